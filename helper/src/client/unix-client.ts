@@ -1,0 +1,74 @@
+import net from 'node:net';
+import { readFile } from 'node:fs/promises';
+import { BerthError } from '../../../src/shared/errors';
+import type { BerthEvent } from '../../../src/shared/events';
+import { RpcSession, makeApi } from '../../../src/shared/rpc-client';
+import type { BerthApi, MethodName, ParamsOf, ResultOf } from '../../../src/shared/methods';
+
+export const DEFAULT_SOCKET = '/run/berth/berth.sock';
+export const tokenPathFor = (socketPath: string) => `${socketPath}.token`;
+export const resolveSocket = (explicit?: string) => explicit || process.env.BERTH_SOCKET || DEFAULT_SOCKET;
+
+export interface BerthClient {
+  api: BerthApi;
+  call<M extends MethodName>(m: M, p: ParamsOf<M>): Promise<ResultOf<M>>;
+  onEvent(cb: (e: BerthEvent) => void): () => void;
+  onClose(cb: () => void): void;
+  close(): void;
+}
+
+// Connect to a helper's unix socket and present the token from its token file.
+export async function connectHelper(socketPath: string, opts: { token?: string } = {}): Promise<BerthClient> {
+  let token = opts.token;
+  if (token === undefined) {
+    try {
+      token = (await readFile(tokenPathFor(socketPath), 'utf8')).trim();
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') throw noHelper(socketPath);
+      if (code === 'EACCES')
+        throw new BerthError('unauthorized', `cannot read ${tokenPathFor(socketPath)}: the helper belongs to another user`);
+      throw e;
+    }
+  }
+  const sock = net.createConnection(socketPath);
+  await new Promise<void>((resolve, reject) => {
+    sock.once('connect', resolve);
+    sock.once('error', (e: NodeJS.ErrnoException) =>
+      reject(e.code === 'ENOENT' || e.code === 'ECONNREFUSED' ? noHelper(socketPath) : e),
+    );
+  });
+  const session = new RpcSession((frame) => sock.write(frame + '\n'), token);
+  const closeCbs: (() => void)[] = [];
+  let buf = '';
+  sock.setEncoding('utf8');
+  sock.on('data', (chunk: string) => {
+    buf += chunk;
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      if (line) session.receive(line);
+    }
+  });
+  sock.on('error', () => {});
+  sock.on('close', () => {
+    session.close();
+    for (const cb of closeCbs) cb();
+  });
+  const call = <M extends MethodName>(m: M, p: ParamsOf<M>) => session.call(m, p);
+  return {
+    api: makeApi(call),
+    call,
+    onEvent: (cb) => session.onEvent(cb),
+    onClose: (cb) => closeCbs.push(cb),
+    close: () => sock.end(),
+  };
+}
+
+function noHelper(socketPath: string) {
+  return new BerthError(
+    'unavailable',
+    `no Berth helper is running at ${socketPath} (start one with: sudo berth helper, or set BERTH_SOCKET)`,
+  );
+}

@@ -1,0 +1,49 @@
+import { execa } from 'execa';
+import { BerthError } from '../../../src/shared/errors';
+
+export interface RunOptions {
+  input?: string;
+  timeoutMs?: number;
+  // exit codes that are answers, not failures (e.g. `ip netns pids` on a gone netns)
+  okCodes?: number[];
+}
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+// Every program Berth runs goes through here: an argument array (never a
+// shell), a timeout, and an error that names the command, exit code and stderr.
+export async function run(file: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  const r = await execa(file, args, {
+    input: opts.input,
+    timeout: opts.timeoutMs ?? 15_000,
+    reject: false,
+    stripFinalNewline: false,
+    env: { LC_ALL: 'C', PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' },
+    extendEnv: false,
+  });
+  const exitCode = r.exitCode ?? -1;
+  if (r.timedOut) throw kernelError(file, args, exitCode, `timed out after ${opts.timeoutMs ?? 15_000} ms`);
+  if (exitCode !== 0 && !(opts.okCodes ?? []).includes(exitCode)) {
+    throw kernelError(file, args, exitCode, String(r.stderr || r.stdout || r.message));
+  }
+  return { stdout: String(r.stdout), stderr: String(r.stderr), exitCode };
+}
+
+function kernelError(file: string, args: string[], code: number, stderr: string): BerthError {
+  const cmd = [file, ...args].join(' ');
+  const short = cmd.length > 200 ? `${cmd.slice(0, 200)}…` : cmd;
+  return new BerthError('kernel', `${short}: exit ${code}: ${stderr.trim().split('\n').slice(-3).join(' / ')}`, {
+    argv: [file, ...args],
+    exitCode: code,
+    stderr,
+  });
+}
+
+export async function runJson<T>(file: string, args: string[], opts: RunOptions = {}): Promise<T> {
+  const { stdout } = await run(file, args, opts);
+  const text = stdout.trim();
+  return (text ? JSON.parse(text) : []) as T;
+}

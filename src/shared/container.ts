@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { IPv4, Name } from './validators';
+
+export const PortBindingView = z.object({ HostIp: z.string(), HostPort: z.string() });
+export type PortBindingView = z.infer<typeof PortBindingView>;
+
+export const ContainerNetworkView = z.object({
+  NetworkID: z.string(),
+  EndpointID: z.string(),
+  Gateway: z.string(),
+  IPAddress: z.string(),
+  IPPrefixLen: z.number(),
+  MacAddress: z.string(),
+  InterfaceName: z.string(),
+  IPAMConfig: z.object({ IPv4Address: z.string().optional() }).nullable(),
+});
+
+export const ContainerStatus = z.enum(['created', 'running', 'exited', 'degraded']);
+
+// A Berth container as `docker inspect` shows one, plus Berth's `Berth` block.
+export const Container = z.object({
+  Id: z.string(),
+  Name: z.string(), // with Docker's leading slash
+  Created: z.string(),
+  Path: z.string(),
+  Args: z.array(z.string()),
+  State: z.object({
+    Status: ContainerStatus,
+    Running: z.boolean(),
+    Pid: z.number(),
+    ExitCode: z.number(),
+    StartedAt: z.string(),
+    FinishedAt: z.string(),
+    Error: z.string(),
+  }),
+  Config: z.object({
+    Hostname: z.string(),
+    Cmd: z.array(z.string()),
+    Env: z.array(z.string()),
+    User: z.string(),
+    WorkingDir: z.string(),
+    ExposedPorts: z.record(z.string(), z.object({})),
+  }),
+  HostConfig: z.object({
+    NetworkMode: z.string(),
+    PortBindings: z.record(z.string(), z.array(PortBindingView)),
+    PublishAllPorts: z.boolean(),
+    AutoRemove: z.boolean(),
+  }),
+  NetworkSettings: z.object({
+    SandboxKey: z.string(),
+    Ports: z.record(z.string(), z.array(PortBindingView).nullable()),
+    Networks: z.record(z.string(), ContainerNetworkView),
+  }),
+  LogPath: z.string(),
+});
+export type Container = z.infer<typeof Container>;
+
+const Argv = z.array(z.string().max(65536)).max(4096);
+
+export const RunParams = z.object({
+  name: Name.optional(),
+  cmd: Argv.min(1, 'no command given'),
+  network: z.string().max(200).default('bridge'),
+  ip: IPv4.optional(),
+  hostname: z
+    .string()
+    .max(63)
+    .regex(/^[a-zA-Z0-9][a-zA-Z0-9.-]*$/, 'invalid hostname')
+    .optional(),
+  env: z.array(z.string().max(65536).regex(/^[^=]+=/, 'env must be KEY=VALUE')).max(1024).default([]),
+  workdir: z.string().max(4096).optional(),
+  autoRemove: z.boolean().default(false),
+  ports: z.array(z.string().max(128)).max(1024).default([]), // -p specs, Docker syntax
+  publishAll: z.boolean().default(false),
+  expose: z.array(z.string().max(64)).max(1024).default([]),
+});
+export type RunParams = z.input<typeof RunParams>;
+
+export const NameParam = z.object({ name: z.string().min(1).max(128) });
+export const StopParams = NameParam.extend({ timeout: z.number().int().min(0).max(3600).default(10) });
+export const RemoveParams = NameParam.extend({ force: z.boolean().default(false) });
+export const ListParams = z.object({ all: z.boolean().default(false) });
+export const LogsParams = NameParam.extend({
+  follow: z.boolean().default(false),
+  tail: z.number().int().min(0).optional(),
+});
+export const LogsResult = z.object({ data: z.string(), exitCode: z.number().nullable() });
+
+// Containers of other engines and plain namespaces, seen read-only.
+export const ForeignSandbox = z.object({
+  source: z.enum(['docker', 'podman', 'netns', 'process']),
+  id: z.string(),
+  name: z.string(),
+  pid: z.number().nullable(),
+  netnsPath: z.string().nullable(),
+  status: z.string(),
+  addresses: z.array(z.string()),
+  attachedNetworks: z.array(z.string()), // Berth networks attached to it
+});
+export type ForeignSandbox = z.infer<typeof ForeignSandbox>;

@@ -1,0 +1,121 @@
+import { z } from 'zod';
+
+// Who an object belongs to, decided by evidence (chain names, comment tags, link names).
+export const Owner = z.enum([
+  'berth', 'docker', 'podman', 'cni', 'libvirt', 'kubernetes', 'firewalld', 'ufw', 'system', 'unknown',
+]);
+export type Owner = z.infer<typeof Owner>;
+
+export const FirewallRule = z.object({
+  id: z.string(), // stable within one reading: family/table/chain/position
+  family: z.enum(['ipv4', 'ipv6']),
+  source: z.enum(['iptables', 'nftables']),
+  table: z.string(),
+  chain: z.string(),
+  position: z.number().int(),
+  text: z.string(), // the rule as iptables-save (or nft) prints it
+  matches: z.record(z.string(), z.string()),
+  target: z.string(),
+  targetArgs: z.record(z.string(), z.string()),
+  packets: z.number(),
+  bytes: z.number(),
+  comment: z.string().nullable(),
+  owner: Owner,
+  ownerEvidence: z.string(),
+  // decoded NAT: "host IP:port -> address:port" for DNAT, "subnet -> out" for SNAT/MASQUERADE
+  mapping: z.string().nullable(),
+});
+export type FirewallRule = z.infer<typeof FirewallRule>;
+
+export const NatListParams = z.object({
+  table: z.string().max(32).optional(),
+  owner: Owner.optional(),
+  family: z.enum(['ipv4', 'ipv6']).optional(),
+});
+
+export const HostLink = z.object({
+  ifindex: z.number(),
+  name: z.string(),
+  kind: z.string(), // bridge, veth, dummy, device, …
+  state: z.string(),
+  mtu: z.number(),
+  mac: z.string(),
+  master: z.string().nullable(),
+  peer: z.string().nullable(), // for veth: "ifname@netns" or null when the peer is gone
+  alias: z.string().nullable(),
+  addresses: z.array(z.string()),
+  owner: Owner,
+  ownerEvidence: z.string(),
+});
+export const HostRoute = z.object({
+  dst: z.string(),
+  gateway: z.string().nullable(),
+  dev: z.string().nullable(),
+  scope: z.string().nullable(),
+  protocol: z.string().nullable(),
+});
+export const HostNetns = z.object({
+  name: z.string().nullable(), // named netns, or null for one found only through a process
+  path: z.string(),
+  inode: z.number(),
+  pids: z.array(z.number()),
+  processes: z.array(z.object({ pid: z.number(), comm: z.string() })),
+  links: z.array(z.object({ name: z.string(), addresses: z.array(z.string()) })),
+  owner: Owner,
+  ownerEvidence: z.string(),
+});
+export const HostSocket = z.object({
+  proto: z.enum(['tcp', 'udp', 'tcp6', 'udp6']),
+  address: z.string(),
+  port: z.number(),
+  pid: z.number().nullable(),
+  process: z.string().nullable(),
+});
+export const HostInspect = z.object({
+  takenAt: z.string(),
+  links: z.array(HostLink),
+  routes: z.array(HostRoute),
+  netns: z.array(HostNetns),
+  sockets: z.array(HostSocket),
+  rules: z.array(FirewallRule),
+  nftTables: z.array(z.object({ family: z.string(), name: z.string(), chains: z.number(), rules: z.number(), owner: Owner })),
+  errors: z.array(z.string()), // a source that could not be read is named, not silently skipped
+});
+export type HostInspect = z.infer<typeof HostInspect>;
+
+export const FindingKind = z.enum([
+  'orphan-berth-rule', 'orphan-berth-link', 'orphan-berth-netns', 'missing-kernel-object',
+  'dangling-nat-rule', 'dangling-filter-rule', 'dangling-masquerade',
+  'duplicate-rule', 'shadowed-dnat',
+  'veth-no-peer', 'veth-no-master', 'empty-bridge',
+  'netns-no-process', 'orphan-port-binding', 'stale-conntrack',
+]);
+export const Finding = z.object({
+  id: z.string(), // stable hash of kind + evidence, so a plan and an apply agree
+  kind: FindingKind,
+  owner: Owner,
+  reason: z.string(),
+  evidence: z.array(z.string()),
+  commands: z.array(z.array(z.string())), // exact argv of each fix command
+  risk: z.enum(['safe', 'foreign']),
+});
+export type Finding = z.infer<typeof Finding>;
+
+export const CleanupPlan = z.object({ takenAt: z.string(), findings: z.array(Finding) });
+export const CleanupApplyParams = z.object({
+  ids: z.array(z.string().max(128)).max(10000).optional(),
+  includeForeign: z.boolean().default(false),
+});
+export const CleanupApplyResult = z.object({
+  snapshotId: z.string(),
+  applied: z.array(z.string()),
+  failed: z.array(z.object({ id: z.string(), error: z.string() })),
+});
+export const CleanupUndoResult = z.object({ snapshotId: z.string(), restored: z.array(z.string()) });
+
+export const DoctorReport = z.object({
+  healthy: z.array(z.string()),
+  missing: z.array(z.string()),
+  extra: z.array(z.string()),
+  healed: z.boolean(),
+});

@@ -1,0 +1,26 @@
+import type { ErrorKind } from './errors';
+import type { BerthEvent } from './events';
+
+// JSON-RPC 2.0 frames, one JSON object per line on the helper socket and
+// one per message on the web-mode WebSocket.
+export interface RpcRequest {
+  jsonrpc: '2.0';
+  id: number | string;
+  method: string;
+  params?: unknown;
+  auth?: string; // the token, on the first request of a connection
+}
+export interface RpcErrorBody {
+  code: number;
+  message: string;
+  data?: { kind: ErrorKind; details?: unknown };
+}
+export type RpcResponse =
+  | { jsonrpc: '2.0'; id: number | string; result: unknown }
+  | { jsonrpc: '2.0'; id: number | string | null; error: RpcErrorBody };
+export interface RpcNotification {
+  jsonrpc: '2.0';
+  method: 'event';
+  params: BerthEvent;
+}
+export const PROTOCOL_VERSION = 1;

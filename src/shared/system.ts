@@ -1,0 +1,16 @@
+import { z } from 'zod';
+
+export const SystemInfo = z.object({
+  version: z.string(),
+  pid: z.number(),
+  kernel: z.string(),
+  firewallBackend: z.enum(['iptables', 'nftables', 'none']),
+  ipForward: z.boolean(),
+  // sysctls and policies Berth changed on this host, reported, never silent
+  hostChanges: z.array(z.string()),
+  dataRoot: z.string(),
+  socket: z.string(),
+  startedAt: z.string(),
+  warnings: z.array(z.string()),
+});
+export type SystemInfo = z.infer<typeof SystemInfo>;
