@@ -1,0 +1,53 @@
+import { isIPv4, isIPv6 } from 'node:net';
+import { BerthError } from '../../../src/shared/errors';
+import type { Proto } from '../../../src/shared/ports';
+import { run } from './exec';
+
+// Conntrack entries of a port mapping outlive its rules: a UDP client that
+// keeps sending to host:port keeps hitting the OLD container through the
+// existing entry even after the DNAT rule changed. Deleting the entries makes
+// the next packet go through the new rules (libnetwork clearConntrackEntries).
+
+export interface ConntrackFilter {
+  proto: Proto;
+  hostPort?: number; // original destination port (the published host port)
+  containerIp?: string; // reply source: flows DNAT'd to (or opened to) the container
+  origDst?: string; // original destination address (the host address)
+}
+
+// Delete matching entries in the caller's network namespace; returns how
+// many were deleted. conntrack exits 1 with "0 flow entries have been
+// deleted" when nothing matched: that is an answer, not a failure.
+export async function flushConntrack(f: ConntrackFilter): Promise<number> {
+  const args = ['-D', ...conntrackFilterArgs(f)];
+  const r = await run('conntrack', args, { okCodes: [1] });
+  const m = /(\d+) flow entries have been deleted/.exec(`${r.stderr}\n${r.stdout}`);
+  if (r.exitCode === 1 && !(m && m[1] === '0')) {
+    throw new BerthError('kernel', `conntrack ${args.join(' ')}: exit 1: ${r.stderr.trim() || r.stdout.trim()}`, {
+      argv: ['conntrack', ...args],
+      exitCode: 1,
+      stderr: r.stderr,
+    });
+  }
+  return m ? Number(m[1]) : 0;
+}
+
+// The selector arguments, exported for the cleanup planner's "exact commands".
+export function conntrackFilterArgs(f: ConntrackFilter): string[] {
+  const ips = [f.containerIp, f.origDst].filter((x): x is string => x !== undefined);
+  for (const ip of ips) {
+    if (!isIPv4(ip) && !isIPv6(ip)) throw new BerthError('invalid_argument', `invalid IP address: ${ip}`);
+  }
+  const v6 = ips.some((ip) => isIPv6(ip));
+  if (v6 && ips.some((ip) => isIPv4(ip))) {
+    throw new BerthError('invalid_argument', 'conntrack filter mixes IPv4 and IPv6 addresses');
+  }
+  if (f.hostPort !== undefined && (!Number.isInteger(f.hostPort) || f.hostPort < 1 || f.hostPort > 65535)) {
+    throw new BerthError('invalid_argument', `invalid port: ${f.hostPort} (ports are 1-65535)`);
+  }
+  const args = ['-f', v6 ? 'ipv6' : 'ipv4', '-p', f.proto];
+  if (f.origDst !== undefined) args.push('--orig-dst', f.origDst);
+  if (f.hostPort !== undefined) args.push('--orig-port-dst', String(f.hostPort));
+  if (f.containerIp !== undefined) args.push('--reply-src', f.containerIp);
+  return args;
+}

@@ -1,0 +1,107 @@
+import { isIPv4 } from 'node:net';
+import { BerthError } from '../../../src/shared/errors';
+import type { Proto } from '../../../src/shared/ports';
+import { berthComment, type RuleLine } from '../firewall/rule-line';
+import { isLoopbackV4, isUnspecified, normalizeIp } from './ip';
+
+// The iptables rules of ONE published port, Docker 28 layout
+// (reference/libnetwork.md §1.1, §1.3) with BERTH chains. Every spec is
+// exactly what `iptables-save` prints (checked against iptables v1.8.9 in a
+// throwaway netns), so desired and actual rules compare as strings. Every
+// rule carries `-m comment --comment "berth:<endpointId>"` right before `-j`,
+// in Berth's own chains too, so stale-rule cleanup can tie a rule to its
+// endpoint.
+//
+// IPv4 only. An IPv6 host address ([::]:8080, [::1]:8080) gets no rules:
+// like docker-proxy with an IPv4-only container, the userland proxy alone
+// carries it (ip6tables rules for IPv6 containers are not generated yet).
+
+export const NAT_CHAIN = 'BERTH';
+export const FILTER_CHAIN = 'BERTH';
+
+export interface PublishedPort {
+  endpointId: string;
+  bridge: string; // host bridge name, e.g. br-3f2a1b0c9d8e
+  containerIp: string;
+  hostIp: string; // '0.0.0.0' (or '') for all IPv4 addresses
+  hostPort: number;
+  containerPort: number;
+  proto: Proto;
+}
+export interface PortRuleOptions {
+  // userland-proxy=false ("hairpin mode"): DNAT also for traffic from the
+  // bridge itself, plus a per-port MASQUERADE so a container can reach its
+  // own published port. Berth runs the proxy, so the default is false.
+  hairpin?: boolean;
+  // mangle CHECKSUM fill for SCTP (Docker 28: only with
+  // DOCKER_IPTABLES_SCTP_CHECKSUM=1). Default false.
+  sctpChecksum?: boolean;
+}
+
+// Rules in the order they are listed in iptables-save within each chain. The
+// filter ACCEPT must sit ABOVE the network's `! -i br -o br -j DROP` in
+// filter BERTH (Docker inserts it at the top); the backend places it.
+export function portRules(p: PublishedPort, opts: PortRuleOptions = {}): RuleLine[] {
+  const hostIp = p.hostIp === '' ? '0.0.0.0' : normalizeIp(p.hostIp);
+  if (hostIp === undefined) throw new BerthError('invalid_argument', `invalid IP address: ${p.hostIp}`);
+  if (!isIPv4(hostIp)) return [];
+  if (!isIPv4(p.containerIp)) {
+    throw new BerthError('invalid_argument', `container address ${p.containerIp} is not IPv4`);
+  }
+  for (const port of [p.hostPort, p.containerPort]) {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      throw new BerthError('invalid_argument', `invalid port: ${port} (ports are 1-65535)`);
+    }
+  }
+  if (!/^[A-Za-z0-9_.-]{1,15}$/.test(p.bridge)) {
+    throw new BerthError('invalid_argument', `invalid bridge name: ${p.bridge}`);
+  }
+  if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(p.endpointId)) {
+    throw new BerthError('invalid_argument', `invalid endpoint id: ${p.endpointId}`);
+  }
+
+  const tag = berthComment(p.endpointId);
+  const match = `-p ${p.proto} -m ${p.proto}`;
+  // iptables-save omits `-d 0.0.0.0/0`.
+  const dst = isUnspecified(hostIp) ? '' : `-d ${hostIp}/32 `;
+  const br = p.bridge;
+  const fromOutside = opts.hairpin ? '' : `! -i ${br} `;
+
+  const to = `${p.containerIp}:${p.containerPort}`;
+  const rules: RuleLine[] = [
+    {
+      table: 'nat',
+      chain: NAT_CHAIN,
+      spec: `${dst}${fromOutside}${match} --dport ${p.hostPort} ${tag} -j DNAT --to-destination ${to}`,
+    },
+    {
+      table: 'filter',
+      chain: FILTER_CHAIN,
+      spec: `-d ${p.containerIp}/32 ! -i ${br} -o ${br} ${match} --dport ${p.containerPort} ${tag} -j ACCEPT`,
+    },
+  ];
+  if (isLoopbackV4(hostIp)) {
+    // Published on loopback: drop packets for 127.x that arrive from
+    // anywhere but lo (L2 neighbours can send them; moby#45610).
+    rules.push({
+      table: 'raw',
+      chain: 'PREROUTING',
+      spec: `-d ${hostIp}/32 ! -i lo ${match} --dport ${p.hostPort} ${tag} -j DROP`,
+    });
+  }
+  if (opts.hairpin) {
+    rules.push({
+      table: 'nat',
+      chain: 'POSTROUTING',
+      spec: `-s ${p.containerIp}/32 -d ${p.containerIp}/32 ${match} --dport ${p.containerPort} ${tag} -j MASQUERADE`,
+    });
+  }
+  if (opts.sctpChecksum && p.proto === 'sctp') {
+    rules.push({
+      table: 'mangle',
+      chain: 'POSTROUTING',
+      spec: `-p sctp -m sctp --sport ${p.containerPort} ${tag} -j CHECKSUM --checksum-fill`,
+    });
+  }
+  return rules;
+}
