@@ -1,0 +1,129 @@
+import type { z } from 'zod';
+import { conflict, invalid, notFound } from '../../../src/shared/errors';
+import type { ConnectParams, DisconnectParams, EndpointInfo } from '../../../src/shared/network';
+import { listNetns } from '../kernel/netns';
+import { isAlive, procStartTime } from '../kernel/process';
+import type { ContainerRecord, EndpointRecord, ForeignRecord, NetworkRecord, State } from '../store/state';
+import { findContainer, findNetwork, type Engine } from './engine';
+import { attachEndpoint, detachEndpoint, syncDefaultRoute } from './endpoints';
+import { namedSandbox, pidSandbox, type SandboxRef } from './sandbox';
+import { modeOf, sandboxOf } from './sandboxes';
+import type { Undo } from './undo';
+
+type Target = z.output<typeof ConnectParams>['target'];
+
+// Who is being connected: a Berth container, or a foreign sandbox (a PID's
+// or a named netns) that Berth records so it can detach exactly what it added.
+interface Holder {
+  name: string;
+  endpoints: EndpointRecord[];
+  sandbox: SandboxRef | null; // null: a stopped container
+  container?: ContainerRecord;
+}
+
+async function foreignHolder(s: State, t: Target, create: boolean): Promise<Holder> {
+  let rec: ForeignRecord | undefined;
+  let sb: SandboxRef;
+  if (t.pid !== undefined) {
+    const st = await procStartTime(t.pid);
+    if (st === null) throw notFound(`no process with PID ${t.pid}`);
+    const id = `pid:${t.pid}:${st}`;
+    rec = s.foreign[id] ?? (create ? { id, kind: 'pid', pid: t.pid, startTime: st, endpoints: [] } : undefined);
+    sb = pidSandbox(id, `pid ${t.pid}`, t.pid);
+  } else {
+    const name = t.netns!;
+    if (!(await listNetns()).includes(name)) throw notFound(`no network namespace named ${name}`);
+    if (name.startsWith('berth-')) throw invalid(`${name} belongs to a Berth container: connect the container by name`);
+    const id = `netns:${name}`;
+    rec = s.foreign[id] ?? (create ? { id, kind: 'netns', netnsName: name, endpoints: [] } : undefined);
+    sb = namedSandbox(id, `netns ${name}`, name);
+  }
+  if (!rec) throw notFound(`${sb.name} is not connected to any Berth network`);
+  s.foreign[rec.id] = rec;
+  return { name: sb.name, endpoints: rec.endpoints, sandbox: sb };
+}
+
+function containerHolder(s: State, ref: string): Holder {
+  const c = findContainer(s, ref);
+  const m = modeOf(c);
+  if (m.kind === 'host' || m.kind === 'container')
+    throw invalid('container sharing network namespace with another container or host cannot be connected to any other network');
+  if (m.kind === 'none') throw invalid('container cannot be connected to multiple networks with one of the networks in private (none) mode');
+  return { name: c.name, endpoints: c.endpoints, sandbox: c.state.status === 'running' ? sandboxOf(s, c) : null, container: c };
+}
+
+export async function connect(eng: Engine, p: z.output<typeof ConnectParams>): Promise<EndpointInfo> {
+  return eng.tx(async (s, undo) => {
+    const net = findNetwork(s, p.network);
+    if (net.driver !== 'bridge')
+      throw invalid(`container cannot be disconnected from host network or connected to ${net.name === 'none' ? 'none' : 'host'} network`);
+    const h = p.target.container !== undefined ? containerHolder(s, p.target.container) : await foreignHolder(s, p.target, true);
+    const c = h.container;
+    if (h.endpoints.some((e) => e.networkId === net.id) || c?.networks.some((n) => n.networkId === net.id))
+      throw conflict(`endpoint with name ${h.name} already exists in network ${net.name}`);
+    if (p.ip && !net.userSubnet)
+      throw invalid('user specified IP address is supported only when connecting to networks with user configured subnets');
+    c?.networks.push({ networkId: net.id, staticIp: p.ip });
+    if (!h.sandbox) return info(net, null); // stopped: joins on start, like Docker
+    const ep = await attachEndpoint(eng, net, h.sandbox, undo, p.ip);
+    h.endpoints.push(ep);
+    await moveGateway(eng, s, h, undo);
+    eng.emit({ type: 'endpoint.joined', network: net.name, sandbox: h.name, ip: ep.ip });
+    return info(net, ep);
+  });
+}
+
+export async function disconnect(eng: Engine, p: z.output<typeof DisconnectParams>): Promise<void> {
+  await eng.tx(async (s, undo) => {
+    const net = findNetwork(s, p.network);
+    if (net.driver === 'host') throw invalid('container cannot be disconnected from host network or connected to host network');
+    const h = p.target.container !== undefined ? containerHolder(s, p.target.container) : await foreignHolder(s, p.target, false);
+    const c = h.container;
+    const i = h.endpoints.findIndex((e) => e.networkId === net.id);
+    const configured = c?.networks.findIndex((n) => n.networkId === net.id) ?? -1;
+    if (i < 0 && configured < 0) throw notFound(`container ${h.name} is not connected to network ${net.name}`);
+    if (configured >= 0) c!.networks.splice(configured, 1);
+    if (i >= 0) {
+      const [ep] = h.endpoints.splice(i, 1);
+      await detachEndpoint(eng, s, ep, h.sandbox);
+      if (h.sandbox) await moveGateway(eng, s, h, undo).catch(() => {}); // the sandbox may be gone (foreign)
+    }
+    for (const [id, f] of Object.entries(s.foreign)) if (!f.endpoints.length) delete s.foreign[id];
+    await eng.syncFirewall(s, undo);
+    eng.emit({ type: 'endpoint.left', network: net.name, sandbox: h.name });
+  });
+}
+
+// The default route (and published ports) follow Docker's gateway choice.
+async function moveGateway(eng: Engine, s: State, h: Holder, undo: Undo): Promise<void> {
+  if (!h.sandbox) return;
+  await syncDefaultRoute(s, h.sandbox, h.endpoints);
+  if (h.container) await eng.publisher.attach(s, h.container, undo);
+  await eng.syncFirewall(s, undo);
+}
+
+function info(net: NetworkRecord, ep: EndpointRecord | null): EndpointInfo {
+  return {
+    EndpointID: ep?.id ?? '',
+    NetworkID: net.id,
+    Network: net.name,
+    IPAddress: ep?.ip ?? '',
+    IPPrefixLen: ep?.prefixLen ?? 0,
+    Gateway: net.gateway,
+    MacAddress: ep?.mac ?? '',
+    InterfaceName: ep?.ifname ?? '',
+    HostInterface: ep?.hostVeth ?? '',
+  };
+}
+
+// Foreign sandboxes whose process or netns went away: their endpoints are released.
+export async function deadForeign(s: State): Promise<string[]> {
+  const names = new Set(await listNetns());
+  const dead: string[] = [];
+  for (const f of Object.values(s.foreign)) {
+    const alive = f.kind === 'pid' ? await isAlive(f.pid!, f.startTime!) : names.has(f.netnsName!);
+    if (!alive) dead.push(f.id);
+  }
+  return dead;
+}
+

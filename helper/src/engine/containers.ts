@@ -1,0 +1,198 @@
+import { mkdirSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import type { z } from 'zod';
+import { RunParams } from '../../../src/shared/container';
+import { conflict, invalid } from '../../../src/shared/errors';
+import { isAlive, signalGroup, startInNetns, userOf } from '../kernel/process';
+import type { ContainerRecord, State } from '../store/state';
+import { findContainer, findNetwork, type Engine } from './engine';
+import { newId, randomName, shortId } from './naming';
+import { createSandbox, destroySandbox, sandboxOf } from './sandboxes';
+import type { Undo } from './undo';
+
+type RunOut = z.output<typeof RunParams>;
+const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+export const logPath = (eng: Engine, id: string) => `${eng.opts.logDir}/${id}.log`;
+
+export async function runContainer(eng: Engine, p: RunOut): Promise<ContainerRecord> {
+  return eng.tx(async (s, undo) => {
+    const taken = (n: string) => Object.values(s.containers).some((c) => c.name === n);
+    if (p.name && taken(p.name)) {
+      const other = Object.values(s.containers).find((c) => c.name === p.name)!;
+      throw conflict(`Conflict. The container name "/${p.name}" is already in use by container "${other.id}". You have to remove (or rename) that container to be able to reuse that name.`);
+    }
+    const id = newId();
+    const c: ContainerRecord = {
+      id,
+      name: p.name ?? randomName(taken),
+      created: new Date().toISOString(),
+      cmd: p.cmd,
+      env: p.env,
+      workdir: p.workdir ?? '/',
+      hostname: p.hostname ?? shortId(id),
+      uid: eng.opts.ownerUid,
+      gid: 0,
+      autoRemove: p.autoRemove,
+      networkMode: '',
+      networks: [],
+      ports: [],
+      portSpecs: p.ports,
+      publishAll: p.publishAll,
+      expose: p.expose,
+      state: { status: 'created', pid: 0, startTime: '', exitCode: 0, startedAt: '', finishedAt: '', error: '' },
+      netns: null,
+      endpoints: [],
+    };
+    resolveMode(s, c, p);
+    c.gid = (await userOf(c.uid)).gid;
+    s.containers[id] = c;
+    await startProcess(eng, s, c, undo);
+    return c;
+  });
+}
+
+// Docker's network modes and their conflicts (reference/libnetwork.md §5).
+function resolveMode(s: State, c: ContainerRecord, p: RunOut): void {
+  const want = p.network;
+  const publishes = p.ports.length > 0 || p.publishAll;
+  if (want.startsWith('container:')) {
+    const donor = findContainer(s, want.slice(10));
+    if (publishes) throw invalid('conflicting options: port publishing and the container type network mode');
+    if (p.hostname) throw invalid('conflicting options: hostname and the network mode');
+    if (p.ip) throw invalid('conflicting options: ip address and the container type network mode');
+    c.networkMode = `container:${donor.id}`;
+    return;
+  }
+  const net = findNetwork(s, want);
+  if (net.driver === 'host') {
+    if (p.ip) throw invalid('conflicting options: ip address and the host network mode');
+    c.networkMode = 'host';
+    c.portSpecs = [];
+    c.publishAll = false;
+    return;
+  }
+  if (net.driver === 'null') {
+    if (publishes) throw invalid('conflicting options: port publishing and the none network mode');
+    if (p.ip) throw invalid('conflicting options: ip address and the none network mode');
+    c.networkMode = 'none';
+    return;
+  }
+  c.networkMode = net.name === 'bridge' ? 'bridge' : net.name;
+  c.networks.push({ networkId: net.id, staticIp: p.ip });
+}
+
+async function startProcess(eng: Engine, s: State, c: ContainerRecord, undo: Undo): Promise<void> {
+  await createSandbox(eng, s, c, undo);
+  await eng.publisher.attach(s, c, undo);
+  await eng.syncFirewall(s, undo);
+  mkdirSync(eng.opts.logDir, { recursive: true, mode: 0o700 });
+  const user = await userOf(c.uid);
+  const envMap: Record<string, string> = { PATH, HOSTNAME: c.hostname, HOME: user.home };
+  for (const kv of c.env) {
+    const i = kv.indexOf('=');
+    envMap[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  const netnsPath = sandboxOf(s, c)?.path ?? null;
+  let started;
+  try {
+    started = await startInNetns({ netnsPath, argv: c.cmd, uid: c.uid, gid: c.gid, env: envMap, cwd: c.workdir, logPath: logPath(eng, c.id) });
+  } catch (e) {
+    throw invalid(`cannot start ${c.cmd[0]}: ${(e as Error).message}`);
+  }
+  undo.push(async () => signalGroup(started.pid, 'SIGKILL'));
+  c.state = { status: 'running', pid: started.pid, startTime: started.startTime, exitCode: 0, startedAt: new Date().toISOString(), finishedAt: '', error: '' };
+  eng.watchExit(c.id, started.pid, started.exited);
+  eng.emit({ type: 'container.changed', id: c.id, name: c.name, status: 'running' });
+}
+
+// Called once a container's process has ended: tear its sandbox down.
+export async function finalizeExit(eng: Engine, id: string, pid: number, exitCode: number, error = ''): Promise<void> {
+  let removed: ContainerRecord | null = null;
+  let changed: ContainerRecord | null = null;
+  await eng.tx(async (s, undo) => {
+    const c = s.containers[id];
+    if (!c || c.state.pid !== pid || c.state.status === 'exited') return;
+    await eng.publisher.detach(s, c);
+    await destroySandbox(eng, s, c);
+    c.state = { ...c.state, status: 'exited', exitCode, finishedAt: new Date().toISOString(), error };
+    // containers sharing this one's netns lose their network with it
+    for (const d of Object.values(s.containers))
+      if (d.networkMode === `container:${id}` && d.state.status === 'running') signalGroup(d.state.pid, 'SIGKILL');
+    if (c.autoRemove) {
+      eng.lastExit.set(id, exitCode);
+      delete s.containers[id];
+      removed = c;
+      await rm(logPath(eng, id), { force: true });
+    } else changed = c;
+    await eng.syncFirewall(s, undo);
+  });
+  const r = removed as ContainerRecord | null;
+  const ch = changed as ContainerRecord | null;
+  if (r) eng.emit({ type: 'container.removed', id: r.id, name: r.name });
+  if (ch) eng.emit({ type: 'container.changed', id: ch.id, name: ch.name, status: 'exited' });
+}
+
+export async function startContainer(eng: Engine, ref: string): Promise<ContainerRecord> {
+  return eng.tx(async (s, undo) => {
+    const c = findContainer(s, ref);
+    if (c.state.status === 'running') return c;
+    c.endpoints = [];
+    c.netns = null;
+    await startProcess(eng, s, c, undo);
+    return c;
+  });
+}
+
+// SIGTERM, then SIGKILL after `timeout` seconds, like `docker stop`.
+export async function stopContainer(eng: Engine, ref: string, timeout: number): Promise<ContainerRecord> {
+  const c = findContainer(eng.state, ref);
+  if (c.state.status !== 'running') return c;
+  const { pid, startTime } = c.state;
+  signalGroup(pid, timeout === 0 ? 'SIGKILL' : 'SIGTERM');
+  let killed = timeout === 0;
+  const deadline = Date.now() + timeout * 1000;
+  while (await isAlive(pid, startTime)) {
+    if (!killed && Date.now() >= deadline) {
+      signalGroup(pid, 'SIGKILL');
+      killed = true;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const code = (await eng.exitCodeOf(c.id, pid)) ?? (killed ? 137 : 143);
+  await finalizeExit(eng, c.id, pid, code);
+  return findContainer(eng.state, c.id);
+}
+
+export async function removeContainer(eng: Engine, ref: string, force: boolean): Promise<string> {
+  const c = findContainer(eng.state, ref);
+  if (c.state.status === 'running') {
+    if (!force)
+      throw conflict(`You cannot remove a running container ${c.id}. Stop the container before attempting removal or force remove`);
+    await stopContainer(eng, c.id, 0);
+  }
+  return eng.tx(async (s) => {
+    const cur = s.containers[c.id];
+    if (!cur) return c.name;
+    const sharers = Object.values(s.containers).filter((d) => d.networkMode === `container:${c.id}` && d.state.status === 'running');
+    if (sharers.length) throw conflict(`container ${c.name} shares its network with running containers: ${sharers.map((d) => d.name).join(', ')}`);
+    delete s.containers[c.id];
+    await rm(logPath(eng, c.id), { force: true });
+    eng.emit({ type: 'container.removed', id: c.id, name: c.name });
+    return c.name;
+  });
+}
+
+export async function readLogs(eng: Engine, ref: string, tail?: number): Promise<string> {
+  const c = findContainer(eng.state, ref);
+  let text = '';
+  try {
+    text = await readFile(logPath(eng, c.id), 'utf8');
+  } catch {
+    return '';
+  }
+  if (tail === undefined) return text;
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines.slice(Math.max(0, lines.length - tail)).map((l) => l + '\n').join('');
+}

@@ -1,0 +1,14 @@
+import type { EndpointRecord, NetworkRecord } from '../../store/state';
+import type { SandboxRef } from '../sandbox';
+
+// One interface for network drivers (bridge, host, null). The firewall is
+// not a driver's business: the engine renders it from the whole state.
+export interface NetworkDriver {
+  readonly name: NetworkRecord['driver'];
+  // idempotent: restore and reconcile call it for networks that may exist
+  ensureNetwork(net: NetworkRecord): Promise<void>;
+  deleteNetwork(net: NetworkRecord): Promise<void>;
+  // creates the endpoint's link and moves its peer into the sandbox, with address
+  join(net: NetworkRecord, ep: EndpointRecord, sb: SandboxRef): Promise<void>;
+  leave(net: NetworkRecord, ep: EndpointRecord, sb: SandboxRef | null): Promise<void>;
+}

@@ -1,0 +1,173 @@
+import { BerthError } from '../../../src/shared/errors';
+import type { BerthEvent } from '../../../src/shared/events';
+import type { FirewallBackend } from '../firewall/backend';
+import { renderRuleset, type Ruleset } from '../firewall/render';
+import type { RuleLine } from '../firewall/rule-line';
+import { Ipam } from '../ipam';
+import type { FileStore } from '../store/file-store';
+import type { ContainerRecord, NetworkRecord, State } from '../store/state';
+import { Undo } from './undo';
+import { isAlive } from '../kernel/process';
+
+export interface EngineOptions {
+  store: FileStore;
+  firewall: FirewallBackend;
+  ownerUid: number;
+  logDir: string;
+}
+
+// Holds the committed state and runs every mutation through one queue, so
+// operations never interleave. A mutation works on a draft; the draft is
+// saved (fsync'd) before the caller hears success.
+export class Engine {
+  state: State;
+  ipam = new Ipam();
+  readonly hostChanges: string[] = [];
+  readonly warnings: string[] = [];
+  forwardPolicyDrop = false;
+  // exit codes of auto-removed containers, for callers still waiting on them
+  readonly lastExit = new Map<string, number>();
+  private adopted = new Map<string, NodeJS.Timeout>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private listeners = new Set<(e: BerthEvent) => void>();
+  // published ports: rules rendered with the rest, host ports bound per container
+  portRules: (s: State) => RuleLine[] = () => [];
+  publisher: PortPublisher = { attach: async () => {}, detach: async () => {} };
+  private exits = new Map<string, { pid: number; code: Promise<number> }>();
+  onExit: (id: string, pid: number, code: number) => void = () => {};
+
+  constructor(readonly opts: EngineOptions) {
+    this.state = opts.store.load();
+  }
+
+  serial<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.queue.then(fn, fn);
+    this.queue = p.catch(() => {});
+    return p;
+  }
+
+  tx<T>(fn: (draft: State, undo: Undo) => Promise<T>): Promise<T> {
+    return this.serial(async () => {
+      const draft = structuredClone(this.state);
+      const undo = new Undo();
+      try {
+        const r = await fn(draft, undo);
+        this.opts.store.save(draft);
+        this.state = draft;
+        return r;
+      } catch (e) {
+        const errs = await undo.run();
+        this.rebuildIpam(this.state);
+        if (errs.length && e instanceof Error) e.message += ` (rollback: ${errs.join('; ')})`;
+        throw e;
+      }
+    });
+  }
+
+  rebuildIpam(s: State): void {
+    this.ipam = new Ipam();
+    for (const n of Object.values(s.networks)) {
+      if (n.driver !== 'bridge') continue;
+      this.ipam.restorePool(n.id, {
+        subnet: n.subnet,
+        gateway: n.gateway,
+        ipRange: n.ipRange,
+        auxAddresses: n.auxAddresses,
+        userSubnet: n.userSubnet,
+      });
+    }
+    for (const ep of allEndpoints(s)) if (s.networks[ep.networkId]) this.ipam.reserveAddress(ep.networkId, ep.ip);
+  }
+
+  ruleset(s: State): Ruleset {
+    const nets = Object.values(s.networks).filter((n) => n.driver === 'bridge');
+    const eps = allEndpoints(s).flatMap((ep) => {
+      const n = s.networks[ep.networkId];
+      return n ? [{ id: ep.id, bridge: n.bridge, ip: ep.ip, internal: n.internal }] : [];
+    });
+    return renderRuleset(nets, eps, this.portRules(s));
+  }
+
+  // Makes the kernel's Berth rules match `s`; registers the way back.
+  async syncFirewall(s: State, undo?: Undo): Promise<void> {
+    await this.opts.firewall.apply(this.ruleset(s));
+    undo?.push(() => this.opts.firewall.apply(this.ruleset(this.state)));
+  }
+
+  // Our own children report their exit code; processes adopted after a
+  // helper restart are polled (exit code unknown).
+  watchExit(id: string, pid: number, code: Promise<number>): void {
+    this.exits.set(id, { pid, code });
+    void code.then((c) => {
+      if (this.exits.get(id)?.pid === pid) this.exits.delete(id);
+      this.onExit(id, pid, c);
+    });
+  }
+  adopt(id: string, pid: number, startTime: string): void {
+    const t = setInterval(async () => {
+      if (await isAlive(pid, startTime)) return;
+      clearInterval(t);
+      this.adopted.delete(id);
+      this.onExit(id, pid, 255);
+    }, 1000);
+    t.unref();
+    this.adopted.set(id, t);
+  }
+  stopWatching(): void {
+    for (const t of this.adopted.values()) clearInterval(t);
+    this.adopted.clear();
+  }
+
+  async exitCodeOf(id: string, pid: number): Promise<number | null> {
+    const e = this.exits.get(id);
+    if (!e || e.pid !== pid) return null;
+    return Promise.race([e.code, new Promise<null>((r) => setTimeout(() => r(null), 2000))]);
+  }
+
+  on(cb: (e: BerthEvent) => void): () => void {
+    this.listeners.add(cb);
+    return () => this.listeners.delete(cb);
+  }
+  emit(e: BerthEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch {
+        /* a listener's failure is its own */
+      }
+    }
+  }
+}
+
+export interface PortPublisher {
+  attach(s: State, c: ContainerRecord, undo: Undo): Promise<void>;
+  detach(s: State, c: ContainerRecord): Promise<void>;
+}
+
+export const allEndpoints = (s: State) => [
+  ...Object.values(s.containers).flatMap((c) => c.endpoints),
+  ...Object.values(s.foreign).flatMap((f) => f.endpoints),
+];
+
+export function findNetwork(s: State, ref: string): NetworkRecord {
+  const all = Object.values(s.networks);
+  const n =
+    all.find((x) => x.name === ref) ?? all.find((x) => x.id === ref) ?? uniquePrefix(all, ref, (x) => x.id);
+  if (!n) throw new BerthError('not_found', `network ${ref} not found`);
+  return n;
+}
+
+export function findContainer(s: State, ref: string): ContainerRecord {
+  const r = ref.replace(/^\//, '');
+  const all = Object.values(s.containers);
+  const c = all.find((x) => x.name === r) ?? all.find((x) => x.id === r) ?? uniquePrefix(all, r, (x) => x.id);
+  if (!c) throw new BerthError('not_found', `No such container: ${ref}`);
+  return c;
+}
+
+function uniquePrefix<T>(all: T[], ref: string, id: (x: T) => string): T | undefined {
+  if (!/^[0-9a-f]{1,64}$/.test(ref)) return undefined;
+  const m = all.filter((x) => id(x).startsWith(ref));
+  if (m.length > 1) throw new BerthError('invalid_argument', `${ref} matches more than one object; give more of the id`);
+  return m[0];
+}

@@ -1,0 +1,156 @@
+import { BerthError, conflict, inUse, invalid } from '../../../src/shared/errors';
+import { BRIDGE_OPTS, NetworkCreateParams } from '../../../src/shared/network';
+import { IfName } from '../../../src/shared/validators';
+import type { z } from 'zod';
+import { linkExists } from '../kernel/links';
+import { ensureSysctl } from '../kernel/sysctl';
+import type { NetworkRecord, State } from '../store/state';
+import { driverFor } from './drivers';
+import { findNetwork, type Engine } from './engine';
+import { hostRoutes } from './host-routes';
+import { bridgeName, DEFAULT_BRIDGE, newId } from './naming';
+import type { Undo } from './undo';
+
+type CreateParams = z.output<typeof NetworkCreateParams>;
+
+const PREDEFINED = ['bridge', 'host', 'none'];
+
+function boolOpt(opts: Record<string, string>, key: string, dflt: boolean): boolean {
+  const v = opts[key];
+  if (v === undefined) return dflt;
+  if (v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  throw invalid(`invalid value for ${key}: ${JSON.stringify(v)} (want true or false)`);
+}
+
+export async function createNetwork(eng: Engine, p: CreateParams): Promise<NetworkRecord> {
+  return eng.tx(async (s, undo) => {
+    if (Object.values(s.networks).some((n) => n.name === p.name))
+      throw conflict(`network with name ${p.name} already exists`);
+    if (PREDEFINED.includes(p.name)) throw conflict(`${p.name} is a pre-defined network and cannot be recreated`);
+    const id = newId();
+    const br = p.options[BRIDGE_OPTS.name] ?? bridgeName(id);
+    const brOk = IfName.safeParse(br);
+    if (!brOk.success) throw invalid(`invalid bridge name ${JSON.stringify(br)}: ${brOk.error.issues[0].message}`);
+    if (Object.values(s.networks).some((n) => n.bridge === br)) throw conflict(`bridge name ${br} is used by another network`);
+    if (await linkExists(br)) throw conflict(`a link named ${br} already exists on the host`);
+    const mtuText = p.options[BRIDGE_OPTS.mtu];
+    const mtu = mtuText === undefined ? 0 : Number(mtuText);
+    if (!Number.isInteger(mtu) || (mtuText !== undefined && (mtu < 68 || mtu > 65535)))
+      throw invalid(`invalid MTU ${JSON.stringify(mtuText)}: must be a number from 68 to 65535`);
+    if (p.gateway && !p.subnet) throw invalid('a gateway needs a --subnet');
+    if (p.ipRange && !p.subnet) throw invalid('an --ip-range needs a --subnet');
+    if (p.auxAddresses && Object.keys(p.auxAddresses).length && !p.subnet) throw invalid('--aux-address needs a --subnet');
+    const net: NetworkRecord = {
+      id,
+      name: p.name,
+      driver: 'bridge',
+      created: new Date().toISOString(),
+      predefined: false,
+      bridge: br,
+      subnet: '',
+      gateway: '',
+      ipRange: undefined,
+      auxAddresses: {},
+      userSubnet: !!p.subnet,
+      userGateway: !!p.gateway,
+      internal: p.internal,
+      icc: boolOpt(p.options, BRIDGE_OPTS.icc, true),
+      masquerade: boolOpt(p.options, BRIDGE_OPTS.masquerade, true),
+      mtu,
+      options: p.options,
+      labels: p.labels,
+    };
+    await addBridgeNetwork(eng, s, net, { subnet: p.subnet, gateway: p.gateway, ipRange: p.ipRange, auxAddresses: p.auxAddresses }, undo);
+    eng.emit({ type: 'network.created', id, name: net.name });
+    return net;
+  });
+}
+
+// Allocates the pool, creates the bridge and rewrites the firewall; shared by
+// `network create` and the default bridge network.
+async function addBridgeNetwork(
+  eng: Engine,
+  s: State,
+  net: NetworkRecord,
+  req: { subnet?: string; gateway?: string; ipRange?: string; auxAddresses?: Record<string, string> },
+  undo: Undo,
+): Promise<void> {
+  const pool = eng.ipam.requestPool(net.id, req, await foreignRoutes(s));
+  Object.assign(net, { subnet: pool.subnet, gateway: pool.gateway, ipRange: pool.ipRange, auxAddresses: pool.auxAddresses });
+  s.networks[net.id] = net;
+  if (!net.icc && (await ensureSysctl('net.bridge.bridge-nf-call-iptables', '1')))
+    eng.hostChanges.push('net.bridge.bridge-nf-call-iptables set to 1 (needed for enable_icc=false)');
+  await driverFor(net).ensureNetwork(net);
+  undo.push(() => driverFor(net).deleteNetwork(net));
+  await eng.syncFirewall(s, undo);
+}
+
+export async function removeNetwork(eng: Engine, ref: string): Promise<string> {
+  return eng.tx(async (s, undo) => {
+    const net = findNetwork(s, ref);
+    if (net.predefined) throw new BerthError('in_use', `${net.name} is a pre-defined network and cannot be removed`);
+    const users = endpointUsers(s, net.id);
+    if (users.length)
+      throw inUse(`error while removing network: network ${net.name} has active endpoints (${users.join(', ')})`);
+    delete s.networks[net.id];
+    await eng.syncFirewall(s, undo);
+    await driverFor(net).deleteNetwork(net);
+    eng.ipam.releasePool(net.id);
+    eng.emit({ type: 'network.removed', id: net.id, name: net.name });
+    return net.name;
+  });
+}
+
+export async function pruneNetworks(eng: Engine): Promise<string[]> {
+  const removed: string[] = [];
+  for (const n of Object.values(eng.state.networks)) {
+    if (n.predefined || endpointUsers(eng.state, n.id).length) continue;
+    try {
+      removed.push(await removeNetwork(eng, n.id));
+    } catch (e) {
+      if (!(e instanceof BerthError && (e.kind === 'in_use' || e.kind === 'not_found'))) throw e;
+    }
+  }
+  return removed;
+}
+
+// Host routes, less those of Berth's own bridges (a freed subnet whose
+// route lingers is still Berth's to reuse).
+export async function foreignRoutes(s: State): Promise<string[]> {
+  const ours = new Set(Object.values(s.networks).map((n) => n.bridge));
+  return (await hostRoutes()).filter((r) => !r.dev || !ours.has(r.dev)).map((r) => r.cidr);
+}
+
+export function endpointUsers(s: State, netId: string): string[] {
+  const names: string[] = [];
+  for (const c of Object.values(s.containers)) if (c.endpoints.some((e) => e.networkId === netId)) names.push(c.name);
+  for (const f of Object.values(s.foreign)) if (f.endpoints.some((e) => e.networkId === netId)) names.push(f.id);
+  return names;
+}
+
+// bridge (berth0), host and none exist from the first start on, like Docker's.
+export async function ensurePredefined(eng: Engine): Promise<void> {
+  const have = new Set(Object.values(eng.state.networks).filter((n) => n.predefined).map((n) => n.name));
+  if (have.size === 3) return;
+  await eng.tx(async (s, undo) => {
+    const base = { created: new Date().toISOString(), predefined: true, subnet: '', gateway: '', auxAddresses: {}, userSubnet: false, userGateway: false, internal: false, icc: true, masquerade: true, mtu: 0, labels: {} };
+    for (const [name, driver] of [['host', 'host'], ['none', 'null']] as const)
+      if (!have.has(name)) {
+        const id = newId();
+        s.networks[id] = { ...base, id, name, driver, bridge: '', options: {} };
+      }
+    if (!have.has('bridge')) {
+      const options = {
+        [BRIDGE_OPTS.defaultBridge]: 'true',
+        [BRIDGE_OPTS.icc]: 'true',
+        [BRIDGE_OPTS.masquerade]: 'true',
+        [BRIDGE_OPTS.hostBinding]: '0.0.0.0',
+        [BRIDGE_OPTS.name]: DEFAULT_BRIDGE,
+        [BRIDGE_OPTS.mtu]: '1500',
+      };
+      const net: NetworkRecord = { ...base, id: newId(), name: 'bridge', driver: 'bridge', bridge: DEFAULT_BRIDGE, options };
+      await addBridgeNetwork(eng, s, net, {}, undo);
+    }
+  });
+}

@@ -1,0 +1,118 @@
+import { deleteLinks, listLinks } from '../kernel/links';
+import { deleteNetns, listNetns } from '../kernel/netns';
+import { isAlive } from '../kernel/process';
+import { ensureSysctl } from '../kernel/sysctl';
+import type { State } from '../store/state';
+import { deadForeign } from './connect';
+import { finalizeExit } from './containers';
+import { driverFor } from './drivers';
+import { allEndpoints, type Engine } from './engine';
+import { detachEndpoint } from './endpoints';
+import { LINK_ALIAS_PREFIX, shortId } from './naming';
+import { ensurePredefined } from './networks';
+import { sandboxOf } from './sandboxes';
+
+// At helper start (after a reboot or a crash): the store is the truth;
+// bridges, endpoints and rules are put back, dead containers' endpoints
+// released, and Berth-tagged kernel objects nobody owns removed.
+export async function restore(eng: Engine): Promise<void> {
+  if (await ensureSysctl('net.ipv4.ip_forward', '1')) {
+    eng.hostChanges.push('net.ipv4.ip_forward set to 1; filter FORWARD policy set to DROP');
+    eng.forwardPolicyDrop = true;
+  }
+  eng.rebuildIpam(eng.state);
+  const exited: { id: string; pid: number }[] = [];
+  await eng.tx(async (s) => {
+    for (const c of Object.values(s.containers)) {
+      if (c.state.status !== 'running') continue;
+      const sb = sandboxOf(s, c);
+      const nsOk = c.networkMode === 'host' || (sb !== null && (await listNetns()).includes(sb.ns));
+      if (nsOk && (await isAlive(c.state.pid, c.state.startTime))) eng.adopt(c.id, c.state.pid, c.state.startTime);
+      else exited.push({ id: c.id, pid: c.state.pid });
+    }
+    for (const id of await deadForeign(s)) {
+      for (const ep of s.foreign[id].endpoints) await detachEndpoint(eng, s, ep, null);
+      delete s.foreign[id];
+    }
+    for (const n of Object.values(s.networks)) await driverFor(n).ensureNetwork(n);
+    await rejoinMissingEndpoints(eng, s);
+    await removeOrphans(s, exited.map((e) => e.id));
+    await eng.opts.firewall.apply(eng.ruleset(s), { forwardPolicyDrop: eng.forwardPolicyDrop });
+  });
+  for (const e of exited)
+    await finalizeExit(eng, e.id, e.pid, 255, 'the process ended while the helper was not running; exit status unknown');
+  await ensurePredefined(eng);
+}
+
+// A host veth someone deleted: the endpoint is joined again with its address.
+async function rejoinMissingEndpoints(eng: Engine, s: State): Promise<void> {
+  const have = new Set((await listLinks()).map((l) => l.ifname));
+  for (const c of Object.values(s.containers)) {
+    const sb = sandboxOf(s, c);
+    if (c.state.status !== 'running' || !sb) continue;
+    for (const ep of c.endpoints) {
+      if (have.has(ep.hostVeth)) continue;
+      const net = s.networks[ep.networkId];
+      try {
+        await driverFor(net).join(net, ep, sb);
+      } catch (e) {
+        c.state.status = 'degraded';
+        c.state.error = `endpoint on ${net.name} could not be restored: ${(e as Error).message}`;
+      }
+    }
+  }
+}
+
+async function removeOrphans(s: State, exiting: string[]): Promise<void> {
+  const known = new Set<string>();
+  for (const n of Object.values(s.networks)) known.add(shortId(n.id));
+  for (const ep of allEndpoints(s)) known.add(shortId(ep.id));
+  const orphans = (await listLinks())
+    .filter((l) => l.ifalias?.startsWith(LINK_ALIAS_PREFIX) && !known.has(l.ifalias.slice(LINK_ALIAS_PREFIX.length)))
+    .map((l) => l.ifname);
+  await deleteLinks(orphans);
+  const wanted = new Set(
+    Object.values(s.containers)
+      .filter((c) => c.netns && (c.state.status !== 'exited' || exiting.includes(c.id)))
+      .map((c) => c.netns!),
+  );
+  for (const ns of await listNetns()) if (ns.startsWith('berth-') && !wanted.has(ns)) await deleteNetns(ns);
+}
+
+export interface DriftReport {
+  healthy: string[];
+  missing: string[];
+  extra: string[];
+  healed: boolean;
+}
+
+// Compares the kernel with the store; with `heal`, puts back what is missing.
+export async function checkDrift(eng: Engine, heal: boolean): Promise<DriftReport> {
+  return eng.serial(async () => {
+    const s = eng.state;
+    const rs = eng.ruleset(s);
+    const diff = await eng.opts.firewall.diff(rs);
+    const links = new Map((await listLinks()).map((l) => [l.ifname, l]));
+    const missing = [...diff.missing];
+    const healthy: string[] = [];
+    for (const n of Object.values(s.networks)) {
+      if (n.driver !== 'bridge') continue;
+      const l = links.get(n.bridge);
+      if (!l) missing.push(`bridge ${n.bridge} of network ${n.name}`);
+      else healthy.push(`network ${n.name}: bridge ${n.bridge} ${l.operstate.toLowerCase()}`);
+    }
+    for (const ep of allEndpoints(s)) {
+      if (!links.has(ep.hostVeth)) missing.push(`veth ${ep.hostVeth} of endpoint ${shortId(ep.id)}`);
+    }
+    const total = Object.values(rs.own).reduce((a, t) => a + Object.values(t).flat().length, 0) + rs.tagged.length;
+    if (!diff.missing.length && !diff.extra.length) healthy.push(`firewall (${eng.opts.firewall.name}): ${total} Berth rules in place`);
+    let healed = false;
+    if (heal && (missing.length || diff.extra.length)) {
+      for (const n of Object.values(s.networks)) await driverFor(n).ensureNetwork(n);
+      await rejoinMissingEndpoints(eng, s);
+      await eng.opts.firewall.apply(rs);
+      healed = true;
+    }
+    return { healthy, missing, extra: diff.extra, healed };
+  });
+}

@@ -1,0 +1,63 @@
+import { conflict, invalid } from '../../../src/shared/errors';
+import { ipBatch } from '../kernel/links';
+import { addNetns, deleteNetns } from '../kernel/netns';
+import type { ContainerRecord, State } from '../store/state';
+import type { Engine } from './engine';
+import { attachEndpoint, detachEndpoint, syncDefaultRoute } from './endpoints';
+import { sandboxNetns } from './naming';
+import { namedSandbox, type SandboxRef } from './sandbox';
+import type { Undo } from './undo';
+
+export type Mode = { kind: 'bridge' } | { kind: 'host' } | { kind: 'none' } | { kind: 'container'; donorId: string };
+
+export function modeOf(c: ContainerRecord): Mode {
+  if (c.networkMode === 'host') return { kind: 'host' };
+  if (c.networkMode === 'none') return { kind: 'none' };
+  if (c.networkMode.startsWith('container:')) return { kind: 'container', donorId: c.networkMode.slice(10) };
+  return { kind: 'bridge' };
+}
+
+// The sandbox of a running container: its own netns, or its donor's.
+export function sandboxOf(s: State, c: ContainerRecord): SandboxRef | null {
+  const m = modeOf(c);
+  if (m.kind === 'container') {
+    const d = s.containers[m.donorId];
+    return d?.netns ? namedSandbox(d.id, d.name, d.netns) : null;
+  }
+  return c.netns ? namedSandbox(c.id, c.name, c.netns) : null;
+}
+
+// Creates the netns and joins every configured network (Docker removes the
+// sandbox on stop and makes it anew on start; addresses may change unless static).
+export async function createSandbox(eng: Engine, s: State, c: ContainerRecord, undo: Undo): Promise<void> {
+  const m = modeOf(c);
+  if (m.kind === 'host') return;
+  if (m.kind === 'container') {
+    const d = s.containers[m.donorId];
+    if (!d || d.state.status !== 'running' || !d.netns)
+      throw conflict(`cannot join network namespace of a non running container: container ${d?.name ?? m.donorId} is ${d?.state.status ?? 'removed'}`);
+    return;
+  }
+  const ns = sandboxNetns(c.id);
+  await addNetns(ns);
+  undo.push(() => deleteNetns(ns));
+  c.netns = ns;
+  const sb = namedSandbox(c.id, c.name, ns);
+  await ipBatch(ns, ['link set dev lo up']);
+  if (m.kind === 'none') return;
+  for (const want of c.networks) {
+    const net = s.networks[want.networkId];
+    if (!net) throw invalid(`network ${want.networkId.slice(0, 12)} of container ${c.name} no longer exists`);
+    if (net.driver !== 'bridge') continue;
+    c.endpoints.push(await attachEndpoint(eng, net, sb, undo, want.staticIp));
+  }
+  await syncDefaultRoute(s, sb, c.endpoints);
+}
+
+export async function destroySandbox(eng: Engine, s: State, c: ContainerRecord): Promise<void> {
+  const sb = c.netns ? namedSandbox(c.id, c.name, c.netns) : null;
+  for (const ep of c.endpoints) await detachEndpoint(eng, s, ep, sb);
+  c.endpoints = [];
+  if (c.netns) await deleteNetns(c.netns);
+  c.netns = null;
+}

@@ -1,0 +1,114 @@
+import type { Container } from '../../../src/shared/container';
+import type { Network } from '../../../src/shared/network';
+import type { PortMapping } from '../../../src/shared/ports';
+import type { ContainerRecord, NetworkRecord, State } from '../store/state';
+import { logPath } from './containers';
+import type { Engine } from './engine';
+import { sandboxOf } from './sandboxes';
+
+// `docker network inspect`'s shape (reference/libnetwork.md §7).
+export function networkView(s: State, n: NetworkRecord): Network {
+  const cfg: Network['IPAM']['Config'] = [];
+  if (n.driver === 'bridge') {
+    const c: Network['IPAM']['Config'][number] = { Subnet: n.subnet, Gateway: n.gateway };
+    if (n.ipRange) c.IPRange = n.ipRange;
+    if (Object.keys(n.auxAddresses).length) c.AuxiliaryAddresses = n.auxAddresses;
+    cfg.push(c);
+  }
+  const containers: Network['Containers'] = {};
+  for (const c of Object.values(s.containers))
+    for (const ep of c.endpoints)
+      if (ep.networkId === n.id)
+        containers[c.id] = { Name: c.name, EndpointID: ep.id, MacAddress: ep.mac, IPv4Address: `${ep.ip}/${ep.prefixLen}`, IPv6Address: '' };
+  for (const f of Object.values(s.foreign))
+    for (const ep of f.endpoints)
+      if (ep.networkId === n.id)
+        containers[f.id] = { Name: f.id, EndpointID: ep.id, MacAddress: ep.mac, IPv4Address: `${ep.ip}/${ep.prefixLen}`, IPv6Address: '' };
+  return {
+    Name: n.name,
+    Id: n.id,
+    Created: n.created,
+    Scope: 'local',
+    Driver: n.driver,
+    EnableIPv4: true,
+    EnableIPv6: false,
+    IPAM: { Driver: 'default', Options: n.predefined ? null : {}, Config: cfg },
+    Internal: n.internal,
+    Attachable: false,
+    Ingress: false,
+    ConfigFrom: { Network: '' },
+    ConfigOnly: false,
+    Containers: containers,
+    Options: n.options,
+    Labels: n.labels,
+  };
+}
+
+export function containerView(eng: Engine, s: State, c: ContainerRecord, ports: PortMapping[]): Container {
+  const networks: Container['NetworkSettings']['Networks'] = {};
+  for (const want of c.networks) {
+    const n = s.networks[want.networkId];
+    if (!n) continue;
+    const ep = c.endpoints.find((e) => e.networkId === n.id);
+    networks[n.name] = {
+      NetworkID: n.id,
+      EndpointID: ep?.id ?? '',
+      Gateway: ep ? n.gateway : '',
+      IPAddress: ep?.ip ?? '',
+      IPPrefixLen: ep?.prefixLen ?? 0,
+      MacAddress: ep?.mac ?? '',
+      InterfaceName: ep?.ifname ?? '',
+      IPAMConfig: want.staticIp ? { IPv4Address: want.staticIp } : null,
+    };
+  }
+  if (c.networkMode === 'host' || c.networkMode === 'none') {
+    const n = Object.values(s.networks).find((x) => x.name === c.networkMode);
+    if (n) networks[n.name] = { NetworkID: n.id, EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, MacAddress: '', InterfaceName: '', IPAMConfig: null };
+  }
+  const portsView: Container['NetworkSettings']['Ports'] = {};
+  const bindings: Container['HostConfig']['PortBindings'] = {};
+  for (const p of ports) {
+    const k = `${p.containerPort}/${p.proto}`;
+    (portsView[k] ??= []).push({ HostIp: p.hostIp, HostPort: String(p.hostPort) });
+    (bindings[k] ??= []).push({ HostIp: p.hostIp, HostPort: String(p.hostPort) });
+  }
+  for (const e of c.expose) if (!(e in portsView)) portsView[e.includes('/') ? e : `${e}/tcp`] = null;
+  const running = c.state.status === 'running' || c.state.status === 'degraded';
+  const sb = sandboxOf(s, c);
+  return {
+    Id: c.id,
+    Name: `/${c.name}`,
+    Created: c.created,
+    Path: c.cmd[0],
+    Args: c.cmd.slice(1),
+    State: {
+      Status: c.state.status,
+      Running: running,
+      Pid: running ? c.state.pid : 0,
+      ExitCode: c.state.exitCode,
+      StartedAt: c.state.startedAt || '0001-01-01T00:00:00Z',
+      FinishedAt: c.state.finishedAt || '0001-01-01T00:00:00Z',
+      Error: c.state.error,
+    },
+    Config: {
+      Hostname: c.hostname,
+      Cmd: c.cmd,
+      Env: c.env,
+      User: String(c.uid),
+      WorkingDir: c.workdir,
+      ExposedPorts: Object.fromEntries([...c.expose, ...ports.map((p) => `${p.containerPort}/${p.proto}`)].map((k) => [k.includes('/') ? k : `${k}/tcp`, {}])),
+    },
+    HostConfig: {
+      NetworkMode: c.networkMode.startsWith('container:') ? `container:${c.networkMode.slice(10)}` : c.networkMode,
+      PortBindings: bindings,
+      PublishAllPorts: c.publishAll,
+      AutoRemove: c.autoRemove,
+    },
+    NetworkSettings: {
+      SandboxKey: running && sb ? sb.path : '',
+      Ports: portsView,
+      Networks: networks,
+    },
+    LogPath: logPath(eng, c.id),
+  };
+}

@@ -1,0 +1,98 @@
+import { iptablesRestore, iptablesSave } from '../kernel/iptables';
+import type { FirewallBackend, FirewallDiff } from './backend';
+import { CHAIN, OWN_CHAINS } from './chains';
+import { TABLES, type Ruleset } from './render';
+import { BERTH_TAG_RE, type RuleLine } from './rule-line';
+import { parseSave, type SavedTable } from './save-parse';
+
+// Per operation: one iptables-save, one iptables-restore --noflush carrying
+// every table that changes. Own chains are rewritten whole when they differ;
+// tagged rules in built-in chains are added and deleted one by one, so
+// nobody else's rules are touched.
+export const iptablesBackend: FirewallBackend = {
+  name: 'iptables',
+  async apply(rs, opts = {}) {
+    const saved = parseSave(await iptablesSave('ipv4'));
+    const { script, diff } = plan(saved, rs, opts.forwardPolicyDrop ?? false);
+    if (script) await iptablesRestore(script, 'ipv4');
+    return diff;
+  },
+  async diff(rs) {
+    return plan(parseSave(await iptablesSave('ipv4')), rs, false).diff;
+  },
+};
+
+export function plan(saved: Map<string, SavedTable>, rs: Ruleset, forwardPolicyDrop: boolean) {
+  const diff: FirewallDiff = { missing: [], extra: [] };
+  let script = '';
+  for (const table of TABLES) {
+    const t = saved.get(table) ?? { chains: new Map(), rules: [] };
+    const lines: string[] = [];
+    const heads: string[] = [];
+    if (table === 'filter' && forwardPolicyDrop && t.chains.get('FORWARD') !== 'DROP') heads.push(':FORWARD DROP [0:0]');
+
+    const own = table === 'filter' || table === 'nat' ? rs.own[table] : {};
+    for (const [chain, specs] of Object.entries(own)) {
+      const actual = t.rules.filter((r) => r.chain === chain).map((r) => r.spec);
+      if (t.chains.has(chain) && sameList(actual, specs)) continue;
+      if (!t.chains.has(chain)) diff.missing.push(`${table} chain ${chain}`);
+      for (const s of specs) if (!actual.includes(s)) diff.missing.push(`${table} -A ${chain} ${s}`);
+      for (const s of actual) if (!specs.includes(s)) diff.extra.push(`${table} -A ${chain} ${s}`);
+      heads.push(`:${chain} - [0:0]`);
+      for (const s of specs) lines.push(`-A ${chain} ${s}`);
+    }
+    if (table === 'filter' && !t.chains.has(CHAIN.user)) {
+      heads.push(`:${CHAIN.user} - [0:0]`);
+      diff.missing.push(`filter chain ${CHAIN.user}`);
+    }
+
+    const actualTagged = t.rules.filter((r) => BERTH_TAG_RE.test(r.spec));
+    const want = rs.tagged.filter((r) => r.table === table);
+    if (table === 'filter') lines.push(...forwardJumpLines(t, rs, actualTagged, diff));
+    lines.push(...taggedLines(table, actualTagged.filter((r) => r.chain !== 'FORWARD' || table !== 'filter'), want, diff));
+    if (heads.length || lines.length) script += [`*${table}`, ...heads, ...lines, 'COMMIT', ''].join('\n');
+  }
+  return { script, diff };
+}
+
+// BERTH-USER then BERTH-FORWARD head filter FORWARD; anything else Berth
+// tagged in FORWARD is extra.
+function forwardJumpLines(t: SavedTable, rs: Ruleset, actualTagged: SavedTable['rules'], diff: FirewallDiff) {
+  const fwd = t.rules.filter((r) => r.chain === 'FORWARD').map((r) => r.spec);
+  const ok = rs.forwardJumps.every((j, i) => fwd[i] === j) && actualTagged.filter((r) => r.chain === 'FORWARD').length === rs.forwardJumps.length;
+  if (ok) return [];
+  const out: string[] = [];
+  for (const r of actualTagged.filter((r) => r.chain === 'FORWARD')) {
+    out.push(`-D FORWARD ${r.spec}`);
+    if (!rs.forwardJumps.includes(r.spec)) diff.extra.push(`filter -A FORWARD ${r.spec}`);
+  }
+  for (const j of rs.forwardJumps) if (!fwd.includes(j)) diff.missing.push(`filter -A FORWARD ${j}`);
+  for (const j of [...rs.forwardJumps].reverse()) out.push(`-I FORWARD 1 ${j}`);
+  return out;
+}
+
+function taggedLines(table: string, actual: SavedTable['rules'], want: RuleLine[], diff: FirewallDiff): string[] {
+  const out: string[] = [];
+  const wantKeys = new Set(want.map((r) => `${r.chain} ${r.spec}`));
+  const seen = new Set<string>();
+  for (const r of actual) {
+    const k = `${r.chain} ${r.spec}`;
+    if (wantKeys.has(k) && !seen.has(k)) {
+      seen.add(k);
+      continue;
+    }
+    out.push(`-D ${k}`); // not wanted, or a duplicate
+    diff.extra.push(`${table} -A ${k}`);
+  }
+  for (const r of want) {
+    const k = `${r.chain} ${r.spec}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    diff.missing.push(`${table} -A ${k}`);
+    // MASQUERADE goes first like Docker's -I, ahead of anyone's catch-all
+    out.push(r.chain === 'POSTROUTING' ? `-I POSTROUTING 1 ${r.spec}` : `-A ${k}`);
+  }
+  return out;
+}
+
+const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
