@@ -1,0 +1,77 @@
+import { resolve } from 'node:path';
+import { str } from '../args';
+import type { Command } from '../command';
+import { helperMain } from '../../server/helper-main';
+import { VERSION } from '../../version';
+
+export const systemCommands: Command[] = [
+  {
+    name: 'helper',
+    summary: 'Run the privileged helper (root): the engine behind the CLI and the app',
+    usage: 'sudo berth helper [--socket PATH] [--data-root DIR] [--owner UID] [--foreground]',
+    options: {
+      'data-root': { type: 'string' },
+      owner: { type: 'string' },
+      foreground: { type: 'boolean' },
+      'drift-interval': { type: 'string' },
+    },
+    async run(ctx, a) {
+      const owner = str(a.values.owner) ?? process.env.SUDO_UID ?? process.env.PKEXEC_UID ?? String(process.getuid?.() ?? 0);
+      if (!/^\d+$/.test(owner)) {
+        ctx.err(`invalid --owner ${owner}: want a numeric uid`);
+        return 1;
+      }
+      const argv = process.argv.slice(2).filter((x) => x !== '--foreground');
+      const di = Number(str(a.values['drift-interval']) ?? '3000');
+      return helperMain(
+        {
+          socketPath: resolve(ctx.socketPath),
+          dataRoot: resolve(str(a.values['data-root']) ?? '/var/lib/berth'),
+          ownerUid: Number(owner),
+          foreground: a.values.foreground === true,
+          driftIntervalMs: Number.isFinite(di) && di >= 200 ? di : 3000,
+        },
+        ownerless(argv),
+      );
+    },
+  },
+  {
+    name: 'info',
+    summary: 'Show the helper: version, firewall backend, kernel, what it changed on the host',
+    usage: 'berth info [--format json]',
+    options: { format: { type: 'string' } },
+    async run(ctx, a) {
+      const i = await (await ctx.client()).api['system.info']({});
+      if (a.values.format === 'json') ctx.out(JSON.stringify(i, null, 2));
+      else {
+        ctx.out(`Helper:          berth ${i.version} (pid ${i.pid})`);
+        ctx.out(`Socket:          ${i.socket}`);
+        ctx.out(`Data root:       ${i.dataRoot}`);
+        ctx.out(`Firewall:        ${i.firewallBackend}`);
+        ctx.out(`Kernel:          ${i.kernel}`);
+        for (const c of i.hostChanges) ctx.out(`Host change:     ${c}`);
+        for (const w of i.warnings) ctx.out(`WARNING:         ${w}`);
+      }
+      return 0;
+    },
+  },
+  {
+    name: 'version',
+    summary: 'Show the version',
+    usage: 'berth version',
+    async run(ctx) {
+      ctx.out(`berth ${VERSION}`);
+      return 0;
+    },
+  },
+];
+
+// The daemon child gets --owner explicitly; drop any the user gave.
+function ownerless(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--owner') i++;
+    else if (!argv[i].startsWith('--owner=')) out.push(argv[i]);
+  }
+  return out;
+}

@@ -1,0 +1,134 @@
+import { open } from 'node:fs/promises';
+import { hostname, release } from 'node:os';
+import type { z } from 'zod';
+import type { methods } from '../../../src/shared/methods';
+import type { BerthEvent } from '../../../src/shared/events';
+import { connect, disconnect } from '../engine/connect';
+import { logPath, readLogs, removeContainer, runContainer, startContainer, stopContainer } from '../engine/containers';
+import { findContainer, findNetwork, type Engine } from '../engine/engine';
+import { checkDrift } from '../engine/restore';
+import { createNetwork, foreignRoutes, pruneNetworks, removeNetwork } from '../engine/networks';
+import { containerView, networkView } from '../engine/views';
+import type { CallContext, Handlers } from './rpc-server';
+
+type P<M extends keyof typeof methods> = z.output<(typeof methods)[M]['params']>;
+
+export interface HandlerDeps {
+  engine: Engine;
+  socketPath: string;
+  dataRoot: string;
+  startedAt: string;
+  version: string;
+  listPorts: (containerId: string) => import('../../../src/shared/ports').PortMapping[];
+  extra: Partial<Handlers>; // ports, inspect, cleanup: contributed by their areas
+}
+
+export function makeHandlers(d: HandlerDeps): Handlers {
+  const eng = d.engine;
+  const view = (id: string) => containerView(eng, eng.state, eng.state.containers[id], d.listPorts(id));
+  const base = {
+    'system.info': async () => ({
+      version: d.version,
+      pid: process.pid,
+      kernel: `Linux ${release()} (${hostname()})`,
+      firewallBackend: eng.opts.firewall.name,
+      ipForward: true,
+      hostChanges: eng.hostChanges,
+      dataRoot: d.dataRoot,
+      socket: d.socketPath,
+      startedAt: d.startedAt,
+      warnings: eng.warnings,
+    }),
+    'events.subscribe': async (_p: P<'events.subscribe'>, ctx: CallContext) => {
+      ctx.subscribe();
+      return { subscribed: true as const };
+    },
+    'network.list': async () => Object.values(eng.state.networks).map((n) => networkView(eng.state, n)),
+    'network.inspect': async (p: P<'network.inspect'>) => networkView(eng.state, findNetwork(eng.state, p.name)),
+    'network.create': async (p: P<'network.create'>) => networkView(eng.state, await createNetwork(eng, p)),
+    'network.remove': async (p: P<'network.remove'>) => ({ removed: [await removeNetwork(eng, p.name)] }),
+    'network.prune': async () => ({ removed: await pruneNetworks(eng) }),
+    'network.checkSubnet': async (p: P<'network.checkSubnet'>) => {
+      const routes = await foreignRoutes(eng.state);
+      const r = eng.ipam.checkSubnet(p.subnet || undefined, routes.map((cidr) => ({ cidr })));
+      const names = new Map(Object.values(eng.state.networks).map((n) => [n.id, n.name]));
+      return { ...r, overlaps: r.overlaps.map((o) => (o.kind === 'network' ? { ...o, what: names.get(o.what) ?? o.what } : o)) };
+    },
+    'network.connect': async (p: P<'network.connect'>) => connect(eng, p),
+    'network.disconnect': async (p: P<'network.disconnect'>) => {
+      await disconnect(eng, p);
+      return { disconnected: true as const };
+    },
+    'container.list': async (p: P<'container.list'>) =>
+      Object.values(eng.state.containers)
+        .filter((c) => p.all || c.state.status !== 'exited')
+        .sort((a, b) => (a.created < b.created ? 1 : -1))
+        .map((c) => view(c.id)),
+    'container.inspect': async (p: P<'container.inspect'>) => view(findContainer(eng.state, p.name).id),
+    'container.run': async (p: P<'container.run'>) => {
+      const c = await runContainer(eng, p);
+      return eng.state.containers[c.id] ? view(c.id) : containerView(eng, eng.state, c, []);
+    },
+    'container.start': async (p: P<'container.start'>) => view((await startContainer(eng, p.name)).id),
+    'container.stop': async (p: P<'container.stop'>) => view((await stopContainer(eng, p.name, p.timeout)).id),
+    'container.remove': async (p: P<'container.remove'>) => ({ removed: [await removeContainer(eng, p.name, p.force)] }),
+    'container.logs': async (p: P<'container.logs'>, ctx: CallContext) => {
+      if (!p.follow) return { data: await readLogs(eng, p.name, p.tail), exitCode: null };
+      return followLogs(eng, p.name, p.tail, ctx);
+    },
+    'container.wait': async (p: P<'container.wait'>, ctx: CallContext) => ({ exitCode: await waitExit(eng, p.name, ctx) }),
+  };
+  return { ...base, ...d.extra } as unknown as Handlers;
+}
+
+// Resolves with the exit code once the container is no longer running.
+async function waitExit(eng: Engine, ref: string, ctx: CallContext): Promise<number> {
+  const c = findContainer(eng.state, ref);
+  const done = () => {
+    const cur = eng.state.containers[c.id];
+    return !cur || cur.state.status === 'exited' ? (cur?.state.exitCode ?? eng.lastExit.get(c.id) ?? 0) : null;
+  };
+  const now = done();
+  if (now !== null) return now;
+  return new Promise<number>((resolve) => {
+    const off = eng.on((e: BerthEvent) => {
+      if ((e.type === 'container.changed' || e.type === 'container.removed') && e.id === c.id) {
+        const r = done();
+        if (r !== null) {
+          off();
+          resolve(r);
+        }
+      }
+    });
+    void ctx.closed.then(off);
+  });
+}
+
+// Streams the log file as `log` events to this caller until the container exits.
+async function followLogs(eng: Engine, ref: string, tail: number | undefined, ctx: CallContext) {
+  const c = findContainer(eng.state, ref);
+  const head = await readLogs(eng, c.id, tail);
+  if (head) ctx.notify({ type: 'log', container: c.id, stream: 'stdout', data: head });
+  const fh = await open(logPath(eng, c.id), 'r').catch(() => null);
+  let pos = fh ? (await fh.stat()).size : 0;
+  let open_ = true;
+  void ctx.closed.then(() => (open_ = false));
+  const exit = waitExit(eng, c.id, ctx).then((code) => ({ code }));
+  try {
+    for (;;) {
+      const r = await Promise.race([exit, new Promise<null>((res) => setTimeout(() => res(null), 100))]);
+      if (fh) {
+        const { size } = await fh.stat();
+        if (size > pos) {
+          const b = Buffer.alloc(size - pos);
+          await fh.read(b, 0, b.length, pos);
+          pos = size;
+          ctx.notify({ type: 'log', container: c.id, stream: 'stdout', data: b.toString('utf8') });
+        }
+      }
+      if (r || !open_) return { data: '', exitCode: r ? r.code : null };
+    }
+  } finally {
+    await fh?.close();
+  }
+}

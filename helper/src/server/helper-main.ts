@@ -1,0 +1,123 @@
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { BerthError } from '../../../src/shared/errors';
+import { connectHelper } from '../client/unix-client';
+import { finalizeExit } from '../engine/containers';
+import { Engine } from '../engine/engine';
+import { checkDrift, restore } from '../engine/restore';
+import { iptablesBackend } from '../firewall/iptables-backend';
+import { noneBackend } from '../firewall/backend';
+import { hasIptables } from '../kernel/iptables';
+import { userOf } from '../kernel/process';
+import { FileStore } from '../store/file-store';
+import { makeHandlers } from './handlers';
+import { RpcServer } from './rpc-server';
+import { VERSION } from '../version';
+import { makeExtraHandlers } from './extra-handlers';
+
+export interface HelperOptions {
+  socketPath: string;
+  dataRoot: string;
+  ownerUid: number;
+  foreground: boolean;
+  driftIntervalMs: number;
+}
+
+// `berth helper`: without --foreground it starts itself detached and returns
+// once the socket answers, so sudo/pkexec prompts come back.
+export async function helperMain(o: HelperOptions, argv: string[]): Promise<number> {
+  if (process.getuid?.() !== 0) {
+    process.stderr.write('berth helper must run as root (try: sudo berth helper)\n');
+    return 1;
+  }
+  if (!o.foreground) return daemonize(o, argv);
+  const log = (m: string) => process.stderr.write(`${new Date().toISOString()} ${m}\n`);
+  const store = new FileStore(o.dataRoot);
+  store.lock();
+  const firewall = (await hasIptables()) ? iptablesBackend : noneBackend;
+  const engine = new Engine({ store, firewall, ownerUid: o.ownerUid, logDir: `${o.dataRoot}/containers` });
+  if (firewall.name === 'none') engine.warnings.push('iptables is not available: networks have no NAT or isolation');
+  engine.onExit = (id, pid, code) => void finalizeExit(engine, id, pid, code).catch((e) => log(`exit of ${id}: ${e}`));
+  const extra = makeExtraHandlers(engine, o.dataRoot);
+  await restore(engine);
+  await extra.restore();
+  const owner = await userOf(o.ownerUid);
+  const server = new RpcServer({
+    socketPath: o.socketPath,
+    ownerUid: o.ownerUid,
+    ownerGid: owner.gid,
+    log,
+    handlers: makeHandlers({
+      engine,
+      socketPath: o.socketPath,
+      dataRoot: o.dataRoot,
+      startedAt: new Date().toISOString(),
+      version: VERSION,
+      listPorts: extra.listPorts,
+      extra: extra.handlers,
+    }),
+  });
+  engine.on((e) => server.broadcast(e));
+  await server.listen();
+  log(`berth helper ${VERSION} listening on ${o.socketPath} (owner uid ${o.ownerUid}, data ${o.dataRoot}, firewall ${firewall.name})`);
+
+  // A firewall reload or someone's `iptables -F` removed Berth's rules: put them back.
+  const drift = setInterval(async () => {
+    try {
+      const r = await checkDrift(engine, true);
+      if (r.healed) {
+        log(`drift healed: ${r.missing.length} missing, ${r.extra.length} extra`);
+        engine.emit({ type: 'drift.found', missing: r.missing.length, extra: r.extra.length, healed: true });
+      }
+    } catch (e) {
+      log(`drift check failed: ${(e as Error).message}`);
+    }
+  }, o.driftIntervalMs);
+
+  await new Promise<void>((resolve) => {
+    for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => resolve());
+  });
+  clearInterval(drift);
+  engine.stopWatching();
+  await extra.shutdown();
+  await server.close();
+  store.unlock();
+  log('helper stopped; containers keep running');
+  return 0;
+}
+
+async function daemonize(o: HelperOptions, argv: string[]): Promise<number> {
+  mkdirSync(o.dataRoot, { recursive: true, mode: 0o700 });
+  const logFile = `${o.dataRoot}/helper.log`;
+  const fd = openSync(logFile, 'a', 0o600);
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1], ...argv, '--foreground', '--owner', String(o.ownerUid)], {
+    detached: true,
+    stdio: ['ignore', fd, fd],
+  });
+  closeSync(fd);
+  let exited: number | null = null;
+  child.once('exit', (c) => (exited = c ?? 1));
+  child.unref();
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (exited !== null) {
+      const tail = readFileSync(logFile, 'utf8').trim().split('\n').slice(-5).join('\n');
+      process.stderr.write(`berth helper failed to start:\n${tail}\n`);
+      return 1;
+    }
+    try {
+      const c = await connectHelper(o.socketPath);
+      await c.call('system.info', {});
+      c.close();
+      process.stdout.write(`berth helper started (pid ${child.pid}), socket ${o.socketPath}, log ${logFile}\n`);
+      return 0;
+    } catch (e) {
+      if (!(e instanceof BerthError) || e.kind !== 'unavailable') {
+        /* not up yet */
+      }
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  process.stderr.write(`berth helper did not answer within 20 s; see ${logFile}\n`);
+  return 1;
+}
