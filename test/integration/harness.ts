@@ -1,0 +1,204 @@
+import { execa, type ResultPromise } from 'execa';
+import { mkdtemp, readlink, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { connectHelper } from '../../helper/src/client/unix-client';
+
+// A throwaway "host" for one test file: its own network and mount namespace
+// (netavark's holder-process pattern), so the machine's links and rules are
+// never touched. Everything — helper, containers, assertions — runs in it;
+// the CLI talks to the helper through a socket in a temp dir.
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const BERTH = join(ROOT, 'dist/berth.mjs');
+
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export class TestHost {
+  private helperProc: ResultPromise | null = null;
+  helperPid = 0;
+  readonly socket: string;
+  readonly dataRoot: string;
+
+  private constructor(
+    readonly holderPid: number,
+    private readonly holder: ResultPromise,
+    readonly dir: string,
+  ) {
+    this.socket = join(dir, 'berth.sock');
+    this.dataRoot = join(dir, 'data');
+  }
+
+  static async create(): Promise<TestHost> {
+    if (process.getuid?.() !== 0) throw new Error('integration tests need root (they create network namespaces)');
+    const dir = await mkdtemp(join(tmpdir(), 'berth-it-'));
+    const holder = execa('unshare', ['--net', '--mount', '--propagation', 'private', 'sleep', 'infinity'], {
+      reject: false,
+      cleanup: true,
+    });
+    const pid = holder.pid!;
+    // wait until the holder is in its own namespaces
+    const hostMnt = await readlink('/proc/self/ns/mnt');
+    for (let i = 0; i < 100; i++) {
+      const m = await readlink(`/proc/${pid}/ns/mnt`).catch(() => hostMnt);
+      if (m !== hostMnt) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const h = new TestHost(pid, holder, dir);
+    await execa('mkdir', ['-p', '/run/netns']);
+    await h.sh(['mount', '-t', 'tmpfs', 'berth-test', '/run/netns']);
+    await h.sh(['ip', 'link', 'set', 'lo', 'up']);
+    return h;
+  }
+
+  // Runs argv inside the test host's namespaces.
+  async sh(argv: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<Run> {
+    const r = await execa('nsenter', ['-t', String(this.holderPid), '-n', '-m', '--', ...argv], {
+      reject: false,
+      input: opts.input,
+      timeout: opts.timeoutMs ?? 30_000,
+      cwd: '/',
+    });
+    return { code: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+  }
+
+  async shOk(argv: string[]): Promise<string> {
+    const r = await this.sh(argv);
+    if (r.code !== 0) throw new Error(`${argv.join(' ')}: exit ${r.code}: ${r.stderr}`);
+    return r.stdout;
+  }
+
+  async startHelper(extra: string[] = []): Promise<void> {
+    const p = execa(
+      'nsenter',
+      ['-t', String(this.holderPid), '-n', '-m', '--', process.execPath, BERTH, 'helper', '--foreground',
+        '--socket', this.socket, '--data-root', this.dataRoot, '--drift-interval', '500', ...extra],
+      { reject: false, cleanup: true, all: true, cwd: '/' },
+    );
+    this.helperProc = p;
+    this.helperPid = p.pid!;
+    for (let i = 0; i < 200; i++) {
+      if (p.exitCode !== null) throw new Error(`helper exited: ${String((await p).all)}`);
+      try {
+        const c = await connectHelper(this.socket);
+        await c.call('system.info', {});
+        c.close();
+        return;
+      } catch {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    throw new Error('helper did not come up');
+  }
+
+  async stopHelper(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    if (!this.helperProc) return;
+    // nsenter execs node, so the pid is the helper's own
+    process.kill(this.helperPid, signal);
+    await this.helperProc;
+    this.helperProc = null;
+  }
+
+  async berth(args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<Run> {
+    const r = await execa(process.execPath, [BERTH, ...args], {
+      reject: false,
+      env: { BERTH_SOCKET: this.socket },
+      input: opts.input,
+      timeout: opts.timeoutMs ?? 60_000,
+    });
+    return { code: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+  }
+
+  async berthOk(args: string[]): Promise<string> {
+    const r = await this.berth(args);
+    if (r.code !== 0) throw new Error(`berth ${args.join(' ')}: exit ${r.code}: ${r.stderr}`);
+    return r.stdout;
+  }
+
+  async inspect(name: string): Promise<any> {
+    return JSON.parse(await this.berthOk(['inspect', name]))[0];
+  }
+
+  // Runs argv inside a container's network namespace.
+  async inContainer(name: string, argv: string[], timeoutMs = 15_000): Promise<Run> {
+    const key: string = (await this.inspect(name)).NetworkSettings.SandboxKey;
+    if (!key) throw new Error(`${name} has no sandbox`);
+    return this.sh(['nsenter', `--net=${key}`, '--', ...argv], { timeoutMs });
+  }
+
+  // An "outside" network: a namespace behind a veth, like the LAN beyond the host.
+  async addOutside(name = 'outside', hostIp = '198.51.100.1', outsideIp = '198.51.100.2'): Promise<string> {
+    await this.shOk(['ip', 'netns', 'add', name]);
+    await this.shOk(['ip', 'link', 'add', `up-${name}`.slice(0, 15), 'type', 'veth', 'peer', 'name', 'eth0', 'netns', name]);
+    await this.shOk(['ip', 'addr', 'add', `${hostIp}/24`, 'dev', `up-${name}`.slice(0, 15)]);
+    await this.shOk(['ip', 'link', 'set', `up-${name}`.slice(0, 15), 'up']);
+    await this.shOk(['ip', '-n', name, 'addr', 'add', `${outsideIp}/24`, 'dev', 'eth0']);
+    await this.shOk(['ip', '-n', name, 'link', 'set', 'eth0', 'up']);
+    await this.shOk(['ip', '-n', name, 'link', 'set', 'lo', 'up']);
+    return outsideIp;
+  }
+
+  // What the kernel holds, for "nothing left behind" comparisons.
+  async snapshot(): Promise<{ links: string[]; netns: string[]; rules: string[]; routes: string[]; addrs: string[] }> {
+    const links = JSON.parse(await this.shOk(['ip', '-j', '-d', 'link', 'show'])) as { ifname: string; master?: string; ifalias?: string }[];
+    const addrs = JSON.parse(await this.shOk(['ip', '-j', 'addr', 'show'])) as { ifname: string; addr_info: { local: string; prefixlen: number }[] }[];
+    const netns = (await this.shOk(['ls', '/run/netns'])).split('\n').filter(Boolean).sort();
+    const rules = (await this.shOk(['iptables-save']))
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'))
+      .map((l) => l.replace(/\[\d+:\d+\]/, ''));
+    const routes = (await this.shOk(['ip', 'route', 'show', 'table', 'all'])).split('\n').filter(Boolean).sort();
+    return {
+      links: links.map((l) => `${l.ifname} master=${l.master ?? '-'} alias=${l.ifalias ?? '-'}`).sort(),
+      netns,
+      rules,
+      routes,
+      addrs: addrs.flatMap((a) => a.addr_info.filter((i) => !i.local.startsWith('fe80')).map((i) => `${a.ifname} ${i.local}/${i.prefixlen}`)).sort(),
+    };
+  }
+
+  async destroy(): Promise<void> {
+    await this.stopHelper('SIGTERM').catch(() => {});
+    // everything the helper started lives in our mount namespace: end it all
+    const mnt = await readlink(`/proc/${this.holderPid}/ns/mnt`).catch(() => null);
+    if (mnt) {
+      for (const d of await readdir('/proc')) {
+        if (!/^\d+$/.test(d) || Number(d) === this.holderPid) continue;
+        const m = await readlink(`/proc/${d}/ns/mnt`).catch(() => null);
+        if (m === mnt) {
+          try {
+            process.kill(Number(d), 'SIGKILL');
+          } catch {
+            /* gone */
+          }
+        }
+      }
+    }
+    this.holder.kill('SIGKILL');
+    await this.holder;
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+// A small TCP/HTTP probe from inside a namespace: exit 0 when the URL answers.
+export const httpGet = (url: string, timeoutS = 3) => [
+  'python3', '-c',
+  'import sys,urllib.request\ntry:\n print(urllib.request.urlopen(sys.argv[1],timeout=float(sys.argv[2])).status)\nexcept Exception as e:\n print(e); sys.exit(1)',
+  url, String(timeoutS),
+];
+export const ping = (ip: string) => ['ping', '-c', '1', '-W', '1', ip];
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function waitFor<T>(fn: () => Promise<T | null | undefined | false>, ms = 10_000, what = 'condition'): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn().catch(() => null);
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}

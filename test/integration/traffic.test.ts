@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpGet, ping, TestHost } from './harness';
+
+// Real traffic between containers, across networks, and to an "outside"
+// namespace, all inside one throwaway test host.
+describe('traffic', () => {
+  let h: TestHost;
+  beforeAll(async () => {
+    h = await TestHost.create();
+    await h.startHelper();
+    await h.addOutside();
+    await h.berthOk(['network', 'create', '--subnet', '10.60.0.0/24', 'front']);
+    await h.berthOk(['network', 'create', '--subnet', '10.61.0.0/24', 'back']);
+    await h.berthOk(['network', 'create', '--subnet', '10.62.0.0/24', '-o', 'com.docker.network.bridge.enable_icc=false', 'noicc']);
+    await h.berthOk(['network', 'create', '--internal', '--subnet', '10.63.0.0/24', 'private']);
+    for (const [name, net] of [['web', 'front'], ['cli', 'front'], ['other', 'back'], ['iw', 'noicc'], ['ic', 'noicc'], ['priv', 'private']])
+      await h.berthOk(['run', '-d', '--name', name, '--network', net, '--', 'python3', '-m', 'http.server', '8000']);
+    // the outside web server: started detached inside the outside namespace
+    await h.sh(['sh', '-c', 'ip netns exec outside python3 -m http.server --bind 198.51.100.2 80 >/dev/null 2>&1 &']);
+  });
+  afterAll(async () => h?.destroy());
+
+  const ipOf = async (name: string) => Object.values((await h.inspect(name)).NetworkSettings.Networks as Record<string, { IPAddress: string }>)[0].IPAddress;
+  const waitHttp = async (from: string, url: string) => {
+    for (let i = 0; i < 30; i++) {
+      if ((await h.inContainer(from, httpGet(url, 1))).code === 0) return true;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return false;
+  };
+
+  it('two containers on one network reach each other over ICMP and TCP', async () => {
+    const web = await ipOf('web');
+    expect(web).toMatch(/^10\.60\.0\.\d+$/);
+    expect((await h.inContainer('cli', ping(web))).code).toBe(0);
+    expect(await waitHttp('cli', `http://${web}:8000/`)).toBe(true);
+  });
+
+  it('containers on different networks do not reach each other', async () => {
+    const web = await ipOf('web');
+    expect(await waitHttp('cli', `http://${web}:8000/`)).toBe(true);
+    expect((await h.inContainer('other', ping(web))).code).not.toBe(0);
+    expect((await h.inContainer('other', httpGet(`http://${web}:8000/`, 1))).code).not.toBe(0);
+  });
+
+  it('enable_icc=false blocks containers on the same network', async () => {
+    const iw = await ipOf('iw');
+    expect((await h.inContainer('ic', ping(iw))).code).not.toBe(0);
+    expect((await h.inContainer('ic', httpGet(`http://${iw}:8000/`, 1))).code).not.toBe(0);
+    // but they still reach the outside
+    expect(await waitHttp('ic', 'http://198.51.100.2/')).toBe(true);
+  });
+
+  it('a container reaches the outside through MASQUERADE; an internal one does not', async () => {
+    expect(await waitHttp('cli', 'http://198.51.100.2/')).toBe(true);
+    const nat = await h.shOk(['iptables', '-t', 'nat', '-S', 'POSTROUTING']);
+    expect(nat).toMatch(/-s 10\.60\.0\.0\/24 ! -o br-[0-9a-f]{12} -m comment --comment "?berth:[0-9a-f]{12}"? -j MASQUERADE/);
+    expect(nat).not.toContain('10.63.0.0/24');
+    expect((await h.inContainer('priv', httpGet('http://198.51.100.2/', 1))).code).not.toBe(0);
+    const routes = await h.inContainer('priv', ['ip', 'route']);
+    expect(routes.stdout).not.toContain('default');
+  });
+
+  it('ip_forward is enabled and reported', async () => {
+    expect((await h.shOk(['cat', '/proc/sys/net/ipv4/ip_forward'])).trim()).toBe('1');
+    const info = JSON.parse(await h.berthOk(['info', '--format', 'json']));
+    expect(info.hostChanges.join('\n')).toContain('ip_forward');
+    expect(info.firewallBackend).toBe('iptables');
+  });
+});
