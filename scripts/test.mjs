@@ -1,7 +1,7 @@
 // The README's test command: every suite, then one plain summary line
 // (`N passed, N failed`) that CI reads.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 const suites = process.argv.slice(2).length ? process.argv.slice(2) : ['unit', 'integration', 'e2e'];
 mkdirSync('test-results', { recursive: true });
@@ -30,5 +30,7 @@ for (const s of suites) {
   }
 }
 if (crashed) failed++;
-console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+const summary = `${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`;
+writeFileSync('test-results/summary.txt', summary + '\n');
+console.log(`\n${summary}`);
 process.exit(failed ? 1 : 0);

@@ -145,13 +145,16 @@ export class TestHost {
   // What the kernel holds, for "nothing left behind" comparisons.
   async snapshot(): Promise<{ links: string[]; netns: string[]; rules: string[]; routes: string[]; addrs: string[] }> {
     const links = JSON.parse(await this.shOk(['ip', '-j', '-d', 'link', 'show'])) as { ifname: string; master?: string; ifalias?: string }[];
-    const addrs = JSON.parse(await this.shOk(['ip', '-j', 'addr', 'show'])) as { ifname: string; addr_info: { local: string; prefixlen: number }[] }[];
+    const addrs = JSON.parse(await this.shOk(['ip', '-4', '-j', 'addr', 'show'])) as { ifname: string; addr_info: { local: string; prefixlen: number }[] }[];
     const netns = (await this.shOk(['ls', '/run/netns'])).split('\n').filter(Boolean).sort();
+    // a table the kernel created on first use but that holds no rule says nothing
     const rules = (await this.shOk(['iptables-save']))
-      .split('\n')
+      .split('*')
+      .filter((t) => /\n-A |\n:[A-Z-]+ - /.test(t))
+      .flatMap((t) => t.split('\n'))
       .filter((l) => l && !l.startsWith('#'))
       .map((l) => l.replace(/\[\d+:\d+\]/, ''));
-    const routes = (await this.shOk(['ip', 'route', 'show', 'table', 'all'])).split('\n').filter(Boolean).sort();
+    const routes = (await this.shOk(['ip', '-4', 'route', 'show', 'table', 'all'])).split('\n').filter(Boolean).sort();
     return {
       links: links.map((l) => `${l.ifname} master=${l.master ?? '-'} alias=${l.ifalias ?? '-'}`).sort(),
       netns,

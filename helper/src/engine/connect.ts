@@ -5,6 +5,7 @@ import { listNetns } from '../kernel/netns';
 import { isAlive, procStartTime } from '../kernel/process';
 import type { ContainerRecord, EndpointRecord, ForeignRecord, NetworkRecord, State } from '../store/state';
 import { findContainer, findNetwork, type Engine } from './engine';
+import { isUp } from './containers';
 import { attachEndpoint, detachEndpoint, syncDefaultRoute } from './endpoints';
 import { namedSandbox, pidSandbox, type SandboxRef } from './sandbox';
 import { modeOf, sandboxOf } from './sandboxes';
@@ -49,7 +50,7 @@ function containerHolder(s: State, ref: string): Holder {
   if (m.kind === 'host' || m.kind === 'container')
     throw invalid('container sharing network namespace with another container or host cannot be connected to any other network');
   if (m.kind === 'none') throw invalid('container cannot be connected to multiple networks with one of the networks in private (none) mode');
-  return { name: c.name, endpoints: c.endpoints, sandbox: c.state.status === 'running' ? sandboxOf(s, c) : null, container: c };
+  return { name: c.name, endpoints: c.endpoints, sandbox: isUp(c) ? sandboxOf(s, c) : null, container: c };
 }
 
 export async function connect(eng: Engine, p: z.output<typeof ConnectParams>): Promise<EndpointInfo> {

@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import type { z } from 'zod';
 import { RunParams } from '../../../src/shared/container';
 import { conflict, invalid } from '../../../src/shared/errors';
-import { isAlive, signalGroup, startInNetns, userOf } from '../kernel/process';
+import { isAlive, resolveExecutable, signalGroup, startInNetns, userOf } from '../kernel/process';
 import type { ContainerRecord, State } from '../store/state';
 import { findContainer, findNetwork, type Engine } from './engine';
 import { newId, randomName, shortId } from './naming';
@@ -12,6 +12,9 @@ import type { Undo } from './undo';
 
 type RunOut = z.output<typeof RunParams>;
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+// 'degraded' is running with part of its network missing (a port, an endpoint)
+export const isUp = (c: ContainerRecord) => c.state.status === 'running' || c.state.status === 'degraded';
 
 export const logPath = (eng: Engine, id: string) => `${eng.opts.logDir}/${id}.log`;
 
@@ -45,7 +48,9 @@ export async function runContainer(eng: Engine, p: RunOut): Promise<ContainerRec
       endpoints: [],
     };
     resolveMode(s, c, p);
+    eng.publisher.validate(s, c);
     c.gid = (await userOf(c.uid)).gid;
+    await checkCommand(c);
     s.containers[id] = c;
     await startProcess(eng, s, c, undo);
     return c;
@@ -80,6 +85,20 @@ function resolveMode(s: State, c: ContainerRecord, p: RunOut): void {
   }
   c.networkMode = net.name === 'bridge' ? 'bridge' : net.name;
   c.networks.push({ networkId: net.id, staticIp: p.ip });
+}
+
+async function checkCommand(c: ContainerRecord): Promise<void> {
+  const path = c.env.find((e) => e.startsWith('PATH='))?.slice(5) ?? PATH;
+  try {
+    await stat(c.workdir);
+  } catch {
+    throw invalid(`working directory ${c.workdir} does not exist`);
+  }
+  try {
+    await resolveExecutable(c.cmd[0], path, c.workdir);
+  } catch (e) {
+    throw invalid((e as Error).message);
+  }
 }
 
 async function startProcess(eng: Engine, s: State, c: ContainerRecord, undo: Undo): Promise<void> {
@@ -118,7 +137,7 @@ export async function finalizeExit(eng: Engine, id: string, pid: number, exitCod
     c.state = { ...c.state, status: 'exited', exitCode, finishedAt: new Date().toISOString(), error };
     // containers sharing this one's netns lose their network with it
     for (const d of Object.values(s.containers))
-      if (d.networkMode === `container:${id}` && d.state.status === 'running') signalGroup(d.state.pid, 'SIGKILL');
+      if (d.networkMode === `container:${id}` && isUp(d)) signalGroup(d.state.pid, 'SIGKILL');
     if (c.autoRemove) {
       eng.lastExit.set(id, exitCode);
       delete s.containers[id];
@@ -136,7 +155,7 @@ export async function finalizeExit(eng: Engine, id: string, pid: number, exitCod
 export async function startContainer(eng: Engine, ref: string): Promise<ContainerRecord> {
   return eng.tx(async (s, undo) => {
     const c = findContainer(s, ref);
-    if (c.state.status === 'running') return c;
+    if (isUp(c)) return c;
     c.endpoints = [];
     c.netns = null;
     await startProcess(eng, s, c, undo);
@@ -147,7 +166,7 @@ export async function startContainer(eng: Engine, ref: string): Promise<Containe
 // SIGTERM, then SIGKILL after `timeout` seconds, like `docker stop`.
 export async function stopContainer(eng: Engine, ref: string, timeout: number): Promise<ContainerRecord> {
   const c = findContainer(eng.state, ref);
-  if (c.state.status !== 'running') return c;
+  if (!isUp(c)) return c;
   const { pid, startTime } = c.state;
   signalGroup(pid, timeout === 0 ? 'SIGKILL' : 'SIGTERM');
   let killed = timeout === 0;
@@ -166,7 +185,7 @@ export async function stopContainer(eng: Engine, ref: string, timeout: number): 
 
 export async function removeContainer(eng: Engine, ref: string, force: boolean): Promise<string> {
   const c = findContainer(eng.state, ref);
-  if (c.state.status === 'running') {
+  if (isUp(c)) {
     if (!force)
       throw conflict(`You cannot remove a running container ${c.id}. Stop the container before attempting removal or force remove`);
     await stopContainer(eng, c.id, 0);
@@ -174,7 +193,7 @@ export async function removeContainer(eng: Engine, ref: string, force: boolean):
   return eng.tx(async (s) => {
     const cur = s.containers[c.id];
     if (!cur) return c.name;
-    const sharers = Object.values(s.containers).filter((d) => d.networkMode === `container:${c.id}` && d.state.status === 'running');
+    const sharers = Object.values(s.containers).filter((d) => d.networkMode === `container:${c.id}` && isUp(d));
     if (sharers.length) throw conflict(`container ${c.name} shares its network with running containers: ${sharers.map((d) => d.name).join(', ')}`);
     delete s.containers[c.id];
     await rm(logPath(eng, c.id), { force: true });

@@ -32,7 +32,7 @@ export class Engine {
   private listeners = new Set<(e: BerthEvent) => void>();
   // published ports: rules rendered with the rest, host ports bound per container
   portRules: (s: State) => RuleLine[] = () => [];
-  publisher: PortPublisher = { attach: async () => {}, detach: async () => {} };
+  publisher: PortPublisher = { validate: () => {}, attach: async () => {}, detach: async () => {} };
   private exits = new Map<string, { pid: number; code: Promise<number> }>();
   onExit: (id: string, pid: number, code: number) => void = () => {};
 
@@ -140,6 +140,8 @@ export class Engine {
 }
 
 export interface PortPublisher {
+  // throws on bad -p/-P/--expose before anything is created
+  validate(s: State, c: ContainerRecord): void;
   attach(s: State, c: ContainerRecord, undo: Undo): Promise<void>;
   detach(s: State, c: ContainerRecord): Promise<void>;
 }

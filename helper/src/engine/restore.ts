@@ -4,7 +4,7 @@ import { isAlive } from '../kernel/process';
 import { ensureSysctl } from '../kernel/sysctl';
 import type { State } from '../store/state';
 import { deadForeign } from './connect';
-import { finalizeExit } from './containers';
+import { finalizeExit, isUp } from './containers';
 import { driverFor } from './drivers';
 import { allEndpoints, type Engine } from './engine';
 import { detachEndpoint } from './endpoints';
@@ -24,7 +24,7 @@ export async function restore(eng: Engine): Promise<void> {
   const exited: { id: string; pid: number }[] = [];
   await eng.tx(async (s) => {
     for (const c of Object.values(s.containers)) {
-      if (c.state.status !== 'running') continue;
+      if (!isUp(c)) continue;
       const sb = sandboxOf(s, c);
       const nsOk = c.networkMode === 'host' || (sb !== null && (await listNetns()).includes(sb.ns));
       if (nsOk && (await isAlive(c.state.pid, c.state.startTime))) eng.adopt(c.id, c.state.pid, c.state.startTime);
@@ -49,7 +49,7 @@ async function rejoinMissingEndpoints(eng: Engine, s: State): Promise<void> {
   const have = new Set((await listLinks()).map((l) => l.ifname));
   for (const c of Object.values(s.containers)) {
     const sb = sandboxOf(s, c);
-    if (c.state.status !== 'running' || !sb) continue;
+    if (!isUp(c) || !sb) continue;
     for (const ep of c.endpoints) {
       if (have.has(ep.hostVeth)) continue;
       const net = s.networks[ep.networkId];

@@ -34,7 +34,7 @@ export async function createSandbox(eng: Engine, s: State, c: ContainerRecord, u
   if (m.kind === 'host') return;
   if (m.kind === 'container') {
     const d = s.containers[m.donorId];
-    if (!d || d.state.status !== 'running' || !d.netns)
+    if (!d || (d.state.status !== 'running' && d.state.status !== 'degraded') || !d.netns)
       throw conflict(`cannot join network namespace of a non running container: container ${d?.name ?? m.donorId} is ${d?.state.status ?? 'removed'}`);
     return;
   }

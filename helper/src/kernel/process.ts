@@ -1,6 +1,6 @@
-import { execa } from 'execa';
+import { spawn } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { access, constants, readFile, stat } from 'node:fs/promises';
 
 export interface StartedProcess {
   pid: number;
@@ -20,29 +20,28 @@ export async function startInNetns(opts: {
   cwd: string;
   logPath: string;
 }): Promise<StartedProcess> {
-  closeSync(openSync(opts.logPath, 'a', 0o640));
   const args: string[] = [];
   if (opts.netnsPath) args.push(`--net=${opts.netnsPath}`);
   args.push(`--setuid=${opts.uid}`, `--setgid=${opts.gid}`, '--', ...opts.argv);
-  const child = execa('nsenter', args, {
-    detached: true,
-    cleanup: false,
-    reject: false,
-    stdin: 'ignore',
-    // both appended to one file: O_APPEND keeps their lines whole
-    stdout: { file: opts.logPath, append: true },
-    stderr: { file: opts.logPath, append: true },
-    cwd: opts.cwd,
-    env: opts.env,
-    extendEnv: false,
-  });
+  // The log file's descriptor goes to the child itself (not a pipe through
+  // the helper, as execa's file option does), so the container keeps
+  // writing when the helper dies or restarts.
+  const fd = openSync(opts.logPath, 'a', 0o640);
+  let child;
+  try {
+    child = spawn('nsenter', args, { detached: true, stdio: ['ignore', fd, fd], cwd: opts.cwd, env: opts.env });
+  } finally {
+    closeSync(fd);
+  }
   const pid = child.pid;
   if (pid === undefined) {
-    const r = await child;
-    throw new Error(`cannot start ${opts.argv[0]}: ${r.message ?? 'spawn failed'}`);
+    const err = await new Promise<Error>((r) => child.once('error', r));
+    throw new Error(`cannot start ${opts.argv[0]}: ${err.message}`);
   }
   child.unref();
-  const exited = child.then((r) => (r.exitCode ?? (r.signal ? 128 + signalNumber(r.signal) : 255)));
+  const exited = new Promise<number>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 + signalNumber(signal) : 255))),
+  );
   const startTime = (await procStartTime(pid)) ?? '';
   return { pid, startTime, exited };
 }
@@ -97,4 +96,21 @@ export async function userOf(uid: number): Promise<{ gid: number; home: string; 
     /* fall through */
   }
   return { name: String(uid), gid: uid, home: '/' };
+}
+
+// Finds the program the way execvp would, so `run` can refuse a command that
+// does not exist before anything is created (Docker's wording).
+export async function resolveExecutable(cmd: string, pathVar: string, cwd: string): Promise<string> {
+  const candidates = cmd.includes('/') ? [cmd.startsWith('/') ? cmd : `${cwd}/${cmd}`] : pathVar.split(':').map((d) => `${d || '.'}/${cmd}`);
+  for (const c of candidates) {
+    try {
+      if ((await stat(c)).isFile()) {
+        await access(c, constants.X_OK);
+        return c;
+      }
+    } catch {
+      /* next */
+    }
+  }
+  throw new Error(cmd.includes('/') ? `exec: "${cmd}": no such file or executable` : `exec: "${cmd}": executable file not found in $PATH`);
 }

@@ -1,4 +1,6 @@
 import type { Container } from '../../../../src/shared/container';
+import type { PortMapping, Proto } from '../../../../src/shared/ports';
+import { formatPortsColumn } from '../../portmap/format';
 import { list, str } from '../args';
 import { table, type CliContext, type Command } from '../command';
 import { json, since, truncate } from '../format';
@@ -12,13 +14,16 @@ function status(c: Container): string {
   return 'Created';
 }
 
+// docker ps's PORTS: consecutive same-number mappings grouped into ranges.
 export function portsColumn(c: Container): string {
-  const out: string[] = [];
+  const mappings: PortMapping[] = [];
+  const exposed: { port: number; proto: Proto }[] = [];
   for (const [k, v] of Object.entries(c.NetworkSettings.Ports)) {
-    if (!v) out.push(k);
-    else for (const b of v) out.push(`${b.HostIp.includes(':') ? `[${b.HostIp}]` : b.HostIp}:${b.HostPort}->${k}`);
+    const [port, proto] = k.split('/') as [string, Proto];
+    if (!v) exposed.push({ port: Number(port), proto });
+    else for (const b of v) mappings.push({ hostIp: b.HostIp, hostPort: Number(b.HostPort), containerPort: Number(port), proto });
   }
-  return out.join(', ');
+  return formatPortsColumn(mappings, exposed);
 }
 
 export const containerCommands: Command[] = [
@@ -60,7 +65,8 @@ export const containerCommands: Command[] = [
         hostname: str(a.values.hostname),
         env: list(a.values.env),
         workdir: str(a.values.workdir) ?? process.cwd(),
-        autoRemove: a.values.rm === true,
+        // attached runs remove the container themselves once its output is read
+        autoRemove: detach && a.values.rm === true,
         ports: network === 'host' ? [] : ports,
         publishAll: network !== 'host' && a.values['publish-all'] === true,
         expose: list(a.values.expose),
@@ -69,7 +75,9 @@ export const containerCommands: Command[] = [
         ctx.out(created.Id);
         return 0;
       }
-      return attach(ctx, created.Id);
+      const code = await attach(ctx, created.Id);
+      if (a.values.rm === true) await c.api['container.remove']({ name: created.Id, force: true }).catch(() => {});
+      return code;
     },
   },
   {

@@ -38,7 +38,6 @@ export const bridgeDriver: NetworkDriver = {
       await ipBatch(sb.ns, [
         `addr add ${ep.ip}/${ep.prefixLen} dev ${ep.ifname}`,
         `link set dev ${ep.ifname} up`,
-        'link set dev lo up',
       ]);
     } catch (e) {
       await deleteLinks([ep.hostVeth]).catch(() => {});

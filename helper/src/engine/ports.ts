@@ -1,0 +1,279 @@
+import { readFileSync } from 'node:fs';
+import { BerthError, isBerthError } from '../../../src/shared/errors';
+import type { PortMapping } from '../../../src/shared/ports';
+import type { RuleLine } from '../firewall/rule-line';
+import { acquireBindings, type ReserveFn } from '../portmap/acquire';
+import { parseEphemeralRange, PortAllocator } from '../portmap/allocator';
+import { joinHostPort } from '../portmap/ip';
+import { reserveHostPort } from '../portmap/reservation';
+import { portRules } from '../portmap/rules';
+import { defaultHostIps } from '../portmap/spec';
+import type { ContainerRecord, PortRecord, State } from '../store/state';
+import type { Engine, PortPublisher } from './engine';
+import { gatewayEndpoint } from './endpoints';
+import { shortId } from './naming';
+import { bindingKey, type LiveBinding, type LivePorts, pointProxies, probeIpv6, releaseBinding } from './port-bindings';
+import { flushAdded, flushContainer, flushRemoved } from './port-conntrack';
+import { containerRequests, type SourcedRequest } from './port-requests';
+import { modeOf } from './sandboxes';
+import type { Undo } from './undo';
+
+// Published ports of running containers (reference/libnetwork.md §1, §2):
+// host ports allocated and bound by the helper before any rule is written,
+// a userland proxy per binding to the gateway endpoint's address, the DNAT /
+// ACCEPT rules rendered from the store with the rest of the firewall.
+//
+// The store (ContainerRecord.ports) is the truth for rules; this service
+// holds what cannot be stored: the allocator, the bound sockets and proxies.
+// Every step that takes something registers its undo in the operation's
+// Undo, so a failed run/connect/port add leaves nothing behind.
+
+export const PORT_ERROR_PREFIX = 'published port';
+
+const isLive = (c: ContainerRecord) => c.state.status === 'running' || c.state.status === 'degraded';
+
+export class PortService implements PortPublisher {
+  readonly alloc: PortAllocator;
+  private readonly live = new Map<string, LivePorts>();
+  private v6: Promise<boolean> | undefined;
+
+  constructor(
+    private readonly eng: Engine,
+    private readonly reserve: ReserveFn = reserveHostPort,
+  ) {
+    let text: string | undefined;
+    try {
+      text = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8');
+    } catch {
+      text = undefined; // libnetwork's fallback range
+    }
+    this.alloc = new PortAllocator(parseEphemeralRange(text));
+  }
+
+  // Parse errors, foreign host addresses, duplicate host ports: refused
+  // before the container's sandbox exists.
+  validate(_s: State, c: ContainerRecord): void {
+    if (modeOf(c).kind === 'bridge') containerRequests(c);
+  }
+
+  // Publishes the container's ports on its gateway endpoint, or — when they
+  // are already published (connect/disconnect moved the gateway) — points
+  // the proxies at the new gateway address. Rules follow from the store.
+  async attach(s: State, c: ContainerRecord, undo: Undo): Promise<void> {
+    if (modeOf(c).kind !== 'bridge') return;
+    const gw = gatewayEndpoint(s, c.endpoints);
+    const cur = this.live.get(c.id);
+    if (cur) return this.retarget(cur, gw?.ip ?? null, undo);
+    // Docker programs bindings only on a gateway endpoint: a container on
+    // internal networks only publishes nothing (until a connect gives it one).
+    if (!gw) {
+      c.ports = [];
+      return;
+    }
+    const reqs = containerRequests(c);
+    if (!reqs.length) {
+      c.ports = [];
+      return;
+    }
+    const live: LivePorts = { bindings: [], target: null };
+    this.live.set(c.id, live);
+    undo.push(async () => {
+      if (this.live.get(c.id) === live) this.live.delete(c.id);
+    });
+    await this.publish(s, c, live, reqs, gw.ip, undo);
+    c.ports = live.bindings.map((b) => b.rec);
+    if (c.ports.some((r) => r.proto === 'udp')) {
+      // stale UDP entries must go after the DNAT rules exist
+      await this.eng.syncFirewall(s, undo);
+      await flushAdded(c.ports);
+    }
+  }
+
+  // The container stopped: free its ports, flush what NAT remembered.
+  async detach(s: State, c: ContainerRecord): Promise<void> {
+    const live = this.live.get(c.id);
+    this.live.delete(c.id);
+    if (live) for (const b of live.bindings) await this.free(b);
+    this.alloc.releaseOwner(c.id);
+    const gw = gatewayEndpoint(s, c.endpoints);
+    await flushContainer(c.ports, gw?.ip ?? null);
+    c.ports = [];
+  }
+
+  // Rules for every live container's mappings on its gateway endpoint.
+  rules(s: State): RuleLine[] {
+    const out: RuleLine[] = [];
+    for (const c of Object.values(s.containers)) {
+      if (!isLive(c) || !c.ports.length || modeOf(c).kind !== 'bridge') continue;
+      const gw = gatewayEndpoint(s, c.endpoints);
+      if (!gw) continue;
+      const bridge = s.networks[gw.networkId].bridge;
+      for (const r of c.ports) {
+        if (r.error) continue; // not bound: a rule would shadow whoever holds the port
+        out.push(...portRules({ endpointId: shortId(gw.id), bridge, containerIp: gw.ip, hostIp: r.hostIp, hostPort: r.hostPort, containerPort: r.containerPort, proto: r.proto }));
+      }
+    }
+    return out;
+  }
+
+  // The container's mappings as the API shows them (bound ones only).
+  list(s: State, id: string): PortMapping[] {
+    const c = s.containers[id];
+    if (!c || !isLive(c)) return [];
+    const ip = gatewayEndpoint(s, c.endpoints)?.ip;
+    return c.ports.filter((r) => !r.error).map((r) => toMapping(r, ip));
+  }
+
+  // Live `port add`: bind `reqs` for a running container (caller checked it
+  // has a gateway endpoint) and add them to its records.
+  async add(s: State, c: ContainerRecord, reqs: SourcedRequest[], gwIp: string, undo: Undo): Promise<PortRecord[]> {
+    let live = this.live.get(c.id);
+    if (!live) {
+      const fresh: LivePorts = { bindings: [], target: gwIp };
+      this.live.set(c.id, fresh);
+      undo.push(async () => {
+        if (this.live.get(c.id) === fresh) this.live.delete(c.id);
+      });
+      live = fresh;
+    }
+    const before = live.bindings.length;
+    await this.publish(s, c, live, reqs, gwIp, undo);
+    const added = live.bindings.slice(before).map((b) => b.rec);
+    c.ports = [...c.ports, ...added];
+    return added;
+  }
+
+  // Live `port rm`, once the rules are gone: close sockets and proxies,
+  // give the ports back, flush the mappings' conntrack entries.
+  async remove(c: ContainerRecord, recs: PortRecord[], containerIp: string | null): Promise<void> {
+    const live = this.live.get(c.id);
+    const gone = new Set(recs.map(bindingKey));
+    if (live) {
+      for (const b of live.bindings.filter((x) => gone.has(bindingKey(x.rec)))) await this.free(b);
+      live.bindings = live.bindings.filter((x) => !gone.has(bindingKey(x.rec)));
+    } else for (const r of recs) this.alloc.release(r.hostIp, r.hostPort, r.proto);
+    await flushRemoved(recs, containerIp);
+  }
+
+  // Helper start: bind every live container's ports again and re-write the
+  // rules in one go. A port someone took meanwhile gets no rule, and its
+  // container is reported degraded with the reason.
+  async restore(): Promise<void> {
+    const changed: ContainerRecord[] = [];
+    await this.eng.tx(async (s, undo) => {
+      for (const c of Object.values(s.containers)) {
+        if (!isLive(c) || modeOf(c).kind !== 'bridge' || !c.ports.length) continue;
+        const live: LivePorts = { bindings: [], target: null };
+        this.live.set(c.id, live);
+        undo.push(async () => {
+          for (const b of live.bindings) await this.free(b);
+          if (this.live.get(c.id) === live) this.live.delete(c.id);
+        });
+        const failed: string[] = [];
+        for (const rec of c.ports) {
+          try {
+            live.bindings.push(await this.rebind(s, c, rec));
+            delete rec.error;
+          } catch (e) {
+            rec.error = (e as Error).message;
+            failed.push(`${PORT_ERROR_PREFIX} ${describe(rec)} is not available: ${rec.error}`);
+          }
+        }
+        await pointProxies(live.bindings, gatewayEndpoint(s, c.endpoints)?.ip ?? null);
+        live.target = gatewayEndpoint(s, c.endpoints)?.ip ?? null;
+        const wasDegraded = c.state.status === 'degraded';
+        if (failed.length) c.state = { ...c.state, status: 'degraded', error: failed.join('; ') };
+        else if (wasDegraded && c.state.error.startsWith(PORT_ERROR_PREFIX)) c.state = { ...c.state, status: 'running', error: '' };
+        if (wasDegraded !== (c.state.status === 'degraded')) changed.push(c);
+      }
+      await this.eng.syncFirewall(s, undo);
+    });
+    for (const c of changed) this.eng.emit({ type: 'container.changed', id: c.id, name: c.name, status: c.state.status });
+  }
+
+  // Helper exit: containers keep running, their ports are bound again at the
+  // next start (the DNAT rules stay, so outside traffic keeps flowing).
+  async shutdown(): Promise<void> {
+    const all = [...this.live.values()].flatMap((l) => l.bindings);
+    this.live.clear();
+    await Promise.all(all.map(releaseBinding));
+  }
+
+  private async rebind(s: State, c: ContainerRecord, rec: PortRecord): Promise<LiveBinding> {
+    try {
+      this.alloc.reserve(rec, c.id);
+    } catch (e) {
+      throw this.named(s, e);
+    }
+    try {
+      return { rec, res: await this.reserve(rec), proxy: null };
+    } catch (e) {
+      this.alloc.release(rec.hostIp, rec.hostPort, rec.proto);
+      throw e;
+    }
+  }
+
+  // Allocates and binds every request (a default address gives 0.0.0.0 and,
+  // with IPv6, [::] on the same port), then starts the proxies. Each binding
+  // is undone on failure of this or any later step of the operation.
+  private async publish(s: State, c: ContainerRecord, live: LivePorts, reqs: SourcedRequest[], gwIp: string, undo: Undo): Promise<void> {
+    const v6 = await (this.v6 ??= probeIpv6());
+    const taken: LiveBinding[] = [];
+    undo.push(async () => {
+      for (const b of taken) await this.free(b);
+      live.bindings = live.bindings.filter((b) => !taken.includes(b));
+    });
+    for (const r of reqs) {
+      const group = r.hostIp === '' ? defaultHostIps(v6).map((hostIp) => ({ ...r, hostIp })) : [r];
+      let held;
+      try {
+        held = await acquireBindings(this.alloc, group, c.id, this.reserve);
+      } catch (e) {
+        throw this.named(s, e);
+      }
+      for (const res of held) {
+        const rec: PortRecord = { hostIp: res.hostIp, hostPort: res.hostPort, containerPort: r.containerPort, proto: r.proto, spec: r.spec };
+        const b: LiveBinding = { rec, res, proxy: null };
+        taken.push(b);
+        live.bindings.push(b);
+      }
+    }
+    await pointProxies(taken, gwIp);
+    live.target = gwIp;
+  }
+
+  private async retarget(live: LivePorts, ip: string | null, undo?: Undo): Promise<void> {
+    const old = live.target;
+    if (old === ip) return;
+    await pointProxies(live.bindings, ip);
+    live.target = ip;
+    undo?.push(() => this.retarget(live, old));
+    await flushRemoved(live.bindings.map((b) => b.rec), old);
+  }
+
+  private async free(b: LiveBinding): Promise<void> {
+    await releaseBinding(b);
+    this.alloc.release(b.rec.hostIp, b.rec.hostPort, b.rec.proto);
+  }
+
+  // The allocator knows only owner ids: say which container holds the port.
+  private named(s: State, e: unknown): unknown {
+    if (!isBerthError(e) || e.kind !== 'conflict') return e;
+    const owner = (e.details as { owner?: string } | undefined)?.owner;
+    if (!owner) return e;
+    const holder = s.containers[owner] ?? this.eng.state.containers[owner];
+    const who = holder ? `container ${holder.name}` : `endpoint ${shortId(owner)}`;
+    return new BerthError('conflict', `${e.message} (held by ${who})`, e.details);
+  }
+}
+
+export const describe = (r: Pick<PortRecord, 'hostIp' | 'hostPort' | 'containerPort' | 'proto'>) =>
+  `${joinHostPort(r.hostIp, r.hostPort)}->${r.containerPort}/${r.proto}`;
+
+const toMapping = (r: PortRecord, containerIp?: string): PortMapping => ({
+  hostIp: r.hostIp,
+  hostPort: r.hostPort,
+  containerPort: r.containerPort,
+  proto: r.proto,
+  ...(containerIp ? { containerIp } : {}),
+});

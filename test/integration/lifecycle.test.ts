@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpGet, ping, TestHost, waitFor } from './harness';
+
+describe('connect, disconnect and teardown', () => {
+  let h: TestHost;
+  let baseline: Awaited<ReturnType<TestHost['snapshot']>>;
+  beforeAll(async () => {
+    h = await TestHost.create();
+    await h.startHelper();
+    baseline = await h.snapshot();
+  });
+  afterAll(async () => h?.destroy());
+
+  const nets = async (name: string) => (await h.inspect(name)).NetworkSettings.Networks as Record<string, { IPAddress: string; InterfaceName: string }>;
+
+  it('connects and disconnects a running container, moving the default route', async () => {
+    await h.berthOk(['network', 'create', '--subnet', '10.70.0.0/24', 'zeta']);
+    await h.berthOk(['network', 'create', '--subnet', '10.71.0.0/24', 'alpha']);
+    await h.berthOk(['run', '-d', '--name', 'peer', '--network', 'alpha', '--', 'python3', '-m', 'http.server', '8000']);
+    await h.berthOk(['run', '-d', '--name', 'app', '--network', 'zeta', 'sleep', '300']);
+    const peerIp = (await nets('peer')).alpha.IPAddress;
+    expect((await h.inContainer('app', ping(peerIp))).code).not.toBe(0);
+
+    await h.berthOk(['network', 'connect', '--ip', '10.71.0.50', 'alpha', 'app']);
+    const n = await nets('app');
+    expect(n.alpha).toMatchObject({ IPAddress: '10.71.0.50', InterfaceName: 'eth1' });
+    expect((await h.inContainer('app', ['ip', '-br', 'addr'])).stdout).toMatch(/eth1@\S+\s+UP\s+10\.71\.0\.50\/24/);
+    // Docker's gateway choice: network name ascending, so alpha now holds the default route
+    expect((await h.inContainer('app', ['ip', 'route', 'show', 'default'])).stdout).toContain('via 10.71.0.1 dev eth1');
+    await waitFor(async () => (await h.inContainer('app', httpGet(`http://${peerIp}:8000/`, 1))).code === 0, 10_000, 'http to peer');
+
+    await h.berthOk(['network', 'disconnect', 'alpha', 'app']);
+    expect(Object.keys(await nets('app'))).toEqual(['zeta']);
+    expect((await h.inContainer('app', ['ip', '-br', 'link'])).stdout).not.toContain('eth1');
+    expect((await h.inContainer('app', ['ip', 'route', 'show', 'default'])).stdout).toContain('via 10.70.0.1 dev eth0');
+    expect((await h.inContainer('app', ping(peerIp))).code).not.toBe(0);
+    const inspected = JSON.parse(await h.berthOk(['network', 'inspect', 'alpha']))[0];
+    expect(Object.values(inspected.Containers).map((c: any) => c.Name)).toEqual(['peer']);
+  });
+
+  it('attaches a foreign named netns and a process by PID, and detaches exactly what it added', async () => {
+    await h.shOk(['ip', 'netns', 'add', 'foreign1']);
+    await h.shOk(['ip', '-n', 'foreign1', 'link', 'add', 'keepa', 'type', 'veth', 'peer', 'name', 'keepb']);
+    const before = await h.sh(['ip', '-n', 'foreign1', '-br', 'link']);
+    const out = await h.berthOk(['network', 'connect', 'zeta', '--netns', 'foreign1']);
+    expect(out).toMatch(/^eth0 10\.70\.0\.\d+\/24/);
+    const ip = out.split(' ')[1].split('/')[0];
+    expect((await h.inContainer('app', ping(ip))).code).toBe(0);
+    await h.berthOk(['network', 'disconnect', 'zeta', '--netns', 'foreign1']);
+    expect((await h.sh(['ip', '-n', 'foreign1', '-br', 'link'])).stdout).toBe(before.stdout);
+
+    // a process Berth did not start, in its own namespace
+    await h.shOk(['sh', '-c', 'unshare --net sleep 300 >/dev/null 2>&1 & echo $! > /tmp/berth-it-pid']);
+    const pid = Number((await waitFor(async () => {
+      const r = await h.sh(['cat', '/tmp/berth-it-pid']);
+      return r.code === 0 && r.stdout.trim() ? r.stdout.trim() : null;
+    })));
+    await h.sh(['rm', '-f', '/tmp/berth-it-pid']);
+    const o2 = await h.berthOk(['network', 'connect', 'zeta', '--pid', String(pid)]);
+    expect(o2).toMatch(/^eth0 10\.70\.0\.\d+\/24/);
+    const addrs = await h.sh(['nsenter', `--net=/proc/${pid}/ns/net`, 'ip', '-br', 'addr']);
+    expect(addrs.stdout).toContain(o2.split(' ')[1]);
+    const zeta = JSON.parse(await h.berthOk(['network', 'inspect', 'zeta']))[0];
+    expect(Object.keys(zeta.Containers).some((k) => k.startsWith(`pid:${pid}:`))).toBe(true);
+    await h.berthOk(['network', 'disconnect', 'zeta', '--pid', String(pid)]);
+    expect((await h.sh(['nsenter', `--net=/proc/${pid}/ns/net`, 'ip', '-br', 'link'])).stdout).not.toContain('eth0');
+    await h.sh(['kill', String(pid)]);
+    await h.shOk(['ip', 'netns', 'delete', 'foreign1']);
+  });
+
+  it('stop and start re-create the sandbox; a static --ip survives', async () => {
+    await h.berthOk(['run', '-d', '--name', 'st', '--network', 'zeta', '--ip', '10.70.0.77', 'sleep', '300']);
+    await h.berthOk(['stop', '-t', '1', 'st']);
+    const stopped = await h.inspect('st');
+    expect(stopped.State.Status).toBe('exited');
+    expect(stopped.NetworkSettings.SandboxKey).toBe('');
+    await h.berthOk(['start', 'st']);
+    expect((await nets('st')).zeta.IPAddress).toBe('10.70.0.77');
+    expect((await h.inContainer('st', ['ip', '-br', 'addr'])).stdout).toContain('10.70.0.77/24');
+  });
+
+  it('host and none modes, and container: mode sharing a netns', async () => {
+    await h.berthOk(['run', '-d', '--name', 'lonely', '--network', 'none', 'sleep', '300']);
+    const l = await h.inContainer('lonely', ['ip', '-br', 'link']);
+    expect(l.stdout.trim().split('\n').map((x) => x.split(/\s+/)[0])).toEqual(['lo']);
+    await h.berthOk(['run', '-d', '--name', 'buddy', '--network', 'container:app', 'sleep', '300']);
+    const buddy = await h.inspect('buddy');
+    const app = await h.inspect('app');
+    expect(buddy.HostConfig.NetworkMode).toBe(`container:${app.Id}`);
+    expect((await h.shOk(['readlink', `/proc/${buddy.State.Pid}/ns/net`]))).toBe(await h.shOk(['readlink', `/proc/${app.State.Pid}/ns/net`]));
+    const hostC = await h.berthOk(['run', '--rm', '--network', 'host', 'cat', '/proc/net/dev']);
+    expect(hostC).toContain('berth0');
+    const r = await h.berth(['network', 'connect', 'zeta', 'buddy']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('cannot be connected to any other network');
+    expect((await h.berth(['network', 'connect', 'zeta', 'lonely'])).stderr).toContain('private (none) mode');
+  });
+
+  it('rm, network rm and network prune leave no veth, bridge, namespace, route or rule', async () => {
+    await h.berthOk(['network', 'create', 'spare1']);
+    await h.berthOk(['network', 'create', 'spare2', '--internal']);
+    for (const c of ['buddy', 'lonely', 'app', 'peer', 'st']) await h.berthOk(['rm', '-f', c]);
+    expect(await h.berthOk(['ps', '-aq'])).toBe('');
+    await h.berthOk(['network', 'rm', 'zeta', 'alpha']);
+    const pruned = await h.berthOk(['network', 'prune', '-f']);
+    expect(pruned).toContain('spare1');
+    expect(pruned).toContain('spare2');
+    expect((await h.berthOk(['network', 'ls', '-q'])).split('\n')).toHaveLength(3);
+    expect(await h.snapshot()).toEqual(baseline);
+  });
+});

@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpGet, TestHost, waitFor } from './harness';
+
+// The helper is SIGKILLed in the middle of a sequence of operations: nothing
+// it acknowledged is lost, and after a restart state and traffic are right.
+describe('crash and restore', () => {
+  let h: TestHost;
+  beforeAll(async () => {
+    h = await TestHost.create();
+    await h.startHelper();
+  });
+  afterAll(async () => h?.destroy());
+
+  const ipOf = async (name: string) => Object.values((await h.inspect(name)).NetworkSettings.Networks as Record<string, { IPAddress: string }>)[0].IPAddress;
+  const reaches = (from: string, ip: string) =>
+    waitFor(async () => (await h.inContainer(from, httpGet(`http://${ip}:8000/`, 1))).code === 0, 15_000, `${from} -> ${ip}`);
+
+  it('keeps every acknowledged operation across SIGKILL, and traffic flows again', async () => {
+    const acked: string[] = [];
+    await h.berthOk(['network', 'create', '--subnet', '10.90.0.0/24', 'durable']);
+    acked.push('durable');
+    // fire a burst of operations and kill the helper while they are in flight
+    const ops = Array.from({ length: 6 }, (_, i) =>
+      h.berth(['network', 'create', `burst${i}`]).then((r) => (r.code === 0 ? acked.push(`burst${i}`) : null)),
+    );
+    await h.berthOk(['run', '-d', '--name', 'srv', '--network', 'durable', '--', 'python3', '-m', 'http.server', '8000']);
+    await h.berthOk(['run', '-d', '--name', 'cli', '--network', 'durable', 'sleep', '600']);
+    await new Promise((r) => setTimeout(r, 150));
+    await h.stopHelper('SIGKILL');
+    await Promise.all(ops);
+
+    const srvIp = await (async () => {
+      await h.startHelper();
+      return ipOf('srv');
+    })();
+    const names = (await h.berthOk(['network', 'ls', '--format', 'json'])).split('\n').map((l) => JSON.parse(l).Name);
+    for (const n of acked) expect(names).toContain(n);
+    // nothing half-made: every network in the store has its bridge
+    const links = await h.shOk(['ip', '-br', 'link']);
+    for (const l of (await h.berthOk(['network', 'ls', '--format', 'json'])).split('\n').map((x) => JSON.parse(x))) {
+      if (l.Driver !== 'bridge') continue;
+      const br = JSON.parse(await h.berthOk(['network', 'inspect', l.Name]))[0].Options['com.docker.network.bridge.name'] ?? `br-${l.ID}`;
+      expect(links).toContain(br);
+    }
+    const ps = await h.berthOk(['ps']);
+    expect(ps).toContain('srv');
+    expect(ps).toContain('cli');
+    await reaches('cli', srvIp);
+  });
+
+  it('restores bridges and rules after both vanish, and marks dead containers exited', async () => {
+    const srvIp = await ipOf('srv');
+    const cliPid = String((await h.inspect('cli')).State.Pid);
+    await h.stopHelper('SIGKILL');
+    // a reboot, in miniature: the firewall is flushed, Berth's links are gone, one container died
+    await h.shOk(['iptables', '-t', 'nat', '-F']);
+    await h.shOk(['iptables', '-F', 'FORWARD']);
+    await h.shOk(['kill', '-9', cliPid]);
+    await h.startHelper();
+    expect((await h.inspect('cli')).State.Status).toBe('exited');
+    expect((await h.shOk(['iptables-save', '-t', 'nat']))).toMatch(/-s 10\.90\.0\.0\/24 ! -o br-\w+ .*-j MASQUERADE/);
+    expect((await h.shOk(['iptables', '-S', 'FORWARD']))).toContain('-j BERTH-FORWARD');
+    await h.berthOk(['start', 'cli']);
+    await reaches('cli', srvIp);
+  });
+
+  it('heals drift while running: flushed Berth chains come back within seconds', async () => {
+    await h.shOk(['iptables', '-t', 'nat', '-F', 'BERTH']);
+    await h.shOk(['iptables', '-F', 'BERTH-FORWARD']);
+    await waitFor(async () => (await h.shOk(['iptables', '-S', 'BERTH-FORWARD'])).includes('-j BERTH-CT'), 10_000, 'drift healed');
+    expect(await h.shOk(['iptables', '-t', 'nat', '-S', 'BERTH'])).toContain('-j RETURN');
+  });
+});
