@@ -1,0 +1,58 @@
+// host.inspect-equivalent work on a generated 10,000-rule ruleset across
+// owners: parse iptables-save, classify, build HostInspect, plan cleanup.
+// Pure: nothing is read from or written to the host. Run: node bench/inspect.bench.mjs
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const entry = `
+import { buildHostInspect } from './helper/src/inspect/build';
+import { planStale } from './helper/src/cleanup/findings';
+export { buildHostInspect, planStale };
+`;
+const out = await build({
+  stdin: { contents: entry, resolveDir: root, loader: 'ts' },
+  bundle: true, platform: 'node', format: 'esm', write: false, logLevel: 'warning',
+});
+const mod = await import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString('base64')}`);
+
+const N = Number(process.env.RULES ?? 10000);
+const owners = ['DOCKER', 'BERTH', 'CNI-', 'NETAVARK', 'KUBE-SVC-', 'LIBVIRT_', 'ufw-'];
+const nat = ['*nat', ':PREROUTING ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]'];
+const filter = ['*filter', ':FORWARD ACCEPT [0:0]'];
+for (let i = 0; i < N; i++) {
+  const o = owners[i % owners.length];
+  const chain = o.endsWith('-') || o.endsWith('_') ? `${o}${(i % 50).toString(16).toUpperCase()}` : o;
+  const net = i % 200;
+  const ip = `10.${net}.${(i >> 8) & 255}.${(i & 255) || 1}`;
+  const tag = o === 'BERTH' ? ` -m comment --comment "berth:${(net % 7).toString(16).padStart(12, '0')}"` : '';
+  switch (i % 4) {
+    case 0: nat.push(`[${i}:${i * 60}] -A ${chain} ! -i br${net} -p tcp -m tcp --dport ${1024 + (i % 30000)}${tag} -j DNAT --to-destination ${ip}:80`); break;
+    case 1: nat.push(`[0:0] -A POSTROUTING -s 10.${net}.0.0/16 ! -o br${net}${tag} -j MASQUERADE`); break;
+    case 2: filter.push(`[0:0] -A ${chain} -d ${ip}/32 ! -i br${net} -o br${net} -p tcp -m tcp --dport 80${tag} -j ACCEPT`); break;
+    default: filter.push(`[0:0] -A ${chain} -o br${net} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`);
+  }
+}
+const text = [...nat, 'COMMIT', ...filter, 'COMMIT', ''].join('\n');
+// a host with half the networks alive: 100 bridges each with 20 container namespaces
+const links = [], netns = [];
+for (let n = 0; n < 100; n++) {
+  links.push({ ifindex: n + 2, ifname: `br${n}`, linkinfo: { info_kind: 'bridge' }, operstate: 'UP' });
+  for (let c = 0; c < 20; c++) {
+    const idx = 1000 + n * 20 + c;
+    links.push({ ifindex: idx, ifname: `veth${idx}`, master: `br${n}`, link_index: 2, link_netnsid: idx, linkinfo: { info_kind: 'veth' } });
+    netns.push({ name: `ns${idx}`, path: `/run/netns/ns${idx}`, inode: idx, error: null, links: [{ ifindex: 2, ifname: 'eth0', link_index: idx, addr_info: [{ family: 'inet', local: `10.${n}.0.${c + 2}`, prefixlen: 16 }] }] });
+  }
+}
+const addrs = links.map((l) => (l.ifname.startsWith('br') ? { ...l, addr_info: [{ family: 'inet', local: `10.${l.ifindex - 2}.0.1`, prefixlen: 16 }] } : l));
+const raw = { takenAt: new Date().toISOString(), hostInode: 1, links, addrs, routes: [], nsids: [], netns, processes: [], ss: '', iptables: { ipv4: text, ipv6: null }, nft: null, errors: [] };
+const berth = { networks: [], endpoints: [], netnsNames: [], ports: [] };
+
+const time = (f) => { const t = performance.now(); const r = f(); return [r, performance.now() - t]; };
+for (let round = 0; round < 3; round++) {
+  const [host, tInspect] = time(() => mod.buildHostInspect(raw));
+  const [plan, tPlan] = time(() => mod.planStale(host, berth));
+  console.log(`round ${round + 1}: ${host.rules.length} rules, ${host.links.length} links, ${host.netns.length} netns | ` +
+    `host.inspect parse+classify ${tInspect.toFixed(1)} ms | cleanup plan ${tPlan.toFixed(1)} ms (${plan.length} findings) | total ${(tInspect + tPlan).toFixed(1)} ms`);
+}

@@ -1,0 +1,134 @@
+import type { BerthEvent } from '../../../src/shared/events';
+import type { HostInspect } from '../../../src/shared/inspect';
+import { ruleSpec } from '../inspect/iptables-parse';
+import { iptablesRestoreNoflush, iptablesSaveTable, ipBatch, linkNames, netnsDelete, type IpFamily } from '../kernel/host-write';
+import type { HostLink, Planned } from './planned';
+import { deleteLines, restoreText } from './restore-text';
+import {
+  chainKey, copyStore, createSnapshotDir, newSnapshotId, saveFile, writeManifest,
+  type RemovedLink, type RemovedRule, type Snapshot,
+} from './snapshot';
+
+export interface ApplyDeps {
+  dataRoot: string;
+  storePath?: string;
+  emit?: (e: BerthEvent) => void;
+  // the engine drops store entries whose kernel objects vanished; without it those findings fail
+  releaseMissing?: (targets: { what: 'network' | 'endpoint' | 'netns'; id: string }[]) => Promise<void>;
+}
+export interface ApplyResult {
+  snapshotId: string;
+  applied: string[];
+  failed: { id: string; error: string }[];
+}
+
+const errText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+function describeLink(l: HostLink, host: HostInspect): RemovedLink {
+  let peer: RemovedLink['peer'] = null;
+  if (l.peer) {
+    const at = l.peer.lastIndexOf('@');
+    const name = l.peer.slice(0, at);
+    const where = l.peer.slice(at + 1);
+    const ns = where === 'host' ? null : where;
+    const addrs =
+      ns === null
+        ? host.links.find((x) => x.name === name)?.addresses ?? []
+        : host.netns.find((n) => (n.name ?? n.path) === ns || `pid:${n.pids[0]}` === ns)?.links.find((x) => x.name === name)?.addresses ?? [];
+    const up = ns === null ? host.links.find((x) => x.name === name)?.state !== 'DOWN' : addrs.length > 0;
+    peer = { name, netns: ns, addresses: addrs, up };
+  }
+  return { name: l.name, kind: l.kind, mac: l.mac, mtu: l.mtu, master: l.master, alias: l.alias, addresses: l.addresses, up: l.state !== 'DOWN', peer };
+}
+
+// Apply chosen findings from one reading of the host. Snapshot first; then
+// one iptables-restore per family, one ip -batch for links, netns deletes.
+export async function applyFindings(host: HostInspect, chosen: Planned[], deps: ApplyDeps): Promise<ApplyResult> {
+  const id = newSnapshotId();
+  const dir = await createSnapshotDir(deps.dataRoot, id);
+  const applied: string[] = [];
+  const failed: ApplyResult['failed'] = [];
+  const snap: Snapshot = {
+    id, takenAt: new Date().toISOString(), undone: false, findings: [], rules: [], chainsBefore: {}, links: [], netns: [], storeCopy: null,
+  };
+
+  const ruleF = chosen.filter((p) => p.target.type === 'rule');
+  const families = new Set(ruleF.map((p) => (p.target.type === 'rule' ? p.target.rule.family : 'ipv4')));
+  for (const family of families)
+    for (const table of ['filter', 'nat', 'raw', 'mangle'])
+      await saveFile(dir, `${family}-${table}.rules`, await iptablesSaveTable(family, table).catch((e) => `# unreadable: ${errText(e)}\n`));
+  if (deps.storePath) snap.storeCopy = await copyStore(dir, deps.storePath);
+  await writeManifest(dir, snap);
+
+  // Rules: one atomic restore per family; the same rule named by two findings is removed once.
+  for (const family of families) {
+    const mine = ruleF.filter((p) => p.target.type === 'rule' && p.target.rule.family === family);
+    const byRule = new Map<string, RemovedRule>();
+    for (const p of mine) {
+      if (p.target.type !== 'rule') continue;
+      const r = p.target.rule;
+      byRule.set(r.id, { family: family as IpFamily, table: r.table, chain: r.chain, position: r.position, spec: ruleSpec(r) });
+    }
+    const removed = [...byRule.values()];
+    try {
+      await iptablesRestoreNoflush(family as IpFamily, restoreText(deleteLines(removed)));
+      snap.rules.push(...removed);
+      for (const r of removed) {
+        const k = chainKey(r.family, r.table, r.chain);
+        snap.chainsBefore[k] ??= host.rules
+          .filter((x) => x.source === 'iptables' && x.family === r.family && x.table === r.table && x.chain === r.chain)
+          .map((x) => x.text);
+      }
+      applied.push(...mine.map((p) => p.id));
+    } catch (e) {
+      for (const p of mine) failed.push({ id: p.id, error: errText(e) });
+    }
+  }
+
+  // Links: one batch; `ip -batch` stops at the first failure, so re-read what is gone.
+  const linkF = chosen.filter((p) => p.target.type === 'link');
+  if (linkF.length) {
+    const links = linkF.map((p) => (p.target.type === 'link' ? p.target.link : (null as never)));
+    let batchError: string | null = null;
+    await ipBatch(links.map((l) => `link delete ${l.name}`)).catch((e) => (batchError = errText(e)));
+    const left = await linkNames().catch(() => new Set<string>());
+    linkF.forEach((p, i) => {
+      if (left.has(links[i].name)) failed.push({ id: p.id, error: batchError ?? `${links[i].name} is still there` });
+      else {
+        applied.push(p.id);
+        snap.links.push(describeLink(links[i], host));
+      }
+    });
+  }
+
+  for (const p of chosen) {
+    if (p.target.type !== 'netns') continue;
+    const ns = p.target.netns;
+    try {
+      await netnsDelete(ns.name as string);
+      snap.netns.push({ name: ns.name as string, loUp: ns.links.some((l) => l.name === 'lo' && l.addresses.length > 0) });
+      applied.push(p.id);
+    } catch (e) {
+      failed.push({ id: p.id, error: errText(e) });
+    }
+  }
+
+  const store = chosen.filter((p) => p.target.type === 'store');
+  if (store.length) {
+    if (!deps.releaseMissing) {
+      for (const p of store) failed.push({ id: p.id, error: 'the engine releases this state: run berth doctor' });
+    } else {
+      try {
+        await deps.releaseMissing(store.map((p) => (p.target.type === 'store' ? { what: p.target.what, id: p.target.id } : (null as never))));
+        applied.push(...store.map((p) => p.id));
+      } catch (e) {
+        for (const p of store) failed.push({ id: p.id, error: errText(e) });
+      }
+    }
+  }
+
+  snap.findings = applied;
+  await writeManifest(dir, snap);
+  deps.emit?.({ type: 'cleanup.applied', snapshotId: id, count: applied.length });
+  return { snapshotId: id, applied, failed };
+}

@@ -1,0 +1,120 @@
+import type { FirewallRule } from '../../../src/shared/inspect';
+import { dnatTarget } from '../inspect/nat-decode';
+import { BERTH_COMMENT_RE } from '../inspect/owner';
+import { knowsId, type BerthOwned } from './berth-owned';
+import type { Liveness } from './liveness';
+import { ruleFinding, type Planned } from './planned';
+
+const BUILTIN = new Set(['INPUT', 'OUTPUT', 'FORWARD', 'PREROUTING', 'POSTROUTING']);
+const isUserChain = (chains: Set<string>, r: FirewallRule) => chains.has(`${r.family}/${r.table}/${r.target}`);
+
+// Rules of any owner that are stale: Berth's orphans, rules pointing at dead
+// addresses or subnets, exact duplicates, and DNATs an earlier one shadows.
+export function findRuleIssues(rules: FirewallRule[], berth: BerthOwned, live: Liveness): Planned[] {
+  const ipt = rules.filter((r) => r.source === 'iptables');
+  const out: Planned[] = [];
+  const flagged = new Set<string>();
+  const add = (p: Planned, r: FirewallRule) => {
+    if (flagged.has(r.id)) return;
+    flagged.add(r.id);
+    out.push(p);
+  };
+  const chains = new Set(ipt.map((r) => `${r.family}/${r.table}/${r.chain}`));
+  const masqChains = new Set(
+    ipt.filter((r) => r.table === 'nat' && (r.target === 'MASQUERADE' || r.target === 'SNAT')).map((r) => `${r.family}/${r.chain}`),
+  );
+  const berthIps = new Set(berth.endpoints.map((e) => e.ip.split('/')[0]));
+  const berthBridges = new Set(berth.networks.map((n) => n.bridge));
+
+  for (const r of ipt) {
+    const tag = r.comment ? BERTH_COMMENT_RE.exec(r.comment)?.[1] : undefined;
+    if (tag !== undefined && !knowsId(berth, tag)) {
+      add(ruleFinding('orphan-berth-rule', r, `tagged berth:${tag}, which no network or endpoint in the store has`), r);
+      continue;
+    }
+    const dnat = dnatTarget(r);
+    if (r.chain.startsWith('BERTH') && tag === undefined) {
+      const ifs = ['i', '!i', 'o', '!o'].map((k) => r.matches[k]).filter((x): x is string => !!x);
+      const strangerIf = ifs.find((i) => !berthBridges.has(i) && (i.startsWith('br-') || i.startsWith('berth')));
+      const dst = r.matches.d?.split('/')[0];
+      if (strangerIf) {
+        add(ruleFinding('orphan-berth-rule', r, `in Berth's chain, for bridge ${strangerIf}, which no network in the store has`), r);
+        continue;
+      }
+      if ((dnat && !berthIps.has(dnat.ip)) || (r.table === 'filter' && r.target === 'ACCEPT' && r.matches.d?.endsWith('/32') && dst && !berthIps.has(dst))) {
+        add(ruleFinding('orphan-berth-rule', r, `in Berth's chain, for ${dnat?.ip ?? dst}, which no endpoint in the store has`), r);
+        continue;
+      }
+    }
+    if (dnat && live.addressDead(dnat.ip)) {
+      add(ruleFinding('dangling-nat-rule', r, `DNAT to ${dnat.ip}, an address no live namespace holds`), r);
+      continue;
+    }
+    // Filter ACCEPTs on the forward path only: INPUT/OUTPUT ACCEPTs are the host's own policy.
+    if (r.table === 'filter' && r.target === 'ACCEPT' && !['INPUT', 'OUTPUT'].includes(r.chain)) {
+      const net = r.matches.d ?? r.matches.s;
+      if (net && live.subnetDead(net)) {
+        add(ruleFinding('dangling-filter-rule', r, `ACCEPT for ${net}, which no live namespace holds or route reaches`), r);
+        continue;
+      }
+    }
+    const masq = r.target === 'MASQUERADE' || r.target === 'SNAT' || (isUserChain(chains, r) && masqChains.has(`${r.family}/${r.target}`));
+    if (r.table === 'nat' && masq && r.matches.s && live.subnetDead(r.matches.s)) {
+      add(ruleFinding('dangling-masquerade', r, `masquerades ${r.matches.s}, a source no live namespace holds or route reaches`), r);
+      continue;
+    }
+  }
+
+  // Exact duplicates: the second and later copies in the same chain.
+  const seen = new Map<string, number>();
+  for (const r of ipt) {
+    const key = `${r.family}/${r.table}/${r.chain}\n${r.text}`;
+    const n = (seen.get(key) ?? 0) + 1;
+    seen.set(key, n);
+    if (n > 1) add(ruleFinding('duplicate-rule', r, `copy ${n} of the same rule in ${r.table} ${r.chain}`, [`copy ${n}`]), r);
+  }
+
+  for (const [r, first] of shadowedDnats(ipt, chains)) {
+    add(ruleFinding('shadowed-dnat', r, `never reached: an earlier DNAT for the same host port wins (${first.mapping})`, [`shadowed by ${first.chain}: ${first.text}`]), r);
+  }
+  return out;
+}
+
+// Walk nat PREROUTING as a packet would, following jumps, and find DNATs
+// for a host address/port/proto an earlier DNAT already takes.
+function shadowedDnats(rules: FirewallRule[], chains: Set<string>): [FirewallRule, FirewallRule][] {
+  const byChain = new Map<string, FirewallRule[]>();
+  for (const r of rules) {
+    if (r.table !== 'nat') continue;
+    const k = `${r.family}/${r.chain}`;
+    const list = byChain.get(k) ?? [];
+    list.push(r);
+    byChain.set(k, list);
+  }
+  const out: [FirewallRule, FirewallRule][] = [];
+  for (const family of ['ipv4', 'ipv6']) {
+    const winners = new Map<string, FirewallRule[]>();
+    const visited = new Set<string>();
+    const walk = (chain: string) => {
+      if (visited.has(chain)) return;
+      visited.add(chain);
+      for (const r of byChain.get(`${family}/${chain}`) ?? []) {
+        if (r.target === 'DNAT') {
+          const port = r.matches.dport;
+          if (!port) continue;
+          const key = `${r.matches.p ?? ''}/${port}`;
+          const earlier = winners.get(key) ?? [];
+          const covering = earlier.find(
+            (e) => (!e.matches.d || e.matches.d === r.matches.d) && (!e.matches.i || e.matches.i === r.matches.i),
+          );
+          if (covering && covering.text !== r.text) out.push([r, covering]);
+          else if (!covering) winners.set(key, [...earlier, r]);
+        } else if (chains.has(`${family}/nat/${r.target}`) && !BUILTIN.has(r.target)) {
+          walk(r.target);
+        }
+      }
+    };
+    walk('PREROUTING');
+  }
+  return out;
+}

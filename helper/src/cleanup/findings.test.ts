@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { HostRaw } from '../kernel/host-raw';
+import { buildHostInspect } from '../inspect/build';
+import { emptyBerthOwned, type BerthOwned } from './berth-owned';
+import { findStale } from './findings';
+import { insertLines, restoreText, deleteLines } from './restore-text';
+import { selectFindings } from './select';
+import { planStale } from './findings';
+
+const raw = JSON.parse(readFileSync(new URL('../inspect/fixtures/hostraw.json', import.meta.url), 'utf8')) as HostRaw;
+const extra = `*nat
+-A DOCKER ! -i docker0 -p tcp -m tcp --dport 8081 -j DNAT --to-destination 172.17.0.3:80
+-A DOCKER ! -i docker0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80
+-A DOCKER ! -i docker0 -p tcp -m tcp --dport 9090 -j DNAT --to-destination 172.17.0.2:90
+-A DOCKER ! -i docker0 -p tcp -m tcp --dport 9090 -j DNAT --to-destination 172.17.0.2:91
+-A POSTROUTING -s 10.22.0.0/16 -m comment --comment "name: \\"cninet\\" id: \\"dead\\"" -j CNI-0123abcd
+-A CNI-0123abcd ! -d 224.0.0.0/4 -j MASQUERADE
+-A POSTROUTING -s 172.31.0.0/24 -m comment --comment "berth:ffffffffffff" -j MASQUERADE
+-A POSTROUTING -s 10.0.0.0/8 -j MASQUERADE
+COMMIT
+*filter
+-A DOCKER -d 172.17.0.3/32 ! -i docker0 -o docker0 -p tcp -m tcp --dport 80 -j ACCEPT
+-A INPUT -s 10.99.0.0/16 -j ACCEPT
+COMMIT
+`;
+const host = buildHostInspect({ ...raw, iptables: { ipv4: `${raw.iptables.ipv4}${extra}`, ipv6: null } });
+const berth: BerthOwned = {
+  ...emptyBerthOwned(),
+  networks: [{ id: 'n0000000000001', name: 'gone', bridge: 'berth-gone', subnet: '172.29.0.0/24', gateway: '172.29.0.1', internal: false }],
+  endpoints: [{ id: 'e0000000000001', networkId: 'n0000000000001', sandboxId: 's1', ip: '172.29.0.2', hostVeth: 'vethgone', netnsPath: '/run/netns/berth-cccccccccccc' }],
+};
+
+describe('findStale', () => {
+  const found = findStale(host, berth);
+  const kinds = found.map((f) => `${f.kind} ${f.owner} ${f.evidence[0]}`);
+  it('finds every stale item with owner and reason', () => {
+    expect(kinds).toEqual(expect.arrayContaining([
+      'dangling-nat-rule docker ipv4 nat: -A DOCKER ! -i docker0 -p tcp -m tcp --dport 8081 -j DNAT --to-destination 172.17.0.3:80',
+      'dangling-filter-rule docker ipv4 filter: -A DOCKER -d 172.17.0.3/32 ! -i docker0 -o docker0 -p tcp -m tcp --dport 80 -j ACCEPT',
+      'duplicate-rule docker ipv4 nat: -A DOCKER ! -i docker0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80',
+      'shadowed-dnat docker ipv4 nat: -A DOCKER ! -i docker0 -p tcp -m tcp --dport 9090 -j DNAT --to-destination 172.17.0.2:91',
+      expect.stringMatching(/^dangling-masquerade cni ipv4 nat: -A POSTROUTING -s 10.22.0.0\/16/),
+      'orphan-berth-rule berth ipv4 nat: -A POSTROUTING -s 172.31.0.0/24 -m comment --comment "berth:ffffffffffff" -j MASQUERADE',
+      'empty-bridge docker bridge br-0123456789ab',
+      expect.stringMatching(/^veth-no-master unknown veth vethdead[01] peer vethdead[01]@host$/),
+      'netns-no-process unknown netns emptyns (/run/netns/emptyns), no process, nothing but lo',
+    ]));
+    const missing = found.filter((f) => f.kind === 'missing-kernel-object').map((f) => f.reason);
+    expect(missing).toEqual(['network gone: bridge berth-gone is gone', 'endpoint e00000000000 (172.29.0.2): veth vethgone and netns /run/netns/berth-cccccccccccc gone']);
+  });
+  it('flags nothing in use and no policy rule', () => {
+    const text = found.map((f) => f.evidence[0]).join('\n');
+    expect(found.filter((f) => f.evidence[0].includes('172.17.0.2:80'))).toHaveLength(1);
+    expect(text).not.toMatch(/bridge docker0|veth veth1a2b3c4|veth vethp|10\.0\.0\.0\/8|10\.99\.0\.0|netns dctr/);
+    expect(found.filter((f) => f.evidence[0].includes('vethdead'))).toHaveLength(1);
+  });
+  it('gives exact commands, stable ids and risk', () => {
+    const dup = found.find((f) => f.kind === 'duplicate-rule')!;
+    expect(dup.commands).toEqual([['iptables', '-t', 'nat', '-D', 'DOCKER', '!', '-i', 'docker0', '-p', 'tcp', '-m', 'tcp', '--dport', '8080', '-j', 'DNAT', '--to-destination', '172.17.0.2:80']]);
+    expect(dup.risk).toBe('foreign');
+    expect(found.find((f) => f.kind === 'orphan-berth-rule')!.risk).toBe('safe');
+    expect(findStale(host, berth).map((f) => f.id)).toEqual(found.map((f) => f.id));
+    expect(new Set(found.map((f) => f.id)).size).toBe(found.length);
+  });
+  it('selects Berth findings by default, foreign by flag or id, refuses unknown ids', () => {
+    const planned = planStale(host, berth);
+    expect(selectFindings(planned, {}).every((p) => p.risk === 'safe')).toBe(true);
+    expect(selectFindings(planned, { includeForeign: true })).toHaveLength(planned.length);
+    const foreign = planned.find((p) => p.risk === 'foreign')!;
+    expect(selectFindings(planned, { ids: [foreign.id] })).toEqual([foreign]);
+    expect(() => selectFindings(planned, { ids: [foreign.id, 'nope'] })).toThrow(/no such finding: nope/);
+  });
+});
+
+it('builds restore batches: -D per rule, -I at original positions in ascending order', () => {
+  const rules = [
+    { family: 'ipv4' as const, table: 'nat', chain: 'DOCKER', position: 5, spec: '-j RETURN' },
+    { family: 'ipv4' as const, table: 'nat', chain: 'DOCKER', position: 2, spec: '-p tcp -j DNAT --to-destination 1.2.3.4:5' },
+    { family: 'ipv4' as const, table: 'filter', chain: 'X', position: 1, spec: '-m comment --comment "a b" -j ACCEPT' },
+  ];
+  expect(restoreText(deleteLines(rules))).toBe(
+    '*nat\n-D DOCKER -j RETURN\n-D DOCKER -p tcp -j DNAT --to-destination 1.2.3.4:5\nCOMMIT\n*filter\n-D X -m comment --comment "a b" -j ACCEPT\nCOMMIT\n',
+  );
+  expect(insertLines(rules).map((l) => l.line)).toEqual(['-I X 1 -m comment --comment "a b" -j ACCEPT', '-I DOCKER 2 -p tcp -j DNAT --to-destination 1.2.3.4:5', '-I DOCKER 5 -j RETURN']);
+});

@@ -1,0 +1,44 @@
+import { createHash } from 'node:crypto';
+import type { Finding, FirewallRule, HostInspect } from '../../../src/shared/inspect';
+import { ruleSpec } from '../inspect/iptables-parse';
+import { splitWords } from '../inspect/tokens';
+
+export type HostLink = HostInspect['links'][number];
+export type HostNetns = HostInspect['netns'][number];
+
+// What a finding would change, kept beside the public Finding so apply
+// works from the same reading the plan was made from.
+export type Target =
+  | { type: 'rule'; rule: FirewallRule }
+  | { type: 'link'; link: HostLink }
+  | { type: 'netns'; netns: HostNetns }
+  | { type: 'store'; what: 'network' | 'endpoint' | 'netns'; id: string };
+
+export interface Planned extends Finding {
+  target: Target;
+}
+
+export const findingId = (kind: string, evidence: string[]) =>
+  createHash('sha256').update(`${kind}\n${evidence.join('\n')}`).digest('hex').slice(0, 16);
+
+export const ruleEvidence = (r: FirewallRule) => `${r.family} ${r.table}: ${r.text}`;
+
+export function ruleDeleteCommand(r: FirewallRule): string[] {
+  return [r.family === 'ipv6' ? 'ip6tables' : 'iptables', '-t', r.table, '-D', r.chain, ...splitWords(ruleSpec(r))];
+}
+
+export function make(
+  kind: Finding['kind'],
+  owner: Finding['owner'],
+  reason: string,
+  evidence: string[],
+  commands: string[][],
+  target: Target,
+): Planned {
+  return { id: findingId(kind, evidence), kind, owner, reason, evidence, commands, risk: owner === 'berth' ? 'safe' : 'foreign', target };
+}
+
+export const ruleFinding = (kind: Finding['kind'], r: FirewallRule, reason: string, extra: string[] = []) =>
+  make(kind, r.owner, reason, [ruleEvidence(r), `owner evidence: ${r.ownerEvidence}`, ...extra], [ruleDeleteCommand(r)], { type: 'rule', rule: r });
+
+export const publicFinding = ({ target: _t, ...f }: Planned): Finding => f;

@@ -1,0 +1,103 @@
+import type { FirewallRule, HostInspect } from '../../../src/shared/inspect';
+import type { HostRaw } from '../kernel/host-raw';
+import { parseIptablesSave } from './iptables-parse';
+import { parseNftRuleset } from './nft-parse';
+import { netnsOwner, ruleOwner, type LinkOwners, type Verdict } from './owner';
+import { addrList, buildLinks, nsLabel } from './links';
+import { parseSs } from './sockets';
+import { contains, parseIp, parsePrefix, type Prefix } from './cidr';
+
+// Fill owner + evidence of iptables rules in place (nft rules come owned by
+// their table). Rules with no other evidence get the owner of the bridge
+// whose subnet their address is in (Docker's hairpin MASQUERADE, raw DROPs).
+export function classifyRules(rules: FirewallRule[], links: LinkOwners, bridgeNets: BridgeNet[] = []): FirewallRule[] {
+  for (const r of rules) {
+    if (r.source !== 'iptables') continue;
+    let v = ruleOwner(r, links);
+    if (v.owner === 'unknown') {
+      for (const key of ['s', 'd']) {
+        const ip = r.matches[key] ? parseIp(r.matches[key].split('/')[0]) : null;
+        const net = ip && bridgeNets.find((b) => contains(b.prefix, ip));
+        if (net) {
+          v = { owner: net.owner, evidence: `address ${r.matches[key]} in ${net.name}'s subnet` };
+          break;
+        }
+      }
+    }
+    r.owner = v.owner;
+    r.ownerEvidence = v.evidence;
+  }
+  return rules;
+}
+
+export interface BridgeNet {
+  name: string;
+  owner: FirewallRule['owner'];
+  prefix: Prefix;
+}
+export function bridgeNets(links: HostInspect['links']): BridgeNet[] {
+  return links
+    .filter((l) => l.kind === 'bridge' && l.owner !== 'unknown' && l.owner !== 'system')
+    .flatMap((l) => l.addresses.filter((a) => !a.startsWith('fe80:')).map((a) => ({ name: l.name, owner: l.owner, prefix: parsePrefix(a) as Prefix })))
+    .filter((b) => b.prefix);
+}
+
+export function linkOwnerMap(links: { name: string; owner: FirewallRule['owner']; ownerEvidence: string }[]): LinkOwners {
+  return new Map(links.map((l) => [l.name, { owner: l.owner, evidence: l.ownerEvidence }]));
+}
+
+export function parseRules(raw: Pick<HostRaw, 'iptables' | 'nft'>) {
+  const rules = [
+    ...(raw.iptables.ipv4 ? parseIptablesSave(raw.iptables.ipv4, 'ipv4') : []),
+    ...(raw.iptables.ipv6 ? parseIptablesSave(raw.iptables.ipv6, 'ipv6') : []),
+  ];
+  const nft = raw.nft ? parseNftRuleset(raw.nft) : { tables: [], rules: [] };
+  return { rules: [...rules, ...nft.rules], nftTables: nft.tables };
+}
+
+// The raw reading of the host → the contract's HostInspect: links with peers
+// and owners, namespaces with their processes, sockets, classified rules.
+export function buildHostInspect(raw: HostRaw): HostInspect {
+  const pidsByNs = new Map<number, HostRaw['processes']>();
+  for (const p of raw.processes) {
+    const list = pidsByNs.get(p.inode) ?? [];
+    list.push(p);
+    pidsByNs.set(p.inode, list);
+  }
+  const netnsOwners = new Map<string, Verdict>();
+  const netns = raw.netns.map((ns) => {
+    const procs = pidsByNs.get(ns.inode) ?? [];
+    const v = netnsOwner(ns.name, ns.path, procs.find((p) => p.cgroup)?.cgroup ?? null);
+    netnsOwners.set(nsLabel(ns), v);
+    return {
+      name: ns.name,
+      path: ns.path,
+      inode: ns.inode,
+      pids: procs.map((p) => p.pid),
+      processes: procs.map((p) => ({ pid: p.pid, comm: p.comm })),
+      links: ns.links.map((l) => ({ name: l.ifname, addresses: addrList(l) })),
+      owner: v.owner,
+      ownerEvidence: v.evidence,
+    };
+  });
+  const links = buildLinks(raw, netnsOwners);
+  const { rules, nftTables } = parseRules(raw);
+  classifyRules(rules, linkOwnerMap(links), bridgeNets(links));
+  return {
+    takenAt: raw.takenAt,
+    links,
+    // local/broadcast/multicast entries are the kernel's bookkeeping, not routes a user reads
+    routes: raw.routes.filter((r) => !r.type || r.type === 'unicast').map((r) => ({
+      dst: r.table && r.table !== 'main' ? `${r.dst} table ${r.table}` : r.dst,
+      gateway: r.gateway ?? null,
+      dev: r.dev ?? null,
+      scope: r.scope ?? null,
+      protocol: r.protocol ?? null,
+    })),
+    netns,
+    sockets: raw.ss ? parseSs(raw.ss) : [],
+    rules,
+    nftTables,
+    errors: raw.errors,
+  };
+}

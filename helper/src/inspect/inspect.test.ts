@@ -1,0 +1,118 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { HostRaw } from '../kernel/host-raw';
+import { buildHostInspect } from './build';
+import { parseIptablesSave } from './iptables-parse';
+import { parseNftRuleset } from './nft-parse';
+import { ruleOwner } from './owner';
+import { parseSs } from './sockets';
+import { splitWords } from './tokens';
+
+const fx = (n: string) => readFileSync(new URL(`./fixtures/${n}`, import.meta.url), 'utf8');
+const noLinks = new Map();
+const classify = (text: string) => parseIptablesSave(text, 'ipv4').map((r) => ({ ...r, ...ruleOwner(r, noLinks) }));
+
+describe('parseIptablesSave', () => {
+  it('reads Docker 28 rules with counters, matches, target and NAT mapping', () => {
+    const rules = parseIptablesSave(fx('docker28.save'), 'ipv4');
+    expect(rules).toHaveLength(18);
+    const dnat = rules.find((r) => r.target === 'DNAT')!;
+    expect(dnat).toMatchObject({
+      table: 'nat', chain: 'DOCKER', position: 2, packets: 3, bytes: 180,
+      matches: { '!i': 'docker0', p: 'tcp', m: 'tcp', dport: '8080' },
+      targetArgs: { 'to-destination': '172.17.0.2:80' },
+      mapping: '0.0.0.0:8080 -> 172.17.0.2:80/tcp',
+      text: '-A DOCKER ! -i docker0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80',
+    });
+    const masq = rules.find((r) => r.target === 'MASQUERADE')!;
+    expect(masq.mapping).toBe('172.17.0.0/16 -> !docker0');
+    expect(rules.find((r) => r.chain === 'DOCKER-CT')!.matches.ctstate).toBe('RELATED,ESTABLISHED');
+  });
+
+  it('unescapes CNI comments and keeps multi-word options', () => {
+    const rules = parseIptablesSave(fx('others.save'), 'ipv4');
+    const cni = rules.find((r) => r.target.startsWith('CNI-8f'))!;
+    expect(cni.comment).toBe('name: "cninet" id: "0d8f3a"');
+    expect(splitWords('-A X -m comment --comment "a \\"b\\" c" -j Y')).toEqual(['-A', 'X', '-m', 'comment', '--comment', 'a "b" c', '-j', 'Y']);
+    const tcp = parseIptablesSave('*filter\n-A X -p tcp --tcp-flags FIN,SYN SYN -m set --match-set s dst -j ACCEPT\n', 'ipv4')[0];
+    expect(tcp.matches).toMatchObject({ 'tcp-flags': 'FIN,SYN SYN', 'match-set': 's dst' });
+  });
+
+  it('decodes IPv6 DNAT', () => {
+    const [r] = parseIptablesSave('*nat\n-A DOCKER -d fd00::1/128 -p tcp -m tcp --dport 8080 -j DNAT --to-destination [fd00:1::2]:80\n', 'ipv6');
+    expect(r.mapping).toBe('[fd00::1]:8080 -> [fd00:1::2]:80/tcp');
+  });
+});
+
+describe('owners', () => {
+  it('classifies Docker 28 and 20.10 layouts as docker', () => {
+    for (const f of ['docker28.save', 'docker20.save']) {
+      const rules = classify(fx(f));
+      // the hairpin MASQUERADE names no chain or interface: only the bridge's subnet (from links) tells
+      expect(rules.filter((r) => r.owner !== 'docker').map((r) => r.text)).toEqual(
+        f === 'docker20.save' ? ['-A POSTROUTING -s 198.18.200.2/32 -d 198.18.200.2/32 -p tcp -m tcp --dport 80 -j MASQUERADE'] : [],
+      );
+    }
+    const jump = classify(fx('docker20.save')).find((r) => r.text === '-A FORWARD -j DOCKER-USER')!;
+    expect(jump.evidence).toBe('jumps to DOCKER-USER');
+  });
+
+  it('classifies Berth, CNI, podman, libvirt, kubernetes, ufw and unknown by evidence', () => {
+    const by = (t: string) => classify(fx('others.save')).find((r) => r.text.startsWith(t))!;
+    expect(by('-A POSTROUTING -s 172.30.0.0/24')).toMatchObject({ owner: 'berth', evidence: 'comment berth:0a1b2c3d4e5f' });
+    expect(by('-A POSTROUTING -s 10.22.0.5/32').owner).toBe('cni');
+    expect(by('-A POSTROUTING -s 10.88.0.0/16').owner).toBe('podman');
+    expect(by('-A NETAVARK_FORWARD -s').owner).toBe('podman');
+    expect(by('-A POSTROUTING -s 192.168.122.0/24').owner).toBe('unknown'); // no chain, comment or interface evidence
+    expect(by('-A LIBVIRT_FWO').owner).toBe('libvirt');
+    expect(by('-A FORWARD -m comment --comment "kubernetes').owner).toBe('kubernetes');
+    expect(by('-A ufw-before-input').owner).toBe('ufw');
+    expect(by('-A INPUT -p tcp').owner).toBe('unknown');
+  });
+
+  it('lets a berth: link alias win over br-<12hex> naming', () => {
+    const [r] = parseIptablesSave('*nat\n-A POSTROUTING -s 10.1.0.0/24 ! -o br-0123456789ab -j MASQUERADE\n', 'ipv4');
+    expect(ruleOwner(r, new Map()).owner).toBe('docker');
+    expect(ruleOwner(r, new Map([['br-0123456789ab', { owner: 'berth' as const, evidence: 'link alias berth:n1' }]])).owner).toBe('berth');
+  });
+});
+
+describe('parseNftRuleset', () => {
+  it('summarises every table and lists rules of nft-native ones only', () => {
+    const { tables, rules } = parseNftRuleset(JSON.parse(fx('ruleset.nft.json')));
+    expect(tables.map((t) => [t.family, t.name, t.owner, t.rules])).toEqual([
+      ['ip', 'nat', 'system', 1], ['inet', 'netavark', 'podman', 2], ['inet', 'firewalld', 'firewalld', 1],
+    ]);
+    expect(rules).toHaveLength(3);
+    expect(rules[0]).toMatchObject({ source: 'nftables', table: 'inet netavark', target: 'DNAT', packets: 4, mapping: '0.0.0.0:8081 -> 10.89.0.2:80/tcp' });
+    expect(rules[1].mapping).toBe('10.89.0.0/24 -> *');
+    expect(rules[2].text).toBe('ct state established related accept');
+  });
+});
+
+describe('buildHostInspect on a real reading (captured in unshare --net)', () => {
+  const raw = JSON.parse(fx('hostraw.json')) as HostRaw;
+  const host = buildHostInspect(raw);
+  const link = (n: string) => host.links.find((l) => l.name === n)!;
+  it('resolves veth peers, masters and owners', () => {
+    expect(link('veth1a2b3c4')).toMatchObject({ kind: 'veth', master: 'docker0', peer: 'eth0@dctr', owner: 'docker' });
+    expect(link('vethdead0').peer).toBe('vethdead1@host');
+    expect(link('vethp').peer).toMatch(/^eth0@pid:\d+$/);
+    expect(link('docker0')).toMatchObject({ kind: 'bridge', owner: 'docker', addresses: ['172.17.0.1/16', expect.stringMatching(/^fe80:/)] });
+  });
+  it('lists namespaces with their links and the rules with owners', () => {
+    expect(host.netns.find((n) => n.name === 'dctr')!.links.find((l) => l.name === 'eth0')!.addresses[0]).toBe('172.17.0.2/16');
+    expect(host.netns.find((n) => n.name === 'emptyns')).toMatchObject({ pids: [], links: [{ name: 'lo', addresses: [] }] });
+    expect(host.rules.length).toBe(18);
+    expect(host.rules.every((r) => r.owner === 'docker')).toBe(true);
+    expect(host.routes.some((r) => r.dst === '172.17.0.0/16' && r.dev === 'docker0')).toBe(true);
+  });
+});
+
+it('parses ss listening sockets', () => {
+  const s = parseSs('tcp LISTEN 0 1 127.0.0.1:5555 0.0.0.0:* users:(("nc",pid=6519,fd=3))\nudp UNCONN 0 0 [::]:53 [::]:*\n');
+  expect(s).toEqual([
+    { proto: 'tcp', address: '127.0.0.1', port: 5555, pid: 6519, process: 'nc' },
+    { proto: 'udp6', address: '::', port: 53, pid: null, process: null },
+  ]);
+});

@@ -1,0 +1,98 @@
+import type { FirewallRule } from '../../../src/shared/inspect';
+import { splitWords } from './tokens';
+import { decodeNat } from './nat-decode';
+
+export type Family = 'ipv4' | 'ipv6';
+
+// Options iptables-save prints with no value; everything else takes the
+// words up to the next option (`--tcp-flags FIN,SYN SYN`, `--match-set s dst`).
+const isOption = (w: string) => w === '!' || /^--?[a-zA-Z]/.test(w);
+
+// Parse `iptables-save [-c]` output into rules with their matches, target
+// and counters. Owners are filled in later by classify (they need the links).
+export function parseIptablesSave(text: string, family: Family): FirewallRule[] {
+  const rules: FirewallRule[] = [];
+  const positions = new Map<string, number>();
+  let table = '';
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!line || line[0] === '#') continue;
+    if (line[0] === '*') {
+      table = line.slice(1);
+      continue;
+    }
+    let packets = 0;
+    let bytes = 0;
+    let body = line;
+    if (line[0] === '[') {
+      const end = line.indexOf(']');
+      const [p, b] = line.slice(1, end).split(':');
+      packets = Number(p) || 0;
+      bytes = Number(b) || 0;
+      body = line.slice(end + 1).trimStart();
+    }
+    if (!body.startsWith('-A ')) continue; // chain declarations and COMMIT
+    const words = splitWords(body);
+    const chain = words[1];
+    const key = `${table}/${chain}`;
+    const position = (positions.get(key) ?? 0) + 1;
+    positions.set(key, position);
+    const { matches, target, targetArgs } = readWords(words.slice(2));
+    const rule: FirewallRule = {
+      id: `${family}/${table}/${chain}/${position}`,
+      family,
+      source: 'iptables',
+      table,
+      chain,
+      position,
+      text: body,
+      matches,
+      target,
+      targetArgs,
+      packets,
+      bytes,
+      comment: matches.comment ?? null,
+      owner: 'unknown',
+      ownerEvidence: '',
+      mapping: null,
+    };
+    rule.mapping = decodeNat(rule);
+    rules.push(rule);
+  }
+  return rules;
+}
+
+function readWords(words: string[]) {
+  const matches: Record<string, string> = {};
+  const targetArgs: Record<string, string> = {};
+  let target = '';
+  let inTarget = false;
+  let negate = false;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i];
+    if (w === '!') {
+      negate = true;
+      continue;
+    }
+    if (!isOption(w)) continue; // a stray value; kept in `text`
+    const values: string[] = [];
+    while (i + 1 < words.length && !isOption(words[i + 1])) values.push(words[++i]);
+    const name = w.replace(/^--?/, '');
+    const value = values.join(' ');
+    if ((name === 'j' || name === 'g') && !inTarget) {
+      target = value;
+      inTarget = true;
+      if (name === 'g') targetArgs.goto = 'true';
+    } else if (inTarget) {
+      targetArgs[negate ? `!${name}` : name] = value;
+    } else {
+      const key = negate ? `!${name}` : name;
+      matches[key] = key in matches ? `${matches[key]},${value}` : value;
+    }
+    negate = false;
+  }
+  return { matches, target, targetArgs };
+}
+
+// The rule's spec (what follows `-A CHAIN `), for -D / -I lines.
+export const ruleSpec = (r: Pick<FirewallRule, 'text' | 'chain'>) => r.text.slice(4 + r.chain.length);

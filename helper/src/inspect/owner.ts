@@ -1,0 +1,104 @@
+import type { FirewallRule, Owner } from '../../../src/shared/inspect';
+
+export interface Verdict {
+  owner: Owner;
+  evidence: string;
+}
+const v = (owner: Owner, evidence: string): Verdict => ({ owner, evidence });
+
+export const BERTH_COMMENT_RE = /^berth:(\S+)$/;
+export const DOCKER_USER_BRIDGE_RE = /^br-[0-9a-f]{12}$/;
+export const BERTH_NETNS_RE = /^berth-[0-9a-f]{12}$/;
+
+// Chain-name prefixes each engine uses for its own chains.
+const CHAIN_PREFIXES: [RegExp, Owner][] = [
+  [/^BERTH/, 'berth'],
+  [/^DOCKER/, 'docker'],
+  [/^NETAVARK/, 'podman'],
+  [/^CNI-/, 'cni'],
+  [/^LIBVIRT_/, 'libvirt'],
+  [/^KUBE-/, 'kubernetes'],
+  [/^ufw6?-/, 'ufw'],
+  // firewalld (iptables backend): zone and direct chains
+  [/(_direct|_ZONES|_ZONES_SOURCE)$|^(IN|FWDI|FWDO|FWD|PRE|POST|OUT)_[A-Za-z0-9]/, 'firewalld'],
+];
+
+export function chainOwner(chain: string): Verdict | null {
+  for (const [re, owner] of CHAIN_PREFIXES) if (re.test(chain)) return v(owner, `chain ${chain}`);
+  return null;
+}
+
+// Link names say who made them; Berth's alias wins over the shared br-<12hex> naming.
+export function linkNameOwner(name: string, alias: string | null): Verdict | null {
+  if (alias?.startsWith('berth:')) return v('berth', `link alias ${alias}`);
+  if (name === 'berth0' || name.startsWith('berth')) return v('berth', `link name ${name}`);
+  if (name === 'docker0' || DOCKER_USER_BRIDGE_RE.test(name)) return v('docker', `link name ${name}`);
+  if (/^(podman\d+|cni-podman\d+)$/.test(name)) return v('podman', `link name ${name}`);
+  if (/^cni/.test(name)) return v('cni', `link name ${name}`);
+  if (/^(virbr\d+(-nic)?|vnet\d+)$/.test(name)) return v('libvirt', `link name ${name}`);
+  if (/^(kube-|cali|flannel|cilium_|vxlan\.calico|tunl0$|weave)/.test(name)) return v('kubernetes', `link name ${name}`);
+  if (/^(lo|eth\d+|en[a-z0-9]+|wl[a-z0-9]+|ww[a-z0-9]+)$/.test(name)) return v('system', `link name ${name}`);
+  return null;
+}
+
+export interface LinkOwners {
+  get(name: string): Verdict | undefined;
+}
+
+const COMMENT_PATTERNS: [RegExp, Owner][] = [
+  [/^name: ".*" id: ".*"$/, 'cni'],
+  [/netavark|^dnat name: /, 'podman'],
+  [/kubernetes|^(default|kube-system)\//, 'kubernetes'],
+  [/^ufw/, 'ufw'],
+  [/libvirt/i, 'libvirt'],
+];
+
+// A rule's owner, strongest evidence first: Berth's comment tag, the chain
+// it lives in, the chain it jumps to, other engines' comments, then the
+// interfaces it matches.
+export function ruleOwner(r: Pick<FirewallRule, 'chain' | 'target' | 'comment' | 'matches'>, links: LinkOwners): Verdict {
+  if (r.comment && BERTH_COMMENT_RE.test(r.comment)) return v('berth', `comment ${r.comment}`);
+  const own = chainOwner(r.chain);
+  if (own) return own;
+  const jump = chainOwner(r.target);
+  if (jump) return v(jump.owner, `jumps to ${r.target}`);
+  if (r.comment) {
+    for (const [re, owner] of COMMENT_PATTERNS) if (re.test(r.comment)) return v(owner, `comment ${r.comment}`);
+  }
+  for (const key of ['i', '!i', 'o', '!o']) {
+    const ifname = r.matches[key];
+    if (!ifname) continue;
+    const known = links.get(ifname) ?? linkNameOwner(ifname.replace(/\+$/, ''), null);
+    if (known && known.owner !== 'system') return v(known.owner, `interface ${ifname} (${known.evidence})`);
+  }
+  return v('unknown', 'no owner evidence');
+}
+
+export function nftTableOwner(family: string, name: string): Verdict {
+  if ((family === 'ip' || family === 'ip6') && /^(filter|nat|raw|mangle|security)$/.test(name))
+    return v('system', 'iptables-nft table (rules listed from iptables-save)');
+  if (name === 'netavark') return v('podman', `nft table ${name}`);
+  if (name === 'firewalld') return v('firewalld', `nft table ${name}`);
+  if (name.startsWith('docker')) return v('docker', `nft table ${name}`);
+  if (name.startsWith('berth')) return v('berth', `nft table ${name}`);
+  if (name.startsWith('libvirt')) return v('libvirt', `nft table ${name}`);
+  if (name.startsWith('kube') || name === 'cilium') return v('kubernetes', `nft table ${name}`);
+  if (name.startsWith('cni')) return v('cni', `nft table ${name}`);
+  return v('unknown', `nft table ${name}`);
+}
+
+// Whose namespace: by name or mount path, else by the cgroup of a process in it.
+export function netnsOwner(name: string | null, path: string, cgroup: string | null): Verdict {
+  if (name && BERTH_NETNS_RE.test(name)) return v('berth', `netns name ${name}`);
+  if (name && /^cni-[0-9a-f-]{36}$/.test(name)) return v('cni', `netns name ${name}`);
+  if (name && /^netns-[0-9a-f-]{36}$/.test(name)) return v('podman', `netns name ${name}`);
+  if (path.includes('/docker/netns/')) return v('docker', `mounted at ${path}`);
+  if (cgroup) {
+    if (/berth/.test(cgroup)) return v('berth', `cgroup ${cgroup}`);
+    if (/docker/.test(cgroup)) return v('docker', `cgroup ${cgroup}`);
+    if (/libpod|podman/.test(cgroup)) return v('podman', `cgroup ${cgroup}`);
+    if (/kubepods/.test(cgroup)) return v('kubernetes', `cgroup ${cgroup}`);
+    if (/machine\.slice|libvirt/.test(cgroup)) return v('libvirt', `cgroup ${cgroup}`);
+  }
+  return v('unknown', 'no owner evidence');
+}

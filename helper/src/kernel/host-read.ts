@@ -1,0 +1,135 @@
+import { readdir, readFile, readlink, stat } from 'node:fs/promises';
+import { run, runJson } from './exec';
+import type { HostRaw, IpLinkJson, IpNsId, IpRouteJson, RawNetns, RawProcess } from './host-raw';
+
+const errText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+// Each reader records what it could not read instead of throwing, so one
+// missing program (no nft, no ip6tables) does not hide the rest of the host.
+async function attempt<T>(label: string, errors: string[], f: () => Promise<T>, fallback: T): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    errors.push(`${label}: ${errText(e)}`);
+    return fallback;
+  }
+}
+
+const nsInode = async (path: string): Promise<number> => (await stat(path)).ino;
+
+async function readProcesses(hostInode: number): Promise<RawProcess[]> {
+  const out: RawProcess[] = [];
+  const seen = new Set<number>();
+  const pids = (await readdir('/proc')).filter((d) => /^\d+$/.test(d));
+  await Promise.all(
+    pids.map(async (p) => {
+      try {
+        const link = await readlink(`/proc/${p}/ns/net`);
+        const inode = Number(/\[(\d+)\]/.exec(link)?.[1] ?? 0);
+        if (!inode || inode === hostInode) return;
+        const comm = (await readFile(`/proc/${p}/comm`, 'utf8')).trim();
+        let cgroup: string | null = null;
+        if (!seen.has(inode)) {
+          seen.add(inode);
+          cgroup = (await readFile(`/proc/${p}/cgroup`, 'utf8').catch(() => '')).trim().split('\n').pop() ?? null;
+        }
+        out.push({ pid: Number(p), comm, inode, cgroup });
+      } catch {
+        // the process exited, or a kernel thread without a readable ns link
+      }
+    }),
+  );
+  return out.sort((a, b) => a.pid - b.pid);
+}
+
+// nsfs bind mounts: named netns and engines' private ones (/run/docker/netns/…).
+async function readNsMounts(): Promise<{ path: string; inode: number }[]> {
+  const text = await readFile('/proc/self/mountinfo', 'utf8');
+  const out: { path: string; inode: number }[] = [];
+  for (const line of text.split('\n')) {
+    const [pre, post] = line.split(' - ');
+    if (!post?.startsWith('nsfs ')) continue;
+    const f = pre.split(' ');
+    const m = /^net:\[(\d+)\]$/.exec(f[3]);
+    if (m) out.push({ path: f[4].replace(/\\040/g, ' '), inode: Number(m[1]) });
+  }
+  return out;
+}
+
+async function readNetnsList(hostInode: number, processes: RawProcess[], errors: string[]) {
+  const found = new Map<number, { name: string | null; path: string }>();
+  const names = await attempt('ls /run/netns', errors, () => readdir('/run/netns'), [] as string[]);
+  for (const name of names) {
+    const path = `/run/netns/${name}`;
+    const inode = await nsInode(path).catch(() => 0);
+    if (inode && inode !== hostInode) found.set(inode, { name, path });
+  }
+  for (const m of await attempt('/proc/self/mountinfo', errors, readNsMounts, [])) {
+    if (m.inode !== hostInode && !found.has(m.inode)) found.set(m.inode, { name: null, path: m.path });
+  }
+  for (const p of processes) {
+    if (!found.has(p.inode)) found.set(p.inode, { name: null, path: `/proc/${p.pid}/ns/net` });
+  }
+  return found;
+}
+
+// `ip -json addr` inside one namespace: by name, or through nsenter for the rest.
+async function readNsLinks(ns: { name: string | null; path: string }): Promise<IpLinkJson[]> {
+  if (ns.name) return runJson<IpLinkJson[]>('ip', ['-n', ns.name, '-json', 'addr'], { timeoutMs: 5000 });
+  return runJson<IpLinkJson[]>('nsenter', [`--net=${ns.path}`, 'ip', '-json', 'addr'], { timeoutMs: 5000 });
+}
+
+async function mapLimited<T, R>(items: T[], limit: number, f: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await f(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+const text = async (file: string, args: string[]) => (await run(file, args)).stdout;
+
+// Read everything host.inspect shows, in parallel where the sources are independent.
+export async function readHostRaw(): Promise<HostRaw> {
+  const errors: string[] = [];
+  const takenAt = new Date().toISOString();
+  const hostInode = await attempt('/proc/self/ns/net', errors, () => nsInode('/proc/self/ns/net'), 0);
+  const [links, addrs, routes, nsids, processes, ss, v4, v6, nft] = await Promise.all([
+    attempt('ip link', errors, () => runJson<IpLinkJson[]>('ip', ['-json', '-details', 'link', 'show']), []),
+    attempt('ip addr', errors, () => runJson<IpLinkJson[]>('ip', ['-json', 'addr']), []),
+    attempt('ip route', errors, () => runJson<IpRouteJson[]>('ip', ['-json', 'route', 'show', 'table', 'all']), []),
+    attempt('ip netns list-id', errors, () => runJson<IpNsId[]>('ip', ['-json', 'netns', 'list-id']), []),
+    attempt('/proc/*/ns/net', errors, () => readProcesses(hostInode), []),
+    attempt('ss', errors, () => text('ss', ['-Htulnp']), null),
+    attempt('iptables-save', errors, () => text('iptables-save', ['-c']), null),
+    attempt('ip6tables-save', errors, () => text('ip6tables-save', ['-c']), null),
+    attempt('nft', errors, () => runJson<unknown>('nft', ['-j', 'list', 'ruleset']), null),
+  ]);
+  const list = await readNetnsList(hostInode, processes, errors);
+  const netns: RawNetns[] = await mapLimited([...list.entries()], 8, async ([inode, ns]) => {
+    try {
+      return { ...ns, inode, links: await readNsLinks(ns), error: null };
+    } catch (e) {
+      errors.push(`netns ${ns.name ?? ns.path}: ${errText(e)}`);
+      return { ...ns, inode, links: [], error: errText(e) };
+    }
+  });
+  return { takenAt, hostInode, links, addrs, routes, nsids, netns, processes, ss, iptables: { ipv4: v4, ipv6: v6 }, nft, errors };
+}
+
+// Only the firewall, for nat.list: cheaper than the whole host.
+export async function readFirewallRaw(): Promise<Pick<HostRaw, 'iptables' | 'nft' | 'errors' | 'links'>> {
+  const errors: string[] = [];
+  const [links, v4, v6, nft] = await Promise.all([
+    attempt('ip link', errors, () => runJson<IpLinkJson[]>('ip', ['-json', '-details', 'link', 'show']), []),
+    attempt('iptables-save', errors, () => text('iptables-save', ['-c']), null),
+    attempt('ip6tables-save', errors, () => text('ip6tables-save', ['-c']), null),
+    attempt('nft', errors, () => runJson<unknown>('nft', ['-j', 'list', 'ruleset']), null),
+  ]);
+  return { links, iptables: { ipv4: v4, ipv6: v6 }, nft, errors };
+}
