@@ -1,0 +1,81 @@
+// `berth ui --web [--port N] [--no-open]`: the GUI in a browser tab.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from '../command';
+import { startWebUi } from '../../webui/server';
+
+// out/renderer, found next to dist/berth.mjs (bundled) or the source tree.
+export function findRendererDir(env = process.env, here = fileURLToPath(new URL('.', import.meta.url))): string | null {
+  const candidates = [
+    env.BERTH_RENDERER_DIR,
+    resolve(here, '../out/renderer'), // dist/berth.mjs
+    resolve(here, '../../../../out/renderer'), // helper/src/cli/commands/ui.ts
+    resolve(process.cwd(), 'out/renderer'),
+  ].filter((p): p is string => Boolean(p));
+  return candidates.find((p) => existsSync(resolve(p, 'index.html'))) ?? null;
+}
+
+function openBrowser(url: string): void {
+  // a fixed program and one argument, never a shell
+  try {
+    const child = spawn('xdg-open', [url], { detached: true, stdio: 'ignore' });
+    child.on('error', () => {});
+    child.unref();
+  } catch {
+    // no desktop: the printed URL is enough
+  }
+}
+
+export const commands: Command[] = [
+  {
+    name: 'ui',
+    summary: 'Open the Berth GUI (--web: in a browser, on 127.0.0.1 with a token URL)',
+    usage: 'berth ui --web [--port N] [--no-open]',
+    options: {
+      web: { type: 'boolean' },
+      port: { type: 'string' },
+      'no-open': { type: 'boolean' },
+    },
+    async run(ctx, args) {
+      if (!args.values.web) {
+        ctx.err('berth ui: the desktop app is started from its launcher (or `npm run dev`); use `berth ui --web` for the browser version');
+        return 2;
+      }
+      const portText = (args.values.port as string | undefined) ?? '0';
+      const port = Number(portText);
+      if (!/^\d+$/.test(portText) || port > 65535) {
+        ctx.err(`berth ui: invalid --port ${portText}`);
+        return 2;
+      }
+      const rendererDir = findRendererDir();
+      if (!rendererDir) {
+        ctx.err('berth ui: the GUI is not built (out/renderer/index.html missing); run `npx electron-vite build`');
+        return 1;
+      }
+      let ui;
+      try {
+        ui = await startWebUi({ socketPath: ctx.socketPath, port, rendererDir });
+      } catch (e) {
+        ctx.err(`berth ui: cannot listen on 127.0.0.1:${port}: ${(e as Error).message}`);
+        return 1;
+      }
+      ctx.out(`Berth web UI: ${ui.url}`);
+      ctx.out('Open that URL (it carries the access token); Ctrl+C stops the server.');
+      const hasDesktop = Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
+      if (!args.values['no-open'] && hasDesktop && process.getuid?.() !== 0) openBrowser(ui.url);
+      await new Promise<void>((done) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          done();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      await ui.close();
+      return 0;
+    },
+  },
+];

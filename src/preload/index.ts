@@ -1,0 +1,38 @@
+// Sandboxed preload: imports only `electron` (the method list is bundled in).
+// Exposes window.berth = { call, api, onEvent, onState } and nothing else.
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { METHOD_NAMES, type MethodName, type ParamsOf, type ResultOf } from '../shared/methods';
+import type { BerthEvent } from '../shared/events';
+import type { BerthBridge, BridgeApi, BridgeResult, Channels, HelperState } from './bridge';
+
+const CH: Channels = { call: 'berth:call', event: 'berth:event', state: 'berth:state' };
+
+function call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<BridgeResult<ResultOf<M>>> {
+  return ipcRenderer.invoke(CH.call, method, params ?? {});
+}
+
+function subscribe<T>(channel: string, cb: (v: T) => void): () => void {
+  const listener = (_e: IpcRendererEvent, v: T) => cb(v);
+  ipcRenderer.on(channel, listener);
+  return () => {
+    ipcRenderer.removeListener(channel, listener);
+  };
+}
+
+const api = Object.fromEntries(
+  METHOD_NAMES.map((m) => [m, (params: never) => call(m, params)]),
+) as unknown as BridgeApi;
+
+const bridge: BerthBridge = {
+  call,
+  api,
+  onEvent: (cb) => subscribe<BerthEvent>(CH.event, cb),
+  onState: (cb) => {
+    const off = subscribe<HelperState>(CH.state, cb);
+    // the current state, then every change
+    void ipcRenderer.invoke(CH.state).then((s: HelperState) => cb(s));
+    return off;
+  },
+};
+
+contextBridge.exposeInMainWorld('berth', bridge);

@@ -1,0 +1,42 @@
+import { useState } from 'react';
+import { useBerth } from './api/context';
+import { useBerthQuery } from './api/hooks';
+import { ComingNext } from './components/ComingNext';
+import { HelperBanner } from './components/HelperBanner';
+import { Sidebar, VIEWS, type ViewId } from './components/Sidebar';
+import { StatusBar } from './components/StatusBar';
+import { ActivityView } from './views/ActivityView';
+import { ContainersView } from './views/ContainersView';
+import { NetworksView } from './views/NetworksView';
+
+function initialView(): ViewId {
+  const h = typeof location !== 'undefined' ? location.hash.replace('#', '') : '';
+  return VIEWS.some((v) => v.id === h) ? (h as ViewId) : 'networks';
+}
+
+export function App() {
+  const [view, setView] = useState<ViewId>(initialView);
+  const { helper } = useBerth();
+  const networks = useBerthQuery('network.list', {});
+  const containers = useBerthQuery('container.list', { all: true });
+  const select = (v: ViewId) => {
+    setView(v);
+    history.replaceState(null, '', `#${v}`);
+  };
+  return (
+    <div className="app">
+      <Sidebar current={view} onSelect={select} badges={{ networks: networks.data?.length, containers: containers.data?.length }} />
+      <main className="main" id="main">
+        {helper.state !== 'connected' && <HelperBanner state={helper} />}
+        {view === 'networks' && <NetworksView />}
+        {view === 'containers' && <ContainersView />}
+        {view === 'activity' && <ActivityView />}
+        {view === 'topology' && <ComingNext title="Topology" icon="topology" what="A live graph of the host: bridges, veth pairs, containers and published ports." />}
+        {view === 'ports' && <ComingNext title="Ports" icon="ports" what="The visual port-mapping editor: host side to container side, edited live, with conflicts shown as you type." />}
+        {view === 'nat' && <ComingNext title="NAT rules" icon="nat" what="Every rule of every table and owner, decoded, with counters, search and “which rule does a packet to host:port hit”." />}
+        {view === 'cleanup' && <ComingNext title="Cleanup" icon="cleanup" what="Stale rules, veths, bridges and namespaces, with a preview of the exact commands, apply, and undo." />}
+      </main>
+      <StatusBar />
+    </div>
+  );
+}

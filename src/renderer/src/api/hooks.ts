@@ -1,0 +1,35 @@
+import { useMutation, useQuery, useQueryClient, type UseQueryOptions } from '@tanstack/react-query';
+import type { BerthError } from '../../../shared/errors';
+import type { MethodName, ParamsOf, ResultOf } from '../../../shared/methods';
+import { useBerth } from './context';
+import { staleAfter } from './invalidation';
+
+// Query keys follow method names: [method, params].
+export const queryKey = <M extends MethodName>(method: M, params: ParamsOf<M>) => [method, params ?? {}] as const;
+
+export function useBerthQuery<M extends MethodName>(
+  method: M,
+  params: ParamsOf<M>,
+  opts: Omit<UseQueryOptions<ResultOf<M>, BerthError>, 'queryKey' | 'queryFn'> = {},
+) {
+  const { transport, helper } = useBerth();
+  return useQuery<ResultOf<M>, BerthError>({
+    queryKey: queryKey(method, params),
+    queryFn: () => transport.call(method, params),
+    ...opts,
+    enabled: helper.state === 'connected' && (opts.enabled ?? true),
+  });
+}
+
+export function useBerthMutation<M extends MethodName>(method: M) {
+  const { transport } = useBerth();
+  const qc = useQueryClient();
+  return useMutation<ResultOf<M>, BerthError, ParamsOf<M>>({
+    mutationKey: [method],
+    mutationFn: (params) => transport.call(method, params),
+    onSettled: () => {
+      const stale = new Set<string>(staleAfter(method));
+      return qc.invalidateQueries({ predicate: (q) => stale.has(String(q.queryKey[0])) });
+    },
+  });
+}

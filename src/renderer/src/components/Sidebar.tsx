@@ -1,0 +1,59 @@
+import { useRef } from 'react';
+import { Icon, type IconName } from './Icon';
+
+export type ViewId = 'topology' | 'networks' | 'containers' | 'ports' | 'nat' | 'cleanup' | 'activity';
+export const VIEWS: { id: ViewId; label: string; icon: IconName }[] = [
+  { id: 'topology', label: 'Topology', icon: 'topology' },
+  { id: 'networks', label: 'Networks', icon: 'networks' },
+  { id: 'containers', label: 'Containers', icon: 'containers' },
+  { id: 'ports', label: 'Ports', icon: 'ports' },
+  { id: 'nat', label: 'NAT rules', icon: 'nat' },
+  { id: 'cleanup', label: 'Cleanup', icon: 'cleanup' },
+  { id: 'activity', label: 'Activity', icon: 'activity' },
+];
+
+// Arrow keys, Home and End move between views; one tab stop for the list.
+export function Sidebar({ current, onSelect, badges }: { current: ViewId; onSelect: (v: ViewId) => void; badges?: Partial<Record<ViewId, number>> }) {
+  const refs = useRef<(HTMLButtonElement | null)[]>([]);
+  const move = (to: number) => {
+    const i = (to + VIEWS.length) % VIEWS.length;
+    onSelect(VIEWS[i].id);
+    refs.current[i]?.focus();
+  };
+  const onKeyDown = (e: React.KeyboardEvent, i: number) => {
+    const keys: Record<string, number> = { ArrowDown: i + 1, ArrowUp: i - 1, Home: 0, End: VIEWS.length - 1 };
+    if (e.key in keys) {
+      e.preventDefault();
+      move(keys[e.key]);
+    }
+  };
+  return (
+    <nav className="sidebar" aria-label="Views">
+      <div className="brand">
+        <Icon name="anchor" size={18} />
+        <span>Berth</span>
+      </div>
+      <ul role="list">
+        {VIEWS.map((v, i) => (
+          <li key={v.id}>
+            <button
+              ref={(el) => {
+                refs.current[i] = el;
+              }}
+              type="button"
+              className={v.id === current ? 'nav-item active' : 'nav-item'}
+              aria-current={v.id === current ? 'page' : undefined}
+              tabIndex={v.id === current ? 0 : -1}
+              onClick={() => onSelect(v.id)}
+              onKeyDown={(e) => onKeyDown(e, i)}
+            >
+              <Icon name={v.icon} />
+              <span className="nav-label">{v.label}</span>
+              {badges?.[v.id] ? <span className="nav-count" aria-label={`${badges[v.id]} items`}>{badges[v.id]}</span> : null}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}

@@ -1,0 +1,25 @@
+// @vitest-environment jsdom
+import { cleanup, screen } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fakeTransport, renderWith } from '../test-utils';
+import { StatusBar, helperText } from './StatusBar';
+
+afterEach(cleanup);
+
+describe('StatusBar', () => {
+  it('shows the helper state, firewall backend and kernel', async () => {
+    const { transport } = fakeTransport({
+      'system.info': () => ({ version: '0.1.0', pid: 1, kernel: '6.1.0', firewallBackend: 'iptables', ipForward: true, hostChanges: [], dataRoot: '/', socket: '/s', startedAt: '', warnings: [] }),
+    });
+    renderWith(<StatusBar />, transport);
+    expect(screen.getByRole('status').textContent).toContain('Helper connected');
+    expect(await screen.findByText(/iptables/)).toBeTruthy();
+    expect(screen.getByText(/Linux 6\.1\.0/)).toBeTruthy();
+  });
+
+  it('words every state', () => {
+    expect(helperText({ state: 'not-running', socket: '' })).toBe('Helper not running');
+    expect(helperText({ state: 'starting', socket: '' })).toBe('Helper starting…');
+    expect(helperText({ state: 'failed', socket: '', reason: 'boom' })).toBe('Helper failed: boom');
+  });
+});

@@ -1,0 +1,99 @@
+import { useState } from 'react';
+import { useBerthQuery } from '../api/hooks';
+import type { Container } from '../../../shared/container';
+import type { SandboxRef } from '../../../shared/network';
+import { EmptyState } from '../components/EmptyState';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { Icon } from '../components/Icon';
+import { PageHeader } from '../components/PageHeader';
+import { Spinner } from '../components/Spinner';
+import { containerName } from '../lib/format';
+import { ConnectDialog } from './ConnectDialog';
+import { ContainerRemoveDialog } from './ContainerRemoveDialog';
+import { ContainerTable } from './ContainerTable';
+import { DisconnectDialog } from './DisconnectDialog';
+import { ForeignTable } from './ForeignTable';
+import { LogsPanel } from './LogsPanel';
+import { RunDialog } from './RunDialog';
+
+export interface SandboxTarget {
+  label: string;
+  ref: SandboxRef;
+  attached: string[];
+}
+
+export function ContainersView() {
+  const list = useBerthQuery('container.list', { all: true });
+  const foreign = useBerthQuery('sandbox.listForeign', {});
+  const [running, setRunning] = useState(false);
+  const [connecting, setConnecting] = useState<SandboxTarget | null>(null);
+  const [disconnecting, setDisconnecting] = useState<SandboxTarget | null>(null);
+  const [removing, setRemoving] = useState<Container | null>(null);
+  const [logsOf, setLogsOf] = useState<string | null>(null);
+  const containers = list.data ?? [];
+  const target = (c: Container): SandboxTarget => ({
+    label: containerName(c),
+    ref: { container: containerName(c) },
+    attached: Object.keys(c.NetworkSettings.Networks),
+  });
+
+  return (
+    <section className="view" aria-labelledby="view-title">
+      <PageHeader
+        title="Containers"
+        subtitle="Processes in their own network namespace, started by Berth or found on this host"
+        actions={
+          <button type="button" className="button button-primary" onClick={() => setRunning(true)}>
+            <Icon name="play" /> Run container
+          </button>
+        }
+      />
+      <div className={logsOf ? 'split' : 'split split-single'}>
+        <div className="pane">
+          <h2 className="section-title">Berth containers</h2>
+          {list.isPending && list.fetchStatus !== 'idle' ? (
+            <div className="pane-center"><Spinner label="Loading containers…" /></div>
+          ) : list.error ? (
+            <ErrorMessage error={list.error} title="Could not list containers" />
+          ) : containers.length === 0 ? (
+            <EmptyState
+              icon="containers"
+              title="No containers"
+              action={<button type="button" className="button button-primary" onClick={() => setRunning(true)}><Icon name="play" /> Run container</button>}
+            >
+              Run a command in its own network namespace on one of your networks.
+            </EmptyState>
+          ) : (
+            <ContainerTable
+              containers={containers}
+              onConnect={(c) => setConnecting(target(c))}
+              onDisconnect={(c) => setDisconnecting(target(c))}
+              onRemove={setRemoving}
+              onLogs={(c) => setLogsOf(containerName(c))}
+              logsOf={logsOf}
+            />
+          )}
+          <h2 className="section-title">Other sandboxes on this host</h2>
+          {foreign.error ? (
+            <ErrorMessage error={foreign.error} title="Could not list foreign sandboxes" />
+          ) : foreign.data && foreign.data.length === 0 ? (
+            <p className="muted small">No Docker or Podman containers or named network namespaces found.</p>
+          ) : foreign.data ? (
+            <ForeignTable
+              sandboxes={foreign.data}
+              onConnect={(s, ref) => setConnecting({ label: s.name, ref, attached: s.attachedNetworks })}
+              onDisconnect={(s, ref) => setDisconnecting({ label: s.name, ref, attached: s.attachedNetworks })}
+            />
+          ) : (
+            <Spinner label="Looking for Docker, Podman and namespaces…" />
+          )}
+        </div>
+        {logsOf && <LogsPanel name={logsOf} onClose={() => setLogsOf(null)} />}
+      </div>
+      {running && <RunDialog onClose={() => setRunning(false)} />}
+      {connecting && <ConnectDialog target={connecting} onClose={() => setConnecting(null)} />}
+      {disconnecting && <DisconnectDialog target={disconnecting} onClose={() => setDisconnecting(null)} />}
+      {removing && <ContainerRemoveDialog container={removing} onClose={() => setRemoving(null)} onRemoved={() => logsOf === containerName(removing) && setLogsOf(null)} />}
+    </section>
+  );
+}

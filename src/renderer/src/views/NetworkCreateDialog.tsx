@@ -1,0 +1,108 @@
+import { useState } from 'react';
+import { useBerthMutation, useBerthQuery } from '../api/hooks';
+import { BRIDGE_OPTS, type Network } from '../../../shared/network';
+import { isCIDRv4, isIPv4, NAME_RE } from '../../../shared/validators';
+import { Dialog } from '../components/Dialog';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { Field } from '../components/Field';
+import { Spinner } from '../components/Spinner';
+import { Toggle } from '../components/Toggle';
+import { parseLabels } from '../lib/format';
+import { useDebounced } from '../lib/useDebounced';
+import { subnetStatus } from './subnet-status';
+
+export function NetworkCreateDialog({ onClose, onCreated }: { onClose: () => void; onCreated?: (n: Network) => void }) {
+  const [name, setName] = useState('');
+  const [subnet, setSubnet] = useState('');
+  const [gateway, setGateway] = useState('');
+  const [ipRange, setIpRange] = useState('');
+  const [internal, setInternal] = useState(false);
+  const [icc, setIcc] = useState(true);
+  const [masq, setMasq] = useState(true);
+  const [mtu, setMtu] = useState('');
+  const [labels, setLabels] = useState('');
+  const create = useBerthMutation('network.create');
+
+  const typed = subnet.trim();
+  const debounced = useDebounced(typed, 150);
+  const check = useBerthQuery('network.checkSubnet', debounced ? { subnet: debounced } : {}, { staleTime: 0 });
+  const suggestion = useBerthQuery('network.checkSubnet', {}, { staleTime: 0 }).data?.suggested ?? null;
+  const checking = typed !== debounced || check.isFetching;
+  const live = typed && !checking && debounced === typed ? subnetStatus(check.data) : { error: null, warning: null };
+
+  const nameError = name && !NAME_RE.test(name) ? 'Only letters, digits and _ . - (starting with a letter or digit)' : name.length > 64 ? 'At most 64 characters' : null;
+  const gatewayError = gateway && !isIPv4(gateway.trim()) ? 'Not an IPv4 address' : null;
+  const rangeError = ipRange && !isCIDRv4(ipRange.trim()) ? 'Not an IPv4 CIDR (like 10.1.0.128/25)' : null;
+  const mtuN = Number(mtu);
+  const mtuError = mtu && (!Number.isInteger(mtuN) || mtuN < 68 || mtuN > 65535) ? 'MTU between 68 and 65535' : null;
+  const parsedLabels = parseLabels(labels);
+  const invalid = !name || !!nameError || !!live.error || !!gatewayError || !!rangeError || !!mtuError || !!parsedLabels.error || (typed !== '' && checking);
+
+  const submit = (e: React.FormEvent) => {
+    e.preventDefault();
+    if (invalid || create.isPending) return;
+    const options: Record<string, string> = { [BRIDGE_OPTS.icc]: String(icc), [BRIDGE_OPTS.masquerade]: String(masq) };
+    if (mtu) options[BRIDGE_OPTS.mtu] = String(mtuN);
+    create.mutate(
+      {
+        name,
+        subnet: typed || undefined,
+        gateway: gateway.trim() || undefined,
+        ipRange: ipRange.trim() || undefined,
+        internal,
+        options,
+        labels: parsedLabels.labels,
+      },
+      { onSuccess: (n) => { onCreated?.(n); onClose(); } },
+    );
+  };
+
+  return (
+    <Dialog
+      title="Create network"
+      description="A bridge network with its own subnet, like docker network create."
+      onClose={onClose}
+      wide
+      footer={
+        <>
+          <button type="button" className="button" onClick={onClose}>Cancel</button>
+          <button type="submit" form="create-network" className="button button-primary" disabled={invalid || create.isPending}>
+            {create.isPending ? <Spinner label="Creating…" /> : 'Create'}
+          </button>
+        </>
+      }
+    >
+      <form id="create-network" className="form-grid" onSubmit={submit} noValidate>
+        <Field label="Name" error={nameError} hint="Used as the network's name in every command.">
+          {(p) => <input {...p} data-autofocus value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" spellCheck={false} placeholder="my-net" />}
+        </Field>
+        <Field
+          label="Subnet"
+          error={live.error}
+          warning={live.warning}
+          hint={typed && checking ? 'Checking…' : typed && check.data?.valid ? 'Free to use.' : suggestion ? <>Leave empty for the next free subnet, <button type="button" className="link-button" onClick={() => setSubnet(suggestion)}>{suggestion}</button></> : 'Leave empty to pick the next free subnet.'}
+        >
+          {(p) => <input {...p} className="mono" value={subnet} onChange={(e) => setSubnet(e.target.value)} autoComplete="off" spellCheck={false} placeholder={suggestion ?? '10.1.0.0/24'} />}
+        </Field>
+        <Field label="Gateway" error={gatewayError} hint="Default: the first address of the subnet.">
+          {(p) => <input {...p} className="mono" value={gateway} onChange={(e) => setGateway(e.target.value)} autoComplete="off" spellCheck={false} placeholder="auto" />}
+        </Field>
+        <Field label="IP range" error={rangeError} hint="Allocate container addresses only from this part of the subnet.">
+          {(p) => <input {...p} className="mono" value={ipRange} onChange={(e) => setIpRange(e.target.value)} autoComplete="off" spellCheck={false} placeholder="whole subnet" />}
+        </Field>
+        <Field label="MTU" error={mtuError}>
+          {(p) => <input {...p} inputMode="numeric" value={mtu} onChange={(e) => setMtu(e.target.value)} placeholder="1500" />}
+        </Field>
+        <Field label="Labels" error={parsedLabels.error ?? null} hint="KEY=VALUE, one per line.">
+          {(p) => <textarea {...p} className="mono" rows={2} value={labels} onChange={(e) => setLabels(e.target.value)} spellCheck={false} />}
+        </Field>
+        <div className="toggles">
+          <Toggle label="Internal" hint="No route to or from outside the subnet." checked={internal} onChange={setInternal} />
+          <Toggle label="Inter-container traffic (icc)" hint="Containers on this network can reach each other." checked={icc} onChange={setIcc} />
+          <Toggle label="IP masquerade" hint="NAT traffic leaving the subnet to the host's address." checked={masq} onChange={setMasq} />
+        </div>
+      </form>
+      <ErrorMessage error={create.error} title="The helper refused" />
+    </Dialog>
+  );
+}

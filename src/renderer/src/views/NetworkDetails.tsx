@@ -1,0 +1,58 @@
+import { useBerthQuery } from '../api/hooks';
+import type { Network } from '../../../shared/network';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { Icon } from '../components/Icon';
+import { JsonView } from '../components/JsonView';
+import { Spinner } from '../components/Spinner';
+import { bridgeName, networkFlags, PREDEFINED, relativeTime } from '../lib/format';
+
+export function NetworkDetails({ network, onClose, onRemove }: { network: Network; onClose: () => void; onRemove: () => void }) {
+  const inspect = useBerthQuery('network.inspect', { name: network.Name });
+  const cfg = network.IPAM.Config[0];
+  const f = networkFlags(network);
+  const endpoints = Object.entries(network.Containers);
+  return (
+    <aside className="details" aria-label={`Network ${network.Name}`}>
+      <header className="details-header">
+        <div>
+          <h2>{network.Name}</h2>
+          <span className="muted mono">{network.Id.slice(0, 12)}</span>
+        </div>
+        <div className="details-actions">
+          {!PREDEFINED.has(network.Name) && (
+            <button type="button" className="button button-danger-ghost" onClick={onRemove} aria-label={`Remove network ${network.Name}`}>
+              <Icon name="trash" /> Remove
+            </button>
+          )}
+          <button type="button" className="icon-button" onClick={onClose} aria-label="Close details">
+            <Icon name="close" />
+          </button>
+        </div>
+      </header>
+      <dl className="props">
+        <dt>Driver</dt><dd>{network.Driver}</dd>
+        <dt>Subnet</dt><dd className="mono">{cfg?.Subnet ?? '—'}</dd>
+        <dt>Gateway</dt><dd className="mono">{cfg?.Gateway ?? '—'}</dd>
+        {cfg?.IPRange && (<><dt>IP range</dt><dd className="mono">{cfg.IPRange}</dd></>)}
+        <dt>Bridge</dt><dd className="mono">{network.Driver === 'bridge' ? bridgeName(network) : '—'}</dd>
+        <dt>Flags</dt><dd>{[f.internal && 'internal', f.icc ? 'icc' : 'no icc', !f.internal && (f.masquerade ? 'masquerade' : 'no masquerade')].filter(Boolean).join(' · ')}</dd>
+        <dt>Created</dt><dd>{relativeTime(network.Created) || network.Created}</dd>
+      </dl>
+      <h3 className="section-title">Attached ({endpoints.length})</h3>
+      {endpoints.length === 0 ? (
+        <p className="muted small">Nothing is attached. Run a container on this network from the Containers view.</p>
+      ) : (
+        <ul className="endpoint-list" aria-label={`Attached to ${network.Name}`}>
+          {endpoints.map(([id, ep]) => (
+            <li key={id}>
+              <span>{ep.Name}</span>
+              <span className="mono muted">{ep.IPv4Address}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      <h3 className="section-title">Inspect</h3>
+      {inspect.isPending && inspect.fetchStatus !== 'idle' ? <Spinner label="Inspecting…" /> : inspect.error ? <ErrorMessage error={inspect.error} /> : <JsonView value={inspect.data ?? network} label={`Inspect JSON of network ${network.Name}`} />}
+    </aside>
+  );
+}

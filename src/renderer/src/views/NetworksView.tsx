@@ -1,0 +1,71 @@
+import { useState } from 'react';
+import { useBerthQuery } from '../api/hooks';
+import type { Network } from '../../../shared/network';
+import { EmptyState } from '../components/EmptyState';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { Icon } from '../components/Icon';
+import { PageHeader } from '../components/PageHeader';
+import { Spinner } from '../components/Spinner';
+import { NetworkCreateDialog } from './NetworkCreateDialog';
+import { NetworkDetails } from './NetworkDetails';
+import { NetworkRemoveDialog } from './NetworkRemoveDialog';
+import { NetworkTable } from './NetworkTable';
+import { PruneNetworksDialog } from './PruneNetworksDialog';
+
+export function NetworksView() {
+  const list = useBerthQuery('network.list', {});
+  const [creating, setCreating] = useState(false);
+  const [pruning, setPruning] = useState(false);
+  const [removing, setRemoving] = useState<Network | null>(null);
+  const [selected, setSelected] = useState<string | null>(null);
+  const networks = list.data ?? [];
+  const current = networks.find((n) => n.Name === selected) ?? null;
+
+  return (
+    <section className="view" aria-labelledby="view-title">
+      <PageHeader
+        title="Networks"
+        subtitle={list.data ? `${networks.length} network${networks.length === 1 ? '' : 's'} · bridges, subnets and who is attached` : 'Bridges, subnets and who is attached'}
+        actions={
+          <>
+            <button type="button" className="button" onClick={() => setPruning(true)} disabled={!list.data}>
+              <Icon name="prune" /> Prune
+            </button>
+            <button type="button" className="button button-primary" onClick={() => setCreating(true)}>
+              <Icon name="plus" /> Create network
+            </button>
+          </>
+        }
+      />
+      <div className={current ? 'split' : 'split split-single'}>
+        <div className="pane">
+          {list.isPending && list.fetchStatus !== 'idle' ? (
+            <div className="pane-center"><Spinner label="Loading networks…" /></div>
+          ) : list.error ? (
+            <ErrorMessage error={list.error} title="Could not list networks" />
+          ) : networks.length === 0 ? (
+            <EmptyState
+              icon="networks"
+              title="No networks yet"
+              action={<button type="button" className="button button-primary" onClick={() => setCreating(true)}><Icon name="plus" /> Create network</button>}
+            >
+              Create a bridge network, then run containers on it from the Containers view.
+            </EmptyState>
+          ) : (
+            <NetworkTable networks={networks} selected={selected} onSelect={setSelected} onRemove={setRemoving} />
+          )}
+        </div>
+        {current && <NetworkDetails network={current} onClose={() => setSelected(null)} onRemove={() => setRemoving(current)} />}
+      </div>
+      {creating && <NetworkCreateDialog onClose={() => setCreating(false)} onCreated={(n) => setSelected(n.Name)} />}
+      {removing && (
+        <NetworkRemoveDialog
+          network={removing}
+          onClose={() => setRemoving(null)}
+          onRemoved={() => selected === removing.Name && setSelected(null)}
+        />
+      )}
+      {pruning && <PruneNetworksDialog networks={networks} onClose={() => setPruning(false)} />}
+    </section>
+  );
+}
