@@ -3,6 +3,10 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
+const NETNS_WRAP = [
+  'unshare', '--net', '--mount', '--propagation', 'private', '--',
+  'sh', '-c', 'mkdir -p /run/netns && mount -t tmpfs berth-test /run/netns && ip link set lo up && exec "$@"', 'in-netns',
+];
 const suites = process.argv.slice(2).length ? process.argv.slice(2) : ['unit', 'integration', 'e2e'];
 mkdirSync('test-results', { recursive: true });
 let passed = 0;
@@ -12,11 +16,12 @@ let crashed = false;
 for (const s of suites) {
   const out = `test-results/${s}.json`;
   console.log(`\n=== ${s} tests ===`);
-  const r = spawnSync(
-    'npx',
-    ['vitest', 'run', '--project', s, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`],
-    { stdio: 'inherit' },
-  );
+  const vitest = ['npx', 'vitest', 'run', '--project', s, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`];
+  // Kernel-touching suites run inside a throwaway network + mount namespace
+  // of their own (and each test file makes another one inside it), so the
+  // machine's own links and rules are never changed.
+  const argv = s === 'unit' ? vitest : [...NETNS_WRAP, ...vitest];
+  const r = spawnSync(argv[0], argv.slice(1), { stdio: 'inherit', env: { ...process.env, BERTH_TEST_NETNS: '1' } });
   try {
     const j = JSON.parse(readFileSync(out, 'utf8'));
     passed += j.numPassedTests;

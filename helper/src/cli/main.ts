@@ -11,7 +11,8 @@ const COMMAND_LINE_VERBS = new Set(['run']);
 function help(): string {
   const groups = new Map<string, Command[]>();
   for (const c of COMMANDS) {
-    const g = c.name.includes(' ') ? c.name.split(' ')[0] : '';
+    const first = c.name.split(' ')[0];
+    const g = COMMANDS.some((x) => x.name.startsWith(`${first} `)) ? first : '';
     groups.set(g, [...(groups.get(g) ?? []), c]);
   }
   const lines = [

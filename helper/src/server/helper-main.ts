@@ -11,7 +11,10 @@ import { hasIptables } from '../kernel/iptables';
 import { userOf } from '../kernel/process';
 import { FileStore } from '../store/file-store';
 import { makeHandlers } from './handlers';
-import { RpcServer } from './rpc-server';
+import { RpcServer, type Handler, type Handlers } from './rpc-server';
+import { makeInspectHandlers } from '../cleanup/handlers';
+import { berthOwned, releaseMissing } from '../engine/owned';
+import { listForeign } from '../engine/foreign';
 import { VERSION } from '../version';
 import { makeExtraHandlers } from './extra-handlers';
 
@@ -54,7 +57,18 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
       startedAt: new Date().toISOString(),
       version: VERSION,
       listPorts: extra.listPorts,
-      extra: extra.handlers,
+      extra: {
+        ...extra.handlers,
+        ...(makeInspectHandlers({
+          dataRoot: o.dataRoot,
+          storePath: store.path,
+          berthOwned: async () => berthOwned(engine),
+          emit: (e) => engine.emit(e),
+          releaseMissing: (t) => releaseMissing(engine, t),
+        }) as unknown as Partial<Handlers>),
+        'doctor': (async () => checkDrift(engine, true)) as Handler,
+        'sandbox.listForeign': (async () => listForeign(engine)) as Handler,
+      },
     }),
   });
   engine.on((e) => server.broadcast(e));

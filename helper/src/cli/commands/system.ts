@@ -56,6 +56,25 @@ export const systemCommands: Command[] = [
     },
   },
   {
+    name: 'doctor',
+    summary: "Compare the kernel with Berth's state: what is missing, extra and healthy; puts back what is missing",
+    usage: 'berth doctor [--format json]',
+    options: { format: { type: 'string' } },
+    async run(ctx, a) {
+      const r = await (await ctx.client()).api['doctor']({});
+      if (a.values.format === 'json') {
+        ctx.out(JSON.stringify(r, null, 2));
+        return 0;
+      }
+      for (const l of r.healthy) ctx.out(`ok       ${l}`);
+      for (const l of r.missing) ctx.out(`missing  ${l}`);
+      for (const l of r.extra) ctx.out(`extra    ${l}`);
+      if (r.healed) ctx.out(`healed: ${r.missing.length} missing put back, ${r.extra.length} extra removed`);
+      else if (!r.missing.length && !r.extra.length) ctx.out('everything Berth owns is in place');
+      return 0;
+    },
+  },
+  {
     name: 'version',
     summary: 'Show the version',
     usage: 'berth version',
