@@ -172,7 +172,7 @@ describe('cleanup against a realistic mess', () => {
 
   it('shows the whole host and decodes NAT', async () => {
     const host = await handlers['host.inspect']({});
-    expect(host.errors.filter((e) => !e.startsWith('ip6tables') && !e.startsWith('nft'))).toEqual([]);
+    expect(host.errors.filter((e) => !e.startsWith("ip6tables") && !e.startsWith("nft")), host.errors.join("\n")).toEqual([]);
     expect(host.links.find((l) => l.name === 'vethb0')).toMatchObject({ owner: 'berth', master: 'berth0', peer: 'eth0@berth-aaaaaaaaaaaa' });
     const nat = await handlers['nat.list']({ table: 'nat', owner: 'berth' });
     expect(nat.map((r) => r.mapping).filter(Boolean)).toEqual(expect.arrayContaining(['0.0.0.0:7000 -> 172.30.0.2:80/tcp', '172.30.0.0/24 -> !berth0']));

@@ -79,6 +79,16 @@ describe('connect, disconnect and teardown', () => {
     expect((await h.inContainer('st', ['ip', '-br', 'addr'])).stdout).toContain('10.70.0.77/24');
   });
 
+  it('--hostname sets the container\'s own hostname; the host keeps its own', async () => {
+    const hostName = (await h.shOk(['hostname'])).trim();
+    expect((await h.berthOk(['run', '--rm', '--network', 'zeta', '--hostname', 'db-1', 'hostname'])).trim()).toBe('db-1');
+    const id = (await h.berthOk(['run', '-d', '--network', 'zeta', 'sleep', '300'])).trim();
+    expect((await h.berthOk(['logs', id]))).toBe('');
+    expect((await h.inspect(id)).Config.Hostname).toBe(id.slice(0, 12));
+    expect((await h.shOk(['hostname'])).trim()).toBe(hostName);
+    await h.berthOk(['rm', '-f', id]);
+  });
+
   it('host and none modes, and container: mode sharing a netns', async () => {
     await h.berthOk(['run', '-d', '--name', 'lonely', '--network', 'none', 'sleep', '300']);
     const l = await h.inContainer('lonely', ['ip', '-br', 'link']);

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { readFile, rm, stat } from 'node:fs/promises';
 import type { z } from 'zod';
 import { RunParams } from '../../../src/shared/container';
@@ -7,7 +8,7 @@ import { isAlive, resolveExecutable, signalGroup, startInNetns, userOf } from '.
 import type { ContainerRecord, State } from '../store/state';
 import { findContainer, findNetwork, type Engine } from './engine';
 import { newId, randomName, shortId } from './naming';
-import { createSandbox, destroySandbox, sandboxOf } from './sandboxes';
+import { createSandbox, destroySandbox, sandboxOf, utsOf } from './sandboxes';
 import type { Undo } from './undo';
 
 type RunOut = z.output<typeof RunParams>;
@@ -33,7 +34,7 @@ export async function runContainer(eng: Engine, p: RunOut): Promise<ContainerRec
       cmd: p.cmd,
       env: p.env,
       workdir: p.workdir ?? '/',
-      hostname: p.hostname ?? shortId(id),
+      hostname: p.hostname ?? (p.network === 'host' ? hostname() : shortId(id)),
       uid: eng.opts.ownerUid,
       gid: 0,
       autoRemove: p.autoRemove,
@@ -115,7 +116,7 @@ async function startProcess(eng: Engine, s: State, c: ContainerRecord, undo: Und
   const netnsPath = sandboxOf(s, c)?.path ?? null;
   let started;
   try {
-    started = await startInNetns({ netnsPath, argv: c.cmd, uid: c.uid, gid: c.gid, env: envMap, cwd: c.workdir, logPath: logPath(eng, c.id) });
+    started = await startInNetns({ netnsPath, utsPath: utsOf(eng, s, c), argv: c.cmd, uid: c.uid, gid: c.gid, env: envMap, cwd: c.workdir, logPath: logPath(eng, c.id) });
   } catch (e) {
     throw invalid(`cannot start ${c.cmd[0]}: ${(e as Error).message}`);
   }

@@ -42,13 +42,15 @@ export async function listForeign(eng: Engine): Promise<ForeignSandbox[]> {
     if (ns.pids.some((p) => berthPids.has(p))) continue;
     const addrs = ns.links.flatMap((l) => l.addresses).filter((a) => !a.startsWith('127.') && a !== '::1/128' && !a.startsWith('fe80'));
     if (ns.name) {
-      out.push({ source: 'netns', id: `netns:${ns.name}`, name: ns.name, pid: ns.pids[0] ?? null, netnsPath: ns.path, status: ns.pids.length ? `${ns.pids.length} processes` : 'no process', addresses: addrs, attachedNetworks: attachedByNetns.get(ns.name) ?? [] });
+      out.push({ source: 'netns', id: `netns:${ns.name}`, name: ns.name, pid: ns.pids[0] ?? null, netnsPath: ns.path, status: plural(ns.pids.length, 'process', 'processes'), addresses: addrs, attachedNetworks: attachedByNetns.get(ns.name) ?? [] });
     } else if (ns.pids.length && ns.owner !== 'system') {
       const pid = ns.pids[0];
       const comm = ns.processes[0]?.comm ?? '';
       const attached = ns.pids.flatMap((p) => attachedByPid.get(p) ?? []);
-      out.push({ source: 'process', id: `pid:${pid}`, name: comm ? `${comm} (${pid})` : String(pid), pid, netnsPath: `/proc/${pid}/ns/net`, status: `${ns.pids.length} processes`, addresses: addrs, attachedNetworks: attached });
+      out.push({ source: 'process', id: `pid:${pid}`, name: comm ? `${comm} (${pid})` : String(pid), pid, netnsPath: `/proc/${pid}/ns/net`, status: plural(ns.pids.length, 'process', 'processes'), addresses: addrs, attachedNetworks: attached });
     }
   }
   return out;
 }
+
+const plural = (n: number, one: string, many: string) => (n === 0 ? `no ${one}` : `${n} ${n === 1 ? one : many}`);

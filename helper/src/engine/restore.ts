@@ -1,5 +1,7 @@
 import { deleteLinks, listLinks } from '../kernel/links';
+import { readdir } from 'node:fs/promises';
 import { deleteNetns, listNetns } from '../kernel/netns';
+import { deleteUts } from '../kernel/uts';
 import { isAlive } from '../kernel/process';
 import { ensureSysctl } from '../kernel/sysctl';
 import type { State } from '../store/state';
@@ -36,7 +38,7 @@ export async function restore(eng: Engine): Promise<void> {
     }
     for (const n of Object.values(s.networks)) await driverFor(n).ensureNetwork(n);
     await rejoinMissingEndpoints(eng, s);
-    await removeOrphans(s, exited.map((e) => e.id));
+    await removeOrphans(s, exited.map((e) => e.id), eng.opts.utsDir);
     await eng.opts.firewall.apply(eng.ruleset(s), { forwardPolicyDrop: eng.forwardPolicyDrop });
   });
   for (const e of exited)
@@ -63,7 +65,7 @@ async function rejoinMissingEndpoints(eng: Engine, s: State): Promise<void> {
   }
 }
 
-async function removeOrphans(s: State, exiting: string[]): Promise<void> {
+async function removeOrphans(s: State, exiting: string[], utsDir: string): Promise<void> {
   const known = new Set<string>();
   for (const n of Object.values(s.networks)) known.add(shortId(n.id));
   for (const ep of allEndpoints(s)) known.add(shortId(ep.id));
@@ -77,6 +79,8 @@ async function removeOrphans(s: State, exiting: string[]): Promise<void> {
       .map((c) => c.netns!),
   );
   for (const ns of await listNetns()) if (ns.startsWith('berth-') && !wanted.has(ns)) await deleteNetns(ns);
+  for (const f of await readdir(utsDir).catch(() => [] as string[]))
+    if (!wanted.has(`berth-${f}`)) await deleteUts(`${utsDir}/${f}`);
 }
 
 export interface DriftReport {

@@ -1,10 +1,11 @@
 import { conflict, invalid } from '../../../src/shared/errors';
 import { ipBatch } from '../kernel/links';
 import { addNetns, deleteNetns } from '../kernel/netns';
+import { createUts, deleteUts } from '../kernel/uts';
 import type { ContainerRecord, State } from '../store/state';
 import type { Engine } from './engine';
 import { attachEndpoint, detachEndpoint, syncDefaultRoute } from './endpoints';
-import { sandboxNetns } from './naming';
+import { sandboxNetns, shortId } from './naming';
 import { namedSandbox, type SandboxRef } from './sandbox';
 import type { Undo } from './undo';
 
@@ -15,6 +16,16 @@ export function modeOf(c: ContainerRecord): Mode {
   if (c.networkMode === 'none') return { kind: 'none' };
   if (c.networkMode.startsWith('container:')) return { kind: 'container', donorId: c.networkMode.slice(10) };
   return { kind: 'bridge' };
+}
+
+export const utsPathOf = (eng: Engine, id: string) => `${eng.opts.utsDir}/${shortId(id)}`;
+
+// A container's hostname namespace: its own, its donor's, or the host's.
+export function utsOf(eng: Engine, s: State, c: ContainerRecord): string | null {
+  const m = modeOf(c);
+  if (m.kind === 'host') return null;
+  const owner = m.kind === 'container' ? s.containers[m.donorId] : c;
+  return owner?.netns ? utsPathOf(eng, owner.id) : null;
 }
 
 // The sandbox of a running container: its own netns, or its donor's.
@@ -42,6 +53,9 @@ export async function createSandbox(eng: Engine, s: State, c: ContainerRecord, u
   await addNetns(ns);
   undo.push(() => deleteNetns(ns));
   c.netns = ns;
+  const uts = utsPathOf(eng, c.id);
+  await createUts(uts, c.hostname);
+  undo.push(() => deleteUts(uts));
   const sb = namedSandbox(c.id, c.name, ns);
   await ipBatch(ns, ['link set dev lo up']);
   if (m.kind === 'none') return;
@@ -58,6 +72,9 @@ export async function destroySandbox(eng: Engine, s: State, c: ContainerRecord):
   const sb = c.netns ? namedSandbox(c.id, c.name, c.netns) : null;
   for (const ep of c.endpoints) await detachEndpoint(eng, s, ep, sb);
   c.endpoints = [];
-  if (c.netns) await deleteNetns(c.netns);
+  if (c.netns) {
+    await deleteNetns(c.netns);
+    await deleteUts(utsPathOf(eng, c.id));
+  }
   c.netns = null;
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readdir, readFile, readlink, stat } from 'node:fs/promises';
 import { run, runJson } from './exec';
 import type { HostRaw, IpLinkJson, IpNsId, IpRouteJson, RawNetns, RawProcess } from './host-raw';
@@ -111,14 +112,17 @@ export async function readHostRaw(): Promise<HostRaw> {
     attempt('nft', errors, () => runJson<unknown>('nft', ['-j', 'list', 'ruleset']), null),
   ]);
   const list = await readNetnsList(hostInode, processes, errors);
-  const netns: RawNetns[] = await mapLimited([...list.entries()], 8, async ([inode, ns]) => {
+  const read = await mapLimited([...list.entries()], 8, async ([inode, ns]): Promise<RawNetns | null> => {
     try {
       return { ...ns, inode, links: await readNsLinks(ns), error: null };
     } catch (e) {
+      // a namespace known only through a process that has since exited is simply gone
+      if (!ns.name && !existsSync(ns.path)) return null;
       errors.push(`netns ${ns.name ?? ns.path}: ${errText(e)}`);
       return { ...ns, inode, links: [], error: errText(e) };
     }
   });
+  const netns = read.filter((n): n is RawNetns => n !== null);
   return { takenAt, hostInode, links, addrs, routes, nsids, netns, processes, ss, iptables: { ipv4: v4, ipv6: v6 }, nft, errors };
 }
 

@@ -13,6 +13,7 @@ export interface StartedProcess {
 // with stdout and stderr appended to the log file.
 export async function startInNetns(opts: {
   netnsPath: string | null; // null: the helper's own namespace (network mode host)
+  utsPath: string | null; // the container's hostname namespace, null: the host's
   argv: string[];
   uid: number;
   gid: number;
@@ -22,6 +23,7 @@ export async function startInNetns(opts: {
 }): Promise<StartedProcess> {
   const args: string[] = [];
   if (opts.netnsPath) args.push(`--net=${opts.netnsPath}`);
+  if (opts.utsPath) args.push(`--uts=${opts.utsPath}`);
   args.push(`--setuid=${opts.uid}`, `--setgid=${opts.gid}`, '--', ...opts.argv);
   // The log file's descriptor goes to the child itself (not a pipe through
   // the helper, as execa's file option does), so the container keeps

@@ -1,0 +1,30 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { run } from './exec';
+
+// A container's hostname lives in a UTS namespace of its own, kept by a
+// bind mount of the namespace file (as `ip netns` keeps network namespaces).
+// The directory is made a private mount of itself once, so those bind
+// mounts never propagate elsewhere.
+export async function prepareUtsDir(dir: string): Promise<void> {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const mounted = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .some((l) => l.split(' ')[4] === dir);
+  if (!mounted) await run('mount', ['--bind', dir, dir]);
+  await run('mount', ['--make-private', dir]);
+}
+
+export async function createUts(file: string, hostname: string): Promise<void> {
+  writeFileSync(file, '');
+  try {
+    await run('unshare', [`--uts=${file}`, 'hostname', hostname]);
+  } catch (e) {
+    rmSync(file, { force: true });
+    throw e;
+  }
+}
+
+export async function deleteUts(file: string): Promise<void> {
+  await run('umount', [file], { okCodes: [1, 32] });
+  rmSync(file, { force: true });
+}
