@@ -14,6 +14,7 @@ export interface EngineOptions {
   firewall: FirewallBackend;
   ownerUid: number;
   logDir: string;
+  utsDir: string;
 }
 
 // Holds the committed state and runs every mutation through one queue, so

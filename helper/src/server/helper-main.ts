@@ -9,6 +9,7 @@ import { iptablesBackend } from '../firewall/iptables-backend';
 import { noneBackend } from '../firewall/backend';
 import { hasIptables } from '../kernel/iptables';
 import { userOf } from '../kernel/process';
+import { prepareUtsDir } from '../kernel/uts';
 import { FileStore } from '../store/file-store';
 import { makeHandlers } from './handlers';
 import { RpcServer, type Handler, type Handlers } from './rpc-server';
@@ -38,7 +39,9 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
   const store = new FileStore(o.dataRoot);
   store.lock();
   const firewall = (await hasIptables()) ? iptablesBackend : noneBackend;
-  const engine = new Engine({ store, firewall, ownerUid: o.ownerUid, logDir: `${o.dataRoot}/containers` });
+  const utsDir = `${o.dataRoot}/uts`;
+  await prepareUtsDir(utsDir);
+  const engine = new Engine({ store, firewall, ownerUid: o.ownerUid, logDir: `${o.dataRoot}/containers`, utsDir });
   if (firewall.name === 'none') engine.warnings.push('iptables is not available: networks have no NAT or isolation');
   engine.onExit = (id, pid, code) => void finalizeExit(engine, id, pid, code).catch((e) => log(`exit of ${id}: ${e}`));
   const extra = makeExtraHandlers(engine, o.dataRoot);
