@@ -2,7 +2,7 @@
 // helper), 'berth:event' (helper events) and 'berth:state' (connection state).
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import { isBerthError } from '../shared/errors';
-import { isMethodName } from '../shared/methods';
+import { isMethodName } from '../shared/method-names';
 import type { BridgeResult, Channels } from '../preload/bridge';
 import type { HelperConnection } from './helper-connection';
 

@@ -1,7 +1,8 @@
 // Sandboxed preload: imports only `electron` (the method list is bundled in).
 // Exposes window.berth = { call, api, onEvent, onState } and nothing else.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { METHOD_NAMES, type MethodName, type ParamsOf, type ResultOf } from '../shared/methods';
+import { METHOD_NAMES, type MethodName } from '../shared/method-names';
+import type { ParamsOf, ResultOf } from '../shared/methods';
 import type { BerthEvent } from '../shared/events';
 import type { BerthBridge, BridgeApi, BridgeResult, Channels, HelperState } from './bridge';
 

@@ -11,6 +11,7 @@ import {
   NatListParams,
 } from './inspect';
 import { SystemInfo } from './system';
+import type { MethodName } from './method-names';
 
 const None = z.object({}).strict().default({});
 const Removed = z.object({ removed: z.array(z.string()) });
@@ -53,10 +54,10 @@ export const methods = {
 } as const;
 
 export type Methods = typeof methods;
-export type MethodName = keyof Methods;
-export const METHOD_NAMES = Object.keys(methods) as MethodName[];
-export const isMethodName = (m: unknown): m is MethodName =>
-  typeof m === 'string' && Object.prototype.hasOwnProperty.call(methods, m);
+export { METHOD_NAMES, isMethodName, type MethodName } from './method-names';
+// Both ways: every schema is named in METHOD_NAMES and every name has a schema.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+export const namesMatchSchemas: Same<keyof Methods, import('./method-names').MethodName> = true;
 
 export type ParamsOf<M extends MethodName> = z.input<Methods[M]['params']>;
 export type ResultOf<M extends MethodName> = z.infer<Methods[M]['result']>;
