@@ -6,7 +6,7 @@ import { findContainer, type Engine } from './engine';
 import { gatewayEndpoint } from './endpoints';
 import { flushAdded } from './port-conntrack';
 import { addRequests, matchRecords, remainingSpecs } from './port-requests';
-import type { PortService } from './ports';
+import { PORT_ERROR_PREFIX, type PortService } from './ports';
 import { modeOf } from './sandboxes';
 
 // Changing a running container's published ports in place (what
@@ -54,6 +54,9 @@ export async function removePort(eng: Engine, svc: PortService, ref: string, spe
     const kept = c.ports.filter((p) => !gone.includes(p));
     c.portSpecs = remainingSpecs(c.portSpecs, kept, gone);
     c.ports = kept;
+    // the mappings that could not be bound again at restore are gone: no longer degraded
+    if (c.state.status === 'degraded' && c.state.error.startsWith(PORT_ERROR_PREFIX) && !kept.some((k) => k.error))
+      c.state = { ...c.state, status: 'running', error: '' };
     await eng.syncFirewall(s, undo);
     const ip = gatewayEndpoint(s, c.endpoints)?.ip ?? null;
     await svc.remove(c, gone, ip);

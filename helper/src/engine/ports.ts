@@ -100,11 +100,13 @@ export class PortService implements PortPublisher {
     c.ports = [];
   }
 
-  // Rules for every live container's mappings on its gateway endpoint.
+  // Rules for every container's mappings on its gateway endpoint. Not
+  // keyed on 'running': a container being started is still 'created' when
+  // its rules go in, and an exited one has no ports or endpoints left.
   rules(s: State): RuleLine[] {
     const out: RuleLine[] = [];
     for (const c of Object.values(s.containers)) {
-      if (!isLive(c) || !c.ports.length || modeOf(c).kind !== 'bridge') continue;
+      if (c.state.status === 'exited' || !c.ports.length || modeOf(c).kind !== 'bridge') continue;
       const gw = gatewayEndpoint(s, c.endpoints);
       if (!gw) continue;
       const bridge = s.networks[gw.networkId].bridge;
@@ -176,7 +178,7 @@ export class PortService implements PortPublisher {
             delete rec.error;
           } catch (e) {
             rec.error = (e as Error).message;
-            failed.push(`${PORT_ERROR_PREFIX} ${describe(rec)} is not available: ${rec.error}`);
+            failed.push(`${PORT_ERROR_PREFIX} ${describeMapping(rec)} is not available: ${rec.error}`);
           }
         }
         await pointProxies(live.bindings, gatewayEndpoint(s, c.endpoints)?.ip ?? null);
@@ -267,7 +269,7 @@ export class PortService implements PortPublisher {
   }
 }
 
-export const describe = (r: Pick<PortRecord, 'hostIp' | 'hostPort' | 'containerPort' | 'proto'>) =>
+export const describeMapping = (r: Pick<PortRecord, 'hostIp' | 'hostPort' | 'containerPort' | 'proto'>) =>
   `${joinHostPort(r.hostIp, r.hostPort)}->${r.containerPort}/${r.proto}`;
 
 const toMapping = (r: PortRecord, containerIp?: string): PortMapping => ({

@@ -103,7 +103,7 @@ export async function checkDrift(eng: Engine, heal: boolean): Promise<DriftRepor
       if (n.driver !== 'bridge') continue;
       const l = links.get(n.bridge);
       if (!l) missing.push(`bridge ${n.bridge} of network ${n.name}`);
-      else healthy.push(`network ${n.name}: bridge ${n.bridge} ${l.operstate.toLowerCase()}`);
+      else healthy.push(`network ${n.name}: bridge ${n.bridge} ${l.flags.includes('UP') ? 'up' : 'down'}`);
     }
     for (const ep of allEndpoints(s)) {
       if (!links.has(ep.hostVeth)) missing.push(`veth ${ep.hostVeth} of endpoint ${shortId(ep.id)}`);

@@ -46,7 +46,8 @@ export function plan(saved: Map<string, SavedTable>, rs: Ruleset, forwardPolicyD
       diff.missing.push(`filter chain ${CHAIN.user}`);
     }
 
-    const actualTagged = t.rules.filter((r) => BERTH_TAG_RE.test(r.spec));
+    // own chains were handled above (published-port rules in them carry tags too)
+    const actualTagged = t.rules.filter((r) => BERTH_TAG_RE.test(r.spec) && !(r.chain in own));
     const want = rs.tagged.filter((r) => r.table === table);
     if (table === 'filter') lines.push(...forwardJumpLines(t, rs, actualTagged, diff));
     lines.push(...taggedLines(table, actualTagged.filter((r) => r.chain !== 'FORWARD' || table !== 'filter'), want, diff));

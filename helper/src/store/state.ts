@@ -41,7 +41,10 @@ export interface PortRecord {
   hostPort: number;
   containerPort: number;
   proto: 'tcp' | 'udp' | 'sctp';
-  spec: string; // as the user wrote it, for `port rm`
+  spec: string; // the -p value it came from ('' for -P), so `port rm` can update portSpecs
+  // set when the helper could not bind the port again at restore: no rule is
+  // written for it and the container is 'degraded' until it binds
+  error?: string;
 }
 
 export type ContainerStatus = 'created' | 'running' | 'exited' | 'degraded';
