@@ -211,8 +211,13 @@ export async function readLogs(eng: Engine, ref: string, tail?: number): Promise
   } catch {
     return '';
   }
+  return tailLines(text, tail);
+}
+
+export function tailLines(text: string, tail: number | undefined): string {
   if (tail === undefined) return text;
   const lines = text.split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  return lines.slice(Math.max(0, lines.length - tail)).map((l) => l + '\n').join('');
+  const partial = lines.pop() ?? ''; // after the last newline: '' or an unfinished line
+  const kept = lines.slice(Math.max(0, lines.length - tail)).map((l) => l + '\n');
+  return kept.join('') + partial;
 }

@@ -91,8 +91,16 @@ export class Engine {
 
   // Makes the kernel's Berth rules match `s`; registers the way back.
   async syncFirewall(s: State, undo?: Undo): Promise<void> {
-    await this.opts.firewall.apply(this.ruleset(s));
-    undo?.push(() => this.opts.firewall.apply(this.ruleset(this.state)));
+    const rs = this.ruleset(s);
+    // what the operation removed is still its own to delete
+    for (const id of this.ruleset(this.state).owners) rs.owners.add(id);
+    await this.opts.firewall.apply(rs);
+    undo?.push(() => {
+      // back to the committed state, deleting what this operation added
+      const back = this.ruleset(this.state);
+      for (const id of rs.owners) back.owners.add(id);
+      return this.opts.firewall.apply(back);
+    });
   }
 
   // Our own children report their exit code; processes adopted after a

@@ -39,7 +39,7 @@ export async function restore(eng: Engine): Promise<void> {
     for (const n of Object.values(s.networks)) await driverFor(n).ensureNetwork(n);
     await rejoinMissingEndpoints(eng, s);
     await removeOrphans(s, exited.map((e) => e.id), eng.opts.utsDir);
-    await eng.opts.firewall.apply(eng.ruleset(s), { forwardPolicyDrop: eng.forwardPolicyDrop });
+    await eng.opts.firewall.apply(eng.ruleset(s), { forwardPolicyDrop: eng.forwardPolicyDrop, pruneUnknown: true });
   });
   for (const e of exited)
     await finalizeExit(eng, e.id, e.pid, 255, 'the process ended while the helper was not running; exit status unknown');

@@ -10,7 +10,7 @@ export interface FirewallDiff {
 // FirewallDriver shape). `apply` is idempotent: reconcile calls it again.
 export interface FirewallBackend {
   readonly name: 'iptables' | 'nftables' | 'none';
-  apply(rs: Ruleset, opts?: { forwardPolicyDrop?: boolean }): Promise<FirewallDiff>;
+  apply(rs: Ruleset, opts?: { forwardPolicyDrop?: boolean; pruneUnknown?: boolean }): Promise<FirewallDiff>;
   diff(rs: Ruleset): Promise<FirewallDiff>;
 }
 

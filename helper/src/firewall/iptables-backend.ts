@@ -13,7 +13,7 @@ export const iptablesBackend: FirewallBackend = {
   name: 'iptables',
   async apply(rs, opts = {}) {
     const saved = parseSave(await iptablesSave('ipv4'));
-    const { script, diff } = plan(saved, rs, opts.forwardPolicyDrop ?? false);
+    const { script, diff } = plan(saved, rs, opts.forwardPolicyDrop ?? false, opts.pruneUnknown ?? false);
     if (script) await iptablesRestore(script, 'ipv4');
     return diff;
   },
@@ -22,7 +22,7 @@ export const iptablesBackend: FirewallBackend = {
   },
 };
 
-export function plan(saved: Map<string, SavedTable>, rs: Ruleset, forwardPolicyDrop: boolean) {
+export function plan(saved: Map<string, SavedTable>, rs: Ruleset, forwardPolicyDrop: boolean, pruneUnknown = false) {
   const diff: FirewallDiff = { missing: [], extra: [] };
   let script = '';
   for (const table of TABLES) {
@@ -47,7 +47,11 @@ export function plan(saved: Map<string, SavedTable>, rs: Ruleset, forwardPolicyD
     }
 
     // own chains were handled above (published-port rules in them carry tags too)
-    const actualTagged = t.rules.filter((r) => BERTH_TAG_RE.test(r.spec) && !(r.chain in own));
+    const tagged = t.rules.filter((r) => BERTH_TAG_RE.test(r.spec) && !(r.chain in own));
+    // Only rules of owners this ruleset knows are reconciled; a rule tagged
+    // with an id nobody has is a cleanup finding, removed by the user with
+    // undo — except at helper start, where it is debris of a crashed operation.
+    const actualTagged = pruneUnknown ? tagged : tagged.filter((r) => rs.owners.has(BERTH_TAG_RE.exec(r.spec)?.[1] ?? ''));
     const want = rs.tagged.filter((r) => r.table === table);
     if (table === 'filter') lines.push(...forwardJumpLines(t, rs, actualTagged, diff));
     lines.push(...taggedLines(table, actualTagged.filter((r) => r.chain !== 'FORWARD' || table !== 'filter'), want, diff));

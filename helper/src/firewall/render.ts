@@ -22,6 +22,9 @@ export interface Ruleset {
   own: Record<'filter' | 'nat', Record<string, string[]>>;
   tagged: RuleLine[]; // every one carries a berth:<id> comment
   forwardJumps: string[]; // specs that must head filter FORWARD, in order
+  // tag ids of the networks and endpoints this ruleset was rendered from:
+  // a tagged rule whose id is not here is not this operation's to delete
+  owners: Set<string>;
 }
 
 const tag = (id: string) => berthComment(id.slice(0, 12));
@@ -75,9 +78,11 @@ export function renderRuleset(nets: FwNetwork[], eps: FwEndpoint[], portRules: R
     if (ep.internal) continue;
     tagged.push({ table: 'raw', chain: 'PREROUTING', spec: `-d ${ep.ip}/32 ! -i ${ep.bridge} ${tag(ep.id)} -j DROP` });
   }
+  const owners = new Set([JUMP_OWNER, ...nets.map((x) => x.id.slice(0, 12)), ...eps.map((x) => x.id.slice(0, 12))]);
   return {
     own,
     tagged,
+    owners,
     forwardJumps: [`${tag(JUMP_OWNER)} -j ${CHAIN.user}`, `${tag(JUMP_OWNER)} -j ${CHAIN.forward}`],
   };
 }

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { methods } from '../../../src/shared/methods';
 import type { BerthEvent } from '../../../src/shared/events';
 import { connect, disconnect } from '../engine/connect';
-import { logPath, readLogs, removeContainer, runContainer, startContainer, stopContainer } from '../engine/containers';
+import { logPath, readLogs, removeContainer, tailLines, runContainer, startContainer, stopContainer } from '../engine/containers';
 import { findContainer, findNetwork, type Engine } from '../engine/engine';
 import { checkDrift } from '../engine/restore';
 import { createNetwork, foreignRoutes, pruneNetworks, removeNetwork } from '../engine/networks';
@@ -107,10 +107,16 @@ async function waitExit(eng: Engine, ref: string, ctx: CallContext): Promise<num
 // Streams the log file as `log` events to this caller until the container exits.
 async function followLogs(eng: Engine, ref: string, tail: number | undefined, ctx: CallContext) {
   const c = findContainer(eng.state, ref);
-  const head = await readLogs(eng, c.id, tail);
-  if (head) ctx.notify({ type: 'log', container: c.id, stream: 'stdout', data: head });
+  // head and position from one descriptor, so nothing written in between is lost
   const fh = await open(logPath(eng, c.id), 'r').catch(() => null);
-  let pos = fh ? (await fh.stat()).size : 0;
+  let pos = 0;
+  if (fh) {
+    pos = (await fh.stat()).size;
+    const b = Buffer.alloc(pos);
+    await fh.read(b, 0, pos, 0);
+    const head = tailLines(b.toString('utf8'), tail);
+    if (head) ctx.notify({ type: 'log', container: c.id, stream: 'stdout', data: head });
+  }
   let open_ = true;
   void ctx.closed.then(() => (open_ = false));
   const exit = waitExit(eng, c.id, ctx).then((code) => ({ code }));
