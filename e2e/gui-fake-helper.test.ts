@@ -65,8 +65,8 @@ describe.skipIf(!ready)('GUI in Chromium, fake helper', () => {
     await page.getByRole('heading', { level: 1, name: 'Containers' }).waitFor();
     await page.keyboard.press('ArrowDown');
     await page.getByRole('heading', { level: 1, name: 'Ports' }).waitFor();
-    await page.getByText('Coming next').waitFor();
-    await app.shot('fake-light-ports-coming-next');
+    await page.getByText('No running containers').waitFor();
+    await app.shot('fake-light-ports-empty');
     await app.go('Networks');
     const dialog = await (await app.networks()).openCreate();
     // the suggested free subnet is the placeholder

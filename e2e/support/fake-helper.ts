@@ -1,7 +1,7 @@
 // An in-memory stand-in for the helper, speaking the real contract over a
 // unix socket (params validated with the contract's zod schemas). Used to
 // develop and smoke-test the GUI without root; the real e2e uses the engine.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { BerthError, RPC_CODES, isBerthError } from '../../src/shared/errors';
@@ -10,6 +10,11 @@ import type { BerthEvent } from '../../src/shared/events';
 import type { Network } from '../../src/shared/network';
 import type { Container } from '../../src/shared/container';
 import { isCIDRv4 } from '../../src/shared/validators';
+import type { PortMapping } from '../../src/shared/ports';
+import type { Finding, FirewallRule } from '../../src/shared/inspect';
+import { parseIptablesSave } from '../../helper/src/inspect/iptables-parse';
+import { parsePublish } from '../../helper/src/portmap/spec';
+import { hostIpsOverlap, joinHostPort } from '../../helper/src/portmap/ip';
 
 const id = () => randomBytes(32).toString('hex');
 const ipToInt = (ip: string) => ip.split('.').reduce((a, b) => a * 256 + Number(b), 0);
@@ -26,15 +31,142 @@ const overlaps = (a: string, b: string) => {
   return a0 <= b1 && b0 <= a1;
 };
 
+export interface FakeOptions {
+  extraRules?: number; // synthetic foreign nat rules, to scroll through
+  findings?: Finding[]; // what cleanup.plan reports (default: FAKE_FINDINGS)
+}
+
 export class FakeEngine {
   networks = new Map<string, Network>();
   containers = new Map<string, Container>();
   hostRoutes = ['192.168.1.0/24'];
+  ports = new Map<string, PortMapping[]>(); // by container id
+  findings: Finding[];
+  snapshots: { id: string; findings: Finding[] }[] = [];
+  doctorRuns = 0;
   private subs = new Set<(e: BerthEvent) => void>();
   private nextIp = new Map<string, number>();
+  private nextEphemeral = 32768;
+  private extraRules: number;
 
-  constructor() {
+  constructor(opts: FakeOptions = {}) {
+    this.extraRules = opts.extraRules ?? 0;
+    this.findings = [...(opts.findings ?? FAKE_FINDINGS)];
     this.addNetwork({ name: 'bridge', subnet: '172.17.0.0/16', options: { 'com.docker.network.bridge.name': 'berth0' } });
+  }
+
+  // How long the fake takes to answer (a cleanup shows its progress).
+  latency(method: MethodName): number {
+    return method === 'cleanup.apply' ? 900 : 60;
+  }
+
+  allMappings(): { c: Container; m: PortMapping }[] {
+    return [...this.containers.values()].flatMap((c) => (this.ports.get(c.Id) ?? []).map((m) => ({ c, m })));
+  }
+
+  // `port add`: Docker's -p text, checked against every live mapping.
+  publish(c: Container, spec: string): PortMapping[] {
+    if (!c.State.Running) throw new BerthError('conflict', `Container ${c.Name.slice(1)} is not running: start it, or give the ports to \`berth run -p\``);
+    const gw = Object.values(c.NetworkSettings.Networks)[0]?.IPAddress;
+    const added: PortMapping[] = [];
+    const taken = (ip: string, port: number, proto: string) =>
+      [...this.allMappings().map((x) => x.m), ...added].some((m) => m.proto === proto && m.hostPort === port && hostIpsOverlap(m.hostIp, ip));
+    const local = ['0.0.0.0', '::', '::1', '192.168.1.10'];
+    for (const r of parsePublish(spec)) {
+      if (r.hostIp && !local.includes(r.hostIp) && !r.hostIp.startsWith('127.'))
+        throw new BerthError('invalid_argument', `Bind for ${joinHostPort(r.hostIp, r.hostPortStart || r.containerPort)} failed: ${r.hostIp} is not an address of this host`);
+      const ips = r.hostIp ? [r.hostIp] : ['0.0.0.0', '::'];
+      for (const ip of ips) {
+        let port = 0;
+        if (r.hostPortStart === 0) {
+          while (taken(ip, this.nextEphemeral, r.proto)) this.nextEphemeral++;
+          port = this.nextEphemeral++;
+        } else {
+          for (let p = r.hostPortStart; p <= r.hostPortEnd && !port; p++) if (!taken(ip, p, r.proto)) port = p;
+          if (!port) throw new BerthError('conflict', `Bind for ${joinHostPort(ip, r.hostPortStart)} failed: port is already allocated`);
+        }
+        added.push({ hostIp: ip, hostPort: port, containerPort: r.containerPort, proto: r.proto, containerIp: gw });
+      }
+    }
+    this.ports.set(c.Id, [...(this.ports.get(c.Id) ?? []), ...added]);
+    this.syncPorts(c);
+    return added;
+  }
+  unpublish(c: Container, spec: string): PortMapping[] {
+    const [r] = parsePublish(spec);
+    const list = this.ports.get(c.Id) ?? [];
+    const gone = list.filter((m) => m.containerPort === r.containerPort && m.proto === r.proto && (!r.hostIp || m.hostIp === r.hostIp) && (!r.hostPortStart || (m.hostPort >= r.hostPortStart && m.hostPort <= r.hostPortEnd)));
+    if (!gone.length) throw new BerthError('not_found', `No public port '${r.containerPort}/${r.proto}' published for ${c.Name.slice(1)} matching ${spec}`);
+    this.ports.set(c.Id, list.filter((m) => !gone.includes(m)));
+    this.syncPorts(c);
+    return gone.map(({ containerIp: _ip, ...m }) => m);
+  }
+  syncPorts(c: Container) {
+    const ports: Container['NetworkSettings']['Ports'] = {};
+    for (const m of this.ports.get(c.Id) ?? []) (ports[`${m.containerPort}/${m.proto}`] ??= []).push({ HostIp: m.hostIp, HostPort: String(m.hostPort) });
+    c.NetworkSettings.Ports = ports;
+    this.emit({ type: 'ports.changed', container: c.Id });
+  }
+
+  // The nat and filter tables as iptables-save -c would print them for this
+  // state, read with the helper's own parser; plus Docker's rules, a few
+  // nftables ones and, on request, thousands of foreign rules.
+  natRules(): FirewallRule[] {
+    const nets = [...this.networks.values()];
+    const br = (n: Network) => n.Options['com.docker.network.bridge.name'];
+    const cnt = (i: number) => `[${(i * 37) % 900}:${((i * 37) % 900) * 64}]`;
+    const nat: string[] = [
+      '*nat',
+      '[1204:72240] -A PREROUTING -m addrtype --dst-type LOCAL -m comment --comment berth:jump -j BERTH',
+      '[310:18600] -A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER',
+      '[0:0] -A OUTPUT ! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -m comment --comment berth:jump -j BERTH',
+      '[0:0] -A OUTPUT ! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -j DOCKER',
+      ...nets.map((n, i) => `${cnt(i + 3)} -A POSTROUTING -s ${n.IPAM.Config[0].Subnet} ! -o ${br(n)} -m comment --comment berth:${n.Id.slice(0, 12)} -j MASQUERADE`),
+      '[88:5280] -A POSTROUTING -s 172.30.0.0/16 ! -o docker0 -j MASQUERADE',
+      ...nets.map((n) => `[0:0] -A BERTH -i ${br(n)} -j RETURN`),
+      ...this.allMappings().map(({ c, m }, i) => {
+        const n = this.net(Object.keys(c.NetworkSettings.Networks)[0] ?? 'bridge');
+        const v6 = m.hostIp.includes(':');
+        if (v6) return '';
+        const d = m.hostIp === '0.0.0.0' ? '' : `-d ${m.hostIp}/32 `;
+        return `${cnt(i + 11)} -A BERTH ${d}! -i ${br(n)} -p ${m.proto} -m ${m.proto} --dport ${m.hostPort} -m comment --comment berth:${c.Id.slice(0, 12)} -j DNAT --to-destination ${m.containerIp}:${m.containerPort}`;
+      }).filter(Boolean),
+      '[0:0] -A DOCKER -i docker0 -j RETURN',
+      '[57:3420] -A DOCKER ! -i docker0 -p tcp -m tcp --dport 9000 -j DNAT --to-destination 172.30.0.2:9000',
+    ];
+    for (let i = 0; i < this.extraRules; i++) {
+      const svc = `KUBE-SVC-${(i * 2654435761 % 0xffffffff).toString(16).toUpperCase().padStart(8, '0')}`;
+      nat.push(`${cnt(i)} -A KUBE-SERVICES -d 10.96.${(i >> 8) & 255}.${i & 255}/32 -p tcp -m comment --comment "default/svc-${i} cluster IP" -m tcp --dport ${1000 + (i % 60000)} -j ${svc}`);
+    }
+    nat.push('COMMIT');
+    const filter = [
+      '*filter',
+      '[2310:1402112] -A FORWARD -m comment --comment berth:jump -j BERTH-USER',
+      '[2310:1402112] -A FORWARD -m comment --comment berth:jump -j BERTH-FORWARD',
+      ...nets.map((n) => `[0:0] -A BERTH ! -i ${br(n)} -o ${br(n)} -j DROP`),
+      '[12:720] -A DOCKER-USER -j RETURN',
+      'COMMIT',
+    ];
+    const v4 = parseIptablesSave([...nat, ...filter].join('\n') + '\n', 'ipv4');
+    const v6 = parseIptablesSave(
+      ['*nat', ...this.allMappings().filter(({ m }) => m.hostIp === '::').map(({ c, m }) => `[0:0] -A BERTH -p ${m.proto} -m ${m.proto} --dport ${m.hostPort} -m comment --comment berth:${c.Id.slice(0, 12)} -j DNAT --to-destination [fd00::2]:${m.containerPort}`), 'COMMIT', ''].join('\n'),
+      'ipv6',
+    );
+    const rules = [...v4, ...v6];
+    for (const r of rules) {
+      const c = r.comment ?? '';
+      const berth = r.chain.startsWith('BERTH') || c.startsWith('berth:');
+      const docker = r.chain.startsWith('DOCKER') || r.target === 'DOCKER' || r.text.includes('docker0');
+      const kube = r.chain.startsWith('KUBE');
+      r.owner = berth ? 'berth' : docker ? 'docker' : kube ? 'kubernetes' : 'unknown';
+      r.ownerEvidence = berth ? (c.startsWith('berth:') ? `comment ${c}` : `chain ${r.chain}`) : docker ? `chain or interface of Docker (${r.chain})` : kube ? `chain ${r.chain}` : 'no known owner';
+    }
+    const nft: FirewallRule = {
+      id: 'nft/inet/firewalld/nat_PREROUTING/1', family: 'ipv4', source: 'nftables', table: 'inet firewalld', chain: 'nat_PREROUTING', position: 1,
+      text: 'tcp dport 2222 counter packets 4 bytes 240 dnat ip to 192.168.1.50:22', matches: { 'tcp dport': '2222' }, target: 'DNAT',
+      targetArgs: { 'to-destination': '192.168.1.50:22', handle: '12' }, packets: 4, bytes: 240, comment: null, owner: 'firewalld', ownerEvidence: 'table inet firewalld', mapping: '0.0.0.0:2222 -> 192.168.1.50:22/tcp',
+    };
+    return [...rules, nft];
   }
   subscribe(cb: (e: BerthEvent) => void) {
     this.subs.add(cb);
@@ -159,11 +291,12 @@ export class FakeEngine {
           State: { Status: 'running', Running: true, Pid: 4000 + this.containers.size, ExitCode: 0, StartedAt: new Date().toISOString(), FinishedAt: '', Error: '' },
           Config: { Hostname: cid.slice(0, 12), Cmd: p.cmd, Env: [], User: '', WorkingDir: '', ExposedPorts: {} },
           HostConfig: { NetworkMode: n.Name, PortBindings: {}, PublishAllPorts: false, AutoRemove: false },
-          NetworkSettings: { SandboxKey: `/run/netns/berth-${cid.slice(0, 12)}`, Ports: Object.fromEntries((p.ports as string[]).map((s) => { const parts = s.split(':'); return [`${parts[parts.length - 1]}/tcp`, [{ HostIp: '0.0.0.0', HostPort: parts[parts.length - 2] ?? '0' }]]; })), Networks: {} },
+          NetworkSettings: { SandboxKey: `/run/netns/berth-${cid.slice(0, 12)}`, Ports: {}, Networks: {} },
           LogPath: '',
         };
         this.containers.set(cid, c);
         this.attach(c, n);
+        for (const spec of p.ports as string[]) this.publish(c, spec);
         this.emit({ type: 'container.changed', id: cid, name, status: 'running' });
         return c;
       }
@@ -180,12 +313,43 @@ export class FakeEngine {
         if (c.State.Running && !p.force) throw new BerthError('conflict', `container ${p.name} is running: stop it first or force`);
         for (const nn of Object.keys(c.NetworkSettings.Networks)) this.detach(c, this.net(nn));
         this.containers.delete(c.Id);
+        this.ports.delete(c.Id);
         this.emit({ type: 'container.removed', id: c.Id, name: p.name });
         return { removed: [p.name] };
       }
       case 'container.logs': {
         const c = this.ctr(p.name);
         return { data: `started ${c.Config.Cmd.join(' ')}\nlistening on ${Object.values(c.NetworkSettings.Networks).map((x) => x.IPAddress).join(', ')}\n`, exitCode: c.State.Running ? null : c.State.ExitCode };
+      }
+      case 'port.list': return this.ports.get(this.ctr(p.container).Id) ?? [];
+      case 'port.add': return this.publish(this.ctr(p.container), p.spec);
+      case 'port.remove': return this.unpublish(this.ctr(p.container), p.spec);
+      case 'nat.list':
+        return this.natRules().filter((r) => (!p.table || r.table === p.table) && (!p.owner || r.owner === p.owner) && (!p.family || r.family === p.family));
+      case 'cleanup.plan': return { takenAt: new Date().toISOString(), findings: this.findings };
+      case 'cleanup.apply': {
+        const byId = new Map(this.findings.map((f) => [f.id, f]));
+        const unknown = (p.ids ?? []).filter((x: string) => !byId.has(x));
+        if (unknown.length) throw new BerthError('not_found', `no such finding: ${unknown.join(', ')} (the host may have changed: run berth cleanup again)`);
+        const chosen: Finding[] = p.ids?.length ? p.ids.map((x: string) => byId.get(x)!) : this.findings.filter((f) => f.risk === 'safe' || p.includeForeign);
+        const snapshotId = `2026-11-22T16-20-15Z-${id().slice(0, 6)}`;
+        this.findings = this.findings.filter((f) => !chosen.includes(f));
+        this.snapshots.push({ id: snapshotId, findings: chosen });
+        chosen.forEach((f, i) => setTimeout(() => this.emit({ type: 'progress', op: 'cleanup.apply', done: i + 1, total: chosen.length, message: `removing ${f.kind}` }), (i * 800) / chosen.length));
+        setTimeout(() => this.emit({ type: 'cleanup.applied', snapshotId, count: chosen.length }), 880);
+        return { snapshotId, applied: chosen.map((f) => f.id), failed: [] };
+      }
+      case 'cleanup.undo': {
+        const last = this.snapshots.pop();
+        if (!last) throw new BerthError('not_found', 'no cleanup snapshot to undo');
+        this.findings = [...this.findings, ...last.findings];
+        this.emit({ type: 'cleanup.undone', snapshotId: last.id });
+        return { snapshotId: last.id, restored: last.findings.flatMap((f) => f.evidence.slice(0, 1)) };
+      }
+      case 'doctor': {
+        const healthy = [...this.networks.values()].flatMap((n) => [`bridge ${n.Options['com.docker.network.bridge.name']} (${n.Name})`, `nat POSTROUTING masquerade ${n.IPAM.Config[0].Subnet}`]);
+        const first = this.doctorRuns++ === 0;
+        return { healthy, missing: first ? ['nat BERTH: -i berth0 -j RETURN'] : [], extra: [], healed: first };
       }
       case 'sandbox.listForeign':
         return [{ source: 'netns', id: 'ns-dev', name: 'dev-ns', pid: null, netnsPath: '/run/netns/dev-ns', status: 'present', addresses: ['10.99.0.2/24'], attachedNetworks: [] }];
@@ -226,7 +390,7 @@ export async function startFakeHelper(socketPath: string, engine = new FakeEngin
         try {
           // a little latency, so progress states are visible
           const result = engine.handle(req.method, parsed.data);
-          setTimeout(() => reply({ result }), 60);
+          setTimeout(() => reply({ result }), engine.latency(req.method));
         } catch (e) {
           fail(isBerthError(e) ? e : new BerthError('internal', String(e)));
         }
@@ -236,3 +400,18 @@ export async function startFakeHelper(socketPath: string, engine = new FakeEngin
   await new Promise<void>((r) => server.listen(socketPath, r));
   return { engine, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
+
+const finding = (kind: Finding['kind'], owner: Finding['owner'], reason: string, evidence: string[], commands: string[][]): Finding => ({
+  id: createHash('sha256').update(`${kind}\n${evidence.join('\n')}`).digest('hex').slice(0, 16),
+  kind, owner, reason, evidence, commands, risk: owner === 'berth' ? 'safe' : 'foreign',
+});
+
+// What a host with some history looks like to `berth cleanup`.
+export const FAKE_FINDINGS: Finding[] = [
+  finding('orphan-berth-rule', 'berth', 'DNAT for a container that no longer exists', ['ipv4 nat: -A BERTH ! -i br-3f2a9c1e7b01 -p tcp -m tcp --dport 8088 -m comment --comment berth:7c1e0a9d2b44 -j DNAT --to-destination 10.40.0.7:80', 'owner evidence: comment berth:7c1e0a9d2b44 (no such container in the store)'], [['iptables', '-t', 'nat', '-D', 'BERTH', '!', '-i', 'br-3f2a9c1e7b01', '-p', 'tcp', '-m', 'tcp', '--dport', '8088', '-m', 'comment', '--comment', 'berth:7c1e0a9d2b44', '-j', 'DNAT', '--to-destination', '10.40.0.7:80']]),
+  finding('orphan-berth-rule', 'berth', 'Masquerade for a network that was removed', ['ipv4 nat: -A POSTROUTING -s 10.40.0.0/24 ! -o br-3f2a9c1e7b01 -m comment --comment berth:3f2a9c1e7b01 -j MASQUERADE', 'owner evidence: comment berth:3f2a9c1e7b01'], [['iptables', '-t', 'nat', '-D', 'POSTROUTING', '-s', '10.40.0.0/24', '!', '-o', 'br-3f2a9c1e7b01', '-m', 'comment', '--comment', 'berth:3f2a9c1e7b01', '-j', 'MASQUERADE']]),
+  finding('orphan-berth-link', 'berth', 'veth of a removed container, still on a bridge', ['link vb7c1e0a9d (veth, master berth0, peer gone)', 'owner evidence: alias berth:7c1e0a9d2b44'], [['ip', 'link', 'delete', 'vb7c1e0a9d']]),
+  finding('orphan-berth-netns', 'berth', 'Network namespace no Berth container uses', ['netns berth-7c1e0a9d2b44 (/run/netns/berth-7c1e0a9d2b44), no process'], [['ip', 'netns', 'delete', 'berth-7c1e0a9d2b44']]),
+  finding('dangling-nat-rule', 'docker', 'Docker DNAT to an address no container holds', ['ipv4 nat: -A DOCKER ! -i docker0 -p tcp -m tcp --dport 5000 -j DNAT --to-destination 172.30.0.9:5000', 'owner evidence: chain DOCKER'], [['iptables', '-t', 'nat', '-D', 'DOCKER', '!', '-i', 'docker0', '-p', 'tcp', '-m', 'tcp', '--dport', '5000', '-j', 'DNAT', '--to-destination', '172.30.0.9:5000']]),
+  finding('empty-bridge', 'unknown', 'Bridge with no ports and no addresses', ['link br-test0 (bridge, down, no ports)'], [['ip', 'link', 'delete', 'br-test0']]),
+];

@@ -6,6 +6,9 @@ import { HelperBanner } from './components/HelperBanner';
 import { Sidebar, VIEWS, type ViewId } from './components/Sidebar';
 import { StatusBar } from './components/StatusBar';
 import { ActivityView } from './views/ActivityView';
+import { CleanupView } from './views/cleanup/CleanupView';
+import { NatView } from './views/nat/NatView';
+import { PortsView } from './views/ports/PortsView';
 import { ContainersView } from './views/ContainersView';
 import { NetworksView } from './views/NetworksView';
 
@@ -32,9 +35,9 @@ export function App() {
         {view === 'containers' && <ContainersView />}
         {view === 'activity' && <ActivityView />}
         {view === 'topology' && <ComingNext title="Topology" icon="topology" what="A live graph of the host: bridges, veth pairs, containers and published ports." />}
-        {view === 'ports' && <ComingNext title="Ports" icon="ports" what="The visual port-mapping editor: host side to container side, edited live, with conflicts shown as you type." />}
-        {view === 'nat' && <ComingNext title="NAT rules" icon="nat" what="Every rule of every table and owner, decoded, with counters, search and “which rule does a packet to host:port hit”." />}
-        {view === 'cleanup' && <ComingNext title="Cleanup" icon="cleanup" what="Stale rules, veths, bridges and namespaces, with a preview of the exact commands, apply, and undo." />}
+        {view === 'ports' && <PortsView />}
+        {view === 'nat' && <NatView />}
+        {view === 'cleanup' && <CleanupView />}
       </main>
       <StatusBar />
     </div>

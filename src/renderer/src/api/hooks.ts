@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient, type UseQueryOptions } from '@tanstack/react-query';
+import { useMutation, useQueries, useQuery, useQueryClient, type UseQueryOptions, type UseQueryResult } from '@tanstack/react-query';
 import type { BerthError } from '../../../shared/errors';
 import type { MethodName, ParamsOf, ResultOf } from '../../../shared/methods';
 import { useBerth } from './context';
@@ -32,4 +32,16 @@ export function useBerthMutation<M extends MethodName>(method: M) {
       return qc.invalidateQueries({ predicate: (q) => stale.has(String(q.queryKey[0])) });
     },
   });
+}
+
+// One query per params, same method (port.list of every running container).
+export function useBerthQueries<M extends MethodName>(method: M, paramsList: ParamsOf<M>[]): UseQueryResult<ResultOf<M>, BerthError>[] {
+  const { transport, helper } = useBerth();
+  return useQueries({
+    queries: paramsList.map((params) => ({
+      queryKey: queryKey(method, params),
+      queryFn: () => transport.call(method, params),
+      enabled: helper.state === 'connected',
+    })),
+  }) as UseQueryResult<ResultOf<M>, BerthError>[];
 }

@@ -22,7 +22,7 @@ export function staleMethods(e: BerthEvent): MethodName[] {
     case 'drift.found':
     case 'cleanup.applied':
     case 'cleanup.undone':
-      return [...HOST, ...NETWORKS, ...CONTAINERS];
+      return [...HOST, ...NETWORKS, ...CONTAINERS, 'port.list'];
     case 'log':
       return ['container.logs'];
     case 'progress':
@@ -35,5 +35,5 @@ export function staleAfter(method: MethodName): MethodName[] {
   if (method.startsWith('network.')) return [...NETWORKS, ...CONTAINERS, ...HOST];
   if (method.startsWith('container.') || method.startsWith('port.'))
     return [...CONTAINERS, 'network.list', 'network.inspect', 'port.list', 'container.logs', ...HOST];
-  return [...HOST, ...NETWORKS, ...CONTAINERS];
+  return [...HOST, ...NETWORKS, ...CONTAINERS, 'port.list'];
 }

@@ -1,0 +1,406 @@
+// The NAT rules, Cleanup and Ports views in Chromium against the in-memory
+// helper (e2e/support/fake-helper.ts): ten thousand rules scrolled, filtered,
+// shown raw and walked by the packet tracer; a cleanup previewed, applied
+// with a foreign finding included, and undone; a port mapping added with a
+// conflict shown as it is typed, removed and put back with the toast's Undo.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { startWebUi, type WebUi } from '../helper/src/webui/server';
+import { methods } from '../src/shared/methods';
+import { BerthApp } from './pages/app-page';
+import { CleanupPage } from './pages/cleanup-page';
+import { NatPage } from './pages/nat-page';
+import { PortsPage } from './pages/ports-page';
+import { CHROMIUM, launchChromium, watchPage } from './support/browser';
+import { FakeEngine, startFakeHelper } from './support/fake-helper';
+
+const RENDERER = resolve('out/renderer');
+const ready = existsSync(CHROMIUM) && existsSync(join(RENDERER, 'index.html'));
+const EXTRA = 10_000;
+
+describe.skipIf(!ready)('NAT rules, Cleanup and Ports in Chromium, fake helper', () => {
+  let dir: string;
+  let engine: FakeEngine;
+  let helper: Awaited<ReturnType<typeof startFakeHelper>>;
+  let ui: WebUi;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  const open = async (colorScheme: 'dark' | 'light' = 'dark') => {
+    const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme });
+    contexts.push(ctx);
+    const page = await ctx.newPage();
+    const problems = watchPage(page);
+    const app = await new BerthApp(page).open(ui.url);
+    return { app, page, problems };
+  };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'berth-e2e-nat-'));
+    const socketPath = join(dir, 'berth.sock');
+    engine = new FakeEngine({ extraRules: EXTRA });
+    engine.addNetwork({ name: 'front', subnet: '172.18.0.0/16', options: { 'com.docker.network.bridge.name': 'br-front' } });
+    const run = (p: object) => engine.handle('container.run', methods['container.run'].params.parse(p));
+    run({ name: 'web', cmd: ['httpd', '-f', '-p', '80'], network: 'front', ports: ['8080:80', '127.0.0.1:8443:443'] });
+    run({ name: 'dns', cmd: ['dnsmasq', '-k'], network: 'front', ports: ['0.0.0.0:5353:53/udp'] });
+    run({ name: 'db', cmd: ['postgres'], network: 'bridge', ports: ['127.0.0.1:5432:5432'] });
+    helper = await startFakeHelper(socketPath, engine);
+    ui = await startWebUi({ socketPath, rendererDir: RENDERER });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser?.close();
+    await ui?.close();
+    await helper?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('NAT rules: 10,000 rules virtualized, filters, raw view and the packet tracer', async () => {
+    const { app, page, problems } = await open('dark');
+    await app.go('NAT rules');
+    const nat = new NatPage(page);
+    await nat.rows().first().waitFor();
+    const total = engine.natRules().length;
+    expect(total).toBeGreaterThan(EXTRA);
+    await expect.poll(() => nat.count().textContent()).toBe(`${total.toLocaleString('en-US')} rules`);
+    // virtualized: a screenful of rows in the DOM, not ten thousand
+    expect(await nat.rows().count()).toBeLessThan(80);
+    await app.shot('nat-01-all-rules');
+
+    // scroll to the end, smoothly enough: each step renders in a frame or two
+    const times = await nat.scroller().evaluate(async (el) => {
+      const out: number[] = [];
+      for (let i = 1; i <= 20; i++) {
+        const t0 = performance.now();
+        el.scrollTop = (el.scrollHeight * i) / 20;
+        const raf = (globalThis as unknown as { requestAnimationFrame: (cb: () => void) => void }).requestAnimationFrame;
+        await new Promise<void>((r) => raf(() => raf(r)));
+        out.push(performance.now() - t0);
+      }
+      return out;
+    });
+    expect(Math.max(...times)).toBeLessThan(250);
+    await expect.poll(() => nat.rows().last().getAttribute('aria-rowindex')).toBe(String(total + 1));
+    expect(await nat.rows().count()).toBeLessThan(80);
+    await app.shot('nat-02-scrolled-to-end');
+    await nat.scroller().evaluate((el) => (el.scrollTop = 0));
+
+    // filters: owner, table, family and text search
+    await nat.filter('Owner', 'berth');
+    await expect.poll(() => nat.count().textContent()).toMatch(/^\d+ of [\d,]+ rules$/);
+    const berthRows = await nat.rows().allTextContents();
+    expect(berthRows.every((t) => t.includes('berth'))).toBe(true);
+    await nat.filter('Table', 'nat');
+    await nat.search('8080');
+    await expect.poll(() => nat.rows().count()).toBe(2); // 0.0.0.0 and ::
+    await nat.filter('Family', 'ipv4');
+    await expect.poll(() => nat.rows().count()).toBe(1);
+    expect(await nat.rows().first().textContent()).toContain('0.0.0.0:8080 → 172.18.0.2:80/tcp');
+    await nat.filter('Family', 'ipv6');
+    await expect.poll(() => nat.rows().count()).toBe(1);
+    expect(await nat.rows().first().textContent()).toContain('[fd00::2]:80');
+    await nat.filter('Family', '');
+    await nat.search('');
+    await app.shot('nat-03-filtered-berth-nat');
+    // a foreign owner, named with its evidence
+    await nat.filter('Owner', 'kubernetes');
+    await nat.search('svc-9999 ');
+    await expect.poll(() => nat.rows().count()).toBe(1);
+    expect(await nat.rows().first().locator('.badge').getAttribute('title')).toMatch(/kubernetes: chain KUBE-SERVICES/);
+    await nat.clearFilters();
+
+    // raw view: the iptables-save text of what the filters show
+    await nat.filter('Owner', 'docker');
+    await nat.toggleRaw();
+    const raw = (await nat.raw().textContent()) ?? '';
+    expect(raw).toContain('*nat');
+    expect(raw).toContain('[57:3420] -A DOCKER ! -i docker0 -p tcp -m tcp --dport 9000 -j DNAT --to-destination 172.30.0.2:9000');
+    expect(raw).not.toContain('BERTH');
+    await app.shot('nat-04-raw-view');
+    await nat.toggleRaw();
+    await nat.clearFilters();
+
+    // the tracer: 8080/tcp from outside goes PREROUTING → BERTH → DNAT to web
+    let result = await nat.trace({ ip: '192.168.1.10', port: '8080' });
+    await expect.poll(() => result.textContent()).toMatch(/is translated by nat BERTH #\d+ — 0\.0\.0\.0:8080 → 172\.18\.0\.2:80\/tcp/);
+    await nat.hitRow().waitFor();
+    expect(await nat.hitRow().textContent()).toContain('172.18.0.2:80');
+    expect(await nat.hitRow().isVisible()).toBe(true);
+    expect(await page.getByRole('complementary', { name: /^Rule nat BERTH #/ }).textContent()).toContain('--to-destination 172.18.0.2:80');
+    await app.shot('nat-05-trace-hit');
+    // 8443 is published on 127.0.0.1 only: a packet to the LAN address misses it
+    result = await nat.trace({ ip: '192.168.1.10', port: '8443' });
+    await expect.poll(() => result.textContent()).toMatch(/No NAT rule matches a packet to 192\.168\.1\.10:8443\/tcp/);
+    expect(await nat.hitRow().count()).toBe(0);
+    result = await nat.trace({ ip: '127.0.0.1', port: '8443' });
+    await expect.poll(() => result.textContent()).toMatch(/172\.18\.0\.2:443/);
+    // locally sent, to loopback: OUTPUT's ! -d 127.0.0.0/8 keeps it out
+    result = await nat.trace({ ip: '127.0.0.1', port: '8443', from: 'host' });
+    await expect.poll(() => result.textContent()).toMatch(/No NAT rule matches/);
+    // Docker's own DNAT is found too, and a scrolled-away rule is brought into view
+    result = await nat.trace({ ip: '10.0.0.5', port: '9000' });
+    await expect.poll(() => result.textContent()).toMatch(/nat DOCKER #2/);
+    await nat.hitRow().waitFor();
+    // keyboard: arrows move through the rows
+    await nat.hitRow().focus();
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } | null } }).document.activeElement?.getAttribute('aria-selected'))).toBe('true');
+    expect(problems).toEqual([]);
+  });
+
+  it('NAT rules follow a light OS theme', async () => {
+    const { app, page } = await open('light');
+    await app.go('NAT rules');
+    const nat = new NatPage(page);
+    await nat.rows().first().waitFor();
+    await nat.trace({ ip: '192.168.1.10', port: '5353', proto: 'udp' });
+    await nat.hitRow().waitFor();
+    expect(await nat.hitRow().textContent()).toContain('172.18.0.3:53');
+    await app.shot('nat-06-light-trace-udp');
+  });
+
+  it('Cleanup: preview, apply with a foreign finding included, undo, doctor', async () => {
+    const { app, page, problems } = await open('dark');
+    await app.go('Cleanup');
+    const cl = new CleanupPage(page);
+    await cl.finding('DNAT for a container that no longer exists').waitFor();
+    // Berth's own are ticked, foreign ones are not
+    expect(await cl.checkbox('DNAT for a container that no longer exists').isChecked()).toBe(true);
+    expect(await cl.checkbox('Docker DNAT').isChecked()).toBe(false);
+    expect(await cl.finding('Docker DNAT').textContent()).toContain('left alone unless you tick');
+    expect(await cl.summary().textContent()).toContain('4 fixes selected');
+    await app.shot('cleanup-01-findings');
+
+    await cl.checkbox('Docker DNAT').check();
+    expect(await cl.finding('Docker DNAT').textContent()).toMatch(/Included: this belongs to docker/);
+    await cl.checkbox('veth of a removed container').uncheck();
+    expect(await cl.summary().textContent()).toContain('4 fixes selected (1 foreign)');
+    const preview = await cl.preview();
+    const cmds = (await preview.getByLabel('Commands Apply will run').textContent()) ?? '';
+    expect(cmds).toContain("iptables -t nat -D DOCKER '!' -i docker0 -p tcp -m tcp --dport 5000 -j DNAT --to-destination 172.30.0.9:5000    # docker");
+    expect(cmds).not.toContain('vb7c1e0a9d');
+    await app.shot('cleanup-02-preview');
+    await page.keyboard.press('Escape');
+
+    await cl.applyButton().click();
+    const confirm = page.getByRole('dialog', { name: 'Apply 4 fixes?' });
+    await confirm.waitFor();
+    expect(await confirm.textContent()).toContain('1 fix touches an object Berth does not own');
+    await confirm.getByRole('button', { name: 'Apply 4 fixes' }).click();
+    await confirm.getByRole('progressbar').waitFor();
+    await app.shot('cleanup-03-applying');
+    await confirm.waitFor({ state: 'detached', timeout: 10_000 });
+    await expect.poll(() => cl.result().textContent()).toMatch(/4 fixes applied\./);
+    await expect.poll(() => page.locator('li.finding').count()).toBe(2);
+    expect(engine.findings.map((f) => f.kind).sort()).toEqual(['empty-bridge', 'orphan-berth-link']);
+    await app.shot('cleanup-04-applied');
+
+    await cl.result().getByRole('button', { name: 'Undo' }).click();
+    await page.getByText(/Undone\. Restored 4 objects/).waitFor();
+    await expect.poll(() => page.locator('li.finding').count()).toBe(6);
+    await app.shot('cleanup-05-undone');
+    // the persistent action says so when there is nothing left to undo
+    await page.getByRole('button', { name: 'Undo last cleanup' }).click();
+    await page.getByRole('alert').filter({ hasText: 'no cleanup snapshot to undo' }).waitFor();
+
+    await page.getByRole('button', { name: 'Run doctor' }).click();
+    const doc = page.getByRole('status', { name: 'Doctor result' });
+    await expect.poll(() => doc.textContent()).toMatch(/healed.*1 missing/);
+    await doc.scrollIntoViewIfNeeded();
+    await app.shot('cleanup-06-doctor');
+
+    // everything applied: the empty state, with when it was checked
+    await cl.checkbox('Docker DNAT').check();
+    await cl.checkbox('Bridge with no ports').check();
+    await cl.applyButton().click();
+    await page.getByRole('dialog', { name: 'Apply 6 fixes?' }).getByRole('button', { name: 'Apply 6 fixes' }).click();
+    await page.getByRole('heading', { name: 'Nothing stale on this host' }).waitFor({ timeout: 10_000 });
+    expect(await page.locator('.empty-state').textContent()).toMatch(/Checked .*\d/);
+    await page.locator('.empty-state').getByRole('button', { name: 'Re-check' }).click();
+    await app.shot('cleanup-07-nothing-stale');
+    expect(problems.filter((p) => !/404|not_found|snapshot/.test(p))).toEqual([]);
+  });
+
+  it('Ports: live conflicts as you type, add, the helper refusal in place, remove and undo', async () => {
+    const { app, page, problems } = await open('dark');
+    await app.go('Ports');
+    const ports = new PortsPage(page);
+    await ports.row('web', '0.0.0.0:8080:80/tcp').waitFor();
+    expect(await ports.row('web', '0.0.0.0:8080:80/tcp').textContent()).toContain('172.18.0.2:80');
+    expect(await ports.rows('web').count()).toBe(3); // 0.0.0.0 and :: for 8080, 127.0.0.1 for 8443
+    await app.shot('ports-01-mappings');
+
+    // conflicts show while typing: 8080 is web's, 5432 on 0.0.0.0 covers db's 127.0.0.1
+    await ports.fill('dns', { hostPort: '8080', containerPort: '80' });
+    await expect.poll(() => ports.messages('dns').textContent()).toContain('0.0.0.0:8080/tcp is already published by web');
+    expect(await ports.addButton('dns').isDisabled()).toBe(true);
+    await app.shot('ports-02-live-conflict');
+    await ports.fill('dns', { hostPort: '5432', containerPort: '5432' });
+    await expect.poll(() => ports.messages('dns').textContent()).toContain('127.0.0.1:5432/tcp is already published by db');
+    await ports.fill('dns', { hostIp: '127.0.0.2' });
+    await expect.poll(() => ports.messages('dns').textContent()).toBe('');
+    await ports.fill('dns', { hostIp: '0.0.0.0', hostPort: '8081', containerPort: '80' });
+    await expect.poll(() => ports.messages('dns').textContent()).toBe('');
+    await ports.addButton('dns').click();
+    await ports.row('dns', '0.0.0.0:8081:80/tcp').waitFor();
+    expect(engine.allMappings().some(({ c, m }) => c.Name === '/dns' && m.hostPort === 8081)).toBe(true);
+
+    // the helper's refusal, in place
+    await ports.fill('dns', { hostIp: '10.9.9.9', hostPort: '9000', containerPort: '80' });
+    await ports.addButton('dns').click();
+    await ports.addForm('dns').getByRole('alert').filter({ hasText: '10.9.9.9 is not an address of this host' }).waitFor();
+    await app.shot('ports-03-helper-refused');
+    await ports.fill('dns', { hostIp: '0.0.0.0', hostPort: '', containerPort: '' });
+
+    // remove, then put back from the toast
+    await ports.row('dns', '0.0.0.0:8081:80/tcp').getByRole('button', { name: /^Remove mapping 0\.0\.0\.0:8081\/tcp → 80 of dns$/ }).click();
+    await ports.row('dns', '0.0.0.0:8081:80/tcp').waitFor({ state: 'detached' });
+    const toast = ports.toasts().getByRole('listitem').filter({ hasText: 'Removed 0.0.0.0:8081 → 80/tcp from dns' });
+    await toast.waitFor();
+    await app.shot('ports-04-removed-undo-toast');
+    await toast.getByRole('button', { name: 'Undo' }).click();
+    await ports.row('dns', '0.0.0.0:8081:80/tcp').waitFor();
+    await ports.toasts().getByText('Put back 0.0.0.0:8081:80/tcp on dns').waitFor();
+    await app.shot('ports-05-restored');
+    expect(problems).toEqual([]);
+  });
+
+  it('Ports: the empty state explains -p', async () => {
+    const empty = new FakeEngine();
+    const sock = join(dir, 'empty.sock');
+    const h = await startFakeHelper(sock, empty);
+    const u = await startWebUi({ socketPath: sock, rendererDir: RENDERER });
+    try {
+      const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
+      contexts.push(ctx);
+      const page = await ctx.newPage();
+      const app = await new BerthApp(page).open(u.url);
+      await app.go('Ports');
+      await page.getByRole('heading', { name: 'No running containers' }).waitFor();
+      expect(await page.locator('.empty-state').textContent()).toContain('-p 8080:80');
+      await app.shot('ports-06-empty-light');
+    } finally {
+      await u.close();
+      await h.close();
+    }
+  });
+});
+
+// The same views against the REAL helper in a throwaway network namespace
+// (test/integration/harness.ts), the UI started by `berth ui --web`: a stale
+// Berth rule cleaned up and put back, a port published live through the GUI
+// and checked with `berth port`, and the tracer walking the kernel's rules.
+const ROOT = resolve('.');
+const HARNESS = join(ROOT, 'test/integration/harness.ts');
+const BERTH = join(ROOT, 'dist/berth.mjs');
+const realMissing = [
+  !ready && 'Chromium or the built renderer is missing',
+  !existsSync(HARNESS) && 'test/integration/harness.ts is missing',
+  !existsSync(BERTH) && 'dist/berth.mjs is not built (npm run build:helper)',
+  process.getuid?.() !== 0 && 'needs root to create a throwaway network namespace',
+].filter(Boolean);
+if (realMissing.length) console.warn(`gui-nat-cleanup (real helper): skipped: ${realMissing.join('; ')}`);
+
+describe.skipIf(realMissing.length > 0)('NAT rules, Cleanup and Ports in Chromium, real helper in a throwaway netns', () => {
+  type Host = import('../test/integration/harness').TestHost;
+  let host: Host;
+  let ui: import('./support/web-ui-process').RunningUi;
+  let browser: Browser;
+  const STALE = ['-s', '10.99.0.0/24', '!', '-o', 'br-dead00000000', '-m', 'comment', '--comment', 'berth:deadbeef0000', '-j', 'MASQUERADE'];
+  const postrouting = () => host.shOk(['iptables', '-t', 'nat', '-S', 'POSTROUTING']);
+  const portOf = async (name: string) => (await host.berthOk(['port', name])).trim().split('\n').filter(Boolean);
+
+  beforeAll(async () => {
+    const { TestHost } = await import('../test/integration/harness');
+    const { startUi } = await import('./support/web-ui-process');
+    host = await TestHost.create();
+    await host.startHelper(['--drift-interval', '3600000']); // nothing heals behind the test's back
+    await host.berthOk(['network', 'create', '--subnet', '10.70.0.0/24', 'pub']);
+    await host.berthOk(['run', '-d', '--name', 'web', '--network', 'pub', '-p', '8080:80', '--', 'sleep', 'infinity']);
+    await host.shOk(['iptables', '-t', 'nat', '-A', 'POSTROUTING', ...STALE]);
+    ui = await startUi({ berth: BERTH, socket: host.socket, rendererDir: RENDERER });
+    console.info(`gui-nat-cleanup (real helper): web UI started ${ui.via === 'cli' ? 'by `berth ui --web`' : 'in-process'}`);
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await ui?.stop();
+    await host?.destroy();
+  });
+
+  it('cleans up a stale Berth rule and undoes it, checked with iptables', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'dark' });
+    const page = await ctx.newPage();
+    const problems = watchPage(page);
+    const app = await new BerthApp(page).open(ui.url);
+    await app.go('Cleanup');
+    const cl = new CleanupPage(page);
+    const stale = cl.finding('berth:deadbeef0000');
+    await stale.waitFor({ timeout: 30_000 });
+    expect(await stale.getByRole('checkbox').isChecked()).toBe(true);
+    expect(await stale.textContent()).toContain('iptables -t nat -D POSTROUTING -s 10.99.0.0/24');
+    await app.shot('cleanup-real-01-stale-rule');
+    // only the stale rule: untick anything else the namespace may show
+    for (const cb of await page.locator('li.finding').filter({ hasNotText: 'deadbeef0000' }).getByRole('checkbox').all()) await cb.uncheck();
+    await cl.applyButton().click();
+    const confirm = page.getByRole('dialog', { name: 'Apply 1 fix?' });
+    await confirm.getByRole('button', { name: 'Apply 1 fix' }).click();
+    await expect.poll(() => cl.result().textContent(), { timeout: 30_000 }).toMatch(/1 fix applied\./);
+    expect(await postrouting()).not.toContain('deadbeef0000');
+    await app.shot('cleanup-real-02-applied');
+    await cl.result().getByRole('button', { name: 'Undo' }).click();
+    await page.getByText(/Undone\. Restored/).waitFor({ timeout: 30_000 });
+    expect(await postrouting()).toContain('berth:deadbeef0000');
+    await cl.finding('berth:deadbeef0000').waitFor();
+    await app.shot('cleanup-real-03-undone');
+    expect(problems).toEqual([]);
+    await ctx.close();
+  });
+
+  it('publishes a port live through the GUI; `berth port` and the tracer agree', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'dark' });
+    const page = await ctx.newPage();
+    const problems = watchPage(page);
+    const app = await new BerthApp(page).open(ui.url);
+    await app.go('Ports');
+    const ports = new PortsPage(page);
+    await ports.row('web', '0.0.0.0:8080:80/tcp').waitFor({ timeout: 30_000 });
+    expect(await portOf('web')).toContain('80/tcp -> 0.0.0.0:8080');
+    // a conflict as the user types
+    await ports.fill('web', { hostPort: '8080', containerPort: '81' });
+    await expect.poll(() => ports.messages('web').textContent()).toContain('0.0.0.0:8080/tcp is already published by web');
+    await app.shot('ports-real-01-conflict');
+    await ports.fill('web', { hostPort: '9090', containerPort: '90' });
+    await ports.addButton('web').click();
+    await ports.row('web', '0.0.0.0:9090:90/tcp').waitFor({ timeout: 30_000 });
+    expect(await portOf('web')).toContain('90/tcp -> 0.0.0.0:9090');
+    expect(await host.shOk(['iptables', '-t', 'nat', '-S', 'BERTH'])).toMatch(/--dport 9090 .*-j DNAT --to-destination 10\.70\.0\.\d+:90/);
+    await app.shot('ports-real-02-added');
+
+    // the tracer finds the new DNAT in the kernel's rules
+    await app.go('NAT rules');
+    const nat = new NatPage(page);
+    await nat.rows().first().waitFor({ timeout: 30_000 });
+    const result = await nat.trace({ ip: '10.70.0.1', port: '9090' });
+    await expect.poll(() => result.textContent()).toMatch(/is translated by nat BERTH #\d+ — 0\.0\.0\.0:9090 → 10\.70\.0\.\d+:90\/tcp/);
+    await nat.hitRow().waitFor();
+    await app.shot('nat-real-01-trace');
+
+    // remove it, then put it back from the toast
+    await app.go('Ports');
+    await ports.row('web', '0.0.0.0:9090:90/tcp').getByRole('button', { name: /^Remove mapping/ }).click();
+    await ports.row('web', '0.0.0.0:9090:90/tcp').waitFor({ state: 'detached', timeout: 30_000 });
+    expect((await portOf('web')).join('\n')).not.toContain('9090');
+    await ports.toasts().getByRole('button', { name: 'Undo' }).first().click();
+    await ports.row('web', '0.0.0.0:9090:90/tcp').waitFor({ timeout: 30_000 });
+    expect(await portOf('web')).toContain('90/tcp -> 0.0.0.0:9090');
+    await app.shot('ports-real-03-restored');
+    expect(problems).toEqual([]);
+    await ctx.close();
+  });
+});

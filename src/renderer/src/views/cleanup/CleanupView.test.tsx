@@ -1,0 +1,74 @@
+// @vitest-environment jsdom
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Finding } from '../../../../shared/inspect';
+import { fakeTransport, renderWith } from '../../test-utils';
+import { CleanupView } from './CleanupView';
+
+afterEach(cleanup);
+
+const f = (id: string, owner: Finding['owner'], reason: string, cmd: string[]): Finding => ({
+  id, kind: owner === 'berth' ? 'orphan-berth-rule' : 'dangling-nat-rule', owner, reason, evidence: [`evidence of ${id}`], commands: [cmd], risk: owner === 'berth' ? 'safe' : 'foreign',
+});
+const FINDINGS = [
+  f('a1', 'berth', 'Berth DNAT with no container', ['iptables', '-t', 'nat', '-D', 'BERTH', '-p', 'tcp', '--dport', '8088', '-j', 'DNAT']),
+  f('b2', 'docker', 'Docker DNAT to nobody', ['iptables', '-t', 'nat', '-D', 'DOCKER', '!', '-i', 'docker0', '-j', 'DNAT']),
+];
+
+describe('CleanupView', () => {
+  it('groups findings, selects Berth ones, needs an explicit include for foreign ones, applies the chosen ids and undoes', async () => {
+    const { transport, calls } = fakeTransport({
+      'cleanup.plan': () => ({ takenAt: new Date().toISOString(), findings: FINDINGS }),
+      'cleanup.apply': (p) => ({ snapshotId: 'snap-1', applied: p.ids, failed: [] }),
+      'cleanup.undo': () => ({ snapshotId: 'snap-1', restored: ['rule a', 'rule b'] }),
+    });
+    renderWith(<CleanupView />, transport);
+    const berth = await screen.findByRole('checkbox', { name: /^Fix: Berth DNAT/ });
+    const docker = screen.getByRole('checkbox', { name: /^Include this docker finding/ });
+    expect((berth as HTMLInputElement).checked).toBe(true);
+    expect((docker as HTMLInputElement).checked).toBe(false);
+    expect(screen.getByRole('heading', { name: /Berth rules with nothing behind them/ })).toBeTruthy();
+    expect(screen.getByText("iptables -t nat -D DOCKER '!' -i docker0 -j DNAT")).toBeTruthy();
+    fireEvent.click(docker);
+    expect(screen.getByText(/Included: this belongs to/)).toBeTruthy();
+
+    fireEvent.click(screen.getByRole('button', { name: 'Preview' }));
+    const preview = screen.getByRole('dialog', { name: 'Preview' });
+    expect(within(preview).getByLabelText('Commands Apply will run').textContent).toContain('-D DOCKER');
+    fireEvent.click(within(preview).getByRole('button', { name: 'Close' }));
+
+    fireEvent.click(screen.getByRole('button', { name: 'Apply 2 fixes' }));
+    const confirm = screen.getByRole('dialog', { name: 'Apply 2 fixes?' });
+    expect(confirm.textContent).toContain('1 fix touches an object Berth does not own');
+    await act(async () => fireEvent.click(within(confirm).getByRole('button', { name: 'Apply 2 fixes' })));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(calls.find((c) => c.method === 'cleanup.apply')!.params).toEqual({ ids: ['a1', 'b2'], includeForeign: true });
+    const result = screen.getByRole('status', { name: 'Cleanup result' });
+    expect(result.textContent).toContain('2 fixes applied.');
+    await act(async () => fireEvent.click(within(result).getByRole('button', { name: 'Undo' })));
+    await screen.findByText(/Restored 2 objects/);
+    expect(calls.some((c) => c.method === 'cleanup.undo')).toBe(true);
+  });
+
+  it('says when nothing is stale, with when it was checked, and re-checks', async () => {
+    const { transport, calls } = fakeTransport({ 'cleanup.plan': () => ({ takenAt: '2026-01-02T03:04:05.000Z', findings: [] }) });
+    renderWith(<CleanupView />, transport);
+    expect(await screen.findByText('Nothing stale on this host')).toBeTruthy();
+    expect(document.querySelector('.empty-state time')!.getAttribute('dateTime')).toBe('2026-01-02T03:04:05.000Z');
+    const before = calls.filter((c) => c.method === 'cleanup.plan').length;
+    await act(async () => fireEvent.click(within(document.querySelector('.empty-state') as HTMLElement).getByRole('button', { name: 'Re-check' })));
+    await waitFor(() => expect(calls.filter((c) => c.method === 'cleanup.plan').length).toBe(before + 1));
+  });
+
+  it('runs the doctor on request and shows what it found', async () => {
+    const { transport } = fakeTransport({
+      'cleanup.plan': () => ({ takenAt: new Date().toISOString(), findings: [] }),
+      doctor: () => ({ healthy: ['bridge berth0'], missing: ['nat BERTH: -i berth0 -j RETURN'], extra: [], healed: true }),
+    });
+    renderWith(<CleanupView />, transport);
+    await act(async () => fireEvent.click(await screen.findByRole('button', { name: 'Run doctor' })));
+    const r = await screen.findByRole('status', { name: 'Doctor result' });
+    expect(r.textContent).toMatch(/healed.*1 healthy · 1 missing · 0 extra/);
+    expect(r.textContent).toContain('nat BERTH: -i berth0 -j RETURN');
+  });
+});

@@ -1,0 +1,179 @@
+import { useMemo, useState } from 'react';
+import { useBerth } from '../../api/context';
+import { useBerthMutation, useBerthQuery } from '../../api/hooks';
+import type { Finding } from '../../../../shared/inspect';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { Dialog } from '../../components/Dialog';
+import { EmptyState } from '../../components/EmptyState';
+import { ErrorMessage } from '../../components/ErrorMessage';
+import { Icon } from '../../components/Icon';
+import { PageHeader } from '../../components/PageHeader';
+import { Spinner } from '../../components/Spinner';
+import { joinArgv } from '../../lib/argv';
+import { relativeTime } from '../../lib/format';
+import { applyParams, chosen, groupByKind, isChosen, isForeign, KIND_TITLES, toggle, type Choices } from './cleanup-select';
+import { DoctorPanel } from './DoctorPanel';
+import { FindingCard } from './FindingCard';
+
+const NONE: Choices = { excluded: new Set(), included: new Set() };
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+export function CleanupView() {
+  const plan = useBerthQuery('cleanup.plan', {});
+  const apply = useBerthMutation('cleanup.apply');
+  const undo = useBerthMutation('cleanup.undo');
+  const { progress } = useBerth();
+  const [choices, setChoices] = useState<Choices>(NONE);
+  const [previewing, setPreviewing] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const findings = useMemo(() => plan.data?.findings ?? [], [plan.data]);
+  const picked = chosen(findings, choices);
+  const foreignPicked = picked.filter(isForeign).length;
+  const groups = groupByKind(findings);
+  const checkedAt = plan.data?.takenAt;
+
+  const doApply = () => {
+    undo.reset();
+    apply.mutate(applyParams(findings, choices), {
+      onSettled: () => setConfirming(false),
+      onSuccess: () => setChoices(NONE),
+    });
+  };
+  const doUndo = () => {
+    apply.reset();
+    undo.mutate({});
+  };
+
+  return (
+    <section className="view" aria-labelledby="view-title">
+      <PageHeader
+        title="Cleanup"
+        subtitle={checkedAt ? <>Stale rules, links and namespaces, with the exact commands that fix them · checked <time dateTime={checkedAt} title={new Date(checkedAt).toLocaleString()}>{relativeTime(checkedAt) || 'just now'}</time></> : 'Stale rules, links and namespaces, with the exact commands that fix them'}
+        actions={
+          <>
+            <button type="button" className="button" onClick={doUndo} disabled={undo.isPending} title="Put back what the last cleanup removed">
+              {undo.isPending ? <Spinner label="Undoing…" /> : <><Icon name="refresh" /> Undo last cleanup</>}
+            </button>
+            <button type="button" className="button" onClick={() => void plan.refetch()} disabled={plan.isFetching}>
+              {plan.isFetching && plan.data ? <Spinner label="Checking…" /> : <><Icon name="refresh" /> Re-check</>}
+            </button>
+          </>
+        }
+      />
+      <div className="pane cleanup-pane">
+        <ApplyOutcome apply={apply} undo={undo} onUndo={doUndo} />
+        {plan.isPending && plan.fetchStatus !== 'idle' ? (
+          <div className="pane-center"><Spinner label="Looking for stale objects…" /></div>
+        ) : plan.error ? (
+          <ErrorMessage error={plan.error} title="Could not check the host" />
+        ) : findings.length === 0 ? (
+          <EmptyState
+            icon="check"
+            title="Nothing stale on this host"
+            action={<button type="button" className="button" onClick={() => void plan.refetch()} disabled={plan.isFetching}><Icon name="refresh" /> Re-check</button>}
+          >
+            Every Berth rule, link and namespace has its owner, and no foreign leftover was found.
+            {checkedAt && <> Checked <time dateTime={checkedAt}>{new Date(checkedAt).toLocaleString()}</time>.</>}
+          </EmptyState>
+        ) : (
+          <>
+            <div className="cleanup-summary" role="status" aria-live="polite">
+              <span><strong>{plural(findings.length, 'finding')}</strong> · {findings.filter((f) => !isForeign(f)).length} Berth-owned · {findings.filter(isForeign).length} foreign</span>
+              <span className="cleanup-picked">{plural(picked.length, 'fix', 'fixes')} selected{foreignPicked ? ` (${foreignPicked} foreign)` : ''}</span>
+              <span className="spacer" />
+              <button type="button" className="button" onClick={() => setPreviewing(true)} disabled={!picked.length}>Preview</button>
+              <button type="button" className="button button-primary" onClick={() => setConfirming(true)} disabled={!picked.length || apply.isPending}>
+                Apply {plural(picked.length, 'fix', 'fixes')}
+              </button>
+            </div>
+            {groups.map(([kind, list]) => (
+              <section key={kind} className="finding-group" aria-labelledby={`kind-${kind}`}>
+                <h2 id={`kind-${kind}`} className="section-title">{KIND_TITLES[kind] ?? kind} <span className="count">{list.length}</span></h2>
+                <ul className="findings">
+                  {list.map((f) => (
+                    <FindingCard key={f.id} finding={f} chosen={isChosen(f, choices)} onChange={(on) => setChoices((c) => toggle(c, f, on))} />
+                  ))}
+                </ul>
+              </section>
+            ))}
+          </>
+        )}
+        <DoctorPanel />
+      </div>
+      {previewing && <PreviewDialog findings={picked} onClose={() => setPreviewing(false)} />}
+      {confirming && (
+        <ConfirmDialog
+          title={`Apply ${plural(picked.length, 'fix', 'fixes')}?`}
+          confirmLabel={`Apply ${plural(picked.length, 'fix', 'fixes')}`}
+          busyLabel={progress && progress.op.startsWith('cleanup') ? `${progress.message} (${progress.done}/${progress.total})` : 'Applying…'}
+          pending={apply.isPending}
+          error={apply.error}
+          onClose={() => !apply.isPending && setConfirming(false)}
+          onConfirm={doApply}
+        >
+          <p>
+            This runs {plural(picked.reduce((n, f) => n + f.commands.length, 0), 'command')} for {plural(picked.length, 'finding')}.
+            A snapshot is taken first: “Undo last cleanup” puts everything back.
+          </p>
+          {foreignPicked > 0 && (
+            <p className="callout callout-warn"><Icon name="warning" /> {foreignPicked === 1 ? '1 fix touches an object' : `${foreignPicked} fixes touch objects`} Berth does not own.</p>
+          )}
+          {apply.isPending && <div className="progress-bar" role="progressbar" aria-label="Applying the cleanup" aria-valuemin={0} aria-valuemax={progress?.total} aria-valuenow={progress?.done}><span style={{ width: progress ? `${(100 * progress.done) / Math.max(progress.total, 1)}%` : '35%' }} className={progress ? '' : 'indeterminate'} /></div>}
+        </ConfirmDialog>
+      )}
+    </section>
+  );
+}
+
+function PreviewDialog({ findings, onClose }: { findings: Finding[]; onClose: () => void }) {
+  const cmds = findings.flatMap((f) => f.commands.map((c) => ({ f, c })));
+  return (
+    <Dialog
+      title="Preview"
+      description={`Exactly what Apply runs, in this order: ${plural(cmds.length, 'command')} for ${plural(findings.length, 'finding')}.`}
+      onClose={onClose}
+      wide
+      footer={<button type="button" className="button" onClick={onClose} data-autofocus>Close</button>}
+    >
+      <pre className="json preview-commands" tabIndex={0} aria-label="Commands Apply will run">
+        {cmds.map(({ f, c }) => `${joinArgv(c)}${isForeign(f) ? `    # ${f.owner}` : ''}`).join('\n')}
+      </pre>
+    </Dialog>
+  );
+}
+
+type Mut<T> = { data?: T; error: Error | null; isSuccess: boolean };
+
+function ApplyOutcome({ apply, undo, onUndo }: { apply: Mut<{ snapshotId: string; applied: string[]; failed: { id: string; error: string }[] }> & { isPending: boolean }; undo: Mut<{ snapshotId: string; restored: string[] }> & { isPending: boolean }; onUndo: () => void }) {
+  if (undo.error) return <ErrorMessage error={undo.error} title="Could not undo" />;
+  if (undo.isSuccess && undo.data) {
+    return (
+      <div className="banner-inline banner-ok" role="status">
+        <Icon name="check" />
+        <div>
+          <strong>Undone.</strong> Restored {plural(undo.data.restored.length, 'object')} from snapshot <code>{undo.data.snapshotId}</code>.
+          {undo.data.restored.length > 0 && <ul className="restored mono small">{undo.data.restored.slice(0, 12).map((r) => <li key={r}>{r}</li>)}</ul>}
+        </div>
+      </div>
+    );
+  }
+  if (!apply.isSuccess || !apply.data) return null;
+  const r = apply.data;
+  return (
+    <div className={r.failed.length ? 'banner-inline banner-warnish' : 'banner-inline banner-ok'} role="status" aria-label="Cleanup result">
+      <Icon name={r.failed.length ? 'warning' : 'check'} />
+      <div className="grow">
+        <strong>{plural(r.applied.length, 'fix', 'fixes')} applied{r.failed.length ? `, ${r.failed.length} failed` : ''}.</strong>{' '}
+        <span className="muted">Snapshot <code>{r.snapshotId}</code></span>
+        {r.failed.length > 0 && (
+          <ul className="failed-list">
+            {r.failed.map((f) => <li key={f.id}><code>{f.id}</code> {f.error}</li>)}
+          </ul>
+        )}
+      </div>
+      <button type="button" className="button" onClick={onUndo} disabled={undo.isPending}>
+        {undo.isPending ? <Spinner label="Undoing…" /> : 'Undo'}
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,54 @@
+import { useId } from 'react';
+import type { Finding } from '../../../../shared/inspect';
+import { Icon } from '../../components/Icon';
+import { joinArgv } from '../../lib/argv';
+import { OwnerBadge } from '../nat/OwnerBadge';
+import { isForeign } from './cleanup-select';
+
+export function FindingCard({ finding, chosen, onChange }: { finding: Finding; chosen: boolean; onChange: (on: boolean) => void }) {
+  const id = useId();
+  const foreign = isForeign(finding);
+  return (
+    <li className={`finding${chosen ? ' finding-chosen' : ''}${foreign ? ' finding-foreign' : ''}`} data-finding-id={finding.id} aria-labelledby={`${id}-reason`}>
+      <div className="finding-check">
+        <input
+          id={`${id}-cb`}
+          type="checkbox"
+          checked={chosen}
+          onChange={(e) => onChange(e.target.checked)}
+          aria-describedby={foreign ? `${id}-warn` : undefined}
+          aria-label={foreign ? `Include this ${finding.owner} finding: ${finding.reason}` : `Fix: ${finding.reason}`}
+        />
+      </div>
+      <div className="finding-body">
+        <div className="finding-head">
+          <OwnerBadge owner={finding.owner} />
+          <span id={`${id}-reason`} className="finding-reason">{finding.reason}</span>
+        </div>
+        {foreign && (
+          <p id={`${id}-warn`} className="finding-warn">
+            <Icon name="warning" size={13} />
+            {chosen
+              ? <>Included: this belongs to <strong>{finding.owner}</strong>, not Berth — {finding.owner} may recreate it or break without it.</>
+              : <>Belongs to <strong>{finding.owner}</strong>, not Berth: left alone unless you tick “include”.</>}
+          </p>
+        )}
+        {finding.evidence.length > 0 && (
+          <ul className="evidence" aria-label="Evidence">
+            {finding.evidence.map((e, i) => <li key={i} className="mono">{e}</li>)}
+          </ul>
+        )}
+        <div className="commands" aria-label="Commands">
+          {finding.commands.map((c, i) => (
+            <code key={i} className="command">{joinArgv(c)}</code>
+          ))}
+        </div>
+      </div>
+      {foreign && (
+        <label htmlFor={`${id}-cb`} className="finding-include">
+          include
+        </label>
+      )}
+    </li>
+  );
+}

@@ -1,0 +1,107 @@
+// @vitest-environment jsdom
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { FirewallRule } from '../../../../shared/inspect';
+import { fakeTransport, renderWith } from '../../test-utils';
+import { NatView } from './NatView';
+
+afterEach(cleanup);
+
+// jsdom lays nothing out: give the table's scroll box a height so the
+// virtualizer has a window to fill.
+beforeAll(() => {
+  Object.defineProperty(HTMLElement.prototype, 'clientHeight', {
+    configurable: true,
+    get(this: HTMLElement) {
+      return this.dataset.testid === 'nat-scroll' ? 600 : 0;
+    },
+  });
+});
+afterAll(() => {
+  delete (HTMLElement.prototype as { clientHeight?: number }).clientHeight; // back to Element's
+});
+
+const rule = (chain: string, position: number, text: string, x: Partial<FirewallRule> = {}): FirewallRule => ({
+  id: `ipv4/nat/${chain}/${position}`, family: 'ipv4', source: 'iptables', table: 'nat', chain, position, text: `-A ${chain} ${text}`,
+  matches: {}, target: '', targetArgs: {}, packets: 0, bytes: 0, comment: null, owner: 'berth', ownerEvidence: 'chain BERTH', mapping: null, ...x,
+});
+const RULES: FirewallRule[] = [
+  rule('PREROUTING', 1, '-m addrtype --dst-type LOCAL -j BERTH', { matches: { m: 'addrtype', 'dst-type': 'LOCAL' }, target: 'BERTH', packets: 1500, bytes: 90000 }),
+  rule('BERTH', 1, '-i br-1 -j RETURN', { matches: { i: 'br-1' }, target: 'RETURN' }),
+  rule('BERTH', 2, '! -i br-1 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.18.0.2:80', {
+    matches: { '!i': 'br-1', p: 'tcp', m: 'tcp', dport: '8080' }, target: 'DNAT', targetArgs: { 'to-destination': '172.18.0.2:80' }, mapping: '0.0.0.0:8080 -> 172.18.0.2:80/tcp', comment: 'berth:abc',
+  }),
+  rule('DOCKER', 1, '! -i docker0 -p tcp -m tcp --dport 9000 -j DNAT --to-destination 172.30.0.2:9000', {
+    matches: { '!i': 'docker0', p: 'tcp', dport: '9000' }, target: 'DNAT', targetArgs: { 'to-destination': '172.30.0.2:9000' }, owner: 'docker', ownerEvidence: 'chain DOCKER', mapping: '0.0.0.0:9000 -> 172.30.0.2:9000/tcp',
+  }),
+];
+
+describe('NatView', () => {
+  it('lists decoded rules with owner evidence and counters', async () => {
+    const { transport } = fakeTransport({ 'nat.list': () => RULES });
+    renderWith(<NatView />, transport);
+    const table = await screen.findByRole('table', { name: 'NAT rules' });
+    const row = table.querySelector('tr[data-rule-id="ipv4/nat/BERTH/2"]')!;
+    expect(row.textContent).toContain('0.0.0.0:8080 → 172.18.0.2:80/tcp');
+    expect(row.textContent).toContain('! -i br-1 -p tcp --dport 8080');
+    expect(within(table).getAllByTitle('docker: chain DOCKER')).toHaveLength(1);
+    expect(table.querySelector('tr[data-rule-id="ipv4/nat/PREROUTING/1"]')!.textContent).toContain('1.5K');
+    expect(table.getAttribute('aria-rowcount')).toBe('5');
+  });
+
+  it('filters by owner and text, and shows the raw iptables-save text', async () => {
+    const { transport } = fakeTransport({ 'nat.list': () => RULES });
+    renderWith(<NatView />, transport);
+    await screen.findByRole('table', { name: 'NAT rules' });
+    fireEvent.change(screen.getByRole('combobox', { name: 'Owner' }), { target: { value: 'docker' } });
+    await waitFor(() => expect(screen.getByRole('search').textContent).toContain('1 of 4 rules'));
+    fireEvent.change(screen.getByRole('combobox', { name: 'Owner' }), { target: { value: '' } });
+    fireEvent.change(screen.getByRole('searchbox', { name: 'Search rules' }), { target: { value: 'br-1' } });
+    await waitFor(() => expect(screen.getByRole('search').textContent).toContain('2 of 4 rules'));
+    fireEvent.click(screen.getByRole('button', { name: 'Raw view' }));
+    const raw = screen.getByLabelText('Raw rules (iptables-save)').textContent!;
+    expect(raw).toContain('*nat');
+    expect(raw).toContain('[0:0] -A BERTH -i br-1 -j RETURN');
+    expect(raw).not.toContain('DOCKER');
+  });
+
+  it('traces a packet, highlights the rule it hits and shows its details', async () => {
+    const { transport } = fakeTransport({ 'nat.list': () => RULES });
+    renderWith(<NatView />, transport);
+    await screen.findByRole('table', { name: 'NAT rules' });
+    const form = screen.getByRole('form', { name: 'Trace a packet' });
+    fireEvent.change(within(form).getByLabelText('Host IP'), { target: { value: '192.168.1.10' } });
+    fireEvent.change(within(form).getByLabelText('Port'), { target: { value: '8080' } });
+    await act(async () => fireEvent.submit(form));
+    expect(screen.getByText(/is translated by/).textContent).toContain('192.168.1.10:8080/tcp');
+    const hit = document.querySelector('tr.hit')!;
+    expect(hit.getAttribute('data-rule-id')).toBe('ipv4/nat/BERTH/2');
+    expect(document.querySelector('tr.on-path')!.getAttribute('data-rule-id')).toBe('ipv4/nat/PREROUTING/1');
+    expect(screen.getByRole('complementary', { name: 'Rule nat BERTH #2' })).toBeTruthy();
+    fireEvent.change(within(form).getByLabelText('Port'), { target: { value: '1234' } });
+    await act(async () => fireEvent.submit(form));
+    expect(screen.getByText(/No NAT rule matches/)).toBeTruthy();
+    expect(document.querySelector('tr.hit')).toBeNull();
+  });
+
+  it('says what is wrong with the tracer input', async () => {
+    const { transport } = fakeTransport({ 'nat.list': () => RULES });
+    renderWith(<NatView />, transport);
+    await screen.findByRole('table', { name: 'NAT rules' });
+    const form = screen.getByRole('form', { name: 'Trace a packet' });
+    fireEvent.change(within(form).getByLabelText('Host IP'), { target: { value: '10.0.0' } });
+    await act(async () => fireEvent.submit(form));
+    expect(screen.getByRole('alert').textContent).toMatch(/IPv4 or IPv6/);
+  });
+
+  it('virtualizes: 10,000 rules render a screenful of rows', async () => {
+    const many = Array.from({ length: 10_000 }, (_, i) => rule('KUBE-SERVICES', i + 1, `-d 10.96.0.${i % 255}/32 -j KUBE-SVC-${i}`, { target: `KUBE-SVC-${i}`, owner: 'kubernetes' }));
+    const { transport } = fakeTransport({ 'nat.list': () => many });
+    renderWith(<NatView />, transport);
+    const table = await screen.findByRole('table', { name: 'NAT rules' });
+    const n = table.querySelectorAll('tr[data-rule-id]').length;
+    expect(n).toBeGreaterThan(15);
+    expect(n).toBeLessThan(80);
+    expect(table.getAttribute('aria-rowcount')).toBe('10001');
+  });
+});

@@ -1,0 +1,142 @@
+import { useState } from 'react';
+import type { FirewallRule } from '../../../../shared/inspect';
+import { Icon } from '../../components/Icon';
+import { mappingText } from './nat-format';
+import { isIp, tracePacket, type Proto, type TraceResult } from './packet-match';
+
+export interface TraceOutcome {
+  result: TraceResult;
+  asked: string;
+}
+
+const VERDICT_TEXT: Record<TraceResult['verdict'], string> = {
+  DNAT: 'is translated by',
+  REDIRECT: 'is redirected by',
+  ACCEPT: 'is accepted untranslated by',
+  DROP: 'is dropped by',
+  RETURN: 'leaves the nat table untranslated at',
+  none: '',
+};
+
+const where = (r: FirewallRule) => `${r.table} ${r.chain} #${r.position}`;
+
+// "Which rule does a packet to host:port hit?": the walk runs here, on the
+// rules already listed, so it answers as you press Enter.
+export function PacketTracer({
+  rules,
+  outcome,
+  onTrace,
+  onShow,
+}: {
+  rules: FirewallRule[];
+  outcome: TraceOutcome | null;
+  onTrace: (o: TraceOutcome | null) => void;
+  onShow: (r: FirewallRule) => void;
+}) {
+  const [ip, setIp] = useState('');
+  const [port, setPort] = useState('');
+  const [proto, setProto] = useState<Proto>('tcp');
+  const [from, setFrom] = useState<'outside' | 'host'>('outside');
+  const [iface, setIface] = useState('');
+  const [touched, setTouched] = useState(false);
+
+  const ipErr = !isIp(ip.trim()) ? 'Give a host IPv4 or IPv6 address' : null;
+  const n = Number(port);
+  const portErr = !/^\d{1,5}$/.test(port.trim()) || n < 1 || n > 65535 ? 'Port 1–65535' : null;
+
+  const submit = (e: React.FormEvent) => {
+    e.preventDefault();
+    setTouched(true);
+    if (ipErr || portErr) return;
+    const dst = ip.trim().replace(/^\[|\]$/g, '');
+    const result = tracePacket(rules, { dst, port: n, proto, local: from === 'host', inIface: from === 'outside' && iface.trim() ? iface.trim() : undefined });
+    onTrace({ result, asked: `${dst.includes(':') ? `[${dst}]` : dst}:${n}/${proto}${from === 'host' ? ' from this host' : iface.trim() ? ` in on ${iface.trim()}` : ''}` });
+  };
+
+  const r = outcome?.result;
+  return (
+    <section className="tracer" aria-labelledby="tracer-title">
+      <h2 id="tracer-title" className="tracer-title"><Icon name="nat" size={14} /> Which rule does a packet hit?</h2>
+      <form className="tracer-form" onSubmit={submit} noValidate aria-label="Trace a packet">
+        <label className="tf">
+          <span>Host IP</span>
+          <input className="mono" value={ip} onChange={(e) => setIp(e.target.value)} placeholder="192.168.1.10" spellCheck={false} aria-invalid={touched && !!ipErr} aria-describedby={touched && ipErr ? 'tracer-err' : undefined} />
+        </label>
+        <label className="tf tf-port">
+          <span>Port</span>
+          <input className="mono" inputMode="numeric" value={port} onChange={(e) => setPort(e.target.value)} placeholder="8080" aria-invalid={touched && !!portErr} aria-describedby={touched && portErr ? 'tracer-err' : undefined} />
+        </label>
+        <label className="tf tf-proto">
+          <span>Protocol</span>
+          <select value={proto} onChange={(e) => setProto(e.target.value as Proto)}>
+            <option value="tcp">tcp</option>
+            <option value="udp">udp</option>
+            <option value="sctp">sctp</option>
+          </select>
+        </label>
+        <label className="tf">
+          <span>Sent from</span>
+          <select value={from} onChange={(e) => setFrom(e.target.value as 'outside' | 'host')}>
+            <option value="outside">outside (PREROUTING)</option>
+            <option value="host">this host (OUTPUT)</option>
+          </select>
+        </label>
+        {from === 'outside' && (
+          <label className="tf tf-iface">
+            <span>In on interface</span>
+            <input className="mono" value={iface} onChange={(e) => setIface(e.target.value)} placeholder="any external" spellCheck={false} />
+          </label>
+        )}
+        <button type="submit" className="button button-primary">Trace</button>
+        {outcome && <button type="button" className="button" onClick={() => onTrace(null)}>Clear</button>}
+      </form>
+      {touched && (ipErr || portErr) && <p id="tracer-err" className="field-msg field-msg-error" role="alert">{ipErr ?? portErr}</p>}
+      <div role="status" aria-live="polite">
+        {r && outcome && (
+          <div className={r.hit ? 'trace-result trace-hit' : 'trace-result trace-none'}>
+            {r.hit && r.verdict !== 'RETURN' ? (
+              <>
+                <p className="trace-headline">
+                  A packet to <code>{outcome.asked}</code> {VERDICT_TEXT[r.verdict]}{' '}
+                  <button type="button" className="link-button mono" onClick={() => onShow(r.hit!)}>{where(r.hit)}</button>
+                  {r.hit.mapping && <> — <span className="mono">{mappingText(r.hit)}</span></>}
+                </p>
+              </>
+            ) : r.hit ? (
+              <p className="trace-headline">
+                A packet to <code>{outcome.asked}</code> {VERDICT_TEXT.RETURN}{' '}
+                <button type="button" className="link-button mono" onClick={() => onShow(r.hit!)}>{where(r.hit)}</button>; no rule translates it.
+              </p>
+            ) : (
+              <p className="trace-headline">
+                No NAT rule matches a packet to <code>{outcome.asked}</code>: it reaches the host itself untranslated ({r.steps.length} rule{r.steps.length === 1 ? '' : 's'} of nat {r.chain} and the chains it jumps to looked at).
+              </p>
+            )}
+            {r.hit && (
+              <ol className="trace-path" aria-label="Path through the chains">
+                <li className="mono">{r.chain}</li>
+                {r.path.map((p) => (
+                  <li key={p.id} className="mono">
+                    <button type="button" className="link-button" onClick={() => onShow(p)}>#{p.position}</button> → {p.target}
+                  </li>
+                ))}
+                <li className="mono"><strong>#{r.hit.position} {r.hit.target}</strong></li>
+              </ol>
+            )}
+            {r.assumed.length > 0 && <p className="small muted">Assumed to match: {r.assumed.join('; ')}.</p>}
+            <details className="trace-steps">
+              <summary>Every rule looked at ({r.steps.length})</summary>
+              <ol>
+                {r.steps.map((s, i) => (
+                  <li key={i} className={s.matched ? 'step-match' : 'step-miss'}>
+                    <span className="mono">{where(s.rule)}</span> <span className="muted">— {s.why}</span>
+                  </li>
+                ))}
+              </ol>
+            </details>
+          </div>
+        )}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,34 @@
+import type { FirewallRule } from '../../../../shared/inspect';
+import { Icon } from '../../components/Icon';
+import { JsonView } from '../../components/JsonView';
+import { mappingText } from './nat-format';
+import { OwnerBadge } from './OwnerBadge';
+
+export function RuleDetails({ rule, onClose }: { rule: FirewallRule; onClose: () => void }) {
+  const label = `Rule ${rule.table} ${rule.chain} #${rule.position}`;
+  return (
+    <aside className="details" aria-label={label}>
+      <div className="details-header">
+        <div>
+          <h2 className="mono">{rule.chain} #{rule.position}</h2>
+          <div className="muted small">{rule.family} · {rule.source} · table {rule.table}</div>
+        </div>
+        <button type="button" className="icon-button" aria-label="Close rule details" onClick={onClose}><Icon name="close" /></button>
+      </div>
+      <dl className="props">
+        <dt>Owner</dt>
+        <dd><OwnerBadge owner={rule.owner} /> <span className="small muted">{rule.ownerEvidence}</span></dd>
+        {rule.mapping && (<><dt>Mapping</dt><dd className="mono">{mappingText(rule)}</dd></>)}
+        <dt>Target</dt>
+        <dd className="mono">{rule.target || '—'}</dd>
+        <dt>Counters</dt>
+        <dd className="mono">{rule.packets.toLocaleString()} packets · {rule.bytes.toLocaleString()} bytes</dd>
+        {rule.comment && (<><dt>Comment</dt><dd>{rule.comment}</dd></>)}
+      </dl>
+      <h3 className="section-title">As {rule.source === 'nftables' ? 'nft' : 'iptables-save'} prints it</h3>
+      <pre className="json rule-text" tabIndex={0} aria-label="Rule text">{rule.text}</pre>
+      <h3 className="section-title">Decoded</h3>
+      <JsonView value={{ matches: rule.matches, target: rule.target, targetArgs: rule.targetArgs }} label="Decoded rule" />
+    </aside>
+  );
+}

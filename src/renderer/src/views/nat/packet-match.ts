@@ -1,0 +1,247 @@
+import type { FirewallRule } from '../../../../shared/inspect';
+
+// "Which rule does a packet to host:port hit?" — a client-side walk of the
+// iptables nat table, in kernel order: PREROUTING for a packet arriving from
+// outside, OUTPUT for one sent by a process on the host. Jumps into user
+// chains are followed (and come back on RETURN); the walk stops at the first
+// DNAT, REDIRECT, ACCEPT or DROP, or when the built-in chain ends (policy).
+// Matches it cannot know (conntrack state, marks, …) are assumed to hold and
+// are named in the result, so the answer says what it took for granted.
+
+export type Proto = 'tcp' | 'udp' | 'sctp';
+
+export interface Packet {
+  dst: string; // the host address the packet is sent to
+  port: number;
+  proto: Proto;
+  local: boolean; // sent from the host itself (OUTPUT) rather than arriving (PREROUTING)
+  inIface?: string; // the interface it arrives on; unknown = "some external interface"
+  src?: string; // the sender; unknown = "some address outside every subnet"
+}
+
+export interface TraceStep {
+  rule: FirewallRule;
+  matched: boolean;
+  why: string; // for a miss: the first match that failed; for a hit: what it does
+}
+
+export type Verdict = 'DNAT' | 'REDIRECT' | 'ACCEPT' | 'DROP' | 'RETURN' | 'none';
+
+export interface TraceResult {
+  verdict: Verdict; // RETURN: a RETURN in the built-in chain (its policy applies); none: fell off the end
+  hit: FirewallRule | null; // the rule that decided, or null
+  steps: TraceStep[]; // every rule looked at, in order
+  path: FirewallRule[]; // the jumps taken to reach the hit
+  assumed: string[]; // matches taken as true
+  chain: 'PREROUTING' | 'OUTPUT';
+}
+
+const TERMINAL = new Set(['DNAT', 'REDIRECT', 'ACCEPT', 'DROP', 'REJECT', 'RETURN']);
+// Targets that do not end the walk and are not chains.
+const NON_TERMINAL = new Set(['LOG', 'MARK', 'CONNMARK', 'NFLOG', 'TRACE', 'CT', 'AUDIT', 'NOTRACK', '']);
+// Match keys that do not test the packet, or that the walk handles itself.
+const IGNORED = new Set(['m', 'match', 'comment', 'dst-type', 'limit-iface-in', 'limit-iface-out']);
+
+export const isV6 = (ip: string) => ip.includes(':');
+
+function v4ToInt(ip: string): number | null {
+  const p = ip.split('.');
+  if (p.length !== 4) return null;
+  let n = 0;
+  for (const x of p) {
+    if (!/^\d{1,3}$/.test(x) || Number(x) > 255) return null;
+    n = n * 256 + Number(x);
+  }
+  return n;
+}
+
+function v6ToBig(ip: string): bigint | null {
+  let s = ip.replace(/^\[|\]$/g, '');
+  if (s.includes('.')) {
+    const i = s.lastIndexOf(':');
+    const v4 = v4ToInt(s.slice(i + 1));
+    if (v4 === null) return null;
+    s = `${s.slice(0, i)}:${(v4 >>> 16).toString(16)}:${(v4 & 0xffff).toString(16)}`;
+  }
+  const halves = s.split('::');
+  if (halves.length > 2) return null;
+  const head = halves[0] ? halves[0].split(':') : [];
+  const tail = halves.length === 2 && halves[1] ? halves[1].split(':') : [];
+  const fill = halves.length === 2 ? 8 - head.length - tail.length : 0;
+  const groups = [...head, ...Array(Math.max(fill, 0)).fill('0'), ...tail];
+  if (groups.length !== 8 || groups.some((g) => !/^[0-9a-f]{1,4}$/i.test(g))) return null;
+  return groups.reduce((a, g) => (a << 16n) | BigInt(parseInt(g, 16)), 0n);
+}
+
+export const isIp = (ip: string) => (isV6(ip) ? v6ToBig(ip) !== null : v4ToInt(ip) !== null);
+
+// Is `ip` inside `cidr` (a bare address means /32 or /128)?
+export function inCidr(ip: string, cidr: string): boolean {
+  const [net, lenRaw] = cidr.split('/');
+  if (isV6(ip) !== isV6(net)) return false;
+  if (isV6(ip)) {
+    const a = v6ToBig(ip);
+    const b = v6ToBig(net);
+    if (a === null || b === null) return false;
+    const len = lenRaw === undefined ? 128 : Number(lenRaw);
+    const shift = BigInt(128 - len);
+    return a >> shift === b >> shift;
+  }
+  const a = v4ToInt(ip);
+  const b = v4ToInt(net);
+  if (a === null || b === null) return false;
+  const len = lenRaw === undefined ? 32 : Number(lenRaw);
+  if (len === 0) return true;
+  const size = 2 ** (32 - len);
+  return Math.floor(a / size) === Math.floor(b / size);
+}
+
+// "80", "8000:8010", "80,443,1000:2000" (multiport)
+export function portIn(port: number, spec: string): boolean {
+  return spec.split(',').some((part) => {
+    const [a, b] = part.split(':');
+    const lo = Number(a);
+    const hi = b === undefined ? lo : b === '' ? 65535 : Number(b);
+    return port >= (a === '' ? 0 : lo) && port <= hi;
+  });
+}
+
+// iptables interface names: a trailing '+' is a prefix wildcard.
+const ifaceIs = (name: string | undefined, pattern: string) =>
+  name !== undefined && (pattern.endsWith('+') ? name.startsWith(pattern.slice(0, -1)) : name === pattern);
+
+// Does the rule match the packet? Returns null when it does, else why not.
+export function matchRule(r: FirewallRule, pkt: Packet, assumed: Set<string>): string | null {
+  const m = r.matches;
+  for (const [rawKey, value] of Object.entries(m)) {
+    const neg = rawKey.startsWith('!');
+    const key = neg ? rawKey.slice(1) : rawKey;
+    if (IGNORED.has(key)) continue;
+    let ok: boolean;
+    let what: string;
+    switch (key) {
+      case 'd':
+      case 'destination':
+        ok = value.split(',').some((c) => inCidr(pkt.dst, c));
+        what = `destination ${neg ? 'not ' : ''}${value}`;
+        break;
+      case 's':
+      case 'source':
+        // an unknown sender is "somewhere outside": it is in no listed subnet
+        ok = pkt.src ? value.split(',').some((c) => inCidr(pkt.src!, c)) : false;
+        what = `source ${neg ? 'not ' : ''}${value}`;
+        break;
+      case 'p':
+      case 'protocol':
+        ok = value === 'all' || value === pkt.proto;
+        what = `protocol ${neg ? 'not ' : ''}${value}`;
+        break;
+      case 'dport':
+      case 'dports':
+      case 'destination-port':
+      case 'destination-ports':
+        ok = portIn(pkt.port, value);
+        what = `port ${neg ? 'not ' : ''}${value}`;
+        break;
+      case 'i':
+      case 'in-interface':
+        // a locally sent packet has no input interface; an arriving one comes
+        // in on the given interface, or on one that is not a bridge here
+        ok = !pkt.local && ifaceIs(pkt.inIface, value);
+        what = `in-interface ${neg ? 'not ' : ''}${value}`;
+        break;
+      case 'o':
+      case 'out-interface':
+        ok = false; // not known before routing
+        what = `out-interface ${neg ? 'not ' : ''}${value}`;
+        break;
+      case 'sport':
+      case 'sports':
+      case 'source-port':
+        assumed.add(`source port ${neg ? 'not ' : ''}${value}`);
+        continue;
+      default:
+        assumed.add(`${neg ? '! ' : ''}--${key} ${value}`.trim());
+        continue;
+    }
+    if (neg) ok = !ok;
+    if (!ok) return `${what} does not match`;
+  }
+  // addrtype: the address the user asks about is one of this host's
+  const dt = m['dst-type'];
+  if (dt !== undefined) {
+    const local = !inCidr(pkt.dst, '0.0.0.0/32') && !(isV6(pkt.dst) && v6ToBig(pkt.dst) === 0n);
+    const want = dt.split(',').includes('LOCAL');
+    if (want !== local) return `destination is ${local ? '' : 'not '}a local address`;
+  }
+  if (m['!dst-type'] !== undefined && m['!dst-type'].split(',').includes('LOCAL')) return 'destination is a local address';
+  return null;
+}
+
+const MAX_DEPTH = 32;
+
+export function tracePacket(rules: FirewallRule[], pkt: Packet): TraceResult {
+  const family = isV6(pkt.dst) ? 'ipv6' : 'ipv4';
+  const chains = new Map<string, FirewallRule[]>();
+  for (const r of rules) {
+    if (r.source !== 'iptables' || r.table !== 'nat' || r.family !== family) continue;
+    const list = chains.get(r.chain);
+    if (list) list.push(r);
+    else chains.set(r.chain, [r]);
+  }
+  for (const list of chains.values()) list.sort((a, b) => a.position - b.position);
+  const start = pkt.local ? 'OUTPUT' : 'PREROUTING';
+  const steps: TraceStep[] = [];
+  const assumed = new Set<string>();
+
+  // Returns the deciding rule and the jumps to it, or null to go on in the caller.
+  const walk = (chain: string, depth: number, path: FirewallRule[]): { rule: FirewallRule; verdict: Verdict; path: FirewallRule[] } | null => {
+    if (depth > MAX_DEPTH) return null;
+    for (const r of chains.get(chain) ?? []) {
+      const miss = matchRule(r, pkt, assumed);
+      if (miss) {
+        steps.push({ rule: r, matched: false, why: miss });
+        continue;
+      }
+      const t = r.target;
+      if (TERMINAL.has(t)) {
+        const verdict = (t === 'REJECT' ? 'DROP' : t) as Verdict;
+        if (t === 'RETURN' && depth > 0) {
+          steps.push({ rule: r, matched: true, why: `returns from ${chain}` });
+          return null;
+        }
+        steps.push({ rule: r, matched: true, why: describe(r) });
+        return { rule: r, verdict, path };
+      }
+      // a chain of this table (an empty one has no rules listed, but is one)
+      if (chains.has(t) || (!NON_TERMINAL.has(t) && !KNOWN_TARGETS.has(t))) {
+        steps.push({ rule: r, matched: true, why: `${r.targetArgs.goto ? 'goes to' : 'jumps to'} ${t}` });
+        const sub = walk(t, depth + 1, [...path, r]);
+        if (sub) return sub;
+        if (r.targetArgs.goto) return null; // -g: a RETURN goes back past this chain
+        continue;
+      }
+      steps.push({ rule: r, matched: true, why: `${t} (goes on)` });
+    }
+    return null;
+  };
+
+  const found = walk(start, 0, []);
+  if (!found) return { verdict: 'none', hit: null, steps, path: [], assumed: [...assumed], chain: start };
+  return { verdict: found.verdict, hit: found.rule, steps, path: found.path, assumed: [...assumed], chain: start };
+}
+
+const KNOWN_TARGETS = new Set(['SNAT', 'MASQUERADE', 'NETMAP', 'LOG', 'MARK', 'CONNMARK', 'NFLOG', 'TRACE', 'CT', 'AUDIT', 'NOTRACK', 'TPROXY']);
+
+function describe(r: FirewallRule): string {
+  switch (r.target) {
+    case 'DNAT':
+      return `DNAT to ${r.targetArgs['to-destination'] ?? '?'}`;
+    case 'REDIRECT':
+      return `REDIRECT to local port ${r.targetArgs['to-ports'] ?? '?'}`;
+    case 'RETURN':
+      return 'RETURN in a built-in chain: its policy applies, no translation';
+    default:
+      return r.target;
+  }
+}

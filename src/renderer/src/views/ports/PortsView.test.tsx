@@ -1,0 +1,102 @@
+// @vitest-environment jsdom
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Container } from '../../../../shared/container';
+import type { PortMapping } from '../../../../shared/ports';
+import { BerthError } from '../../../../shared/errors';
+import { fakeTransport, renderWith } from '../../test-utils';
+import { PortsView } from './PortsView';
+
+afterEach(cleanup);
+
+const ctr = (name: string, ip: string, running = true) =>
+  ({
+    Id: `${name}-0123456789abcdef`, Name: `/${name}`, Created: '', Path: 'sleep', Args: ['300'],
+    State: { Status: running ? 'running' : 'exited', Running: running, Pid: 1, ExitCode: 0, StartedAt: '', FinishedAt: '', Error: '' },
+    Config: { Hostname: name, Cmd: [], Env: [], User: '', WorkingDir: '', ExposedPorts: {} },
+    HostConfig: { NetworkMode: 'front', PortBindings: {}, PublishAllPorts: false, AutoRemove: false },
+    NetworkSettings: { SandboxKey: '', Ports: {}, Networks: { front: { NetworkID: 'n', EndpointID: 'e', Gateway: '', IPAddress: ip, IPPrefixLen: 16, MacAddress: '', InterfaceName: 'eth0', IPAMConfig: null } } },
+    LogPath: '',
+  }) as Container;
+
+function setup() {
+  const ports: Record<string, PortMapping[]> = {
+    web: [{ hostIp: '0.0.0.0', hostPort: 8080, containerPort: 80, proto: 'tcp', containerIp: '172.18.0.2' }],
+    dns: [],
+  };
+  const t = fakeTransport({
+    'container.list': () => [ctr('web', '172.18.0.2'), ctr('dns', '172.18.0.3'), ctr('old', '', false)],
+    'port.list': (p) => ports[p.container],
+    'port.add': (p) => {
+      if (p.spec.startsWith('10.9.9.9')) throw new BerthError('invalid_argument', 'Bind for 10.9.9.9:9000 failed: 10.9.9.9 is not an address of this host');
+      const [ip, hp, rest] = p.spec.split(':');
+      const m: PortMapping = { hostIp: ip, hostPort: Number(hp), containerPort: Number(rest.split('/')[0]), proto: 'tcp', containerIp: '172.18.0.3' };
+      ports[p.container] = [...ports[p.container], m];
+      return [m];
+    },
+    'port.remove': (p) => {
+      ports[p.container] = ports[p.container].filter((m) => `${m.hostIp}:${m.hostPort}:${m.containerPort}/${m.proto}` !== p.spec);
+      return [];
+    },
+  });
+  return { ...t, ports };
+}
+
+describe('PortsView', () => {
+  it('shows host side → container side per running container', async () => {
+    const { transport } = setup();
+    renderWith(<PortsView />, transport);
+    const table = await screen.findByRole('table', { name: 'Port mappings of web' });
+    expect(table.textContent).toContain('0.0.0.0:8080');
+    expect(table.textContent).toContain('172.18.0.2:80');
+    expect(screen.getByText('No published ports yet.')).toBeTruthy();
+    expect(screen.getByText(/Not running: old/)).toBeTruthy();
+  });
+
+  it('shows a conflict as the user types, then adds with Docker -p text', async () => {
+    const { transport, calls } = setup();
+    renderWith(<PortsView />, transport);
+    await screen.findByRole('table', { name: 'Port mappings of web' });
+    const form = screen.getByRole('form', { name: 'Add a port mapping to dns' });
+    fireEvent.change(within(form).getByLabelText('Host port'), { target: { value: '8080' } });
+    fireEvent.change(within(form).getByLabelText('Container port'), { target: { value: '80' } });
+    expect(form.textContent).toContain('0.0.0.0:8080/tcp is already published by web');
+    expect((within(form).getByRole('button', { name: /Add/ }) as HTMLButtonElement).disabled).toBe(true);
+    expect(within(form).getByLabelText('Host port').getAttribute('aria-invalid')).toBe('true');
+    fireEvent.change(within(form).getByLabelText('Host port'), { target: { value: '8081' } });
+    expect(form.textContent).not.toContain('already published');
+    await act(async () => fireEvent.submit(form));
+    await waitFor(() => expect(calls.find((c) => c.method === 'port.add')?.params).toEqual({ container: 'dns', spec: '0.0.0.0:8081:80/tcp' }));
+    await screen.findByRole('table', { name: 'Port mappings of dns' });
+  });
+
+  it("shows the helper's refusal in place", async () => {
+    const { transport } = setup();
+    renderWith(<PortsView />, transport);
+    await screen.findByRole('table', { name: 'Port mappings of web' });
+    const form = screen.getByRole('form', { name: 'Add a port mapping to dns' });
+    fireEvent.change(within(form).getByLabelText('Host IP'), { target: { value: '10.9.9.9' } });
+    fireEvent.change(within(form).getByLabelText('Host port'), { target: { value: '9000' } });
+    fireEvent.change(within(form).getByLabelText('Container port'), { target: { value: '80' } });
+    await act(async () => fireEvent.submit(form));
+    expect((await within(form).findByRole('alert')).textContent).toContain('10.9.9.9 is not an address of this host');
+  });
+
+  it('removes a mapping and puts it back from the toast', async () => {
+    const { transport, calls } = setup();
+    renderWith(<PortsView />, transport);
+    await screen.findByRole('table', { name: 'Port mappings of web' });
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Remove mapping 0.0.0.0:8080/tcp → 80 of web' })));
+    const toast = await screen.findByText(/Removed/);
+    expect(calls.find((c) => c.method === 'port.remove')?.params).toEqual({ container: 'web', spec: '0.0.0.0:8080:80/tcp' });
+    await act(async () => fireEvent.click(within(toast.closest('li')!).getByRole('button', { name: 'Undo' })));
+    await waitFor(() => expect(calls.filter((c) => c.method === 'port.add').map((c) => c.params)).toEqual([{ container: 'web', spec: '0.0.0.0:8080:80/tcp' }]));
+    await screen.findByText(/Put back/);
+  });
+
+  it('explains -p when nothing runs', async () => {
+    const { transport } = fakeTransport({ 'container.list': () => [] });
+    renderWith(<PortsView />, transport);
+    expect((await screen.findByText('No running containers')).closest('.empty-state')!.textContent).toContain('-p 8080:80');
+  });
+});

@@ -1,0 +1,177 @@
+import { useCallback, useMemo, useRef, useState } from 'react';
+import { useBerthMutation, useBerthQueries, useBerthQuery } from '../../api/hooks';
+import type { Container } from '../../../../shared/container';
+import type { PortMapping } from '../../../../shared/ports';
+import { EmptyState } from '../../components/EmptyState';
+import { ErrorMessage } from '../../components/ErrorMessage';
+import { Icon } from '../../components/Icon';
+import { PageHeader } from '../../components/PageHeader';
+import { Spinner } from '../../components/Spinner';
+import { Toasts, type ToastMessage } from '../../components/Toast';
+import { containerName, containerNetworks } from '../../lib/format';
+import { StatusBadge } from '../StatusBadge';
+import { AddMappingRow } from './AddMappingRow';
+import { hostIpForSpec, mappingSpec, type Owned } from './port-conflicts';
+
+const hostSide = (m: PortMapping) => `${hostIpForSpec(m.hostIp)}:${m.hostPort}`;
+
+export function PortsView() {
+  const list = useBerthQuery('container.list', { all: true });
+  const running = useMemo(() => (list.data ?? []).filter((c) => c.State.Running), [list.data]);
+  const stopped = (list.data ?? []).filter((c) => !c.State.Running);
+  const params = useMemo(() => running.map((c) => ({ container: containerName(c) })), [running]);
+  const ports = useBerthQueries('port.list', params);
+  const all: Owned[] = running.flatMap((c, i) => (ports[i]?.data ?? []).map((mapping) => ({ container: containerName(c), mapping })));
+  const [toasts, setToasts] = useState<ToastMessage[]>([]);
+  const seq = useRef(0);
+  const readd = useBerthMutation('port.add');
+
+  const toast = useCallback((t: Omit<ToastMessage, 'id'>) => setToasts((xs) => [...xs.slice(-3), { ...t, id: ++seq.current }]), []);
+  const dismiss = useCallback((id: number) => setToasts((xs) => xs.filter((t) => t.id !== id)), []);
+  const onRemoved = (container: string, m: PortMapping) => {
+    const spec = mappingSpec(m);
+    toast({
+      text: <>Removed <span className="mono">{hostSide(m)} → {m.containerPort}/{m.proto}</span> from {container}</>,
+      action: {
+        label: 'Undo',
+        run: () =>
+          readd.mutate({ container, spec }, {
+            onSuccess: () => toast({ text: <>Put back <span className="mono">{spec}</span> on {container}</> }),
+            onError: (e) => toast({ tone: 'error', text: <>Could not put back {spec}: {e.message}</> }),
+          }),
+      },
+    });
+  };
+
+  return (
+    <section className="view" aria-labelledby="view-title">
+      <PageHeader title="Ports" subtitle="Host side → container side for every running container; changes apply live, without a restart" />
+      <div className="pane">
+        {list.isPending && list.fetchStatus !== 'idle' ? (
+          <div className="pane-center"><Spinner label="Loading containers…" /></div>
+        ) : list.error ? (
+          <ErrorMessage error={list.error} title="Could not list containers" />
+        ) : running.length === 0 ? (
+          <EmptyState icon="ports" title="No running containers">
+            Published ports belong to a running container. Run one with a port, e.g.{' '}
+            <code>berth run -d --name web -p 8080:80 busybox httpd -f</code>, or use <strong>Run container</strong> in the
+            Containers view with “Published ports” set to <code>8080:80</code>. Its mappings show here, and you can add or
+            remove them while it runs.
+          </EmptyState>
+        ) : (
+          <>
+            <p className="ports-legend muted small">
+              Add a mapping with the row under each container: host IP (0.0.0.0 = every IPv4 address, empty = IPv4 and IPv6),
+              host port (a range picks the first free one, empty picks any free port), container port. Conflicts show as you type.
+            </p>
+            {running.map((c, i) => (
+              <ContainerPorts key={c.Id} container={c} query={ports[i]} all={all} onRemoved={onRemoved} onAdded={(spec) => toast({ text: <>Published <span className="mono">{spec}</span> on {containerName(c)}</> })} />
+            ))}
+          </>
+        )}
+        {stopped.length > 0 && (
+          <p className="muted small stopped-note">
+            Not running: {stopped.map(containerName).join(', ')} — start a container to change its ports live.
+          </p>
+        )}
+      </div>
+      <Toasts toasts={toasts} onDismiss={dismiss} />
+    </section>
+  );
+}
+
+function ContainerPorts({
+  container,
+  query,
+  all,
+  onRemoved,
+  onAdded,
+}: {
+  container: Container;
+  query: ReturnType<typeof useBerthQueries<'port.list'>>[number] | undefined;
+  all: Owned[];
+  onRemoved: (container: string, m: PortMapping) => void;
+  onAdded: (spec: string) => void;
+}) {
+  const name = containerName(container);
+  const nets = containerNetworks(container);
+  const mappings = query?.data ?? [];
+  const titleId = `ports-${container.Id.slice(0, 12)}`;
+  return (
+    <section className="port-card" aria-labelledby={titleId} data-container={name}>
+      <header className="port-card-head">
+        <h2 id={titleId} className="port-card-title">{name}</h2>
+        <StatusBadge container={container} />
+        <ul className="chips chips-row" aria-label={`Networks of ${name}`}>
+          {nets.map((n) => <li key={n.network} className="chip"><span>{n.network}</span>{n.ip && <span className="mono muted">{n.ip}</span>}</li>)}
+        </ul>
+        <span className="spacer" />
+        <span className="muted small">{mappings.length} mapping{mappings.length === 1 ? '' : 's'}</span>
+      </header>
+      {query?.error ? (
+        <ErrorMessage error={query.error} title={`Could not list the ports of ${name}`} />
+      ) : query?.isPending ? (
+        <div className="port-card-body"><Spinner label="Reading ports…" /></div>
+      ) : mappings.length === 0 ? (
+        <p className="port-card-empty muted small">No published ports yet.</p>
+      ) : (
+        <table className="table port-table" aria-label={`Port mappings of ${name}`}>
+          <colgroup>
+            <col style={{ width: 230 }} />
+            <col style={{ width: 40 }} />
+            <col style={{ width: 230 }} />
+            <col style={{ width: 100 }} />
+            <col />
+          </colgroup>
+          <thead>
+            <tr>
+              <th scope="col">Host side</th>
+              <th scope="col"><span className="sr-only">maps to</span></th>
+              <th scope="col">Container side</th>
+              <th scope="col">Protocol</th>
+              <th scope="col"><span className="sr-only">Actions</span></th>
+            </tr>
+          </thead>
+          <tbody>
+            {mappings.map((m) => (
+              <MappingRow key={mappingSpec(m)} container={name} mapping={m} fallbackIp={nets[0]?.ip.split('/')[0]} onRemoved={onRemoved} />
+            ))}
+          </tbody>
+        </table>
+      )}
+      <AddMappingRow container={name} all={all} onAdded={onAdded} />
+    </section>
+  );
+}
+
+function MappingRow({ container, mapping: m, fallbackIp, onRemoved }: { container: string; mapping: PortMapping; fallbackIp?: string; onRemoved: (c: string, m: PortMapping) => void }) {
+  const remove = useBerthMutation('port.remove');
+  const label = `${hostSide(m)}/${m.proto} → ${m.containerPort}`;
+  return (
+    <tr data-spec={mappingSpec(m)}>
+      <td className="mono host-side">{hostSide(m)}</td>
+      <td className="map-arrow" aria-hidden="true">→</td>
+      <td className="mono">{m.containerIp ?? fallbackIp ?? '?'}:{m.containerPort}</td>
+      <td><span className="badge">{m.proto}</span></td>
+      <td className="row-actions">
+        <div className="actions-cell">
+          {remove.isPending ? (
+            <Spinner label="Removing…" />
+          ) : (
+            <button
+              type="button"
+              className="icon-button icon-danger"
+              aria-label={`Remove mapping ${label} of ${container}`}
+              title="Remove mapping"
+              // mutateAsync: the row is gone once the list refreshes, the toast must still come
+              onClick={() => remove.mutateAsync({ container, spec: mappingSpec(m) }).then(() => onRemoved(container, m), () => {})}
+            >
+              <Icon name="trash" />
+            </button>
+          )}
+          <ErrorMessage error={remove.error} />
+        </div>
+      </td>
+    </tr>
+  );
+}
