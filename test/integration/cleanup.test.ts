@@ -20,6 +20,7 @@ const berth: BerthOwned = {
   ],
   netnsNames: ['berth-aaaaaaaaaaaa', 'berth-cccccccccccc'],
   ports: [{ endpointId: 'e1e1e1e1e1e1aa', hostIp: '0.0.0.0', hostPort: 7000, proto: 'tcp', containerIp: '172.30.0.2', containerPort: 80 }],
+  heldPorts: [],
 };
 
 const sh = (line: string) => {

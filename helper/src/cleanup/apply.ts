@@ -1,6 +1,7 @@
 import type { BerthEvent } from '../../../src/shared/events';
 import type { HostInspect } from '../../../src/shared/inspect';
 import { ruleSpec } from '../inspect/iptables-parse';
+import { deleteConntrack } from '../kernel/conntrack';
 import { iptablesRestoreNoflush, iptablesSaveTable, ipBatch, linkNames, netnsDelete, type IpFamily } from '../kernel/host-write';
 import type { HostLink, Planned } from './planned';
 import { deleteLines, restoreText } from './restore-text';
@@ -15,6 +16,13 @@ export interface ApplyDeps {
   emit?: (e: BerthEvent) => void;
   // the engine drops store entries whose kernel objects vanished; without it those findings fail
   releaseMissing?: (targets: { what: 'network' | 'endpoint' | 'netns'; id: string }[]) => Promise<void>;
+  // the engine frees host ports it holds with no mapping and rewrites its chains from the store
+  releaseOrphans?: (ports: OrphanPort[]) => Promise<void>;
+}
+export interface OrphanPort {
+  hostIp: string;
+  hostPort: number | null;
+  proto: string;
 }
 export interface ApplyResult {
   snapshotId: string;
@@ -67,7 +75,10 @@ export async function applyFindings(host: HostInspect, chosen: Planned[], deps: 
     for (const p of mine) {
       if (p.target.type !== 'rule') continue;
       const r = p.target.rule;
-      byRule.set(r.id, { family: family as IpFamily, table: r.table, chain: r.chain, position: r.position, spec: ruleSpec(r) });
+      const earlierCopy = host.rules.some(
+        (x) => x.source === 'iptables' && x.family === r.family && x.table === r.table && x.chain === r.chain && x.position < r.position && x.text === r.text,
+      );
+      byRule.set(r.id, { family: family as IpFamily, table: r.table, chain: r.chain, position: r.position, spec: ruleSpec(r), ...(earlierCopy ? { byPosition: true } : {}) });
     }
     const removed = [...byRule.values()];
     try {
@@ -124,6 +135,32 @@ export async function applyFindings(host: HostInspect, chosen: Planned[], deps: 
       } catch (e) {
         for (const p of store) failed.push({ id: p.id, error: errText(e) });
       }
+    }
+  }
+
+  const ports = chosen.filter((p) => p.target.type === 'port');
+  if (ports.length) {
+    if (!deps.releaseOrphans) {
+      for (const p of ports) failed.push({ id: p.id, error: 'the engine releases this port: run berth doctor' });
+    } else {
+      try {
+        await deps.releaseOrphans(ports.map((p) => (p.target.type === 'port' ? { hostIp: p.target.hostIp, hostPort: p.target.hostPort, proto: p.target.proto } : (null as never))));
+        applied.push(...ports.map((p) => p.id));
+      } catch (e) {
+        for (const p of ports) failed.push({ id: p.id, error: errText(e) });
+      }
+    }
+  }
+
+  // Conntrack entries cannot be put back (undo skips them); entries that
+  // expired since the plan are not a failure.
+  for (const p of chosen) {
+    if (p.target.type !== 'conntrack') continue;
+    try {
+      for (const argv of p.target.argv) await deleteConntrack(argv.slice(2));
+      applied.push(p.id);
+    } catch (e) {
+      failed.push({ id: p.id, error: errText(e) });
     }
   }
 

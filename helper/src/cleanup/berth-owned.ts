@@ -4,10 +4,20 @@ export interface BerthOwned {
   networks: { id: string; name: string; bridge: string; subnet: string; gateway: string; internal: boolean }[];
   endpoints: { id: string; networkId: string; sandboxId: string; ip: string; hostVeth: string; netnsPath: string }[];
   netnsNames: string[]; // Berth's named netns (berth-<id12>) the store knows
+  // published mappings in the store (those whose rules Berth writes)
   ports: { endpointId: string; hostIp: string; hostPort: number; proto: string; containerIp: string; containerPort: number }[];
+  // host ports the helper holds right now: allocator entries, and whether a socket is bound
+  heldPorts: HeldPort[];
+}
+export interface HeldPort {
+  hostIp: string; // canonical: '0.0.0.0', '::' or an address
+  hostPort: number;
+  proto: string;
+  owner: string; // container id the allocator has it under
+  bound: boolean;
 }
 
-export const emptyBerthOwned = (): BerthOwned => ({ networks: [], endpoints: [], netnsNames: [], ports: [] });
+export const emptyBerthOwned = (): BerthOwned => ({ networks: [], endpoints: [], netnsNames: [], ports: [], heldPorts: [] });
 
 // Tags may carry a full id or its 12-character short form.
 export function knowsId(berth: BerthOwned, tag: string): boolean {

@@ -84,3 +84,12 @@ it('builds restore batches: -D per rule, -I at original positions in ascending o
   );
   expect(insertLines(rules).map((l) => l.line)).toEqual(['-I X 1 -m comment --comment "a b" -j ACCEPT', '-I DOCKER 2 -p tcp -j DNAT --to-destination 1.2.3.4:5', '-I DOCKER 5 -j RETURN']);
 });
+
+it('deletes a later copy of a duplicate by number, highest first, before spec deletes', () => {
+  const rules = [
+    { family: 'ipv4' as const, table: 'nat', chain: 'DOCKER', position: 3, spec: '-p tcp -j DNAT --to-destination 1.2.3.4:5', byPosition: true },
+    { family: 'ipv4' as const, table: 'nat', chain: 'DOCKER', position: 2, spec: '-j RETURN' },
+    { family: 'ipv4' as const, table: 'nat', chain: 'DOCKER', position: 7, spec: '-j RETURN', byPosition: true },
+  ];
+  expect(deleteLines(rules).map((l) => l.line)).toEqual(['-D DOCKER 7', '-D DOCKER 3', '-D DOCKER -j RETURN']);
+});

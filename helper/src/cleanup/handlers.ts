@@ -4,8 +4,8 @@ import type { ResultOf } from '../../../src/shared/methods';
 import type { z } from 'zod';
 import { buildHostInspect, classifyRules, linkOwnerMap, parseRules } from '../inspect/build';
 import { linkNameOwner } from '../inspect/owner';
-import { readFirewallRaw, readHostRaw } from '../kernel/host-read';
-import { applyFindings } from './apply';
+import { readConntrack, readFirewallRaw, readHostRaw } from '../kernel/host-read';
+import { applyFindings, type OrphanPort } from './apply';
 import type { BerthOwned } from './berth-owned';
 import { planStale } from './findings';
 import { publicFinding } from './planned';
@@ -19,6 +19,18 @@ export interface InspectDeps {
   emit?: (e: BerthEvent) => void;
   // optional: lets cleanup.apply drop store entries whose kernel objects vanished
   releaseMissing?: (targets: { what: 'network' | 'endpoint' | 'netns'; id: string }[]) => Promise<void>;
+  // optional: lets cleanup.apply release host ports Berth holds with no mapping
+  releaseOrphans?: (ports: OrphanPort[]) => Promise<void>;
+}
+
+// One reading of everything the plan compares: the host, its conntrack
+// table (unreadable is named in host.errors) and what the store owns.
+async function readForPlan(deps: InspectDeps) {
+  const host = await inspectHost();
+  const conntrack = await readConntrack(host.errors);
+  // the store last: a mapping added meanwhile is known, so its rules are not flagged
+  const berth = await deps.berthOwned();
+  return { host, plan: planStale(host, berth, conntrack) };
 }
 
 export async function inspectHost(): Promise<HostInspect> {
@@ -47,13 +59,13 @@ export function makeInspectHandlers(deps: InspectDeps) {
     },
 
     'cleanup.plan': async (_p?: unknown): Promise<ResultOf<'cleanup.plan'>> => {
-      const host = await inspectHost();
-      return { takenAt: host.takenAt, findings: planStale(host, await deps.berthOwned()).map(publicFinding) };
+      const { host, plan } = await readForPlan(deps);
+      return { takenAt: host.takenAt, findings: plan.map(publicFinding) };
     },
 
     'cleanup.apply': async (p: z.infer<typeof CleanupApplyParams>): Promise<ResultOf<'cleanup.apply'>> => {
-      const host = await inspectHost();
-      const chosen = selectFindings(planStale(host, await deps.berthOwned()), p);
+      const { host, plan } = await readForPlan(deps);
+      const chosen = selectFindings(plan, p);
       return applyFindings(host, chosen, deps);
     },
 

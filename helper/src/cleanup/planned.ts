@@ -12,7 +12,12 @@ export type Target =
   | { type: 'rule'; rule: FirewallRule }
   | { type: 'link'; link: HostLink }
   | { type: 'netns'; netns: HostNetns }
-  | { type: 'store'; what: 'network' | 'endpoint' | 'netns'; id: string };
+  | { type: 'store'; what: 'network' | 'endpoint' | 'netns'; id: string }
+  // a host port Berth holds (socket, allocator entry or rule in its chains): the engine releases
+  // it; hostPort null when only a rule in Berth's chains is left (no host port known)
+  | { type: 'port'; hostIp: string; hostPort: number | null; proto: string }
+  // conntrack entries: deleted with these exact `conntrack -D` argvs (not restorable by undo)
+  | { type: 'conntrack'; argv: string[][] };
 
 export interface Planned extends Finding {
   target: Target;

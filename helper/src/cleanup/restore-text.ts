@@ -9,7 +9,16 @@ export function restoreText(lines: Line[]): string {
   return [...byTable].map(([t, ls]) => `*${t}\n${ls.join('\n')}\nCOMMIT\n`).join('');
 }
 
-export const deleteLines = (rules: RemovedRule[]) => rules.map((r) => ({ table: r.table, line: `-D ${r.chain} ${r.spec}` }));
+// `-D CHAIN spec` removes the FIRST identical rule; a later copy of a
+// duplicate is removed by its number instead (highest first per chain, and
+// before any spec delete, so no number shifts under another).
+export const deleteLines = (rules: RemovedRule[]) => [
+  ...rules
+    .filter((r) => r.byPosition)
+    .sort((a, b) => a.table.localeCompare(b.table) || a.chain.localeCompare(b.chain) || b.position - a.position)
+    .map((r) => ({ table: r.table, line: `-D ${r.chain} ${r.position}` })),
+  ...rules.filter((r) => !r.byPosition).map((r) => ({ table: r.table, line: `-D ${r.chain} ${r.spec}` })),
+];
 
 // Re-insert at the original positions: ascending order per chain makes every
 // earlier insert land where it was before the later ones are counted.

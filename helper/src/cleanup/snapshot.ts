@@ -10,6 +10,7 @@ export interface RemovedRule {
   chain: string;
   position: number; // 1-based, in the chain as it was before the apply
   spec: string; // what follows `-A CHAIN ` in iptables-save
+  byPosition?: boolean; // an identical rule sits earlier in the chain: deleted by number
 }
 export interface RemovedLink {
   name: string;

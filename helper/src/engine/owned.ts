@@ -1,13 +1,17 @@
-import type { BerthOwned } from '../cleanup/berth-owned';
+import type { OrphanPort } from '../cleanup/apply';
+import type { Proto } from '../../../src/shared/ports';
+import type { BerthOwned, HeldPort } from '../cleanup/berth-owned';
+import { gatewayEndpoint } from './endpoints';
+import type { PortService } from './ports';
 import { signalGroup } from '../kernel/process';
 import { finalizeExit } from './containers';
 import type { Engine } from './engine';
 import { checkDrift } from './restore';
-import { sandboxOf } from './sandboxes';
+import { modeOf, sandboxOf } from './sandboxes';
 
 // What the store says Berth owns, in the shape cleanup's findings compare
-// the kernel against.
-export function berthOwned(eng: Engine): BerthOwned {
+// the kernel against; `heldPorts` is what the port service holds in memory.
+export function berthOwned(eng: Engine, heldPorts: HeldPort[] = []): BerthOwned {
   const s = eng.state;
   const endpoints: BerthOwned['endpoints'] = [];
   for (const c of Object.values(s.containers)) {
@@ -31,8 +35,34 @@ export function berthOwned(eng: Engine): BerthOwned {
       .map((n) => ({ id: n.id, name: n.name, bridge: n.bridge, subnet: n.subnet, gateway: n.gateway, internal: n.internal })),
     endpoints,
     netnsNames: Object.values(s.containers).flatMap((c) => (c.netns && c.state.status !== 'exited' ? [c.netns] : [])),
-    ports: [],
+    ports: storePorts(eng),
+    heldPorts,
   };
+}
+
+// Mappings as PortService.rules renders them (not-exited containers, on
+// their gateway endpoint), errored ones included: such a port is still the
+// container's, so nothing of it may be flagged.
+function storePorts(eng: Engine): BerthOwned['ports'] {
+  const s = eng.state;
+  const out: BerthOwned['ports'] = [];
+  for (const c of Object.values(s.containers)) {
+    if (c.state.status === 'exited' || !c.ports.length || modeOf(c).kind !== 'bridge') continue;
+    const gw = gatewayEndpoint(s, c.endpoints);
+    if (!gw) continue;
+    for (const r of c.ports)
+      out.push({ endpointId: gw.id, hostIp: r.hostIp, hostPort: r.hostPort, proto: r.proto, containerIp: gw.ip, containerPort: r.containerPort });
+  }
+  return out;
+}
+
+// Host ports Berth holds with no mapping: the service frees them (under the
+// engine's queue, so no run or port add interleaves), then the firewall is
+// rewritten from the store, which drops port rules no mapping renders.
+export async function releaseOrphans(eng: Engine, svc: PortService, ports: OrphanPort[]): Promise<void> {
+  const held = ports.filter((p): p is OrphanPort & { hostPort: number } => p.hostPort !== null);
+  await eng.serial(() => svc.releaseOrphans(eng.state, held.map((p) => ({ ...p, proto: p.proto as Proto }))));
+  await checkDrift(eng, true);
 }
 
 // Store entries whose kernel objects vanished behind Berth's back: a

@@ -8,6 +8,7 @@ import { joinHostPort } from '../portmap/ip';
 import { reserveHostPort } from '../portmap/reservation';
 import { portRules } from '../portmap/rules';
 import { defaultHostIps } from '../portmap/spec';
+import type { HeldPort } from '../cleanup/berth-owned';
 import type { ContainerRecord, PortRecord, State } from '../store/state';
 import type { Engine, PortPublisher } from './engine';
 import { gatewayEndpoint } from './endpoints';
@@ -199,6 +200,42 @@ export class PortService implements PortPublisher {
     const all = [...this.live.values()].flatMap((l) => l.bindings);
     this.live.clear();
     await Promise.all(all.map(releaseBinding));
+  }
+
+  // Every host port held right now: allocator entries, and whether a socket
+  // is bound for it. Cleanup compares this with the store's mappings.
+  held(): HeldPort[] {
+    const out = new Map<string, HeldPort>();
+    for (const b of this.alloc.list()) out.set(bindingKey(b), { hostIp: b.hostIp, hostPort: b.hostPort, proto: b.proto, owner: b.owner, bound: false });
+    for (const [owner, live] of this.live) {
+      for (const b of live.bindings) {
+        if (b.res.isReleased) continue;
+        const k = bindingKey(b.rec);
+        out.set(k, { ...(out.get(k) ?? { hostIp: b.rec.hostIp, hostPort: b.rec.hostPort, proto: b.rec.proto, owner }), bound: true });
+      }
+    }
+    return [...out.values()];
+  }
+
+  // Cleanup's orphan-port-binding fix: close the sockets and free the
+  // allocator entries of these ports, unless a live container of `s` still
+  // maps one (checked again here: the plan may be older than the store).
+  async releaseOrphans(s: State, ports: Pick<PortRecord, 'hostIp' | 'hostPort' | 'proto'>[]): Promise<void> {
+    const mapped = new Set(
+      Object.values(s.containers)
+        .filter((c) => c.state.status !== 'exited')
+        .flatMap((c) => c.ports.map(bindingKey)),
+    );
+    for (const p of ports) {
+      const k = bindingKey(p);
+      if (mapped.has(k)) continue;
+      for (const live of this.live.values()) {
+        const gone = live.bindings.filter((b) => bindingKey(b.rec) === k);
+        for (const b of gone) await this.free(b);
+        live.bindings = live.bindings.filter((b) => !gone.includes(b));
+      }
+      this.alloc.release(p.hostIp, p.hostPort, p.proto);
+    }
   }
 
   private async rebind(s: State, c: ContainerRecord, rec: PortRecord): Promise<LiveBinding> {

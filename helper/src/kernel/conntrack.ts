@@ -19,7 +19,13 @@ export interface ConntrackFilter {
 // many were deleted. conntrack exits 1 with "0 flow entries have been
 // deleted" when nothing matched: that is an answer, not a failure.
 export async function flushConntrack(f: ConntrackFilter): Promise<number> {
-  const args = ['-D', ...conntrackFilterArgs(f)];
+  return deleteConntrack(conntrackFilterArgs(f));
+}
+
+// `conntrack -D <selector>`: the number of entries deleted. Cleanup passes
+// the exact selectors its plan showed.
+export async function deleteConntrack(selector: string[]): Promise<number> {
+  const args = ['-D', ...selector];
   const r = await run('conntrack', args, { okCodes: [1] });
   const m = /(\d+) flow entries have been deleted/.exec(`${r.stderr}\n${r.stdout}`);
   if (r.exitCode === 1 && !(m && m[1] === '0')) {

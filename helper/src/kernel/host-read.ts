@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, readlink, stat } from 'node:fs/promises';
+import { parseConntrackList, type ConntrackEntry } from './conntrack-parse';
 import { run, runJson } from './exec';
 import type { HostRaw, IpLinkJson, IpNsId, IpRouteJson, RawNetns, RawProcess } from './host-raw';
 
@@ -136,4 +137,10 @@ export async function readFirewallRaw(): Promise<Pick<HostRaw, 'iptables' | 'nft
     attempt('nft', errors, () => runJson<unknown>('nft', ['-j', 'list', 'ruleset']), null),
   ]);
   return { links, iptables: { ipv4: v4, ipv6: v6 }, nft, errors };
+}
+
+// The kernel's tracked IPv4 flows (Berth publishes IPv4 only), for the
+// stale-conntrack finding; unreadable (no conntrack program) is named in errors.
+export async function readConntrack(errors: string[]): Promise<ConntrackEntry[]> {
+  return attempt('conntrack', errors, async () => parseConntrackList(await text('conntrack', ['-L', '-f', 'ipv4', '-o', 'extended'])), []);
 }

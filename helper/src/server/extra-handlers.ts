@@ -13,6 +13,8 @@ type P<M extends keyof typeof methods> = z.output<(typeof methods)[M]['params']>
 export interface ExtraHandlers {
   handlers: Partial<Handlers>;
   listPorts: (containerId: string) => PortMapping[];
+  // the port service, for cleanup (held ports, releasing orphans)
+  ports: PortService;
   restore(): Promise<void>;
   shutdown(): Promise<void>;
 }
@@ -32,6 +34,7 @@ export function makeExtraHandlers(engine: Engine, _dataRoot: string): ExtraHandl
   return {
     handlers: portHandlers,
     listPorts: (id) => ports.list(engine.state, id),
+    ports,
     restore: () => ports.restore(),
     shutdown: () => ports.shutdown(),
   };

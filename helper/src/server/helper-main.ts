@@ -14,7 +14,7 @@ import { FileStore } from '../store/file-store';
 import { makeHandlers } from './handlers';
 import { RpcServer, type Handler, type Handlers } from './rpc-server';
 import { makeInspectHandlers } from '../cleanup/handlers';
-import { berthOwned, releaseMissing } from '../engine/owned';
+import { berthOwned, releaseMissing, releaseOrphans } from '../engine/owned';
 import { listForeign } from '../engine/foreign';
 import { VERSION } from '../version';
 import { makeExtraHandlers } from './extra-handlers';
@@ -65,9 +65,11 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
         ...(makeInspectHandlers({
           dataRoot: o.dataRoot,
           storePath: store.path,
-          berthOwned: async () => berthOwned(engine),
+          // between operations: a run in flight holds ports its record does not show yet
+          berthOwned: () => engine.serial(async () => berthOwned(engine, extra.ports.held())),
           emit: (e) => engine.emit(e),
           releaseMissing: (t) => releaseMissing(engine, t),
+          releaseOrphans: (p) => releaseOrphans(engine, extra.ports, p),
         }) as unknown as Partial<Handlers>),
         'doctor': (async () => checkDrift(engine, true)) as Handler,
         'sandbox.listForeign': (async () => listForeign(engine)) as Handler,
