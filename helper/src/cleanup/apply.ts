@@ -2,7 +2,9 @@ import type { BerthEvent } from '../../../src/shared/events';
 import type { HostInspect } from '../../../src/shared/inspect';
 import { ruleSpec } from '../inspect/iptables-parse';
 import { deleteConntrack } from '../kernel/conntrack';
-import { iptablesRestoreNoflush, iptablesSaveTable, ipBatch, linkNames, netnsDelete, type IpFamily } from '../kernel/host-write';
+import { iptablesRestore, iptablesSave, type Family as IpFamily } from '../kernel/iptables';
+import { ipBatch, listLinks } from '../kernel/links';
+import { deleteNetns, listNetns } from '../kernel/netns';
 import type { HostLink, Planned } from './planned';
 import { deleteLines, restoreText } from './restore-text';
 import {
@@ -64,7 +66,7 @@ export async function applyFindings(host: HostInspect, chosen: Planned[], deps: 
   const families = new Set(ruleF.map((p) => (p.target.type === 'rule' ? p.target.rule.family : 'ipv4')));
   for (const family of families)
     for (const table of ['filter', 'nat', 'raw', 'mangle'])
-      await saveFile(dir, `${family}-${table}.rules`, await iptablesSaveTable(family, table).catch((e) => `# unreadable: ${errText(e)}\n`));
+      await saveFile(dir, `${family}-${table}.rules`, await iptablesSave(family, { table }).catch((e) => `# unreadable: ${errText(e)}\n`));
   if (deps.storePath) snap.storeCopy = await copyStore(dir, deps.storePath);
   await writeManifest(dir, snap);
 
@@ -82,7 +84,7 @@ export async function applyFindings(host: HostInspect, chosen: Planned[], deps: 
     }
     const removed = [...byRule.values()];
     try {
-      await iptablesRestoreNoflush(family as IpFamily, restoreText(deleteLines(removed)));
+      await iptablesRestore(restoreText(deleteLines(removed)), family as IpFamily);
       snap.rules.push(...removed);
       for (const r of removed) {
         const k = chainKey(r.family, r.table, r.chain);
@@ -101,8 +103,8 @@ export async function applyFindings(host: HostInspect, chosen: Planned[], deps: 
   if (linkF.length) {
     const links = linkF.map((p) => (p.target.type === 'link' ? p.target.link : (null as never)));
     let batchError: string | null = null;
-    await ipBatch(links.map((l) => `link delete ${l.name}`)).catch((e) => (batchError = errText(e)));
-    const left = await linkNames().catch(() => new Set<string>());
+    await ipBatch(undefined, links.map((l) => `link delete ${l.name}`)).catch((e) => (batchError = errText(e)));
+    const left = await listLinks().then((ls) => new Set(ls.map((l) => l.ifname))).catch(() => new Set<string>());
     linkF.forEach((p, i) => {
       if (left.has(links[i].name)) failed.push({ id: p.id, error: batchError ?? `${links[i].name} is still there` });
       else {
@@ -116,7 +118,8 @@ export async function applyFindings(host: HostInspect, chosen: Planned[], deps: 
     if (p.target.type !== 'netns') continue;
     const ns = p.target.netns;
     try {
-      await netnsDelete(ns.name as string);
+      await deleteNetns(ns.name as string);
+      if ((await listNetns()).includes(ns.name as string)) throw new Error(`ip netns delete ${ns.name} left it in place`);
       snap.netns.push({ name: ns.name as string, loUp: ns.links.some((l) => l.name === 'lo' && l.addresses.length > 0) });
       applied.push(p.id);
     } catch (e) {

@@ -1,7 +1,7 @@
 import { copyFile, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import type { IpFamily } from '../kernel/host-write';
+import type { Family as IpFamily } from '../kernel/iptables';
 
 // What one apply removed, enough to put each thing back where it was.
 export interface RemovedRule {

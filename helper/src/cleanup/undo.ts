@@ -1,7 +1,9 @@
 import { BerthError, notFound } from '../../../src/shared/errors';
 import type { BerthEvent } from '../../../src/shared/events';
 import { parseIptablesSave } from '../inspect/iptables-parse';
-import { iptablesRestoreNoflush, iptablesSaveTable, ipBatch, linkNames, netnsAdd, netnsNames, type IpFamily } from '../kernel/host-write';
+import { iptablesRestore, iptablesSave, type Family as IpFamily } from '../kernel/iptables';
+import { ipBatch, listLinks } from '../kernel/links';
+import { addNetns, listNetns } from '../kernel/netns';
 import { insertLines, recreateLinkLines, restoreText } from './restore-text';
 import { chainKey, latestSnapshot, writeManifest, type Snapshot } from './snapshot';
 
@@ -17,7 +19,7 @@ async function validate(snap: Snapshot): Promise<void> {
   for (const r of snap.rules) touched.set(r.family, (touched.get(r.family) ?? new Set()).add(r.table));
   for (const [family, tables] of touched) {
     for (const table of tables) {
-      const now = parseIptablesSave(await iptablesSaveTable(family as IpFamily, table), family as IpFamily);
+      const now = parseIptablesSave(await iptablesSave(family as IpFamily, { table }), family as IpFamily);
       for (const [key, before] of Object.entries(snap.chainsBefore)) {
         const [f, t, chain] = key.split('/');
         if (f !== family || t !== table) continue;
@@ -28,8 +30,8 @@ async function validate(snap: Snapshot): Promise<void> {
       }
     }
   }
-  const links = await linkNames();
-  const spaces = await netnsNames().catch(() => new Set<string>());
+  const links = new Set((await listLinks()).map((l) => l.ifname));
+  const spaces = new Set(await listNetns());
   for (const l of snap.links) {
     if (links.has(l.name)) why.push(`link ${l.name} exists again`);
     if (l.master && !links.has(l.master) && !snap.links.some((x) => x.name === l.master)) why.push(`bridge ${l.master} of ${l.name} is gone`);
@@ -50,17 +52,17 @@ export async function undoLast(dataRoot: string, emit?: (e: BerthEvent) => void)
 
   const restored: string[] = [];
   for (const n of snap.netns) {
-    await netnsAdd(n.name);
-    if (n.loUp) await ipBatch(['link set lo up'], n.name);
+    await addNetns(n.name);
+    if (n.loUp) await ipBatch(n.name, ['link set lo up']);
     restored.push(`netns ${n.name}`);
   }
   const { host, peers, skipped } = recreateLinkLines(snap.links);
-  await ipBatch(host);
-  for (const [ns, lines] of peers) await ipBatch(lines, ns);
+  await ipBatch(undefined, host);
+  for (const [ns, lines] of peers) await ipBatch(ns, lines);
   for (const l of snap.links) if (!skipped.includes(l.name)) restored.push(`link ${l.name}`);
   for (const family of new Set(snap.rules.map((r) => r.family))) {
     const mine = snap.rules.filter((r) => r.family === family);
-    await iptablesRestoreNoflush(family, restoreText(insertLines(mine)));
+    await iptablesRestore(restoreText(insertLines(mine)), family);
     restored.push(...mine.map((r) => `${family} ${r.table} -A ${r.chain} ${r.spec}`));
   }
   snap.undone = true;
