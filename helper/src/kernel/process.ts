@@ -116,3 +116,32 @@ export async function resolveExecutable(cmd: string, pathVar: string, cwd: strin
   }
   throw new Error(cmd.includes('/') ? `exec: "${cmd}": no such file or executable` : `exec: "${cmd}": executable file not found in $PATH`);
 }
+
+// Starts a long-lived program of Berth's own (the daemonized helper),
+// detached, its output appended to a log file. `exited` resolves with its
+// exit code if it ends.
+export function startDetached(file: string, args: string[], logPath: string): { pid: number; exited: Promise<number> } {
+  const fd = openSync(logPath, 'a', 0o600);
+  try {
+    const child = spawn(file, args, { detached: true, stdio: ['ignore', fd, fd] });
+    child.unref();
+    const exited = new Promise<number>((resolve) => {
+      child.once('exit', (c) => resolve(c ?? 1));
+      child.once('error', () => resolve(127));
+    });
+    return { pid: child.pid ?? 0, exited };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+// Opens a URL in the desktop's browser: a fixed program and one argument.
+export function openUrl(url: string): void {
+  try {
+    const child = spawn('xdg-open', [url], { detached: true, stdio: 'ignore' });
+    child.on('error', () => {}); // no desktop: the printed URL is enough
+    child.unref();
+  } catch {
+    /* as above */
+  }
+}

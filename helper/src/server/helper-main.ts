@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { BerthError } from '../../../src/shared/errors';
 import { connectHelper } from '../client/unix-client';
 import { finalizeExit } from '../engine/containers';
@@ -8,7 +7,7 @@ import { checkDrift, restore } from '../engine/restore';
 import { iptablesBackend } from '../firewall/iptables-backend';
 import { noneBackend } from '../firewall/backend';
 import { hasIptables } from '../kernel/iptables';
-import { userOf } from '../kernel/process';
+import { startDetached, userOf } from '../kernel/process';
 import { prepareUtsDir } from '../kernel/uts';
 import { FileStore } from '../store/file-store';
 import { makeHandlers } from './handlers';
@@ -108,15 +107,9 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
 async function daemonize(o: HelperOptions, argv: string[]): Promise<number> {
   mkdirSync(o.dataRoot, { recursive: true, mode: 0o700 });
   const logFile = `${o.dataRoot}/helper.log`;
-  const fd = openSync(logFile, 'a', 0o600);
-  const child = spawn(process.execPath, [...process.execArgv, process.argv[1], ...argv, '--foreground', '--owner', String(o.ownerUid)], {
-    detached: true,
-    stdio: ['ignore', fd, fd],
-  });
-  closeSync(fd);
+  const child = startDetached(process.execPath, [...process.execArgv, process.argv[1], ...argv, '--foreground', '--owner', String(o.ownerUid)], logFile);
   let exited: number | null = null;
-  child.once('exit', (c) => (exited = c ?? 1));
-  child.unref();
+  void child.exited.then((c) => (exited = c));
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
     if (exited !== null) {

@@ -1,5 +1,5 @@
 // `berth ui --web [--port N] [--no-open]`: the GUI in a browser tab.
-import { spawn } from 'node:child_process';
+import { openUrl } from '../../kernel/process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,16 +17,6 @@ export function findRendererDir(env = process.env, here = fileURLToPath(new URL(
   return candidates.find((p) => existsSync(resolve(p, 'index.html'))) ?? null;
 }
 
-function openBrowser(url: string): void {
-  // a fixed program and one argument, never a shell
-  try {
-    const child = spawn('xdg-open', [url], { detached: true, stdio: 'ignore' });
-    child.on('error', () => {});
-    child.unref();
-  } catch {
-    // no desktop: the printed URL is enough
-  }
-}
 
 export const commands: Command[] = [
   {
@@ -64,7 +54,7 @@ export const commands: Command[] = [
       ctx.out(`Berth web UI: ${ui.url}`);
       ctx.out('Open that URL (it carries the access token); Ctrl+C stops the server.');
       const hasDesktop = Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
-      if (!args.values['no-open'] && hasDesktop && process.getuid?.() !== 0) openBrowser(ui.url);
+      if (!args.values['no-open'] && hasDesktop && process.getuid?.() !== 0) openUrl(ui.url);
       await new Promise<void>((done) => {
         const stop = () => {
           process.off('SIGINT', stop);
