@@ -8,10 +8,10 @@ import { BerthError, RPC_CODES, isBerthError } from '../../src/shared/errors';
 import { isMethodName, methods, type MethodName } from '../../src/shared/methods';
 import type { BerthEvent } from '../../src/shared/events';
 import type { Network } from '../../src/shared/network';
-import type { Container } from '../../src/shared/container';
+import type { Container, ForeignSandbox } from '../../src/shared/container';
 import { isCIDRv4 } from '../../src/shared/validators';
 import type { PortMapping } from '../../src/shared/ports';
-import type { Finding, FirewallRule } from '../../src/shared/inspect';
+import type { Finding, FirewallRule, HostInspect } from '../../src/shared/inspect';
 import { parseIptablesSave } from '../../helper/src/inspect/iptables-parse';
 import { parsePublish } from '../../helper/src/portmap/spec';
 import { hostIpsOverlap, joinHostPort } from '../../helper/src/portmap/ip';
@@ -43,6 +43,10 @@ export class FakeEngine {
   ports = new Map<string, PortMapping[]>(); // by container id
   findings: Finding[];
   snapshots: { id: string; findings: Finding[] }[] = [];
+  // sandboxes of other engines and plain namespaces (sandbox.listForeign)
+  foreign: ForeignSandbox[] = [{ source: 'netns', id: 'ns-dev', name: 'dev-ns', pid: null, netnsPath: '/run/netns/dev-ns', status: 'present', addresses: ['10.99.0.2/24'], attachedNetworks: [] }];
+  // veth name per endpoint id (host.inspect)
+  private veths = new Map<string, { name: string; peer: string; bridge: string }>();
   doctorRuns = 0;
   private subs = new Set<(e: BerthEvent) => void>();
   private nextIp = new Map<string, number>();
@@ -238,9 +242,62 @@ export class FakeEngine {
       MacAddress: '02:42:ac:11:00:02', InterfaceName: `eth${Object.keys(c.NetworkSettings.Networks).length}`, IPAMConfig: null,
     };
     n.Containers[c.Id] = { Name: c.Name.slice(1), EndpointID: eid, MacAddress: '02:42:ac:11:00:02', IPv4Address: `${ip}/${len}`, IPv6Address: '' };
+    this.veths.set(eid, { name: `veth${eid.slice(0, 7)}`, peer: `${c.NetworkSettings.Networks[n.Name].InterfaceName}@berth-${c.Id.slice(0, 12)}`, bridge: n.Options['com.docker.network.bridge.name'] });
     this.emit({ type: 'endpoint.joined', network: n.Name, sandbox: c.Name.slice(1), ip });
     return { ip, len, eid };
   }
+  // A foreign sandbox (`network connect --netns`) joins a Berth network.
+  attachForeign(sandbox: string, network: string) {
+    const f = this.foreign.find((x) => x.name === sandbox || x.id === sandbox);
+    if (!f) throw new BerthError('not_found', `no such namespace: ${sandbox}`);
+    const n = this.net(network);
+    if (n.Containers[f.id]) throw new BerthError('conflict', `${f.name} is already on ${n.Name}`);
+    const ipn = this.nextIp.get(n.Id)!;
+    this.nextIp.set(n.Id, ipn + 1);
+    const ip = intToIp(ipn);
+    const eid = id();
+    const len = Number(n.IPAM.Config[0].Subnet.split('/')[1]);
+    const ifname = `eth${f.attachedNetworks.length + 1}`;
+    n.Containers[f.id] = { Name: f.name, EndpointID: eid, MacAddress: '02:42:0a:63:00:09', IPv4Address: `${ip}/${len}`, IPv6Address: '' };
+    f.attachedNetworks.push(n.Name);
+    f.addresses.push(`${ip}/${len}`);
+    this.veths.set(eid, { name: `veth${eid.slice(0, 7)}`, peer: `${ifname}@${f.name}`, bridge: n.Options['com.docker.network.bridge.name'] });
+    this.emit({ type: 'endpoint.joined', network: n.Name, sandbox: f.name, ip });
+    return { ip, len, eid, ifname };
+  }
+
+  // What host.inspect reads: eth0 with the LAN address, Berth's bridges and
+  // one veth per endpoint (alias berth:<endpoint>, peer in the sandbox).
+  hostInspect(): HostInspect {
+    const nets = [...this.networks.values()];
+    const live = new Set(nets.flatMap((n) => Object.values(n.Containers).map((e) => e.EndpointID)));
+    let ix = 1;
+    const link = (l: Partial<HostInspect['links'][number]> & { name: string; kind: string }): HostInspect['links'][number] => ({
+      ifindex: ix++, state: 'UP', mtu: 1500, mac: '02:00:00:00:00:01', master: null, peer: null, alias: null, addresses: [], owner: 'system', ownerEvidence: 'physical device', ...l,
+    });
+    const links = [
+      link({ name: 'lo', kind: 'loopback', state: 'UNKNOWN', mtu: 65536, addresses: ['127.0.0.1/8', '::1/128'] }),
+      link({ name: 'eth0', kind: 'device', addresses: ['192.168.1.10/24', 'fe80::1/64'] }),
+      link({ name: 'wlan0', kind: 'device', state: 'DOWN' }),
+      ...nets.map((n) => link({ name: n.Options['com.docker.network.bridge.name'], kind: 'bridge', alias: `berth:${n.Id.slice(0, 12)}`, addresses: [`${n.IPAM.Config[0].Gateway}/${n.IPAM.Config[0].Subnet.split('/')[1]}`], owner: 'berth', ownerEvidence: `link alias berth:${n.Id.slice(0, 12)}` })),
+      ...[...this.veths.entries()].filter(([eid]) => live.has(eid)).map(([eid, v]) => link({ name: v.name, kind: 'veth', master: v.bridge, peer: v.peer, alias: `berth:${eid.slice(0, 12)}`, owner: 'berth', ownerEvidence: `link alias berth:${eid.slice(0, 12)}` })),
+    ];
+    return {
+      takenAt: new Date().toISOString(),
+      links,
+      routes: [
+        { dst: 'default', gateway: '192.168.1.1', dev: 'eth0', scope: null, protocol: 'dhcp' },
+        { dst: '192.168.1.0/24', gateway: null, dev: 'eth0', scope: 'link', protocol: 'kernel' },
+        ...nets.map((n) => ({ dst: n.IPAM.Config[0].Subnet, gateway: null, dev: n.Options['com.docker.network.bridge.name'], scope: 'link', protocol: 'kernel' })),
+      ],
+      netns: [],
+      sockets: [],
+      rules: [],
+      nftTables: [],
+      errors: [],
+    };
+  }
+
   detach(c: Container, n: Network) {
     if (!c.NetworkSettings.Networks[n.Name]) throw new BerthError('not_found', `${c.Name.slice(1)} is not connected to ${n.Name}`);
     delete c.NetworkSettings.Networks[n.Name];
@@ -270,6 +327,11 @@ export class FakeEngine {
         return { removed: gone.map((n) => n.Name) };
       }
       case 'network.connect': {
+        if (p.target.netns) {
+          const n = this.net(p.network);
+          const r = this.attachForeign(p.target.netns, n.Name);
+          return { EndpointID: r.eid, NetworkID: n.Id, Network: n.Name, IPAddress: r.ip, IPPrefixLen: r.len, Gateway: n.IPAM.Config[0].Gateway, MacAddress: '02:42:0a:63:00:09', InterfaceName: r.ifname, HostInterface: `veth${r.eid.slice(0, 7)}` };
+        }
         const n = this.net(p.network);
         const c = this.ctr(p.target.container);
         const r = this.attach(c, n);
@@ -352,7 +414,9 @@ export class FakeEngine {
         return { healthy, missing: first ? ['nat BERTH: -i berth0 -j RETURN'] : [], extra: [], healed: first };
       }
       case 'sandbox.listForeign':
-        return [{ source: 'netns', id: 'ns-dev', name: 'dev-ns', pid: null, netnsPath: '/run/netns/dev-ns', status: 'present', addresses: ['10.99.0.2/24'], attachedNetworks: [] }];
+        return this.foreign;
+      case 'host.inspect':
+        return this.hostInspect();
       default:
         throw new BerthError('not_found', `${method} is not implemented by the fake helper`);
     }

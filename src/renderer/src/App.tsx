@@ -1,7 +1,6 @@
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { useBerth } from './api/context';
 import { useBerthQuery } from './api/hooks';
-import { ComingNext } from './components/ComingNext';
 import { HelperBanner } from './components/HelperBanner';
 import { Sidebar, VIEWS, type ViewId } from './components/Sidebar';
 import { StatusBar } from './components/StatusBar';
@@ -9,6 +8,8 @@ import { ActivityView } from './views/ActivityView';
 import { CleanupView } from './views/cleanup/CleanupView';
 import { NatView } from './views/nat/NatView';
 import { PortsView } from './views/ports/PortsView';
+// React Flow is most of the bundle: loaded when the Topology view is first opened
+const TopologyView = lazy(() => import('./views/topology/TopologyView').then((m) => ({ default: m.TopologyView })));
 import { ContainersView } from './views/ContainersView';
 import { NetworksView } from './views/NetworksView';
 
@@ -34,7 +35,11 @@ export function App() {
         {view === 'networks' && <NetworksView />}
         {view === 'containers' && <ContainersView />}
         {view === 'activity' && <ActivityView />}
-        {view === 'topology' && <ComingNext title="Topology" icon="topology" what="A live graph of the host: bridges, veth pairs, containers and published ports." />}
+        {view === 'topology' && (
+          <Suspense fallback={<p className="loading" role="status">Loading topology…</p>}>
+            <TopologyView onOpen={select} />
+          </Suspense>
+        )}
         {view === 'ports' && <PortsView />}
         {view === 'nat' && <NatView />}
         {view === 'cleanup' && <CleanupView />}

@@ -1,0 +1,53 @@
+import type { Locator, Page } from 'playwright-core';
+
+// The Topology view: a React Flow canvas of host, networks, containers and ports.
+export class TopologyPage {
+  constructor(readonly page: Page) {}
+  canvas(): Locator {
+    return this.page.getByRole('region', { name: 'Network topology' });
+  }
+  // nodes carry an aria-label that starts with their kind and name
+  node(label: string | RegExp): Locator {
+    const name = typeof label === 'string' ? new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`) : label;
+    return this.canvas().getByRole('group', { name });
+  }
+  host(): Locator {
+    return this.node(/^Host/);
+  }
+  network(name: string): Locator {
+    return this.node(`Network ${name},`);
+  }
+  container(name: string): Locator {
+    return this.node(`Container ${name},`);
+  }
+  foreign(name: string): Locator {
+    return this.node(`Foreign sandbox ${name} `);
+  }
+  port(hostPort: number, proto = 'tcp'): Locator {
+    return this.canvas().locator('.react-flow__node-port').filter({ hasText: `${hostPort}/${proto}` });
+  }
+  nodes(): Locator {
+    return this.canvas().locator('.react-flow__node');
+  }
+  // edges are not focusable: <g role="img"> with the layout's aria-label
+  edge(label: string | RegExp): Locator {
+    return this.canvas().locator('.react-flow__edges').getByRole('img', { name: label });
+  }
+  edges(): Locator {
+    return this.canvas().locator('.react-flow__edge');
+  }
+  edgeLabels(): Locator {
+    return this.canvas().locator('.topo-elabel');
+  }
+  details(): Locator {
+    return this.page.locator('aside.topo-details');
+  }
+  viewport(): Promise<string | null> {
+    return this.canvas().locator('.react-flow__viewport').getAttribute('style');
+  }
+  async select(node: Locator): Promise<Locator> {
+    await node.click();
+    await this.details().waitFor();
+    return this.details();
+  }
+}
