@@ -124,6 +124,19 @@ describe('published ports', () => {
     await h.berthOk(['rm', '-f', 'eph', 'pall']);
   });
 
+  it('a -P mapping removed live stays removed after a restart; the others stay as they were', async () => {
+    expect((await web('pall2', ['-P', '--expose', '8000', '--expose', '8001'])).code).toBe(0);
+    const before = await portLines('pall2');
+    expect(before).toHaveLength(2 * before.filter((l) => l.startsWith('8000/tcp')).length);
+    const kept = before.filter((l) => l.startsWith('8000/tcp'));
+    await h.berthOk(['port', 'rm', 'pall2', '8001']);
+    expect(await portLines('pall2')).toEqual(kept);
+    await h.berthOk(['stop', '-t', '1', 'pall2']);
+    await h.berthOk(['start', 'pall2']);
+    expect(await portLines('pall2')).toEqual(kept);
+    await h.berthOk(['rm', '-f', 'pall2']);
+  });
+
   it('a port held by another process, a taken port and bad specs are refused, leaving nothing behind', async () => {
     await h.sh(['sh', '-c', 'python3 -m http.server --bind 0.0.0.0 8500 >/dev/null 2>&1 &']);
     await waitFor(async () => (await listeners()).some((l) => l.includes(':8500')), 10_000, 'foreign listener');

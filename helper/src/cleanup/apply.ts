@@ -103,8 +103,19 @@ export async function applyFindings(host: HostInspect, chosen: Planned[], deps: 
   if (linkF.length) {
     const links = linkF.map((p) => (p.target.type === 'link' ? p.target.link : (null as never)));
     let batchError: string | null = null;
-    await ipBatch(undefined, links.map((l) => `link delete ${l.name}`)).catch((e) => (batchError = errText(e)));
-    const left = await listLinks().then((ls) => new Set(ls.map((l) => l.ifname))).catch(() => new Set<string>());
+    const present = async () => listLinks().then((ls) => new Set(ls.map((l) => l.ifname))).catch(() => new Set<string>());
+    // A link can vanish on its own meanwhile (its peer's namespace went, or
+    // the engine tore it down): gone is the goal, so only present ones are
+    // deleted, and a batch that tripped over one is run again for the rest.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const now = await present();
+      const todo = links.filter((l) => now.has(l.name));
+      if (!todo.length) break;
+      batchError = null;
+      await ipBatch(undefined, todo.map((l) => `link delete ${l.name}`)).catch((e) => (batchError = errText(e)));
+      if (!batchError) break;
+    }
+    const left = await present();
     linkF.forEach((p, i) => {
       if (left.has(links[i].name)) failed.push({ id: p.id, error: batchError ?? `${links[i].name} is still there` });
       else {

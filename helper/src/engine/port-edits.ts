@@ -53,6 +53,15 @@ export async function removePort(eng: Engine, svc: PortService, ref: string, spe
     }
     const kept = c.ports.filter((p) => !gone.includes(p));
     c.portSpecs = remainingSpecs(c.portSpecs, kept, gone);
+    // Removing one of -P's mappings ends -P for this container: the ones it
+    // keeps become explicit, so a restart publishes exactly what is left.
+    if (gone.some((g) => g.spec === '')) {
+      c.publishAll = false;
+      for (const k of kept.filter((r) => r.spec === '')) {
+        k.spec = `${k.hostIp.includes(':') ? `[${k.hostIp}]` : k.hostIp}:${k.hostPort}:${k.containerPort}/${k.proto}`;
+        c.portSpecs.push(k.spec);
+      }
+    }
     c.ports = kept;
     // the mappings that could not be bound again at restore are gone: no longer degraded
     if (c.state.status === 'degraded' && c.state.error.startsWith(PORT_ERROR_PREFIX) && !kept.some((k) => k.error))
