@@ -2,12 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpGet, ping, TestHost } from './harness';
 
 // Real traffic between containers, across networks, and to an "outside"
-// namespace, all inside one throwaway test host.
-describe('traffic', () => {
+// namespace, all inside one throwaway test host; once per firewall backend,
+// which must give the same semantics.
+describe.each(['iptables', 'nftables'] as const)('traffic (%s)', (backend) => {
   let h: TestHost;
   beforeAll(async () => {
     h = await TestHost.create();
-    await h.startHelper();
+    await h.startHelper(['--firewall', backend]);
     await h.addOutside();
     await h.berthOk(['network', 'create', '--subnet', '10.60.0.0/24', 'front']);
     await h.berthOk(['network', 'create', '--subnet', '10.61.0.0/24', 'back']);
@@ -53,9 +54,17 @@ describe('traffic', () => {
 
   it('a container reaches the outside through MASQUERADE; an internal one does not', async () => {
     expect(await waitHttp('cli', 'http://198.51.100.2/')).toBe(true);
-    const nat = await h.shOk(['iptables', '-t', 'nat', '-S', 'POSTROUTING']);
-    expect(nat).toMatch(/-s 10\.60\.0\.0\/24 ! -o br-[0-9a-f]{12} -m comment --comment "?berth:[0-9a-f]{12}"? -j MASQUERADE/);
-    expect(nat).not.toContain('10.63.0.0/24');
+    if (backend === 'iptables') {
+      const nat = await h.shOk(['iptables', '-t', 'nat', '-S', 'POSTROUTING']);
+      expect(nat).toMatch(/-s 10\.60\.0\.0\/24 ! -o br-[0-9a-f]{12} -m comment --comment "?berth:[0-9a-f]{12}"? -j MASQUERADE/);
+      expect(nat).not.toContain('10.63.0.0/24');
+    } else {
+      const nat = await h.shOk(['nft', 'list', 'chain', 'ip', 'berth', 'nat-POSTROUTING']);
+      expect(nat).toMatch(/ip saddr 10\.60\.0\.0\/24 oifname != "br-[0-9a-f]{12}" masquerade comment "berth:[0-9a-f]{12}"/);
+      expect(nat).not.toContain('10.63.0.0/24');
+      // the nftables backend leaves iptables alone
+      expect(await h.shOk(['iptables-save'])).not.toContain('berth');
+    }
     expect((await h.inContainer('priv', httpGet('http://198.51.100.2/', 1))).code).not.toBe(0);
     const routes = await h.inContainer('priv', ['ip', 'route']);
     expect(routes.stdout).not.toContain('default');
@@ -65,6 +74,6 @@ describe('traffic', () => {
     expect((await h.shOk(['cat', '/proc/sys/net/ipv4/ip_forward'])).trim()).toBe('1');
     const info = JSON.parse(await h.berthOk(['info', '--format', 'json']));
     expect(info.hostChanges.join('\n')).toContain('ip_forward');
-    expect(info.firewallBackend).toBe('iptables');
+    expect(info.firewallBackend).toBe(backend);
   });
 });

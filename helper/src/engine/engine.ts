@@ -1,8 +1,7 @@
 import { BerthError } from '../../../src/shared/errors';
 import type { BerthEvent } from '../../../src/shared/events';
 import type { FirewallBackend } from '../firewall/backend';
-import { renderRuleset, type Ruleset } from '../firewall/render';
-import type { RuleLine } from '../firewall/rule-line';
+import type { FirewallModel, PublishedPort } from '../firewall/model';
 import { Ipam } from '../ipam';
 import type { FileStore } from '../store/file-store';
 import type { ContainerRecord, NetworkRecord, State } from '../store/state';
@@ -31,8 +30,8 @@ export class Engine {
   private adopted = new Map<string, NodeJS.Timeout>();
   private queue: Promise<unknown> = Promise.resolve();
   private listeners = new Set<(e: BerthEvent) => void>();
-  // published ports: rules rendered with the rest, host ports bound per container
-  portRules: (s: State) => RuleLine[] = () => [];
+  // published ports: rendered by the firewall backend with the rest, host ports bound per container
+  publishedPorts: (s: State) => PublishedPort[] = () => [];
   publisher: PortPublisher = { validate: () => {}, attach: async () => {}, detach: async () => {} };
   private exits = new Map<string, { pid: number; code: Promise<number> }>();
   onExit: (id: string, pid: number, code: number) => void = () => {};
@@ -80,27 +79,23 @@ export class Engine {
     for (const ep of allEndpoints(s)) if (s.networks[ep.networkId]) this.ipam.reserveAddress(ep.networkId, ep.ip);
   }
 
-  ruleset(s: State): Ruleset {
-    const nets = Object.values(s.networks).filter((n) => n.driver === 'bridge');
-    const eps = allEndpoints(s).flatMap((ep) => {
+  // What the firewall must express for `s`; the backend renders it.
+  firewallModel(s: State): FirewallModel {
+    const networks = Object.values(s.networks).filter((n) => n.driver === 'bridge');
+    const endpoints = allEndpoints(s).flatMap((ep) => {
       const n = s.networks[ep.networkId];
       return n ? [{ id: ep.id, bridge: n.bridge, ip: ep.ip, internal: n.internal }] : [];
     });
-    return renderRuleset(nets, eps, this.portRules(s));
+    return { networks, endpoints, ports: this.publishedPorts(s) };
   }
 
   // Makes the kernel's Berth rules match `s`; registers the way back.
   async syncFirewall(s: State, undo?: Undo): Promise<void> {
-    const rs = this.ruleset(s);
+    const m = this.firewallModel(s);
     // what the operation removed is still its own to delete
-    for (const id of this.ruleset(this.state).owners) rs.owners.add(id);
-    await this.opts.firewall.apply(rs);
-    undo?.push(() => {
-      // back to the committed state, deleting what this operation added
-      const back = this.ruleset(this.state);
-      for (const id of rs.owners) back.owners.add(id);
-      return this.opts.firewall.apply(back);
-    });
+    await this.opts.firewall.apply(m, { previous: this.firewallModel(this.state) });
+    // back to the committed state, deleting what this operation added
+    undo?.push(() => this.opts.firewall.apply(this.firewallModel(this.state), { previous: m }));
   }
 
   // Our own children report their exit code; processes adopted after a

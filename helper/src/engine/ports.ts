@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { BerthError, isBerthError } from '../../../src/shared/errors';
 import type { PortMapping } from '../../../src/shared/ports';
-import type { RuleLine } from '../firewall/rule-line';
+import type { PublishedPort } from '../firewall/model';
 import { acquireBindings, type ReserveFn } from '../portmap/acquire';
 import { parseEphemeralRange, PortAllocator } from '../portmap/allocator';
 import { joinHostPort } from '../portmap/ip';
 import { reserveHostPort } from '../portmap/reservation';
-import { portRules } from '../portmap/rules';
 import { defaultHostIps } from '../portmap/spec';
 import type { HeldPort } from '../cleanup/berth-owned';
 import type { ContainerRecord, PortRecord, State } from '../store/state';
@@ -101,11 +100,11 @@ export class PortService implements PortPublisher {
     c.ports = [];
   }
 
-  // Rules for every container's mappings on its gateway endpoint. Not
+  // Every container's mappings on its gateway endpoint, for the firewall. Not
   // keyed on 'running': a container being started is still 'created' when
   // its rules go in, and an exited one has no ports or endpoints left.
-  rules(s: State): RuleLine[] {
-    const out: RuleLine[] = [];
+  published(s: State): PublishedPort[] {
+    const out: PublishedPort[] = [];
     for (const c of Object.values(s.containers)) {
       if (c.state.status === 'exited' || !c.ports.length || modeOf(c).kind !== 'bridge') continue;
       const gw = gatewayEndpoint(s, c.endpoints);
@@ -113,7 +112,7 @@ export class PortService implements PortPublisher {
       const bridge = s.networks[gw.networkId].bridge;
       for (const r of c.ports) {
         if (r.error) continue; // not bound: a rule would shadow whoever holds the port
-        out.push(...portRules({ endpointId: shortId(gw.id), bridge, containerIp: gw.ip, hostIp: r.hostIp, hostPort: r.hostPort, containerPort: r.containerPort, proto: r.proto }));
+        out.push({ endpointId: shortId(gw.id), bridge, containerIp: gw.ip, hostIp: r.hostIp, hostPort: r.hostPort, containerPort: r.containerPort, proto: r.proto });
       }
     }
     return out;

@@ -19,7 +19,11 @@ import { sandboxOf } from './sandboxes';
 // released, and Berth-tagged kernel objects nobody owns removed.
 export async function restore(eng: Engine): Promise<void> {
   if (await ensureSysctl('net.ipv4.ip_forward', '1')) {
-    eng.hostChanges.push('net.ipv4.ip_forward set to 1; filter FORWARD policy set to DROP');
+    eng.hostChanges.push(
+      eng.opts.firewall.name === 'nftables'
+        ? 'net.ipv4.ip_forward set to 1; forward chain of nft table ip berth has policy drop'
+        : 'net.ipv4.ip_forward set to 1; filter FORWARD policy set to DROP',
+    );
     eng.forwardPolicyDrop = true;
   }
   eng.rebuildIpam(eng.state);
@@ -39,7 +43,7 @@ export async function restore(eng: Engine): Promise<void> {
     for (const n of Object.values(s.networks)) await driverFor(n).ensureNetwork(n);
     await rejoinMissingEndpoints(eng, s);
     await removeOrphans(s, exited.map((e) => e.id), eng.opts.utsDir);
-    await eng.opts.firewall.apply(eng.ruleset(s), { forwardPolicyDrop: eng.forwardPolicyDrop, pruneUnknown: true });
+    await eng.opts.firewall.apply(eng.firewallModel(s), { forwardPolicyDrop: eng.forwardPolicyDrop, pruneUnknown: true });
   });
   for (const e of exited)
     await finalizeExit(eng, e.id, e.pid, 255, 'the process ended while the helper was not running; exit status unknown');
@@ -94,8 +98,8 @@ export interface DriftReport {
 export async function checkDrift(eng: Engine, heal: boolean): Promise<DriftReport> {
   return eng.serial(async () => {
     const s = eng.state;
-    const rs = eng.ruleset(s);
-    const diff = await eng.opts.firewall.diff(rs);
+    const model = eng.firewallModel(s);
+    const diff = await eng.opts.firewall.diff(model);
     const links = new Map((await listLinks()).map((l) => [l.ifname, l]));
     const missing = [...diff.missing];
     const healthy: string[] = [];
@@ -108,13 +112,13 @@ export async function checkDrift(eng: Engine, heal: boolean): Promise<DriftRepor
     for (const ep of allEndpoints(s)) {
       if (!links.has(ep.hostVeth)) missing.push(`veth ${ep.hostVeth} of endpoint ${shortId(ep.id)}`);
     }
-    const total = Object.values(rs.own).reduce((a, t) => a + Object.values(t).flat().length, 0) + rs.tagged.length;
+    const total = eng.opts.firewall.ruleCount(model);
     if (!diff.missing.length && !diff.extra.length) healthy.push(`firewall (${eng.opts.firewall.name}): ${total} Berth rules in place`);
     let healed = false;
     if (heal && (missing.length || diff.extra.length)) {
       for (const n of Object.values(s.networks)) await driverFor(n).ensureNetwork(n);
       await rejoinMissingEndpoints(eng, s);
-      await eng.opts.firewall.apply(rs);
+      await eng.opts.firewall.apply(model);
       healed = true;
     }
     return { healthy, missing, extra: diff.extra, healed };

@@ -1,4 +1,4 @@
-import type { Ruleset } from './render';
+import type { FirewallModel } from './model';
 
 // What differs between Berth's desired rules and the kernel's.
 export interface FirewallDiff {
@@ -6,16 +6,31 @@ export interface FirewallDiff {
   extra: string[]; // Berth-tagged rules that should not be there
 }
 
-// One firewall backend per host; iptables today, nftables next (netavark's
-// FirewallDriver shape). `apply` is idempotent: reconcile calls it again.
+export interface ApplyOptions {
+  // ip_forward was off before Berth: forwarded traffic nobody accepted is dropped
+  forwardPolicyDrop?: boolean;
+  // at helper start: Berth rules of owners the model does not know are debris
+  pruneUnknown?: boolean;
+  // the model the kernel was brought to before this operation: whatever it
+  // owned (e.g. a network this operation removes) is still ours to delete
+  previous?: FirewallModel;
+}
+
+// One firewall backend per host (netavark's FirewallDriver shape). Each one
+// receives the semantic model and renders it itself, so iptables and
+// nftables carry the same rules. `apply` is idempotent: reconcile and the
+// drift healer call it again.
 export interface FirewallBackend {
   readonly name: 'iptables' | 'nftables' | 'none';
-  apply(rs: Ruleset, opts?: { forwardPolicyDrop?: boolean; pruneUnknown?: boolean }): Promise<FirewallDiff>;
-  diff(rs: Ruleset): Promise<FirewallDiff>;
+  apply(m: FirewallModel, opts?: ApplyOptions): Promise<FirewallDiff>;
+  diff(m: FirewallModel): Promise<FirewallDiff>;
+  // how many rules the model renders to, for drift reports
+  ruleCount(m: FirewallModel): number;
 }
 
 export const noneBackend: FirewallBackend = {
   name: 'none',
   apply: async () => ({ missing: [], extra: [] }),
   diff: async () => ({ missing: [], extra: [] }),
+  ruleCount: () => 0,
 };

@@ -1,7 +1,9 @@
 import { iptablesRestore, iptablesSave } from '../kernel/iptables';
+import { portRules } from '../portmap/rules';
 import type { FirewallBackend, FirewallDiff } from './backend';
 import { CHAIN, OWN_CHAINS } from './chains';
-import { TABLES, type Ruleset } from './render';
+import type { FirewallModel } from './model';
+import { renderRuleset, TABLES, type Ruleset } from './render';
 import { BERTH_TAG_RE, type RuleLine } from './rule-line';
 import { parseSave, type SavedTable } from './save-parse';
 
@@ -11,16 +13,30 @@ import { parseSave, type SavedTable } from './save-parse';
 // nobody else's rules are touched.
 export const iptablesBackend: FirewallBackend = {
   name: 'iptables',
-  async apply(rs, opts = {}) {
+  async apply(m, opts = {}) {
+    const rs = ruleset(m, opts.previous);
     const saved = parseSave(await iptablesSave('ipv4'));
     const { script, diff } = plan(saved, rs, opts.forwardPolicyDrop ?? false, opts.pruneUnknown ?? false);
     if (script) await iptablesRestore(script, 'ipv4');
     return diff;
   },
-  async diff(rs) {
-    return plan(parseSave(await iptablesSave('ipv4')), rs, false).diff;
+  async diff(m) {
+    return plan(parseSave(await iptablesSave('ipv4')), ruleset(m), false).diff;
+  },
+  ruleCount(m) {
+    const rs = ruleset(m);
+    return Object.values(rs.own).reduce((a, t) => a + Object.values(t).flat().length, 0) + rs.tagged.length;
   },
 };
+
+// The model as iptables-save lines: Docker 28's layout (render.ts) with the
+// published ports' rules (portmap/rules.ts). Owners of `previous` join the
+// ruleset's, so rules of what the operation removed are deleted too.
+export function ruleset(m: FirewallModel, previous?: FirewallModel): Ruleset {
+  const rs = renderRuleset(m.networks, m.endpoints, m.ports.flatMap((p) => portRules(p)));
+  if (previous) for (const id of renderRuleset(previous.networks, previous.endpoints).owners) rs.owners.add(id);
+  return rs;
+}
 
 export function plan(saved: Map<string, SavedTable>, rs: Ruleset, forwardPolicyDrop: boolean, pruneUnknown = false) {
   const diff: FirewallDiff = { missing: [], extra: [] };

@@ -1,20 +1,8 @@
 import { CHAIN, JUMP_OWNER, OWN_CHAINS } from './chains';
+import type { FwEndpoint, FwNetwork } from './model';
 import { berthComment, type RuleLine, type Table } from './rule-line';
 
-export interface FwNetwork {
-  id: string;
-  bridge: string;
-  subnet: string;
-  internal: boolean;
-  icc: boolean;
-  masquerade: boolean;
-}
-export interface FwEndpoint {
-  id: string;
-  bridge: string;
-  ip: string;
-  internal: boolean;
-}
+export type { FwEndpoint, FwNetwork } from './model';
 
 // The whole of Berth's desired firewall: the content of its own chains and
 // the tagged rules it keeps in built-in chains.

@@ -1,8 +1,10 @@
 import { isIPv4 } from 'node:net';
 import { BerthError } from '../../../src/shared/errors';
-import type { Proto } from '../../../src/shared/ports';
+import type { PublishedPort } from '../firewall/model';
 import { berthComment, type RuleLine } from '../firewall/rule-line';
 import { isLoopbackV4, isUnspecified, normalizeIp } from './ip';
+
+export type { PublishedPort } from '../firewall/model';
 
 // The iptables rules of ONE published port, Docker 28 layout
 // (reference/libnetwork.md §1.1, §1.3) with BERTH chains. Every spec is
@@ -19,15 +21,6 @@ import { isLoopbackV4, isUnspecified, normalizeIp } from './ip';
 export const NAT_CHAIN = 'BERTH';
 export const FILTER_CHAIN = 'BERTH';
 
-export interface PublishedPort {
-  endpointId: string;
-  bridge: string; // host bridge name, e.g. br-3f2a1b0c9d8e
-  containerIp: string;
-  hostIp: string; // '0.0.0.0' (or '') for all IPv4 addresses
-  hostPort: number;
-  containerPort: number;
-  proto: Proto;
-}
 export interface PortRuleOptions {
   // userland-proxy=false ("hairpin mode"): DNAT also for traffic from the
   // bridge itself, plus a per-port MASQUERADE so a container can reach its
@@ -42,23 +35,8 @@ export interface PortRuleOptions {
 // filter ACCEPT must sit ABOVE the network's `! -i br -o br -j DROP` in
 // filter BERTH (Docker inserts it at the top); the backend places it.
 export function portRules(p: PublishedPort, opts: PortRuleOptions = {}): RuleLine[] {
-  const hostIp = p.hostIp === '' ? '0.0.0.0' : normalizeIp(p.hostIp);
-  if (hostIp === undefined) throw new BerthError('invalid_argument', `invalid IP address: ${p.hostIp}`);
-  if (!isIPv4(hostIp)) return [];
-  if (!isIPv4(p.containerIp)) {
-    throw new BerthError('invalid_argument', `container address ${p.containerIp} is not IPv4`);
-  }
-  for (const port of [p.hostPort, p.containerPort]) {
-    if (!Number.isInteger(port) || port < 1 || port > 65535) {
-      throw new BerthError('invalid_argument', `invalid port: ${port} (ports are 1-65535)`);
-    }
-  }
-  if (!/^[A-Za-z0-9_.-]{1,15}$/.test(p.bridge)) {
-    throw new BerthError('invalid_argument', `invalid bridge name: ${p.bridge}`);
-  }
-  if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(p.endpointId)) {
-    throw new BerthError('invalid_argument', `invalid endpoint id: ${p.endpointId}`);
-  }
+  const hostIp = checkedHostIp(p);
+  if (hostIp === null) return [];
 
   const tag = berthComment(p.endpointId);
   const match = `-p ${p.proto} -m ${p.proto}`;
@@ -105,3 +83,28 @@ export function portRules(p: PublishedPort, opts: PortRuleOptions = {}): RuleLin
   }
   return rules;
 }
+
+// Validates one mapping for any backend (the values end up in rule text)
+// and gives its canonical IPv4 host address, or null for an IPv6 one, which
+// only the userland proxy carries.
+export function checkedHostIp(p: PublishedPort): string | null {
+  const hostIp = p.hostIp === '' ? '0.0.0.0' : normalizeIp(p.hostIp);
+  if (hostIp === undefined) throw new BerthError('invalid_argument', `invalid IP address: ${p.hostIp}`);
+  if (!isIPv4(hostIp)) return null;
+  if (!isIPv4(p.containerIp)) {
+    throw new BerthError('invalid_argument', `container address ${p.containerIp} is not IPv4`);
+  }
+  for (const port of [p.hostPort, p.containerPort]) {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      throw new BerthError('invalid_argument', `invalid port: ${port} (ports are 1-65535)`);
+    }
+  }
+  if (!/^[A-Za-z0-9_.-]{1,15}$/.test(p.bridge)) {
+    throw new BerthError('invalid_argument', `invalid bridge name: ${p.bridge}`);
+  }
+  if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(p.endpointId)) {
+    throw new BerthError('invalid_argument', `invalid endpoint id: ${p.endpointId}`);
+  }
+  return hostIp;
+}
+

@@ -24,7 +24,7 @@ export function makeExtraHandlers(engine: Engine, _dataRoot: string): ExtraHandl
   // renders its rules with the rest of the firewall.
   const ports = new PortService(engine);
   engine.publisher = ports;
-  engine.portRules = (s) => ports.rules(s);
+  engine.publishedPorts = (s) => ports.published(s);
   const portHandlers: Partial<Handlers> = {
     'port.list': async (p: P<'port.list'>) => ports.list(engine.state, findContainer(engine.state, p.container).id),
     // add/remove answer with the mappings added/removed; port.list has the rest

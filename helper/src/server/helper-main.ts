@@ -4,9 +4,7 @@ import { connectHelper } from '../client/unix-client';
 import { finalizeExit } from '../engine/containers';
 import { Engine } from '../engine/engine';
 import { checkDrift, restore } from '../engine/restore';
-import { iptablesBackend } from '../firewall/iptables-backend';
-import { noneBackend } from '../firewall/backend';
-import { hasIptables } from '../kernel/iptables';
+import { chooseFirewall, type FirewallChoice } from '../firewall/choose';
 import { startDetached, userOf } from '../kernel/process';
 import { prepareUtsDir } from '../kernel/uts';
 import { FileStore } from '../store/file-store';
@@ -24,6 +22,7 @@ export interface HelperOptions {
   ownerUid: number;
   foreground: boolean;
   driftIntervalMs: number;
+  firewall: FirewallChoice;
 }
 
 // `berth helper`: without --foreground it starts itself detached and returns
@@ -35,13 +34,19 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
   }
   if (!o.foreground) return daemonize(o, argv);
   const log = (m: string) => process.stderr.write(`${new Date().toISOString()} ${m}\n`);
+  let firewall;
+  try {
+    firewall = await chooseFirewall(o.firewall);
+  } catch (e) {
+    process.stderr.write(`berth helper: ${(e as Error).message}\n`);
+    return 1;
+  }
   const store = new FileStore(o.dataRoot);
   store.lock();
-  const firewall = (await hasIptables()) ? iptablesBackend : noneBackend;
   const utsDir = `${o.dataRoot}/uts`;
   await prepareUtsDir(utsDir);
   const engine = new Engine({ store, firewall, ownerUid: o.ownerUid, logDir: `${o.dataRoot}/containers`, utsDir });
-  if (firewall.name === 'none') engine.warnings.push('iptables is not available: networks have no NAT or isolation');
+  if (firewall.name === 'none') engine.warnings.push('neither iptables nor nftables is available: networks have no NAT or isolation');
   engine.onExit = (id, pid, code) => void finalizeExit(engine, id, pid, code).catch((e) => log(`exit of ${id}: ${e}`));
   const extra = makeExtraHandlers(engine, o.dataRoot);
   await restore(engine);
@@ -79,7 +84,7 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
   await server.listen();
   log(`berth helper ${VERSION} listening on ${o.socketPath} (owner uid ${o.ownerUid}, data ${o.dataRoot}, firewall ${firewall.name})`);
 
-  // A firewall reload or someone's `iptables -F` removed Berth's rules: put them back.
+  // A firewall reload, someone's `iptables -F` or `nft flush table ip berth` removed Berth's rules: put them back.
   const drift = setInterval(async () => {
     try {
       const r = await checkDrift(engine, true);

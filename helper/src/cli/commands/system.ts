@@ -1,19 +1,21 @@
 import { resolve } from 'node:path';
 import { str } from '../args';
 import type { Command } from '../command';
-import { helperMain } from '../../server/helper-main';
+import { FIREWALL_CHOICES, type FirewallChoice } from '../../firewall/choices';
 import { VERSION } from '../../version';
 
 export const systemCommands: Command[] = [
   {
     name: 'helper',
     summary: 'Run the privileged helper (root): the engine behind the CLI and the app',
-    usage: 'sudo berth helper [--socket PATH] [--data-root DIR] [--owner UID] [--foreground]',
+    usage: 'sudo berth helper [--socket PATH] [--data-root DIR] [--owner UID] [--firewall iptables|nftables|auto] [--foreground]',
     options: {
       'data-root': { type: 'string' },
       owner: { type: 'string' },
       foreground: { type: 'boolean' },
       'drift-interval': { type: 'string' },
+      // auto: iptables where it works, else nftables (table ip berth)
+      firewall: { type: 'string' },
     },
     async run(ctx, a) {
       const owner = str(a.values.owner) ?? process.env.SUDO_UID ?? process.env.PKEXEC_UID ?? String(process.getuid?.() ?? 0);
@@ -21,8 +23,15 @@ export const systemCommands: Command[] = [
         ctx.err(`invalid --owner ${owner}: want a numeric uid`);
         return 1;
       }
+      const firewall = str(a.values.firewall) ?? 'auto';
+      if (!(FIREWALL_CHOICES as string[]).includes(firewall)) {
+        ctx.err(`invalid --firewall ${firewall}: want ${FIREWALL_CHOICES.join(', ')}`);
+        return 1;
+      }
       const argv = process.argv.slice(2).filter((x) => x !== '--foreground');
       const di = Number(str(a.values['drift-interval']) ?? '3000');
+      // the engine and its packages load only for this verb
+      const { helperMain } = await import('../../server/helper-main');
       return helperMain(
         {
           socketPath: resolve(ctx.socketPath),
@@ -30,6 +39,7 @@ export const systemCommands: Command[] = [
           ownerUid: Number(owner),
           foreground: a.values.foreground === true,
           driftIntervalMs: Number.isFinite(di) && di >= 200 ? di : 3000,
+          firewall: firewall as FirewallChoice,
         },
         ownerless(argv),
       );
