@@ -1,9 +1,8 @@
 import { z } from 'zod';
+import { OWNERS } from './owners';
 
 // Who an object belongs to, decided by evidence (chain names, comment tags, link names).
-export const Owner = z.enum([
-  'berth', 'docker', 'podman', 'cni', 'libvirt', 'kubernetes', 'firewalld', 'ufw', 'system', 'unknown',
-]);
+export const Owner = z.enum(OWNERS);
 export type Owner = z.infer<typeof Owner>;
 
 export const FirewallRule = z.object({

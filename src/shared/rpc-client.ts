@@ -1,6 +1,7 @@
 import { BerthError, ERROR_KINDS, type ErrorKind } from './errors';
 import type { BerthEvent } from './events';
-import { METHOD_NAMES, type BerthApi, type MethodName, type ParamsOf, type ResultOf } from './methods';
+import { METHOD_NAMES } from './method-names';
+import type { BerthApi, MethodName, ParamsOf, ResultOf } from './methods';
 import type { RpcErrorBody, RpcRequest } from './rpc';
 
 // Transport-free JSON-RPC client: the unix socket (CLI, main, web mode) and

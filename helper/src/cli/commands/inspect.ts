@@ -1,4 +1,4 @@
-import { Owner } from '../../../../src/shared/inspect';
+import { OWNERS, type OwnerName } from '../../../../src/shared/owners';
 import type { Finding, FirewallRule } from '../../../../src/shared/inspect';
 import { invalid } from '../../../../src/shared/errors';
 import { table, type Command } from '../command';
@@ -37,11 +37,11 @@ export const commands: Command[] = [
     async run(ctx, a) {
       const fmt = format(a.values.format, ['table', 'json', 'raw']);
       const owner = s(a.values.owner);
-      if (owner !== undefined && !Owner.safeParse(owner).success) throw invalid(`--owner must be one of ${Owner.options.join(', ')}`);
+      if (owner !== undefined && !(OWNERS as readonly string[]).includes(owner)) throw invalid(`--owner must be one of ${OWNERS.join(', ')}`);
       const family = s(a.values.family);
       if (family !== undefined && family !== 'ipv4' && family !== 'ipv6') throw invalid('--family must be ipv4 or ipv6');
       const c = await ctx.client();
-      const rules: FirewallRule[] = await c.api['nat.list']({ table: s(a.values.table), owner: owner as Owner | undefined, family });
+      const rules: FirewallRule[] = await c.api['nat.list']({ table: s(a.values.table), owner: owner as OwnerName | undefined, family });
       if (fmt === 'json') ctx.out(json(rules));
       else if (fmt === 'raw') for (const r of rules) ctx.out(`${r.source === 'iptables' ? `*${r.table} ` : `${r.table}: `}${r.text}`);
       else

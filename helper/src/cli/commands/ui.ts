@@ -4,7 +4,6 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from '../command';
-import { startWebUi } from '../../webui/server';
 
 // out/renderer, found next to dist/berth.mjs (bundled) or the source tree.
 export function findRendererDir(env = process.env, here = fileURLToPath(new URL('.', import.meta.url))): string | null {
@@ -46,6 +45,8 @@ export const commands: Command[] = [
       }
       let ui;
       try {
+        // the web server (and ws) load only for this verb
+        const { startWebUi } = await import('../../webui/server');
         ui = await startWebUi({ socketPath: ctx.socketPath, port, rendererDir });
       } catch (e) {
         ctx.err(`berth ui: cannot listen on 127.0.0.1:${port}: ${(e as Error).message}`);
