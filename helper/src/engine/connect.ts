@@ -66,7 +66,9 @@ export async function connect(eng: Engine, p: z.output<typeof ConnectParams>): P
       throw invalid('user specified IP address is supported only when connecting to networks with user configured subnets');
     c?.networks.push({ networkId: net.id, staticIp: p.ip });
     if (!h.sandbox) return info(net, null); // stopped: joins on start, like Docker
-    const ep = await attachEndpoint(eng, net, h.sandbox, undo, p.ip);
+    // a Berth container's own sandbox holds only what Berth put there
+    const known = c && !c.networkMode.startsWith('container:') ? h.endpoints : undefined;
+    const ep = await attachEndpoint(eng, net, h.sandbox, undo, p.ip, known);
     h.endpoints.push(ep);
     await moveGateway(eng, s, h, undo);
     eng.emit({ type: 'endpoint.joined', network: net.name, sandbox: h.name, ip: ep.ip });

@@ -10,15 +10,18 @@ const prefixOf = (cidr: string) => Number(cidr.split('/')[1]);
 
 // Connects a sandbox to a bridge network: address from IPAM, a veth pair
 // with its peer as the lowest free ethN in the sandbox.
+// `known`: the interfaces of a sandbox Berth made itself (it holds nothing
+// else), which spares listing its links; foreign sandboxes are listed.
 export async function attachEndpoint(
   eng: Engine,
   net: NetworkRecord,
   sb: SandboxRef,
   undo: Undo,
   staticIp?: string,
+  known?: EndpointRecord[],
 ): Promise<EndpointRecord> {
   const ip = eng.ipam.requestAddress(net.id, staticIp);
-  const used = new Set((await listLinks(sb.ns)).map((l) => l.ifname));
+  const used = new Set(known ? known.map((e) => e.ifname) : (await listLinks(sb.ns)).map((l) => l.ifname));
   let n = 0;
   while (used.has(`eth${n}`)) n++;
   const ep: EndpointRecord = {
@@ -64,12 +67,10 @@ export function gatewayEndpoint(s: State, eps: EndpointRecord[]): EndpointRecord
 // Points the sandbox's default route at the gateway endpoint's network.
 export async function syncDefaultRoute(s: State, sb: SandboxRef, eps: EndpointRecord[]): Promise<void> {
   const gw = gatewayEndpoint(s, eps);
-  const have = (await listRoutes(sb.ns)).find((r) => r.dst === 'default');
-  if (!gw) {
-    if (have) await ipBatch(sb.ns, ['route del default']);
+  if (gw) {
+    // replace is idempotent: no need to read the table first
+    await ipBatch(sb.ns, [`route replace default via ${s.networks[gw.networkId].gateway} dev ${gw.ifname}`]);
     return;
   }
-  const net = s.networks[gw.networkId];
-  if (have && have.gateway === net.gateway && have.dev === gw.ifname) return;
-  await ipBatch(sb.ns, [`route replace default via ${net.gateway} dev ${gw.ifname}`]);
+  if ((await listRoutes(sb.ns)).some((r) => r.dst === 'default')) await ipBatch(sb.ns, ['route del default']);
 }

@@ -63,7 +63,7 @@ export async function createSandbox(eng: Engine, s: State, c: ContainerRecord, u
     const net = s.networks[want.networkId];
     if (!net) throw invalid(`network ${want.networkId.slice(0, 12)} of container ${c.name} no longer exists`);
     if (net.driver !== 'bridge') continue;
-    c.endpoints.push(await attachEndpoint(eng, net, sb, undo, want.staticIp));
+    c.endpoints.push(await attachEndpoint(eng, net, sb, undo, want.staticIp, c.endpoints));
   }
   await syncDefaultRoute(s, sb, c.endpoints);
 }

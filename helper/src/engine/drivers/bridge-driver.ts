@@ -17,7 +17,8 @@ export const bridgeDriver: NetworkDriver = {
     else if (br.linkinfo?.info_kind !== 'bridge')
       throw new Error(`${net.bridge} exists and is not a bridge (${br.linkinfo?.info_kind ?? 'device'})`);
     const addr = `${net.gateway}/${prefixOf(net.subnet)}`;
-    const has = br && (await listAddrs()).find((a) => a.ifname === net.bridge)?.addr_info.some((i) => `${i.local}/${i.prefixlen}` === addr);
+    // a bridge made in this very batch has no address yet: nothing to read
+    const has = br !== undefined && (await listAddrs()).find((a) => a.ifname === net.bridge)?.addr_info.some((i) => `${i.local}/${i.prefixlen}` === addr);
     if (net.mtu) lines.push(`link set dev ${net.bridge} mtu ${net.mtu}`);
     if (!has) lines.push(`addr add ${addr} dev ${net.bridge}`);
     lines.push(`link set dev ${net.bridge} alias ${linkAlias(net.id)} up`);
