@@ -3,6 +3,7 @@ import type { BerthEvent } from '../../src/shared/events';
 import type { Finding, FirewallRule, HostInspect } from '../../src/shared/inspect';
 import { connectHelper } from '../../helper/src/client/unix-client';
 import { TestHost, waitFor } from './harness';
+import { messBuilders } from './mess';
 
 // Cleanup end to end: the real helper, driven through the CLI, in a
 // throwaway test host holding Berth's objects and a realistic foreign mess.
@@ -78,19 +79,7 @@ describe('cleanup end to end', () => {
   const line = (f: Finding) => `${f.kind} ${f.owner} ${f.evidence[0]}`;
   const conntrack = async () => (await h.sh(['conntrack', '-L', '-o', 'extended'])).stdout;
 
-  async function bridge(name: string, cidr: string) {
-    await sh(`ip link add ${name} type bridge`);
-    if (cidr) await sh(`ip addr add ${cidr} dev ${name}`);
-    await sh(`ip link set ${name} up`);
-  }
-  async function foreignContainer(ns: string, veth: string, br: string, cidr: string) {
-    await sh(`ip netns add ${ns}`);
-    await sh(`ip -n ${ns} link set lo up`);
-    await sh(`ip link add ${veth} type veth peer name eth0 netns ${ns}`);
-    await sh(`ip link set ${veth} master ${br} up`);
-    await sh(`ip -n ${ns} addr add ${cidr} dev eth0`);
-    await sh(`ip -n ${ns} link set eth0 up`);
-  }
+  const { bridge, foreignContainer } = messBuilders(sh);
   const run = async (name: string, args: string[] = []) => {
     const r = await h.berth(['run', '-d', '--name', name, '--network', 'pub', ...args, '--', 'sleep', 'infinity']);
     expect(r.code, r.stderr).toBe(0);

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../helper/src/kernel/exec';
 import { makeInspectHandlers } from '../../helper/src/cleanup/handlers';
 import type { BerthOwned } from '../../helper/src/cleanup/berth-owned';
+import { messBuilders } from './mess';
 
 const NET = '0a1b2c3d4e5f60718293a4b5';
 const berth: BerthOwned = {
@@ -27,19 +28,7 @@ const sh = (line: string) => {
   const [f, ...a] = line.split(' ');
   return run(f, a);
 };
-async function bridge(name: string, cidr: string) {
-  await sh(`ip link add ${name} type bridge`);
-  if (cidr) await sh(`ip addr add ${cidr} dev ${name}`);
-  await sh(`ip link set ${name} up`);
-}
-async function container(ns: string, veth: string, br: string, cidr: string) {
-  await sh(`ip netns add ${ns}`);
-  await sh(`ip -n ${ns} link set lo up`);
-  await sh(`ip link add ${veth} type veth peer name eth0 netns ${ns}`);
-  await sh(`ip link set ${veth} master ${br} up`);
-  await sh(`ip -n ${ns} addr add ${cidr} dev eth0`);
-  await sh(`ip -n ${ns} link set eth0 up`);
-}
+const { bridge, foreignContainer: container } = messBuilders(sh);
 
 const RULES = `*filter
 :DOCKER - [0:0]

@@ -23,14 +23,8 @@ export interface IpAddr {
   ifname: string;
   addr_info: { family: string; local: string; prefixlen: number }[];
 }
-export interface IpRoute {
-  dst: string;
-  gateway?: string;
-  dev?: string;
-  scope?: string;
-  protocol?: string;
-  type?: string;
-}
+export type { IpRouteJson as IpRoute } from './host-raw';
+import type { IpRouteJson as IpRoute } from './host-raw';
 
 function ipArgv(ns: NsRef, args: string[]): [string, string[]] {
   if (ns === undefined) return ['ip', args];
