@@ -112,7 +112,17 @@ describe('connect, disconnect and teardown', () => {
     for (const c of ['buddy', 'lonely', 'app', 'peer', 'st']) await h.berthOk(['rm', '-f', c]);
     expect(await h.berthOk(['ps', '-aq'])).toBe('');
     await h.berthOk(['network', 'rm', 'zeta', 'alpha']);
+    const { connectHelper } = await import('../../helper/src/client/unix-client');
+    const watcher = await connectHelper(h.socket);
+    const seen: { type: string; op?: string; done?: number; total?: number }[] = [];
+    watcher.onEvent((e) => seen.push(e));
+    await watcher.call('events.subscribe', {});
     const pruned = await h.berthOk(['network', 'prune', '-f']);
+    await waitFor(async () => seen.filter((e) => e.type === 'network.removed').length >= 2, 5000, 'removal events');
+    watcher.close();
+    const progress = seen.filter((e) => e.type === 'progress' && e.op === 'network.prune');
+    expect(progress[0]).toMatchObject({ done: 0, total: 2 });
+    expect(progress[progress.length - 1]).toMatchObject({ done: 2, total: 2 });
     expect(pruned).toContain('spare1');
     expect(pruned).toContain('spare2');
     expect((await h.berthOk(['network', 'ls', '-q'])).split('\n')).toHaveLength(3);

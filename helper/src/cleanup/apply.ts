@@ -62,6 +62,9 @@ export async function applyFindings(host: HostInspect, chosen: Planned[], deps: 
     id, takenAt: new Date().toISOString(), undone: false, findings: [], rules: [], chainsBefore: {}, links: [], netns: [], storeCopy: null,
   };
 
+  const progress = (done: number, message: string) =>
+    deps.emit?.({ type: 'progress', op: 'cleanup.apply', done, total: 4, message });
+  progress(0, 'saving a snapshot');
   const ruleF = chosen.filter((p) => p.target.type === 'rule');
   const families = new Set(ruleF.map((p) => (p.target.type === 'rule' ? p.target.rule.family : 'ipv4')));
   for (const family of families)
@@ -70,6 +73,7 @@ export async function applyFindings(host: HostInspect, chosen: Planned[], deps: 
   if (deps.storePath) snap.storeCopy = await copyStore(dir, deps.storePath);
   await writeManifest(dir, snap);
 
+  progress(1, 'removing rules');
   // Rules: one atomic restore per family; the same rule named by two findings is removed once.
   for (const family of families) {
     const mine = ruleF.filter((p) => p.target.type === 'rule' && p.target.rule.family === family);
@@ -98,6 +102,7 @@ export async function applyFindings(host: HostInspect, chosen: Planned[], deps: 
     }
   }
 
+  progress(2, 'removing links and namespaces');
   // Links: one batch; `ip -batch` stops at the first failure, so re-read what is gone.
   const linkF = chosen.filter((p) => p.target.type === 'link');
   if (linkF.length) {
@@ -180,6 +185,7 @@ export async function applyFindings(host: HostInspect, chosen: Planned[], deps: 
 
   snap.findings = applied;
   await writeManifest(dir, snap);
+  progress(4, `${applied.length} applied, ${failed.length} failed`);
   deps.emit?.({ type: 'cleanup.applied', snapshotId: id, count: applied.length });
   return { snapshotId: id, applied, failed };
 }

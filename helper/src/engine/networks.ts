@@ -104,14 +104,16 @@ export async function removeNetwork(eng: Engine, ref: string): Promise<string> {
 
 export async function pruneNetworks(eng: Engine): Promise<string[]> {
   const removed: string[] = [];
-  for (const n of Object.values(eng.state.networks)) {
-    if (n.predefined || endpointUsers(eng.state, n.id).length) continue;
+  const unused = Object.values(eng.state.networks).filter((n) => !n.predefined && !endpointUsers(eng.state, n.id).length);
+  for (const [i, n] of unused.entries()) {
+    eng.emit({ type: 'progress', op: 'network.prune', done: i, total: unused.length, message: `removing ${n.name}` });
     try {
       removed.push(await removeNetwork(eng, n.id));
     } catch (e) {
       if (!(e instanceof BerthError && (e.kind === 'in_use' || e.kind === 'not_found'))) throw e;
     }
   }
+  if (unused.length) eng.emit({ type: 'progress', op: 'network.prune', done: unused.length, total: unused.length, message: `removed ${removed.length}` });
   return removed;
 }
 
