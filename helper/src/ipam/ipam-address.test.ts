@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Ipam, type NetworkPool } from './ipam';
-import { expectBerthError } from './test-helpers';
+import { expectBerthError } from '../testing/berth-error';
 
 const userNet = (subnet = '10.1.0.0/24') => {
   const ipam = new Ipam();

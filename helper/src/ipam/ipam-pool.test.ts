@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Ipam } from './ipam';
-import { expectBerthError } from './test-helpers';
+import { expectBerthError } from '../testing/berth-error';
 
 const auto = (ipam: Ipam, id: string, routes: string[] = []) => ipam.requestPool(id, {}, routes).subnet;
 

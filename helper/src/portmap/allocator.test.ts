@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { BerthError } from '../../../src/shared/errors';
 import { DEFAULT_EPHEMERAL_RANGE, parseEphemeralRange, PortAllocator } from './allocator';
 import type { PortRequest } from './spec';
+import { errorOf } from '../testing/berth-error';
 
 const req = (hostIp: string, start: number, end = start, proto: PortRequest['proto'] = 'tcp'): PortRequest => ({
   hostIp,
@@ -11,15 +11,6 @@ const req = (hostIp: string, start: number, end = start, proto: PortRequest['pro
   proto,
 });
 
-function errorOf(f: () => unknown): BerthError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof BerthError) return e;
-    throw e;
-  }
-  throw new Error('expected an error');
-}
 
 describe('parseEphemeralRange', () => {
   it('reads ip_local_port_range content', () => {

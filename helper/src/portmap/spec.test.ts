@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BerthError } from '../../../src/shared/errors';
 import { bindingGroups, defaultHostIps, exposedPorts, parseExpose, parsePublish, portRequests } from './spec';
+import { errorOf } from '../testing/berth-error';
 
 const req = (hostIp: string, hostPortStart: number, hostPortEnd: number, containerPort: number, proto = 'tcp') => ({
   hostIp,
@@ -10,15 +10,6 @@ const req = (hostIp: string, hostPortStart: number, hostPortEnd: number, contain
   proto,
 });
 
-function errorOf(f: () => unknown): BerthError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof BerthError) return e;
-    throw e;
-  }
-  throw new Error('expected an error');
-}
 
 describe('parsePublish', () => {
   it.each([
