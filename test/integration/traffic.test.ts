@@ -74,6 +74,11 @@ describe.each(['iptables', 'nftables'] as const)('traffic (%s)', (backend) => {
     expect((await h.shOk(['cat', '/proc/sys/net/ipv4/ip_forward'])).trim()).toBe('1');
     const info = JSON.parse(await h.berthOk(['info', '--format', 'json']));
     expect(info.hostChanges.join('\n')).toContain('ip_forward');
+    expect(info.ipForward).toBe(true);
+    // read, not assumed: someone turning forwarding off shows
+    await h.shOk(['sysctl', '-qw', 'net.ipv4.ip_forward=0']);
+    expect(JSON.parse(await h.berthOk(['info', '--format', 'json'])).ipForward).toBe(false);
+    await h.shOk(['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
     expect(info.firewallBackend).toBe(backend);
   });
 });

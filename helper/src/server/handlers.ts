@@ -9,6 +9,7 @@ import { findContainer, findNetwork, type Engine } from '../engine/engine';
 import { checkDrift } from '../engine/restore';
 import { createNetwork, foreignRoutes, pruneNetworks, removeNetwork } from '../engine/networks';
 import { containerView, networkView } from '../engine/views';
+import { readSysctl } from '../kernel/sysctl';
 import type { CallContext, Handlers } from './rpc-server';
 
 type P<M extends keyof typeof methods> = z.output<(typeof methods)[M]['params']>;
@@ -32,7 +33,7 @@ export function makeHandlers(d: HandlerDeps): Handlers {
       pid: process.pid,
       kernel: `Linux ${release()} (${hostname()})`,
       firewallBackend: eng.opts.firewall.name,
-      ipForward: true,
+      ipForward: (await readSysctl('net.ipv4.ip_forward')) === '1',
       hostChanges: eng.hostChanges,
       dataRoot: d.dataRoot,
       socket: d.socketPath,
