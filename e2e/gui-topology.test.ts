@@ -12,6 +12,8 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import { startWebUi, type WebUi } from '../helper/src/webui/server';
 import { methods } from '../src/shared/methods';
 import { BerthApp } from './pages/app-page';
+import { ContainersPage } from './pages/containers-page';
+import { NetworksPage } from './pages/networks-page';
 import { TopologyPage } from './pages/topology-page';
 import { CHROMIUM, launchChromium, watchPage } from './support/browser';
 import { FakeEngine, startFakeHelper } from './support/fake-helper';
@@ -161,6 +163,26 @@ describe.skipIf(!ready)('Topology in Chromium, fake helper', () => {
     await topo.select(topo.network('front'));
     await topo.details().getByRole('button', { name: 'Open in Networks' }).click();
     await page.getByRole('heading', { level: 1, name: 'Networks' }).waitFor();
+    // it lands on that network: details open, its row highlighted, focused and in view
+    const networks = new NetworksPage(page);
+    await page.getByRole('complementary', { name: 'Network front' }).waitFor();
+    expect(await networks.selectedRow().getAttribute('data-name')).toBe('front');
+    await expect.poll(() => networks.selectedRow().evaluate((tr) => tr === document.activeElement)).toBe(true);
+    expect(await networks.selectedRow().evaluate((tr) => {
+      const box = tr.closest('.vtable-scroll')!.getBoundingClientRect();
+      const r = tr.getBoundingClientRect();
+      return r.top >= box.top && r.bottom <= box.bottom;
+    })).toBe(true);
+
+    await app.go('Topology');
+    await topo.select(topo.container('api'));
+    await topo.details().getByRole('button', { name: 'Open in Containers' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Containers' }).waitFor();
+    const containers = new ContainersPage(page);
+    await page.getByRole('complementary', { name: 'Logs of api' }).waitFor();
+    expect(await containers.selectedRow().getAttribute('data-name')).toBe('api');
+    await expect.poll(() => containers.selectedRow().evaluate((tr) => tr === document.activeElement)).toBe(true);
+    await app.shot('topology-03b-opened-in-containers');
     expect(problems).toEqual([]);
   });
 

@@ -8,6 +8,10 @@ export class ContainersPage {
   row(name: string): Locator {
     return this.table().locator(`tr[data-name="${name}"]`);
   }
+  // the highlighted row (aria-selected): the container whose logs are open
+  selectedRow(): Locator {
+    return this.table().locator('tbody tr[aria-selected="true"]');
+  }
   async run(opts: { name: string; command: string; network: string; ports?: string }): Promise<void> {
     await this.page.getByRole('button', { name: 'Run container' }).first().click();
     const d = this.page.getByRole('dialog', { name: 'Run container' });

@@ -8,6 +8,10 @@ export class NetworksPage {
   row(name: string): Locator {
     return this.table().getByRole('row').filter({ has: this.page.getByRole('button', { name: `Show details of network ${name}`, exact: true }) });
   }
+  // the highlighted row (aria-selected), e.g. after arriving from the Topology view
+  selectedRow(): Locator {
+    return this.table().locator('tbody tr[aria-selected="true"]');
+  }
   async names(): Promise<string[]> {
     if (!(await this.table().isVisible())) return [];
     const buttons = await this.table().getByRole('button', { name: /^Show details of network / }).allTextContents();

@@ -4,6 +4,7 @@ import { useBerthQuery } from './api/hooks';
 import { HelperBanner } from './components/HelperBanner';
 import { Sidebar, VIEWS, type ViewId } from './components/Sidebar';
 import { StatusBar } from './components/StatusBar';
+import type { OpenTarget, OpenView } from './lib/navigation';
 import { ActivityView } from './views/ActivityView';
 import { CleanupView } from './views/cleanup/CleanupView';
 import { NatView } from './views/nat/NatView';
@@ -23,21 +24,29 @@ export function App() {
   const { helper } = useBerth();
   const networks = useBerthQuery('network.list', {});
   const containers = useBerthQuery('container.list', { all: true });
+  // consumed once by the view it names, then cleared
+  const [focus, setFocus] = useState<OpenTarget | null>(null);
   const select = (v: ViewId) => {
     setView(v);
+    setFocus(null);
     history.replaceState(null, '', `#${v}`);
   };
+  const open: OpenView = (v, target) => {
+    select(v);
+    if (target) setFocus({ ...target });
+  };
+  const focused = () => setFocus(null);
   return (
     <div className="app">
       <Sidebar current={view} onSelect={select} badges={{ networks: networks.data?.length, containers: containers.data?.length }} />
       <main className="main" id="main">
         {helper.state !== 'connected' && <HelperBanner state={helper} />}
-        {view === 'networks' && <NetworksView />}
-        {view === 'containers' && <ContainersView />}
+        {view === 'networks' && <NetworksView focus={focus?.network} onFocused={focused} />}
+        {view === 'containers' && <ContainersView focus={focus} onFocused={focused} />}
         {view === 'activity' && <ActivityView />}
         {view === 'topology' && (
           <Suspense fallback={<p className="loading" role="status">Loading topology…</p>}>
-            <TopologyView onOpen={select} />
+            <TopologyView onOpen={open} />
           </Suspense>
         )}
         {view === 'ports' && <PortsView />}

@@ -1,6 +1,7 @@
 import type { Container } from '../../../shared/container';
 import { joinArgv } from '../lib/argv';
 import { containerName, containerNetworks, containerPorts } from '../lib/format';
+import { useVirtualRows, type ScrollRequest } from '../lib/useVirtualRows';
 import { ContainerActions } from './ContainerActions';
 import { StatusBadge } from './StatusBadge';
 
@@ -11,6 +12,7 @@ export function ContainerTable({
   onRemove,
   onLogs,
   logsOf,
+  scrollTo,
 }: {
   containers: Container[];
   onConnect: (c: Container) => void;
@@ -18,49 +20,64 @@ export function ContainerTable({
   onRemove: (c: Container) => void;
   onLogs: (c: Container) => void;
   logsOf: string | null;
+  scrollTo?: ScrollRequest | null;
 }) {
+  // the selected container is the one whose logs are open beside the table
+  const v = useVirtualRows({
+    count: containers.length,
+    getKey: (i) => containers[i]?.Id,
+    estimate: 52,
+    selectedIndex: containers.findIndex((c) => containerName(c) === logsOf),
+    onActivate: (i) => onLogs(containers[i]),
+    scrollTo,
+  });
   return (
-    <table className="table" aria-label="Berth containers">
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Status</th>
-          <th scope="col">Networks</th>
-          <th scope="col">Ports</th>
-          <th scope="col">Command</th>
-          <th scope="col"><span className="sr-only">Actions</span></th>
-        </tr>
-      </thead>
-      <tbody>
-        {containers.map((c) => {
-          const name = containerName(c);
-          const nets = containerNetworks(c);
-          const ports = containerPorts(c);
-          return (
-            <tr key={c.Id} className={logsOf === name ? 'selected' : undefined} data-name={name}>
-              <td>
-                <div className="cell-title">{name}</div>
-                <div className="muted mono small">{c.Id.slice(0, 12)}</div>
-              </td>
-              <td><StatusBadge container={c} /></td>
-              <td>
-                {nets.length === 0 ? <span className="muted">none</span> : (
-                  <ul className="chips" aria-label={`Networks of ${name}`}>
-                    {nets.map((n) => (
-                      <li key={n.network} className="chip"><span>{n.network}</span>{n.ip && <span className="mono muted">{n.ip}</span>}</li>
-                    ))}
-                  </ul>
-                )}
-              </td>
-              <td className="mono small">{ports.length ? ports.join(', ') : <span className="muted">—</span>}</td>
-              <td className="mono small truncate" title={joinArgv([c.Path, ...c.Args])}>{joinArgv([c.Path, ...c.Args])}</td>
-              <td className="row-actions">
-                <ContainerActions container={c} onConnect={onConnect} onDisconnect={onDisconnect} onRemove={onRemove} onLogs={onLogs} />
-              </td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+    <div className="vtable-scroll vtable-fit vtable-cap" ref={v.scrollRef} data-testid="containers-scroll">
+      <table className="table vtable vtable-auto" aria-label="Berth containers" aria-rowcount={containers.length + 1}>
+        <thead>
+          <tr aria-rowindex={1}>
+            <th scope="col">Name</th>
+            <th scope="col">Status</th>
+            <th scope="col">Networks</th>
+            <th scope="col">Ports</th>
+            <th scope="col">Command</th>
+            <th scope="col"><span className="sr-only">Actions</span></th>
+          </tr>
+        </thead>
+        <tbody>
+          {v.padTop > 0 && <tr className="vpad" aria-hidden="true"><td colSpan={6} style={{ height: v.padTop }} /></tr>}
+          {v.items.map((it) => {
+            const c = containers[it.index];
+            const name = containerName(c);
+            const nets = containerNetworks(c);
+            const ports = containerPorts(c);
+            return (
+              <tr key={it.key} {...v.rowProps(it.index)} className={logsOf === name ? 'selected' : undefined} aria-selected={logsOf === name} data-name={name}>
+                <td>
+                  <div className="cell-title">{name}</div>
+                  <div className="muted mono small">{c.Id.slice(0, 12)}</div>
+                </td>
+                <td><StatusBadge container={c} /></td>
+                <td>
+                  {nets.length === 0 ? <span className="muted">none</span> : (
+                    <ul className="chips" aria-label={`Networks of ${name}`}>
+                      {nets.map((n) => (
+                        <li key={n.network} className="chip"><span>{n.network}</span>{n.ip && <span className="mono muted">{n.ip}</span>}</li>
+                      ))}
+                    </ul>
+                  )}
+                </td>
+                <td className="mono small">{ports.length ? ports.join(', ') : <span className="muted">—</span>}</td>
+                <td className="mono small truncate" title={joinArgv([c.Path, ...c.Args])}>{joinArgv([c.Path, ...c.Args])}</td>
+                <td className="row-actions">
+                  <ContainerActions container={c} onConnect={onConnect} onDisconnect={onDisconnect} onRemove={onRemove} onLogs={onLogs} />
+                </td>
+              </tr>
+            );
+          })}
+          {v.padBottom > 0 && <tr className="vpad" aria-hidden="true"><td colSpan={6} style={{ height: v.padBottom }} /></tr>}
+        </tbody>
+      </table>
+    </div>
   );
 }

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useBerthQuery } from '../api/hooks';
 import type { Container } from '../../../shared/container';
 import type { SandboxRef } from '../../../shared/network';
@@ -8,11 +8,12 @@ import { Icon } from '../components/Icon';
 import { PageHeader } from '../components/PageHeader';
 import { Spinner } from '../components/Spinner';
 import { containerName } from '../lib/format';
+import type { ScrollRequest } from '../lib/useVirtualRows';
 import { ConnectDialog } from './ConnectDialog';
 import { ContainerRemoveDialog } from './ContainerRemoveDialog';
 import { ContainerTable } from './ContainerTable';
 import { DisconnectDialog } from './DisconnectDialog';
-import { ForeignTable } from './ForeignTable';
+import { ForeignTable, foreignKey } from './ForeignTable';
 import { LogsPanel } from './LogsPanel';
 import { RunDialog } from './RunDialog';
 
@@ -22,9 +23,20 @@ export interface SandboxTarget {
   attached: string[];
 }
 
-export function ContainersView() {
+// What to show selected when the view opens (e.g. from the Topology view): a
+// Berth container (id or name), whose logs open beside the table, or a
+// foreign sandbox ("source:id").
+export interface ContainersFocus {
+  container?: string;
+  sandbox?: string;
+}
+
+export function ContainersView({ focus, onFocused }: { focus?: ContainersFocus | null; onFocused?: () => void } = {}) {
   const list = useBerthQuery('container.list', { all: true });
   const foreign = useBerthQuery('sandbox.listForeign', {});
+  const [foreignSel, setForeignSel] = useState<string | null>(null);
+  const [scrollTo, setScrollTo] = useState<ScrollRequest | null>(null);
+  const [scrollForeign, setScrollForeign] = useState<ScrollRequest | null>(null);
   const [running, setRunning] = useState(false);
   const [connecting, setConnecting] = useState<SandboxTarget | null>(null);
   const [disconnecting, setDisconnecting] = useState<SandboxTarget | null>(null);
@@ -36,6 +48,27 @@ export function ContainersView() {
     ref: { container: containerName(c) },
     attached: Object.keys(c.NetworkSettings.Networks),
   });
+
+  useEffect(() => {
+    if (!focus) return;
+    if (focus.container) {
+      if (!list.data && !list.error) return;
+      const i = (list.data ?? []).findIndex((c) => c.Id === focus.container || containerName(c) === focus.container);
+      if (i >= 0) {
+        setLogsOf(containerName(list.data![i]));
+        setScrollTo({ index: i, n: Date.now() });
+      }
+    } else if (focus.sandbox) {
+      if (!foreign.data && !foreign.error) return;
+      const i = (foreign.data ?? []).findIndex((s) => foreignKey(s) === focus.sandbox);
+      if (i >= 0) {
+        setForeignSel(focus.sandbox);
+        setScrollForeign({ index: i, n: Date.now() });
+      }
+    }
+    onFocused?.();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [focus, list.data, list.error, foreign.data, foreign.error]);
 
   return (
     <section className="view" aria-labelledby="view-title">
@@ -71,6 +104,7 @@ export function ContainersView() {
               onRemove={setRemoving}
               onLogs={(c) => setLogsOf(containerName(c))}
               logsOf={logsOf}
+              scrollTo={scrollTo}
             />
           )}
           <h2 className="section-title">Other sandboxes on this host</h2>
@@ -83,6 +117,9 @@ export function ContainersView() {
               sandboxes={foreign.data}
               onConnect={(s, ref) => setConnecting({ label: s.name, ref, attached: s.attachedNetworks })}
               onDisconnect={(s, ref) => setDisconnecting({ label: s.name, ref, attached: s.attachedNetworks })}
+              selected={foreignSel}
+              onSelect={setForeignSel}
+              scrollTo={scrollForeign}
             />
           ) : (
             <Spinner label="Looking for Docker, Podman and namespaces…" />

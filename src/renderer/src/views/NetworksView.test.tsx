@@ -1,10 +1,28 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fakeTransport, network, renderWith } from '../test-utils';
 import { NetworksView } from './NetworksView';
 
 afterEach(cleanup);
+// jsdom lays nothing out and does not scroll: give the tables' scroll boxes
+// a height and let scrollTo move scrollTop and tell the listeners.
+const isBox = (el: Element) => (el as HTMLElement).dataset?.testid?.endsWith('-scroll') ?? false;
+beforeAll(() => {
+  Object.defineProperties(HTMLElement.prototype, {
+    clientHeight: { configurable: true, get(this: HTMLElement) { return isBox(this) ? 400 : 0; } },
+    scrollHeight: { configurable: true, get(this: HTMLElement) { return isBox(this) ? 100_000 : 0; } },
+  });
+  Element.prototype.scrollTo = function (this: Element, opts?: ScrollToOptions | number) {
+    if (typeof opts === 'object' && opts.top !== undefined) this.scrollTop = opts.top;
+    this.dispatchEvent(new Event('scroll'));
+  } as Element['scrollTo'];
+});
+afterAll(() => {
+  delete (HTMLElement.prototype as { clientHeight?: number }).clientHeight;
+  delete (HTMLElement.prototype as { scrollHeight?: number }).scrollHeight;
+  delete (Element.prototype as { scrollTo?: unknown }).scrollTo;
+});
 
 describe('NetworksView', () => {
   it('says what to do when there are no networks', async () => {
@@ -47,5 +65,44 @@ describe('NetworksView', () => {
     expect(d.textContent).toContain('Still attached: web');
     fireEvent.click(within(d).getByRole('button', { name: 'Remove network' }));
     await waitFor(() => expect(within(d).getByRole('alert').textContent).toContain('network red has active endpoints'));
+  });
+
+  it('opens with a given network selected: details panel open, row highlighted and focused; taken once', async () => {
+    const nets = Array.from({ length: 60 }, (_, i) => network(`n${i}`, `10.${i}.0.0/24`));
+    const { transport } = fakeTransport({ 'network.list': () => nets, 'network.inspect': ({ name }) => nets.find((n) => n.Name === name) });
+    const onFocused = vi.fn();
+    renderWith(<NetworksView focus={nets[42].Id} onFocused={onFocused} />, transport);
+    const panel = await screen.findByRole('complementary', { name: 'Network n42' });
+    expect(panel.textContent).toContain('10.42.0.0/24');
+    expect(onFocused).toHaveBeenCalledTimes(1);
+    const row = (await screen.findByRole('button', { name: 'Show details of network n42' })).closest('tr')!;
+    expect(row.getAttribute('aria-selected')).toBe('true');
+    expect(row.className).toContain('selected');
+    expect(row.getAttribute('tabindex')).toBe('0');
+    await waitFor(() => expect(document.activeElement).toBe(row));
+  });
+
+  it('is a virtualized table with keyboard navigation: arrows move the selection, Enter selects', async () => {
+    const nets = Array.from({ length: 400 }, (_, i) => network(`n${i}`, `10.${i % 250}.${Math.floor(i / 250)}.0/24`));
+    const { transport } = fakeTransport({ 'network.list': () => nets, 'network.inspect': ({ name }) => nets.find((n) => n.Name === name) });
+    renderWith(<NetworksView />, transport);
+    const table = await screen.findByRole('table', { name: 'Networks' });
+    expect(table.getAttribute('aria-rowcount')).toBe('401');
+    const rows = within(table).getAllByRole('row');
+    expect(rows.length).toBeLessThan(100); // not all 400 in the DOM
+    const first = rows[1];
+    expect(first.getAttribute('aria-rowindex')).toBe('2');
+    expect(first.getAttribute('tabindex')).toBe('0');
+    fireEvent.keyDown(first, { key: 'Enter' });
+    await screen.findByRole('complementary', { name: 'Network n0' });
+    fireEvent.keyDown(first, { key: 'ArrowDown' });
+    await screen.findByRole('complementary', { name: 'Network n1' });
+    const second = screen.getByRole('button', { name: 'Show details of network n1' }).closest('tr')!;
+    expect(second.getAttribute('aria-selected')).toBe('true');
+    await waitFor(() => expect(document.activeElement).toBe(second));
+    // a click on the row's own button does its own thing, not a selection
+    fireEvent.click(within(table).getByRole('button', { name: 'Remove network n0' }));
+    expect(screen.getByRole('dialog', { name: 'Remove network n0?' })).toBeTruthy();
+    expect(screen.getByRole('complementary', { name: 'Network n1' })).toBeTruthy();
   });
 });

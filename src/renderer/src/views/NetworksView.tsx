@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useBerthQuery } from '../api/hooks';
 import type { Network } from '../../../shared/network';
 import { EmptyState } from '../components/EmptyState';
@@ -6,13 +6,16 @@ import { ErrorMessage } from '../components/ErrorMessage';
 import { Icon } from '../components/Icon';
 import { PageHeader } from '../components/PageHeader';
 import { Spinner } from '../components/Spinner';
+import type { ScrollRequest } from '../lib/useVirtualRows';
 import { NetworkCreateDialog } from './NetworkCreateDialog';
 import { NetworkDetails } from './NetworkDetails';
 import { NetworkRemoveDialog } from './NetworkRemoveDialog';
 import { NetworkTable } from './NetworkTable';
 import { PruneNetworksDialog } from './PruneNetworksDialog';
 
-export function NetworksView() {
+// focus: a network (id or name) to show selected when the view opens, e.g.
+// from the Topology view; onFocused tells the owner it was taken.
+export function NetworksView({ focus, onFocused }: { focus?: string | null; onFocused?: () => void } = {}) {
   const list = useBerthQuery('network.list', {});
   const [creating, setCreating] = useState(false);
   const [pruning, setPruning] = useState(false);
@@ -20,6 +23,18 @@ export function NetworksView() {
   const [selected, setSelected] = useState<string | null>(null);
   const networks = list.data ?? [];
   const current = networks.find((n) => n.Name === selected) ?? null;
+  const [scrollTo, setScrollTo] = useState<ScrollRequest | null>(null);
+
+  useEffect(() => {
+    if (!focus || (!list.data && !list.error)) return;
+    const i = (list.data ?? []).findIndex((n) => n.Id === focus || n.Name === focus);
+    if (i >= 0) {
+      setSelected(list.data![i].Name);
+      setScrollTo({ index: i, n: Date.now() });
+    }
+    onFocused?.();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [focus, list.data, list.error]);
 
   return (
     <section className="view" aria-labelledby="view-title">
@@ -38,7 +53,7 @@ export function NetworksView() {
         }
       />
       <div className={current ? 'split' : 'split split-single'}>
-        <div className="pane">
+        <div className="pane pane-fill">
           {list.isPending && list.fetchStatus !== 'idle' ? (
             <div className="pane-center"><Spinner label="Loading networks…" /></div>
           ) : list.error ? (
@@ -52,7 +67,7 @@ export function NetworksView() {
               Create a bridge network, then run containers on it from the Containers view.
             </EmptyState>
           ) : (
-            <NetworkTable networks={networks} selected={selected} onSelect={setSelected} onRemove={setRemoving} />
+            <NetworkTable networks={networks} selected={selected} onSelect={setSelected} onRemove={setRemoving} scrollTo={scrollTo} />
           )}
         </div>
         {current && <NetworkDetails network={current} onClose={() => setSelected(null)} onRemove={() => setRemoving(current)} />}

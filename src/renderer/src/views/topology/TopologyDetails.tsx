@@ -3,9 +3,11 @@ import { Icon } from '../../components/Icon';
 import { JsonView } from '../../components/JsonView';
 import type { ViewId } from '../../components/Sidebar';
 import { relativeTime } from '../../lib/format';
+import { foreignKey } from '../ForeignTable';
+import type { OpenTarget, OpenView } from '../../lib/navigation';
 import type { ContainerData, ForeignData, HostData, NetworkData, PortData, TopoData, Topology, TopoNode } from './layout';
 
-type Open = ((v: ViewId) => void) | undefined;
+type Open = OpenView | undefined;
 
 function Panel({ title, sub, label, onClose, actions, children }: { title: string; sub?: ReactNode; label: string; onClose: () => void; actions?: ReactNode; children: ReactNode }) {
   return (
@@ -27,9 +29,9 @@ function Panel({ title, sub, label, onClose, actions, children }: { title: strin
   );
 }
 
-const OpenButton = ({ onOpen, view, label }: { onOpen: Open; view: ViewId; label: string }) =>
+const OpenButton = ({ onOpen, view, label, target }: { onOpen: Open; view: ViewId; label: string; target?: OpenTarget }) =>
   onOpen ? (
-    <button type="button" className="button" onClick={() => onOpen(view)}>
+    <button type="button" className="button" onClick={() => (target ? onOpen(view, target) : onOpen(view))}>
       <Icon name="link" /> {label}
     </button>
   ) : null;
@@ -87,7 +89,7 @@ function NetworkPanel({ d, onClose, onOpen }: { d: NetworkData; onClose: () => v
   const n = d.network;
   const eps = Object.entries(n.Containers);
   return (
-    <Panel title={n.Name} sub={<span className="mono">{n.Id.slice(0, 12)}</span>} label={`Details of network ${n.Name}`} onClose={onClose} actions={<OpenButton onOpen={onOpen} view="networks" label="Open in Networks" />}>
+    <Panel title={n.Name} sub={<span className="mono">{n.Id.slice(0, 12)}</span>} label={`Details of network ${n.Name}`} onClose={onClose} actions={<OpenButton onOpen={onOpen} view="networks" label="Open in Networks" target={{ network: n.Id }} />}>
       <dl className="props">
         <dt>Bridge</dt><dd className="mono">{d.bridge}{d.bridgeLink ? ` (${d.bridgeLink.state.toLowerCase()}, mtu ${d.bridgeLink.mtu})` : ''}</dd>
         <dt>Subnet</dt><dd className="mono">{d.subnet || '—'}</dd>
@@ -112,6 +114,7 @@ function NetworkPanel({ d, onClose, onOpen }: { d: NetworkData; onClose: () => v
 
 function SandboxPanel({ d, onClose, onOpen, topo }: { d: ContainerData | ForeignData; onClose: () => void; onOpen: Open; topo: Topology }) {
   const isForeign = d.kind === 'foreign';
+  const openTarget: OpenTarget | undefined = d.kind === 'container' ? { container: d.container.Id } : d.sandbox ? { sandbox: foreignKey(d.sandbox) } : undefined;
   const ports = topo.nodes.filter((n) => (n.data as TopoData).kind === 'port' && (n.data as PortData).container === d.label && !isForeign).map((n) => n.data as PortData);
   return (
     <Panel
@@ -119,7 +122,7 @@ function SandboxPanel({ d, onClose, onOpen, topo }: { d: ContainerData | Foreign
       sub={isForeign ? `${d.source} sandbox · read-only` : <span className="mono">{d.container.Id.slice(0, 12)}</span>}
       label={`Details of ${isForeign ? 'foreign sandbox' : 'container'} ${d.label}`}
       onClose={onClose}
-      actions={<OpenButton onOpen={onOpen} view="containers" label="Open in Containers" />}
+      actions={<OpenButton onOpen={onOpen} view="containers" label="Open in Containers" target={openTarget} />}
     >
       <dl className="props">
         <dt>Status</dt><dd>{d.status}</dd>

@@ -66,7 +66,7 @@ describe('TopologyView', () => {
   });
 
   it('opens a details panel on selection, closes it with Escape, and offers the right view', async () => {
-    const { transport } = setup();
+    const { transport, data } = setup();
     const onOpen = vi.fn();
     renderWith(<TopologyView onOpen={onOpen} />, transport);
     fireEvent.click(await nodeNamed(/^Container api/));
@@ -75,7 +75,7 @@ describe('TopologyView', () => {
     expect(within(panel).getByRole('table', { name: 'Endpoints of api' }).textContent).toContain('vethbbb0002');
     expect(within(panel).getByLabelText('Inspect JSON of api').textContent).toContain('"Name": "/api"');
     fireEvent.click(within(panel).getByRole('button', { name: 'Open in Containers' }));
-    expect(onOpen).toHaveBeenCalledWith('containers');
+    expect(onOpen).toHaveBeenLastCalledWith('containers', { container: data.containers.find((c) => c.Name === '/api')!.Id });
     // its edges highlighted, the others dimmed
     await waitFor(() => expect(document.querySelectorAll('.react-flow__edge.is-active').length).toBe(2));
 
@@ -86,6 +86,8 @@ describe('TopologyView', () => {
     fireEvent.click(await nodeNamed(/^Network front/));
     const net = await screen.findByRole('complementary', { name: 'Details of network front' });
     expect(net.textContent).toContain('masqueraded (NAT)');
+    fireEvent.click(within(net).getByRole('button', { name: 'Open in Networks' }));
+    expect(onOpen).toHaveBeenLastCalledWith('networks', { network: data.networks.find((n) => n.Name === 'front')!.Id });
     fireEvent.click(within(net).getByRole('button', { name: 'Close details' }));
     await waitFor(() => expect(screen.queryByRole('complementary', { name: 'Details of network front' })).toBeNull());
   });

@@ -2,7 +2,7 @@ import { useCallback, useMemo, useState, type KeyboardEvent } from 'react';
 import { Background, BackgroundVariant, Controls, MiniMap, Panel, ReactFlow, ReactFlowProvider, type NodeChange } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useBerthQuery } from '../../api/hooks';
-import type { ViewId } from '../../components/Sidebar';
+import type { OpenView } from '../../lib/navigation';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { PageHeader } from '../../components/PageHeader';
 import { Spinner } from '../../components/Spinner';
@@ -16,7 +16,7 @@ const miniColor = (n: TopoNode) => `var(--topo-${(n.data as TopoData).kind}-mini
 // The live graph of the host: bridges, veths, containers and published
 // ports. Data comes from the same queries as the other views, so helper
 // events re-lay it out; the viewport stays where the user left it.
-export function TopologyView({ onOpen }: { onOpen?: (v: ViewId) => void }) {
+export function TopologyView({ onOpen }: { onOpen?: OpenView }) {
   const networks = useBerthQuery('network.list', {});
   const containers = useBerthQuery('container.list', { all: true });
   const foreign = useBerthQuery('sandbox.listForeign', {}, { retry: false });

@@ -1,0 +1,115 @@
+import { measureElement, observeElementRect, useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
+
+// The virtualized-table machinery NatTable started with, for tables whose
+// rows vary in height (chips, inline errors): rows are measured as they
+// render. Only the rows in view (plus overscan) are in the DOM; padding rows
+// keep the scroll height. Keyboard: the current row is the one tab stop;
+// arrows, Page Up/Down, Home and End move it, Enter or Space (or a click
+// outside the row's own buttons) activates it.
+export interface ScrollRequest {
+  index: number;
+  n: number;
+}
+
+const FALLBACK_RECT = { width: 1200, height: 640 };
+
+export function useVirtualRows({
+  count,
+  getKey,
+  estimate,
+  selectedIndex,
+  onActivate,
+  onMove,
+  scrollTo,
+}: {
+  count: number;
+  getKey: (i: number) => string | undefined;
+  estimate: number;
+  selectedIndex: number;
+  onActivate: (i: number) => void;
+  // arrows also select (like NatTable); without it they only move focus
+  onMove?: (i: number) => void;
+  scrollTo?: ScrollRequest | null;
+}) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const rowRefs = useRef(new Map<number, HTMLTableRowElement>());
+  const [cursor, setCursor] = useState(0);
+  const virt = useVirtualizer({
+    count,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => estimate,
+    overscan: 10,
+    initialRect: FALLBACK_RECT,
+    // a box not laid out (yet, or in jsdom) still shows a window of rows
+    observeElementRect: (inst, cb) => observeElementRect(inst, (r) => cb(r.height > 0 ? r : FALLBACK_RECT)),
+    measureElement: (el, entry, inst) => measureElement(el, entry, inst) || estimate,
+    scrollPaddingStart: 34, // the sticky header
+    getItemKey: (i) => getKey(i) ?? i,
+  });
+
+  useEffect(() => {
+    if (selectedIndex >= 0) setCursor(selectedIndex);
+  }, [selectedIndex]);
+
+  const focusRow = (i: number) => requestAnimationFrame(() => requestAnimationFrame(() => rowRefs.current.get(i)?.focus({ preventScroll: true })));
+
+  useEffect(() => {
+    if (!scrollTo || scrollTo.index < 0 || scrollTo.index >= count) return;
+    // after a details panel opened and the table took its new width
+    const i = scrollTo.index;
+    setCursor(i);
+    const raf = requestAnimationFrame(() => {
+      virt.scrollToIndex(i, { align: 'center' });
+      focusRow(i);
+    });
+    return () => cancelAnimationFrame(raf);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [scrollTo]);
+
+  const moveTo = (i: number) => {
+    const to = Math.min(Math.max(i, 0), count - 1);
+    if (to < 0) return;
+    setCursor(to);
+    onMove?.(to);
+    virt.scrollToIndex(to, { align: 'auto' });
+    focusRow(to);
+  };
+  const onKeyDown = (e: KeyboardEvent, i: number) => {
+    if (e.target !== e.currentTarget) return; // a button in the row has its own keys
+    const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 600) / estimate) - 1);
+    const keys: Record<string, number> = { ArrowDown: i + 1, ArrowUp: i - 1, PageDown: i + page, PageUp: i - page, Home: 0, End: count - 1 };
+    if (e.key in keys) {
+      e.preventDefault();
+      moveTo(keys[e.key]);
+    } else if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      onActivate(i);
+    }
+  };
+  const onClick = (e: MouseEvent, i: number) => {
+    if ((e.target as Element).closest('button, a, input, select, textarea, [role="alert"]')) return;
+    setCursor(i);
+    onActivate(i);
+  };
+
+  const tabStop = Math.min(cursor, Math.max(count - 1, 0));
+  const rowProps = (i: number) => ({
+    ref: (el: HTMLTableRowElement | null) => {
+      if (el) {
+        rowRefs.current.set(i, el);
+        virt.measureElement(el);
+      } else rowRefs.current.delete(i);
+    },
+    'data-index': i,
+    'aria-rowindex': i + 2,
+    tabIndex: i === tabStop ? 0 : -1,
+    onKeyDown: (e: KeyboardEvent) => onKeyDown(e, i),
+    onClick: (e: MouseEvent) => onClick(e, i),
+  });
+
+  const items = virt.getVirtualItems();
+  const padTop = items.length ? items[0].start : 0;
+  const padBottom = items.length ? Math.max(0, virt.getTotalSize() - items[items.length - 1].end) : 0;
+  return { scrollRef, items, padTop, padBottom, rowProps };
+}

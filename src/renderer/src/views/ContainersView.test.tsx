@@ -1,0 +1,88 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { ForeignSandbox } from '../../../shared/container';
+import { fakeTransport, renderWith } from '../test-utils';
+import { ctrFx, netFx } from './topology/fixture';
+import { ContainersView } from './ContainersView';
+
+afterEach(cleanup);
+// jsdom lays nothing out and does not scroll: give the tables' scroll boxes
+// a height and let scrollTo move scrollTop and tell the listeners.
+const isBox = (el: Element) => (el as HTMLElement).dataset?.testid?.endsWith('-scroll') ?? false;
+beforeAll(() => {
+  Object.defineProperties(HTMLElement.prototype, {
+    clientHeight: { configurable: true, get(this: HTMLElement) { return isBox(this) ? 400 : 0; } },
+    scrollHeight: { configurable: true, get(this: HTMLElement) { return isBox(this) ? 100_000 : 0; } },
+  });
+  Element.prototype.scrollTo = function (this: Element, opts?: ScrollToOptions | number) {
+    if (typeof opts === 'object' && opts.top !== undefined) this.scrollTop = opts.top;
+    this.dispatchEvent(new Event('scroll'));
+  } as Element['scrollTo'];
+});
+afterAll(() => {
+  delete (HTMLElement.prototype as { clientHeight?: number }).clientHeight;
+  delete (HTMLElement.prototype as { scrollHeight?: number }).scrollHeight;
+  delete (Element.prototype as { scrollTo?: unknown }).scrollTo;
+});
+
+function setup(n = 50) {
+  const front = netFx('front', '10.1.0.0/24');
+  const containers = Array.from({ length: n }, (_, i) => ctrFx(`c${i}`, [{ net: front, ip: `10.1.0.${i + 2}`, eth: 'eth0' }]));
+  const foreign: ForeignSandbox[] = Array.from({ length: 30 }, (_, i) => ({ source: 'netns', id: `ns-${i}`, name: `ns${i}`, pid: null, netnsPath: `/run/netns/ns${i}`, status: 'present', addresses: [], attachedNetworks: [] }));
+  const t = fakeTransport({
+    'container.list': () => containers,
+    'sandbox.listForeign': () => foreign,
+    'container.logs': ({ name }) => ({ data: `hello from ${name}\n`, exitCode: null }),
+  });
+  return { ...t, containers, foreign };
+}
+const rowOf = (table: HTMLElement, name: string) => table.querySelector<HTMLTableRowElement>(`tr[data-name="${name}"]`);
+
+describe('ContainersView', () => {
+  it('opens with a given Berth container selected: its logs beside it, the row highlighted and focused', async () => {
+    const { transport, containers } = setup();
+    const onFocused = vi.fn();
+    renderWith(<ContainersView focus={{ container: containers[37].Id }} onFocused={onFocused} />, transport);
+    const panel = await screen.findByRole('complementary', { name: 'Logs of c37' });
+    await waitFor(() => expect(panel.textContent).toContain('hello from c37'));
+    expect(onFocused).toHaveBeenCalledTimes(1);
+    const table = screen.getByRole('table', { name: 'Berth containers' });
+    await waitFor(() => expect(rowOf(table, 'c37')).toBeTruthy());
+    const row = rowOf(table, 'c37')!;
+    expect(row.getAttribute('aria-selected')).toBe('true');
+    expect(row.className).toContain('selected');
+    await waitFor(() => expect(document.activeElement).toBe(row));
+  });
+
+  it('opens with a given foreign sandbox selected', async () => {
+    const { transport } = setup(3);
+    const onFocused = vi.fn();
+    renderWith(<ContainersView focus={{ sandbox: 'netns:ns-21' }} onFocused={onFocused} />, transport);
+    const table = await screen.findByRole('table', { name: 'Foreign sandboxes' });
+    await waitFor(() => expect(rowOf(table, 'ns21')?.getAttribute('aria-selected')).toBe('true'));
+    expect(onFocused).toHaveBeenCalledTimes(1);
+    expect(table.querySelectorAll('tr[aria-selected="true"]').length).toBe(1);
+  });
+
+  it('virtualizes both tables and moves through rows by keyboard; Enter opens the logs', async () => {
+    const { transport } = setup(300);
+    renderWith(<ContainersView />, transport);
+    const table = await screen.findByRole('table', { name: 'Berth containers' });
+    expect(table.getAttribute('aria-rowcount')).toBe('301');
+    expect(within(table).getAllByRole('row').length).toBeLessThan(100);
+    const first = rowOf(table, 'c0')!;
+    expect(first.getAttribute('tabindex')).toBe('0');
+    fireEvent.keyDown(first, { key: 'ArrowDown' });
+    const second = rowOf(table, 'c1')!;
+    await waitFor(() => expect(document.activeElement).toBe(second));
+    expect(second.getAttribute('tabindex')).toBe('0');
+    expect(screen.queryByRole('complementary')).toBeNull(); // arrows only move here
+    fireEvent.keyDown(second, { key: 'Enter' });
+    await screen.findByRole('complementary', { name: 'Logs of c1' });
+    expect(second.getAttribute('aria-selected')).toBe('true');
+    // the row's buttons keep their own meaning
+    fireEvent.click(within(second).getByRole('button', { name: 'Remove c1' }));
+    expect(screen.getByRole('dialog', { name: /Remove container c1/ })).toBeTruthy();
+  });
+});
