@@ -32,6 +32,20 @@ describe('NetworksView', () => {
     expect(screen.getAllByRole('button', { name: /Create network/ }).length).toBeGreaterThan(0);
   });
 
+  it('with only the predefined networks, hints at creating one; the hint goes once there is one', async () => {
+    const { transport } = fakeTransport({ 'network.list': () => [network('bridge', '172.17.0.0/16')] });
+    renderWith(<NetworksView />, transport);
+    const hint = await screen.findByRole('note');
+    expect(hint.textContent).toMatch(/Only the predefined networks exist/);
+    fireEvent.click(within(hint).getByRole('button', { name: 'create one' }));
+    expect(await screen.findByRole('dialog')).toBeTruthy();
+    cleanup();
+    const { transport: t2 } = fakeTransport({ 'network.list': () => [network('bridge', '172.17.0.0/16'), network('red', '10.1.0.0/24')] });
+    renderWith(<NetworksView />, t2);
+    await screen.findByRole('table', { name: 'Networks' });
+    expect(screen.queryByRole('note')).toBeNull();
+  });
+
   it('lists networks with subnet, bridge, count and flags, and refreshes on events (no polling)', async () => {
     let nets = [network('bridge', '172.17.0.0/16'), network('red', '10.1.0.0/24', { Options: { 'com.docker.network.bridge.enable_icc': 'false' } })];
     const { transport, emit, calls } = fakeTransport({ 'network.list': () => nets });

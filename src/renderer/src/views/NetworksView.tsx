@@ -13,6 +13,9 @@ import { NetworkRemoveDialog } from './NetworkRemoveDialog';
 import { NetworkTable } from './NetworkTable';
 import { PruneNetworksDialog } from './PruneNetworksDialog';
 
+// bridge, host and none exist on every Berth host, like Docker's
+const PREDEFINED = new Set(['bridge', 'host', 'none']);
+
 // focus: a network (id or name) to show selected when the view opens, e.g.
 // from the Topology view; onFocused tells the owner it was taken.
 export function NetworksView({ focus, onFocused }: { focus?: string | null; onFocused?: () => void } = {}) {
@@ -67,7 +70,15 @@ export function NetworksView({ focus, onFocused }: { focus?: string | null; onFo
               Create a bridge network, then run containers on it from the Containers view.
             </EmptyState>
           ) : (
-            <NetworkTable networks={networks} selected={selected} onSelect={setSelected} onRemove={setRemoving} scrollTo={scrollTo} />
+            <>
+              <NetworkTable networks={networks} selected={selected} onSelect={setSelected} onRemove={setRemoving} scrollTo={scrollTo} />
+              {networks.every((n) => PREDEFINED.has(n.Name)) && (
+                <p className="hint" role="note">
+                  Only the predefined networks exist. Create a network of your own to give containers their own subnet,
+                  isolated from the others — <button type="button" className="link-button" onClick={() => setCreating(true)}>create one</button>.
+                </p>
+              )}
+            </>
           )}
         </div>
         {current && <NetworkDetails network={current} onClose={() => setSelected(null)} onRemove={() => setRemoving(current)} />}
