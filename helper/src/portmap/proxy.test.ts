@@ -1,24 +1,15 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { readFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { hasLoopbackIPv6, socketCleanups } from '../testing/sockets';
 import { startProxy } from './proxy';
 import { type Reservation, reserveHostPort } from './reservation';
 
 // Real sockets on loopback: a small server plays the container, the proxy
 // carries traffic from a reserved port to it.
 
-const cleanups: Array<() => Promise<unknown> | unknown> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-const hasIPv6 = (() => {
-  try {
-    return readFileSync('/proc/net/if_inet6', 'utf8').includes(' lo');
-  } catch {
-    return false;
-  }
-})();
+const cleanups = socketCleanups();
+const hasIPv6 = hasLoopbackIPv6;
 
 // TCP "container": echoes with a prefix, or replies after the client half-closes.
 async function tcpServer(onSocket: (s: Socket) => void): Promise<{ server: Server; port: number; sockets: Set<Socket> }> {

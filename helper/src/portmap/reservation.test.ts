@@ -1,24 +1,16 @@
 import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { hasLoopbackIPv6, socketCleanups } from '../testing/sockets';
 import { BerthError } from '../../../src/shared/errors';
 import { type Reservation, reserveHostPort } from './reservation';
 
 // Real sockets, loopback only; port 0 lets the kernel pick free high ports so
 // parallel test runs do not collide.
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-const hasIPv6 = (() => {
-  try {
-    return readFileSync('/proc/net/if_inet6', 'utf8').includes(' lo');
-  } catch {
-    return false;
-  }
-})();
+const cleanups = socketCleanups();
+const hasIPv6 = hasLoopbackIPv6;
 
 async function reserve(hostIp: string, hostPort: number, proto: 'tcp' | 'udp' | 'sctp'): Promise<Reservation> {
   const r = await reserveHostPort({ hostIp, hostPort, proto });

@@ -1,30 +1,14 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ForeignSandbox } from '../../../shared/container';
+import { fakeScrollLayout } from '../test-layout';
 import { fakeTransport, renderWith } from '../test-utils';
 import { ctrFx, netFx } from './topology/fixture';
 import { ContainersView } from './ContainersView';
 
 afterEach(cleanup);
-// jsdom lays nothing out and does not scroll: give the tables' scroll boxes
-// a height and let scrollTo move scrollTop and tell the listeners.
-const isBox = (el: Element) => (el as HTMLElement).dataset?.testid?.endsWith('-scroll') ?? false;
-beforeAll(() => {
-  Object.defineProperties(HTMLElement.prototype, {
-    clientHeight: { configurable: true, get(this: HTMLElement) { return isBox(this) ? 400 : 0; } },
-    scrollHeight: { configurable: true, get(this: HTMLElement) { return isBox(this) ? 100_000 : 0; } },
-  });
-  Element.prototype.scrollTo = function (this: Element, opts?: ScrollToOptions | number) {
-    if (typeof opts === 'object' && opts.top !== undefined) this.scrollTop = opts.top;
-    this.dispatchEvent(new Event('scroll'));
-  } as Element['scrollTo'];
-});
-afterAll(() => {
-  delete (HTMLElement.prototype as { clientHeight?: number }).clientHeight;
-  delete (HTMLElement.prototype as { scrollHeight?: number }).scrollHeight;
-  delete (Element.prototype as { scrollTo?: unknown }).scrollTo;
-});
+fakeScrollLayout();
 
 function setup(n = 50) {
   const front = netFx('front', '10.1.0.0/24');
