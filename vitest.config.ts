@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['helper/src/**/*.test.ts', 'src/**/*.test.ts', 'src/**/*.test.tsx'],
+          include: ['helper/src/**/*.test.ts', 'src/**/*.test.ts', 'src/**/*.test.tsx', 'bench/**/*.test.ts'],
           environment: 'node',
         },
       },

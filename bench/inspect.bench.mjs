@@ -1,6 +1,7 @@
 // host.inspect-equivalent work on a generated 10,000-rule ruleset across
 // owners: parse iptables-save, classify, build HostInspect, plan cleanup.
 // Pure: nothing is read from or written to the host. Run: node bench/inspect.bench.mjs
+// (env RULES, ROUNDS; the unit suite runs it with a few hundred rules as a smoke test)
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -47,10 +48,11 @@ for (let n = 0; n < 100; n++) {
 }
 const addrs = links.map((l) => (l.ifname.startsWith('br') ? { ...l, addr_info: [{ family: 'inet', local: `10.${l.ifindex - 2}.0.1`, prefixlen: 16 }] } : l));
 const raw = { takenAt: new Date().toISOString(), hostInode: 1, links, addrs, routes: [], nsids: [], netns, processes: [], ss: '', iptables: { ipv4: text, ipv6: null }, nft: null, errors: [] };
-const berth = { networks: [], endpoints: [], netnsNames: [], ports: [] };
+const berth = { networks: [], endpoints: [], netnsNames: [], ports: [], heldPorts: [] };
 
 const time = (f) => { const t = performance.now(); const r = f(); return [r, performance.now() - t]; };
-for (let round = 0; round < 3; round++) {
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
+for (let round = 0; round < ROUNDS; round++) {
   const [host, tInspect] = time(() => mod.buildHostInspect(raw));
   const [plan, tPlan] = time(() => mod.planStale(host, berth));
   console.log(`round ${round + 1}: ${host.rules.length} rules, ${host.links.length} links, ${host.netns.length} netns | ` +

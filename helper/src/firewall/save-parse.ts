@@ -1,3 +1,5 @@
+import { scanSave } from '../kernel/save-lines';
+
 // Just enough of `iptables-save` for the backend to diff against: the chains
 // of each table and their rules in order, each as the text after `-A CHAIN `.
 export interface SavedTable {
@@ -8,19 +10,11 @@ export interface SavedTable {
 export function parseSave(text: string): Map<string, SavedTable> {
   const tables = new Map<string, SavedTable>();
   let cur: SavedTable | null = null;
-  for (const line of text.split('\n')) {
-    if (line.startsWith('*')) {
-      cur = { chains: new Map(), rules: [] };
-      tables.set(line.slice(1).trim(), cur);
-    } else if (!cur || line.startsWith('#') || line === 'COMMIT') {
-      continue;
-    } else if (line.startsWith(':')) {
-      const [name, policy] = line.slice(1).split(' ');
-      cur.chains.set(name, policy);
-    } else if (line.startsWith('-A ')) {
-      const sp = line.indexOf(' ', 3);
-      cur.rules.push({ chain: line.slice(3, sp), spec: line.slice(sp + 1) });
-    }
-  }
+  scanSave(text, (l) => {
+    if (l.kind === 'table') tables.set(l.table, (cur = { chains: new Map(), rules: [] }));
+    else if (!cur) return;
+    else if (l.kind === 'chain') cur.chains.set(l.chain, l.policy);
+    else cur.rules.push({ chain: l.chain, spec: l.spec });
+  });
   return tables;
 }

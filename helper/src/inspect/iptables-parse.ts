@@ -1,43 +1,28 @@
 import type { FirewallRule } from '../../../src/shared/inspect';
 import { splitWords } from './tokens';
 import { decodeNat } from './nat-decode';
+import { scanSave } from '../kernel/save-lines';
 
 export type Family = 'ipv4' | 'ipv6';
 
 // Options iptables-save prints with no value; everything else takes the
 // words up to the next option (`--tcp-flags FIN,SYN SYN`, `--match-set s dst`).
-const isOption = (w: string) => w === '!' || /^--?[a-zA-Z]/.test(w);
+// Character tests, not a regex per word: this runs for every word of every rule.
+const isLetter = (c: string | undefined) => c !== undefined && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
+const isOption = (w: string) => w === '!' || (w[0] === '-' && (isLetter(w[1]) || (w[1] === '-' && isLetter(w[2]))));
 
 // Parse `iptables-save [-c]` output into rules with their matches, target
 // and counters. Owners are filled in later by classify (they need the links).
 export function parseIptablesSave(text: string, family: Family): FirewallRule[] {
   const rules: FirewallRule[] = [];
   const positions = new Map<string, number>();
-  let table = '';
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (!line || line[0] === '#') continue;
-    if (line[0] === '*') {
-      table = line.slice(1);
-      continue;
-    }
-    let packets = 0;
-    let bytes = 0;
-    let body = line;
-    if (line[0] === '[') {
-      const end = line.indexOf(']');
-      const [p, b] = line.slice(1, end).split(':');
-      packets = Number(p) || 0;
-      bytes = Number(b) || 0;
-      body = line.slice(end + 1).trimStart();
-    }
-    if (!body.startsWith('-A ')) continue; // chain declarations and COMMIT
-    const words = splitWords(body);
-    const chain = words[1];
+  scanSave(text, (l) => {
+    if (l.kind !== 'rule') return;
+    const { table, chain } = l;
     const key = `${table}/${chain}`;
     const position = (positions.get(key) ?? 0) + 1;
     positions.set(key, position);
-    const { matches, target, targetArgs } = readWords(words.slice(2));
+    const { matches, target, targetArgs } = readWords(splitWords(l.spec));
     const rule: FirewallRule = {
       id: `${family}/${table}/${chain}/${position}`,
       family,
@@ -45,12 +30,12 @@ export function parseIptablesSave(text: string, family: Family): FirewallRule[] 
       table,
       chain,
       position,
-      text: body,
+      text: l.text,
       matches,
       target,
       targetArgs,
-      packets,
-      bytes,
+      packets: l.packets,
+      bytes: l.bytes,
       comment: matches.comment ?? null,
       owner: 'unknown',
       ownerEvidence: '',
@@ -58,7 +43,7 @@ export function parseIptablesSave(text: string, family: Family): FirewallRule[] 
     };
     rule.mapping = decodeNat(rule);
     rules.push(rule);
-  }
+  });
   return rules;
 }
 
@@ -77,7 +62,7 @@ function readWords(words: string[]) {
     if (!isOption(w)) continue; // a stray value; kept in `text`
     const values: string[] = [];
     while (i + 1 < words.length && !isOption(words[i + 1])) values.push(words[++i]);
-    const name = w.replace(/^--?/, '');
+    const name = w.slice(w[1] === '-' ? 2 : 1);
     const value = values.join(' ');
     if ((name === 'j' || name === 'g') && !inTarget) {
       target = value;
