@@ -99,17 +99,17 @@ export function findStaleConntrack(host: HostInspect, berth: BerthOwned, entries
       (m) => m.proto === e.proto && m.hostPort === e.orig.dport && m.containerIp === ip && m.containerPort === e.reply.sport && servesHost(m, e.orig.dst),
     );
     if (liveMapping) continue;
-    const dead = live.addressDead(ip);
     let owner: Owner;
     let reason: string;
     if (berthNets.some((p) => contains(p, addr))) {
       owner = 'berth';
+      const dead = live.addressGone(ip, owner) !== null;
       if (dead) reason = `conntrack entries to ${ip}, a container address no live namespace holds`;
       else if (!dnats.some((r) => ruleStillMaps(r, e))) reason = `conntrack entries of host port ${e.orig.dport}/${e.proto}, which is no longer published to ${ip}:${e.reply.sport}`;
       else continue;
     } else {
       const net = foreignNets.find((b) => contains(b.prefix, addr));
-      if (!net || !dead) continue;
+      if (!net || live.addressGone(ip, net.owner) === null) continue;
       owner = net.owner;
       reason = `conntrack entries to ${ip} on ${net.name}, an address no live namespace holds`;
     }

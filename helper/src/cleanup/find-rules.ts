@@ -5,6 +5,7 @@ import { knowsId, type BerthOwned } from './berth-owned';
 import type { Liveness } from './liveness';
 import { ruleFinding, type Planned } from './planned';
 
+const IF_KEYS = ['i', '!i', 'o', '!o'];
 const BUILTIN = new Set(['INPUT', 'OUTPUT', 'FORWARD', 'PREROUTING', 'POSTROUTING']);
 const isUserChain = (chains: Set<string>, r: FirewallRule) => chains.has(`${r.family}/${r.table}/${r.target}`);
 
@@ -46,22 +47,30 @@ export function findRuleIssues(rules: FirewallRule[], berth: BerthOwned, live: L
         continue;
       }
     }
-    if (dnat && live.addressDead(dnat.ip)) {
-      add(ruleFinding('dangling-nat-rule', r, `DNAT to ${dnat.ip}, an address no live namespace holds`), r);
+    // positive evidence only: the target's bridge or namespace is gone (liveness.ts)
+    const goneIf = IF_KEYS.map((k) => live.bridgeGone(r.matches[k], r.owner)).find((x) => x !== null) ?? null;
+    if (dnat) {
+      const why = live.addressGone(dnat.ip, r.owner) ?? (live.holds(dnat.ip) ? null : goneIf);
+      if (why) add(ruleFinding('dangling-nat-rule', r, `DNAT to ${dnat.ip}, which is gone`, [`evidence: ${why}`]), r);
       continue;
     }
     // Filter ACCEPTs on the forward path only: INPUT/OUTPUT ACCEPTs are the host's own policy.
     if (r.table === 'filter' && r.target === 'ACCEPT' && !['INPUT', 'OUTPUT'].includes(r.chain)) {
       const net = r.matches.d ?? r.matches.s;
-      if (net && live.subnetDead(net)) {
-        add(ruleFinding('dangling-filter-rule', r, `ACCEPT for ${net}, which no live namespace holds or route reaches`), r);
+      const why = net ? live.subnetGone(net, r.owner) : null;
+      if (net && why) {
+        add(ruleFinding('dangling-filter-rule', r, `ACCEPT for ${net}, which is gone`, [`evidence: ${why}`]), r);
         continue;
       }
     }
     const masq = r.target === 'MASQUERADE' || r.target === 'SNAT' || (isUserChain(chains, r) && masqChains.has(`${r.family}/${r.target}`));
-    if (r.table === 'nat' && masq && r.matches.s && live.subnetDead(r.matches.s)) {
-      add(ruleFinding('dangling-masquerade', r, `masquerades ${r.matches.s}, a source no live namespace holds or route reaches`), r);
-      continue;
+    const src = r.matches.s;
+    if (r.table === 'nat' && masq && src) {
+      const why = live.subnetGone(src, r.owner) ?? (src.endsWith('/32') && live.holds(src.split('/')[0]) ? null : goneIf);
+      if (why) {
+        add(ruleFinding('dangling-masquerade', r, `masquerades ${src}, a source that is gone`, [`evidence: ${why}`]), r);
+        continue;
+      }
     }
   }
 

@@ -93,3 +93,62 @@ it('deletes a later copy of a duplicate by number, highest first, before spec de
   ];
   expect(deleteLines(rules).map((l) => l.line)).toEqual(['-D DOCKER 7', '-D DOCKER 3', '-D DOCKER -j RETURN']);
 });
+
+describe('liveness by evidence', () => {
+  // A host with a default route, the rules of a user's firewall for remote
+  // networks, and the leftovers of a Docker network whose bridge is gone.
+  const remote = `*filter
+:ufw-user-forward - [0:0]
+:DOCKER-USER - [0:0]
+:BERTH-USER - [0:0]
+-A ufw-user-forward -s 203.0.113.0/24 -j ACCEPT
+-A ufw-user-forward -d 8.8.8.0/24 -j ACCEPT
+-A DOCKER-USER -s 192.0.2.0/24 -j ACCEPT
+-A DOCKER-USER -d 192.168.50.0/24 -j ACCEPT
+-A BERTH-USER -d 10.200.0.0/24 -j ACCEPT
+-A FORWARD -d 10.201.0.0/24 -j ACCEPT
+COMMIT
+*nat
+-A POSTROUTING -s 100.64.0.0/16 -j MASQUERADE
+-A POSTROUTING -s 10.202.0.0/16 -j MASQUERADE
+-A POSTROUTING -s 172.19.0.0/16 ! -o br-aaaaaaaaaaaa -j MASQUERADE
+-A POSTROUTING -s 172.19.0.2/32 -d 172.19.0.2/32 -p tcp -m tcp --dport 80 -j MASQUERADE
+-A POSTROUTING -s 10.5.0.0/24 ! -o br-bbbbbbbbbbbb -j MASQUERADE
+-A DOCKER ! -i br-aaaaaaaaaaaa -p tcp -m tcp --dport 8090 -j DNAT --to-destination 172.19.0.2:80
+-A DOCKER ! -i br-bbbbbbbbbbbb -p tcp -m tcp --dport 8091 -j DNAT --to-destination 10.5.0.2:80
+COMMIT
+`;
+  const withDefault = (withRoute: boolean) =>
+    buildHostInspect({
+      ...raw,
+      routes: withRoute ? [{ dst: 'default', gateway: '172.17.0.254', dev: 'docker0', protocol: 'static', flags: [] } as never, ...raw.routes] : raw.routes,
+      iptables: { ipv4: `${raw.iptables.ipv4}${remote}`, ipv6: null },
+    });
+  const texts = (h: ReturnType<typeof withDefault>) => planStale(h, emptyBerthOwned()).filter((f) => f.kind.startsWith('dangling'));
+
+  it('never calls a network the default route reaches dead, nor a rule in a user chain', () => {
+    const found = texts(withDefault(true));
+    const text = found.map((f) => f.evidence[0]).join('\n');
+    for (const net of ['203.0.113.0/24', '8.8.8.0/24', '192.0.2.0/24', '192.168.50.0/24', '10.200.0.0/24', '10.201.0.0/24', '100.64.0.0/16', '10.202.0.0/16'])
+      expect(text).not.toContain(net);
+  });
+
+  it("still finds a dead Docker network's DNAT, MASQUERADE and hairpin, each with its evidence", () => {
+    const found = texts(withDefault(true));
+    const by = (needle: string) => found.find((f) => f.evidence[0].includes(needle));
+    expect(by('--dport 8090')).toMatchObject({ kind: 'dangling-nat-rule', owner: 'docker', risk: 'foreign' });
+    expect(by('--dport 8090')!.evidence).toContain("evidence: 172.19.0.2 is in docker's address pool 172.19.0.0/16, where the host has no bridge and no route");
+    expect(by('--dport 8091')!.evidence).toContain('evidence: bridge br-bbbbbbbbbbbb does not exist');
+    expect(by('-s 10.5.0.0/24')!.evidence).toContain('evidence: bridge br-bbbbbbbbbbbb does not exist');
+    expect(by('-s 172.19.0.0/16')).toMatchObject({ kind: 'dangling-masquerade', owner: 'docker' });
+    // the hairpin's owner comes from the DNAT it serves
+    expect(by('-d 172.19.0.2/32')).toMatchObject({ kind: 'dangling-masquerade', owner: 'docker' });
+    expect(by('-d 172.19.0.2/32')!.evidence[1]).toMatch(/hairpin MASQUERADE for the DNAT in chain DOCKER/);
+  });
+
+  it('without a default route, a user rule for an unrouted network is still not proven dead', () => {
+    const text = texts(withDefault(false)).map((f) => f.evidence[0]).join('\n');
+    for (const net of ['203.0.113.0/24', '10.200.0.0/24', '10.201.0.0/24', '100.64.0.0/16', '10.202.0.0/16']) expect(text).not.toContain(net);
+    expect(text).toContain('--dport 8091');
+  });
+});

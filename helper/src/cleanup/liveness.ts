@@ -1,15 +1,50 @@
-import type { HostInspect } from '../../../src/shared/inspect';
-import { contains, isPrivate, overlaps, parseIp, parsePrefix, type Prefix } from '../inspect/cidr';
+import type { HostInspect, Owner } from '../../../src/shared/inspect';
+import { DEFAULT_POOLS } from '../ipam/pools';
+import { contains, overlaps, parseIp, parsePrefix, type Prefix } from '../inspect/cidr';
 
 const isLinkLocal = (a: string) => a.startsWith('fe80:') || a.startsWith('169.254.');
+const prefixes = (list: string[]) => list.map((s) => parsePrefix(s) as Prefix);
 
-// Which addresses and subnets are alive: held by some namespace (the host's
-// included) or reached through a route. A rule pointing at neither is stale.
+// Owners whose rules only ever point at their own local bridges and
+// containers. Kubernetes is not one: pod and service addresses of other
+// nodes are often reached through the default gateway.
+const CONTAINER_TOOLS = new Set<Owner>(['berth', 'docker', 'podman', 'cni', 'libvirt']);
+
+// Where each container tool takes subnets from when nobody names one
+// (Docker: libnetwork ipamutils, as Berth's own DEFAULT_POOLS; Podman and
+// netavark: 10.88.0.0/16 then 10.89.x.0/24; the CNI bridge plugin's
+// documented 10.22.0.0/16 and cni-podman0's 10.88.0.0/16; libvirt's default
+// network). A rule of that tool pointing into its own space, where the host
+// has no bridge and no route, is evidence its network is gone.
+const TOOL_SPACE: Partial<Record<Owner, Prefix[]>> = {
+  berth: prefixes(DEFAULT_POOLS.map((p) => p.base)),
+  docker: prefixes(DEFAULT_POOLS.map((p) => p.base)),
+  podman: prefixes(['10.88.0.0/16', '10.89.0.0/16']),
+  cni: prefixes(['10.22.0.0/16', '10.88.0.0/16']),
+  libvirt: prefixes(['192.168.122.0/24']),
+};
+
+interface ContainerNet {
+  bridge: string;
+  cidr: string;
+  prefix: Prefix;
+}
+
+// Which addresses and subnets are provably gone. Liveness is judged by
+// evidence, not by absence: whatever the default route (or any route)
+// reaches is a live network somewhere, unless it lies on a container
+// bridge's subnet (then a namespace holds it or nobody does) or in the
+// address space of the rule owner's container tool with no bridge or route
+// of it there. Each verdict is the evidence sentence a finding carries;
+// null means alive, or nothing proves otherwise (which is not stale).
 export class Liveness {
   private held = new Set<string>();
   private heldIps: { v6: boolean; n: bigint }[] = [];
-  private containerNets: Prefix[] = []; // subnets on bridges with no physical port
+  private containerNets: ContainerNet[] = []; // subnets on bridges with no physical port
   private routed: Prefix[] = []; // every non-default route
+  private defaultV4 = false;
+  private netnsUnreadable: boolean;
+  readonly links: Set<string>;
 
   constructor(host: HostInspect) {
     const add = (cidr: string) => {
@@ -21,47 +56,87 @@ export class Liveness {
     };
     for (const l of host.links) l.addresses.forEach(add);
     for (const ns of host.netns) for (const l of ns.links) l.addresses.forEach(add);
+    this.links = new Set(host.links.map((l) => l.name));
+    this.netnsUnreadable = host.errors.some((e) => e.startsWith('netns ') || e.startsWith('ip netns'));
     const physicalMasters = new Set(host.links.filter((l) => l.kind === 'device' && l.master).map((l) => l.master));
     for (const l of host.links) {
       if (l.kind !== 'bridge' || physicalMasters.has(l.name)) continue;
       for (const a of l.addresses) {
         const p = parsePrefix(a);
-        if (p && !isLinkLocal(a)) this.containerNets.push(p);
+        if (p && !isLinkLocal(a)) this.containerNets.push({ bridge: l.name, cidr: `${printable(p)}/${p.len}`, prefix: p });
       }
     }
     for (const r of host.routes) {
-      const dst = r.dst.split(' ')[0];
-      if (dst === 'default' || dst.startsWith('fe80:') || dst.startsWith('ff00:')) continue;
+      const [dst, , table] = r.dst.split(' ');
+      // only the main table's default route counts as "the host reaches everything"
+      if (dst === 'default') {
+        if (!table || table === 'main') this.defaultV4 = true;
+        continue;
+      }
+      if (dst.startsWith('fe80:') || dst.startsWith('ff00:')) continue;
       const p = parsePrefix(dst);
       if (p && p.len > 0) this.routed.push(p);
     }
   }
 
-  // An address is dead when nobody holds it and it sits on a container
-  // bridge's subnet, or is private and no route (other than default) reaches it.
-  addressDead(ip: string): boolean {
-    if (this.held.has(ip)) return false;
+  holds(ip: string): boolean {
+    return this.held.has(ip);
+  }
+
+  // Why `ip` is gone, or null. `owner` is whose rule (or flow) points at it.
+  addressGone(ip: string, owner: Owner): string | null {
+    if (this.held.has(ip)) return null;
     const p = parseIp(ip);
-    if (!p) return false;
-    if (this.containerNets.some((n) => contains(n, p))) return true;
-    return isPrivate(p) && !this.routed.some((r) => contains(r, p));
+    if (!p) return null;
+    const net = this.containerNets.find((n) => contains(n.prefix, p));
+    if (net) return this.netnsUnreadable ? null : `${ip} is on bridge ${net.bridge} (${net.cidr}) and no namespace holds it`;
+    if (this.routed.some((r) => contains(r, p))) return null;
+    return this.unreached(`${ip}`, { v6: p.v6, base: p.n, len: p.v6 ? 128 : 32 }, owner);
   }
 
-  // A subnet is dead when no address in it is held and no route overlaps it.
-  // Wide prefixes (/8, /12) are policy, not a network: never judged.
-  private memo = new Map<string, boolean>();
-  subnetDead(cidr: string): boolean {
-    let dead = this.memo.get(cidr);
-    if (dead === undefined) this.memo.set(cidr, (dead = this.judgeSubnet(cidr)));
-    return dead;
+  // Why `cidr` is gone, or null. Wide prefixes (/8, /12) are policy, not a network: never judged.
+  private memo = new Map<string, string | null>();
+  subnetGone(cidr: string, owner: Owner): string | null {
+    const key = `${owner} ${cidr}`;
+    let why = this.memo.get(key);
+    if (why === undefined) this.memo.set(key, (why = this.judgeSubnet(cidr, owner)));
+    return why;
   }
 
-  private judgeSubnet(cidr: string): boolean {
+  private judgeSubnet(cidr: string, owner: Owner): string | null {
     const p = parsePrefix(cidr);
-    if (!p) return false;
-    if (p.len === (p.v6 ? 128 : 32)) return this.addressDead(cidr.split('/')[0]);
-    if (p.len < (p.v6 ? 48 : 16)) return false;
-    if (this.heldIps.some((ip) => contains(p, ip))) return false;
-    return !this.routed.some((r) => overlaps(r, p));
+    if (!p) return null;
+    if (p.len === (p.v6 ? 128 : 32)) return this.addressGone(cidr.split('/')[0], owner);
+    if (p.len < (p.v6 ? 48 : 16)) return null;
+    if (this.heldIps.some((ip) => contains(p, ip))) return null;
+    const net = this.containerNets.find((n) => n.prefix.len <= p.len && overlaps(n.prefix, p));
+    if (net) return this.netnsUnreadable ? null : `${cidr} is on bridge ${net.bridge} (${net.cidr}) and no namespace holds an address in it`;
+    if (this.routed.some((r) => overlaps(r, p))) return null;
+    return this.unreached(cidr, p, owner);
   }
+
+  // No link holds it and no specific route reaches it.
+  private unreached(what: string, p: Prefix, owner: Owner): string | null {
+    if (!CONTAINER_TOOLS.has(owner)) return null; // a user's or a firewall's rule: a remote network, maybe down for now
+    const pool = TOOL_SPACE[owner]?.find((s) => s.len <= p.len && overlaps(s, p));
+    if (pool) return `${what} is in ${owner}'s address pool ${printable(pool)}/${pool.len}, where the host has no bridge and no route`;
+    // outside its pools: only without a default route is it certain nothing reaches it
+    if (!p.v6 && !this.defaultV4) return `no link holds ${what}, no route reaches it and the host has no default route`;
+    return null;
+  }
+
+  // A container bridge a container tool's rule names that no longer exists
+  // (Docker's br-<id>, cni*, podman*, virbr*, Berth's): its network is gone.
+  bridgeGone(ifname: string | undefined, owner: Owner): string | null {
+    if (!ifname || !CONTAINER_TOOLS.has(owner) || ifname.endsWith('+') || this.links.has(ifname)) return null;
+    return CONTAINER_BRIDGE_RE.test(ifname) ? `bridge ${ifname} does not exist` : null;
+  }
+}
+
+const CONTAINER_BRIDGE_RE = /^(docker0|br-[0-9a-f]{12}|cni\d+|cni-podman\d+|podman\d+|virbr\d+|berth\d+)$/;
+
+function printable(p: Prefix): string {
+  if (!p.v6) return [24n, 16n, 8n, 0n].map((s) => String((p.base >> s) & 255n)).join('.');
+  const groups = Array.from({ length: 8 }, (_, i) => ((p.base >> BigInt(112 - 16 * i)) & 0xffffn).toString(16));
+  return groups.join(':').replace(/(^|:)0(:0)+(:|$)/, '::');
 }

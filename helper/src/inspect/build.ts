@@ -1,6 +1,7 @@
 import type { FirewallRule, HostInspect } from '../../../src/shared/inspect';
 import type { HostRaw } from '../kernel/host-raw';
 import { parseIptablesSave } from './iptables-parse';
+import { dnatTarget } from './nat-decode';
 import { parseNftRuleset } from './nft-parse';
 import { netnsOwner, ruleOwner, type LinkOwners, type Verdict } from './owner';
 import { addrList, buildLinks, nsLabel } from './links';
@@ -27,7 +28,30 @@ export function classifyRules(rules: FirewallRule[], links: LinkOwners, bridgeNe
     r.owner = v.owner;
     r.ownerEvidence = v.evidence;
   }
+  ownHairpins(rules);
   return rules;
+}
+
+// Docker's hairpin MASQUERADE (`-s X/32 -d X/32 -p P --dport N -j
+// MASQUERADE`, one per published port, no interface, no comment) belongs to
+// whoever owns the DNAT that sends traffic to X:N, even when X's bridge is gone.
+function ownHairpins(rules: FirewallRule[]): void {
+  const hairpin = (r: FirewallRule) =>
+    r.owner === 'unknown' && r.table === 'nat' && r.target === 'MASQUERADE' && !!r.matches.dport &&
+    !!r.matches.s && r.matches.s === r.matches.d && /\/(32|128)$/.test(r.matches.s);
+  const candidates = rules.filter((r) => r.source === 'iptables' && hairpin(r));
+  if (!candidates.length) return;
+  const dnatOwners = new Map<string, FirewallRule>();
+  for (const r of rules) {
+    const t = r.source === 'iptables' && r.target === 'DNAT' && r.owner !== 'unknown' ? dnatTarget(r) : null;
+    if (t?.port) dnatOwners.set(`${r.family} ${t.ip} ${t.port} ${r.matches.p ?? ''}`, r);
+  }
+  for (const r of candidates) {
+    const d = dnatOwners.get(`${r.family} ${r.matches.s.replace(/\/\d+$/, '')} ${r.matches.dport} ${r.matches.p ?? ''}`);
+    if (!d) continue;
+    r.owner = d.owner;
+    r.ownerEvidence = `hairpin MASQUERADE for the DNAT in chain ${d.chain} to ${d.mapping?.split(' -> ')[1] ?? r.matches.s}`;
+  }
 }
 
 export interface BridgeNet {

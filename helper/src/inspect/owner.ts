@@ -23,6 +23,12 @@ const CHAIN_PREFIXES: [RegExp, Owner][] = [
   [/(_direct|_ZONES|_ZONES_SOURCE)$|^(IN|FWDI|FWDO|FWD|PRE|POST|OUT)_[A-Za-z0-9]/, 'firewalld'],
 ];
 
+// Chains an engine creates for the user's own rules (Docker's DOCKER-USER,
+// Berth's BERTH-USER): what is in them is the user's, not the engine's, so
+// nothing there is ever treated as the engine's leftover. Docker's own
+// `-j RETURN` at their end stays Docker's.
+const USER_CHAINS = new Set(['DOCKER-USER', 'BERTH-USER']);
+
 export function chainOwner(chain: string): Verdict | null {
   for (const [re, owner] of CHAIN_PREFIXES) if (re.test(chain)) return v(owner, `chain ${chain}`);
   return null;
@@ -58,6 +64,7 @@ const COMMENT_PATTERNS: [RegExp, Owner][] = [
 // interfaces it matches.
 export function ruleOwner(r: Pick<FirewallRule, 'chain' | 'target' | 'comment' | 'matches'>, links: LinkOwners): Verdict {
   if (r.comment && BERTH_COMMENT_RE.test(r.comment)) return v('berth', `comment ${r.comment}`);
+  if (USER_CHAINS.has(r.chain) && r.target !== 'RETURN') return v('unknown', `chain ${r.chain} holds the user's own rules`);
   const own = chainOwner(r.chain);
   if (own) return own;
   const jump = chainOwner(r.target);
