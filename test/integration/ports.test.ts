@@ -124,6 +124,28 @@ describe('published ports', () => {
     await h.berthOk(['rm', '-f', 'eph', 'pall']);
   });
 
+  it('-P with --expose ranges: inspect and ps show every bound port, no null, no NaN', async () => {
+    const r = await h.berth(['run', '-d', '--name', 'xr', '--network', 'pub', '-P', '--expose', '3000', '--expose', '4000-4001/udp', '--', 'sleep', 'infinity']);
+    expect(r.code, r.stderr).toBe(0);
+    const [c] = JSON.parse(await h.berthOk(['inspect', 'xr']));
+    const ports = c.NetworkSettings.Ports as Record<string, { HostIp: string; HostPort: string }[] | null>;
+    expect(Object.keys(ports).sort()).toEqual(['3000/tcp', '4000/udp', '4001/udp']);
+    for (const [k, v] of Object.entries(ports)) {
+      expect(v, k).not.toBeNull();
+      expect(Number(v![0].HostPort), k).toBeGreaterThan(0);
+    }
+    expect(Object.keys(c.Config.ExposedPorts).sort()).toEqual(['3000/tcp', '4000/udp', '4001/udp']);
+    const row = (await h.berthOk(['ps'])).split('\n').find((l) => l.endsWith(' xr'))!;
+    expect(row).not.toContain('NaN');
+    for (const k of Object.keys(ports)) expect(row).toContain(`:${ports[k]![0].HostPort}->${k}`);
+    // exposed without -P: bare ports, one per line of the range
+    await h.berthOk(['run', '-d', '--name', 'xe', '--network', 'pub', '--expose', '4000-4001/udp', '--', 'sleep', 'infinity']);
+    const [e] = JSON.parse(await h.berthOk(['inspect', 'xe']));
+    expect(e.NetworkSettings.Ports).toEqual({ '4000/udp': null, '4001/udp': null });
+    expect((await h.berthOk(['ps'])).split('\n').find((l) => l.endsWith(' xe'))).toContain('4000-4001/udp');
+    await h.berthOk(['rm', '-f', 'xr', 'xe']);
+  });
+
   it('a -P mapping removed live stays removed after a restart; the others stay as they were', async () => {
     expect((await web('pall2', ['-P', '--expose', '8000', '--expose', '8001'])).code).toBe(0);
     const before = await portLines('pall2');

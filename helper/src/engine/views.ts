@@ -2,6 +2,7 @@ import type { Container } from '../../../src/shared/container';
 import type { Network } from '../../../src/shared/network';
 import type { PortMapping } from '../../../src/shared/ports';
 import type { ContainerRecord, NetworkRecord, State } from '../store/state';
+import { exposedPorts } from '../portmap/spec';
 import { logPath } from './containers';
 import type { Engine } from './engine';
 import { sandboxOf } from './sandboxes';
@@ -72,7 +73,10 @@ export function containerView(eng: Engine, s: State, c: ContainerRecord, ports: 
     (portsView[k] ??= []).push({ HostIp: p.hostIp, HostPort: String(p.hostPort) });
     (bindings[k] ??= []).push({ HostIp: p.hostIp, HostPort: String(p.hostPort) });
   }
-  for (const e of c.expose) if (!(e in portsView)) portsView[e.includes('/') ? e : `${e}/tcp`] = null;
+  // --expose takes ranges and a default proto ("4000-4001/udp", "3000"): one
+  // key per port, as Docker's nat.PortSet; a bound port keeps its bindings.
+  const exposed = exposedPorts({ expose: c.expose }).map((e) => `${e.port}/${e.proto}`);
+  for (const k of exposed) if (!(k in portsView)) portsView[k] = null;
   const running = c.state.status === 'running' || c.state.status === 'degraded';
   const sb = sandboxOf(s, c);
   return {
@@ -96,7 +100,7 @@ export function containerView(eng: Engine, s: State, c: ContainerRecord, ports: 
       Env: c.env,
       User: String(c.uid),
       WorkingDir: c.workdir,
-      ExposedPorts: Object.fromEntries([...c.expose, ...ports.map((p) => `${p.containerPort}/${p.proto}`)].map((k) => [k.includes('/') ? k : `${k}/tcp`, {}])),
+      ExposedPorts: Object.fromEntries([...exposed, ...ports.map((p) => `${p.containerPort}/${p.proto}`)].map((k) => [k, {}])),
     },
     HostConfig: {
       NetworkMode: c.networkMode.startsWith('container:') ? `container:${c.networkMode.slice(10)}` : c.networkMode,
