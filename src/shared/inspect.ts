@@ -32,6 +32,49 @@ export const NatListParams = z.object({
   family: z.enum(['ipv4', 'ipv6']).optional(),
 });
 
+// nat.query: the helper filters, sorts and pages one reading of the rules,
+// so a client asks for the rows it shows, never for all of them. A reading
+// (snapshot) is kept a short while for paging; without `snapshot`, or when
+// it expired, the host is read again (the result names the new snapshot).
+export const NatSortKey = z.enum(['position', 'owner', 'target', 'packets', 'bytes']);
+export const NatQueryParams = z.object({
+  snapshot: z.string().max(64).optional(),
+  search: z.string().max(200).default(''), // case-insensitive, over table, chain, text, mapping, owner, comment
+  table: z.string().max(32).optional(),
+  owner: Owner.optional(),
+  family: z.enum(['ipv4', 'ipv6']).optional(),
+  sort: NatSortKey.default('position'), // position: the order iptables-save and nft print
+  desc: z.boolean().default(false),
+  offset: z.number().int().min(0).default(0),
+  limit: z.number().int().min(0).max(50_000).default(200),
+  find: z.string().max(200).optional(), // a rule id: its index among the matches comes back as foundAt
+});
+export const NatQueryResult = z.object({
+  snapshot: z.string(),
+  takenAt: z.string(),
+  total: z.number().int(), // rules in the reading
+  matched: z.number().int(), // rules the filters keep
+  offset: z.number().int(),
+  rules: z.array(FirewallRule), // matched[offset, offset + limit)
+  foundAt: z.number().int().nullable(),
+  tables: z.array(z.string()), // every table and owner in the reading, for filter menus
+  owners: z.array(Owner),
+  errors: z.array(z.string()),
+});
+export type NatQueryResult = z.infer<typeof NatQueryResult>;
+// Fresh packet and byte counters of the rules a client shows: the host is
+// read again, only numbers come back. A rule whose text moved or vanished
+// since the snapshot is named in `changed` (query again to see it).
+export const NatCountersParams = z.object({
+  snapshot: z.string().max(64),
+  ids: z.array(z.string().max(300)).max(2000),
+});
+export const NatCountersResult = z.object({
+  takenAt: z.string(),
+  counters: z.array(z.object({ id: z.string(), packets: z.number(), bytes: z.number() })),
+  changed: z.array(z.string()),
+});
+
 export const HostLink = z.object({
   ifindex: z.number(),
   name: z.string(),

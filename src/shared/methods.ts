@@ -8,7 +8,7 @@ import {
 import { PortEditParams, PortListParams, PortMapping } from './ports';
 import {
   CleanupApplyParams, CleanupApplyResult, CleanupPlan, CleanupUndoResult, DoctorReport, FirewallRule, HostInspect,
-  NatListParams,
+  NatCountersParams, NatCountersResult, NatListParams, NatQueryParams, NatQueryResult,
 } from './inspect';
 import { SystemInfo } from './system';
 import type { MethodName } from './method-names';
@@ -47,6 +47,8 @@ export const methods = {
 
   'host.inspect': { params: None, result: HostInspect, mutates: false },
   'nat.list': { params: NatListParams, result: z.array(FirewallRule), mutates: false },
+  'nat.query': { params: NatQueryParams, result: NatQueryResult, mutates: false },
+  'nat.counters': { params: NatCountersParams, result: NatCountersResult, mutates: false },
   'cleanup.plan': { params: None, result: CleanupPlan, mutates: false },
   'cleanup.apply': { params: CleanupApplyParams, result: CleanupApplyResult, mutates: true },
   'cleanup.undo': { params: None, result: CleanupUndoResult, mutates: true },

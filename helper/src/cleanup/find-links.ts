@@ -21,12 +21,17 @@ export function findLinkIssues(host: HostInspect, berth: BerthOwned): Planned[] 
   const berthBridges = new Set(berth.networks.map((n) => n.bridge));
   const berthVeths = new Set(berth.endpoints.map((e) => e.hostVeth));
   const netnsUnreadable = host.errors.some((e) => e.startsWith('netns '));
-  const ruleIfs = new Set(host.rules.flatMap((r) => ['i', '!i', 'o', '!o'].map((k) => r.matches[k]).filter(Boolean)));
-  const ruleNets = host.rules
-    .flatMap((r) => ['s', '!s', 'd', '!d'].map((k) => r.matches[k]))
-    .filter((x): x is string => !!x)
-    .map(parsePrefix)
-    .filter((p): p is Prefix => !!p && p.len > 0);
+  // Interfaces and subnets the rules mention, each distinct one once; the
+  // subnets only parsed if some bridge is a candidate (most hosts have none).
+  const ruleIfs = new Set<string>();
+  const ruleNetTexts = new Set<string>();
+  for (const r of host.rules) {
+    for (const k of ['i', '!i', 'o', '!o']) if (r.matches[k]) ruleIfs.add(r.matches[k]);
+    for (const k of ['s', '!s', 'd', '!d']) if (r.matches[k]) ruleNetTexts.add(r.matches[k]);
+  }
+  let ruleNetList: Prefix[] | null = null;
+  const ruleNets = () =>
+    (ruleNetList ??= [...ruleNetTexts].map(parsePrefix).filter((p): p is Prefix => !!p && p.len > 0));
   const reported = new Set<string>();
 
   for (const l of host.links) {
@@ -60,7 +65,7 @@ export function findLinkIssues(host: HostInspect, berth: BerthOwned): Planned[] 
     if (!enginesName) continue;
     const addrs = globalAddrs(l.addresses);
     const nets = addrs.map(parsePrefix).filter((p): p is Prefix => !!p);
-    const mentioned = ruleIfs.has(l.name) || ruleNets.some((r) => nets.some((n) => overlaps(r, n)));
+    const mentioned = ruleIfs.has(l.name) || ruleNets().some((r) => nets.some((n) => overlaps(r, n)));
     if (addrs.length === 0 || !mentioned) {
       const why = addrs.length === 0 ? 'no port and no address' : 'no port, and no firewall rule for it';
       out.push(make('empty-bridge', l.owner, `${l.owner === 'unknown' ? '' : `${l.owner} `}bridge with ${why}: no network behind it`, ev, delLink(l), { type: 'link', link: l }));

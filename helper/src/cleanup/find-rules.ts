@@ -55,7 +55,7 @@ export function findRuleIssues(rules: FirewallRule[], berth: BerthOwned, live: L
       continue;
     }
     // Filter ACCEPTs on the forward path only: INPUT/OUTPUT ACCEPTs are the host's own policy.
-    if (r.table === 'filter' && r.target === 'ACCEPT' && !['INPUT', 'OUTPUT'].includes(r.chain)) {
+    if (r.table === 'filter' && r.target === 'ACCEPT' && r.chain !== 'INPUT' && r.chain !== 'OUTPUT') {
       const net = r.matches.d ?? r.matches.s;
       const why = net ? live.subnetGone(net, r.owner) : null;
       if (net && why) {

@@ -1,8 +1,11 @@
 import type { BerthEvent } from '../../../src/shared/events';
-import type { CleanupApplyParams, FirewallRule, HostInspect, NatListParams } from '../../../src/shared/inspect';
+import type {
+  CleanupApplyParams, FirewallRule, HostInspect, NatCountersParams, NatListParams, NatQueryParams,
+} from '../../../src/shared/inspect';
 import type { ResultOf } from '../../../src/shared/methods';
 import type { z } from 'zod';
 import { buildHostInspect, classifyRules, linkOwnerMap, parseRules } from '../inspect/build';
+import { makeSnapshot, queryRules, SnapshotCache } from '../inspect/nat-query';
 import { linkNameOwner } from '../inspect/owner';
 import { readConntrack, readFirewallRaw, readHostRaw } from '../kernel/host-read';
 import { applyFindings, type OrphanPort } from './apply';
@@ -37,25 +40,59 @@ export async function inspectHost(): Promise<HostInspect> {
   return buildHostInspect(await readHostRaw());
 }
 
-// Methods host.inspect, nat.list and cleanup.*; params arrive zod-parsed.
+// The firewall alone (cheaper than the whole host), owners by link names:
+// what the NAT views list. Without `classify` only texts and counters matter.
+async function readNatRules(classify = true) {
+  const raw = await readFirewallRaw();
+  const { rules } = parseRules(raw);
+  if (classify) {
+    const links = raw.links.map((l) => {
+      const v = linkNameOwner(l.ifname, l.ifalias ?? null);
+      return { name: l.ifname, owner: v?.owner ?? 'unknown', ownerEvidence: v?.evidence ?? '' } as const;
+    });
+    classifyRules(rules, linkOwnerMap(links));
+  }
+  return { rules, errors: raw.errors };
+}
+
+// Methods host.inspect, nat.*, and cleanup.*; params arrive zod-parsed.
 export function makeInspectHandlers(deps: InspectDeps) {
+  const snapshots = new SnapshotCache();
   return {
     'host.inspect': async (_p?: unknown): Promise<ResultOf<'host.inspect'>> => inspectHost(),
 
     'nat.list': async (p: z.infer<typeof NatListParams>): Promise<ResultOf<'nat.list'>> => {
-      const raw = await readFirewallRaw();
-      const { rules } = parseRules(raw);
-      const links = raw.links.map((l) => {
-        const v = linkNameOwner(l.ifname, l.ifalias ?? null);
-        return { name: l.ifname, owner: v?.owner ?? 'unknown', ownerEvidence: v?.evidence ?? '' } as const;
-      });
-      classifyRules(rules, linkOwnerMap(links));
+      const { rules } = await readNatRules();
       return rules.filter(
         (r: FirewallRule) =>
           (!p.table || r.table === p.table || r.table.endsWith(` ${p.table}`)) &&
           (!p.owner || r.owner === p.owner) &&
           (!p.family || r.family === p.family),
       );
+    },
+
+    'nat.query': async (p: z.infer<typeof NatQueryParams>): Promise<ResultOf<'nat.query'>> => {
+      let snap = snapshots.get(p.snapshot);
+      if (!snap) {
+        const { rules, errors } = await readNatRules();
+        snap = snapshots.put(makeSnapshot(rules, errors));
+      }
+      return queryRules(snap, p);
+    },
+
+    'nat.counters': async (p: z.infer<typeof NatCountersParams>): Promise<ResultOf<'nat.counters'>> => {
+      const snap = snapshots.get(p.snapshot);
+      const { rules } = await readNatRules(false);
+      const now = new Map(rules.map((r) => [r.id, r]));
+      const counters: ResultOf<'nat.counters'>['counters'] = [];
+      const changed: string[] = [];
+      for (const id of p.ids) {
+        const r = now.get(id);
+        const before = snap?.rules[snap.index.get(id) ?? -1];
+        if (!r || !before || before.text !== r.text) changed.push(id);
+        else counters.push({ id, packets: r.packets, bytes: r.bytes });
+      }
+      return { takenAt: new Date().toISOString(), counters, changed };
     },
 
     'cleanup.plan': async (_p?: unknown): Promise<ResultOf<'cleanup.plan'>> => {

@@ -1,6 +1,7 @@
 import type { HostInspect, Owner } from '../../../src/shared/inspect';
 import { DEFAULT_POOLS } from '../ipam/pools';
-import { contains, overlaps, parseIp, parsePrefix, type Prefix } from '../inspect/cidr';
+import { overlaps, parseIp, parsePrefix, type Prefix } from '../inspect/cidr';
+import { AddressSet, PrefixMap, PrefixSet } from '../inspect/prefix-index';
 
 const isLinkLocal = (a: string) => a.startsWith('fe80:') || a.startsWith('169.254.');
 const prefixes = (list: string[]) => list.map((s) => parsePrefix(s) as Prefix);
@@ -39,20 +40,24 @@ interface ContainerNet {
 // null means alive, or nothing proves otherwise (which is not stale).
 export class Liveness {
   private held = new Set<string>();
-  private heldIps: { v6: boolean; n: bigint }[] = [];
+  // indexed: each is asked once per rule, and a host has thousands of addresses
+  private heldIps: AddressSet;
   private containerNets: ContainerNet[] = []; // subnets on bridges with no physical port
+  private containerNetOf: PrefixMap<ContainerNet>;
   private routed: Prefix[] = []; // every non-default route
+  private routedSet: PrefixSet;
   private defaultV4 = false;
   private netnsUnreadable: boolean;
   readonly links: Set<string>;
 
   constructor(host: HostInspect) {
+    const heldIps: { v6: boolean; n: bigint }[] = [];
     const add = (cidr: string) => {
       const ip = cidr.split('/')[0];
       if (this.held.has(ip)) return;
       this.held.add(ip);
       const p = parseIp(ip);
-      if (p) this.heldIps.push(p);
+      if (p) heldIps.push(p);
     };
     for (const l of host.links) l.addresses.forEach(add);
     for (const ns of host.netns) for (const l of ns.links) l.addresses.forEach(add);
@@ -77,6 +82,9 @@ export class Liveness {
       const p = parsePrefix(dst);
       if (p && p.len > 0) this.routed.push(p);
     }
+    this.heldIps = new AddressSet(heldIps);
+    this.containerNetOf = new PrefixMap(this.containerNets.map((n) => [n.prefix, n] as [Prefix, ContainerNet]));
+    this.routedSet = new PrefixSet(this.routed);
   }
 
   holds(ip: string): boolean {
@@ -88,9 +96,9 @@ export class Liveness {
     if (this.held.has(ip)) return null;
     const p = parseIp(ip);
     if (!p) return null;
-    const net = this.containerNets.find((n) => contains(n.prefix, p));
+    const net = this.containerNetOf.get(p);
     if (net) return this.netnsUnreadable ? null : `${ip} is on bridge ${net.bridge} (${net.cidr}) and no namespace holds it`;
-    if (this.routed.some((r) => contains(r, p))) return null;
+    if (this.routedSet.has(p)) return null;
     return this.unreached(`${ip}`, { v6: p.v6, base: p.n, len: p.v6 ? 128 : 32 }, owner);
   }
 
@@ -108,7 +116,7 @@ export class Liveness {
     if (!p) return null;
     if (p.len === (p.v6 ? 128 : 32)) return this.addressGone(cidr.split('/')[0], owner);
     if (p.len < (p.v6 ? 48 : 16)) return null;
-    if (this.heldIps.some((ip) => contains(p, ip))) return null;
+    if (this.heldIps.anyIn(p)) return null;
     const net = this.containerNets.find((n) => n.prefix.len <= p.len && overlaps(n.prefix, p));
     if (net) return this.netnsUnreadable ? null : `${cidr} is on bridge ${net.bridge} (${net.cidr}) and no namespace holds an address in it`;
     if (this.routed.some((r) => overlaps(r, p))) return null;

@@ -93,7 +93,8 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  // exit once stdout is flushed: into a pipe, writes are asynchronous and exit would cut them
+  (code) => process.stdout.write('', () => process.exit(code)),
   (e) => {
     process.stderr.write(`berth: ${(e as Error).stack ?? e}\n`);
     process.exit(1);

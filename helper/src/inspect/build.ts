@@ -6,19 +6,21 @@ import { parseNftRuleset } from './nft-parse';
 import { netnsOwner, ruleOwner, type LinkOwners, type Verdict } from './owner';
 import { addrList, buildLinks, nsLabel } from './links';
 import { parseSs } from './sockets';
-import { contains, parseIp, parsePrefix, type Prefix } from './cidr';
+import { parseIp, parsePrefix, type Prefix } from './cidr';
+import { PrefixMap } from './prefix-index';
 
 // Fill owner + evidence of iptables rules in place (nft rules come owned by
 // their table). Rules with no other evidence get the owner of the bridge
 // whose subnet their address is in (Docker's hairpin MASQUERADE, raw DROPs).
 export function classifyRules(rules: FirewallRule[], links: LinkOwners, bridgeNets: BridgeNet[] = []): FirewallRule[] {
+  const nets = new PrefixMap(bridgeNets.map((b) => [b.prefix, b] as [Prefix, BridgeNet]));
   for (const r of rules) {
     if (r.source !== 'iptables') continue;
     let v = ruleOwner(r, links);
     if (v.owner === 'unknown') {
       for (const key of ['s', 'd']) {
         const ip = r.matches[key] ? parseIp(r.matches[key].split('/')[0]) : null;
-        const net = ip && bridgeNets.find((b) => contains(b.prefix, ip));
+        const net = ip && nets.get(ip);
         if (net) {
           v = { owner: net.owner, evidence: `address ${r.matches[key]} in ${net.name}'s subnet` };
           break;
@@ -76,6 +78,13 @@ export function parseRules(raw: Pick<HostRaw, 'iptables' | 'nft'>) {
     ...(raw.iptables.ipv6 ? parseIptablesSave(raw.iptables.ipv6, 'ipv6') : []),
   ];
   const nft = raw.nft ? parseNftRuleset(raw.nft) : { tables: [], rules: [] };
+  // iptables-nft's tables are listed without their rules (see kernel/nft.ts): count them from iptables-save
+  const counts = new Map<string, number>();
+  for (const r of rules) {
+    const k = `${r.family === 'ipv6' ? 'ip6' : 'ip'} ${r.table}`;
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  for (const t of nft.tables) if (t.owner === 'system' && t.rules === 0) t.rules = counts.get(`${t.family} ${t.name}`) ?? 0;
   return { rules: [...rules, ...nft.rules], nftTables: nft.tables };
 }
 

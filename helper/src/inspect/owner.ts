@@ -1,4 +1,5 @@
 import type { FirewallRule, Owner } from '../../../src/shared/inspect';
+import { isIptablesNftTable } from '../kernel/nft';
 
 export interface Verdict {
   owner: Owner;
@@ -82,7 +83,7 @@ export function ruleOwner(r: Pick<FirewallRule, 'chain' | 'target' | 'comment' |
 }
 
 export function nftTableOwner(family: string, name: string): Verdict {
-  if ((family === 'ip' || family === 'ip6') && /^(filter|nat|raw|mangle|security)$/.test(name))
+  if (isIptablesNftTable(family, name))
     return v('system', 'iptables-nft table (rules listed from iptables-save)');
   if (name === 'netavark') return v('podman', `nft table ${name}`);
   if (name === 'firewalld') return v('firewalld', `nft table ${name}`);

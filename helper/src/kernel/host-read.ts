@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, readlink, stat } from 'node:fs/promises';
 import { parseConntrackList, type ConntrackEntry } from './conntrack-parse';
 import { run, runJson } from './exec';
+import { nftListRuleset } from './nft';
 import type { HostRaw, IpLinkJson, IpNsId, IpRouteJson, RawNetns, RawProcess } from './host-raw';
 
 const errText = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -110,7 +111,7 @@ export async function readHostRaw(): Promise<HostRaw> {
     attempt('ss', errors, () => text('ss', ['-Htulnp']), null),
     attempt('iptables-save', errors, () => text('iptables-save', ['-c']), null),
     attempt('ip6tables-save', errors, () => text('ip6tables-save', ['-c']), null),
-    attempt('nft', errors, () => runJson<unknown>('nft', ['-j', 'list', 'ruleset']), null),
+    attempt('nft', errors, nftListRuleset, null),
   ]);
   const list = await readNetnsList(hostInode, processes, errors);
   const read = await mapLimited([...list.entries()], 8, async ([inode, ns]): Promise<RawNetns | null> => {
@@ -134,7 +135,7 @@ export async function readFirewallRaw(): Promise<Pick<HostRaw, 'iptables' | 'nft
     attempt('ip link', errors, () => runJson<IpLinkJson[]>('ip', ['-json', '-details', 'link', 'show']), []),
     attempt('iptables-save', errors, () => text('iptables-save', ['-c']), null),
     attempt('ip6tables-save', errors, () => text('ip6tables-save', ['-c']), null),
-    attempt('nft', errors, () => runJson<unknown>('nft', ['-j', 'list', 'ruleset']), null),
+    attempt('nft', errors, nftListRuleset, null),
   ]);
   return { links, iptables: { ipv4: v4, ipv6: v6 }, nft, errors };
 }

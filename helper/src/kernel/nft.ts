@@ -16,6 +16,37 @@ export async function nftListTable(family: string, name: string): Promise<unknow
   return t.nftables ?? [];
 }
 
+// The tables iptables-nft keeps for the iptables programs: their rules are
+// the ones iptables-save prints, word for word as iptables reads them back.
+export const isIptablesNftTable = (family: string, name: string) =>
+  (family === 'ip' || family === 'ip6') && /^(filter|nat|raw|mangle|security)$/.test(name);
+
+type NftItem = Record<string, { family?: string; table?: string; name?: string } | undefined>;
+
+// The ruleset in `nft -j list ruleset`'s shape, without the rules of
+// iptables-nft's tables: listing those as JSON costs several times what
+// iptables-save does at 10,000 rules, and host inspection reads them from
+// iptables-save anyway. Chains are listed for every table (cheap); whole
+// tables only for the nft-native ones. A table with no chain is not listed.
+export async function nftListRuleset(): Promise<{ nftables: unknown[] }> {
+  const chains = (await runJson<{ nftables?: NftItem[] }>('nft', ['-j', 'list', 'chains'])).nftables ?? [];
+  const tables = new Map<string, { family: string; name: string }>();
+  for (const it of chains) {
+    const c = it.chain;
+    if (c?.family && c.table) tables.set(`${c.family} ${c.table}`, { family: c.family, name: c.table });
+  }
+  const out: unknown[] = [];
+  for (const t of tables.values()) {
+    if (isIptablesNftTable(t.family, t.name)) {
+      out.push({ table: t }, ...chains.filter((it) => it.chain?.family === t.family && it.chain.table === t.name));
+    } else {
+      const listed = await runJson<{ nftables?: NftItem[] }>('nft', ['-j', 'list', 'table', t.family, t.name]);
+      out.push(...(listed.nftables ?? []).filter((it) => !it.metainfo));
+    }
+  }
+  return { nftables: out };
+}
+
 export async function hasNft(): Promise<boolean> {
   try {
     await run('nft', ['-j', 'list', 'tables'], { timeoutMs: 5000 });

@@ -4,6 +4,7 @@ import { invalid } from '../../../../src/shared/errors';
 import { table, type Command } from '../command';
 import { json, truncate } from '../format';
 
+const NAT_PAGE = 2000;
 const s = (v: unknown) => (typeof v === 'string' ? v : undefined);
 const many = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : []);
 const quote = (w: string) => (/^[\w@%+=:,./!-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
@@ -41,14 +42,40 @@ export const commands: Command[] = [
       const family = s(a.values.family);
       if (family !== undefined && family !== 'ipv4' && family !== 'ipv6') throw invalid('--family must be ipv4 or ipv6');
       const c = await ctx.client();
-      const rules: FirewallRule[] = await c.api['nat.list']({ table: s(a.values.table), owner: owner as OwnerName | undefined, family });
-      if (fmt === 'json') ctx.out(json(rules));
-      else if (fmt === 'raw') for (const r of rules) ctx.out(`${r.source === 'iptables' ? `*${r.table} ` : `${r.table}: `}${r.text}`);
-      else
+      const filters = { table: s(a.values.table), owner: owner as OwnerName | undefined, family: family as 'ipv4' | 'ipv6' | undefined };
+      // Pages of one reading, each printed as it arrives where the format allows
+      // (raw and json): the first line comes before the whole set has crossed the socket.
+      const pages = async function* () {
+        let snapshot: string | undefined;
+        for (let offset = 0; ; ) {
+          const page = await c.api['nat.query']({ ...filters, snapshot, offset, limit: NAT_PAGE });
+          if (snapshot && page.snapshot !== snapshot) throw new Error('the helper dropped the reading while it was listed; run the command again');
+          snapshot = page.snapshot;
+          offset += page.rules.length;
+          const last = offset >= page.matched || page.rules.length === 0;
+          yield { rules: page.rules, last };
+          if (last) return;
+        }
+      };
+      if (fmt === 'raw') {
+        for await (const { rules } of pages()) if (rules.length) ctx.out(rules.map((r) => `${r.source === 'iptables' ? `*${r.table} ` : `${r.table}: `}${r.text}`).join('\n'));
+      } else if (fmt === 'json') {
+        // the same text as JSON.stringify(rules, null, 4), written page by page
+        let first = true;
+        for await (const { rules, last } of pages()) {
+          if (first && last && !rules.length) ctx.out('[]');
+          else if (rules.length || last)
+            ctx.out(`${first ? '[\n' : ''}${rules.map((r) => json(r).replace(/^/gm, '    ')).join(',\n')}${last ? '\n]' : ','}`);
+          first = false;
+        }
+      } else {
+        const rules: FirewallRule[] = [];
+        for await (const page of pages()) rules.push(...page.rules);
         ctx.out(table(
           ['TABLE', 'CHAIN', '#', 'OWNER', 'PKTS', 'MAPPING / RULE'],
           rules.map((r) => [r.table, r.chain, String(r.position), r.owner, String(r.packets), r.mapping ?? truncate(r.text.replace(/^-A \S+ /, ''), 80)]),
         ));
+      }
       return 0;
     },
   },

@@ -1,0 +1,128 @@
+import { randomBytes } from 'node:crypto';
+import type { z } from 'zod';
+import type { FirewallRule, NatQueryParams, NatQueryResult, Owner } from '../../../src/shared/inspect';
+
+// One reading of the host's rules, kept for paging: the rules in the order
+// iptables-save and nft print them, and per rule the lowercase text a search
+// looks in (built once, so a search is one substring scan).
+export interface RuleSnapshot {
+  id: string;
+  takenAt: string;
+  rules: FirewallRule[];
+  errors: string[];
+  hay: string[];
+  index: Map<string, number>; // rule id -> position in rules
+  tables: string[];
+  owners: Owner[];
+  sorted: Map<string, number[]>; // "key/desc" -> rule indexes in that order
+}
+
+export function makeSnapshot(rules: FirewallRule[], errors: string[], takenAt = new Date().toISOString()): RuleSnapshot {
+  const hay = rules.map((r) =>
+    `${r.table} ${r.chain} ${r.owner} ${r.mapping ?? ''} ${r.comment ?? ''} ${r.text}`.toLowerCase());
+  return {
+    id: randomBytes(6).toString('hex'),
+    takenAt,
+    rules,
+    errors,
+    hay,
+    index: new Map(rules.map((r, i) => [r.id, i])),
+    tables: [...new Set(rules.map((r) => r.table))].sort(),
+    owners: [...new Set(rules.map((r) => r.owner))].sort(),
+    sorted: new Map(),
+  };
+}
+
+type Params = z.infer<typeof NatQueryParams>;
+
+const tableMatches = (r: FirewallRule, table: string) => r.table === table || r.table.endsWith(` ${table}`);
+
+function order(s: RuleSnapshot, key: Params['sort'], desc: boolean): number[] {
+  const k = `${key}/${desc}`;
+  let idx = s.sorted.get(k);
+  if (idx) return idx;
+  idx = s.rules.map((_, i) => i);
+  if (key !== 'position') {
+    const val = (r: FirewallRule): string | number => r[key];
+    // ties keep the printed order, whichever way the key runs
+    idx.sort((a, b) => {
+      const va = val(s.rules[a]);
+      const vb = val(s.rules[b]);
+      const c = va < vb ? -1 : va > vb ? 1 : 0;
+      return (desc ? -c : c) || a - b;
+    });
+  } else if (desc) idx.reverse();
+  s.sorted.set(k, idx);
+  return idx;
+}
+
+// Filter, sort and page one snapshot: what nat.query answers.
+export function queryRules(s: RuleSnapshot, p: Params): NatQueryResult {
+  const needle = p.search.trim().toLowerCase();
+  const matched: number[] = [];
+  for (const i of order(s, p.sort, p.desc)) {
+    const r = s.rules[i];
+    if (p.table && !tableMatches(r, p.table)) continue;
+    if (p.owner && r.owner !== p.owner) continue;
+    if (p.family && r.family !== p.family) continue;
+    if (needle && !s.hay[i].includes(needle)) continue;
+    matched.push(i);
+  }
+  const want = p.find !== undefined ? s.index.get(p.find) : undefined;
+  const foundAt = want === undefined ? -1 : matched.indexOf(want);
+  return {
+    snapshot: s.id,
+    takenAt: s.takenAt,
+    total: s.rules.length,
+    matched: matched.length,
+    offset: p.offset,
+    rules: matched.slice(p.offset, p.offset + p.limit).map((i) => s.rules[i]),
+    foundAt: foundAt < 0 ? null : foundAt,
+    tables: s.tables,
+    owners: s.owners,
+    errors: s.errors,
+  };
+}
+
+// Readings kept for paging, dropped a while after their last use so a
+// closed window leaves no large snapshot behind in the helper.
+export class SnapshotCache {
+  private entries = new Map<string, { snap: RuleSnapshot; timer: NodeJS.Timeout }>();
+
+  constructor(
+    private readonly ttlMs = 30_000,
+    private readonly max = 2,
+  ) {}
+
+  get(id: string | undefined): RuleSnapshot | null {
+    const e = id ? this.entries.get(id) : undefined;
+    if (!e) return null;
+    this.touch(e.snap);
+    return e.snap;
+  }
+
+  put(snap: RuleSnapshot): RuleSnapshot {
+    while (this.entries.size >= this.max) this.drop(this.entries.keys().next().value as string);
+    this.touch(snap);
+    return snap;
+  }
+
+  private touch(snap: RuleSnapshot) {
+    const old = this.entries.get(snap.id);
+    if (old) clearTimeout(old.timer);
+    this.entries.delete(snap.id); // re-inserted last: the map's order is the drop order
+    const timer = setTimeout(() => this.drop(snap.id), this.ttlMs);
+    timer.unref();
+    this.entries.set(snap.id, { snap, timer });
+  }
+
+  private drop(id: string) {
+    const e = this.entries.get(id);
+    if (e) clearTimeout(e.timer);
+    this.entries.delete(id);
+  }
+
+  clear() {
+    for (const id of [...this.entries.keys()]) this.drop(id);
+  }
+}
