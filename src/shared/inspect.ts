@@ -160,4 +160,6 @@ export const DoctorReport = z.object({
   missing: z.array(z.string()),
   extra: z.array(z.string()),
   healed: z.boolean(),
+  // what Berth could not do beside the host's other firewalls, with the exact fix
+  warnings: z.array(z.string()).optional(),
 });

@@ -92,6 +92,7 @@ export interface DriftReport {
   missing: string[];
   extra: string[];
   healed: boolean;
+  warnings: string[];
 }
 
 // Compares the kernel with the store; with `heal`, puts back what is missing.
@@ -114,6 +115,10 @@ export async function checkDrift(eng: Engine, heal: boolean): Promise<DriftRepor
     }
     const total = eng.opts.firewall.ruleCount(model);
     if (!diff.missing.length && !diff.extra.length) healthy.push(`firewall (${eng.opts.firewall.name}): ${total} Berth rules in place`);
+    // Berth's accepts in the host's other firewalls (Docker's/ufw's FORWARD DROP, firewalld)
+    const guest = eng.opts.firewall.neighbours?.();
+    for (const d of guest?.done ?? []) healthy.push(d);
+
     let healed = false;
     if (heal && (missing.length || diff.extra.length)) {
       for (const n of Object.values(s.networks)) await driverFor(n).ensureNetwork(n);
@@ -121,6 +126,6 @@ export async function checkDrift(eng: Engine, heal: boolean): Promise<DriftRepor
       await eng.opts.firewall.apply(model);
       healed = true;
     }
-    return { healthy, missing, extra: diff.extra, healed };
+    return { healthy, missing, extra: diff.extra, healed, warnings: guest?.warnings ?? [] };
   });
 }

@@ -26,6 +26,12 @@ export interface FirewallBackend {
   diff(m: FirewallModel): Promise<FirewallDiff>;
   // how many rules the model renders to, for drift reports
   ruleCount(m: FirewallModel): number;
+  // what Berth did in the host's other firewalls, and where it could not (guest.ts)
+  neighbours?(): { done: string[]; warnings: string[] };
+  // takes Berth's accepts out of the other firewalls (berth system reset)
+  removeGuests?(): Promise<void>;
+  // removes every rule, chain and table of Berth's (berth system reset; the model is empty)
+  reset?(): Promise<void>;
 }
 
 export const noneBackend: FirewallBackend = {

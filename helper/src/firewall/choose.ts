@@ -2,6 +2,7 @@ import { BerthError } from '../../../src/shared/errors';
 import { hasIptables } from '../kernel/iptables';
 import { hasNft } from '../kernel/nft';
 import { noneBackend, type FirewallBackend } from './backend';
+import { withGuest } from './guest';
 import { iptablesBackend } from './iptables-backend';
 import { nftablesBackend } from './nftables-backend';
 
@@ -14,9 +15,9 @@ import type { FirewallChoice } from './choices';
 export async function chooseFirewall(choice: FirewallChoice): Promise<FirewallBackend> {
   if (choice === 'iptables' || (choice === 'auto' && (await hasIptables()))) {
     if (choice === 'iptables' && !(await hasIptables())) throw new BerthError('kernel', '--firewall iptables: iptables-save does not work here');
-    return iptablesBackend;
+    return withGuest(iptablesBackend);
   }
-  if (await hasNft()) return nftablesBackend();
+  if (await hasNft()) return withGuest(nftablesBackend());
   if (choice === 'nftables') throw new BerthError('kernel', '--firewall nftables: nft does not work here');
   return noneBackend;
 }

@@ -34,11 +34,12 @@ export function makeHandlers(d: HandlerDeps): Handlers {
       kernel: `Linux ${release()} (${hostname()})`,
       firewallBackend: eng.opts.firewall.name,
       ipForward: (await readSysctl('net.ipv4.ip_forward')) === '1',
-      hostChanges: eng.hostChanges,
+      // what Berth changed on the host, and what it did in the host's other firewalls
+      hostChanges: [...eng.hostChanges, ...(eng.opts.firewall.neighbours?.().done ?? [])],
       dataRoot: d.dataRoot,
       socket: d.socketPath,
       startedAt: d.startedAt,
-      warnings: eng.warnings,
+      warnings: [...eng.warnings, ...(eng.opts.firewall.neighbours?.().warnings ?? [])],
     }),
     'events.subscribe': async (_p: P<'events.subscribe'>, ctx: CallContext) => {
       ctx.subscribe();

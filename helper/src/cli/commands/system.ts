@@ -79,6 +79,7 @@ export const systemCommands: Command[] = [
       for (const l of r.healthy) ctx.out(`ok       ${l}`);
       for (const l of r.missing) ctx.out(`missing  ${l}`);
       for (const l of r.extra) ctx.out(`extra    ${l}`);
+      for (const l of r.warnings ?? []) ctx.out(`WARNING  ${l}`);
       if (r.healed) ctx.out(`healed: ${r.missing.length} missing put back, ${r.extra.length} extra removed`);
       else if (!r.missing.length && !r.extra.length) ctx.out('everything Berth owns is in place');
       return 0;

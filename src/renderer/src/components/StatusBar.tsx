@@ -39,9 +39,15 @@ export function StatusBar() {
       <span className="status-spacer" />
       {info.data && (
         <>
-          <span className="status-item" title="Firewall backend">
+          <span className="status-item" title={['Firewall backend', ...info.data.hostChanges].join('\n')}>
             <Icon name="shield" size={13} /> {info.data.firewallBackend}
+            {info.data.hostChanges.some((c) => c.includes('Berth accepts its bridges')) && <> · allowed through the host firewall</>}
           </span>
+          {info.data.warnings.length > 0 && (
+            <span className="status-item status-warn" role="note" title={info.data.warnings.join('\n')}>
+              <Icon name="warning" size={13} /> {info.data.warnings.length === 1 ? '1 warning' : `${info.data.warnings.length} warnings`}
+            </span>
+          )}
           <span className="status-item" title="Kernel">
             <Icon name="chip" size={13} /> {/^linux/i.test(info.data.kernel) ? info.data.kernel : `Linux ${info.data.kernel}`}
           </span>

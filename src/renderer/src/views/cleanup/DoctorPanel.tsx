@@ -33,6 +33,7 @@ export function DoctorPanel() {
           </p>
           <DoctorList title="Missing" tone="warn" items={r.missing} />
           <DoctorList title="Extra" tone="warn" items={r.extra} />
+          <DoctorList title="Beside the host's other firewalls" tone="warn" items={r.warnings ?? []} />
           <details>
             <summary>Healthy ({r.healthy.length})</summary>
             <ul className="doctor-list mono">{r.healthy.map((h) => <li key={h}>{h}</li>)}</ul>

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { planGuest, type GuestView } from './guest';
+
+const bridges = [
+  { id: 'aaaaaaaaaaaa0000', bridge: 'berth0' },
+  { id: 'bbbbbbbbbbbb0000', bridge: 'br-bbbbbbbbbbbb' },
+];
+const view = (over: Partial<GuestView>): GuestView => ({ iptables: null, nft: [], firewalld: false, errors: [], ...over });
+
+describe('planGuest', () => {
+  it('accepts every bridge, berth0 included, at the head of an iptables FORWARD that drops', () => {
+    const p = planGuest(view({ iptables: { forwardDrop: true, ours: [] } }), bridges);
+    expect(p.iptablesScript).toBe(
+      [
+        '*filter',
+        '-I FORWARD 1 -i berth0 -m comment --comment "berth:aaaaaaaaaaaa" -j ACCEPT',
+        '-I FORWARD 1 -o berth0 -m comment --comment "berth:aaaaaaaaaaaa" -j ACCEPT',
+        '-I FORWARD 1 -i br-bbbbbbbbbbbb -m comment --comment "berth:bbbbbbbbbbbb" -j ACCEPT',
+        '-I FORWARD 1 -o br-bbbbbbbbbbbb -m comment --comment "berth:bbbbbbbbbbbb" -j ACCEPT',
+        'COMMIT',
+        '',
+      ].join('\n'),
+    );
+    expect(p.missing).toHaveLength(4);
+    expect(p.report.done[0]).toMatch(/^iptables filter FORWARD drops by default .*\(berth0, br-bbbbbbbbbbbb\)/);
+  });
+
+  it('changes nothing when all is in place, and takes its rules away when FORWARD accepts again', () => {
+    const ours = ['-i berth0 -m comment --comment "berth:aaaaaaaaaaaa" -j ACCEPT', '-o berth0 -m comment --comment "berth:aaaaaaaaaaaa" -j ACCEPT'];
+    const same = planGuest(view({ iptables: { forwardDrop: true, ours } }), bridges.slice(0, 1));
+    expect([same.iptablesScript, same.nftScript, same.missing, same.extra]).toEqual(['', '', [], []]);
+    const gone = planGuest(view({ iptables: { forwardDrop: false, ours } }), bridges.slice(0, 1));
+    expect(gone.iptablesScript).toBe(`*filter\n-D FORWARD ${ours[0]}\n-D FORWARD ${ours[1]}\nCOMMIT\n`);
+    expect(gone.report.done).toEqual([]);
+  });
+
+  it("inserts into another table's dropping forward chain, deletes by handle what is no longer wanted, warns about firewalld", () => {
+    const p = planGuest(
+      view({
+        nft: [{ family: 'inet', table: 'firewalld', name: 'filter_FORWARD', why: 'ends in drop/reject', ours: [{ handle: 7, key: 'iifname br-old000000000 berth:old000000000' }] }],
+        firewalld: true,
+      }),
+      bridges.slice(0, 1),
+    );
+    expect(p.nftScript).toBe(
+      'delete rule inet firewalld filter_FORWARD handle 7\n' +
+        'insert rule inet firewalld filter_FORWARD iifname "berth0" accept comment "berth:aaaaaaaaaaaa"\n' +
+        'insert rule inet firewalld filter_FORWARD oifname "berth0" accept comment "berth:aaaaaaaaaaaa"\n',
+    );
+    expect(p.report.warnings[0]).toContain('firewall-cmd --permanent --zone=trusted --add-interface=berth0');
+  });
+});
