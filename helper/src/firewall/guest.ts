@@ -78,7 +78,7 @@ export async function readGuestView(withIptables: boolean): Promise<GuestView> {
   const nft: ForeignChain[] = [];
   let firewalld = false;
   try {
-    const objs = (await nftListRuleset()) as Obj[];
+    const objs = (await nftListRuleset()).nftables as Obj[];
     const chains = new Map<string, ForeignChain & { last: Obj[] | null; base: Obj }>();
     for (const o of objs) {
       if (o.table?.name === 'firewalld') firewalld = true;

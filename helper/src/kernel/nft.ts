@@ -55,9 +55,3 @@ export async function hasNft(): Promise<boolean> {
     return false;
   }
 }
-
-// `nft -j list ruleset`: every table, chain and rule (rules with their handles).
-export async function nftListRuleset(): Promise<unknown[]> {
-  const r = await runJson<{ nftables?: unknown[] }>('nft', ['-j', 'list', 'ruleset']);
-  return r.nftables ?? [];
-}
