@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { BerthError } from '../../../src/shared/errors';
 import { connectHelper } from '../client/unix-client';
 import { finalizeExit } from '../engine/containers';
@@ -8,6 +8,10 @@ import { chooseFirewall, type FirewallChoice } from '../firewall/choose';
 import { startDetached, userOf } from '../kernel/process';
 import { prepareUtsDir } from '../kernel/uts';
 import { FileStore } from '../store/file-store';
+import { emptyState, isEmptyState } from '../store/state';
+import { berthObjectsInKernel } from '../engine/leftovers';
+import { lockNetns } from '../kernel/netns-lock';
+import { ensureSafeDir } from '../kernel/safe-files';
 import { makeHandlers } from './handlers';
 import { RpcServer, type Handler, type Handlers } from './rpc-server';
 import { makeInspectHandlers } from '../cleanup/handlers';
@@ -23,6 +27,9 @@ export interface HelperOptions {
   foreground: boolean;
   driftIntervalMs: number;
   firewall: FirewallChoice;
+  // accept an empty, missing or unusable store although the kernel holds
+  // Berth's objects: they are removed (an unusable file is set aside first)
+  reset: boolean;
 }
 
 // `berth helper`: without --foreground it starts itself detached and returns
@@ -34,15 +41,16 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
   }
   if (!o.foreground) return daemonize(o, argv);
   const log = (m: string) => process.stderr.write(`${new Date().toISOString()} ${m}\n`);
-  let firewall;
+  // Start-up refusals (another helper, an unsafe directory, a bad store) are
+  // one line and exit 1, before anything in the kernel is touched.
+  let started;
   try {
-    firewall = await chooseFirewall(o.firewall);
+    started = await startUp(o, log);
   } catch (e) {
     process.stderr.write(`berth helper: ${(e as Error).message}\n`);
     return 1;
   }
-  const store = new FileStore(o.dataRoot);
-  store.lock();
+  const { firewall, store, netnsLock } = started;
   const utsDir = `${o.dataRoot}/uts`;
   await prepareUtsDir(utsDir);
   const engine = new Engine({ store, firewall, ownerUid: o.ownerUid, logDir: `${o.dataRoot}/containers`, utsDir });
@@ -105,12 +113,61 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
   await extra.shutdown();
   await server.close();
   store.unlock();
+  netnsLock.release();
   log('helper stopped; containers keep running');
   return 0;
 }
 
+async function startUp(o: HelperOptions, log: (m: string) => void) {
+  const holder = `pid ${process.pid}\ndata root ${o.dataRoot}\nsocket ${o.socketPath}\n`;
+  const netnsLock = lockNetns(holder);
+  try {
+    ensureSafeDir(o.dataRoot, DATA_ROOT_RULE);
+    const store = new FileStore(o.dataRoot);
+    store.lock(holder);
+    try {
+      let loaded = { state: emptyState(), exists: false };
+      try {
+        loaded = store.read();
+      } catch (e) {
+        if (!o.reset) throw e;
+        log(`--reset: ${(e as Error).message.split('. ')[0]}; set aside as ${store.setAside()}`);
+      }
+      const firewall = await chooseFirewall(o.firewall);
+      if (isEmptyState(loaded.state)) {
+        const found = await berthObjectsInKernel(firewall);
+        if (found.length && !o.reset)
+          throw new BerthError(
+            'conflict',
+            `the store ${store.path} ${loaded.exists ? 'is empty' : 'does not exist'}, but the kernel holds Berth's objects ` +
+              `(${found.slice(0, 3).join('; ')}${found.length > 3 ? `; ${found.length - 3} more` : ''}): refusing to remove them. ` +
+              `Restore the store with: cp ${store.backupPath} ${store.path} (if it exists), or accept the loss with: berth helper --reset`,
+          );
+        if (found.length) log(`--reset: removing ${found.length} Berth objects the empty store does not know`);
+      }
+      return { firewall, store, netnsLock };
+    } catch (e) {
+      store.unlock();
+      throw e;
+    }
+  } catch (e) {
+    netnsLock.release();
+    throw e;
+  }
+}
+
+// The data root holds what root believes (the store) and writes (logs,
+// hostnames, snapshots): nobody but root may be able to change it or any
+// directory above it, sticky ones like /tmp excepted.
+const DATA_ROOT_RULE = { trusted: [], leafSticky: false, what: 'data root' };
+
 async function daemonize(o: HelperOptions, argv: string[]): Promise<number> {
-  mkdirSync(o.dataRoot, { recursive: true, mode: 0o700 });
+  try {
+    ensureSafeDir(o.dataRoot, DATA_ROOT_RULE);
+  } catch (e) {
+    process.stderr.write(`berth helper: ${(e as Error).message}\n`);
+    return 1;
+  }
   const logFile = `${o.dataRoot}/helper.log`;
   const child = startDetached(process.execPath, [...process.execArgv, process.argv[1], ...argv, '--foreground', '--owner', String(o.ownerUid)], logFile);
   let exited: number | null = null;

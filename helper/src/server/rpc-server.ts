@@ -1,6 +1,7 @@
-import { chmodSync, chownSync, existsSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { lchownSync, lstatSync, mkdtempSync, renameSync, rmSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import { createFresh, ensureSafeDir } from '../kernel/safe-files';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { BerthError, RPC_CODES } from '../../../src/shared/errors';
 import type { BerthEvent } from '../../../src/shared/events';
@@ -36,26 +37,33 @@ export class RpcServer {
     this.server = net.createServer((sock) => this.serve(sock));
   }
 
+  // The socket directory may be the owner's (or sticky, like /tmp) but no
+  // one else's. The token file is created fresh (a planted symlink is
+  // replaced, never followed) and chowned through its descriptor; the
+  // socket is bound and chowned in a private directory, then renamed into
+  // place, so no path the owner can swap is ever chowned.
   async listen(): Promise<void> {
-    mkdirSync(dirname(this.o.socketPath), { recursive: true, mode: 0o755 });
-    if (existsSync(this.o.socketPath)) {
+    const dir = dirname(this.o.socketPath);
+    ensureSafeDir(dir, { trusted: [this.o.ownerUid], leafSticky: true, what: 'socket directory' }, 0o755);
+    if (lstatOrNull(this.o.socketPath)) {
       if (await answers(this.o.socketPath)) throw new BerthError('conflict', `a helper already listens on ${this.o.socketPath}`);
       unlinkSync(this.o.socketPath);
     }
-    const tokenPath = tokenPathFor(this.o.socketPath);
-    writeFileSync(tokenPath, this.token + '\n', { mode: 0o600 });
-    chownSync(tokenPath, this.o.ownerUid, this.o.ownerGid);
-    const old = process.umask(0o177); // the socket is born 0600: no window where others can connect
+    createFresh(tokenPathFor(this.o.socketPath), this.token + '\n', { mode: 0o600, uid: this.o.ownerUid, gid: this.o.ownerGid });
+    const priv = mkdtempSync(join(dir, '.berth-sock-'));
+    const bound = join(priv, 's');
+    const old = process.umask(0o177); // the socket is born 0600
     try {
       await new Promise<void>((resolve, reject) => {
         this.server.once('error', reject);
-        this.server.listen(this.o.socketPath, resolve);
+        this.server.listen(bound, resolve);
       });
+      lchownSync(bound, this.o.ownerUid, this.o.ownerGid);
+      renameSync(bound, this.o.socketPath);
     } finally {
       process.umask(old);
+      rmSync(priv, { recursive: true, force: true }); // root-only: nothing else can be in it
     }
-    chmodSync(this.o.socketPath, 0o600);
-    chownSync(this.o.socketPath, this.o.ownerUid, this.o.ownerGid);
   }
 
   broadcast(e: BerthEvent): void {
@@ -155,6 +163,14 @@ function sameToken(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function lstatOrNull(p: string) {
+  try {
+    return lstatSync(p);
+  } catch {
+    return null;
+  }
 }
 
 function answers(path: string): Promise<boolean> {

@@ -1,73 +1,104 @@
-import { closeSync, fsyncSync, openSync, readFileSync, writeSync, constants, unlinkSync, renameSync, mkdirSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { BerthError } from '../../../src/shared/errors';
-import { emptyState, STATE_VERSION, type State } from './state';
+import { tryLock, type HeldLock } from '../kernel/flock';
+import { emptyState, State, STATE_VERSION } from './state';
 
-// Crash safety: write a temp file, fsync it, rename it over the old one,
-// fsync the directory. A reader sees the old or the new document, never a mix.
+// <data-root>/state.json, the desired state. Crash safety: a temp file
+// (O_EXCL, never through a symlink) is written and fsync'd, the current file
+// is hard-linked to state.json.bak, the temp renamed over state.json, the
+// directory fsync'd. A reader sees the old or the new document, never a mix,
+// and the previous good version is always one `cp` away.
 export class FileStore {
   readonly path: string;
-  private lockFd: number | null = null;
+  readonly backupPath: string;
+  private held: HeldLock | null = null;
 
   constructor(readonly dataRoot: string) {
     this.path = `${dataRoot}/state.json`;
+    this.backupPath = `${this.path}.bak`;
   }
 
-  // One helper per data root: the lock file holds the owner's PID; a lock
-  // left by a dead helper is taken over.
-  lock(): void {
-    mkdirSync(this.dataRoot, { recursive: true, mode: 0o700 });
-    const lockPath = `${this.dataRoot}/lock`;
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        this.lockFd = openSync(lockPath, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600);
-        writeSync(this.lockFd, String(process.pid));
-        fsyncSync(this.lockFd);
-        return;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-        const pid = Number(readFileSync(lockPath, 'utf8').trim());
-        if (pid && pid !== process.pid && alive(pid))
-          throw new BerthError('conflict', `another helper (pid ${pid}) is using ${this.dataRoot}`);
-        unlinkSync(lockPath);
-      }
-    }
-    throw new BerthError('conflict', `cannot lock ${this.dataRoot}`);
+  // One helper per data root, by flock(2) on <data-root>/lock: the kernel
+  // drops it when the helper dies, so a stale file or a reused PID never
+  // blocks a start. `holder` (pid, socket) is written for the next one's error.
+  lock(holder: string): void {
+    const r = tryLock(`${this.dataRoot}/lock`, holder);
+    if ('heldBy' in r)
+      throw new BerthError('conflict', `another Berth helper is using data root ${this.dataRoot} (${oneLine(r.heldBy) || 'holder unknown'}); stop it first`);
+    this.held = r.lock;
   }
 
   unlock(): void {
-    if (this.lockFd === null) return;
-    closeSync(this.lockFd);
-    this.lockFd = null;
-    try {
-      unlinkSync(`${this.dataRoot}/lock`);
-    } catch {
-      /* already gone */
-    }
+    this.held?.release();
+    this.held = null;
   }
 
+  // The store as the file says, validated; a missing file is an empty store
+  // (`exists` tells the caller which). Anything else refuses, naming the
+  // file, the reason and the way back.
   load(): State {
+    return this.read().state;
+  }
+
+  read(): { state: State; exists: boolean } {
     let text: string;
     try {
       text = readFileSync(this.path, 'utf8');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return emptyState();
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { state: emptyState(), exists: false };
+      throw this.refuse((e as Error).message);
+    }
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch (e) {
+      throw this.refuse(text.trim() ? `not valid JSON (${(e as Error).message})` : 'the file is empty');
+    }
+    const version = (doc as { version?: unknown } | null)?.version;
+    if (typeof version === 'number' && version > STATE_VERSION)
+      throw this.refuse(`it is version ${version}, written by a newer Berth; this helper knows version ${STATE_VERSION}`);
+    const parsed = State.safeParse(doc);
+    if (!parsed.success) {
+      const i = parsed.error.issues[0];
+      throw this.refuse(i.path.length ? `${i.path.join('.')}: ${i.message}` : `not a Berth store (${i.message})`);
+    }
+    return { state: parsed.data, exists: true };
+  }
+
+  // What to tell the user about a store the helper will not use.
+  refuse(reason: string): BerthError {
+    return new BerthError(
+      'internal',
+      `the store ${this.path} is unusable: ${reason}. ` +
+        `Restore the previous version with: cp ${this.backupPath} ${this.path} (if it exists), ` +
+        `or start empty with: berth helper --reset (Berth then removes its networks and containers from the kernel)`,
+    );
+  }
+
+  // `berth helper --reset`: the current file is kept aside, never deleted.
+  setAside(): string | null {
+    const aside = `${this.path}.reset-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    try {
+      renameSync(this.path, aside);
+      return aside;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw e;
     }
-    const s = JSON.parse(text) as State;
-    if (s.version > STATE_VERSION)
-      throw new BerthError('internal', `${this.path} is version ${s.version}; this helper knows ${STATE_VERSION}`);
-    return { ...emptyState(), ...s };
   }
 
   save(state: State): void {
     const tmp = `${this.path}.tmp`;
-    const fd = openSync(tmp, 'w', 0o600);
+    const text = JSON.stringify(state, null, 1);
+    unlinkIfThere(tmp); // left by a crash mid-write
+    const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
     try {
-      writeSync(fd, JSON.stringify(state, null, 1));
+      writeSync(fd, text);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
+    this.keepBackup();
     renameSync(tmp, this.path);
     const dfd = openSync(this.dataRoot, 'r');
     try {
@@ -76,13 +107,28 @@ export class FileStore {
       closeSync(dfd);
     }
   }
-}
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  // The current file (it was loaded or written by this helper, so it is
+  // valid) becomes state.json.bak by a hard link: no copy, atomic by rename.
+  private keepBackup(): void {
+    const tmp = `${this.backupPath}.tmp`;
+    unlinkIfThere(tmp);
+    try {
+      linkSync(this.path, tmp);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return; // first save
+      throw e;
+    }
+    renameSync(tmp, this.backupPath);
   }
 }
+
+function unlinkIfThere(p: string): void {
+  try {
+    unlinkSync(p);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+}
+
+const oneLine = (s: string) => s.split('\n').filter(Boolean).join(', ');

@@ -1,100 +1,131 @@
+import { z } from 'zod';
+import { CIDRv4, IPv4 } from '../../../src/shared/validators';
+
 // The store holds Berth's desired state: what the user asked for and what
-// was allocated. The kernel is made to match it (engine/reconcile.ts).
-// File: <data-root>/state.json, written atomically; <data-root>/lock keeps
-// two helpers apart.
+// was allocated. The kernel is made to match it (engine/restore.ts).
+// File: <data-root>/state.json, written atomically; the previous version is
+// kept as state.json.bak. The schema below is the file's one definition:
+// the types are inferred from it and every load is checked against it, so
+// a hand-edited or damaged file is refused instead of believed (names in it
+// reach root kernel operations).
 export const STATE_VERSION = 1;
 
-export interface NetworkRecord {
-  id: string; // 64 hex
-  name: string;
-  driver: 'bridge' | 'host' | 'null';
-  created: string;
-  predefined: boolean; // bridge, host, none
-  bridge: string; // Linux bridge name ('' for host/null)
-  subnet: string;
-  gateway: string;
-  ipRange?: string;
-  auxAddresses: Record<string, string>;
-  userSubnet: boolean;
-  userGateway: boolean;
-  internal: boolean;
-  icc: boolean;
-  masquerade: boolean;
-  mtu: number; // 0: kernel default
-  options: Record<string, string>; // driver options as given (Docker names)
-  labels: Record<string, string>;
-}
+const Hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'not a 64-hex id');
+// Interface names as the kernel takes them; '' where a record has none (host/null networks).
+const LinkName = z.string().regex(/^[a-zA-Z0-9_.-]{0,15}$/, 'not an interface name');
+const Addr = z.union([IPv4, z.literal('')]);
+const Cidr = z.union([CIDRv4, z.literal('')]);
+const Int = z.number().int();
 
-export interface EndpointRecord {
-  id: string; // 64 hex
-  networkId: string;
-  ip: string;
-  prefixLen: number;
-  mac: string;
-  ifname: string; // inside the sandbox (eth0, eth1, …)
-  hostVeth: string; // veth<7 hex>
-  staticIp: boolean;
-}
+export const NetworkRecord = z.object({
+  id: Hex64,
+  name: z.string().min(1),
+  driver: z.enum(['bridge', 'host', 'null']),
+  created: z.string(),
+  predefined: z.boolean(), // bridge, host, none
+  bridge: LinkName, // Linux bridge name ('' for host/null)
+  subnet: Cidr,
+  gateway: Addr,
+  ipRange: CIDRv4.optional(),
+  auxAddresses: z.record(z.string(), IPv4),
+  userSubnet: z.boolean(),
+  userGateway: z.boolean(),
+  internal: z.boolean(),
+  icc: z.boolean(),
+  masquerade: z.boolean(),
+  mtu: Int.nonnegative(), // 0: kernel default
+  options: z.record(z.string(), z.string()), // driver options as given (Docker names)
+  labels: z.record(z.string(), z.string()),
+});
+export type NetworkRecord = z.infer<typeof NetworkRecord>;
 
-export interface PortRecord {
-  hostIp: string;
-  hostPort: number;
-  containerPort: number;
-  proto: 'tcp' | 'udp' | 'sctp';
-  spec: string; // the -p value it came from ('' for -P), so `port rm` can update portSpecs
+export const EndpointRecord = z.object({
+  id: Hex64,
+  networkId: Hex64,
+  ip: IPv4,
+  prefixLen: Int.min(0).max(32),
+  mac: z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/, 'not a MAC address'),
+  ifname: LinkName, // inside the sandbox (eth0, eth1, …)
+  hostVeth: LinkName, // veth<7 hex>
+  staticIp: z.boolean(),
+});
+export type EndpointRecord = z.infer<typeof EndpointRecord>;
+
+export const PortRecord = z.object({
+  hostIp: z.string(),
+  hostPort: Int.min(0).max(65535),
+  containerPort: Int.min(0).max(65535),
+  proto: z.enum(['tcp', 'udp', 'sctp']),
+  spec: z.string(), // the -p value it came from ('' for -P), so `port rm` can update portSpecs
   // set when the helper could not bind the port again at restore: no rule is
   // written for it and the container is 'degraded' until it binds
-  error?: string;
-}
+  error: z.string().optional(),
+});
+export type PortRecord = z.infer<typeof PortRecord>;
 
-export type ContainerStatus = 'created' | 'running' | 'exited' | 'degraded';
+export const ContainerStatus = z.enum(['created', 'running', 'exited', 'degraded']);
+export type ContainerStatus = z.infer<typeof ContainerStatus>;
 
-export interface ContainerRecord {
-  id: string;
-  name: string;
-  created: string;
-  cmd: string[];
-  env: string[];
-  workdir: string;
-  hostname: string;
-  uid: number;
-  gid: number;
-  autoRemove: boolean;
-  networkMode: string; // 'bridge' | 'host' | 'none' | 'container:<id>' | network name
-  networks: { networkId: string; staticIp?: string }[]; // in connect order
-  ports: PortRecord[];
-  portSpecs: string[];
-  publishAll: boolean;
-  expose: string[];
-  state: {
-    status: ContainerStatus;
-    pid: number;
-    startTime: string;
-    exitCode: number;
-    startedAt: string;
-    finishedAt: string;
-    error: string;
-  };
-  netns: string | null; // berth-<id12> while running (own sandbox)
-  endpoints: EndpointRecord[]; // live only while running
-}
+export const ContainerRecord = z.object({
+  id: Hex64,
+  name: z.string().min(1),
+  created: z.string(),
+  cmd: z.array(z.string()),
+  env: z.array(z.string()),
+  workdir: z.string(),
+  hostname: z.string(),
+  uid: Int.nonnegative(),
+  gid: Int.nonnegative(),
+  autoRemove: z.boolean(),
+  networkMode: z.string(), // 'bridge' | 'host' | 'none' | 'container:<id>' | network name
+  networks: z.array(z.object({ networkId: Hex64, staticIp: IPv4.optional() })), // in connect order
+  ports: z.array(PortRecord),
+  portSpecs: z.array(z.string()),
+  publishAll: z.boolean(),
+  expose: z.array(z.string()),
+  state: z.object({
+    status: ContainerStatus,
+    pid: Int.nonnegative(),
+    startTime: z.string(),
+    exitCode: Int,
+    startedAt: z.string(),
+    finishedAt: z.string(),
+    error: z.string(),
+  }),
+  netns: z.string().regex(/^berth-[0-9a-f]{12}$/, 'not a Berth namespace name').nullable(), // berth-<id12> while running (own sandbox)
+  endpoints: z.array(EndpointRecord), // live only while running
+});
+export type ContainerRecord = z.infer<typeof ContainerRecord>;
 
 // A sandbox Berth did not start (a process's or a named netns) that a Berth
 // network was connected to.
-export interface ForeignRecord {
-  id: string; // 'pid:<pid>:<starttime>' or 'netns:<name>'
-  kind: 'pid' | 'netns';
-  pid?: number;
-  startTime?: string;
-  netnsName?: string;
-  endpoints: EndpointRecord[];
-}
+export const ForeignRecord = z.object({
+  id: z.string(), // 'pid:<pid>:<starttime>' or 'netns:<name>'
+  kind: z.enum(['pid', 'netns']),
+  pid: Int.positive().optional(),
+  startTime: z.string().optional(),
+  netnsName: z.string().regex(/^[a-zA-Z0-9_.-]+$/, 'not a namespace name').optional(),
+  endpoints: z.array(EndpointRecord),
+});
+export type ForeignRecord = z.infer<typeof ForeignRecord>;
 
-export interface State {
-  version: number;
-  networks: Record<string, NetworkRecord>;
-  containers: Record<string, ContainerRecord>;
-  foreign: Record<string, ForeignRecord>;
-}
+// Each record sits under its own id: a key that disagrees means the file was edited or damaged.
+const keyedBy = <T extends z.ZodType<{ id: string }>>(rec: T) =>
+  z.record(z.string(), rec).superRefine((m, ctx) => {
+    for (const [k, v] of Object.entries(m)) if (v.id !== k) ctx.addIssue({ code: 'custom', path: [k, 'id'], message: `id ${v.id} is stored under key ${k}` });
+  });
+
+export const State = z.object({
+  version: Int.min(1),
+  networks: keyedBy(NetworkRecord),
+  containers: keyedBy(ContainerRecord),
+  foreign: keyedBy(ForeignRecord),
+});
+export type State = z.infer<typeof State>;
 
 export const emptyState = (): State => ({ version: STATE_VERSION, networks: {}, containers: {}, foreign: {} });
+
+// A store that holds nothing at all. A store Berth wrote always has the
+// predefined networks, so this is a first start, or a file someone emptied.
+export const isEmptyState = (s: State) =>
+  !Object.keys(s.networks).length && !Object.keys(s.containers).length && !Object.keys(s.foreign).length;

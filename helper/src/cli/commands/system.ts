@@ -8,11 +8,13 @@ export const systemCommands: Command[] = [
   {
     name: 'helper',
     summary: 'Run the privileged helper (root): the engine behind the CLI and the app',
-    usage: 'sudo berth helper [--socket PATH] [--data-root DIR] [--owner UID] [--firewall iptables|nftables|auto] [--foreground]',
+    usage: 'sudo berth helper [--socket PATH] [--data-root DIR] [--owner UID] [--firewall iptables|nftables|auto] [--foreground] [--reset]',
     options: {
       'data-root': { type: 'string' },
       owner: { type: 'string' },
       foreground: { type: 'boolean' },
+      // start although the store is empty, missing or unusable while the kernel holds Berth's objects (they are removed)
+      reset: { type: 'boolean' },
       'drift-interval': { type: 'string' },
       // auto: iptables where it works, else nftables (table ip berth)
       firewall: { type: 'string' },
@@ -38,6 +40,7 @@ export const systemCommands: Command[] = [
           dataRoot: resolve(str(a.values['data-root']) ?? '/var/lib/berth'),
           ownerUid: Number(owner),
           foreground: a.values.foreground === true,
+          reset: a.values.reset === true,
           driftIntervalMs: Number.isFinite(di) && di >= 200 ? di : 3000,
           firewall: firewall as FirewallChoice,
         },
