@@ -16,4 +16,3 @@ export const BerthEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('progress'), op: z.string(), done: z.number(), total: z.number(), message: z.string() }),
 ]);
 export type BerthEvent = z.infer<typeof BerthEvent>;
-export type BerthEventType = BerthEvent['type'];

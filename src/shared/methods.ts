@@ -19,40 +19,40 @@ const Removed = z.object({ removed: z.array(z.string()) });
 // The one list of what crosses a process boundary. Helper, main, preload,
 // renderer, CLI and web mode are all derived from it.
 export const methods = {
-  'system.info': { params: None, result: SystemInfo, mutates: false },
-  'events.subscribe': { params: None, result: z.object({ subscribed: z.literal(true) }), mutates: false },
+  'system.info': { params: None, result: SystemInfo },
+  'events.subscribe': { params: None, result: z.object({ subscribed: z.literal(true) }) },
 
-  'network.list': { params: None, result: z.array(Network), mutates: false },
-  'network.inspect': { params: NameParam, result: Network, mutates: false },
-  'network.create': { params: NetworkCreateParams, result: Network, mutates: true },
-  'network.remove': { params: NameParam, result: Removed, mutates: true },
-  'network.prune': { params: None, result: Removed, mutates: true },
-  'network.checkSubnet': { params: SubnetCheckParams, result: SubnetCheck, mutates: false },
-  'network.connect': { params: ConnectParams, result: EndpointInfo, mutates: true },
-  'network.disconnect': { params: DisconnectParams, result: z.object({ disconnected: z.literal(true) }), mutates: true },
+  'network.list': { params: None, result: z.array(Network) },
+  'network.inspect': { params: NameParam, result: Network },
+  'network.create': { params: NetworkCreateParams, result: Network },
+  'network.remove': { params: NameParam, result: Removed },
+  'network.prune': { params: None, result: Removed },
+  'network.checkSubnet': { params: SubnetCheckParams, result: SubnetCheck },
+  'network.connect': { params: ConnectParams, result: EndpointInfo },
+  'network.disconnect': { params: DisconnectParams, result: z.object({ disconnected: z.literal(true) }) },
 
-  'container.list': { params: ListParams, result: z.array(Container), mutates: false },
-  'container.inspect': { params: NameParam, result: Container, mutates: false },
-  'container.run': { params: RunParams, result: Container, mutates: true },
-  'container.start': { params: NameParam, result: Container, mutates: true },
-  'container.stop': { params: StopParams, result: Container, mutates: true },
-  'container.remove': { params: RemoveParams, result: Removed, mutates: true },
-  'container.logs': { params: LogsParams, result: LogsResult, mutates: false },
-  'container.wait': { params: NameParam, result: z.object({ exitCode: z.number() }), mutates: false },
-  'sandbox.listForeign': { params: None, result: z.array(ForeignSandbox), mutates: false },
+  'container.list': { params: ListParams, result: z.array(Container) },
+  'container.inspect': { params: NameParam, result: Container },
+  'container.run': { params: RunParams, result: Container },
+  'container.start': { params: NameParam, result: Container },
+  'container.stop': { params: StopParams, result: Container },
+  'container.remove': { params: RemoveParams, result: Removed },
+  'container.logs': { params: LogsParams, result: LogsResult },
+  'container.wait': { params: NameParam, result: z.object({ exitCode: z.number() }) },
+  'sandbox.listForeign': { params: None, result: z.array(ForeignSandbox) },
 
-  'port.list': { params: PortListParams, result: z.array(PortMapping), mutates: false },
-  'port.add': { params: PortEditParams, result: z.array(PortMapping), mutates: true },
-  'port.remove': { params: PortEditParams, result: z.array(PortMapping), mutates: true },
+  'port.list': { params: PortListParams, result: z.array(PortMapping) },
+  'port.add': { params: PortEditParams, result: z.array(PortMapping) },
+  'port.remove': { params: PortEditParams, result: z.array(PortMapping) },
 
-  'host.inspect': { params: None, result: HostInspect, mutates: false },
-  'nat.list': { params: NatListParams, result: z.array(FirewallRule), mutates: false },
-  'nat.query': { params: NatQueryParams, result: NatQueryResult, mutates: false },
-  'nat.counters': { params: NatCountersParams, result: NatCountersResult, mutates: false },
-  'cleanup.plan': { params: None, result: CleanupPlan, mutates: false },
-  'cleanup.apply': { params: CleanupApplyParams, result: CleanupApplyResult, mutates: true },
-  'cleanup.undo': { params: None, result: CleanupUndoResult, mutates: true },
-  'doctor': { params: None, result: DoctorReport, mutates: true },
+  'host.inspect': { params: None, result: HostInspect },
+  'nat.list': { params: NatListParams, result: z.array(FirewallRule) },
+  'nat.query': { params: NatQueryParams, result: NatQueryResult },
+  'nat.counters': { params: NatCountersParams, result: NatCountersResult },
+  'cleanup.plan': { params: None, result: CleanupPlan },
+  'cleanup.apply': { params: CleanupApplyParams, result: CleanupApplyResult },
+  'cleanup.undo': { params: None, result: CleanupUndoResult },
+  'doctor': { params: None, result: DoctorReport },
 } as const;
 
 export type Methods = typeof methods;
@@ -63,6 +63,14 @@ export const namesMatchSchemas: Same<keyof Methods, import('./method-names').Met
 
 export type ParamsOf<M extends MethodName> = z.input<Methods[M]['params']>;
 export type ResultOf<M extends MethodName> = z.infer<Methods[M]['result']>;
+
+// What the helper implements: one function per method, taking the params as
+// the schema parsed them and answering with something the result schema
+// accepts. The server's handler object `satisfies` this, so a missing, extra
+// or mistyped handler does not compile.
+export type MethodHandlers<Ctx> = {
+  [M in MethodName]: (params: z.output<Methods[M]['params']>, ctx: Ctx) => Promise<z.input<Methods[M]['result']>>;
+};
 
 // The typed API every client exposes: one function per method.
 export type BerthApi = { [M in MethodName]: (params: ParamsOf<M>) => Promise<ResultOf<M>> };

@@ -71,6 +71,8 @@ export const SubnetCheck = z.object({
   error: z.string().optional(),
   // overlaps: another network's subnet or a host route; a warning, or an error for networks
   overlaps: z.array(z.object({ kind: z.enum(['network', 'route']), what: z.string(), cidr: z.string() })),
+  // the subnet with host bits cleared, when it parsed (10.1.0.5/24 -> 10.1.0.0/24)
+  normalized: z.string().optional(),
 });
 export type SubnetCheck = z.infer<typeof SubnetCheck>;
 

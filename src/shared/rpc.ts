@@ -23,4 +23,3 @@ export interface RpcNotification {
   method: 'event';
   params: BerthEvent;
 }
-export const PROTOCOL_VERSION = 1;

@@ -2,7 +2,7 @@ import type { BerthEvent } from '../../../src/shared/events';
 import type {
   CleanupApplyParams, FirewallRule, HostInspect, NatCountersParams, NatListParams, NatQueryParams,
 } from '../../../src/shared/inspect';
-import type { ResultOf } from '../../../src/shared/methods';
+import type { MethodHandlers, ResultOf } from '../../../src/shared/methods';
 import type { z } from 'zod';
 import { buildHostInspect, classifyRules, linkOwnerMap, parseRules } from '../inspect/build';
 import { makeSnapshot, queryRules, SnapshotCache } from '../inspect/nat-query';
@@ -107,6 +107,5 @@ export function makeInspectHandlers(deps: InspectDeps) {
     },
 
     'cleanup.undo': async (_p?: unknown): Promise<ResultOf<'cleanup.undo'>> => undoLast(deps.dataRoot, deps.emit),
-  };
+  } satisfies Partial<MethodHandlers<unknown>>;
 }
-export type InspectHandlers = ReturnType<typeof makeInspectHandlers>;

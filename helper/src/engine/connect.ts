@@ -101,7 +101,7 @@ export async function disconnect(eng: Engine, p: z.output<typeof DisconnectParam
 async function moveGateway(eng: Engine, s: State, h: Holder, undo: Undo): Promise<void> {
   if (!h.sandbox) return;
   await syncDefaultRoute(s, h.sandbox, h.endpoints);
-  if (h.container) await eng.publisher.attach(s, h.container, undo);
+  if (h.container) await eng.ports.attach(s, h.container, undo);
   await eng.syncFirewall(s, undo);
 }
 

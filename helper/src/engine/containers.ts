@@ -49,7 +49,7 @@ export async function runContainer(eng: Engine, p: RunOut): Promise<ContainerRec
       endpoints: [],
     };
     resolveMode(s, c, p);
-    eng.publisher.validate(s, c);
+    eng.ports.validate(s, c);
     c.gid = (await userOf(c.uid)).gid;
     await checkCommand(c);
     s.containers[id] = c;
@@ -104,7 +104,7 @@ async function checkCommand(c: ContainerRecord): Promise<void> {
 
 async function startProcess(eng: Engine, s: State, c: ContainerRecord, undo: Undo): Promise<void> {
   await createSandbox(eng, s, c, undo);
-  await eng.publisher.attach(s, c, undo);
+  await eng.ports.attach(s, c, undo);
   await eng.syncFirewall(s, undo);
   mkdirSync(eng.opts.logDir, { recursive: true, mode: 0o700 });
   const user = await userOf(c.uid);
@@ -133,7 +133,7 @@ export async function finalizeExit(eng: Engine, id: string, pid: number, exitCod
   await eng.tx(async (s, undo) => {
     const c = s.containers[id];
     if (!c || c.state.pid !== pid || c.state.status === 'exited') return;
-    await eng.publisher.detach(s, c);
+    await eng.ports.detach(s, c);
     await destroySandbox(eng, s, c);
     c.state = { ...c.state, status: 'exited', exitCode, finishedAt: new Date().toISOString(), error };
     // containers sharing this one's netns lose their network with it

@@ -1,12 +1,13 @@
 import { BerthError } from '../../../src/shared/errors';
 import type { BerthEvent } from '../../../src/shared/events';
 import type { FirewallBackend } from '../firewall/backend';
-import type { FirewallModel, PublishedPort } from '../firewall/model';
-import { Ipam } from '../ipam';
+import type { FirewallModel } from '../firewall/model';
+import { Ipam } from '../ipam/ipam';
 import type { FileStore } from '../store/file-store';
 import type { ContainerRecord, NetworkRecord, State } from '../store/state';
 import { Undo } from './undo';
 import { isAlive } from '../kernel/process';
+import type { PortService } from './ports';
 
 export interface EngineOptions {
   store: FileStore;
@@ -14,6 +15,11 @@ export interface EngineOptions {
   ownerUid: number;
   logDir: string;
   utsDir: string;
+  // Published ports: the service runs its own transactions on this engine,
+  // so the engine makes it, once, in its constructor.
+  ports: (eng: Engine) => PortService;
+  // A container's process ended: our child's exit code, 255 for a process adopted after a restart.
+  onExit: (eng: Engine, id: string, pid: number, code: number) => void;
 }
 
 // Holds the committed state and runs every mutation through one queue, so
@@ -31,13 +37,12 @@ export class Engine {
   private queue: Promise<unknown> = Promise.resolve();
   private listeners = new Set<(e: BerthEvent) => void>();
   // published ports: rendered by the firewall backend with the rest, host ports bound per container
-  publishedPorts: (s: State) => PublishedPort[] = () => [];
-  publisher: PortPublisher = { validate: () => {}, attach: async () => {}, detach: async () => {} };
+  readonly ports: PortService;
   private exits = new Map<string, { pid: number; code: Promise<number> }>();
-  onExit: (id: string, pid: number, code: number) => void = () => {};
 
   constructor(readonly opts: EngineOptions) {
     this.state = opts.store.load();
+    this.ports = opts.ports(this);
   }
 
   serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -86,7 +91,7 @@ export class Engine {
       const n = s.networks[ep.networkId];
       return n ? [{ id: ep.id, bridge: n.bridge, ip: ep.ip, internal: n.internal }] : [];
     });
-    return { networks, endpoints, ports: this.publishedPorts(s) };
+    return { networks, endpoints, ports: this.ports.published(s) };
   }
 
   // Makes the kernel's Berth rules match `s`; registers the way back.
@@ -104,7 +109,7 @@ export class Engine {
     this.exits.set(id, { pid, code });
     void code.then((c) => {
       if (this.exits.get(id)?.pid === pid) this.exits.delete(id);
-      this.onExit(id, pid, c);
+      this.opts.onExit(this, id, pid, c);
     });
   }
   adopt(id: string, pid: number, startTime: string): void {
@@ -112,7 +117,7 @@ export class Engine {
       if (await isAlive(pid, startTime)) return;
       clearInterval(t);
       this.adopted.delete(id);
-      this.onExit(id, pid, 255);
+      this.opts.onExit(this, id, pid, 255);
     }, 1000);
     t.unref();
     this.adopted.set(id, t);
@@ -141,13 +146,6 @@ export class Engine {
       }
     }
   }
-}
-
-export interface PortPublisher {
-  // throws on bad -p/-P/--expose before anything is created
-  validate(s: State, c: ContainerRecord): void;
-  attach(s: State, c: ContainerRecord, undo: Undo): Promise<void>;
-  detach(s: State, c: ContainerRecord): Promise<void>;
 }
 
 export const allEndpoints = (s: State) => [

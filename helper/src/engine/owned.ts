@@ -2,7 +2,6 @@ import type { OrphanPort } from '../cleanup/apply';
 import type { Proto } from '../../../src/shared/ports';
 import type { BerthOwned, HeldPort } from '../cleanup/berth-owned';
 import { gatewayEndpoint } from './endpoints';
-import type { PortService } from './ports';
 import { signalGroup } from '../kernel/process';
 import { finalizeExit } from './containers';
 import type { Engine } from './engine';
@@ -59,9 +58,9 @@ function storePorts(eng: Engine): BerthOwned['ports'] {
 // Host ports Berth holds with no mapping: the service frees them (under the
 // engine's queue, so no run or port add interleaves), then the firewall is
 // rewritten from the store, which drops port rules no mapping renders.
-export async function releaseOrphans(eng: Engine, svc: PortService, ports: OrphanPort[]): Promise<void> {
+export async function releaseOrphans(eng: Engine, ports: OrphanPort[]): Promise<void> {
   const held = ports.filter((p): p is OrphanPort & { hostPort: number } => p.hostPort !== null);
-  await eng.serial(() => svc.releaseOrphans(eng.state, held.map((p) => ({ ...p, proto: p.proto as Proto }))));
+  await eng.serial(() => eng.ports.releaseOrphans(eng.state, held.map((p) => ({ ...p, proto: p.proto as Proto }))));
   await checkDrift(eng, true);
 }
 

@@ -6,7 +6,7 @@ import { findContainer, type Engine } from './engine';
 import { gatewayEndpoint } from './endpoints';
 import { flushAdded } from './port-conntrack';
 import { addRequests, matchRecords, remainingSpecs } from './port-requests';
-import { PORT_ERROR_PREFIX, type PortService } from './ports';
+import { PORT_ERROR_PREFIX } from './ports';
 import { modeOf } from './sandboxes';
 
 // Changing a running container's published ports in place (what
@@ -26,13 +26,13 @@ function liveContainer(s: State, ref: string): ContainerRecord {
 }
 
 // Returns the mappings added.
-export async function addPort(eng: Engine, svc: PortService, ref: string, spec: string): Promise<PortMapping[]> {
+export async function addPort(eng: Engine, ref: string, spec: string): Promise<PortMapping[]> {
   const r = await eng.tx(async (s, undo) => {
     const c = liveContainer(s, ref);
     const reqs = addRequests(spec, c.ports);
     const gw = gatewayEndpoint(s, c.endpoints);
     if (!gw) throw invalid(`container ${c.name} has no gateway endpoint (only internal networks): ports cannot be published`);
-    const added = await svc.add(s, c, reqs, gw.ip, undo);
+    const added = await eng.ports.add(s, c, reqs, gw.ip, undo);
     c.portSpecs = [...c.portSpecs, spec];
     await eng.syncFirewall(s, undo);
     await flushAdded(added);
@@ -43,7 +43,7 @@ export async function addPort(eng: Engine, svc: PortService, ref: string, spec: 
 }
 
 // Returns the mappings removed.
-export async function removePort(eng: Engine, svc: PortService, ref: string, spec: string): Promise<PortMapping[]> {
+export async function removePort(eng: Engine, ref: string, spec: string): Promise<PortMapping[]> {
   const r = await eng.tx(async (s, undo) => {
     const c = liveContainer(s, ref);
     const gone = matchRecords(spec, c.ports);
@@ -68,7 +68,7 @@ export async function removePort(eng: Engine, svc: PortService, ref: string, spe
       c.state = { ...c.state, status: 'running', error: '' };
     await eng.syncFirewall(s, undo);
     const ip = gatewayEndpoint(s, c.endpoints)?.ip ?? null;
-    await svc.remove(c, gone, ip);
+    await eng.ports.remove(c, gone, ip);
     return { c, gone: gone.map((g) => ({ hostIp: g.hostIp, hostPort: g.hostPort, containerPort: g.containerPort, proto: g.proto })) };
   });
   eng.emit({ type: 'ports.changed', container: r.c.id });

@@ -9,7 +9,7 @@ import { reserveHostPort } from '../portmap/reservation';
 import { defaultHostIps } from '../portmap/spec';
 import type { HeldPort } from '../cleanup/berth-owned';
 import type { ContainerRecord, PortRecord, State } from '../store/state';
-import type { Engine, PortPublisher } from './engine';
+import type { Engine } from './engine';
 import { gatewayEndpoint } from './endpoints';
 import { shortId } from './naming';
 import { bindingKey, type LiveBinding, type LivePorts, pointProxies, probeIpv6, releaseBinding } from './port-bindings';
@@ -32,7 +32,7 @@ export const PORT_ERROR_PREFIX = 'published port';
 
 const isLive = (c: ContainerRecord) => c.state.status === 'running' || c.state.status === 'degraded';
 
-export class PortService implements PortPublisher {
+export class PortService {
   readonly alloc: PortAllocator;
   private readonly live = new Map<string, LivePorts>();
   private v6: Promise<boolean> | undefined;

@@ -3,6 +3,7 @@
 // networks and endpoints and replays them here at start, as Docker's
 // reservePools() does, because IPAM state itself is never stored.
 import { conflict, invalid, isBerthError, notFound } from '../../../src/shared/errors';
+import type { SubnetCheck } from '../../../src/shared/network';
 import {
   type Cidr,
   broadcast,
@@ -36,22 +37,10 @@ export interface NetworkPool {
   userSubnet: boolean;
 }
 
-export interface SubnetOverlap {
-  kind: 'network' | 'route';
-  /** the network id, or the route's device ("dev eth0") */
-  what: string;
-  cidr: string;
-}
-
-export interface SubnetCheck {
-  /** what automatic allocation would pick right now, null when pools are exhausted */
-  suggested: string | null;
-  valid: boolean;
-  error?: string;
-  overlaps: SubnetOverlap[];
-  /** the subnet with host bits cleared, when it parsed (10.1.0.5/24 -> 10.1.0.0/24) */
-  normalized?: string;
-}
+// The answer of network.checkSubnet, as the contract declares it; `what` of
+// a network overlap is the network id here (the server puts the name in).
+export type { SubnetCheck };
+export type SubnetOverlap = SubnetCheck['overlaps'][number];
 
 export const MSG_POOL_OVERLAP = 'Pool overlaps with other one on this address space';
 export const MSG_POOLS_EXHAUSTED = 'all predefined address pools have been fully subnetted';

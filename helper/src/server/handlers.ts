@@ -1,18 +1,17 @@
 import { open } from 'node:fs/promises';
 import { hostname, release } from 'node:os';
-import type { z } from 'zod';
-import type { methods } from '../../../src/shared/methods';
 import type { BerthEvent } from '../../../src/shared/events';
+import { makeInspectHandlers, type InspectDeps } from '../cleanup/handlers';
 import { connect, disconnect } from '../engine/connect';
 import { logPath, readLogs, removeContainer, tailLines, runContainer, startContainer, stopContainer } from '../engine/containers';
 import { findContainer, findNetwork, type Engine } from '../engine/engine';
+import { listForeign } from '../engine/foreign';
+import { addPort, removePort } from '../engine/port-edits';
 import { checkDrift } from '../engine/restore';
 import { createNetwork, foreignRoutes, pruneNetworks, removeNetwork } from '../engine/networks';
 import { containerView, networkView } from '../engine/views';
 import { readSysctl } from '../kernel/sysctl';
 import type { CallContext, Handlers } from './rpc-server';
-
-type P<M extends keyof typeof methods> = z.output<(typeof methods)[M]['params']>;
 
 export interface HandlerDeps {
   engine: Engine;
@@ -20,14 +19,17 @@ export interface HandlerDeps {
   dataRoot: string;
   startedAt: string;
   version: string;
-  listPorts: (containerId: string) => import('../../../src/shared/ports').PortMapping[];
-  extra: Partial<Handlers>; // ports, inspect, cleanup: contributed by their areas
+  // host inspection and cleanup: what they need of the engine
+  inspect: InspectDeps;
 }
 
+// Every method of the contract, in one object: `satisfies Handlers` makes a
+// missing, extra or mistyped handler a compile error. The inspect/cleanup
+// part checks its own keys the same way (see cleanup/handlers.ts).
 export function makeHandlers(d: HandlerDeps): Handlers {
   const eng = d.engine;
-  const view = (id: string) => containerView(eng, eng.state, eng.state.containers[id], d.listPorts(id));
-  const base = {
+  const view = (id: string) => containerView(eng, eng.state, eng.state.containers[id], eng.ports.list(eng.state, id));
+  return {
     'system.info': async () => ({
       version: d.version,
       pid: process.pid,
@@ -41,46 +43,54 @@ export function makeHandlers(d: HandlerDeps): Handlers {
       startedAt: d.startedAt,
       warnings: [...eng.warnings, ...(eng.opts.firewall.neighbours?.().warnings ?? [])],
     }),
-    'events.subscribe': async (_p: P<'events.subscribe'>, ctx: CallContext) => {
+    'events.subscribe': async (_p, ctx) => {
       ctx.subscribe();
       return { subscribed: true as const };
     },
     'network.list': async () => Object.values(eng.state.networks).map((n) => networkView(eng.state, n)),
-    'network.inspect': async (p: P<'network.inspect'>) => networkView(eng.state, findNetwork(eng.state, p.name)),
-    'network.create': async (p: P<'network.create'>) => networkView(eng.state, await createNetwork(eng, p)),
-    'network.remove': async (p: P<'network.remove'>) => ({ removed: [await removeNetwork(eng, p.name)] }),
+    'network.inspect': async (p) => networkView(eng.state, findNetwork(eng.state, p.name)),
+    'network.create': async (p) => networkView(eng.state, await createNetwork(eng, p)),
+    'network.remove': async (p) => ({ removed: [await removeNetwork(eng, p.name)] }),
     'network.prune': async () => ({ removed: await pruneNetworks(eng) }),
-    'network.checkSubnet': async (p: P<'network.checkSubnet'>) => {
+    'network.checkSubnet': async (p) => {
       const routes = await foreignRoutes(eng.state);
       const r = eng.ipam.checkSubnet(p.subnet || undefined, routes.map((cidr) => ({ cidr })));
       const names = new Map(Object.values(eng.state.networks).map((n) => [n.id, n.name]));
       return { ...r, overlaps: r.overlaps.map((o) => (o.kind === 'network' ? { ...o, what: names.get(o.what) ?? o.what } : o)) };
     },
-    'network.connect': async (p: P<'network.connect'>) => connect(eng, p),
-    'network.disconnect': async (p: P<'network.disconnect'>) => {
+    'network.connect': async (p) => connect(eng, p),
+    'network.disconnect': async (p) => {
       await disconnect(eng, p);
       return { disconnected: true as const };
     },
-    'container.list': async (p: P<'container.list'>) =>
+    'container.list': async (p) =>
       Object.values(eng.state.containers)
         .filter((c) => p.all || c.state.status !== 'exited')
         .sort((a, b) => (a.created < b.created ? 1 : -1))
         .map((c) => view(c.id)),
-    'container.inspect': async (p: P<'container.inspect'>) => view(findContainer(eng.state, p.name).id),
-    'container.run': async (p: P<'container.run'>) => {
+    'container.inspect': async (p) => view(findContainer(eng.state, p.name).id),
+    'container.run': async (p) => {
       const c = await runContainer(eng, p);
       return eng.state.containers[c.id] ? view(c.id) : containerView(eng, eng.state, c, []);
     },
-    'container.start': async (p: P<'container.start'>) => view((await startContainer(eng, p.name)).id),
-    'container.stop': async (p: P<'container.stop'>) => view((await stopContainer(eng, p.name, p.timeout)).id),
-    'container.remove': async (p: P<'container.remove'>) => ({ removed: [await removeContainer(eng, p.name, p.force)] }),
-    'container.logs': async (p: P<'container.logs'>, ctx: CallContext) => {
+    'container.start': async (p) => view((await startContainer(eng, p.name)).id),
+    'container.stop': async (p) => view((await stopContainer(eng, p.name, p.timeout)).id),
+    'container.remove': async (p) => ({ removed: [await removeContainer(eng, p.name, p.force)] }),
+    'container.logs': async (p, ctx) => {
       if (!p.follow) return { data: await readLogs(eng, p.name, p.tail), exitCode: null };
       return followLogs(eng, p.name, p.tail, ctx);
     },
-    'container.wait': async (p: P<'container.wait'>, ctx: CallContext) => ({ exitCode: await waitExit(eng, p.name, ctx) }),
-  };
-  return { ...base, ...d.extra } as unknown as Handlers;
+    'container.wait': async (p, ctx) => ({ exitCode: await waitExit(eng, p.name, ctx) }),
+    'sandbox.listForeign': async () => listForeign(eng),
+
+    'port.list': async (p) => eng.ports.list(eng.state, findContainer(eng.state, p.container).id),
+    // add/remove answer with the mappings added/removed; port.list has the rest
+    'port.add': async (p) => addPort(eng, p.container, p.spec),
+    'port.remove': async (p) => removePort(eng, p.container, p.spec),
+
+    ...makeInspectHandlers(d.inspect),
+    'doctor': async () => checkDrift(eng, true),
+  } satisfies Handlers;
 }
 
 // Resolves with the exit code once the container is no longer running.

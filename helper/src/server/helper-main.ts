@@ -13,12 +13,10 @@ import { berthObjectsInKernel } from '../engine/leftovers';
 import { lockNetns } from '../kernel/netns-lock';
 import { ensureSafeDir } from '../kernel/safe-files';
 import { makeHandlers } from './handlers';
-import { RpcServer, type Handler, type Handlers } from './rpc-server';
-import { makeInspectHandlers } from '../cleanup/handlers';
+import { RpcServer } from './rpc-server';
 import { berthOwned, releaseMissing, releaseOrphans } from '../engine/owned';
-import { listForeign } from '../engine/foreign';
+import { PortService } from '../engine/ports';
 import { VERSION } from '../version';
-import { makeExtraHandlers } from './extra-handlers';
 
 export interface HelperOptions {
   socketPath: string;
@@ -53,12 +51,19 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
   const { firewall, store, netnsLock } = started;
   const utsDir = `${o.dataRoot}/uts`;
   await prepareUtsDir(utsDir);
-  const engine = new Engine({ store, firewall, ownerUid: o.ownerUid, logDir: `${o.dataRoot}/containers`, utsDir });
+  const engine = new Engine({
+    store,
+    firewall,
+    ownerUid: o.ownerUid,
+    logDir: `${o.dataRoot}/containers`,
+    utsDir,
+    // the engine asks the port service at run/connect/exit and renders its rules with the rest of the firewall
+    ports: (eng) => new PortService(eng),
+    onExit: (eng, id, pid, code) => void finalizeExit(eng, id, pid, code).catch((e) => log(`exit of ${id}: ${e}`)),
+  });
   if (firewall.name === 'none') engine.warnings.push('neither iptables nor nftables is available: networks have no NAT or isolation');
-  engine.onExit = (id, pid, code) => void finalizeExit(engine, id, pid, code).catch((e) => log(`exit of ${id}: ${e}`));
-  const extra = makeExtraHandlers(engine, o.dataRoot);
   await restore(engine);
-  await extra.restore();
+  await engine.ports.restore();
   const owner = await userOf(o.ownerUid);
   const server = new RpcServer({
     socketPath: o.socketPath,
@@ -71,20 +76,14 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
       dataRoot: o.dataRoot,
       startedAt: new Date().toISOString(),
       version: VERSION,
-      listPorts: extra.listPorts,
-      extra: {
-        ...extra.handlers,
-        ...(makeInspectHandlers({
-          dataRoot: o.dataRoot,
-          storePath: store.path,
-          // between operations: a run in flight holds ports its record does not show yet
-          berthOwned: () => engine.serial(async () => berthOwned(engine, extra.ports.held())),
-          emit: (e) => engine.emit(e),
-          releaseMissing: (t) => releaseMissing(engine, t),
-          releaseOrphans: (p) => releaseOrphans(engine, extra.ports, p),
-        }) as unknown as Partial<Handlers>),
-        'doctor': (async () => checkDrift(engine, true)) as Handler,
-        'sandbox.listForeign': (async () => listForeign(engine)) as Handler,
+      inspect: {
+        dataRoot: o.dataRoot,
+        storePath: store.path,
+        // between operations: a run in flight holds ports its record does not show yet
+        berthOwned: () => engine.serial(async () => berthOwned(engine, engine.ports.held())),
+        emit: (e) => engine.emit(e),
+        releaseMissing: (t) => releaseMissing(engine, t),
+        releaseOrphans: (p) => releaseOrphans(engine, p),
       },
     }),
   });
@@ -110,7 +109,7 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
   });
   clearInterval(drift);
   engine.stopWatching();
-  await extra.shutdown();
+  await engine.ports.shutdown();
   await server.close();
   store.unlock();
   netnsLock.release();

@@ -5,7 +5,7 @@ import { createFresh, ensureSafeDir } from '../kernel/safe-files';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { BerthError, RPC_CODES } from '../../../src/shared/errors';
 import type { BerthEvent } from '../../../src/shared/events';
-import { isMethodName, MAX_REQUEST_BYTES, methods, type MethodName } from '../../../src/shared/methods';
+import { isMethodName, MAX_REQUEST_BYTES, methods, type MethodHandlers } from '../../../src/shared/methods';
 import type { RpcResponse } from '../../../src/shared/rpc';
 import { tokenPathFor } from '../client/unix-client';
 
@@ -14,8 +14,7 @@ export interface CallContext {
   subscribe(): void; // this connection receives every engine event from now on
   closed: Promise<void>;
 }
-export type Handler = (params: never, ctx: CallContext) => Promise<unknown>;
-export type Handlers = Record<MethodName, Handler>;
+export type Handlers = MethodHandlers<CallContext>;
 
 export interface RpcServerOptions {
   socketPath: string;
