@@ -13,6 +13,7 @@ import { isCIDRv4 } from '../../src/shared/validators';
 import type { PortMapping } from '../../src/shared/ports';
 import type { Finding, FirewallRule, HostInspect } from '../../src/shared/inspect';
 import { parseIptablesSave } from '../../helper/src/inspect/iptables-parse';
+import { makeSnapshot, queryRules, SnapshotCache } from '../../helper/src/inspect/nat-query';
 import { parsePublish } from '../../helper/src/portmap/spec';
 import { hostIpsOverlap, joinHostPort } from '../../helper/src/portmap/ip';
 
@@ -115,6 +116,7 @@ export class FakeEngine {
   // The nat and filter tables as iptables-save -c would print them for this
   // state, read with the helper's own parser; plus Docker's rules, a few
   // nftables ones and, on request, thousands of foreign rules.
+  natSnapshots = new SnapshotCache();
   natRules(): FirewallRule[] {
     const nets = [...this.networks.values()];
     const br = (n: Network) => n.Options['com.docker.network.bridge.name'];
@@ -388,6 +390,18 @@ export class FakeEngine {
       case 'port.remove': return this.unpublish(this.ctr(p.container), p.spec);
       case 'nat.list':
         return this.natRules().filter((r) => (!p.table || r.table === p.table) && (!p.owner || r.owner === p.owner) && (!p.family || r.family === p.family));
+      case 'nat.query': {
+        // the helper's own query code over this engine's rules, one reading kept for paging
+        const snap = this.natSnapshots.get(p.snapshot) ?? this.natSnapshots.put(makeSnapshot(this.natRules(), []));
+        return queryRules(snap, p);
+      }
+      case 'nat.counters': {
+        const snap = this.natSnapshots.get(p.snapshot);
+        const now = new Map(this.natRules().map((r) => [r.id, r]));
+        const ids: string[] = p.ids;
+        const same = ids.filter((x) => snap && now.get(x)?.text === snap.rules[snap.index.get(x) ?? -1]?.text);
+        return { takenAt: new Date().toISOString(), counters: same.map((x) => ({ id: x, packets: now.get(x)!.packets, bytes: now.get(x)!.bytes })), changed: ids.filter((x) => !same.includes(x)) };
+      }
       case 'cleanup.plan': return { takenAt: new Date().toISOString(), findings: this.findings };
       case 'cleanup.apply': {
         const byId = new Map(this.findings.map((f) => [f.id, f]));

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { FirewallRule } from '../../../../shared/inspect';
+import { NatQueryParams, type FirewallRule } from '../../../../shared/inspect';
 import { fakeTransport, renderWith } from '../../test-utils';
 import { NatView } from './NatView';
 
@@ -36,9 +36,31 @@ const RULES: FirewallRule[] = [
   }),
 ];
 
+// nat.query as the helper answers it (filter, search, page, find), over a fixed list
+const natQuery = (rules: FirewallRule[], calls: unknown[] = []) => (params: unknown) => {
+  const q = NatQueryParams.parse(params);
+  calls.push(q);
+  const needle = q.search.trim().toLowerCase();
+  const m = rules.filter(
+    (r) =>
+      (!q.table || r.table === q.table) && (!q.owner || r.owner === q.owner) && (!q.family || r.family === q.family) &&
+      (!needle || `${r.table} ${r.chain} ${r.owner} ${r.mapping ?? ''} ${r.comment ?? ''} ${r.text}`.toLowerCase().includes(needle)),
+  );
+  const at = q.find ? m.findIndex((r) => r.id === q.find) : -1;
+  return {
+    snapshot: 'reading-1', takenAt: '2026-11-30T18:00:00Z', total: rules.length, matched: m.length, offset: q.offset,
+    rules: m.slice(q.offset, q.offset + q.limit), foundAt: at < 0 ? null : at,
+    tables: [...new Set(rules.map((r) => r.table))].sort(), owners: [...new Set(rules.map((r) => r.owner))].sort(), errors: [],
+  };
+};
+const handlers = (rules: FirewallRule[], calls: unknown[] = []) => ({
+  'nat.query': natQuery(rules, calls),
+  'nat.counters': () => ({ takenAt: '', counters: [], changed: [] }),
+});
+
 describe('NatView', () => {
   it('lists decoded rules with owner evidence and counters', async () => {
-    const { transport } = fakeTransport({ 'nat.list': () => RULES });
+    const { transport } = fakeTransport(handlers(RULES));
     renderWith(<NatView />, transport);
     const table = await screen.findByRole('table', { name: 'NAT rules' });
     const row = table.querySelector('tr[data-rule-id="ipv4/nat/BERTH/2"]')!;
@@ -50,7 +72,7 @@ describe('NatView', () => {
   });
 
   it('filters by owner and text, and shows the raw iptables-save text', async () => {
-    const { transport } = fakeTransport({ 'nat.list': () => RULES });
+    const { transport } = fakeTransport(handlers(RULES));
     renderWith(<NatView />, transport);
     await screen.findByRole('table', { name: 'NAT rules' });
     fireEvent.change(screen.getByRole('combobox', { name: 'Owner' }), { target: { value: 'docker' } });
@@ -59,33 +81,32 @@ describe('NatView', () => {
     fireEvent.change(screen.getByRole('searchbox', { name: 'Search rules' }), { target: { value: 'br-1' } });
     await waitFor(() => expect(screen.getByRole('search').textContent).toContain('2 of 4 rules'));
     fireEvent.click(screen.getByRole('button', { name: 'Raw view' }));
-    const raw = screen.getByLabelText('Raw rules (iptables-save)').textContent!;
+    const raw = (await screen.findByLabelText('Raw rules (iptables-save)')).textContent!;
     expect(raw).toContain('*nat');
     expect(raw).toContain('[0:0] -A BERTH -i br-1 -j RETURN');
     expect(raw).not.toContain('DOCKER');
   });
 
   it('traces a packet, highlights the rule it hits and shows its details', async () => {
-    const { transport } = fakeTransport({ 'nat.list': () => RULES });
+    const { transport } = fakeTransport(handlers(RULES));
     renderWith(<NatView />, transport);
     await screen.findByRole('table', { name: 'NAT rules' });
     const form = screen.getByRole('form', { name: 'Trace a packet' });
     fireEvent.change(within(form).getByLabelText('Host IP'), { target: { value: '192.168.1.10' } });
     fireEvent.change(within(form).getByLabelText('Port'), { target: { value: '8080' } });
     await act(async () => fireEvent.submit(form));
-    expect(screen.getByText(/is translated by/).textContent).toContain('192.168.1.10:8080/tcp');
-    const hit = document.querySelector('tr.hit')!;
-    expect(hit.getAttribute('data-rule-id')).toBe('ipv4/nat/BERTH/2');
+    expect((await screen.findByText(/is translated by/)).textContent).toContain('192.168.1.10:8080/tcp');
+    await waitFor(() => expect(document.querySelector('tr.hit')?.getAttribute('data-rule-id')).toBe('ipv4/nat/BERTH/2'));
     expect(document.querySelector('tr.on-path')!.getAttribute('data-rule-id')).toBe('ipv4/nat/PREROUTING/1');
     expect(screen.getByRole('complementary', { name: 'Rule nat BERTH #2' })).toBeTruthy();
     fireEvent.change(within(form).getByLabelText('Port'), { target: { value: '1234' } });
     await act(async () => fireEvent.submit(form));
-    expect(screen.getByText(/No NAT rule matches/)).toBeTruthy();
+    expect(await screen.findByText(/No NAT rule matches/)).toBeTruthy();
     expect(document.querySelector('tr.hit')).toBeNull();
   });
 
   it('says what is wrong with the tracer input', async () => {
-    const { transport } = fakeTransport({ 'nat.list': () => RULES });
+    const { transport } = fakeTransport(handlers(RULES));
     renderWith(<NatView />, transport);
     await screen.findByRole('table', { name: 'NAT rules' });
     const form = screen.getByRole('form', { name: 'Trace a packet' });
@@ -94,14 +115,27 @@ describe('NatView', () => {
     expect(screen.getByRole('alert').textContent).toMatch(/IPv4 or IPv6/);
   });
 
-  it('virtualizes: 10,000 rules render a screenful of rows', async () => {
+  it('virtualizes and pages: 10,000 rules render a screenful of rows, asked of the helper a page at a time', async () => {
     const many = Array.from({ length: 10_000 }, (_, i) => rule('KUBE-SERVICES', i + 1, `-d 10.96.0.${i % 255}/32 -j KUBE-SVC-${i}`, { target: `KUBE-SVC-${i}`, owner: 'kubernetes' }));
-    const { transport } = fakeTransport({ 'nat.list': () => many });
+    const calls: { limit: number; snapshot?: string }[] = [];
+    const { transport } = fakeTransport(handlers(many, calls));
     renderWith(<NatView />, transport);
     const table = await screen.findByRole('table', { name: 'NAT rules' });
-    const n = table.querySelectorAll('tr[data-rule-id]').length;
-    expect(n).toBeGreaterThan(15);
-    expect(n).toBeLessThan(80);
+    await waitFor(() => expect(table.querySelectorAll('tr[data-rule-id]').length).toBeGreaterThan(15));
+    expect(table.querySelectorAll('tr[data-rule-id]').length).toBeLessThan(80);
     expect(table.getAttribute('aria-rowcount')).toBe('10001');
+    expect(Math.max(...calls.map((c) => c.limit))).toBeLessThan(1000); // never the whole set
+    await waitFor(() => expect(calls.some((c) => c.snapshot === 'reading-1')).toBe(true)); // later pages from the same reading
+  });
+
+  it('search finds the rule among 10,000 and says how many match', async () => {
+    const many = Array.from({ length: 10_000 }, (_, i) => rule('KUBE-SERVICES', i + 1, `-d 10.96.${i >> 8}.${i & 255}/32 -j KUBE-SVC-${i}`, { target: `KUBE-SVC-${i}`, owner: 'kubernetes' }));
+    const { transport } = fakeTransport(handlers(many));
+    renderWith(<NatView />, transport);
+    await screen.findByRole('table', { name: 'NAT rules' });
+    fireEvent.change(screen.getByRole('searchbox', { name: 'Search rules' }), { target: { value: 'kube-svc-9876 ' } });
+    await waitFor(() => expect(screen.getByRole('search').textContent).toContain('1 of 10,000 rules'));
+    await waitFor(() => expect(document.querySelector('tr[data-rule-id="ipv4/nat/KUBE-SERVICES/9877"]')).toBeTruthy());
+    expect(document.querySelectorAll('tr[data-rule-id]')).toHaveLength(1);
   });
 });

@@ -1,67 +1,161 @@
-import { useDeferredValue, useMemo, useState } from 'react';
-import { useBerthQuery } from '../../api/hooks';
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useBerth } from '../../api/context';
+import { queryKey, useBerthQueries, useBerthQuery } from '../../api/hooks';
 import type { FirewallRule } from '../../../../shared/inspect';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { Icon } from '../../components/Icon';
 import { PageHeader } from '../../components/PageHeader';
 import { Spinner } from '../../components/Spinner';
-import { filterRules, rawText, type NatFilters } from './nat-format';
+import { useDebounced } from '../../lib/useDebounced';
+import type { ScrollRequest } from '../../lib/useVirtualRows';
+import { rawText, type NatFilters } from './nat-format';
 import { NatTable } from './NatTable';
 import { PacketTracer, type TraceOutcome } from './PacketTracer';
 import { RuleDetails } from './RuleDetails';
 
 const NO_FILTERS: NatFilters = { search: '', table: '', owner: '', family: '' };
-const uniq = (xs: string[]) => [...new Set(xs)].sort();
+// Rows per request: a few screenfuls, so scrolling asks rarely and each answer is small.
+const PAGE = 200;
+const COUNTERS_EVERY_MS = 5000;
 
+// The helper holds the rules: this view asks for the rows it shows (pages of
+// one reading, filtered and searched there) and refreshes only their counters.
 export function NatView() {
-  const list = useBerthQuery('nat.list', {});
+  const { transport } = useBerth();
+  const qc = useQueryClient();
+  const [snapshot, setSnapshot] = useState<string | undefined>();
   const [filters, setFilters] = useState<NatFilters>(NO_FILTERS);
   const [raw, setRaw] = useState(false);
-  const [selected, setSelected] = useState<string | null>(null);
+  const [selected, setSelected] = useState<FirewallRule | null>(null);
   const [trace, setTrace] = useState<TraceOutcome | null>(null);
-  const [scrollTo, setScrollTo] = useState<{ id: string; n: number } | null>(null);
-  const rules = useMemo(() => list.data ?? [], [list.data]);
-  const deferred = useDeferredValue(filters);
-  const shown = useMemo(() => filterRules(rules, deferred), [rules, deferred]);
-  const tables = useMemo(() => uniq(rules.map((r) => r.table)), [rules]);
-  const owners = useMemo(() => uniq(rules.map((r) => r.owner)), [rules]);
-  const current = selected ? rules.find((r) => r.id === selected) ?? null : null;
+  const [scrollTo, setScrollTo] = useState<ScrollRequest | null>(null);
+  const [range, setRange] = useState<[number, number]>([0, 0]);
+  const search = useDebounced(filters.search, 60);
+  const where = useMemo(
+    () => ({
+      search,
+      table: filters.table || undefined,
+      owner: (filters.owner || undefined) as FirewallRule['owner'] | undefined,
+      family: (filters.family || undefined) as FirewallRule['family'] | undefined,
+    }),
+    [search, filters.table, filters.owner, filters.family],
+  );
+
+  // The first page names the reading (snapshot) every other page comes from;
+  // without one (first visit, Refresh) the helper reads the host anew.
+  const head = useBerthQuery('nat.query', { ...where, snapshot, offset: 0, limit: PAGE }, { placeholderData: keepPreviousData });
+  const data = head.data;
+  useEffect(() => {
+    if (data && data.snapshot !== snapshot) setSnapshot(data.snapshot);
+  }, [data, snapshot]);
+  const matched = data?.matched ?? 0;
+  const total = data?.total ?? 0;
+
+  const firstPage = Math.floor(range[0] / PAGE);
+  const lastPage = Math.floor(range[1] / PAGE);
+  const pageNos = useMemo(() => {
+    const out: number[] = [];
+    for (let p = Math.max(1, firstPage); p <= lastPage; p++) out.push(p);
+    return out;
+  }, [firstPage, lastPage]);
+  const pageQueries = useBerthQueries(
+    'nat.query',
+    data ? pageNos.map((p) => ({ ...where, snapshot: data.snapshot, offset: p * PAGE, limit: PAGE })) : [],
+  );
+  const pages = new Map<number, FirewallRule[]>();
+  if (data) pages.set(0, data.rules);
+  pageNos.forEach((p, i) => {
+    const d = pageQueries[i]?.data;
+    if (d && d.snapshot === data?.snapshot) pages.set(p, d.rules);
+  });
+  const rowAt = (i: number) => pages.get(Math.floor(i / PAGE))?.[i % PAGE];
+  let selectedIndex = -1;
+  if (selected) for (const [p, rules] of pages) {
+    const k = rules.findIndex((r) => r.id === selected.id);
+    if (k >= 0) selectedIndex = p * PAGE + k;
+  }
+  const onRange = useCallback((a: number, b: number) => setRange((r) => (r[0] === a && r[1] === b ? r : [a, b])), []);
+
+  // Counters of the rows in view, every few seconds: numbers only, not the rules.
+  const shownIds = useRef<string[]>([]);
+  shownIds.current = [];
+  for (let i = range[0]; i <= range[1]; i++) {
+    const r = rowAt(i);
+    if (r) shownIds.current.push(r.id);
+  }
+  const counters = useQuery({
+    queryKey: ['nat.counters', data?.snapshot],
+    queryFn: () => transport.call('nat.counters', { snapshot: data!.snapshot, ids: shownIds.current.slice(0, 2000) }),
+    enabled: !!data && !raw,
+    refetchInterval: COUNTERS_EVERY_MS,
+    initialData: { takenAt: '', counters: [], changed: [] },
+    initialDataUpdatedAt: 0,
+    staleTime: COUNTERS_EVERY_MS,
+  });
+  const counterMap = useMemo(() => new Map(counters.data.counters.map((c) => [c.id, c])), [counters.data]);
+  // A new reading: forget the answers that named none (they would name the
+  // old one again) and ask without a snapshot.
+  const newReading = useCallback(() => {
+    void qc.resetQueries({ predicate: (q) => q.queryKey[0] === 'nat.query' && !(q.queryKey[1] as { snapshot?: string }).snapshot });
+    setSnapshot(undefined);
+  }, [qc]);
+  // a rule in view moved or vanished: take a new reading
+  useEffect(() => {
+    if (counters.data.changed.length) newReading();
+  }, [counters.data, newReading]);
+
+  const all = useBerthQuery('nat.query', { ...where, snapshot: data?.snapshot, limit: 50_000 }, { enabled: raw && !!data });
+
   const path = useMemo(() => new Set(trace?.result.path.map((r) => r.id) ?? []), [trace]);
   const set = (k: keyof NatFilters) => (v: string) => setFilters((f) => ({ ...f, [k]: v }));
   const filtered = filters.search || filters.table || filters.owner || filters.family;
 
-  // bring a rule into view: drop the filters if they hide it
-  const show = (r: FirewallRule) => {
-    if (!filterRules([r], filters).length) setFilters(NO_FILTERS);
+  // bring a rule into view: ask the helper where it is among the matches,
+  // dropping the filters if they hide it
+  const show = async (r: FirewallRule) => {
     setRaw(false);
-    setSelected(r.id);
-    setScrollTo((s) => ({ id: r.id, n: (s?.n ?? 0) + 1 }));
+    setSelected(r);
+    if (!data) return;
+    let at = (await transport.call('nat.query', { ...where, snapshot: data.snapshot, find: r.id, limit: 0 })).foundAt;
+    if (at === null) {
+      setFilters(NO_FILTERS);
+      at = (await transport.call('nat.query', { snapshot: data.snapshot, find: r.id, limit: 0 })).foundAt;
+    }
+    if (at !== null) setScrollTo((s) => ({ index: at, n: (s?.n ?? 0) + 1 }));
   };
   const onTrace = (o: TraceOutcome | null) => {
     setTrace(o);
-    if (o?.result.hit) show(o.result.hit);
+    if (o?.result.hit) void show(o.result.hit);
+  };
+  // the tracer walks the nat table of the same reading, fetched on the first trace and kept with it
+  const natRules = async () => {
+    if (!data) return [];
+    const params = { snapshot: data.snapshot, table: 'nat', limit: 50_000 };
+    const res = await qc.fetchQuery({ queryKey: queryKey('nat.query', params), queryFn: () => transport.call('nat.query', params) });
+    return res.rules;
   };
 
   return (
     <section className="view" aria-labelledby="view-title">
       <PageHeader
         title="NAT rules"
-        subtitle={list.data ? `${rules.length.toLocaleString()} rule${rules.length === 1 ? '' : 's'} in every table, from every owner — decoded, with counters` : 'Every rule of every table and owner, decoded, with counters'}
+        subtitle={data ? `${total.toLocaleString()} rule${total === 1 ? '' : 's'} in every table, from every owner — decoded, with counters` : 'Every rule of every table and owner, decoded, with counters'}
         actions={
           <>
             <button type="button" className="button" aria-pressed={raw} onClick={() => setRaw((x) => !x)}>
               <Icon name="logs" /> {raw ? 'Table view' : 'Raw view'}
             </button>
-            <button type="button" className="button" onClick={() => void list.refetch()} disabled={list.isFetching}>
-              <Icon name="refresh" /> {list.isFetching && list.data ? 'Reading…' : 'Refresh'}
+            <button type="button" className="button" onClick={newReading} disabled={head.isFetching && !snapshot}>
+              <Icon name="refresh" /> {head.isFetching && !snapshot && data ? 'Reading…' : 'Refresh'}
             </button>
           </>
         }
       />
-      <div className={current && !raw ? 'split' : 'split split-single'}>
+      <div className={selected && !raw ? 'split' : 'split split-single'}>
         <div className="pane pane-fill">
-          <PacketTracer rules={rules} outcome={trace} onTrace={onTrace} onShow={show} />
+          <PacketTracer loadRules={natRules} outcome={trace} onTrace={onTrace} onShow={(r) => void show(r)} />
           <div className="toolbar" role="search" aria-label="Filter rules">
             <input
               type="search"
@@ -72,27 +166,43 @@ export function NatView() {
               onChange={(e) => set('search')(e.target.value)}
               spellCheck={false}
             />
-            <Select label="Table" value={filters.table} onChange={set('table')} options={tables} all="All tables" />
-            <Select label="Owner" value={filters.owner} onChange={set('owner')} options={owners} all="All owners" />
+            <Select label="Table" value={filters.table} onChange={set('table')} options={data?.tables ?? []} all="All tables" />
+            <Select label="Owner" value={filters.owner} onChange={set('owner')} options={data?.owners ?? []} all="All owners" />
             <Select label="Family" value={filters.family} onChange={set('family')} options={['ipv4', 'ipv6']} all="IPv4 and IPv6" />
             {filtered && <button type="button" className="button button-ghost" onClick={() => setFilters(NO_FILTERS)}>Clear filters</button>}
             <span className="toolbar-count muted" role="status" aria-live="polite">
-              {list.data ? (filtered ? `${shown.length.toLocaleString()} of ${rules.length.toLocaleString()} rules` : `${rules.length.toLocaleString()} rules`) : ''}
+              {data ? (filtered ? `${matched.toLocaleString()} of ${total.toLocaleString()} rules` : `${total.toLocaleString()} rules`) : ''}
             </span>
           </div>
-          {list.isPending && list.fetchStatus !== 'idle' ? (
+          {head.isPending && head.fetchStatus !== 'idle' ? (
             <div className="pane-center"><Spinner label="Reading iptables and nftables…" /></div>
-          ) : list.error ? (
-            <ErrorMessage error={list.error} title="Could not read the firewall rules" />
-          ) : rules.length === 0 ? (
+          ) : head.error ? (
+            <ErrorMessage error={head.error} title="Could not read the firewall rules" />
+          ) : total === 0 ? (
             <EmptyState icon="nat" title="No firewall rules">This host has no iptables or nftables rules the helper can read.</EmptyState>
           ) : raw ? (
-            <pre className="json raw-rules" tabIndex={0} aria-label="Raw rules (iptables-save)">{rawText(shown)}</pre>
+            all.data ? (
+              <pre className="json raw-rules" tabIndex={0} aria-label="Raw rules (iptables-save)">{rawText(all.data.rules)}</pre>
+            ) : (
+              <div className="pane-center"><Spinner label="Reading the rules…" /></div>
+            )
           ) : (
-            <NatTable rules={shown} total={rules.length} selected={selected} hit={trace?.result.hit?.id ?? null} path={path} onSelect={setSelected} scrollTo={scrollTo} />
+            <NatTable
+              count={matched}
+              total={total}
+              rowAt={rowAt}
+              counters={counterMap}
+              selected={selected?.id ?? null}
+              selectedIndex={selectedIndex}
+              hit={trace?.result.hit?.id ?? null}
+              path={path}
+              onSelect={setSelected}
+              onRange={onRange}
+              scrollTo={scrollTo}
+            />
           )}
         </div>
-        {current && !raw && <RuleDetails rule={current} onClose={() => setSelected(null)} />}
+        {selected && !raw && <RuleDetails rule={selected} onClose={() => setSelected(null)} />}
       </div>
     </section>
   );

@@ -21,14 +21,14 @@ const VERDICT_TEXT: Record<TraceResult['verdict'], string> = {
 const where = (r: FirewallRule) => `${r.table} ${r.chain} #${r.position}`;
 
 // "Which rule does a packet to host:port hit?": the walk runs here, on the
-// rules already listed, so it answers as you press Enter.
+// nat table of the reading the view shows (asked of the helper on Trace).
 export function PacketTracer({
-  rules,
+  loadRules,
   outcome,
   onTrace,
   onShow,
 }: {
-  rules: FirewallRule[];
+  loadRules: () => Promise<FirewallRule[]>;
   outcome: TraceOutcome | null;
   onTrace: (o: TraceOutcome | null) => void;
   onShow: (r: FirewallRule) => void;
@@ -44,10 +44,11 @@ export function PacketTracer({
   const n = Number(port);
   const portErr = !/^\d{1,5}$/.test(port.trim()) || n < 1 || n > 65535 ? 'Port 1–65535' : null;
 
-  const submit = (e: React.FormEvent) => {
+  const submit = async (e: React.FormEvent) => {
     e.preventDefault();
     setTouched(true);
     if (ipErr || portErr) return;
+    const rules = await loadRules();
     const dst = ip.trim().replace(/^\[|\]$/g, '');
     const result = tracePacket(rules, { dst, port: n, proto, local: from === 'host', inIface: from === 'outside' && iface.trim() ? iface.trim() : undefined });
     onTrace({ result, asked: `${dst.includes(':') ? `[${dst}]` : dst}:${n}/${proto}${from === 'host' ? ' from this host' : iface.trim() ? ` in on ${iface.trim()}` : ''}` });
@@ -57,7 +58,7 @@ export function PacketTracer({
   return (
     <section className="tracer" aria-labelledby="tracer-title">
       <h2 id="tracer-title" className="tracer-title"><Icon name="nat" size={14} /> Which rule does a packet hit?</h2>
-      <form className="tracer-form" onSubmit={submit} noValidate aria-label="Trace a packet">
+      <form className="tracer-form" onSubmit={(e) => void submit(e)} noValidate aria-label="Trace a packet">
         <label className="tf">
           <span>Host IP</span>
           <input className="mono" value={ip} onChange={(e) => setIp(e.target.value)} placeholder="192.168.1.10" spellCheck={false} aria-invalid={touched && !!ipErr} aria-describedby={touched && ipErr ? 'tracer-err' : undefined} />

@@ -90,19 +90,3 @@ export interface NatFilters {
   owner: string;
   family: string;
 }
-
-export function filterRules(rules: FirewallRule[], f: NatFilters): FirewallRule[] {
-  const q = f.search.trim().toLowerCase();
-  return rules.filter(
-    (r) =>
-      (!f.table || r.table === f.table) &&
-      (!f.owner || r.owner === f.owner) &&
-      (!f.family || r.family === f.family) &&
-      (!q ||
-        r.text.toLowerCase().includes(q) ||
-        r.chain.toLowerCase().includes(q) ||
-        r.owner.includes(q) ||
-        (r.mapping ?? '').toLowerCase().includes(q) ||
-        (r.comment ?? '').toLowerCase().includes(q)),
-  );
-}
