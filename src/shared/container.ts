@@ -40,6 +40,7 @@ export const Container = z.object({
     User: z.string(),
     WorkingDir: z.string(),
     ExposedPorts: z.record(z.string(), z.object({})),
+    Labels: z.record(z.string(), z.string()).optional(),
   }),
   HostConfig: z.object({
     NetworkMode: z.string(),
@@ -74,6 +75,7 @@ export const RunParams = z.object({
   ports: z.array(z.string().max(128)).max(1024).default([]), // -p specs, Docker syntax
   publishAll: z.boolean().default(false),
   expose: z.array(z.string().max(64)).max(1024).default([]),
+  labels: z.record(z.string().min(1).max(1024), z.string().max(65536)).default({}),
 });
 export type RunParams = z.input<typeof RunParams>;
 

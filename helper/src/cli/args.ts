@@ -1,13 +1,36 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { invalid } from '../../../src/shared/errors';
-import type { ParsedArgs } from './command';
+import { GLOBAL_OPTIONS, UsageError, type Command, type OptionSpec, type ParsedArgs } from './command';
 
-type Options = NonNullable<ParseArgsConfig['options']>;
+// node:util's parseArgs does the parsing (it costs nothing at start-up; a
+// parser package costs tens of milliseconds on a 100 ms start). This file
+// adds what Docker's CLI has and parseArgs lacks: -h/--help, options that
+// stop at a command line (`berth run -d --name x sleep 10`), flag errors in
+// Docker's words.
 
-// Options come before positionals for verbs that take a command line
-// (`berth run -d --name x sleep 10`), so scanning stops at the first
-// positional or at `--`; everything after is `rest`.
-export function parseCommandArgs(options: Options, argv: string[], stopAtPositional: boolean): ParsedArgs {
+// Every option a verb takes: its own, the global ones, and -h/--help unless
+// the verb uses -h itself (`run -h HOSTNAME`, as Docker's).
+export function optionsOf(cmd: Pick<Command, 'options'>): Record<string, OptionSpec> {
+  const own = cmd.options ?? {};
+  const hTaken = Object.values(own).some((o) => o.short === 'h');
+  return {
+    ...own,
+    ...GLOBAL_OPTIONS,
+    help: { type: 'boolean', ...(hTaken ? {} : { short: 'h' }), description: 'Print usage' },
+  };
+}
+
+export function parseCommandArgs(cmd: Pick<Command, 'name' | 'options' | 'commandLine'>, argv: string[]): ParsedArgs {
+  const specs = optionsOf(cmd);
+  const options: NonNullable<ParseArgsConfig['options']> = {};
+  for (const [k, o] of Object.entries(specs))
+    options[k] = { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) };
+  const takesValue = (t: string): boolean => {
+    if (t.startsWith('--')) return specs[t.slice(2)]?.type === 'string';
+    // a short cluster takes a value when its last letter does (`-dp 80`)
+    return t.length >= 2 && Object.values(specs).find((o) => o.short === t[t.length - 1])?.type === 'string' &&
+      ![...t.slice(1, -1)].some((ch) => Object.values(specs).find((o) => o.short === ch)?.type === 'string');
+  };
   let cut = argv.length;
   let rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -17,26 +40,43 @@ export function parseCommandArgs(options: Options, argv: string[], stopAtPositio
       rest = argv.slice(i + 1);
       break;
     }
-    if (t.startsWith('--')) {
-      const name = t.slice(2).split('=')[0];
-      if (options[name]?.type === 'string' && !t.includes('=')) i++;
-    } else if (t.startsWith('-') && t.length > 1) {
-      const last = t[t.length - 1];
-      const opt = Object.values(options).find((o) => o.short === last);
-      if (opt?.type === 'string' && t.length === 2) i++;
-      else if (t.length > 2 && Object.values(options).find((o) => o.short === t[1])?.type === 'string') continue;
-    } else if (stopAtPositional) {
+    if (t.startsWith('-') && t.length > 1) {
+      if (!t.includes('=') && takesValue(t)) i++;
+    } else if (cmd.commandLine) {
       cut = i;
       rest = argv.slice(i);
       break;
     }
   }
+  let r;
   try {
-    const r = parseArgs({ args: argv.slice(0, cut), options, allowPositionals: true, strict: true });
-    return { values: r.values as ParsedArgs['values'], positionals: r.positionals, rest };
+    r = parseArgs({ args: argv.slice(0, cut), options, allowPositionals: true, strict: true });
   } catch (e) {
-    throw invalid((e as Error).message.replace(/^.*?: /, '').replace(/\. To specify a positional.*$/, ''));
+    throw new UsageError(flagError(e as Error), 125);
   }
+  return { values: r.values as ParsedArgs['values'], positionals: r.positionals, rest };
+}
+
+// parseArgs' messages in Docker's words: "unknown flag: --x", "flag needs an argument: --name".
+function flagError(e: Error & { code?: string }): string {
+  const m = e.message;
+  // "Option '-n, --tail <value>' argument missing" names the long form last
+  const opt = /'(?:-\w, )?(-{1,2}[^' ,]+)/.exec(m)?.[1] ?? '';
+  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown flag: ${opt}`;
+  if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    if (/argument missing/.test(m)) return `flag needs an argument: ${opt}`;
+    return `flag ${opt} takes no value`;
+  }
+  return m.replace(/\. To specify a positional.*$/, '');
+}
+
+// Docker's arity errors: `"berth rm" requires at least 1 argument.`
+export function requireArgs(cmd: Pick<Command, 'name'>, got: string[], min: number, max = Infinity): void {
+  const n = got.length;
+  if (n >= min && n <= max) return;
+  const plural = (k: number) => `${k} argument${k === 1 ? '' : 's'}`;
+  const want = min === max ? `exactly ${plural(min)}` : n < min ? `at least ${plural(min)}` : `at most ${plural(max)}`;
+  throw new UsageError(`"berth ${cmd.name}" requires ${want}.`);
 }
 
 // `k=v` pairs from repeated flags (--label, --aux-address, -o).
@@ -46,6 +86,18 @@ export function keyValues(list: unknown, flag: string): Record<string, string> {
     const i = kv.indexOf('=');
     if (i <= 0) throw invalid(`invalid ${flag} ${JSON.stringify(kv)}: want KEY=VALUE`);
     out[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  return out;
+}
+
+// `-e K=V` as given; `-e K` takes K from the caller's environment and is
+// dropped when unset, as Docker's opts.ValidateEnv does.
+export function envList(list: string[], env: NodeJS.ProcessEnv = process.env): string[] {
+  const out: string[] = [];
+  for (const e of list) {
+    if (e.startsWith('=')) throw new UsageError(`invalid environment variable: ${e}`);
+    if (e.includes('=')) out.push(e);
+    else if (env[e] !== undefined) out.push(`${e}=${env[e]}`);
   }
   return out;
 }

@@ -1,102 +1,96 @@
 import { BerthError } from '../../../src/shared/errors';
 import { connectHelper, resolveSocket, type BerthClient } from '../client/unix-client';
-import { parseCommandArgs } from './args';
-import type { CliContext, Command } from './command';
+import { parseCommandArgs, str } from './args';
+import { UsageError, type CliContext, type Command } from './command';
 import { COMMANDS } from './commands';
+import { commandHelp, groupHelp, topHelp } from './help';
+import { exitOnClosedPipe, readLine } from './io';
 import { VERSION } from '../version';
 
-// Verbs whose first positional starts a command line (options stop there).
-const COMMAND_LINE_VERBS = new Set(['run']);
-
-function help(): string {
-  const groups = new Map<string, Command[]>();
-  for (const c of COMMANDS) {
-    const first = c.name.split(' ')[0];
-    const g = COMMANDS.some((x) => x.name.startsWith(`${first} `)) ? first : '';
-    groups.set(g, [...(groups.get(g) ?? []), c]);
-  }
-  const lines = [
-    `berth ${VERSION}: see and shape container networks`,
-    '',
-    'Usage: berth [--socket PATH] COMMAND [OPTIONS]',
-    '',
-    'The helper listens on --socket, $BERTH_SOCKET or /run/berth/berth.sock.',
-  ];
-  for (const [g, cs] of groups) {
-    lines.push('', g ? `${g[0].toUpperCase()}${g.slice(1)} commands:` : 'Commands:');
-    for (const c of cs) lines.push(`  ${c.name.padEnd(22)}${c.summary}`);
-  }
-  lines.push('', 'Run `berth COMMAND --help` for a command\'s options.');
-  return lines.join('\n');
+// The verb named by argv's first words: two words ('network create') before one ('port').
+export function findCommand(argv: string[]): Command | undefined {
+  return (
+    COMMANDS.find((c) => c.name.includes(' ') && c.name === argv.slice(0, 2).join(' ')) ??
+    COMMANDS.find((c) => c.name === argv[0])
+  );
 }
+const isGroup = (w: string | undefined) => w !== undefined && COMMANDS.some((c) => c.name.startsWith(`${w} `));
 
 export async function main(argv: string[]): Promise<number> {
+  // `berth --socket P ps` as well as `berth ps --socket P`
   let socket: string | undefined;
-  while (argv[0]?.startsWith('--socket')) {
-    if (argv[0] === '--socket') {
-      socket = argv[1];
-      argv = argv.slice(2);
-    } else {
-      socket = argv[0].slice('--socket='.length);
-      argv = argv.slice(1);
-    }
+  while (argv[0] === '--socket' || argv[0]?.startsWith('--socket=')) {
+    socket = argv[0] === '--socket' ? argv[1] : argv[0].slice('--socket='.length);
+    argv = argv.slice(argv[0] === '--socket' ? 2 : 1);
   }
-  if (!argv.length || argv[0] === '--help' || argv[0] === 'help') {
-    process.stdout.write(help() + '\n');
-    return argv.length ? 0 : 1;
-  }
-  if (argv[0] === '--version' || argv[0] === '-v') argv = ['version'];
-  // `berth helper --socket X` also works: --socket is accepted after the verb
-  const si = argv.indexOf('--socket');
-  if (si > 0 && argv[si + 1]) {
-    socket = argv[si + 1];
-    argv = [...argv.slice(0, si), ...argv.slice(si + 2)];
-  }
-  const cmd =
-    COMMANDS.find((c) => c.name.split(' ').length === 2 && c.name === argv.slice(0, 2).join(' ')) ??
-    COMMANDS.find((c) => c.name === argv[0]);
-  if (!cmd) {
-    const group = COMMANDS.filter((c) => c.name.startsWith(`${argv[0]} `));
-    process.stderr.write(
-      group.length
-        ? `Usage: berth ${argv[0]} COMMAND\n\n${group.map((c) => `  ${c.name.padEnd(22)}${c.summary}`).join('\n')}\n`
-        : `berth: '${argv[0]}' is not a berth command. See 'berth --help'.\n`,
-    );
+  const out = (s: string) => process.stdout.write(s + '\n');
+  if (!argv.length) {
+    process.stderr.write(topHelp(COMMANDS, VERSION) + '\n');
     return 1;
   }
-  const rest = argv.slice(cmd.name.split(' ').length);
-  if (rest[0] === '--help') {
-    process.stdout.write(`Usage: ${cmd.usage}\n\n${cmd.summary}\n`);
-    return 0;
+  if (argv[0] === '--help' || argv[0] === '-h') return out(topHelp(COMMANDS, VERSION)), 0;
+  if (argv[0] === '--version' || argv[0] === '-v') argv = ['version'];
+  // `berth help`, `berth help ps`, `berth help network create`
+  if (argv[0] === 'help') {
+    const words = argv.slice(1);
+    if (!words.length) return out(topHelp(COMMANDS, VERSION)), 0;
+    const c = findCommand(words);
+    if (c && c.name.split(' ').length >= Math.min(words.length, 2)) return out(commandHelp(c, COMMANDS)), 0;
+    if (isGroup(words[0]) && words.length === 1) return out(groupHelp(words[0], COMMANDS)), 0;
+    return fail(`unknown help topic: ${words.join(' ')}`, "See 'berth --help'.", 1);
   }
+  const cmd = findCommand(argv);
+  if (!cmd || (isGroup(argv[0]) && argv[1] !== undefined && !argv[1].startsWith('-') && cmd.name === argv[0] && !cmd.args)) {
+    if (isGroup(argv[0])) {
+      // `berth network` alone prints the group's verbs, as `docker network` does
+      if (argv.length === 1 || argv[1] === '--help' || argv[1] === '-h') return out(groupHelp(argv[0], COMMANDS)), 0;
+      return fail(`'${argv[1]}' is not a berth ${argv[0]} command.`, `See 'berth ${argv[0]} --help'.`, 1);
+    }
+    return fail(`'${argv[0]}' is not a berth command.`, "See 'berth --help'.", 1);
+  }
+  const rest = argv.slice(cmd.name.split(' ').length);
   let client: BerthClient | null = null;
-  const socketPath = resolveSocket(socket);
-  const ctx: CliContext = {
-    socketPath,
-    async client() {
-      client ??= await connectHelper(socketPath);
-      return client;
-    },
-    out: (l) => process.stdout.write(l + '\n'),
-    err: (l) => process.stderr.write(l + '\n'),
-  };
   try {
-    const args = parseCommandArgs(cmd.options ?? {}, rest, COMMAND_LINE_VERBS.has(cmd.name));
+    const args = parseCommandArgs(cmd, rest);
+    if (args.values.help === true) return out(commandHelp(cmd, COMMANDS)), 0;
+    const socketPath = resolveSocket(str(args.values.socket) ?? socket);
+    const ctx: CliContext = {
+      socketPath,
+      async client() {
+        client ??= await connectHelper(socketPath);
+        return client;
+      },
+      out,
+      err: (l) => process.stderr.write(l + '\n'),
+      stdinIsTTY: process.stdin.isTTY === true,
+      readLine,
+    };
     return await cmd.run(ctx, args);
   } catch (e) {
-    const msg = e instanceof BerthError || e instanceof Error ? e.message : String(e);
-    process.stderr.write(`Error: ${msg}\n`);
-    return e instanceof BerthError && e.kind === 'invalid_argument' && cmd.name === 'run' ? 125 : 1;
+    if (e instanceof UsageError) return fail(e.message, `See 'berth ${cmd.name} --help'.`, cmd.name === 'run' ? 125 : e.code);
+    const msg = e instanceof Error ? e.message : String(e);
+    // `run` fails before the command ran: Docker's 125 (126/127: the command cannot be run)
+    const code = e instanceof BerthError && typeof (e.details as { exitCode?: unknown })?.exitCode === 'number'
+      ? (e.details as { exitCode: number }).exitCode
+      : cmd.name === 'run' ? 125 : 1;
+    return fail(msg, '', code);
   } finally {
     (client as BerthClient | null)?.close();
   }
 }
 
+// Every error the CLI prints has one shape: `Error: …` on stderr.
+function fail(msg: string, hint: string, code: number): number {
+  process.stderr.write(`Error: ${msg}\n${hint ? `${hint}\n` : ''}`);
+  return code;
+}
+
+exitOnClosedPipe();
 main(process.argv.slice(2)).then(
   // exit once stdout is flushed: into a pipe, writes are asynchronous and exit would cut them
   (code) => process.stdout.write('', () => process.exit(code)),
   (e) => {
-    process.stderr.write(`berth: ${(e as Error).stack ?? e}\n`);
+    process.stderr.write(`Error: ${(e as Error).stack ?? e}\n`);
     process.exit(1);
   },
 );

@@ -44,6 +44,7 @@ export async function runContainer(eng: Engine, p: RunOut): Promise<ContainerRec
       portSpecs: p.ports,
       publishAll: p.publishAll,
       expose: p.expose,
+      labels: p.labels,
       state: { status: 'created', pid: 0, startTime: '', exitCode: 0, startedAt: '', finishedAt: '', error: '' },
       netns: null,
       endpoints: [],

@@ -101,6 +101,7 @@ export function containerView(eng: Engine, s: State, c: ContainerRecord, ports: 
       User: String(c.uid),
       WorkingDir: c.workdir,
       ExposedPorts: Object.fromEntries([...exposed, ...ports.map((p) => `${p.containerPort}/${p.proto}`)].map((k) => [k, {}])),
+      Labels: c.labels ?? {},
     },
     HostConfig: {
       NetworkMode: c.networkMode.startsWith('container:') ? `container:${c.networkMode.slice(10)}` : c.networkMode,

@@ -83,6 +83,7 @@ export const ContainerRecord = z.object({
   portSpecs: z.array(z.string()),
   publishAll: z.boolean(),
   expose: z.array(z.string()),
+  labels: z.record(z.string(), z.string()).optional(), // --label; absent in stores written before labels existed
   state: z.object({
     status: ContainerStatus,
     pid: Int.nonnegative(),

@@ -1,56 +1,46 @@
-import type { Container } from '../../../../src/shared/container';
-import type { PortMapping, Proto } from '../../../../src/shared/ports';
-import { formatPortsColumn } from '../../portmap/format';
-import { list, str } from '../args';
-import { table, type CliContext, type Command } from '../command';
-import { json, since, truncate } from '../format';
+import { envList, keyValues, list, requireArgs, str } from '../args';
+import type { CliContext, Command } from '../command';
+import { containerFormat } from '../contexts';
+import { filterContainers, parseFilters, PS_FILTERS } from '../filters';
+import { renderList, renderObjects } from '../format';
+import { confirm, onClosedPipe, writeOut } from '../io';
 import { eachName } from './network';
 
-function status(c: Container): string {
-  const s = c.State;
-  if (s.Status === 'running') return `Up ${since(s.StartedAt)}`;
-  if (s.Status === 'degraded') return `Up ${since(s.StartedAt)} (degraded)`;
-  if (s.Status === 'exited') return `Exited (${s.ExitCode}) ${since(s.FinishedAt)} ago`;
-  return 'Created';
-}
-
-// docker ps's PORTS: consecutive same-number mappings grouped into ranges.
-export function portsColumn(c: Container): string {
-  const mappings: PortMapping[] = [];
-  const exposed: { port: number; proto: Proto }[] = [];
-  for (const [k, v] of Object.entries(c.NetworkSettings.Ports)) {
-    const [port, proto] = k.split('/') as [string, Proto];
-    if (!v) exposed.push({ port: Number(port), proto });
-    else for (const b of v) mappings.push({ hostIp: b.HostIp, hostPort: Number(b.HostPort), containerPort: Number(port), proto });
-  }
-  return formatPortsColumn(mappings, exposed);
-}
+const FORMAT = {
+  type: 'string',
+  value: 'string',
+  description: "Format output: 'table', 'table TEMPLATE', 'json', or a Go template (e.g. '{{.Names}}')",
+} as const;
 
 export const containerCommands: Command[] = [
   {
     name: 'run',
     summary: 'Run a command in a new container (its own network namespace)',
-    usage: 'berth run [-d] [--rm] [--name NAME] [--network NET] [--ip IP] [--hostname H] [-e K=V]... [-w DIR] [-p SPEC]... [-P] [--expose PORT]... [--] CMD [ARG...]',
+    args: 'CMD [ARG...]',
+    commandLine: true,
     options: {
-      detach: { type: 'boolean', short: 'd' },
-      rm: { type: 'boolean' },
-      name: { type: 'string' },
-      network: { type: 'string' },
-      net: { type: 'string' },
-      ip: { type: 'string' },
-      hostname: { type: 'string', short: 'h' },
-      env: { type: 'string', short: 'e', multiple: true },
-      workdir: { type: 'string', short: 'w' },
-      publish: { type: 'string', short: 'p', multiple: true },
-      'publish-all': { type: 'boolean', short: 'P' },
-      expose: { type: 'string', multiple: true },
+      detach: { type: 'boolean', short: 'd', description: 'Run in the background and print the container ID' },
+      rm: { type: 'boolean', description: 'Remove the container when it exits' },
+      name: { type: 'string', value: 'string', description: 'Assign a name to the container' },
+      network: { type: 'string', value: 'network', description: "Connect to a network: bridge (default), host, none, container:NAME or a network's name" },
+      net: { type: 'string', hidden: true, description: 'Same as --network' },
+      ip: { type: 'string', value: 'address', description: 'IPv4 address on the network (e.g. 10.10.0.10)' },
+      hostname: { type: 'string', short: 'h', value: 'string', description: "Container's hostname (default: the short ID)" },
+      env: { type: 'string', short: 'e', multiple: true, value: 'list', description: 'Set an environment variable (KEY=VALUE, or KEY to pass the caller\'s)' },
+      workdir: { type: 'string', short: 'w', value: 'string', description: 'Working directory of the command (default: the current one)' },
+      publish: { type: 'string', short: 'p', multiple: true, value: 'list', description: "Publish a container's port(s) to the host ([HOST_IP:][HOST_PORT:]PORT[/PROTO])" },
+      'publish-all': { type: 'boolean', short: 'P', description: 'Publish every exposed port to a random host port' },
+      expose: { type: 'string', multiple: true, value: 'list', description: 'Expose a port or a range of ports (PORT[-END][/PROTO])' },
+      label: { type: 'string', short: 'l', multiple: true, value: 'list', description: 'Set a label (KEY=VALUE)' },
     },
+    examples: [
+      'berth run --rm -- echo hello',
+      'berth run -d --name web --network demo -p 8080:8000 -- python3 -m http.server 8000',
+      'berth run --rm --network demo -e TOKEN -- sh -c \'echo "$TOKEN"\'',
+    ],
     async run(ctx, a) {
       const cmd = [...a.positionals, ...a.rest];
-      if (!cmd.length) {
-        ctx.err('"berth run" requires a command to run: berth run [OPTIONS] CMD [ARG...]');
-        return 125;
-      }
+      requireArgs(this, cmd, 1);
       const network = str(a.values.network) ?? str(a.values.net) ?? 'bridge';
       const ports = list(a.values.publish);
       if (network === 'host' && (ports.length || a.values['publish-all']))
@@ -63,88 +53,102 @@ export const containerCommands: Command[] = [
         network,
         ip: str(a.values.ip),
         hostname: str(a.values.hostname),
-        env: list(a.values.env),
+        env: envList(list(a.values.env)),
         workdir: str(a.values.workdir) ?? process.cwd(),
         // attached runs remove the container themselves once its output is read
         autoRemove: detach && a.values.rm === true,
         ports: network === 'host' ? [] : ports,
         publishAll: network !== 'host' && a.values['publish-all'] === true,
         expose: list(a.values.expose),
+        labels: keyValues(a.values.label, '--label'),
       });
       if (detach) {
         ctx.out(created.Id);
         return 0;
       }
+      const remove = () => c.api['container.remove']({ name: created.Id, force: true }).catch(() => {});
+      if (a.values.rm === true) onClosedPipe(remove);
       const code = await attach(ctx, created.Id);
-      if (a.values.rm === true) await c.api['container.remove']({ name: created.Id, force: true }).catch(() => {});
+      if (a.values.rm === true) await remove();
       return code;
     },
   },
   {
     name: 'ps',
     summary: 'List containers',
-    usage: 'berth ps [-a] [-q] [--format table|json]',
-    options: { all: { type: 'boolean', short: 'a' }, quiet: { type: 'boolean', short: 'q' }, format: { type: 'string' } },
+    options: {
+      all: { type: 'boolean', short: 'a', description: 'Show all containers (default shows just running)' },
+      quiet: { type: 'boolean', short: 'q', description: 'Only display container IDs' },
+      filter: { type: 'string', short: 'f', multiple: true, value: 'filter', description: `Filter output (${PS_FILTERS.join(', ')}), e.g. name=web, status=exited, network=demo` },
+      format: FORMAT,
+      'no-trunc': { type: 'boolean', description: "Don't truncate output (full IDs and commands)" },
+    },
+    examples: [
+      'berth ps -a',
+      "berth ps --filter network=demo --format '{{.Names}}'",
+      "berth ps -a --filter status=exited -q",
+      "berth ps --format 'table {{.Names}}\\t{{.Status}}\\t{{.Ports}}'",
+    ],
     async run(ctx, a) {
-      const cs = await (await ctx.client()).api['container.list']({ all: a.values.all === true });
-      if (a.values.quiet) cs.forEach((c) => ctx.out(c.Id.slice(0, 12)));
-      else if (a.values.format === 'json')
-        cs.forEach((c) =>
-          ctx.out(
-            JSON.stringify({
-              ID: c.Id.slice(0, 12),
-              Names: c.Name.slice(1),
-              Command: c.Config.Cmd.join(' '),
-              CreatedAt: c.Created,
-              State: c.State.Status,
-              Status: status(c),
-              Ports: portsColumn(c),
-              Networks: Object.keys(c.NetworkSettings.Networks).join(','),
-            }),
-          ),
-        );
-      else
-        ctx.out(
-          table(
-            ['CONTAINER ID', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NETWORKS', 'NAMES'],
-            cs.map((c) => [
-              c.Id.slice(0, 12),
-              `"${truncate(c.Config.Cmd.join(' '), 20)}"`,
-              `${since(c.Created)} ago`,
-              status(c),
-              portsColumn(c),
-              Object.keys(c.NetworkSettings.Networks).join(','),
-              c.Name.slice(1),
-            ]),
-          ),
-        );
+      const filters = parseFilters(list(a.values.filter), PS_FILTERS);
+      // a status filter other than running looks at stopped containers too, as Docker's
+      const all = a.values.all === true || (filters.get('status') ?? []).some((s) => s !== 'running') || filters.has('exited');
+      const cs = filterContainers(await (await ctx.client()).api['container.list']({ all }), filters);
+      const trunc = a.values['no-trunc'] !== true;
+      if (a.values.quiet) cs.forEach((c) => ctx.out(trunc ? c.Id.slice(0, 12) : c.Id));
+      else renderList(cs, str(a.values.format), containerFormat({ trunc })).forEach((l) => ctx.out(l));
       return 0;
     },
   },
   {
     name: 'inspect',
-    summary: 'Show containers in detail (JSON, shaped like docker inspect)',
-    usage: 'berth inspect CONTAINER [CONTAINER...]',
+    summary: 'Show containers (or networks) in detail: JSON shaped like docker inspect',
+    args: 'NAME|ID [NAME|ID...]',
+    options: {
+      format: { ...FORMAT, short: 'f', description: "Format output with a Go template (e.g. '{{.State.Status}}'), or 'json'" },
+      type: { type: 'string', value: 'string', description: 'Only this type of object: container or network' },
+    },
+    examples: [
+      'berth inspect web',
+      "berth inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' web",
+      "berth inspect --format '{{json .Config}}' web",
+    ],
     async run(ctx, a) {
-      const out: Container[] = [];
+      requireArgs(this, a.positionals, 1);
+      const type = str(a.values.type);
+      if (type !== undefined && type !== 'container' && type !== 'network') throw new Error(`"${type}" is not a valid value for --type`);
+      const out: unknown[] = [];
+      // like `docker inspect`: a container, else a network of that name
       const rc = await eachName(ctx, a.positionals, async (name, c) => {
-        out.push(await c.api['container.inspect']({ name }));
+        if (type !== 'network') {
+          try {
+            out.push(await c.api['container.inspect']({ name }));
+            return;
+          } catch (e) {
+            if (type === 'container' || (e as { kind?: string }).kind !== 'not_found') throw e;
+          }
+        }
+        try {
+          out.push(await c.api['network.inspect']({ name }));
+        } catch (e) {
+          if ((e as { kind?: string }).kind === 'not_found') throw new Error(`No such object: ${name}`);
+          throw e;
+        }
       });
-      ctx.out(json(out));
+      if (out.length || rc === 0 || !str(a.values.format)) renderObjects(out, str(a.values.format)).forEach((l) => ctx.out(l));
       return rc;
     },
   },
   {
     name: 'stop',
     summary: 'Stop running containers (SIGTERM, then SIGKILL after the timeout)',
-    usage: 'berth stop [-t SECONDS] CONTAINER [CONTAINER...]',
-    options: { time: { type: 'string', short: 't' } },
+    args: 'CONTAINER [CONTAINER...]',
+    options: { time: { type: 'string', short: 't', value: 'int', description: 'Seconds to wait before killing the container (default 10)' } },
+    examples: ['berth stop web', 'berth stop -t 0 web db'],
     async run(ctx, a) {
+      requireArgs(this, a.positionals, 1);
       const t = str(a.values.time);
-      if (t !== undefined && !/^\d+$/.test(t)) {
-        ctx.err(`invalid timeout ${t}`);
-        return 1;
-      }
+      if (t !== undefined && !/^\d+$/.test(t)) throw new Error(`invalid timeout ${t}: want a number of seconds`);
       return eachName(ctx, a.positionals, async (name, c) => {
         await c.api['container.stop']({ name, timeout: t === undefined ? 10 : Number(t) });
         ctx.out(name);
@@ -154,8 +158,10 @@ export const containerCommands: Command[] = [
   {
     name: 'start',
     summary: 'Start stopped containers',
-    usage: 'berth start CONTAINER [CONTAINER...]',
+    args: 'CONTAINER [CONTAINER...]',
+    examples: ['berth start web'],
     async run(ctx, a) {
+      requireArgs(this, a.positionals, 1);
       return eachName(ctx, a.positionals, async (name, c) => {
         await c.api['container.start']({ name });
         ctx.out(name);
@@ -165,9 +171,11 @@ export const containerCommands: Command[] = [
   {
     name: 'rm',
     summary: 'Remove containers',
-    usage: 'berth rm [-f] CONTAINER [CONTAINER...]',
-    options: { force: { type: 'boolean', short: 'f' } },
+    args: 'CONTAINER [CONTAINER...]',
+    options: { force: { type: 'boolean', short: 'f', description: 'Force the removal of a running container (kills it)' } },
+    examples: ['berth rm web', 'berth rm -f $(berth ps -aq)'],
     async run(ctx, a) {
+      requireArgs(this, a.positionals, 1);
       return eachName(ctx, a.positionals, async (name, c) => {
         await c.api['container.remove']({ name, force: a.values.force === true });
         ctx.out(name);
@@ -175,31 +183,58 @@ export const containerCommands: Command[] = [
     },
   },
   {
-    name: 'logs',
-    summary: "Show a container's output",
-    usage: 'berth logs [-f] [--tail N] CONTAINER',
-    options: { follow: { type: 'boolean', short: 'f' }, tail: { type: 'string', short: 'n' } },
+    name: 'container prune',
+    summary: 'Remove all stopped containers',
+    options: { force: { type: 'boolean', short: 'f', description: 'Do not prompt for confirmation' } },
+    examples: ['berth container prune', 'berth container prune -f'],
     async run(ctx, a) {
-      const name = a.positionals[0];
-      if (!name) {
-        ctx.err('"berth logs" requires exactly 1 argument');
-        return 1;
+      requireArgs(this, a.positionals, 0, 0);
+      const ok = await confirm(ctx, 'WARNING! This will remove all stopped containers.', a.values.force === true);
+      if (!ok) return 0;
+      const c = await ctx.client();
+      const stopped = (await c.api['container.list']({ all: true })).filter((x) => x.State.Status === 'exited' || x.State.Status === 'created');
+      const removed: string[] = [];
+      let rc = 0;
+      for (const x of stopped) {
+        try {
+          await c.api['container.remove']({ name: x.Id, force: false });
+          removed.push(x.Id);
+        } catch (e) {
+          ctx.err(`Error: ${(e as Error).message}`);
+          rc = 1;
+        }
       }
+      if (removed.length) ctx.out(['Deleted Containers:', ...removed, ''].join('\n'));
+      ctx.out('Total reclaimed space: 0B');
+      return rc;
+    },
+  },
+  {
+    name: 'logs',
+    summary: "Show a container's output (stdout to stdout, stderr to stderr)",
+    args: 'CONTAINER',
+    options: {
+      follow: { type: 'boolean', short: 'f', description: 'Follow log output until the container exits' },
+      tail: { type: 'string', short: 'n', value: 'string', description: 'Number of lines to show from the end of the logs (default "all")' },
+    },
+    examples: ['berth logs web', 'berth logs -f --tail 10 web'],
+    async run(ctx, a) {
+      requireArgs(this, a.positionals, 1, 1);
+      const name = a.positionals[0];
       const tailS = str(a.values.tail);
       const tail = tailS === undefined || tailS === 'all' ? undefined : Number(tailS);
-      if (tail !== undefined && !Number.isInteger(tail)) {
-        ctx.err(`invalid --tail ${tailS}`);
-        return 1;
-      }
+      if (tail !== undefined && !(Number.isInteger(tail) && tail >= 0)) throw new Error(`invalid --tail ${tailS}: want a number or "all"`);
       const c = await ctx.client();
       if (!a.values.follow) {
-        process.stdout.write((await c.api['container.logs']({ name, tail })).data);
+        await writeOut((await c.api['container.logs']({ name, tail })).data);
         return 0;
       }
+      let chain = Promise.resolve();
       c.onEvent((e) => {
-        if (e.type === 'log') process.stdout.write(e.data);
+        if (e.type === 'log') chain = chain.then(() => writeOut(e.data, e.stream === 'stderr' ? process.stderr : process.stdout));
       });
       await c.api['container.logs']({ name, tail, follow: true });
+      await chain;
       return 0;
     },
   },
@@ -209,12 +244,15 @@ export const containerCommands: Command[] = [
 // exit with its exit code (like `docker run` without -d).
 async function attach(ctx: CliContext, id: string): Promise<number> {
   const c = await ctx.client();
+  let chain = Promise.resolve();
   c.onEvent((e) => {
-    if (e.type === 'log' && e.container === id) process.stdout.write(e.data);
+    if (e.type === 'log' && e.container === id)
+      chain = chain.then(() => writeOut(e.data, e.stream === 'stderr' ? process.stderr : process.stdout));
   });
   const onSig = () => void c.api['container.stop']({ name: id, timeout: 10 }).catch(() => {});
   process.once('SIGINT', onSig);
   process.once('SIGTERM', onSig);
   const r = await c.api['container.logs']({ name: id, follow: true });
+  await chain;
   return r.exitCode ?? (await c.api['container.wait']({ name: id })).exitCode;
 }

@@ -33,8 +33,13 @@ export const commands: Command[] = [
   {
     name: 'nat ls',
     summary: 'List every firewall rule on the host, decoded, with its owner',
-    usage: 'berth nat ls [--table T] [--owner O] [--family ipv4|ipv6] [--format table|json|raw]',
-    options: { table: { type: 'string', short: 't' }, owner: { type: 'string' }, family: { type: 'string' }, format: { type: 'string' } },
+    options: {
+      table: { type: 'string', short: 't', value: 'string', description: 'Only rules of this table: filter, nat, mangle, raw' },
+      owner: { type: 'string', value: 'string', description: `Only rules of this owner: ${OWNERS.join(', ')}` },
+      family: { type: 'string', value: 'string', description: 'ipv4 or ipv6' },
+      format: { type: 'string', value: 'string', description: 'table (default), json, or raw (the rules as iptables-save/nft print them)' },
+    },
+    examples: ['berth nat ls', 'berth nat ls --table nat --owner docker', 'berth nat ls --format raw'],
     async run(ctx, a) {
       const fmt = format(a.values.format, ['table', 'json', 'raw']);
       const owner = s(a.values.owner);
@@ -82,8 +87,8 @@ export const commands: Command[] = [
   {
     name: 'host inspect',
     summary: 'Show the whole host: links, namespaces, sockets, rules, and their owners',
-    usage: 'berth host inspect [--format table|json]',
-    options: { format: { type: 'string' } },
+    options: { format: { type: 'string', value: 'string', description: 'table (default) or json' } },
+    examples: ['berth host inspect', 'berth host inspect --format json'],
     async run(ctx, a) {
       const fmt = format(a.values.format, ['table', 'json']);
       const c = await ctx.client();
@@ -108,8 +113,13 @@ export const commands: Command[] = [
   {
     name: 'cleanup',
     summary: 'Find stale rules, links and namespaces (dry run); --apply fixes them with a snapshot',
-    usage: 'berth cleanup [--apply] [--include-foreign] [--only ID]... [--format table|json]',
-    options: { apply: { type: 'boolean' }, 'include-foreign': { type: 'boolean' }, only: { type: 'string', multiple: true }, format: { type: 'string' } },
+    options: {
+      apply: { type: 'boolean', description: 'Remove what was found (a snapshot is saved first; undo with berth cleanup undo)' },
+      'include-foreign': { type: 'boolean', description: "Also fix other owners' findings (Docker, CNI, ...)" },
+      only: { type: 'string', multiple: true, value: 'id', description: 'Only this finding (repeatable)' },
+      format: { type: 'string', value: 'string', description: 'table (default) or json' },
+    },
+    examples: ['berth cleanup', 'berth cleanup --apply', 'berth cleanup --apply --include-foreign --only f3'],
     async run(ctx, a) {
       const fmt = format(a.values.format, ['table', 'json']);
       if (a.positionals.length) throw invalid(`unexpected argument "${a.positionals[0]}" (did you mean: berth cleanup undo?)`);
@@ -134,8 +144,8 @@ export const commands: Command[] = [
   {
     name: 'cleanup undo',
     summary: 'Restore what the last cleanup removed',
-    usage: 'berth cleanup undo [--format table|json]',
-    options: { format: { type: 'string' } },
+    options: { format: { type: 'string', value: 'string', description: 'table (default) or json' } },
+    examples: ['berth cleanup undo'],
     async run(ctx, a) {
       const fmt = format(a.values.format, ['table', 'json']);
       const c = await ctx.client();

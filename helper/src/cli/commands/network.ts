@@ -1,35 +1,38 @@
 import type { Network } from '../../../../src/shared/network';
-import { keyValues, str } from '../args';
-import { table, type Command } from '../command';
-import { json } from '../format';
+import type { BerthClient } from '../../client/unix-client';
+import { keyValues, list, requireArgs, str } from '../args';
+import type { CliContext, Command } from '../command';
+import { networkFormat } from '../contexts';
+import { filterNetworks, NETWORK_FILTERS, parseFilters } from '../filters';
+import { renderList, renderObjects } from '../format';
+import { confirm } from '../io';
 
-const short = (id: string) => id.slice(0, 12);
+const TARGET_ARGS = 'NETWORK CONTAINER | NETWORK --pid PID | NETWORK --netns NAME';
 
 export const networkCommands: Command[] = [
   {
     name: 'network create',
     summary: 'Create a network',
-    usage: 'berth network create [--driver bridge] [--subnet CIDR] [--gateway IP] [--ip-range CIDR] [--aux-address NAME=IP]... [--internal] [-o OPT=VALUE]... [--label K=V]... NETWORK',
+    args: 'NETWORK',
     options: {
-      driver: { type: 'string', short: 'd' },
-      subnet: { type: 'string' },
-      gateway: { type: 'string' },
-      'ip-range': { type: 'string' },
-      'aux-address': { type: 'string', multiple: true },
-      internal: { type: 'boolean' },
-      opt: { type: 'string', short: 'o', multiple: true },
-      label: { type: 'string', multiple: true },
+      driver: { type: 'string', short: 'd', value: 'string', description: 'Driver: bridge (the only one Berth creates; host and none exist already)' },
+      subnet: { type: 'string', value: 'string', description: 'Subnet in CIDR format (default: the next free /16 or /24 of the pool)' },
+      gateway: { type: 'string', value: 'string', description: "The bridge's address (default: the subnet's first address)" },
+      'ip-range': { type: 'string', value: 'string', description: 'Give containers addresses from this sub-range only' },
+      'aux-address': { type: 'string', multiple: true, value: 'map', description: 'Reserve an address IPAM must not hand out (NAME=IP)' },
+      internal: { type: 'boolean', description: 'No traffic to or from outside the network' },
+      opt: { type: 'string', short: 'o', multiple: true, value: 'map', description: "Driver options as Docker's (com.docker.network.bridge.name=br0, ...)" },
+      label: { type: 'string', multiple: true, value: 'list', description: 'Set a label (KEY=VALUE)' },
     },
+    examples: [
+      'berth network create demo',
+      'berth network create --subnet 10.10.0.0/24 --gateway 10.10.0.1 demo',
+      'berth network create --internal -o com.docker.network.bridge.name=br-backend backend',
+    ],
     async run(ctx, a) {
-      if (a.positionals.length !== 1) {
-        ctx.err('"berth network create" requires exactly 1 argument: the network name');
-        return 1;
-      }
+      requireArgs(this, a.positionals, 1, 1);
       const driver = str(a.values.driver) ?? 'bridge';
-      if (driver !== 'bridge') {
-        ctx.err(`plugin "${driver}" not found: Berth creates bridge networks (host and none exist already)`);
-        return 1;
-      }
+      if (driver !== 'bridge') throw new Error(`plugin "${driver}" not found: Berth creates bridge networks (host and none exist already)`);
       const c = await ctx.client();
       const n = await c.api['network.create']({
         name: a.positionals[0],
@@ -49,48 +52,46 @@ export const networkCommands: Command[] = [
   {
     name: 'network ls',
     summary: 'List networks',
-    usage: 'berth network ls [--format table|json] [-q]',
-    options: { format: { type: 'string' }, quiet: { type: 'boolean', short: 'q' } },
+    options: {
+      quiet: { type: 'boolean', short: 'q', description: 'Only display network IDs' },
+      filter: { type: 'string', short: 'f', multiple: true, value: 'filter', description: `Filter output (${NETWORK_FILTERS.join(', ')}), e.g. driver=bridge, label=env=prod` },
+      format: { type: 'string', value: 'string', description: "Format output: 'table', 'table TEMPLATE', 'json', or a Go template (e.g. '{{.Name}}')" },
+      'no-trunc': { type: 'boolean', description: "Don't truncate the IDs" },
+    },
+    examples: ['berth network ls', "berth network ls --filter type=custom --format '{{.Name}} {{.Subnet}}'", 'berth network ls -q --filter driver=bridge'],
     async run(ctx, a) {
-      const nets = await (await ctx.client()).api['network.list']({});
+      const filters = parseFilters(list(a.values.filter), NETWORK_FILTERS);
+      const nets = filterNetworks(await (await ctx.client()).api['network.list']({}), filters);
       nets.sort((x, y) => x.Name.localeCompare(y.Name));
-      if (a.values.quiet) nets.forEach((n) => ctx.out(short(n.Id)));
-      else if (a.values.format === 'json') nets.forEach((n) => ctx.out(JSON.stringify(lsRow(n))));
-      else
-        ctx.out(
-          table(
-            ['NETWORK ID', 'NAME', 'DRIVER', 'SCOPE', 'SUBNET'],
-            nets.map((n) => [short(n.Id), n.Name, n.Driver, n.Scope, n.IPAM.Config[0]?.Subnet ?? '']),
-          ),
-        );
+      const trunc = a.values['no-trunc'] !== true;
+      if (a.values.quiet) nets.forEach((n) => ctx.out(trunc ? n.Id.slice(0, 12) : n.Id));
+      else renderList(nets, str(a.values.format), networkFormat({ trunc })).forEach((l) => ctx.out(l));
       return 0;
     },
   },
   {
     name: 'network inspect',
-    summary: 'Show networks in detail (JSON)',
-    usage: 'berth network inspect NETWORK [NETWORK...]',
+    summary: 'Show networks in detail (JSON shaped like docker network inspect)',
+    args: 'NETWORK [NETWORK...]',
+    options: { format: { type: 'string', short: 'f', value: 'string', description: "Format output with a Go template (e.g. '{{range .IPAM.Config}}{{.Subnet}}{{end}}'), or 'json'" } },
+    examples: ['berth network inspect demo', "berth network inspect -f '{{range .Containers}}{{.Name}} {{.IPv4Address}}{{println}}{{end}}' demo"],
     async run(ctx, a) {
-      const c = await ctx.client();
+      requireArgs(this, a.positionals, 1);
       const out: Network[] = [];
-      let rc = 0;
-      for (const name of a.positionals) {
-        try {
-          out.push(await c.api['network.inspect']({ name }));
-        } catch (e) {
-          ctx.err(`Error: ${(e as Error).message}`);
-          rc = 1;
-        }
-      }
-      ctx.out(json(out));
+      const rc = await eachName(ctx, a.positionals, async (name, c) => {
+        out.push(await c.api['network.inspect']({ name }));
+      });
+      renderObjects(out, str(a.values.format)).forEach((l) => ctx.out(l));
       return rc;
     },
   },
   {
     name: 'network rm',
     summary: 'Remove networks',
-    usage: 'berth network rm NETWORK [NETWORK...]',
+    args: 'NETWORK [NETWORK...]',
+    examples: ['berth network rm demo'],
     async run(ctx, a) {
+      requireArgs(this, a.positionals, 1);
       return eachName(ctx, a.positionals, async (name, c) => {
         await c.api['network.remove']({ name });
         ctx.out(name);
@@ -100,9 +101,12 @@ export const networkCommands: Command[] = [
   {
     name: 'network prune',
     summary: 'Remove all networks no container uses',
-    usage: 'berth network prune [-f]',
-    options: { force: { type: 'boolean', short: 'f' } },
-    async run(ctx) {
+    options: { force: { type: 'boolean', short: 'f', description: 'Do not prompt for confirmation' } },
+    examples: ['berth network prune', 'berth network prune -f'],
+    async run(ctx, a) {
+      requireArgs(this, a.positionals, 0, 0);
+      const ok = await confirm(ctx, 'WARNING! This will remove all custom networks not used by at least one container.', a.values.force === true);
+      if (!ok) return 0;
       const r = await (await ctx.client()).api['network.prune']({});
       if (r.removed.length) ctx.out(['Deleted Networks:', ...r.removed].join('\n'));
       return 0;
@@ -111,10 +115,15 @@ export const networkCommands: Command[] = [
   {
     name: 'network connect',
     summary: 'Connect a container, a process (--pid) or a named netns (--netns) to a network',
-    usage: 'berth network connect [--ip IP] NETWORK CONTAINER | --pid PID | --netns NAME',
-    options: { ip: { type: 'string' }, pid: { type: 'string' }, netns: { type: 'string' } },
+    args: TARGET_ARGS,
+    options: {
+      ip: { type: 'string', value: 'string', description: 'IPv4 address on the network' },
+      pid: { type: 'string', value: 'int', description: "Attach the network namespace of this process (one of yours: a Docker container's PID, say)" },
+      netns: { type: 'string', value: 'name', description: 'Attach this named network namespace (/run/netns/NAME)' },
+    },
+    examples: ['berth network connect demo web', 'berth network connect --ip 10.10.0.50 demo web', 'berth network connect demo --pid 4242'],
     async run(ctx, a) {
-      const target = targetOf(a.positionals, a.values);
+      const target = targetOf(this, a.positionals, a.values);
       const ep = await (await ctx.client()).api['network.connect']({ network: a.positionals[0], target, ip: str(a.values.ip) });
       if (target.container === undefined) ctx.out(`${ep.InterfaceName} ${ep.IPAddress}/${ep.IPPrefixLen} (host side ${ep.HostInterface})`);
       return 0;
@@ -123,47 +132,32 @@ export const networkCommands: Command[] = [
   {
     name: 'network disconnect',
     summary: 'Disconnect a container, process or netns from a network',
-    usage: 'berth network disconnect [-f] NETWORK CONTAINER | --pid PID | --netns NAME',
-    options: { force: { type: 'boolean', short: 'f' }, pid: { type: 'string' }, netns: { type: 'string' } },
+    args: TARGET_ARGS,
+    options: {
+      force: { type: 'boolean', short: 'f', description: 'Remove the endpoint even if its namespace is gone' },
+      pid: { type: 'string', value: 'int', description: 'The process whose namespace was attached with --pid' },
+      netns: { type: 'string', value: 'name', description: 'The named namespace attached with --netns' },
+    },
+    examples: ['berth network disconnect demo web', 'berth network disconnect demo --pid 4242'],
     async run(ctx, a) {
-      const target = targetOf(a.positionals, a.values);
+      const target = targetOf(this, a.positionals, a.values);
       await (await ctx.client()).api['network.disconnect']({ network: a.positionals[0], target, force: a.values.force === true });
       return 0;
     },
   },
 ];
 
-function targetOf(pos: string[], v: Record<string, unknown>) {
-  if (!pos[0]) throw new Error('name a network');
+function targetOf(cmd: Command, pos: string[], v: Record<string, unknown>) {
   const pid = str(v.pid);
-  if (pid !== undefined && !/^\d+$/.test(pid)) throw new Error(`invalid --pid ${pid}`);
-  return { container: pos[1], pid: pid === undefined ? undefined : Number(pid), netns: str(v.netns) };
+  const netns = str(v.netns);
+  requireArgs(cmd, pos, pid !== undefined || netns !== undefined ? 1 : 2, pid !== undefined || netns !== undefined ? 1 : 2);
+  if (pid !== undefined && !/^\d+$/.test(pid)) throw new Error(`invalid --pid ${pid}: want a process ID`);
+  return { container: pos[1], pid: pid === undefined ? undefined : Number(pid), netns };
 }
 
-function lsRow(n: Network) {
-  return {
-    CreatedAt: n.Created,
-    Driver: n.Driver,
-    ID: short(n.Id),
-    IPv4: 'true',
-    IPv6: 'false',
-    Internal: String(n.Internal),
-    Labels: Object.entries(n.Labels).map(([k, v]) => `${k}=${v}`).join(','),
-    Name: n.Name,
-    Scope: n.Scope,
-    Subnet: n.IPAM.Config[0]?.Subnet ?? '',
-  };
-}
-
-export async function eachName(
-  ctx: Parameters<Command['run']>[0],
-  names: string[],
-  fn: (name: string, c: Awaited<ReturnType<Parameters<Command['run']>[0]['client']>>) => Promise<void>,
-): Promise<number> {
-  if (!names.length) {
-    ctx.err('requires at least 1 argument');
-    return 1;
-  }
+// Runs fn for each name; an error is reported and the others still run
+// (exit status 1 if any failed), as `docker rm a b` does.
+export async function eachName(ctx: CliContext, names: string[], fn: (name: string, c: BerthClient) => Promise<void>): Promise<number> {
   const c = await ctx.client();
   let rc = 0;
   for (const n of names) {

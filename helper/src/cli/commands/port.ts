@@ -1,5 +1,8 @@
 import { formatPort, formatPortLines } from '../../portmap/format';
+import { requireArgs, str } from '../args';
 import type { Command } from '../command';
+import { portFormat } from '../contexts';
+import { renderList } from '../format';
 
 // `berth port` prints what `docker port` prints; `port add` / `port rm`
 // change a running container's published ports in place.
@@ -7,28 +10,30 @@ export const portCommands: Command[] = [
   {
     name: 'port',
     summary: "List a container's published ports, or the host side of one",
-    usage: 'berth port CONTAINER [PRIVATE_PORT[/PROTO]]',
+    args: 'CONTAINER [PRIVATE_PORT[/PROTO]]',
+    options: {
+      format: { type: 'string', value: 'string', description: "Format each binding with a Go template ({{.PrivatePort}}, {{.Type}}, {{.IP}}, {{.PublicPort}}), 'table' or 'json'" },
+    },
+    examples: ['berth port web', 'berth port web 8000/tcp', "berth port web --format '{{.PublicPort}}'"],
     async run(ctx, a) {
-      const [name, filter, ...extra] = a.positionals;
-      if (!name || extra.length) {
-        ctx.err('"berth port" requires 1 or 2 arguments: berth port CONTAINER [PRIVATE_PORT[/PROTO]]');
-        return 1;
+      requireArgs(this, a.positionals, 1, 2);
+      const [name, filter] = a.positionals;
+      let mappings = await (await ctx.client()).api['port.list']({ container: name });
+      let key: string | undefined;
+      if (filter !== undefined) {
+        const [port, proto = 'tcp'] = filter.split('/');
+        if (!/^\d{1,5}$/.test(port) || !['tcp', 'udp', 'sctp'].includes(proto.toLowerCase()))
+          throw new Error(`invalid port ${filter}: give PRIVATE_PORT[/tcp|udp|sctp]`);
+        key = `${Number(port)}/${proto.toLowerCase()}`;
+        mappings = mappings.filter((m) => `${m.containerPort}/${m.proto}` === key);
+        if (!mappings.length) throw new Error(`No public port '${key}' published for ${name}`);
       }
-      const mappings = await (await ctx.client()).api['port.list']({ container: name });
-      if (filter === undefined) {
-        formatPortLines(mappings).forEach((l) => ctx.out(l));
+      const format = str(a.values.format);
+      if (format !== undefined) {
+        renderList(mappings, format, portFormat()).forEach((l) => ctx.out(l));
         return 0;
       }
-      const [port, proto = 'tcp'] = filter.split('/');
-      if (!/^\d{1,5}$/.test(port) || !['tcp', 'udp', 'sctp'].includes(proto.toLowerCase())) {
-        ctx.err(`Error: invalid port ${filter}: give PRIVATE_PORT[/tcp|udp|sctp]`);
-        return 1;
-      }
-      const lines = formatPortLines(mappings, `${Number(port)}/${proto.toLowerCase()}`);
-      if (!lines.length) {
-        ctx.err(`Error: No public port '${Number(port)}/${proto.toLowerCase()}' published for ${name}`);
-        return 1;
-      }
+      const lines = formatPortLines(mappings, key);
       lines.forEach((l) => ctx.out(l));
       return 0;
     },
@@ -36,13 +41,11 @@ export const portCommands: Command[] = [
   {
     name: 'port add',
     summary: 'Publish a port of a running container, without restarting it',
-    usage: 'berth port add CONTAINER [HOST_IP:][HOST_PORT[-END]:]CONTAINER_PORT[-END][/PROTO]',
+    args: 'CONTAINER [HOST_IP:][HOST_PORT[-END]:]CONTAINER_PORT[-END][/PROTO]',
+    examples: ['berth port add web 8080:8000', 'berth port add web 127.0.0.1:9090:8000/tcp', 'berth port add web 5353:53/udp'],
     async run(ctx, a) {
+      requireArgs(this, a.positionals, 2, 2);
       const [container, spec] = a.positionals;
-      if (!container || !spec || a.positionals.length > 2) {
-        ctx.err('"berth port add" requires 2 arguments: berth port add CONTAINER SPEC');
-        return 1;
-      }
       const added = await (await ctx.client()).api['port.add']({ container, spec });
       added.map(formatPort).forEach((l) => ctx.out(l));
       return 0;
@@ -51,13 +54,11 @@ export const portCommands: Command[] = [
   {
     name: 'port rm',
     summary: "Unpublish a running container's port(s), without restarting it",
-    usage: 'berth port rm CONTAINER [HOST_IP:][HOST_PORT[-END]:]CONTAINER_PORT[/PROTO]',
+    args: 'CONTAINER [HOST_IP:][HOST_PORT[-END]:]CONTAINER_PORT[/PROTO]',
+    examples: ['berth port rm web 8080:8000', 'berth port rm web 8000   # every mapping of 8000/tcp'],
     async run(ctx, a) {
+      requireArgs(this, a.positionals, 2, 2);
       const [container, spec] = a.positionals;
-      if (!container || !spec || a.positionals.length > 2) {
-        ctx.err('"berth port rm" requires 2 arguments: berth port rm CONTAINER SPEC');
-        return 1;
-      }
       const gone = await (await ctx.client()).api['port.remove']({ container, spec });
       gone.map(formatPort).forEach((l) => ctx.out(l));
       return 0;

@@ -8,17 +8,17 @@ export const systemCommands: Command[] = [
   {
     name: 'helper',
     summary: 'Run the privileged helper (root): the engine behind the CLI and the app',
-    usage: 'sudo berth helper [--socket PATH] [--data-root DIR] [--owner UID] [--firewall iptables|nftables|auto] [--foreground] [--reset]',
     options: {
-      'data-root': { type: 'string' },
-      owner: { type: 'string' },
-      foreground: { type: 'boolean' },
+      'data-root': { type: 'string', value: 'dir', description: "Where the helper keeps its state (default /var/lib/berth)" },
+      owner: { type: 'string', value: 'uid', description: 'The user who may talk to the helper (default: the user who ran sudo)' },
+      foreground: { type: 'boolean', description: 'Stay in the foreground instead of daemonizing' },
       // start although the store is empty, missing or unusable while the kernel holds Berth's objects (they are removed)
-      reset: { type: 'boolean' },
-      'drift-interval': { type: 'string' },
+      reset: { type: 'boolean', description: "Start although the store is empty or unusable while the kernel holds Berth's objects (they are removed)" },
+      'drift-interval': { type: 'string', value: 'ms', description: "How often to check that Berth's rules are still in place (default 3000)" },
       // auto: iptables where it works, else nftables (table ip berth)
-      firewall: { type: 'string' },
+      firewall: { type: 'string', value: 'string', description: 'iptables, nftables or auto (default: iptables where iptables-save works, else nftables)' },
     },
+    examples: ['sudo berth helper', 'sudo berth helper --socket /tmp/b.sock --data-root /tmp/b --foreground', 'sudo berth helper --firewall nftables'],
     async run(ctx, a) {
       const owner = str(a.values.owner) ?? process.env.SUDO_UID ?? process.env.PKEXEC_UID ?? String(process.getuid?.() ?? 0);
       if (!/^\d+$/.test(owner)) {
@@ -51,8 +51,8 @@ export const systemCommands: Command[] = [
   {
     name: 'info',
     summary: 'Show the helper: version, firewall backend, kernel, what it changed on the host',
-    usage: 'berth info [--format json]',
-    options: { format: { type: 'string' } },
+    options: { format: { type: 'string', value: 'string', description: 'json for the raw answer' } },
+    examples: ['berth info', 'berth info --format json'],
     async run(ctx, a) {
       const i = await (await ctx.client()).api['system.info']({});
       if (a.values.format === 'json') ctx.out(JSON.stringify(i, null, 2));
@@ -71,8 +71,8 @@ export const systemCommands: Command[] = [
   {
     name: 'doctor',
     summary: "Compare the kernel with Berth's state: what is missing, extra and healthy; puts back what is missing",
-    usage: 'berth doctor [--format json]',
-    options: { format: { type: 'string' } },
+    options: { format: { type: 'string', value: 'string', description: 'json for the raw answer' } },
+    examples: ['berth doctor'],
     async run(ctx, a) {
       const r = await (await ctx.client()).api['doctor']({});
       if (a.values.format === 'json') {
@@ -91,7 +91,7 @@ export const systemCommands: Command[] = [
   {
     name: 'version',
     summary: 'Show the version',
-    usage: 'berth version',
+    examples: ['berth version', 'berth --version'],
     async run(ctx) {
       ctx.out(`berth ${VERSION}`);
       return 0;

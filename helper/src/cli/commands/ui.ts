@@ -21,12 +21,12 @@ export const commands: Command[] = [
   {
     name: 'ui',
     summary: 'Open the Berth GUI (--web: in a browser, on 127.0.0.1 with a token URL)',
-    usage: 'berth ui --web [--port N] [--no-open]',
     options: {
-      web: { type: 'boolean' },
-      port: { type: 'string' },
-      'no-open': { type: 'boolean' },
+      web: { type: 'boolean', description: 'Serve the GUI to a browser on 127.0.0.1 (prints a URL with an access token)' },
+      port: { type: 'string', value: 'int', description: 'Port to listen on (default: any free one)' },
+      'no-open': { type: 'boolean', description: "Don't open the URL in the desktop's browser" },
     },
+    examples: ['berth ui --web', 'berth ui --web --port 7070 --no-open'],
     async run(ctx, args) {
       if (!args.values.web) {
         ctx.err('berth ui: the desktop app is started from its launcher (or `npm run dev`); use `berth ui --web` for the browser version');

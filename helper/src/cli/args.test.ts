@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { envList, parseCommandArgs, requireArgs } from './args';
+import { UsageError, type Command } from './command';
+import { COMMANDS } from './commands';
+import { commandHelp, groupHelp, topHelp } from './help';
+
+const cmd = (name: string) => COMMANDS.find((c) => c.name === name)!;
+
+describe('one declaration per verb', () => {
+  it('every verb has a summary and examples, every visible option a description', () => {
+    for (const c of COMMANDS) {
+      expect(c.summary, c.name).toMatch(/\w/);
+      expect(c.examples.length, c.name).toBeGreaterThan(0);
+      for (const e of c.examples) expect(e.startsWith('berth ') || e.startsWith('sudo berth '), e).toBe(true);
+      for (const [k, o] of Object.entries(c.options ?? {})) expect(o.description, `${c.name} --${k}`).toMatch(/\w/);
+    }
+  });
+
+  it("help is generated from it, in Docker's layout", () => {
+    const h = commandHelp(cmd('ps'), COMMANDS);
+    expect(h.split('\n').slice(0, 3)).toEqual(['Usage:  berth ps [OPTIONS]', '', 'List containers']);
+    expect(h).toContain('  -a, --all             Show all containers (default shows just running)');
+    expect(h).toContain('      --format string   Format output');
+    expect(h).toContain('  -h, --help            Print usage');
+    expect(h).toMatch(/Examples:\n {2}berth ps -a\n/);
+    // run takes -h for --hostname, like docker run: help is --help only
+    const r = commandHelp(cmd('run'), COMMANDS);
+    expect(r).toContain('-h, --hostname string');
+    expect(r).toContain('      --help ');
+    expect(r).not.toContain('--net '); // hidden alias
+    expect(groupHelp('network', COMMANDS)).toMatch(/^Usage: {2}berth network COMMAND\n\nManage networks\n\nCommands:\n {2}create /);
+    expect(topHelp(COMMANDS, '1.0')).toContain('  network     Manage networks');
+  });
+});
+
+describe('argument parsing', () => {
+  it('run: options stop at the command line, -- also works', () => {
+    const a = parseCommandArgs(cmd('run'), ['-d', '--name', 'x', '-p', '80', 'sh', '-c', 'echo -d']);
+    expect(a.values).toMatchObject({ detach: true, name: 'x', publish: ['80'] });
+    expect(a.rest).toEqual(['sh', '-c', 'echo -d']);
+    const b = parseCommandArgs(cmd('run'), ['-dp', '8080:80', '--', 'ls', '-l']);
+    expect(b.values).toMatchObject({ detach: true, publish: ['8080:80'] });
+    expect(b.rest).toEqual(['ls', '-l']);
+    expect(parseCommandArgs(cmd('run'), ['-h', 'box', 'true']).values.hostname).toBe('box');
+  });
+
+  it('-h and --help ask for help on any verb but run', () => {
+    expect(parseCommandArgs(cmd('ps'), ['-a', '-h']).values.help).toBe(true);
+    expect(parseCommandArgs(cmd('network create'), ['--help']).values.help).toBe(true);
+    expect(parseCommandArgs(cmd('run'), ['--help']).values.help).toBe(true);
+  });
+
+  it("flag errors in Docker's words, exit 125", () => {
+    const err = (c: string, argv: string[]) => {
+      try {
+        parseCommandArgs(cmd(c), argv);
+      } catch (e) {
+        expect(e).toBeInstanceOf(UsageError);
+        return [(e as UsageError).message, (e as UsageError).code];
+      }
+      return null;
+    };
+    expect(err('ps', ['--bogus'])).toEqual(['unknown flag: --bogus', 125]);
+    expect(err('ps', ['-z'])).toEqual(['unknown flag: -z', 125]);
+    expect(err('run', ['--name'])).toEqual(['flag needs an argument: --name', 125]);
+    expect(err('logs', ['x', '-n'])).toEqual(['flag needs an argument: --tail', 125]);
+    expect(err('run', ['--rm=yes', 'x'])).toEqual(['flag --rm takes no value', 125]);
+  });
+
+  it("arity errors as Docker's", () => {
+    const c = { name: 'rm' } as Command;
+    expect(() => requireArgs(c, [], 1)).toThrow('"berth rm" requires at least 1 argument.');
+    expect(() => requireArgs({ name: 'logs' } as Command, ['a', 'b'], 1, 1)).toThrow('"berth logs" requires exactly 1 argument.');
+    expect(() => requireArgs({ name: 'port' } as Command, ['a', 'b', 'c'], 1, 2)).toThrow('"berth port" requires at most 2 arguments.');
+  });
+
+  it('-e KEY takes the value from the caller, and is dropped when unset (docker run -e)', () => {
+    expect(envList(['A=1', 'HOME', 'UNSET_X', 'B='], { HOME: '/home/u' })).toEqual(['A=1', 'HOME=/home/u', 'B=']);
+    expect(() => envList(['=x'], {})).toThrow(/invalid environment variable/);
+  });
+});
