@@ -71,3 +71,30 @@ describe('crash and restore', () => {
     expect(await h.shOk(['iptables', '-t', 'nat', '-S', 'BERTH'])).toContain('-j RETURN');
   });
 });
+
+// The iptables backend plans each operation against the ruleset its last
+// restore left (no iptables-save per operation). When someone else changed
+// Berth's rules in between, that memory is stale: the restore fails and is
+// planned again from the kernel, and the operation still succeeds.
+describe('firewall memory gone stale', () => {
+  let h: TestHost;
+  beforeAll(async () => {
+    h = await TestHost.create();
+    await h.startHelper(['--drift-interval', '3600000']); // no drift check in between
+  });
+  afterAll(async () => h?.destroy());
+
+  it('a rule deleted behind the helper does not fail the next operation', async () => {
+    await h.berthOk(['network', 'create', '--subnet', '10.91.0.0/24', 'stale']);
+    const masq = (await h.shOk(['iptables', '-t', 'nat', '-S', 'POSTROUTING'])).split('\n').find((l) => l.includes('10.91.0.0/24'));
+    expect(masq).toBeDefined();
+    await h.shOk(['iptables', '-t', 'nat', ...masq!.replace(/^-A /, '-D ').match(/"[^"]*"|\S+/g)!.map((a) => a.replace(/^"(.*)"$/, '$1'))]);
+    await h.berthOk(['network', 'rm', 'stale']);
+    expect(await h.shOk(['iptables-save'])).not.toContain('10.91.0.0/24');
+    // and the memory is right again: a create and rm go through and leave nothing
+    await h.berthOk(['network', 'create', '--subnet', '10.92.0.0/24', 'fresh']);
+    expect(await h.shOk(['iptables', '-t', 'nat', '-S', 'POSTROUTING'])).toContain('10.92.0.0/24');
+    await h.berthOk(['network', 'rm', 'fresh']);
+    expect(await h.shOk(['iptables-save'])).not.toContain('10.92.0.0/24');
+  });
+});

@@ -15,7 +15,7 @@ import type { FirewallChoice } from './choices';
 export async function chooseFirewall(choice: FirewallChoice): Promise<FirewallBackend> {
   if (choice === 'iptables' || (choice === 'auto' && (await hasIptables()))) {
     if (choice === 'iptables' && !(await hasIptables())) throw new BerthError('kernel', '--firewall iptables: iptables-save does not work here');
-    return withGuest(iptablesBackend);
+    return withGuest(iptablesBackend());
   }
   if (await hasNft()) return withGuest(nftablesBackend());
   if (choice === 'nftables') throw new BerthError('kernel', '--firewall nftables: nft does not work here');

@@ -1,33 +1,61 @@
-import { iptablesRestore, iptablesSave } from '../kernel/iptables';
+import { iptablesRestore, iptablesSave, restoreCount } from '../kernel/iptables';
 import { portRules } from '../portmap/rules';
 import type { FirewallBackend, FirewallDiff } from './backend';
 import { CHAIN, OWN_CHAINS } from './chains';
 import type { FirewallModel } from './model';
 import { renderRuleset, TABLES, type Ruleset } from './render';
 import { BERTH_TAG_RE, type RuleLine } from './rule-line';
-import { parseSave, type SavedTable } from './save-parse';
+import { afterRestore, parseSave, type SavedTable } from './save-parse';
 
-// Per operation: one iptables-save, one iptables-restore --noflush carrying
-// every table that changes. Own chains are rewritten whole when they differ;
-// tagged rules in built-in chains are added and deleted one by one, so
-// nobody else's rules are touched.
-export const iptablesBackend: FirewallBackend = {
-  name: 'iptables',
-  async apply(m, opts = {}) {
-    const rs = ruleset(m, opts.previous);
+// Per operation: one iptables-restore --noflush carrying every table that
+// changes. Own chains are rewritten whole when they differ; tagged rules in
+// built-in chains are added and deleted one by one, so nobody else's rules
+// are touched.
+//
+// The ruleset the kernel holds after Berth's last restore is kept in memory
+// (what iptables-save printed then, with that restore's lines applied), so an
+// operation reads nothing. Changes made by others in between are found by the
+// periodic drift check, whose diff() always reads the kernel and refreshes
+// the memory; a restore that fails against the remembered ruleset (e.g. a -D
+// of a rule someone removed) is planned and run once more from a fresh read.
+// Helper start (pruneUnknown) always reads.
+export function iptablesBackend(): FirewallBackend {
+  let known: { saved: Map<string, SavedTable>; at: number } | null = null;
+  const read = async () => {
+    const at = restoreCount('ipv4');
     const saved = parseSave(await iptablesSave('ipv4'));
-    const { script, diff } = plan(saved, rs, opts.forwardPolicyDrop ?? false, opts.pruneUnknown ?? false);
-    if (script) await iptablesRestore(script, 'ipv4');
-    return diff;
-  },
-  async diff(m) {
-    return plan(parseSave(await iptablesSave('ipv4')), ruleset(m), false).diff;
-  },
-  ruleCount(m) {
-    const rs = ruleset(m);
-    return Object.values(rs.own).reduce((a, t) => a + Object.values(t).flat().length, 0) + rs.tagged.length;
-  },
-};
+    known = { saved, at };
+    return saved;
+  };
+  const remembered = () => (known && known.at === restoreCount('ipv4') ? known.saved : null);
+  return {
+    name: 'iptables',
+    async apply(m, opts = {}) {
+      const rs = ruleset(m, opts.previous);
+      const once = async (saved: Map<string, SavedTable>) => {
+        const { script, diff } = plan(saved, rs, opts.forwardPolicyDrop ?? false, opts.pruneUnknown ?? false);
+        known = null; // until the restore is known to have gone through
+        if (script) await iptablesRestore(script, 'ipv4');
+        known = { saved: afterRestore(saved, script), at: restoreCount('ipv4') };
+        return diff;
+      };
+      const mem = opts.pruneUnknown ? null : remembered();
+      if (!mem) return once(await read());
+      try {
+        return await once(mem);
+      } catch {
+        return once(await read());
+      }
+    },
+    async diff(m) {
+      return plan(await read(), ruleset(m), false).diff;
+    },
+    ruleCount(m) {
+      const rs = ruleset(m);
+      return Object.values(rs.own).reduce((a, t) => a + Object.values(t).flat().length, 0) + rs.tagged.length;
+    },
+  };
+}
 
 // The model as iptables-save lines: Docker 28's layout (render.ts) with the
 // published ports' rules (portmap/rules.ts). Owners of `previous` join the

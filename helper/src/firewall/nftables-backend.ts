@@ -1,4 +1,4 @@
-import { nftApply, nftListTable } from '../kernel/nft';
+import { nftApply, nftApplyCount, nftListTable } from '../kernel/nft';
 import type { FirewallBackend, FirewallDiff } from './backend';
 import type { FirewallModel } from './model';
 import { parseNftTable, type NftListedTable } from './nft-listing';
@@ -8,6 +8,11 @@ import { chainDecl, FORWARD_CHAIN, NFT_FAMILY, NFT_TABLE, NFT_USER_CHAIN, nftScr
 // to track (the iptables backend's `owners`/pruneUnknown): an apply reads
 // the table once and, when anything differs, replaces its content in ONE
 // `nft -f -` transaction. Other tables are never touched.
+//
+// The table as Berth's last script left it is kept in memory, so an
+// operation runs one `nft -f` and reads nothing; diff() (the periodic drift
+// check) always lists the table and refreshes that memory, and a script that
+// fails against the remembered table is planned again from a fresh listing.
 //
 // Coexistence: nftables runs every base chain on a hook, in priority order.
 // An accept in Berth's filter-FORWARD ends only Berth's chain; a drop in
@@ -24,10 +29,15 @@ export function nftablesBackend(): FirewallBackend {
   // a user who set it to accept, keeps it); Berth's memory of it only
   // serves to put it back when the whole table went away.
   let policyDrop = false;
+  let known: { have: NftListedTable | null; at: number } | null = null;
   const read = async () => {
+    const at = nftApplyCount();
     const objs = await nftListTable(NFT_FAMILY, NFT_TABLE);
-    return objs ? parseNftTable(objs) : null;
+    const have = objs ? parseNftTable(objs) : null;
+    known = { have, at };
+    return have;
   };
+  const remembered = () => (known && known.at === nftApplyCount() ? known : null);
   const render = (m: FirewallModel, have: NftListedTable | null, forwardPolicyDrop = false) => {
     const current = have?.chains.get(FORWARD_CHAIN)?.base?.policy;
     if (forwardPolicyDrop) policyDrop = true;
@@ -37,11 +47,22 @@ export function nftablesBackend(): FirewallBackend {
   return {
     name: 'nftables',
     async apply(m, opts = {}) {
-      const have = await read();
-      const want = render(m, have, opts.forwardPolicyDrop);
-      const { diff, remove, dirty } = nftPlan(want, have);
-      if (dirty) await nftApply(nftScript(want, want.chains.filter((c) => have?.chains.has(c.name)).map((c) => c.name), remove));
-      return diff;
+      const once = async (have: NftListedTable | null) => {
+        const want = render(m, have, opts.forwardPolicyDrop);
+        const { diff, remove, dirty } = nftPlan(want, have);
+        if (!dirty) return diff;
+        known = null; // until the script is known to have gone through
+        await nftApply(nftScript(want, want.chains.filter((c) => have?.chains.has(c.name)).map((c) => c.name), remove));
+        known = { have: afterScript(want, have), at: nftApplyCount() };
+        return diff;
+      };
+      const mem = remembered();
+      if (!mem) return once(await read());
+      try {
+        return await once(mem.have);
+      } catch {
+        return once(await read());
+      }
     },
     async diff(m) {
       const have = await read();
@@ -51,6 +72,15 @@ export function nftablesBackend(): FirewallBackend {
       return renderNft(m).chains.reduce((a, c) => a + c.rules.length, 0);
     },
   };
+}
+
+// The table after nftScript(want, …): Berth's chains as rendered, every
+// other chain (berth-user, anything else listed) as it was.
+function afterScript(want: NftRuleset, have: NftListedTable | null): NftListedTable {
+  const chains = new Map(have?.chains ?? []);
+  if (!chains.has(NFT_USER_CHAIN)) chains.set(NFT_USER_CHAIN, { name: NFT_USER_CHAIN, rules: [] });
+  for (const c of want.chains) chains.set(c.name, { ...c, rules: [...c.rules] });
+  return { chains };
 }
 
 // Desired vs listed, per chain: missing and extra as `chain rule` strings

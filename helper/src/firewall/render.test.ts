@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { plan } from './iptables-backend';
 import { renderRuleset } from './render';
-import { parseSave } from './save-parse';
+import { afterRestore, parseSave, type SavedTable } from './save-parse';
 
 const NET = { id: 'aaaaaaaaaaaa' + '0'.repeat(52), bridge: 'br-aaaaaaaaaaaa', subnet: '10.1.0.0/24', internal: false, icc: true, masquerade: true };
 const EP = { id: 'eeeeeeeeeeee' + '0'.repeat(52), bridge: NET.bridge, ip: '10.1.0.2', internal: false };
@@ -86,5 +86,36 @@ describe('iptables plan', () => {
     expect(p.script).toContain('-D POSTROUTING -s 10.1.0.0/24');
     expect(p.script).not.toContain('deadbeef0000');
     expect(plan(saved, rs, false, true).script).toContain('-D POSTROUTING -s 10.9.0.0/24'); // at helper start
+  });
+
+  // The backend plans the next operation against afterRestore(saved, script)
+  // instead of a new iptables-save: it must be what the kernel then holds.
+  describe('afterRestore', () => {
+    const byChain = (t: Map<string, SavedTable>) =>
+      Object.fromEntries([...t].map(([name, x]) => [name, Object.fromEntries([...x.chains.keys()].map((c) => [c, x.rules.filter((r) => r.chain === c).map((r) => r.spec)]))]));
+
+    it('leaves nothing for the next plan to do, and matches what iptables-save prints', () => {
+      const rs = renderRuleset([NET], [EP]);
+      const mem = afterRestore(empty, plan(empty, rs, true).script);
+      expect(plan(mem, rs, true).script).toBe('');
+      expect(mem.get('filter')!.chains.get('FORWARD')).toBe('DROP');
+      expect(byChain(mem).filter.FORWARD).toEqual(rs.forwardJumps);
+      expect(byChain(mem).filter['BERTH-FORWARD']).toEqual(rs.own.filter['BERTH-FORWARD']);
+      expect(byChain(mem).nat.BERTH).toEqual(rs.own.nat.BERTH);
+    });
+
+    it("inserts ahead of others' rules, deletes the first exact match, flushes a redeclared own chain", () => {
+      const saved = parseSave(
+        '*filter\n:FORWARD ACCEPT [0:0]\n:BERTH - [0:0]\n:DOCKER-USER - [0:0]\n-A FORWARD -j DOCKER-USER\n-A BERTH -j DROP\nCOMMIT\n' +
+          '*nat\n:POSTROUTING ACCEPT [0:0]\n-A POSTROUTING -s 10.9.0.0/24 -j MASQUERADE\n-A POSTROUTING -s 10.1.0.0/24 -m comment --comment "berth:x" -j MASQUERADE\n-A POSTROUTING -s 10.1.0.0/24 -m comment --comment "berth:x" -j MASQUERADE\nCOMMIT\n',
+      );
+      const script =
+        '*filter\n:BERTH - [0:0]\n-A BERTH -j RETURN\n-I FORWARD 1 -j BERTH\nCOMMIT\n' +
+        '*nat\n-D POSTROUTING -s 10.1.0.0/24 -m comment --comment "berth:x" -j MASQUERADE\n-I POSTROUTING 1 -s 10.2.0.0/24 -j MASQUERADE\nCOMMIT\n';
+      const t = byChain(afterRestore(saved, script));
+      expect(t.filter).toEqual({ FORWARD: ['-j BERTH', '-j DOCKER-USER'], BERTH: ['-j RETURN'], 'DOCKER-USER': [] });
+      expect(t.nat.POSTROUTING).toEqual(['-s 10.2.0.0/24 -j MASQUERADE', '-s 10.9.0.0/24 -j MASQUERADE', '-s 10.1.0.0/24 -m comment --comment "berth:x" -j MASQUERADE']);
+      expect(byChain(saved).filter.BERTH).toEqual(['-j DROP']); // the input is not changed
+    });
   });
 });

@@ -18,3 +18,42 @@ export function parseSave(text: string): Map<string, SavedTable> {
   });
   return tables;
 }
+
+// What `iptables-restore --noflush` does with `script` (lines the backend's
+// plan writes: `*table`, `:CHAIN POLICY`, `-A`, `-I CHAIN 1`, `-D`, COMMIT),
+// applied to a copy of `saved`. The backend keeps the result as the kernel's
+// state after its own restore, so the next operation needs no iptables-save.
+// A declared user chain is created or flushed, a built-in one only gets its
+// policy; -D removes the first exact match, as the kernel does.
+export function afterRestore(saved: Map<string, SavedTable>, script: string): Map<string, SavedTable> {
+  const out = new Map<string, SavedTable>();
+  for (const [name, t] of saved) out.set(name, { chains: new Map(t.chains), rules: [...t.rules] });
+  let cur: SavedTable | null = null;
+  for (const line of script.split('\n')) {
+    if (line.startsWith('*')) {
+      const name = line.slice(1).trim();
+      cur = out.get(name) ?? { chains: new Map(), rules: [] };
+      out.set(name, cur);
+    } else if (!cur || !line || line === 'COMMIT') {
+      continue;
+    } else if (line.startsWith(':')) {
+      const [chain, policy] = line.slice(1).split(' ');
+      if (policy === '-') cur.rules = cur.rules.filter((r) => r.chain !== chain);
+      cur.chains.set(chain, policy);
+    } else {
+      const [op, chain] = line.split(' ', 2);
+      const rest = line.slice(op.length + chain.length + 2);
+      if (op === '-A') cur.rules.push({ chain, spec: rest });
+      else if (op === '-D') {
+        const i = cur.rules.findIndex((r) => r.chain === chain && r.spec === rest);
+        if (i >= 0) cur.rules.splice(i, 1);
+      } else if (op === '-I') {
+        // the plan only inserts at position 1
+        const spec = rest.slice(rest.indexOf(' ') + 1);
+        const i = cur.rules.findIndex((r) => r.chain === chain);
+        cur.rules.splice(i < 0 ? cur.rules.length : i, 0, { chain, spec });
+      }
+    }
+  }
+  return out;
+}

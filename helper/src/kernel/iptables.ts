@@ -14,8 +14,15 @@ export async function iptablesSave(family: Family = 'ipv4', opts: { counters?: b
 // batch does not mention alone.
 export async function iptablesRestore(input: string, family: Family = 'ipv4'): Promise<void> {
   if (!input.trim()) return;
+  restores[family]++;
   await run(bin(family, 'restore'), ['--noflush', '-w', '5'], { input });
 }
+
+// How many restores Berth has started per family: a reader that keeps the
+// ruleset in memory knows it is stale when someone else in the helper (the
+// cleanup, its undo) wrote in between.
+const restores: Record<Family, number> = { ipv4: 0, ipv6: 0 };
+export const restoreCount = (family: Family) => restores[family];
 
 export async function hasIptables(): Promise<boolean> {
   try {

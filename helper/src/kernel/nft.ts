@@ -4,8 +4,14 @@ import { run, runJson } from './exec';
 // runs it as one transaction: all of it or nothing), and JSON reads.
 
 export async function nftApply(script: string): Promise<void> {
+  applies++;
   await run('nft', ['-f', '-'], { input: script });
 }
+
+// How many scripts Berth has started: a reader that keeps a table in memory
+// knows it is stale when someone else in the helper wrote in between.
+let applies = 0;
+export const nftApplyCount = () => applies;
 
 // `nft -j list table`, or null when the table does not exist (asked through
 // `list tables` first rather than by reading nft's error text).
