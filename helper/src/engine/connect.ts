@@ -6,7 +6,7 @@ import { isAlive, procStartTime } from '../kernel/process';
 import type { ContainerRecord, EndpointRecord, ForeignRecord, NetworkRecord, State } from '../store/state';
 import { findContainer, findNetwork, type Engine } from './engine';
 import { isUp } from './containers';
-import { attachEndpoint, detachEndpoint, syncDefaultRoute } from './endpoints';
+import { attachEndpoint, detachEndpoint, gatewayEndpoint, syncDefaultRoute } from './endpoints';
 import { namedSandbox, pidSandbox, type SandboxRef } from './sandbox';
 import { modeOf, sandboxOf } from './sandboxes';
 import type { Undo } from './undo';
@@ -68,9 +68,9 @@ export async function connect(eng: Engine, p: z.output<typeof ConnectParams>): P
     if (!h.sandbox) return info(net, null); // stopped: joins on start, like Docker
     // a Berth container's own sandbox holds only what Berth put there
     const known = c && !c.networkMode.startsWith('container:') ? h.endpoints : undefined;
-    const ep = await attachEndpoint(eng, net, h.sandbox, undo, p.ip, known);
+    const { ep, routed } = await attachEndpoint(eng, net, h.sandbox, undo, { staticIp: p.ip, known, others: h.endpoints, state: s });
     h.endpoints.push(ep);
-    await moveGateway(eng, s, h, undo);
+    await moveGateway(eng, s, h, undo, routed ? 'set' : 'sync');
     eng.emit({ type: 'endpoint.joined', network: net.name, sandbox: h.name, ip: ep.ip });
     return info(net, ep);
   });
@@ -87,9 +87,11 @@ export async function disconnect(eng: Engine, p: z.output<typeof DisconnectParam
     if (i < 0 && configured < 0) throw notFound(`container ${h.name} is not connected to network ${net.name}`);
     if (configured >= 0) c!.networks.splice(configured, 1);
     if (i >= 0) {
+      const wasGateway = gatewayEndpoint(s, h.endpoints)?.id === h.endpoints[i].id;
       const [ep] = h.endpoints.splice(i, 1);
       await detachEndpoint(eng, s, ep, h.sandbox);
-      if (h.sandbox) await moveGateway(eng, s, h, undo).catch(() => {}); // the sandbox may be gone (foreign)
+      // the sandbox may be gone (foreign)
+      if (h.sandbox) await moveGateway(eng, s, h, undo, wasGateway ? 'gone' : 'sync', false).catch(() => {});
     }
     for (const [id, f] of Object.entries(s.foreign)) if (!f.endpoints.length) delete s.foreign[id];
     await eng.syncFirewall(s, undo);
@@ -98,11 +100,15 @@ export async function disconnect(eng: Engine, p: z.output<typeof DisconnectParam
 }
 
 // The default route (and published ports) follow Docker's gateway choice.
-async function moveGateway(eng: Engine, s: State, h: Holder, undo: Undo): Promise<void> {
+// route: 'set' when the attach already set it in the sandbox, 'gone' when
+// the endpoint that held it was just deleted (and the route with its link).
+// firewall: false when the caller syncs the firewall itself afterwards, so
+// an operation writes it once.
+async function moveGateway(eng: Engine, s: State, h: Holder, undo: Undo, route: 'set' | 'gone' | 'sync', firewall = true): Promise<void> {
   if (!h.sandbox) return;
-  await syncDefaultRoute(s, h.sandbox, h.endpoints);
+  if (route !== 'set') await syncDefaultRoute(s, h.sandbox, h.endpoints, route === 'gone');
   if (h.container) await eng.ports.attach(s, h.container, undo);
-  await eng.syncFirewall(s, undo);
+  if (firewall) await eng.syncFirewall(s, undo);
 }
 
 function info(net: NetworkRecord, ep: EndpointRecord | null): EndpointInfo {

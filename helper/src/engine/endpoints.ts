@@ -11,32 +11,48 @@ const prefixOf = (cidr: string) => Number(cidr.split('/')[1]);
 // Connects a sandbox to a bridge network: address from IPAM, a veth pair
 // with its peer as the lowest free ethN in the sandbox.
 // `known`: the interfaces of a sandbox Berth made itself (it holds nothing
-// else), which spares listing its links; foreign sandboxes are listed.
+// else). A foreign sandbox is not listed up front: the lowest ethN Berth has
+// not used there is tried, and only when the sandbox already has one of that
+// name are its links listed and the pair made again.
+// `route`: the default route the sandbox must have once this endpoint is in
+// (syncDefaultRoute's choice), set in the same ip process; false when it
+// must be left alone or removed (the caller syncs it then).
 export async function attachEndpoint(
   eng: Engine,
   net: NetworkRecord,
   sb: SandboxRef,
   undo: Undo,
-  staticIp?: string,
-  known?: EndpointRecord[],
-): Promise<EndpointRecord> {
-  const ip = eng.ipam.requestAddress(net.id, staticIp);
-  const used = new Set(known ? known.map((e) => e.ifname) : (await listLinks(sb.ns)).map((l) => l.ifname));
-  let n = 0;
-  while (used.has(`eth${n}`)) n++;
+  o: { staticIp?: string; known?: EndpointRecord[]; others: EndpointRecord[]; state: State },
+): Promise<{ ep: EndpointRecord; routed: boolean }> {
+  const ip = eng.ipam.requestAddress(net.id, o.staticIp);
   const ep: EndpointRecord = {
     id: newId(),
     networkId: net.id,
     ip,
     prefixLen: prefixOf(net.subnet),
     mac: randomMac(),
-    ifname: `eth${n}`,
+    ifname: lowestFree((o.known ?? o.others).map((e) => e.ifname)),
     hostVeth: vethName(),
-    staticIp: !!staticIp,
+    staticIp: !!o.staticIp,
   };
-  await driverFor(net).join(net, ep, sb);
+  const route = defaultRouteLines(o.state, [...o.others, ep]);
+  const join = () => driverFor(net).join(net, ep, sb, route ?? []);
+  try {
+    await join();
+  } catch (e) {
+    if (o.known || !/File exists/.test((e as Error).message)) throw e;
+    ep.ifname = lowestFree((await listLinks(sb.ns)).map((l) => l.ifname));
+    await join();
+  }
   undo.push(() => driverFor(net).leave(net, ep, sb));
-  return ep;
+  return { ep, routed: route !== null };
+}
+
+function lowestFree(used: string[]): string {
+  const set = new Set(used);
+  let n = 0;
+  while (set.has(`eth${n}`)) n++;
+  return `eth${n}`;
 }
 
 export async function detachEndpoint(eng: Engine, s: State, ep: EndpointRecord, sb: SandboxRef | null): Promise<void> {
@@ -64,13 +80,20 @@ export function gatewayEndpoint(s: State, eps: EndpointRecord[]): EndpointRecord
   return gw && !s.networks[gw.networkId].internal ? gw : null;
 }
 
-// Points the sandbox's default route at the gateway endpoint's network.
-export async function syncDefaultRoute(s: State, sb: SandboxRef, eps: EndpointRecord[]): Promise<void> {
+// The `ip route` line that points the sandbox's default route at the
+// gateway endpoint's network, or null when no endpoint is a gateway.
+// replace is idempotent: no need to read the table first.
+function defaultRouteLines(s: State, eps: EndpointRecord[]): string[] | null {
   const gw = gatewayEndpoint(s, eps);
-  if (gw) {
-    // replace is idempotent: no need to read the table first
-    await ipBatch(sb.ns, [`route replace default via ${s.networks[gw.networkId].gateway} dev ${gw.ifname}`]);
-    return;
-  }
+  return gw ? [`route replace default via ${s.networks[gw.networkId].gateway} dev ${gw.ifname}`] : null;
+}
+
+// Points the sandbox's default route at the gateway endpoint's network.
+// `goneWithLink`: the endpoint that held the route was just deleted, and its
+// route with it, so with no gateway left there is nothing to read or delete.
+export async function syncDefaultRoute(s: State, sb: SandboxRef, eps: EndpointRecord[], goneWithLink = false): Promise<void> {
+  const lines = defaultRouteLines(s, eps);
+  if (lines) return ipBatch(sb.ns, lines);
+  if (goneWithLink) return;
   if ((await listRoutes(sb.ns)).some((r) => r.dst === 'default')) await ipBatch(sb.ns, ['route del default']);
 }

@@ -63,7 +63,7 @@ export class PortService {
     if (modeOf(c).kind !== 'bridge') return;
     const gw = gatewayEndpoint(s, c.endpoints);
     const cur = this.live.get(c.id);
-    if (cur) return this.retarget(cur, gw?.ip ?? null, undo);
+    if (cur) return this.retarget(cur, gw?.ip ?? null, c, undo);
     // Docker programs bindings only on a gateway endpoint: a container on
     // internal networks only publishes nothing (until a connect gives it one).
     if (!gw) {
@@ -280,13 +280,17 @@ export class PortService {
     live.target = gwIp;
   }
 
-  private async retarget(live: LivePorts, ip: string | null, undo?: Undo): Promise<void> {
+  private async retarget(live: LivePorts, ip: string | null, c: ContainerRecord, undo?: Undo): Promise<void> {
     const old = live.target;
     if (old === ip) return;
     await pointProxies(live.bindings, ip);
     live.target = ip;
-    undo?.push(() => this.retarget(live, old));
-    await flushRemoved(live.bindings.map((b) => b.rec), old);
+    undo?.push(() => this.retarget(live, old, c));
+    const recs = live.bindings.map((b) => b.rec);
+    // An endpoint that is gone takes every flow to its address along: one
+    // flush per protocol. One that stays keeps its other flows: per mapping.
+    if (old !== null && !c.endpoints.some((e) => e.ip === old)) await flushContainer(recs, old);
+    else await flushRemoved(recs, old);
   }
 
   private async free(b: LiveBinding): Promise<void> {

@@ -4,7 +4,7 @@ import { addNetns, deleteNetns } from '../kernel/netns';
 import { createUts, deleteUts } from '../kernel/uts';
 import type { ContainerRecord, State } from '../store/state';
 import type { Engine } from './engine';
-import { attachEndpoint, detachEndpoint, syncDefaultRoute } from './endpoints';
+import { attachEndpoint, detachEndpoint } from './endpoints';
 import { sandboxNetns, shortId } from './naming';
 import { namedSandbox, type SandboxRef } from './sandbox';
 import type { Undo } from './undo';
@@ -59,13 +59,16 @@ export async function createSandbox(eng: Engine, s: State, c: ContainerRecord, u
   const sb = namedSandbox(c.id, c.name, ns);
   await ipBatch(ns, ['link set dev lo up']);
   if (m.kind === 'none') return;
+  // Each attach points the default route at the gateway chosen so far, in
+  // its own ip process; with no gateway at all (internal networks only) the
+  // fresh netns has no default route to remove.
   for (const want of c.networks) {
     const net = s.networks[want.networkId];
     if (!net) throw invalid(`network ${want.networkId.slice(0, 12)} of container ${c.name} no longer exists`);
     if (net.driver !== 'bridge') continue;
-    c.endpoints.push(await attachEndpoint(eng, net, sb, undo, want.staticIp, c.endpoints));
+    const r = await attachEndpoint(eng, net, sb, undo, { staticIp: want.staticIp, known: c.endpoints, others: c.endpoints, state: s });
+    c.endpoints.push(r.ep);
   }
-  await syncDefaultRoute(s, sb, c.endpoints);
 }
 
 export async function destroySandbox(eng: Engine, s: State, c: ContainerRecord): Promise<void> {

@@ -32,7 +32,7 @@ export async function run(file: string, args: string[], opts: RunOptions = {}): 
   return { stdout: String(r.stdout), stderr: String(r.stderr), exitCode };
 }
 
-function kernelError(file: string, args: string[], code: number, stderr: string): BerthError {
+export function kernelError(file: string, args: string[], code: number, stderr: string): BerthError {
   const cmd = [file, ...args].join(' ');
   const short = cmd.length > 200 ? `${cmd.slice(0, 200)}…` : cmd;
   return new BerthError('kernel', `${short}: exit ${code}: ${stderr.trim().split('\n').slice(-3).join(' / ')}`, {

@@ -1,4 +1,4 @@
-import { run, runJson } from './exec';
+import { kernelError, run, runJson } from './exec';
 
 // Thin adapter over iproute2. `ns` names where a command runs: undefined is
 // the helper's own namespace, a plain name is a named netns (/run/netns/NAME),
@@ -61,12 +61,14 @@ export async function linkExists(name: string, ns?: NsRef): Promise<boolean> {
   return r.exitCode === 0;
 }
 
-// Deleting links that may already be gone is a normal part of teardown.
+// Deleting links that may already be gone is a normal part of teardown: one
+// `ip -force -batch` for all of them (no listing first), where "Cannot find
+// device" means done and any other error fails the call.
 export async function deleteLinks(names: string[], ns?: NsRef): Promise<void> {
   if (!names.length) return;
-  const existing = new Set((await listLinks(ns)).map((l) => l.ifname));
-  await ipBatch(
-    ns,
-    names.filter((n) => existing.has(n)).map((n) => `link del dev ${n}`),
-  );
+  const [f, a] = ipArgv(ns, ['-force', '-batch', '-']);
+  const r = await run(f, a, { input: names.map((n) => `link del dev ${n}\n`).join(''), okCodes: [1] });
+  if (r.exitCode === 0) return;
+  const errors = r.stderr.split('\n').filter((l) => l && !l.startsWith('Cannot find device "') && !l.startsWith('Command failed -:'));
+  if (errors.length || !r.stderr.trim()) throw kernelError(f, a, r.exitCode, r.stderr || r.stdout);
 }

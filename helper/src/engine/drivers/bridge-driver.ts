@@ -29,7 +29,7 @@ export const bridgeDriver: NetworkDriver = {
     await deleteLinks([net.bridge]);
   },
 
-  async join(net, ep, sb) {
+  async join(net, ep, sb, sandboxLines = []) {
     const mtu = net.mtu ? ` mtu ${net.mtu}` : '';
     await ipBatch(undefined, [
       `link add name ${ep.hostVeth}${mtu} type veth peer name ${ep.ifname}${mtu} address ${ep.mac} netns ${sb.linkTarget}`,
@@ -39,6 +39,7 @@ export const bridgeDriver: NetworkDriver = {
       await ipBatch(sb.ns, [
         `addr add ${ep.ip}/${ep.prefixLen} dev ${ep.ifname}`,
         `link set dev ${ep.ifname} up`,
+        ...sandboxLines,
       ]);
     } catch (e) {
       await deleteLinks([ep.hostVeth]).catch(() => {});

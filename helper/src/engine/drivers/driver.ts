@@ -8,7 +8,9 @@ export interface NetworkDriver {
   // idempotent: restore and reconcile call it for networks that may exist
   ensureNetwork(net: NetworkRecord): Promise<void>;
   deleteNetwork(net: NetworkRecord): Promise<void>;
-  // creates the endpoint's link and moves its peer into the sandbox, with address
-  join(net: NetworkRecord, ep: EndpointRecord, sb: SandboxRef): Promise<void>;
+  // creates the endpoint's link with its peer in the sandbox, with address;
+  // `sandboxLines` (ip commands, e.g. the default route) run in the sandbox
+  // right after, in the same ip process
+  join(net: NetworkRecord, ep: EndpointRecord, sb: SandboxRef, sandboxLines?: string[]): Promise<void>;
   leave(net: NetworkRecord, ep: EndpointRecord, sb: SandboxRef | null): Promise<void>;
 }
