@@ -383,7 +383,7 @@ export class FakeEngine {
       }
       case 'container.logs': {
         const c = this.ctr(p.name);
-        return { data: `started ${c.Config.Cmd.join(' ')}\nlistening on ${Object.values(c.NetworkSettings.Networks).map((x) => x.IPAddress).join(', ')}\n`, exitCode: c.State.Running ? null : c.State.ExitCode };
+        return { data: `started ${c.Config.Cmd.join(' ')}\nlistening on ${Object.values(c.NetworkSettings.Networks).map((x) => x.IPAddress).join(', ')}\n`, stderr: '', exitCode: c.State.Running ? null : c.State.ExitCode };
       }
       case 'port.list': return this.ports.get(this.ctr(p.container).Id) ?? [];
       case 'port.add': return this.publish(this.ctr(p.container), p.spec);

@@ -87,7 +87,8 @@ export const LogsParams = NameParam.extend({
   follow: z.boolean().default(false),
   tail: z.number().int().min(0).optional(),
 });
-export const LogsResult = z.object({ data: z.string(), exitCode: z.number().nullable() });
+// data: the container's stdout, stderr: its stderr (kept apart, as Docker does)
+export const LogsResult = z.object({ data: z.string(), stderr: z.string(), exitCode: z.number().nullable() });
 
 // Containers of other engines and plain namespaces, seen read-only.
 export const ForeignSandbox = z.object({

@@ -9,8 +9,11 @@ const closers: (() => Promise<unknown>)[] = [];
 export const onClosedPipe = (fn: () => Promise<unknown>) => closers.push(fn);
 export const SIGPIPE_STATUS = 141;
 
+let closing = false;
+// Once the reader is gone, the command's own outcome no longer matters.
+export const exitStatus = (code: number) => (closing ? SIGPIPE_STATUS : code);
+
 export function exitOnClosedPipe(): void {
-  let closing = false;
   const onError = (e: NodeJS.ErrnoException) => {
     if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
     if (closing) return;

@@ -4,7 +4,7 @@ import { parseCommandArgs, str } from './args';
 import { UsageError, type CliContext, type Command } from './command';
 import { COMMANDS } from './commands';
 import { commandHelp, groupHelp, topHelp } from './help';
-import { exitOnClosedPipe, readLine } from './io';
+import { exitOnClosedPipe, exitStatus, readLine } from './io';
 import { VERSION } from '../version';
 
 // The verb named by argv's first words: two words ('network create') before one ('port').
@@ -88,7 +88,8 @@ function fail(msg: string, hint: string, code: number): number {
 exitOnClosedPipe();
 main(process.argv.slice(2)).then(
   // exit once stdout is flushed: into a pipe, writes are asynchronous and exit would cut them
-  (code) => process.stdout.write('', () => process.exit(code)),
+  // a closed pipe exits by itself (status 141) once its clean-up is done
+  (code) => process.stdout.write('', () => exitStatus(code) === code && process.exit(code)),
   (e) => {
     process.stderr.write(`Error: ${(e as Error).stack ?? e}\n`);
     process.exit(1);

@@ -17,7 +17,9 @@ const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 // 'degraded' is running with part of its network missing (a port, an endpoint)
 export const isUp = (c: ContainerRecord) => c.state.status === 'running' || c.state.status === 'degraded';
 
-export const logPath = (eng: Engine, id: string) => `${eng.opts.logDir}/${id}.log`;
+export const logPath = (eng: Engine, id: string) => `${eng.opts.logDir}/${id}.log`; // stdout
+export const errLogPath = (eng: Engine, id: string) => `${eng.opts.logDir}/${id}-stderr.log`;
+const removeLogs = (eng: Engine, id: string) => Promise.all([logPath(eng, id), errLogPath(eng, id)].map((p) => rm(p, { force: true })));
 
 export async function runContainer(eng: Engine, p: RunOut): Promise<ContainerRecord> {
   return eng.tx(async (s, undo) => {
@@ -117,7 +119,7 @@ async function startProcess(eng: Engine, s: State, c: ContainerRecord, undo: Und
   const netnsPath = sandboxOf(s, c)?.path ?? null;
   let started;
   try {
-    started = await startInNetns({ netnsPath, utsPath: utsOf(eng, s, c), argv: c.cmd, uid: c.uid, gid: c.gid, env: envMap, cwd: c.workdir, logPath: logPath(eng, c.id) });
+    started = await startInNetns({ netnsPath, utsPath: utsOf(eng, s, c), argv: c.cmd, uid: c.uid, gid: c.gid, env: envMap, cwd: c.workdir, logPath: logPath(eng, c.id), errLogPath: errLogPath(eng, c.id) });
   } catch (e) {
     throw invalid(`cannot start ${c.cmd[0]}: ${(e as Error).message}`);
   }
@@ -144,7 +146,7 @@ export async function finalizeExit(eng: Engine, id: string, pid: number, exitCod
       eng.lastExit.set(id, exitCode);
       delete s.containers[id];
       removed = c;
-      await rm(logPath(eng, id), { force: true });
+      await removeLogs(eng, id);
     } else changed = c;
     await eng.syncFirewall(s, undo);
   });
@@ -198,21 +200,18 @@ export async function removeContainer(eng: Engine, ref: string, force: boolean):
     const sharers = Object.values(s.containers).filter((d) => d.networkMode === `container:${c.id}` && isUp(d));
     if (sharers.length) throw conflict(`container ${c.name} shares its network with running containers: ${sharers.map((d) => d.name).join(', ')}`);
     delete s.containers[c.id];
-    await rm(logPath(eng, c.id), { force: true });
+    await removeLogs(eng, c.id);
     eng.emit({ type: 'container.removed', id: c.id, name: c.name });
     return c.name;
   });
 }
 
-export async function readLogs(eng: Engine, ref: string, tail?: number): Promise<string> {
+// The last `tail` lines of each stream.
+export async function readLogs(eng: Engine, ref: string, tail?: number): Promise<{ stdout: string; stderr: string }> {
   const c = findContainer(eng.state, ref);
-  let text = '';
-  try {
-    text = await readFile(logPath(eng, c.id), 'utf8');
-  } catch {
-    return '';
-  }
-  return tailLines(text, tail);
+  const read = (p: string) => readFile(p, 'utf8').then((t) => tailLines(t, tail), () => '');
+  const [stdout, stderr] = await Promise.all([read(logPath(eng, c.id)), read(errLogPath(eng, c.id))]);
+  return { stdout, stderr };
 }
 
 export function tailLines(text: string, tail: number | undefined): string {

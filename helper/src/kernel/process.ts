@@ -10,7 +10,8 @@ export interface StartedProcess {
 
 // Starts a container's command inside its network namespace as the given
 // user, detached in its own process group so it outlives a helper restart,
-// with stdout and stderr appended to the log file.
+// with stdout and stderr appended to their log files (kept apart, as Docker
+// keeps the streams apart for `logs` and attached runs).
 export async function startInNetns(opts: {
   netnsPath: string | null; // null: the helper's own namespace (network mode host)
   utsPath: string | null; // the container's hostname namespace, null: the host's
@@ -20,6 +21,7 @@ export async function startInNetns(opts: {
   env: Record<string, string>;
   cwd: string;
   logPath: string;
+  errLogPath: string;
 }): Promise<StartedProcess> {
   const args: string[] = [];
   if (opts.netnsPath) args.push(`--net=${opts.netnsPath}`);
@@ -29,11 +31,13 @@ export async function startInNetns(opts: {
   // the helper, as execa's file option does), so the container keeps
   // writing when the helper dies or restarts.
   const fd = openSync(opts.logPath, 'a', 0o640);
+  const efd = openSync(opts.errLogPath, 'a', 0o640);
   let child;
   try {
-    child = spawn('nsenter', args, { detached: true, stdio: ['ignore', fd, fd], cwd: opts.cwd, env: opts.env });
+    child = spawn('nsenter', args, { detached: true, stdio: ['ignore', fd, efd], cwd: opts.cwd, env: opts.env });
   } finally {
     closeSync(fd);
+    closeSync(efd);
   }
   const pid = child.pid;
   if (pid === undefined) {

@@ -3,7 +3,7 @@ import { hostname, release } from 'node:os';
 import type { BerthEvent } from '../../../src/shared/events';
 import { makeInspectHandlers, type InspectDeps } from '../cleanup/handlers';
 import { connect, disconnect } from '../engine/connect';
-import { logPath, readLogs, removeContainer, tailLines, runContainer, startContainer, stopContainer } from '../engine/containers';
+import { errLogPath, logPath, readLogs, removeContainer, tailLines, runContainer, startContainer, stopContainer } from '../engine/containers';
 import { findContainer, findNetwork, type Engine } from '../engine/engine';
 import { listForeign } from '../engine/foreign';
 import { addPort, removePort } from '../engine/port-edits';
@@ -77,7 +77,10 @@ export function makeHandlers(d: HandlerDeps): Handlers {
     'container.stop': async (p) => view((await stopContainer(eng, p.name, p.timeout)).id),
     'container.remove': async (p) => ({ removed: [await removeContainer(eng, p.name, p.force)] }),
     'container.logs': async (p, ctx) => {
-      if (!p.follow) return { data: await readLogs(eng, p.name, p.tail), exitCode: null };
+      if (!p.follow) {
+        const l = await readLogs(eng, p.name, p.tail);
+        return { data: l.stdout, stderr: l.stderr, exitCode: null };
+      }
       return followLogs(eng, p.name, p.tail, ctx);
     },
     'container.wait': async (p, ctx) => ({ exitCode: await waitExit(eng, p.name, ctx) }),
@@ -116,37 +119,48 @@ async function waitExit(eng: Engine, ref: string, ctx: CallContext): Promise<num
   });
 }
 
-// Streams the log file as `log` events to this caller until the container exits.
+// Streams the container's stdout and stderr files as `log` events (each
+// with its stream) to this caller until the container exits.
 async function followLogs(eng: Engine, ref: string, tail: number | undefined, ctx: CallContext) {
   const c = findContainer(eng.state, ref);
-  // head and position from one descriptor, so nothing written in between is lost
-  const fh = await open(logPath(eng, c.id), 'r').catch(() => null);
-  let pos = 0;
-  if (fh) {
-    pos = (await fh.stat()).size;
-    const b = Buffer.alloc(pos);
-    await fh.read(b, 0, pos, 0);
-    const head = tailLines(b.toString('utf8'), tail);
-    if (head) ctx.notify({ type: 'log', container: c.id, stream: 'stdout', data: head });
-  }
+  const streams = [
+    { stream: 'stdout' as const, path: logPath(eng, c.id) },
+    { stream: 'stderr' as const, path: errLogPath(eng, c.id) },
+  ];
+  // head and position from one descriptor each, so nothing written in between is lost
+  const files = await Promise.all(
+    streams.map(async (f) => {
+      const fh = await open(f.path, 'r').catch(() => null);
+      let pos = 0;
+      if (fh) {
+        pos = (await fh.stat()).size;
+        const b = Buffer.alloc(pos);
+        await fh.read(b, 0, pos, 0);
+        const head = tailLines(b.toString('utf8'), tail);
+        if (head) ctx.notify({ type: 'log', container: c.id, stream: f.stream, data: head });
+      }
+      return { ...f, fh, pos };
+    }),
+  );
   let open_ = true;
   void ctx.closed.then(() => (open_ = false));
   const exit = waitExit(eng, c.id, ctx).then((code) => ({ code }));
   try {
     for (;;) {
       const r = await Promise.race([exit, new Promise<null>((res) => setTimeout(() => res(null), 100))]);
-      if (fh) {
-        const { size } = await fh.stat();
-        if (size > pos) {
-          const b = Buffer.alloc(size - pos);
-          await fh.read(b, 0, b.length, pos);
-          pos = size;
-          ctx.notify({ type: 'log', container: c.id, stream: 'stdout', data: b.toString('utf8') });
+      for (const f of files) {
+        if (!f.fh) continue;
+        const { size } = await f.fh.stat();
+        if (size > f.pos) {
+          const b = Buffer.alloc(size - f.pos);
+          await f.fh.read(b, 0, b.length, f.pos);
+          f.pos = size;
+          ctx.notify({ type: 'log', container: c.id, stream: f.stream, data: b.toString('utf8') });
         }
       }
-      if (r || !open_) return { data: '', exitCode: r ? r.code : null };
+      if (r || !open_) return { data: '', stderr: '', exitCode: r ? r.code : null };
     }
   } finally {
-    await fh?.close();
+    await Promise.all(files.map((f) => f.fh?.close()));
   }
 }

@@ -226,7 +226,8 @@ export const containerCommands: Command[] = [
       if (tail !== undefined && !(Number.isInteger(tail) && tail >= 0)) throw new Error(`invalid --tail ${tailS}: want a number or "all"`);
       const c = await ctx.client();
       if (!a.values.follow) {
-        await writeOut((await c.api['container.logs']({ name, tail })).data);
+        const l = await c.api['container.logs']({ name, tail });
+        await Promise.all([writeOut(l.data), writeOut(l.stderr ?? '', process.stderr)]);
         return 0;
       }
       let chain = Promise.resolve();

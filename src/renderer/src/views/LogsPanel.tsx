@@ -32,7 +32,14 @@ export function LogsPanel({ name, onClose }: { name: string; onClose: () => void
         <ErrorMessage error={logs.error} />
       ) : (
         <pre ref={pre} className="logs" tabIndex={0} aria-label={`Log output of ${name}`}>
-          {logs.data?.data || <span className="muted">No output yet.</span>}
+          {logs.data?.data || logs.data?.stderr ? (
+            <>
+              {logs.data.data}
+              {logs.data.stderr ? <span className="logs-stderr" aria-label="Standard error">{logs.data.stderr}</span> : null}
+            </>
+          ) : (
+            <span className="muted">No output yet.</span>
+          )}
         </pre>
       )}
     </aside>
