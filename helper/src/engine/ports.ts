@@ -4,7 +4,7 @@ import type { PortMapping } from '../../../src/shared/ports';
 import type { PublishedPort } from '../firewall/model';
 import { acquireBindings, type ReserveFn } from '../portmap/acquire';
 import { parseEphemeralRange, PortAllocator } from '../portmap/allocator';
-import { joinHostPort } from '../portmap/ip';
+import { joinHostPort } from '../net/ip';
 import { reserveHostPort } from '../portmap/reservation';
 import { defaultHostIps } from '../portmap/spec';
 import type { HeldPort } from '../cleanup/berth-owned';

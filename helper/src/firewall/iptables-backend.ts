@@ -1,5 +1,5 @@
 import { iptablesRestore, iptablesSave, restoreCount } from '../kernel/iptables';
-import { portRules } from '../portmap/rules';
+import { portRules } from './port-rules';
 import type { FirewallBackend, FirewallDiff } from './backend';
 import { CHAIN, OWN_CHAINS } from './chains';
 import type { FirewallModel } from './model';
@@ -58,7 +58,7 @@ export function iptablesBackend(): FirewallBackend {
 }
 
 // The model as iptables-save lines: Docker 28's layout (render.ts) with the
-// published ports' rules (portmap/rules.ts). Owners of `previous` join the
+// published ports' rules (port-rules.ts). Owners of `previous` join the
 // ruleset's, so rules of what the operation removed are deleted too.
 export function ruleset(m: FirewallModel, previous?: FirewallModel): Ruleset {
   const rs = renderRuleset(m.networks, m.endpoints, m.ports.flatMap((p) => portRules(p)));

@@ -2,7 +2,7 @@ import type { Proto } from '../../../src/shared/ports';
 
 // What Berth's firewall must express, independent of the backend: the
 // networks, their endpoints and the published ports. Each backend renders
-// this itself (iptables: render.ts + portmap/rules.ts; nftables: nft-render.ts),
+// this itself (iptables: render.ts + port-rules.ts; nftables: nft-render.ts),
 // so both carry the same semantics (reference/libnetwork.md §1.1, §1.3).
 
 export interface FwNetwork {

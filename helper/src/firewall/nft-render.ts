@@ -1,7 +1,7 @@
 import { isIPv4 } from 'node:net';
 import { BerthError } from '../../../src/shared/errors';
-import { checkedHostIp } from '../portmap/rules';
-import { isLoopbackV4, isUnspecified } from '../portmap/ip';
+import { checkedHostIp } from './port-rules';
+import { isLoopbackV4, isUnspecified } from '../net/ip';
 import type { FirewallModel, FwEndpoint, FwNetwork } from './model';
 
 // Berth's nftables layout: one table it owns, `ip berth`, with base chains

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ruleText } from '../firewall/rule-line';
-import { type PublishedPort, portRules } from './rules';
+import { ruleText } from './rule-line';
+import type { PublishedPort } from './model';
+import { portRules } from './port-rules';
 
 // Golden strings: each line is what `iptables-save` (v1.8.9) printed after
 // the rule was added with iptables in a throwaway netns.

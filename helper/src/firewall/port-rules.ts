@@ -1,10 +1,9 @@
 import { isIPv4 } from 'node:net';
 import { BerthError } from '../../../src/shared/errors';
-import type { PublishedPort } from '../firewall/model';
-import { berthComment, type RuleLine } from '../firewall/rule-line';
-import { isLoopbackV4, isUnspecified, normalizeIp } from './ip';
-
-export type { PublishedPort } from '../firewall/model';
+import { isLoopbackV4, isUnspecified, normalizeIp } from '../net/ip';
+import { CHAIN } from './chains';
+import type { PublishedPort } from './model';
+import { berthComment, type RuleLine } from './rule-line';
 
 // The iptables rules of ONE published port, Docker 28 layout
 // (reference/libnetwork.md §1.1, §1.3) with BERTH chains. Every spec is
@@ -17,9 +16,6 @@ export type { PublishedPort } from '../firewall/model';
 // IPv4 only. An IPv6 host address ([::]:8080, [::1]:8080) gets no rules:
 // like docker-proxy with an IPv4-only container, the userland proxy alone
 // carries it (ip6tables rules for IPv6 containers are not generated yet).
-
-export const NAT_CHAIN = 'BERTH';
-export const FILTER_CHAIN = 'BERTH';
 
 export interface PortRuleOptions {
   // userland-proxy=false ("hairpin mode"): DNAT also for traffic from the
@@ -49,12 +45,12 @@ export function portRules(p: PublishedPort, opts: PortRuleOptions = {}): RuleLin
   const rules: RuleLine[] = [
     {
       table: 'nat',
-      chain: NAT_CHAIN,
+      chain: CHAIN.nat,
       spec: `${dst}${fromOutside}${match} --dport ${p.hostPort} ${tag} -j DNAT --to-destination ${to}`,
     },
     {
       table: 'filter',
-      chain: FILTER_CHAIN,
+      chain: CHAIN.filter,
       spec: `-d ${p.containerIp}/32 ! -i ${br} -o ${br} ${match} --dport ${p.containerPort} ${tag} -j ACCEPT`,
     },
   ];
