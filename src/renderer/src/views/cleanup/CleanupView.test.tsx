@@ -2,10 +2,12 @@
 import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Finding } from '../../../../shared/inspect';
+import { fakeScrollLayout } from '../../test-layout';
 import { fakeTransport, renderWith } from '../../test-utils';
 import { CleanupView } from './CleanupView';
 
 afterEach(cleanup);
+fakeScrollLayout();
 
 const f = (id: string, owner: Finding['owner'], reason: string, cmd: string[]): Finding => ({
   id, kind: owner === 'berth' ? 'orphan-berth-rule' : 'dangling-nat-rule', owner, reason, evidence: [`evidence of ${id}`], commands: [cmd], risk: owner === 'berth' ? 'safe' : 'foreign',
@@ -70,5 +72,29 @@ describe('CleanupView', () => {
     const r = await screen.findByRole('status', { name: 'Doctor result' });
     expect(r.textContent).toMatch(/healed.*1 healthy · 1 missing · 0 extra/);
     expect(r.textContent).toContain('nat BERTH: -i berth0 -j RETURN');
+  });
+
+  it('5,000 findings: virtualized, grouped, select-all per group, and the count of what is selected', async () => {
+    const many = Array.from({ length: 5000 }, (_, i) =>
+      f(`n${i}`, i < 4 ? 'berth' : 'docker', `stale rule ${i}`, ['iptables', '-t', 'nat', '-D', 'X', String(i)]));
+    const { transport } = fakeTransport({ 'cleanup.plan': () => ({ takenAt: new Date().toISOString(), findings: many }) });
+    renderWith(<CleanupView />, transport);
+    await screen.findByRole('heading', { name: /Berth rules with nothing behind them/ });
+    const cards = document.querySelectorAll('li.finding').length;
+    expect(cards).toBeGreaterThan(4);
+    expect(cards).toBeLessThan(60); // a screenful, not 5,000
+    const status = () => screen.getAllByRole('status').map((s) => s.textContent).join(' ');
+    expect(status()).toContain('4 fixes selected'); // Berth's own, by default
+    // the foreign group: nothing chosen until its select-all is ticked
+    const all = screen.getByRole('checkbox', { name: /^Select all 4996: NAT rules to addresses/ });
+    expect((all as HTMLInputElement).checked).toBe(false);
+    fireEvent.click(all);
+    expect(status()).toContain('5000 fixes selected (4996 foreign)');
+    expect((all as HTMLInputElement).checked).toBe(true);
+    expect(document.querySelector('li.finding-group-head:nth-of-type(1)')?.textContent).toContain('4 of 4 selected');
+    // clearing Berth's group leaves only the foreign ones
+    fireEvent.click(screen.getByRole('checkbox', { name: /^Select all 4: Berth rules/ }));
+    expect(status()).toContain('4996 fixes selected (4996 foreign)');
+    expect(screen.getByRole('button', { name: 'Apply 4996 fixes' })).toBeTruthy();
   });
 });

@@ -11,9 +11,9 @@ import { PageHeader } from '../../components/PageHeader';
 import { Spinner } from '../../components/Spinner';
 import { joinArgv } from '../../lib/argv';
 import { relativeTime } from '../../lib/format';
-import { applyParams, chosen, groupByKind, isChosen, isForeign, KIND_TITLES, toggle, type Choices } from './cleanup-select';
+import { applyParams, chosen, groupByKind, isForeign, toggle, toggleAll, type Choices } from './cleanup-select';
 import { DoctorPanel } from './DoctorPanel';
-import { FindingCard } from './FindingCard';
+import { FindingList } from './FindingList';
 
 const NONE: Choices = { excluded: new Set(), included: new Set() };
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -27,9 +27,9 @@ export function CleanupView() {
   const [previewing, setPreviewing] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const findings = useMemo(() => plan.data?.findings ?? [], [plan.data]);
-  const picked = chosen(findings, choices);
+  const picked = useMemo(() => chosen(findings, choices), [findings, choices]);
   const foreignPicked = picked.filter(isForeign).length;
-  const groups = groupByKind(findings);
+  const groups = useMemo(() => groupByKind(findings), [findings]);
   const checkedAt = plan.data?.takenAt;
 
   const doApply = () => {
@@ -60,7 +60,7 @@ export function CleanupView() {
           </>
         }
       />
-      <div className="pane cleanup-pane">
+      <div className="pane pane-fill cleanup-pane">
         <ApplyOutcome apply={apply} undo={undo} onUndo={doUndo} />
         {plan.isPending && plan.fetchStatus !== 'idle' ? (
           <div className="pane-center"><Spinner label="Looking for stale objects…" /></div>
@@ -86,16 +86,12 @@ export function CleanupView() {
                 Apply {plural(picked.length, 'fix', 'fixes')}
               </button>
             </div>
-            {groups.map(([kind, list]) => (
-              <section key={kind} className="finding-group" aria-labelledby={`kind-${kind}`}>
-                <h2 id={`kind-${kind}`} className="section-title">{KIND_TITLES[kind] ?? kind} <span className="count">{list.length}</span></h2>
-                <ul className="findings">
-                  {list.map((f) => (
-                    <FindingCard key={f.id} finding={f} chosen={isChosen(f, choices)} onChange={(on) => setChoices((c) => toggle(c, f, on))} />
-                  ))}
-                </ul>
-              </section>
-            ))}
+            <FindingList
+              groups={groups}
+              choices={choices}
+              onToggle={(f, on) => setChoices((c) => toggle(c, f, on))}
+              onToggleGroup={(list, on) => setChoices((c) => toggleAll(c, list, on))}
+            />
           </>
         )}
         <DoctorPanel />

@@ -5,11 +5,23 @@ import { joinArgv } from '../../lib/argv';
 import { OwnerBadge } from '../nat/OwnerBadge';
 import { isForeign } from './cleanup-select';
 
-export function FindingCard({ finding, chosen, onChange }: { finding: Finding; chosen: boolean; onChange: (on: boolean) => void }) {
+export function FindingCard({
+  finding,
+  chosen,
+  onChange,
+  index,
+  measure,
+}: {
+  finding: Finding;
+  chosen: boolean;
+  onChange: (on: boolean) => void;
+  index?: number; // its place in a virtualized list, which measures it as it renders
+  measure?: (el: Element | null) => void;
+}) {
   const id = useId();
   const foreign = isForeign(finding);
   return (
-    <li className={`finding${chosen ? ' finding-chosen' : ''}${foreign ? ' finding-foreign' : ''}`} data-finding-id={finding.id} aria-labelledby={`${id}-reason`}>
+    <li ref={measure} data-index={index} className={`finding${chosen ? ' finding-chosen' : ''}${foreign ? ' finding-foreign' : ''}`} data-finding-id={finding.id} aria-labelledby={`${id}-reason`}>
       <div className="finding-check">
         <input
           id={`${id}-cb`}

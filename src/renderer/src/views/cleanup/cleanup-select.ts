@@ -30,6 +30,21 @@ export function toggle(c: Choices, f: Finding, on: boolean): Choices {
   return { ...c, [key]: next };
 }
 
+// Select or clear a whole group at once: Berth's own by leaving them out of
+// `excluded`, foreign ones by putting them in `included`.
+export function toggleAll(c: Choices, list: Finding[], on: boolean): Choices {
+  const excluded = new Set(c.excluded);
+  const included = new Set(c.included);
+  for (const f of list) {
+    if (isForeign(f)) {
+      if (on) included.add(f.id);
+      else included.delete(f.id);
+    } else if (on) excluded.delete(f.id);
+    else excluded.add(f.id);
+  }
+  return { excluded, included };
+}
+
 export const KIND_TITLES: Record<Finding['kind'], string> = {
   'orphan-berth-rule': 'Berth rules with nothing behind them',
   'orphan-berth-link': 'Berth links left behind',
@@ -50,6 +65,10 @@ export const KIND_TITLES: Record<Finding['kind'], string> = {
 
 export function groupByKind(findings: Finding[]): [Finding['kind'], Finding[]][] {
   const m = new Map<Finding['kind'], Finding[]>();
-  for (const f of findings) m.set(f.kind, [...(m.get(f.kind) ?? []), f]);
+  for (const f of findings) {
+    const list = m.get(f.kind);
+    if (list) list.push(f);
+    else m.set(f.kind, [f]);
+  }
   return [...m.entries()];
 }
