@@ -92,6 +92,8 @@ function resolveMode(s: State, c: ContainerRecord, p: RunOut): void {
 }
 
 async function checkCommand(c: ContainerRecord): Promise<void> {
+  // `env` (the user stage, kernel/process.ts) would read NAME=VALUE as a variable
+  if (c.cmd[0].includes('=')) throw invalid(`exec: "${c.cmd[0]}": a command name containing "=" is not supported`);
   const path = c.env.find((e) => e.startsWith('PATH='))?.slice(5) ?? PATH;
   try {
     await stat(c.workdir);
@@ -119,7 +121,7 @@ async function startProcess(eng: Engine, s: State, c: ContainerRecord, undo: Und
   const netnsPath = sandboxOf(s, c)?.path ?? null;
   let started;
   try {
-    started = await startInNetns({ netnsPath, utsPath: utsOf(eng, s, c), argv: c.cmd, uid: c.uid, gid: c.gid, env: envMap, cwd: c.workdir, logPath: logPath(eng, c.id), errLogPath: errLogPath(eng, c.id) });
+    started = await startInNetns({ netnsPath, utsPath: utsOf(eng, s, c), argv: c.cmd, uid: c.uid, gid: c.gid, knownUser: user.known, env: envMap, cwd: c.workdir, logPath: logPath(eng, c.id), errLogPath: errLogPath(eng, c.id) });
   } catch (e) {
     throw invalid(`cannot start ${c.cmd[0]}: ${(e as Error).message}`);
   }

@@ -1,5 +1,6 @@
 import { execa } from 'execa';
 import { BerthError } from '../../../src/shared/errors';
+import { FIXED_ENV, program } from './programs';
 
 export interface RunOptions {
   input?: string;
@@ -13,15 +14,16 @@ export interface RunResult {
   exitCode: number;
 }
 
-// Every program Berth runs goes through here: an argument array (never a
-// shell), a timeout, and an error that names the command, exit code and stderr.
+// Every program Berth runs goes through here: by absolute path with a fixed
+// environment (kernel/programs.ts), an argument array (never a shell), a
+// timeout, and an error that names the command, exit code and stderr.
 export async function run(file: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
-  const r = await execa(file, args, {
+  const r = await execa(program(file), args, {
     input: opts.input,
     timeout: opts.timeoutMs ?? 15_000,
     reject: false,
     stripFinalNewline: false,
-    env: { LC_ALL: 'C', PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' },
+    env: { ...FIXED_ENV },
     extendEnv: false,
   });
   const exitCode = r.exitCode ?? -1;

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
 import { access, constants, readFile, stat } from 'node:fs/promises';
+import { FIXED_ENV, program } from './programs';
 
 export interface StartedProcess {
   pid: number;
@@ -8,25 +9,44 @@ export interface StartedProcess {
   exited: Promise<number>; // exit code (128+signal when killed)
 }
 
-// Starts a container's command inside its network namespace as the given
-// user, detached in its own process group so it outlives a helper restart,
-// with stdout and stderr appended to their log files (kept apart, as Docker
-// keeps the streams apart for `logs` and attached runs).
-export async function startInNetns(opts: {
+// How a container's command is started, in three steps so nothing the
+// client sent is seen by a program running as root:
+//   nsenter (root, fixed env)    enters the network and hostname namespaces;
+//   setpriv (root, fixed env)    becomes the user: uid, gid, supplementary groups;
+//   env -i  (already the user)   sets the container's environment and working
+//                                directory, then execs the command through the
+//                                container's PATH.
+// The loader reads LD_PRELOAD & co. only when `env` execs the command, as the
+// user: they are the user's to use, and harmless to anyone else.
+export interface UserCommand {
   netnsPath: string | null; // null: the helper's own namespace (network mode host)
   utsPath: string | null; // the container's hostname namespace, null: the host's
   argv: string[];
   uid: number;
   gid: number;
+  knownUser: boolean; // in /etc/passwd: its groups come from /etc/group
   env: Record<string, string>;
   cwd: string;
-  logPath: string;
-  errLogPath: string;
-}): Promise<StartedProcess> {
-  const args: string[] = [];
-  if (opts.netnsPath) args.push(`--net=${opts.netnsPath}`);
-  if (opts.utsPath) args.push(`--uts=${opts.utsPath}`);
-  args.push(`--setuid=${opts.uid}`, `--setgid=${opts.gid}`, '--', ...opts.argv);
+}
+
+export function userStage(o: UserCommand): { file: string; args: string[] } {
+  const ns: string[] = [];
+  if (o.netnsPath) ns.push(`--net=${o.netnsPath}`);
+  if (o.utsPath) ns.push(`--uts=${o.utsPath}`);
+  const groups = o.knownUser ? '--init-groups' : '--clear-groups';
+  const drop = [program('setpriv'), `--reuid=${o.uid}`, `--regid=${o.gid}`, groups, '--'];
+  const vars = Object.entries(o.env).map(([k, v]) => `${k}=${v}`);
+  const user = [program('env'), '-i', '-C', o.cwd, '--', ...vars, ...o.argv];
+  const argv = ns.length ? [program('nsenter'), ...ns, '--', ...drop, ...user] : [...drop, ...user];
+  return { file: argv[0], args: argv.slice(1) };
+}
+
+// Starts a container's command (userStage) detached in its own process group
+// so it outlives a helper restart, with stdout and stderr appended to their
+// log files (kept apart, as Docker keeps the streams apart for `logs` and
+// attached runs).
+export async function startInNetns(opts: UserCommand & { logPath: string; errLogPath: string }): Promise<StartedProcess> {
+  const { file, args } = userStage(opts);
   // The log file's descriptor goes to the child itself (not a pipe through
   // the helper, as execa's file option does), so the container keeps
   // writing when the helper dies or restarts.
@@ -34,7 +54,7 @@ export async function startInNetns(opts: {
   const efd = openSync(opts.errLogPath, 'a', 0o640);
   let child;
   try {
-    child = spawn('nsenter', args, { detached: true, stdio: ['ignore', fd, efd], cwd: opts.cwd, env: opts.env });
+    child = spawn(file, args, { detached: true, stdio: ['ignore', fd, efd], cwd: '/', env: { ...FIXED_ENV } });
   } finally {
     closeSync(fd);
     closeSync(efd);
@@ -91,17 +111,17 @@ export function signalGroup(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-export async function userOf(uid: number): Promise<{ gid: number; home: string; name: string }> {
+export async function userOf(uid: number): Promise<{ gid: number; home: string; name: string; known: boolean }> {
   try {
     const lines = (await readFile('/etc/passwd', 'utf8')).split('\n');
     for (const l of lines) {
       const f = l.split(':');
-      if (Number(f[2]) === uid) return { name: f[0], gid: Number(f[3]), home: f[5] || '/' };
+      if (f.length > 3 && f[2] === String(uid)) return { name: f[0], gid: Number(f[3]), home: f[5] || '/', known: true };
     }
   } catch {
     /* fall through */
   }
-  return { name: String(uid), gid: uid, home: '/' };
+  return { name: String(uid), gid: uid, home: '/', known: false };
 }
 
 // Finds the program the way execvp would, so `run` can refuse a command that
@@ -127,7 +147,7 @@ export async function resolveExecutable(cmd: string, pathVar: string, cwd: strin
 export function startDetached(file: string, args: string[], logPath: string): { pid: number; exited: Promise<number> } {
   const fd = openSync(logPath, 'a', 0o600);
   try {
-    const child = spawn(file, args, { detached: true, stdio: ['ignore', fd, fd] });
+    const child = spawn(file, args, { detached: true, stdio: ['ignore', fd, fd], env: { ...FIXED_ENV } });
     child.unref();
     const exited = new Promise<number>((resolve) => {
       child.once('exit', (c) => resolve(c ?? 1));

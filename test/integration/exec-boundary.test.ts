@@ -1,0 +1,82 @@
+import { execa } from 'execa';
+import { chmod, chown, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestHost } from './harness';
+import { createOwnerUser, type OwnerUser } from './owner-user';
+
+// The helper is root, its owner is not: what the owner puts in a container's
+// environment (LD_PRELOAD, PATH) applies to the container's command, as the
+// owner, and never to a program the helper runs as root.
+describe('the owner cannot run code as root through a container', () => {
+  let h: TestHost;
+  let u: OwnerUser;
+  // every file a planted program left: who it ran as
+  const markers = async (prefix: string) => {
+    const files = (await readdir(u.home)).filter((f) => f.startsWith(prefix));
+    return Promise.all(files.map(async (f) => (await readFile(join(u.home, f), 'utf8')).trim()));
+  };
+
+  beforeAll(async () => {
+    u = await createOwnerUser();
+    h = await TestHost.create();
+    await h.startHelper(['--owner', String(u.uid)]);
+  });
+  afterAll(async () => {
+    await h?.destroy();
+    await u?.remove();
+  });
+
+  it('applies LD_PRELOAD to the command as the owner, never to a root program', async () => {
+    const src = join(u.home, 'evil.c');
+    const lib = join(u.home, 'evil.so');
+    await writeFile(
+      src,
+      `#include <stdio.h>
+#include <unistd.h>
+__attribute__((constructor)) static void mark(void) {
+  char p[512];
+  snprintf(p, sizeof p, "${u.home}/preload-%d", (int)getpid());
+  FILE *f = fopen(p, "w");
+  if (f) { fprintf(f, "%d\\n", (int)geteuid()); fclose(f); }
+}
+`,
+    );
+    await execa('gcc', ['-shared', '-fPIC', '-o', lib, src]);
+    await chown(lib, u.uid, u.gid);
+    const r = await h.berth(['run', '--rm', '-w', '/', '-e', `LD_PRELOAD=${lib}`, '--', 'true']);
+    expect(r.code, r.stderr).toBe(0);
+    const seen = await markers('preload-');
+    // the command itself loaded it (the variable was not dropped), as the owner
+    expect(seen.length).toBeGreaterThan(0);
+    expect(new Set(seen)).toEqual(new Set([String(u.uid)]));
+  });
+
+  it("looks the command up through the container's PATH as the owner; the helper's programs are not looked up there", async () => {
+    const bin = join(u.home, 'bin');
+    await mkdir(bin);
+    await chown(bin, u.uid, u.gid);
+    for (const prog of ['nsenter', 'setpriv', 'env', 'mytool']) {
+      const f = join(bin, prog);
+      await writeFile(f, `#!/bin/sh\nid -u > ${u.home}/path-${prog}-$$\n`);
+      await chmod(f, 0o755);
+      await chown(f, u.uid, u.gid);
+    }
+    const path = `PATH=${bin}:/usr/bin:/bin`;
+    expect((await h.berth(['run', '--rm', '-w', '/', '-e', path, '--', 'true'])).code).toBe(0);
+    expect(await markers('path-')).toEqual([]);
+    const r = await h.berth(['run', '--rm', '-w', '/', '-e', path, '--', 'mytool']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await markers('path-mytool-')).toEqual([String(u.uid)]);
+    expect(await markers('path-nsenter-')).toEqual([]);
+  });
+
+  it("runs the command as the owner with the owner's groups, in the working directory given", async () => {
+    const r = await h.berth(['run', '--rm', '-w', u.home, '--', 'sh', '-c', 'id -u; id -g; pwd; env | sort']);
+    expect(r.code, r.stderr).toBe(0);
+    const [uid, gid, cwd, ...env] = r.stdout.trim().split('\n');
+    expect([uid, gid, cwd]).toEqual([String(u.uid), String(u.gid), u.home]);
+    // the container's environment only: nothing of the helper's
+    expect(env.map((l) => l.split('=')[0]).filter((k) => !['HOME', 'HOSTNAME', 'PATH', 'PWD', 'SHLVL', '_'].includes(k))).toEqual([]);
+  });
+});
