@@ -4,8 +4,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import net from 'node:net';
-import { BerthError, RPC_CODES, isBerthError } from '../../src/shared/errors';
-import { isMethodName, methods, type MethodName } from '../../src/shared/methods';
+import { BerthError, isBerthError } from '../../src/shared/errors';
+import { isMethodName, MAX_REQUEST_BYTES, methods, type MethodName } from '../../src/shared/methods';
+import { encodeLine, errorFrame, eventFrame, LineFramer, methodNotFound, parseRequest, resultFrame } from '../../src/shared/rpc-frames';
 import type { BerthEvent } from '../../src/shared/events';
 import type { Network } from '../../src/shared/network';
 import type { Container, ForeignSandbox } from '../../src/shared/container';
@@ -441,39 +442,34 @@ export async function startFakeHelper(socketPath: string, engine = new FakeEngin
   const token = randomBytes(16).toString('hex');
   await writeFile(`${socketPath}.token`, token + '\n', { mode: 0o600 });
   const server = net.createServer((sock) => {
-    let buf = '';
     let authed = false;
     let off: (() => void) | null = null;
-    sock.setEncoding('utf8');
     sock.on('error', () => {});
     sock.on('close', () => off?.());
-    sock.on('data', (chunk: string) => {
-      buf += chunk;
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const req = JSON.parse(buf.slice(0, nl));
-        buf = buf.slice(nl + 1);
-        const reply = (body: object) => sock.write(JSON.stringify({ jsonrpc: '2.0', id: req.id, ...body }) + '\n');
-        const fail = (e: BerthError) => reply({ error: { code: RPC_CODES[e.kind], message: e.message, data: { kind: e.kind } } });
-        if (!authed && req.auth !== token) { fail(new BerthError('unauthorized', 'missing or wrong token')); continue; }
-        authed = true;
-        if (!isMethodName(req.method)) { fail(new BerthError('invalid_argument', `unknown method ${req.method}`)); continue; }
-        const parsed = methods[req.method as MethodName].params.safeParse(req.params ?? {});
-        if (!parsed.success) { fail(new BerthError('invalid_argument', parsed.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`).join('; '))); continue; }
-        if (req.method === 'events.subscribe') {
-          off ??= engine.subscribe((e) => sock.write(JSON.stringify({ jsonrpc: '2.0', method: 'event', params: e }) + '\n'));
-          reply({ result: { subscribed: true } });
-          continue;
-        }
-        try {
-          // a little latency, so progress states are visible
-          const result = engine.handle(req.method, parsed.data);
-          setTimeout(() => reply({ result }), engine.latency(req.method));
-        } catch (e) {
-          fail(isBerthError(e) ? e : new BerthError('internal', String(e)));
-        }
+    const send = (frame: object) => sock.write(encodeLine(frame));
+    const framer = new LineFramer(MAX_REQUEST_BYTES, (line) => {
+      const parsed = parseRequest(line);
+      if ('reply' in parsed) return send(parsed.reply);
+      const req = parsed.call;
+      const fail = (e: BerthError) => send(errorFrame(req.id, e));
+      if (!authed && req.auth !== token) return fail(new BerthError('unauthorized', 'missing or wrong token'));
+      authed = true;
+      if (!isMethodName(req.method)) return send(methodNotFound(req.id, req.method));
+      const parsedParams = methods[req.method as MethodName].params.safeParse(req.params ?? {});
+      if (!parsedParams.success) return fail(new BerthError('invalid_argument', parsedParams.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`).join('; ')));
+      if (req.method === 'events.subscribe') {
+        off ??= engine.subscribe((e) => send(eventFrame(e)));
+        return send(resultFrame(req.id, { subscribed: true }));
       }
-    });
+      try {
+        // a little latency, so progress states are visible
+        const result = engine.handle(req.method, parsedParams.data);
+        setTimeout(() => send(resultFrame(req.id, result)), engine.latency(req.method));
+      } catch (e) {
+        fail(isBerthError(e) ? e : new BerthError('internal', String(e)));
+      }
+    }, () => sock.destroy());
+    sock.on('data', (chunk: Buffer) => framer.push(chunk));
   });
   await new Promise<void>((r) => server.listen(socketPath, r));
   return { engine, close: () => new Promise<void>((r) => server.close(() => r())) };

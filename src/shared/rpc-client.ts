@@ -3,6 +3,7 @@ import type { BerthEvent } from './events';
 import { METHOD_NAMES } from './method-names';
 import type { BerthApi, MethodName, ParamsOf, ResultOf } from './methods';
 import type { RpcErrorBody, RpcRequest } from './rpc';
+import { parseIncoming } from './rpc-frames';
 
 // Transport-free JSON-RPC client: the unix socket (CLI, main, web mode) and
 // the WebSocket (renderer in a browser) both feed frames into it.
@@ -12,6 +13,7 @@ export class RpcSession {
   private listeners = new Set<(e: BerthEvent) => void>();
   private token: string | undefined;
   private closedError: BerthError | null = null;
+  private serverSaid: BerthError | null = null;
 
   constructor(private readonly sendFrame: (frame: string) => void, token?: string) {
     this.token = token;
@@ -43,27 +45,28 @@ export class RpcSession {
 
   // Feed one received frame (a JSON text).
   receive(frame: string): void {
-    let msg: { id?: number; result?: unknown; error?: RpcErrorBody; method?: string; params?: unknown };
-    try {
-      msg = JSON.parse(frame);
-    } catch {
+    const msg = parseIncoming(frame);
+    if (!msg) return;
+    if (msg.kind === 'event') {
+      for (const l of this.listeners) l(msg.event);
       return;
     }
-    if (msg.method === 'event') {
-      for (const l of this.listeners) l(msg.params as BerthEvent);
+    if (msg.id === null && msg.kind === 'error') {
+      // the server says why it is about to close the connection (idle, too many clients)
+      this.serverSaid = errorFromRpc(msg.error);
       return;
     }
     if (typeof msg.id !== 'number') return;
     const p = this.pending.get(msg.id);
     if (!p) return;
     this.pending.delete(msg.id);
-    if (msg.error) p.reject(errorFromRpc(msg.error));
+    if (msg.kind === 'error') p.reject(errorFromRpc(msg.error));
     else p.resolve(msg.result);
   }
 
   // The transport is gone: fail every call in flight and every later one.
   close(reason = 'connection to the helper closed'): void {
-    this.closedError = new BerthError('unavailable', reason);
+    this.closedError = this.serverSaid ?? new BerthError('unavailable', reason);
     for (const p of this.pending.values()) p.reject(this.closedError);
     this.pending.clear();
   }

@@ -3,10 +3,14 @@ import { readFile } from 'node:fs/promises';
 import { BerthError } from '../../../src/shared/errors';
 import type { BerthEvent } from '../../../src/shared/events';
 import { RpcSession, makeApi } from '../../../src/shared/rpc-client';
+import { LineFramer } from '../../../src/shared/rpc-frames';
 import type { BerthApi, MethodName, ParamsOf, ResultOf } from '../../../src/shared/methods';
 
 export const DEFAULT_SOCKET = '/run/berth/berth.sock';
 export const tokenPathFor = (socketPath: string) => `${socketPath}.token`;
+// Answers can be large (host.inspect on a host with 50,000 rules); the
+// bound only keeps a broken peer from growing the client without end.
+const MAX_RESPONSE_BYTES = 256 << 20;
 export const resolveSocket = (explicit?: string) => explicit || process.env.BERTH_SOCKET || DEFAULT_SOCKET;
 
 export interface BerthClient {
@@ -40,20 +44,15 @@ export async function connectHelper(socketPath: string, opts: { token?: string }
   });
   const session = new RpcSession((frame) => sock.write(frame + '\n'), token);
   const closeCbs: (() => void)[] = [];
-  let buf = '';
-  sock.setEncoding('utf8');
-  sock.on('data', (chunk: string) => {
-    buf += chunk;
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, nl);
-      buf = buf.slice(nl + 1);
-      if (line) session.receive(line);
-    }
+  let tooLong = false;
+  const framer = new LineFramer(MAX_RESPONSE_BYTES, (line) => session.receive(line), () => {
+    tooLong = true;
+    sock.destroy();
   });
+  sock.on('data', (chunk: Buffer) => framer.push(chunk));
   sock.on('error', () => {});
   sock.on('close', () => {
-    session.close();
+    session.close(tooLong ? `the helper sent a frame larger than ${MAX_RESPONSE_BYTES} bytes` : undefined);
     for (const cb of closeCbs) cb();
   });
   const call = <M extends MethodName>(m: M, p: ParamsOf<M>) => session.call(m, p);

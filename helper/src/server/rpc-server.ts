@@ -3,10 +3,13 @@ import net from 'node:net';
 import { dirname, join } from 'node:path';
 import { createFresh, ensureSafeDir } from '../kernel/safe-files';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { BerthError, RPC_CODES } from '../../../src/shared/errors';
+import { BerthError } from '../../../src/shared/errors';
 import type { BerthEvent } from '../../../src/shared/events';
 import { isMethodName, MAX_REQUEST_BYTES, methods, type MethodHandlers } from '../../../src/shared/methods';
 import type { RpcResponse } from '../../../src/shared/rpc';
+import {
+  encodeLine, errorFrame, eventFrame, INVALID_REQUEST, LineFramer, methodNotFound, parseRequest, resultFrame, type RpcCall,
+} from '../../../src/shared/rpc-frames';
 import { tokenPathFor } from '../client/unix-client';
 
 export interface CallContext {
@@ -22,18 +25,54 @@ export interface RpcServerOptions {
   ownerGid: number;
   handlers: Handlers;
   log: (msg: string) => void;
+  limits?: Partial<RpcLimits>;
 }
+
+// What one client may hold of the helper. A connection must present the
+// token within `authMs`; a line must be finished within `lineMs`. An
+// authenticated connection with no request for `idleMs` is closed unless
+// it waits for an answer (container.wait) or subscribed to events: the
+// app's event stream is quiet for hours and stays open as long as its peer
+// does (the kernel tells the helper when a peer goes away).
+export interface RpcLimits {
+  maxConnections: number;
+  maxInFlight: number; // per connection; reading pauses beyond it
+  authMs: number;
+  lineMs: number;
+  idleMs: number;
+  maxLineBytes: number;
+}
+export const RPC_LIMITS: RpcLimits = {
+  maxConnections: 128,
+  maxInFlight: 32,
+  authMs: 10_000,
+  lineMs: 30_000,
+  idleMs: 15 * 60_000,
+  maxLineBytes: MAX_REQUEST_BYTES,
+};
 
 // JSON-RPC 2.0, one JSON object per line, on a unix socket only its owner
 // can open. The first request of a connection must carry the token from the
-// token file (mode 0600, owned by the same user).
+// token file (mode 0600, owned by the same user). Nothing a client sends can
+// end the helper: every line is parsed, checked and answered inside its own
+// error boundary, and what a client can hold is bounded (RpcLimits).
 export class RpcServer {
   private server: net.Server;
   private readonly token = randomBytes(32).toString('hex');
   private subscribers = new Set<(e: BerthEvent) => void>();
+  private connections = new Set<net.Socket>();
+  readonly limits: RpcLimits;
 
   constructor(private readonly o: RpcServerOptions) {
-    this.server = net.createServer((sock) => this.serve(sock));
+    this.limits = { ...RPC_LIMITS, ...o.limits };
+    this.server = net.createServer((sock) => {
+      try {
+        this.serve(sock);
+      } catch (e) {
+        this.o.log(`connection setup failed: ${(e as Error).stack ?? e}`);
+        sock.destroy();
+      }
+    });
   }
 
   // The socket directory may be the owner's (or sticky, like /tmp) but no
@@ -70,7 +109,9 @@ export class RpcServer {
   }
 
   async close(): Promise<void> {
-    await new Promise<void>((r) => this.server.close(() => r()));
+    const done = new Promise<void>((r) => this.server.close(() => r()));
+    for (const s of this.connections) s.destroy(); // subscribers would hold the server open for ever
+    await done;
     for (const p of [this.o.socketPath, tokenPathFor(this.o.socketPath)]) {
       try {
         unlinkSync(p);
@@ -81,81 +122,145 @@ export class RpcServer {
   }
 
   private serve(sock: net.Socket): void {
-    let authed = false;
-    let buf = '';
+    const L = this.limits;
     let onClose: () => void = () => {};
     const closed = new Promise<void>((r) => (onClose = r));
-    const send = (o: object) => {
-      if (!sock.destroyed) sock.write(JSON.stringify(o) + '\n');
+    const send = (frame: object) => {
+      if (!sock.destroyed && sock.writable) sock.write(encodeLine(frame));
     };
-    const notify = (e: BerthEvent) => send({ jsonrpc: '2.0', method: 'event', params: e });
-    const ctx: CallContext = { notify, subscribe: () => this.subscribers.add(notify), closed };
-    sock.setEncoding('utf8');
+    const refuse = (frame: RpcResponse) => {
+      send(frame);
+      framer.stop();
+      sock.end();
+      setTimeout(() => sock.destroy(), 1000).unref();
+    };
     sock.on('error', () => {});
+    if (this.connections.size >= L.maxConnections) {
+      sock.end(encodeLine(errorFrame(null, new BerthError('unavailable', `the helper serves at most ${L.maxConnections} connections; close some clients (berth ui, scripts) and retry`))));
+      setTimeout(() => sock.destroy(), 1000).unref();
+      return;
+    }
+    this.connections.add(sock);
+
+    let authed = false;
+    let subscribed = false;
+    let inFlight = 0;
+    const notify = (e: BerthEvent) => send(eventFrame(e));
+    const ctx: CallContext = {
+      notify,
+      subscribe: () => {
+        subscribed = true;
+        this.subscribers.add(notify);
+      },
+      closed,
+    };
+    const timers = new Set<NodeJS.Timeout>();
+    const after = (ms: number, fn: () => void) => {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        fn();
+      }, ms);
+      t.unref();
+      timers.add(t);
+      return t;
+    };
+    const authTimer = after(L.authMs, () => {
+      if (!authed) refuse(errorFrame(null, new BerthError('unauthorized', `no token within ${L.authMs / 1000} s`)));
+    });
+    let lineTimer: NodeJS.Timeout | null = null;
+    let idleTimer: NodeJS.Timeout | null = null;
+    const armIdle = () => {
+      if (idleTimer) clearTimeout(idleTimer);
+      idleTimer = after(L.idleMs, () => {
+        if (subscribed || inFlight > 0) return armIdle();
+        refuse(errorFrame(null, new BerthError('unavailable', `closed after ${Math.round(L.idleMs / 1000)} s without a request`)));
+      });
+    };
+
+    const framer = new LineFramer(
+      L.maxLineBytes,
+      (line) => {
+        try {
+          onLine(line);
+        } catch (e) {
+          // a bug in the server itself: this request fails, the helper carries on
+          this.o.log(`request failed: ${(e as Error).stack ?? e}`);
+          send(errorFrame(null, e));
+        }
+      },
+      () => refuse(errorFrame(null, new BerthError('invalid_argument', `request larger than ${L.maxLineBytes} bytes`), INVALID_REQUEST)),
+    );
+
+    const onLine = (line: string) => {
+      const parsed = parseRequest(line);
+      if ('reply' in parsed) {
+        // before the token, nothing but a valid first request is answered twice
+        if (!authed) refuse(parsed.reply);
+        else send(parsed.reply);
+        return;
+      }
+      const call = parsed.call;
+      if (!authed) {
+        if (typeof call.auth !== 'string' || !sameToken(call.auth, this.token)) {
+          refuse(errorFrame(call.id, new BerthError('unauthorized', 'missing or wrong token')));
+          return;
+        }
+        authed = true;
+        clearTimeout(authTimer);
+        timers.delete(authTimer);
+      }
+      armIdle();
+      inFlight++;
+      if (inFlight >= L.maxInFlight) sock.pause(); // backpressure: no unbounded queue of calls
+      void this.dispatch(call, ctx)
+        .catch((e) => errorFrame(call.id, e))
+        .then((frame) => {
+          inFlight--;
+          if (inFlight < L.maxInFlight && sock.isPaused()) sock.resume();
+          send(frame);
+        });
+    };
+
+    sock.on('data', (chunk: Buffer) => {
+      framer.push(chunk);
+      // a line must not stay unfinished for ever (a slow or stuck writer)
+      if (framer.pending && !lineTimer)
+        lineTimer = after(L.lineMs, () => refuse(errorFrame(null, new BerthError('invalid_argument', `request line not finished within ${L.lineMs / 1000} s`), INVALID_REQUEST)));
+      else if (!framer.pending && lineTimer) {
+        clearTimeout(lineTimer);
+        timers.delete(lineTimer);
+        lineTimer = null;
+      }
+    });
     sock.on('close', () => {
+      for (const t of timers) clearTimeout(t);
+      framer.stop();
+      this.connections.delete(sock);
       this.subscribers.delete(notify);
       onClose();
     });
-    sock.on('data', (chunk: string) => {
-      buf += chunk;
-      if (buf.length > MAX_REQUEST_BYTES && !buf.includes('\n')) {
-        send(errorFrame(null, new BerthError('invalid_argument', `request larger than ${MAX_REQUEST_BYTES} bytes`)));
-        sock.destroy();
-        return;
-      }
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        if (!line.trim()) continue;
-        if (line.length > MAX_REQUEST_BYTES) {
-          send(errorFrame(null, new BerthError('invalid_argument', `request larger than ${MAX_REQUEST_BYTES} bytes`)));
-          sock.destroy();
-          return;
-        }
-        let req: { id?: unknown; method?: unknown; params?: unknown; auth?: unknown };
-        try {
-          req = JSON.parse(line);
-        } catch {
-          send({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'parse error' } });
-          continue;
-        }
-        const id = typeof req.id === 'number' || typeof req.id === 'string' ? req.id : null;
-        if (!authed) {
-          if (typeof req.auth !== 'string' || !sameToken(req.auth, this.token)) {
-            send(errorFrame(id, new BerthError('unauthorized', 'missing or wrong token')));
-            sock.destroy();
-            return;
-          }
-          authed = true;
-        }
-        void this.dispatch(id, req.method, req.params, ctx).then(send);
-      }
-    });
   }
 
-  private async dispatch(id: string | number | null, method: unknown, params: unknown, ctx: CallContext): Promise<RpcResponse> {
-    if (!isMethodName(method))
-      return { jsonrpc: '2.0', id, error: { code: -32601, message: `unknown method ${String(method).slice(0, 64)}` } };
-    const parsed = methods[method].params.safeParse(params ?? {});
+  private async dispatch(call: RpcCall, ctx: CallContext): Promise<RpcResponse> {
+    const { id, method } = call;
+    if (!isMethodName(method)) return methodNotFound(id, method);
+    const parsed = methods[method].params.safeParse(call.params ?? {});
     if (!parsed.success) {
       const i = parsed.error.issues[0];
       const where = i.path.length ? `${i.path.join('.')}: ` : '';
       return errorFrame(id, new BerthError('invalid_argument', `${where}${i.message}`));
     }
     try {
-      const result = await this.o.handlers[method](parsed.data as never, ctx);
-      return { jsonrpc: '2.0', id: id ?? 0, result: result ?? null };
+      return resultFrame(id, await this.o.handlers[method](parsed.data as never, ctx));
     } catch (e) {
       if (!(e instanceof BerthError)) this.o.log(`${method} failed: ${(e as Error).stack ?? e}`);
       return errorFrame(id, e);
     }
   }
-}
 
-function errorFrame(id: string | number | null, e: unknown): RpcResponse {
-  const be = e instanceof BerthError ? e : new BerthError('internal', (e as Error)?.message ?? String(e));
-  return { jsonrpc: '2.0', id, error: { code: RPC_CODES[be.kind], message: be.message, data: { kind: be.kind } } };
+  get connectionCount(): number {
+    return this.connections.size;
+  }
 }
 
 function sameToken(a: string, b: string): boolean {

@@ -5,38 +5,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { BerthError } from '../../../src/shared/errors';
+import { encodeLine, errorFrame, eventFrame, LineFramer, resultFrame } from '../../../src/shared/rpc-frames';
 import { startWebUi, type WebUi } from './server';
 
 // A fake helper: newline-delimited JSON-RPC on a unix socket, token file beside it.
 function fakeHelper(socketPath: string, token: string) {
   const seen: string[] = [];
   const server = net.createServer((sock) => {
-    let buf = '';
     let authed = false;
-    sock.setEncoding('utf8');
-    sock.on('data', (chunk: string) => {
-      buf += chunk;
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const req = JSON.parse(buf.slice(0, nl));
-        buf = buf.slice(nl + 1);
-        seen.push(req.method);
-        const reply = (body: object) => sock.write(JSON.stringify({ jsonrpc: '2.0', id: req.id, ...body }) + '\n');
-        if (!authed && req.auth !== token) {
-          reply({ error: { code: -32001, message: 'bad token', data: { kind: 'unauthorized' } } });
-          continue;
-        }
-        authed = true;
-        if (req.method === 'events.subscribe') {
-          reply({ result: { subscribed: true } });
-          sock.write(JSON.stringify({ jsonrpc: '2.0', method: 'event', params: { type: 'network.created', id: 'n1', name: 'red' } }) + '\n');
-        } else if (req.method === 'network.inspect') {
-          reply({ error: { code: -32004, message: `network ${req.params.name} not found`, data: { kind: 'not_found' } } });
-        } else {
-          reply({ result: { echo: req.method } });
-        }
+    const framer = new LineFramer(1 << 20, (line) => {
+      const req = JSON.parse(line);
+      seen.push(req.method);
+      const reply = (frame: object) => sock.write(encodeLine(frame));
+      if (!authed && req.auth !== token) return reply(errorFrame(req.id, new BerthError('unauthorized', 'bad token')));
+      authed = true;
+      if (req.method === 'events.subscribe') {
+        reply(resultFrame(req.id, { subscribed: true }));
+        sock.write(encodeLine(eventFrame({ type: 'network.created', id: 'n1', name: 'red' })));
+      } else if (req.method === 'network.inspect') {
+        reply(errorFrame(req.id, new BerthError('not_found', `network ${req.params.name} not found`)));
+      } else {
+        reply(resultFrame(req.id, { echo: req.method }));
       }
-    });
+    }, () => sock.destroy());
+    sock.on('data', (chunk: Buffer) => framer.push(chunk));
   });
   return { server, seen };
 }

@@ -85,6 +85,7 @@ export async function startWebUi(opts: WebUiOptions): Promise<WebUi> {
     res.end(req.method === 'HEAD' ? undefined : file.body);
   });
 
+  const MAX_TABS = 32;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_REQUEST_BYTES });
   server.on('upgrade', (req, socket: Socket, head) => {
     const refuse = (status: number, text: string) => {
@@ -96,6 +97,8 @@ export async function startWebUi(opts: WebUiOptions): Promise<WebUi> {
     if (!allowedOrigins(port).has(req.headers.origin ?? '')) return refuse(403, 'Forbidden');
     const presented = url.searchParams.get('token') ?? cookieToken(req.headers.cookie);
     if (!sameToken(presented, token)) return refuse(401, 'Unauthorized');
+    // each tab holds a helper connection; the helper has a cap of its own
+    if (wss.clients.size >= MAX_TABS) return refuse(503, 'Service Unavailable');
     // reach the helper first, so no frame arrives before the bridge is in place
     connect(opts.socketPath).then(
       (client) => {

@@ -1,0 +1,224 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BerthError } from '../../../src/shared/errors';
+import { METHOD_NAMES } from '../../../src/shared/method-names';
+import { malformedLine, prng } from '../testing/rpc-fuzz';
+import { RpcServer, type CallContext, type Handlers, type RpcLimits } from './rpc-server';
+
+// loosely typed: these handlers answer anything, the contract is not what is tested here
+type Handler = (params: never, ctx: CallContext) => Promise<unknown>;
+
+// The RPC layer alone, on a socket in a temp dir, with handlers that only
+// echo: what any client can send, and what the server does with it.
+const dir = mkdtempSync(join(tmpdir(), 'berth-rpc-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let released: (() => void) | null = null;
+const handlers = {
+  ...Object.fromEntries(METHOD_NAMES.map((m) => [m, (async () => ({ echo: m })) as Handler])),
+  'events.subscribe': (async (_p: never, ctx: CallContext) => {
+    ctx.subscribe();
+    return { subscribed: true };
+  }) as Handler,
+  'container.wait': (async () => new Promise((r) => (released = () => r({ exitCode: 0 })))) as Handler,
+  'network.inspect': (async () => {
+    throw new TypeError('a bug');
+  }) as Handler,
+  'network.remove': (async () => {
+    throw new BerthError('not_found', 'network x not found');
+  }) as Handler,
+} as unknown as Handlers;
+
+let n = 0;
+const servers: RpcServer[] = [];
+async function start(limits: Partial<RpcLimits> = {}) {
+  const socketPath = join(dir, `s${n++}.sock`);
+  const logs: string[] = [];
+  const server = new RpcServer({ socketPath, ownerUid: process.getuid!(), ownerGid: process.getgid!(), handlers, log: (m) => logs.push(m), limits });
+  await server.listen();
+  servers.push(server);
+  const token = readFileSync(`${socketPath}.token`, 'utf8').trim();
+  return { server, socketPath, token, logs };
+}
+afterEach(async () => {
+  released?.();
+  while (servers.length) await servers.pop()!.close();
+});
+
+// A raw client: writes whatever it is given, reads frames line by line.
+async function raw(socketPath: string) {
+  const sock = net.createConnection(socketPath);
+  await new Promise((r, j) => sock.once('connect', r).once('error', j));
+  const frames: any[] = [];
+  const waiters: (() => void)[] = [];
+  let buf = '';
+  let ended = false;
+  sock.setEncoding('utf8');
+  sock.on('data', (d: string) => {
+    buf += d;
+    let i: number;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      frames.push(JSON.parse(buf.slice(0, i)));
+      buf = buf.slice(i + 1);
+    }
+    waiters.splice(0).forEach((w) => w());
+  });
+  sock.on('error', () => {});
+  sock.on('close', () => {
+    ended = true;
+    waiters.splice(0).forEach((w) => w());
+  });
+  const until = async (cond: () => boolean, what: string, ms = 10_000) => {
+    const end = Date.now() + ms;
+    while (!cond()) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+      await new Promise<void>((r) => {
+        waiters.push(r);
+        setTimeout(r, 50);
+      });
+    }
+  };
+  return {
+    sock,
+    frames,
+    write: (s: string) => sock.write(s),
+    frame: async (i: number) => (await until(() => frames.length > i, `frame ${i}`), frames[i]),
+    closed: () => until(() => ended, 'the server to close the connection'),
+    isOpen: () => !ended,
+    until,
+  };
+}
+const req = (id: number, method: string, params: unknown = {}, auth?: string) => JSON.stringify({ jsonrpc: '2.0', id, method, params, auth }) + '\n';
+
+describe('RpcServer: what a client can send', () => {
+  let s: Awaited<ReturnType<typeof start>>;
+  beforeAll(async () => {
+    s = await start();
+    servers.length = 0; // shared by this block
+  });
+  afterAll(() => s.server.close());
+
+  it('answers every line that is not a request object with an error, and keeps serving', async () => {
+    const c = await raw(s.socketPath);
+    c.write(req(1, 'system.info', {}, s.token));
+    expect((await c.frame(0)).result).toEqual({ echo: 'system.info' });
+    const bad: [string, number][] = [
+      ['null', -32600], ['42', -32600], ['"x"', -32600], ['true', -32600], ['[]', -32600],
+      [JSON.stringify([{ jsonrpc: '2.0', id: 9, method: 'network.list' }]), -32600],
+      ['{}', -32600], ['{"id":3}', -32600], ['{"jsonrpc":"2.0","id":4,"method":5}', -32600],
+      ['{"jsonrpc":"2.0","id":{"a":1},"method":"network.list"}', -32600],
+      ['{not json', -32700], ['\u0000\u0001', -32700],
+      [JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'no.such' }), -32601],
+      [JSON.stringify({ jsonrpc: '2.0', id: 6, method: 'network.create', params: { name: 7 } }), -32602],
+      [JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'network.list', params: [1] }), -32602],
+    ];
+    for (const [line] of bad) c.write(line + '\n');
+    for (const [i, [line, code]] of bad.entries()) expect((await c.frame(1 + i)).error?.code, line).toBe(code);
+    c.write(req(8, 'network.list'));
+    expect(await c.frame(1 + bad.length)).toEqual({ jsonrpc: '2.0', id: 8, result: { echo: 'network.list' } });
+    expect(c.isOpen()).toBe(true);
+  });
+
+  it('a handler that throws fails its request only; Berth errors keep their kind', async () => {
+    const c = await raw(s.socketPath);
+    c.write(req(1, 'network.inspect', { name: 'x' }, s.token));
+    c.write(req(2, 'network.remove', { name: 'x' }));
+    c.write(req(3, 'network.list'));
+    expect((await c.frame(0)).error).toMatchObject({ code: -32603, message: 'a bug', data: { kind: 'internal' } });
+    expect((await c.frame(1)).error).toMatchObject({ code: -32004, data: { kind: 'not_found' } });
+    expect((await c.frame(2)).result).toEqual({ echo: 'network.list' });
+    expect(s.logs.some((l) => l.includes('network.inspect failed'))).toBe(true);
+  });
+
+  it('before the token, a bad line or a wrong token closes the connection', async () => {
+    for (const first of ['null\n', '[1]\n', '{"jsonrpc":"2.0","id":1,"method":"network.list"}\n', req(1, 'network.list', {}, 'wrong')]) {
+      const c = await raw(s.socketPath);
+      c.write(first);
+      expect((await c.frame(0)).error, first).toBeDefined();
+      await c.closed();
+    }
+  });
+
+  it('a line longer than the limit is refused and the connection closed; others are served', async () => {
+    const c = await raw(s.socketPath);
+    c.write(req(1, 'system.info', {}, s.token));
+    await c.frame(0);
+    c.write('{"x":"' + 'y'.repeat(1 << 20));
+    expect((await c.frame(1)).error.message).toMatch(/larger than 1048576 bytes/);
+    await c.closed();
+    const d = await raw(s.socketPath);
+    d.write(req(1, 'system.info', {}, s.token));
+    expect((await d.frame(0)).result).toBeDefined();
+  });
+
+  it('fuzz: 10,000 random malformed lines each get an error, and the server keeps serving', async () => {
+    const c = await raw(s.socketPath);
+    c.write(req(0, 'system.info', {}, s.token));
+    await c.frame(0);
+    const rnd = prng(0xbe27);
+    const lines = Array.from({ length: 10_000 }, () => malformedLine(rnd));
+    c.write(lines.join('\n') + '\n');
+    await c.until(() => c.frames.length >= 1 + lines.length, 'an answer to every line', 60_000);
+    const answers = c.frames.slice(1);
+    expect(answers.filter((f) => !(f.error && typeof f.error.code === 'number'))).toEqual([]);
+    c.write(req(1, 'network.list'));
+    expect((await c.frame(1 + lines.length)).result).toEqual({ echo: 'network.list' });
+  }, 90_000);
+});
+
+describe('RpcServer: what a client can hold', () => {
+  it('a connection that never authenticates is closed', async () => {
+    const s = await start({ authMs: 100 });
+    const c = await raw(s.socketPath);
+    await c.closed();
+    expect(c.frames[0].error).toMatchObject({ data: { kind: 'unauthorized' }, message: 'no token within 0.1 s' });
+  });
+
+  it('a line that never ends is not waited for', async () => {
+    const s = await start({ lineMs: 100 });
+    const c = await raw(s.socketPath);
+    c.write(req(1, 'system.info', {}, s.token));
+    await c.frame(0);
+    c.write('{"jsonrpc":"2.0","id":2,');
+    await c.closed();
+    expect(c.frames[1].error.message).toMatch(/not finished within/);
+  });
+
+  it('an idle authenticated connection is closed; a subscriber and a caller waiting for an answer are kept', async () => {
+    const s = await start({ idleMs: 150 });
+    const idle = await raw(s.socketPath);
+    const sub = await raw(s.socketPath);
+    const waiter = await raw(s.socketPath);
+    idle.write(req(1, 'system.info', {}, s.token));
+    sub.write(req(1, 'events.subscribe', {}, s.token));
+    waiter.write(req(1, 'container.wait', { name: 'c' }, s.token));
+    await idle.closed();
+    expect(idle.frames[1].error.message).toMatch(/without a request/);
+    // the idle one was closed after its period; the others lived through the same period and more
+    await new Promise((r) => setTimeout(r, 400));
+    expect(sub.isOpen()).toBe(true);
+    expect(waiter.isOpen()).toBe(true);
+    s.server.broadcast({ type: 'network.created', id: 'n', name: 'red' } as never);
+    expect((await sub.frame(1)).params).toMatchObject({ type: 'network.created' });
+    released!();
+    expect((await waiter.frame(0)).result).toEqual({ exitCode: 0 });
+  });
+
+  it('connections beyond the cap are refused with a clear error', async () => {
+    const s = await start({ maxConnections: 2 });
+    const a = await raw(s.socketPath);
+    const b = await raw(s.socketPath);
+    const c = await raw(s.socketPath);
+    await c.closed();
+    expect(c.frames[0].error.message).toMatch(/at most 2 connections/);
+    expect(a.isOpen() && b.isOpen()).toBe(true);
+    // close() does not wait for live clients
+    await s.server.close();
+    servers.length = 0;
+    await a.closed();
+    await b.closed();
+  });
+});
