@@ -2,6 +2,8 @@
 // reads it: double quotes group, backslash escapes the next character
 // (CNI writes comments like `"name: \"net\" id: \"x\""`).
 export function splitWords(line: string): string[] {
+  // most rules quote nothing: one split, no per-character string building
+  if (line.indexOf('"') < 0 && line.indexOf('\\') < 0) return line.split(/[ \t]+/).filter((w) => w !== '');
   const out: string[] = [];
   let cur = '';
   let inWord = false;

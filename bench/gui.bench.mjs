@@ -1,0 +1,100 @@
+// The NAT rules and Cleanup views in Chromium (web mode, playwright-core and
+// Debian's /usr/bin/chromium) against a real helper in a throwaway host with
+// many foreign rules (bench/lib/host.mjs). Measures what a user waits for:
+// NAT first rows after navigation, scroll frames, search; Cleanup findings
+// on screen, select-all. Timings live here, never in tests.
+//
+// Run as root, after building: npm install (or node scripts/build-helper.mjs &&
+//   npx electron-vite build), then: sudo node bench/gui.bench.mjs
+// Env: NAT_RULES (default 10000), CLEANUP_RULES (default 25000: 5,000 findings).
+import { chromium } from 'playwright-core';
+import path from 'node:path';
+import { createHost, importTs, median, p95, root, sleep } from './lib/host.mjs';
+
+const NAT_RULES = Number(process.env.NAT_RULES ?? 10000);
+const CLEANUP_RULES = Number(process.env.CLEANUP_RULES ?? 25000);
+const { connectHelper, startWebUi } = await importTs(
+  "export { connectHelper } from './helper/src/client/unix-client'; export { startWebUi } from './helper/src/webui/server';",
+);
+const ms = (x) => `${x.toFixed(0)} ms`;
+
+async function withGui(rules, f) {
+  const host = await createHost();
+  let c;
+  let ui;
+  let browser;
+  try {
+    host.plant(rules);
+    c = await host.startHelper(connectHelper);
+    ui = await startWebUi({ socketPath: host.socket, rendererDir: path.join(root, 'out/renderer') });
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--headless', '--disable-gpu', '--no-first-run'] });
+    const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+    await page.goto(ui.url);
+    await page.getByText('Helper connected').waitFor({ timeout: 30_000 });
+    const rss0 = host.rssMb();
+    await f(page, host);
+    const rss1 = host.rssMb();
+    await browser.close();
+    browser = null;
+    await sleep(35_000);
+    console.log(`  helper RSS: ${rss0.toFixed(0)} MB before the view, ${rss1.toFixed(0)} MB after, ${host.rssMb().toFixed(0)} MB 35 s after the GUI closed`);
+  } finally {
+    await browser?.close();
+    await ui?.close();
+    c?.close();
+    await host.destroy();
+  }
+}
+
+const go = async (page, view) => {
+  const t = performance.now();
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: new RegExp(`^${view}`) }).click();
+  return t;
+};
+
+// Frame times while scrolling: each step moves the table and waits two frames.
+const scrollFrames = (scroller) =>
+  scroller.evaluate(async (el) => {
+    const out = [];
+    for (let i = 1; i <= 40; i++) {
+      const t0 = performance.now();
+      el.scrollTop += 600;
+      await new Promise((r) => requestAnimationFrame(() => r()));
+      out.push(performance.now() - t0);
+    }
+    return out;
+  });
+
+await withGui(NAT_RULES, async (page) => {
+  const t = await go(page, 'NAT rules');
+  await page.locator('tr[data-rule-id]').first().waitFor({ timeout: 60_000 });
+  const firstRows = performance.now() - t;
+  const scroller = page.getByTestId('nat-scroll');
+  const frames = await scrollFrames(scroller);
+  const rowsInDom = await page.locator('tr[data-rule-id], tr.row-loading').count();
+  const searches = [];
+  // Kubernetes service rules are every 5th from 1 (bench/lib/host.mjs): each query matches one rule
+  for (const q of [`svc-${NAT_RULES - 4}:`, `svc-${Math.floor(NAT_RULES / 10) * 5 + 1}:`, 'svc-6:']) {
+    const t0 = performance.now();
+    await page.getByRole('searchbox', { name: 'Search rules' }).fill(q);
+    await page.locator('.toolbar-count', { hasText: /^1 of / }).waitFor();
+    await page.locator('tr[data-rule-id]', { hasText: q }).waitFor();
+    searches.push(performance.now() - t0);
+  }
+  console.log(`NAT view, ${NAT_RULES} rules: first rows ${ms(firstRows)} after navigation | scrolling: frame p50 ${ms(median(frames))}, p95 ${ms(p95(frames))} (${rowsInDom} rows in the DOM) | search (typed to row shown, 60 ms debounce included) median ${ms(median(searches))}`);
+});
+
+await withGui(CLEANUP_RULES, async (page) => {
+  const t = await go(page, 'Cleanup');
+  await page.locator('li.finding').first().waitFor({ timeout: 120_000 });
+  const shown = performance.now() - t;
+  const summary = (await page.locator('.cleanup-summary').textContent()) ?? '';
+  const cards = await page.locator('li.finding').count();
+  const all = page.getByRole('checkbox', { name: /^Select all/ }).first();
+  const t1 = performance.now();
+  await all.click();
+  await page.locator('.cleanup-picked', { hasText: /foreign/ }).waitFor();
+  const selectAll = performance.now() - t1;
+  const frames = await scrollFrames(page.getByTestId('cleanup-scroll'));
+  console.log(`Cleanup view, ${CLEANUP_RULES} rules: findings shown ${ms(shown)} after navigation (${summary.match(/[\d,]+ findings?/)?.[0]}; ${cards} cards in the DOM) | select-all of a group ${ms(selectAll)} | scrolling: frame p95 ${ms(p95(frames))}`);
+});

@@ -1,0 +1,116 @@
+// A throwaway "host" for benches: a holder process in its own network +
+// mount namespace (as test/integration/harness.ts does), a Berth helper in
+// it, and a generated foreign ruleset. The machine's own network is never
+// touched; destroy() ends every process started in the namespace.
+import { build } from 'esbuild';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const BERTH = path.join(root, 'dist/berth.mjs');
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+export const p95 = (xs) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))];
+
+// TypeScript modules of the repo, bundled on the fly (as the other benches do).
+export async function importTs(source) {
+  const out = await build({
+    stdin: { contents: source, resolveDir: root, loader: 'ts' },
+    bundle: true, platform: 'node', format: 'esm', write: false, logLevel: 'error',
+    external: ['bufferutil', 'utf-8-validate'],
+    // a data: module has no path to require from: give it the repo's
+    banner: { js: `import { createRequire as __cr } from 'node:module'; const require = __cr(${JSON.stringify(path.join(root, 'package.json'))});` },
+  });
+  return import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString('base64')}`);
+}
+
+// N foreign rules the way a busy host has them: Docker DNATs to containers
+// that are gone (findings for Cleanup), Kubernetes service rules, CNI and
+// podman chains, filter ACCEPTs. Counters set so sorting by them means something.
+export function foreignRules(n) {
+  const nat = ['*nat', ':DOCKER - [0:0]', ':KUBE-SERVICES - [0:0]', ':CNI-HOSTPORT-DNAT - [0:0]', ':NETAVARK-HOSTPORT-DNAT - [0:0]'];
+  const filter = ['*filter', ':DOCKER - [0:0]', ':KUBE-FORWARD - [0:0]'];
+  for (let i = 0; i < n; i++) {
+    const ip = `${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+    const c = `[${(i * 37) % 9000}:${((i * 37) % 9000) * 64}]`;
+    switch (i % 5) {
+      case 0: nat.push(`${c} -A DOCKER ! -i docker0 -p tcp -m tcp --dport ${1024 + (i % 60000)} -j DNAT --to-destination 172.17.${ip.split('.').slice(1).join('.')}:80`); break;
+      case 1: nat.push(`${c} -A KUBE-SERVICES -d 10.96.${ip.split('.').slice(1).join('.')}/32 -p tcp -m comment --comment "default/svc-${i}:http cluster IP" -m tcp --dport 80 -j RETURN`); break;
+      case 2: nat.push(`${c} -A CNI-HOSTPORT-DNAT -p tcp -m comment --comment "dnat name: \\"cni${i}\\" id: \\"${i}\\"" -m multiport --dports ${2000 + (i % 50000)} -j RETURN`); break;
+      case 3: filter.push(`${c} -A KUBE-FORWARD -d 10.244.${ip.split('.').slice(1).join('.')}/32 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`); break;
+      default: nat.push(`${c} -A NETAVARK-HOSTPORT-DNAT -p udp -m udp --dport ${3000 + (i % 50000)} -j RETURN`);
+    }
+  }
+  return [...nat, 'COMMIT', ...filter, 'COMMIT', ''].join('\n');
+}
+
+export async function createHost() {
+  if (process.getuid?.() !== 0) throw new Error('run as root: the bench creates network namespaces');
+  if (!existsSync(BERTH)) throw new Error('dist/berth.mjs is missing: node scripts/build-helper.mjs');
+  const dir = mkdtempSync(path.join(tmpdir(), 'berth-bench-'));
+  const holder = spawn('unshare', ['--net', '--mount', '--propagation', 'private', 'sleep', 'infinity'], { stdio: 'ignore' });
+  const hostMnt = readlinkSync('/proc/self/ns/mnt');
+  for (let i = 0; i < 100; i++) {
+    let m = hostMnt;
+    try {
+      m = readlinkSync(`/proc/${holder.pid}/ns/mnt`);
+    } catch {}
+    if (m !== hostMnt) break;
+    await sleep(20);
+  }
+  const sh = (argv, input) => execFileSync('nsenter', ['-t', String(holder.pid), '-n', '-m', '--', ...argv], { encoding: 'utf8', input, maxBuffer: 1 << 30 });
+  execFileSync('mkdir', ['-p', '/run/netns']);
+  sh(['mount', '-t', 'tmpfs', 'berth-bench', '/run/netns']);
+  sh(['ip', 'link', 'set', 'lo', 'up']);
+  const socket = path.join(dir, 'berth.sock');
+  let helper = null;
+  const host = {
+    dir, socket, sh,
+    get helperPid() { return helper?.pid ?? 0; },
+    plant(n) {
+      sh(['iptables-restore', '-c'], foreignRules(n));
+    },
+    async startHelper(connectHelper) {
+      helper = spawn('nsenter', ['-t', String(holder.pid), '-n', '-m', '--', process.execPath, BERTH, 'helper', '--foreground',
+        '--socket', socket, '--data-root', path.join(dir, 'data'), '--drift-interval', '3600000'], { stdio: ['ignore', 'ignore', 'inherit'] });
+      for (let i = 0; i < 400; i++) {
+        try {
+          const c = await connectHelper(socket);
+          await c.call('system.info', {});
+          return c;
+        } catch {
+          await sleep(50);
+        }
+      }
+      throw new Error('helper did not come up');
+    },
+    rssMb() {
+      const s = readFileSync(`/proc/${helper.pid}/status`, 'utf8');
+      return Number(/VmRSS:\s+(\d+)/.exec(s)[1]) / 1024;
+    },
+    // wall time of a command run inside the host, measured there (no nsenter start-up in it)
+    timeInside(cmd, reps = 5) {
+      const out = sh(['sh', '-c', `for i in $(seq ${reps}); do s=$(date +%s%N); ${cmd} >/dev/null; e=$(date +%s%N); echo $(((e-s)/1000)); done`]);
+      return out.trim().split('\n').map((us) => Number(us) / 1000);
+    },
+    async destroy() {
+      if (helper && helper.exitCode === null) {
+        helper.kill('SIGTERM');
+        await new Promise((r) => (helper.exitCode !== null ? r() : helper.once('exit', r)));
+      }
+      const mnt = readlinkSync(`/proc/${holder.pid}/ns/mnt`);
+      for (const d of readdirSync('/proc')) {
+        if (!/^\d+$/.test(d) || Number(d) === holder.pid) continue;
+        try {
+          if (readlinkSync(`/proc/${d}/ns/mnt`) === mnt) process.kill(Number(d), 'SIGKILL');
+        } catch {}
+      }
+      holder.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return host;
+}
