@@ -6,7 +6,7 @@ import { isAlive, procStartTime } from '../kernel/process';
 import type { ContainerRecord, EndpointRecord, ForeignRecord, NetworkRecord, State } from '../store/state';
 import { findContainer, findNetwork, type Engine } from './engine';
 import { isUp } from './containers';
-import { attachEndpoint, detachEndpoint, gatewayEndpoint, syncDefaultRoute } from './endpoints';
+import { detachEndpoint, gatewayEndpoint, joinEndpoint, newEndpoint, syncDefaultRoute } from './endpoints';
 import { namedSandbox, pidSandbox, type SandboxRef } from './sandbox';
 import { modeOf, sandboxOf } from './sandboxes';
 import type { Undo } from './undo';
@@ -68,9 +68,18 @@ export async function connect(eng: Engine, p: z.output<typeof ConnectParams>): P
     if (!h.sandbox) return info(net, null); // stopped: joins on start, like Docker
     // a Berth container's own sandbox holds only what Berth put there
     const known = c && !c.networkMode.startsWith('container:') ? h.endpoints : undefined;
-    const { ep, routed } = await attachEndpoint(eng, net, h.sandbox, undo, { staticIp: p.ip, known, others: h.endpoints, state: s });
+    const o = { staticIp: p.ip, known, others: [...h.endpoints], state: s };
+    const ep = newEndpoint(eng, net, o);
     h.endpoints.push(ep);
-    await moveGateway(eng, s, h, undo, routed ? 'set' : 'sync');
+    const sb = h.sandbox;
+    if (publishes(h)) {
+      // ports follow the gateway and their rules follow the ports: in turn
+      const routed = await joinEndpoint(net, sb, ep, undo, o);
+      await moveGateway(eng, s, h, undo, routed ? 'set' : 'sync');
+    } else {
+      const routed = await eng.alongFirewall(s, undo, () => joinEndpoint(net, sb, ep, undo, o));
+      if (!routed) await syncDefaultRoute(s, sb, h.endpoints);
+    }
     eng.emit({ type: 'endpoint.joined', network: net.name, sandbox: h.name, ip: ep.ip });
     return info(net, ep);
   });
@@ -86,18 +95,31 @@ export async function disconnect(eng: Engine, p: z.output<typeof DisconnectParam
     const configured = c?.networks.findIndex((n) => n.networkId === net.id) ?? -1;
     if (i < 0 && configured < 0) throw notFound(`container ${h.name} is not connected to network ${net.name}`);
     if (configured >= 0) c!.networks.splice(configured, 1);
+    let ep: EndpointRecord | null = null;
+    let wasGateway = false;
     if (i >= 0) {
-      const wasGateway = gatewayEndpoint(s, h.endpoints)?.id === h.endpoints[i].id;
-      const [ep] = h.endpoints.splice(i, 1);
+      wasGateway = gatewayEndpoint(s, h.endpoints)?.id === h.endpoints[i].id;
+      [ep] = h.endpoints.splice(i, 1);
+    }
+    const unplug = async () => {
+      if (!ep) return;
       await detachEndpoint(eng, s, ep, h.sandbox);
       // the sandbox may be gone (foreign)
       if (h.sandbox) await moveGateway(eng, s, h, undo, wasGateway ? 'gone' : 'sync', false).catch(() => {});
-    }
+    };
+    const inTurn = publishes(h);
+    if (inTurn) await unplug();
     for (const [id, f] of Object.entries(s.foreign)) if (!f.endpoints.length) delete s.foreign[id];
-    await eng.syncFirewall(s, undo);
+    if (inTurn) await eng.syncFirewall(s, undo);
+    else await eng.alongFirewall(s, undo, unplug); // the state is final: the rules go beside the unplugging
     eng.emit({ type: 'endpoint.left', network: net.name, sandbox: h.name });
   });
 }
+
+// A container that publishes ports: their proxies and rules follow the
+// gateway endpoint, so its links, ports and rules change one after another.
+// Everyone else's firewall sync runs beside the link changes.
+const publishes = (h: Holder) => !!h.container && (h.container.ports.length > 0 || h.container.portSpecs.length > 0 || h.container.publishAll);
 
 // The default route (and published ports) follow Docker's gateway choice.
 // route: 'set' when the attach already set it in the sandbox, 'gone' when

@@ -9,33 +9,43 @@ import type { Undo } from './undo';
 const prefixOf = (cidr: string) => Number(cidr.split('/')[1]);
 
 // Connects a sandbox to a bridge network: address from IPAM, a veth pair
-// with its peer as the lowest free ethN in the sandbox.
+// with its peer as the lowest free ethN in the sandbox (newEndpoint, then
+// joinEndpoint; connect runs the join beside the firewall sync).
+export async function attachEndpoint(eng: Engine, net: NetworkRecord, sb: SandboxRef, undo: Undo, o: JoinOptions): Promise<{ ep: EndpointRecord; routed: boolean }> {
+  const ep = newEndpoint(eng, net, o);
+  return { ep, routed: await joinEndpoint(net, sb, ep, undo, o) };
+}
+
 // `known`: the interfaces of a sandbox Berth made itself (it holds nothing
-// else). A foreign sandbox is not listed up front: the lowest ethN Berth has
-// not used there is tried, and only when the sandbox already has one of that
-// name are its links listed and the pair made again.
-// `route`: the default route the sandbox must have once this endpoint is in
-// (syncDefaultRoute's choice), set in the same ip process; false when it
-// must be left alone or removed (the caller syncs it then).
-export async function attachEndpoint(
-  eng: Engine,
-  net: NetworkRecord,
-  sb: SandboxRef,
-  undo: Undo,
-  o: { staticIp?: string; known?: EndpointRecord[]; others: EndpointRecord[]; state: State },
-): Promise<{ ep: EndpointRecord; routed: boolean }> {
-  const ip = eng.ipam.requestAddress(net.id, o.staticIp);
-  const ep: EndpointRecord = {
+// else). `others`: the holder's other endpoints. `state`: the operation's draft.
+export interface JoinOptions {
+  staticIp?: string;
+  known?: EndpointRecord[];
+  others: EndpointRecord[];
+  state: State;
+}
+
+export function newEndpoint(eng: Engine, net: NetworkRecord, o: JoinOptions): EndpointRecord {
+  return {
     id: newId(),
     networkId: net.id,
-    ip,
+    ip: eng.ipam.requestAddress(net.id, o.staticIp),
     prefixLen: prefixOf(net.subnet),
     mac: randomMac(),
     ifname: lowestFree((o.known ?? o.others).map((e) => e.ifname)),
     hostVeth: vethName(),
     staticIp: !!o.staticIp,
   };
-  const route = defaultRouteLines(o.state, [...o.others, ep]);
+}
+
+// Makes the endpoint's veth pair. A foreign sandbox is not listed up front:
+// the lowest ethN Berth has not used there is tried, and only when the
+// sandbox already has one of that name are its links listed and the pair
+// made again. The default route the sandbox must have with this endpoint in
+// (syncDefaultRoute's choice) is set in the same ip process; returns false
+// when there is none to set (the caller syncs the route then).
+export async function joinEndpoint(net: NetworkRecord, sb: SandboxRef, ep: EndpointRecord, undo: Undo, o: JoinOptions): Promise<boolean> {
+  const route = defaultRouteLines(o.state, [...o.others.filter((e) => e.id !== ep.id), ep]);
   const join = () => driverFor(net).join(net, ep, sb, route ?? []);
   try {
     await join();
@@ -45,7 +55,7 @@ export async function attachEndpoint(
     await join();
   }
   undo.push(() => driverFor(net).leave(net, ep, sb));
-  return { ep, routed: route !== null };
+  return route !== null;
 }
 
 function lowestFree(used: string[]): string {

@@ -103,6 +103,18 @@ export class Engine {
     undo?.push(() => this.opts.firewall.apply(this.firewallModel(this.state), { previous: m }));
   }
 
+  // Runs `links` (link and address changes) while the firewall is synced to
+  // `s`: the two touch different kernel objects, and on a small machine an
+  // operation's wall time is mostly waiting for those programs. `s` must
+  // already be the operation's final state. Both are settled before a
+  // failure is thrown, so the rollback never races a step still running.
+  async alongFirewall<T>(s: State, undo: Undo, links: () => Promise<T>): Promise<T> {
+    const [l, f] = await Promise.allSettled([links(), this.syncFirewall(s, undo)]);
+    if (l.status === 'rejected') throw l.reason;
+    if (f.status === 'rejected') throw f.reason;
+    return l.value;
+  }
+
   // Our own children report their exit code; processes adopted after a
   // helper restart are polled (exit code unknown).
   watchExit(id: string, pid: number, code: Promise<number>): void {

@@ -33,7 +33,9 @@ export async function createNetwork(eng: Engine, p: CreateParams): Promise<Netwo
     const brOk = IfName.safeParse(br);
     if (!brOk.success) throw invalid(`invalid bridge name ${JSON.stringify(br)}: ${brOk.error.issues[0].message}`);
     if (Object.values(s.networks).some((n) => n.bridge === br)) throw conflict(`bridge name ${br} is used by another network`);
-    if (await linkExists(br)) throw conflict(`a link named ${br} already exists on the host`);
+    // a name the user chose is checked before anything changes; a generated
+    // one is refused by the driver's create if it ever collides
+    if (p.options[BRIDGE_OPTS.name] !== undefined && (await linkExists(br))) throw conflict(`a link named ${br} already exists on the host`);
     const mtuText = p.options[BRIDGE_OPTS.mtu];
     const mtu = mtuText === undefined ? 0 : Number(mtuText);
     if (!Number.isInteger(mtu) || (mtuText !== undefined && (mtu < 68 || mtu > 65535)))
@@ -61,7 +63,7 @@ export async function createNetwork(eng: Engine, p: CreateParams): Promise<Netwo
       options: p.options,
       labels: p.labels,
     };
-    await addBridgeNetwork(eng, s, net, { subnet: p.subnet, gateway: p.gateway, ipRange: p.ipRange, auxAddresses: p.auxAddresses }, undo);
+    await addBridgeNetwork(eng, s, net, { subnet: p.subnet, gateway: p.gateway, ipRange: p.ipRange, auxAddresses: p.auxAddresses }, undo, true);
     eng.emit({ type: 'network.created', id, name: net.name });
     return net;
   });
@@ -75,15 +77,19 @@ async function addBridgeNetwork(
   net: NetworkRecord,
   req: { subnet?: string; gateway?: string; ipRange?: string; auxAddresses?: Record<string, string> },
   undo: Undo,
+  fresh: boolean,
 ): Promise<void> {
-  const pool = eng.ipam.requestPool(net.id, req, await foreignRoutes(s));
+  // host routes only matter to an automatic subnet (Docker never checks a user's)
+  const pool = eng.ipam.requestPool(net.id, req, req.subnet ? [] : await foreignRoutes(s));
   Object.assign(net, { subnet: pool.subnet, gateway: pool.gateway, ipRange: pool.ipRange, auxAddresses: pool.auxAddresses });
   s.networks[net.id] = net;
   if (!net.icc && (await ensureSysctl('net.bridge.bridge-nf-call-iptables', '1')))
     eng.hostChanges.push('net.bridge.bridge-nf-call-iptables set to 1 (needed for enable_icc=false)');
-  await driverFor(net).ensureNetwork(net);
-  undo.push(() => driverFor(net).deleteNetwork(net));
-  await eng.syncFirewall(s, undo);
+  await eng.alongFirewall(s, undo, async () => {
+    // a new network's bridge must not exist yet; the default one may (restart)
+    await (fresh ? driverFor(net).createNetwork(net) : driverFor(net).ensureNetwork(net));
+    undo.push(() => driverFor(net).deleteNetwork(net));
+  });
 }
 
 export async function removeNetwork(eng: Engine, ref: string): Promise<string> {
@@ -94,8 +100,10 @@ export async function removeNetwork(eng: Engine, ref: string): Promise<string> {
     if (users.length)
       throw inUse(`error while removing network: network ${net.name} has active endpoints (${users.join(', ')})`);
     delete s.networks[net.id];
-    await eng.syncFirewall(s, undo);
-    await driverFor(net).deleteNetwork(net);
+    await eng.alongFirewall(s, undo, async () => {
+      await driverFor(net).deleteNetwork(net);
+      undo.push(() => driverFor(net).ensureNetwork(net));
+    });
     eng.ipam.releasePool(net.id);
     eng.emit({ type: 'network.removed', id: net.id, name: net.name });
     return net.name;
@@ -152,7 +160,7 @@ export async function ensurePredefined(eng: Engine): Promise<void> {
         [BRIDGE_OPTS.mtu]: '1500',
       };
       const net: NetworkRecord = { ...base, id: newId(), name: 'bridge', driver: 'bridge', bridge: DEFAULT_BRIDGE, options };
-      await addBridgeNetwork(eng, s, net, {}, undo);
+      await addBridgeNetwork(eng, s, net, {}, undo, false);
     }
   });
 }

@@ -212,6 +212,11 @@ export async function applyGuest(p: GuestPlan, bridges: GuestBridge[]): Promise<
   return report;
 }
 
+// A reading where no other firewall drops forwarded traffic and Berth has
+// no accepts anywhere: any set of bridges plans to nothing against it.
+const dropsNothing = (v: GuestView) =>
+  !v.errors.length && !v.firewalld && !v.iptables?.forwardDrop && !v.iptables?.ours.length && v.nft.every((c) => !c.why && !c.ours.length);
+
 // A backend that also keeps Berth's guest accepts in the host's other
 // firewalls. Reading them costs an iptables-save and an nft listing, so an
 // apply only does it when the set of bridges changed or the last drift
@@ -222,6 +227,7 @@ export function withGuest(inner: FirewallBackend): FirewallBackend {
   let synced: string | null = null;
   let dirty = true;
   let report: GuestReport = { done: [], warnings: [] };
+  let lastView: GuestView | null = null;
   return {
     name: inner.name,
     ruleCount: (m) => inner.ruleCount(m),
@@ -230,7 +236,13 @@ export function withGuest(inner: FirewallBackend): FirewallBackend {
       const bridges = bridgesOf(m);
       const key = JSON.stringify(bridges);
       if (dirty || key !== synced) {
-        report = await applyGuest(planGuest(await readGuestView(withIptables), bridges), bridges);
+        // New bridges where the last reading found no firewall that drops
+        // and no accepts of Berth's: nothing to add or remove, so nothing is
+        // read per network create/remove; the drift check's reading finds
+        // a firewall that started dropping since (and marks this dirty).
+        const view = !dirty && lastView && dropsNothing(lastView) ? lastView : await readGuestView(withIptables);
+        lastView = view;
+        report = await applyGuest(planGuest(view, bridges), bridges);
         synced = key;
         dirty = false;
       }
@@ -238,7 +250,8 @@ export function withGuest(inner: FirewallBackend): FirewallBackend {
     },
     async diff(m) {
       const diff = await inner.diff(m);
-      const p = planGuest(await readGuestView(withIptables), bridgesOf(m));
+      const view = (lastView = await readGuestView(withIptables));
+      const p = planGuest(view, bridgesOf(m));
       report = p.report;
       if (p.missing.length || p.extra.length) dirty = true;
       return { missing: [...diff.missing, ...p.missing], extra: [...diff.extra, ...p.extra] };

@@ -3,6 +3,7 @@ import type { EndpointRecord, NetworkRecord } from '../../store/state';
 import { linkAlias } from '../naming';
 import type { SandboxRef } from '../sandbox';
 import type { NetworkDriver } from './driver';
+import { conflict } from '../../../../src/shared/errors';
 
 const prefixOf = (cidr: string) => Number(cidr.split('/')[1]);
 
@@ -23,6 +24,24 @@ export const bridgeDriver: NetworkDriver = {
     if (!has) lines.push(`addr add ${addr} dev ${net.bridge}`);
     lines.push(`link set dev ${net.bridge} alias ${linkAlias(net.id)} up`);
     await ipBatch(undefined, lines);
+  },
+
+  // One ip process, no listing: the bridge is made with its address and
+  // brought up; 'File exists' on the add means the name is taken.
+  async createNetwork(net) {
+    const mtu = net.mtu ? ` mtu ${net.mtu}` : '';
+    try {
+      await ipBatch(undefined, [
+        `link add name ${net.bridge}${mtu} type bridge`,
+        `addr add ${net.gateway}/${prefixOf(net.subnet)} dev ${net.bridge}`,
+        `link set dev ${net.bridge} alias ${linkAlias(net.id)} up`,
+      ]);
+    } catch (e) {
+      // only the add can find something there: the address and alias are on our new bridge
+      if (/File exists/.test((e as Error).message)) throw conflict(`a link named ${net.bridge} already exists on the host`);
+      await deleteLinks([net.bridge]).catch(() => {});
+      throw e;
+    }
   },
 
   async deleteNetwork(net) {

@@ -7,6 +7,9 @@ export interface NetworkDriver {
   readonly name: NetworkRecord['driver'];
   // idempotent: restore and reconcile call it for networks that may exist
   ensureNetwork(net: NetworkRecord): Promise<void>;
+  // a new network: fails with a conflict when its bridge name is taken, so
+  // nobody else's link is ever adopted
+  createNetwork(net: NetworkRecord): Promise<void>;
   deleteNetwork(net: NetworkRecord): Promise<void>;
   // creates the endpoint's link with its peer in the sandbox, with address;
   // `sandboxLines` (ip commands, e.g. the default route) run in the sandbox
