@@ -1,6 +1,7 @@
-// A throwaway "host" for benches: a holder process in its own network +
-// mount namespace (as test/integration/harness.ts does), a Berth helper in
-// it, and a generated foreign ruleset. The machine's own network is never
+// A throwaway "host" for benches: a holder process in its own network,
+// mount and PID namespace (as test/integration/harness.ts does, plus PIDs:
+// the helper sees the processes of this host only, not every test namespace
+// of a shared machine), a Berth helper in it, and a generated foreign ruleset. The machine's own network is never
 // touched; destroy() ends every process started in the namespace.
 import { build } from 'esbuild';
 import { execFileSync, spawn } from 'node:child_process';
@@ -51,17 +52,22 @@ export async function createHost() {
   if (process.getuid?.() !== 0) throw new Error('run as root: the bench creates network namespaces');
   if (!existsSync(BERTH)) throw new Error('dist/berth.mjs is missing: node scripts/build-helper.mjs');
   const dir = mkdtempSync(path.join(tmpdir(), 'berth-bench-'));
-  const holder = spawn('unshare', ['--net', '--mount', '--propagation', 'private', 'sleep', 'infinity'], { stdio: 'ignore' });
+  const unshare = spawn('unshare', ['--net', '--mount', '--pid', '--fork', '--mount-proc', '--propagation', 'private', 'sleep', 'infinity'], { stdio: 'ignore' });
+  // the holder is unshare's child: PID 1 of the new PID namespace
+  const childOf = (pid) => Number(readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ')[0]) || 0;
   const hostMnt = readlinkSync('/proc/self/ns/mnt');
-  for (let i = 0; i < 100; i++) {
-    let m = hostMnt;
+  let holderPid = 0;
+  for (let i = 0; i < 200 && !holderPid; i++) {
     try {
-      m = readlinkSync(`/proc/${holder.pid}/ns/mnt`);
+      const c = childOf(unshare.pid);
+      if (c && readlinkSync(`/proc/${c}/ns/mnt`) !== hostMnt) holderPid = c;
     } catch {}
-    if (m !== hostMnt) break;
-    await sleep(20);
+    if (!holderPid) await sleep(20);
   }
-  const sh = (argv, input) => execFileSync('nsenter', ['-t', String(holder.pid), '-n', '-m', '--', ...argv], { encoding: 'utf8', input, maxBuffer: 1 << 30 });
+  if (!holderPid) throw new Error('the throwaway host did not come up');
+  const holder = { pid: holderPid, kill: (sig) => unshare.kill(sig) };
+  const enter = ['-t', String(holderPid), '-n', '-m', '-p', '--'];
+  const sh = (argv, input) => execFileSync('nsenter', [...enter, ...argv], { encoding: 'utf8', input, maxBuffer: 1 << 30 });
   execFileSync('mkdir', ['-p', '/run/netns']);
   sh(['mount', '-t', 'tmpfs', 'berth-bench', '/run/netns']);
   sh(['ip', 'link', 'set', 'lo', 'up']);
@@ -69,12 +75,13 @@ export async function createHost() {
   let helper = null;
   const host = {
     dir, socket, sh,
-    get helperPid() { return helper?.pid ?? 0; },
+    // nsenter forks to enter the PID namespace: the helper is its child
+    get helperPid() { return helper ? childOf(helper.pid) : 0; },
     plant(n) {
       sh(['iptables-restore', '-c'], foreignRules(n));
     },
     async startHelper(connectHelper) {
-      helper = spawn('nsenter', ['-t', String(holder.pid), '-n', '-m', '--', process.execPath, BERTH, 'helper', '--foreground',
+      helper = spawn('nsenter', [...enter, process.execPath, BERTH, 'helper', '--foreground',
         '--socket', socket, '--data-root', path.join(dir, 'data'), '--drift-interval', '3600000'], { stdio: ['ignore', 'ignore', 'inherit'] });
       for (let i = 0; i < 400; i++) {
         try {
@@ -88,7 +95,7 @@ export async function createHost() {
       throw new Error('helper did not come up');
     },
     rssMb() {
-      const s = readFileSync(`/proc/${helper.pid}/status`, 'utf8');
+      const s = readFileSync(`/proc/${host.helperPid}/status`, 'utf8');
       return Number(/VmRSS:\s+(\d+)/.exec(s)[1]) / 1024;
     },
     // wall time of a command run inside the host, measured there (no nsenter start-up in it)
@@ -98,7 +105,9 @@ export async function createHost() {
     },
     async destroy() {
       if (helper && helper.exitCode === null) {
-        helper.kill('SIGTERM');
+        const pid = host.helperPid;
+        if (pid) process.kill(pid, 'SIGTERM');
+        else helper.kill('SIGTERM');
         await new Promise((r) => (helper.exitCode !== null ? r() : helper.once('exit', r)));
       }
       const mnt = readlinkSync(`/proc/${holder.pid}/ns/mnt`);
@@ -108,6 +117,7 @@ export async function createHost() {
           if (readlinkSync(`/proc/${d}/ns/mnt`) === mnt) process.kill(Number(d), 'SIGKILL');
         } catch {}
       }
+      process.kill(holderPid, 'SIGKILL'); // PID 1 of the namespace: the rest go with it
       holder.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     },

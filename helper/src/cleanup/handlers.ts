@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { buildHostInspect, classifyRules, linkOwnerMap, parseRules } from '../inspect/build';
 import { makeSnapshot, queryRules, SnapshotCache } from '../inspect/nat-query';
 import { linkNameOwner } from '../inspect/owner';
+import { releaseMemorySoon } from '../inspect/release-memory';
 import { readConntrack, readFirewallRaw, readHostRaw } from '../kernel/host-read';
 import { applyFindings, type OrphanPort } from './apply';
 import type { BerthOwned } from './berth-owned';
@@ -37,12 +38,14 @@ async function readForPlan(deps: InspectDeps) {
 }
 
 export async function inspectHost(): Promise<HostInspect> {
+  releaseMemorySoon();
   return buildHostInspect(await readHostRaw());
 }
 
 // The firewall alone (cheaper than the whole host), owners by link names:
 // what the NAT views list. Without `classify` only texts and counters matter.
 async function readNatRules(classify = true) {
+  releaseMemorySoon();
   const raw = await readFirewallRaw();
   const { rules } = parseRules(raw);
   if (classify) {

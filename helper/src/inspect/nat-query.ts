@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import type { FirewallRule, NatQueryParams, NatQueryResult, Owner } from '../../../src/shared/inspect';
+import { releaseMemorySoon } from './release-memory';
 
 // One reading of the host's rules, kept for paging: the rules in the order
 // iptables-save and nft print them, and per rule the lowercase text a search
@@ -120,6 +121,7 @@ export class SnapshotCache {
     const e = this.entries.get(id);
     if (e) clearTimeout(e.timer);
     this.entries.delete(id);
+    if (e && this.entries.size === 0) releaseMemorySoon(1000);
   }
 
   clear() {
