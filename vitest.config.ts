@@ -2,6 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 // Three suites: unit (no privileges), integration (real kernel, each test in
 // its own throwaway network namespace), e2e (Chromium against a real helper).
+// Timeouts are bounds for a loaded 2-core machine, not speed checks: waits
+// end as soon as their condition holds, and timings live in bench/.
 export default defineConfig({
   test: {
     projects: [
@@ -10,14 +12,19 @@ export default defineConfig({
           name: 'unit',
           include: ['helper/src/**/*.test.ts', 'src/**/*.test.ts', 'src/**/*.test.tsx', 'bench/**/*.test.ts'],
           environment: 'node',
+          setupFiles: ['test/setup/unit.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+          expect: { poll: { timeout: 15_000 } },
         },
       },
       {
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          testTimeout: 120_000,
-          hookTimeout: 120_000,
+          testTimeout: 240_000,
+          hookTimeout: 240_000,
+          expect: { poll: { timeout: 60_000, interval: 100 } },
           pool: 'forks',
           maxWorkers: 2,
         },
@@ -26,8 +33,9 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['e2e/**/*.test.ts'],
-          testTimeout: 180_000,
-          hookTimeout: 180_000,
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          expect: { poll: { timeout: 30_000, interval: 100 } },
           pool: 'forks',
           maxWorkers: 1,
         },

@@ -1,16 +1,15 @@
-// Runs the real kernel code against a realistic mess, inside a throwaway
-// network namespace. Enter it with (the file refuses to run otherwise):
-//   unshare --net --mount --propagation private sh -c 'mkdir -p /run/netns &&
-//     mount -t tmpfs none /run/netns && ip link set lo up &&
-//     BERTH_TEST_NETNS=1 npx vitest run --project integration test/integration/cleanup.test.ts'
-import { mkdtemp, readlink, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../helper/src/kernel/exec';
-import { makeInspectHandlers } from '../../helper/src/cleanup/handlers';
-import type { BerthOwned } from '../../helper/src/cleanup/berth-owned';
+// Runs the real cleanup code against a realistic mess on the real kernel.
+// Every test builds its own mess in its own throwaway host (TestHost: a
+// network + mount namespace of its own) and runs the handlers inside it
+// (cleanup-driver.ts), so no test depends on another or on the runner's
+// namespace.
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Finding, FirewallRule, HostInspect } from '../../src/shared/inspect';
+import type { DriverRequest } from './cleanup-driver';
+import { bundleForHost, TestHost, waitFor } from './harness';
 import { messBuilders } from './mess';
+import type { BerthOwned } from '../../helper/src/cleanup/berth-owned';
 
 const NET = '0a1b2c3d4e5f60718293a4b5';
 const berth: BerthOwned = {
@@ -23,12 +22,6 @@ const berth: BerthOwned = {
   ports: [{ endpointId: 'e1e1e1e1e1e1aa', hostIp: '0.0.0.0', hostPort: 7000, proto: 'tcp', containerIp: '172.30.0.2', containerPort: 80 }],
   heldPorts: [],
 };
-
-const sh = (line: string) => {
-  const [f, ...a] = line.split(' ');
-  return run(f, a);
-};
-const { bridge, foreignContainer: container } = messBuilders(sh);
 
 const RULES = `*filter
 :DOCKER - [0:0]
@@ -89,31 +82,40 @@ COMMIT
 COMMIT
 `;
 
-// iptables-save without counters and the dated header lines: what must be byte-identical.
-const saveRules = async () =>
-  (await run('iptables-save', [])).stdout
-    .split('\n')
-    .filter((l) => l && !l.startsWith('#'))
-    .map((l) => l.replace(/ \[\d+:\d+\]$/, ''));
-const links = async () => new Set((JSON.parse((await run('ip', ['-json', 'link'])).stdout) as { ifname: string }[]).map((l) => l.ifname));
-const netns = async () => (await run('ip', ['netns', 'list'])).stdout;
+interface Plan {
+  takenAt: string;
+  findings: Finding[];
+}
+interface Applied {
+  snapshotId: string;
+  applied: string[];
+  failed: { id: string; error: string }[];
+}
 
 describe('cleanup against a realistic mess', () => {
-  let handlers: ReturnType<typeof makeInspectHandlers>;
-  let dataRoot: string;
+  let h: TestHost;
+  let driver: string;
+  const sh = (line: string) => h.shOk(line.split(' '));
+  const { bridge, foreignContainer: container } = messBuilders(sh);
 
-  beforeAll(async () => {
-    // Never on a real host: the wrapper above sets the flag inside unshare --net.
-    // Belt and braces: the flag, a namespace other than init's (when readable), and no real NIC in sight.
-    const self = await readlink('/proc/self/ns/net');
-    const init = await readlink('/proc/1/ns/net').catch(() => null);
-    const devices = (JSON.parse((await run('ip', ['-json', '-details', 'link'])).stdout) as { ifname: string; linkinfo?: unknown }[])
-      .filter((l) => l.ifname !== 'lo' && !l.linkinfo);
-    if (process.env.BERTH_TEST_NETNS !== '1' || self === init || devices.length > 0)
-      throw new Error('cleanup.test.ts must run inside a throwaway network namespace (see the command at the top of the file)');
-    dataRoot = await mkdtemp(path.join(tmpdir(), 'berth-cleanup-'));
-    handlers = makeInspectHandlers({ dataRoot, berthOwned: async () => berth });
+  // one handler call inside the test host; a BerthError comes back as one with its kind
+  async function call<T>(method: DriverRequest['method'], params: Record<string, unknown> = {}, meanwhile?: string[][]): Promise<T> {
+    const req: DriverRequest = { dataRoot: join(h.dir, 'data'), berth, method, params, meanwhile };
+    const r = await h.sh([process.execPath, driver], { input: JSON.stringify(req), timeoutMs: 120_000 });
+    if (r.code !== 0) throw new Error(`cleanup driver ${method}: exit ${r.code}: ${r.stderr}`);
+    const out = JSON.parse(r.stdout) as { result?: T; error?: { kind: string; message: string } };
+    if (out.error) throw Object.assign(new Error(out.error.message), { kind: out.error.kind });
+    return out.result as T;
+  }
+  // iptables-save without counters and the dated header lines: what must be byte-identical.
+  const saveRules = async () =>
+    (await h.shOk(['iptables-save'])).split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.replace(/ \[\d+:\d+\]$/, ''));
+  const links = async () => new Set((JSON.parse(await h.shOk(['ip', '-json', 'link'])) as { ifname: string }[]).map((l) => l.ifname));
+  const netns = () => h.shOk(['ip', 'netns', 'list']);
 
+  beforeEach(async () => {
+    driver = await bundleForHost('test/integration/cleanup-driver.ts');
+    h = await TestHost.create();
     await bridge('docker0', '172.17.0.1/16');
     await container('dctr', 'vethd0c1a2b', 'docker0', '172.17.0.2/16');
     await bridge('br-0123456789ab', ''); // orphan: no port, no address
@@ -128,15 +130,13 @@ describe('cleanup against a realistic mess', () => {
     await container('berth-cccccccccccc', 'vethb1', 'berth0', '172.30.0.3/24');
     await sh('ip netns delete berth-cccccccccccc'); // deleted behind Berth's back
     await sh('ip netns add berth-bbbbbbbbbbbb'); // a Berth namespace the store does not know
-    await run('iptables-restore', ['--noflush'], { input: RULES });
+    const restore = await h.sh(['iptables-restore', '--noflush'], { input: RULES });
+    expect(restore.code, restore.stderr).toBe(0);
     // the veth of a deleted namespace goes away asynchronously
-    for (let i = 0; i < 50 && (await links()).has('vethb1'); i++) await new Promise((r) => setTimeout(r, 100));
+    await waitFor(async () => !(await links()).has('vethb1'), 30_000, 'vethb1 to go with its deleted namespace');
   });
-
-  // links, rules and namespaces die with the throwaway namespace; only the snapshot dir is on disk
-  afterAll(async () => {
-    if (dataRoot) await rm(dataRoot, { recursive: true, force: true });
-  });
+  // links, rules, namespaces and the snapshot dir all go with the test host
+  afterEach(async () => h?.destroy());
 
   const expected = [
     ['dangling-nat-rule', 'docker', '--dport 8081 -j DNAT --to-destination 172.17.0.3:80'],
@@ -150,10 +150,9 @@ describe('cleanup against a realistic mess', () => {
     ['missing-kernel-object', 'berth', 'endpoint e2e2e2e2e2e2bb'],
     ['missing-kernel-object', 'berth', 'netns berth-cccccccccccc'],
   ];
-  let before: string[];
 
   it('finds every stale item with the right owner and reason, and nothing healthy', async () => {
-    const plan = await handlers['cleanup.plan']({});
+    const plan = await call<Plan>('cleanup.plan');
     const got = plan.findings.map((f) => `${f.kind} ${f.owner} ${f.evidence[0]}`);
     for (const [kind, owner, needle] of expected)
       expect(got.some((g) => g.startsWith(`${kind} ${owner} `) && g.includes(needle)), `${kind} ${owner} ${needle} in\n${got.join('\n')}`).toBe(true);
@@ -161,22 +160,27 @@ describe('cleanup against a realistic mess', () => {
   });
 
   it('shows the whole host and decodes NAT', async () => {
-    const host = await handlers['host.inspect']({});
-    expect(host.errors.filter((e) => !e.startsWith("ip6tables") && !e.startsWith("nft")), host.errors.join("\n")).toEqual([]);
+    const host = await call<HostInspect>('host.inspect');
+    expect(host.errors.filter((e) => !e.startsWith('ip6tables') && !e.startsWith('nft')), host.errors.join('\n')).toEqual([]);
     expect(host.links.find((l) => l.name === 'vethb0')).toMatchObject({ owner: 'berth', master: 'berth0', peer: 'eth0@berth-aaaaaaaaaaaa' });
-    const nat = await handlers['nat.list']({ table: 'nat', owner: 'berth' });
+    const nat = await call<FirewallRule[]>('nat.list', { table: 'nat', owner: 'berth' });
     expect(nat.map((r) => r.mapping).filter(Boolean)).toEqual(expect.arrayContaining(['0.0.0.0:7000 -> 172.30.0.2:80/tcp', '172.30.0.0/24 -> !berth0']));
   });
 
   it('refuses unknown finding ids and changes nothing', async () => {
-    before = await saveRules();
-    await expect(handlers['cleanup.apply']({ ids: ['0000000000000000'], includeForeign: false })).rejects.toMatchObject({ kind: 'not_found' });
+    const before = await saveRules();
+    await expect(call('cleanup.apply', { ids: ['0000000000000000'], includeForeign: false })).rejects.toMatchObject({ kind: 'not_found' });
     expect(await saveRules()).toEqual(before);
   });
 
+  // removing vethlone0 took its peer: the namespace "lonely" is then empty, a new (foreign) finding
+  const afterApply = ['missing-kernel-object endpoint e2e2e2e2e2e2bb veth vethb1, netns /run/netns/berth-cccccccccccc', 'missing-kernel-object netns berth-cccccccccccc', 'netns-no-process netns lonely'];
+  const healthyLinks = ['docker0', 'vethd0c1a2b', 'cni1', 'vethc1', 'podman1', 'virbr0', 'berth0', 'vethb0'];
+
   it('applies exactly the chosen fixes; healthy rules stay byte-identical', async () => {
-    const plan = await handlers['cleanup.plan']({});
-    const res = await handlers['cleanup.apply']({ includeForeign: true });
+    const before = await saveRules();
+    const plan = await call<Plan>('cleanup.plan');
+    const res = await call<Applied>('cleanup.apply', { includeForeign: true });
     const fixable = plan.findings.filter((f) => f.kind !== 'missing-kernel-object');
     expect(res.applied.sort()).toEqual(fixable.map((f) => f.id).sort());
     expect(res.failed.map((f) => f.id).sort()).toEqual(plan.findings.filter((f) => f.kind === 'missing-kernel-object').map((f) => f.id).sort());
@@ -187,32 +191,76 @@ describe('cleanup against a realistic mess', () => {
     expect(await saveRules()).toEqual(expectedAfter);
     const ls = await links();
     expect(ls.has('br-0123456789ab') || ls.has('vethlone0')).toBe(false);
-    for (const healthy of ['docker0', 'vethd0c1a2b', 'cni1', 'vethc1', 'podman1', 'virbr0', 'berth0', 'vethb0']) expect(ls.has(healthy)).toBe(true);
+    for (const healthy of healthyLinks) expect(ls.has(healthy)).toBe(true);
     expect(await netns()).not.toContain('berth-bbbbbbbbbbbb');
-    const again = await handlers['cleanup.plan']({});
-    // removing vethlone0 took its peer: the namespace "lonely" is now empty, a new (foreign) finding
-    expect(again.findings.map((f) => `${f.kind} ${f.evidence[0].split(' (')[0]}`).sort()).toEqual(
-      ['missing-kernel-object endpoint e2e2e2e2e2e2bb veth vethb1, netns /run/netns/berth-cccccccccccc', 'missing-kernel-object netns berth-cccccccccccc', 'netns-no-process netns lonely'],
-    );
+    const again = await call<Plan>('cleanup.plan');
+    expect(again.findings.map((f) => `${f.kind} ${f.evidence[0].split(' (')[0]}`).sort()).toEqual(afterApply);
   });
 
   it('undo brings everything back, once', async () => {
-    const res = await handlers['cleanup.undo']({});
+    const before = await saveRules();
+    await call<Applied>('cleanup.apply', { includeForeign: true });
+    const res = await call<{ restored: string[] }>('cleanup.undo');
     expect(res.restored.length).toBeGreaterThan(0);
     expect(await saveRules()).toEqual(before);
     const ls = await links();
     expect(ls.has('br-0123456789ab') && ls.has('vethlone0')).toBe(true);
     expect(await netns()).toContain('berth-bbbbbbbbbbbb');
-    await expect(handlers['cleanup.undo']({})).rejects.toMatchObject({ kind: 'conflict' });
+    await expect(call('cleanup.undo')).rejects.toMatchObject({ kind: 'conflict', message: expect.stringContaining('already undone') });
   });
 
   it('refuses an undo when the host changed since the cleanup', async () => {
-    const plan = await handlers['cleanup.plan']({});
+    const plan = await call<Plan>('cleanup.plan');
     const dup = plan.findings.find((f) => f.kind === 'duplicate-rule')!;
-    await handlers['cleanup.apply']({ ids: [dup.id], includeForeign: false });
-    await run('iptables', ['-t', 'nat', '-A', 'DOCKER', '-p', 'udp', '--dport', '53', '-j', 'RETURN']);
+    const res = await call<Applied>('cleanup.apply', { ids: [dup.id], includeForeign: false });
+    expect(res.applied).toEqual([dup.id]);
+    await sh('iptables -t nat -A DOCKER -p udp --dport 53 -j RETURN');
     const snap = await saveRules();
-    await expect(handlers['cleanup.undo']({})).rejects.toMatchObject({ kind: 'conflict', message: expect.stringContaining('chain DOCKER was changed') });
+    await expect(call('cleanup.undo')).rejects.toMatchObject({ kind: 'conflict', message: expect.stringContaining('chain DOCKER was changed') });
     expect(await saveRules()).toEqual(snap);
+  });
+
+  // snapshot ids once had whole seconds: two cleanups within one second were ordered by chance
+  it('undo after two quick cleanups takes back the latest', async () => {
+    const plan = await call<Plan>('cleanup.plan');
+    const dup = plan.findings.find((f) => f.kind === 'duplicate-rule')!;
+    const masq = plan.findings.find((f) => f.kind === 'dangling-masquerade')!;
+    const before = await saveRules();
+    await call<Applied>('cleanup.apply', { ids: [dup.id] });
+    const afterFirst = await saveRules();
+    await call<Applied>('cleanup.apply', { ids: [masq.id] });
+    await call('cleanup.undo');
+    expect(await saveRules()).toEqual(afterFirst);
+    expect(afterFirst).not.toEqual(before);
+  });
+
+  it('apply succeeds when findings vanished meanwhile: gone counts as done, and undo does not bring them back', async () => {
+    const before = await saveRules();
+    // read the plan, then the links go on their own before the apply reaches them
+    const res = await call<Applied>('apply-after', { includeForeign: true }, [
+      ['ip', 'link', 'delete', 'vethlone0'],
+      ['ip', 'link', 'delete', 'br-0123456789ab'],
+      ['ip', 'netns', 'delete', 'berth-bbbbbbbbbbbb'],
+    ]);
+    expect(res.failed.map((f) => f.error).filter((e) => !e.includes('the engine releases this state'))).toEqual([]);
+    const plan = await call<Plan>('cleanup.plan');
+    expect(plan.findings.map((f) => `${f.kind} ${f.evidence[0].split(' (')[0]}`).sort()).toEqual(afterApply);
+    const ls = await links();
+    for (const healthy of healthyLinks) expect(ls.has(healthy)).toBe(true);
+
+    const undo = await call<{ restored: string[] }>('cleanup.undo');
+    expect(undo.restored.join('\n')).not.toMatch(/vethlone0|br-0123456789ab|berth-bbbbbbbbbbbb/);
+    expect(await saveRules()).toEqual(before);
+    expect((await links()).has('vethlone0') || (await links()).has('br-0123456789ab')).toBe(false);
+    expect(await netns()).not.toContain('berth-bbbbbbbbbbbb');
+  });
+
+  it('the kernel adapter deletes links idempotently: one that goes mid-batch counts as deleted', async () => {
+    // both ends of a veth pair: deleting the first takes the second before its line runs
+    await sh('ip link add vethpa type veth peer name vethpb');
+    const gone = await call<string[]>('deleteLinks', { names: ['vethpa', 'vethpb', 'vethnever'] });
+    expect(gone.sort()).toEqual(['vethnever', 'vethpb']);
+    expect((await links()).has('vethpa') || (await links()).has('vethpb')).toBe(false);
+    for (const healthy of healthyLinks) expect((await links()).has(healthy)).toBe(true);
   });
 });

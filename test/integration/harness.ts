@@ -1,3 +1,4 @@
+import { build } from 'esbuild';
 import { execa, type ResultPromise } from 'execa';
 import { mkdtemp, readlink, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,24 @@ import { connectHelper } from '../../helper/src/client/unix-client';
 // the CLI talks to the helper through a socket in a temp dir.
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BERTH = join(ROOT, 'dist/berth.mjs');
+
+// A TypeScript program bundled to one .mjs (once per test process), for a
+// test to run inside its TestHost with `h.sh([process.execPath, file])`.
+// It lands under node_modules/ so its packages resolve from the repo.
+const bundles = new Map<string, Promise<string>>();
+export function bundleForHost(entry: string): Promise<string> {
+  let p = bundles.get(entry);
+  if (!p) {
+    const name = entry.replace(/^.*\//, '').replace(/\.ts$/, '');
+    const outfile = join(ROOT, 'node_modules/.cache/berth-tests', `${name}-${process.pid}.mjs`);
+    p = build({
+      absWorkingDir: ROOT, entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'esm',
+      target: 'node20', packages: 'external', logLevel: 'warning',
+    }).then(() => outfile);
+    bundles.set(entry, p);
+  }
+  return p;
+}
 
 export interface Run {
   code: number;

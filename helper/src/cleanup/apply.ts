@@ -3,7 +3,7 @@ import type { HostInspect } from '../../../src/shared/inspect';
 import { ruleSpec } from '../inspect/iptables-parse';
 import { deleteConntrack } from '../kernel/conntrack';
 import { iptablesRestore, iptablesSave, type Family as IpFamily } from '../kernel/iptables';
-import { ipBatch, listLinks } from '../kernel/links';
+import { deleteLinks } from '../kernel/links';
 import { deleteNetns, listNetns } from '../kernel/netns';
 import type { HostLink, Planned } from './planned';
 import { deleteLines, restoreText } from './restore-text';
@@ -103,29 +103,28 @@ export async function applyFindings(host: HostInspect, chosen: Planned[], deps: 
   }
 
   progress(2, 'removing links and namespaces');
-  // Links: one batch; `ip -batch` stops at the first failure, so re-read what is gone.
+  // Links: one idempotent batch. A link that vanished on its own since the
+  // plan (its peer's namespace went, the engine tore it down) is what the
+  // finding asked for: done, not failed. Only a link still there failed.
   const linkF = chosen.filter((p) => p.target.type === 'link');
   if (linkF.length) {
     const links = linkF.map((p) => (p.target.type === 'link' ? p.target.link : (null as never)));
-    let batchError: string | null = null;
-    const present = async () => listLinks().then((ls) => new Set(ls.map((l) => l.ifname))).catch(() => new Set<string>());
-    // A link can vanish on its own meanwhile (its peer's namespace went, or
-    // the engine tore it down): gone is the goal, so only present ones are
-    // deleted, and a batch that tripped over one is run again for the rest.
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const now = await present();
-      const todo = links.filter((l) => now.has(l.name));
-      if (!todo.length) break;
-      batchError = null;
-      await ipBatch(undefined, todo.map((l) => `link delete ${l.name}`)).catch((e) => (batchError = errText(e)));
-      if (!batchError) break;
+    let left = new Set<string>();
+    let alreadyGone = new Set<string>();
+    let error = '';
+    try {
+      alreadyGone = new Set(await deleteLinks(links.map((l) => l.name)));
+    } catch (e) {
+      error = errText(e);
+      const named = (e as { details?: { left?: unknown } }).details?.left;
+      left = new Set(Array.isArray(named) ? named.map(String) : links.map((l) => l.name));
     }
-    const left = await present();
     linkF.forEach((p, i) => {
-      if (left.has(links[i].name)) failed.push({ id: p.id, error: batchError ?? `${links[i].name} is still there` });
+      if (left.has(links[i].name)) failed.push({ id: p.id, error });
       else {
         applied.push(p.id);
-        snap.links.push(describeLink(links[i], host));
+        // undo puts back only what this apply removed
+        if (!alreadyGone.has(links[i].name)) snap.links.push(describeLink(links[i], host));
       }
     });
   }
@@ -134,9 +133,10 @@ export async function applyFindings(host: HostInspect, chosen: Planned[], deps: 
     if (p.target.type !== 'netns') continue;
     const ns = p.target.netns;
     try {
-      await deleteNetns(ns.name as string);
+      const deleted = await deleteNetns(ns.name as string);
       if ((await listNetns()).includes(ns.name as string)) throw new Error(`ip netns delete ${ns.name} left it in place`);
-      snap.netns.push({ name: ns.name as string, loUp: ns.links.some((l) => l.name === 'lo' && l.addresses.length > 0) });
+      // gone before we got to it: done, but nothing of ours for undo to put back
+      if (deleted) snap.netns.push({ name: ns.name as string, loUp: ns.links.some((l) => l.name === 'lo' && l.addresses.length > 0) });
       applied.push(p.id);
     } catch (e) {
       failed.push({ id: p.id, error: errText(e) });

@@ -41,8 +41,14 @@ export const chainKey = (family: string, table: string, chain: string) => `${fam
 
 const dirOf = (dataRoot: string) => path.join(dataRoot, 'snapshots');
 
+// Ids sort by time, so "latest" is the last id: milliseconds in the name and
+// never the same millisecond twice in one helper, or two cleanups within a
+// second would be ordered by their random suffix.
+let lastMs = 0;
 export function newSnapshotId(now = new Date()): string {
-  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+  const ms = Math.max(now.getTime(), lastMs + 1);
+  lastMs = ms;
+  return `${new Date(ms).toISOString().replace(/[-:.]/g, '')}-${randomBytes(3).toString('hex')}`;
 }
 
 export async function createSnapshotDir(dataRoot: string, id: string): Promise<string> {

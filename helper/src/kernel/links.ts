@@ -1,3 +1,4 @@
+import { BerthError } from '../../../src/shared/errors';
 import { kernelError, run, runJson } from './exec';
 
 // Thin adapter over iproute2. `ns` names where a command runs: undefined is
@@ -61,14 +62,25 @@ export async function linkExists(name: string, ns?: NsRef): Promise<boolean> {
   return r.exitCode === 0;
 }
 
-// Deleting links that may already be gone is a normal part of teardown: one
-// `ip -force -batch` for all of them (no listing first), where "Cannot find
-// device" means done and any other error fails the call.
-export async function deleteLinks(names: string[], ns?: NsRef): Promise<void> {
-  if (!names.length) return;
+// Idempotent like CNI's DEL: a link that is already gone counts as deleted.
+// Links vanish on their own (a veth goes with its peer's namespace, which the
+// kernel tears down asynchronously), so "list, then delete what is there"
+// races. Instead one `ip -force -batch` runs every line (no listing first):
+// "Cannot find device" means done, any other error fails the call and says
+// which names are still there. Returns the names that were already gone, so
+// a caller that records what it removed (cleanup's undo) skips them.
+export async function deleteLinks(names: string[], ns?: NsRef): Promise<string[]> {
+  if (!names.length) return [];
   const [f, a] = ipArgv(ns, ['-force', '-batch', '-']);
   const r = await run(f, a, { input: names.map((n) => `link del dev ${n}\n`).join(''), okCodes: [1] });
-  if (r.exitCode === 0) return;
+  if (r.exitCode === 0) return [];
   const errors = r.stderr.split('\n').filter((l) => l && !l.startsWith('Cannot find device "') && !l.startsWith('Command failed -:'));
-  if (errors.length || !r.stderr.trim()) throw kernelError(f, a, r.exitCode, r.stderr || r.stdout);
+  if (errors.length || !r.stderr.trim()) {
+    const err = kernelError(f, a, r.exitCode, r.stderr || r.stdout);
+    const wanted = new Set(names);
+    const left = (await listLinks(ns).catch(() => null))?.map((l) => l.ifname).filter((n) => wanted.has(n)) ?? names;
+    throw new BerthError('kernel', err.message, { ...(err.details as object), left });
+  }
+  const absent = new Set([...r.stderr.matchAll(/Cannot find device "([^"]+)"/g)].map((m) => m[1]));
+  return names.filter((n) => absent.has(n));
 }

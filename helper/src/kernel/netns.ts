@@ -7,8 +7,11 @@ export const netnsPath = (name: string) => `${NETNS_DIR}/${name}`;
 export async function addNetns(name: string): Promise<void> {
   await run('ip', ['netns', 'add', name]);
 }
-export async function deleteNetns(name: string): Promise<void> {
-  await run('ip', ['netns', 'delete', name], { okCodes: [1] });
+// Idempotent: a namespace already gone counts as deleted. Says whether this
+// call was the one that deleted it.
+export async function deleteNetns(name: string): Promise<boolean> {
+  const r = await run('ip', ['netns', 'delete', name], { okCodes: [1] });
+  return r.exitCode === 0;
 }
 export async function listNetns(): Promise<string[]> {
   try {
