@@ -117,7 +117,7 @@ describe('cleanup end to end', () => {
     await sh(`ip netns delete ${killedName}`);
     const killedPid = (await h.inspect('killed')).State.Pid as number;
     process.kill(killedPid, 'SIGKILL');
-    await waitFor(async () => (await h.inspect('killed')).State.Status === 'exited', 15_000, 'killed to be exited');
+    await waitFor(async () => (await h.inspect('killed')).State.Status === 'exited', 60_000, 'killed to be exited');
 
     // conntrack: a live mapping's flow, one of a port web no longer publishes, one to a dead address
     const ct = (dport: number, rsrc: string, rport: number, sport: number) =>

@@ -133,7 +133,7 @@ describe('cleanup against a realistic mess', () => {
     const restore = await h.sh(['iptables-restore', '--noflush'], { input: RULES });
     expect(restore.code, restore.stderr).toBe(0);
     // the veth of a deleted namespace goes away asynchronously
-    await waitFor(async () => !(await links()).has('vethb1'), 30_000, 'vethb1 to go with its deleted namespace');
+    await waitFor(async () => !(await links()).has('vethb1'), 60_000, 'vethb1 to go with its deleted namespace');
   });
   // links, rules, namespaces and the snapshot dir all go with the test host
   afterEach(async () => h?.destroy());

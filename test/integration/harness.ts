@@ -60,12 +60,20 @@ export class TestHost {
       cleanup: true,
     });
     const pid = holder.pid!;
-    // wait until the holder is in its own namespaces
+    // wait until the holder is in its own namespaces: until then nsenter
+    // would enter the runner's own, so going on without it is never an option
     const hostMnt = await readlink('/proc/self/ns/mnt');
-    for (let i = 0; i < 100; i++) {
-      const m = await readlink(`/proc/${pid}/ns/mnt`).catch(() => hostMnt);
-      if (m !== hostMnt) break;
-      await new Promise((r) => setTimeout(r, 20));
+    const hostNet = await readlink('/proc/self/ns/net');
+    try {
+      await waitFor(async () => {
+        if (holder.exitCode !== null) throw new Error(`unshare exited ${holder.exitCode}`);
+        const [m, n] = await Promise.all([readlink(`/proc/${pid}/ns/mnt`), readlink(`/proc/${pid}/ns/net`)]);
+        return m !== hostMnt && n !== hostNet;
+      }, 60_000, `the namespace holder ${pid} to enter its own namespaces`, 20);
+    } catch (e) {
+      holder.kill('SIGKILL');
+      await rm(dir, { recursive: true, force: true });
+      throw e;
     }
     const h = new TestHost(pid, holder, dir);
     await execa('mkdir', ['-p', '/run/netns']);
@@ -79,7 +87,7 @@ export class TestHost {
     const r = await execa('nsenter', ['-t', String(this.holderPid), '-n', '-m', '--', ...argv], {
       reject: false,
       input: opts.input,
-      timeout: opts.timeoutMs ?? 30_000,
+      timeout: opts.timeoutMs ?? 60_000,
       cwd: '/',
     });
     return { code: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
@@ -100,18 +108,22 @@ export class TestHost {
     );
     this.helperProc = p;
     this.helperPid = p.pid!;
-    for (let i = 0; i < 200; i++) {
-      if (p.exitCode !== null) throw new Error(`helper exited: ${String((await p).all)}`);
+    let exited = false;
+    void p.then(() => (exited = true));
+    await waitFor(async () => {
+      if (exited) throw new Error(`helper exited: ${String((await p).all)}`);
+      const c = await connectHelper(this.socket);
       try {
-        const c = await connectHelper(this.socket);
         await c.call('system.info', {});
+      } finally {
         c.close();
-        return;
-      } catch {
-        await new Promise((r) => setTimeout(r, 50));
       }
-    }
-    throw new Error('helper did not come up');
+      return true;
+    }, 120_000, 'the helper to answer system.info', 50).catch(async (e) => {
+      // an exit is the real reason: say it rather than the timeout
+      if (exited) throw new Error(`helper exited: ${String((await p).all)}`);
+      throw e;
+    });
   }
 
   async stopHelper(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
@@ -127,7 +139,7 @@ export class TestHost {
       reject: false,
       env: { BERTH_SOCKET: this.socket },
       input: opts.input,
-      timeout: opts.timeoutMs ?? 60_000,
+      timeout: opts.timeoutMs ?? 120_000,
     });
     return { code: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
   }
@@ -143,10 +155,16 @@ export class TestHost {
   }
 
   // Runs argv inside a container's network namespace.
-  async inContainer(name: string, argv: string[], timeoutMs = 15_000): Promise<Run> {
+  async inContainer(name: string, argv: string[], timeoutMs = 60_000): Promise<Run> {
     const key: string = (await this.inspect(name)).NetworkSettings.SandboxKey;
     if (!key) throw new Error(`${name} has no sandbox`);
     return this.sh(['nsenter', `--net=${key}`, '--', ...argv], { timeoutMs });
+  }
+
+  // Waits until a container answers ping: the first packet also waits for
+  // ARP, which a loaded machine can take longer than one ping's second for.
+  async pings(name: string, ip: string): Promise<boolean> {
+    return waitFor(async () => (await this.inContainer(name, ping(ip))).code === 0, 60_000, `${name} to ping ${ip}`);
   }
 
   // An "outside" network: a namespace behind a veth, like the LAN beyond the host.
@@ -215,12 +233,19 @@ export const httpGet = (url: string, timeoutS = 3) => [
 export const ping = (ip: string) => ['ping', '-c', '1', '-W', '1', ip];
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function waitFor<T>(fn: () => Promise<T | null | undefined | false>, ms = 10_000, what = 'condition'): Promise<T> {
+// Polls a real condition until it holds, for at most `ms` (a bound for a
+// loaded machine, not a speed check); the error names what was awaited and
+// the last failure seen.
+export async function waitFor<T>(fn: () => Promise<T | null | undefined | false>, ms = 60_000, what = 'condition', everyMs = 100): Promise<T> {
   const end = Date.now() + ms;
+  let last = '';
   for (;;) {
-    const v = await fn().catch(() => null);
+    const v = await fn().catch((e: unknown) => {
+      last = e instanceof Error ? e.message : String(e);
+      return null;
+    });
     if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
+    if (Date.now() > end) throw new Error(`timed out after ${ms / 1000} s waiting for ${what}${last ? ` (last error: ${last})` : ''}`);
+    await sleep(everyMs);
   }
 }

@@ -32,15 +32,15 @@ describe('nftables backend next to firewalls that drop forwarded traffic', () =>
     await h.startHelper(['--firewall', 'nftables']);
     await h.berthOk(['network', 'create', '--subnet', '10.77.0.0/24', 'pub']);
     await h.berthOk(['run', '-d', '--name', 'web', '--network', 'pub', '-p', '8080:8000', '--', 'python3', '-m', 'http.server', '8000']);
-    await waitFor(async () => (await h.inContainer('web', ['ss', '-Hltn', 'sport = :8000'])).stdout.trim() !== '', 30_000, 'web listening');
+    await waitFor(async () => (await h.inContainer('web', ['ss', '-Hltn', 'sport = :8000'])).stdout.trim() !== '', 60_000, 'web listening');
   });
   afterAll(async () => h?.destroy());
 
   it('publishes a port to the outside and lets containers out, through both drops', async () => {
-    expect(await waitFor(() => httpOutside(8080), 10_000, 'outside -> 8080')).toBe(true);
-    expect((await h.inContainer('web', ping('198.51.100.2'))).code).toBe(0);
+    expect(await waitFor(() => httpOutside(8080), 60_000, 'outside -> 8080')).toBe(true);
+    expect(await h.pings('web', '198.51.100.2')).toBe(true);
     await h.berthOk(['run', '-d', '--name', 'def', '--', 'sleep', 'infinity']); // on berth0
-    expect((await h.inContainer('def', ping('198.51.100.2'))).code).toBe(0);
+    expect(await h.pings('def', '198.51.100.2')).toBe(true);
   });
 
   it('puts one tagged accept in and out per bridge, berth0 included, at the head of each dropping chain', async () => {
@@ -71,14 +71,14 @@ describe('nftables backend next to firewalls that drop forwarded traffic', () =>
     await h.shOk(['iptables', '-D', 'FORWARD', '-i', 'berth0', '-m', 'comment', '--comment', (await tagOf('berth0')), '-j', 'ACCEPT']);
     const r = await h.sh(['nft', '-f', '-'], { input: OTHER_NFT });
     expect(r.code).toBe(0);
-    await waitFor(async () => (await otherChain()).includes('iifname "berth0" accept'), 10_000, 'accepts back in inet filter forward');
-    await waitFor(async () => (await h.shOk(['iptables', '-S', 'FORWARD'])).includes('-i berth0 -m comment'), 10_000, 'accept back in FORWARD');
-    expect(await waitFor(() => httpOutside(8080), 10_000, 'traffic after the reload')).toBe(true);
+    await waitFor(async () => (await otherChain()).includes('iifname "berth0" accept'), 60_000, 'accepts back in inet filter forward');
+    await waitFor(async () => (await h.shOk(['iptables', '-S', 'FORWARD'])).includes('-i berth0 -m comment'), 60_000, 'accept back in FORWARD');
+    expect(await waitFor(() => httpOutside(8080), 60_000, 'traffic after the reload')).toBe(true);
     // the other firewall no longer drops: Berth's accepts there are not needed, and go
     await h.shOk(['nft', 'chain', 'inet', 'filter', 'forward', '{ policy accept; }']);
-    await waitFor(async () => !(await otherChain()).includes('berth:'), 10_000, 'accepts gone from a chain that no longer drops');
+    await waitFor(async () => !(await otherChain()).includes('berth:'), 60_000, 'accepts gone from a chain that no longer drops');
     await h.shOk(['nft', 'chain', 'inet', 'filter', 'forward', '{ policy drop; }']);
-    await waitFor(async () => (await otherChain()).includes('berth:'), 10_000, 'accepts back');
+    await waitFor(async () => (await otherChain()).includes('berth:'), 60_000, 'accepts back');
   });
 
   const tagOf = async (bridge: string) => {

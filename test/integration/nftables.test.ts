@@ -26,12 +26,12 @@ describe('nftables backend', () => {
     await h.addOutside();
     await h.berthOk(['network', 'create', '--subnet', '10.75.0.0/24', 'pub']);
     await h.berthOk(['run', '-d', '--name', 'web', '--network', 'pub', '-p', '8080:8000', '--', 'python3', '-m', 'http.server', '8000']);
-    await waitFor(async () => (await h.inContainer('web', ['ss', '-Hltn', 'sport = :8000'])).stdout.trim() !== '', 30_000, 'web listening');
+    await waitFor(async () => (await h.inContainer('web', ['ss', '-Hltn', 'sport = :8000'])).stdout.trim() !== '', 60_000, 'web listening');
   });
   afterAll(async () => h?.destroy());
 
   it('publishes a TCP port: outside -> host address, host -> own address (nat-OUTPUT), 127.0.0.1 via the proxy', async () => {
-    expect(await waitFor(() => httpOutside(8080), 10_000, 'outside -> 8080')).toBe(true);
+    expect(await waitFor(() => httpOutside(8080), 60_000, 'outside -> 8080')).toBe(true);
     expect(await httpHost(HOST, 8080)).toBe(true);
     expect(await httpHost('127.0.0.1', 8080)).toBe(true);
     expect(await nftList(h, 'chain', 'ip', 'berth', 'nat-berth')).toMatch(/iifname != "br-[0-9a-f]{12}" tcp dport 8080 dnat to 10\.75\.0\.\d+:8000 comment "berth:[0-9a-f]{12}"/);
@@ -53,7 +53,7 @@ describe('nftables backend', () => {
     expect(await nftList(h, 'chain', 'ip', 'berth', 'nat-berth')).not.toContain('dport 8080');
     expect(await httpOutside(8080)).toBe(false);
     await h.berthOk(['port', 'add', 'web', '8081:8000']);
-    expect(await waitFor(() => httpOutside(8081), 10_000, 'outside -> 8081')).toBe(true);
+    expect(await waitFor(() => httpOutside(8081), 60_000, 'outside -> 8081')).toBe(true);
   });
 
   it('UDP: a flow that started before the port was published reaches the container (conntrack flushed)', async () => {
@@ -72,7 +72,7 @@ describe('nftables backend', () => {
     expect(await nftList(h, 'chain', 'ip', 'berth', 'berth-user')).toContain('ip saddr 198.51.100.2 tcp dport 8000 drop');
     expect(await httpOutside(8081)).toBe(false);
     await h.shOk(['nft', 'flush', 'chain', 'ip', 'berth', 'berth-user']);
-    expect(await waitFor(() => httpOutside(8081), 10_000, 'outside -> 8081 again')).toBe(true);
+    expect(await waitFor(() => httpOutside(8081), 60_000, 'outside -> 8081 again')).toBe(true);
     // nothing to heal: the user's chain is not Berth's to compare
     const doctor = await h.berthOk(['doctor']);
     expect(doctor).toMatch(/firewall \(nftables\): \d+ Berth rules in place/);
@@ -80,11 +80,11 @@ describe('nftables backend', () => {
 
   it('heals drift: a flushed, then a deleted table comes back within seconds, and traffic with it', async () => {
     await h.shOk(['nft', 'flush', 'table', 'ip', 'berth']);
-    await waitFor(async () => (await nftList(h, 'chain', 'ip', 'berth', 'nat-berth')).includes('dport 8081'), 10_000, 'flush healed');
-    expect(await waitFor(() => httpOutside(8081), 10_000, 'traffic after flush')).toBe(true);
+    await waitFor(async () => (await nftList(h, 'chain', 'ip', 'berth', 'nat-berth')).includes('dport 8081'), 60_000, 'flush healed');
+    expect(await waitFor(() => httpOutside(8081), 60_000, 'traffic after flush')).toBe(true);
     await h.shOk(['nft', 'delete', 'table', 'ip', 'berth']);
-    await waitFor(async () => (await h.sh(['nft', 'list', 'chain', 'ip', 'berth', 'filter-FORWARD'])).stdout.includes('ct state established,related accept'), 10_000, 'delete healed');
-    expect(await waitFor(() => httpOutside(8081), 10_000, 'traffic after delete')).toBe(true);
+    await waitFor(async () => (await h.sh(['nft', 'list', 'chain', 'ip', 'berth', 'filter-FORWARD'])).stdout.includes('ct state established,related accept'), 60_000, 'delete healed');
+    expect(await waitFor(() => httpOutside(8081), 60_000, 'traffic after delete')).toBe(true);
   });
 
   it('a helper restart rewrites nothing twice', async () => {
@@ -92,6 +92,6 @@ describe('nftables backend', () => {
     await h.stopHelper();
     await h.startHelper(['--firewall', 'nftables']);
     expect(await nftList(h, 'table', 'ip', 'berth')).toBe(before);
-    expect(await waitFor(() => httpOutside(8081), 10_000, 'traffic after restart')).toBe(true);
+    expect(await waitFor(() => httpOutside(8081), 60_000, 'traffic after restart')).toBe(true);
   });
 });

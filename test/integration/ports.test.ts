@@ -24,7 +24,7 @@ describe('published ports', () => {
   // python's http.server resolves the host name between bind and listen,
   // which takes seconds here: wait until it listens before sending traffic
   const listening = (name: string, port: number) =>
-    waitFor(async () => (await h.inContainer(name, ['ss', '-Hltn', `sport = :${port}`])).stdout.trim() !== '', 30_000, `${name} listening on ${port}`);
+    waitFor(async () => (await h.inContainer(name, ['ss', '-Hltn', `sport = :${port}`])).stdout.trim() !== '', 60_000, `${name} listening on ${port}`);
   const web = async (name: string, args: string[], port = 8000) => {
     const r = await h.berth(['run', '-d', '--name', name, '--network', 'pub', ...args, '--', 'python3', '-m', 'http.server', String(port)]);
     if (r.code === 0) await listening(name, port);
@@ -49,7 +49,7 @@ describe('published ports', () => {
   afterAll(async () => h?.destroy());
 
   it('TCP: outside -> host address, host -> own address, host -> 127.0.0.1, and docker port output', async () => {
-    expect(await waitFor(() => httpOutside(8080), 10_000, 'outside -> 8080')).toBe(true);
+    expect(await waitFor(() => httpOutside(8080), 60_000, 'outside -> 8080')).toBe(true);
     expect(await httpHost(HOST, 8080)).toBe(true); // nat OUTPUT DNAT
     expect(await httpHost('127.0.0.1', 8080)).toBe(true); // userland proxy
     const lines = await portLines('web');
@@ -83,7 +83,7 @@ describe('published ports', () => {
     const r = await waitFor(async () => {
       const x = await outside(udpSend(HOST, 5353));
       return x.code === 0 ? x : null;
-    }, 10_000, 'udp echo');
+    }, 60_000, 'udp echo');
     expect(r.stdout.trim()).toBe('echo:hi');
     expect((await h.sh(udpSend('127.0.0.1', 5353))).stdout.trim()).toBe('echo:hi');
     expect((await h.sh(udpSend(HOST, 5353))).stdout.trim()).toBe('echo:hi');
@@ -91,7 +91,7 @@ describe('published ports', () => {
   });
 
   it('hairpin: a container on the same network reaches the host published port', async () => {
-    expect(await waitFor(async () => (await h.inContainer('cli', httpGet(`http://${HOST}:8080/`, 1))).code === 0, 10_000, 'hairpin')).toBe(true);
+    expect(await waitFor(async () => (await h.inContainer('cli', httpGet(`http://${HOST}:8080/`, 1))).code === 0, 60_000, 'hairpin')).toBe(true);
     // and the gateway address of its own bridge
     expect((await h.inContainer('cli', httpGet('http://10.70.0.1:8080/', 1))).code).toBe(0);
   });
@@ -100,7 +100,7 @@ describe('published ports', () => {
     expect((await web('r1', ['-p', '9000:8000'])).code).toBe(0);
     expect((await web('r2', ['-p', '9000-9010:8000'])).code).toBe(0);
     expect(await portLines('r2', '8000/tcp')).toContain('0.0.0.0:9001');
-    expect(await waitFor(() => httpOutside(9001), 10_000, 'range port')).toBe(true);
+    expect(await waitFor(() => httpOutside(9001), 60_000, 'range port')).toBe(true);
     expect((await h.berth(['run', '-d', '--name', 'r3', '--network', 'pub', '-p', '7000-7001:7000-7001', '--', 'sleep', 'infinity'])).code).toBe(0);
     const lines = await portLines('r3');
     expect(lines).toContain('7000/tcp -> 0.0.0.0:7000');
@@ -115,12 +115,12 @@ describe('published ports', () => {
     const port = Number((await portLines('eph', '8000'))[0].split(':').pop());
     expect(port).toBeGreaterThanOrEqual(lo);
     expect(port).toBeLessThanOrEqual(hi);
-    expect(await waitFor(() => httpOutside(port), 10_000, 'ephemeral port')).toBe(true);
+    expect(await waitFor(() => httpOutside(port), 60_000, 'ephemeral port')).toBe(true);
     expect((await web('pall', ['-P', '--expose', '8000'])).code).toBe(0);
     const p2 = Number((await portLines('pall', '8000'))[0].split(':').pop());
     expect(p2).toBeGreaterThanOrEqual(lo);
     expect(p2).not.toBe(port);
-    expect(await waitFor(() => httpOutside(p2), 10_000, '-P port')).toBe(true);
+    expect(await waitFor(() => httpOutside(p2), 60_000, '-P port')).toBe(true);
     await h.berthOk(['rm', '-f', 'eph', 'pall']);
   });
 
@@ -161,7 +161,7 @@ describe('published ports', () => {
 
   it('a port held by another process, a taken port and bad specs are refused, leaving nothing behind', async () => {
     await h.sh(['sh', '-c', 'python3 -m http.server --bind 0.0.0.0 8500 >/dev/null 2>&1 &']);
-    await waitFor(async () => (await listeners()).some((l) => l.includes(':8500')), 10_000, 'foreign listener');
+    await waitFor(async () => (await listeners()).some((l) => l.includes(':8500')), 60_000, 'foreign listener');
     const before = await h.snapshot();
     const ls0 = await listeners();
     const held = await web('nope', ['-p', '8500:8000']);
@@ -202,7 +202,7 @@ describe('published ports', () => {
     expect((await outside(udpSend(HOST, 5600, 41000, 1))).code).not.toBe(0);
 
     expect((await h.berthOk(['port', 'add', 'live', '8600:8000'])).trim().split('\n')[0]).toBe('8000/tcp -> 0.0.0.0:8600');
-    expect(await waitFor(() => httpOutside(8600), 10_000, 'added port')).toBe(true);
+    expect(await waitFor(() => httpOutside(8600), 60_000, 'added port')).toBe(true);
     expect(await httpHost('127.0.0.1', 8600)).toBe(true);
     await h.berthOk(['port', 'add', 'live', '5600:5400/udp']);
     expect((await outside(udpSend(HOST, 5600, 41000))).stdout.trim()).toBe('echo:hi'); // same flow: conntrack was flushed
@@ -240,7 +240,7 @@ describe('published ports', () => {
     const before = await h.snapshot();
     const ls = await listeners();
     expect((await web('tmp', ['-p', '8800:8000', '-p', '127.0.0.1:8801:8000', '-p', '8802:8002/udp'])).code).toBe(0);
-    expect(await waitFor(() => httpOutside(8800), 10_000, 'tmp')).toBe(true);
+    expect(await waitFor(() => httpOutside(8800), 60_000, 'tmp')).toBe(true);
     expect(await httpHost('127.0.0.1', 8801)).toBe(true);
     expect(await h.shOk(['iptables', '-t', 'raw', '-S', 'PREROUTING'])).toMatch(/-d 127\.0\.0\.1\/32 ! -i lo -p tcp -m tcp --dport 8801 .*-j DROP/);
     expect((await listeners()).join('\n')).toMatch(/127\.0\.0\.1:8801/);
@@ -259,12 +259,12 @@ describe('published ports', () => {
     expect(alphaIp).toMatch(/^10\.71\.0\./);
     expect(await natRules()).toContain(`--dport 8900 -m comment`);
     expect(await natRules()).toContain(`-j DNAT --to-destination ${alphaIp}:8000`);
-    expect(await waitFor(() => httpOutside(8900), 10_000, 'after connect')).toBe(true);
+    expect(await waitFor(() => httpOutside(8900), 60_000, 'after connect')).toBe(true);
     expect(await httpHost('127.0.0.1', 8900)).toBe(true); // proxy re-targeted
     expect((await h.berthOk(['port', 'mv'])).trim().split('\n')[0]).toBe('8000/tcp -> 0.0.0.0:8900');
     await h.berthOk(['network', 'disconnect', 'alpha', 'mv']);
     expect(await natRules()).not.toContain(`--to-destination ${alphaIp}:8000`);
-    expect(await waitFor(() => httpOutside(8900), 10_000, 'after disconnect')).toBe(true);
+    expect(await waitFor(() => httpOutside(8900), 60_000, 'after disconnect')).toBe(true);
     expect(await httpHost('127.0.0.1', 8900)).toBe(true);
     await h.berthOk(['rm', '-f', 'mv']);
     await h.berthOk(['network', 'rm', 'alpha']);
@@ -277,9 +277,9 @@ describe('published ports', () => {
     expect(await httpOutside(8080)).toBe(true);
     expect(await httpHost('127.0.0.1', 8080)).toBe(false); // the proxy died with the helper
     await h.sh(['sh', '-c', 'python3 -m http.server --bind 0.0.0.0 8700 >/dev/null 2>&1 &']);
-    await waitFor(async () => (await listeners()).some((l) => l.includes(':8700')), 10_000, 'squatter');
+    await waitFor(async () => (await listeners()).some((l) => l.includes(':8700')), 60_000, 'squatter');
     await h.startHelper(NO_DRIFT);
-    expect(await waitFor(() => httpHost('127.0.0.1', 8080), 10_000, 'proxy restored')).toBe(true);
+    expect(await waitFor(() => httpHost('127.0.0.1', 8080), 60_000, 'proxy restored')).toBe(true);
     expect(await httpOutside(8080)).toBe(true);
     expect((await outside(udpSend(HOST, 5353))).stdout.trim()).toBe('echo:hi');
     expect((await h.inspect('web')).State.Status).toBe('running');

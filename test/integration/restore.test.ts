@@ -13,7 +13,7 @@ describe('crash and restore', () => {
 
   const ipOf = async (name: string) => Object.values((await h.inspect(name)).NetworkSettings.Networks as Record<string, { IPAddress: string }>)[0].IPAddress;
   const reaches = (from: string, ip: string) =>
-    waitFor(async () => (await h.inContainer(from, httpGet(`http://${ip}:8000/`, 1))).code === 0, 15_000, `${from} -> ${ip}`);
+    waitFor(async () => (await h.inContainer(from, httpGet(`http://${ip}:8000/`, 1))).code === 0, 60_000, `${from} -> ${ip}`);
 
   it('keeps every acknowledged operation across SIGKILL, and traffic flows again', async () => {
     const acked: string[] = [];
@@ -67,7 +67,7 @@ describe('crash and restore', () => {
   it('heals drift while running: flushed Berth chains come back within seconds', async () => {
     await h.shOk(['iptables', '-t', 'nat', '-F', 'BERTH']);
     await h.shOk(['iptables', '-F', 'BERTH-FORWARD']);
-    await waitFor(async () => (await h.shOk(['iptables', '-S', 'BERTH-FORWARD'])).includes('-j BERTH-CT'), 10_000, 'drift healed');
+    await waitFor(async () => (await h.shOk(['iptables', '-S', 'BERTH-FORWARD'])).includes('-j BERTH-CT'), 60_000, 'drift healed');
     expect(await h.shOk(['iptables', '-t', 'nat', '-S', 'BERTH'])).toContain('-j RETURN');
   });
 });

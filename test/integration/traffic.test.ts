@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpGet, ping, TestHost } from './harness';
+import { httpGet, ping, TestHost, waitFor } from './harness';
 
 // Real traffic between containers, across networks, and to an "outside"
 // namespace, all inside one throwaway test host; once per firewall backend,
@@ -22,18 +22,13 @@ describe.each(['iptables', 'nftables'] as const)('traffic (%s)', (backend) => {
   afterAll(async () => h?.destroy());
 
   const ipOf = async (name: string) => Object.values((await h.inspect(name)).NetworkSettings.Networks as Record<string, { IPAddress: string }>)[0].IPAddress;
-  const waitHttp = async (from: string, url: string) => {
-    for (let i = 0; i < 30; i++) {
-      if ((await h.inContainer(from, httpGet(url, 1))).code === 0) return true;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    return false;
-  };
+  const waitHttp = (from: string, url: string) =>
+    waitFor(async () => (await h.inContainer(from, httpGet(url, 1))).code === 0, 60_000, `${from} to get ${url}`);
 
   it('two containers on one network reach each other over ICMP and TCP', async () => {
     const web = await ipOf('web');
     expect(web).toMatch(/^10\.60\.0\.\d+$/);
-    expect((await h.inContainer('cli', ping(web))).code).toBe(0);
+    expect(await h.pings('cli', web)).toBe(true);
     expect(await waitHttp('cli', `http://${web}:8000/`)).toBe(true);
   });
 
