@@ -4,8 +4,8 @@
 //   npm run test:repeat -- N [FILTER...] [--load[=K]] [--project P] [-t NAME]
 //
 // FILTER is what vitest takes (a path or part of one); its suite is read from
-// the path (test/integration/ → integration, e2e/ → e2e, else unit) unless
-// --project says. --load starts K busy loops (default: one per core) that
+// the path (test/integration/ → integration, e2e/ → e2e, helper/ src/ bench/
+// → unit; anything else: every suite) unless --project says. --load starts K busy loops (default: one per core) that
 // this script owns and ends by PID; they also end on their own if it dies.
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -37,8 +37,10 @@ while (args.length) {
 if (!Number.isInteger(load) || load < 0 || load > 4 * availableParallelism()) usage(`--load must be 0 to ${4 * availableParallelism()} busy loops`);
 for (const p of projects) if (!SUITES.includes(p)) usage(`--project must be one of ${SUITES.join(', ')}`);
 
-const suiteOf = (f) => (f.startsWith('test/integration') ? 'integration' : f.startsWith('e2e') ? 'e2e' : 'unit');
-const suites = projects.length ? projects : filters.length ? SUITES.filter((s) => filters.some((f) => suiteOf(f) === s)) : SUITES;
+// a path names its suite; any other filter may match files of every suite
+const suiteOf = (f) =>
+  f.startsWith('test/integration') ? 'integration' : f.startsWith('e2e') ? 'e2e' : /^(helper|src|bench)\//.test(f) ? 'unit' : null;
+const suites = projects.length ? projects : filters.length && filters.every(suiteOf) ? SUITES.filter((s) => filters.some((f) => suiteOf(f) === s)) : SUITES;
 
 // Busy loops: each checks every ~10 ms that its parent is still this script
 // and stops after two hours whatever happens, so none outlives the hunt.
