@@ -30,7 +30,7 @@ describe('Electron app', () => {
     if (asRoot) {
       // Berth refuses root: the app exits by itself with a message
       const { execa } = await import('execa');
-      const r = await execa(exe, ['--no-sandbox', MAIN], { reject: false, env, timeout: 20_000 });
+      const r = await execa(exe, ['--no-sandbox', MAIN], { reject: false, env, timeout: 60_000 });
       expect(`${r.stdout}\n${r.stderr}`).toContain('Berth must not run as root');
       return;
     }

@@ -123,7 +123,7 @@ describe.skipIf(!ready)('NAT rules, Cleanup and Ports in Chromium, fake helper',
     // the tracer: 8080/tcp from outside goes PREROUTING → BERTH → DNAT to web
     let result = await nat.trace({ ip: '192.168.1.10', port: '8080' });
     // the first trace fetches the nat table of the reading from the helper: allow it the time a loaded machine needs
-    await expect.poll(() => result.textContent(), { timeout: 15_000 }).toMatch(/is translated by nat BERTH #\d+ — 0\.0\.0\.0:8080 → 172\.18\.0\.2:80\/tcp/);
+    await expect.poll(() => result.textContent(), { timeout: 60_000 }).toMatch(/is translated by nat BERTH #\d+ — 0\.0\.0\.0:8080 → 172\.18\.0\.2:80\/tcp/);
     await nat.hitRow().waitFor();
     expect(await nat.hitRow().textContent()).toContain('172.18.0.2:80');
     expect(await nat.hitRow().isVisible()).toBe(true);
@@ -190,7 +190,7 @@ describe.skipIf(!ready)('NAT rules, Cleanup and Ports in Chromium, fake helper',
     await confirm.getByRole('button', { name: 'Apply 4 fixes' }).click();
     await confirm.getByRole('progressbar').waitFor();
     await app.shot('cleanup-03-applying');
-    await confirm.waitFor({ state: 'detached', timeout: 10_000 });
+    await confirm.waitFor({ state: 'detached', timeout: 60_000 });
     await expect.poll(() => cl.result().textContent()).toMatch(/4 fixes applied\./);
     await expect.poll(() => page.locator('li.finding').count()).toBe(2);
     expect(engine.findings.map((f) => f.kind).sort()).toEqual(['empty-bridge', 'orphan-berth-link']);
@@ -215,7 +215,7 @@ describe.skipIf(!ready)('NAT rules, Cleanup and Ports in Chromium, fake helper',
     await cl.checkbox('Bridge with no ports').check();
     await cl.applyButton().click();
     await page.getByRole('dialog', { name: 'Apply 6 fixes?' }).getByRole('button', { name: 'Apply 6 fixes' }).click();
-    await page.getByRole('heading', { name: 'Nothing stale on this host' }).waitFor({ timeout: 10_000 });
+    await page.getByRole('heading', { name: 'Nothing stale on this host' }).waitFor({ timeout: 60_000 });
     expect(await page.locator('.empty-state').textContent()).toMatch(/Checked .*\d/);
     await page.locator('.empty-state').getByRole('button', { name: 'Re-check' }).click();
     await app.shot('cleanup-07-nothing-stale');

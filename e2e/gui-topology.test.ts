@@ -201,10 +201,10 @@ describe.skipIf(!ready)('Topology in Chromium, fake helper', () => {
     engine.addNetwork({ name: 'metrics', subnet: '10.33.0.0/24', options: { 'com.docker.network.bridge.name': 'br-metrics' } });
     run({ name: 'prom', cmd: ['prometheus'], network: 'metrics', ports: ['9090:9090'] });
     engine.handle('network.connect', methods['network.connect'].params.parse({ network: 'metrics', target: { container: 'web' } }));
-    await topo.network('metrics').waitFor({ timeout: 10_000 });
-    await topo.container('prom').waitFor({ timeout: 10_000 });
-    await topo.port(9090).waitFor({ timeout: 10_000 });
-    await topo.edge(/^web eth1 10\.33\.0\.\d+ on metrics/).waitFor({ state: 'attached', timeout: 10_000 });
+    await topo.network('metrics').waitFor({ timeout: 60_000 });
+    await topo.container('prom').waitFor({ timeout: 60_000 });
+    await topo.port(9090).waitFor({ timeout: 60_000 });
+    await topo.edge(/^web eth1 10\.33\.0\.\d+ on metrics/).waitFor({ state: 'attached', timeout: 60_000 });
     await expect.poll(() => topo.container('web').getAttribute('aria-label')).toMatch(/on front 10\.31\.0\.\d+, metrics 10\.33\.0\.\d+/);
     expect(await topo.nodes().count()).toBe(nodesBefore + 3);
     expect(await topo.viewport()).toBe(before);
@@ -216,8 +216,8 @@ describe.skipIf(!ready)('Topology in Chromium, fake helper', () => {
     engine.handle('container.remove', { name: 'prom', force: true });
     engine.handle('network.disconnect', methods['network.disconnect'].params.parse({ network: 'metrics', target: { container: 'web' } }));
     engine.handle('network.remove', { name: 'metrics' });
-    await topo.container('prom').waitFor({ state: 'detached', timeout: 10_000 });
-    await topo.network('metrics').waitFor({ state: 'detached', timeout: 10_000 });
+    await topo.container('prom').waitFor({ state: 'detached', timeout: 60_000 });
+    await topo.network('metrics').waitFor({ state: 'detached', timeout: 60_000 });
     expect(await topo.port(9090).count()).toBe(0);
     expect(await topo.nodes().count()).toBe(nodesBefore);
     expect(problems).toEqual([]);
@@ -307,7 +307,7 @@ describe.skipIf(missing.length > 0)('Topology in Chromium, real helper in a thro
     await topo.edge(/^Host to network tp-back .*internal/).waitFor({ state: 'attached' });
     // the host veth of each Berth endpoint, read from the kernel by host.inspect
     for (const [c, net] of [['tp-web', 'tp-front'], ['tp-api', 'tp-front'], ['tp-api', 'tp-back'], ['tp-db', 'tp-back']])
-      await expect.poll(() => topo.edge(new RegExp(`^${c} eth\\d 10\\.8[78]\\.0\\.\\d+ on ${net}, host veth veth[0-9a-f]+$`)).count(), { timeout: 15_000 }).toBe(1);
+      await expect.poll(() => topo.edge(new RegExp(`^${c} eth\\d 10\\.8[78]\\.0\\.\\d+ on ${net}, host veth veth[0-9a-f]+$`)).count(), { timeout: 60_000 }).toBe(1);
     const veths = JSON.parse(await host.shOk(['ip', '-j', 'link', 'show', 'type', 'veth'])) as { ifname: string }[];
     const labels = await topo.edgeLabels().allTextContents();
     for (const l of labels.filter((x) => /^veth/.test(x))) expect(veths.map((v) => v.ifname)).toContain(l);

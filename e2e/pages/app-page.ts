@@ -7,11 +7,15 @@ export type ViewName = 'Topology' | 'Networks' | 'Containers' | 'Ports' | 'NAT r
 
 // The shell: sidebar, status bar; each view returns its page object.
 export class BerthApp {
-  constructor(readonly page: Page) {}
+  // Every wait and click on the page may take a minute on a loaded machine:
+  // a bound, not a speed check (it ends as soon as the element is there).
+  constructor(readonly page: Page) {
+    page.setDefaultTimeout(60_000);
+  }
 
   async open(url: string): Promise<this> {
     await this.page.goto(url);
-    await this.statusBar().getByText('Helper connected').waitFor({ timeout: 20_000 });
+    await this.statusBar().getByText('Helper connected').waitFor({ timeout: 60_000 });
     return this;
   }
   sidebar(): Locator {

@@ -54,7 +54,7 @@ export class CreateNetworkDialog {
   }
   async subnetError(): Promise<string> {
     const alert = this.root().locator('.field-msg-error');
-    await alert.first().waitFor({ timeout: 10_000 });
+    await alert.first().waitFor({ timeout: 60_000 });
     return (await alert.first().textContent()) ?? '';
   }
   createButton(): Locator {

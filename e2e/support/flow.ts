@@ -33,13 +33,13 @@ export async function fullCycle(app: BerthApp, p: { prefix: string; subnetA: str
   // a valid one
   dialog = await networks.openCreate();
   await dialog.fill({ name: netA, subnet: p.subnetA, labels: 'e2e=true' });
-  await dialog.root().getByText('Free to use.').waitFor({ timeout: 10_000 });
+  await dialog.root().getByText('Free to use.').waitFor({ timeout: 60_000 });
   await app.shot(`${p.shots}-03-create-valid`);
   await dialog.submit();
   await networks.row(netA).waitFor();
   dialog = await networks.openCreate();
   await dialog.fill({ name: netB, subnet: p.subnetB });
-  await dialog.root().getByText('Free to use.').waitFor({ timeout: 10_000 });
+  await dialog.root().getByText('Free to use.').waitFor({ timeout: 60_000 });
   await dialog.submit();
   await networks.row(netB).waitFor();
   expect(await networks.row(netA).textContent()).toContain(p.subnetA);
@@ -59,21 +59,21 @@ export async function fullCycle(app: BerthApp, p: { prefix: string; subnetA: str
 
   // connect one to the second network
   await containers.connect(c1, netB);
-  await expect.poll(() => containers.networksOf(c1), { timeout: 15_000 }).toContain(netB);
+  await expect.poll(() => containers.networksOf(c1), { timeout: 60_000 }).toContain(netB);
   await hooks.afterConnect?.();
   const logs = await containers.openLogs(c2);
-  await expect.poll(async () => (await logs.textContent()) ?? '', { timeout: 15_000 }).toContain('ready');
+  await expect.poll(async () => (await logs.textContent()) ?? '', { timeout: 60_000 }).toContain('ready');
   await app.shot(`${p.shots}-06-containers-running`);
 
   networks = await app.networks();
-  await expect.poll(async () => (await networks.row(netA).locator('td.num').textContent())?.trim(), { timeout: 15_000 }).toBe('2');
+  await expect.poll(async () => (await networks.row(netA).locator('td.num').textContent())?.trim(), { timeout: 60_000 }).toBe('2');
   await app.shot(`${p.shots}-07-networks-with-containers`);
 
   // removing a network in use is refused with the helper's message, in the dialog
   await networks.row(netA).getByRole('button', { name: `Remove network ${netA}` }).click();
   const refuse = app.page.getByRole('dialog', { name: `Remove network ${netA}?` });
   await refuse.getByRole('button', { name: 'Remove network' }).click();
-  await refuse.getByRole('alert').waitFor({ timeout: 15_000 });
+  await refuse.getByRole('alert').waitFor({ timeout: 60_000 });
   await app.shot(`${p.shots}-08-remove-in-use-refused`);
   await app.page.keyboard.press('Escape');
   await refuse.waitFor({ state: 'detached' });

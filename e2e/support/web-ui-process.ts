@@ -23,7 +23,7 @@ export async function startUi(opts: { berth: string; socket: string; rendererDir
       });
       const url = await new Promise<string>((resolve, reject) => {
         let out = '';
-        const t = setTimeout(() => reject(new Error(`berth ui --web printed no URL: ${out}`)), 15_000);
+        const t = setTimeout(() => reject(new Error(`berth ui --web printed no URL within 60 s: ${out}`)), 60_000);
         p.stdout!.on('data', (d: Buffer) => {
           out += d.toString();
           const m = out.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/);
