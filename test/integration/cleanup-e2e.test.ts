@@ -69,7 +69,6 @@ describe('cleanup end to end', () => {
   let goneNetns: string;
   let goneEp: string;
   let killedName: string;
-  let beforeApply: string[];
   const sh = (line: string) => h.shOk(line.split(' '));
   // iptables-save without counters and dated comments: what must stay byte-identical
   const saveRules = async () =>
@@ -172,7 +171,7 @@ describe('cleanup end to end', () => {
   });
 
   it('refuses unknown finding ids and changes nothing', async () => {
-    beforeApply = await saveRules();
+    const beforeApply = await saveRules();
     const r = await h.berth(['cleanup', '--apply', '--only', '0000000000000000']);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('no such finding: 0000000000000000');
@@ -180,6 +179,7 @@ describe('cleanup end to end', () => {
   });
 
   it('--apply removes exactly the Berth-owned findings; foreign and healthy stay byte-identical', async () => {
+    const beforeApply = await saveRules();
     const before = await plan();
     const r = await h.berth(['cleanup', '--apply', '--format', 'json']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
