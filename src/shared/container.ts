@@ -12,6 +12,7 @@ export const ContainerNetworkView = z.object({
   IPPrefixLen: z.number(),
   MacAddress: z.string(),
   InterfaceName: z.string(),
+  Aliases: z.array(z.string()).nullable().optional(),
   IPAMConfig: z.object({ IPv4Address: z.string().optional() }).nullable(),
 });
 
@@ -47,6 +48,9 @@ export const Container = z.object({
     PortBindings: z.record(z.string(), z.array(PortBindingView)),
     PublishAllPorts: z.boolean(),
     AutoRemove: z.boolean(),
+    Dns: z.array(z.string()).optional(),
+    DnsSearch: z.array(z.string()).optional(),
+    ExtraHosts: z.array(z.string()).optional(),
   }),
   NetworkSettings: z.object({
     SandboxKey: z.string(),
@@ -54,10 +58,13 @@ export const Container = z.object({
     Networks: z.record(z.string(), ContainerNetworkView),
   }),
   LogPath: z.string(),
+  ResolvConfPath: z.string().optional(),
+  HostsPath: z.string().optional(),
 });
 export type Container = z.infer<typeof Container>;
 
 const Argv = z.array(z.string().max(65536)).max(4096);
+const DnsName = z.string().regex(/^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,252}$/, 'not a valid DNS name');
 
 export const RunParams = z.object({
   name: Name.optional(),
@@ -76,6 +83,11 @@ export const RunParams = z.object({
   publishAll: z.boolean().default(false),
   expose: z.array(z.string().max(64)).max(1024).default([]),
   labels: z.record(z.string().min(1).max(1024), z.string().max(65536)).default({}),
+  // name resolution (docs/dns.md)
+  networkAliases: z.array(DnsName).max(64).default([]),
+  dns: z.array(IPv4).max(8).default([]),
+  dnsSearch: z.array(DnsName).max(6).default([]),
+  extraHosts: z.array(z.string().max(300).regex(/^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,252}[:=]((\d{1,3}\.){3}\d{1,3}|host-gateway)$/, 'invalid --add-host: want NAME:IP')).max(256).default([]),
 });
 export type RunParams = z.input<typeof RunParams>;
 

@@ -1,6 +1,6 @@
 import { build } from 'esbuild';
 import { execa, type ResultPromise } from 'execa';
-import { mkdtemp, readlink, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readlink, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -205,11 +205,15 @@ export class TestHost {
     await this.stopHelper('SIGTERM').catch(() => {});
     // everything the helper started lives in our mount namespace: end it all
     const mnt = await readlink(`/proc/${this.holderPid}/ns/mnt`).catch(() => null);
+    // containers have private mount namespaces of their own (docs/dns.md), copied
+    // from ours: they still hold our /run/netns tmpfs, known by its device number
+    const ours = netnsDevice(await readFile(`/proc/${this.holderPid}/mountinfo`, 'utf8').catch(() => ''));
     if (mnt) {
       for (const d of await readdir('/proc')) {
         if (!/^\d+$/.test(d) || Number(d) === this.holderPid) continue;
         const m = await readlink(`/proc/${d}/ns/mnt`).catch(() => null);
-        if (m === mnt) {
+        const inherited = m !== mnt && ours !== null && netnsDevice(await readFile(`/proc/${d}/mountinfo`, 'utf8').catch(() => '')) === ours;
+        if (m === mnt || inherited) {
           try {
             process.kill(Number(d), 'SIGKILL');
           } catch {
@@ -222,6 +226,12 @@ export class TestHost {
     await this.holder;
     await rm(this.dir, { recursive: true, force: true });
   }
+}
+
+// The device (major:minor) of the tmpfs mounted on /run/netns in a mountinfo text.
+function netnsDevice(mountinfo: string): string | null {
+  const l = mountinfo.split('\n').find((x) => x.split(' ')[4] === '/run/netns' && x.includes(' - tmpfs berth-test '));
+  return l ? l.split(' ')[2] : null;
 }
 
 // A small TCP/HTTP probe from inside a namespace: exit 0 when the URL answers.

@@ -4,9 +4,11 @@ import { readFile, rm, stat } from 'node:fs/promises';
 import type { z } from 'zod';
 import { RunParams } from '../../../src/shared/container';
 import { conflict, invalid } from '../../../src/shared/errors';
+import { removeEtc } from '../dns/files';
 import { isAlive, resolveExecutable, signalGroup, startInNetns, userOf } from '../kernel/process';
 import type { ContainerRecord, State } from '../store/state';
 import { findContainer, findNetwork, type Engine } from './engine';
+import { applyDnsOptions, containerEtc } from './container-dns';
 import { newId, randomName, shortId } from './naming';
 import { createSandbox, destroySandbox, sandboxOf, utsOf } from './sandboxes';
 import type { Undo } from './undo';
@@ -19,7 +21,8 @@ export const isUp = (c: ContainerRecord) => c.state.status === 'running' || c.st
 
 export const logPath = (eng: Engine, id: string) => `${eng.opts.logDir}/${id}.log`; // stdout
 export const errLogPath = (eng: Engine, id: string) => `${eng.opts.logDir}/${id}-stderr.log`;
-const removeLogs = (eng: Engine, id: string) => Promise.all([logPath(eng, id), errLogPath(eng, id)].map((p) => rm(p, { force: true })));
+const removeLogs = (eng: Engine, id: string) =>
+  Promise.all([logPath(eng, id), errLogPath(eng, id)].map((p) => rm(p, { force: true })).concat(removeEtc(eng.opts.etcDir, id)));
 
 export async function runContainer(eng: Engine, p: RunOut): Promise<ContainerRecord> {
   return eng.tx(async (s, undo) => {
@@ -52,6 +55,7 @@ export async function runContainer(eng: Engine, p: RunOut): Promise<ContainerRec
       endpoints: [],
     };
     resolveMode(s, c, p);
+    applyDnsOptions(s, c, p);
     eng.ports.validate(s, c);
     c.gid = (await userOf(c.uid)).gid;
     await checkCommand(c);
@@ -121,7 +125,8 @@ async function startProcess(eng: Engine, s: State, c: ContainerRecord, undo: Und
   const netnsPath = sandboxOf(s, c)?.path ?? null;
   let started;
   try {
-    started = await startInNetns({ netnsPath, utsPath: utsOf(eng, s, c), argv: c.cmd, uid: c.uid, gid: c.gid, knownUser: user.known, env: envMap, cwd: c.workdir, logPath: logPath(eng, c.id), errLogPath: errLogPath(eng, c.id) });
+    const etc = await containerEtc(eng, s, c);
+    started = await startInNetns({ netnsPath, utsPath: utsOf(eng, s, c), argv: c.cmd, uid: c.uid, gid: c.gid, knownUser: user.known, env: envMap, cwd: c.workdir, logPath: logPath(eng, c.id), errLogPath: errLogPath(eng, c.id), etc });
   } catch (e) {
     throw invalid(`cannot start ${c.cmd[0]}: ${(e as Error).message}`);
   }

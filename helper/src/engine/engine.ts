@@ -15,6 +15,7 @@ export interface EngineOptions {
   ownerUid: number;
   logDir: string;
   utsDir: string;
+  etcDir: string; // containers' own resolv.conf and hosts (docs/dns.md)
   // Published ports: the service runs its own transactions on this engine,
   // so the engine makes it, once, in its constructor.
   ports: (eng: Engine) => PortService;

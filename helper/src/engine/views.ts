@@ -59,6 +59,7 @@ export function containerView(eng: Engine, s: State, c: ContainerRecord, ports: 
       IPPrefixLen: ep?.prefixLen ?? 0,
       MacAddress: ep?.mac ?? '',
       InterfaceName: ep?.ifname ?? '',
+      Aliases: c.aliases?.[n.id] ?? null,
       IPAMConfig: want.staticIp ? { IPv4Address: want.staticIp } : null,
     };
   }
@@ -108,6 +109,9 @@ export function containerView(eng: Engine, s: State, c: ContainerRecord, ports: 
       PortBindings: bindings,
       PublishAllPorts: c.publishAll,
       AutoRemove: c.autoRemove,
+      Dns: c.dns ?? [],
+      DnsSearch: c.dnsSearch ?? [],
+      ExtraHosts: c.extraHosts ?? [],
     },
     NetworkSettings: {
       SandboxKey: running && sb ? sb.path : '',
@@ -115,5 +119,7 @@ export function containerView(eng: Engine, s: State, c: ContainerRecord, ports: 
       Networks: networks,
     },
     LogPath: logPath(eng, c.id),
+    ResolvConfPath: c.networkMode === 'host' ? '/etc/resolv.conf' : `${eng.opts.etcDir}/${c.networkMode.startsWith('container:') ? c.networkMode.slice(10) : c.id}/resolv.conf`,
+    HostsPath: c.networkMode === 'host' ? '/etc/hosts' : `${eng.opts.etcDir}/${c.networkMode.startsWith('container:') ? c.networkMode.slice(10) : c.id}/hosts`,
   };
 }

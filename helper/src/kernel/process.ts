@@ -27,6 +27,7 @@ export interface UserCommand {
   knownUser: boolean; // in /etc/passwd: its groups come from /etc/group
   env: Record<string, string>;
   cwd: string;
+  etc: EtcFiles | null; // the container's own resolv.conf and hosts (docs/dns.md); null: the host's (network mode host)
 }
 
 export function userStage(o: UserCommand): { file: string; args: string[] } {
@@ -37,7 +38,9 @@ export function userStage(o: UserCommand): { file: string; args: string[] } {
   const drop = [program('setpriv'), `--reuid=${o.uid}`, `--regid=${o.gid}`, groups, '--'];
   const vars = Object.entries(o.env).map(([k, v]) => `${k}=${v}`);
   const user = [program('env'), '-i', '-C', o.cwd, '--', ...vars, ...o.argv];
-  const argv = ns.length ? [program('nsenter'), ...ns, '--', ...drop, ...user] : [...drop, ...user];
+  // the private mount namespace with the container's /etc files comes before the drop: mounting needs root
+  const mounts = o.etc ? etcStage(o.etc) : [];
+  const argv = ns.length ? [program('nsenter'), ...ns, '--', ...mounts, ...drop, ...user] : [...mounts, ...drop, ...user];
   return { file: argv[0], args: argv.slice(1) };
 }
 
@@ -70,6 +73,21 @@ export async function startInNetns(opts: UserCommand & { logPath: string; errLog
   );
   const startTime = (await procStartTime(pid)) ?? '';
   return { pid, startTime, exited };
+}
+
+export interface EtcFiles {
+  resolvConf: string;
+  hosts: string;
+}
+
+// A private mount namespace in which the container's own resolv.conf and
+// hosts are bound over /etc's (docs/dns.md): the host's files are never
+// written, and the mounts go away with the container's last process. Runs as
+// root before the privilege drop; the paths are the helper's own files.
+export function etcStage(etc: EtcFiles): string[] {
+  // fixed script text; the mount program's path and the files are arguments, never parsed as code
+  const script = '"$1" --bind -- "$2" /etc/resolv.conf && "$1" --bind -- "$3" /etc/hosts && shift 3 && exec "$@"';
+  return [program('unshare'), '--mount', '--propagation', 'private', '--', program('sh'), '-c', script, 'berth-etc', program('mount'), etc.resolvConf, etc.hosts];
 }
 
 const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15, SIGPIPE: 13 };

@@ -4,6 +4,8 @@ import { connectHelper } from '../client/unix-client';
 import { finalizeExit } from '../engine/containers';
 import { Engine } from '../engine/engine';
 import { checkDrift, restore } from '../engine/restore';
+import { hostNameservers } from '../dns/files';
+import { DnsService } from '../dns/server';
 import { chooseFirewall, type FirewallChoice } from '../firewall/choose';
 import { startDetached, userOf } from '../kernel/process';
 import { prepareUtsDir } from '../kernel/uts';
@@ -57,6 +59,7 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
     ownerUid: o.ownerUid,
     logDir: `${o.dataRoot}/containers`,
     utsDir,
+    etcDir: `${o.dataRoot}/etc`,
     // the engine asks the port service at run/connect/exit and renders its rules with the rest of the firewall
     ports: (eng) => new PortService(eng),
     onExit: (eng, id, pid, code) => void finalizeExit(eng, id, pid, code).catch((e) => log(`exit of ${id}: ${e}`)),
@@ -64,6 +67,12 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
   if (firewall.name === 'none') engine.warnings.push('neither iptables nor nftables is available: networks have no NAT or isolation');
   await restore(engine);
   await engine.ports.restore();
+  // containers' DNS server: a socket on each bridge's gateway, following the networks (docs/dns.md)
+  const dns = new DnsService(() => engine.state, () => hostNameservers(), log);
+  await dns.sync();
+  engine.on((e) => {
+    if (e.type === 'network.created' || e.type === 'network.removed') void dns.sync();
+  });
   const owner = await userOf(o.ownerUid);
   const server = new RpcServer({
     socketPath: o.socketPath,
@@ -110,6 +119,7 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
   clearInterval(drift);
   engine.stopWatching();
   await engine.ports.shutdown();
+  dns.close();
   await server.close();
   store.unlock();
   netnsLock.release();

@@ -16,6 +16,9 @@ const LinkName = z.string().regex(/^[a-zA-Z0-9_.-]{0,15}$/, 'not an interface na
 const Addr = z.union([IPv4, z.literal('')]);
 const Cidr = z.union([CIDRv4, z.literal('')]);
 const Int = z.number().int();
+// names that end up in a container's resolv.conf and hosts: one word each
+const DnsName = z.string().regex(/^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,252}$/, 'not a DNS name');
+const ExtraHost = z.string().regex(/^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,252}:(\d{1,3}\.){3}\d{1,3}$/, 'not NAME:IP');
 
 export const NetworkRecord = z.object({
   id: Hex64,
@@ -84,6 +87,11 @@ export const ContainerRecord = z.object({
   publishAll: z.boolean(),
   expose: z.array(z.string()),
   labels: z.record(z.string(), z.string()).optional(), // --label; absent in stores written before labels existed
+  // name resolution (docs/dns.md); absent in stores written before it existed
+  aliases: z.record(Hex64, z.array(DnsName)).optional(), // --network-alias, per network id
+  dns: z.array(IPv4).optional(), // --dns
+  dnsSearch: z.array(DnsName).optional(), // --dns-search
+  extraHosts: z.array(ExtraHost).optional(), // --add-host NAME:IP
   state: z.object({
     status: ContainerStatus,
     pid: Int.nonnegative(),

@@ -32,11 +32,17 @@ export const containerCommands: Command[] = [
       'publish-all': { type: 'boolean', short: 'P', description: 'Publish every exposed port to a random host port' },
       expose: { type: 'string', multiple: true, value: 'list', description: 'Expose a port or a range of ports (PORT[-END][/PROTO])' },
       label: { type: 'string', short: 'l', multiple: true, value: 'list', description: 'Set a label (KEY=VALUE)' },
+      'network-alias': { type: 'string', multiple: true, value: 'list', description: 'Another name the container answers to on its (user-defined) network' },
+      dns: { type: 'string', multiple: true, value: 'list', description: "A DNS server to forward the container's other lookups to (default: the host's)" },
+      'dns-search': { type: 'string', multiple: true, value: 'list', description: 'A DNS search domain (default: the host\'s)' },
+      'add-host': { type: 'string', multiple: true, value: 'list', description: 'Add a line to the container\'s /etc/hosts (NAME:IP, IP may be host-gateway)' },
     },
     examples: [
       'berth run --rm -- echo hello',
       'berth run -d --name web --network demo -p 8080:8000 -- python3 -m http.server 8000',
       'berth run --rm --network demo -e TOKEN -- sh -c \'echo "$TOKEN"\'',
+      'berth run -d --name db --network demo --network-alias database -- python3 -m http.server 5432',
+      'berth run --rm --network demo --add-host printer:192.168.1.20 --dns 1.1.1.1 -- getent hosts web',
     ],
     async run(ctx, a) {
       const cmd = [...a.positionals, ...a.rest];
@@ -61,6 +67,10 @@ export const containerCommands: Command[] = [
         publishAll: network !== 'host' && a.values['publish-all'] === true,
         expose: list(a.values.expose),
         labels: keyValues(a.values.label, '--label'),
+        networkAliases: list(a.values['network-alias']),
+        dns: list(a.values.dns),
+        dnsSearch: list(a.values['dns-search']),
+        extraHosts: list(a.values['add-host']),
       });
       if (detach) {
         ctx.out(created.Id);

@@ -1,0 +1,124 @@
+import { execa, type ResultPromise } from 'execa';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestHost, waitFor } from './harness';
+
+// Embedded DNS (docs/dns.md) on the real kernel: names and aliases resolve
+// inside containers of the same user-defined network only, other names go
+// to the upstream resolvers (a container's --dns, or the host's own, even at
+// 127.0.0.53), and the host's /etc/resolv.conf and /etc/hosts stay as they were.
+
+// A tiny authoritative DNS server: NAME=IP pairs, A records only, NXDOMAIN otherwise.
+const RESPONDER = `import socket,sys
+s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind((sys.argv[1],53))
+table=dict(a.split('=') for a in sys.argv[2:])
+while True:
+  d,a=s.recvfrom(512); i=12; labels=[]
+  while d[i]: labels.append(d[i+1:i+1+d[i]].decode()); i+=1+d[i]
+  q=d[12:i+5]; qtype=int.from_bytes(d[i+1:i+3],'big'); name='.'.join(labels).lower()
+  if name in table and qtype==1: s.sendto(d[:2]+b'\\x81\\x80\\x00\\x01\\x00\\x01\\x00\\x00\\x00\\x00'+q+b'\\xc0\\x0c\\x00\\x01\\x00\\x01\\x00\\x00\\x00\\x3c\\x00\\x04'+socket.inet_aton(table[name]),a)
+  elif name in table: s.sendto(d[:2]+b'\\x81\\x80\\x00\\x01\\x00\\x00\\x00\\x00\\x00\\x00'+q,a)
+  else: s.sendto(d[:2]+b'\\x81\\x83\\x00\\x01\\x00\\x00\\x00\\x00\\x00\\x00'+q,a)
+`;
+const RESOLVE = 'import socket,sys\ntry:\n print(socket.gethostbyname(sys.argv[1]))\nexcept OSError as e:\n print("unresolved", e); sys.exit(1)';
+const REVERSE = 'import socket,sys\nprint(socket.gethostbyaddr(sys.argv[1])[0])';
+
+describe('embedded DNS', () => {
+  let h: TestHost;
+  const servers: ResultPromise[] = [];
+  const hostFiles = async () => [await readFile('/etc/resolv.conf'), await readFile('/etc/hosts')];
+  let before: Buffer[];
+  // a one-off container that resolves a name and prints the address
+  const resolve = (net: string, name: string, extra: string[] = []) =>
+    h.berth(['run', '--rm', '--network', net, ...extra, '--', 'python3', '-c', RESOLVE, name]);
+  const ipOf = async (name: string, net: string) => (await h.inspect(name)).NetworkSettings.Networks[net].IPAddress as string;
+  const serve = (where: string[], ip: string, table: string[]) => {
+    const p = execa('nsenter', ['-t', String(h.holderPid), '-n', '-m', '--', ...where, 'python3', '-c', RESPONDER, ip, ...table], { reject: false });
+    servers.push(p);
+  };
+
+  beforeAll(async () => {
+    before = await hostFiles();
+    h = await TestHost.create();
+    // The test host's own resolver is at 127.0.0.53, as with systemd-resolved: a
+    // resolv.conf of its own, bound in the test's private mount namespace only.
+    const fake = join(h.dir, 'host-resolv.conf');
+    await writeFile(fake, 'nameserver 127.0.0.53\nsearch test.internal\n');
+    await h.shOk(['mount', '--bind', fake, '/etc/resolv.conf']);
+    serve([], '127.0.0.53', ['local.example=203.0.113.8']);
+    // and an upstream in another namespace, for --dns
+    await h.addOutside('upstream', '198.51.100.1', '198.51.100.2');
+    serve(['ip', 'netns', 'exec', 'upstream'], '198.51.100.2', ['up.example=203.0.113.7']);
+    await h.startHelper();
+    await h.berthOk(['network', 'create', '--subnet', '10.91.0.0/24', 'dnsa']);
+    await h.berthOk(['network', 'create', '--subnet', '10.92.0.0/24', 'dnsb']);
+    await h.berthOk(['run', '-d', '--name', 'web', '--network', 'dnsa', '--network-alias', 'www', '--network-alias', 'shop', '--', 'sleep', 'infinity']);
+    await h.berthOk(['run', '-d', '--name', 'other', '--network', 'dnsb', '--', 'sleep', 'infinity']);
+    await h.berthOk(['run', '-d', '--name', 'plain', '--', 'sleep', 'infinity']);
+    await waitFor(async () => (await h.sh(['ss', '-Hlun', 'sport = :53'])).stdout.includes('127.0.0.53'), 10_000, 'resolver at 127.0.0.53');
+  });
+  afterAll(async () => {
+    for (const s of servers) s.kill('SIGKILL');
+    await h?.destroy();
+  });
+
+  it('container names and --network-alias resolve on the same user-defined network', async () => {
+    const web = await ipOf('web', 'dnsa');
+    for (const name of ['web', 'www', 'shop', 'WEB', 'web.dnsa']) {
+      const r = await resolve('dnsa', name);
+      expect([name, r.stdout, r.code]).toEqual([name, web, 0]);
+    }
+    // reverse lookups of the network's addresses are answered here, not sent upstream
+    const rev = await h.berth(['run', '--rm', '--network', 'dnsa', '--', 'python3', '-c', REVERSE, web]);
+    expect(rev.stdout).toBe('web.dnsa');
+  });
+
+  it('not across networks, not on the default bridge', async () => {
+    expect((await resolve('dnsb', 'web')).code).toBe(1);
+    expect((await resolve('dnsa', 'other')).code).toBe(1);
+    expect((await resolve('bridge', 'web')).code).toBe(1);
+    expect((await resolve('bridge', 'plain')).code).toBe(1);
+  });
+
+  it("a container's own hostname and --add-host resolve through its own /etc/hosts", async () => {
+    const r = await h.berth(['run', '--rm', '--network', 'dnsa', '--hostname', 'box', '--add-host', 'printer:192.0.2.9', '--',
+      'sh', '-c', 'python3 -c "$0" box; python3 -c "$0" printer; cat /etc/hosts', RESOLVE]);
+    const [own, printer, ...hosts] = r.stdout.split('\n');
+    expect(own).toMatch(/^10\.91\.0\.\d+$/);
+    expect(printer).toBe('192.0.2.9');
+    expect(hosts).toContain('192.0.2.9\tprinter');
+    expect(hosts).toContain(`${own}\tbox`);
+  });
+
+  it("other names go to the host's resolver, even at 127.0.0.53, or to --dns", async () => {
+    expect((await resolve('dnsa', 'local.example')).stdout).toBe('203.0.113.8');
+    expect((await resolve('bridge', 'local.example')).stdout).toBe('203.0.113.8'); // forwarding works on the default bridge too
+    expect((await resolve('dnsa', 'up.example', ['--dns', '198.51.100.2'])).stdout).toBe('203.0.113.7');
+    expect((await resolve('dnsa', 'up.example')).code).toBe(1); // the host's resolver does not know it
+    const conf = await h.berth(['run', '--rm', '--network', 'dnsa', '--dns-search', 'corp.example', '--', 'cat', '/etc/resolv.conf']);
+    expect(conf.stdout).toContain('nameserver 10.91.0.1');
+    expect(conf.stdout).toContain('search corp.example');
+    expect(conf.stdout).not.toContain('127.0.0.53');
+  });
+
+  it('answers only its own network: a query from elsewhere gets nothing', async () => {
+    // from the upstream namespace (198.51.100.2), routed to the dnsa gateway
+    await h.shOk(['ip', '-n', 'upstream', 'route', 'add', '10.91.0.0/24', 'via', '198.51.100.1']);
+    const ask = `import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM);s.settimeout(2)\ns.sendto(bytes.fromhex('123401000001000000000000037765620000010001'),('10.91.0.1',53))\ntry:\n s.recv(512);print('answered')\nexcept OSError:\n print('silent')`;
+    expect((await h.sh(['ip', 'netns', 'exec', 'upstream', 'python3', '-c', ask])).stdout.trim()).toBe('silent');
+  });
+
+  it('keeps answering after a helper restart', async () => {
+    await h.stopHelper();
+    await h.startHelper();
+    const web = await ipOf('web', 'dnsa');
+    expect((await resolve('dnsa', 'www')).stdout).toBe(web);
+  });
+
+  it("leaves the host's /etc/resolv.conf and /etc/hosts byte-identical", async () => {
+    expect(await hostFiles()).toEqual(before);
+    // and the test host's own (bound) resolv.conf too
+    expect(await h.shOk(['cat', '/etc/resolv.conf'])).toBe('nameserver 127.0.0.53\nsearch test.internal');
+  });
+});
