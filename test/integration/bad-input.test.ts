@@ -45,6 +45,7 @@ describe('bad input changes nothing', () => {
     ['connect twice', ['network', 'connect', 'taken', 'busy'], /already exists in network/],
     ['connect an unknown netns', ['network', 'connect', 'taken', '--netns', 'ghost'], /no network namespace named ghost/],
     ['connect an unknown pid', ['network', 'connect', 'taken', '--pid', '999999'], /no process with PID/],
+    ["connect the host's namespace (PID 1)", ['network', 'connect', 'taken', '--pid', '1'], /host's network namespace|network namespace of process 1: permission denied/],
     ['container: mode with a stopped donor', ['run', '-d', '--network', 'container:ghost', 'sleep', '1'], /No such container/],
     ['remove a running container without -f', ['rm', 'busy'], /Stop the container/],
   ];

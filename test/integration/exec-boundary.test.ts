@@ -1,8 +1,8 @@
 import { execa } from 'execa';
-import { chmod, chown, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestHost } from './harness';
+import { TestHost, waitFor } from './harness';
 import { createOwnerUser, type OwnerUser } from './owner-user';
 
 // The helper is root, its owner is not: what the owner puts in a container's
@@ -78,5 +78,59 @@ __attribute__((constructor)) static void mark(void) {
     expect([uid, gid, cwd]).toEqual([String(u.uid), String(u.gid), u.home]);
     // the container's environment only: nothing of the helper's
     expect(env.map((l) => l.split('=')[0]).filter((k) => !['HOME', 'HOSTNAME', 'PATH', 'PWD', 'SHLVL', '_'].includes(k))).toEqual([]);
+  });
+
+  describe('network connect --pid/--netns reaches only what the owner could enter', () => {
+    let before: Awaited<ReturnType<TestHost['snapshot']>>;
+    let store: string;
+    const refused = async (args: string[], msg: RegExp) => {
+      const r = await h.berth(['network', 'connect', 'mine', ...args]);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(msg);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(await h.snapshot()).toEqual(before);
+      expect(await readFile(`${h.dataRoot}/state.json`, 'utf8')).toBe(store);
+    };
+    // a process in a namespace of its own, running as `uid`
+    const background = async (uid: number, gid: number) => {
+      const out = await h.shOk(['sh', '-c', `unshare --net setpriv --reuid=${uid} --regid=${gid} --clear-groups sleep 300 >/dev/null 2>&1 & echo $!`]);
+      const pid = Number(out.trim());
+      // unshare execs setpriv execs sleep: same PID, wait until it runs as uid in its own netns
+      const hostNs = await readlink(`/proc/${h.helperPid}/ns/net`);
+      await waitFor(async () => (await readFile(`/proc/${pid}/status`, 'utf8')).includes(`Uid:\t${uid}\t`) && (await readlink(`/proc/${pid}/ns/net`)) !== hostNs, 10_000, `pid ${pid} running as uid ${uid}`);
+      return pid;
+    };
+
+    beforeAll(async () => {
+      await h.berthOk(['network', 'create', '--subnet', '10.66.0.0/24', 'mine']);
+      before = await h.snapshot();
+      store = await readFile(`${h.dataRoot}/state.json`, 'utf8');
+    });
+
+    it("refuses the host's namespace and the helper's own", async () => {
+      // where PID 1 is out of root's reach (a sandboxed machine) the helper cannot open it at all
+      await refused(['--pid', '1'], /host's network namespace|network namespace of process 1: permission denied/);
+      await refused(['--pid', String(h.helperPid)], /helper's own network namespace/);
+      await refused(['--pid', String(h.holderPid)], /helper's own network namespace/);
+    });
+
+    it("refuses another user's process and a root-created named netns", async () => {
+      const rootPid = await background(0, 0);
+      await refused(['--pid', String(rootPid)], /belongs to uid 0, not to the helper's owner/);
+      await h.shOk(['ip', 'netns', 'add', 'rootns']);
+      before = await h.snapshot();
+      await refused(['--netns', 'rootns'], /netns rootns belongs to uid 0/);
+      process.kill(rootPid, 'SIGKILL');
+    });
+
+    it("attaches a process of the owner's in its own namespace, and detaches it", async () => {
+      const pid = await background(u.uid, u.gid);
+      const out = await h.berthOk(['network', 'connect', 'mine', '--pid', String(pid)]);
+      expect(out).toMatch(/^eth0 10\.66\.0\.\d+\/24/);
+      expect((await h.sh(['nsenter', `--net=/proc/${pid}/ns/net`, '--', 'ip', '-br', 'addr', 'show', 'eth0'])).stdout).toMatch(/10\.66\.0\.\d+\/24/);
+      await h.berthOk(['network', 'disconnect', 'mine', '--pid', String(pid)]);
+      expect((await h.sh(['nsenter', `--net=/proc/${pid}/ns/net`, '--', 'ip', '-br', 'link'])).stdout).not.toContain('eth0');
+      process.kill(pid, 'SIGKILL');
+    });
   });
 });

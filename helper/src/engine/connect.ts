@@ -7,7 +7,8 @@ import type { ContainerRecord, EndpointRecord, ForeignRecord, NetworkRecord, Sta
 import { findContainer, findNetwork, type Engine } from './engine';
 import { isUp } from './containers';
 import { detachEndpoint, gatewayEndpoint, joinEndpoint, newEndpoint, syncDefaultRoute } from './endpoints';
-import { namedSandbox, pidSandbox, type SandboxRef } from './sandbox';
+import { openNamedNetns, openPidNetns, type ForeignNs } from './foreign-access';
+import type { SandboxRef } from './sandbox';
 import { modeOf, sandboxOf } from './sandboxes';
 import type { Undo } from './undo';
 
@@ -20,29 +21,51 @@ interface Holder {
   endpoints: EndpointRecord[];
   sandbox: SandboxRef | null; // null: a stopped container
   container?: ContainerRecord;
+  release?: () => void; // closes what the holder keeps open
 }
 
-async function foreignHolder(s: State, t: Target, create: boolean): Promise<Holder> {
+async function foreignHolder(eng: Engine, s: State, t: Target, create: boolean): Promise<Holder> {
   let rec: ForeignRecord | undefined;
-  let sb: SandboxRef;
+  let name: string;
+  let id: string;
+  let ns: ForeignNs | null = null;
   if (t.pid !== undefined) {
+    name = `pid ${t.pid}`;
     const st = await procStartTime(t.pid);
     if (st === null) throw notFound(`no process with PID ${t.pid}`);
-    const id = `pid:${t.pid}:${st}`;
-    rec = s.foreign[id] ?? (create ? { id, kind: 'pid', pid: t.pid, startTime: st, endpoints: [] } : undefined);
-    sb = pidSandbox(id, `pid ${t.pid}`, t.pid);
+    id = `pid:${t.pid}:${st}`;
+    rec = s.foreign[id];
+    // a new attach is checked; a recorded one (checked then) may always be detached
+    if (create || rec) ns = await openPidNetns(t.pid, eng.opts.ownerUid).catch((e) => (create ? Promise.reject(e) : null));
+    if (ns && ns.startTime !== st) throw notFound(`no process with PID ${t.pid}`);
+    rec ??= create ? { id, kind: 'pid', pid: t.pid, startTime: st, endpoints: [] } : undefined;
   } else {
-    const name = t.netns!;
-    if (!(await listNetns()).includes(name)) throw notFound(`no network namespace named ${name}`);
-    if (name.startsWith('berth-')) throw invalid(`${name} belongs to a Berth container: connect the container by name`);
-    const id = `netns:${name}`;
-    rec = s.foreign[id] ?? (create ? { id, kind: 'netns', netnsName: name, endpoints: [] } : undefined);
-    sb = namedSandbox(id, `netns ${name}`, name);
+    const netns = t.netns!;
+    name = `netns ${netns}`;
+    if (!(await listNetns()).includes(netns)) throw notFound(`no network namespace named ${netns}`);
+    if (netns.startsWith('berth-')) throw invalid(`${netns} belongs to a Berth container: connect the container by name`);
+    id = `netns:${netns}`;
+    rec = s.foreign[id];
+    if (create || rec) ns = create ? openNamedNetns(netns, eng.opts.ownerUid) : tryOpen(() => openNamedNetns(netns, eng.opts.ownerUid));
+    rec ??= create ? { id, kind: 'netns', netnsName: netns, endpoints: [] } : undefined;
   }
-  if (!rec) throw notFound(`${sb.name} is not connected to any Berth network`);
+  if (!rec) {
+    ns?.held.close();
+    throw notFound(`${name} is not connected to any Berth network`);
+  }
   s.foreign[rec.id] = rec;
-  return { name: sb.name, endpoints: rec.endpoints, sandbox: sb };
+  // no sandbox (refused now): disconnect removes the host side, and the peer with it
+  const sb: SandboxRef | null = ns ? { id, name, ns: ns.held.path, linkTarget: ns.held.path, path: ns.held.path } : null;
+  return { name, endpoints: rec.endpoints, sandbox: sb, release: () => ns?.held.close() };
 }
+
+const tryOpen = (f: () => ForeignNs): ForeignNs | null => {
+  try {
+    return f();
+  } catch {
+    return null;
+  }
+};
 
 function containerHolder(s: State, ref: string): Holder {
   const c = findContainer(s, ref);
@@ -53,67 +76,84 @@ function containerHolder(s: State, ref: string): Holder {
   return { name: c.name, endpoints: c.endpoints, sandbox: isUp(c) ? sandboxOf(s, c) : null, container: c };
 }
 
+// A foreign namespace stays open until the operation, rollback included, is over.
 export async function connect(eng: Engine, p: z.output<typeof ConnectParams>): Promise<EndpointInfo> {
-  return eng.tx(async (s, undo) => {
-    const net = findNetwork(s, p.network);
-    if (net.driver !== 'bridge')
-      throw invalid(`container cannot be disconnected from host network or connected to ${net.name === 'none' ? 'none' : 'host'} network`);
-    const h = p.target.container !== undefined ? containerHolder(s, p.target.container) : await foreignHolder(s, p.target, true);
-    const c = h.container;
-    if (h.endpoints.some((e) => e.networkId === net.id) || c?.networks.some((n) => n.networkId === net.id))
-      throw conflict(`endpoint with name ${h.name} already exists in network ${net.name}`);
-    if (p.ip && !net.userSubnet)
-      throw invalid('user specified IP address is supported only when connecting to networks with user configured subnets');
-    c?.networks.push({ networkId: net.id, staticIp: p.ip });
-    if (!h.sandbox) return info(net, null); // stopped: joins on start, like Docker
-    // a Berth container's own sandbox holds only what Berth put there
-    const known = c && !c.networkMode.startsWith('container:') ? h.endpoints : undefined;
-    const o = { staticIp: p.ip, known, others: [...h.endpoints], state: s };
-    const ep = newEndpoint(eng, net, o);
-    h.endpoints.push(ep);
-    const sb = h.sandbox;
-    if (publishes(h)) {
-      // ports follow the gateway and their rules follow the ports: in turn
-      const routed = await joinEndpoint(net, sb, ep, undo, o);
-      await moveGateway(eng, s, h, undo, routed ? 'set' : 'sync');
-    } else {
-      const routed = await eng.alongFirewall(s, undo, () => joinEndpoint(net, sb, ep, undo, o));
-      if (!routed) await syncDefaultRoute(s, sb, h.endpoints);
-    }
-    eng.emit({ type: 'endpoint.joined', network: net.name, sandbox: h.name, ip: ep.ip });
-    return info(net, ep);
-  });
+  let release = () => {};
+  try {
+    return await eng.tx(async (s, undo) => connectIn(eng, s, undo, p, (r) => (release = r)));
+  } finally {
+    release();
+  }
+}
+
+async function connectIn(eng: Engine, s: State, undo: Undo, p: z.output<typeof ConnectParams>, hold: (release: () => void) => void): Promise<EndpointInfo> {
+  const net = findNetwork(s, p.network);
+  if (net.driver !== 'bridge')
+    throw invalid(`container cannot be disconnected from host network or connected to ${net.name === 'none' ? 'none' : 'host'} network`);
+  const h = p.target.container !== undefined ? containerHolder(s, p.target.container) : await foreignHolder(eng, s, p.target, true);
+  if (h.release) hold(h.release);
+  const c = h.container;
+  if (h.endpoints.some((e) => e.networkId === net.id) || c?.networks.some((n) => n.networkId === net.id))
+    throw conflict(`endpoint with name ${h.name} already exists in network ${net.name}`);
+  if (p.ip && !net.userSubnet)
+    throw invalid('user specified IP address is supported only when connecting to networks with user configured subnets');
+  c?.networks.push({ networkId: net.id, staticIp: p.ip });
+  if (!h.sandbox) return info(net, null); // stopped: joins on start, like Docker
+  // a Berth container's own sandbox holds only what Berth put there
+  const known = c && !c.networkMode.startsWith('container:') ? h.endpoints : undefined;
+  const o = { staticIp: p.ip, known, others: [...h.endpoints], state: s };
+  const ep = newEndpoint(eng, net, o);
+  h.endpoints.push(ep);
+  const sb = h.sandbox;
+  if (publishes(h)) {
+    // ports follow the gateway and their rules follow the ports: in turn
+    const routed = await joinEndpoint(net, sb, ep, undo, o);
+    await moveGateway(eng, s, h, undo, routed ? 'set' : 'sync');
+  } else {
+    const routed = await eng.alongFirewall(s, undo, () => joinEndpoint(net, sb, ep, undo, o));
+    if (!routed) await syncDefaultRoute(s, sb, h.endpoints);
+  }
+  eng.emit({ type: 'endpoint.joined', network: net.name, sandbox: h.name, ip: ep.ip });
+  return info(net, ep);
 }
 
 export async function disconnect(eng: Engine, p: z.output<typeof DisconnectParams>): Promise<void> {
-  await eng.tx(async (s, undo) => {
-    const net = findNetwork(s, p.network);
-    if (net.driver === 'host') throw invalid('container cannot be disconnected from host network or connected to host network');
-    const h = p.target.container !== undefined ? containerHolder(s, p.target.container) : await foreignHolder(s, p.target, false);
-    const c = h.container;
-    const i = h.endpoints.findIndex((e) => e.networkId === net.id);
-    const configured = c?.networks.findIndex((n) => n.networkId === net.id) ?? -1;
-    if (i < 0 && configured < 0) throw notFound(`container ${h.name} is not connected to network ${net.name}`);
-    if (configured >= 0) c!.networks.splice(configured, 1);
-    let ep: EndpointRecord | null = null;
-    let wasGateway = false;
-    if (i >= 0) {
-      wasGateway = gatewayEndpoint(s, h.endpoints)?.id === h.endpoints[i].id;
-      [ep] = h.endpoints.splice(i, 1);
-    }
-    const unplug = async () => {
-      if (!ep) return;
-      await detachEndpoint(eng, s, ep, h.sandbox);
-      // the sandbox may be gone (foreign)
-      if (h.sandbox) await moveGateway(eng, s, h, undo, wasGateway ? 'gone' : 'sync', false).catch(() => {});
-    };
-    const inTurn = publishes(h);
-    if (inTurn) await unplug();
-    for (const [id, f] of Object.entries(s.foreign)) if (!f.endpoints.length) delete s.foreign[id];
-    if (inTurn) await eng.syncFirewall(s, undo);
-    else await eng.alongFirewall(s, undo, unplug); // the state is final: the rules go beside the unplugging
-    eng.emit({ type: 'endpoint.left', network: net.name, sandbox: h.name });
-  });
+  let release = () => {};
+  try {
+    await eng.tx(async (s, undo) => disconnectIn(eng, s, undo, p, (r) => (release = r)));
+  } finally {
+    release();
+  }
+}
+
+async function disconnectIn(eng: Engine, s: State, undo: Undo, p: z.output<typeof DisconnectParams>, hold: (release: () => void) => void): Promise<void> {
+  const net = findNetwork(s, p.network);
+  if (net.driver === 'host') throw invalid('container cannot be disconnected from host network or connected to host network');
+  const h = p.target.container !== undefined ? containerHolder(s, p.target.container) : await foreignHolder(eng, s, p.target, false);
+  if (h.release) hold(h.release);
+  const c = h.container;
+  const i = h.endpoints.findIndex((e) => e.networkId === net.id);
+  const configured = c?.networks.findIndex((n) => n.networkId === net.id) ?? -1;
+  if (i < 0 && configured < 0) throw notFound(`container ${h.name} is not connected to network ${net.name}`);
+  if (configured >= 0) c!.networks.splice(configured, 1);
+  let ep: EndpointRecord | null = null;
+  let wasGateway = false;
+  if (i >= 0) {
+    wasGateway = gatewayEndpoint(s, h.endpoints)?.id === h.endpoints[i].id;
+    [ep] = h.endpoints.splice(i, 1);
+  }
+  const unplug = async () => {
+    if (!ep) return;
+    await detachEndpoint(eng, s, ep, h.sandbox);
+    // the sandbox may be gone (foreign)
+    if (h.sandbox) await moveGateway(eng, s, h, undo, wasGateway ? 'gone' : 'sync', false).catch(() => {});
+  };
+  const inTurn = publishes(h);
+  if (inTurn) await unplug();
+  for (const [id, f] of Object.entries(s.foreign)) if (!f.endpoints.length) delete s.foreign[id];
+  if (inTurn) await eng.syncFirewall(s, undo);
+  else await eng.alongFirewall(s, undo, unplug); // the state is final: the rules go beside the unplugging
+  eng.emit({ type: 'endpoint.left', network: net.name, sandbox: h.name });
 }
 
 // A container that publishes ports: their proxies and rules follow the

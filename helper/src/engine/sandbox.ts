@@ -2,7 +2,7 @@ import type { NsRef } from '../kernel/links';
 import { netnsPath } from '../kernel/netns';
 
 // Where an endpoint's peer lives. `ns` is how ip reaches it; `linkTarget` is
-// what `ip link add … netns X` takes (a netns name or a PID).
+// what `ip link add … netns X` takes (a netns name or a path).
 export interface SandboxRef {
   id: string; // container id, or foreign id
   name: string; // for messages
@@ -17,11 +17,4 @@ export const namedSandbox = (id: string, name: string, netns: string): SandboxRe
   ns: netns,
   linkTarget: netns,
   path: netnsPath(netns),
-});
-export const pidSandbox = (id: string, name: string, pid: number): SandboxRef => ({
-  id,
-  name,
-  ns: `/proc/${pid}/ns/net`,
-  linkTarget: String(pid),
-  path: `/proc/${pid}/ns/net`,
 });

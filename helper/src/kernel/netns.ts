@@ -1,3 +1,4 @@
+import { closeSync, constants, fstatSync, openSync, statSync } from 'node:fs';
 import { readdir, readlink, stat } from 'node:fs/promises';
 import { run } from './exec';
 
@@ -36,4 +37,53 @@ export async function pidNetnsInode(pid: number): Promise<number | null> {
   } catch {
     return null;
   }
+}
+
+// A network namespace held open by the helper, so the one it checked is the
+// one it changes: `path` (/proc/<helper>/fd/N) reaches the same namespace
+// through the same descriptor, whatever happens to the name or PID meanwhile.
+export interface HeldNetns {
+  path: string;
+  uid: number; // owner of the file held (an nsfs file: root's)
+  ino: number;
+  dev: number;
+  close(): void;
+}
+
+// nofollow: for /run/netns/NAME; /proc/PID/ns/net is a link by nature.
+// (Node opens every file close-on-exec: no program the helper starts inherits it.)
+export function holdNetns(file: string, nofollow: boolean): HeldNetns {
+  const fd = openSync(file, constants.O_RDONLY | (nofollow ? constants.O_NOFOLLOW : 0));
+  const st = fstatSync(fd);
+  let open = true;
+  return {
+    path: `/proc/${process.pid}/fd/${fd}`,
+    uid: st.uid,
+    ino: st.ino,
+    dev: st.dev,
+    close: () => {
+      if (open) closeSync(fd);
+      open = false;
+    },
+  };
+}
+
+// The namespaces no client may attach to: the host's (PID 1's) and the
+// helper's own. Where PID 1 cannot be read (a sandboxed machine whose init has
+// more capabilities than root here), the helper cannot open it either and
+// compares against its own namespace only.
+export function protectedNetns(): { ino: number; dev: number; what: string }[] {
+  const out: { ino: number; dev: number; what: string }[] = [];
+  for (const [p, what] of [
+    ['/proc/1/ns/net', "the host's network namespace (PID 1's)"],
+    ['/proc/self/ns/net', "the helper's own network namespace"],
+  ]) {
+    try {
+      const st = statSync(p);
+      out.push({ ino: st.ino, dev: st.dev, what });
+    } catch (e) {
+      if (p === '/proc/self/ns/net') throw e;
+    }
+  }
+  return out;
 }
