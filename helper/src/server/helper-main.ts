@@ -41,6 +41,9 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
   }
   if (!o.foreground) return daemonize(o, argv);
   const log = (m: string) => process.stderr.write(`${new Date().toISOString()} ${m}\n`);
+  // A promise some code path forgot to await must not end a root daemon that
+  // holds everyone's networks (Node's default); it is logged as the bug it is.
+  process.on('unhandledRejection', (e) => log(`BUG: unhandled rejection: ${(e as Error)?.stack ?? e}`));
   // Start-up refusals (another helper, an unsafe directory, a bad store) are
   // one line and exit 1, before anything in the kernel is touched.
   let started;

@@ -17,6 +17,7 @@ const dir = mkdtempSync(join(tmpdir(), 'berth-rpc-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let released: (() => void) | null = null;
+const gate = { running: 0, max: 0, open: [] as ((v: unknown) => void)[] };
 const handlers = {
   ...Object.fromEntries(METHOD_NAMES.map((m) => [m, (async () => ({ echo: m })) as Handler])),
   'events.subscribe': (async (_p: never, ctx: CallContext) => {
@@ -24,6 +25,13 @@ const handlers = {
     return { subscribed: true };
   }) as Handler,
   'container.wait': (async () => new Promise((r) => (released = () => r({ exitCode: 0 })))) as Handler,
+  'container.logs': (async () => {
+    gate.running++;
+    gate.max = Math.max(gate.max, gate.running);
+    await new Promise((r) => gate.open.push(r));
+    gate.running--;
+    return { done: true };
+  }) as Handler,
   'network.inspect': (async () => {
     throw new TypeError('a bug');
   }) as Handler,
@@ -205,6 +213,22 @@ describe('RpcServer: what a client can hold', () => {
     expect((await sub.frame(1)).params).toMatchObject({ type: 'network.created' });
     released!();
     expect((await waiter.frame(0)).result).toEqual({ exitCode: 0 });
+  });
+
+  it('at most maxInFlight calls of one connection run at once; the others wait their turn', async () => {
+    const s = await start({ maxInFlight: 3 });
+    const c = await raw(s.socketPath);
+    c.write(req(0, 'system.info', {}, s.token) + Array.from({ length: 20 }, (_, i) => req(i + 1, 'container.logs', { name: 'c' })).join(''));
+    await c.frame(0);
+    let answered = 0;
+    while (answered < 20) {
+      await c.until(() => gate.open.length > 0, 'a call to start');
+      gate.open.splice(0).forEach((r) => r(null));
+      await c.until(() => c.frames.length > answered + 1, 'an answer');
+      answered = c.frames.length - 1;
+    }
+    expect(gate.max).toBe(3);
+    expect(c.frames.slice(1).every((f) => f.result?.done)).toBe(true);
   });
 
   it('connections beyond the cap are refused with a clear error', async () => {

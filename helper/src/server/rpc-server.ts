@@ -210,15 +210,26 @@ export class RpcServer {
         timers.delete(authTimer);
       }
       armIdle();
-      inFlight++;
-      if (inFlight >= L.maxInFlight) sock.pause(); // backpressure: no unbounded queue of calls
-      void this.dispatch(call, ctx)
-        .catch((e) => errorFrame(call.id, e))
-        .then((frame) => {
-          inFlight--;
-          if (inFlight < L.maxInFlight && sock.isPaused()) sock.resume();
-          send(frame);
-        });
+      waiting.push(call);
+      pump();
+    };
+    // Backpressure: at most maxInFlight calls run; the rest of what one read
+    // brought waits here and the socket is not read until they have started.
+    const waiting: RpcCall[] = [];
+    const pump = () => {
+      while (inFlight < L.maxInFlight && waiting.length) {
+        const call = waiting.shift()!;
+        inFlight++;
+        void this.dispatch(call, ctx)
+          .catch((e) => errorFrame(call.id, e))
+          .then((frame) => {
+            inFlight--;
+            send(frame);
+            pump();
+          });
+      }
+      if (waiting.length) sock.pause();
+      else if (sock.isPaused() && !sock.destroyed) sock.resume();
     };
 
     sock.on('data', (chunk: Buffer) => {
@@ -235,6 +246,7 @@ export class RpcServer {
     sock.on('close', () => {
       for (const t of timers) clearTimeout(t);
       framer.stop();
+      waiting.length = 0;
       this.connections.delete(sock);
       this.subscribers.delete(notify);
       onClose();
