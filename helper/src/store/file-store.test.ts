@@ -38,11 +38,18 @@ describe('FileStore.load', () => {
     ['{"version":1,"networks":{', /not valid JSON/],
     ['{"version":9,"networks":{},"containers":{},"foreign":{}}', /version 9, written by a newer Berth/],
   ])('refuses %j, naming the file and the way back', (text, reason) => {
+    store.save(withNet('red'));
+    store.save(withNet('blue')); // state.json.bak: red
     writeFileSync(store.path, text);
     expect(() => store.load()).toThrow(reason);
     expect(() => store.load()).toThrow(`${dir}/state.json`);
     expect(() => store.load()).toThrow(`cp ${dir}/state.json.bak ${dir}/state.json`);
     expect(() => store.load()).toThrow(/berth helper --reset/);
+  });
+
+  it('without a previous version, says so', () => {
+    writeFileSync(store.path, '{}');
+    expect(() => store.load()).toThrow(`There is no previous version (${dir}/state.json.bak) to restore; to start empty with: berth helper --reset`);
   });
 
   it('refuses a record whose fields would reach the kernel unchecked', () => {

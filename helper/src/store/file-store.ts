@@ -1,4 +1,4 @@
-import { closeSync, constants, fsyncSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { BerthError } from '../../../src/shared/errors';
 import { tryLock, type HeldLock } from '../kernel/flock';
 import { emptyState, State, STATE_VERSION } from './state';
@@ -67,11 +67,13 @@ export class FileStore {
 
   // What to tell the user about a store the helper will not use.
   refuse(reason: string): BerthError {
+    const back = existsSync(this.backupPath)
+      ? `Restore the previous version with: cp ${this.backupPath} ${this.path}, or start empty`
+      : `There is no previous version (${this.backupPath}) to restore; to start empty`;
     return new BerthError(
       'internal',
-      `the store ${this.path} is unusable: ${reason}. ` +
-        `Restore the previous version with: cp ${this.backupPath} ${this.path} (if it exists), ` +
-        `or start empty with: berth helper --reset (Berth then removes its networks and containers from the kernel)`,
+      `the store ${this.path} is unusable: ${reason}. ${back} with: berth helper --reset ` +
+        '(the file is set aside, and Berth removes its networks and containers from the kernel)',
     );
   }
 
