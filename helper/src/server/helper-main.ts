@@ -116,8 +116,14 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
     }
   }, o.driftIntervalMs);
 
+  // `on`, not `once`: a second signal during the shutdown must not kill the
+  // helper half-way (socket and token left behind).
   await new Promise<void>((resolve) => {
-    for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => resolve());
+    for (const sig of ['SIGTERM', 'SIGINT'] as const)
+      process.on(sig, () => {
+        log(`${sig} received`);
+        resolve();
+      });
   });
   clearInterval(drift);
   engine.stopWatching();
