@@ -311,7 +311,7 @@ export class FakeEngine {
   handle(method: MethodName, p: any): unknown {
     switch (method) {
       case 'system.info':
-        return { version: '0.1.0-fake', pid: process.pid, kernel: '6.1.0-fake', firewallBackend: 'iptables', ipForward: true, hostChanges: [], dataRoot: '/tmp', socket: 'fake', startedAt: new Date().toISOString(), warnings: [] };
+        return { version: '0.1.0-fake', pid: process.pid, kernel: '6.1.0-fake', firewallBackend: 'iptables', ipForward: true, hostChanges: [], dataRoot: '/tmp', ownerUid: 1000, socket: 'fake', startedAt: new Date().toISOString(), warnings: [] };
       case 'network.list': return [...this.networks.values()];
       case 'network.inspect': return this.net(p.name);
       case 'network.checkSubnet': return this.check(p.subnet);

@@ -20,6 +20,8 @@ const Removed = z.object({ removed: z.array(z.string()) });
 // renderer, CLI and web mode are all derived from it.
 export const methods = {
   'system.info': { params: None, result: SystemInfo },
+  // `berth helper stop`: the helper ends as on SIGTERM (containers keep running); the owner cannot signal a root process
+  'system.shutdown': { params: None, result: z.object({ stopping: z.literal(true) }) },
   'events.subscribe': { params: None, result: z.object({ subscribed: z.literal(true) }) },
 
   'network.list': { params: None, result: z.array(Network) },

@@ -9,6 +9,8 @@ export const SystemInfo = z.object({
   // sysctls and policies Berth changed on this host, reported, never silent
   hostChanges: z.array(z.string()),
   dataRoot: z.string(),
+  // the one user (besides root) the helper trusts: socket and token are theirs, containers run as them
+  ownerUid: z.number().int(),
   socket: z.string(),
   startedAt: z.string(),
   warnings: z.array(z.string()),

@@ -19,6 +19,9 @@ export interface HandlerDeps {
   dataRoot: string;
   startedAt: string;
   version: string;
+  ownerUid: number;
+  // ends the helper after this answer is sent (helper-main's stop)
+  shutdown: () => void;
   // host inspection and cleanup: what they need of the engine
   inspect: InspectDeps;
 }
@@ -39,10 +42,15 @@ export function makeHandlers(d: HandlerDeps): Handlers {
       // what Berth changed on the host, and what it did in the host's other firewalls
       hostChanges: [...eng.hostChanges, ...(eng.opts.firewall.neighbours?.().done ?? [])],
       dataRoot: d.dataRoot,
+      ownerUid: d.ownerUid,
       socket: d.socketPath,
       startedAt: d.startedAt,
       warnings: [...eng.warnings, ...(eng.opts.firewall.neighbours?.().warnings ?? [])],
     }),
+    'system.shutdown': async () => {
+      setImmediate(d.shutdown); // answer first, then stop as on SIGTERM
+      return { stopping: true as const };
+    },
     'events.subscribe': async (_p, ctx) => {
       ctx.subscribe();
       return { subscribed: true as const };

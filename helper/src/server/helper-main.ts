@@ -77,6 +77,16 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
     if (e.type === 'network.created' || e.type === 'network.removed') void dns.sync();
   });
   const owner = await userOf(o.ownerUid);
+  // SIGTERM, SIGINT or `berth helper stop` (system.shutdown) end the helper the same way.
+  // `on`, not `once`: a second signal during the shutdown must not kill the
+  // helper half-way (socket and token left behind).
+  let stop: () => void = () => {};
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  for (const sig of ['SIGTERM', 'SIGINT'] as const)
+    process.on(sig, () => {
+      log(`${sig} received`);
+      stop();
+    });
   const server = new RpcServer({
     socketPath: o.socketPath,
     ownerUid: o.ownerUid,
@@ -88,6 +98,8 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
       dataRoot: o.dataRoot,
       startedAt: new Date().toISOString(),
       version: VERSION,
+      ownerUid: o.ownerUid,
+      shutdown: () => stop(),
       inspect: {
         dataRoot: o.dataRoot,
         storePath: store.path,
@@ -116,15 +128,7 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
     }
   }, o.driftIntervalMs);
 
-  // `on`, not `once`: a second signal during the shutdown must not kill the
-  // helper half-way (socket and token left behind).
-  await new Promise<void>((resolve) => {
-    for (const sig of ['SIGTERM', 'SIGINT'] as const)
-      process.on(sig, () => {
-        log(`${sig} received`);
-        resolve();
-      });
-  });
+  await stopped;
   clearInterval(drift);
   engine.stopWatching();
   await engine.ports.shutdown();

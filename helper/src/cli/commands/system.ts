@@ -49,6 +49,52 @@ export const systemCommands: Command[] = [
     },
   },
   {
+    name: 'helper status',
+    summary: 'Show whether the helper runs: pid, socket, data root, owner, firewall backend, uptime',
+    options: { format: { type: 'string', value: 'string', description: 'json for the raw answer' } },
+    examples: ['berth helper status', 'berth helper status --format json'],
+    async run(ctx, a) {
+      let i;
+      try {
+        i = await (await ctx.client()).api['system.info']({});
+      } catch (e) {
+        // not running is an answer, not an error (exit 3 like `systemctl status` of a stopped unit)
+        if (a.values.format === 'json') ctx.out(JSON.stringify({ running: false, socket: ctx.socketPath, reason: (e as Error).message }));
+        else ctx.out(`Helper:          not running (${(e as Error).message})`);
+        return 3;
+      }
+      if (a.values.format === 'json') ctx.out(JSON.stringify({ running: true, ...i }, null, 2));
+      else {
+        ctx.out(`Helper:          running, berth ${i.version} (pid ${i.pid})`);
+        ctx.out(`Socket:          ${i.socket}`);
+        ctx.out(`Data root:       ${i.dataRoot}`);
+        ctx.out(`Owner:           uid ${i.ownerUid}`);
+        ctx.out(`Firewall:        ${i.firewallBackend}`);
+        ctx.out(`Up since:        ${i.startedAt} (${uptime(i.startedAt)})`);
+      }
+      return 0;
+    },
+  },
+  {
+    name: 'helper stop',
+    summary: 'Stop the helper (containers keep running; the next `berth helper` picks them up)',
+    examples: ['berth helper stop'],
+    async run(ctx) {
+      const c = await ctx.client();
+      const { pid } = await c.api['system.info']({});
+      await c.api['system.shutdown']({});
+      c.close(); // the helper waits for its clients to leave before it ends
+      // done when the process is gone, so a script can start another right after
+      for (let i = 0; i < 300 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+      if (alive(pid)) {
+        ctx.err(`the helper (pid ${pid}) is still stopping after 30 s`);
+        return 1;
+      }
+      ctx.out(`helper stopped (pid ${pid}); containers keep running`);
+      return 0;
+    },
+  },
+  {
     name: 'info',
     summary: 'Show the helper: version, firewall backend, kernel, what it changed on the host',
     options: { format: { type: 'string', value: 'string', description: 'json for the raw answer' } },
@@ -107,4 +153,20 @@ function ownerless(argv: string[]): string[] {
     else if (!argv[i].startsWith('--owner=')) out.push(argv[i]);
   }
   return out;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // exists, someone else's (root's)
+  }
+}
+
+function uptime(since: string): string {
+  const s = Math.max(0, Math.round((Date.now() - Date.parse(since)) / 1000));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return h ? `up ${h}h ${m}m` : m ? `up ${m}m ${s % 60}s` : `up ${s}s`;
 }

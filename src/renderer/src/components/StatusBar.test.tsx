@@ -9,7 +9,7 @@ afterEach(cleanup);
 describe('StatusBar', () => {
   it('shows the helper state, firewall backend and kernel', async () => {
     const { transport } = fakeTransport({
-      'system.info': () => ({ version: '0.1.0', pid: 1, kernel: '6.1.0', firewallBackend: 'iptables', ipForward: true, hostChanges: [], dataRoot: '/', socket: '/s', startedAt: '', warnings: [] }),
+      'system.info': () => ({ version: '0.1.0', pid: 1, kernel: '6.1.0', firewallBackend: 'iptables', ipForward: true, hostChanges: [], dataRoot: '/', ownerUid: 1000, socket: '/s', startedAt: '', warnings: [] }),
     });
     renderWith(<StatusBar />, transport);
     expect(screen.getByRole('status').textContent).toContain('Helper connected');

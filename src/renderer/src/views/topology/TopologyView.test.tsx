@@ -39,7 +39,7 @@ function setup(data = fixture()) {
     'container.list': () => data.containers,
     'sandbox.listForeign': () => data.foreign,
     'host.inspect': () => data.host,
-    'system.info': () => ({ version: 't', pid: 1, kernel: '6.1.0-test', firewallBackend: 'nftables', ipForward: true, hostChanges: [], dataRoot: '/', socket: '/s', startedAt: '', warnings: [] }),
+    'system.info': () => ({ version: 't', pid: 1, kernel: '6.1.0-test', firewallBackend: 'nftables', ipForward: true, hostChanges: [], dataRoot: '/', ownerUid: 1000, socket: '/s', startedAt: '', warnings: [] }),
   });
   return { ...t, data };
 }
