@@ -15,7 +15,10 @@ export type RpcId = number | string | null;
 
 export function errorFrame(id: RpcId, e: unknown, code?: number): RpcResponse {
   const be = e instanceof BerthError ? e : new BerthError('internal', (e as Error)?.message ?? String(e));
-  return { jsonrpc: '2.0', id, error: { code: code ?? RPC_CODES[be.kind], message: be.message, data: { kind: be.kind } } };
+  // details cross the wire only as an exit code (a command that cannot run: 126/127, as Docker's)
+  const exitCode = (be.details as { exitCode?: unknown } | undefined)?.exitCode;
+  const data = typeof exitCode === 'number' ? { kind: be.kind, details: { exitCode } } : { kind: be.kind };
+  return { jsonrpc: '2.0', id, error: { code: code ?? RPC_CODES[be.kind], message: be.message, data } };
 }
 export const resultFrame = (id: number | string, result: unknown): RpcResponse => ({ jsonrpc: '2.0', id, result: result ?? null });
 export const eventFrame = (e: BerthEvent): RpcNotification => ({ jsonrpc: '2.0', method: 'event', params: e });

@@ -68,6 +68,8 @@ describe('berth CLI habits', () => {
     const net = await h.berth(['run', '--network', 'nope', '--', 'true']);
     expect(net.code).toBe(125);
     expect(net.stderr).toMatch(/^Error: .*nope.*not found$/);
+    const missing = await h.berth(['run', '--rm', '--', 'no-such-command-xyz']);
+    expect([missing.code, missing.stderr]).toEqual([127, 'Error: exec: "no-such-command-xyz": executable file not found in $PATH']);
     const rm = await h.berth(['rm', 'ghost']);
     expect([rm.code, rm.stderr]).toEqual([1, 'Error: No such container: ghost']);
     const verb = await h.berth(['frobnicate']);

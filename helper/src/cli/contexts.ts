@@ -2,7 +2,8 @@ import type { Container } from '../../../src/shared/container';
 import type { Network } from '../../../src/shared/network';
 import type { PortMapping, Proto } from '../../../src/shared/ports';
 import { formatPortsColumn } from '../portmap/format';
-import { goTime, since, truncate, type ListFormat } from './format';
+import { goTime, since, type ListFormat } from './format';
+import { truncate } from './text';
 
 // What `--format` templates see for each row of `ps` and `network ls`: the
 // fields of docker/cli's ContainerContext and NetworkContext, with Docker's

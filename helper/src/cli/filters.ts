@@ -1,6 +1,7 @@
 import type { Container } from '../../../src/shared/container';
 import type { Network } from '../../../src/shared/network';
 import { UsageError } from './command';
+export { NETWORK_FILTERS, PS_FILTERS } from './filter-keys';
 
 // Docker's --filter KEY=VALUE (repeatable): values of one key are OR'ed,
 // different keys AND'ed. `name` and `id` match part of the value (Docker
@@ -36,7 +37,6 @@ const labelMatch = (labels: Record<string, string>, want: string) => {
 const all = (f: Filters, test: (key: string, value: string) => boolean) =>
   [...f].every(([k, vs]) => (k === 'label' ? vs.every((v) => test(k, v)) : vs.some((v) => test(k, v))));
 
-export const PS_FILTERS = ['id', 'name', 'label', 'network', 'status', 'exited'];
 const STATUSES = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'];
 
 export function filterContainers(cs: Container[], f: Filters): Container[] {
@@ -66,7 +66,6 @@ export function filterContainers(cs: Container[], f: Filters): Container[] {
   );
 }
 
-export const NETWORK_FILTERS = ['id', 'name', 'label', 'driver', 'scope', 'type'];
 const BUILTIN = ['bridge', 'host', 'none'];
 
 export function filterNetworks(ns: Network[], f: Filters): Network[] {

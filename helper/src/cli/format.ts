@@ -1,5 +1,6 @@
 import { UsageError } from './command';
 import { compile, TemplateError } from './template';
+import { json } from './text';
 
 // Docker's --format: `table`, `json`, `table TEMPLATE` or a Go template
 // (docker/cli formatter.Context), with Docker's alignment (text/tabwriter,
@@ -74,5 +75,3 @@ export function since(iso: string, now = Date.now()): string {
 // Go's time.Time.String() in UTC, as docker's CreatedAt columns print it.
 export const goTime = (iso: string) => `${new Date(iso).toISOString().replace('T', ' ').replace(/\.\d+Z$/, '')} +0000 UTC`;
 
-export const truncate = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
-export const json = (o: unknown) => JSON.stringify(o, null, 4);

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { readFile, rm, stat } from 'node:fs/promises';
 import type { z } from 'zod';
 import { RunParams } from '../../../src/shared/container';
-import { conflict, invalid } from '../../../src/shared/errors';
+import { BerthError, conflict, invalid } from '../../../src/shared/errors';
 import { removeEtc } from '../dns/files';
 import { isAlive, resolveExecutable, signalGroup, startInNetns, userOf } from '../kernel/process';
 import type { ContainerRecord, State } from '../store/state';
@@ -107,7 +107,9 @@ async function checkCommand(c: ContainerRecord): Promise<void> {
   try {
     await resolveExecutable(c.cmd[0], path, c.workdir);
   } catch (e) {
-    throw invalid((e as Error).message);
+    // Docker's run: 127 when the command is not found, 126 when it cannot be executed
+    const msg = (e as Error).message;
+    throw new BerthError('invalid_argument', msg, { exitCode: /not found|no such file/.test(msg) ? 127 : 126 });
   }
 }
 

@@ -1,8 +1,6 @@
 import { envList, keyValues, list, requireArgs, str } from '../args';
 import type { CliContext, Command } from '../command';
-import { containerFormat } from '../contexts';
-import { filterContainers, parseFilters, PS_FILTERS } from '../filters';
-import { renderList, renderObjects } from '../format';
+import { PS_FILTERS } from '../filter-keys';
 import { confirm, onClosedPipe, writeOut } from '../io';
 import { eachName } from './network';
 
@@ -100,6 +98,7 @@ export const containerCommands: Command[] = [
       "berth ps --format 'table {{.Names}}\\t{{.Status}}\\t{{.Ports}}'",
     ],
     async run(ctx, a) {
+      const { containerFormat, filterContainers, parseFilters, renderList } = await import('../output');
       const filters = parseFilters(list(a.values.filter), PS_FILTERS);
       // a status filter other than running looks at stopped containers too, as Docker's
       const all = a.values.all === true || (filters.get('status') ?? []).some((s) => s !== 'running') || filters.has('exited');
@@ -145,6 +144,7 @@ export const containerCommands: Command[] = [
           throw e;
         }
       });
+      const { renderObjects } = await import('../output');
       if (out.length || rc === 0 || !str(a.values.format)) renderObjects(out, str(a.values.format)).forEach((l) => ctx.out(l));
       return rc;
     },

@@ -2,7 +2,7 @@ import { OWNERS, type OwnerName } from '../../../../src/shared/owners';
 import type { Finding, FirewallRule } from '../../../../src/shared/inspect';
 import { invalid } from '../../../../src/shared/errors';
 import { table, type Command } from '../command';
-import { json, truncate } from '../format';
+import { json, truncate } from '../text';
 
 const NAT_PAGE = 2000;
 const s = (v: unknown) => (typeof v === 'string' ? v : undefined);

@@ -2,9 +2,7 @@ import type { Network } from '../../../../src/shared/network';
 import type { BerthClient } from '../../client/unix-client';
 import { keyValues, list, requireArgs, str } from '../args';
 import type { CliContext, Command } from '../command';
-import { networkFormat } from '../contexts';
-import { filterNetworks, NETWORK_FILTERS, parseFilters } from '../filters';
-import { renderList, renderObjects } from '../format';
+import { NETWORK_FILTERS } from '../filter-keys';
 import { confirm } from '../io';
 
 const TARGET_ARGS = 'NETWORK CONTAINER | NETWORK --pid PID | NETWORK --netns NAME';
@@ -60,6 +58,7 @@ export const networkCommands: Command[] = [
     },
     examples: ['berth network ls', "berth network ls --filter type=custom --format '{{.Name}} {{.Subnet}}'", 'berth network ls -q --filter driver=bridge'],
     async run(ctx, a) {
+      const { filterNetworks, networkFormat, parseFilters, renderList } = await import('../output');
       const filters = parseFilters(list(a.values.filter), NETWORK_FILTERS);
       const nets = filterNetworks(await (await ctx.client()).api['network.list']({}), filters);
       nets.sort((x, y) => x.Name.localeCompare(y.Name));
@@ -81,6 +80,7 @@ export const networkCommands: Command[] = [
       const rc = await eachName(ctx, a.positionals, async (name, c) => {
         out.push(await c.api['network.inspect']({ name }));
       });
+      const { renderObjects } = await import('../output');
       renderObjects(out, str(a.values.format)).forEach((l) => ctx.out(l));
       return rc;
     },

@@ -1,8 +1,6 @@
 import { formatPort, formatPortLines } from '../../portmap/format';
 import { requireArgs, str } from '../args';
 import type { Command } from '../command';
-import { portFormat } from '../contexts';
-import { renderList } from '../format';
 
 // `berth port` prints what `docker port` prints; `port add` / `port rm`
 // change a running container's published ports in place.
@@ -30,6 +28,7 @@ export const portCommands: Command[] = [
       }
       const format = str(a.values.format);
       if (format !== undefined) {
+        const { portFormat, renderList } = await import('../output');
         renderList(mappings, format, portFormat()).forEach((l) => ctx.out(l));
         return 0;
       }
