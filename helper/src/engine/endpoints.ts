@@ -20,6 +20,8 @@ export async function attachEndpoint(eng: Engine, net: NetworkRecord, sb: Sandbo
 // else). `others`: the holder's other endpoints. `state`: the operation's draft.
 export interface JoinOptions {
   staticIp?: string;
+  // more ip commands for the sandbox, run in the same process (a new sandbox's `lo up`)
+  sandboxLines?: string[];
   known?: EndpointRecord[];
   others: EndpointRecord[];
   state: State;
@@ -46,7 +48,7 @@ export function newEndpoint(eng: Engine, net: NetworkRecord, o: JoinOptions): En
 // when there is none to set (the caller syncs the route then).
 export async function joinEndpoint(net: NetworkRecord, sb: SandboxRef, ep: EndpointRecord, undo: Undo, o: JoinOptions): Promise<boolean> {
   const route = defaultRouteLines(o.state, [...o.others.filter((e) => e.id !== ep.id), ep]);
-  const join = () => driverFor(net).join(net, ep, sb, route ?? []);
+  const join = () => driverFor(net).join(net, ep, sb, [...(o.sandboxLines ?? []), ...(route ?? [])]);
   try {
     await join();
   } catch (e) {

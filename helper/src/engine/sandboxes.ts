@@ -57,18 +57,20 @@ export async function createSandbox(eng: Engine, s: State, c: ContainerRecord, u
   await createUts(uts, c.hostname);
   undo.push(() => deleteUts(uts));
   const sb = namedSandbox(c.id, c.name, ns);
-  await ipBatch(ns, ['link set dev lo up']);
-  if (m.kind === 'none') return;
+  // lo comes up with the first endpoint, in its ip process; alone without one
+  let lo = ['link set dev lo up'];
   // Each attach points the default route at the gateway chosen so far, in
   // its own ip process; with no gateway at all (internal networks only) the
   // fresh netns has no default route to remove.
-  for (const want of c.networks) {
+  for (const want of m.kind === 'none' ? [] : c.networks) {
     const net = s.networks[want.networkId];
     if (!net) throw invalid(`network ${want.networkId.slice(0, 12)} of container ${c.name} no longer exists`);
     if (net.driver !== 'bridge') continue;
-    const r = await attachEndpoint(eng, net, sb, undo, { staticIp: want.staticIp, known: c.endpoints, others: c.endpoints, state: s });
+    const r = await attachEndpoint(eng, net, sb, undo, { staticIp: want.staticIp, known: c.endpoints, others: c.endpoints, state: s, sandboxLines: lo });
     c.endpoints.push(r.ep);
+    lo = [];
   }
+  if (lo.length) await ipBatch(ns, lo);
 }
 
 export async function destroySandbox(eng: Engine, s: State, c: ContainerRecord): Promise<void> {
