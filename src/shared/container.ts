@@ -16,7 +16,7 @@ export const ContainerNetworkView = z.object({
   IPAMConfig: z.object({ IPv4Address: z.string().optional() }).nullable(),
 });
 
-export const ContainerStatus = z.enum(['created', 'running', 'exited', 'degraded']);
+export const ContainerStatus = z.enum(['created', 'running', 'exited', 'degraded', 'removing']);
 
 // A Berth container as `docker inspect` shows one, plus Berth's `Berth` block.
 export const Container = z.object({

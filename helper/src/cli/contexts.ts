@@ -17,6 +17,7 @@ export function containerStatus(c: Container, now = Date.now()): string {
   if (s.Status === 'running') return `Up ${since(s.StartedAt, now)}`;
   if (s.Status === 'degraded') return `Up ${since(s.StartedAt, now)} (degraded)`;
   if (s.Status === 'exited') return `Exited (${s.ExitCode}) ${since(s.FinishedAt, now)} ago`;
+  if (s.Status === 'removing') return 'Removal In Progress';
   return 'Created';
 }
 

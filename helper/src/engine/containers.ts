@@ -144,7 +144,8 @@ export async function finalizeExit(eng: Engine, id: string, pid: number, exitCod
   let changed: ContainerRecord | null = null;
   await eng.tx(async (s, undo) => {
     const c = s.containers[id];
-    if (!c || c.state.pid !== pid || c.state.status === 'exited') return;
+    // a container being removed is finished by its removal (finishRemoval)
+    if (!c || c.state.pid !== pid || c.state.status === 'exited' || c.state.status === 'removing') return;
     await eng.ports.detach(s, c);
     await destroySandbox(eng, s, c);
     c.state = { ...c.state, status: 'exited', exitCode, finishedAt: new Date().toISOString(), error };
@@ -198,21 +199,64 @@ export async function stopContainer(eng: Engine, ref: string, timeout: number): 
 
 export async function removeContainer(eng: Engine, ref: string, force: boolean): Promise<string> {
   const c = findContainer(eng.state, ref);
-  if (isUp(c)) {
-    if (!force)
-      throw conflict(`You cannot remove a running container ${c.id}. Stop the container before attempting removal or force remove`);
-    await stopContainer(eng, c.id, 0);
+  if (isUp(c) && !force)
+    throw conflict(`You cannot remove a running container ${c.id}. Stop the container before attempting removal or force remove`);
+  const sharers = Object.values(eng.state.containers).filter((d) => d.networkMode === `container:${c.id}` && isUp(d));
+  if (sharers.length) throw conflict(`container ${c.name} shares its network with running containers: ${sharers.map((d) => d.name).join(', ')}`);
+  // The intent is saved first: a write that fails (a full disk) changes
+  // nothing; one that succeeds is finished here, by `doctor` or at start-up.
+  if (c.state.status !== 'removing')
+    await eng.tx(async (s) => {
+      const cur = s.containers[c.id];
+      if (cur) cur.state = { ...cur.state, status: 'removing' };
+    });
+  eng.emit({ type: 'container.changed', id: c.id, name: c.name, status: 'removing' });
+  await finishRemoval(eng, c.id);
+  return c.name;
+}
+
+// Ends the process, then removes the sandbox, ports, rules and record of a
+// container whose removal was recorded. Every step may already be done.
+export async function finishRemoval(eng: Engine, id: string): Promise<void> {
+  const c = eng.state.containers[id];
+  if (!c || c.state.status !== 'removing') return;
+  const { pid, startTime } = c.state;
+  if (pid && (await isAlive(pid, startTime))) {
+    signalGroup(pid, 'SIGKILL');
+    const deadline = Date.now() + 10_000;
+    while (await isAlive(pid, startTime)) {
+      if (Date.now() > deadline) throw new BerthError('internal', `process ${pid} of container ${c.name} did not end after SIGKILL`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
-  return eng.tx(async (s) => {
-    const cur = s.containers[c.id];
-    if (!cur) return c.name;
-    const sharers = Object.values(s.containers).filter((d) => d.networkMode === `container:${c.id}` && isUp(d));
-    if (sharers.length) throw conflict(`container ${c.name} shares its network with running containers: ${sharers.map((d) => d.name).join(', ')}`);
-    delete s.containers[c.id];
-    await removeLogs(eng, c.id);
-    eng.emit({ type: 'container.removed', id: c.id, name: c.name });
-    return c.name;
+  await eng.tx(async (s, undo) => {
+    const cur = s.containers[id];
+    if (!cur) return;
+    await eng.ports.detach(s, cur);
+    await destroySandbox(eng, s, cur);
+    for (const d of Object.values(s.containers))
+      if (d.networkMode === `container:${id}` && isUp(d)) signalGroup(d.state.pid, 'SIGKILL');
+    delete s.containers[id];
+    await eng.syncFirewall(s, undo);
   });
+  await removeLogs(eng, id);
+  eng.emit({ type: 'container.removed', id, name: c.name });
+}
+
+// Removals a crash or a full disk interrupted (at start-up and from `doctor`).
+export async function finishRemovals(eng: Engine): Promise<{ done: string[]; failed: string[] }> {
+  const done: string[] = [];
+  const failed: string[] = [];
+  for (const c of Object.values(eng.state.containers)) {
+    if (c.state.status !== 'removing') continue;
+    try {
+      await finishRemoval(eng, c.id);
+      done.push(`container ${c.name}: interrupted removal finished`);
+    } catch (e) {
+      failed.push(`container ${c.name}: removal not finished: ${(e as Error).message}`);
+    }
+  }
+  return { done, failed };
 }
 
 // The last `tail` lines of each stream.

@@ -6,7 +6,7 @@ import { isAlive } from '../kernel/process';
 import { ensureSysctl } from '../kernel/sysctl';
 import type { State } from '../store/state';
 import { deadForeign } from './connect';
-import { finalizeExit, isUp } from './containers';
+import { finalizeExit, finishRemovals, isUp } from './containers';
 import { driverFor } from './drivers';
 import { allEndpoints, type Engine } from './engine';
 import { detachEndpoint } from './endpoints';
@@ -48,6 +48,8 @@ export async function restore(eng: Engine): Promise<void> {
   for (const e of exited)
     await finalizeExit(eng, e.id, e.pid, 255, 'the process ended while the helper was not running; exit status unknown');
   await ensurePredefined(eng);
+  // a removal the helper's end interrupted: its intent was saved, finish it
+  eng.warnings.push(...(await finishRemovals(eng)).failed);
 }
 
 // A host veth someone deleted: the endpoint is joined again with its address.

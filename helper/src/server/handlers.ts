@@ -3,7 +3,7 @@ import { hostname, release } from 'node:os';
 import type { BerthEvent } from '../../../src/shared/events';
 import { makeInspectHandlers, type InspectDeps } from '../cleanup/handlers';
 import { connect, disconnect } from '../engine/connect';
-import { errLogPath, logPath, readLogs, removeContainer, tailLines, runContainer, startContainer, stopContainer } from '../engine/containers';
+import { errLogPath, logPath, readLogs, removeContainer, tailLines, runContainer, startContainer, stopContainer, finishRemovals } from '../engine/containers';
 import { findContainer, findNetwork, type Engine } from '../engine/engine';
 import { listForeign } from '../engine/foreign';
 import { addPort, removePort } from '../engine/port-edits';
@@ -100,7 +100,12 @@ export function makeHandlers(d: HandlerDeps): Handlers {
     'port.remove': async (p) => removePort(eng, p.container, p.spec),
 
     ...makeInspectHandlers(d.inspect),
-    'doctor': async () => checkDrift(eng, true),
+    'doctor': async () => {
+      // removals a full disk or a crash interrupted are finished, and said so
+      const f = await finishRemovals(eng);
+      const r = await checkDrift(eng, true);
+      return { ...r, extra: [...f.done, ...f.failed, ...r.extra], healed: r.healed || f.done.length > 0 };
+    },
   } satisfies Handlers;
 }
 

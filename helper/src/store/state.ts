@@ -66,7 +66,8 @@ export const PortRecord = z.object({
 });
 export type PortRecord = z.infer<typeof PortRecord>;
 
-export const ContainerStatus = z.enum(['created', 'running', 'exited', 'degraded']);
+// 'removing': the intent to remove, saved before anything is destroyed (engine/containers.ts removeContainer)
+export const ContainerStatus = z.enum(['created', 'running', 'exited', 'degraded', 'removing']);
 export type ContainerStatus = z.infer<typeof ContainerStatus>;
 
 export const ContainerRecord = z.object({
