@@ -1,7 +1,7 @@
 import type { Container } from '../../../shared/container';
 import { Badge, type Tone } from '../components/Badge';
 
-const TONES: Record<Container['State']['Status'], Tone> = { running: 'ok', created: 'neutral', exited: 'neutral', degraded: 'warn' };
+const TONES: Record<Container['State']['Status'], Tone> = { running: 'ok', created: 'neutral', exited: 'neutral', degraded: 'warn', removing: 'warn' };
 
 export function StatusBadge({ container }: { container: Container }) {
   const s = container.State;
