@@ -2,7 +2,7 @@
 // (which must stay a small single file). methods.ts checks at compile time
 // that this list and the schemas name the same methods.
 export const METHOD_NAMES = [
-  'system.info', 'system.shutdown', 'events.subscribe',
+  'system.info', 'system.shutdown', 'system.reset', 'events.subscribe',
   'network.list', 'network.inspect', 'network.create', 'network.remove', 'network.prune', 'network.checkSubnet',
   'network.connect', 'network.disconnect',
   'container.list', 'container.inspect', 'container.run', 'container.start', 'container.stop', 'container.remove',

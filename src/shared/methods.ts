@@ -10,7 +10,7 @@ import {
   CleanupApplyParams, CleanupApplyResult, CleanupPlan, CleanupUndoResult, DoctorReport, FirewallRule, HostInspect,
   NatCountersParams, NatCountersResult, NatListParams, NatQueryParams, NatQueryResult,
 } from './inspect';
-import { SystemInfo } from './system';
+import { SystemInfo, SystemResetResult } from './system';
 import type { MethodName } from './method-names';
 
 const None = z.object({}).strict().default({});
@@ -22,6 +22,7 @@ export const methods = {
   'system.info': { params: None, result: SystemInfo },
   // `berth helper stop`: the helper ends as on SIGTERM (containers keep running); the owner cannot signal a root process
   'system.shutdown': { params: None, result: z.object({ stopping: z.literal(true) }) },
+  'system.reset': { params: None, result: SystemResetResult },
   'events.subscribe': { params: None, result: z.object({ subscribed: z.literal(true) }) },
 
   'network.list': { params: None, result: z.array(Network) },

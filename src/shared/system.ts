@@ -16,3 +16,11 @@ export const SystemInfo = z.object({
   warnings: z.array(z.string()),
 });
 export type SystemInfo = z.infer<typeof SystemInfo>;
+
+// `berth system reset`: what went, what was put back, what Berth left and why
+export const SystemResetResult = z.object({
+  removed: z.array(z.string()),
+  restored: z.array(z.string()),
+  kept: z.array(z.string()),
+  userRules: z.array(z.string()), // the user's own rules that went with BERTH-USER / berth-user
+});

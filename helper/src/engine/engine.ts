@@ -6,6 +6,8 @@ import { Ipam } from '../ipam/ipam';
 import type { FileStore } from '../store/file-store';
 import type { ContainerRecord, NetworkRecord, State } from '../store/state';
 import { Undo } from './undo';
+import type { HostOriginals } from './host-originals';
+import { dropEmptyIptablesTables } from '../firewall/reset';
 import { isAlive } from '../kernel/process';
 import type { PortService } from './ports';
 
@@ -32,6 +34,8 @@ export class Engine {
   readonly hostChanges: string[] = [];
   readonly warnings: string[] = [];
   forwardPolicyDrop = false;
+  // what the host looked like before Berth changed it (berth system reset puts it back)
+  originals: HostOriginals | null = null;
   // exit codes of auto-removed containers, for callers still waiting on them
   readonly lastExit = new Map<string, number>();
   private adopted = new Map<string, NodeJS.Timeout>();
@@ -99,7 +103,11 @@ export class Engine {
   async syncFirewall(s: State, undo?: Undo): Promise<void> {
     const m = this.firewallModel(s);
     // what the operation removed is still its own to delete
-    await this.opts.firewall.apply(m, { previous: this.firewallModel(this.state) });
+    const previous = this.firewallModel(this.state);
+    await this.opts.firewall.apply(m, { previous });
+    // the last endpoint gone: iptables-nft leaves an empty `table ip raw` that was not there before Berth
+    if (this.opts.firewall.name === 'iptables' && previous.endpoints.length && !m.endpoints.length)
+      await dropEmptyIptablesTables(this.originals?.get().nftTables, ['raw']).catch(() => []);
     // back to the committed state, deleting what this operation added
     undo?.push(() => this.opts.firewall.apply(this.firewallModel(this.state), { previous: m }));
   }

@@ -3,7 +3,7 @@ import { BRIDGE_OPTS, NetworkCreateParams } from '../../../src/shared/network';
 import { IfName } from '../../../src/shared/validators';
 import type { z } from 'zod';
 import { linkExists } from '../kernel/links';
-import { ensureSysctl } from '../kernel/sysctl';
+import { ensureSysctl, readSysctl } from '../kernel/sysctl';
 import type { NetworkRecord, State } from '../store/state';
 import { driverFor } from './drivers';
 import { findNetwork, type Engine } from './engine';
@@ -83,8 +83,11 @@ async function addBridgeNetwork(
   const pool = eng.ipam.requestPool(net.id, req, req.subnet ? [] : await foreignRoutes(s));
   Object.assign(net, { subnet: pool.subnet, gateway: pool.gateway, ipRange: pool.ipRange, auxAddresses: pool.auxAddresses });
   s.networks[net.id] = net;
-  if (!net.icc && (await ensureSysctl('net.bridge.bridge-nf-call-iptables', '1')))
+  const nfBefore = net.icc ? null : await readSysctl('net.bridge.bridge-nf-call-iptables');
+  if (!net.icc && (await ensureSysctl('net.bridge.bridge-nf-call-iptables', '1'))) {
+    if (nfBefore !== null) eng.originals?.recordSysctl('net.bridge.bridge-nf-call-iptables', nfBefore);
     eng.hostChanges.push('net.bridge.bridge-nf-call-iptables set to 1 (needed for enable_icc=false)');
+  }
   await eng.alongFirewall(s, undo, async () => {
     // a new network's bridge must not exist yet; the default one may (restart)
     await (fresh ? driverFor(net).createNetwork(net) : driverFor(net).ensureNetwork(net));

@@ -3,7 +3,10 @@ import { readdir } from 'node:fs/promises';
 import { deleteNetns, listNetns } from '../kernel/netns';
 import { deleteUts } from '../kernel/uts';
 import { isAlive } from '../kernel/process';
-import { ensureSysctl } from '../kernel/sysctl';
+import { ensureSysctl, readSysctl } from '../kernel/sysctl';
+import { iptablesSave } from '../kernel/iptables';
+import { nftTableNames } from '../kernel/nft';
+import { parseSave } from '../firewall/save-parse';
 import type { State } from '../store/state';
 import { deadForeign } from './connect';
 import { finalizeExit, finishRemovals, isUp } from './containers';
@@ -18,7 +21,12 @@ import { sandboxOf } from './sandboxes';
 // bridges, endpoints and rules are put back, dead containers' endpoints
 // released, and Berth-tagged kernel objects nobody owns removed.
 export async function restore(eng: Engine): Promise<void> {
+  // before Berth writes anything: which nft tables were there (iptables-nft makes some on first use)
+  if (eng.originals && !eng.originals.get().nftTables) eng.originals.recordNftTables(await nftTableNames().catch(() => []));
+  const forwardBefore = await readSysctl('net.ipv4.ip_forward');
   if (await ensureSysctl('net.ipv4.ip_forward', '1')) {
+    eng.originals?.recordSysctl('net.ipv4.ip_forward', forwardBefore ?? '0');
+    if (eng.opts.firewall.name === 'iptables') eng.originals?.recordForwardPolicy(await forwardPolicy());
     eng.hostChanges.push(
       eng.opts.firewall.name === 'nftables'
         ? 'net.ipv4.ip_forward set to 1; forward chain of nft table ip berth has policy drop'
@@ -130,4 +138,10 @@ export async function checkDrift(eng: Engine, heal: boolean): Promise<DriftRepor
     }
     return { healthy, missing, extra: diff.extra, healed, warnings: guest?.warnings ?? [] };
   });
+}
+
+// The filter FORWARD policy now, or null when there is no filter table yet.
+async function forwardPolicy(): Promise<string | null> {
+  const t = parseSave(await iptablesSave('ipv4', { table: 'filter' }).catch(() => '')).get('filter');
+  return t?.chains.get('FORWARD') ?? null;
 }

@@ -61,3 +61,15 @@ export async function hasNft(): Promise<boolean> {
     return false;
   }
 }
+
+// "family name" of every table, e.g. "ip filter", "inet firewalld".
+export async function nftTableNames(): Promise<string[]> {
+  const t = await runJson<{ nftables?: { table?: { family: string; name: string } }[] }>('nft', ['-j', 'list', 'tables']);
+  return (t.nftables ?? []).flatMap((o) => (o.table ? [`${o.table.family} ${o.table.name}`] : []));
+}
+
+// One chain's rules as `nft list` prints them (for telling a user what went).
+export async function nftChainRules(family: string, table: string, chain: string): Promise<string[]> {
+  const { stdout } = await run('nft', ['list', 'chain', family, table, chain]);
+  return stdout.split('\n').map((l) => l.trim()).filter((l) => l && !/^(table|chain|type) /.test(l) && l !== '}');
+}

@@ -8,6 +8,7 @@ import { findContainer, findNetwork, type Engine } from '../engine/engine';
 import { listForeign } from '../engine/foreign';
 import { addPort, removePort } from '../engine/port-edits';
 import { checkDrift } from '../engine/restore';
+import { systemReset } from '../engine/reset';
 import { createNetwork, foreignRoutes, pruneNetworks, removeNetwork } from '../engine/networks';
 import { containerView, networkView } from '../engine/views';
 import { readSysctl } from '../kernel/sysctl';
@@ -24,6 +25,8 @@ export interface HandlerDeps {
   shutdown: () => void;
   // host inspection and cleanup: what they need of the engine
   inspect: InspectDeps;
+  // berth system reset: the drift healer must not put back what reset removes; the helper stops after
+  lifecycle?: { pauseDrift(): void; stop(): void };
 }
 
 // Every method of the contract, in one object: `satisfies Handlers` makes a
@@ -50,6 +53,12 @@ export function makeHandlers(d: HandlerDeps): Handlers {
     'system.shutdown': async () => {
       setImmediate(d.shutdown); // answer first, then stop as on SIGTERM
       return { stopping: true as const };
+    },
+    'system.reset': async () => {
+      d.lifecycle?.pauseDrift();
+      const r = await systemReset(eng);
+      d.lifecycle?.stop();
+      return r;
     },
     'events.subscribe': async (_p, ctx) => {
       ctx.subscribe();

@@ -14,6 +14,7 @@ import { emptyState, isEmptyState } from '../store/state';
 import { berthObjectsInKernel } from '../engine/leftovers';
 import { lockNetns } from '../kernel/netns-lock';
 import { ensureSafeDir } from '../kernel/safe-files';
+import { HostOriginals } from '../engine/host-originals';
 import { makeHandlers } from './handlers';
 import { RpcServer } from './rpc-server';
 import { berthOwned, releaseMissing, releaseOrphans } from '../engine/owned';
@@ -68,6 +69,7 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
     onExit: (eng, id, pid, code) => void finalizeExit(eng, id, pid, code).catch((e) => log(`exit of ${id}: ${e}`)),
   });
   if (firewall.name === 'none') engine.warnings.push('neither iptables nor nftables is available: networks have no NAT or isolation');
+  engine.originals = new HostOriginals(o.dataRoot);
   await restore(engine);
   await engine.ports.restore();
   // containers' DNS server: a socket on each bridge's gateway, following the networks (docs/dns.md)
@@ -76,6 +78,8 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
   engine.on((e) => {
     if (e.type === 'network.created' || e.type === 'network.removed') void dns.sync();
   });
+  let driftPaused = false;
+  let reset = false;
   const owner = await userOf(o.ownerUid);
   // SIGTERM, SIGINT or `berth helper stop` (system.shutdown) end the helper the same way.
   // `on`, not `once`: a second signal during the shutdown must not kill the
@@ -109,6 +113,14 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
         releaseMissing: (t) => releaseMissing(engine, t),
         releaseOrphans: (p) => releaseOrphans(engine, p),
       },
+      lifecycle: {
+        pauseDrift: () => (driftPaused = true),
+        // after the reply is on its way
+        stop: () => {
+          reset = true;
+          setTimeout(() => stop(), 200);
+        },
+      },
     }),
   });
   engine.on((e) => server.broadcast(e));
@@ -117,6 +129,7 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
 
   // A firewall reload, someone's `iptables -F` or `nft flush table ip berth` removed Berth's rules: put them back.
   const drift = setInterval(async () => {
+    if (driftPaused) return;
     try {
       const r = await checkDrift(engine, true);
       if (r.healed) {
@@ -136,7 +149,7 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
   await server.close();
   store.unlock();
   netnsLock.release();
-  log('helper stopped; containers keep running');
+  log(reset ? 'helper stopped after berth system reset: the host is as Berth found it' : 'helper stopped; containers keep running');
   return 0;
 }
 

@@ -135,6 +135,25 @@ export const systemCommands: Command[] = [
     },
   },
   {
+    name: 'system reset',
+    summary: 'With no containers or networks left: remove berth0 and Berth\'s rules, put back what Berth changed on the host, stop the helper',
+    options: { format: { type: 'string', value: 'string', description: 'json for the raw answer' } },
+    examples: ['berth rm -f $(berth ps -aq); berth network prune; berth system reset'],
+    async run(ctx, a) {
+      const r = await (await ctx.client()).api['system.reset']({});
+      if (a.values.format === 'json') {
+        ctx.out(JSON.stringify(r, null, 2));
+        return 0;
+      }
+      for (const l of r.removed) ctx.out(`removed   ${l}`);
+      for (const l of r.restored) ctx.out(`restored  ${l}`);
+      for (const l of r.kept) ctx.out(`kept      ${l}`);
+      if (r.userRules.length) ctx.out(`your rules in BERTH-USER/berth-user went with the chain; to put them elsewhere:\n${r.userRules.map((x) => `  ${x}`).join('\n')}`);
+      ctx.out('the helper has stopped; the host is as Berth found it');
+      return 0;
+    },
+  },
+  {
     name: 'version',
     summary: 'Show the version',
     examples: ['berth version', 'berth --version'],

@@ -1,0 +1,72 @@
+import { BerthError } from '../../../src/shared/errors';
+import { dropEmptyIptablesTables, resetIptables, resetNftables } from '../firewall/reset';
+import { listLinks } from '../kernel/links';
+import { ensureSysctl, readSysctl } from '../kernel/sysctl';
+import { driverFor } from './drivers';
+import type { Engine } from './engine';
+
+export interface ResetResult {
+  removed: string[];
+  restored: string[];
+  kept: string[]; // what Berth changed but leaves, and why
+  userRules: string[]; // the user's rules that went with BERTH-USER / berth-user
+}
+
+// Other engines' bridges: while one exists, forwarding is theirs too.
+const FOREIGN_BRIDGE_RE = /^(docker0|br-[0-9a-f]{12}|cni\d+|cni-podman\d+|podman\d+|virbr\d+)$/;
+
+// `berth system reset`: with no container and no network of the user's
+// left, takes away what Berth made on the host (berth0, its chains and
+// table, its accepts in other firewalls, tables iptables made for it) and
+// puts back what it changed (ip_forward, the FORWARD policy,
+// bridge-nf-call-iptables) — only what Berth itself changed, as recorded in
+// host-originals.json when it changed it. The helper stops afterwards
+// (helper-main), so nothing puts berth0 back until it is started again.
+export async function systemReset(eng: Engine): Promise<ResetResult> {
+  return eng.serial(async () => {
+    const s = eng.state;
+    const containers = Object.values(s.containers).map((c) => c.name);
+    const foreign = Object.keys(s.foreign).map((id) => id.slice(0, 12));
+    const nets = Object.values(s.networks).filter((n) => !n.predefined).map((n) => n.name);
+    if (containers.length || foreign.length || nets.length) {
+      const what = [
+        containers.length && `containers ${containers.join(', ')} (berth rm -f)`,
+        foreign.length && `attached namespaces ${foreign.join(', ')} (berth network disconnect)`,
+        nets.length && `networks ${nets.join(', ')} (berth network rm)`,
+      ].filter(Boolean);
+      throw new BerthError('conflict', `berth system reset needs an empty Berth: remove ${what.join('; ')} first`);
+    }
+    const out: ResetResult = { removed: [], restored: [], kept: [], userRules: [] };
+    const orig = eng.originals?.get() ?? { sysctls: {} };
+    const fw = eng.opts.firewall;
+
+    await fw.removeGuests?.();
+    if (fw.neighbours?.().done.length) out.removed.push("Berth's accepts in the host's other firewalls");
+    const r = fw.name === 'iptables' ? await resetIptables(orig.forwardPolicy) : fw.name === 'nftables' ? await resetNftables() : null;
+    if (r) {
+      out.removed.push(...r.removed);
+      out.restored.push(...r.restored);
+      out.userRules.push(...r.userRules);
+    }
+    for (const n of Object.values(s.networks)) {
+      if (n.driver !== 'bridge') continue;
+      await driverFor(n).deleteNetwork(n);
+      out.removed.push(`bridge ${n.bridge} (network ${n.name})`);
+    }
+    out.removed.push(...(await dropEmptyIptablesTables(orig.nftTables).catch(() => [])));
+
+    const others = (await listLinks()).map((l) => l.ifname).filter((n) => FOREIGN_BRIDGE_RE.test(n));
+    for (const [key, before] of Object.entries(orig.sysctls)) {
+      const now = await readSysctl(key);
+      if (now === null || now === before) continue;
+      if (key === 'net.ipv4.ip_forward' && others.length) {
+        out.kept.push(`${key} = ${now} (was ${before}): ${others.join(', ')} may need forwarding; set it back with: sysctl -w ${key}=${before}`);
+        continue;
+      }
+      await ensureSysctl(key, before);
+      out.restored.push(`${key} = ${before} (Berth had set ${now})`);
+    }
+    eng.originals?.clear();
+    return out;
+  });
+}

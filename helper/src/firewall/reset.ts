@@ -1,0 +1,88 @@
+import { iptablesRestore, iptablesSave } from '../kernel/iptables';
+import { hasNft, nftApply, nftChainRules, nftListTable, nftTableNames } from '../kernel/nft';
+import { CHAIN } from './chains';
+import { NFT_FAMILY, NFT_TABLE, NFT_USER_CHAIN } from './nft-render';
+import { BERTH_TAG_RE } from './rule-line';
+import { parseSave } from './save-parse';
+
+// `berth system reset`, firewall part: every rule, chain and table Berth
+// made goes, with what it changed (FORWARD policy) put back when Berth was
+// the one who changed it. Rules the user kept in BERTH-USER / berth-user go
+// with their chain; they are returned so the CLI can print them.
+
+export interface FirewallResetResult {
+  removed: string[];
+  restored: string[];
+  userRules: string[];
+}
+
+const IPT_TABLES = ['raw', 'filter', 'nat', 'mangle'];
+
+// forwardPolicy: the filter FORWARD policy before Berth set DROP (undefined:
+// Berth did not set it; null: there was no filter table).
+export async function resetIptables(forwardPolicy: string | null | undefined): Promise<FirewallResetResult> {
+  const out: FirewallResetResult = { removed: [], restored: [], userRules: [] };
+  const saved = parseSave(await iptablesSave('ipv4'));
+  let script = '';
+  for (const table of IPT_TABLES) {
+    const t = saved.get(table);
+    if (!t) continue;
+    const own = [...t.chains.keys()].filter((c) => c.startsWith('BERTH'));
+    const lines: string[] = [];
+    for (const r of t.rules) {
+      if (own.includes(r.chain)) {
+        if (r.chain === CHAIN.user) out.userRules.push(`iptables -t ${table} -A ${r.chain} ${r.spec}`);
+        continue;
+      }
+      if (BERTH_TAG_RE.test(r.spec)) {
+        lines.push(`-D ${r.chain} ${r.spec}`);
+        out.removed.push(`${table} -A ${r.chain} ${r.spec}`);
+      }
+    }
+    for (const c of own) lines.push(`-F ${c}`);
+    for (const c of own) {
+      lines.push(`-X ${c}`);
+      out.removed.push(`${table} chain ${c}`);
+    }
+    const heads: string[] = [];
+    if (table === 'filter' && forwardPolicy !== undefined && t.chains.get('FORWARD') === 'DROP' && (forwardPolicy ?? 'ACCEPT') !== 'DROP') {
+      heads.push(`:FORWARD ${forwardPolicy ?? 'ACCEPT'} [0:0]`);
+      out.restored.push(`iptables filter FORWARD policy ${forwardPolicy ?? 'ACCEPT'} (Berth had set DROP)`);
+    }
+    if (heads.length || lines.length) script += [`*${table}`, ...heads, ...lines, 'COMMIT', ''].join('\n');
+  }
+  if (script) await iptablesRestore(script, 'ipv4');
+  return out;
+}
+
+export async function resetNftables(): Promise<FirewallResetResult> {
+  const out: FirewallResetResult = { removed: [], restored: [], userRules: [] };
+  const objs = (await nftListTable(NFT_FAMILY, NFT_TABLE)) as Record<string, any>[] | null;
+  if (!objs) return out;
+  if (objs.some((o) => o.rule?.chain === NFT_USER_CHAIN))
+    for (const r of await nftChainRules(NFT_FAMILY, NFT_TABLE, NFT_USER_CHAIN)) out.userRules.push(`nft add rule ${NFT_FAMILY} ${NFT_TABLE} ${NFT_USER_CHAIN} ${r}`);
+  await nftApply(`delete table ${NFT_FAMILY} ${NFT_TABLE}\n`);
+  out.removed.push(`nft table ${NFT_FAMILY} ${NFT_TABLE}`);
+  return out;
+}
+
+// iptables-nft brings `table ip raw` (filter, nat) into being with its
+// first rule and leaves it, empty, after the last one. A table that was not
+// there before Berth (`before`: "family name" of the tables then) and now
+// holds no rule and no chain of anyone's, only built-in chains that accept,
+// says nothing: it is deleted so `nft list ruleset` is as it was.
+export async function dropEmptyIptablesTables(before: string[] | undefined, names = ['raw', 'nat', 'filter']): Promise<string[]> {
+  if (!before || !(await hasNft())) return [];
+  const present = new Set(await nftTableNames());
+  const dropped: string[] = [];
+  for (const name of names) {
+    const key = `ip ${name}`;
+    if (before.includes(key) || !present.has(key)) continue;
+    const objs = ((await nftListTable('ip', name)) ?? []) as Record<string, any>[];
+    const empty = objs.every((o) => !o.rule && !o.set && !o.map && (!o.chain || (o.chain.hook && o.chain.policy === 'accept' && /^[A-Z]+$/.test(o.chain.name))));
+    if (!empty) continue;
+    await nftApply(`delete table ip ${name}\n`);
+    dropped.push(`nft table ${key} (empty; iptables made it for Berth's rules)`);
+  }
+  return dropped;
+}
