@@ -158,6 +158,20 @@ describe('berth ui --web server', () => {
     ws!.close();
   });
 
+  it('answers null, non-objects, batches and broken JSON with an error, never passes them on, and keeps the tab', async () => {
+    const { ws } = await openWs({ origin: ORIGIN(), cookie: COOKIE });
+    const replies: any[] = [];
+    ws!.on('message', (d) => replies.push(JSON.parse(d.toString())));
+    const seenBefore = helper.seen.length;
+    const bad = ['null', '7', '"x"', '[]', JSON.stringify([{ jsonrpc: '2.0', id: 1, method: 'system.info' }]), '{}', '{"jsonrpc":"2.0","id":1}', '{nope'];
+    for (const b of bad) ws!.send(b);
+    await expect.poll(() => replies.length).toBe(bad.length);
+    expect(replies.map((r) => r.error.code)).toEqual([-32600, -32600, -32600, -32600, -32600, -32600, -32600, -32700]);
+    expect(helper.seen.length).toBe(seenBefore);
+    expect((await rpc(ws!, 9, 'system.info')).result).toEqual({ echo: 'system.info' });
+    ws!.close();
+  });
+
   it('closes with 4503 when no helper answers', async () => {
     const other = await startWebUi({ socketPath: join(dir, 'none.sock'), rendererDir: join(dir, 'renderer'), token: 't' });
     try {
