@@ -1,6 +1,6 @@
 import { build } from 'esbuild';
 import { execa, type ResultPromise } from 'execa';
-import { mkdtemp, readFile, readlink, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readlink, readdir, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,11 +21,16 @@ export function bundleForHost(entry: string): Promise<string> {
   let p = bundles.get(entry);
   if (!p) {
     const name = entry.replace(/^.*\//, '').replace(/\.ts$/, '');
-    const outfile = join(ROOT, 'node_modules/.cache/berth-tests', `${name}-${process.pid}.mjs`);
+    const outfile = join(ROOT, 'node_modules/.cache/berth-tests', `${name}.mjs`);
+    const tmp = `${outfile}.${process.pid}.tmp`;
+    // one file whatever the number of test processes: each builds its own and renames it over
     p = build({
-      absWorkingDir: ROOT, entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'esm',
+      absWorkingDir: ROOT, entryPoints: [entry], outfile: tmp, bundle: true, platform: 'node', format: 'esm',
       target: 'node20', packages: 'external', logLevel: 'warning',
-    }).then(() => outfile);
+    }).then(async () => {
+      await rename(tmp, outfile);
+      return outfile;
+    });
     bundles.set(entry, p);
   }
   return p;
