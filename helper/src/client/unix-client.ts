@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { readFile } from 'node:fs/promises';
+import { lstat, readFile } from 'node:fs/promises';
 import { BerthError } from '../../../src/shared/errors';
 import type { BerthEvent } from '../../../src/shared/events';
 import { RpcSession, makeApi } from '../../../src/shared/rpc-client';
@@ -26,7 +26,7 @@ export async function connectHelper(socketPath: string, opts: { token?: string }
   let token = opts.token;
   if (token === undefined) {
     try {
-      token = (await readFile(tokenPathFor(socketPath), 'utf8')).trim();
+      token = await readToken(socketPath);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') throw noHelper(socketPath);
@@ -63,6 +63,32 @@ export async function connectHelper(socketPath: string, opts: { token?: string }
     onClose: (cb) => closeCbs.push(cb),
     close: () => sock.end(),
   };
+}
+
+// The token file is written by a running helper. A socket without one is
+// systemd's (socket activation, docs/install.md): a connection starts the
+// helper, which then writes the token; wait for it, bounded.
+async function readToken(socketPath: string): Promise<string> {
+  try {
+    return (await readFile(tokenPathFor(socketPath), 'utf8')).trim();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || !(await lstat(socketPath).catch(() => null))?.isSocket()) throw e;
+  }
+  // nobody listens (a helper that died left its socket): no helper, at once
+  const listening = await new Promise<boolean>((resolve) => {
+    const s = net.createConnection(socketPath);
+    s.once('connect', () => (s.end(), resolve(true)));
+    s.once('error', () => resolve(false));
+  });
+  if (!listening) throw Object.assign(new Error('no token'), { code: 'ENOENT' });
+  for (let i = 0; ; i++) {
+    try {
+      return (await readFile(tokenPathFor(socketPath), 'utf8')).trim();
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || i >= 300) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }
 
 function noHelper(socketPath: string) {

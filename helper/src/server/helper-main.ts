@@ -93,6 +93,7 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
     });
   const server = new RpcServer({
     socketPath: o.socketPath,
+    inheritedFd: activationFd(),
     ownerUid: o.ownerUid,
     ownerGid: owner.gid,
     log,
@@ -229,4 +230,14 @@ async function daemonize(o: HelperOptions, argv: string[]): Promise<number> {
   }
   process.stderr.write(`berth helper did not answer within 20 s; see ${logFile}\n`);
   return 1;
+}
+
+// systemd socket activation (sd_listen_fds): one listening socket at fd 3,
+// meant for this process. The variables are unset so no child inherits them.
+function activationFd(): number | undefined {
+  const mine = process.env.LISTEN_PID === String(process.pid) && process.env.LISTEN_FDS === '1';
+  delete process.env.LISTEN_PID;
+  delete process.env.LISTEN_FDS;
+  delete process.env.LISTEN_FDNAMES;
+  return mine ? 3 : undefined;
 }

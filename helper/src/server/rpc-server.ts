@@ -26,6 +26,9 @@ export interface RpcServerOptions {
   handlers: Handlers;
   log: (msg: string) => void;
   limits?: Partial<RpcLimits>;
+  // a listening socket handed over by systemd (socket activation, fd 3): the
+  // socket file and its mode are the unit's; the helper adds only the token
+  inheritedFd?: number;
 }
 
 // What one client may hold of the helper. A connection must present the
@@ -81,6 +84,15 @@ export class RpcServer {
   // socket is bound and chowned in a private directory, then renamed into
   // place, so no path the owner can swap is ever chowned.
   async listen(): Promise<void> {
+    if (this.o.inheritedFd !== undefined) {
+      createFresh(tokenPathFor(this.o.socketPath), this.token + '\n', { mode: 0o600, uid: this.o.ownerUid, gid: this.o.ownerGid });
+      const fd = this.o.inheritedFd;
+      await new Promise<void>((resolve, reject) => {
+        this.server.once('error', reject);
+        this.server.listen({ fd }, resolve);
+      });
+      return;
+    }
     const dir = dirname(this.o.socketPath);
     ensureSafeDir(dir, { trusted: [this.o.ownerUid], leafSticky: true, what: 'socket directory' }, 0o755);
     if (lstatOrNull(this.o.socketPath)) {
@@ -112,7 +124,9 @@ export class RpcServer {
     const done = new Promise<void>((r) => this.server.close(() => r()));
     for (const s of this.connections) s.destroy(); // subscribers would hold the server open for ever
     await done;
-    for (const p of [this.o.socketPath, tokenPathFor(this.o.socketPath)]) {
+    // an inherited socket stays: systemd listens on it and starts the next helper
+    const own = this.o.inheritedFd === undefined ? [this.o.socketPath] : [];
+    for (const p of [...own, tokenPathFor(this.o.socketPath)]) {
       try {
         unlinkSync(p);
       } catch {
