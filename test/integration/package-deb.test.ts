@@ -1,0 +1,91 @@
+import { execa } from 'execa';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestHost, waitFor } from './harness';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+// The Debian package, built by `npm run package:deb`, inspected, then run from
+// its extracted tree in a throwaway namespace the way systemd runs it: the
+// socket unit listens, the first CLI call starts the helper from the service's
+// command line (systemd-socket-activate stands in for systemd).
+describe('the Debian package', () => {
+  let h: TestHost;
+  let deb: string;
+  let x: string; // the extracted tree
+  beforeAll(async () => {
+    h = await TestHost.create();
+    deb = (await execa(process.execPath, [join(ROOT, 'scripts/package-deb.mjs')], { cwd: ROOT })).stdout.trim().split('\n').pop()!;
+    x = join(h.dir, 'root');
+    await mkdir(x);
+    await execa('dpkg-deb', ['-x', deb, x]);
+    await execa('dpkg-deb', ['-e', deb, join(x, 'DEBIAN')]);
+  });
+  afterAll(async () => h?.destroy());
+
+  it('holds the CLI, the helper bundle, the units, the polkit action, the man page and sane maintainer scripts', async () => {
+    const files = (await execa('dpkg-deb', ['-c', deb])).stdout;
+    for (const f of [
+      './usr/lib/berth/berth', './usr/lib/berth/dist/berth.mjs', './usr/lib/berth/out/renderer/index.html',
+      './usr/lib/systemd/system/berth-helper.socket', './usr/lib/systemd/system/berth-helper.service',
+      './usr/share/polkit-1/actions/org.berth.helper.policy', './usr/share/man/man1/berth.1.gz', './usr/share/doc/berth/copyright',
+    ])
+      expect(files).toContain(f);
+    expect(files).toMatch(/\.\/usr\/bin\/berth -> \.\.\/lib\/berth\/berth/);
+    expect(files).not.toContain('node_modules');
+    const control = await readFile(join(x, 'DEBIAN/control'), 'utf8');
+    expect(control).toMatch(/^Package: berth$/m);
+    expect(control).toMatch(/^Depends: nodejs \(>= 20\), iproute2/m);
+    for (const s of ['postinst', 'prerm', 'postrm']) await execa('sh', ['-n', join(x, 'DEBIAN', s)]);
+    // the bundle runs without the repository's node_modules
+    const v = await execa(process.execPath, [join(x, 'usr/lib/berth/dist/berth.mjs'), '--version'], { cwd: '/' });
+    expect(v.stdout).toMatch(/^berth \d/);
+  });
+
+  it('its units pass systemd-analyze verify', async (ctx) => {
+    if (!existsSync('/usr/bin/systemd-analyze')) ctx.skip();
+    // verify checks that ExecStart exists on this machine: point it at one that does, the rest as shipped
+    const units = join(h.dir, 'units');
+    await mkdir(units);
+    const sysd = join(x, 'usr/lib/systemd/system');
+    await writeFile(join(units, 'berth-helper.socket'), await readFile(join(sysd, 'berth-helper.socket')));
+    const service = await readFile(join(sysd, 'berth-helper.service'), 'utf8');
+    await writeFile(join(units, 'berth-helper.service'), service.replace('ExecStart=/usr/lib/berth/berth ', 'ExecStart=/bin/true '));
+    const r = await execa('systemd-analyze', ['verify', '--man=no', join(units, 'berth-helper.socket'), join(units, 'berth-helper.service')], { reject: false });
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+  });
+
+  it('socket activation: the first CLI call starts the helper from the unit\'s command line, and it works', async (ctx) => {
+    if (!existsSync('/usr/bin/systemd-socket-activate')) ctx.skip();
+    const service = await readFile(join(x, 'usr/lib/systemd/system/berth-helper.service'), 'utf8');
+    const exec = /^ExecStart=(.*)$/m.exec(service)![1].split(/\s+/);
+    const sock = join(h.dir, 'pkg.sock');
+    const data = join(h.dir, 'pkg-data');
+    const berthJs = join(x, 'usr/lib/berth/dist/berth.mjs');
+    // the unit's words, with this test's paths for the system's
+    const argv = exec.flatMap((w) =>
+      w === '/usr/lib/berth/berth' ? [process.execPath, berthJs]
+        : w === '${BERTH_OWNER_UID}' ? ['0']
+          : w === '/run/berth/berth.sock' ? [sock] : w === '/var/lib/berth' ? [data] : [w],
+    );
+    expect(argv.slice(2, 4)).toEqual(['helper', '--foreground']);
+    const listener = execa('nsenter', ['-t', String(h.holderPid), '-n', '-m', '--', 'systemd-socket-activate', '-l', sock, '--', ...argv], { reject: false, all: true, cwd: '/' });
+    await waitFor(async () => existsSync(sock), 30_000, 'the activation socket');
+    expect(existsSync(`${sock}.token`)).toBe(false); // nothing runs yet
+
+    const cli = (args: string[]) => h.sh([process.execPath, berthJs, ...args, '--socket', sock], { timeoutMs: 90_000 });
+    const st = await cli(['helper', 'status']);
+    expect(st.stdout).toContain('running, berth');
+    expect((await cli(['network', 'create', '--subnet', '10.91.0.0/24', 'pkgnet'])).code).toBe(0);
+    expect((await cli(['network', 'ls', '--format', '{{.Name}}'])).stdout).toContain('pkgnet');
+    expect((await cli(['network', 'rm', 'pkgnet'])).code).toBe(0);
+    expect((await cli(['helper', 'stop'])).code).toBe(0);
+    const r = await listener;
+    expect(r.all).toContain('listening on');
+    expect(r.all).toContain('helper stopped');
+  });
+});
