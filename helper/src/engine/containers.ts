@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { readFile, rm, stat } from 'node:fs/promises';
+import { open, rm, stat } from 'node:fs/promises';
 import type { z } from 'zod';
 import { RunParams } from '../../../src/shared/container';
 import { BerthError, conflict, invalid } from '../../../src/shared/errors';
@@ -9,6 +9,7 @@ import { isAlive, resolveExecutable, signalGroup, startInNetns, userOf } from '.
 import type { ContainerRecord, State } from '../store/state';
 import { findContainer, findNetwork, type Engine } from './engine';
 import { applyDnsOptions, containerEtc } from './container-dns';
+import { readTail } from './log-tail';
 import { newId, randomName, shortId } from './naming';
 import { createSandbox, destroySandbox, sandboxOf, utsOf } from './sandboxes';
 import type { Undo } from './undo';
@@ -259,18 +260,18 @@ export async function finishRemovals(eng: Engine): Promise<{ done: string[]; fai
   return { done, failed };
 }
 
-// The last `tail` lines of each stream.
+// The last `tail` lines of each stream, read from the end (engine/log-tail.ts).
 export async function readLogs(eng: Engine, ref: string, tail?: number): Promise<{ stdout: string; stderr: string }> {
   const c = findContainer(eng.state, ref);
-  const read = (p: string) => readFile(p, 'utf8').then((t) => tailLines(t, tail), () => '');
+  const read = async (p: string) => {
+    const fh = await open(p, 'r').catch(() => null);
+    if (!fh) return '';
+    try {
+      return await readTail(fh, (await fh.stat()).size, tail);
+    } finally {
+      await fh.close();
+    }
+  };
   const [stdout, stderr] = await Promise.all([read(logPath(eng, c.id)), read(errLogPath(eng, c.id))]);
   return { stdout, stderr };
-}
-
-export function tailLines(text: string, tail: number | undefined): string {
-  if (tail === undefined) return text;
-  const lines = text.split('\n');
-  const partial = lines.pop() ?? ''; // after the last newline: '' or an unfinished line
-  const kept = lines.slice(Math.max(0, lines.length - tail)).map((l) => l + '\n');
-  return kept.join('') + partial;
 }

@@ -3,7 +3,8 @@ import { hostname, release } from 'node:os';
 import type { BerthEvent } from '../../../src/shared/events';
 import { makeInspectHandlers, type InspectDeps } from '../cleanup/handlers';
 import { connect, disconnect } from '../engine/connect';
-import { errLogPath, logPath, readLogs, removeContainer, tailLines, runContainer, startContainer, stopContainer, finishRemovals } from '../engine/containers';
+import { readTail } from '../engine/log-tail';
+import { errLogPath, logPath, readLogs, removeContainer, runContainer, startContainer, stopContainer, finishRemovals } from '../engine/containers';
 import { findContainer, findNetwork, type Engine } from '../engine/engine';
 import { listForeign } from '../engine/foreign';
 import { addPort, removePort } from '../engine/port-edits';
@@ -156,9 +157,7 @@ async function followLogs(eng: Engine, ref: string, tail: number | undefined, ct
       let pos = 0;
       if (fh) {
         pos = (await fh.stat()).size;
-        const b = Buffer.alloc(pos);
-        await fh.read(b, 0, pos, 0);
-        const head = tailLines(b.toString('utf8'), tail);
+        const head = await readTail(fh, pos, tail);
         if (head) ctx.notify({ type: 'log', container: c.id, stream: f.stream, data: head });
       }
       return { ...f, fh, pos };
