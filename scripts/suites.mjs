@@ -34,13 +34,19 @@ export function runSuite(suite, { args = [], jsonOut, reporter = 'default', stdi
 }
 
 // Each test's outcome in a vitest JSON report, plus a pseudo-test per file
-// that failed to load (it counts as a failure even with no test in it).
+// that failed with no failed test in it: it did not load, or a beforeAll/
+// afterAll hook failed (vitest then reports its tests as skipped and counts
+// no failure, so without this a broken hook would read as green).
 export function outcomes(report) {
   const out = [];
   for (const f of report.testResults) {
     const file = f.name.replace(`${process.cwd()}/`, '');
-    if (f.status === 'failed' && f.assertionResults.length === 0)
-      out.push({ name: `${file} (file did not load)`, status: 'failed', message: f.message ?? '' });
+    if (f.status === 'failed' && !f.assertionResults.some((a) => a.status === 'failed'))
+      out.push({
+        name: `${file} (${f.assertionResults.length ? 'a hook failed, its tests did not run' : 'file did not load'})`,
+        status: 'failed',
+        message: f.message || 'see the vitest output above',
+      });
     for (const a of f.assertionResults)
       out.push({ name: [file, ...a.ancestorTitles, a.title].join(' > '), status: a.status, message: (a.failureMessages ?? []).join('\n') });
   }

@@ -1,7 +1,7 @@
 // The README's test command: every suite, then one plain summary line
 // (`N passed, N failed`) that CI reads.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { runSuite, SUITES } from './suites.mjs';
+import { outcomes, runSuite, SUITES } from './suites.mjs';
 
 const suites = process.argv.slice(2).length ? process.argv.slice(2) : SUITES;
 mkdirSync('test-results', { recursive: true });
@@ -17,11 +17,16 @@ for (const s of suites) {
     console.error(`suite ${s} produced no report (exit ${code})`);
     continue;
   }
-  passed += j.numPassedTests;
-  failed += j.numFailedTests;
-  skipped += j.numPendingTests + (j.numTodoTests ?? 0);
-  // a file that failed to load counts as a failure even with no test in it
-  for (const f of j.testResults) if (f.status === 'failed' && f.assertionResults.length === 0) failed++;
+  // a file that failed to load or whose hook failed counts as a failure too (see outcomes)
+  const o = outcomes(j);
+  passed += o.filter((t) => t.status === 'passed').length;
+  failed += o.filter((t) => t.status === 'failed').length;
+  skipped += o.filter((t) => t.status !== 'passed' && t.status !== 'failed').length;
+  // vitest itself said it failed, though no test did: never report that as green
+  if (code !== 0 && !o.some((t) => t.status === 'failed')) {
+    console.error(`suite ${s}: vitest exited ${code} with no failed test in its report`);
+    failed++;
+  }
 }
 if (crashed) failed++;
 const summary = `${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`;
