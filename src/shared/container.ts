@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IPv4, Name } from './validators';
+import { DnsName, IPv4, Name } from './validators';
 
 export const PortBindingView = z.object({ HostIp: z.string(), HostPort: z.string() });
 export type PortBindingView = z.infer<typeof PortBindingView>;
@@ -64,7 +64,6 @@ export const Container = z.object({
 export type Container = z.infer<typeof Container>;
 
 const Argv = z.array(z.string().max(65536)).max(4096);
-const DnsName = z.string().regex(/^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,252}$/, 'not a valid DNS name');
 
 export const RunParams = z.object({
   name: Name.optional(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CIDRv4, IPv4, Labels, Name } from './validators';
+import { CIDRv4, DnsName, IPv4, Labels, Name } from './validators';
 
 // A network as `docker network inspect` shows it (reference/libnetwork.md §7).
 export const IPAMConfig = z.object({
@@ -92,6 +92,7 @@ export const ConnectParams = z.object({
   network: z.string().min(1).max(128),
   target: SandboxRef,
   ip: IPv4.optional(),
+  aliases: z.array(DnsName).max(64).default([]), // --alias: more names on this network (docs/dns.md)
 });
 export const DisconnectParams = z.object({
   network: z.string().min(1).max(128),

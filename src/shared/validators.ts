@@ -25,4 +25,7 @@ export const IfName = z
   .max(15, 'interface name longer than 15 characters')
   .regex(/^[a-zA-Z0-9_.-]+$/, 'invalid interface name');
 
+// A name that ends up in a container's resolv.conf or hosts (aliases, search domains): one word.
+export const DnsName = z.string().regex(/^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,252}$/, 'not a valid DNS name');
+
 export const Labels = z.record(z.string().max(256), z.string().max(4096));

@@ -81,6 +81,16 @@ describe('embedded DNS', () => {
     expect((await resolve('bridge', 'plain')).code).toBe(1);
   });
 
+  it('network connect --alias: names on the new network, gone after disconnect', async () => {
+    await h.berthOk(['network', 'connect', '--alias', 'api', 'dnsa', 'other']);
+    const ip = await ipOf('other', 'dnsa');
+    expect((await resolve('dnsa', 'api')).stdout).toBe(ip);
+    expect((await resolve('dnsa', 'other')).stdout).toBe(ip);
+    expect((await resolve('dnsb', 'api')).code).toBe(1); // the alias is dnsa's only
+    await h.berthOk(['network', 'disconnect', 'dnsa', 'other']);
+    expect((await resolve('dnsa', 'api')).code).toBe(1);
+  });
+
   it("a container's own hostname and --add-host resolve through its own /etc/hosts", async () => {
     const r = await h.berth(['run', '--rm', '--network', 'dnsa', '--hostname', 'box', '--add-host', 'printer:192.0.2.9', '--',
       'sh', '-c', 'python3 -c "$0" box; python3 -c "$0" printer; cat /etc/hosts', RESOLVE]);

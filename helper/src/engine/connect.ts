@@ -97,6 +97,10 @@ async function connectIn(eng: Engine, s: State, undo: Undo, p: z.output<typeof C
     throw conflict(`endpoint with name ${h.name} already exists in network ${net.name}`);
   if (p.ip && !net.userSubnet)
     throw invalid('user specified IP address is supported only when connecting to networks with user configured subnets');
+  if (p.aliases.length) {
+    if (!c || net.predefined) throw invalid('network-scoped alias is supported only for containers in user defined networks');
+    c.aliases = { ...c.aliases, [net.id]: p.aliases };
+  }
   c?.networks.push({ networkId: net.id, staticIp: p.ip });
   if (!h.sandbox) return info(net, null); // stopped: joins on start, like Docker
   // a Berth container's own sandbox holds only what Berth put there
@@ -136,6 +140,7 @@ async function disconnectIn(eng: Engine, s: State, undo: Undo, p: z.output<typeo
   const configured = c?.networks.findIndex((n) => n.networkId === net.id) ?? -1;
   if (i < 0 && configured < 0) throw notFound(`container ${h.name} is not connected to network ${net.name}`);
   if (configured >= 0) c!.networks.splice(configured, 1);
+  if (c?.aliases?.[net.id]) delete c.aliases[net.id];
   let ep: EndpointRecord | null = null;
   let wasGateway = false;
   if (i >= 0) {

@@ -118,13 +118,14 @@ export const networkCommands: Command[] = [
     args: TARGET_ARGS,
     options: {
       ip: { type: 'string', value: 'string', description: 'IPv4 address on the network' },
+      alias: { type: 'string', multiple: true, value: 'strings', description: 'Another name the container answers to on this network' },
       pid: { type: 'string', value: 'int', description: "Attach the network namespace of this process (one of yours: a Docker container's PID, say)" },
       netns: { type: 'string', value: 'name', description: 'Attach this named network namespace (/run/netns/NAME)' },
     },
-    examples: ['berth network connect demo web', 'berth network connect --ip 10.10.0.50 demo web', 'berth network connect demo --pid 4242'],
+    examples: ['berth network connect demo web', 'berth network connect --ip 10.10.0.50 --alias api demo web', 'berth network connect demo --pid 4242'],
     async run(ctx, a) {
       const target = targetOf(this, a.positionals, a.values);
-      const ep = await (await ctx.client()).api['network.connect']({ network: a.positionals[0], target, ip: str(a.values.ip) });
+      const ep = await (await ctx.client()).api['network.connect']({ network: a.positionals[0], target, ip: str(a.values.ip), aliases: list(a.values.alias) });
       if (target.container === undefined) ctx.out(`${ep.InterfaceName} ${ep.IPAddress}/${ep.IPPrefixLen} (host side ${ep.HostInterface})`);
       return 0;
     },
