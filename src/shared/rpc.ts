@@ -23,3 +23,6 @@ export interface RpcNotification {
   method: 'event';
   params: BerthEvent;
 }
+
+// The helper writes its token next to its socket, readable by the socket's owner only.
+export const tokenPathFor = (socketPath: string) => `${socketPath}.token`;

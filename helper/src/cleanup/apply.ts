@@ -5,6 +5,7 @@ import { deleteConntrack } from '../kernel/conntrack';
 import { iptablesRestore, iptablesSave, type Family as IpFamily } from '../kernel/iptables';
 import { deleteLinks } from '../kernel/links';
 import { deleteNetns, listNetns } from '../kernel/netns';
+import type { OrphanPort } from '../portmap/allocator';
 import type { HostLink, Planned } from './planned';
 import { deleteLines, restoreText } from './restore-text';
 import {
@@ -20,11 +21,6 @@ export interface ApplyDeps {
   releaseMissing?: (targets: { what: 'network' | 'endpoint' | 'netns'; id: string }[]) => Promise<void>;
   // the engine frees host ports it holds with no mapping and rewrites its chains from the store
   releaseOrphans?: (ports: OrphanPort[]) => Promise<void>;
-}
-export interface OrphanPort {
-  hostIp: string;
-  hostPort: number | null;
-  proto: string;
 }
 export interface ApplyResult {
   snapshotId: string;

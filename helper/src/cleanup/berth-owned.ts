@@ -1,4 +1,5 @@
 import { JUMP_OWNER } from '../firewall/chains';
+import type { HeldPort } from '../portmap/allocator';
 // What the store says Berth owns; the engine provides it to findStale.
 export interface BerthOwned {
   networks: { id: string; name: string; bridge: string; subnet: string; gateway: string; internal: boolean }[];
@@ -8,13 +9,6 @@ export interface BerthOwned {
   ports: { endpointId: string; hostIp: string; hostPort: number; proto: string; containerIp: string; containerPort: number }[];
   // host ports the helper holds right now: allocator entries, and whether a socket is bound
   heldPorts: HeldPort[];
-}
-export interface HeldPort {
-  hostIp: string; // canonical: '0.0.0.0', '::' or an address
-  hostPort: number;
-  proto: string;
-  owner: string; // container id the allocator has it under
-  bound: boolean;
 }
 
 export const emptyBerthOwned = (): BerthOwned => ({ networks: [], endpoints: [], netnsNames: [], ports: [], heldPorts: [] });

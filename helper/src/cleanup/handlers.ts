@@ -1,15 +1,17 @@
 import type { BerthEvent } from '../../../src/shared/events';
 import type {
-  CleanupApplyParams, FirewallRule, HostInspect, NatCountersParams, NatListParams, NatQueryParams,
+  CleanupApplyParams, FirewallRule, NatCountersParams, NatListParams, NatQueryParams,
 } from '../../../src/shared/inspect';
 import type { MethodHandlers, ResultOf } from '../../../src/shared/methods';
 import type { z } from 'zod';
-import { buildHostInspect, classifyRules, linkOwnerMap, parseRules } from '../inspect/build';
+import { inspectHost } from '../inspect/host';
+import { classifyRules, linkOwnerMap, parseRules } from '../inspect/build';
 import { makeSnapshot, queryRules, SnapshotCache } from '../inspect/nat-query';
 import { linkNameOwner } from '../inspect/owner';
 import { releaseMemorySoon } from '../inspect/release-memory';
-import { readConntrack, readFirewallRaw, readHostRaw } from '../kernel/host-read';
-import { applyFindings, type OrphanPort } from './apply';
+import { readConntrack, readFirewallRaw } from '../kernel/host-read';
+import type { OrphanPort } from '../portmap/allocator';
+import { applyFindings } from './apply';
 import type { BerthOwned } from './berth-owned';
 import { planStale } from './findings';
 import { publicFinding } from './planned';
@@ -35,11 +37,6 @@ async function readForPlan(deps: InspectDeps) {
   // the store last: a mapping added meanwhile is known, so its rules are not flagged
   const berth = await deps.berthOwned();
   return { host, plan: planStale(host, berth, conntrack) };
-}
-
-export async function inspectHost(): Promise<HostInspect> {
-  releaseMemorySoon();
-  return buildHostInspect(await readHostRaw());
 }
 
 // The firewall alone (cheaper than the whole host), owners by link names:

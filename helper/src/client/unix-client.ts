@@ -1,13 +1,13 @@
 import net from 'node:net';
 import { lstat, readFile } from 'node:fs/promises';
 import { BerthError } from '../../../src/shared/errors';
+import { tokenPathFor } from '../../../src/shared/rpc';
 import type { BerthEvent } from '../../../src/shared/events';
 import { RpcSession, makeApi } from '../../../src/shared/rpc-client';
 import { LineFramer } from '../../../src/shared/rpc-frames';
 import type { BerthApi, MethodName, ParamsOf, ResultOf } from '../../../src/shared/methods';
 
 export const DEFAULT_SOCKET = '/run/berth/berth.sock';
-export const tokenPathFor = (socketPath: string) => `${socketPath}.token`;
 // Answers can be large (host.inspect on a host with 50,000 rules); the
 // bound only keeps a broken peer from growing the client without end.
 const MAX_RESPONSE_BYTES = 256 << 20;

@@ -20,6 +20,21 @@ export interface HostBinding {
 export interface OwnedBinding extends HostBinding {
   owner: string; // endpoint or container id, for "held by …" messages
 }
+// A host port the helper holds right now: its allocator entry, and whether a
+// socket is bound for it (what cleanup compares with the store's mappings).
+export interface HeldPort {
+  hostIp: string; // canonical: '0.0.0.0', '::' or an address
+  hostPort: number;
+  proto: string;
+  owner: string; // container id the allocator has it under
+  bound: boolean;
+}
+// A port cleanup found held with no mapping (hostPort null: the port is unknown).
+export interface OrphanPort {
+  hostIp: string;
+  hostPort: number | null;
+  proto: string;
+}
 
 // libnetwork's fallback when ip_local_port_range cannot be read.
 export const DEFAULT_EPHEMERAL_RANGE: PortRange = { start: 49153, end: 65535 };

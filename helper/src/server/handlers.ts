@@ -1,18 +1,17 @@
 import { open } from 'node:fs/promises';
-import { hostname, release } from 'node:os';
 import type { BerthEvent } from '../../../src/shared/events';
 import { makeInspectHandlers, type InspectDeps } from '../cleanup/handlers';
+import { listForeign } from '../inspect/foreign';
 import { connect, disconnect } from '../engine/connect';
 import { readTail } from '../engine/log-tail';
 import { errLogPath, logPath, readLogs, removeContainer, runContainer, startContainer, stopContainer, finishRemovals } from '../engine/containers';
 import { findContainer, findNetwork, type Engine } from '../engine/engine';
-import { listForeign } from '../engine/foreign';
 import { addPort, removePort } from '../engine/port-edits';
 import { checkDrift } from '../engine/restore';
 import { systemReset } from '../engine/reset';
 import { createNetwork, foreignRoutes, pruneNetworks, removeNetwork } from '../engine/networks';
+import { systemInfo } from '../engine/system-info';
 import { containerView, networkView } from '../engine/views';
-import { readSysctl } from '../kernel/sysctl';
 import type { CallContext, Handlers } from './rpc-server';
 
 export interface HandlerDeps {
@@ -37,20 +36,7 @@ export function makeHandlers(d: HandlerDeps): Handlers {
   const eng = d.engine;
   const view = (id: string) => containerView(eng, eng.state, eng.state.containers[id], eng.ports.list(eng.state, id));
   return {
-    'system.info': async () => ({
-      version: d.version,
-      pid: process.pid,
-      kernel: `Linux ${release()} (${hostname()})`,
-      firewallBackend: eng.opts.firewall.name,
-      ipForward: (await readSysctl('net.ipv4.ip_forward')) === '1',
-      // what Berth changed on the host, and what it did in the host's other firewalls
-      hostChanges: [...eng.hostChanges, ...(eng.opts.firewall.neighbours?.().done ?? [])],
-      dataRoot: d.dataRoot,
-      ownerUid: d.ownerUid,
-      socket: d.socketPath,
-      startedAt: d.startedAt,
-      warnings: [...eng.warnings, ...(eng.opts.firewall.neighbours?.().warnings ?? [])],
-    }),
+    'system.info': async () => systemInfo(eng, d),
     'system.shutdown': async () => {
       setImmediate(d.shutdown); // answer first, then stop as on SIGTERM
       return { stopping: true as const };
@@ -102,7 +88,7 @@ export function makeHandlers(d: HandlerDeps): Handlers {
       return followLogs(eng, p.name, p.tail, ctx);
     },
     'container.wait': async (p, ctx) => ({ exitCode: await waitExit(eng, p.name, ctx) }),
-    'sandbox.listForeign': async () => listForeign(eng),
+    'sandbox.listForeign': async () => listForeign(eng.state),
 
     'port.list': async (p) => eng.ports.list(eng.state, findContainer(eng.state, p.container).id),
     // add/remove answer with the mappings added/removed; port.list has the rest

@@ -6,11 +6,10 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { BerthError } from '../../../src/shared/errors';
 import type { BerthEvent } from '../../../src/shared/events';
 import { isMethodName, MAX_REQUEST_BYTES, methods, type MethodHandlers } from '../../../src/shared/methods';
-import type { RpcResponse } from '../../../src/shared/rpc';
+import { tokenPathFor, type RpcResponse } from '../../../src/shared/rpc';
 import {
   encodeLine, errorFrame, eventFrame, INVALID_REQUEST, LineFramer, methodNotFound, parseRequest, resultFrame, type RpcCall,
 } from '../../../src/shared/rpc-frames';
-import { tokenPathFor } from '../client/unix-client';
 
 export interface CallContext {
   notify(e: BerthEvent): void; // to this connection only

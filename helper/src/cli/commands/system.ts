@@ -33,7 +33,7 @@ export const systemCommands: Command[] = [
       const argv = process.argv.slice(2).filter((x) => x !== '--foreground');
       const di = Number(str(a.values['drift-interval']) ?? '3000');
       // the engine and its packages load only for this verb
-      const { helperMain } = await import('../../server/helper-main');
+      const { helperMain } = await import('../../helper-main');
       return helperMain(
         {
           socketPath: resolve(ctx.socketPath),

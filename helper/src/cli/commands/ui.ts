@@ -1,5 +1,4 @@
 // `berth ui --web [--port N] [--no-open]`: the GUI in a browser tab.
-import { openUrl } from '../../kernel/process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,8 +45,8 @@ export const commands: Command[] = [
       let ui;
       try {
         // the web server (and ws) load only for this verb
-        const { startWebUi } = await import('../../webui/server');
-        ui = await startWebUi({ socketPath: ctx.socketPath, port, rendererDir });
+        const { webUiMain } = await import('../../ui-main');
+        ui = await webUiMain({ socketPath: ctx.socketPath, port, rendererDir });
       } catch (e) {
         ctx.err(`berth ui: cannot listen on 127.0.0.1:${port}: ${(e as Error).message}`);
         return 1;
@@ -55,7 +54,7 @@ export const commands: Command[] = [
       ctx.out(`Berth web UI: ${ui.url}`);
       ctx.out('Open that URL (it carries the access token); Ctrl+C stops the server.');
       const hasDesktop = Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
-      if (!args.values['no-open'] && hasDesktop && process.getuid?.() !== 0) openUrl(ui.url);
+      if (!args.values['no-open'] && hasDesktop && process.getuid?.() !== 0) ui.openInBrowser();
       await new Promise<void>((done) => {
         const stop = () => {
           process.off('SIGINT', stop);

@@ -1,25 +1,25 @@
 import { readFileSync } from 'node:fs';
-import { BerthError } from '../../../src/shared/errors';
-import { connectHelper } from '../client/unix-client';
-import { finalizeExit } from '../engine/containers';
-import { Engine } from '../engine/engine';
-import { checkDrift, restore } from '../engine/restore';
-import { hostNameservers } from '../dns/files';
-import { DnsService } from '../dns/server';
-import { chooseFirewall, type FirewallChoice } from '../firewall/choose';
-import { startDetached, userOf } from '../kernel/process';
-import { prepareUtsDir } from '../kernel/uts';
-import { FileStore } from '../store/file-store';
-import { emptyState, isEmptyState } from '../store/state';
-import { berthObjectsInKernel } from '../engine/leftovers';
-import { lockNetns } from '../kernel/netns-lock';
-import { ensureSafeDir } from '../kernel/safe-files';
-import { HostOriginals } from '../engine/host-originals';
-import { makeHandlers } from './handlers';
-import { RpcServer } from './rpc-server';
-import { berthOwned, releaseMissing, releaseOrphans } from '../engine/owned';
-import { PortService } from '../engine/ports';
-import { VERSION } from '../version';
+import { BerthError } from '../../src/shared/errors';
+import { connectHelper } from './client/unix-client';
+import { finalizeExit } from './engine/containers';
+import { Engine } from './engine/engine';
+import { checkDrift, restore } from './engine/restore';
+import { hostNameservers } from './dns/files';
+import { DnsService } from './dns/server';
+import { chooseFirewall, type FirewallChoice } from './firewall/choose';
+import { startDetached, userOf } from './kernel/process';
+import { prepareUtsDir } from './kernel/uts';
+import { FileStore } from './store/file-store';
+import { emptyState, isEmptyState } from './store/state';
+import { berthObjectsInKernel } from './engine/leftovers';
+import { lockNetns } from './kernel/netns-lock';
+import { ensureSafeDir } from './kernel/safe-files';
+import { HostOriginals } from './engine/host-originals';
+import { makeHandlers } from './server/handlers';
+import { RpcServer } from './server/rpc-server';
+import { cleanupDeps } from './server/cleanup-deps';
+import { PortService } from './engine/ports';
+import { VERSION } from './version';
 
 export interface HelperOptions {
   socketPath: string;
@@ -105,15 +105,7 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
       version: VERSION,
       ownerUid: o.ownerUid,
       shutdown: () => stop(),
-      inspect: {
-        dataRoot: o.dataRoot,
-        storePath: store.path,
-        // between operations: a run in flight holds ports its record does not show yet
-        berthOwned: () => engine.serial(async () => berthOwned(engine, engine.ports.held())),
-        emit: (e) => engine.emit(e),
-        releaseMissing: (t) => releaseMissing(engine, t),
-        releaseOrphans: (p) => releaseOrphans(engine, p),
-      },
+      inspect: cleanupDeps(engine, o.dataRoot, store.path),
       lifecycle: {
         pauseDrift: () => (driftPaused = true),
         // after the reply is on its way

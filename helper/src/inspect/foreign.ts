@@ -1,14 +1,13 @@
 import type { ForeignSandbox } from '../../../src/shared/container';
-import { inspectHost } from '../cleanup/handlers';
-import { listEngineContainers } from '../inspect/engines';
 import { pidNetnsInode } from '../kernel/netns';
-import type { Engine } from './engine';
+import type { State } from '../store/state';
+import { listEngineContainers } from './engines';
+import { inspectHost } from './host';
 
 // Sandboxes Berth did not make: other engines' containers, named netns and
 // processes in namespaces of their own; each with the Berth networks it is
-// attached to.
-export async function listForeign(eng: Engine): Promise<ForeignSandbox[]> {
-  const s = eng.state;
+// attached to (from the store's state `s`).
+export async function listForeign(s: State): Promise<ForeignSandbox[]> {
   const netName = (id: string) => s.networks[id]?.name ?? id.slice(0, 12);
   const attachedByPid = new Map<number, string[]>();
   const attachedByNetns = new Map<string, string[]>();

@@ -1,12 +1,24 @@
-import type { OrphanPort } from '../cleanup/apply';
-import type { Proto } from '../../../src/shared/ports';
-import type { BerthOwned, HeldPort } from '../cleanup/berth-owned';
-import { gatewayEndpoint } from './endpoints';
-import { signalGroup } from '../kernel/process';
-import { finalizeExit } from './containers';
-import type { Engine } from './engine';
-import { checkDrift } from './restore';
-import { modeOf, sandboxOf } from './sandboxes';
+import type { BerthOwned } from '../cleanup/berth-owned';
+import type { InspectDeps } from '../cleanup/handlers';
+import { gatewayEndpoint } from '../engine/endpoints';
+import type { Engine } from '../engine/engine';
+import { releaseMissing, releaseOrphans } from '../engine/release';
+import { modeOf, sandboxOf } from '../engine/sandboxes';
+import type { HeldPort } from '../portmap/allocator';
+
+// Host inspection and cleanup sit beside the engine and never import it:
+// this is what they get of it (what Berth owns, and the ways to let go).
+export function cleanupDeps(engine: Engine, dataRoot: string, storePath: string): InspectDeps {
+  return {
+    dataRoot,
+    storePath,
+    // between operations: a run in flight holds ports its record does not show yet
+    berthOwned: () => engine.serial(async () => berthOwned(engine, engine.ports.held())),
+    emit: (e) => engine.emit(e),
+    releaseMissing: (t) => releaseMissing(engine, t),
+    releaseOrphans: (p) => releaseOrphans(engine, p),
+  };
+}
 
 // What the store says Berth owns, in the shape cleanup's findings compare
 // the kernel against; `heldPorts` is what the port service holds in memory.
@@ -55,23 +67,3 @@ function storePorts(eng: Engine): BerthOwned['ports'] {
   return out;
 }
 
-// Host ports Berth holds with no mapping: the service frees them (under the
-// engine's queue, so no run or port add interleaves), then the firewall is
-// rewritten from the store, which drops port rules no mapping renders.
-export async function releaseOrphans(eng: Engine, ports: OrphanPort[]): Promise<void> {
-  const held = ports.filter((p): p is OrphanPort & { hostPort: number } => p.hostPort !== null);
-  await eng.serial(() => eng.ports.releaseOrphans(eng.state, held.map((p) => ({ ...p, proto: p.proto as Proto }))));
-  await checkDrift(eng, true);
-}
-
-// Store entries whose kernel objects vanished behind Berth's back: a
-// container whose namespace was deleted has exited; bridges and veths of
-// live sandboxes are put back.
-export async function releaseMissing(eng: Engine, targets: { what: 'network' | 'endpoint' | 'netns'; id: string }[]): Promise<void> {
-  for (const t of targets.filter((x) => x.what === 'netns')) {
-    const c = Object.values(eng.state.containers).find((x) => x.netns === t.id && x.state.status !== 'exited');
-    if (c) signalGroup(c.state.pid, 'SIGKILL'); // its network is gone; Docker would not leave it running either
-    if (c) await finalizeExit(eng, c.id, c.state.pid, 255, `network namespace ${t.id} was deleted outside Berth`);
-  }
-  await checkDrift(eng, true);
-}
