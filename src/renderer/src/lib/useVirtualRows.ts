@@ -64,7 +64,7 @@ export function useVirtualRows({
       focusRow(i);
     });
     return () => cancelAnimationFrame(raf);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // runs per scroll request only: virt and focusRow are new objects every render
   }, [scrollTo]);
 
   const moveTo = (i: number) => {

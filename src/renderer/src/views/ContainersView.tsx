@@ -67,7 +67,7 @@ export function ContainersView({ focus, onFocused }: { focus?: ContainersFocus |
       }
     }
     onFocused?.();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // runs when the focus request or the lists change, not when onFocused's identity does (a new closure each render)
   }, [focus, list.data, list.error, foreign.data, foreign.error]);
 
   return (

@@ -36,7 +36,7 @@ export function NetworksView({ focus, onFocused }: { focus?: string | null; onFo
       setScrollTo({ index: i, n: Date.now() });
     }
     onFocused?.();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // runs when the focus request or the list changes, not when onFocused's identity does (a new closure each render)
   }, [focus, list.data, list.error]);
 
   return (
