@@ -5,7 +5,8 @@
 import { applyFindings } from '../../helper/src/cleanup/apply';
 import type { BerthOwned } from '../../helper/src/cleanup/berth-owned';
 import { planStale } from '../../helper/src/cleanup/findings';
-import { inspectHost, makeInspectHandlers } from '../../helper/src/cleanup/handlers';
+import { makeInspectHandlers } from '../../helper/src/cleanup/handlers';
+import { inspectHost } from '../../helper/src/inspect/host';
 import { selectFindings } from '../../helper/src/cleanup/select';
 import { run } from '../../helper/src/kernel/exec';
 import { deleteLinks } from '../../helper/src/kernel/links';
