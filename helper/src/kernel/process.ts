@@ -117,7 +117,10 @@ export async function isAlive(pid: number, startTime: string): Promise<boolean> 
 }
 
 // Signals the container's whole process group (it was started as a group leader).
+// A pid of 0 or 1 from a record of a container that is not running must never
+// reach kill(2): -0 is the helper's own process group and -1 every process.
 export function signalGroup(pid: number, sig: NodeJS.Signals): void {
+  if (!Number.isInteger(pid) || pid <= 1) return;
   try {
     process.kill(-pid, sig);
   } catch {
