@@ -215,7 +215,7 @@ export class TestHost {
     const ours = netnsDevice(await readFile(`/proc/${this.holderPid}/mountinfo`, 'utf8').catch(() => ''));
     if (mnt) {
       for (const d of await readdir('/proc')) {
-        if (!/^\d+$/.test(d) || Number(d) === this.holderPid) continue;
+        if (!/^\d+$/.test(d) || Number(d) === this.holderPid || Number(d) === process.pid || Number(d) === process.ppid) continue;
         const m = await readlink(`/proc/${d}/ns/mnt`).catch(() => null);
         const inherited = m !== mnt && ours !== null && netnsDevice(await readFile(`/proc/${d}/mountinfo`, 'utf8').catch(() => '')) === ours;
         if (m === mnt || inherited) {
@@ -233,10 +233,13 @@ export class TestHost {
   }
 }
 
-// The device (major:minor) of the tmpfs mounted on /run/netns in a mountinfo text.
+// The device (major:minor) of the tmpfs a process sees on /run/netns: the
+// LAST such mount in its mountinfo. The test host's own tmpfs lies on top of
+// the one scripts/test.mjs mounted for the whole run, which the runner itself
+// sees: matching the first line would end the test runner.
 function netnsDevice(mountinfo: string): string | null {
-  const l = mountinfo.split('\n').find((x) => x.split(' ')[4] === '/run/netns' && x.includes(' - tmpfs berth-test '));
-  return l ? l.split(' ')[2] : null;
+  const l = mountinfo.split('\n').findLast((x) => x.split(' ')[4] === '/run/netns');
+  return l && l.includes(' - tmpfs berth-test ') ? l.split(' ')[2] : null;
 }
 
 // A small TCP/HTTP probe from inside a namespace: exit 0 when the URL answers.
