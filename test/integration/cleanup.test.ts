@@ -255,6 +255,17 @@ describe('cleanup against a realistic mess', () => {
     expect(await netns()).not.toContain('berth-bbbbbbbbbbbb');
   });
 
+  it('apply succeeds when a rule it planned to delete went on its own meanwhile, and undo does not bring it back', async () => {
+    const deadMasq = ['-s', '172.31.0.0/24', '!', '-o', 'br-deadbeef0001', '-m', 'comment', '--comment', 'berth:ffffffffffff', '-j', 'MASQUERADE'];
+    const plan = await call<Plan>('cleanup.plan');
+    expect(plan.findings.some((f) => f.evidence.join(' ').includes('172.31.0.0/24') || JSON.stringify(f).includes('172.31.0.0/24'))).toBe(true);
+    const res = await call<Applied>('apply-after', {}, [['iptables', '-t', 'nat', '-D', 'POSTROUTING', ...deadMasq]]);
+    expect(res.failed.map((f) => f.error).filter((e) => !e.includes('the engine releases this state'))).toEqual([]);
+    expect((await saveRules()).join('\n')).not.toContain('172.31.0.0/24');
+    await call('cleanup.undo');
+    expect((await saveRules()).join('\n')).not.toContain('172.31.0.0/24');
+  });
+
   it('the kernel adapter deletes links idempotently: one that goes mid-batch counts as deleted', async () => {
     // both ends of a veth pair: deleting the first takes the second before its line runs
     await sh('ip link add vethpa type veth peer name vethpb');

@@ -4,6 +4,7 @@ import { ruleSpec } from '../inspect/iptables-parse';
 import { deleteConntrack } from '../kernel/conntrack';
 import { iptablesRestore, iptablesSave, type Family as IpFamily } from '../kernel/iptables';
 import { deleteLinks } from '../kernel/links';
+import { scanSave } from '../kernel/save-lines';
 import { deleteNetns, listNetns } from '../kernel/netns';
 import type { OrphanPort } from '../portmap/allocator';
 import type { HostLink, Planned } from './planned';
@@ -63,9 +64,27 @@ export async function applyFindings(host: HostInspect, chosen: Planned[], deps: 
   progress(0, 'saving a snapshot');
   const ruleF = chosen.filter((p) => p.target.type === 'rule');
   const families = new Set(ruleF.map((p) => (p.target.type === 'rule' ? p.target.rule.family : 'ipv4')));
+  // The snapshot's reading is also what the rules look like now: a rule the
+  // plan named that is no longer there went on its own (CNI's DEL: done).
+  const now = new Map<string, Set<string>>(); // chainKey -> rule lines; only tables that could be read
   for (const family of families)
-    for (const table of ['filter', 'nat', 'raw', 'mangle'])
-      await saveFile(dir, `${family}-${table}.rules`, await iptablesSave(family, { table }).catch((e) => `# unreadable: ${errText(e)}\n`));
+    for (const table of ['filter', 'nat', 'raw', 'mangle']) {
+      let text: string;
+      try {
+        text = await iptablesSave(family, { table });
+        scanSave(text, (l) => {
+          const k = chainKey(family as IpFamily, table, l.kind === 'table' ? '' : l.chain);
+          if (l.kind === 'chain') now.set(k, now.get(k) ?? new Set());
+          else if (l.kind === 'rule') now.set(k, (now.get(k) ?? new Set()).add(l.text));
+        });
+        now.set(chainKey(family as IpFamily, table, ''), new Set()); // this table was read
+      } catch (e) {
+        text = `# unreadable: ${errText(e)}\n`;
+      }
+      await saveFile(dir, `${family}-${table}.rules`, text);
+    }
+  const goneSincePlan = (r: { family: string; table: string; chain: string; text: string }) =>
+    now.has(chainKey(r.family as IpFamily, r.table, '')) && !now.get(chainKey(r.family as IpFamily, r.table, r.chain))?.has(r.text);
   if (deps.storePath) snap.storeCopy = await copyStore(dir, deps.storePath);
   await writeManifest(dir, snap);
 
@@ -77,6 +96,7 @@ export async function applyFindings(host: HostInspect, chosen: Planned[], deps: 
     for (const p of mine) {
       if (p.target.type !== 'rule') continue;
       const r = p.target.rule;
+      if (goneSincePlan(r)) continue; // nothing to delete, nothing for undo to put back
       const earlierCopy = host.rules.some(
         (x) => x.source === 'iptables' && x.family === r.family && x.table === r.table && x.chain === r.chain && x.position < r.position && x.text === r.text,
       );
@@ -84,7 +104,7 @@ export async function applyFindings(host: HostInspect, chosen: Planned[], deps: 
     }
     const removed = [...byRule.values()];
     try {
-      await iptablesRestore(restoreText(deleteLines(removed)), family as IpFamily);
+      if (removed.length) await iptablesRestore(restoreText(deleteLines(removed)), family as IpFamily);
       snap.rules.push(...removed);
       for (const r of removed) {
         const k = chainKey(r.family, r.table, r.chain);
