@@ -3,23 +3,13 @@
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { bundleOptions } from './bundle-options.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 await build({
-  absWorkingDir: root,
-  entryPoints: { berth: 'helper/src/cli/main.ts' },
-  outdir: 'dist',
-  outExtension: { '.js': '.mjs' },
-  // The helper's engine, the web server and their packages (zod, execa, ws)
-  // are chunks loaded by the verbs that need them, so `berth ps` starts fast.
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
+  ...bundleOptions(root, 'dist'),
+  // a clone has node_modules: packages stay outside the bundle
   packages: 'external',
   sourcemap: 'linked',
-  logLevel: 'warning',
 });

@@ -9,6 +9,7 @@ import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, r
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { bundleOptions } from './bundle-options.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -29,19 +30,9 @@ mk(lib);
 // The same entry as dist/berth.mjs, with its packages inside: a system
 // package cannot rely on a node_modules directory.
 await build({
-  absWorkingDir: root,
-  entryPoints: { berth: 'helper/src/cli/main.ts' },
-  outdir: join(lib, 'dist'),
-  outExtension: { '.js': '.mjs' },
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
+  ...bundleOptions(root, join(lib, 'dist')),
   // CommonJS packages bundled into ESM still call require()
   banner: { js: "import { createRequire as __berthRequire } from 'node:module'; const require = __berthRequire(import.meta.url);" },
-  logLevel: 'warning',
 });
 cpSync(join(root, 'out/renderer'), join(lib, 'out/renderer'), { recursive: true });
 

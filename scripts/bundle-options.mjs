@@ -1,0 +1,17 @@
+// The esbuild options of the CLI + helper bundle, one definition for both
+// builds: dist/ for a clone (npm install) and the Debian package.
+export const bundleOptions = (root, outdir) => ({
+  absWorkingDir: root,
+  entryPoints: { berth: 'helper/src/cli/main.ts' },
+  outdir,
+  outExtension: { '.js': '.mjs' },
+  // The helper's engine, the web server and their packages are chunks loaded
+  // by the verbs that need them, so `berth ps` starts fast.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  logLevel: 'warning',
+});
