@@ -34,7 +34,7 @@ describe('berth CLI habits', () => {
 
   it('a pipe closed early ends logs -f and an attached run quietly, with the status of SIGPIPE', async () => {
     await h.berthOk(['run', '-d', '--name', 'talker', '--network', 'clinet', '--', 'sh', '-c', 'while :; do echo line; sleep 0.05; done']);
-    await waitFor(async () => (await h.berthOk(['logs', 'talker'])).includes('line'), 10_000, 'talker writing');
+    await waitFor(async () => (await h.berthOk(['logs', 'talker'])).includes('line'), 60_000, 'talker writing');
     const logs = await pipe('logs -f talker', 'head -1');
     expect(logs.stdout).toBe('line');
     expect(logs.stderr).toBe('');
@@ -53,7 +53,7 @@ describe('berth CLI habits', () => {
     const r = await h.berth(['run', '--rm', '--network', 'clinet', '--', ...prog]);
     expect([r.stdout, r.stderr, r.code]).toEqual(['out', 'err', 3]);
     await h.berthOk(['run', '-d', '--name', 'split', '--network', 'clinet', '--', ...prog]);
-    await waitFor(async () => (await h.inspect('split')).State.Status === 'exited', 10_000, 'split exited');
+    await waitFor(async () => (await h.inspect('split')).State.Status === 'exited', 60_000, 'split exited');
     const l = await h.berth(['logs', 'split']);
     expect([l.stdout, l.stderr, l.code]).toEqual(['out', 'err', 0]);
     const f = await h.berth(['logs', '-f', 'split']);

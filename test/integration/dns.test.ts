@@ -56,7 +56,7 @@ describe('embedded DNS', () => {
     await h.berthOk(['run', '-d', '--name', 'web', '--network', 'dnsa', '--network-alias', 'www', '--network-alias', 'shop', '--', 'sleep', 'infinity']);
     await h.berthOk(['run', '-d', '--name', 'other', '--network', 'dnsb', '--', 'sleep', 'infinity']);
     await h.berthOk(['run', '-d', '--name', 'plain', '--', 'sleep', 'infinity']);
-    await waitFor(async () => (await h.sh(['ss', '-Hlun', 'sport = :53'])).stdout.includes('127.0.0.53'), 10_000, 'resolver at 127.0.0.53');
+    await waitFor(async () => (await h.sh(['ss', '-Hlun', 'sport = :53'])).stdout.includes('127.0.0.53'), 60_000, 'resolver at 127.0.0.53');
   });
   afterAll(async () => {
     for (const s of servers) s.kill('SIGKILL');

@@ -97,7 +97,7 @@ __attribute__((constructor)) static void mark(void) {
       const pid = Number(out.trim());
       // unshare execs setpriv execs sleep: same PID, wait until it runs as uid in its own netns
       const hostNs = await readlink(`/proc/${h.helperPid}/ns/net`);
-      await waitFor(async () => (await readFile(`/proc/${pid}/status`, 'utf8')).includes(`Uid:\t${uid}\t`) && (await readlink(`/proc/${pid}/ns/net`)) !== hostNs, 10_000, `pid ${pid} running as uid ${uid}`);
+      await waitFor(async () => (await readFile(`/proc/${pid}/status`, 'utf8')).includes(`Uid:\t${uid}\t`) && (await readlink(`/proc/${pid}/ns/net`)) !== hostNs, 60_000, `pid ${pid} running as uid ${uid}`);
       return pid;
     };
 

@@ -253,7 +253,7 @@ describe('published ports', () => {
   it('published ports follow the gateway endpoint on connect and disconnect', async () => {
     await h.berthOk(['network', 'create', '--subnet', '10.71.0.0/24', 'alpha']); // sorts before 'pub': becomes the gateway
     expect((await web('mv', ['-p', '8900:8000'])).code).toBe(0);
-    expect(await waitFor(() => httpOutside(8900), 10_000, 'mv published')).toBe(true);
+    expect(await waitFor(() => httpOutside(8900), 60_000, 'mv published')).toBe(true);
     await h.berthOk(['network', 'connect', 'alpha', 'mv']);
     const alphaIp = (await h.inspect('mv')).NetworkSettings.Networks.alpha.IPAddress as string;
     expect(alphaIp).toMatch(/^10\.71\.0\./);

@@ -61,7 +61,7 @@ describe('removal on a full disk and after an interruption', () => {
     await h.sh(['sh', '-c', 'cat > "$1"', 'sh', file], { input: JSON.stringify(s) });
     await h.startHelper();
     expect((await h.berthOk(['ps', '-a'])).includes('halfway')).toBe(false);
-    await waitFor(async () => !alive(pid), 10_000, `pid ${pid} to end`);
+    await waitFor(async () => !alive(pid), 60_000, `pid ${pid} to end`);
     expect((await h.snapshot()).netns.filter((n) => n.startsWith('berth-'))).toEqual([]);
     expect((await h.sh(['ip', '-br', 'link'])).stdout).not.toMatch(/^veth/m);
   });

@@ -36,7 +36,7 @@ describe.each([
     await h.addOutside();
     if (userForwardDrop) await h.shOk(['iptables', '-P', 'FORWARD', 'DROP']);
     // the uplink's IPv6 link-local address settles on its own (DAD): before the snapshot, not during the test
-    await waitFor(async () => (await h.shOk(['ip', '-6', 'route', 'show', 'table', 'local'])).includes('local fe80:'), 10_000, "the uplink's link-local address");
+    await waitFor(async () => (await h.shOk(['ip', '-6', 'route', 'show', 'table', 'local'])).includes('local fe80:'), 60_000, "the uplink's link-local address");
     const before = await hostState(h);
 
     await h.startHelper(['--firewall', backend]);
@@ -64,7 +64,7 @@ describe.each([
       } catch {
         return true;
       }
-    }, 10_000, 'the helper to stop after the reset');
+    }, 60_000, 'the helper to stop after the reset');
 
     const after = await hostState(h);
     expect(after).toEqual(before);
