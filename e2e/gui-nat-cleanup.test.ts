@@ -143,9 +143,15 @@ describe.skipIf(!ready)('NAT rules, Cleanup and Ports in Chromium, fake helper',
     await expect.poll(() => result.textContent()).toMatch(/nat DOCKER #2/);
     await nat.hitRow().waitFor();
     // keyboard: arrows move through the rows
-    await nat.hitRow().focus();
-    await page.keyboard.press('ArrowDown');
-    await expect.poll(() => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } | null } }).document.activeElement?.getAttribute('aria-selected'))).toBe('true');
+    // focus and key again on each try: a re-render of the rows while the machine is loaded can take
+    // the focus from the row between the two steps (seen once in CI; see the round's notes)
+    await expect
+      .poll(async () => {
+        await nat.hitRow().focus();
+        await page.keyboard.press('ArrowDown');
+        return page.evaluate(() => (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } | null } }).document.activeElement?.getAttribute('aria-selected'));
+      })
+      .toBe('true');
     expect(problems).toEqual([]);
   });
 
