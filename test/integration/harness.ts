@@ -196,7 +196,8 @@ export class TestHost {
       .flatMap((t) => t.split('\n'))
       .filter((l) => l && !l.startsWith('#'))
       .map((l) => l.replace(/\[\d+:\d+\]/, ''));
-    const routes = (await this.shOk(['ip', '-4', 'route', 'show', 'table', 'all'])).split('\n').filter(Boolean).sort();
+    // `linkdown` is carrier state (a bridge whose last port went), not a route anyone made or removed
+    const routes = (await this.shOk(['ip', '-4', 'route', 'show', 'table', 'all'])).split('\n').filter(Boolean).map((r) => r.replace(/ linkdown\b/, '')).sort();
     return {
       links: links.map((l) => `${l.ifname} master=${l.master ?? '-'} alias=${l.ifalias ?? '-'}`).sort(),
       netns,
