@@ -30,10 +30,10 @@ const forbidden = [
   {
     name: 'below-the-engine',
     comment:
-      'drivers, firewall, ipam, portmap and store sit under the engine and never import it (drivers use only its pure naming.ts and sandbox.ts), cleanup/inspect, or anything above.',
+      'drivers, firewall, ipam, portmap and store sit under the engine and never import it (drivers use only its pure naming.ts and sandbox-ref.ts), cleanup/inspect, or anything above.',
     severity: 'error',
     from: { path: [`${H}/(firewall|ipam|portmap|store)/`, `${H}/engine/drivers/`], pathNot: TESTS },
-    to: { path: [`${H}/engine/(?!drivers/|naming\\.ts$|sandbox\\.ts$)`, `${H}/(cleanup|inspect|server|client|cli|webui)/`] },
+    to: { path: [`${H}/engine/(?!drivers/|naming\\.ts$|sandbox-ref\\.ts$)`, `${H}/(cleanup|inspect|server|client|cli|webui)/`] },
   },
   {
     name: 'firewall-and-portmap-apart',
@@ -75,7 +75,7 @@ const forbidden = [
     comment: 'cli/, webui/ and client/ run as the user and reach the engine only over the socket.',
     severity: 'error',
     from: { path: `${H}/(cli|webui|client)/`, pathNot: TESTS },
-    to: { path: `${H}/(kernel|engine|cleanup|inspect|server|store|ipam|firewall/(?!choices))/` },
+    to: { path: `${H}/(kernel|engine|cleanup|inspect|server|store|ipam|firewall/(?!flag-values))/` },
   },
   {
     name: 'shared-is-pure',

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import type { HostRaw } from '../kernel/host-raw';
+import type { HostRaw } from '../kernel/host-raw-types';
 import { parseConntrackList } from '../kernel/conntrack-parse';
 import { buildHostInspect } from '../inspect/build';
 import { PortService } from '../engine/ports';

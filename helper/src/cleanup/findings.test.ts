@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { HostRaw } from '../kernel/host-raw';
+import type { HostRaw } from '../kernel/host-raw-types';
 import { buildHostInspect } from '../inspect/build';
 import { emptyBerthOwned, type BerthOwned } from './berth-owned';
 import { findStale } from './findings';

@@ -9,14 +9,14 @@ import { classifyRules, linkOwnerMap, parseRules } from '../inspect/build';
 import { makeSnapshot, queryRules, SnapshotCache } from '../inspect/nat-query';
 import { linkNameOwner } from '../inspect/owner';
 import { releaseMemorySoon } from '../inspect/release-memory';
-import { readConntrack, readFirewallRaw } from '../kernel/host-read';
+import { readConntrack, readFirewallRaw } from '../kernel/host-readers';
 import type { OrphanPort } from '../portmap/allocator';
 import { applyFindings } from './apply';
 import type { BerthOwned } from './berth-owned';
 import { planStale } from './findings';
 import { publicFinding } from './planned';
 import { selectFindings } from './select';
-import { undoLast } from './undo';
+import { undoLast } from './undo-last';
 
 export interface InspectDeps {
   dataRoot: string;

@@ -8,9 +8,9 @@ import { findContainer, findNetwork, type Engine } from './engine';
 import { isUp } from './containers';
 import { detachEndpoint, gatewayEndpoint, joinEndpoint, newEndpoint, syncDefaultRoute } from './endpoints';
 import { openNamedNetns, openPidNetns, type ForeignNs } from './foreign-access';
-import type { SandboxRef } from './sandbox';
-import { modeOf, sandboxOf } from './sandboxes';
-import type { Undo } from './undo';
+import type { SandboxRef } from './sandbox-ref';
+import { modeOf, sandboxOf } from './sandbox-lifecycle';
+import type { Undo } from './undo-steps';
 
 type Target = z.output<typeof ConnectParams>['target'];
 

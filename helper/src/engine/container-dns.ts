@@ -3,7 +3,7 @@ import { hostNameservers, hostSearch, writeEtc, type ContainerDns } from '../dns
 import type { EtcFiles } from '../kernel/process';
 import type { ContainerRecord, State } from '../store/state';
 import type { Engine } from './engine';
-import { modeOf } from './sandboxes';
+import { modeOf } from './sandbox-lifecycle';
 import { readFile } from 'node:fs/promises';
 
 // A container's name-resolution settings and its own /etc files (docs/dns.md).

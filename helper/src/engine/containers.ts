@@ -11,8 +11,8 @@ import { findContainer, findNetwork, type Engine } from './engine';
 import { applyDnsOptions, containerEtc } from './container-dns';
 import { readTail } from './log-tail';
 import { newId, randomName, shortId } from './naming';
-import { createSandbox, destroySandbox, sandboxOf, utsOf } from './sandboxes';
-import type { Undo } from './undo';
+import { createSandbox, destroySandbox, sandboxOf, utsOf } from './sandbox-lifecycle';
+import type { Undo } from './undo-steps';
 
 type RunOut = z.output<typeof RunParams>;
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';

@@ -3,8 +3,8 @@ import type { EndpointRecord, NetworkRecord, State } from '../store/state';
 import { driverFor } from './drivers';
 import type { Engine } from './engine';
 import { newId, randomMac, vethName } from './naming';
-import type { SandboxRef } from './sandbox';
-import type { Undo } from './undo';
+import type { SandboxRef } from './sandbox-ref';
+import type { Undo } from './undo-steps';
 
 const prefixOf = (cidr: string) => Number(cidr.split('/')[1]);
 

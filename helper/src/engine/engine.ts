@@ -5,7 +5,7 @@ import type { FirewallModel } from '../firewall/model';
 import { Ipam } from '../ipam/ipam';
 import type { FileStore } from '../store/file-store';
 import type { ContainerRecord, NetworkRecord, State } from '../store/state';
-import { Undo } from './undo';
+import { Undo } from './undo-steps';
 import type { HostOriginals } from './host-originals';
 import { dropEmptyIptablesTables } from '../firewall/reset';
 import { isAlive } from '../kernel/process';

@@ -9,7 +9,7 @@ import { driverFor } from './drivers';
 import { findNetwork, type Engine } from './engine';
 import { hostRoutes } from './host-routes';
 import { bridgeName, DEFAULT_BRIDGE, newId } from './naming';
-import type { Undo } from './undo';
+import type { Undo } from './undo-steps';
 
 type CreateParams = z.output<typeof NetworkCreateParams>;
 

@@ -7,7 +7,7 @@ import { gatewayEndpoint } from './endpoints';
 import { flushAdded } from './port-conntrack';
 import { addRequests, matchRecords, remainingSpecs } from './port-requests';
 import { PORT_ERROR_PREFIX } from './ports';
-import { modeOf } from './sandboxes';
+import { modeOf } from './sandbox-lifecycle';
 
 // Changing a running container's published ports in place (what
 // moby#22133 asks for). Each edit is one engine transaction: a failed add

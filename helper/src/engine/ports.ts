@@ -14,8 +14,8 @@ import { shortId } from './naming';
 import { bindingKey, type LiveBinding, type LivePorts, pointProxies, probeIpv6, releaseBinding } from './port-bindings';
 import { flushAdded, flushContainer, flushRemoved } from './port-conntrack';
 import { containerRequests, type SourcedRequest } from './port-requests';
-import { modeOf } from './sandboxes';
-import type { Undo } from './undo';
+import { modeOf } from './sandbox-lifecycle';
+import type { Undo } from './undo-steps';
 
 // Published ports of running containers (reference/libnetwork.md §1, §2):
 // host ports allocated and bound by the helper before any rule is written,

@@ -15,7 +15,7 @@ import { allEndpoints, type Engine } from './engine';
 import { detachEndpoint } from './endpoints';
 import { LINK_ALIAS_PREFIX, shortId } from './naming';
 import { ensurePredefined } from './networks';
-import { sandboxOf } from './sandboxes';
+import { sandboxOf } from './sandbox-lifecycle';
 
 // At helper start (after a reboot or a crash): the store is the truth;
 // bridges, endpoints and rules are put back, dead containers' endpoints

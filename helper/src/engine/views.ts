@@ -5,7 +5,7 @@ import type { ContainerRecord, NetworkRecord, State } from '../store/state';
 import { exposedPorts } from '../portmap/spec';
 import { logPath } from './containers';
 import type { Engine } from './engine';
-import { sandboxOf } from './sandboxes';
+import { sandboxOf } from './sandbox-lifecycle';
 
 // `docker network inspect`'s shape (reference/libnetwork.md §7).
 export function networkView(s: State, n: NetworkRecord): Network {

@@ -1,5 +1,5 @@
 import type { FirewallRule, HostInspect } from '../../../src/shared/inspect';
-import type { HostRaw } from '../kernel/host-raw';
+import type { HostRaw } from '../kernel/host-raw-types';
 import { parseIptablesSave } from './iptables-parse';
 import { dnatTarget } from './nat-decode';
 import { parseNftRuleset } from './nft-parse';

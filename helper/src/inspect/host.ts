@@ -1,5 +1,5 @@
 import type { HostInspect } from '../../../src/shared/inspect';
-import { readHostRaw } from '../kernel/host-read';
+import { readHostRaw } from '../kernel/host-readers';
 import { buildHostInspect } from './build';
 import { releaseMemorySoon } from './release-memory';
 

@@ -1,5 +1,5 @@
 import type { HostInspect } from '../../../src/shared/inspect';
-import type { HostRaw, IpLinkJson, RawNetns } from '../kernel/host-raw';
+import type { HostRaw, IpLinkJson, RawNetns } from '../kernel/host-raw-types';
 import { linkNameOwner, type Verdict } from './owner';
 
 type HostLink = HostInspect['links'][number];

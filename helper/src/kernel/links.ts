@@ -24,8 +24,8 @@ export interface IpAddr {
   ifname: string;
   addr_info: { family: string; local: string; prefixlen: number }[];
 }
-export type { IpRouteJson as IpRoute } from './host-raw';
-import type { IpRouteJson as IpRoute } from './host-raw';
+export type { IpRouteJson as IpRoute } from './host-raw-types';
+import type { IpRouteJson as IpRoute } from './host-raw-types';
 
 function ipArgv(ns: NsRef, args: string[]): [string, string[]] {
   if (ns === undefined) return ['ip', args];

@@ -3,7 +3,7 @@ import type { InspectDeps } from '../cleanup/handlers';
 import { gatewayEndpoint } from '../engine/endpoints';
 import type { Engine } from '../engine/engine';
 import { releaseMissing, releaseOrphans } from '../engine/release';
-import { modeOf, sandboxOf } from '../engine/sandboxes';
+import { modeOf, sandboxOf } from '../engine/sandbox-lifecycle';
 import type { HeldPort } from '../portmap/allocator';
 
 // Host inspection and cleanup sit beside the engine and never import it:

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { str } from '../args';
 import type { Command } from '../command';
-import { FIREWALL_CHOICES, type FirewallChoice } from '../../firewall/choices';
+import { FIREWALL_CHOICES, type FirewallChoice } from '../../firewall/flag-values';
 import { VERSION } from '../../version';
 
 export const systemCommands: Command[] = [

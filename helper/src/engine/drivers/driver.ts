@@ -1,5 +1,5 @@
 import type { EndpointRecord, NetworkRecord } from '../../store/state';
-import type { SandboxRef } from '../sandbox';
+import type { SandboxRef } from '../sandbox-ref';
 
 // One interface for network drivers (bridge, host, null). The firewall is
 // not a driver's business: the engine renders it from the whole state.

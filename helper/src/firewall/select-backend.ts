@@ -4,10 +4,8 @@ import { hasNft } from '../kernel/nft';
 import { noneBackend, type FirewallBackend } from './backend';
 import { withGuest } from './guest';
 import { iptablesBackend } from './iptables-backend';
+import type { FirewallChoice } from './flag-values';
 import { nftablesBackend } from './nftables-backend';
-
-export { FIREWALL_CHOICES, type FirewallChoice } from './choices';
-import type { FirewallChoice } from './choices';
 
 // `berth helper --firewall`: a backend named explicitly must work; `auto`
 // keeps iptables wherever it works (Berth's first backend, and what Docker

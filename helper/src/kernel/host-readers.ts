@@ -3,7 +3,7 @@ import { readdir, readFile, readlink, stat } from 'node:fs/promises';
 import { parseConntrackList, type ConntrackEntry } from './conntrack-parse';
 import { run, runJson } from './exec';
 import { nftListRuleset } from './nft';
-import type { HostRaw, IpLinkJson, IpNsId, IpRouteJson, RawNetns, RawProcess } from './host-raw';
+import type { HostRaw, IpLinkJson, IpNsId, IpRouteJson, RawNetns, RawProcess } from './host-raw-types';
 
 const errText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 

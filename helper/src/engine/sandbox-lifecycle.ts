@@ -6,8 +6,8 @@ import type { ContainerRecord, State } from '../store/state';
 import type { Engine } from './engine';
 import { attachEndpoint, detachEndpoint } from './endpoints';
 import { sandboxNetns, shortId } from './naming';
-import { namedSandbox, type SandboxRef } from './sandbox';
-import type { Undo } from './undo';
+import { namedSandbox, type SandboxRef } from './sandbox-ref';
+import type { Undo } from './undo-steps';
 
 export type Mode = { kind: 'bridge' } | { kind: 'host' } | { kind: 'none' } | { kind: 'container'; donorId: string };
 
