@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CIDRv4, DnsName, IPv4, Labels, Name } from './validators';
 
-// A network as `docker network inspect` shows it (reference/libnetwork.md §7).
+// A network as `docker network inspect` shows it (docs/docker-behaviour.md, "Output shapes").
 export const IPAMConfig = z.object({
   Subnet: z.string(),
   IPRange: z.string().optional(),

@@ -66,7 +66,7 @@ export async function runContainer(eng: Engine, p: RunOut): Promise<ContainerRec
   });
 }
 
-// Docker's network modes and their conflicts (reference/libnetwork.md §5).
+// Docker's network modes and their conflicts (docs/docker-behaviour.md, "Network modes").
 function resolveMode(s: State, c: ContainerRecord, p: RunOut): void {
   const want = p.network;
   const publishes = p.ports.length > 0 || p.publishAll;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-// Names and ids as Docker makes them (reference/libnetwork.md §4).
+// Names and ids as Docker makes them (docs/docker-behaviour.md, "Names and ids").
 export const newId = () => randomBytes(32).toString('hex');
 export const shortId = (id: string) => id.slice(0, 12);
 export const bridgeName = (netId: string) => `br-${shortId(netId)}`;

@@ -17,7 +17,7 @@ import { containerRequests, type SourcedRequest } from './port-requests';
 import { modeOf } from './sandbox-lifecycle';
 import type { Undo } from './undo-steps';
 
-// Published ports of running containers (reference/libnetwork.md §1, §2):
+// Published ports of running containers (docs/docker-behaviour.md, "Published ports"):
 // host ports allocated and bound by the helper before any rule is written,
 // a userland proxy per binding to the gateway endpoint's address, the DNAT /
 // ACCEPT rules rendered from the store with the rest of the firewall.

@@ -7,7 +7,7 @@ import { logPath } from './containers';
 import type { Engine } from './engine';
 import { sandboxOf } from './sandbox-lifecycle';
 
-// `docker network inspect`'s shape (reference/libnetwork.md §7).
+// `docker network inspect`'s shape (docs/docker-behaviour.md, "Output shapes").
 export function networkView(s: State, n: NetworkRecord): Network {
   const cfg: Network['IPAM']['Config'] = [];
   if (n.driver === 'bridge') {

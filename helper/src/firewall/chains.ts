@@ -1,4 +1,4 @@
-// Docker 28's chain layout with BERTH in place of DOCKER (DESIGN §4).
+// Docker 28's chain layout with BERTH in place of DOCKER (docs/docker-behaviour.md).
 export const CHAIN = {
   nat: 'BERTH',
   filter: 'BERTH',

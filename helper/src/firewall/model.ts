@@ -3,7 +3,7 @@ import type { Proto } from '../../../src/shared/ports';
 // What Berth's firewall must express, independent of the backend: the
 // networks, their endpoints and the published ports. Each backend renders
 // this itself (iptables: render.ts + port-rules.ts; nftables: nft-render.ts),
-// so both carry the same semantics (reference/libnetwork.md §1.1, §1.3).
+// so both carry the same semantics (docs/docker-behaviour.md).
 
 export interface FwNetwork {
   id: string;

@@ -43,7 +43,7 @@ add rule ip berth nat-berth iifname != "br-aaaaaaaaaaaa" tcp dport 8080 dnat to 
     );
   });
 
-  it('isolation between networks, icc=false, masquerade off and internal networks (libnetwork.md §1.3)', () => {
+  it('isolation between networks, icc=false, masquerade off and internal networks (docker-behaviour.md, Variants)', () => {
     const nets = [
       { ...NET, icc: false },
       { ...NET, id: 'b'.repeat(64), bridge: 'br-b', subnet: '10.2.0.0/24', masquerade: false },

@@ -6,8 +6,8 @@ import type { FirewallModel, FwEndpoint, FwNetwork } from './model';
 
 // Berth's nftables layout: one table it owns, `ip berth`, with base chains
 // named and hooked like Docker 29's `ip docker-bridges`
-// (reference/libnetwork.md §1.6) and the semantics of Berth's iptables
-// layout (render.ts; §1.1, §1.3). Pure: model in, rules out. Every rule is
+// (docs/docker-behaviour.md, "nftables") and the semantics of Berth's iptables
+// layout (render.ts). Pure: model in, rules out. Every rule is
 // written exactly as `nft list` prints it (nftables 1.0.6), so what was
 // rendered and what the kernel holds compare as strings (nft-listing.ts
 // turns `nft -j` back into this text).

@@ -6,7 +6,7 @@ import type { PublishedPort } from './model';
 import { berthComment, type RuleLine } from './rule-line';
 
 // The iptables rules of ONE published port, Docker 28 layout
-// (reference/libnetwork.md §1.1, §1.3) with BERTH chains. Every spec is
+// (docs/docker-behaviour.md, "The iptables layout") with BERTH chains. Every spec is
 // exactly what `iptables-save` prints (checked against iptables v1.8.9 in a
 // throwaway netns), so desired and actual rules compare as strings. Every
 // rule carries `-m comment --comment "berth:<endpointId>"` right before `-j`,

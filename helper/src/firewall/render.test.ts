@@ -7,7 +7,7 @@ const NET = { id: 'aaaaaaaaaaaa' + '0'.repeat(52), bridge: 'br-aaaaaaaaaaaa', su
 const EP = { id: 'eeeeeeeeeeee' + '0'.repeat(52), bridge: NET.bridge, ip: '10.1.0.2', internal: false };
 
 describe('renderRuleset', () => {
-  it("lays one network out as Docker 28 does, with BERTH names (libnetwork.md §1.1)", () => {
+  it("lays one network out as Docker 28 does, with BERTH names (docker-behaviour.md)", () => {
     const rs = renderRuleset([NET], [EP]);
     expect(rs.own.filter).toEqual({
       BERTH: ['! -i br-aaaaaaaaaaaa -o br-aaaaaaaaaaaa -j DROP'],
@@ -28,7 +28,7 @@ describe('renderRuleset', () => {
     expect([...rs.owners].sort()).toEqual(['aaaaaaaaaaaa', 'eeeeeeeeeeee', 'jump']);
   });
 
-  it('icc=false, no masquerade, and internal networks (§1.3)', () => {
+  it('icc=false, no masquerade, and internal networks (docker-behaviour.md, Variants)', () => {
     const rs = renderRuleset([{ ...NET, icc: false, masquerade: false }, { ...NET, id: 'b'.repeat(64), bridge: 'br-b', subnet: '10.2.0.0/24', internal: true }], []);
     expect(rs.own.filter['BERTH-FORWARD'].slice(3)).toEqual([
       '-i br-aaaaaaaaaaaa -o br-aaaaaaaaaaaa -j DROP',

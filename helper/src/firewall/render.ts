@@ -18,7 +18,7 @@ export interface Ruleset {
 const tag = (id: string) => berthComment(id.slice(0, 12));
 
 // Rules per network and per endpoint as Docker 28 writes them
-// (reference/libnetwork.md §1.1, §1.3). `portRules` come from portmap and
+// (docs/docker-behaviour.md, "The iptables layout"). `portRules` come from portmap and
 // land in the BERTH chains ahead of the per-network default DROP.
 export function renderRuleset(nets: FwNetwork[], eps: FwEndpoint[], portRules: RuleLine[] = []): Ruleset {
   const own: Ruleset['own'] = {

@@ -11,6 +11,6 @@ export const ruleText = (r: RuleLine) => `-A ${r.chain} ${r.spec}`;
 export const ruleKey = (r: RuleLine) => `${r.table} ${ruleText(r)}`;
 
 // Rules Berth writes outside its own chains carry this comment, so Berth can
-// always find its own rules and nothing else (DESIGN §4).
+// always find its own rules and nothing else (docs/decisions.md).
 export const berthComment = (ownerId: string) => `-m comment --comment "berth:${ownerId}"`;
 export const BERTH_TAG_RE = /-m comment --comment "?berth:([^" ]+)"?/;

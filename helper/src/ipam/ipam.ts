@@ -1,5 +1,5 @@
 // Address management for Berth networks, after libnetwork's default IPAM
-// (reference/libnetwork.md §3). Pure and in-memory: the engine persists
+// (docs/docker-behaviour.md, "IPAM"). Pure and in-memory: the engine persists
 // networks and endpoints and replays them here at start, as Docker's
 // reservePools() does, because IPAM state itself is never stored.
 import { conflict, invalid, isBerthError, notFound } from '../../../src/shared/errors';

@@ -46,7 +46,7 @@ function parseIptablesSave(text: string, family: 'ipv4' | 'ipv6'): FirewallRule[
   return out;
 }
 
-// Berth's nat layout (DESIGN §4: Docker 28's with BERTH for DOCKER), two
+// Berth's nat layout (docs/docker-behaviour.md: Docker 28's with BERTH for DOCKER), two
 // published ports and a foreign REDIRECT ahead of them.
 const SAVE = `*nat
 :PREROUTING ACCEPT [0:0]
