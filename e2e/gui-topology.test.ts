@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { startWebUi, type WebUi } from '../helper/src/webui/server';
+import { startWebUi } from '../helper/src/webui/server';
 import { methods } from '../src/shared/methods';
 import { BerthApp } from './pages/app-page';
 import { ContainersPage } from './pages/containers-page';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpGet, ping, TestHost, waitFor } from './harness';
+import { httpGet, TestHost, waitFor } from './harness';
 
 // The nftables backend beside firewalls that drop forwarded traffic by
 // default: an iptables FORWARD policy DROP (as Docker and ufw set it) and

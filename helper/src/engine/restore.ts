@@ -49,7 +49,7 @@ export async function restore(eng: Engine): Promise<void> {
       delete s.foreign[id];
     }
     for (const n of Object.values(s.networks)) await driverFor(n).ensureNetwork(n);
-    await rejoinMissingEndpoints(eng, s);
+    await rejoinMissingEndpoints(s);
     await removeOrphans(s, exited.map((e) => e.id), eng.opts.utsDir);
     await eng.opts.firewall.apply(eng.firewallModel(s), { forwardPolicyDrop: eng.forwardPolicyDrop, pruneUnknown: true });
   });
@@ -61,7 +61,7 @@ export async function restore(eng: Engine): Promise<void> {
 }
 
 // A host veth someone deleted: the endpoint is joined again with its address.
-async function rejoinMissingEndpoints(eng: Engine, s: State): Promise<void> {
+async function rejoinMissingEndpoints(s: State): Promise<void> {
   const have = new Set((await listLinks()).map((l) => l.ifname));
   for (const c of Object.values(s.containers)) {
     const sb = sandboxOf(s, c);
@@ -132,7 +132,7 @@ export async function checkDrift(eng: Engine, heal: boolean): Promise<DriftRepor
     let healed = false;
     if (heal && (missing.length || diff.extra.length)) {
       for (const n of Object.values(s.networks)) await driverFor(n).ensureNetwork(n);
-      await rejoinMissingEndpoints(eng, s);
+      await rejoinMissingEndpoints(s);
       await eng.opts.firewall.apply(model);
       healed = true;
     }

@@ -1,7 +1,7 @@
 import { iptablesRestore, iptablesSave, restoreCount } from '../kernel/iptables';
 import { portRules } from './port-rules';
 import type { FirewallBackend, FirewallDiff } from './backend';
-import { CHAIN, OWN_CHAINS } from './chains';
+import { CHAIN } from './chains';
 import type { FirewallModel } from './model';
 import { renderRuleset, TABLES, type Ruleset } from './render';
 import { BERTH_TAG_RE, type RuleLine } from './rule-line';

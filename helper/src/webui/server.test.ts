@@ -10,7 +10,7 @@ import { encodeLine, errorFrame, eventFrame, LineFramer, resultFrame } from '../
 import { startWebUi, type WebUi } from './server';
 
 // A fake helper: newline-delimited JSON-RPC on a unix socket, token file beside it.
-function fakeHelper(socketPath: string, token: string) {
+function fakeHelper(token: string) {
   const seen: string[] = [];
   const server = net.createServer((sock) => {
     let authed = false;
@@ -42,7 +42,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'berth-webui-'));
   const socketPath = join(dir, 'berth.sock');
   await writeFile(`${socketPath}.token`, 'helper-secret\n');
-  helper = fakeHelper(socketPath, 'helper-secret');
+  helper = fakeHelper('helper-secret');
   await new Promise<void>((r) => helper.server.listen(socketPath, r));
   const rendererDir = join(dir, 'renderer');
   await mkdir(join(rendererDir, 'assets'), { recursive: true });

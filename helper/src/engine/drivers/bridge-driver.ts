@@ -1,7 +1,6 @@
 import { deleteLinks, ipBatch, listAddrs, listLinks } from '../../kernel/links';
-import type { EndpointRecord, NetworkRecord } from '../../store/state';
+import type { EndpointRecord } from '../../store/state';
 import { linkAlias } from '../naming';
-import type { SandboxRef } from '../sandbox-ref';
 import type { NetworkDriver } from './driver';
 import { conflict } from '../../../../src/shared/errors';
 
