@@ -30,12 +30,13 @@
 //     [--no-docker] [--no-count] [--no-install]
 import { build } from 'esbuild';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, copyFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, copyFileSync } from 'node:fs';
 import http from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { mntOf, pidsInMount, spawnHolder } from './lib/host.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BERTH = path.join(root, 'dist/berth.mjs');
@@ -101,22 +102,6 @@ async function timed(fn) {
   return performance.now() - t;
 }
 
-const mntOf = (pid) => {
-  try {
-    return readlinkSync(`/proc/${pid}/ns/mnt`);
-  } catch {
-    return null;
-  }
-};
-
-/** Pids (other than the holder) living in a mount namespace: all of them were started by this bench. */
-function pidsIn(mnt, except) {
-  return readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d) && Number(d) !== except)
-    .filter((d) => mntOf(d) === mnt)
-    .map(Number);
-}
-
 // ---------------------------------------------------------------- throwaway hosts
 
 const started = []; // every holder / helper / strace this bench spawned, for the final check
@@ -138,18 +123,8 @@ class Host {
    * namespace too (`nsenter -p`).
    */
   static async create(name, { pidNs = false } = {}) {
-    const holder = spawn('unshare', ['--net', '--mount', '--propagation', 'private', ...(pidNs ? ['--pid', '--fork', '--kill-child', '--mount-proc'] : []), 'sleep', 'infinity'], { stdio: 'ignore' });
+    const { unshare: holder, pid, mnt } = await spawnHolder(name, { pidNs });
     started.push(holder);
-    if (!holder.pid) throw new Error('unshare could not start');
-    const hostMnt = readlinkSync('/proc/self/ns/mnt');
-    let mnt = hostMnt;
-    let pid = holder.pid;
-    for (let i = 0; i < 100 && (mnt === hostMnt || mnt === null); i++) {
-      await sleep(20);
-      if (pidNs) pid = Number(readFileSync(`/proc/${holder.pid}/task/${holder.pid}/children`, 'utf8').trim().split(' ')[0]) || holder.pid;
-      if (pid !== holder.pid || !pidNs) mnt = mntOf(pid);
-    }
-    if (mnt === hostMnt || mnt === null) throw new Error(`${name}: holder did not unshare`);
     const h = new Host(name, holder, mnt, pid, pidNs);
     hosts.push(h);
     // a private /run: netns bind mounts, CNI's IPAM files and netavark's state stay in here
@@ -189,7 +164,7 @@ class Host {
 
   /** Ends everything in this host (helper, containers, holder); synchronous, so it also works on a crash. */
   kill() {
-    const stray = mntOf(this.pid) === this.mnt ? pidsIn(this.mnt, this.pid).filter((p) => p !== this.holder.pid) : [];
+    const stray = mntOf(this.pid) === this.mnt ? pidsInMount(this.mnt, this.pid).filter((p) => p !== this.holder.pid) : [];
     for (const p of stray) {
       try {
         process.kill(p, 'SIGKILL');

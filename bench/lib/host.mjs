@@ -1,8 +1,10 @@
-// A throwaway "host" for benches: a holder process in its own network,
-// mount and PID namespace (as test/integration/harness.ts does, plus PIDs:
-// the helper sees the processes of this host only, not every test namespace
-// of a shared machine), a Berth helper in it, and a generated foreign ruleset. The machine's own network is never
-// touched; destroy() ends every process started in the namespace.
+// Throwaway "hosts" for benches (spawnHolder, the one way every bench makes
+// one) and createHost: a holder in its own network, mount and PID namespace
+// (as test/integration/harness.ts does, plus PIDs: the helper sees the
+// processes of this host only, not every test namespace of a shared
+// machine), a Berth helper in it, and a generated foreign ruleset. The
+// machine's own network is never touched; destroy() ends every process
+// started in the namespace.
 import { build } from 'esbuild';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readlinkSync, readdirSync, rmSync } from 'node:fs';
@@ -48,25 +50,55 @@ export function foreignRules(n) {
   return [...nat, 'COMMIT', ...filter, 'COMMIT', ''].join('\n');
 }
 
+export const mntOf = (pid) => {
+  try {
+    return readlinkSync(`/proc/${pid}/ns/mnt`);
+  } catch {
+    return null;
+  }
+};
+const childOf = (pid) => {
+  try {
+    return Number(readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ')[0]) || 0;
+  } catch {
+    return 0;
+  }
+};
+
+/** Pids (other than `except`) living in mount namespace `mnt`: in a throwaway host, all started by the bench. */
+export function pidsInMount(mnt, except) {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d) && Number(d) !== except)
+    .filter((d) => mntOf(d) === mnt)
+    .map(Number);
+}
+
+/**
+ * The one way benches make a throwaway host: a holder (`unshare … sleep infinity`) in a new network
+ * and mount namespace. With `pidNs` it also gets its own PID namespace, whose init (the holder's
+ * child) takes every process in it along when it dies, even ones that made their own mount
+ * namespace; it has its own /proc, so commands for it enter the PID namespace too. Resolves once
+ * the holder is in its namespaces: `pid` is the process to enter, `nsenter` the arguments that do.
+ */
+export async function spawnHolder(name, { pidNs = false } = {}) {
+  const unshare = spawn('unshare', ['--net', '--mount', '--propagation', 'private', ...(pidNs ? ['--pid', '--fork', '--kill-child', '--mount-proc'] : []), 'sleep', 'infinity'], { stdio: 'ignore' });
+  if (!unshare.pid) throw new Error(`${name}: unshare could not start`);
+  const hostMnt = readlinkSync('/proc/self/ns/mnt');
+  for (let i = 0; i < 250; i++) {
+    const pid = pidNs ? childOf(unshare.pid) : unshare.pid;
+    const mnt = pid ? mntOf(pid) : null;
+    if (mnt && mnt !== hostMnt) return { unshare, pid, mnt, nsenter: ['-t', String(pid), '-n', '-m', ...(pidNs ? ['-p'] : []), '--'] };
+    await sleep(20);
+  }
+  unshare.kill('SIGKILL');
+  throw new Error(`${name}: the holder did not unshare within 5 s`);
+}
+
 export async function createHost() {
   if (process.getuid?.() !== 0) throw new Error('run as root: the bench creates network namespaces');
   if (!existsSync(BERTH)) throw new Error('dist/berth.mjs is missing: node scripts/build-helper.mjs');
   const dir = mkdtempSync(path.join(tmpdir(), 'berth-bench-'));
-  const unshare = spawn('unshare', ['--net', '--mount', '--pid', '--fork', '--mount-proc', '--propagation', 'private', 'sleep', 'infinity'], { stdio: 'ignore' });
-  // the holder is unshare's child: PID 1 of the new PID namespace
-  const childOf = (pid) => Number(readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ')[0]) || 0;
-  const hostMnt = readlinkSync('/proc/self/ns/mnt');
-  let holderPid = 0;
-  for (let i = 0; i < 200 && !holderPid; i++) {
-    try {
-      const c = childOf(unshare.pid);
-      if (c && readlinkSync(`/proc/${c}/ns/mnt`) !== hostMnt) holderPid = c;
-    } catch {}
-    if (!holderPid) await sleep(20);
-  }
-  if (!holderPid) throw new Error('the throwaway host did not come up');
-  const holder = { pid: holderPid, kill: (sig) => unshare.kill(sig) };
-  const enter = ['-t', String(holderPid), '-n', '-m', '-p', '--'];
+  const { unshare, pid: holderPid, mnt, nsenter: enter } = await spawnHolder('bench host', { pidNs: true });
   const sh = (argv, input) => execFileSync('nsenter', [...enter, ...argv], { encoding: 'utf8', input, maxBuffer: 1 << 30 });
   execFileSync('mkdir', ['-p', '/run/netns']);
   sh(['mount', '-t', 'tmpfs', 'berth-bench', '/run/netns']);
@@ -110,15 +142,13 @@ export async function createHost() {
         else helper.kill('SIGTERM');
         await new Promise((r) => (helper.exitCode !== null ? r() : helper.once('exit', r)));
       }
-      const mnt = readlinkSync(`/proc/${holder.pid}/ns/mnt`);
-      for (const d of readdirSync('/proc')) {
-        if (!/^\d+$/.test(d) || Number(d) === holder.pid) continue;
+      for (const p of pidsInMount(mnt, holderPid)) {
         try {
-          if (readlinkSync(`/proc/${d}/ns/mnt`) === mnt) process.kill(Number(d), 'SIGKILL');
+          process.kill(p, 'SIGKILL');
         } catch {}
       }
       process.kill(holderPid, 'SIGKILL'); // PID 1 of the namespace: the rest go with it
-      holder.kill('SIGKILL');
+      unshare.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     },
   };
