@@ -62,7 +62,7 @@ describe.skipIf(!ready)('NAT rules, Cleanup and Ports in Chromium, fake helper',
 
   it('NAT rules: 10,000 rules virtualized, filters, raw view and the packet tracer', async () => {
     const { app, page, problems } = await open('dark');
-    await app.go('NAT rules');
+    await app.go('Firewall rules');
     const nat = new NatPage(page);
     await nat.rows().first().waitFor();
     const total = engine.natRules().length;
@@ -150,7 +150,7 @@ describe.skipIf(!ready)('NAT rules, Cleanup and Ports in Chromium, fake helper',
   // results; the round's notes say so.
   it.skip('NAT rules: arrow keys move the selection from the traced rule', async () => {
     const { app, page } = await open();
-    await app.go('NAT rules');
+    await app.go('Firewall rules');
     const nat = new NatPage(page);
     await nat.trace({ ip: '10.0.0.5', port: '9000' });
     await nat.hitRow().waitFor();
@@ -167,7 +167,7 @@ describe.skipIf(!ready)('NAT rules, Cleanup and Ports in Chromium, fake helper',
 
   it('NAT rules follow a light OS theme', async () => {
     const { app, page } = await open('light');
-    await app.go('NAT rules');
+    await app.go('Firewall rules');
     const nat = new NatPage(page);
     await nat.rows().first().waitFor();
     await nat.trace({ ip: '192.168.1.10', port: '5353', proto: 'udp' });
@@ -395,7 +395,7 @@ describe.skipIf(realMissing.length > 0)('NAT rules, Cleanup and Ports in Chromiu
     await app.shot('ports-real-02-added');
 
     // the tracer finds the new DNAT in the kernel's rules
-    await app.go('NAT rules');
+    await app.go('Firewall rules');
     const nat = new NatPage(page);
     await nat.rows().first().waitFor({ timeout: 30_000 });
     const result = await nat.trace({ ip: '10.70.0.1', port: '9090' });

@@ -3,7 +3,7 @@ import { screenshot } from '../support/browser';
 import { ContainersPage } from './containers-page';
 import { NetworksPage } from './networks-page';
 
-export type ViewName = 'Topology' | 'Networks' | 'Containers' | 'Ports' | 'NAT rules' | 'Cleanup' | 'Activity';
+export type ViewName = 'Topology' | 'Networks' | 'Containers' | 'Ports' | 'Firewall rules' | 'Cleanup' | 'Activity';
 
 // The shell: sidebar, status bar; each view returns its page object.
 export class BerthApp {

@@ -3,7 +3,7 @@ import type { Locator, Page } from 'playwright-core';
 export class NatPage {
   constructor(readonly page: Page) {}
   table(): Locator {
-    return this.page.getByRole('table', { name: 'NAT rules' });
+    return this.page.getByRole('table', { name: 'Firewall rules' });
   }
   scroller(): Locator {
     return this.page.getByTestId('nat-scroll');

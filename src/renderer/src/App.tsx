@@ -1,4 +1,5 @@
 import { lazy, Suspense, useState } from 'react';
+import { initialCollapsed, rememberCollapsed } from './lib/sidebar-pref';
 import { useBerth } from './api/context';
 import { useBerthQuery } from './api/hooks';
 import { HelperBanner } from './components/HelperBanner';
@@ -36,9 +37,11 @@ export function App() {
     if (target) setFocus({ ...target });
   };
   const focused = () => setFocus(null);
+  const [collapsed, setCollapsed] = useState(initialCollapsed);
+  const toggle = () => setCollapsed((c) => rememberCollapsed(!c));
   return (
-    <div className="app">
-      <Sidebar current={view} onSelect={select} badges={{ networks: networks.data?.length, containers: containers.data?.length }} />
+    <div className={collapsed ? 'app sidebar-collapsed' : 'app'}>
+      <Sidebar current={view} onSelect={select} badges={{ networks: networks.data?.length, containers: containers.data?.length }} collapsed={collapsed} onToggle={toggle} />
       <main className="main" id="main">
         {helper.state !== 'connected' && <HelperBanner state={helper} />}
         {view === 'networks' && <NetworksView focus={focus?.network} onFocused={focused} />}
@@ -50,7 +53,7 @@ export function App() {
           </Suspense>
         )}
         {view === 'ports' && <PortsView />}
-        {view === 'nat' && <NatView />}
+        {view === 'nat' && <NatView onOpen={open} />}
         {view === 'cleanup' && <CleanupView />}
       </main>
       <StatusBar />

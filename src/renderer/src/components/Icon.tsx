@@ -25,6 +25,10 @@ const PATHS = {
   shield: 'M8 1.5 13 3.5v4c0 3.2-2.2 5.6-5 7-2.8-1.4-5-3.8-5-7v-4Z',
   chip: 'M4.5 4.5h7v7h-7zM6.5 2v2.5M9.5 2v2.5M6.5 11.5V14M9.5 11.5V14M2 6.5h2.5M2 9.5h2.5M11.5 6.5H14M11.5 9.5H14',
   anchor: 'M8 5v9M8 5a1.5 1.5 0 1 0 0-3 1.5 1.5 0 0 0 0 3ZM5 7.5h6M2.5 9.5c0 2.5 2.5 4.5 5.5 4.5s5.5-2 5.5-4.5',
+  chevronLeft: 'M10 3.5 5.5 8l4.5 4.5',
+  chevronRight: 'M6 3.5 10.5 8 6 12.5',
+  external: 'M9 2.5h4.5V7M13.5 2.5 7.5 8.5M11.5 9.5v4h-9v-9h4',
+  search: 'M7 2.5a4.5 4.5 0 1 1 0 9 4.5 4.5 0 0 1 0-9ZM10.5 10.5 14 14',
 } as const;
 export type IconName = keyof typeof PATHS;
 

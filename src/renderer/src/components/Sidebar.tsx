@@ -7,13 +7,14 @@ export const VIEWS: { id: ViewId; label: string; icon: IconName }[] = [
   { id: 'networks', label: 'Networks', icon: 'networks' },
   { id: 'containers', label: 'Containers', icon: 'containers' },
   { id: 'ports', label: 'Ports', icon: 'ports' },
-  { id: 'nat', label: 'NAT rules', icon: 'nat' },
+  { id: 'nat', label: 'Firewall rules', icon: 'nat' },
   { id: 'cleanup', label: 'Cleanup', icon: 'cleanup' },
   { id: 'activity', label: 'Activity', icon: 'activity' },
 ];
 
 // Arrow keys, Home and End move between views; one tab stop for the list.
-export function Sidebar({ current, onSelect, badges }: { current: ViewId; onSelect: (v: ViewId) => void; badges?: Partial<Record<ViewId, number>> }) {
+// Collapsed, it shows only the icons (the labels stay for screen readers and as tooltips).
+export function Sidebar({ current, onSelect, badges, collapsed = false, onToggle }: { current: ViewId; onSelect: (v: ViewId) => void; badges?: Partial<Record<ViewId, number>>; collapsed?: boolean; onToggle?: () => void }) {
   const refs = useRef<(HTMLButtonElement | null)[]>([]);
   const move = (to: number) => {
     const i = (to + VIEWS.length) % VIEWS.length;
@@ -44,6 +45,7 @@ export function Sidebar({ current, onSelect, badges }: { current: ViewId; onSele
               className={v.id === current ? 'nav-item active' : 'nav-item'}
               aria-current={v.id === current ? 'page' : undefined}
               tabIndex={v.id === current ? 0 : -1}
+              title={collapsed ? v.label : undefined}
               onClick={() => onSelect(v.id)}
               onKeyDown={(e) => onKeyDown(e, i)}
             >
@@ -54,6 +56,12 @@ export function Sidebar({ current, onSelect, badges }: { current: ViewId; onSele
           </li>
         ))}
       </ul>
+      {onToggle && (
+        <button type="button" className="nav-item sidebar-toggle" aria-expanded={!collapsed} aria-label={collapsed ? 'Expand sidebar' : 'Collapse sidebar'} title={collapsed ? 'Expand sidebar' : 'Collapse sidebar'} onClick={onToggle}>
+          <Icon name={collapsed ? 'chevronRight' : 'chevronLeft'} />
+          <span className="nav-label">Collapse</span>
+        </button>
+      )}
     </nav>
   );
 }

@@ -16,11 +16,15 @@ export const bridgeName = (n: Network): string =>
 
 export const PREDEFINED = new Set(['bridge', 'host', 'none']);
 
+// The host side as the Ports view writes it: nothing for 0.0.0.0, an IPv6
+// address in brackets ([::]:8080, never :::8080).
+export const hostPrefix = (ip: string | undefined) => (!ip || ip === '0.0.0.0' ? '' : ip.includes(':') ? `[${ip}]:` : `${ip}:`);
+
 export function containerPorts(c: Container): string[] {
   const out: string[] = [];
   for (const [key, binds] of Object.entries(c.NetworkSettings.Ports ?? {})) {
     if (!binds || !binds.length) out.push(key);
-    else for (const b of binds) out.push(`${b.HostIp && b.HostIp !== '0.0.0.0' ? b.HostIp + ':' : ''}${b.HostPort}→${key}`);
+    else for (const b of binds) out.push(`${hostPrefix(b.HostIp)}${b.HostPort}→${key}`);
   }
   return out;
 }

@@ -41,7 +41,7 @@ export function ContainerTable({
             <th scope="col">Networks</th>
             <th scope="col">Ports</th>
             <th scope="col">Command</th>
-            <th scope="col"><span className="sr-only">Actions</span></th>
+            <th scope="col" className="row-actions"><span className="sr-only">Actions</span></th>
           </tr>
         </thead>
         <tbody>
@@ -67,7 +67,11 @@ export function ContainerTable({
                     </ul>
                   )}
                 </td>
-                <td className="mono small">{ports.length ? ports.join(', ') : <span className="muted">—</span>}</td>
+                <td className="mono small">
+                  {ports.length ? (
+                    <ul className="port-lines" aria-label={`Ports of ${name}`}>{ports.map((p) => <li key={p}>{p}</li>)}</ul>
+                  ) : <span className="muted">—</span>}
+                </td>
                 <td className="mono small truncate" title={joinArgv([c.Path, ...c.Args])}>{joinArgv([c.Path, ...c.Args])}</td>
                 <td className="row-actions">
                   <ContainerActions container={c} onConnect={onConnect} onDisconnect={onDisconnect} onRemove={onRemove} onLogs={onLogs} />

@@ -4,11 +4,13 @@ import { useBerthQuery } from '../api/hooks';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Icon } from '../components/Icon';
 import { Spinner } from '../components/Spinner';
+import { useEscape } from '../lib/useEscape';
 
 export function LogsPanel({ name, onClose }: { name: string; onClose: () => void }) {
   const logs = useBerthQuery('container.logs', { name, tail: 500 });
   const qc = useQueryClient();
   const pre = useRef<HTMLPreElement>(null);
+  useEscape(onClose);
   useEffect(() => {
     if (pre.current) pre.current.scrollTop = pre.current.scrollHeight;
   }, [logs.data]);
@@ -23,7 +25,7 @@ export function LogsPanel({ name, onClose }: { name: string; onClose: () => void
           <button type="button" className="icon-button" aria-label="Refresh logs" title="Refresh" onClick={() => void qc.invalidateQueries({ queryKey: ['container.logs', { name, tail: 500 }] })}>
             <Icon name="refresh" />
           </button>
-          <button type="button" className="icon-button" aria-label="Close logs" onClick={onClose}><Icon name="close" /></button>
+          <button type="button" className="icon-button" aria-label="Close logs" title="Close (Escape)" onClick={onClose}><Icon name="close" /></button>
         </div>
       </header>
       {logs.isPending && logs.fetchStatus !== 'idle' ? (

@@ -5,12 +5,14 @@ import { Icon } from '../components/Icon';
 import { JsonView } from '../components/JsonView';
 import { Spinner } from '../components/Spinner';
 import { bridgeName, networkFlags, PREDEFINED, relativeTime } from '../lib/format';
+import { useEscape } from '../lib/useEscape';
 
 export function NetworkDetails({ network, onClose, onRemove }: { network: Network; onClose: () => void; onRemove: () => void }) {
   const inspect = useBerthQuery('network.inspect', { name: network.Name });
   const cfg = network.IPAM.Config[0];
   const f = networkFlags(network);
   const endpoints = Object.entries(network.Containers);
+  useEscape(onClose);
   return (
     <aside className="details" aria-label={`Network ${network.Name}`}>
       <header className="details-header">
@@ -24,7 +26,7 @@ export function NetworkDetails({ network, onClose, onRemove }: { network: Networ
               <Icon name="trash" /> Remove
             </button>
           )}
-          <button type="button" className="icon-button" onClick={onClose} aria-label="Close details">
+          <button type="button" className="icon-button" onClick={onClose} aria-label="Close details" title="Close (Escape)">
             <Icon name="close" />
           </button>
         </div>
@@ -37,6 +39,14 @@ export function NetworkDetails({ network, onClose, onRemove }: { network: Networ
         <dt>Bridge</dt><dd className="mono">{network.Driver === 'bridge' ? bridgeName(network) : '—'}</dd>
         <dt>Flags</dt><dd>{[f.internal && 'internal', f.icc ? 'icc' : 'no icc', !f.internal && (f.masquerade ? 'masquerade' : 'no masquerade')].filter(Boolean).join(' · ')}</dd>
         <dt>Created</dt><dd>{relativeTime(network.Created) || network.Created}</dd>
+        <dt>Labels</dt>
+        <dd>
+          {Object.keys(network.Labels ?? {}).length === 0 ? <span className="muted">none</span> : (
+            <ul className="chips chips-row" aria-label={`Labels of ${network.Name}`}>
+              {Object.entries(network.Labels).map(([k, v]) => <li key={k} className="chip mono">{v ? `${k}=${v}` : k}</li>)}
+            </ul>
+          )}
+        </dd>
       </dl>
       <h3 className="section-title">Attached ({endpoints.length})</h3>
       {endpoints.length === 0 ? (

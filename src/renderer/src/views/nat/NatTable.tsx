@@ -3,6 +3,9 @@ import type { FirewallRule } from '../../../../shared/inspect';
 import { useVirtualRows, type ScrollRequest } from '../../lib/useVirtualRows';
 import { mappingText, matchSummary, shortBytes, shortCount, targetText } from './nat-format';
 import { OwnerBadge } from './OwnerBadge';
+import { BerthObjectLink } from '../../components/BerthObjectLink';
+import { berthTag, describeObject, type BerthObject } from '../../lib/berth-names';
+import type { OpenView } from '../../lib/navigation';
 
 export const ROW_HEIGHT = 30;
 
@@ -23,6 +26,8 @@ export function NatTable({
   onSelect,
   onRange,
   scrollTo,
+  names,
+  onOpen,
 }: {
   count: number;
   total: number;
@@ -35,6 +40,8 @@ export function NatTable({
   onSelect: (r: FirewallRule) => void;
   onRange: (first: number, last: number) => void;
   scrollTo: ScrollRequest | null;
+  names: Map<string, BerthObject>;
+  onOpen?: OpenView;
 }) {
   const activate = (i: number) => {
     const r = rowAt(i);
@@ -55,43 +62,41 @@ export function NatTable({
 
   return (
     <div className="vtable-scroll" ref={v.scrollRef} data-testid="nat-scroll">
-      <table className="table vtable nat-table" aria-label="NAT rules" aria-rowcount={count + 1}>
+      <table className="table vtable nat-table" aria-label="Firewall rules" aria-rowcount={count + 1}>
         <colgroup>
+          <col style={{ width: 270 }} />
+          <col style={{ width: 190 }} />
           <col style={{ width: 180 }} />
-          <col style={{ width: 104 }} />
-          <col style={{ width: 240 }} />
           <col />
-          <col style={{ width: 116 }} />
-          <col style={{ width: 66 }} />
-          <col style={{ width: 80 }} />
-          <col style={{ width: 150 }} />
+          <col />
+          <col style={{ width: 74 }} />
         </colgroup>
         <thead>
           <tr aria-rowindex={1}>
             <th scope="col">Table / chain / #</th>
+            <th scope="col">Target</th>
             <th scope="col">Owner</th>
             <th scope="col">Mapping</th>
             <th scope="col">Match</th>
-            <th scope="col">Target</th>
             <th scope="col" className="num">Packets</th>
-            <th scope="col" className="num">Bytes</th>
-            <th scope="col">Comment</th>
           </tr>
         </thead>
         <tbody>
-          {v.padTop > 0 && <tr className="vpad" aria-hidden="true"><td colSpan={8} style={{ height: v.padTop }} /></tr>}
+          {v.padTop > 0 && <tr className="vpad" aria-hidden="true"><td colSpan={6} style={{ height: v.padTop }} /></tr>}
           {v.items.map((it) => {
             const r = rowAt(it.index);
             if (!r)
               return (
                 <tr key={it.key} {...v.rowProps(it.index)} className="row-loading" aria-busy="true" style={{ height: ROW_HEIGHT }}>
-                  <td colSpan={8} className="muted">…</td>
+                  <td colSpan={6} className="muted">…</td>
                 </tr>
               );
             const cls = [r.id === selected && 'selected', r.id === hit && 'hit', path.has(r.id) && 'on-path'].filter(Boolean).join(' ');
             const match = matchSummary(r);
             const target = targetText(r);
             const { packets, bytes } = counters.get(r.id) ?? r;
+            const tag = r.owner === 'berth' ? berthTag(r.comment) : null;
+            const object = tag ? names.get(tag) : undefined;
             return (
               <tr
                 key={it.key}
@@ -108,17 +113,18 @@ export function NatTable({
                   <span className="nat-pos">#{r.position}</span>
                   {r.family === 'ipv6' && <span className="nat-fam">v6</span>}
                 </td>
-                <td><OwnerBadge owner={r.owner} evidence={r.ownerEvidence} /></td>
+                <td className="mono ellipsis" title={target}><span className={`target target-${r.target.toLowerCase()}`}>{r.targetArgs.goto ? `goto ${r.target}` : r.target || '—'}</span></td>
+                <td className="nat-owner" title={r.comment ? `${r.comment}${object ? ` — ${describeObject(object)}` : ''}` : undefined}>
+                  <OwnerBadge owner={r.owner} evidence={r.ownerEvidence} />
+                  {object ? <BerthObjectLink object={object} onOpen={onOpen} /> : r.comment ? <span className="owner-name small muted">{r.comment}</span> : null}
+                </td>
                 <td className="mono ellipsis" title={mappingText(r) || undefined}>{r.mapping ? mappingText(r) : <span className="muted">—</span>}</td>
                 <td className="mono ellipsis muted-strong" title={match}>{match || <span className="muted">any</span>}</td>
-                <td className="mono ellipsis" title={target}><span className={`target target-${r.target.toLowerCase()}`}>{r.targetArgs.goto ? `goto ${r.target}` : r.target || '—'}</span></td>
-                <td className="num mono" title={`${packets.toLocaleString()} packets`}>{shortCount(packets)}</td>
-                <td className="num mono" title={`${bytes.toLocaleString()} bytes`}>{shortBytes(bytes)}</td>
-                <td className="ellipsis small" title={r.comment ?? undefined}>{r.comment ?? ''}</td>
+                <td className="num mono" title={`${packets.toLocaleString()} packets, ${bytes.toLocaleString()} bytes (${shortBytes(bytes)})`}>{shortCount(packets)}</td>
               </tr>
             );
           })}
-          {v.padBottom > 0 && <tr className="vpad" aria-hidden="true"><td colSpan={8} style={{ height: v.padBottom }} /></tr>}
+          {v.padBottom > 0 && <tr className="vpad" aria-hidden="true"><td colSpan={6} style={{ height: v.padBottom }} /></tr>}
         </tbody>
       </table>
       {count === 0 && (

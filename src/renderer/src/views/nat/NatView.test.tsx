@@ -62,7 +62,7 @@ describe('NatView', () => {
   it('lists decoded rules with owner evidence and counters', async () => {
     const { transport } = fakeTransport(handlers(RULES));
     renderWith(<NatView />, transport);
-    const table = await screen.findByRole('table', { name: 'NAT rules' });
+    const table = await screen.findByRole('table', { name: 'Firewall rules' });
     const row = table.querySelector('tr[data-rule-id="ipv4/nat/BERTH/2"]')!;
     expect(row.textContent).toContain('0.0.0.0:8080 → 172.18.0.2:80/tcp');
     expect(row.textContent).toContain('! -i br-1 -p tcp --dport 8080');
@@ -74,7 +74,7 @@ describe('NatView', () => {
   it('filters by owner and text, and shows the raw iptables-save text', async () => {
     const { transport } = fakeTransport(handlers(RULES));
     renderWith(<NatView />, transport);
-    await screen.findByRole('table', { name: 'NAT rules' });
+    await screen.findByRole('table', { name: 'Firewall rules' });
     fireEvent.change(screen.getByRole('combobox', { name: 'Owner' }), { target: { value: 'docker' } });
     await waitFor(() => expect(screen.getByRole('search').textContent).toContain('1 of 4 rules'));
     fireEvent.change(screen.getByRole('combobox', { name: 'Owner' }), { target: { value: '' } });
@@ -90,7 +90,7 @@ describe('NatView', () => {
   it('traces a packet, highlights the rule it hits and shows its details', async () => {
     const { transport } = fakeTransport(handlers(RULES));
     renderWith(<NatView />, transport);
-    await screen.findByRole('table', { name: 'NAT rules' });
+    await screen.findByRole('table', { name: 'Firewall rules' });
     const form = screen.getByRole('form', { name: 'Trace a packet' });
     fireEvent.change(within(form).getByLabelText('Host IP'), { target: { value: '192.168.1.10' } });
     fireEvent.change(within(form).getByLabelText('Port'), { target: { value: '8080' } });
@@ -108,7 +108,7 @@ describe('NatView', () => {
   it('says what is wrong with the tracer input', async () => {
     const { transport } = fakeTransport(handlers(RULES));
     renderWith(<NatView />, transport);
-    await screen.findByRole('table', { name: 'NAT rules' });
+    await screen.findByRole('table', { name: 'Firewall rules' });
     const form = screen.getByRole('form', { name: 'Trace a packet' });
     fireEvent.change(within(form).getByLabelText('Host IP'), { target: { value: '10.0.0' } });
     await act(async () => fireEvent.submit(form));
@@ -120,7 +120,7 @@ describe('NatView', () => {
     const calls: { limit: number; snapshot?: string }[] = [];
     const { transport } = fakeTransport(handlers(many, calls));
     renderWith(<NatView />, transport);
-    const table = await screen.findByRole('table', { name: 'NAT rules' });
+    const table = await screen.findByRole('table', { name: 'Firewall rules' });
     await waitFor(() => expect(table.querySelectorAll('tr[data-rule-id]').length).toBeGreaterThan(15));
     expect(table.querySelectorAll('tr[data-rule-id]').length).toBeLessThan(80);
     expect(table.getAttribute('aria-rowcount')).toBe('10001');
@@ -132,7 +132,7 @@ describe('NatView', () => {
     const many = Array.from({ length: 10_000 }, (_, i) => rule('KUBE-SERVICES', i + 1, `-d 10.96.${i >> 8}.${i & 255}/32 -j KUBE-SVC-${i}`, { target: `KUBE-SVC-${i}`, owner: 'kubernetes' }));
     const { transport } = fakeTransport(handlers(many));
     renderWith(<NatView />, transport);
-    await screen.findByRole('table', { name: 'NAT rules' });
+    await screen.findByRole('table', { name: 'Firewall rules' });
     fireEvent.change(screen.getByRole('searchbox', { name: 'Search rules' }), { target: { value: 'kube-svc-9876 ' } });
     await waitFor(() => expect(screen.getByRole('search').textContent).toContain('1 of 10,000 rules'));
     await waitFor(() => expect(document.querySelector('tr[data-rule-id="ipv4/nat/KUBE-SERVICES/9877"]')).toBeTruthy());

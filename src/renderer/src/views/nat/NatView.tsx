@@ -14,6 +14,8 @@ import { rawText, type NatFilters } from './nat-format';
 import { NatTable } from './NatTable';
 import { PacketTracer, type TraceOutcome } from './PacketTracer';
 import { RuleDetails } from './RuleDetails';
+import { useBerthNames } from '../../lib/useBerthNames';
+import type { OpenView } from '../../lib/navigation';
 
 const NO_FILTERS: NatFilters = { search: '', table: '', owner: '', family: '' };
 // Rows per request: a few screenfuls, so scrolling asks rarely and each answer is small.
@@ -22,7 +24,8 @@ const COUNTERS_EVERY_MS = 5000;
 
 // The helper holds the rules: this view asks for the rows it shows (pages of
 // one reading, filtered and searched there) and refreshes only their counters.
-export function NatView() {
+export function NatView({ onOpen }: { onOpen?: OpenView } = {}) {
+  const names = useBerthNames();
   const { transport } = useBerth();
   const qc = useQueryClient();
   const [snapshot, setSnapshot] = useState<string | undefined>();
@@ -140,8 +143,8 @@ export function NatView() {
   return (
     <section className="view" aria-labelledby="view-title">
       <PageHeader
-        title="NAT rules"
-        subtitle={data ? `${total.toLocaleString()} rule${total === 1 ? '' : 's'} in every table, from every owner — decoded, with counters` : 'Every rule of every table and owner, decoded, with counters'}
+        title="Firewall rules"
+        subtitle={data ? `${total.toLocaleString()} rule${total === 1 ? '' : 's'} of every table (nat, filter, raw, mangle), iptables and nftables, from every owner — decoded, with counters` : 'Every rule of every table and owner, decoded, with counters'}
         actions={
           <>
             <button type="button" className="button" aria-pressed={raw} onClick={() => setRaw((x) => !x)}>
@@ -199,10 +202,12 @@ export function NatView() {
               onSelect={setSelected}
               onRange={onRange}
               scrollTo={scrollTo}
+              names={names}
+              onOpen={onOpen}
             />
           )}
         </div>
-        {selected && !raw && <RuleDetails rule={selected} onClose={() => setSelected(null)} />}
+        {selected && !raw && <RuleDetails rule={selected} names={names} onOpen={onOpen} onClose={() => setSelected(null)} />}
       </div>
     </section>
   );

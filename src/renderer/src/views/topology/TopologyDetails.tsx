@@ -55,7 +55,7 @@ function HostDetails({ d, onClose, onOpen, topo }: { d: HostData; onClose: () =>
   const s = d.system;
   const h = d.host;
   return (
-    <Panel title="Host" sub="root network namespace" label="Details of the host" onClose={onClose} actions={<OpenButton onOpen={onOpen} view="nat" label="Open NAT rules" />}>
+    <Panel title="Host" sub="root network namespace" label="Details of the host" onClose={onClose} actions={<OpenButton onOpen={onOpen} view="nat" label="Open firewall rules" />}>
       <dl className="props">
         <dt>Kernel</dt><dd className="mono">{s?.kernel ?? '—'}</dd>
         <dt>Firewall</dt><dd>{s?.firewallBackend ?? '—'}</dd>

