@@ -16,7 +16,6 @@ import { CHROMIUM, launchChromium, watchPage } from './support/browser';
 import { startUi, type RunningUi } from './support/web-ui-process';
 
 const ROOT = resolve('.');
-const HARNESS = join(ROOT, 'test/integration/harness.ts');
 const BERTH = join(ROOT, 'dist/berth.mjs');
 const RENDERER = join(ROOT, 'out/renderer');
 const missing = [
