@@ -223,7 +223,14 @@ class Berth {
         await sleep(50);
       }
     }
-    b.connect = await rpcConnector();
+    const connector = await rpcConnector();
+    // the token goes with a connection's first call, which must come within the helper's auth timeout:
+    // authenticate at once, or a connection made now and first used after a slow peer's warm-up is refused
+    b.connect = async (socket) => {
+      const c = await connector(socket);
+      await c.call('network.list', {});
+      return c;
+    };
     b.rpc = await b.connect(b.socket);
     return b;
   }

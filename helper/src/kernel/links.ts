@@ -1,5 +1,6 @@
 import { BerthError } from '../../../src/shared/errors';
 import { kernelError, run, runJson } from './exec';
+import { hostIp } from './ip-session';
 
 // Thin adapter over iproute2. `ns` names where a command runs: undefined is
 // the helper's own namespace, a plain name is a named netns (/run/netns/NAME),
@@ -39,10 +40,17 @@ export async function ip(ns: NsRef, args: string[]): Promise<string> {
 }
 
 // One `ip -batch -` per namespace per operation: a process per command costs
-// more than the commands themselves. `-force` is off, so the first failing
-// line stops the batch and the caller rolls back.
+// more than the commands themselves; in the helper's own namespace the lines
+// go to its long-lived ip (ip-session.ts) and start no process at all. The
+// first failing line stops the batch and the caller rolls back.
 export async function ipBatch(ns: NsRef, lines: string[]): Promise<void> {
   if (!lines.length) return;
+  if (ns === undefined) {
+    const results = await hostIp.run(lines, { stopOnError: true });
+    const i = results.findIndex((r) => !r.ok);
+    if (i >= 0) throw kernelError('ip', lines[i].split(' '), 1, results[i].error);
+    return;
+  }
   const [f, a] = ipArgv(ns, ['-batch', '-']);
   await run(f, a, { input: lines.join('\n') + '\n' });
 }
@@ -71,6 +79,7 @@ export async function linkExists(name: string, ns?: NsRef): Promise<boolean> {
 // a caller that records what it removed (cleanup's undo) skips them.
 export async function deleteLinks(names: string[], ns?: NsRef): Promise<string[]> {
   if (!names.length) return [];
+  if (ns === undefined) return deleteHostLinks(names);
   const [f, a] = ipArgv(ns, ['-force', '-batch', '-']);
   const r = await run(f, a, { input: names.map((n) => `link del dev ${n}\n`).join(''), okCodes: [1] });
   if (r.exitCode === 0) return [];
@@ -83,4 +92,17 @@ export async function deleteLinks(names: string[], ns?: NsRef): Promise<string[]
   }
   const absent = new Set([...r.stderr.matchAll(/Cannot find device "([^"]+)"/g)].map((m) => m[1]));
   return names.filter((n) => absent.has(n));
+}
+
+// deleteLinks in the helper's own namespace, through its long-lived ip: each
+// line's answer is its own, so "already gone" is known per name.
+async function deleteHostLinks(names: string[]): Promise<string[]> {
+  const lines = names.map((n) => `link del dev ${n}`);
+  const results = await hostIp.run(lines);
+  const absent = names.filter((n, i) => results[i].error.startsWith(`Cannot find device "${n}"`));
+  const failed = results.flatMap((r, i) => (r.ok || absent.includes(names[i]) ? [] : [`${lines[i]}: ${r.error}`]));
+  if (!failed.length) return absent;
+  const wanted = new Set(names);
+  const left = (await listLinks().catch(() => null))?.map((l) => l.ifname).filter((n) => wanted.has(n)) ?? names;
+  throw new BerthError('kernel', `ip ${failed.join(' / ')}`, { argv: ['ip', '-force', '-batch', '-'], exitCode: 1, stderr: failed.join('\n'), left });
 }
