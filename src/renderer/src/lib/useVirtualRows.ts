@@ -52,7 +52,14 @@ export function useVirtualRows({
     if (selectedIndex >= 0) setCursor(selectedIndex);
   }, [selectedIndex]);
 
-  const focusRow = (i: number) => requestAnimationFrame(() => requestAnimationFrame(() => rowRefs.current.get(i)?.focus({ preventScroll: true })));
+  // A row already rendered (the next one usually is: overscan) takes the
+  // focus at once, so a key pressed right after lands on it and not on the
+  // row it left; one scrolled to is focused once the scroll has drawn it.
+  const focusRow = (i: number) => {
+    const now = rowRefs.current.get(i);
+    if (now) now.focus({ preventScroll: true });
+    else requestAnimationFrame(() => requestAnimationFrame(() => rowRefs.current.get(i)?.focus({ preventScroll: true })));
+  };
 
   useEffect(() => {
     if (!scrollTo || scrollTo.index < 0 || scrollTo.index >= count) return;

@@ -115,16 +115,29 @@ export function NatView({ onOpen }: { onOpen?: OpenView } = {}) {
   const set = (k: keyof NatFilters) => (v: string) => setFilters((f) => ({ ...f, [k]: v }));
   const filtered = filters.search || filters.table || filters.owner || filters.family;
 
+  // Every selection bumps this; a bring-into-view whose answer comes back
+  // after a newer selection (an arrow key, a click, another trace) is
+  // dropped, else it would scroll away and take the keyboard focus back to
+  // a row that is no longer the selected one.
+  const selectionSeq = useRef(0);
+  const select = useCallback((r: FirewallRule | null) => {
+    selectionSeq.current++;
+    setSelected(r);
+  }, []);
+
   // bring a rule into view: ask the helper where it is among the matches,
   // dropping the filters if they hide it
   const show = async (r: FirewallRule) => {
     setRaw(false);
-    setSelected(r);
+    select(r);
+    const seq = selectionSeq.current;
     if (!data) return;
     let at = (await transport.call('nat.query', { ...where, snapshot: data.snapshot, find: r.id, limit: 0 })).foundAt;
+    if (seq !== selectionSeq.current) return;
     if (at === null) {
       setFilters(NO_FILTERS);
       at = (await transport.call('nat.query', { snapshot: data.snapshot, find: r.id, limit: 0 })).foundAt;
+      if (seq !== selectionSeq.current) return;
     }
     if (at !== null) setScrollTo((s) => ({ index: at, n: (s?.n ?? 0) + 1 }));
   };
@@ -199,7 +212,7 @@ export function NatView({ onOpen }: { onOpen?: OpenView } = {}) {
               selectedIndex={selectedIndex}
               hit={trace?.result.hit?.id ?? null}
               path={path}
-              onSelect={setSelected}
+              onSelect={select}
               onRange={onRange}
               scrollTo={scrollTo}
               names={names}
@@ -207,7 +220,7 @@ export function NatView({ onOpen }: { onOpen?: OpenView } = {}) {
             />
           )}
         </div>
-        {selected && !raw && <RuleDetails rule={selected} names={names} onOpen={onOpen} onClose={() => setSelected(null)} />}
+        {selected && !raw && <RuleDetails rule={selected} names={names} onOpen={onOpen} onClose={() => select(null)} />}
       </div>
     </section>
   );
