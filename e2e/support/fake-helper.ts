@@ -66,6 +66,22 @@ export class FakeEngine {
     return method === 'cleanup.apply' ? 900 : 60;
   }
 
+  // A slow helper, made deterministic: answers to the calls `when` matches
+  // are held back until the test calls the returned release().
+  private gates = new Set<{ when: (method: MethodName, params: any) => boolean; held: (() => void)[] }>();
+  holdAnswers(when: (method: MethodName, params: any) => boolean): () => void {
+    const gate = { when, held: [] as (() => void)[] };
+    this.gates.add(gate);
+    return () => {
+      this.gates.delete(gate);
+      for (const send of gate.held.splice(0)) send();
+    };
+  }
+  answer(method: MethodName, params: unknown, send: () => void): void {
+    for (const g of this.gates) if (g.when(method, params)) return void g.held.push(send);
+    setTimeout(send, this.latency(method));
+  }
+
   allMappings(): { c: Container; m: PortMapping }[] {
     return [...this.containers.values()].flatMap((c) => (this.ports.get(c.Id) ?? []).map((m) => ({ c, m })));
   }
@@ -464,7 +480,7 @@ export async function startFakeHelper(socketPath: string, engine = new FakeEngin
       try {
         // a little latency, so progress states are visible
         const result = engine.handle(req.method, parsedParams.data);
-        setTimeout(() => send(resultFrame(req.id, result)), engine.latency(req.method));
+        engine.answer(req.method, parsedParams.data, () => send(resultFrame(req.id, result)));
       } catch (e) {
         fail(isBerthError(e) ? e : new BerthError('internal', String(e)));
       }
