@@ -1,6 +1,6 @@
 import type { HostInspect } from '../../../src/shared/inspect';
 import { BERTH_NETNS_RE, DOCKER_USER_BRIDGE_RE } from '../inspect/owner';
-import { overlaps, parsePrefix, type Prefix } from '../inspect/cidr';
+import { cidrOverlaps, parseToolPrefix, type Cidr } from '../../../src/shared/ip';
 import { knowsId, type BerthOwned } from './berth-owned';
 import { make, type HostLink, type Planned } from './planned';
 
@@ -29,9 +29,9 @@ export function findLinkIssues(host: HostInspect, berth: BerthOwned): Planned[] 
     for (const k of ['i', '!i', 'o', '!o']) if (r.matches[k]) ruleIfs.add(r.matches[k]);
     for (const k of ['s', '!s', 'd', '!d']) if (r.matches[k]) ruleNetTexts.add(r.matches[k]);
   }
-  let ruleNetList: Prefix[] | null = null;
+  let ruleNetList: Cidr[] | null = null;
   const ruleNets = () =>
-    (ruleNetList ??= [...ruleNetTexts].map(parsePrefix).filter((p): p is Prefix => !!p && p.len > 0));
+    (ruleNetList ??= [...ruleNetTexts].map(parseToolPrefix).filter((p): p is Cidr => !!p && p.len > 0));
   const reported = new Set<string>();
 
   for (const l of host.links) {
@@ -64,8 +64,8 @@ export function findLinkIssues(host: HostInspect, berth: BerthOwned): Planned[] 
     const enginesName = DOCKER_USER_BRIDGE_RE.test(l.name) || l.name.startsWith('cni') || l.name.startsWith('berth');
     if (!enginesName) continue;
     const addrs = globalAddrs(l.addresses);
-    const nets = addrs.map(parsePrefix).filter((p): p is Prefix => !!p);
-    const mentioned = ruleIfs.has(l.name) || ruleNets().some((r) => nets.some((n) => overlaps(r, n)));
+    const nets = addrs.map(parseToolPrefix).filter((p): p is Cidr => !!p);
+    const mentioned = ruleIfs.has(l.name) || ruleNets().some((r) => nets.some((n) => cidrOverlaps(r, n)));
     if (addrs.length === 0 || !mentioned) {
       const why = addrs.length === 0 ? 'no port and no address' : 'no port, and no firewall rule for it';
       out.push(make('empty-bridge', l.owner, `${l.owner === 'unknown' ? '' : `${l.owner} `}bridge with ${why}: no network behind it`, ev, delLink(l), { type: 'link', link: l }));

@@ -1,6 +1,6 @@
 import type { FirewallRule, HostInspect, Owner } from '../../../src/shared/inspect';
 import { JUMP_OWNER, OWN_CHAINS } from '../firewall/chains';
-import { contains, parseIp, parsePrefix, type Prefix } from '../inspect/cidr';
+import { cidrContains, tryParseAddr, parseToolPrefix, type Cidr } from '../../../src/shared/ip';
 import { dnatTarget } from '../inspect/nat-decode';
 import { BERTH_COMMENT_RE } from '../inspect/owner';
 import type { ConntrackEntry } from '../kernel/conntrack-parse';
@@ -79,12 +79,12 @@ export function findOrphanPorts(host: HostInspect, berth: BerthOwned): Planned[]
 // publishes. Entries of a live mapping are never flagged; foreign ones only
 // when their container address is dead on that engine's bridge.
 export function findStaleConntrack(host: HostInspect, berth: BerthOwned, entries: ConntrackEntry[], live: Liveness): Planned[] {
-  const berthNets = berth.networks.map((n) => parsePrefix(n.subnet)).filter((p): p is Prefix => !!p);
+  const berthNets = berth.networks.map((n) => parseToolPrefix(n.subnet)).filter((p): p is Cidr => !!p);
   const berthBridges = new Set(berth.networks.map((n) => n.bridge));
   const foreignNets = host.links
     .filter((l) => l.kind === 'bridge' && l.owner !== 'berth' && l.owner !== 'system' && !berthBridges.has(l.name))
-    .flatMap((l) => l.addresses.map((a) => ({ owner: l.owner, name: l.name, prefix: parsePrefix(a) })))
-    .filter((b): b is { owner: Owner; name: string; prefix: Prefix } => !!b.prefix && b.prefix.len > 0 && !b.prefix.v6);
+    .flatMap((l) => l.addresses.map((a) => ({ owner: l.owner, name: l.name, prefix: parseToolPrefix(a) })))
+    .filter((b): b is { owner: Owner; name: string; prefix: Cidr } => !!b.prefix && b.prefix.len > 0 && !b.prefix.v6);
   const dnats = host.rules.filter((r) => r.source === 'iptables' && r.table === 'nat' && r.target === 'DNAT');
   const groups = new Map<string, { owner: Owner; reason: string; entries: ConntrackEntry[] }>();
 
@@ -93,7 +93,7 @@ export function findStaleConntrack(host: HostInspect, berth: BerthOwned, entries
     const natted = e.reply.src !== e.orig.dst || e.reply.sport !== e.orig.dport;
     if (!natted) continue;
     const ip = e.reply.src;
-    const addr = parseIp(ip);
+    const addr = tryParseAddr(ip);
     if (!addr) continue;
     const liveMapping = berth.ports.some(
       (m) => m.proto === e.proto && m.hostPort === e.orig.dport && m.containerIp === ip && m.containerPort === e.reply.sport && servesHost(m, e.orig.dst),
@@ -101,14 +101,14 @@ export function findStaleConntrack(host: HostInspect, berth: BerthOwned, entries
     if (liveMapping) continue;
     let owner: Owner;
     let reason: string;
-    if (berthNets.some((p) => contains(p, addr))) {
+    if (berthNets.some((p) => cidrContains(p, addr))) {
       owner = 'berth';
       const dead = live.addressGone(ip, owner) !== null;
       if (dead) reason = `conntrack entries to ${ip}, a container address no live namespace holds`;
       else if (!dnats.some((r) => ruleStillMaps(r, e))) reason = `conntrack entries of host port ${e.orig.dport}/${e.proto}, which is no longer published to ${ip}:${e.reply.sport}`;
       else continue;
     } else {
-      const net = foreignNets.find((b) => contains(b.prefix, addr));
+      const net = foreignNets.find((b) => cidrContains(b.prefix, addr));
       if (!net || live.addressGone(ip, net.owner) === null) continue;
       owner = net.owner;
       reason = `conntrack entries to ${ip} on ${net.name}, an address no live namespace holds`;

@@ -1,10 +1,10 @@
 import type { HostInspect, Owner } from '../../../src/shared/inspect';
 import { DEFAULT_POOLS } from '../ipam/pools';
-import { overlaps, parseIp, parsePrefix, type Prefix } from '../inspect/cidr';
+import { cidrOverlaps, formatAddr, parseToolPrefix, tryParseAddr, type Cidr } from '../../../src/shared/ip';
 import { AddressSet, PrefixMap, PrefixSet } from '../inspect/prefix-index';
 
 const isLinkLocal = (a: string) => a.startsWith('fe80:') || a.startsWith('169.254.');
-const prefixes = (list: string[]) => list.map((s) => parsePrefix(s) as Prefix);
+const prefixes = (list: string[]) => list.map((s) => parseToolPrefix(s) as Cidr);
 
 // Owners whose rules only ever point at their own local bridges and
 // containers. Kubernetes is not one: pod and service addresses of other
@@ -17,7 +17,7 @@ const CONTAINER_TOOLS = new Set<Owner>(['berth', 'docker', 'podman', 'cni', 'lib
 // documented 10.22.0.0/16 and cni-podman0's 10.88.0.0/16; libvirt's default
 // network). A rule of that tool pointing into its own space, where the host
 // has no bridge and no route, is evidence its network is gone.
-const TOOL_SPACE: Partial<Record<Owner, Prefix[]>> = {
+const TOOL_SPACE: Partial<Record<Owner, Cidr[]>> = {
   berth: prefixes(DEFAULT_POOLS.map((p) => p.base)),
   docker: prefixes(DEFAULT_POOLS.map((p) => p.base)),
   podman: prefixes(['10.88.0.0/16', '10.89.0.0/16']),
@@ -28,7 +28,7 @@ const TOOL_SPACE: Partial<Record<Owner, Prefix[]>> = {
 interface ContainerNet {
   bridge: string;
   cidr: string;
-  prefix: Prefix;
+  prefix: Cidr;
 }
 
 // Which addresses and subnets are provably gone. Liveness is judged by
@@ -44,7 +44,7 @@ export class Liveness {
   private heldIps: AddressSet;
   private containerNets: ContainerNet[] = []; // subnets on bridges with no physical port
   private containerNetOf: PrefixMap<ContainerNet>;
-  private routed: Prefix[] = []; // every non-default route
+  private routed: Cidr[] = []; // every non-default route
   private routedSet: PrefixSet;
   private defaultV4 = false;
   private netnsUnreadable: boolean;
@@ -56,7 +56,7 @@ export class Liveness {
       const ip = cidr.split('/')[0];
       if (this.held.has(ip)) return;
       this.held.add(ip);
-      const p = parseIp(ip);
+      const p = tryParseAddr(ip);
       if (p) heldIps.push(p);
     };
     for (const l of host.links) l.addresses.forEach(add);
@@ -67,7 +67,7 @@ export class Liveness {
     for (const l of host.links) {
       if (l.kind !== 'bridge' || physicalMasters.has(l.name)) continue;
       for (const a of l.addresses) {
-        const p = parsePrefix(a);
+        const p = parseToolPrefix(a);
         if (p && !isLinkLocal(a)) this.containerNets.push({ bridge: l.name, cidr: `${printable(p)}/${p.len}`, prefix: p });
       }
     }
@@ -79,11 +79,11 @@ export class Liveness {
         continue;
       }
       if (dst.startsWith('fe80:') || dst.startsWith('ff00:')) continue;
-      const p = parsePrefix(dst);
+      const p = parseToolPrefix(dst);
       if (p && p.len > 0) this.routed.push(p);
     }
     this.heldIps = new AddressSet(heldIps);
-    this.containerNetOf = new PrefixMap(this.containerNets.map((n) => [n.prefix, n] as [Prefix, ContainerNet]));
+    this.containerNetOf = new PrefixMap(this.containerNets.map((n) => [n.prefix, n] as [Cidr, ContainerNet]));
     this.routedSet = new PrefixSet(this.routed);
   }
 
@@ -94,7 +94,7 @@ export class Liveness {
   // Why `ip` is gone, or null. `owner` is whose rule (or flow) points at it.
   addressGone(ip: string, owner: Owner): string | null {
     if (this.held.has(ip)) return null;
-    const p = parseIp(ip);
+    const p = tryParseAddr(ip);
     if (!p) return null;
     const net = this.containerNetOf.get(p);
     if (net) return this.netnsUnreadable ? null : `${ip} is on bridge ${net.bridge} (${net.cidr}) and no namespace holds it`;
@@ -112,21 +112,21 @@ export class Liveness {
   }
 
   private judgeSubnet(cidr: string, owner: Owner): string | null {
-    const p = parsePrefix(cidr);
+    const p = parseToolPrefix(cidr);
     if (!p) return null;
     if (p.len === (p.v6 ? 128 : 32)) return this.addressGone(cidr.split('/')[0], owner);
     if (p.len < (p.v6 ? 48 : 16)) return null;
     if (this.heldIps.anyIn(p)) return null;
-    const net = this.containerNets.find((n) => n.prefix.len <= p.len && overlaps(n.prefix, p));
+    const net = this.containerNets.find((n) => n.prefix.len <= p.len && cidrOverlaps(n.prefix, p));
     if (net) return this.netnsUnreadable ? null : `${cidr} is on bridge ${net.bridge} (${net.cidr}) and no namespace holds an address in it`;
-    if (this.routed.some((r) => overlaps(r, p))) return null;
+    if (this.routed.some((r) => cidrOverlaps(r, p))) return null;
     return this.unreached(cidr, p, owner);
   }
 
   // No link holds it and no specific route reaches it.
-  private unreached(what: string, p: Prefix, owner: Owner): string | null {
+  private unreached(what: string, p: Cidr, owner: Owner): string | null {
     if (!CONTAINER_TOOLS.has(owner)) return null; // a user's or a firewall's rule: a remote network, maybe down for now
-    const pool = TOOL_SPACE[owner]?.find((s) => s.len <= p.len && overlaps(s, p));
+    const pool = TOOL_SPACE[owner]?.find((s) => s.len <= p.len && cidrOverlaps(s, p));
     if (pool) return `${what} is in ${owner}'s address pool ${printable(pool)}/${pool.len}, where the host has no bridge and no route`;
     // outside its pools: only without a default route is it certain nothing reaches it
     if (!p.v6 && !this.defaultV4) return `no link holds ${what}, no route reaches it and the host has no default route`;
@@ -143,8 +143,4 @@ export class Liveness {
 
 const CONTAINER_BRIDGE_RE = /^(docker0|br-[0-9a-f]{12}|cni\d+|cni-podman\d+|podman\d+|virbr\d+|berth\d+)$/;
 
-function printable(p: Prefix): string {
-  if (!p.v6) return [24n, 16n, 8n, 0n].map((s) => String((p.base >> s) & 255n)).join('.');
-  const groups = Array.from({ length: 8 }, (_, i) => ((p.base >> BigInt(112 - 16 * i)) & 0xffffn).toString(16));
-  return groups.join(':').replace(/(^|:)0(:0)+(:|$)/, '::');
-}
+const printable = (p: Cidr): string => formatAddr({ v6: p.v6, n: p.base });

@@ -6,20 +6,20 @@ import { parseNftRuleset } from './nft-parse';
 import { netnsOwner, ruleOwner, type LinkOwners, type Verdict } from './owner';
 import { addrList, buildLinks, nsLabel } from './links';
 import { parseSs } from './sockets';
-import { parseIp, parsePrefix, type Prefix } from './cidr';
+import { tryParseAddr, parseToolPrefix, type Cidr } from '../../../src/shared/ip';
 import { PrefixMap } from './prefix-index';
 
 // Fill owner + evidence of iptables rules in place (nft rules come owned by
 // their table). Rules with no other evidence get the owner of the bridge
 // whose subnet their address is in (Docker's hairpin MASQUERADE, raw DROPs).
 export function classifyRules(rules: FirewallRule[], links: LinkOwners, bridgeNets: BridgeNet[] = []): FirewallRule[] {
-  const nets = new PrefixMap(bridgeNets.map((b) => [b.prefix, b] as [Prefix, BridgeNet]));
+  const nets = new PrefixMap(bridgeNets.map((b) => [b.prefix, b] as [Cidr, BridgeNet]));
   for (const r of rules) {
     if (r.source !== 'iptables') continue;
     let v = ruleOwner(r, links);
     if (v.owner === 'unknown') {
       for (const key of ['s', 'd']) {
-        const ip = r.matches[key] ? parseIp(r.matches[key].split('/')[0]) : null;
+        const ip = r.matches[key] ? tryParseAddr(r.matches[key].split('/')[0]) : null;
         const net = ip && nets.get(ip);
         if (net) {
           v = { owner: net.owner, evidence: `address ${r.matches[key]} in ${net.name}'s subnet` };
@@ -59,12 +59,12 @@ function ownHairpins(rules: FirewallRule[]): void {
 export interface BridgeNet {
   name: string;
   owner: FirewallRule['owner'];
-  prefix: Prefix;
+  prefix: Cidr;
 }
 export function bridgeNets(links: HostInspect['links']): BridgeNet[] {
   return links
     .filter((l) => l.kind === 'bridge' && l.owner !== 'unknown' && l.owner !== 'system')
-    .flatMap((l) => l.addresses.filter((a) => !a.startsWith('fe80:')).map((a) => ({ name: l.name, owner: l.owner, prefix: parsePrefix(a) as Prefix })))
+    .flatMap((l) => l.addresses.filter((a) => !a.startsWith('fe80:')).map((a) => ({ name: l.name, owner: l.owner, prefix: parseToolPrefix(a) as Cidr })))
     .filter((b) => b.prefix);
 }
 

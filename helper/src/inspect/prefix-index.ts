@@ -1,4 +1,4 @@
-import { contains, type Prefix } from './cidr';
+import { cidrContains, type Cidr } from '../../../src/shared/ip';
 
 type Ip = { v6: boolean; n: bigint };
 
@@ -12,7 +12,7 @@ type Ip = { v6: boolean; n: bigint };
 export class PrefixMap<T> {
   private byLen: { v6: boolean; shift: bigint; values: Map<bigint, T> }[] = [];
 
-  constructor(entries: [Prefix, T][]) {
+  constructor(entries: [Cidr, T][]) {
     const groups = new Map<string, { v6: boolean; len: number; shift: bigint; values: Map<bigint, T> }>();
     for (const [p, value] of entries) {
       const k = `${p.v6 ? 6 : 4}/${p.len}`;
@@ -35,7 +35,7 @@ export class PrefixMap<T> {
 
 export class PrefixSet {
   private map: PrefixMap<true>;
-  constructor(prefixes: Prefix[]) {
+  constructor(prefixes: Cidr[]) {
     this.map = new PrefixMap(prefixes.map((p) => [p, true]));
   }
   has(ip: Ip): boolean {
@@ -55,7 +55,7 @@ export class AddressSet {
     };
   }
 
-  anyIn(p: Prefix): boolean {
+  anyIn(p: Cidr): boolean {
     const list = p.v6 ? this.sorted.v6 : this.sorted.v4;
     let lo = 0;
     let hi = list.length;
@@ -64,6 +64,6 @@ export class AddressSet {
       if (list[mid] < p.base) lo = mid + 1;
       else hi = mid;
     }
-    return lo < list.length && contains(p, { v6: p.v6, n: list[lo] });
+    return lo < list.length && cidrContains(p, { v6: p.v6, n: list[lo] });
   }
 }

@@ -32,7 +32,7 @@ describe('checkSubnet', () => {
       error: 'invalid CIDR address: 10.1.0.0/',
       overlaps: [],
     });
-    expect(ipam.checkSubnet('fd00::/64', []).error).toMatch(/only IPv4/);
+    expect(ipam.checkSubnet('fd00::/200', []).error).toBe('invalid CIDR address: fd00::/200');
   });
 
   it('normalises and lists route overlaps as warnings only', () => {

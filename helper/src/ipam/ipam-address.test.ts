@@ -114,7 +114,7 @@ describe('restore', () => {
   it('reserves gateway, aux and endpoint addresses so allocation continues where it was', () => {
     const ipam = new Ipam();
     ipam.restorePool('r', stored);
-    expect(ipam.getPool('r')).toEqual(stored);
+    expect(ipam.getPools('r')[0]).toEqual(stored);
     ipam.reserveAddress('r', '10.5.0.2');
     ipam.reserveAddress('r', '10.5.0.200'); // static, outside the range
     expect(ipam.requestAddress('r')).toBe('10.5.0.3');

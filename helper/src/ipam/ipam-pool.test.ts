@@ -44,7 +44,7 @@ describe('automatic subnets', () => {
     // without the route, the /20 skipped a moment ago is the lowest free one
     expect(auto(ipam, 'p2')).toBe('192.168.16.0/20');
     for (let i = 3; i < 16; i++) auto(ipam, `p${i}`);
-    expect(ipam.getPool('p15').subnet).toBe('192.168.240.0/20');
+    expect(ipam.getPools('p15')[0].subnet).toBe('192.168.240.0/20');
     expectBerthError(() => auto(ipam, 'extra'), 'conflict', 'all predefined address pools have been fully subnetted');
     expect(ipam.has('extra')).toBe(false);
   });
@@ -76,12 +76,13 @@ describe('automatic subnets', () => {
     );
   });
 
-  it('refuses a second pool for the same network, and unknown ids', () => {
+  it('gives a network a second subnet of its own when asked (several per family), and refuses unknown ids', () => {
     const ipam = new Ipam();
     auto(ipam, 'a');
-    expectBerthError(() => auto(ipam, 'a'), 'conflict', /already has an address pool/);
+    auto(ipam, 'a');
+    expect(ipam.getPools('a').map((p) => p.subnet)).toEqual(['172.17.0.0/16', '172.18.0.0/16']);
     expectBerthError(() => ipam.releasePool('zzz'), 'not_found', 'network zzz not found');
-    expectBerthError(() => ipam.getPool('zzz'), 'not_found', 'network zzz not found');
+    expectBerthError(() => ipam.getPools('zzz')[0], 'not_found', 'network zzz not found');
   });
 });
 
@@ -111,7 +112,7 @@ describe('user subnets', () => {
     const ipam = new Ipam();
     expectBerthError(() => ipam.requestPool('a', { subnet: '10.1.0.0' }, []), 'invalid_argument', 'invalid CIDR address: 10.1.0.0');
     expectBerthError(() => ipam.requestPool('a', { subnet: '10.1.0.0/40' }, []), 'invalid_argument', /invalid CIDR/);
-    expectBerthError(() => ipam.requestPool('a', { subnet: 'fd00::/64' }, []), 'invalid_argument', /only IPv4/);
+    expectBerthError(() => ipam.requestPool('a', { subnet: 'fd00::/200' }, []), 'invalid_argument', 'invalid CIDR address: fd00::/200');
   });
 });
 
@@ -254,6 +255,6 @@ describe('aux addresses', () => {
     const ipam = new Ipam();
     const p = ipam.requestPool('x', { subnet: '10.1.0.0/24', auxAddresses: { a: '10.1.0.5' } }, []);
     p.auxAddresses.a = '1.1.1.1';
-    expect(ipam.getPool('x').auxAddresses.a).toBe('10.1.0.5');
+    expect(ipam.getPools('x')[0].auxAddresses.a).toBe('10.1.0.5');
   });
 });

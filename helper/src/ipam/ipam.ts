@@ -2,22 +2,26 @@
 // (docs/docker-behaviour.md, "IPAM"). Pure and in-memory: the engine persists
 // networks and endpoints and replays them here at start, as Docker's
 // reservePools() does, because IPAM state itself is never stored.
+// A network holds any number of subnets of either family (dual stack,
+// IPv6-only, several subnets per family); an address comes from the first
+// subnet of its family with room, as Docker's does.
 import { conflict, invalid, isBerthError, notFound } from '../../../src/shared/errors';
 import type { SubnetCheck } from '../../../src/shared/network';
 import {
+  type Addr,
   type Cidr,
-  broadcast,
   cidrContains,
   cidrOverlaps,
   cidrWithin,
+  formatAddr,
   formatCidr,
-  formatIp,
+  lastAddr,
+  parseAddr,
   parseCidr,
-  parseIp,
-  parseRouteCidr,
+  parseToolPrefix,
   reservedRole,
   usableRange,
-} from './cidr';
+} from '../../../src/shared/ip';
 import { DEFAULT_POOLS, type Pool, type PoolSpec, compilePools, firstFreeSubnet } from './pools';
 import { RunSet } from './run-set';
 
@@ -44,24 +48,27 @@ export type SubnetOverlap = SubnetCheck['overlaps'][number];
 
 export const MSG_POOL_OVERLAP = 'Pool overlaps with other one on this address space';
 export const MSG_POOLS_EXHAUSTED = 'all predefined address pools have been fully subnetted';
+export const MSG_NO_V6_POOL = 'could not find an available, non-overlapping IPv6 address pool among the defaults to assign to the network';
 export const MSG_STATIC_IP_NEEDS_USER_SUBNET =
   'user specified IP address is supported only when connecting to networks with user configured subnets';
 export const MSG_ADDRESS_IN_USE = 'Address already in use';
 
-interface NetState {
+const familyName = (v6: boolean) => (v6 ? 'IPv6' : 'IPv4');
+
+interface SubnetState {
   pool: NetworkPool;
   subnet: Cidr;
-  // dynamic allocation bounds: the ip-range (or subnet) minus network/broadcast
-  first: number;
-  last: number;
+  // dynamic allocation bounds: the ip-range (or subnet) minus reserved addresses
+  first: bigint;
+  last: bigint;
   used: RunSet;
   // gateway and aux addresses: reserved for the network's lifetime
-  pinned: Set<number>;
+  pinned: Set<bigint>;
 }
 
 export class Ipam {
   private readonly pools: Pool[];
-  private readonly nets = new Map<string, NetState>();
+  private readonly nets = new Map<string, SubnetState[]>();
 
   constructor(pools: PoolSpec[] = DEFAULT_POOLS) {
     this.pools = compilePools(pools);
@@ -71,12 +78,14 @@ export class Ipam {
     return this.nets.has(netId);
   }
 
-  getPool(netId: string): NetworkPool {
-    return copyPool(this.get(netId).pool);
+  /** The network's subnets, in the order they were requested. */
+  getPools(netId: string): NetworkPool[] {
+    return this.get(netId).map((st) => copyPool(st.pool));
   }
 
-  requestPool(netId: string, req: PoolRequest, hostRoutes: string[]): NetworkPool {
-    if (this.nets.has(netId)) throw conflict(`network ${netId} already has an address pool`);
+  /** Adds one subnet to a network: the user's, or the first free one of
+   * family `v6` from the default pools. A network may take several. */
+  requestPool(netId: string, req: PoolRequest, hostRoutes: string[], v6 = false): NetworkPool {
     const aux = req.auxAddresses ?? {};
     const userText = req.subnet?.trim() ?? '';
     const userSubnet = userText !== '';
@@ -84,18 +93,19 @@ export class Ipam {
     if (userSubnet) {
       subnet = parseCidr(userText);
       // Docker never checks a user subnet against host routes: the user may
-      // mean it (e.g. bridging onto the LAN). Only other networks conflict.
-      if (this.overlappingNetworks(subnet).length > 0) throw conflict(MSG_POOL_OVERLAP);
+      // mean it (e.g. bridging onto the LAN). Only other subnets conflict.
+      if (this.overlapping(subnet).length > 0) throw conflict(MSG_POOL_OVERLAP);
     } else {
       // Docker's CLI wording for options that only make sense with --subnet.
       if (req.ipRange || req.gateway) throw invalid('every ip-range or gateway must have a corresponding subnet');
       if (Object.keys(aux).length > 0) throw invalid('no matching subnet for aux-address');
-      const found = firstFreeSubnet(this.pools, this.blockers(hostRoutes));
+      if (v6 && !this.pools.some((p) => p.base.v6)) throw conflict(MSG_NO_V6_POOL);
+      const found = firstFreeSubnet(this.pools, this.blockers(hostRoutes), v6);
       if (!found) throw conflict(MSG_POOLS_EXHAUSTED);
       subnet = found;
     }
     const st = buildState(subnet, req.ipRange, req.gateway, aux, userSubnet);
-    this.nets.set(netId, st);
+    this.nets.set(netId, [...(this.nets.get(netId) ?? []), st]);
     return copyPool(st.pool);
   }
 
@@ -104,46 +114,58 @@ export class Ipam {
     this.nets.delete(netId);
   }
 
-  /** Replays a stored network at helper start. Overlap with other networks
+  /** Replays a stored subnet at helper start. Overlap with other networks
    * is not re-checked: a restore must not fail on state the store already holds. */
   restorePool(netId: string, pool: NetworkPool): void {
-    if (this.nets.has(netId)) throw conflict(`network ${netId} already has an address pool`);
-    const st = buildState(parseCidr(pool.subnet), pool.ipRange, pool.gateway, pool.auxAddresses, pool.userSubnet);
-    this.nets.set(netId, st);
+    const subnet = parseCidr(pool.subnet);
+    if (this.nets.get(netId)?.some((st) => cidrOverlaps(st.subnet, subnet))) throw conflict(`network ${netId} already has an address pool overlapping ${pool.subnet}`);
+    const st = buildState(subnet, pool.ipRange, pool.gateway, pool.auxAddresses, pool.userSubnet);
+    this.nets.set(netId, [...(this.nets.get(netId) ?? []), st]);
   }
 
-  requestAddress(netId: string, preferred?: string): string {
-    const st = this.get(netId);
+  /** An address of family `v6` for an endpoint: `preferred` (--ip/--ip6)
+   * when given, else the lowest free one of the first subnet with room. */
+  requestAddress(netId: string, preferred?: string, v6 = false): string {
+    const subnets = this.get(netId).filter((st) => st.subnet.v6 === v6);
+    if (!subnets.length) throw invalid(`network ${netId} has no ${familyName(v6)} subnet`);
     if (preferred !== undefined && preferred.trim() !== '') {
-      if (!st.pool.userSubnet) throw invalid(MSG_STATIC_IP_NEEDS_USER_SUBNET);
-      const ip = checkHostAddress(st, preferred);
-      if (!st.used.add(ip)) throw conflict(MSG_ADDRESS_IN_USE);
-      return formatIp(ip);
+      const a = parseAddr(preferred);
+      if (a.v6 !== v6) throw invalid(`invalid address ${preferred}: not an ${familyName(v6)} address`);
+      const st = subnets.find((s) => cidrContains(s.subnet, a));
+      if (st && !st.pool.userSubnet) throw invalid(MSG_STATIC_IP_NEEDS_USER_SUBNET);
+      checkHostAddress(st ?? subnets[0], a, preferred);
+      if (!st!.used.add(a.n)) throw conflict(MSG_ADDRESS_IN_USE);
+      return formatAddr(a);
     }
-    const ip = st.used.lowestFree(st.first, st.last);
-    if (ip === null) throw conflict(`no available IPv4 addresses on this network's address pools: ${netId}`);
-    st.used.add(ip);
-    return formatIp(ip);
+    for (const st of subnets) {
+      const n = st.used.lowestFree(st.first, st.last);
+      if (n === null) continue;
+      st.used.add(n);
+      return formatAddr({ v6, n });
+    }
+    throw conflict(`no available ${familyName(v6)} addresses on this network's address pools: ${netId}`);
   }
 
   /** Replays a stored endpoint's address; static or not, it is simply taken. */
   reserveAddress(netId: string, ip: string): void {
-    const st = this.get(netId);
-    const n = checkHostAddress(st, ip);
-    if (!st.used.add(n)) throw conflict(MSG_ADDRESS_IN_USE);
+    const a = parseAddr(ip);
+    const st = this.get(netId).find((s) => cidrContains(s.subnet, a));
+    checkHostAddress(st ?? this.get(netId)[0], a, ip);
+    if (!st!.used.add(a.n)) throw conflict(MSG_ADDRESS_IN_USE);
   }
 
   releaseAddress(netId: string, ip: string): void {
-    const st = this.get(netId);
-    const n = parseIp(ip);
+    const a = parseAddr(ip);
+    const st = this.get(netId).find((s) => cidrContains(s.subnet, a));
     // The gateway and aux addresses belong to the network, not to an
     // endpoint; a stray release must not let a container take them.
-    if (st.pinned.has(n)) return;
-    st.used.delete(n);
+    if (!st || st.pinned.has(a.n)) return;
+    st.used.delete(a.n);
   }
 
   checkSubnet(subnet: string | undefined, hostRoutes: { cidr: string; dev?: string }[]): SubnetCheck {
-    const found = firstFreeSubnet(this.pools, this.blockers(hostRoutes.map((r) => r.cidr)));
+    const blockers = this.blockers(hostRoutes.map((r) => r.cidr));
+    const found = firstFreeSubnet(this.pools, blockers);
     const suggested = found ? formatCidr(found) : null;
     if (subnet === undefined || subnet.trim() === '') {
       return suggested
@@ -157,14 +179,10 @@ export class Ipam {
       if (!isBerthError(e)) throw e;
       return { suggested, valid: false, error: e.message, overlaps: [] };
     }
-    const overlaps: SubnetOverlap[] = this.overlappingNetworks(c).map(([id, st]) => ({
-      kind: 'network',
-      what: id,
-      cidr: st.pool.subnet,
-    }));
+    const overlaps: SubnetOverlap[] = this.overlapping(c).map(([id, st]) => ({ kind: 'network', what: id, cidr: st.pool.subnet }));
     for (const r of hostRoutes) {
-      const rc = parseRouteCidr(r.cidr);
-      if (rc && rc.prefix > 0 && cidrOverlaps(rc, c)) {
+      const rc = parseToolPrefix(r.cidr);
+      if (rc && rc.len > 0 && cidrOverlaps(rc, c)) {
         overlaps.push({ kind: 'route', what: r.dev ? `dev ${r.dev}` : 'route', cidr: formatCidr(rc) });
       }
     }
@@ -179,53 +197,46 @@ export class Ipam {
     };
   }
 
-  private get(netId: string): NetState {
+  private get(netId: string): SubnetState[] {
     const st = this.nets.get(netId);
     if (!st) throw notFound(`network ${netId} not found`);
     return st;
   }
 
-  private overlappingNetworks(c: Cidr): [string, NetState][] {
-    return [...this.nets].filter(([, st]) => cidrOverlaps(st.subnet, c));
+  private overlapping(c: Cidr): [string, SubnetState][] {
+    return [...this.nets].flatMap(([id, list]) => list.filter((st) => cidrOverlaps(st.subnet, c)).map((st) => [id, st] as [string, SubnetState]));
   }
 
-  // What an automatic subnet must avoid: every network, and every host route
-  // except the default one (which overlaps everything). Unparsable routes are
-  // skipped rather than failing network creation over a display quirk.
+  // What an automatic subnet must avoid: every network's subnets, and every
+  // host route except the default one (which overlaps everything).
+  // Unparsable routes are skipped rather than failing network creation
+  // over a display quirk.
   private blockers(hostRoutes: string[]): Cidr[] {
-    const out = [...this.nets.values()].map((st) => st.subnet);
+    const out = [...this.nets.values()].flat().map((st) => st.subnet);
     for (const r of hostRoutes) {
-      const c = parseRouteCidr(r);
-      if (c && c.prefix > 0) out.push(c);
+      const c = parseToolPrefix(r);
+      if (c && c.len > 0) out.push(c);
     }
     return out;
   }
 }
 
-// Validates a pool and reserves its gateway and aux addresses. Shared by
-// request and restore so a restored network obeys the same rules.
-function buildState(
-  subnet: Cidr,
-  ipRange: string | undefined,
-  gateway: string | undefined,
-  aux: Record<string, string>,
-  userSubnet: boolean,
-): NetState {
+// Validates a subnet's pool and reserves its gateway and aux addresses.
+// Shared by request and restore so a restored network obeys the same rules.
+function buildState(subnet: Cidr, ipRange: string | undefined, gateway: string | undefined, aux: Record<string, string>, userSubnet: boolean): SubnetState {
   const subnetText = formatCidr(subnet);
-  const usable = usableRange(subnet);
-  let first = usable.first;
-  let last = usable.last;
+  let { first, last } = usableRange(subnet);
   let rangeText: string | undefined;
   if (ipRange !== undefined && ipRange.trim() !== '') {
     const range = parseCidr(ipRange);
     if (!cidrWithin(range, subnet)) throw invalid(`ip-range ${ipRange} is not inside subnet ${subnetText}`);
     // The range's own ".0" is allocatable unless it is the subnet's network
     // address (docker/for-linux#170).
-    first = Math.max(first, range.network);
-    last = Math.min(last, broadcast(range));
+    if (range.base > first) first = range.base;
+    if (lastAddr(range) < last) last = lastAddr(range);
     rangeText = formatCidr(range);
   }
-  const st: NetState = {
+  const st: SubnetState = {
     pool: { subnet: subnetText, gateway: '', auxAddresses: {}, userSubnet },
     subnet,
     first,
@@ -237,25 +248,25 @@ function buildState(
 
   const hasGateway = gateway !== undefined && gateway.trim() !== '';
   if (hasGateway) {
-    const gw = parseIp(gateway);
+    const gw = parseAddr(gateway);
     if (!cidrContains(subnet, gw)) throw invalid(`gateway ${gateway} is outside subnet ${subnetText}`);
     const role = reservedRole(subnet, gw);
     if (role) throw invalid(`gateway ${gateway} is the ${role} address of subnet ${subnetText}`);
-    pin(st, gw);
-    st.pool.gateway = formatIp(gw);
+    pin(st, gw.n);
+    st.pool.gateway = formatAddr(gw);
   }
 
   for (const [name, value] of Object.entries(aux)) {
     const label = `(${name}:${value})`;
-    const ip = parseIpOr(value, `non parsable secondary ip address ${label}`);
+    const ip = parseAddrOr(value, `non parsable secondary ip address ${label}`);
     if (!cidrContains(subnet, ip)) {
       throw invalid(`auxiliary address: ${label} must belong to the master pool: ${subnetText}`);
     }
     const role = reservedRole(subnet, ip);
     if (role) throw invalid(`auxiliary address ${label} is the ${role} address of subnet ${subnetText}`);
-    if (st.used.has(ip)) throw conflict(`failed to allocate secondary ip address ${label}: ${MSG_ADDRESS_IN_USE}`);
-    pin(st, ip);
-    st.pool.auxAddresses[name] = formatIp(ip);
+    if (st.used.has(ip.n)) throw conflict(`failed to allocate secondary ip address ${label}: ${MSG_ADDRESS_IN_USE}`);
+    pin(st, ip.n);
+    st.pool.auxAddresses[name] = formatAddr(ip);
   }
 
   // Unlike Docker, which picks the gateway before looking at aux addresses
@@ -264,19 +275,19 @@ function buildState(
     const gw = st.used.lowestFree(first, last);
     if (gw === null) throw conflict(`no free address for the gateway in ${rangeText ?? subnetText}`);
     pin(st, gw);
-    st.pool.gateway = formatIp(gw);
+    st.pool.gateway = formatAddr({ v6: subnet.v6, n: gw });
   }
   return st;
 }
 
-function pin(st: NetState, ip: number): void {
-  st.used.add(ip);
-  st.pinned.add(ip);
+function pin(st: SubnetState, n: bigint): void {
+  st.used.add(n);
+  st.pinned.add(n);
 }
 
-function parseIpOr(text: string, message: string): number {
+function parseAddrOr(text: string, message: string): Addr {
   try {
-    return parseIp(text);
+    return parseAddr(text);
   } catch {
     throw invalid(message);
   }
@@ -284,14 +295,13 @@ function parseIpOr(text: string, message: string): number {
 
 // An endpoint address must be a host address of the subnet. It may lie
 // outside --ip-range: that is how users keep static IPs clear of dynamic ones.
-function checkHostAddress(st: NetState, text: string): number {
-  const ip = parseIp(text);
-  if (!cidrContains(st.subnet, ip)) {
+// `st` is the subnet holding `a`, or (when none does) the one to name.
+function checkHostAddress(st: SubnetState, a: Addr, text: string): void {
+  if (!cidrContains(st.subnet, a)) {
     throw invalid(`invalid address ${text}: it does not belong to the network's subnet ${st.pool.subnet}`);
   }
-  const role = reservedRole(st.subnet, ip);
+  const role = reservedRole(st.subnet, a);
   if (role) throw invalid(`invalid address ${text}: it is the ${role} address of subnet ${st.pool.subnet}`);
-  return ip;
 }
 
 const copyPool = (p: NetworkPool): NetworkPool => ({ ...p, auxAddresses: { ...p.auxAddresses } });

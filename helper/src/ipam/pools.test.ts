@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCidr, parseCidr } from './cidr';
+import { formatCidr, parseCidr } from '../../../src/shared/ip';
 import { DEFAULT_POOLS, compilePools, firstFreeSubnet, listCandidates } from './pools';
 
 const defaults = compilePools(DEFAULT_POOLS);

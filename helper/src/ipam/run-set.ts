@@ -1,11 +1,11 @@
-// A set of integers kept as sorted, disjoint, non-touching runs [start, end].
+// A set of integers (bigints: IPv6 addresses are 128-bit) kept as sorted, disjoint, non-touching runs [start, end].
 // A /8 has 16 M addresses: a bitmap would cost 2 MB per network and a
 // linear scan would be slow, while containers are usually handed out
 // sequentially and so collapse into a handful of runs. Lookups are binary
 // searches; inserts and deletes splice one array slot.
 export class RunSet {
-  private starts: number[] = [];
-  private ends: number[] = [];
+  private starts: bigint[] = [];
+  private ends: bigint[] = [];
   private count = 0;
 
   get size(): number {
@@ -17,18 +17,18 @@ export class RunSet {
     return this.starts.length;
   }
 
-  has(n: number): boolean {
+  has(n: bigint): boolean {
     const i = this.runAtOrBefore(n);
     return i >= 0 && this.ends[i] >= n;
   }
 
   /** Adds n; false when it was already present. */
-  add(n: number): boolean {
+  add(n: bigint): boolean {
     const i = this.runAtOrBefore(n);
     if (i >= 0 && this.ends[i] >= n) return false;
     this.count++;
-    const joinsLeft = i >= 0 && this.ends[i] === n - 1;
-    const joinsRight = i + 1 < this.starts.length && this.starts[i + 1] === n + 1;
+    const joinsLeft = i >= 0 && this.ends[i] === n - 1n;
+    const joinsRight = i + 1 < this.starts.length && this.starts[i + 1] === n + 1n;
     if (joinsLeft && joinsRight) {
       this.ends[i] = this.ends[i + 1];
       this.starts.splice(i + 1, 1);
@@ -45,7 +45,7 @@ export class RunSet {
   }
 
   /** Removes n; false when it was absent. */
-  delete(n: number): boolean {
+  delete(n: bigint): boolean {
     const i = this.runAtOrBefore(n);
     if (i < 0 || this.ends[i] < n) return false;
     this.count--;
@@ -55,12 +55,12 @@ export class RunSet {
       this.starts.splice(i, 1);
       this.ends.splice(i, 1);
     } else if (n === start) {
-      this.starts[i] = n + 1;
+      this.starts[i] = n + 1n;
     } else if (n === end) {
-      this.ends[i] = n - 1;
+      this.ends[i] = n - 1n;
     } else {
-      this.ends[i] = n - 1;
-      this.starts.splice(i + 1, 0, n + 1);
+      this.ends[i] = n - 1n;
+      this.starts.splice(i + 1, 0, n + 1n);
       this.ends.splice(i + 1, 0, end);
     }
     return true;
@@ -68,22 +68,22 @@ export class RunSet {
 
   /** Lowest member-free integer in [lo, hi], or null when all are taken.
    * Runs never touch, so the number just past a run is always free. */
-  lowestFree(lo: number, hi: number): number | null {
+  lowestFree(lo: bigint, hi: bigint): bigint | null {
     if (lo > hi) return null;
     const i = this.runAtOrBefore(lo);
-    const candidate = i >= 0 && this.ends[i] >= lo ? this.ends[i] + 1 : lo;
+    const candidate = i >= 0 && this.ends[i] >= lo ? this.ends[i] + 1n : lo;
     return candidate <= hi ? candidate : null;
   }
 
   /** Members in ascending order. */
-  *values(): Generator<number> {
+  *values(): Generator<bigint> {
     for (let i = 0; i < this.starts.length; i++) {
       for (let n = this.starts[i]; n <= this.ends[i]; n++) yield n;
     }
   }
 
   // Index of the last run whose start is <= n, or -1.
-  private runAtOrBefore(n: number): number {
+  private runAtOrBefore(n: bigint): number {
     let lo = 0;
     let hi = this.starts.length - 1;
     let found = -1;
