@@ -1,4 +1,5 @@
 import type { FirewallRule } from '../../../../shared/inspect';
+import { cidrContains, parseToolPrefix, tryParseAddr } from '../../../../shared/ip';
 
 // "Which rule does a packet to host:port hit?" — a client-side walk of the
 // iptables nat table, in kernel order: PREROUTING for a packet arriving from
@@ -44,56 +45,14 @@ const IGNORED = new Set(['m', 'match', 'comment', 'dst-type', 'limit-iface-in', 
 
 export const isV6 = (ip: string) => ip.includes(':');
 
-function v4ToInt(ip: string): number | null {
-  const p = ip.split('.');
-  if (p.length !== 4) return null;
-  let n = 0;
-  for (const x of p) {
-    if (!/^\d{1,3}$/.test(x) || Number(x) > 255) return null;
-    n = n * 256 + Number(x);
-  }
-  return n;
-}
-
-function v6ToBig(ip: string): bigint | null {
-  let s = ip.replace(/^\[|\]$/g, '');
-  if (s.includes('.')) {
-    const i = s.lastIndexOf(':');
-    const v4 = v4ToInt(s.slice(i + 1));
-    if (v4 === null) return null;
-    s = `${s.slice(0, i)}:${(v4 >>> 16).toString(16)}:${(v4 & 0xffff).toString(16)}`;
-  }
-  const halves = s.split('::');
-  if (halves.length > 2) return null;
-  const head = halves[0] ? halves[0].split(':') : [];
-  const tail = halves.length === 2 && halves[1] ? halves[1].split(':') : [];
-  const fill = halves.length === 2 ? 8 - head.length - tail.length : 0;
-  const groups = [...head, ...Array(Math.max(fill, 0)).fill('0'), ...tail];
-  if (groups.length !== 8 || groups.some((g) => !/^[0-9a-f]{1,4}$/i.test(g))) return null;
-  return groups.reduce((a, g) => (a << 16n) | BigInt(parseInt(g, 16)), 0n);
-}
-
-export const isIp = (ip: string) => (isV6(ip) ? v6ToBig(ip) !== null : v4ToInt(ip) !== null);
+const addr = (ip: string) => tryParseAddr(ip.replace(/^\[|\]$/g, ''));
+export const isIp = (ip: string) => addr(ip) !== null;
 
 // Is `ip` inside `cidr` (a bare address means /32 or /128)?
 export function inCidr(ip: string, cidr: string): boolean {
-  const [net, lenRaw] = cidr.split('/');
-  if (isV6(ip) !== isV6(net)) return false;
-  if (isV6(ip)) {
-    const a = v6ToBig(ip);
-    const b = v6ToBig(net);
-    if (a === null || b === null) return false;
-    const len = lenRaw === undefined ? 128 : Number(lenRaw);
-    const shift = BigInt(128 - len);
-    return a >> shift === b >> shift;
-  }
-  const a = v4ToInt(ip);
-  const b = v4ToInt(net);
-  if (a === null || b === null) return false;
-  const len = lenRaw === undefined ? 32 : Number(lenRaw);
-  if (len === 0) return true;
-  const size = 2 ** (32 - len);
-  return Math.floor(a / size) === Math.floor(b / size);
+  const a = addr(ip);
+  const c = parseToolPrefix(cidr);
+  return !!a && !!c && cidrContains(c, a);
 }
 
 // "80", "8000:8010", "80,443,1000:2000" (multiport)
@@ -170,7 +129,7 @@ export function matchRule(r: FirewallRule, pkt: Packet, assumed: Set<string>): s
   // addrtype: the address the user asks about is one of this host's
   const dt = m['dst-type'];
   if (dt !== undefined) {
-    const local = !inCidr(pkt.dst, '0.0.0.0/32') && !(isV6(pkt.dst) && v6ToBig(pkt.dst) === 0n);
+    const local = !inCidr(pkt.dst, '0.0.0.0/32') && !inCidr(pkt.dst, '::/128');
     const want = dt.split(',').includes('LOCAL');
     if (want !== local) return `destination is ${local ? '' : 'not '}a local address`;
   }
