@@ -67,7 +67,9 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
     etcDir: `${o.dataRoot}/etc`,
     // the engine asks the port service at run/connect/exit and renders its rules with the rest of the firewall
     ports: (eng) => new PortService(eng),
-    onExit: (eng, id, pid, code) => void finalizeExit(eng, id, pid, code).catch((e) => log(`exit of ${id}: ${e}`)),
+    // containers' shims are this same program (kernel/shim.ts)
+    shim: { node: process.execPath, script: process.argv[1] },
+    onExit: (eng, id, pid, code, error, finishedAt) => void finalizeExit(eng, id, pid, code, error, finishedAt).catch((e) => log(`exit of ${id}: ${e}`)),
   });
   if (firewall.name === 'none') engine.warnings.push('neither iptables nor nftables is available: networks have no NAT or isolation');
   engine.originals = new HostOriginals(o.dataRoot);

@@ -63,6 +63,9 @@ export const Container = z.object({
 });
 export type Container = z.infer<typeof Container>;
 
+// what a container's log keeps without --log-opt (docs/logs.md): 3 files of 10 MiB
+export const DEFAULT_LOG_LIMITS = { maxSize: 10 * 1024 * 1024, maxFile: 3 } as const;
+
 const Argv = z.array(z.string().max(65536)).max(4096);
 
 export const RunParams = z.object({
@@ -86,17 +89,27 @@ export const RunParams = z.object({
   networkAliases: z.array(DnsName).max(64).default([]),
   dns: z.array(IPv4).max(8).default([]),
   dnsSearch: z.array(DnsName).max(6).default([]),
+  // --log-opt max-size / max-file (docs/logs.md)
+  logLimits: z.object({ maxSize: z.number().int().min(4096).max(2 ** 40), maxFile: z.number().int().min(1).max(100) }).optional(),
   extraHosts: z.array(z.string().max(300).regex(/^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,252}[:=]((\d{1,3}\.){3}\d{1,3}|host-gateway)$/, 'invalid --add-host: want NAME:IP')).max(256).default([]),
 });
 export type RunParams = z.input<typeof RunParams>;
 
 export const NameParam = z.object({ name: z.string().min(1).max(128) });
 export const StopParams = NameParam.extend({ timeout: z.number().int().min(0).max(3600).default(10) });
+// Docker's forms: KILL, SIGKILL, 9 (checked against the helper's signal table)
+export const KillParams = NameParam.extend({ signal: z.string().max(16).default('SIGKILL') });
 export const RemoveParams = NameParam.extend({ force: z.boolean().default(false) });
 export const ListParams = z.object({ all: z.boolean().default(false) });
 export const LogsParams = NameParam.extend({
   follow: z.boolean().default(false),
   tail: z.number().int().min(0).optional(),
+  // ms since the epoch (the CLI turns Docker's RFC 3339, Unix and relative forms into these)
+  since: z.number().int().min(0).optional(),
+  until: z.number().int().min(0).optional(),
+  timestamps: z.boolean().default(false),
+  // everything as `log` events, the answer's data left empty: memory stays bounded whatever the log's size
+  stream: z.boolean().default(false),
 });
 // data: the container's stdout, stderr: its stderr (kept apart, as Docker does)
 export const LogsResult = z.object({ data: z.string(), stderr: z.string(), exitCode: z.number().nullable() });

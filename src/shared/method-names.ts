@@ -6,7 +6,7 @@ export const METHOD_NAMES = [
   'network.list', 'network.inspect', 'network.create', 'network.remove', 'network.prune', 'network.checkSubnet',
   'network.connect', 'network.disconnect',
   'container.list', 'container.inspect', 'container.run', 'container.start', 'container.stop', 'container.remove',
-  'container.logs', 'container.wait', 'sandbox.listForeign',
+  'container.logs', 'container.wait', 'container.kill', 'container.restart', 'sandbox.listForeign',
   'port.list', 'port.add', 'port.remove',
   'host.inspect', 'nat.list', 'nat.query', 'nat.counters', 'cleanup.plan', 'cleanup.apply', 'cleanup.undo', 'doctor',
 ] as const;

@@ -3,7 +3,7 @@ import {
   ConnectParams, DisconnectParams, EndpointInfo, Network, NetworkCreateParams, SubnetCheck, SubnetCheckParams,
 } from './network';
 import {
-  Container, ForeignSandbox, ListParams, LogsParams, LogsResult, NameParam, RemoveParams, RunParams, StopParams,
+  Container, ForeignSandbox, KillParams, ListParams, LogsParams, LogsResult, NameParam, RemoveParams, RunParams, StopParams,
 } from './container';
 import { PortEditParams, PortListParams, PortMapping } from './ports';
 import {
@@ -42,6 +42,10 @@ export const methods = {
   'container.remove': { params: RemoveParams, result: Removed },
   'container.logs': { params: LogsParams, result: LogsResult },
   'container.wait': { params: NameParam, result: z.object({ exitCode: z.number() }) },
+  // `kill -s SIG` to the container's main process (SIGKILL: its whole process group)
+  'container.kill': { params: KillParams, result: Container },
+  // stop (SIGTERM, SIGKILL after timeout seconds), then start
+  'container.restart': { params: StopParams, result: Container },
   'sandbox.listForeign': { params: None, result: z.array(ForeignSandbox) },
 
   'port.list': { params: PortListParams, result: z.array(PortMapping) },

@@ -17,6 +17,9 @@ export function findCommand(argv: string[]): Command | undefined {
 const isGroup = (w: string | undefined) => w !== undefined && COMMANDS.some((c) => c.name.startsWith(`${w} `));
 
 export async function main(argv: string[]): Promise<number> {
+  // the per-container shim the helper starts (kernel/shim.ts): not a verb; its
+  // stdout is a pipe the helper already closed, so it exits here, with the container's status
+  if (argv[0] === 'shim-internal' && argv.length === 1) process.exit(await (await import('../shim-main')).shimMain());
   // `berth --socket P ps` as well as `berth ps --socket P`
   let socket: string | undefined;
   while (argv[0] === '--socket' || argv[0]?.startsWith('--socket=')) {

@@ -1,15 +1,17 @@
 import { mkdirSync } from 'node:fs';
-import { hostname } from 'node:os';
-import { open, rm, stat } from 'node:fs/promises';
+import { constants as osConstants, hostname } from 'node:os';
+import { rm, stat } from 'node:fs/promises';
 import type { z } from 'zod';
 import { RunParams } from '../../../src/shared/container';
 import { BerthError, conflict, invalid } from '../../../src/shared/errors';
 import { removeEtc } from '../dns/files';
-import { isAlive, resolveExecutable, signalGroup, startInNetns, userOf } from '../kernel/process';
+import { isAlive, resolveExecutable, signalGroup, signalProcess, userOf } from '../kernel/process';
+import { DEFAULT_LIMITS, currentLog } from '../kernel/json-log';
+import { readExit, startShim } from '../kernel/shim';
 import type { ContainerRecord, State } from '../store/state';
 import { findContainer, findNetwork, type Engine } from './engine';
 import { applyDnsOptions, containerEtc } from './container-dns';
-import { readTail } from './log-tail';
+import { scanLog, type LogQuery, type LogSink } from './log-read';
 import { newId, randomName, shortId } from './naming';
 import { createSandbox, destroySandbox, sandboxOf, utsOf } from './sandbox-lifecycle';
 import type { Undo } from './undo-steps';
@@ -20,10 +22,17 @@ const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 // 'degraded' is running with part of its network missing (a port, an endpoint)
 export const isUp = (c: ContainerRecord) => c.state.status === 'running' || c.state.status === 'degraded';
 
-export const logPath = (eng: Engine, id: string) => `${eng.opts.logDir}/${id}.log`; // stdout
-export const errLogPath = (eng: Engine, id: string) => `${eng.opts.logDir}/${id}-stderr.log`;
+// <logDir>/<id>/: the container's json log, its rotations and its shim's exit record (docs/logs.md)
+export const containerDir = (eng: Engine, id: string) => `${eng.opts.logDir}/${id}`;
+export const logPath = (eng: Engine, id: string) => currentLog(containerDir(eng, id), id);
+export const limitsOf = (c: ContainerRecord) => c.logLimits ?? DEFAULT_LIMITS;
 const removeLogs = (eng: Engine, id: string) =>
-  Promise.all([logPath(eng, id), errLogPath(eng, id)].map((p) => rm(p, { force: true })).concat(removeEtc(eng.opts.etcDir, id)));
+  Promise.all(
+    // the two plain files are where containers started before the shim wrote
+    [containerDir(eng, id), `${eng.opts.logDir}/${id}.log`, `${eng.opts.logDir}/${id}-stderr.log`]
+      .map((p) => rm(p, { force: true, recursive: true }))
+      .concat(removeEtc(eng.opts.etcDir, id)),
+  );
 
 export async function runContainer(eng: Engine, p: RunOut): Promise<ContainerRecord> {
   return eng.tx(async (s, undo) => {
@@ -51,6 +60,7 @@ export async function runContainer(eng: Engine, p: RunOut): Promise<ContainerRec
       publishAll: p.publishAll,
       expose: p.expose,
       labels: p.labels,
+      ...(p.logLimits ? { logLimits: p.logLimits } : {}),
       state: { status: 'created', pid: 0, startTime: '', exitCode: 0, startedAt: '', finishedAt: '', error: '' },
       netns: null,
       endpoints: [],
@@ -118,7 +128,7 @@ async function startProcess(eng: Engine, s: State, c: ContainerRecord, undo: Und
   await createSandbox(eng, s, c, undo);
   await eng.ports.attach(s, c, undo);
   await eng.syncFirewall(s, undo);
-  mkdirSync(eng.opts.logDir, { recursive: true, mode: 0o700 });
+  mkdirSync(containerDir(eng, c.id), { recursive: true, mode: 0o700 });
   const user = await userOf(c.uid);
   const envMap: Record<string, string> = { PATH, HOSTNAME: c.hostname, HOME: user.home };
   for (const kv of c.env) {
@@ -129,18 +139,24 @@ async function startProcess(eng: Engine, s: State, c: ContainerRecord, undo: Und
   let started;
   try {
     const etc = await containerEtc(eng, s, c);
-    started = await startInNetns({ netnsPath, utsPath: utsOf(eng, s, c), argv: c.cmd, uid: c.uid, gid: c.gid, knownUser: user.known, env: envMap, cwd: c.workdir, logPath: logPath(eng, c.id), errLogPath: errLogPath(eng, c.id), etc });
+    started = await startShim({
+      ...eng.opts.shim, dir: containerDir(eng, c.id), id: c.id, limits: limitsOf(c),
+      netnsPath, utsPath: utsOf(eng, s, c), argv: c.cmd, uid: c.uid, gid: c.gid, knownUser: user.known, env: envMap, cwd: c.workdir, etc,
+    });
   } catch (e) {
     throw invalid(`cannot start ${c.cmd[0]}: ${(e as Error).message}`);
   }
   undo.push(async () => signalGroup(started.pid, 'SIGKILL'));
-  c.state = { status: 'running', pid: started.pid, startTime: started.startTime, exitCode: 0, startedAt: new Date().toISOString(), finishedAt: '', error: '' };
+  c.state = {
+    status: 'running', pid: started.pid, startTime: started.startTime, exitCode: 0, startedAt: new Date().toISOString(), finishedAt: '', error: '',
+    shimPid: started.shimPid, shimStartTime: started.shimStartTime,
+  };
   eng.watchExit(c.id, started.pid, started.exited);
   eng.emit({ type: 'container.changed', id: c.id, name: c.name, status: 'running' });
 }
 
 // Called once a container's process has ended: tear its sandbox down.
-export async function finalizeExit(eng: Engine, id: string, pid: number, exitCode: number, error = ''): Promise<void> {
+export async function finalizeExit(eng: Engine, id: string, pid: number, exitCode: number, error = '', finishedAt = ''): Promise<void> {
   let removed: ContainerRecord | null = null;
   let changed: ContainerRecord | null = null;
   await eng.tx(async (s, undo) => {
@@ -149,7 +165,7 @@ export async function finalizeExit(eng: Engine, id: string, pid: number, exitCod
     if (!c || c.state.pid !== pid || c.state.status === 'exited' || c.state.status === 'removing') return;
     await eng.ports.detach(s, c);
     await destroySandbox(eng, s, c);
-    c.state = { ...c.state, status: 'exited', exitCode, finishedAt: new Date().toISOString(), error };
+    c.state = { ...c.state, status: 'exited', exitCode, finishedAt: finishedAt || new Date().toISOString(), error };
     // containers sharing this one's netns lose their network with it
     for (const d of Object.values(s.containers))
       if (d.networkMode === `container:${id}` && isUp(d)) signalGroup(d.state.pid, 'SIGKILL');
@@ -196,6 +212,35 @@ export async function stopContainer(eng: Engine, ref: string, timeout: number): 
   const code = (await eng.exitCodeOf(c.id, pid)) ?? (killed ? 137 : 143);
   await finalizeExit(eng, c.id, pid, code);
   return findContainer(eng.state, c.id);
+}
+
+// `docker kill`: the signal goes to the container's main process, as Docker
+// sends it to the container's PID 1. SIGKILL goes to the whole process group:
+// without a PID namespace, the rest would outlive the container.
+export async function killContainer(eng: Engine, ref: string, signal: string): Promise<ContainerRecord> {
+  const c = findContainer(eng.state, ref);
+  const sig = signalName(signal);
+  if (!isUp(c)) throw conflict(`cannot kill container: ${ref}: container ${c.id} is not running`);
+  if (sig === 'SIGKILL') signalGroup(c.state.pid, sig);
+  else signalProcess(c.state.pid, sig);
+  return c;
+}
+
+// KILL, SIGKILL, kill, 9 → SIGKILL; anything else is Docker's "Invalid signal".
+export function signalName(s: string): NodeJS.Signals {
+  const table = osConstants.signals as Record<string, number>;
+  const up = s.toUpperCase();
+  const name = /^\d+$/.test(s) ? Object.keys(table).find((k) => table[k] === Number(s)) : up.startsWith('SIG') ? up : `SIG${up}`;
+  if (!name || !(name in table) || table[name] === 0) throw invalid(`Invalid signal: ${s}`);
+  return name as NodeJS.Signals;
+}
+
+// `docker restart`: stop (a stopped container is just started), then start.
+export async function restartContainer(eng: Engine, ref: string, timeout: number): Promise<ContainerRecord> {
+  const c = findContainer(eng.state, ref);
+  if (c.state.status === 'removing') throw conflict(`cannot restart container ${ref}: it is being removed`);
+  await stopContainer(eng, c.id, timeout);
+  return startContainer(eng, c.id);
 }
 
 export async function removeContainer(eng: Engine, ref: string, force: boolean): Promise<string> {
@@ -260,18 +305,13 @@ export async function finishRemovals(eng: Engine): Promise<{ done: string[]; fai
   return { done, failed };
 }
 
-// The last `tail` lines of each stream, read from the end (engine/log-tail.ts).
-export async function readLogs(eng: Engine, ref: string, tail?: number): Promise<{ stdout: string; stderr: string }> {
+// The container's log as the query asks, entry by entry to `sink` (engine/log-read.ts).
+export async function readLogs(eng: Engine, ref: string, q: LogQuery, sink: LogSink): Promise<void> {
   const c = findContainer(eng.state, ref);
-  const read = async (p: string) => {
-    const fh = await open(p, 'r').catch(() => null);
-    if (!fh) return '';
-    try {
-      return await readTail(fh, (await fh.stat()).size, tail);
-    } finally {
-      await fh.close();
-    }
-  };
-  const [stdout, stderr] = await Promise.all([read(logPath(eng, c.id)), read(errLogPath(eng, c.id))]);
-  return { stdout, stderr };
+  await scanLog(containerDir(eng, c.id), c.id, limitsOf(c).maxFile, q, sink);
+}
+
+// The exit status the container's shim recorded for run `pid`, if it did.
+export async function recordedExit(eng: Engine, id: string, pid: number) {
+  return readExit(containerDir(eng, id), pid);
 }

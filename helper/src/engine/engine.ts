@@ -9,6 +9,7 @@ import { Undo } from './undo-steps';
 import type { HostOriginals } from './host-originals';
 import { dropEmptyIptablesTables } from '../firewall/reset';
 import { isAlive } from '../kernel/process';
+import { readExit, type ExitRecord } from '../kernel/shim';
 import type { PortService } from './ports';
 
 export interface EngineOptions {
@@ -21,8 +22,10 @@ export interface EngineOptions {
   // Published ports: the service runs its own transactions on this engine,
   // so the engine makes it, once, in its constructor.
   ports: (eng: Engine) => PortService;
-  // A container's process ended: our child's exit code, 255 for a process adopted after a restart.
-  onExit: (eng: Engine, id: string, pid: number, code: number) => void;
+  // how to start a container's shim (kernel/shim.ts): this program, `node SCRIPT shim-internal`
+  shim: { node: string; script: string };
+  // A container's process ended: the status its shim recorded (255 when none did), and when.
+  onExit: (eng: Engine, id: string, pid: number, code: number, error?: string, finishedAt?: string) => void;
 }
 
 // Holds the committed state and runs every mutation through one queue, so
@@ -124,34 +127,53 @@ export class Engine {
     return l.value;
   }
 
-  // Our own children report their exit code; processes adopted after a
-  // helper restart are polled (exit code unknown).
+  // Shims we started report when they end; those adopted after a helper
+  // restart are polled, and their status read from the record they leave.
   watchExit(id: string, pid: number, code: Promise<number>): void {
     this.exits.set(id, { pid, code });
-    void code.then((c) => {
+    void code.then(async (c) => {
       if (this.exits.get(id)?.pid === pid) this.exits.delete(id);
-      this.opts.onExit(this, id, pid, c);
+      const r = await this.exitRecord(id, pid);
+      this.opts.onExit(this, id, pid, r?.exitCode ?? c, r?.error, r?.finishedAt);
     });
   }
-  adopt(id: string, pid: number, startTime: string): void {
+  adopt(id: string, st: { pid: number; startTime: string; shimPid?: number; shimStartTime?: string }): void {
+    let goneAt = 0;
     const t = setInterval(async () => {
-      if (await isAlive(pid, startTime)) return;
+      if (await isAlive(st.pid, st.startTime)) return;
+      // the shim writes the status after the last output: give it a few seconds
+      goneAt ||= Date.now();
+      if (st.shimPid && (await isAlive(st.shimPid, st.shimStartTime ?? '')) && Date.now() - goneAt < 10_000) return;
       clearInterval(t);
       this.adopted.delete(id);
-      this.opts.onExit(this, id, pid, 255);
-    }, 1000);
+      const r = await this.exitRecord(id, st.pid);
+      if (r) this.opts.onExit(this, id, st.pid, r.exitCode, r.error, r.finishedAt);
+      else this.opts.onExit(this, id, st.pid, 255, 'the process ended and no exit status was recorded');
+    }, 500);
     t.unref();
     this.adopted.set(id, t);
+  }
+
+  // What the container's shim recorded for run `pid` (kernel/shim.ts).
+  exitRecord(id: string, pid: number): Promise<ExitRecord | null> {
+    return readExit(`${this.opts.logDir}/${id}`, pid);
   }
   stopWatching(): void {
     for (const t of this.adopted.values()) clearInterval(t);
     this.adopted.clear();
   }
 
+  // The status of a run that just ended: from our child shim, else (adopted
+  // after a restart) from its record, which may take the shim a moment.
   async exitCodeOf(id: string, pid: number): Promise<number | null> {
     const e = this.exits.get(id);
-    if (!e || e.pid !== pid) return null;
-    return Promise.race([e.code, new Promise<null>((r) => setTimeout(() => r(null), 2000))]);
+    if (e && e.pid === pid) return Promise.race([e.code, new Promise<null>((r) => setTimeout(() => r(null), 5000))]);
+    for (let i = 0; i < 50; i++) {
+      const r = await this.exitRecord(id, pid);
+      if (r) return r.exitCode;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    return null;
   }
 
   on(cb: (e: BerthEvent) => void): () => void {

@@ -35,14 +35,14 @@ export async function restore(eng: Engine): Promise<void> {
     eng.forwardPolicyDrop = true;
   }
   eng.rebuildIpam(eng.state);
-  const exited: { id: string; pid: number }[] = [];
+  const exited: { id: string; pid: number; shimPid?: number; shimStartTime?: string }[] = [];
   await eng.tx(async (s) => {
     for (const c of Object.values(s.containers)) {
       if (!isUp(c)) continue;
       const sb = sandboxOf(s, c);
       const nsOk = c.networkMode === 'host' || (sb !== null && (await listNetns()).includes(sb.ns));
-      if (nsOk && (await isAlive(c.state.pid, c.state.startTime))) eng.adopt(c.id, c.state.pid, c.state.startTime);
-      else exited.push({ id: c.id, pid: c.state.pid });
+      if (nsOk && (await isAlive(c.state.pid, c.state.startTime))) eng.adopt(c.id, c.state);
+      else exited.push({ id: c.id, pid: c.state.pid, shimPid: c.state.shimPid, shimStartTime: c.state.shimStartTime });
     }
     for (const id of await deadForeign(s)) {
       for (const ep of s.foreign[id].endpoints) await detachEndpoint(eng, s, ep, null);
@@ -53,11 +53,25 @@ export async function restore(eng: Engine): Promise<void> {
     await removeOrphans(s, exited.map((e) => e.id), eng.opts.utsDir);
     await eng.opts.firewall.apply(eng.firewallModel(s), { forwardPolicyDrop: eng.forwardPolicyDrop, pruneUnknown: true });
   });
-  for (const e of exited)
-    await finalizeExit(eng, e.id, e.pid, 255, 'the process ended while the helper was not running; exit status unknown');
+  // the status the container's shim recorded while the helper was away (kernel/shim.ts)
+  for (const e of exited) {
+    const r = e.shimPid && (await isAlive(e.shimPid, e.shimStartTime ?? '')) ? await waitRecord(eng, e.id, e.pid) : await eng.exitRecord(e.id, e.pid);
+    if (r) await finalizeExit(eng, e.id, e.pid, r.exitCode, r.error, r.finishedAt);
+    else await finalizeExit(eng, e.id, e.pid, 255, 'the process ended while the helper was not running; exit status unknown');
+  }
   await ensurePredefined(eng);
   // a removal the helper's end interrupted: its intent was saved, finish it
   eng.warnings.push(...(await finishRemovals(eng)).failed);
+}
+
+// A shim still writing the last output of a process that just ended: its record comes within seconds.
+async function waitRecord(eng: Engine, id: string, pid: number) {
+  for (let i = 0; i < 100; i++) {
+    const r = await eng.exitRecord(id, pid);
+    if (r) return r;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  return null;
 }
 
 // A host veth someone deleted: the endpoint is joined again with its address.

@@ -3,12 +3,6 @@ import { openSync, closeSync } from 'node:fs';
 import { access, constants, readFile, stat } from 'node:fs/promises';
 import { FIXED_ENV, program } from './programs';
 
-export interface StartedProcess {
-  pid: number;
-  startTime: string; // /proc/PID/stat field 22: tells a live process from a reused PID
-  exited: Promise<number>; // exit code (128+signal when killed)
-}
-
 // How a container's command is started, in three steps so nothing the
 // client sent is seen by a program running as root:
 //   nsenter (root, fixed env)    enters the network and hostname namespaces;
@@ -42,37 +36,6 @@ export function userStage(o: UserCommand): { file: string; args: string[] } {
   const mounts = o.etc ? etcStage(o.etc) : [];
   const argv = ns.length ? [program('nsenter'), ...ns, '--', ...mounts, ...drop, ...user] : [...mounts, ...drop, ...user];
   return { file: argv[0], args: argv.slice(1) };
-}
-
-// Starts a container's command (userStage) detached in its own process group
-// so it outlives a helper restart, with stdout and stderr appended to their
-// log files (kept apart, as Docker keeps the streams apart for `logs` and
-// attached runs).
-export async function startInNetns(opts: UserCommand & { logPath: string; errLogPath: string }): Promise<StartedProcess> {
-  const { file, args } = userStage(opts);
-  // The log file's descriptor goes to the child itself (not a pipe through
-  // the helper, as execa's file option does), so the container keeps
-  // writing when the helper dies or restarts.
-  const fd = openSync(opts.logPath, 'a', 0o640);
-  const efd = openSync(opts.errLogPath, 'a', 0o640);
-  let child;
-  try {
-    child = spawn(file, args, { detached: true, stdio: ['ignore', fd, efd], cwd: '/', env: { ...FIXED_ENV } });
-  } finally {
-    closeSync(fd);
-    closeSync(efd);
-  }
-  const pid = child.pid;
-  if (pid === undefined) {
-    const err = await new Promise<Error>((r) => child.once('error', r));
-    throw new Error(`cannot start ${opts.argv[0]}: ${err.message}`);
-  }
-  child.unref();
-  const exited = new Promise<number>((resolve) =>
-    child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 + signalNumber(signal) : 255))),
-  );
-  const startTime = (await procStartTime(pid)) ?? '';
-  return { pid, startTime, exited };
 }
 
 export interface EtcFiles {
@@ -129,6 +92,16 @@ export function signalGroup(pid: number, sig: NodeJS.Signals): void {
     } catch {
       /* already gone */
     }
+  }
+}
+
+// One process only (`berth kill -s HUP`), with the same guard as signalGroup.
+export function signalProcess(pid: number, sig: NodeJS.Signals): void {
+  if (!Number.isInteger(pid) || pid <= 1) return;
+  try {
+    process.kill(pid, sig);
+  } catch {
+    /* already gone */
   }
 }
 

@@ -1,10 +1,9 @@
-import { open } from 'node:fs/promises';
 import type { BerthEvent } from '../../../src/shared/events';
 import { makeInspectHandlers, type InspectDeps } from '../cleanup/handlers';
 import { listForeign } from '../inspect/foreign';
 import { connect, disconnect } from '../engine/connect';
-import { readTail } from '../engine/log-tail';
-import { errLogPath, logPath, readLogs, removeContainer, runContainer, startContainer, stopContainer, finishRemovals } from '../engine/containers';
+import { LogFollower, type LogQuery } from '../engine/log-read';
+import { containerDir, killContainer, limitsOf, readLogs, restartContainer, removeContainer, runContainer, startContainer, stopContainer, finishRemovals } from '../engine/containers';
 import { findContainer, findNetwork, type Engine } from '../engine/engine';
 import { addPort, removePort } from '../engine/port-edits';
 import { checkDrift } from '../engine/restore';
@@ -81,13 +80,23 @@ export function makeHandlers(d: HandlerDeps): Handlers {
     'container.stop': async (p) => view((await stopContainer(eng, p.name, p.timeout)).id),
     'container.remove': async (p) => ({ removed: [await removeContainer(eng, p.name, p.force)] }),
     'container.logs': async (p, ctx) => {
-      if (!p.follow) {
-        const l = await readLogs(eng, p.name, p.tail);
-        return { data: l.stdout, stderr: l.stderr, exitCode: null };
+      const q: LogQuery = { tail: p.tail, since: p.since, until: p.until, timestamps: p.timestamps };
+      if (p.follow) return followLogs(eng, p.name, q, ctx);
+      const c = findContainer(eng.state, p.name);
+      if (p.stream) {
+        const sink = batched(c.id, ctx);
+        await readLogs(eng, c.id, q, sink);
+        sink.flush();
+        return { data: '', stderr: '', exitCode: null };
       }
-      return followLogs(eng, p.name, p.tail, ctx);
+      // in the answer: bounded by the log's cap (docs/logs.md); `stream` for a bigger one
+      const out = { data: '', stderr: '' };
+      await readLogs(eng, c.id, q, (stream, text) => void (stream === 'stdout' ? (out.data += text) : (out.stderr += text)));
+      return { ...out, exitCode: null };
     },
     'container.wait': async (p, ctx) => ({ exitCode: await waitExit(eng, p.name, ctx) }),
+    'container.kill': async (p) => view((await killContainer(eng, p.name, p.signal)).id),
+    'container.restart': async (p) => view((await restartContainer(eng, p.name, p.timeout)).id),
     'sandbox.listForeign': async () => listForeign(eng.state),
 
     'port.list': async (p) => eng.ports.list(eng.state, findContainer(eng.state, p.container).id),
@@ -128,46 +137,41 @@ async function waitExit(eng: Engine, ref: string, ctx: CallContext): Promise<num
   });
 }
 
-// Streams the container's stdout and stderr files as `log` events (each
-// with its stream) to this caller until the container exits.
-async function followLogs(eng: Engine, ref: string, tail: number | undefined, ctx: CallContext) {
+// Log entries to one caller as `log` events, consecutive entries of a stream
+// joined up to 64 KiB, so a big log is not one event per line.
+function batched(id: string, ctx: CallContext) {
+  let cur: { stream: 'stdout' | 'stderr'; data: string } | null = null;
+  const send = () => {
+    if (cur) ctx.notify({ type: 'log', container: id, stream: cur.stream, data: cur.data });
+    cur = null;
+  };
+  const sink = (stream: 'stdout' | 'stderr', text: string) => {
+    if (cur && (cur.stream !== stream || cur.data.length + text.length > 65536)) send();
+    if (cur) cur.data += text;
+    else cur = { stream, data: text };
+  };
+  return Object.assign(sink, { flush: send });
+}
+
+// Streams the container's log as `log` events (each with its stream) to
+// this caller until the container exits, the query's `until` passes, or the caller leaves.
+async function followLogs(eng: Engine, ref: string, q: LogQuery, ctx: CallContext) {
   const c = findContainer(eng.state, ref);
-  const streams = [
-    { stream: 'stdout' as const, path: logPath(eng, c.id) },
-    { stream: 'stderr' as const, path: errLogPath(eng, c.id) },
-  ];
-  // head and position from one descriptor each, so nothing written in between is lost
-  const files = await Promise.all(
-    streams.map(async (f) => {
-      const fh = await open(f.path, 'r').catch(() => null);
-      let pos = 0;
-      if (fh) {
-        pos = (await fh.stat()).size;
-        const head = await readTail(fh, pos, tail);
-        if (head) ctx.notify({ type: 'log', container: c.id, stream: f.stream, data: head });
-      }
-      return { ...f, fh, pos };
-    }),
-  );
+  const sink = batched(c.id, ctx);
+  const f = await LogFollower.start(containerDir(eng, c.id), c.id, limitsOf(c).maxFile, q, sink);
+  sink.flush();
   let open_ = true;
   void ctx.closed.then(() => (open_ = false));
   const exit = waitExit(eng, c.id, ctx).then((code) => ({ code }));
   try {
     for (;;) {
       const r = await Promise.race([exit, new Promise<null>((res) => setTimeout(() => res(null), 100))]);
-      for (const f of files) {
-        if (!f.fh) continue;
-        const { size } = await f.fh.stat();
-        if (size > f.pos) {
-          const b = Buffer.alloc(size - f.pos);
-          await f.fh.read(b, 0, b.length, f.pos);
-          f.pos = size;
-          ctx.notify({ type: 'log', container: c.id, stream: f.stream, data: b.toString('utf8') });
-        }
-      }
+      await f.poll();
+      sink.flush();
       if (r || !open_) return { data: '', stderr: '', exitCode: r ? r.code : null };
+      if (q.until !== undefined && Date.now() >= q.until) return { data: '', stderr: '', exitCode: null };
     }
   } finally {
-    await Promise.all(files.map((f) => f.fh?.close()));
+    await f.close();
   }
 }

@@ -101,7 +101,12 @@ export const ContainerRecord = z.object({
     startedAt: z.string(),
     finishedAt: z.string(),
     error: z.string(),
+    // the run's shim (kernel/shim.ts): alive while it writes the logs and keeps the exit status; absent before shims existed
+    shimPid: Int.nonnegative().optional(),
+    shimStartTime: z.string().optional(),
   }),
+  // --log-opt max-size/max-file (kernel/json-log.ts); absent: the default
+  logLimits: z.object({ maxSize: Int.positive(), maxFile: Int.min(1).max(100) }).optional(),
   netns: z.string().regex(/^berth-[0-9a-f]{12}$/, 'not a Berth namespace name').nullable(), // berth-<id12> while running (own sandbox)
   endpoints: z.array(EndpointRecord), // live only while running
 });

@@ -3,6 +3,8 @@ import type { CliContext, Command } from '../command';
 import { PS_FILTERS } from '../filter-keys';
 import { confirm, onClosedPipe, writeOut } from '../io';
 import { eachName } from './network';
+import { parseSize, parseTime } from '../times';
+import { DEFAULT_LOG_LIMITS } from '../../../../src/shared/container';
 
 const FORMAT = {
   type: 'string',
@@ -34,6 +36,7 @@ export const containerCommands: Command[] = [
       dns: { type: 'string', multiple: true, value: 'list', description: "A DNS server to forward the container's other lookups to (default: the host's)" },
       'dns-search': { type: 'string', multiple: true, value: 'list', description: 'A DNS search domain (default: the host\'s)' },
       'add-host': { type: 'string', multiple: true, value: 'list', description: 'Add a line to the container\'s /etc/hosts (NAME:IP, IP may be host-gateway)' },
+      'log-opt': { type: 'string', multiple: true, value: 'list', description: 'Log file limits: max-size=SIZE (default 10m), max-file=N (default 3)' },
     },
     examples: [
       'berth run --rm -- echo hello',
@@ -69,6 +72,7 @@ export const containerCommands: Command[] = [
         dns: list(a.values.dns),
         dnsSearch: list(a.values['dns-search']),
         extraHosts: list(a.values['add-host']),
+        logLimits: logLimits(list(a.values['log-opt'])),
       });
       if (detach) {
         ctx.out(created.Id);
@@ -166,6 +170,49 @@ export const containerCommands: Command[] = [
     },
   },
   {
+    name: 'restart',
+    summary: 'Restart containers (stop, then start; a stopped container is started)',
+    args: 'CONTAINER [CONTAINER...]',
+    options: { time: { type: 'string', short: 't', value: 'int', description: 'Seconds to wait for the stop before killing the container (default 10)' } },
+    examples: ['berth restart web', 'berth restart -t 0 web db'],
+    async run(ctx, a) {
+      requireArgs(this, a.positionals, 1);
+      const t = str(a.values.time);
+      if (t !== undefined && !/^\d+$/.test(t)) throw new Error(`invalid timeout ${t}: want a number of seconds`);
+      return eachName(ctx, a.positionals, async (name, c) => {
+        await c.api['container.restart']({ name, timeout: t === undefined ? 10 : Number(t) });
+        ctx.out(name);
+      });
+    },
+  },
+  {
+    name: 'kill',
+    summary: "Send a signal to running containers' main process (default SIGKILL, which ends the whole container)",
+    args: 'CONTAINER [CONTAINER...]',
+    options: { signal: { type: 'string', short: 's', value: 'string', description: 'Signal to send: a name (HUP, SIGTERM) or a number (default KILL)' } },
+    examples: ['berth kill web', 'berth kill -s HUP web', 'berth kill --signal 15 web db'],
+    async run(ctx, a) {
+      requireArgs(this, a.positionals, 1);
+      const signal = str(a.values.signal) ?? 'KILL';
+      return eachName(ctx, a.positionals, async (name, c) => {
+        await c.api['container.kill']({ name, signal });
+        ctx.out(name);
+      });
+    },
+  },
+  {
+    name: 'wait',
+    summary: 'Block until containers stop, then print their exit codes',
+    args: 'CONTAINER [CONTAINER...]',
+    examples: ['berth wait web', 'berth wait job1 job2'],
+    async run(ctx, a) {
+      requireArgs(this, a.positionals, 1);
+      return eachName(ctx, a.positionals, async (name, c) => {
+        ctx.out(String((await c.api['container.wait']({ name })).exitCode));
+      });
+    },
+  },
+  {
     name: 'start',
     summary: 'Start stopped containers',
     args: 'CONTAINER [CONTAINER...]',
@@ -226,30 +273,44 @@ export const containerCommands: Command[] = [
     options: {
       follow: { type: 'boolean', short: 'f', description: 'Follow log output until the container exits' },
       tail: { type: 'string', short: 'n', value: 'string', description: 'Number of lines to show from the end of the logs (default "all")' },
+      timestamps: { type: 'boolean', short: 't', description: 'Show timestamps' },
+      since: { type: 'string', value: 'string', description: 'Show logs since a time (2026-11-30T21:00:00Z, Unix seconds) or for a duration before now (42m)' },
+      until: { type: 'string', value: 'string', description: 'Show logs before a time or a duration before now' },
     },
-    examples: ['berth logs web', 'berth logs -f --tail 10 web'],
+    examples: ['berth logs web', 'berth logs -f --tail 10 web', 'berth logs -t --since 10m web', 'berth logs --since 2026-11-30T21:00:00Z --until 2026-11-30T21:05:00Z web'],
     async run(ctx, a) {
       requireArgs(this, a.positionals, 1, 1);
       const name = a.positionals[0];
       const tailS = str(a.values.tail);
       const tail = tailS === undefined || tailS === 'all' ? undefined : Number(tailS);
       if (tail !== undefined && !(Number.isInteger(tail) && tail >= 0)) throw new Error(`invalid --tail ${tailS}: want a number or "all"`);
+      const since = str(a.values.since) === undefined ? undefined : parseTime(str(a.values.since)!);
+      const until = str(a.values.until) === undefined ? undefined : parseTime(str(a.values.until)!);
       const c = await ctx.client();
-      if (!a.values.follow) {
-        const l = await c.api['container.logs']({ name, tail });
-        await Promise.all([writeOut(l.data), writeOut(l.stderr ?? '', process.stderr)]);
-        return 0;
-      }
       let chain = Promise.resolve();
       c.onEvent((e) => {
         if (e.type === 'log') chain = chain.then(() => writeOut(e.data, e.stream === 'stderr' ? process.stderr : process.stdout));
       });
-      await c.api['container.logs']({ name, tail, follow: true });
+      // streamed as events, whatever the size: the CLI never holds the whole log
+      await c.api['container.logs']({ name, tail, since, until, timestamps: a.values.timestamps === true, follow: a.values.follow === true, stream: true });
       await chain;
       return 0;
     },
   },
 ];
+
+// --log-opt max-size=10m --log-opt max-file=3 (Docker's json-file options)
+function logLimits(opts: string[]): { maxSize: number; maxFile: number } | undefined {
+  if (!opts.length) return undefined;
+  const l: { maxSize: number; maxFile: number } = { ...DEFAULT_LOG_LIMITS };
+  for (const o of opts) {
+    const [k, v] = [o.slice(0, o.indexOf('=')), o.slice(o.indexOf('=') + 1)];
+    if (k === 'max-size') l.maxSize = parseSize(v);
+    else if (k === 'max-file' && /^\d+$/.test(v) && Number(v) >= 1) l.maxFile = Number(v);
+    else throw new Error(`invalid --log-opt ${o}: want max-size=SIZE or max-file=N (N >= 1)`);
+  }
+  return l;
+}
 
 // Foreground `berth run`: stream the output, stop the container on Ctrl-C,
 // exit with its exit code (like `docker run` without -d).

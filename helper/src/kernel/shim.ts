@@ -1,0 +1,189 @@
+import { spawn } from 'node:child_process';
+import { closeSync, constants, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { constants as osConstants } from 'node:os';
+import { DEFAULT_LIMITS, JsonLogWriter, type LogLimits } from './json-log';
+import { procStartTime, userStage, type UserCommand } from './process';
+import { FIXED_ENV } from './programs';
+
+// The per-container shim (like containerd-shim or conmon; docs/logs.md): a
+// small process the helper starts for each container run. It starts the
+// container's command (the user stage of kernel/process.ts), owns its stdout
+// and stderr pipes and writes them to the capped, rotated json log, and when
+// the command ends it records the exit status in a file. It is its own session
+// leader, so it and the container outlive a helper restart or crash; the
+// helper reads the status file when it comes back.
+//
+// The shim runs as root (the user stage needs root for nsenter and setpriv);
+// everything it is told comes from the helper over its stdin pipe, never
+// from a client, and it creates files only in the container's root-owned
+// directory, with O_EXCL|O_NOFOLLOW.
+
+export interface ShimSpec {
+  file: string; // the user stage (absolute, root-owned program)
+  args: string[];
+  dir: string; // the container's own directory: logs and the exit record
+  id: string;
+  limits: LogLimits;
+}
+
+export interface ExitRecord {
+  pid: number; // the run it belongs to: a record of an earlier run is not this one's
+  exitCode: number;
+  finishedAt: string;
+  error: string;
+}
+
+export const exitPath = (dir: string) => `${dir}/exit.json`;
+
+export async function readExit(dir: string, pid: number): Promise<ExitRecord | null> {
+  try {
+    const r = JSON.parse(await readFile(exitPath(dir), 'utf8')) as Partial<ExitRecord>;
+    if (r.pid !== pid || typeof r.exitCode !== 'number' || !Number.isInteger(r.exitCode)) return null;
+    return { pid, exitCode: r.exitCode, finishedAt: typeof r.finishedAt === 'string' ? r.finishedAt : '', error: typeof r.error === 'string' ? r.error : '' };
+  } catch {
+    return null;
+  }
+}
+
+export function removeExit(dir: string): void {
+  try {
+    unlinkSync(exitPath(dir));
+  } catch {
+    /* none */
+  }
+}
+
+// Docker's status for a process killed by a signal: 128 + its number.
+export const statusOf = (code: number | null, signal: NodeJS.Signals | null): number =>
+  code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 255);
+
+export interface StartedShim {
+  pid: number; // the container's process (a process group leader)
+  startTime: string;
+  shimPid: number;
+  shimStartTime: string;
+  exited: Promise<number>; // the container's exit status, as the shim recorded it
+}
+
+// Helper side: starts the shim (this same program, `node SCRIPT shim-internal`)
+// and waits for it to say the command's pid.
+export async function startShim(
+  o: UserCommand & { node: string; script: string; dir: string; id: string; limits?: LogLimits },
+): Promise<StartedShim> {
+  const { file, args } = userStage(o);
+  const spec: ShimSpec = { file, args, dir: o.dir, id: o.id, limits: o.limits ?? DEFAULT_LIMITS };
+  removeExit(o.dir);
+  // the shim's own complaints (it has no terminal): appended next to the log
+  const errFd = openSync(`${o.dir}/shim.log`, constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW, 0o600);
+  let shim;
+  try {
+    shim = spawn(o.node, [o.script, 'shim-internal'], { detached: true, stdio: ['pipe', 'pipe', errFd], cwd: '/', env: { ...FIXED_ENV } });
+  } finally {
+    closeSync(errFd);
+  }
+  const shimExit = new Promise<number>((resolve) => {
+    shim.once('exit', (code, signal) => resolve(statusOf(code, signal)));
+    shim.once('error', () => resolve(255));
+  });
+  shim.stdin!.on('error', () => {});
+  shim.stdin!.end(JSON.stringify(spec));
+  const hello = await new Promise<{ pid?: number; error?: string }>((resolve) => {
+    let buf = '';
+    const timer = setTimeout(() => resolve({ error: 'the shim did not start within 60 s' }), 60_000);
+    shim.stdout!.setEncoding('utf8');
+    shim.stdout!.on('data', (d: string) => {
+      buf += d;
+      const nl = buf.indexOf('\n');
+      if (nl < 0) return;
+      clearTimeout(timer);
+      try {
+        resolve(JSON.parse(buf.slice(0, nl)));
+      } catch {
+        resolve({ error: `the shim said: ${buf.slice(0, 200)}` });
+      }
+    });
+    void shimExit.then(() => {
+      clearTimeout(timer);
+      resolve({ error: 'the shim ended before starting the command' });
+    });
+  });
+  shim.stdout!.destroy();
+  shim.unref();
+  if (!hello.pid) {
+    if (shim.pid) {
+      try {
+        process.kill(shim.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+    throw new Error(hello.error ?? 'the shim failed');
+  }
+  const pid = hello.pid;
+  const exited = shimExit.then(async (code) => (await readExit(o.dir, pid))?.exitCode ?? code);
+  return { pid, startTime: (await procStartTime(pid)) ?? '', shimPid: shim.pid ?? 0, shimStartTime: (await procStartTime(shim.pid ?? 0)) ?? '', exited };
+}
+
+// Shim side (`berth shim-internal`, started only by startShim).
+export async function runShim(): Promise<number> {
+  const spec = JSON.parse(readFileSync(0, 'utf8')) as ShimSpec;
+  // a terminal's signals never reach it (own session); these would end it with the logs unwritten
+  for (const s of ['SIGHUP', 'SIGINT', 'SIGPIPE'] as const) process.on(s, () => {});
+  const writer = new JsonLogWriter(spec.dir, spec.id, spec.limits);
+  const child = spawn(spec.file, spec.args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], cwd: '/', env: { ...FIXED_ENV } });
+  const failed = await new Promise<Error | null>((resolve) => {
+    child.once('spawn', () => resolve(null));
+    child.once('error', resolve);
+  });
+  if (failed || !child.pid) {
+    writeSync(1, JSON.stringify({ error: `cannot start: ${failed?.message ?? 'no pid'}` }) + '\n');
+    return 1;
+  }
+  const exit = new Promise<number>((resolve) => child.once('exit', (code, signal) => resolve(statusOf(code, signal))));
+  writeSync(1, JSON.stringify({ pid: child.pid }) + '\n');
+  let idle: NodeJS.Timeout | null = null;
+  const open = [child.stdout!, child.stderr!].map((s, i) => {
+    const stream = i === 0 ? 'stdout' : 'stderr';
+    s.setEncoding('utf8');
+    s.on('data', (d: string) => {
+      writer.write(stream, d);
+      // a prompt without a newline shows up after a moment
+      if (idle) clearTimeout(idle);
+      idle = setTimeout(() => writer.flush(), 200);
+    });
+    return new Promise<void>((resolve) => s.once('close', () => resolve()));
+  });
+  const code = await exit;
+  // what the command wrote before it ended; a child it left behind may hold the pipes open
+  await Promise.race([Promise.all(open), new Promise((r) => setTimeout(r, 2000))]);
+  if (idle) clearTimeout(idle);
+  child.stdout!.destroy();
+  child.stderr!.destroy();
+  writer.close();
+  const rec: ExitRecord = { pid: child.pid, exitCode: code, finishedAt: new Date().toISOString(), error: writer.dropped ? `${writer.dropped} log entries lost (disk full?)` : '' };
+  try {
+    writeExit(spec.dir, rec);
+  } catch {
+    /* a full disk: the shim's own exit status carries the code to a helper that is up */
+  }
+  return code;
+}
+
+// Written whole then renamed, so the helper reads the old record or the new one, never half.
+function writeExit(dir: string, rec: ExitRecord): void {
+  const tmp = `${exitPath(dir)}.tmp`;
+  try {
+    unlinkSync(tmp);
+  } catch {
+    /* none */
+  }
+  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  try {
+    writeSync(fd, JSON.stringify(rec) + '\n');
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, exitPath(dir));
+}
