@@ -53,8 +53,6 @@ export function etcStage(etc: EtcFiles): string[] {
   return [program('unshare'), '--mount', '--propagation', 'private', '--', program('sh'), '-c', script, 'berth-etc', program('mount'), etc.resolvConf, etc.hosts];
 }
 
-const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15, SIGPIPE: 13 };
-const signalNumber = (s: string) => SIGNALS[s] ?? 0;
 
 export async function procStartTime(pid: number): Promise<string | null> {
   try {
