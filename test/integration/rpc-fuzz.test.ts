@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rawClient } from '../../helper/src/testing/raw-rpc-client';
 import { malformedLine, prng } from '../../helper/src/testing/rpc-fuzz';
-import { TestHost, waitFor } from './harness';
+import { TestHost } from './harness';
 
 // The real helper, attacked through its socket: nothing a client sends ends
 // it or changes what it holds (the kernel and the store stay as they were).
@@ -30,25 +30,11 @@ describe('the helper survives any client', () => {
 
   // Sends `lines`, returns every frame received until `count` arrived or the connection closed.
   async function exchange(lines: string[], count: number, timeoutMs = 60_000) {
-    const sock = net.createConnection(h.socket);
-    const frames: any[] = [];
-    let buf = '';
-    let closed = false;
-    sock.setEncoding('utf8');
-    sock.on('data', (d: string) => {
-      buf += d;
-      let i: number;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        frames.push(JSON.parse(buf.slice(0, i)));
-        buf = buf.slice(i + 1);
-      }
-    });
-    sock.on('error', () => {});
-    sock.on('close', () => (closed = true));
-    sock.write(lines.join('\n') + '\n');
-    await waitFor(async () => frames.length >= count || closed, timeoutMs, `${count} answers from the helper`);
-    sock.destroy();
-    return { frames, closed };
+    const c = await rawClient(h.socket);
+    c.write(lines.join('\n') + '\n');
+    await c.until(() => c.frames.length >= count || !c.isOpen(), `${count} answers from the helper`, timeoutMs);
+    c.sock.destroy();
+    return { frames: c.frames, closed: !c.isOpen() };
   }
   const auth = JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'system.info', params: {}, auth: '' });
   const authed = () => auth.replace('"auth":""', `"auth":"${token}"`);
@@ -81,14 +67,9 @@ describe('the helper survives any client', () => {
   });
 
   it('an unauthenticated connection that sends nothing is closed', async () => {
-    const sock = net.createConnection(h.socket);
-    let got = '';
-    let closed = false;
-    sock.on('data', (d) => (got += d));
-    sock.on('error', () => {});
-    sock.on('close', () => (closed = true));
-    await waitFor(async () => closed, 30_000, 'the helper to close a connection that never sent its token');
-    expect(got).toMatch(/no token within 10 s/);
+    const c = await rawClient(h.socket);
+    await c.closed(30_000);
+    expect(c.frames[0]?.error?.message).toMatch(/no token within 10 s/);
     await unchanged();
   });
 });

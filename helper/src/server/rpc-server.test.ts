@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BerthError } from '../../../src/shared/errors';
 import { METHOD_NAMES } from '../../../src/shared/method-names';
+import { rawClient } from '../testing/raw-rpc-client';
 import { malformedLine, prng } from '../testing/rpc-fuzz';
 import { RpcServer, type CallContext, type Handlers, type RpcLimits } from './rpc-server';
 
@@ -56,49 +56,6 @@ afterEach(async () => {
   while (servers.length) await servers.pop()!.close();
 });
 
-// A raw client: writes whatever it is given, reads frames line by line.
-async function raw(socketPath: string) {
-  const sock = net.createConnection(socketPath);
-  await new Promise((r, j) => sock.once('connect', r).once('error', j));
-  const frames: any[] = [];
-  const waiters: (() => void)[] = [];
-  let buf = '';
-  let ended = false;
-  sock.setEncoding('utf8');
-  sock.on('data', (d: string) => {
-    buf += d;
-    let i: number;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      frames.push(JSON.parse(buf.slice(0, i)));
-      buf = buf.slice(i + 1);
-    }
-    waiters.splice(0).forEach((w) => w());
-  });
-  sock.on('error', () => {});
-  sock.on('close', () => {
-    ended = true;
-    waiters.splice(0).forEach((w) => w());
-  });
-  const until = async (cond: () => boolean, what: string, ms = 10_000) => {
-    const end = Date.now() + ms;
-    while (!cond()) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      await new Promise<void>((r) => {
-        waiters.push(r);
-        setTimeout(r, 50);
-      });
-    }
-  };
-  return {
-    sock,
-    frames,
-    write: (s: string) => sock.write(s),
-    frame: async (i: number) => (await until(() => frames.length > i, `frame ${i}`), frames[i]),
-    closed: () => until(() => ended, 'the server to close the connection'),
-    isOpen: () => !ended,
-    until,
-  };
-}
 const req = (id: number, method: string, params: unknown = {}, auth?: string) => JSON.stringify({ jsonrpc: '2.0', id, method, params, auth }) + '\n';
 
 describe('RpcServer: what a client can send', () => {
@@ -110,7 +67,7 @@ describe('RpcServer: what a client can send', () => {
   afterAll(() => s.server.close());
 
   it('answers every line that is not a request object with an error, and keeps serving', async () => {
-    const c = await raw(s.socketPath);
+    const c = await rawClient(s.socketPath);
     c.write(req(1, 'system.info', {}, s.token));
     expect((await c.frame(0)).result).toEqual({ echo: 'system.info' });
     const bad: [string, number][] = [
@@ -131,7 +88,7 @@ describe('RpcServer: what a client can send', () => {
   });
 
   it('a handler that throws fails its request only; Berth errors keep their kind', async () => {
-    const c = await raw(s.socketPath);
+    const c = await rawClient(s.socketPath);
     c.write(req(1, 'network.inspect', { name: 'x' }, s.token));
     c.write(req(2, 'network.remove', { name: 'x' }));
     c.write(req(3, 'network.list'));
@@ -143,7 +100,7 @@ describe('RpcServer: what a client can send', () => {
 
   it('before the token, a bad line or a wrong token closes the connection', async () => {
     for (const first of ['null\n', '[1]\n', '{"jsonrpc":"2.0","id":1,"method":"network.list"}\n', req(1, 'network.list', {}, 'wrong')]) {
-      const c = await raw(s.socketPath);
+      const c = await rawClient(s.socketPath);
       c.write(first);
       expect((await c.frame(0)).error, first).toBeDefined();
       await c.closed();
@@ -151,19 +108,19 @@ describe('RpcServer: what a client can send', () => {
   });
 
   it('a line longer than the limit is refused and the connection closed; others are served', async () => {
-    const c = await raw(s.socketPath);
+    const c = await rawClient(s.socketPath);
     c.write(req(1, 'system.info', {}, s.token));
     await c.frame(0);
     c.write('{"x":"' + 'y'.repeat(1 << 20));
     expect((await c.frame(1)).error.message).toMatch(/larger than 1048576 bytes/);
     await c.closed();
-    const d = await raw(s.socketPath);
+    const d = await rawClient(s.socketPath);
     d.write(req(1, 'system.info', {}, s.token));
     expect((await d.frame(0)).result).toBeDefined();
   });
 
   it('fuzz: 10,000 random malformed lines each get an error, and the server keeps serving', async () => {
-    const c = await raw(s.socketPath);
+    const c = await rawClient(s.socketPath);
     c.write(req(0, 'system.info', {}, s.token));
     await c.frame(0);
     const rnd = prng(0xbe27);
@@ -180,14 +137,14 @@ describe('RpcServer: what a client can send', () => {
 describe('RpcServer: what a client can hold', () => {
   it('a connection that never authenticates is closed', async () => {
     const s = await start({ authMs: 100 });
-    const c = await raw(s.socketPath);
+    const c = await rawClient(s.socketPath);
     await c.closed();
     expect(c.frames[0].error).toMatchObject({ data: { kind: 'unauthorized' }, message: 'no token within 0.1 s' });
   });
 
   it('a line that never ends is not waited for', async () => {
     const s = await start({ lineMs: 100 });
-    const c = await raw(s.socketPath);
+    const c = await rawClient(s.socketPath);
     c.write(req(1, 'system.info', {}, s.token));
     await c.frame(0);
     c.write('{"jsonrpc":"2.0","id":2,');
@@ -197,16 +154,16 @@ describe('RpcServer: what a client can hold', () => {
 
   it('an idle authenticated connection is closed; a subscriber and a caller waiting for an answer are kept', async () => {
     const s = await start({ idleMs: 150 });
-    const idle = await raw(s.socketPath);
-    const sub = await raw(s.socketPath);
-    const waiter = await raw(s.socketPath);
+    const idle = await rawClient(s.socketPath);
+    const sub = await rawClient(s.socketPath);
+    const waiter = await rawClient(s.socketPath);
     idle.write(req(1, 'system.info', {}, s.token));
     sub.write(req(1, 'events.subscribe', {}, s.token));
     waiter.write(req(1, 'container.wait', { name: 'c' }, s.token));
     await idle.closed();
     expect(idle.frames[1].error.message).toMatch(/without a request/);
     // a second idle connection opened now is closed a whole period later: the others lived through it
-    const later = await raw(s.socketPath);
+    const later = await rawClient(s.socketPath);
     later.write(req(1, 'system.info', {}, s.token));
     await later.closed();
     expect(sub.isOpen()).toBe(true);
@@ -219,7 +176,7 @@ describe('RpcServer: what a client can hold', () => {
 
   it('at most maxInFlight calls of one connection run at once; the others wait their turn', async () => {
     const s = await start({ maxInFlight: 3 });
-    const c = await raw(s.socketPath);
+    const c = await rawClient(s.socketPath);
     c.write(req(0, 'system.info', {}, s.token) + Array.from({ length: 20 }, (_, i) => req(i + 1, 'container.logs', { name: 'c' })).join(''));
     await c.frame(0);
     let answered = 0;
@@ -235,9 +192,9 @@ describe('RpcServer: what a client can hold', () => {
 
   it('connections beyond the cap are refused with a clear error', async () => {
     const s = await start({ maxConnections: 2 });
-    const a = await raw(s.socketPath);
-    const b = await raw(s.socketPath);
-    const c = await raw(s.socketPath);
+    const a = await rawClient(s.socketPath);
+    const b = await rawClient(s.socketPath);
+    const c = await rawClient(s.socketPath);
     await c.closed();
     expect(c.frames[0].error.message).toMatch(/at most 2 connections/);
     expect(a.isOpen() && b.isOpen()).toBe(true);

@@ -1,0 +1,48 @@
+import net from 'node:net';
+
+// A raw JSON-RPC client for tests (the RPC server's unit tests, the real
+// helper's fuzz test): writes whatever it is given, bytes that are not a
+// request included, and reads the answers line by line.
+export async function rawClient(socketPath: string) {
+  const sock = net.createConnection(socketPath);
+  await new Promise((r, j) => sock.once('connect', r).once('error', j));
+  // untyped on purpose: a frame is whatever the server sent
+  const frames: any[] = [];
+  const waiters: (() => void)[] = [];
+  let buf = '';
+  let ended = false;
+  sock.setEncoding('utf8');
+  sock.on('data', (d: string) => {
+    buf += d;
+    let i: number;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      frames.push(JSON.parse(buf.slice(0, i)));
+      buf = buf.slice(i + 1);
+    }
+    waiters.splice(0).forEach((w) => w());
+  });
+  sock.on('error', () => {});
+  sock.on('close', () => {
+    ended = true;
+    waiters.splice(0).forEach((w) => w());
+  });
+  const until = async (cond: () => boolean, what: string, ms = 10_000) => {
+    const end = Date.now() + ms;
+    while (!cond()) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+      await new Promise<void>((r) => {
+        waiters.push(r);
+        setTimeout(r, 50);
+      });
+    }
+  };
+  return {
+    sock,
+    frames,
+    write: (s: string) => sock.write(s),
+    frame: async (i: number) => (await until(() => frames.length > i, `frame ${i}`), frames[i]),
+    closed: (ms?: number) => until(() => ended, 'the server to close the connection', ms),
+    isOpen: () => !ended,
+    until,
+  };
+}
