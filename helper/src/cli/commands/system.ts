@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { str } from '../args';
 import type { Command } from '../command';
+import type { SystemInfo } from '../../../../src/shared/system';
 import { FIREWALL_CHOICES, type FirewallChoice } from '../../firewall/flag-values';
 import { VERSION } from '../../version';
 
@@ -60,18 +61,11 @@ export const systemCommands: Command[] = [
       } catch (e) {
         // not running is an answer, not an error (exit 3 like `systemctl status` of a stopped unit)
         if (a.values.format === 'json') ctx.out(JSON.stringify({ running: false, socket: ctx.socketPath, reason: (e as Error).message }));
-        else ctx.out(`Helper:          not running (${(e as Error).message})`);
+        else ctx.out(labelled('Helper', `not running (${(e as Error).message})`));
         return 3;
       }
       if (a.values.format === 'json') ctx.out(JSON.stringify({ running: true, ...i }, null, 2));
-      else {
-        ctx.out(`Helper:          running, berth ${i.version} (pid ${i.pid})`);
-        ctx.out(`Socket:          ${i.socket}`);
-        ctx.out(`Data root:       ${i.dataRoot}`);
-        ctx.out(`Owner:           uid ${i.ownerUid}`);
-        ctx.out(`Firewall:        ${i.firewallBackend}`);
-        ctx.out(`Up since:        ${i.startedAt} (${uptime(i.startedAt)})`);
-      }
+      else for (const l of infoLines(i, 'status')) ctx.out(l);
       return 0;
     },
   },
@@ -102,15 +96,7 @@ export const systemCommands: Command[] = [
     async run(ctx, a) {
       const i = await (await ctx.client()).api['system.info']({});
       if (a.values.format === 'json') ctx.out(JSON.stringify(i, null, 2));
-      else {
-        ctx.out(`Helper:          berth ${i.version} (pid ${i.pid})`);
-        ctx.out(`Socket:          ${i.socket}`);
-        ctx.out(`Data root:       ${i.dataRoot}`);
-        ctx.out(`Firewall:        ${i.firewallBackend}`);
-        ctx.out(`Kernel:          ${i.kernel}`);
-        for (const c of i.hostChanges) ctx.out(`Host change:     ${c}`);
-        for (const w of i.warnings) ctx.out(`WARNING:         ${w}`);
-      }
+      else for (const l of infoLines(i, 'info')) ctx.out(l);
       return 0;
     },
   },
@@ -163,6 +149,27 @@ export const systemCommands: Command[] = [
     },
   },
 ];
+
+// `helper status` (is it up, and since when) and `info` (what it did to the
+// host) print the same labelled lines from system.info, each its own rows.
+const labelled = (label: string, value: string) => `${label}:`.padEnd(17) + value;
+function infoLines(i: SystemInfo, view: 'status' | 'info'): string[] {
+  const status = view === 'status';
+  const rows: [string, string][] = [
+    ['Helper', `${status ? 'running, ' : ''}berth ${i.version} (pid ${i.pid})`],
+    ['Socket', i.socket],
+    ['Data root', i.dataRoot],
+  ];
+  if (status) rows.push(['Owner', `uid ${i.ownerUid}`]);
+  rows.push(['Firewall', i.firewallBackend]);
+  if (status) rows.push(['Up since', `${i.startedAt} (${uptime(i.startedAt)})`]);
+  else {
+    rows.push(['Kernel', i.kernel]);
+    for (const c of i.hostChanges) rows.push(['Host change', c]);
+    for (const w of i.warnings) rows.push(['WARNING', w]);
+  }
+  return rows.map(([l, v]) => labelled(l, v));
+}
 
 // The daemon child gets --owner explicitly; drop any the user gave.
 function ownerless(argv: string[]): string[] {
