@@ -405,8 +405,6 @@ export class FakeEngine {
       case 'port.list': return this.ports.get(this.ctr(p.container).Id) ?? [];
       case 'port.add': return this.publish(this.ctr(p.container), p.spec);
       case 'port.remove': return this.unpublish(this.ctr(p.container), p.spec);
-      case 'nat.list':
-        return this.natRules().filter((r) => (!p.table || r.table === p.table) && (!p.owner || r.owner === p.owner) && (!p.family || r.family === p.family));
       case 'nat.query': {
         // the helper's own query code over this engine's rules, one reading kept for paging
         const snap = this.natSnapshots.get(p.snapshot) ?? this.natSnapshots.put(makeSnapshot(this.natRules(), []));

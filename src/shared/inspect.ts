@@ -26,12 +26,6 @@ export const FirewallRule = z.object({
 });
 export type FirewallRule = z.infer<typeof FirewallRule>;
 
-export const NatListParams = z.object({
-  table: z.string().max(32).optional(),
-  owner: Owner.optional(),
-  family: z.enum(['ipv4', 'ipv6']).optional(),
-});
-
 // nat.query: the helper filters, sorts and pages one reading of the rules,
 // so a client asks for the rows it shows, never for all of them. A reading
 // (snapshot) is kept a short while for paging; without `snapshot`, or when

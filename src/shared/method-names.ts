@@ -8,7 +8,7 @@ export const METHOD_NAMES = [
   'container.list', 'container.inspect', 'container.run', 'container.start', 'container.stop', 'container.remove',
   'container.logs', 'container.wait', 'container.kill', 'container.restart', 'sandbox.listForeign',
   'port.list', 'port.add', 'port.remove',
-  'host.inspect', 'nat.list', 'nat.query', 'nat.counters', 'cleanup.plan', 'cleanup.apply', 'cleanup.undo', 'doctor',
+  'host.inspect', 'nat.query', 'nat.counters', 'cleanup.plan', 'cleanup.apply', 'cleanup.undo', 'doctor',
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 export const isMethodName = (m: unknown): m is MethodName =>

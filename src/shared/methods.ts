@@ -7,8 +7,8 @@ import {
 } from './container';
 import { PortEditParams, PortListParams, PortMapping } from './ports';
 import {
-  CleanupApplyParams, CleanupApplyResult, CleanupPlan, CleanupUndoResult, DoctorReport, FirewallRule, HostInspect,
-  NatCountersParams, NatCountersResult, NatListParams, NatQueryParams, NatQueryResult,
+  CleanupApplyParams, CleanupApplyResult, CleanupPlan, CleanupUndoResult, DoctorReport, HostInspect,
+  NatCountersParams, NatCountersResult, NatQueryParams, NatQueryResult,
 } from './inspect';
 import { SystemInfo, SystemResetResult } from './system';
 import type { MethodName } from './method-names';
@@ -53,7 +53,6 @@ export const methods = {
   'port.remove': { params: PortEditParams, result: z.array(PortMapping) },
 
   'host.inspect': { params: None, result: HostInspect },
-  'nat.list': { params: NatListParams, result: z.array(FirewallRule) },
   'nat.query': { params: NatQueryParams, result: NatQueryResult },
   'nat.counters': { params: NatCountersParams, result: NatCountersResult },
   'cleanup.plan': { params: None, result: CleanupPlan },

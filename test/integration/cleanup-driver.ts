@@ -10,11 +10,12 @@ import { inspectHost } from '../../helper/src/inspect/host';
 import { selectFindings } from '../../helper/src/cleanup/select';
 import { run } from '../../helper/src/kernel/exec';
 import { deleteLinks } from '../../helper/src/kernel/links';
+import { methods } from '../../src/shared/methods';
 
 export interface DriverRequest {
   dataRoot: string;
   berth: BerthOwned;
-  method: 'host.inspect' | 'nat.list' | 'cleanup.plan' | 'cleanup.apply' | 'cleanup.undo' | 'apply-after' | 'deleteLinks';
+  method: 'host.inspect' | 'nat.query' | 'cleanup.plan' | 'cleanup.apply' | 'cleanup.undo' | 'apply-after' | 'deleteLinks';
   params?: Record<string, unknown>;
   // apply-after: commands run between reading the plan and applying it (the host changing meanwhile)
   meanwhile?: string[][];
@@ -32,7 +33,8 @@ async function main(): Promise<unknown> {
     return applyFindings(host, chosen, { dataRoot: req.dataRoot });
   }
   if (req.method === 'deleteLinks') return deleteLinks((req.params as { names: string[] }).names);
-  return (handlers[req.method] as (p: unknown) => Promise<unknown>)(req.params ?? {});
+  // params parsed by the contract, as the RPC server does before a handler runs
+  return (handlers[req.method] as (p: unknown) => Promise<unknown>)(methods[req.method].params.parse(req.params ?? {}));
 }
 
 main().then(

@@ -163,7 +163,7 @@ describe('cleanup against a realistic mess', () => {
     const host = await call<HostInspect>('host.inspect');
     expect(host.errors.filter((e) => !e.startsWith('ip6tables') && !e.startsWith('nft')), host.errors.join('\n')).toEqual([]);
     expect(host.links.find((l) => l.name === 'vethb0')).toMatchObject({ owner: 'berth', master: 'berth0', peer: 'eth0@berth-aaaaaaaaaaaa' });
-    const nat = await call<FirewallRule[]>('nat.list', { table: 'nat', owner: 'berth' });
+    const nat = (await call<{ rules: FirewallRule[] }>('nat.query', { table: 'nat', owner: 'berth', limit: 50_000 })).rules;
     expect(nat.map((r) => r.mapping).filter(Boolean)).toEqual(expect.arrayContaining(['0.0.0.0:7000 -> 172.30.0.2:80/tcp', '172.30.0.0/24 -> !berth0']));
   });
 

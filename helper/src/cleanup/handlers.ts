@@ -1,6 +1,6 @@
 import type { BerthEvent } from '../../../src/shared/events';
 import type {
-  CleanupApplyParams, FirewallRule, NatCountersParams, NatListParams, NatQueryParams,
+  CleanupApplyParams, NatCountersParams, NatQueryParams,
 } from '../../../src/shared/inspect';
 import type { MethodHandlers, ResultOf } from '../../../src/shared/methods';
 import type { z } from 'zod';
@@ -60,16 +60,6 @@ export function makeInspectHandlers(deps: InspectDeps) {
   const snapshots = new SnapshotCache();
   return {
     'host.inspect': async (_p?: unknown): Promise<ResultOf<'host.inspect'>> => inspectHost(),
-
-    'nat.list': async (p: z.infer<typeof NatListParams>): Promise<ResultOf<'nat.list'>> => {
-      const { rules } = await readNatRules();
-      return rules.filter(
-        (r: FirewallRule) =>
-          (!p.table || r.table === p.table || r.table.endsWith(` ${p.table}`)) &&
-          (!p.owner || r.owner === p.owner) &&
-          (!p.family || r.family === p.family),
-      );
-    },
 
     'nat.query': async (p: z.infer<typeof NatQueryParams>): Promise<ResultOf<'nat.query'>> => {
       let snap = snapshots.get(p.snapshot);

@@ -128,7 +128,7 @@ export async function readHostRaw(): Promise<HostRaw> {
   return { takenAt, hostInode, links, addrs, routes, nsids, netns, processes, ss, iptables: { ipv4: v4, ipv6: v6 }, nft, errors };
 }
 
-// Only the firewall, for nat.list: cheaper than the whole host.
+// Only the firewall, for the NAT views: cheaper than the whole host.
 export async function readFirewallRaw(): Promise<Pick<HostRaw, 'iptables' | 'nft' | 'errors' | 'links'>> {
   const errors: string[] = [];
   const [links, v4, v6, nft] = await Promise.all([

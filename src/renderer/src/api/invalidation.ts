@@ -4,7 +4,7 @@ import type { MethodName } from '../../../shared/methods';
 // Which queries an event makes stale. Query keys are [method, params].
 const NETWORKS: MethodName[] = ['network.list', 'network.inspect', 'network.checkSubnet'];
 const CONTAINERS: MethodName[] = ['container.list', 'container.inspect', 'sandbox.listForeign'];
-const HOST: MethodName[] = ['host.inspect', 'nat.list', 'cleanup.plan'];
+const HOST: MethodName[] = ['host.inspect', 'cleanup.plan'];
 
 export function staleMethods(e: BerthEvent): MethodName[] {
   switch (e.type) {
