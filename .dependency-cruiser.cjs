@@ -78,6 +78,13 @@ const forbidden = [
     to: { path: `${H}/(kernel|engine|cleanup|inspect|server|store|ipam|firewall/(?!flag-values))/` },
   },
   {
+    name: 'engine-behind-the-store-interface',
+    comment: 'The engine sees persistence only as store/store.ts (load, save): helper-main.ts gives it the FileStore, root-free tests a MemoryStore.',
+    severity: 'error',
+    from: { path: [`${H}/engine/`, `${H}/server/`], pathNot: TESTS },
+    to: { path: `${H}/store/(file|memory)-store\\.ts$` },
+  },
+  {
     name: 'shared-is-pure',
     comment: 'src/shared/ (the contract) and helper/src/net/ import nothing of Berth but each other.',
     severity: 'error',

@@ -3,8 +3,8 @@ import type { BerthEvent } from '../../../src/shared/events';
 import type { FirewallBackend } from '../firewall/backend';
 import type { FirewallModel } from '../firewall/model';
 import { Ipam } from '../ipam/ipam';
-import type { FileStore } from '../store/file-store';
 import type { ContainerRecord, NetworkRecord, State } from '../store/state';
+import type { Store } from '../store/store';
 import { Undo } from './undo-steps';
 import type { HostOriginals } from './host-originals';
 import { dropEmptyIptablesTables } from '../firewall/reset';
@@ -13,7 +13,7 @@ import { readExit, type ExitRecord } from '../kernel/shim';
 import type { PortService } from './ports';
 
 export interface EngineOptions {
-  store: FileStore;
+  store: Store; // FileStore in the helper, MemoryStore in root-free tests
   firewall: FirewallBackend;
   ownerUid: number;
   logDir: string;

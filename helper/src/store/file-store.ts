@@ -2,13 +2,14 @@ import { closeSync, constants, existsSync, fsyncSync, linkSync, openSync, readFi
 import { BerthError } from '../../../src/shared/errors';
 import { tryLock, type HeldLock } from '../kernel/flock';
 import { emptyState, State, STATE_VERSION } from './state';
+import type { Store } from './store';
 
 // <data-root>/state.json, the desired state. Crash safety: a temp file
 // (O_EXCL, never through a symlink) is written and fsync'd, the current file
 // is hard-linked to state.json.bak, the temp renamed over state.json, the
 // directory fsync'd. A reader sees the old or the new document, never a mix,
 // and the previous good version is always one `cp` away.
-export class FileStore {
+export class FileStore implements Store {
   readonly path: string;
   readonly backupPath: string;
   private held: HeldLock | null = null;
