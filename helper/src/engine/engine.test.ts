@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { bridgeNetwork, container, memoryEngine, stateOf } from '../testing/memory-engine';
+import { findContainer, findNetwork } from './engine';
+
+// The engine's transaction rules, without root: a draft is committed only
+// after the store saved it; anything else undoes the kernel steps in reverse
+// and leaves the committed state (and the store) as they were.
+const red = bridgeNetwork('red', '10.1.0.0/24');
+const blue = bridgeNetwork('blue', '10.2.0.0/24', { internal: true });
+const web = container('web', [red], { running: true });
+
+describe('Engine.tx', () => {
+  it('saves the draft before it answers; the engine then holds it', async () => {
+    const { engine, store } = memoryEngine(stateOf([red]));
+    const r = await engine.tx(async (s) => {
+      s.networks[blue.id] = blue;
+      return 'done';
+    });
+    expect(r).toBe('done');
+    expect(store.saves).toBe(1);
+    expect(Object.keys(store.load().networks)).toEqual([red.id, blue.id]);
+    expect(engine.state.networks[blue.id]).toEqual(blue);
+  });
+
+  it('a failed step runs the undo steps in reverse; state and store stay as they were', async () => {
+    const { engine, store } = memoryEngine(stateOf([red]));
+    const before = structuredClone(engine.state);
+    const undone: string[] = [];
+    const op = engine.tx(async (s, undo) => {
+      s.networks[blue.id] = blue;
+      undo.push(async () => void undone.push('bridge'));
+      undo.push(async () => void undone.push('rules'));
+      throw new Error('iptables-restore: exit 1');
+    });
+    await expect(op).rejects.toThrow('iptables-restore: exit 1');
+    expect(undone).toEqual(['rules', 'bridge']);
+    expect(engine.state).toEqual(before);
+    expect(store.saves).toBe(0);
+    expect(store.load()).toEqual(before);
+  });
+
+  it('a save that fails (full disk) undoes the kernel steps and keeps the committed state', async () => {
+    const { engine, store } = memoryEngine(stateOf([red]));
+    const before = structuredClone(engine.state);
+    const undone: string[] = [];
+    store.failNextSave();
+    const op = engine.tx(async (s, undo) => {
+      s.networks[blue.id] = blue;
+      undo.push(async () => void undone.push('bridge'));
+    });
+    await expect(op).rejects.toMatchObject({ code: 'ENOSPC' });
+    expect(undone).toEqual(['bridge']);
+    expect(engine.state).toEqual(before);
+  });
+
+  it('a draft the store would refuse to load is never committed', async () => {
+    const { engine, store } = memoryEngine(stateOf([red]));
+    const op = engine.tx(async (s) => {
+      s.networks[red.id] = { ...red, bridge: 'a-name-longer-than-15' };
+    });
+    await expect(op).rejects.toThrow(/not an interface name/);
+    expect(engine.state.networks[red.id].bridge).toBe(red.bridge);
+    expect(store.saves).toBe(0);
+  });
+
+  it('undo keeps going past a failing step, and the failure names what could not be undone', async () => {
+    const { engine } = memoryEngine(stateOf([red]));
+    const undone: string[] = [];
+    const op = engine.tx(async (_s, undo) => {
+      undo.push(async () => void undone.push('first'));
+      undo.push(async () => {
+        throw new Error('link veth1 busy');
+      });
+      throw new Error('attach failed');
+    });
+    await expect(op).rejects.toThrow('attach failed (rollback: link veth1 busy)');
+    expect(undone).toEqual(['first']);
+  });
+
+  it('addresses taken by a failed operation are free again (IPAM follows the committed state)', async () => {
+    const { engine } = memoryEngine(stateOf([red]));
+    const first = engine.ipam.requestAddress(red.id);
+    engine.ipam.releaseAddress(red.id, first);
+    const op = engine.tx(async () => {
+      expect(engine.ipam.requestAddress(red.id)).toBe(first);
+      throw new Error('veth creation failed');
+    });
+    await expect(op).rejects.toThrow('veth creation failed');
+    expect(engine.ipam.requestAddress(red.id)).toBe(first);
+  });
+
+  it('mutations never interleave, and a failed one does not stop the queue', async () => {
+    const { engine } = memoryEngine(stateOf([red]));
+    const seen: string[] = [];
+    let release!: () => void;
+    const slow = engine.tx(async () => {
+      seen.push('slow start');
+      await new Promise<void>((r) => (release = r));
+      seen.push('slow end');
+      throw new Error('slow failed');
+    });
+    const fast = engine.tx(async () => void seen.push('fast'));
+    await new Promise((r) => setImmediate(r));
+    expect(seen).toEqual(['slow start']);
+    release();
+    await expect(slow).rejects.toThrow('slow failed');
+    await fast;
+    expect(seen).toEqual(['slow start', 'slow end', 'fast']);
+  });
+});
+
+describe('the engine reads its state', () => {
+  it('restores IPAM from the store: a running endpoint keeps its address', () => {
+    const { engine } = memoryEngine(stateOf([red], [web]));
+    expect(web.endpoints[0].ip).toBe('10.1.0.2');
+    expect(engine.ipam.requestAddress(red.id)).toBe('10.1.0.3');
+  });
+
+  it('the firewall model holds bridge networks and the endpoints of running containers', () => {
+    const { engine } = memoryEngine(stateOf([red, blue], [web, container('stopped', [blue])]));
+    const m = engine.firewallModel(engine.state);
+    expect(m.networks.map((n) => n.bridge)).toEqual([red.bridge, blue.bridge]);
+    expect(m.endpoints).toEqual([{ id: web.endpoints[0].id, bridge: red.bridge, ip: '10.1.0.2', internal: false }]);
+  });
+
+  it('finds networks and containers by name, id or unique id prefix, as Docker does', () => {
+    const s = stateOf([red, blue], [web]);
+    expect(findNetwork(s, 'red').id).toBe(red.id);
+    expect(findNetwork(s, red.id).name).toBe('red');
+    expect(findNetwork(s, red.id.slice(0, 5)).name).toBe('red');
+    expect(findContainer(s, '/web').id).toBe(web.id);
+    expect(() => findNetwork(s, 'green')).toThrow('network green not found');
+    expect(() => findContainer(s, 'db')).toThrow('No such container: db');
+  });
+
+  it('an id prefix that matches two objects is refused, not guessed', () => {
+    const one = bridgeNetwork('one', '10.3.0.0/24', { id: 'ab'.repeat(32) });
+    const two = bridgeNetwork('two', '10.4.0.0/24', { id: 'ac'.repeat(32) });
+    const s = stateOf([one, two]);
+    expect(() => findNetwork(s, 'a')).toThrow('a matches more than one object; give more of the id');
+    expect(findNetwork(s, 'ab').name).toBe('one');
+    expect(findNetwork(s, 'ac').name).toBe('two');
+  });
+});

@@ -1,0 +1,112 @@
+import { createHash } from 'node:crypto';
+import { Engine } from '../engine/engine';
+import { PortService } from '../engine/ports';
+import { noneBackend, type FirewallBackend } from '../firewall/backend';
+import { MemoryStore } from '../store/memory-store';
+import { emptyState, type ContainerRecord, type NetworkRecord, type State } from '../store/state';
+
+// The engine without root, disk or kernel: its state in a MemoryStore, no
+// firewall (or a recording one), host ports never bound. For unit tests of
+// the engine's decisions, the handlers behind the RPC server and the CLI
+// that talks to them. Operations that create kernel objects (run, connect,
+// network create) still need the integration suite.
+export function memoryEngine(state: State = emptyState(), o: { firewall?: FirewallBackend } = {}) {
+  const store = new MemoryStore(state);
+  const engine = new Engine({
+    store,
+    firewall: o.firewall ?? noneBackend,
+    ownerUid: 1000,
+    logDir: '/nonexistent/containers',
+    utsDir: '/nonexistent/uts',
+    etcDir: '/nonexistent/etc',
+    shim: { node: '/nonexistent/node', script: '/nonexistent/berth.mjs' }, // no container process is started
+    ports: (eng) => new PortService(eng, async () => { throw new Error('a root-free test binds no host port'); }),
+    onExit: () => {},
+  });
+  engine.rebuildIpam(engine.state);
+  return { engine, store };
+}
+
+// Deterministic 64-hex ids, so a failing test prints the same ids each run.
+export const testId = (seed: string) => createHash('sha256').update(seed).digest('hex');
+
+export function bridgeNetwork(name: string, subnet: string, more: Partial<NetworkRecord> = {}): NetworkRecord {
+  const id = testId(`network ${name}`);
+  const [addr] = subnet.split('/');
+  return {
+    id,
+    name,
+    driver: 'bridge',
+    created: '2026-01-01T00:00:00.000000000Z',
+    predefined: false,
+    bridge: `br-${id.slice(0, 12)}`,
+    subnet,
+    gateway: addr.replace(/\.0$/, '.1'),
+    auxAddresses: {},
+    userSubnet: true,
+    userGateway: false,
+    internal: false,
+    icc: true,
+    masquerade: true,
+    mtu: 0,
+    options: {},
+    labels: {},
+    ...more,
+  };
+}
+
+// A container as the store keeps it; `running` gives it a namespace and one
+// endpoint per network (the first host address after the gateway, in order).
+export function container(name: string, nets: NetworkRecord[], more: Partial<ContainerRecord> & { running?: boolean } = {}): ContainerRecord {
+  const { running = false, ...rest } = more;
+  const id = testId(`container ${name}`);
+  return {
+    id,
+    name,
+    created: '2026-01-01T00:00:00.000000000Z',
+    cmd: ['sleep', 'infinity'],
+    env: [],
+    workdir: '/',
+    hostname: id.slice(0, 12),
+    uid: 1000,
+    gid: 1000,
+    autoRemove: false,
+    networkMode: nets[0]?.name ?? 'none',
+    networks: nets.map((n) => ({ networkId: n.id })),
+    ports: [],
+    portSpecs: [],
+    publishAll: false,
+    expose: [],
+    state: {
+      status: running ? 'running' : 'exited',
+      pid: running ? 4242 : 0,
+      startTime: running ? '1' : '',
+      exitCode: 0,
+      startedAt: '2026-01-01T00:00:01Z',
+      finishedAt: running ? '' : '2026-01-01T00:00:02Z',
+      error: '',
+    },
+    netns: running ? `berth-${id.slice(0, 12)}` : null,
+    endpoints: running
+      ? nets.map((n, i) => ({
+          id: testId(`endpoint ${name} ${n.name}`),
+          networkId: n.id,
+          ip: n.gateway.replace(/\.1$/, '.2'),
+          prefixLen: Number(n.subnet.split('/')[1]),
+          mac: '02:42:ac:11:00:02',
+          ifname: `eth${i}`,
+          hostVeth: `veth${testId(`${name}${n.name}`).slice(0, 7)}`,
+          staticIp: false,
+        }))
+      : [],
+    ...rest,
+  };
+}
+
+export function stateOf(networks: NetworkRecord[], containers: ContainerRecord[] = []): State {
+  return {
+    ...emptyState(),
+    networks: Object.fromEntries(networks.map((n) => [n.id, n])),
+    containers: Object.fromEntries(containers.map((c) => [c.id, c])),
+  };
+}
