@@ -1,6 +1,6 @@
 import type { BerthClient } from '../client/unix-client';
 
-// One CLI verb, declared once: cli/main.ts parses argv with it, cli/help.ts
+// One CLI verb, declared once: cli/dispatch.ts parses argv with it, cli/help.ts
 // prints its help from it. Areas export arrays of these (cli/commands/*.ts).
 export interface Command {
   name: string; // words after `berth`, e.g. 'network create' or 'nat ls'

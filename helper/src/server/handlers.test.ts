@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { methods } from '../../../src/shared/methods';
+import type { BerthClient } from '../client/unix-client';
+import { bridgeNetwork, container, stateOf } from '../testing/memory-engine';
+import { startMemoryHelper } from '../testing/memory-helper';
+
+// The handlers behind the real RPC server, over an engine in memory: what a
+// client gets, checked against the contract's result schemas, and what bad
+// requests change (nothing). Root-free; the kernel side is the integration suite's.
+const red = bridgeNetwork('red', '10.1.0.0/24');
+const web = container('web', [red], { running: true });
+const old = container('old', [red]);
+
+describe('handlers over an engine in memory', () => {
+  let h: Awaited<ReturnType<typeof startMemoryHelper>>;
+  let c: BerthClient;
+  beforeAll(async () => {
+    h = await startMemoryHelper(stateOf([red], [web, old]));
+    c = await h.connect();
+  });
+  afterAll(async () => {
+    c?.close();
+    await h?.close();
+  });
+
+  it('network.list and network.inspect answer in Docker\'s shape, as the contract says', async () => {
+    const list = methods['network.list'].result.parse(await c.api['network.list']({}));
+    expect(list.map((n) => n.Name)).toEqual(['red']);
+    const red2 = methods['network.inspect'].result.parse(await c.api['network.inspect']({ name: red.id.slice(0, 12) }));
+    expect(red2).toMatchObject({ Name: 'red', Id: red.id, Driver: 'bridge', IPAM: { Config: [{ Subnet: '10.1.0.0/24', Gateway: '10.1.0.1' }] } });
+    expect(Object.values(red2.Containers)).toEqual([expect.objectContaining({ Name: 'web', IPv4Address: '10.1.0.2/24' })]);
+  });
+
+  it('container.list shows running containers, and with all the stopped ones, newest first', async () => {
+    const running = methods['container.list'].result.parse(await c.api['container.list']({ all: false }));
+    expect(running.map((x) => x.Name)).toEqual(['/web']);
+    const all = methods['container.list'].result.parse(await c.api['container.list']({ all: true }));
+    expect(all.map((x) => x.Name).sort()).toEqual(['/old', '/web']);
+    const one = methods['container.inspect'].result.parse(await c.api['container.inspect']({ name: 'web' }));
+    expect(one.NetworkSettings.Networks.red).toMatchObject({ IPAddress: '10.1.0.2', Gateway: '10.1.0.1' });
+  });
+
+  it('an unknown name is not_found in Docker\'s words; nothing is saved', async () => {
+    await expect(c.api['network.inspect']({ name: 'green' })).rejects.toMatchObject({ kind: 'not_found', message: 'network green not found' });
+    await expect(c.api['container.inspect']({ name: 'db' })).rejects.toMatchObject({ kind: 'not_found', message: 'No such container: db' });
+    expect(h.store.saves).toBe(0);
+  });
+
+  it('params the contract refuses never reach a handler: the store is untouched', async () => {
+    const bad = c.call('network.create', { name: 'x y', subnet: '10.9.0.0/33' } as never);
+    await expect(bad).rejects.toMatchObject({ kind: 'invalid_argument' });
+    expect(h.store.saves).toBe(0);
+    expect(Object.keys(h.engine.state.networks)).toEqual([red.id]);
+  });
+
+  it('removing a network with a running container is refused and changes nothing', async () => {
+    await expect(c.api['network.remove']({ name: 'red' })).rejects.toMatchObject({ kind: 'in_use', message: expect.stringMatching(/has active endpoints \(web\)/) });
+    expect(h.store.saves).toBe(0);
+  });
+
+  it('network.checkSubnet reports an overlap with a Berth network by its name', async () => {
+    const r = methods['network.checkSubnet'].result.parse(await c.api['network.checkSubnet']({ subnet: '10.1.0.128/25' }));
+    expect(r.overlaps).toEqual([expect.objectContaining({ kind: 'network', what: 'red' })]);
+  });
+});
