@@ -1,12 +1,11 @@
-// An in-memory stand-in for the helper, speaking the real contract over a
-// unix socket (params validated with the contract's zod schemas). Used to
-// develop and smoke-test the GUI without root; the real e2e uses the engine.
+// An in-memory stand-in for the helper's engine, behind the real RPC server
+// (startFakeHelper). Used to test the GUI's views without root or kernel;
+// the real e2e uses the engine.
 import { createHash, randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
-import net from 'node:net';
-import { BerthError, isBerthError } from '../../src/shared/errors';
-import { isMethodName, MAX_REQUEST_BYTES, methods, type MethodName } from '../../src/shared/methods';
-import { encodeLine, errorFrame, eventFrame, LineFramer, methodNotFound, parseRequest, resultFrame } from '../../src/shared/rpc-frames';
+import { BerthError } from '../../src/shared/errors';
+import { METHOD_NAMES } from '../../src/shared/method-names';
+import { methods, type MethodName } from '../../src/shared/methods';
+import { RpcServer, type CallContext, type Handlers } from '../../helper/src/server/rpc-server';
 import type { BerthEvent } from '../../src/shared/events';
 import type { Network } from '../../src/shared/network';
 import type { Container, ForeignSandbox } from '../../src/shared/container';
@@ -452,41 +451,38 @@ export class FakeEngine {
   }
 }
 
+// Served by the helper's own RPC server (framing, token, params parsed by
+// the contract, error frames), so the GUI meets the same server as in
+// production; every result the fake engine gives is parsed by the
+// contract's result schema before it is sent, so a fake that drifts from the
+// contract fails the test that met it instead of passing on a shape the
+// real helper never sends.
 export async function startFakeHelper(socketPath: string, engine = new FakeEngine()) {
-  const token = randomBytes(16).toString('hex');
-  await writeFile(`${socketPath}.token`, token + '\n', { mode: 0o600 });
-  const server = net.createServer((sock) => {
-    let authed = false;
-    let off: (() => void) | null = null;
-    sock.on('error', () => {});
-    sock.on('close', () => off?.());
-    const send = (frame: object) => sock.write(encodeLine(frame));
-    const framer = new LineFramer(MAX_REQUEST_BYTES, (line) => {
-      const parsed = parseRequest(line);
-      if ('reply' in parsed) return send(parsed.reply);
-      const req = parsed.call;
-      const fail = (e: BerthError) => send(errorFrame(req.id, e));
-      if (!authed && req.auth !== token) return fail(new BerthError('unauthorized', 'missing or wrong token'));
-      authed = true;
-      if (!isMethodName(req.method)) return send(methodNotFound(req.id, req.method));
-      const parsedParams = methods[req.method as MethodName].params.safeParse(req.params ?? {});
-      if (!parsedParams.success) return fail(new BerthError('invalid_argument', parsedParams.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`).join('; ')));
-      if (req.method === 'events.subscribe') {
-        off ??= engine.subscribe((e) => send(eventFrame(e)));
-        return send(resultFrame(req.id, { subscribed: true }));
-      }
-      try {
-        // a little latency, so progress states are visible
-        const result = engine.handle(req.method, parsedParams.data);
-        engine.answer(req.method, parsedParams.data, () => send(resultFrame(req.id, result)));
-      } catch (e) {
-        fail(isBerthError(e) ? e : new BerthError('internal', String(e)));
-      }
-    }, () => sock.destroy());
-    sock.on('data', (chunk: Buffer) => framer.push(chunk));
-  });
-  await new Promise<void>((r) => server.listen(socketPath, r));
-  return { engine, close: () => new Promise<void>((r) => server.close(() => r())) };
+  const handlers = Object.fromEntries(
+    METHOD_NAMES.map((m) => [
+      m,
+      async (params: unknown, ctx: CallContext) => {
+        if (m === 'events.subscribe') {
+          ctx.subscribe();
+          return { subscribed: true };
+        }
+        const result = methods[m].result.parse(engine.handle(m, params));
+        // a little latency, so progress states are visible (and gates hold answers back)
+        await new Promise<void>((r) => engine.answer(m, params, r));
+        return result;
+      },
+    ]),
+  ) as unknown as Handlers;
+  const server = new RpcServer({ socketPath, ownerUid: process.getuid!(), ownerGid: process.getgid!(), handlers, log: () => {} });
+  const off = engine.subscribe((e) => server.broadcast(e));
+  await server.listen();
+  return {
+    engine,
+    close: async () => {
+      off();
+      await server.close();
+    },
+  };
 }
 
 const finding = (kind: Finding['kind'], owner: Finding['owner'], reason: string, evidence: string[], commands: string[][]): Finding => ({
