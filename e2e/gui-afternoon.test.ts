@@ -101,6 +101,33 @@ describe.skipIf(missing.length > 0)('An afternoon at 1024x640, real helper in a 
     await ctx.close();
   });
 
+  it('Activity is the helper\'s history: who did what, filterable, and it survives a reload', async () => {
+    const { ctx, page, app, problems } = await open({ width: 1024, height: 640 }, 'light');
+    // something the app does: stop and start a container from its row
+    const containers = await app.containers();
+    await containers.row('worker-with-a-long-name').getByRole('button', { name: 'Stop worker-with-a-long-name' }).click();
+    await containers.row('worker-with-a-long-name').getByRole('button', { name: 'Start worker-with-a-long-name' }).click({ timeout: 60_000 });
+    const log = page.getByRole('list', { name: 'Event log' });
+    await app.go('Activity');
+    await expect.poll(async () => (await log.textContent()) ?? '', { timeout: 60_000 }).toContain('container worker-with-a-long-name is exited');
+    const text = (await log.textContent()) ?? '';
+    expect(text).toMatch(/network front created\s*by CLI/); // created in beforeAll with the CLI
+    await page.reload();
+    await app.statusBar().getByText('Helper connected').waitFor();
+    await app.go('Activity');
+    // the start was the app's; the exit is the process's own (the helper saw it end)
+    await expect.poll(async () => (await log.textContent()) ?? '', { timeout: 60_000 }).toMatch(/container worker-with-a-long-name is running\s*by app/);
+    expect((await log.textContent()) ?? '').toMatch(/container worker-with-a-long-name is exited\s*by helper/);
+    expect((await log.textContent()) ?? '').toContain('network front created');
+    // filter by who did it
+    await page.getByRole('combobox', { name: 'Done by' }).selectOption('cli');
+    await expect.poll(async () => (await log.textContent()) ?? '').not.toMatch(/by (app|helper)/);
+    expect((await log.textContent()) ?? '').toContain('network front created');
+    await app.shot('afternoon-activity-filtered-1024-light');
+    expect(problems).toEqual([]);
+    await ctx.close();
+  });
+
   it('screenshots of every view at both sizes and both themes', async () => {
     for (const size of SIZES)
       for (const scheme of ['light', 'dark'] as const) {

@@ -11,6 +11,8 @@ import { chooseFirewall } from './firewall/select-backend';
 import { startDetached, userOf } from './kernel/process';
 import { prepareUtsDir } from './kernel/uts';
 import { FileStore } from './store/file-store';
+import { ACTIVITY_MAX, ActivityLog } from './store/activity-log';
+import { currentDoer, onOwnAccount } from './server/actor';
 import { emptyState, isEmptyState } from './store/state';
 import { berthObjectsInKernel } from './engine/leftovers';
 import { lockNetns } from './kernel/netns-lock';
@@ -69,7 +71,7 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
     ports: (eng) => new PortService(eng),
     // containers' shims are this same program (kernel/shim.ts)
     shim: { node: process.execPath, script: process.argv[1] },
-    onExit: (eng, id, pid, code, error, finishedAt) => void finalizeExit(eng, id, pid, code, error, finishedAt).catch((e) => log(`exit of ${id}: ${e}`)),
+    onExit: (eng, id, pid, code, error, finishedAt) => void onOwnAccount(() => finalizeExit(eng, id, pid, code, error, finishedAt)).catch((e) => log(`exit of ${id}: ${e}`)),
   });
   if (firewall.name === 'none') engine.warnings.push('neither iptables nor nftables is available: networks have no NAT or isolation');
   engine.originals = new HostOriginals(o.dataRoot);
@@ -80,6 +82,12 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
   await dns.sync();
   engine.on((e) => {
     if (e.type === 'network.created' || e.type === 'network.removed') void dns.sync();
+  });
+  // what the helper did and for whom, kept across restarts (the Activity view replays it)
+  const activity = new ActivityLog(`${o.dataRoot}/activity.json`, ACTIVITY_MAX, log);
+  engine.on((e) => {
+    const d = currentDoer();
+    activity.record(e, d?.actor ?? (e.type === 'drift.found' ? 'drift' : 'helper'), d?.client);
   });
   let driftPaused = false;
   let reset = false;
@@ -109,6 +117,7 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
       ownerUid: o.ownerUid,
       shutdown: () => stop(),
       inspect: cleanupDeps(engine, o.dataRoot, store.path),
+      activity,
       lifecycle: {
         pauseDrift: () => (driftPaused = true),
         // after the reply is on its way
@@ -143,6 +152,7 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
   await engine.ports.shutdown();
   dns.close();
   await server.close();
+  activity.flush();
   store.unlock();
   netnsLock.release();
   log(reset ? 'helper stopped after berth system reset: the host is as Berth found it' : 'helper stopped; containers keep running');

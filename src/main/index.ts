@@ -40,7 +40,7 @@ function main(): void {
     if (!node) throw new Error('no Node.js found in /usr/bin or /usr/local/bin; install nodejs to run the helper');
     return { node, script: helperScriptPath(app.getAppPath()), uid, socket: socketPath };
   });
-  const conn = new HelperConnection({ socketPath, connect: (p) => connectHelper(p), launch });
+  const conn = new HelperConnection({ socketPath, connect: (p) => connectHelper(p, { client: 'gui' }), launch });
 
   let win: BrowserWindow | null = null;
   let tray: BerthTray | null = null;

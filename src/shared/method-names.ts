@@ -9,6 +9,7 @@ export const METHOD_NAMES = [
   'container.logs', 'container.wait', 'container.kill', 'container.restart', 'sandbox.listForeign',
   'port.list', 'port.add', 'port.remove',
   'host.inspect', 'nat.query', 'nat.counters', 'cleanup.plan', 'cleanup.apply', 'cleanup.undo', 'doctor',
+  'activity.list',
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 export const isMethodName = (m: unknown): m is MethodName =>

@@ -11,6 +11,7 @@ import {
   NatCountersParams, NatCountersResult, NatQueryParams, NatQueryResult,
 } from './inspect';
 import { SystemInfo, SystemResetResult } from './system';
+import { ActivityEntry, ActivityListParams } from './activity';
 import type { MethodName } from './method-names';
 
 const None = z.object({}).strict().default({});
@@ -59,6 +60,8 @@ export const methods = {
   'cleanup.apply': { params: CleanupApplyParams, result: CleanupApplyResult },
   'cleanup.undo': { params: None, result: CleanupUndoResult },
   'doctor': { params: None, result: DoctorReport },
+  // what the helper did, newest last, kept across restarts (the Activity view replays it on connect)
+  'activity.list': { params: ActivityListParams, result: z.array(ActivityEntry) },
 } as const;
 
 export type Methods = typeof methods;

@@ -15,7 +15,7 @@ export class RpcSession {
   private closedError: BerthError | null = null;
   private serverSaid: BerthError | null = null;
 
-  constructor(private readonly sendFrame: (frame: string) => void, token?: string) {
+  constructor(private readonly sendFrame: (frame: string) => void, token?: string, private readonly client?: 'gui' | 'cli') {
     this.token = token;
   }
 
@@ -25,6 +25,7 @@ export class RpcSession {
     const req: RpcRequest = { jsonrpc: '2.0', id, method, params: params ?? {} };
     if (this.token !== undefined) {
       req.auth = this.token;
+      if (this.client) req.client = this.client;
       this.token = undefined; // presented once per connection
     }
     return new Promise((resolve, reject) => {

@@ -28,6 +28,7 @@ export interface RpcCall {
   method: string;
   params: unknown;
   auth?: unknown;
+  client?: unknown;
 }
 
 // One received request text, checked for shape before anything reads a
@@ -49,7 +50,7 @@ export function parseRequest(text: string): { call: RpcCall } | { reply: RpcResp
     return { reply: errorFrame(null, invalid('a request needs an "id" (a number or a short string)'), INVALID_REQUEST) };
   if (m.jsonrpc !== '2.0') return { reply: errorFrame(id, invalid('not a JSON-RPC 2.0 request ("jsonrpc": "2.0" missing)'), INVALID_REQUEST) };
   if (typeof m.method !== 'string') return { reply: errorFrame(id, invalid('"method" must be a string'), INVALID_REQUEST) };
-  return { call: { id, method: m.method, params: m.params, auth: m.auth } };
+  return { call: { id, method: m.method, params: m.params, auth: m.auth, client: m.client } };
 }
 
 export const methodNotFound = (id: RpcId, method: string) =>

@@ -9,6 +9,7 @@ export interface RpcRequest {
   method: string;
   params?: unknown;
   auth?: string; // the token, on the first request of a connection
+  client?: 'gui' | 'cli'; // with the token: what the connection is, for the activity record
 }
 export interface RpcErrorBody {
   code: number;

@@ -22,7 +22,8 @@ export interface BerthClient {
 }
 
 // Connect to a helper's unix socket and present the token from its token file.
-export async function connectHelper(socketPath: string, opts: { token?: string } = {}): Promise<BerthClient> {
+// `client` says what this connection is (the app or the CLI) for the helper's activity record.
+export async function connectHelper(socketPath: string, opts: { token?: string; client?: 'gui' | 'cli' } = {}): Promise<BerthClient> {
   let token = opts.token;
   if (token === undefined) {
     try {
@@ -42,7 +43,7 @@ export async function connectHelper(socketPath: string, opts: { token?: string }
       reject(e.code === 'ENOENT' || e.code === 'ECONNREFUSED' ? noHelper(socketPath) : e),
     );
   });
-  const session = new RpcSession((frame) => sock.write(frame + '\n'), token);
+  const session = new RpcSession((frame) => sock.write(frame + '\n'), token, opts.client ?? 'cli');
   const closeCbs: (() => void)[] = [];
   let tooLong = false;
   const framer = new LineFramer(MAX_RESPONSE_BYTES, (line) => session.receive(line), () => {

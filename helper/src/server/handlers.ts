@@ -12,6 +12,7 @@ import { createNetwork, foreignRoutes, pruneNetworks, removeNetwork } from '../e
 import { systemInfo } from '../engine/system-info';
 import { containerView, networkView } from '../engine/views';
 import type { CallContext, Handlers } from './rpc-server';
+import type { ActivityLog } from '../store/activity-log';
 
 export interface HandlerDeps {
   engine: Engine;
@@ -26,6 +27,8 @@ export interface HandlerDeps {
   inspect: InspectDeps;
   // berth system reset: the drift healer must not put back what reset removes; the helper stops after
   lifecycle?: { pauseDrift(): void; stop(): void };
+  // the helper's history of events with who did them (absent in tests that do not keep one)
+  activity?: ActivityLog;
 }
 
 // Every method of the contract, in one object: `satisfies Handlers` makes a
@@ -105,6 +108,7 @@ export function makeHandlers(d: HandlerDeps): Handlers {
     'port.remove': async (p) => removePort(eng, p.container, p.spec),
 
     ...makeInspectHandlers(d.inspect),
+    'activity.list': async (p) => d.activity?.list(p) ?? [],
     'doctor': async () => {
       // removals a full disk or a crash interrupted are finished, and said so
       const f = await finishRemovals(eng);

@@ -5,6 +5,8 @@ import { createFresh, ensureSafeDir } from '../kernel/safe-files';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { BerthError } from '../../../src/shared/errors';
 import type { BerthEvent } from '../../../src/shared/events';
+import type { ClientKind } from '../../../src/shared/activity';
+import { doerOf, runAs } from './actor';
 import { isMethodName, MAX_REQUEST_BYTES, methods, type MethodHandlers } from '../../../src/shared/methods';
 import { tokenPathFor, type RpcResponse } from '../../../src/shared/rpc';
 import {
@@ -156,6 +158,7 @@ export class RpcServer {
     this.connections.add(sock);
 
     let authed = false;
+    let client: ClientKind = 'cli';
     let subscribed = false;
     let inFlight = 0;
     const notify = (e: BerthEvent) => send(eventFrame(e));
@@ -219,6 +222,7 @@ export class RpcServer {
           return;
         }
         authed = true;
+        if (call.client === 'gui') client = 'gui';
         clearTimeout(authTimer);
         timers.delete(authTimer);
       }
@@ -233,7 +237,7 @@ export class RpcServer {
       while (inFlight < L.maxInFlight && waiting.length) {
         const call = waiting.shift()!;
         inFlight++;
-        void this.dispatch(call, ctx)
+        void this.dispatch(call, ctx, client)
           .catch((e) => errorFrame(call.id, e))
           .then((frame) => {
             inFlight--;
@@ -266,7 +270,7 @@ export class RpcServer {
     });
   }
 
-  private async dispatch(call: RpcCall, ctx: CallContext): Promise<RpcResponse> {
+  private async dispatch(call: RpcCall, ctx: CallContext, client: ClientKind): Promise<RpcResponse> {
     const { id, method } = call;
     if (!isMethodName(method)) return methodNotFound(id, method);
     const parsed = methods[method].params.safeParse(call.params ?? {});
@@ -276,7 +280,9 @@ export class RpcServer {
       return errorFrame(id, new BerthError('invalid_argument', `${where}${i.message}`));
     }
     try {
-      return resultFrame(id, await this.o.handlers[method](parsed.data as never, ctx));
+      // the events the call causes are recorded as done by this client (server/actor.ts)
+      const handler = this.o.handlers[method] as (p: unknown, c: CallContext) => Promise<unknown>;
+      return resultFrame(id, await runAs(doerOf(method, client), () => handler(parsed.data, ctx)));
     } catch (e) {
       if (!(e instanceof BerthError)) this.o.log(`${method} failed: ${(e as Error).stack ?? e}`);
       return errorFrame(id, e);

@@ -44,7 +44,7 @@ export function cspFor(port: number): string {
 
 export async function startWebUi(opts: WebUiOptions): Promise<WebUi> {
   const token = opts.token ?? newToken();
-  const connect = opts.connect ?? ((p: string) => connectHelper(p));
+  const connect = opts.connect ?? ((p: string) => connectHelper(p, { client: 'gui' }));
   let port = 0;
 
   const securityHeaders = () => ({

@@ -6,7 +6,13 @@ const NETWORKS: MethodName[] = ['network.list', 'network.inspect', 'network.chec
 const CONTAINERS: MethodName[] = ['container.list', 'container.inspect', 'sandbox.listForeign'];
 const HOST: MethodName[] = ['host.inspect', 'cleanup.plan'];
 
+// Every recorded event adds to the helper's history (log lines and progress are not recorded).
 export function staleMethods(e: BerthEvent): MethodName[] {
+  const stale = staleByEvent(e);
+  return e.type === 'log' || e.type === 'progress' ? stale : [...stale, 'activity.list'];
+}
+
+function staleByEvent(e: BerthEvent): MethodName[] {
   switch (e.type) {
     case 'network.created':
     case 'network.removed':
