@@ -115,9 +115,10 @@ describe.skipIf(missing.length > 0)('An afternoon at 1024x640, real helper in a 
     await page.reload();
     await app.statusBar().getByText('Helper connected').waitFor();
     await app.go('Activity');
-    // the start was the app's; the exit is the process's own (the helper saw it end)
+    // the start was the app's; the exit is the app's stop or the helper seeing the process end (whichever
+    // finishes it first), never the CLI's that ran the container long before
     await expect.poll(async () => (await log.textContent()) ?? '', { timeout: 60_000 }).toMatch(/container worker-with-a-long-name is running\s*by app/);
-    expect((await log.textContent()) ?? '').toMatch(/container worker-with-a-long-name is exited\s*by helper/);
+    expect((await log.textContent()) ?? '').toMatch(/container worker-with-a-long-name is exited\s*by (app|helper)/);
     expect((await log.textContent()) ?? '').toContain('network front created');
     // filter by who did it
     await page.getByRole('combobox', { name: 'Done by' }).selectOption('cli');
