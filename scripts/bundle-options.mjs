@@ -2,7 +2,8 @@
 // builds: dist/ for a clone (npm install) and the Debian package.
 export const bundleOptions = (root, outdir) => ({
   absWorkingDir: root,
-  entryPoints: { berth: 'helper/src/cli/main.ts' },
+  // the spawner is the helper's small program starter (helper/src/kernel/spawner.ts), apart so it stays small
+  entryPoints: { berth: 'helper/src/cli/main.ts', spawner: 'helper/src/kernel/spawner-main.ts' },
   outdir,
   outExtension: { '.js': '.mjs' },
   // The helper's engine, the web server and their packages are chunks loaded

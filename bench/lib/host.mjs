@@ -113,7 +113,9 @@ export async function createHost() {
       sh(['iptables-restore', '-c'], foreignRules(n));
     },
     async startHelper(connectHelper) {
-      helper = spawn('nsenter', [...enter, process.execPath, BERTH, 'helper', '--foreground',
+      // BENCH_HELPER_NODE_FLAGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"): to see where the helper's time goes
+      const flags = (process.env.BENCH_HELPER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+      helper = spawn('nsenter', [...enter, process.execPath, ...flags, BERTH, 'helper', '--foreground',
         '--socket', socket, '--data-root', path.join(dir, 'data'), '--drift-interval', '3600000'], { stdio: ['ignore', 'ignore', 'inherit'] });
       for (let i = 0; i < 400; i++) {
         try {

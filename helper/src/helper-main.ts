@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { BerthError } from '../../src/shared/errors';
 import { connectHelper } from './client/unix-client';
 import { finalizeExit } from './engine/containers';
@@ -9,6 +10,7 @@ import { DnsService } from './dns/server';
 import type { FirewallChoice } from './firewall/flag-values';
 import { chooseFirewall } from './firewall/select-backend';
 import { startDetached, userOf } from './kernel/process';
+import { useSpawner } from './kernel/exec';
 import { prepareUtsDir } from './kernel/uts';
 import { FileStore } from './store/file-store';
 import { ACTIVITY_MAX, ActivityLog } from './store/activity-log';
@@ -48,6 +50,10 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
   // A promise some code path forgot to await must not end a root daemon that
   // holds everyone's networks (Node's default); it is logged as the bug it is.
   process.on('unhandledRejection', (e) => log(`BUG: unhandled rejection: ${(e as Error)?.stack ?? e}`));
+  // kernel programs start from the small spawner beside the bundle (kernel/spawner.ts), not from this process
+  const spawner = join(dirname(realpathSync(process.argv[1])), 'spawner.mjs');
+  if (existsSync(spawner)) useSpawner(spawner);
+  else log(`no ${spawner}: kernel programs start from the helper itself`);
   // Start-up refusals (another helper, an unsafe directory, a bad store) are
   // one line and exit 1, before anything in the kernel is touched.
   let started;

@@ -1,6 +1,7 @@
 import { execa } from 'execa';
 import { BerthError } from '../../../src/shared/errors';
 import { FIXED_ENV, program } from './programs';
+import { Spawner } from './spawner';
 
 export interface RunOptions {
   input?: string;
@@ -14,24 +15,32 @@ export interface RunResult {
   exitCode: number;
 }
 
+// The helper starts its programs through its spawner (kernel/spawner.ts)
+// once it has one; anything else (tests, one-shot tools) from its own process.
+let spawner: Spawner | null = null;
+export function useSpawner(script: string): void {
+  spawner = new Spawner(script);
+}
+
 // Every program Berth runs goes through here: by absolute path with a fixed
 // environment (kernel/programs.ts), an argument array (never a shell), a
 // timeout, and an error that names the command, exit code and stderr.
 export async function run(file: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
-  const r = await execa(program(file), args, {
-    input: opts.input,
-    timeout: opts.timeoutMs ?? 15_000,
-    reject: false,
-    stripFinalNewline: false,
-    env: { ...FIXED_ENV },
-    extendEnv: false,
-  });
+  const timeoutMs = opts.timeoutMs ?? 15_000;
+  const r = spawner
+    ? await spawner.run({ file: program(file), args, env: { ...FIXED_ENV }, input: opts.input, timeoutMs })
+    : await inProcess(program(file), args, opts.input, timeoutMs);
   const exitCode = r.exitCode ?? -1;
-  if (r.timedOut) throw kernelError(file, args, exitCode, `timed out after ${opts.timeoutMs ?? 15_000} ms`);
+  if (r.timedOut) throw kernelError(file, args, exitCode, `timed out after ${timeoutMs} ms`);
   if (exitCode !== 0 && !(opts.okCodes ?? []).includes(exitCode)) {
-    throw kernelError(file, args, exitCode, String(r.stderr || r.stdout || r.message));
+    throw kernelError(file, args, exitCode, String(r.stderr || r.stdout || r.error));
   }
-  return { stdout: String(r.stdout), stderr: String(r.stderr), exitCode };
+  return { stdout: r.stdout, stderr: r.stderr, exitCode };
+}
+
+async function inProcess(file: string, args: string[], input: string | undefined, timeout: number) {
+  const r = await execa(file, args, { input, timeout, reject: false, stripFinalNewline: false, env: { ...FIXED_ENV }, extendEnv: false });
+  return { stdout: String(r.stdout), stderr: String(r.stderr), exitCode: r.exitCode ?? -1, timedOut: r.timedOut, error: r.message };
 }
 
 export function kernelError(file: string, args: string[], code: number, stderr: string): BerthError {
