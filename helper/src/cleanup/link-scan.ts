@@ -1,0 +1,53 @@
+import type { HostInspect } from '../../../src/shared/inspect';
+import { parseToolPrefix, type Cidr } from '../../../src/shared/ip';
+import type { BerthOwned } from './berth-owned';
+import type { HostLink } from './planned';
+
+// What every link check needs of the host, gathered in one pass before the
+// checks run (find-links.ts, find-veths.ts, find-bridges.ts).
+export interface LinkScan {
+  berth: BerthOwned;
+  ports: Map<string, number>; // bridge name -> links enslaved to it
+  netnsByLabel: Map<string, HostInspect['netns'][number]>;
+  routedDevs: Set<string | null>;
+  berthBridges: Set<string>;
+  berthVeths: Set<string>;
+  netnsUnreadable: boolean;
+  ruleIfs: Set<string>; // interfaces the firewall rules name
+  ruleNets(): Cidr[]; // subnets they name, parsed on first use (most hosts have no candidate bridge)
+  reported: Set<string>; // veths already reported as one end of a pair
+}
+
+export function scanLinks(host: HostInspect, berth: BerthOwned): LinkScan {
+  const ports = new Map<string, number>();
+  for (const l of host.links) if (l.master) ports.set(l.master, (ports.get(l.master) ?? 0) + 1);
+  // Interfaces and subnets the rules mention, each distinct one once.
+  const ruleIfs = new Set<string>();
+  const ruleNetTexts = new Set<string>();
+  for (const r of host.rules) {
+    for (const k of ['i', '!i', 'o', '!o']) if (r.matches[k]) ruleIfs.add(r.matches[k]);
+    for (const k of ['s', '!s', 'd', '!d']) if (r.matches[k]) ruleNetTexts.add(r.matches[k]);
+  }
+  let ruleNetList: Cidr[] | null = null;
+  return {
+    berth,
+    ports,
+    netnsByLabel: new Map(host.netns.map((n) => [n.name ?? n.path, n])),
+    routedDevs: new Set(host.routes.filter((r) => !r.dst.startsWith('fe80:') && r.dev).map((r) => r.dev)),
+    berthBridges: new Set(berth.networks.map((n) => n.bridge)),
+    berthVeths: new Set(berth.endpoints.map((e) => e.hostVeth)),
+    netnsUnreadable: host.errors.some((e) => e.startsWith('netns ')),
+    ruleIfs,
+    ruleNets: () => (ruleNetList ??= [...ruleNetTexts].map(parseToolPrefix).filter((p): p is Cidr => !!p && p.len > 0)),
+    reported: new Set(),
+  };
+}
+
+export const globalAddrs = (addrs: string[]) => addrs.filter((a) => !a.startsWith('fe80:') && !a.startsWith('169.254.'));
+export const linkEvidence = (l: HostLink) => [
+  `${l.kind} ${l.name}${l.alias ? ` alias ${l.alias}` : ''}${l.master ? ` master ${l.master}` : ''}${l.peer ? ` peer ${l.peer}` : ''}`,
+  `owner evidence: ${l.ownerEvidence}`,
+];
+export const delLink = (l: HostLink) => [['ip', 'link', 'delete', l.name]];
+export const inUse = (l: HostLink, scan: LinkScan) => (scan.ports.get(l.name) ?? 0) > 0;
+export const berthTagOf = (l: HostLink) => (l.alias?.startsWith('berth:') ? l.alias.slice(6) : null);
