@@ -5,7 +5,7 @@ import type { ViewId } from '../../components/Sidebar';
 import { relativeTime } from '../../lib/format';
 import { foreignKey } from '../ForeignTable';
 import type { OpenTarget, OpenView } from '../../lib/navigation';
-import type { ContainerData, ForeignData, HostData, NetworkData, PortData, TopoData, Topology, TopoNode } from './layout';
+import type { ContainerData, ForeignData, HostData, NetworkData, PortData, TopoData, Topology, TopoNode } from './model';
 
 type Open = OpenView | undefined;
 

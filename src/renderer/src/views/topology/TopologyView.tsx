@@ -6,7 +6,8 @@ import type { OpenView } from '../../lib/navigation';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { PageHeader } from '../../components/PageHeader';
 import { Spinner } from '../../components/Spinner';
-import { buildTopology, type TopoData, type TopoEdge, type TopoNode } from './layout';
+import { buildTopology } from './layout';
+import type { TopoData, TopoEdge, TopoNode } from './model';
 import { edgeTypes, nodeTypes } from './nodes';
 import { GettingStarted, TopologyDetails } from './TopologyDetails';
 

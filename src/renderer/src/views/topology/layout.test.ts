@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildTopology, G, roundedPath, X, type ContainerData, type ForeignData, type LinkData, type NetworkData, type PortData, type TopoNode } from './layout';
+import { roundedPath } from './geometry';
+import { buildTopology } from './layout';
+import { G, X, type ContainerData, type ForeignData, type LinkData, type NetworkData, type PortData, type TopoNode } from './model';
 import { ctrFx, fixture, netFx } from './fixture';
 
 const byId = (nodes: TopoNode[], id: string) => nodes.find((n) => n.id === id)!;

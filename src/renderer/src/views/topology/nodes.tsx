@@ -3,7 +3,8 @@
 import { memo } from 'react';
 import { BaseEdge, EdgeLabelRenderer, Handle, Position, type EdgeProps, type NodeProps } from '@xyflow/react';
 import { Icon } from '../../components/Icon';
-import { G, roundedPath, type ContainerData, type ForeignData, type HostData, type LinkData, type NetworkData, type PortData, type TopoEdge, type TopoNode } from './layout';
+import { roundedPath } from './geometry';
+import { G, type ContainerData, type ForeignData, type HostData, type LinkData, type NetworkData, type PortData, type TopoEdge, type TopoNode } from './model';
 
 type P<D> = NodeProps<TopoNode> & { data: D };
 
