@@ -129,6 +129,23 @@ describe.skipIf(missing.length > 0)('An afternoon at 1024x640, real helper in a 
     await ctx.close();
   });
 
+  it('the tracer names the userland proxy for a published 127.0.0.1 port and the FORWARD verdict after DNAT', async () => {
+    const { ctx, page, app, problems } = await open({ width: 1024, height: 640 }, 'dark');
+    await app.go('Firewall rules');
+    const nat = new NatPage(page);
+    await nat.rows().first().waitFor();
+    const verdict = page.getByLabel('Trace result');
+    await nat.trace({ ip: '127.0.0.1', port: '6000', from: 'host' });
+    await expect.poll(async () => (await verdict.textContent()) ?? '', { timeout: 60_000 }).toMatch(/reaches web:8000 through the userland proxy: the helper listens on 127\.0\.0\.1:6000 and connects to 10\.91\.0\.\d+:8000/);
+    await app.shot('afternoon-tracer-proxy-1024-dark');
+    await nat.trace({ ip: '192.0.2.1', port: '8080', from: 'outside' });
+    await expect.poll(async () => (await verdict.textContent()) ?? '', { timeout: 60_000 }).toMatch(/reaches web:80 via DNAT in BERTH, accepted by BERTH/);
+    expect(await page.locator('.trace-result').textContent()).toMatch(/Conntrack short-cut/);
+    await app.shot('afternoon-tracer-dnat-1024-dark');
+    expect(problems).toEqual([]);
+    await ctx.close();
+  });
+
   it('screenshots of every view at both sizes and both themes', async () => {
     for (const size of SIZES)
       for (const scheme of ['light', 'dark'] as const) {

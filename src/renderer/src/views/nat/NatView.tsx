@@ -145,12 +145,14 @@ export function NatView({ onOpen }: { onOpen?: OpenView } = {}) {
     setTrace(o);
     if (o?.result.hit) void show(o.result.hit);
   };
-  // the tracer walks the nat table of the same reading, fetched on the first trace and kept with it
+  // the tracer walks the nat table, then filter's FORWARD, of the same reading, fetched on the first trace and kept with it
   const natRules = async () => {
     if (!data) return [];
-    const params = { snapshot: data.snapshot, table: 'nat', limit: 50_000 };
-    const res = await qc.fetchQuery({ queryKey: queryKey('nat.query', params), queryFn: () => transport.call('nat.query', params) });
-    return res.rules;
+    const tables = await Promise.all(['nat', 'filter'].map((table) => {
+      const params = { snapshot: data.snapshot, table, limit: 50_000 };
+      return qc.fetchQuery({ queryKey: queryKey('nat.query', params), queryFn: () => transport.call('nat.query', params) });
+    }));
+    return tables.flatMap((t) => t.rules);
   };
 
   return (

@@ -3,10 +3,13 @@ import type { FirewallRule } from '../../../../shared/inspect';
 import { Icon } from '../../components/Icon';
 import { mappingText } from './nat-format';
 import { isIp, tracePacket, type Proto, type TraceResult } from './packet-match';
+import { publishedPorts, traceStory, type TraceStory } from './trace-story';
+import { useBerthQuery } from '../../api/hooks';
 
 export interface TraceOutcome {
   result: TraceResult;
   asked: string;
+  story: TraceStory;
 }
 
 const VERDICT_TEXT: Record<TraceResult['verdict'], string> = {
@@ -39,6 +42,8 @@ export function PacketTracer({
   const [from, setFrom] = useState<'outside' | 'host'>('outside');
   const [iface, setIface] = useState('');
   const [touched, setTouched] = useState(false);
+  const containers = useBerthQuery('container.list', { all: true });
+  const networks = useBerthQuery('network.list', {});
 
   const ipErr = !isIp(ip.trim()) ? 'Give a host IPv4 or IPv6 address' : null;
   const n = Number(port);
@@ -50,8 +55,10 @@ export function PacketTracer({
     if (ipErr || portErr) return;
     const rules = await loadRules();
     const dst = ip.trim().replace(/^\[|\]$/g, '');
-    const result = tracePacket(rules, { dst, port: n, proto, local: from === 'host', inIface: from === 'outside' && iface.trim() ? iface.trim() : undefined });
-    onTrace({ result, asked: `${dst.includes(':') ? `[${dst}]` : dst}:${n}/${proto}${from === 'host' ? ' from this host' : iface.trim() ? ` in on ${iface.trim()}` : ''}` });
+    const pkt = { dst, port: n, proto, local: from === 'host', inIface: from === 'outside' && iface.trim() ? iface.trim() : undefined };
+    const result = tracePacket(rules, pkt);
+    const story = traceStory(result, pkt, publishedPorts(containers.data, networks.data), rules);
+    onTrace({ result, story, asked: `${dst.includes(':') ? `[${dst}]` : dst}:${n}/${proto}${from === 'host' ? ' from this host' : iface.trim() ? ` in on ${iface.trim()}` : ''}` });
   };
 
   const r = outcome?.result;
@@ -94,7 +101,26 @@ export function PacketTracer({
       {touched && (ipErr || portErr) && <p id="tracer-err" className="field-msg field-msg-error" role="alert">{ipErr ?? portErr}</p>}
       <div role="status" aria-live="polite">
         {r && outcome && (
-          <div className={r.hit ? 'trace-result trace-hit' : 'trace-result trace-none'}>
+          <div className={r.hit || outcome.story.proxy ? 'trace-result trace-hit' : 'trace-result trace-none'}>
+            {outcome.story.line && (
+              <p className={`trace-verdict trace-verdict-${outcome.story.tone}`} aria-label="Trace result">
+                <Icon name={outcome.story.tone === 'ok' ? 'check' : outcome.story.tone === 'drop' ? 'error' : 'info'} size={14} />
+                <span>A packet to <code>{outcome.asked}</code> {outcome.story.line}.</span>
+              </p>
+            )}
+            {outcome.story.filter?.hit && (
+              <p className="small">
+                Filter: <button type="button" className="link-button mono" onClick={() => onShow(outcome.story.filter!.hit!)}>{where(outcome.story.filter.hit)}</button> {outcome.story.filter.verdict === 'ACCEPT' ? 'accepts' : 'drops'} it
+                {outcome.story.filter.path.length > 0 && <> (FORWARD → {outcome.story.filter.path.map((p) => p.target).join(' → ')})</>}.
+              </p>
+            )}
+            {(outcome.story.filter?.conntrack ?? r.conntrack) && (
+              <p className="small muted">
+                Conntrack short-cut: a packet of an already established connection is decided at{' '}
+                <button type="button" className="link-button mono" onClick={() => onShow((outcome.story.filter?.conntrack ?? r.conntrack)!)}>{where((outcome.story.filter?.conntrack ?? r.conntrack)!)}</button>{' '}
+                (ctstate RELATED,ESTABLISHED) before these rules; NAT is decided once, by the connection's first packet.
+              </p>
+            )}
             {r.hit && r.verdict !== 'RETURN' ? (
               <>
                 <p className="trace-headline">
@@ -110,7 +136,7 @@ export function PacketTracer({
               </p>
             ) : (
               <p className="trace-headline">
-                No NAT rule matches a packet to <code>{outcome.asked}</code>: it reaches the host itself untranslated ({r.steps.length} rule{r.steps.length === 1 ? '' : 's'} of nat {r.chain} and the chains it jumps to looked at).
+                No NAT rule matches a packet to <code>{outcome.asked}</code>: {outcome.story.proxy ? 'the helper\'s listener (the userland proxy) takes it' : 'it reaches the host itself untranslated'} ({r.steps.length} rule{r.steps.length === 1 ? '' : 's'} of nat {r.chain} and the chains it jumps to looked at).
               </p>
             )}
             {r.hit && (

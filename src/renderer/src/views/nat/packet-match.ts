@@ -6,7 +6,9 @@ import { cidrContains, parseToolPrefix, tryParseAddr } from '../../../../shared/
 // outside, OUTPUT for one sent by a process on the host. Jumps into user
 // chains are followed (and come back on RETURN); the walk stops at the first
 // DNAT, REDIRECT, ACCEPT or DROP, or when the built-in chain ends (policy).
-// Matches it cannot know (conntrack state, marks, …) are assumed to hold and
+// The walk follows the first packet of a new connection (ctstate NEW; a
+// conntrack ESTABLISHED short-cut is named in the result). Matches it cannot
+// know (marks, …) are assumed to hold and
 // are named in the result, so the answer says what it took for granted.
 
 export type Proto = 'tcp' | 'udp' | 'sctp';
@@ -18,6 +20,7 @@ export interface Packet {
   local: boolean; // sent from the host itself (OUTPUT) rather than arriving (PREROUTING)
   inIface?: string; // the interface it arrives on; unknown = "some external interface"
   src?: string; // the sender; unknown = "some address outside every subnet"
+  outIface?: string; // where routing sends it (known after DNAT: the container's bridge); unknown = no match on -o
 }
 
 export interface TraceStep {
@@ -34,7 +37,10 @@ export interface TraceResult {
   steps: TraceStep[]; // every rule looked at, in order
   path: FirewallRule[]; // the jumps taken to reach the hit
   assumed: string[]; // matches taken as true
-  chain: 'PREROUTING' | 'OUTPUT';
+  chain: string; // the built-in chain the walk started in
+  // a conntrack match the walk met: a packet of an established connection
+  // is decided there (the first packet of a new one goes on)
+  conntrack: FirewallRule | null;
 }
 
 const TERMINAL = new Set(['DNAT', 'REDIRECT', 'ACCEPT', 'DROP', 'REJECT', 'RETURN']);
@@ -111,8 +117,14 @@ export function matchRule(r: FirewallRule, pkt: Packet, assumed: Set<string>): s
         break;
       case 'o':
       case 'out-interface':
-        ok = false; // not known before routing
+        ok = pkt.outIface ? ifaceIs(pkt.outIface, value) : false; // not known before routing
         what = `out-interface ${neg ? 'not ' : ''}${value}`;
+        break;
+      case 'ctstate':
+      case 'state':
+        // the walk follows the first packet of a new connection
+        ok = value.split(',').includes('NEW');
+        what = `conntrack state ${neg ? 'not ' : ''}${value}`;
         break;
       case 'sport':
       case 'sports':
@@ -139,18 +151,22 @@ export function matchRule(r: FirewallRule, pkt: Packet, assumed: Set<string>): s
 
 const MAX_DEPTH = 32;
 
-export function tracePacket(rules: FirewallRule[], pkt: Packet): TraceResult {
+// `table`/`start`: the nat walk by default; the filter walk after DNAT is
+// ('filter', 'FORWARD') with the container's address and bridge.
+export function tracePacket(rules: FirewallRule[], pkt: Packet, where: { table?: string; start?: string } = {}): TraceResult {
   const family = isV6(pkt.dst) ? 'ipv6' : 'ipv4';
+  const table = where.table ?? 'nat';
   const chains = new Map<string, FirewallRule[]>();
   for (const r of rules) {
-    if (r.source !== 'iptables' || r.table !== 'nat' || r.family !== family) continue;
+    if (r.source !== 'iptables' || r.table !== table || r.family !== family) continue;
     const list = chains.get(r.chain);
     if (list) list.push(r);
     else chains.set(r.chain, [r]);
   }
   for (const list of chains.values()) list.sort((a, b) => a.position - b.position);
-  const start = pkt.local ? 'OUTPUT' : 'PREROUTING';
+  const start = where.start ?? (pkt.local ? 'OUTPUT' : 'PREROUTING');
   const steps: TraceStep[] = [];
+  let conntrack: FirewallRule | null = null;
   const assumed = new Set<string>();
 
   // Returns the deciding rule and the jumps to it, or null to go on in the caller.
@@ -158,6 +174,7 @@ export function tracePacket(rules: FirewallRule[], pkt: Packet): TraceResult {
     if (depth > MAX_DEPTH) return null;
     for (const r of chains.get(chain) ?? []) {
       const miss = matchRule(r, pkt, assumed);
+      if (!conntrack && /ESTABLISHED/.test(r.matches.ctstate ?? r.matches.state ?? '') && TERMINAL.has(r.target)) conntrack = r;
       if (miss) {
         steps.push({ rule: r, matched: false, why: miss });
         continue;
@@ -186,8 +203,8 @@ export function tracePacket(rules: FirewallRule[], pkt: Packet): TraceResult {
   };
 
   const found = walk(start, 0, []);
-  if (!found) return { verdict: 'none', hit: null, steps, path: [], assumed: [...assumed], chain: start };
-  return { verdict: found.verdict, hit: found.rule, steps, path: found.path, assumed: [...assumed], chain: start };
+  if (!found) return { verdict: 'none', hit: null, steps, path: [], assumed: [...assumed], chain: start, conntrack };
+  return { verdict: found.verdict, hit: found.rule, steps, path: found.path, assumed: [...assumed], chain: start, conntrack };
 }
 
 const KNOWN_TARGETS = new Set(['SNAT', 'MASQUERADE', 'NETMAP', 'LOG', 'MARK', 'CONNMARK', 'NFLOG', 'TRACE', 'CT', 'AUDIT', 'NOTRACK', 'TPROXY']);
