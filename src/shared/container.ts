@@ -97,6 +97,29 @@ export type RunParams = z.input<typeof RunParams>;
 
 export const NameParam = z.object({ name: z.string().min(1).max(128) });
 export const StopParams = NameParam.extend({ timeout: z.number().int().min(0).max(3600).default(10) });
+// `berth exec` (docs/exec.md). The call's answer is the exit code; while it
+// runs, the caller alone gets `exec.started` (the session id, before any
+// output) and `exec.output` events, and sends input and window sizes with
+// exec.input / exec.resize naming that session, on the same connection.
+const EnvList = z.array(z.string().max(65536).regex(/^[^=]+=/, 'env must be KEY=VALUE')).max(1024).default([]);
+export const ExecParams = z.object({
+  name: z.string().min(1).max(128),
+  cmd: Argv.min(1, 'no command given'),
+  env: EnvList, // on top of the container's own
+  // USER, UID, USER:GROUP or UID:GID; the helper's owner may only be themselves (root may be anyone)
+  user: z.string().max(65).regex(/^[a-zA-Z0-9_][a-zA-Z0-9_.-]*(:[a-zA-Z0-9_][a-zA-Z0-9_.-]*)?$/, 'invalid user: want USER[:GROUP] or UID[:GID]').optional(),
+  workdir: z.string().max(4096).optional(), // default: the container's
+  interactive: z.boolean().default(false), // -i: stdin from exec.input
+  tty: z.boolean().default(false), // -t: a pseudo-terminal (stdout and stderr are one stream)
+  cols: z.number().int().min(1).max(2000).default(80),
+  rows: z.number().int().min(1).max(2000).default(24),
+});
+export type ExecParams = z.input<typeof ExecParams>;
+export const ExecSession = z.string().regex(/^[0-9a-f]{32}$/, 'not an exec session id');
+// data: base64 (a terminal's bytes need not be UTF-8); eof: stdin ends after it
+export const ExecInputParams = z.object({ session: ExecSession, data: z.string().max(1 << 19).base64().default(''), eof: z.boolean().default(false) });
+export const ExecResizeParams = z.object({ session: ExecSession, cols: z.number().int().min(1).max(2000), rows: z.number().int().min(1).max(2000) });
+
 // Docker's forms: KILL, SIGKILL, 9 (checked against the helper's signal table)
 export const KillParams = NameParam.extend({ signal: z.string().max(16).default('SIGKILL') });
 export const RemoveParams = NameParam.extend({ force: z.boolean().default(false) });

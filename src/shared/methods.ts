@@ -3,7 +3,7 @@ import {
   ConnectParams, DisconnectParams, EndpointInfo, Network, NetworkCreateParams, SubnetCheck, SubnetCheckParams,
 } from './network';
 import {
-  Container, ForeignSandbox, KillParams, ListParams, LogsParams, LogsResult, NameParam, RemoveParams, RunParams, StopParams,
+  Container, ExecInputParams, ExecParams, ExecResizeParams, ForeignSandbox, KillParams, ListParams, LogsParams, LogsResult, NameParam, RemoveParams, RunParams, StopParams,
 } from './container';
 import { PortEditParams, PortListParams, PortMapping } from './ports';
 import {
@@ -47,6 +47,10 @@ export const methods = {
   'container.kill': { params: KillParams, result: Container },
   // stop (SIGTERM, SIGKILL after timeout seconds), then start
   'container.restart': { params: StopParams, result: Container },
+  // a command in a running container, its stdio streamed on this connection (docs/exec.md)
+  'container.exec': { params: ExecParams, result: z.object({ exitCode: z.number() }) },
+  'exec.input': { params: ExecInputParams, result: z.object({ ok: z.literal(true) }) },
+  'exec.resize': { params: ExecResizeParams, result: z.object({ ok: z.literal(true) }) },
   'sandbox.listForeign': { params: None, result: z.array(ForeignSandbox) },
 
   'port.list': { params: PortListParams, result: z.array(PortMapping) },

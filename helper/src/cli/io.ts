@@ -27,7 +27,7 @@ export function exitOnClosedPipe(): void {
 
 // Writes and resolves once the data is handed to the OS (or the pipe closed),
 // so a stream of log lines does not pile up in memory behind a slow reader.
-export function writeOut(data: string, stream: NodeJS.WriteStream = process.stdout): Promise<void> {
+export function writeOut(data: string | Uint8Array, stream: NodeJS.WriteStream = process.stdout): Promise<void> {
   return new Promise((resolve) => {
     if (stream.write(data)) resolve();
     else {

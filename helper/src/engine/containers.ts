@@ -107,16 +107,20 @@ function resolveMode(s: State, c: ContainerRecord, p: RunOut): void {
 }
 
 async function checkCommand(c: ContainerRecord): Promise<void> {
+  await checkCommandLine(c.cmd, c.env.find((e) => e.startsWith('PATH='))?.slice(5) ?? PATH, c.workdir);
+}
+
+// The command exists and can run, checked before anything starts (run and exec), in Docker's words.
+export async function checkCommandLine(cmd: string[], path: string, workdir: string): Promise<void> {
   // `env` (the user stage, kernel/process.ts) would read NAME=VALUE as a variable
-  if (c.cmd[0].includes('=')) throw invalid(`exec: "${c.cmd[0]}": a command name containing "=" is not supported`);
-  const path = c.env.find((e) => e.startsWith('PATH='))?.slice(5) ?? PATH;
+  if (cmd[0].includes('=')) throw invalid(`exec: "${cmd[0]}": a command name containing "=" is not supported`);
   try {
-    await stat(c.workdir);
+    await stat(workdir);
   } catch {
-    throw invalid(`working directory ${c.workdir} does not exist`);
+    throw invalid(`working directory ${workdir} does not exist`);
   }
   try {
-    await resolveExecutable(c.cmd[0], path, c.workdir);
+    await resolveExecutable(cmd[0], path, workdir);
   } catch (e) {
     // Docker's run: 127 when the command is not found, 126 when it cannot be executed
     const msg = (e as Error).message;
@@ -130,11 +134,7 @@ async function startProcess(eng: Engine, s: State, c: ContainerRecord, undo: Und
   await eng.syncFirewall(s, undo);
   mkdirSync(containerDir(eng, c.id), { recursive: true, mode: 0o700 });
   const user = await userOf(c.uid);
-  const envMap: Record<string, string> = { PATH, HOSTNAME: c.hostname, HOME: user.home };
-  for (const kv of c.env) {
-    const i = kv.indexOf('=');
-    envMap[kv.slice(0, i)] = kv.slice(i + 1);
-  }
+  const envMap = containerEnv(c, user.home, c.env);
   const netnsPath = sandboxOf(s, c)?.path ?? null;
   let started;
   try {
@@ -153,6 +153,16 @@ async function startProcess(eng: Engine, s: State, c: ContainerRecord, undo: Und
   };
   eng.watchExit(c.id, started.pid, started.exited);
   eng.emit({ type: 'container.changed', id: c.id, name: c.name, status: 'running' });
+}
+
+// What a container's command sees: Docker's PATH, HOSTNAME and HOME, then the container's (and an exec's) KEY=VALUEs.
+export function containerEnv(c: ContainerRecord, home: string, env: string[]): Record<string, string> {
+  const m: Record<string, string> = { PATH, HOSTNAME: c.hostname, HOME: home };
+  for (const kv of env) {
+    const i = kv.indexOf('=');
+    m[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  return m;
 }
 
 // Called once a container's process has ended: tear its sandbox down.

@@ -116,6 +116,27 @@ export async function userOf(uid: number): Promise<{ gid: number; home: string; 
   return { name: String(uid), gid: uid, home: '/', known: false };
 }
 
+// `exec -u`: a user by name or uid from /etc/passwd (a uid it does not list
+// is taken as given, as Docker does), a group by name or gid from /etc/group.
+export async function lookupUser(spec: string): Promise<{ uid: number; gid: number; home: string; known: boolean; groupGiven: boolean } | null> {
+  const [u, g] = spec.split(':');
+  const passwd = (await readFile('/etc/passwd', 'utf8').catch(() => '')).split('\n').map((l) => l.split(':')).filter((f) => f.length > 5);
+  const byName = passwd.find((f) => f[0] === u);
+  let uid: number;
+  if (byName) uid = Number(byName[2]);
+  else if (/^\d+$/.test(u)) uid = Number(u);
+  else return null;
+  const entry = await userOf(uid);
+  let gid = entry.gid;
+  if (g !== undefined) {
+    const group = (await readFile('/etc/group', 'utf8').catch(() => '')).split('\n').map((l) => l.split(':')).find((f) => f[0] === g);
+    if (group) gid = Number(group[2]);
+    else if (/^\d+$/.test(g)) gid = Number(g);
+    else return null;
+  }
+  return { uid, gid, home: entry.home, known: entry.known, groupGiven: g !== undefined };
+}
+
 // Finds the program the way execvp would, so `run` can refuse a command that
 // does not exist before anything is created (Docker's wording).
 export async function resolveExecutable(cmd: string, pathVar: string, cwd: string): Promise<string> {

@@ -13,6 +13,7 @@ import { systemInfo } from '../engine/system-info';
 import { containerView, networkView } from '../engine/views';
 import type { CallContext, Handlers } from './rpc-server';
 import type { ActivityLog } from '../store/activity-log';
+import { execInput, execResize, runExec } from './exec-sessions';
 
 export interface HandlerDeps {
   engine: Engine;
@@ -98,6 +99,9 @@ export function makeHandlers(d: HandlerDeps): Handlers {
       return { ...out, exitCode: null };
     },
     'container.wait': async (p, ctx) => ({ exitCode: await waitExit(eng, p.name, ctx) }),
+    'container.exec': async (p, ctx) => runExec(eng, p, ctx),
+    'exec.input': async (p, ctx) => execInput(p, ctx),
+    'exec.resize': async (p, ctx) => execResize(p, ctx),
     'container.kill': async (p) => view((await killContainer(eng, p.name, p.signal)).id),
     'container.restart': async (p) => view((await restartContainer(eng, p.name, p.timeout)).id),
     'sandbox.listForeign': async () => listForeign(eng.state),

@@ -86,6 +86,36 @@ export const containerCommands: Command[] = [
     },
   },
   {
+    name: 'exec',
+    summary: 'Run a command in a running container (its network, hostname and /etc files, as its user)',
+    args: 'CONTAINER CMD [ARG...]',
+    commandLine: true,
+    options: {
+      interactive: { type: 'boolean', short: 'i', description: 'Keep STDIN open and pass it to the command' },
+      tty: { type: 'boolean', short: 't', description: 'Allocate a pseudo-TTY (stdout and stderr become one stream)' },
+      env: { type: 'string', short: 'e', multiple: true, value: 'list', description: "Set an environment variable (KEY=VALUE, or KEY to pass the caller's)" },
+      user: { type: 'string', short: 'u', value: 'string', description: "USER[:GROUP] or UID[:GID]; only the helper's owner unless the owner is root" },
+      workdir: { type: 'string', short: 'w', value: 'string', description: "Working directory inside the container (default: the container's)" },
+    },
+    examples: ['berth exec web ip addr', 'berth exec -it web sh', 'berth exec -i web sh -c "cat > /tmp/notes" < notes.txt', 'berth exec -e DEBUG=1 -w /tmp web env'],
+    async run(ctx, a) {
+      const words = [...a.positionals, ...a.rest];
+      const name = words[0];
+      const cmd = words[1] === '--' ? words.slice(2) : words.slice(1);
+      requireArgs(this, cmd.length ? [name, ...cmd] : words, 2);
+      const { execSession } = await import('../exec-client');
+      return execSession(await ctx.client(), {
+        name,
+        cmd,
+        env: envList(list(a.values.env)),
+        user: str(a.values.user),
+        workdir: str(a.values.workdir),
+        interactive: a.values.interactive === true,
+        tty: a.values.tty === true,
+      });
+    },
+  },
+  {
     name: 'ps',
     summary: 'List containers',
     options: {

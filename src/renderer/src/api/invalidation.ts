@@ -32,6 +32,8 @@ function staleByEvent(e: BerthEvent): MethodName[] {
     case 'log':
       return ['container.logs'];
     case 'progress':
+    case 'exec.started': // an exec session's own stream (docs/exec.md)
+    case 'exec.output':
       return [];
   }
 }

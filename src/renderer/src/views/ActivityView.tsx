@@ -20,6 +20,8 @@ export function describeEvent(e: LoggedEvent['event']): string {
     case 'cleanup.undone': return `cleanup undone (snapshot ${e.snapshotId})`;
     case 'log': return `${e.container} ${e.stream}: ${e.data.trimEnd()}`;
     case 'progress': return `${e.op}: ${e.message} (${e.done}/${e.total})`;
+    case 'exec.started': return `exec session started in ${e.container}`;
+    case 'exec.output': return `exec ${e.stream} (${e.data.length} bytes, base64)`;
   }
 }
 

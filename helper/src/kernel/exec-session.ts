@@ -1,0 +1,101 @@
+import { spawn } from 'node:child_process';
+import { readFile, readlink } from 'node:fs/promises';
+import { run } from './exec';
+import { program, FIXED_ENV } from './programs';
+import { userStage, type UserCommand } from './process';
+import { statusOf } from './shim';
+
+// A command run in a running container (`berth exec`; docs/exec.md): the
+// same user stage as the container's own command (nsenter → setpriv → env -i,
+// kernel/process.ts), its stdio on pipes the helper relays to one client.
+//
+// With a terminal (-t) the command runs under util-linux's script(1), by
+// absolute root-owned path, started by `env` AFTER the privilege drop: the
+// pseudo-terminal is made by a process that is already the user, so nothing
+// of the client's (the command line, TERM, the size) reaches a root program
+// but the numbers of the size, which `stty` (root, fixed env) applies to the
+// session's /dev/pts device when the client's window changes.
+
+export interface ExecProcess {
+  pid: number;
+  write(data: Buffer): void;
+  end(): void; // stdin's EOF (with a terminal: ^D, as a terminal would send)
+  onOutput(cb: (stream: 'stdout' | 'stderr', data: Buffer) => void): void;
+  resize(cols: number, rows: number): Promise<void>;
+  hangup(): void; // the client left: SIGHUP to the session, as a terminal closing
+  exited: Promise<number>; // after the last output was handed to onOutput
+}
+
+// POSIX single quotes: the text is never parsed by the shell.
+export const shQuote = (s: string) => `'${s.replace(/'/g, `'"'"'`)}'`;
+
+// The command line script(1) runs (through $SHELL -c): the window's size,
+// then the command itself, each word quoted.
+export function ptyCommand(argv: string[], cols: number, rows: number, shell: string | undefined): string {
+  const keep = shell === undefined ? '' : `SHELL=${shQuote(shell)}; export SHELL; `;
+  return `stty rows ${rows} cols ${cols} 2>/dev/null; ${keep}exec ${argv.map(shQuote).join(' ')}`;
+}
+
+export async function startExec(o: UserCommand & { tty: boolean; interactive: boolean; cols: number; rows: number }): Promise<ExecProcess> {
+  let cmd = o;
+  if (o.tty) {
+    // script runs the line with $SHELL: /bin/sh here; the user's own SHELL is put back for the command
+    const env = { ...o.env, SHELL: '/bin/sh' };
+    const argv = [program('script'), '--quiet', '--return', '--echo', 'always', '--command', ptyCommand(o.argv, o.cols, o.rows, o.env.SHELL), '/dev/null'];
+    cmd = { ...o, env, argv };
+  }
+  const { file, args } = userStage(cmd);
+  // its own process group: a signal to the helper's group never reaches it, and hangup() reaches all of it
+  const child = spawn(file, args, { detached: true, stdio: [o.interactive || o.tty ? 'pipe' : 'ignore', 'pipe', 'pipe'], cwd: '/', env: { ...FIXED_ENV } });
+  const failed = await new Promise<Error | null>((resolve) => {
+    child.once('spawn', () => resolve(null));
+    child.once('error', resolve);
+  });
+  if (failed || !child.pid) throw new Error(`cannot start ${o.argv[0]}: ${failed?.message ?? 'no pid'}`);
+  const pid = child.pid;
+  child.stdin?.on('error', () => {}); // the command ended before reading all its input
+  const listeners: ((stream: 'stdout' | 'stderr', data: Buffer) => void)[] = [];
+  const closed = [child.stdout!, child.stderr!].map((s, i) => {
+    s.on('data', (d: Buffer) => listeners.forEach((l) => l(i === 0 ? 'stdout' : 'stderr', d)));
+    return new Promise<void>((r) => s.once('close', () => r()));
+  });
+  const code = new Promise<number>((resolve) => child.once('exit', (c, sig) => resolve(statusOf(c, sig))));
+  const exited = code.then(async (c) => {
+    // what it wrote before it ended; a child it left behind may hold the pipes open
+    await Promise.race([Promise.all(closed), new Promise((r) => setTimeout(r, 2000))]);
+    child.stdout!.destroy();
+    child.stderr!.destroy();
+    return c;
+  });
+  return {
+    pid,
+    write: (d) => void child.stdin?.write(d),
+    end: () => {
+      if (o.tty) child.stdin?.write(Buffer.from([4]));
+      child.stdin?.end();
+    },
+    onOutput: (cb) => void listeners.push(cb),
+    resize: (cols, rows) => (o.tty ? resizePty(pid, cols, rows) : Promise.resolve()),
+    hangup: () => {
+      try {
+        process.kill(-pid, 'SIGHUP');
+      } catch {
+        /* gone */
+      }
+      child.stdin?.destroy();
+    },
+    exited,
+  };
+}
+
+// The session's terminal is the one its command (script's child) has as stdin.
+async function resizePty(scriptPid: number, cols: number, rows: number): Promise<void> {
+  const kids = (await readFile(`/proc/${scriptPid}/task/${scriptPid}/children`, 'utf8').catch(() => '')).trim().split(/\s+/).filter(Boolean);
+  for (const k of kids) {
+    const tty = await readlink(`/proc/${k}/fd/0`).catch(() => '');
+    // a name the kernel gave, checked before root opens it
+    if (!/^\/dev\/pts\/\d+$/.test(tty)) continue;
+    await run('stty', ['-F', tty, 'rows', String(rows), 'cols', String(cols)], { timeoutMs: 5000 });
+    return;
+  }
+}
