@@ -88,14 +88,22 @@ export async function startExec(o: UserCommand & { tty: boolean; interactive: bo
   };
 }
 
-// The session's terminal is the one its command (script's child) has as stdin.
+// The session's terminal is the one its command (script's child) has as
+// stdin. The child first sets the starting size itself (ptyCommand): a resize
+// waits until it has become the command, so that stty cannot undo this one.
 async function resizePty(scriptPid: number, cols: number, rows: number): Promise<void> {
-  const kids = (await readFile(`/proc/${scriptPid}/task/${scriptPid}/children`, 'utf8').catch(() => '')).trim().split(/\s+/).filter(Boolean);
-  for (const k of kids) {
-    const tty = await readlink(`/proc/${k}/fd/0`).catch(() => '');
-    // a name the kernel gave, checked before root opens it
-    if (!/^\/dev\/pts\/\d+$/.test(tty)) continue;
-    await run('stty', ['-F', tty, 'rows', String(rows), 'cols', String(cols)], { timeoutMs: 5000 });
-    return;
+  for (let i = 0; i < 100; i++) {
+    const kids = (await readFile(`/proc/${scriptPid}/task/${scriptPid}/children`, 'utf8').catch(() => null));
+    if (kids === null) return; // the session ended
+    for (const k of kids.trim().split(/\s+/).filter(Boolean)) {
+      const cmdline = await readFile(`/proc/${k}/cmdline`, 'utf8').catch(() => '');
+      if (cmdline.includes('\0-c\0stty rows ')) continue; // not yet the command
+      const tty = await readlink(`/proc/${k}/fd/0`).catch(() => '');
+      // a name the kernel gave, checked before root opens it
+      if (!/^\/dev\/pts\/\d+$/.test(tty)) continue;
+      await run('stty', ['-F', tty, 'rows', String(rows), 'cols', String(cols)], { timeoutMs: 5000 });
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
