@@ -10,10 +10,14 @@ export const ContainerNetworkView = z.object({
   Gateway: z.string(),
   IPAddress: z.string(),
   IPPrefixLen: z.number(),
+  // optional: the GUI's fixtures and older helpers have no IPv6
+  GlobalIPv6Address: z.string().optional(),
+  GlobalIPv6PrefixLen: z.number().optional(),
+  IPv6Gateway: z.string().optional(),
   MacAddress: z.string(),
   InterfaceName: z.string(),
   Aliases: z.array(z.string()).nullable().optional(),
-  IPAMConfig: z.object({ IPv4Address: z.string().optional() }).nullable(),
+  IPAMConfig: z.object({ IPv4Address: z.string().optional(), IPv6Address: z.string().optional() }).nullable(),
 });
 
 export const ContainerStatus = z.enum(['created', 'running', 'exited', 'degraded', 'removing']);
@@ -73,6 +77,7 @@ export const RunParams = z.object({
   cmd: Argv.min(1, 'no command given'),
   network: z.string().max(200).default('bridge'),
   ip: IPv4.optional(),
+  ip6: z.string().max(64).optional(), // --ip6
   hostname: z
     .string()
     .max(63)

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CIDRv4, DnsName, IPv4, Labels, Name } from './validators';
+import { DnsName, IPv4, Labels, Name } from './validators';
 
 // A network as `docker network inspect` shows it (docs/docker-behaviour.md, "Output shapes").
 export const IPAMConfig = z.object({
@@ -50,13 +50,19 @@ export const BRIDGE_OPTS = {
   defaultBridge: 'com.docker.network.bridge.default_bridge',
 } as const;
 
+// One text or several (--subnet fd00::/64 --subnet 10.1.0.0/24): the engine
+// parses each and pairs gateways and ranges with the subnet holding them.
+const OneOrMore = z.union([z.string().max(64), z.array(z.string().max(64)).max(16)]);
 export const NetworkCreateParams = z.object({
   name: Name,
   driver: z.literal('bridge').default('bridge'),
-  subnet: CIDRv4.optional(),
-  gateway: IPv4.optional(),
-  ipRange: CIDRv4.optional(),
-  auxAddresses: z.record(z.string().min(1).max(64), IPv4).optional(),
+  subnet: OneOrMore.optional(),
+  gateway: OneOrMore.optional(),
+  ipRange: OneOrMore.optional(),
+  auxAddresses: z.record(z.string().min(1).max(64), z.string().max(64)).optional(),
+  // Docker 28: --ipv6 (dual stack), --ipv4=false with --ipv6 (IPv6-only)
+  ipv4: z.boolean().default(true),
+  ipv6: z.boolean().default(false),
   internal: z.boolean().default(false),
   options: z.record(z.string().max(128), z.string().max(256)).default({}),
   labels: Labels.default({}),
@@ -92,6 +98,7 @@ export const ConnectParams = z.object({
   network: z.string().min(1).max(128),
   target: SandboxRef,
   ip: IPv4.optional(),
+  ip6: z.string().max(64).optional(), // --ip6
   aliases: z.array(DnsName).max(64).default([]), // --alias: more names on this network (docs/dns.md)
 });
 export const DisconnectParams = z.object({
@@ -106,6 +113,9 @@ export const EndpointInfo = z.object({
   IPAddress: z.string(),
   IPPrefixLen: z.number(),
   Gateway: z.string(),
+  GlobalIPv6Address: z.string().default(''),
+  GlobalIPv6PrefixLen: z.number().default(0),
+  IPv6Gateway: z.string().default(''),
   MacAddress: z.string(),
   InterfaceName: z.string(),
   HostInterface: z.string(),

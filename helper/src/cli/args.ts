@@ -20,8 +20,22 @@ export function optionsOf(cmd: Pick<Command, 'options'>): Record<string, OptionS
   };
 }
 
-export function parseCommandArgs(cmd: Pick<Command, 'name' | 'options' | 'commandLine'>, argv: string[]): ParsedArgs {
+export function parseCommandArgs(cmd: Pick<Command, 'name' | 'options' | 'commandLine'>, argvIn: string[]): ParsedArgs {
   const specs = optionsOf(cmd);
+  // Go's flag package takes `--flag=false` for a boolean (docker network create --ipv4=false)
+  const falses: string[] = [];
+  const argv: string[] = [];
+  for (const [i, t] of argvIn.entries()) {
+    const m = /^--([\w-]+)=(true|false)$/.exec(t);
+    if (t === '--') {
+      argv.push(...argvIn.slice(i));
+      break;
+    }
+    if (m && specs[m[1]]?.type === 'boolean') {
+      if (m[2] === 'true') argv.push(`--${m[1]}`);
+      else falses.push(m[1]);
+    } else argv.push(t);
+  }
   const options: NonNullable<ParseArgsConfig['options']> = {};
   for (const [k, o] of Object.entries(specs))
     options[k] = { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) };
@@ -54,7 +68,9 @@ export function parseCommandArgs(cmd: Pick<Command, 'name' | 'options' | 'comman
   } catch (e) {
     throw new UsageError(flagError(e as Error), 125);
   }
-  return { values: r.values as ParsedArgs['values'], positionals: r.positionals, rest };
+  const values = r.values as ParsedArgs['values'];
+  for (const k of falses) if (values[k] === undefined) values[k] = false;
+  return { values, positionals: r.positionals, rest };
 }
 
 // parseArgs' messages in Docker's words: "unknown flag: --x", "flag needs an argument: --name".

@@ -6,6 +6,7 @@ import { isAlive, procStartTime } from '../kernel/process';
 import type { ContainerRecord, EndpointRecord, ForeignRecord, NetworkRecord, State } from '../store/state';
 import { findContainer, findNetwork, type Engine } from './engine';
 import { isUp } from './containers';
+import { gateway6 } from '../store/network-pools';
 import { detachEndpoint, gatewayEndpoint, joinEndpoint, newEndpoint, syncDefaultRoute } from './endpoints';
 import { openNamedNetns, openPidNetns, type ForeignNs } from './foreign-access';
 import type { SandboxRef } from './sandbox-ref';
@@ -101,11 +102,11 @@ async function connectIn(eng: Engine, s: State, undo: Undo, p: z.output<typeof C
     if (!c || net.predefined) throw invalid('network-scoped alias is supported only for containers in user defined networks');
     c.aliases = { ...c.aliases, [net.id]: p.aliases };
   }
-  c?.networks.push({ networkId: net.id, staticIp: p.ip });
+  c?.networks.push({ networkId: net.id, staticIp: p.ip, ...(p.ip6 ? { staticIp6: p.ip6 } : {}) });
   if (!h.sandbox) return info(net, null); // stopped: joins on start, like Docker
   // a Berth container's own sandbox holds only what Berth put there
   const known = c && !c.networkMode.startsWith('container:') ? h.endpoints : undefined;
-  const o = { staticIp: p.ip, known, others: [...h.endpoints], state: s };
+  const o = { staticIp: p.ip, staticIp6: p.ip6, known, others: [...h.endpoints], state: s };
   const ep = newEndpoint(eng, net, o);
   h.endpoints.push(ep);
   const sb = h.sandbox;
@@ -186,6 +187,9 @@ function info(net: NetworkRecord, ep: EndpointRecord | null): EndpointInfo {
     IPAddress: ep?.ip ?? '',
     IPPrefixLen: ep?.prefixLen ?? 0,
     Gateway: net.gateway,
+    GlobalIPv6Address: ep?.ip6 ?? '',
+    GlobalIPv6PrefixLen: ep?.prefixLen6 ?? 0,
+    IPv6Gateway: ep?.ip6 ? gateway6(net) : '',
     MacAddress: ep?.mac ?? '',
     InterfaceName: ep?.ifname ?? '',
     HostInterface: ep?.hostVeth ?? '',

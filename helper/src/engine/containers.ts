@@ -90,7 +90,7 @@ function resolveMode(s: State, c: ContainerRecord, p: RunOut): void {
   }
   const net = findNetwork(s, want);
   if (net.driver === 'host') {
-    if (p.ip) throw invalid('conflicting options: ip address and the host network mode');
+    if (p.ip || p.ip6) throw invalid('conflicting options: ip address and the host network mode');
     c.networkMode = 'host';
     c.portSpecs = [];
     c.publishAll = false;
@@ -98,12 +98,12 @@ function resolveMode(s: State, c: ContainerRecord, p: RunOut): void {
   }
   if (net.driver === 'null') {
     if (publishes) throw invalid('conflicting options: port publishing and the none network mode');
-    if (p.ip) throw invalid('conflicting options: ip address and the none network mode');
+    if (p.ip || p.ip6) throw invalid('conflicting options: ip address and the none network mode');
     c.networkMode = 'none';
     return;
   }
   c.networkMode = net.name === 'bridge' ? 'bridge' : net.name;
-  c.networks.push({ networkId: net.id, staticIp: p.ip });
+  c.networks.push({ networkId: net.id, staticIp: p.ip, ...(p.ip6 ? { staticIp6: p.ip6 } : {}) });
 }
 
 async function checkCommand(c: ContainerRecord): Promise<void> {

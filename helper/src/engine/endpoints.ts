@@ -1,4 +1,6 @@
+import { invalid } from '../../../src/shared/errors';
 import { ipBatch, listLinks, listRoutes } from '../kernel/links';
+import { gateway6, subnetOf } from '../store/network-pools';
 import type { EndpointRecord, NetworkRecord, State } from '../store/state';
 import { driverFor } from './drivers';
 import type { Engine } from './engine';
@@ -20,6 +22,7 @@ export async function attachEndpoint(eng: Engine, net: NetworkRecord, sb: Sandbo
 // else). `others`: the holder's other endpoints. `state`: the operation's draft.
 export interface JoinOptions {
   staticIp?: string;
+  staticIp6?: string; // --ip6
   // more ip commands for the sandbox, run in the same process (a new sandbox's `lo up`)
   sandboxLines?: string[];
   known?: EndpointRecord[];
@@ -27,12 +30,25 @@ export interface JoinOptions {
   state: State;
 }
 
+// An address of each family the network has; a refused --ip6 gives back the IPv4 one.
 export function newEndpoint(eng: Engine, net: NetworkRecord, o: JoinOptions): EndpointRecord {
+  if (o.staticIp && !net.enableIPv4) throw invalid(`network ${net.name} has no IPv4 (--ipv4=false): no --ip on it`);
+  if (o.staticIp6 && !net.enableIPv6) throw invalid(`network ${net.name} has no IPv6: no --ip6 on it`);
+  const ip = net.enableIPv4 ? eng.ipam.requestAddress(net.id, o.staticIp) : '';
+  let ip6 = '';
+  try {
+    ip6 = net.enableIPv6 ? eng.ipam.requestAddress(net.id, o.staticIp6, true) : '';
+  } catch (e) {
+    if (ip) eng.ipam.releaseAddress(net.id, ip);
+    throw e;
+  }
   return {
     id: newId(),
     networkId: net.id,
-    ip: eng.ipam.requestAddress(net.id, o.staticIp),
-    prefixLen: prefixOf(net.subnet),
+    ip,
+    prefixLen: ip ? prefixOf(subnetOf(net, ip)) : 0,
+    ip6,
+    prefixLen6: ip6 ? prefixOf(subnetOf(net, ip6)) : 0,
     mac: randomMac(),
     ifname: lowestFree((o.known ?? o.others).map((e) => e.ifname)),
     hostVeth: vethName(),
@@ -71,7 +87,7 @@ export async function detachEndpoint(eng: Engine, s: State, ep: EndpointRecord, 
   const net = s.networks[ep.networkId];
   if (net) await driverFor(net).leave(net, ep, sb);
   try {
-    eng.ipam.releaseAddress(ep.networkId, ep.ip);
+    for (const ip of [ep.ip, ep.ip6]) if (ip) eng.ipam.releaseAddress(ep.networkId, ip);
   } catch {
     /* the network's pool is already gone */
   }
@@ -95,9 +111,16 @@ export function gatewayEndpoint(s: State, eps: EndpointRecord[]): EndpointRecord
 // The `ip route` line that points the sandbox's default route at the
 // gateway endpoint's network, or null when no endpoint is a gateway.
 // replace is idempotent: no need to read the table first.
+// IPv6 picks its own gateway endpoint among those with an IPv6 address
+// (written ::/0, so ip takes the family from the route itself).
 function defaultRouteLines(s: State, eps: EndpointRecord[]): string[] | null {
-  const gw = gatewayEndpoint(s, eps);
-  return gw ? [`route replace default via ${s.networks[gw.networkId].gateway} dev ${gw.ifname}`] : null;
+  const gw = gatewayEndpoint(s, eps.filter((e) => e.ip));
+  const gw6 = gatewayEndpoint(s, eps.filter((e) => e.ip6));
+  const lines = [
+    ...(gw ? [`route replace default via ${s.networks[gw.networkId].gateway} dev ${gw.ifname}`] : []),
+    ...(gw6 ? [`route replace ::/0 via ${gateway6(s.networks[gw6.networkId])} dev ${gw6.ifname}`] : []),
+  ];
+  return lines.length ? lines : null;
 }
 
 // Points the sandbox's default route at the gateway endpoint's network.

@@ -120,7 +120,7 @@ describe('the engine reads its state', () => {
     const { engine } = memoryEngine(stateOf([red, blue], [web, container('stopped', [blue])]));
     const m = engine.firewallModel(engine.state);
     expect(m.networks.map((n) => n.bridge)).toEqual([red.bridge, blue.bridge]);
-    expect(m.endpoints).toEqual([{ id: web.endpoints[0].id, bridge: red.bridge, ip: '10.1.0.2', internal: false }]);
+    expect(m.endpoints).toEqual([{ id: web.endpoints[0].id, bridge: red.bridge, ip: '10.1.0.2', ip6: '', internal: false }]);
   });
 
   it('finds networks and containers by name, id or unique id prefix, as Docker does', () => {

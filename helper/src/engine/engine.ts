@@ -3,6 +3,10 @@ import type { BerthEvent } from '../../../src/shared/events';
 import type { FirewallBackend } from '../firewall/backend';
 import type { FirewallModel } from '../firewall/model';
 import { Ipam } from '../ipam/ipam';
+import { DEFAULT_POOLS, ulaPool } from '../ipam/pools';
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { poolsOf } from '../store/network-pools';
 import type { ContainerRecord, NetworkRecord, State } from '../store/state';
 import type { Store } from '../store/store';
 import { Undo } from './undo-steps';
@@ -31,12 +35,25 @@ export interface EngineOptions {
 // Holds the committed state and runs every mutation through one queue, so
 // operations never interleave. A mutation works on a draft; the draft is
 // saved (fsync'd) before the caller hears success.
+// Docker's default pools plus a ULA /48 of this host's own for automatic
+// IPv6 subnets (Docker 27+), seeded by the machine id so it stays put.
+const machineId = () => {
+  try {
+    return readFileSync('/etc/machine-id', 'utf8').trim() || hostname();
+  } catch {
+    return hostname();
+  }
+};
+const IPAM_POOLS = [...DEFAULT_POOLS, ulaPool(machineId())];
+
 export class Engine {
   state: State;
-  ipam = new Ipam();
+  ipam = new Ipam(IPAM_POOLS);
   readonly hostChanges: string[] = [];
   readonly warnings: string[] = [];
   forwardPolicyDrop = false;
+  // Berth just turned IPv6 forwarding on: the next apply sets the IPv6 forward policy to drop
+  forwardPolicyDrop6 = false;
   // what the host looked like before Berth changed it (berth system reset puts it back)
   originals: HostOriginals | null = null;
   // exit codes of auto-removed containers, for callers still waiting on them
@@ -78,18 +95,12 @@ export class Engine {
   }
 
   rebuildIpam(s: State): void {
-    this.ipam = new Ipam();
+    this.ipam = new Ipam(IPAM_POOLS);
     for (const n of Object.values(s.networks)) {
       if (n.driver !== 'bridge') continue;
-      this.ipam.restorePool(n.id, {
-        subnet: n.subnet,
-        gateway: n.gateway,
-        ipRange: n.ipRange,
-        auxAddresses: n.auxAddresses,
-        userSubnet: n.userSubnet,
-      });
+      for (const p of poolsOf(n)) this.ipam.restorePool(n.id, p);
     }
-    for (const ep of allEndpoints(s)) if (s.networks[ep.networkId]) this.ipam.reserveAddress(ep.networkId, ep.ip);
+    for (const ep of allEndpoints(s)) if (s.networks[ep.networkId]) for (const ip of [ep.ip, ep.ip6]) if (ip) this.ipam.reserveAddress(ep.networkId, ip);
   }
 
   // What the firewall must express for `s`; the backend renders it.
@@ -97,7 +108,7 @@ export class Engine {
     const networks = Object.values(s.networks).filter((n) => n.driver === 'bridge');
     const endpoints = allEndpoints(s).flatMap((ep) => {
       const n = s.networks[ep.networkId];
-      return n ? [{ id: ep.id, bridge: n.bridge, ip: ep.ip, internal: n.internal }] : [];
+      return n ? [{ id: ep.id, bridge: n.bridge, ip: ep.ip, ip6: ep.ip6, internal: n.internal }] : [];
     });
     return { networks, endpoints, ports: this.ports.published(s) };
   }
@@ -107,7 +118,8 @@ export class Engine {
     const m = this.firewallModel(s);
     // what the operation removed is still its own to delete
     const previous = this.firewallModel(this.state);
-    await this.opts.firewall.apply(m, { previous });
+    await this.opts.firewall.apply(m, { previous, forwardPolicyDrop6: this.forwardPolicyDrop6 });
+    this.forwardPolicyDrop6 = false;
     // the last endpoint gone: iptables-nft leaves an empty `table ip raw` that was not there before Berth
     if (this.opts.firewall.name === 'iptables' && previous.endpoints.length && !m.endpoints.length)
       await dropEmptyIptablesTables(this.originals?.get().nftTables, ['raw']).catch(() => []);

@@ -1,5 +1,6 @@
 import { BerthError, conflict, inUse, invalid } from '../../../src/shared/errors';
 import { BRIDGE_OPTS, NetworkCreateParams } from '../../../src/shared/network';
+import { cidrContains, cidrOverlaps, parseCidr, tryParseAddr } from '../../../src/shared/ip';
 import { IfName } from '../../../src/shared/validators';
 import type { z } from 'zod';
 import { linkExists } from '../kernel/links';
@@ -40,9 +41,7 @@ export async function createNetwork(eng: Engine, p: CreateParams): Promise<Netwo
     const mtu = mtuText === undefined ? 0 : Number(mtuText);
     if (!Number.isInteger(mtu) || (mtuText !== undefined && (mtu < 68 || mtu > 65535)))
       throw invalid(`invalid MTU ${JSON.stringify(mtuText)}: must be a number from 68 to 65535`);
-    if (p.gateway && !p.subnet) throw invalid('a gateway needs a --subnet');
-    if (p.ipRange && !p.subnet) throw invalid('an --ip-range needs a --subnet');
-    if (p.auxAddresses && Object.keys(p.auxAddresses).length && !p.subnet) throw invalid('--aux-address needs a --subnet');
+    const configs = ipamConfigs(p);
     const net: NetworkRecord = {
       id,
       name: p.name,
@@ -54,8 +53,11 @@ export async function createNetwork(eng: Engine, p: CreateParams): Promise<Netwo
       gateway: '',
       ipRange: undefined,
       auxAddresses: {},
-      userSubnet: !!p.subnet,
-      userGateway: !!p.gateway,
+      userSubnet: configs.some((c) => !c.v6),
+      userGateway: configs.some((c) => !c.v6 && !!c.gateway),
+      enableIPv4: p.ipv4,
+      enableIPv6: p.ipv6,
+      extraPools: [],
       internal: p.internal,
       icc: boolOpt(p.options, BRIDGE_OPTS.icc, true),
       masquerade: boolOpt(p.options, BRIDGE_OPTS.masquerade, true),
@@ -63,7 +65,7 @@ export async function createNetwork(eng: Engine, p: CreateParams): Promise<Netwo
       options: p.options,
       labels: p.labels,
     };
-    await addBridgeNetwork(eng, s, net, { subnet: p.subnet, gateway: p.gateway, ipRange: p.ipRange, auxAddresses: p.auxAddresses }, undo, true);
+    await addBridgeNetwork(eng, s, net, configs, undo, true);
     eng.emit({ type: 'network.created', id, name: net.name });
     return net;
   });
@@ -75,14 +77,29 @@ async function addBridgeNetwork(
   eng: Engine,
   s: State,
   net: NetworkRecord,
-  req: { subnet?: string; gateway?: string; ipRange?: string; auxAddresses?: Record<string, string> },
+  configs: IpamConfig[],
   undo: Undo,
   fresh: boolean,
 ): Promise<void> {
-  // host routes only matter to an automatic subnet (Docker never checks a user's)
-  const pool = eng.ipam.requestPool(net.id, req, req.subnet ? [] : await foreignRoutes(s));
-  Object.assign(net, { subnet: pool.subnet, gateway: pool.gateway, ipRange: pool.ipRange, auxAddresses: pool.auxAddresses });
+  // an enabled family without a --subnet of its own gets an automatic one;
+  // host routes only matter to those (Docker never checks a user's subnet)
+  const wanted = [...configs];
+  for (const v6 of [false, true]) if ((v6 ? net.enableIPv6 : net.enableIPv4) && !configs.some((c) => c.v6 === v6)) wanted.push({ v6 });
+  const routes = wanted.some((c) => !c.subnet) ? await foreignRoutes(s) : [];
+  try {
+    const pools = wanted.map((c) => eng.ipam.requestPool(net.id, c, c.subnet ? [] : routes, c.v6));
+    const first4 = pools.findIndex((_, i) => !wanted[i].v6);
+    if (first4 >= 0) {
+      const pool = pools[first4];
+      Object.assign(net, { subnet: pool.subnet, gateway: pool.gateway, ipRange: pool.ipRange, auxAddresses: pool.auxAddresses });
+    }
+    net.extraPools = pools.filter((_, i) => i !== first4);
+  } catch (e) {
+    if (eng.ipam.has(net.id)) eng.ipam.releasePool(net.id);
+    throw e;
+  }
   s.networks[net.id] = net;
+  if (net.enableIPv6) await ensureV6Forwarding(eng);
   const nfBefore = net.icc ? null : await readSysctl('net.bridge.bridge-nf-call-iptables');
   if (!net.icc && (await ensureSysctl('net.bridge.bridge-nf-call-iptables', '1'))) {
     if (nfBefore !== null) eng.originals?.recordSysctl('net.bridge.bridge-nf-call-iptables', nfBefore);
@@ -93,6 +110,73 @@ async function addBridgeNetwork(
     await (fresh ? driverFor(net).createNetwork(net) : driverFor(net).ensureNetwork(net));
     undo.push(() => driverFor(net).deleteNetwork(net));
   });
+}
+
+// One IPAM config per --subnet, with the --gateway, --ip-range and
+// --aux-address that fall inside it (Docker pairs them the same way).
+interface IpamConfig {
+  v6: boolean;
+  subnet?: string;
+  gateway?: string;
+  ipRange?: string;
+  auxAddresses?: Record<string, string>;
+}
+const listOf = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]).map((x) => x.trim()).filter(Boolean);
+
+export function ipamConfigs(p: CreateParams): IpamConfig[] {
+  if (!p.ipv4 && !p.ipv6) throw invalid('a network needs IPv4 or IPv6: --ipv4=false needs --ipv6');
+  const subnets = listOf(p.subnet).map((text) => ({ text, c: parseCidr(text) }));
+  const configs: IpamConfig[] = subnets.map(({ text, c }) => ({ v6: c.v6, subnet: text }));
+  for (let i = 0; i < subnets.length; i++)
+    for (let j = i + 1; j < subnets.length; j++)
+      if (cidrOverlaps(subnets[i].c, subnets[j].c)) throw conflict(`subnets ${subnets[i].text} and ${subnets[j].text} overlap`);
+  const home = (what: string, text: string) => {
+    const a = parseAddrOr(text, what);
+    let i = subnets.findIndex((s) => cidrContains(s.c, a));
+    // the only subnet of its family: IPAM says what is wrong with it ("outside subnet …")
+    const same = subnets.flatMap((s, j) => (s.c.v6 === a.v6 ? [j] : []));
+    if (i < 0 && same.length === 1) i = same[0];
+    if (i < 0) throw invalid(`no matching subnet for ${what} ${text}`);
+    return configs[i];
+  };
+  for (const g of listOf(p.gateway)) {
+    const c = home('gateway', g);
+    if (c.gateway) throw invalid(`cannot have multiple gateways for subnet ${c.subnet}`);
+    c.gateway = g;
+  }
+  for (const r of listOf(p.ipRange)) {
+    const c = home('range', r.split('/')[0]);
+    if (c.ipRange) throw invalid(`cannot have multiple ranges for subnet ${c.subnet}`);
+    c.ipRange = r;
+  }
+  for (const [k, v] of Object.entries(p.auxAddresses ?? {})) {
+    const c = home('aux-address', v);
+    c.auxAddresses = { ...c.auxAddresses, [k]: v };
+  }
+  for (const c of configs) {
+    if (c.v6 && !p.ipv6) throw invalid(`IPv6 subnet ${c.subnet} given without --ipv6`);
+    if (!c.v6 && !p.ipv4) throw invalid(`IPv4 subnet ${c.subnet} given with --ipv4=false`);
+  }
+  return configs;
+}
+
+function parseAddrOr(text: string, what: string) {
+  const a = tryParseAddr(text.trim());
+  if (!a) throw invalid(`invalid ${what} address: ${text}`);
+  return a;
+}
+
+// IPv6 needs forwarding on to route containers' traffic, as Docker's
+// --ip-forward sets it; turned on here, the IPv6 forward policy becomes
+// drop, as for IPv4 (docs/ipv6.md).
+export async function ensureV6Forwarding(eng: Engine): Promise<void> {
+  const key = 'net.ipv6.conf.all.forwarding';
+  const before = await readSysctl(key);
+  if (before === null) throw invalid('IPv6 is disabled on this host (no /proc/sys/net/ipv6): no IPv6 networks');
+  if (!(await ensureSysctl(key, '1'))) return;
+  eng.originals?.recordSysctl(key, before);
+  eng.forwardPolicyDrop6 = true;
+  eng.hostChanges.push(`${key} set to 1; the IPv6 forward policy set to drop`);
 }
 
 export async function removeNetwork(eng: Engine, ref: string): Promise<string> {
@@ -147,7 +231,7 @@ export async function ensurePredefined(eng: Engine): Promise<void> {
   const have = new Set(Object.values(eng.state.networks).filter((n) => n.predefined).map((n) => n.name));
   if (have.size === 3) return;
   await eng.tx(async (s, undo) => {
-    const base = { created: new Date().toISOString(), predefined: true, subnet: '', gateway: '', auxAddresses: {}, userSubnet: false, userGateway: false, internal: false, icc: true, masquerade: true, mtu: 0, labels: {} };
+    const base = { created: new Date().toISOString(), predefined: true, subnet: '', gateway: '', auxAddresses: {}, userSubnet: false, userGateway: false, enableIPv4: true, enableIPv6: false, extraPools: [], internal: false, icc: true, masquerade: true, mtu: 0, labels: {} };
     for (const [name, driver] of [['host', 'host'], ['none', 'null']] as const)
       if (!have.has(name)) {
         const id = newId();
@@ -163,7 +247,7 @@ export async function ensurePredefined(eng: Engine): Promise<void> {
         [BRIDGE_OPTS.mtu]: '1500',
       };
       const net: NetworkRecord = { ...base, id: newId(), name: 'bridge', driver: 'bridge', bridge: DEFAULT_BRIDGE, options };
-      await addBridgeNetwork(eng, s, net, {}, undo, false);
+      await addBridgeNetwork(eng, s, net, [], undo, false);
     }
   });
 }

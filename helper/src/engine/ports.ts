@@ -111,7 +111,10 @@ export class PortService {
       const bridge = s.networks[gw.networkId].bridge;
       for (const r of c.ports) {
         if (r.error) continue; // not bound: a rule would shadow whoever holds the port
-        out.push({ endpointId: shortId(gw.id), bridge, containerIp: gw.ip, hostIp: r.hostIp, hostPort: r.hostPort, containerPort: r.containerPort, proto: r.proto });
+        // an IPv6 host address goes to the container's IPv6 address when it has one
+        const containerIp = r.hostIp.includes(':') && gw.ip6 ? gw.ip6 : gw.ip;
+        if (!containerIp) continue; // an IPv4 host address to an IPv6-only container: nothing to DNAT to
+        out.push({ endpointId: shortId(gw.id), bridge, containerIp, hostIp: r.hostIp, hostPort: r.hostPort, containerPort: r.containerPort, proto: r.proto });
       }
     }
     return out;

@@ -14,7 +14,7 @@ import { driverFor } from './drivers';
 import { allEndpoints, type Engine } from './engine';
 import { detachEndpoint } from './endpoints';
 import { LINK_ALIAS_PREFIX, shortId } from './naming';
-import { ensurePredefined } from './networks';
+import { ensurePredefined, ensureV6Forwarding } from './networks';
 import { sandboxOf } from './sandbox-lifecycle';
 
 // At helper start (after a reboot or a crash): the store is the truth;
@@ -34,6 +34,7 @@ export async function restore(eng: Engine): Promise<void> {
     );
     eng.forwardPolicyDrop = true;
   }
+  if (Object.values(eng.state.networks).some((n) => n.enableIPv6)) await ensureV6Forwarding(eng);
   eng.rebuildIpam(eng.state);
   const exited: { id: string; pid: number; shimPid?: number; shimStartTime?: string }[] = [];
   await eng.tx(async (s) => {
@@ -51,7 +52,8 @@ export async function restore(eng: Engine): Promise<void> {
     for (const n of Object.values(s.networks)) await driverFor(n).ensureNetwork(n);
     await rejoinMissingEndpoints(s);
     await removeOrphans(s, exited.map((e) => e.id), eng.opts.utsDir);
-    await eng.opts.firewall.apply(eng.firewallModel(s), { forwardPolicyDrop: eng.forwardPolicyDrop, pruneUnknown: true });
+    await eng.opts.firewall.apply(eng.firewallModel(s), { forwardPolicyDrop: eng.forwardPolicyDrop, forwardPolicyDrop6: eng.forwardPolicyDrop6, pruneUnknown: true });
+    eng.forwardPolicyDrop6 = false;
   });
   // the status the container's shim recorded while the helper was away (kernel/shim.ts)
   for (const e of exited) {

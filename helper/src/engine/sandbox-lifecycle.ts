@@ -66,7 +66,7 @@ export async function createSandbox(eng: Engine, s: State, c: ContainerRecord, u
     const net = s.networks[want.networkId];
     if (!net) throw invalid(`network ${want.networkId.slice(0, 12)} of container ${c.name} no longer exists`);
     if (net.driver !== 'bridge') continue;
-    const r = await attachEndpoint(eng, net, sb, undo, { staticIp: want.staticIp, known: c.endpoints, others: c.endpoints, state: s, sandboxLines: lo });
+    const r = await attachEndpoint(eng, net, sb, undo, { staticIp: want.staticIp, staticIp6: want.staticIp6, known: c.endpoints, others: c.endpoints, state: s, sandboxLines: lo });
     c.endpoints.push(r.ep);
     lo = [];
   }

@@ -1,7 +1,8 @@
 import type { Container } from '../../../src/shared/container';
 import type { Network } from '../../../src/shared/network';
 import type { PortMapping } from '../../../src/shared/ports';
-import type { ContainerRecord, NetworkRecord, State } from '../store/state';
+import type { ContainerRecord, EndpointRecord, NetworkRecord, State } from '../store/state';
+import { gateway6, poolsOf } from '../store/network-pools';
 import { exposedPorts } from '../portmap/spec';
 import { logPath } from './containers';
 import type { Engine } from './engine';
@@ -10,29 +11,32 @@ import { sandboxOf } from './sandbox-lifecycle';
 // `docker network inspect`'s shape (docs/docker-behaviour.md, "Output shapes").
 export function networkView(s: State, n: NetworkRecord): Network {
   const cfg: Network['IPAM']['Config'] = [];
-  if (n.driver === 'bridge') {
-    const c: Network['IPAM']['Config'][number] = { Subnet: n.subnet, Gateway: n.gateway };
-    if (n.ipRange) c.IPRange = n.ipRange;
-    if (Object.keys(n.auxAddresses).length) c.AuxiliaryAddresses = n.auxAddresses;
-    cfg.push(c);
-  }
+  if (n.driver === 'bridge')
+    for (const p of poolsOf(n)) {
+      const c: Network['IPAM']['Config'][number] = { Subnet: p.subnet, Gateway: p.gateway };
+      if (p.ipRange) c.IPRange = p.ipRange;
+      if (Object.keys(p.auxAddresses).length) c.AuxiliaryAddresses = p.auxAddresses;
+      cfg.push(c);
+    }
+  const v4 = (ep: EndpointRecord) => (ep.ip ? `${ep.ip}/${ep.prefixLen}` : '');
+  const v6 = (ep: EndpointRecord) => (ep.ip6 ? `${ep.ip6}/${ep.prefixLen6}` : '');
   const containers: Network['Containers'] = {};
   for (const c of Object.values(s.containers))
     for (const ep of c.endpoints)
       if (ep.networkId === n.id)
-        containers[c.id] = { Name: c.name, EndpointID: ep.id, MacAddress: ep.mac, IPv4Address: `${ep.ip}/${ep.prefixLen}`, IPv6Address: '' };
+        containers[c.id] = { Name: c.name, EndpointID: ep.id, MacAddress: ep.mac, IPv4Address: v4(ep), IPv6Address: v6(ep) };
   for (const f of Object.values(s.foreign))
     for (const ep of f.endpoints)
       if (ep.networkId === n.id)
-        containers[f.id] = { Name: f.id, EndpointID: ep.id, MacAddress: ep.mac, IPv4Address: `${ep.ip}/${ep.prefixLen}`, IPv6Address: '' };
+        containers[f.id] = { Name: f.id, EndpointID: ep.id, MacAddress: ep.mac, IPv4Address: v4(ep), IPv6Address: v6(ep) };
   return {
     Name: n.name,
     Id: n.id,
     Created: n.created,
     Scope: 'local',
     Driver: n.driver,
-    EnableIPv4: true,
-    EnableIPv6: false,
+    EnableIPv4: n.enableIPv4,
+    EnableIPv6: n.enableIPv6,
     IPAM: { Driver: 'default', Options: n.predefined ? null : {}, Config: cfg },
     Internal: n.internal,
     Attachable: false,
@@ -57,10 +61,13 @@ export function containerView(eng: Engine, s: State, c: ContainerRecord, ports: 
       Gateway: ep ? n.gateway : '',
       IPAddress: ep?.ip ?? '',
       IPPrefixLen: ep?.prefixLen ?? 0,
+      GlobalIPv6Address: ep?.ip6 ?? '',
+      GlobalIPv6PrefixLen: ep?.prefixLen6 ?? 0,
+      IPv6Gateway: ep?.ip6 ? gateway6(n) : '',
       MacAddress: ep?.mac ?? '',
       InterfaceName: ep?.ifname ?? '',
       Aliases: c.aliases?.[n.id] ?? null,
-      IPAMConfig: want.staticIp ? { IPv4Address: want.staticIp } : null,
+      IPAMConfig: want.staticIp || want.staticIp6 ? { ...(want.staticIp ? { IPv4Address: want.staticIp } : {}), ...(want.staticIp6 ? { IPv6Address: want.staticIp6 } : {}) } : null,
     };
   }
   if (c.networkMode === 'host' || c.networkMode === 'none') {

@@ -9,6 +9,8 @@ export interface FirewallDiff {
 export interface ApplyOptions {
   // ip_forward was off before Berth: forwarded traffic nobody accepted is dropped
   forwardPolicyDrop?: boolean;
+  // the same for IPv6 forwarding (ip6tables FORWARD, the ip6 table's forward chain)
+  forwardPolicyDrop6?: boolean;
   // at helper start: Berth rules of owners the model does not know are debris
   pruneUnknown?: boolean;
   // the model the kernel was brought to before this operation: whatever it

@@ -1,6 +1,7 @@
-import { iptablesRestore, iptablesSave, restoreCount } from '../kernel/iptables';
+import { type Family, iptablesRestore, iptablesSave, restoreCount } from '../kernel/iptables';
+import { familyModel, hasFamily } from './family';
 import { portRules } from './port-rules';
-import type { FirewallBackend, FirewallDiff } from './backend';
+import type { ApplyOptions, FirewallBackend, FirewallDiff } from './backend';
 import { CHAIN } from './chains';
 import type { FirewallModel } from './model';
 import { renderRuleset, TABLES, type Ruleset } from './render';
@@ -19,24 +20,61 @@ import { afterRestore, parseSave, type SavedTable } from './save-parse';
 // the memory; a restore that fails against the remembered ruleset (e.g. a -D
 // of a rule someone removed) is planned and run once more from a fresh read.
 // Helper start (pruneUnknown) always reads.
+//
+// IPv6: the same layout in ip6tables (family.ts gives each family its part
+// of the model). ip6tables is only written once a network has IPv6, or when
+// it already holds Berth's chains (to take rules away): a host without IPv6
+// networks, or without IPv6 at all, never sees Berth in ip6tables.
 export function iptablesBackend(): FirewallBackend {
-  let known: { saved: Map<string, SavedTable>; at: number } | null = null;
-  const read = async () => {
-    const at = restoreCount('ipv4');
-    const saved = parseSave(await iptablesSave('ipv4'));
-    known = { saved, at };
-    return saved;
-  };
-  const remembered = () => (known && known.at === restoreCount('ipv4') ? known.saved : null);
+  const v4 = familyBackend('ipv4');
+  const v6 = familyBackend('ipv6');
+  const wants6 = async (m: FirewallModel, previous?: FirewallModel) => hasFamily(m, true) || hasFamily(previous, true) || (await v6.present());
+  const tag6 = (d: FirewallDiff): FirewallDiff => ({ missing: d.missing.map((x) => `ip6 ${x}`), extra: d.extra.map((x) => `ip6 ${x}`) });
+  const merge = (a: FirewallDiff, b: FirewallDiff | null): FirewallDiff => (b ? { missing: [...a.missing, ...b.missing], extra: [...a.extra, ...b.extra] } : a);
   return {
     name: 'iptables',
     async apply(m, opts = {}) {
-      const rs = ruleset(m, opts.previous);
+      const d4 = await v4.apply(familyModel(m, false), { ...opts, previous: opts.previous && familyModel(opts.previous, false) });
+      if (!(await wants6(m, opts.previous))) return d4;
+      const prev = opts.previous && familyModel(opts.previous, true);
+      return merge(d4, tag6(await v6.apply(familyModel(m, true), { ...opts, forwardPolicyDrop: opts.forwardPolicyDrop6, previous: prev })));
+    },
+    async diff(m) {
+      const d4 = await v4.diff(familyModel(m, false));
+      return (await wants6(m)) ? merge(d4, tag6(await v6.diff(familyModel(m, true)))) : d4;
+    },
+    ruleCount(m) {
+      return v4.ruleCount(familyModel(m, false)) + (hasFamily(m, true) ? v6.ruleCount(familyModel(m, true)) : 0);
+    },
+  };
+}
+
+function familyBackend(family: Family) {
+  const v6 = family === 'ipv6';
+  let known: { saved: Map<string, SavedTable>; at: number } | null = null;
+  const read = async () => {
+    const at = restoreCount(family);
+    const saved = parseSave(await iptablesSave(family));
+    known = { saved, at };
+    return saved;
+  };
+  const remembered = () => (known && known.at === restoreCount(family) ? known.saved : null);
+  return {
+    // Berth's chains are there (read once, then from memory); false when the family has no tables at all
+    async present(): Promise<boolean> {
+      try {
+        return (remembered() ?? (await read())).get('filter')?.chains.has(CHAIN.forward) ?? false;
+      } catch {
+        return false;
+      }
+    },
+    async apply(m: FirewallModel, opts: ApplyOptions = {}) {
+      const rs = ruleset(m, opts.previous, v6);
       const once = async (saved: Map<string, SavedTable>) => {
         const { script, diff } = plan(saved, rs, opts.forwardPolicyDrop ?? false, opts.pruneUnknown ?? false);
         known = null; // until the restore is known to have gone through
-        if (script) await iptablesRestore(script, 'ipv4');
-        known = { saved: afterRestore(saved, script), at: restoreCount('ipv4') };
+        if (script) await iptablesRestore(script, family);
+        known = { saved: afterRestore(saved, script), at: restoreCount(family) };
         return diff;
       };
       const mem = opts.pruneUnknown ? null : remembered();
@@ -47,11 +85,11 @@ export function iptablesBackend(): FirewallBackend {
         return once(await read());
       }
     },
-    async diff(m) {
-      return plan(await read(), ruleset(m), false).diff;
+    async diff(m: FirewallModel) {
+      return plan(await read(), ruleset(m, undefined, v6), false).diff;
     },
-    ruleCount(m) {
-      const rs = ruleset(m);
+    ruleCount(m: FirewallModel) {
+      const rs = ruleset(m, undefined, v6);
       return Object.values(rs.own).reduce((a, t) => a + Object.values(t).flat().length, 0) + rs.tagged.length;
     },
   };
@@ -60,9 +98,9 @@ export function iptablesBackend(): FirewallBackend {
 // The model as iptables-save lines: Docker 28's layout (render.ts) with the
 // published ports' rules (port-rules.ts). Owners of `previous` join the
 // ruleset's, so rules of what the operation removed are deleted too.
-export function ruleset(m: FirewallModel, previous?: FirewallModel): Ruleset {
-  const rs = renderRuleset(m.networks, m.endpoints, m.ports.flatMap((p) => portRules(p)));
-  if (previous) for (const id of renderRuleset(previous.networks, previous.endpoints).owners) rs.owners.add(id);
+export function ruleset(m: FirewallModel, previous?: FirewallModel, v6 = false): Ruleset {
+  const rs = renderRuleset(m.networks, m.endpoints, m.ports.flatMap((p) => portRules(p)), v6);
+  if (previous) for (const id of renderRuleset(previous.networks, previous.endpoints, [], v6).owners) rs.owners.add(id);
   return rs;
 }
 

@@ -1,4 +1,4 @@
-import { isIPv4 } from 'node:net';
+import { isIPv4, isIPv6 } from 'node:net';
 import { BerthError } from '../../../src/shared/errors';
 import { isLoopbackV4, isUnspecified, normalizeIp } from '../net/ip';
 import { CHAIN } from './chains';
@@ -13,9 +13,11 @@ import { berthComment, type RuleLine } from './rule-line';
 // in Berth's own chains too, so stale-rule cleanup can tie a rule to its
 // endpoint.
 //
-// IPv4 only. An IPv6 host address ([::]:8080, [::1]:8080) gets no rules:
-// like docker-proxy with an IPv4-only container, the userland proxy alone
-// carries it (ip6tables rules for IPv6 containers are not generated yet).
+// Both families: an IPv6 host address ([::]:8080) to a container's IPv6
+// address gets the same rules for ip6tables (/128, the address in brackets
+// after --to-destination, no raw rule for ::1 as Docker 28). An IPv6 host
+// address to an IPv4-only container gets none: like docker-proxy, the
+// userland proxy alone carries it (firewall/family.ts leaves it out).
 
 export interface PortRuleOptions {
   // userland-proxy=false ("hairpin mode"): DNAT also for traffic from the
@@ -37,11 +39,13 @@ export function portRules(p: PublishedPort, opts: PortRuleOptions = {}): RuleLin
   const tag = berthComment(p.endpointId);
   const match = `-p ${p.proto} -m ${p.proto}`;
   // iptables-save omits `-d 0.0.0.0/0`.
-  const dst = isUnspecified(hostIp) ? '' : `-d ${hostIp}/32 `;
+  const v6 = hostIp.includes(':');
+  const host = v6 ? '/128' : '/32';
+  const dst = isUnspecified(hostIp) ? '' : `-d ${hostIp}${host} `;
   const br = p.bridge;
   const fromOutside = opts.hairpin ? '' : `! -i ${br} `;
 
-  const to = `${p.containerIp}:${p.containerPort}`;
+  const to = `${v6 ? `[${p.containerIp}]` : p.containerIp}:${p.containerPort}`;
   const rules: RuleLine[] = [
     {
       table: 'nat',
@@ -51,7 +55,7 @@ export function portRules(p: PublishedPort, opts: PortRuleOptions = {}): RuleLin
     {
       table: 'filter',
       chain: CHAIN.filter,
-      spec: `-d ${p.containerIp}/32 ! -i ${br} -o ${br} ${match} --dport ${p.containerPort} ${tag} -j ACCEPT`,
+      spec: `-d ${p.containerIp}${host} ! -i ${br} -o ${br} ${match} --dport ${p.containerPort} ${tag} -j ACCEPT`,
     },
   ];
   if (isLoopbackV4(hostIp)) {
@@ -67,7 +71,7 @@ export function portRules(p: PublishedPort, opts: PortRuleOptions = {}): RuleLin
     rules.push({
       table: 'nat',
       chain: 'POSTROUTING',
-      spec: `-s ${p.containerIp}/32 -d ${p.containerIp}/32 ${match} --dport ${p.containerPort} ${tag} -j MASQUERADE`,
+      spec: `-s ${p.containerIp}${host} -d ${p.containerIp}${host} ${match} --dport ${p.containerPort} ${tag} -j MASQUERADE`,
     });
   }
   if (opts.sctpChecksum && p.proto === 'sctp') {
@@ -81,14 +85,14 @@ export function portRules(p: PublishedPort, opts: PortRuleOptions = {}): RuleLin
 }
 
 // Validates one mapping for any backend (the values end up in rule text)
-// and gives its canonical IPv4 host address, or null for an IPv6 one, which
-// only the userland proxy carries.
+// and gives its canonical host address, or null for an IPv6 one to an
+// IPv4 container, which only the userland proxy carries.
 export function checkedHostIp(p: PublishedPort): string | null {
   const hostIp = p.hostIp === '' ? '0.0.0.0' : normalizeIp(p.hostIp);
   if (hostIp === undefined) throw new BerthError('invalid_argument', `invalid IP address: ${p.hostIp}`);
-  if (!isIPv4(hostIp)) return null;
-  if (!isIPv4(p.containerIp)) {
-    throw new BerthError('invalid_argument', `container address ${p.containerIp} is not IPv4`);
+  if (!isIPv4(hostIp) && isIPv4(p.containerIp)) return null;
+  if (isIPv4(hostIp) !== isIPv4(p.containerIp) || !(isIPv4(p.containerIp) || isIPv6(p.containerIp))) {
+    throw new BerthError('invalid_argument', `container address ${p.containerIp} is not ${isIPv4(hostIp) ? 'IPv4' : 'IPv6'}`);
   }
   for (const port of [p.hostPort, p.containerPort]) {
     if (!Number.isInteger(port) || port < 1 || port > 65535) {

@@ -20,7 +20,10 @@ const tag = (id: string) => berthComment(id.slice(0, 12));
 // Rules per network and per endpoint as Docker 28 writes them
 // (docs/docker-behaviour.md, "The iptables layout"). `portRules` come from portmap and
 // land in the BERTH chains ahead of the per-network default DROP.
-export function renderRuleset(nets: FwNetwork[], eps: FwEndpoint[], portRules: RuleLine[] = []): Ruleset {
+// `v6`: the same layout for ip6tables, from familyModel(m, true) (Docker
+// 28's: `! -d ::1/128` on the OUTPUT jump, /128 host prefixes).
+export function renderRuleset(nets: FwNetwork[], eps: FwEndpoint[], portRules: RuleLine[] = [], v6 = false): Ruleset {
+  const host = v6 ? '/128' : '/32';
   const own: Ruleset['own'] = {
     filter: Object.fromEntries(OWN_CHAINS.filter.map((c) => [c, [] as string[]])),
     nat: Object.fromEntries(OWN_CHAINS.nat.map((c) => [c, [] as string[]])),
@@ -32,7 +35,7 @@ export function renderRuleset(nets: FwNetwork[], eps: FwEndpoint[], portRules: R
     {
       table: 'nat',
       chain: 'OUTPUT',
-      spec: `! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL ${tag(JUMP_OWNER)} -j ${CHAIN.nat}`,
+      spec: `! -d ${v6 ? '::1/128' : '127.0.0.0/8'} -m addrtype --dst-type LOCAL ${tag(JUMP_OWNER)} -j ${CHAIN.nat}`,
     },
   ];
   f[CHAIN.forward].push(`-j ${CHAIN.ct}`, `-j ${CHAIN.iso1}`, `-j ${CHAIN.bridge}`);
@@ -58,13 +61,14 @@ export function renderRuleset(nets: FwNetwork[], eps: FwEndpoint[], portRules: R
     f[CHAIN.iso2].push(`-o ${br} -j DROP`);
     if (net.masquerade) {
       n[CHAIN.nat].push(`-i ${br} -j RETURN`);
-      tagged.push({ table: 'nat', chain: 'POSTROUTING', spec: `-s ${net.subnet} ! -o ${br} ${tag(net.id)} -j MASQUERADE` });
+      for (const subnet of net.subnets ?? [net.subnet])
+        tagged.push({ table: 'nat', chain: 'POSTROUTING', spec: `-s ${subnet} ! -o ${br} ${tag(net.id)} -j MASQUERADE` });
     }
   }
   for (const p of portRules) if (p.table === 'nat' && p.chain === CHAIN.nat) n[CHAIN.nat].push(p.spec);
   for (const ep of eps) {
     if (ep.internal) continue;
-    tagged.push({ table: 'raw', chain: 'PREROUTING', spec: `-d ${ep.ip}/32 ! -i ${ep.bridge} ${tag(ep.id)} -j DROP` });
+    tagged.push({ table: 'raw', chain: 'PREROUTING', spec: `-d ${ep.ip}${host} ! -i ${ep.bridge} ${tag(ep.id)} -j DROP` });
   }
   const owners = new Set([JUMP_OWNER, ...nets.map((x) => x.id.slice(0, 12)), ...eps.map((x) => x.id.slice(0, 12))]);
   return {

@@ -17,3 +17,12 @@ export async function ensureSysctl(key: string, value: string): Promise<boolean>
   await writeFile(path(key), value);
   return true;
 }
+
+// A per-interface IPv6 setting (net.ipv6.conf.<ifname>.<name>) in the
+// helper's namespace; the name is its own path component, so a bridge
+// called "br.x" is not read as a deeper key.
+export async function setIfSysctl6(ifname: string, name: string, value: string): Promise<void> {
+  if (!/^[a-zA-Z0-9_.-]{1,15}$/.test(ifname) || ifname === '.' || ifname === '..' || !/^[a-z0-9_]+$/.test(name)) throw new Error(`bad sysctl ${ifname}/${name}`);
+  const file = `/proc/sys/net/ipv6/conf/${ifname}/${name}`;
+  if ((await readFile(file, 'utf8')).trim() !== value) await writeFile(file, value);
+}

@@ -13,11 +13,12 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+// written before IPv6: no enableIPv4/enableIPv6/extraPools (the schema's defaults fill them in)
 const net = (name: string, id = 'a'.repeat(64)): NetworkRecord => ({
   id, name, driver: 'bridge', created: '2026-01-01T00:00:00Z', predefined: false, bridge: `br-${id.slice(0, 12)}`,
   subnet: '10.1.0.0/24', gateway: '10.1.0.1', auxAddresses: {}, userSubnet: true, userGateway: false,
   internal: false, icc: true, masquerade: true, mtu: 0, options: {}, labels: {},
-});
+}) as NetworkRecord;
 const withNet = (name: string): State => ({ ...emptyState(), networks: { ['a'.repeat(64)]: net(name) } });
 
 describe('FileStore.load', () => {
@@ -25,9 +26,15 @@ describe('FileStore.load', () => {
     expect(store.read()).toEqual({ state: emptyState(), exists: false });
   });
 
-  it('reads back what it saved', () => {
+  it('reads back what it saved; a record from before IPv6 loads as IPv4-only, nothing lost', () => {
     store.save(withNet('red'));
-    expect(store.load()).toEqual(withNet('red'));
+    const loaded = store.load();
+    const want = withNet('red');
+    const id = 'a'.repeat(64);
+    want.networks[id] = { ...want.networks[id], enableIPv4: true, enableIPv6: false, extraPools: [] };
+    expect(loaded).toEqual(want);
+    store.save(loaded);
+    expect(store.load()).toEqual(want);
   });
 
   it.each([

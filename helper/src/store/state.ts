@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CIDRv4, IPv4 } from '../../../src/shared/validators';
+import { isCidr, isIp, isIPv6 } from '../../../src/shared/ip';
 
 // The store holds Berth's desired state: what the user asked for and what
 // was allocated. The kernel is made to match it (engine/restore.ts).
@@ -16,6 +17,19 @@ const LinkName = z.string().regex(/^[a-zA-Z0-9_.-]{0,15}$/, 'not an interface na
 const Addr = z.union([IPv4, z.literal('')]);
 const Cidr = z.union([CIDRv4, z.literal('')]);
 const Int = z.number().int();
+const AnyCidr = z.string().refine(isCidr, 'not a CIDR');
+const AnyIp = z.string().refine(isIp, 'not an IP address');
+const Addr6 = z.union([z.string().refine(isIPv6, 'not an IPv6 address'), z.literal('')]);
+// A subnet beyond the network's first IPv4 one: its IPv6 subnets, or more
+// IPv4 ones (docker network create --subnet … --subnet …).
+export const PoolRecord = z.object({
+  subnet: AnyCidr,
+  gateway: AnyIp,
+  ipRange: AnyCidr.optional(),
+  auxAddresses: z.record(z.string(), AnyIp),
+  userSubnet: z.boolean(),
+});
+export type PoolRecord = z.infer<typeof PoolRecord>;
 // names that end up in a container's resolv.conf and hosts: one word each
 const DnsName = z.string().regex(/^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,252}$/, 'not a DNS name');
 const ExtraHost = z.string().regex(/^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,252}:(\d{1,3}\.){3}\d{1,3}$/, 'not NAME:IP');
@@ -27,12 +41,17 @@ export const NetworkRecord = z.object({
   created: z.string(),
   predefined: z.boolean(), // bridge, host, none
   bridge: LinkName, // Linux bridge name ('' for host/null)
+  // the first IPv4 subnet ('' on an IPv6-only network); the others in extraPools
   subnet: Cidr,
   gateway: Addr,
   ipRange: CIDRv4.optional(),
   auxAddresses: z.record(z.string(), IPv4),
   userSubnet: z.boolean(),
   userGateway: z.boolean(),
+  // dual stack and IPv6-only (docs/ipv6.md); absent in stores written before IPv6: IPv4 only
+  enableIPv4: z.boolean().default(true),
+  enableIPv6: z.boolean().default(false),
+  extraPools: z.array(PoolRecord).default([]),
   internal: z.boolean(),
   icc: z.boolean(),
   masquerade: z.boolean(),
@@ -45,8 +64,10 @@ export type NetworkRecord = z.infer<typeof NetworkRecord>;
 export const EndpointRecord = z.object({
   id: Hex64,
   networkId: Hex64,
-  ip: IPv4,
+  ip: Addr, // '' on an IPv6-only network
   prefixLen: Int.min(0).max(32),
+  ip6: Addr6.default(''), // '' without IPv6 (and in stores written before IPv6)
+  prefixLen6: Int.min(0).max(128).default(0),
   mac: z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/, 'not a MAC address'),
   ifname: LinkName, // inside the sandbox (eth0, eth1, …)
   hostVeth: LinkName, // veth<7 hex>
@@ -82,7 +103,7 @@ export const ContainerRecord = z.object({
   gid: Int.nonnegative(),
   autoRemove: z.boolean(),
   networkMode: z.string(), // 'bridge' | 'host' | 'none' | 'container:<id>' | network name
-  networks: z.array(z.object({ networkId: Hex64, staticIp: IPv4.optional() })), // in connect order
+  networks: z.array(z.object({ networkId: Hex64, staticIp: IPv4.optional(), staticIp6: Addr6.optional() })), // in connect order
   ports: z.array(PortRecord),
   portSpecs: z.array(z.string()),
   publishAll: z.boolean(),

@@ -14,9 +14,11 @@ export const networkCommands: Command[] = [
     args: 'NETWORK',
     options: {
       driver: { type: 'string', short: 'd', value: 'string', description: 'Driver: bridge (the only one Berth creates; host and none exist already)' },
-      subnet: { type: 'string', value: 'string', description: 'Subnet in CIDR format (default: the next free /16 or /24 of the pool)' },
-      gateway: { type: 'string', value: 'string', description: "The bridge's address (default: the subnet's first address)" },
-      'ip-range': { type: 'string', value: 'string', description: 'Give containers addresses from this sub-range only' },
+      subnet: { type: 'string', multiple: true, value: 'strings', description: 'Subnet in CIDR format, IPv4 or IPv6, one or more (default: the next free /16 or /20 of the pool; IPv6: a /64 of the host\'s ULA /48)' },
+      gateway: { type: 'string', multiple: true, value: 'strings', description: "The bridge's address in a subnet (default: the subnet's first address)" },
+      'ip-range': { type: 'string', multiple: true, value: 'strings', description: 'Give containers addresses from this sub-range of a subnet only' },
+      ipv6: { type: 'boolean', description: 'Enable IPv6 (dual stack; with --ipv4=false IPv6 only)' },
+      ipv4: { type: 'boolean', description: 'Enable IPv4 (default true; --ipv4=false for an IPv6-only network)' },
       'aux-address': { type: 'string', multiple: true, value: 'map', description: 'Reserve an address IPAM must not hand out (NAME=IP)' },
       internal: { type: 'boolean', description: 'No traffic to or from outside the network' },
       opt: { type: 'string', short: 'o', multiple: true, value: 'map', description: "Driver options as Docker's (com.docker.network.bridge.name=br0, ...)" },
@@ -25,6 +27,8 @@ export const networkCommands: Command[] = [
     examples: [
       'berth network create demo',
       'berth network create --subnet 10.10.0.0/24 --gateway 10.10.0.1 demo',
+      'berth network create --ipv6 --subnet 10.10.0.0/24 --subnet fd00:10::/64 dual',
+      'berth network create --ipv6 --ipv4=false six',
       'berth network create --internal -o com.docker.network.bridge.name=br-backend backend',
     ],
     async run(ctx, a) {
@@ -35,9 +39,11 @@ export const networkCommands: Command[] = [
       const n = await c.api['network.create']({
         name: a.positionals[0],
         driver: 'bridge',
-        subnet: str(a.values.subnet),
-        gateway: str(a.values.gateway),
-        ipRange: str(a.values['ip-range']),
+        subnet: list(a.values.subnet),
+        gateway: list(a.values.gateway),
+        ipRange: list(a.values['ip-range']),
+        ipv4: a.values.ipv4 !== false,
+        ipv6: a.values.ipv6 === true,
         auxAddresses: keyValues(a.values['aux-address'], '--aux-address'),
         internal: a.values.internal === true,
         options: keyValues(a.values.opt, '-o'),
@@ -118,6 +124,7 @@ export const networkCommands: Command[] = [
     args: TARGET_ARGS,
     options: {
       ip: { type: 'string', value: 'string', description: 'IPv4 address on the network' },
+      ip6: { type: 'string', value: 'string', description: 'IPv6 address on the network' },
       alias: { type: 'string', multiple: true, value: 'strings', description: 'Another name the container answers to on this network' },
       pid: { type: 'string', value: 'int', description: "Attach the network namespace of this process (one of yours: a Docker container's PID, say)" },
       netns: { type: 'string', value: 'name', description: 'Attach this named network namespace (/run/netns/NAME)' },
@@ -125,7 +132,7 @@ export const networkCommands: Command[] = [
     examples: ['berth network connect demo web', 'berth network connect --ip 10.10.0.50 --alias api demo web', 'berth network connect demo --pid 4242'],
     async run(ctx, a) {
       const target = targetOf(this, a.positionals, a.values);
-      const ep = await (await ctx.client()).api['network.connect']({ network: a.positionals[0], target, ip: str(a.values.ip), aliases: list(a.values.alias) });
+      const ep = await (await ctx.client()).api['network.connect']({ network: a.positionals[0], target, ip: str(a.values.ip), ip6: str(a.values.ip6), aliases: list(a.values.alias) });
       if (target.container === undefined) ctx.out(`${ep.InterfaceName} ${ep.IPAddress}/${ep.IPPrefixLen} (host side ${ep.HostInterface})`);
       return 0;
     },

@@ -1,10 +1,24 @@
 import { deleteLinks, ipBatch, listAddrs, listLinks } from '../../kernel/links';
-import type { EndpointRecord } from '../../store/state';
+import type { EndpointRecord, NetworkRecord } from '../../store/state';
 import { linkAlias } from '../naming';
+import { familyPools, poolsOf } from '../../store/network-pools';
+import { setIfSysctl6 } from '../../kernel/sysctl';
 import type { NetworkDriver } from './driver';
 import { conflict } from '../../../../src/shared/errors';
 
 const prefixOf = (cidr: string) => Number(cidr.split('/')[1]);
+
+// The bridge's addresses: each subnet's gateway (IPv6 ones without DAD, so
+// the gateway answers at once), as `ip addr add` takes them.
+const bridgeAddrs = (net: NetworkRecord) =>
+  poolsOf(net).map((p) => `${p.gateway}/${prefixOf(p.subnet)}${p.subnet.includes(':') ? ' nodad' : ''}`);
+
+// Docker's bridge IPv6 setup: IPv6 on, no router advertisements taken.
+async function bridgeIPv6(net: NetworkRecord): Promise<void> {
+  if (!familyPools(net, true).length) return;
+  await setIfSysctl6(net.bridge, 'disable_ipv6', '0');
+  await setIfSysctl6(net.bridge, 'accept_ra', '0');
+}
 
 export const bridgeDriver: NetworkDriver = {
   name: 'bridge',
@@ -12,15 +26,15 @@ export const bridgeDriver: NetworkDriver = {
   async ensureNetwork(net) {
     const links = await listLinks();
     const br = links.find((l) => l.ifname === net.bridge);
-    const lines: string[] = [];
-    if (!br) lines.push(`link add name ${net.bridge} type bridge`);
+    if (!br) await ipBatch(undefined, [`link add name ${net.bridge} type bridge`]);
     else if (br.linkinfo?.info_kind !== 'bridge')
       throw new Error(`${net.bridge} exists and is not a bridge (${br.linkinfo?.info_kind ?? 'device'})`);
-    const addr = `${net.gateway}/${prefixOf(net.subnet)}`;
-    // a bridge made in this very batch has no address yet: nothing to read
-    const has = br !== undefined && (await listAddrs()).find((a) => a.ifname === net.bridge)?.addr_info.some((i) => `${i.local}/${i.prefixlen}` === addr);
+    await bridgeIPv6(net);
+    // a bridge made just now has no address yet: nothing to read
+    const have = br === undefined ? [] : ((await listAddrs()).find((a) => a.ifname === net.bridge)?.addr_info ?? []).map((i) => `${i.local}/${i.prefixlen}`);
+    const lines: string[] = [];
     if (net.mtu) lines.push(`link set dev ${net.bridge} mtu ${net.mtu}`);
-    if (!has) lines.push(`addr add ${addr} dev ${net.bridge}`);
+    for (const a of bridgeAddrs(net)) if (!have.includes(a.split(' ')[0])) lines.push(`addr add ${a} dev ${net.bridge}`);
     lines.push(`link set dev ${net.bridge} alias ${linkAlias(net.id)} up`);
     await ipBatch(undefined, lines);
   },
@@ -29,15 +43,20 @@ export const bridgeDriver: NetworkDriver = {
   // brought up; 'File exists' on the add means the name is taken.
   async createNetwork(net) {
     const mtu = net.mtu ? ` mtu ${net.mtu}` : '';
+    const rest = [...bridgeAddrs(net).map((a) => `addr add ${a} dev ${net.bridge}`), `link set dev ${net.bridge} alias ${linkAlias(net.id)} up`];
+    // IPv6 settings need the bridge to exist: then a second batch
+    const v6 = familyPools(net, true).length > 0;
+    let made = false;
     try {
-      await ipBatch(undefined, [
-        `link add name ${net.bridge}${mtu} type bridge`,
-        `addr add ${net.gateway}/${prefixOf(net.subnet)} dev ${net.bridge}`,
-        `link set dev ${net.bridge} alias ${linkAlias(net.id)} up`,
-      ]);
+      await ipBatch(undefined, [`link add name ${net.bridge}${mtu} type bridge`, ...(v6 ? [] : rest)]);
+      made = true;
+      if (v6) {
+        await bridgeIPv6(net);
+        await ipBatch(undefined, rest);
+      }
     } catch (e) {
       // only the add can find something there: the address and alias are on our new bridge
-      if (/File exists/.test((e as Error).message)) throw conflict(`a link named ${net.bridge} already exists on the host`);
+      if (!made && /File exists/.test((e as Error).message)) throw conflict(`a link named ${net.bridge} already exists on the host`);
       await deleteLinks([net.bridge]).catch(() => {});
       throw e;
     }
@@ -55,7 +74,9 @@ export const bridgeDriver: NetworkDriver = {
     ]);
     try {
       await ipBatch(sb.ns, [
-        `addr add ${ep.ip}/${ep.prefixLen} dev ${ep.ifname}`,
+        ...(ep.ip ? [`addr add ${ep.ip}/${ep.prefixLen} dev ${ep.ifname}`] : []),
+        // nodad: the address is Berth's to give, usable at once (as libnetwork's IFA_F_NODAD)
+        ...(ep.ip6 ? [`addr add ${ep.ip6}/${ep.prefixLen6} dev ${ep.ifname} nodad`] : []),
         `link set dev ${ep.ifname} up`,
         ...sandboxLines,
       ]);
