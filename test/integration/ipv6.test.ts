@@ -93,4 +93,55 @@ describe.each(['iptables'] as const)('IPv6 (%s)', (backend) => {
     expect(await blocked('o', 'http://[fd00:70::99]:8000/')).toBe(true);
     expect((await h.inContainer('o', ping6('fd00:70::99'))).code).not.toBe(0);
   });
+  it('bad input: one clear line, and nothing changes (addresses, routes, ip6tables, nft)', async () => {
+    const state = async () => [
+      await h.shOk(['ip', '-6', 'addr', 'show']),
+      await h.shOk(['ip', '-6', 'route', 'show', 'table', 'all']),
+      (await h.shOk(['ip6tables-save'])).replace(/\[\d+:\d+\]/g, '').replace(/^#.*$/gm, ''),
+      await h.shOk(['nft', 'list', 'ruleset']),
+      await h.berthOk(['network', 'ls', '-q']),
+    ];
+    const before = await state();
+    const cases: [string[], RegExp][] = [
+      [['network', 'create', '--ipv6', '--subnet', 'fd00::/200', 'bad1'], /invalid CIDR address: fd00::\/200/],
+      [['network', 'create', '--ipv6', '--subnet', 'fd00:70::/48', 'bad2'], /overlaps/i],
+      [['network', 'create', '--ipv6', '--subnet', 'fd00:80::/64', '--subnet', 'fd00:80::/56', 'bad3'], /overlap/],
+      [['network', 'create', '--ipv6', '--subnet', 'fd00:81::/64', '--gateway', 'fd00:82::1', 'bad4'], /gateway fd00:82::1 is outside subnet fd00:81::\/64/],
+      [['network', 'create', '--subnet', 'fd00:83::/64', 'bad5'], /without --ipv6/],
+      [['network', 'create', '--ipv4=false', 'bad6'], /IPv4 or IPv6/],
+      [['run', '-d', '--network', 'dual', '--ip6', 'fd00:99::5', '--', 'sleep', '1'], /does not belong to the network's subnet fd00:70::\/64/],
+      [['run', '-d', '--network', 'dual', '--ip6', 'fd00:70::99', '--', 'sleep', '1'], /Address already in use/],
+    ];
+    for (const [args, msg] of cases) {
+      const r = await h.berth(args);
+      expect(r.code, args.join(' ')).not.toBe(0);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines, args.join(' ')).toHaveLength(1);
+      expect(lines[0]).toMatch(/^Error: /);
+      expect(lines[0]).toMatch(msg);
+    }
+    expect(await state()).toEqual(before);
+  });
+
+  it('after SIGKILL the next helper puts the IPv6 rules back and traffic flows again', async () => {
+    await h.stopHelper('SIGKILL');
+    // someone removes Berth's IPv6 masquerade while the helper is away
+    if (backend === 'iptables') {
+      const rule = (await h.shOk(['ip6tables', '-t', 'nat', '-S', 'POSTROUTING'])).split('\n').find((l) => l.includes('fd00:70::/64'))!;
+      await h.shOk(['sh', '-c', `ip6tables -t nat ${rule.replace('-A ', '-D ')}`]);
+    } else await h.shOk(['nft', 'flush', 'chain', 'ip6', 'berth', 'nat-POSTROUTING']);
+    await h.startHelper(['--firewall', backend]);
+    expect(await gets('a', `http://[${OUT}]/`)).toBe(true);
+    expect(await gets('a', 'http://[fd00:70::99]:8000/')).toBe(true);
+  });
+
+  it('teardown leaves no IPv6 object of Berth behind', async () => {
+    for (const c of ['a', 'b', 'c', 'o', 'p', 'pub']) await h.berthOk(['rm', '-f', c]);
+    for (const n of ['dual', 'six', 'other6', 'priv6']) await h.berthOk(['network', 'rm', n]);
+    const addrs6 = await h.shOk(['ip', '-6', 'addr', 'show']);
+    expect(addrs6).not.toMatch(/inet6 fd/);
+    expect(await h.shOk(['ip', '-6', 'route', 'show', 'table', 'all'])).not.toMatch(/^fd/m);
+    expect(await h.shOk(['ip6tables-save'])).not.toMatch(/berth:[0-9a-f]{12}/);
+    if (backend === 'nftables') expect(await h.shOk(['nft', 'list', 'table', 'ip6', 'berth'])).not.toMatch(/berth:[0-9a-f]{12}/);
+  });
 });
