@@ -94,6 +94,11 @@ export const RunParams = z.object({
   networkAliases: z.array(DnsName).max(64).default([]),
   dns: z.array(IPv4).max(8).default([]),
   dnsSearch: z.array(DnsName).max(6).default([]),
+  // -i / -t (docs/exec.md): stdin kept open for container.attach; a pseudo-terminal of cols x rows
+  interactive: z.boolean().default(false),
+  tty: z.boolean().default(false),
+  cols: z.number().int().min(1).max(2000).default(80),
+  rows: z.number().int().min(1).max(2000).default(24),
   // --log-opt max-size / max-file (docs/logs.md)
   logLimits: z.object({ maxSize: z.number().int().min(4096).max(2 ** 40), maxFile: z.number().int().min(1).max(100) }).optional(),
   extraHosts: z.array(z.string().max(300).regex(/^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,252}[:=]((\d{1,3}\.){3}\d{1,3}|host-gateway)$/, 'invalid --add-host: want NAME:IP')).max(256).default([]),

@@ -7,7 +7,7 @@ export const METHOD_NAMES = [
   'network.connect', 'network.disconnect',
   'container.list', 'container.inspect', 'container.run', 'container.start', 'container.stop', 'container.remove',
   'container.logs', 'container.wait', 'container.kill', 'container.restart',
-  'container.exec', 'exec.input', 'exec.resize', 'sandbox.listForeign',
+  'container.exec', 'container.attach', 'exec.input', 'exec.resize', 'sandbox.listForeign',
   'port.list', 'port.add', 'port.remove',
   'host.inspect', 'nat.query', 'nat.counters', 'cleanup.plan', 'cleanup.apply', 'cleanup.undo', 'doctor',
   'activity.list',

@@ -49,6 +49,9 @@ export const methods = {
   'container.restart': { params: StopParams, result: Container },
   // a command in a running container, its stdio streamed on this connection (docs/exec.md)
   'container.exec': { params: ExecParams, result: z.object({ exitCode: z.number() }) },
+  // run -i/-t: the container's stdin (and terminal size) from this connection, by the same
+  // exec.started / exec.input / exec.resize as exec; its output is the log (container.logs follow)
+  'container.attach': { params: NameParam, result: z.object({ exitCode: z.number() }) },
   'exec.input': { params: ExecInputParams, result: z.object({ ok: z.literal(true) }) },
   'exec.resize': { params: ExecResizeParams, result: z.object({ ok: z.literal(true) }) },
   'sandbox.listForeign': { params: None, result: z.array(ForeignSandbox) },

@@ -95,6 +95,40 @@ describe('exec', () => {
     }
   });
 
+  it('run -i passes stdin to the container; run -it gives it a terminal; exit codes come back', async () => {
+    const r = await h.berth(['run', '-i', '--rm', '-w', '/', '--', 'sh', '-c', 'wc -l'], { input: 'a\nb\nc\n' });
+    expect([r.code, r.stdout]).toEqual([0, '3']);
+    const line = `stty rows 20 cols 90; ${process.execPath} ${BERTH} --socket ${h.socket} run -it --rm -w / -- sh`;
+    const keys = `printf 'tty; stty size; exit 4\\n'; while sleep 0.2; do printf ' ' 2>/dev/null || exit 0; done`;
+    const t = await h.sh(['sh', '-c', `(${keys}) | script -q -e -c "${line}" /dev/null`]);
+    expect(t.code, t.stdout + t.stderr).toBe(4);
+    expect(t.stdout).toMatch(/\/dev\/pts\/\d+/);
+    expect(t.stdout).toContain('20 90');
+  });
+
+  it('container.attach feeds a detached -i container; one started without -i refuses', async () => {
+    await h.berthOk(['run', '-d', '-i', '--name', 'catter', '-w', '/', '--', 'cat']);
+    const c = await connectHelper(h.socket);
+    try {
+      let session = '';
+      c.onEvent((e: BerthEvent) => void (e.type === 'exec.started' && (session = e.session)));
+      const done = c.api['container.attach']({ name: 'catter' });
+      await waitFor(async () => session !== '', 60_000, 'the attach session to start');
+      await c.api['exec.input']({ session, data: Buffer.from('hello\n').toString('base64'), eof: true });
+      expect((await done).exitCode).toBe(0);
+    } finally {
+      c.close();
+    }
+    expect(await h.berthOk(['logs', 'catter'])).toBe('hello');
+    const c2 = await connectHelper(h.socket);
+    try {
+      await expect(c2.api['container.attach']({ name: 'box' })).rejects.toThrow(/started without -i or -t/);
+      await expect(c2.api['container.attach']({ name: 'catter' })).rejects.toThrow(/cannot attach to a stopped container/);
+    } finally {
+      c2.close();
+    }
+  });
+
   it('bad input: one line, Docker-like exit codes, nothing changed', async () => {
     await h.berthOk(['run', '-d', '--name', 'stopped', '-w', '/', '--', 'true']);
     await h.berthOk(['wait', 'stopped']);

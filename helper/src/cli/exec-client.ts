@@ -6,7 +6,19 @@ import { writeOut } from './io';
 // stderr, stdin to exec.input, the terminal's size to exec.resize. With -t on
 // a terminal, the local terminal is raw while the session lasts, so keys (^C
 // included) go to the container's terminal, as with docker exec -it.
-export async function execSession(c: BerthClient, p: ExecParams): Promise<number> {
+export function execSession(c: BerthClient, p: ExecParams): Promise<number> {
+  return withInput(c, { interactive: p.interactive === true, tty: p.tty === true }, async () =>
+    (await c.api['container.exec']({ ...p, cols: process.stdout.columns || 80, rows: process.stdout.rows || 24 })).exitCode,
+  );
+}
+
+// run -i/-t: the same input path to an attached container (container.attach);
+// its output comes from the log (the caller follows it).
+export function attachInput(c: BerthClient, id: string, o: { interactive: boolean; tty: boolean }): Promise<number> {
+  return withInput(c, o, async () => (await c.api['container.attach']({ name: id })).exitCode);
+}
+
+async function withInput(c: BerthClient, p: { interactive: boolean; tty: boolean }, call: () => Promise<number>): Promise<number> {
   const stdin = process.stdin;
   const raw = p.tty === true && stdin.isTTY === true;
   if (p.tty && p.interactive && !stdin.isTTY) throw new Error('the input device is not a TTY');
@@ -38,11 +50,7 @@ export async function execSession(c: BerthClient, p: ExecParams): Promise<number
   }
   if (raw) process.stdout.on('resize', onResize);
   try {
-    const { exitCode } = await c.api['container.exec']({
-      ...p,
-      cols: process.stdout.columns || 80,
-      rows: process.stdout.rows || 24,
-    });
+    const exitCode = await call();
     await chain;
     return exitCode;
   } finally {

@@ -7,7 +7,7 @@ import { BerthError, conflict, invalid } from '../../../src/shared/errors';
 import { removeEtc } from '../dns/files';
 import { isAlive, resolveExecutable, signalGroup, signalProcess, userOf } from '../kernel/process';
 import { DEFAULT_LIMITS, currentLog } from '../kernel/json-log';
-import { readExit, startShim } from '../kernel/shim';
+import { attachPath, readExit, startShim } from '../kernel/shim';
 import type { ContainerRecord, State } from '../store/state';
 import { findContainer, findNetwork, type Engine } from './engine';
 import { applyDnsOptions, containerEtc } from './container-dns';
@@ -26,6 +26,8 @@ export const isUp = (c: ContainerRecord) => c.state.status === 'running' || c.st
 export const containerDir = (eng: Engine, id: string) => `${eng.opts.logDir}/${id}`;
 export const logPath = (eng: Engine, id: string) => currentLog(containerDir(eng, id), id);
 export const limitsOf = (c: ContainerRecord) => c.logLimits ?? DEFAULT_LIMITS;
+// run -i/-t: where the container's shim takes input (kernel/shim.ts)
+export const attachSocketOf = (eng: Engine, id: string) => attachPath(containerDir(eng, id));
 const removeLogs = (eng: Engine, id: string) =>
   Promise.all(
     // the two plain files are where containers started before the shim wrote
@@ -61,6 +63,8 @@ export async function runContainer(eng: Engine, p: RunOut): Promise<ContainerRec
       expose: p.expose,
       labels: p.labels,
       ...(p.logLimits ? { logLimits: p.logLimits } : {}),
+      ...(p.interactive || p.tty ? { stdin: true } : {}),
+      ...(p.tty ? { tty: true } : {}),
       state: { status: 'created', pid: 0, startTime: '', exitCode: 0, startedAt: '', finishedAt: '', error: '' },
       netns: null,
       endpoints: [],
@@ -71,7 +75,7 @@ export async function runContainer(eng: Engine, p: RunOut): Promise<ContainerRec
     c.gid = (await userOf(c.uid)).gid;
     await checkCommand(c);
     s.containers[id] = c;
-    await startProcess(eng, s, c, undo);
+    await startProcess(eng, s, c, undo, { cols: p.cols, rows: p.rows });
     return c;
   });
 }
@@ -128,7 +132,7 @@ export async function checkCommandLine(cmd: string[], path: string, workdir: str
   }
 }
 
-async function startProcess(eng: Engine, s: State, c: ContainerRecord, undo: Undo): Promise<void> {
+async function startProcess(eng: Engine, s: State, c: ContainerRecord, undo: Undo, size = { cols: 80, rows: 24 }): Promise<void> {
   await createSandbox(eng, s, c, undo);
   await eng.ports.attach(s, c, undo);
   await eng.syncFirewall(s, undo);
@@ -141,6 +145,7 @@ async function startProcess(eng: Engine, s: State, c: ContainerRecord, undo: Und
     const etc = await containerEtc(eng, s, c);
     started = await startShim({
       ...eng.opts.shim, dir: containerDir(eng, c.id), id: c.id, limits: limitsOf(c),
+      stdin: c.stdin === true, tty: c.tty ? size : undefined,
       netnsPath, utsPath: utsOf(eng, s, c), argv: c.cmd, uid: c.uid, gid: c.gid, knownUser: user.known, env: envMap, cwd: c.workdir, etc,
     });
   } catch (e) {

@@ -2,8 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFile, readlink } from 'node:fs/promises';
 import { run } from './exec';
 import { program, FIXED_ENV } from './programs';
-import { userStage, type UserCommand } from './process';
-import { statusOf } from './shim';
+import { statusOf, userStage, type UserCommand } from './process';
 
 // A command run in a running container (`berth exec`; docs/exec.md): the
 // same user stage as the container's own command (nsenter → setpriv → env -i,
@@ -36,15 +35,16 @@ export function ptyCommand(argv: string[], cols: number, rows: number, shell: st
   return `stty rows ${rows} cols ${cols} 2>/dev/null; ${keep}exec ${argv.map(shQuote).join(' ')}`;
 }
 
+// The user stage's command, run under script(1) for a terminal (exec -t, run -t).
+export function withPty(o: UserCommand, cols: number, rows: number): UserCommand {
+  // script runs the line with $SHELL: /bin/sh here; the user's own SHELL is put back for the command
+  const env = { ...o.env, SHELL: '/bin/sh' };
+  const argv = [program('script'), '--quiet', '--return', '--echo', 'always', '--command', ptyCommand(o.argv, cols, rows, o.env.SHELL), '/dev/null'];
+  return { ...o, env, argv };
+}
+
 export async function startExec(o: UserCommand & { tty: boolean; interactive: boolean; cols: number; rows: number }): Promise<ExecProcess> {
-  let cmd = o;
-  if (o.tty) {
-    // script runs the line with $SHELL: /bin/sh here; the user's own SHELL is put back for the command
-    const env = { ...o.env, SHELL: '/bin/sh' };
-    const argv = [program('script'), '--quiet', '--return', '--echo', 'always', '--command', ptyCommand(o.argv, o.cols, o.rows, o.env.SHELL), '/dev/null'];
-    cmd = { ...o, env, argv };
-  }
-  const { file, args } = userStage(cmd);
+  const { file, args } = userStage(o.tty ? withPty(o, o.cols, o.rows) : o);
   // its own process group: a signal to the helper's group never reaches it, and hangup() reaches all of it
   const child = spawn(file, args, { detached: true, stdio: [o.interactive || o.tty ? 'pipe' : 'ignore', 'pipe', 'pipe'], cwd: '/', env: { ...FIXED_ENV } });
   const failed = await new Promise<Error | null>((resolve) => {
@@ -91,7 +91,7 @@ export async function startExec(o: UserCommand & { tty: boolean; interactive: bo
 // The session's terminal is the one its command (script's child) has as
 // stdin. The child first sets the starting size itself (ptyCommand): a resize
 // waits until it has become the command, so that stty cannot undo this one.
-async function resizePty(scriptPid: number, cols: number, rows: number): Promise<void> {
+export async function resizePty(scriptPid: number, cols: number, rows: number): Promise<void> {
   for (let i = 0; i < 100; i++) {
     const kids = (await readFile(`/proc/${scriptPid}/task/${scriptPid}/children`, 'utf8').catch(() => null));
     if (kids === null) return; // the session ended

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { constants as osConstants } from 'node:os';
 import { openSync, closeSync } from 'node:fs';
 import { access, constants, readFile, stat } from 'node:fs/promises';
 import { FIXED_ENV, program } from './programs';
@@ -37,6 +38,10 @@ export function userStage(o: UserCommand): { file: string; args: string[] } {
   const argv = ns.length ? [program('nsenter'), ...ns, '--', ...mounts, ...drop, ...user] : [...mounts, ...drop, ...user];
   return { file: argv[0], args: argv.slice(1) };
 }
+
+// Docker's status for a process killed by a signal: 128 + its number.
+export const statusOf = (code: number | null, signal: NodeJS.Signals | null): number =>
+  code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 255);
 
 export interface EtcFiles {
   resolvConf: string;

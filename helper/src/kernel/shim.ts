@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { closeSync, constants, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { constants as osConstants } from 'node:os';
 import { DEFAULT_LIMITS, JsonLogWriter, type LogLimits } from './json-log';
-import { procStartTime, userStage, type UserCommand } from './process';
+import { procStartTime, statusOf, userStage, type UserCommand } from './process';
+import { resizePty, withPty } from './exec-session';
 import { FIXED_ENV } from './programs';
 
 // The per-container shim (like containerd-shim or conmon; docs/logs.md): a
@@ -25,6 +26,8 @@ export interface ShimSpec {
   dir: string; // the container's own directory: logs and the exit record
   id: string;
   limits: LogLimits;
+  stdin: boolean; // run -i/-t: the command's stdin stays open, fed through attach.sock
+  tty: boolean; // run -t: the command runs under script(1) (kernel/exec-session.ts)
 }
 
 export interface ExitRecord {
@@ -35,6 +38,9 @@ export interface ExitRecord {
 }
 
 export const exitPath = (dir: string) => `${dir}/exit.json`;
+// run -i/-t: the shim's input socket, in the container's root-only directory; one JSON
+// frame a line: {"in":BASE64} | {"eof":true} | {"resize":[COLS,ROWS]}
+export const attachPath = (dir: string) => `${dir}/attach.sock`;
 
 export async function readExit(dir: string, pid: number): Promise<ExitRecord | null> {
   try {
@@ -54,9 +60,7 @@ export function removeExit(dir: string): void {
   }
 }
 
-// Docker's status for a process killed by a signal: 128 + its number.
-export const statusOf = (code: number | null, signal: NodeJS.Signals | null): number =>
-  code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 255);
+export { statusOf };
 
 export interface StartedShim {
   pid: number; // the container's process (a process group leader)
@@ -69,10 +73,10 @@ export interface StartedShim {
 // Helper side: starts the shim (this same program, `node SCRIPT shim-internal`)
 // and waits for it to say the command's pid.
 export async function startShim(
-  o: UserCommand & { node: string; script: string; dir: string; id: string; limits?: LogLimits },
+  o: UserCommand & { node: string; script: string; dir: string; id: string; limits?: LogLimits; stdin?: boolean; tty?: { cols: number; rows: number } },
 ): Promise<StartedShim> {
-  const { file, args } = userStage(o);
-  const spec: ShimSpec = { file, args, dir: o.dir, id: o.id, limits: o.limits ?? DEFAULT_LIMITS };
+  const { file, args } = userStage(o.tty ? withPty(o, o.tty.cols, o.tty.rows) : o);
+  const spec: ShimSpec = { file, args, dir: o.dir, id: o.id, limits: o.limits ?? DEFAULT_LIMITS, stdin: o.stdin === true || o.tty !== undefined, tty: o.tty !== undefined };
   removeExit(o.dir);
   // the shim's own complaints (it has no terminal): appended next to the log
   const errFd = openSync(`${o.dir}/shim.log`, constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW, 0o600);
@@ -131,7 +135,7 @@ export async function runShim(): Promise<number> {
   // a terminal's signals never reach it (own session); these would end it with the logs unwritten
   for (const s of ['SIGHUP', 'SIGINT', 'SIGPIPE'] as const) process.on(s, () => {});
   const writer = new JsonLogWriter(spec.dir, spec.id, spec.limits);
-  const child = spawn(spec.file, spec.args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], cwd: '/', env: { ...FIXED_ENV } });
+  const child = spawn(spec.file, spec.args, { detached: true, stdio: [spec.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], cwd: '/', env: { ...FIXED_ENV } });
   const failed = await new Promise<Error | null>((resolve) => {
     child.once('spawn', () => resolve(null));
     child.once('error', resolve);
@@ -141,6 +145,7 @@ export async function runShim(): Promise<number> {
     return 1;
   }
   const exit = new Promise<number>((resolve) => child.once('exit', (code, signal) => resolve(statusOf(code, signal))));
+  const attach = spec.stdin ? await listenForInput(spec, child.pid, child.stdin!) : null;
   writeSync(1, JSON.stringify({ pid: child.pid }) + '\n');
   let idle: NodeJS.Timeout | null = null;
   const open = [child.stdout!, child.stderr!].map((s, i) => {
@@ -150,11 +155,12 @@ export async function runShim(): Promise<number> {
       writer.write(stream, d);
       // a prompt without a newline shows up after a moment
       if (idle) clearTimeout(idle);
-      idle = setTimeout(() => writer.flush(), 200);
+      idle = setTimeout(() => writer.flush(), spec.tty ? 20 : 200); // a terminal's echo should feel live
     });
     return new Promise<void>((resolve) => s.once('close', () => resolve()));
   });
   const code = await exit;
+  attach?.close();
   // what the command wrote before it ended; a child it left behind may hold the pipes open
   await Promise.race([Promise.all(open), new Promise((r) => setTimeout(r, 2000))]);
   if (idle) clearTimeout(idle);
@@ -168,6 +174,49 @@ export async function runShim(): Promise<number> {
     /* a full disk: the shim's own exit status carries the code to a helper that is up */
   }
   return code;
+}
+
+// run -i/-t: the helper relays a client's input here (only root can reach the
+// socket: the directory is root's, mode 0700).
+async function listenForInput(spec: ShimSpec, pid: number, stdin: NodeJS.WritableStream) {
+  stdin.on('error', () => {});
+  try {
+    unlinkSync(attachPath(spec.dir));
+  } catch {
+    /* none */
+  }
+  const server = createServer((sock) => {
+    let buf = '';
+    sock.setEncoding('utf8');
+    sock.on('error', () => {});
+    sock.on('data', (d: string) => {
+      buf += d;
+      for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        let f: { in?: unknown; eof?: unknown; resize?: unknown };
+        try {
+          f = JSON.parse(line);
+        } catch {
+          continue;
+        }
+        if (typeof f.in === 'string') stdin.write(Buffer.from(f.in, 'base64'));
+        if (f.eof === true) {
+          if (spec.tty) stdin.write(Buffer.from([4]));
+          else stdin.end();
+        }
+        const r = f.resize;
+        if (spec.tty && Array.isArray(r) && r.length === 2 && r.every((n) => Number.isInteger(n) && n > 0 && n <= 2000))
+          void resizePty(pid, r[0] as number, r[1] as number).catch(() => {});
+      }
+      if (buf.length > 1 << 20) sock.destroy(); // no frame is that long
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(attachPath(spec.dir), () => resolve());
+  });
+  return server;
 }
 
 // Written whole then renamed, so the helper reads the old record or the new one, never half.

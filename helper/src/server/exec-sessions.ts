@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import type { z } from 'zod';
 import type { ExecParams } from '../../../src/shared/container';
-import { notFound } from '../../../src/shared/errors';
+import { conflict, invalid, notFound } from '../../../src/shared/errors';
+import { attachSocketOf, isUp } from '../engine/containers';
+import { findContainer } from '../engine/engine';
 import { execIn, type ExecProcess } from '../engine/exec';
 import type { Engine } from '../engine/engine';
 import type { CallContext } from './rpc-server';
@@ -26,6 +29,42 @@ export async function runExec(eng: Engine, p: z.output<typeof ExecParams>, ctx: 
     return { exitCode };
   } finally {
     sessions.delete(session);
+  }
+}
+
+// run -i/-t: input frames to the container's shim over its attach socket;
+// resolves with the exit code once the container ends (`exited`).
+export async function runAttach(eng: Engine, name: string, ctx: CallContext, exited: (id: string) => Promise<number>): Promise<{ exitCode: number }> {
+  const c = findContainer(eng.state, name);
+  if (!isUp(c)) throw conflict(`You cannot attach to a stopped container, start it first`);
+  if (!c.stdin) throw invalid(`container ${c.name} was started without -i or -t: it has no input to attach to`);
+  const sock = connect(attachSocketOf(eng, c.id));
+  await new Promise<void>((resolve, reject) => {
+    sock.once('connect', resolve);
+    sock.once('error', (e) => reject(conflict(`cannot attach to ${c.name}: ${e.message}`)));
+  });
+  sock.on('error', () => {});
+  const frame = (f: object) => void sock.write(JSON.stringify(f) + '\n');
+  const done = exited(c.id);
+  const proc: ExecProcess = {
+    pid: c.state.pid,
+    write: (d) => frame({ in: d.toString('base64') }),
+    end: () => frame({ eof: true }),
+    onOutput: () => {}, // the output is the container's log
+    resize: async (cols, rows) => frame({ resize: [cols, rows] }),
+    hangup: () => sock.end(), // leaving an attached container leaves it running, as Docker's detach
+    exited: done,
+  };
+  const session = randomBytes(16).toString('hex');
+  sessions.set(session, { proc, ctx });
+  ctx.notify({ type: 'exec.started', session, container: c.id });
+  void ctx.closed.then(() => proc.hangup());
+  try {
+    // a caller that left gets no answer; the session is dropped either way
+    return { exitCode: await Promise.race([done, ctx.closed.then(() => -1)]) };
+  } finally {
+    sessions.delete(session);
+    sock.end();
   }
 }
 

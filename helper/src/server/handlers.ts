@@ -13,7 +13,7 @@ import { systemInfo } from '../engine/system-info';
 import { containerView, networkView } from '../engine/views';
 import type { CallContext, Handlers } from './rpc-server';
 import type { ActivityLog } from '../store/activity-log';
-import { execInput, execResize, runExec } from './exec-sessions';
+import { execInput, execResize, runAttach, runExec } from './exec-sessions';
 
 export interface HandlerDeps {
   engine: Engine;
@@ -100,6 +100,7 @@ export function makeHandlers(d: HandlerDeps): Handlers {
     },
     'container.wait': async (p, ctx) => ({ exitCode: await waitExit(eng, p.name, ctx) }),
     'container.exec': async (p, ctx) => runExec(eng, p, ctx),
+    'container.attach': async (p, ctx) => runAttach(eng, p.name, ctx, (id) => waitExit(eng, id, ctx)),
     'exec.input': async (p, ctx) => execInput(p, ctx),
     'exec.resize': async (p, ctx) => execResize(p, ctx),
     'container.kill': async (p) => view((await killContainer(eng, p.name, p.signal)).id),

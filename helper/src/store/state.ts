@@ -126,6 +126,9 @@ export const ContainerRecord = z.object({
     shimPid: Int.nonnegative().optional(),
     shimStartTime: z.string().optional(),
   }),
+  // run -i / -t: stdin open for attach, a terminal (absent: neither)
+  stdin: z.boolean().optional(),
+  tty: z.boolean().optional(),
   // --log-opt max-size/max-file (kernel/json-log.ts); absent: the default
   logLimits: z.object({ maxSize: Int.positive(), maxFile: Int.min(1).max(100) }).optional(),
   netns: z.string().regex(/^berth-[0-9a-f]{12}$/, 'not a Berth namespace name').nullable(), // berth-<id12> while running (own sandbox)

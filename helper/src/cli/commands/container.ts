@@ -21,6 +21,8 @@ export const containerCommands: Command[] = [
     options: {
       detach: { type: 'boolean', short: 'd', description: 'Run in the background and print the container ID' },
       rm: { type: 'boolean', description: 'Remove the container when it exits' },
+      interactive: { type: 'boolean', short: 'i', description: 'Keep STDIN open and pass it to the command' },
+      tty: { type: 'boolean', short: 't', description: 'Allocate a pseudo-TTY (stdout and stderr become one stream)' },
       name: { type: 'string', value: 'string', description: 'Assign a name to the container' },
       network: { type: 'string', value: 'network', description: "Connect to a network: bridge (default), host, none, container:NAME or a network's name" },
       net: { type: 'string', hidden: true, description: 'Same as --network' },
@@ -55,6 +57,9 @@ export const containerCommands: Command[] = [
         ctx.err('WARNING: Published ports are discarded when using host network mode');
       const c = await ctx.client();
       const detach = a.values.detach === true;
+      const interactive = a.values.interactive === true;
+      const tty = a.values.tty === true;
+      if (!detach && tty && interactive && !process.stdin.isTTY) throw new Error('the input device is not a TTY');
       const created = await c.api['container.run']({
         name: str(a.values.name),
         cmd,
@@ -75,6 +80,10 @@ export const containerCommands: Command[] = [
         dnsSearch: list(a.values['dns-search']),
         extraHosts: list(a.values['add-host']),
         logLimits: logLimits(list(a.values['log-opt'])),
+        interactive,
+        tty,
+        cols: process.stdout.columns || 80,
+        rows: process.stdout.rows || 24,
       });
       if (detach) {
         ctx.out(created.Id);
@@ -82,7 +91,13 @@ export const containerCommands: Command[] = [
       }
       const remove = () => c.api['container.remove']({ name: created.Id, force: true }).catch(() => {});
       if (a.values.rm === true) onClosedPipe(remove);
-      const code = await attach(ctx, created.Id);
+      let input: Promise<number> | null = null;
+      if (interactive || tty) {
+        const { attachInput } = await import('../exec-client');
+        input = attachInput(c, created.Id, { interactive, tty }).catch(() => 0);
+      }
+      const code = await attach(ctx, created.Id, tty);
+      await input;
       if (a.values.rm === true) await remove();
       return code;
     },
@@ -346,7 +361,7 @@ function logLimits(opts: string[]): { maxSize: number; maxFile: number } | undef
 
 // Foreground `berth run`: stream the output, stop the container on Ctrl-C,
 // exit with its exit code (like `docker run` without -d).
-async function attach(ctx: CliContext, id: string): Promise<number> {
+async function attach(ctx: CliContext, id: string, tty = false): Promise<number> {
   const c = await ctx.client();
   let chain = Promise.resolve();
   c.onEvent((e) => {
@@ -354,7 +369,8 @@ async function attach(ctx: CliContext, id: string): Promise<number> {
       chain = chain.then(() => writeOut(e.data, e.stream === 'stderr' ? process.stderr : process.stdout));
   });
   const onSig = () => void c.api['container.stop']({ name: id, timeout: 10 }).catch(() => {});
-  process.once('SIGINT', onSig);
+  // with a terminal, ^C is a key for the container's terminal (raw mode), not a signal here
+  if (!tty) process.once('SIGINT', onSig);
   process.once('SIGTERM', onSig);
   const r = await c.api['container.logs']({ name: id, follow: true });
   await chain;
