@@ -1,5 +1,5 @@
 import { iptablesRestore, iptablesSave } from '../kernel/iptables';
-import { hasNft, nftApply, nftChainRules, nftListTable, nftTableNames } from '../kernel/nft';
+import { hasNft, nftApply, nftChainRules, nftListTable } from '../kernel/nft';
 import { CHAIN } from './chains';
 import { NFT_FAMILY, NFT_TABLE, NFT_USER_CHAIN } from './nft-render';
 import { BERTH_TAG_RE } from './rule-line';
@@ -73,12 +73,13 @@ export async function resetNftables(): Promise<FirewallResetResult> {
 // says nothing: it is deleted so `nft list ruleset` is as it was.
 export async function dropEmptyIptablesTables(before: string[] | undefined, names = ['raw', 'nat', 'filter']): Promise<string[]> {
   if (!before || !(await hasNft())) return [];
-  const present = new Set(await nftTableNames());
   const dropped: string[] = [];
   for (const name of names) {
     const key = `ip ${name}`;
-    if (before.includes(key) || !present.has(key)) continue;
-    const objs = ((await nftListTable('ip', name)) ?? []) as Record<string, any>[];
+    if (before.includes(key)) continue;
+    // one table at a time, never all of them: this runs when an operation removes the last endpoint
+    const objs = (await nftListTable('ip', name)) as Record<string, any>[] | null;
+    if (!objs) continue;
     const empty = objs.every((o) => !o.rule && !o.set && !o.map && (!o.chain || (o.chain.hook && o.chain.policy === 'accept' && /^[A-Z]+$/.test(o.chain.name))));
     if (!empty) continue;
     await nftApply(`delete table ip ${name}\n`);

@@ -1,4 +1,4 @@
-import { run, runJson } from './exec';
+import { kernelError, run, runJson } from './exec';
 
 // nftables through the `nft` program: one script per operation (`nft -f -`
 // runs it as one transaction: all of it or nothing), and JSON reads.
@@ -13,13 +13,20 @@ export async function nftApply(script: string): Promise<void> {
 let applies = 0;
 export const nftApplyCount = () => applies;
 
-// `nft -j list table`, or null when the table does not exist (asked through
-// `list tables` first rather than by reading nft's error text).
+// `nft -j list table`, or null when the table does not exist. Asked of the
+// table itself: `nft list tables` makes nft fetch every rule of every table
+// first (0.5–0.9 s with 10,000 foreign rules on a 2-core machine, against
+// ~6 ms for one small table), which put the whole host's ruleset on the
+// path of an operation. nft runs with LC_ALL=C: a missing table is ENOENT's
+// fixed text.
 export async function nftListTable(family: string, name: string): Promise<unknown[] | null> {
-  const tables = await runJson<{ nftables?: { table?: { family: string; name: string } }[] }>('nft', ['-j', 'list', 'tables']);
-  if (!(tables.nftables ?? []).some((o) => o.table?.family === family && o.table.name === name)) return null;
-  const t = await runJson<{ nftables?: unknown[] }>('nft', ['-j', 'list', 'table', family, name]);
-  return t.nftables ?? [];
+  const r = await run('nft', ['-j', 'list', 'table', family, name], { okCodes: [1] });
+  if (r.exitCode === 1) {
+    if (r.stderr.includes('No such file or directory')) return null;
+    throw kernelError('nft', ['-j', 'list', 'table', family, name], 1, r.stderr || r.stdout);
+  }
+  const text = r.stdout.trim();
+  return ((text ? JSON.parse(text) : {}) as { nftables?: unknown[] }).nftables ?? [];
 }
 
 // The tables iptables-nft keeps for the iptables programs: their rules are
@@ -53,9 +60,11 @@ export async function nftListRuleset(): Promise<{ nftables: unknown[] }> {
   return { nftables: out };
 }
 
+// nft works (installed, and the kernel answers): asking for a table nobody
+// has is answered "no such table" (cheap, unlike listing every table).
 export async function hasNft(): Promise<boolean> {
   try {
-    await run('nft', ['-j', 'list', 'tables'], { timeoutMs: 5000 });
+    await nftListTable('inet', 'berth-probe-no-such-table');
     return true;
   } catch {
     return false;
