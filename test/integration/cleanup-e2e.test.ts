@@ -115,7 +115,7 @@ describe('cleanup end to end', () => {
     await sh(`ip netns delete ${goneNetns}`);
     await sh(`ip netns delete ${killedName}`);
     const killedPid = (await h.inspect('killed')).State.Pid as number;
-    process.kill(killedPid, 'SIGKILL');
+    await h.shOk(['kill', '-9', String(killedPid)]); // a PID of the test host's own PID namespace
     await waitFor(async () => (await h.inspect('killed')).State.Status === 'exited', 60_000, 'killed to be exited');
 
     // conntrack: a live mapping's flow, one of a port web no longer publishes, one to a dead address

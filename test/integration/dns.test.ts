@@ -1,8 +1,7 @@
-import { execa, type ResultPromise } from 'execa';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestHost, waitFor } from './harness';
+import { TestHost, waitFor, type InHost } from './harness';
 
 // Embedded DNS (docs/dns.md) on the real kernel: names and aliases resolve
 // inside containers of the same user-defined network only, other names go
@@ -26,7 +25,7 @@ const REVERSE = 'import socket,sys\nprint(socket.gethostbyaddr(sys.argv[1])[0])'
 
 describe('embedded DNS', () => {
   let h: TestHost;
-  const servers: ResultPromise[] = [];
+  const servers: InHost[] = [];
   const hostFiles = async () => [await readFile('/etc/resolv.conf'), await readFile('/etc/hosts')];
   let before: Buffer[];
   // a one-off container that resolves a name and prints the address
@@ -34,8 +33,7 @@ describe('embedded DNS', () => {
     h.berth(['run', '--rm', '--network', net, ...extra, '--', 'python3', '-c', RESOLVE, name]);
   const ipOf = async (name: string, net: string) => (await h.inspect(name)).NetworkSettings.Networks[net].IPAddress as string;
   const serve = (where: string[], ip: string, table: string[]) => {
-    const p = execa('nsenter', ['-t', String(h.holderPid), '-n', '-m', '--', ...where, 'python3', '-c', RESPONDER, ip, ...table], { reject: false });
-    servers.push(p);
+    servers.push(h.spawn([...where, 'python3', '-c', RESPONDER, ip, ...table]));
   };
 
   beforeAll(async () => {
@@ -59,7 +57,7 @@ describe('embedded DNS', () => {
     await waitFor(async () => (await h.sh(['ss', '-Hlun', 'sport = :53'])).stdout.includes('127.0.0.53'), 60_000, 'resolver at 127.0.0.53');
   });
   afterAll(async () => {
-    for (const s of servers) s.kill('SIGKILL');
+    for (const s of servers) await s.signal('SIGKILL');
     await h?.destroy();
   });
 

@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,10 +40,10 @@ describe('first run', () => {
     expect(st.stdout).toMatch(/Up since: .*\(up /);
 
     const pid = h.helperPid;
-    const stop = await h.berth(['helper', 'stop']);
+    const stop = await h.berth(['helper', 'stop'], { inHost: true });
     expect(stop.stderr).toBe('');
     expect(stop.stdout).toBe(`helper stopped (pid ${pid}); containers keep running\n`.trimEnd());
-    expect(existsSync(`/proc/${pid}`)).toBe(false);
+    expect(await h.alive(pid)).toBe(false);
     expect(existsSync(h.socket)).toBe(false);
     expect((await h.berth(['helper', 'status'])).code).toBe(3);
     await h.stopHelper().catch(() => {}); // the harness's handle on the process that already ended
@@ -52,8 +51,8 @@ describe('first run', () => {
 
   it('npm start (web mode): starts a helper, serves the app with its token URL, stops the helper on exit', async () => {
     const socket = join(h.dir, 'start.sock');
-    const p = execa('nsenter', ['-t', String(h.holderPid), '-n', '-m', '--', process.execPath, START,
-      '--web', '--no-open', '--socket', socket, '--data-root', h.dataRoot], { reject: false, all: true, cwd: '/' });
+    const start = h.spawn([process.execPath, START, '--web', '--no-open', '--socket', socket, '--data-root', h.dataRoot], { all: true });
+    const p = start.proc;
     let out = '';
     p.all!.on('data', (d) => (out += String(d)));
     let ended = false;
@@ -69,26 +68,26 @@ describe('first run', () => {
     // the page answers inside the namespace, as a browser sees it: the token URL sets a cookie and redirects
     expect((await h.sh(browserGet(url))).stdout.trim()).toMatch(/^200 .*<div id="root">/s);
 
-    p.kill('SIGINT');
+    await start.signal('SIGINT');
     const r = await p;
     expect(r.exitCode).toBe(0);
     expect(out).toContain('stopping the helper this command started');
-    expect(existsSync(`/proc/${helperPid}`)).toBe(false);
+    expect(await h.alive(helperPid)).toBe(false);
     expect(existsSync(socket)).toBe(false);
     expect((await h.berth(['helper', 'status', '--socket', socket])).code).toBe(3);
   });
 
   it('npm start uses a helper that already runs and leaves it running', async () => {
     await h.startHelper();
-    const p = execa('nsenter', ['-t', String(h.holderPid), '-n', '-m', '--', process.execPath, START,
-      '--web', '--no-open', '--socket', h.socket], { reject: false, all: true, cwd: '/' });
+    const start = h.spawn([process.execPath, START, '--web', '--no-open', '--socket', h.socket], { all: true });
+    const p = start.proc;
     let out = '';
     p.all!.on('data', (d) => (out += String(d)));
     await waitFor(async () => /Berth web UI: http/.test(out), 90_000, "the web UI's URL in npm start's output").catch((e) => {
       throw new Error(`${e.message}; it printed:\n${out}`);
     });
     expect(out).toContain('using the helper that already runs');
-    p.kill('SIGINT');
+    await start.signal('SIGINT');
     expect((await p).exitCode).toBe(0);
     expect((await h.berth(['helper', 'status'])).code).toBe(0);
     await h.stopHelper();

@@ -6,16 +6,18 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connectHelper } from '../../helper/src/client/unix-client';
 
-// A throwaway "host" for one test file: its own network and mount namespace
-// (netavark's holder-process pattern), so the machine's links and rules are
-// never touched. Everything — helper, containers, assertions — runs in it;
-// the CLI talks to the helper through a socket in a temp dir.
+// A throwaway "host" for one test file: its own network, mount and PID
+// namespace (netavark's holder-process pattern), so the machine's links and
+// rules are never touched and the host sees none of the machine's processes.
+// Everything — helper, containers, assertions — runs in it; the CLI talks to
+// the helper through a socket in a temp dir.
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BERTH = join(ROOT, 'dist/berth.mjs');
 
 // A TypeScript program bundled to one .mjs (once per test process), for a
 // test to run inside its TestHost with `h.sh([process.execPath, file])`.
-// It lands under node_modules/ so its packages resolve from the repo.
+// It lands under node_modules/ so its packages resolve from the repo, and
+// goes when the test process ends.
 const bundles = new Map<string, Promise<string>>();
 export function bundleForHost(entry: string): Promise<string> {
   let p = bundles.get(entry);
@@ -36,6 +38,29 @@ export function bundleForHost(entry: string): Promise<string> {
   return p;
 }
 
+// PID 1 of a test host: waits for any child, its own or adopted, forever.
+const REAPER = 'import os, time\nwhile True:\n    try:\n        os.wait()\n    except ChildProcessError:\n        time.sleep(0.2)';
+
+// The first child of a process (0 when it has none yet).
+async function childOf(pid: number): Promise<number> {
+  const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
+  return Number(text.trim().split(' ')[0]) || 0;
+}
+
+// A process's PID in the innermost PID namespace it is in (a test host's).
+async function innerPid(pid: number): Promise<number> {
+  return Number(/^NSpid:.*\s(\d+)\s*$/m.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1] ?? pid);
+}
+
+// A long-running program in a test host (TestHost.spawn).
+export interface InHost {
+  proc: ResultPromise;
+  // its PID inside the host (what the helper and `ps` there see) and outside (the runner's)
+  pids(): Promise<{ inner: number; outer: number }>;
+  // nsenter forks to enter the PID namespace and passes no signal on: this reaches the program itself
+  signal(sig: NodeJS.Signals): Promise<void>;
+}
+
 export interface Run {
   code: number;
   stdout: string;
@@ -43,8 +68,11 @@ export interface Run {
 }
 
 export class TestHost {
-  private helperProc: ResultPromise | null = null;
+  private helper: InHost | null = null;
+  // the helper's PID as seen inside the host (what it reports and writes in
+  // its lock), and as seen by the runner
   helperPid = 0;
+  helperHostPid = 0;
   readonly socket: string;
   readonly dataRoot: string;
 
@@ -60,21 +88,33 @@ export class TestHost {
   static async create(): Promise<TestHost> {
     if (process.getuid?.() !== 0) throw new Error('integration tests need root (they create network namespaces)');
     const dir = await mkdtemp(join(tmpdir(), 'berth-it-'));
-    const holder = execa('unshare', ['--net', '--mount', '--propagation', 'private', 'sleep', 'infinity'], {
+    // its own PID namespace too: the helper inspects every process's network
+    // namespace, and on a shared machine it must see this host's only, not
+    // other tests' containers (a Docker bench's 172.17.0.3 made a "dead"
+    // DNAT look alive). unshare forks: PID 1 of the new namespace is its
+    // child, and as init it reaps the orphans adopted there (a container a
+    // shell started in the background), which `sleep` would leave as zombies
+    // that still look alive.
+    const holder = execa('unshare', ['--net', '--mount', '--pid', '--fork', '--mount-proc', '--propagation', 'private', 'python3', '-c', REAPER], {
       reject: false,
       cleanup: true,
     });
-    const pid = holder.pid!;
-    // wait until the holder is in its own namespaces: until then nsenter
-    // would enter the runner's own, so going on without it is never an option
+    // wait until the holder is in its own namespaces with its own /proc (it
+    // is python3 once --mount-proc is done): until then nsenter would enter
+    // the runner's own, so going on without it is never an option
     const hostMnt = await readlink('/proc/self/ns/mnt');
     const hostNet = await readlink('/proc/self/ns/net');
+    let pid = 0;
     try {
       await waitFor(async () => {
         if (holder.exitCode !== null) throw new Error(`unshare exited ${holder.exitCode}`);
-        const [m, n] = await Promise.all([readlink(`/proc/${pid}/ns/mnt`), readlink(`/proc/${pid}/ns/net`)]);
-        return m !== hostMnt && n !== hostNet;
-      }, 60_000, `the namespace holder ${pid} to enter its own namespaces`, 20);
+        const c = await childOf(holder.pid!);
+        if (!c || (await readFile(`/proc/${c}/comm`, 'utf8')).trim() !== 'python3') return false;
+        const [m, n] = await Promise.all([readlink(`/proc/${c}/ns/mnt`), readlink(`/proc/${c}/ns/net`)]);
+        if (m === hostMnt || n === hostNet) return false;
+        pid = c;
+        return true;
+      }, 60_000, 'the namespace holder to enter its own namespaces', 20);
     } catch (e) {
       holder.kill('SIGKILL');
       await rm(dir, { recursive: true, force: true });
@@ -89,13 +129,46 @@ export class TestHost {
 
   // Runs argv inside the test host's namespaces.
   async sh(argv: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<Run> {
-    const r = await execa('nsenter', ['-t', String(this.holderPid), '-n', '-m', '--', ...argv], {
+    const r = await execa('nsenter', [...this.enter(), ...argv], {
       reject: false,
       input: opts.input,
       timeout: opts.timeoutMs ?? 60_000,
       cwd: '/',
     });
     return { code: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+  }
+
+  // nsenter into the host's network, mount and PID namespaces (it forks for the last)
+  private enter(): string[] {
+    return ['-t', String(this.holderPid), '-n', '-m', '-p', '--'];
+  }
+
+  // Starts argv inside the test host and leaves it running.
+  spawn(argv: string[], opts: { all?: boolean } = {}): InHost {
+    const proc = execa('nsenter', [...this.enter(), ...argv], { reject: false, cleanup: true, all: opts.all ?? false, cwd: '/' });
+    let found: Promise<{ inner: number; outer: number }> | null = null;
+    const pids = () =>
+      (found ??= waitFor(async () => {
+        const c = await childOf(proc.pid!);
+        if (c) return { inner: await innerPid(c), outer: c };
+        if (proc.exitCode !== null) throw new Error(`${argv[0]} ended (exit ${proc.exitCode})`);
+        return false;
+      }, 60_000, `${argv[0]} to start in the test host`, 20));
+    const signal = async (sig: NodeJS.Signals) => {
+      const { outer } = await pids().catch(() => ({ outer: 0 }));
+      try {
+        if (outer) process.kill(outer, sig);
+        else proc.kill('SIGKILL'); // it never got as far as its program
+      } catch {
+        /* gone */
+      }
+    };
+    return { proc, pids, signal };
+  }
+
+  // Whether a PID of the test host's is alive (the runner's /proc does not know it).
+  async alive(pid: number): Promise<boolean> {
+    return (await this.sh(['kill', '-0', String(pid)])).code === 0;
   }
 
   async shOk(argv: string[]): Promise<string> {
@@ -105,21 +178,19 @@ export class TestHost {
   }
 
   async startHelper(extra: string[] = []): Promise<void> {
-    const p = execa(
-      'nsenter',
-      ['-t', String(this.holderPid), '-n', '-m', '--', process.execPath, BERTH, 'helper', '--foreground',
-        '--socket', this.socket, '--data-root', this.dataRoot, '--drift-interval', '500', ...extra],
-      { reject: false, cleanup: true, all: true, cwd: '/' },
-    );
-    this.helperProc = p;
-    this.helperPid = p.pid!;
+    const helper = this.spawn([process.execPath, BERTH, 'helper', '--foreground',
+      '--socket', this.socket, '--data-root', this.dataRoot, '--drift-interval', '500', ...extra], { all: true });
+    const p = helper.proc;
+    this.helper = helper;
     let exited = false;
     void p.then(() => (exited = true));
     await waitFor(async () => {
       if (exited) throw new Error(`helper exited: ${String((await p).all)}`);
+      ({ inner: this.helperPid, outer: this.helperHostPid } = await helper.pids());
       const c = await connectHelper(this.socket);
       try {
-        await c.call('system.info', {});
+        // each try bounded: a helper that took the connection and never answers must not hang the wait
+        await Promise.race([c.call('system.info', {}), sleep(15_000).then(() => Promise.reject(new Error('system.info: no answer in 15 s')))]);
       } finally {
         c.close();
       }
@@ -132,15 +203,19 @@ export class TestHost {
   }
 
   async stopHelper(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    if (!this.helperProc) return;
-    // nsenter execs node, so the pid is the helper's own
-    process.kill(this.helperPid, signal);
-    await this.helperProc;
-    this.helperProc = null;
+    if (!this.helper) return;
+    await this.helper.signal(signal);
+    await this.helper.proc;
+    this.helper = null;
   }
 
-  async berth(args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<Run> {
-    const r = await execa(process.execPath, [BERTH, ...args], {
+  // The CLI, run by the test runner (outside the test host: the socket is
+  // all it needs), or with inHost inside its namespaces, as a user on that
+  // host: what reads the helper's PID (`helper stop` waits for it to end)
+  // must see the host's PID namespace.
+  async berth(args: string[], opts: { input?: string; timeoutMs?: number; inHost?: boolean } = {}): Promise<Run> {
+    const argv = [process.execPath, BERTH, ...args];
+    const r = await execa(opts.inHost ? 'nsenter' : argv[0], opts.inHost ? [...this.enter(), ...argv] : argv.slice(1), {
       reject: false,
       env: { BERTH_SOCKET: this.socket },
       input: opts.input,
@@ -227,6 +302,12 @@ export class TestHost {
           }
         }
       }
+    }
+    // PID 1 of the host's PID namespace: anything left goes with it
+    try {
+      process.kill(this.holderPid, 'SIGKILL');
+    } catch {
+      /* gone */
     }
     this.holder.kill('SIGKILL');
     await this.holder;

@@ -71,7 +71,7 @@ describe('helper start-up guards', () => {
     });
 
     it('a stale lock naming a live PID (reused) does not block the start', async () => {
-      const holder = `pid ${h.holderPid}\ndata root ${h.dataRoot}\n`; // alive, holds nothing
+      const holder = `pid 1\ndata root ${h.dataRoot}\n`; // alive (the test host's PID 1), holds nothing
       await writeFile(`${h.dataRoot}/lock`, holder);
       const ns = /\[(\d+)\]/.exec(await readlink(`/proc/${h.holderPid}/ns/net`))![1];
       await writeFile(`/run/berth/netns-${ns}.lock`, holder);

@@ -73,7 +73,7 @@ describe('the Debian package', () => {
           : w === '/run/berth/berth.sock' ? [sock] : w === '/var/lib/berth' ? [data] : [w],
     );
     expect(argv.slice(2, 4)).toEqual(['helper', '--foreground']);
-    const listener = execa('nsenter', ['-t', String(h.holderPid), '-n', '-m', '--', 'systemd-socket-activate', '-l', sock, '--', ...argv], { reject: false, all: true, cwd: '/' });
+    const listener = h.spawn(['systemd-socket-activate', '-l', sock, '--', ...argv], { all: true }).proc;
     await waitFor(async () => existsSync(sock), 30_000, 'the activation socket');
     expect(existsSync(`${sock}.token`)).toBe(false); // nothing runs yet
 

@@ -5,14 +5,7 @@ import { TestHost, waitFor } from './harness';
 // the removal with nothing changed, and a removal cut short is finished later.
 describe('removal on a full disk and after an interruption', () => {
   let h: TestHost;
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
+  const alive = (pid: number) => h.alive(pid); // a PID of the test host's
   beforeAll(async () => {
     h = await TestHost.create();
     // a small data root of its own, to fill up
@@ -33,7 +26,7 @@ describe('removal on a full disk and after an interruption', () => {
     expect(r.stderr).toMatch(/no space left on device|ENOSPC/i);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     // what ps says is true: it runs, with its namespace, links and rules
-    expect(alive(pid)).toBe(true);
+    expect(await alive(pid)).toBe(true);
     expect((await h.inspect('victim')).State.Status).toBe('running');
     expect(await h.snapshot()).toEqual(before);
     expect((await h.inContainer('victim', ['ip', '-br', 'addr', 'show', 'eth0'])).stdout).toMatch(/10\.67\.0\.\d+/);
@@ -42,7 +35,7 @@ describe('removal on a full disk and after an interruption', () => {
 
     await h.shOk(['rm', '-f', `${h.dataRoot}/filler`]);
     await h.berthOk(['rm', '-f', 'victim']);
-    expect(alive(pid)).toBe(false);
+    expect(await alive(pid)).toBe(false);
     expect((await h.berthOk(['ps', '-a'])).includes('victim')).toBe(false);
     const after = await h.snapshot();
     expect(after.netns.filter((n) => n.startsWith('berth-'))).toEqual([]);
@@ -61,7 +54,7 @@ describe('removal on a full disk and after an interruption', () => {
     await h.sh(['sh', '-c', 'cat > "$1"', 'sh', file], { input: JSON.stringify(s) });
     await h.startHelper();
     expect((await h.berthOk(['ps', '-a'])).includes('halfway')).toBe(false);
-    await waitFor(async () => !alive(pid), 60_000, `pid ${pid} to end`);
+    await waitFor(async () => !(await alive(pid)), 60_000, `pid ${pid} to end`);
     expect((await h.snapshot()).netns.filter((n) => n.startsWith('berth-'))).toEqual([]);
     expect((await h.sh(['ip', '-br', 'link'])).stdout).not.toMatch(/^veth/m);
   });

@@ -59,7 +59,7 @@ describe.each([
     expect(out).toMatch(/restored  net\.ipv4\.ip_forward = 0/);
     await waitFor(async () => {
       try {
-        process.kill(h.helperPid, 0);
+        process.kill(h.helperHostPid, 0);
         return false;
       } catch {
         return true;
