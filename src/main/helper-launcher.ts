@@ -58,3 +58,55 @@ export function makeLauncher(sudoExec: SudoExec, spec: () => LaunchSpec): () => 
       });
     });
 }
+
+// Installed from the package (docs/install.md): the polkit action
+// org.berth.helper.start names /usr/lib/berth/berth as its program, so pkexec
+// runs exactly that, with arguments, no shell in between: one action an
+// administrator can allow or keep, instead of sudo-prompt's `pkexec bash -c`.
+export const PACKAGED = {
+  program: '/usr/lib/berth/berth',
+  policy: '/usr/share/polkit-1/actions/org.berth.helper.policy',
+  pkexec: '/usr/bin/pkexec',
+} as const;
+
+export function installedFromPackage(exists: (p: string) => boolean = existsSync): boolean {
+  return Object.values(PACKAGED).every((p) => exists(p));
+}
+
+export function pkexecArgs(spec: { uid: number; socket: string }): string[] {
+  if (!isAbsolute(spec.socket) || !SAFE_PATH.test(spec.socket) || spec.socket.includes('..'))
+    throw new Error(`refusing to start the helper with an unusual path: ${spec.socket}`);
+  if (!Number.isInteger(spec.uid) || spec.uid < 0) throw new Error(`invalid uid ${spec.uid}`);
+  return [PACKAGED.program, 'helper', '--owner', String(spec.uid), '--socket', spec.socket];
+}
+
+type ExecFile = (
+  file: string,
+  args: string[],
+  cb: (err: (Error & { code?: number | string | null }) | null, stdout: string | Buffer, stderr: string | Buffer) => void,
+) => void;
+
+// pkexec's own exit codes (pkexec(1)): 126 the dialog was dismissed, 127 not
+// authorized or no way to ask. Without a polkit agent pkexec fails at once,
+// and the app must say so rather than fail silently.
+export function makePkexecLauncher(execFile: ExecFile, spec: () => { uid: number; socket: string }): () => Promise<void> {
+  return () =>
+    new Promise((resolveLaunch, reject) => {
+      let args: string[];
+      try {
+        args = pkexecArgs(spec());
+      } catch (e) {
+        reject(e);
+        return;
+      }
+      execFile(PACKAGED.pkexec, args, (err, _out, stderr) => {
+        if (!err) return resolveLaunch();
+        const detail = String(stderr ?? '').trim();
+        if (err.code === 126) reject(new Error('the administrator prompt was cancelled'));
+        else if (/no authentication agent/i.test(detail))
+          reject(new Error('no polkit authentication agent runs in this session to ask for the password: start the helper with `sudo systemctl start berth-helper.socket`'));
+        else if (err.code === 127) reject(new Error(`not authorized to start the helper${detail ? `: ${detail}` : ''}`));
+        else reject(new Error(detail || err.message));
+      });
+    });
+}

@@ -1,11 +1,12 @@
 // Composition root of the Electron main process.
 import { app, BrowserWindow, dialog, Menu, session } from 'electron';
+import { execFile } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sudo from 'sudo-prompt';
 import { connectHelper, resolveSocket } from '../../helper/src/client/unix-client';
 import { HelperConnection } from './helper-connection';
-import { findNode, helperScriptPath, makeLauncher } from './helper-launcher';
+import { findNode, helperScriptPath, installedFromPackage, makeLauncher, makePkexecLauncher } from './helper-launcher';
 import { registerIpc } from './ipc';
 import { buildAppMenu } from './menu';
 import { applyCsp } from './security';
@@ -35,11 +36,15 @@ function main(): void {
     return;
   }
 
-  const launch = makeLauncher(sudo.exec as never, () => {
-    const node = findNode();
-    if (!node) throw new Error('no Node.js found in /usr/bin or /usr/local/bin; install nodejs to run the helper');
-    return { node, script: helperScriptPath(app.getAppPath()), uid, socket: socketPath };
-  });
+  // the package's helper through its polkit action; else (a clone, an
+  // AppImage) this app's own bundled helper through sudo-prompt
+  const launch = installedFromPackage()
+    ? makePkexecLauncher((file, args, cb) => void execFile(file, args, cb), () => ({ uid, socket: socketPath }))
+    : makeLauncher(sudo.exec as never, () => {
+        const node = findNode();
+        if (!node) throw new Error('no Node.js found in /usr/bin or /usr/local/bin; install nodejs to run the helper');
+        return { node, script: helperScriptPath(app.getAppPath()), uid, socket: socketPath };
+      });
   const conn = new HelperConnection({ socketPath, connect: (p) => connectHelper(p, { client: 'gui' }), launch });
 
   let win: BrowserWindow | null = null;
