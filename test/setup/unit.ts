@@ -3,6 +3,6 @@
 // return as soon as the condition holds, so a long bound costs nothing.
 if ('document' in globalThis) {
   const { configure } = await import('@testing-library/dom');
-  configure({ asyncUtilTimeout: 15_000 });
+  configure({ asyncUtilTimeout: 60_000 });
 }
 export {};
