@@ -1,5 +1,6 @@
-// The esbuild options of the CLI + helper bundle, one definition for both
-// builds: dist/ for a clone (npm install) and the Debian package.
+// The esbuild options of the CLI + helper bundle, one definition for every
+// build: dist/ for a clone (npm install), the Debian package and the app's
+// packages.
 export const bundleOptions = (root, outdir) => ({
   absWorkingDir: root,
   // the spawner is the helper's small program starter (helper/src/kernel/spawner.ts), apart so it stays small
@@ -15,4 +16,12 @@ export const bundleOptions = (root, outdir) => ({
   format: 'esm',
   target: 'node20',
   logLevel: 'warning',
+});
+
+// The same bundle with its npm packages inside, for what ships without a
+// node_modules directory (the Debian package, the app's resources/helper).
+export const selfContainedOptions = (root, outdir) => ({
+  ...bundleOptions(root, outdir),
+  // CommonJS packages bundled into ESM still call require()
+  banner: { js: "import { createRequire as __berthRequire } from 'node:module'; const require = __berthRequire(import.meta.url);" },
 });

@@ -9,7 +9,7 @@ import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, r
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { bundleOptions } from './bundle-options.mjs';
+import { selfContainedOptions } from './bundle-options.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -29,11 +29,7 @@ mk(lib);
 
 // The same entry as dist/berth.mjs, with its packages inside: a system
 // package cannot rely on a node_modules directory.
-await build({
-  ...bundleOptions(root, join(lib, 'dist')),
-  // CommonJS packages bundled into ESM still call require()
-  banner: { js: "import { createRequire as __berthRequire } from 'node:module'; const require = __berthRequire(import.meta.url);" },
-});
+await build(selfContainedOptions(root, join(lib, 'dist')));
 cpSync(join(root, 'out/renderer'), join(lib, 'out/renderer'), { recursive: true });
 
 // /usr/lib/berth/berth: the one program the units, pkexec and /usr/bin/berth run

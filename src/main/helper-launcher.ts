@@ -30,8 +30,11 @@ export function helperCommandLine(spec: LaunchSpec): string {
   return [q(spec.node), q(spec.script), 'helper', '--owner', String(spec.uid), '--socket', q(spec.socket)].join(' ');
 }
 
-export function helperScriptPath(appRoot: string): string {
-  return resolve(appRoot, 'dist', 'berth.mjs');
+// A clone runs dist/berth.mjs; a packaged app (electron-builder.json) the
+// copy in resources/helper/, outside the asar archive the system's Node
+// cannot read.
+export function helperScriptPath(appRoot: string, resourcesPath?: string): string {
+  return resourcesPath ? resolve(resourcesPath, 'helper', 'berth.mjs') : resolve(appRoot, 'dist', 'berth.mjs');
 }
 
 type SudoExec = (

@@ -43,7 +43,7 @@ function main(): void {
     : makeLauncher(sudo.exec as never, () => {
         const node = findNode();
         if (!node) throw new Error('no Node.js found in /usr/bin or /usr/local/bin; install nodejs to run the helper');
-        return { node, script: helperScriptPath(app.getAppPath()), uid, socket: socketPath };
+        return { node, script: helperScriptPath(app.getAppPath(), app.isPackaged ? process.resourcesPath : undefined), uid, socket: socketPath };
       });
   const conn = new HelperConnection({ socketPath, connect: (p) => connectHelper(p, { client: 'gui' }), launch });
 
