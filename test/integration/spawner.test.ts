@@ -36,7 +36,7 @@ describe('spawner and ip co-process', () => {
     await c.call('network.create', { name: 'n1', driver: 'bridge', subnet: '10.77.0.0/24' });
     await c.call('network.remove', { name: 'n1' });
     c.close();
-    const kids = await childrenOf(h.helperPid);
+    const kids = await childrenOf(h.helperHostPid); // the runner reads its own /proc: PIDs as it sees them
     const spawner = kids.find((k) => k.cmd.some((a) => a.endsWith('/spawner.mjs')));
     const ip = kids.find((k) => k.cmd.join(' ').endsWith('ip -force -batch -'));
     expect(spawner, JSON.stringify(kids)).toBeDefined();
