@@ -73,6 +73,7 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
     logDir: `${o.dataRoot}/containers`,
     utsDir,
     etcDir: `${o.dataRoot}/etc`,
+    originals: new HostOriginals(o.dataRoot),
     // the engine asks the port service at run/connect/exit and renders its rules with the rest of the firewall
     ports: (eng) => new PortService(eng),
     // containers' shims are this same program (kernel/shim.ts)
@@ -80,7 +81,6 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
     onExit: (eng, id, pid, code, error, finishedAt) => void onOwnAccount(() => finalizeExit(eng, id, pid, code, error, finishedAt)).catch((e) => log(`exit of ${id}: ${e}`)),
   });
   if (firewall.name === 'none') engine.warnings.push('neither iptables nor nftables is available: networks have no NAT or isolation');
-  engine.originals = new HostOriginals(o.dataRoot);
   await restore(engine);
   await engine.ports.restore();
   // containers' DNS server: a socket on each bridge's gateway, following the networks (docs/dns.md)

@@ -23,6 +23,8 @@ export interface EngineOptions {
   logDir: string;
   utsDir: string;
   etcDir: string; // containers' own resolv.conf and hosts (docs/dns.md)
+  // what the host looked like before Berth changed it; none in root-free tests
+  originals?: HostOriginals;
   // Published ports: the service runs its own transactions on this engine,
   // so the engine makes it, once, in its constructor.
   ports: (eng: Engine) => PortService;
@@ -55,7 +57,7 @@ export class Engine {
   // Berth just turned IPv6 forwarding on: the next apply sets the IPv6 forward policy to drop
   forwardPolicyDrop6 = false;
   // what the host looked like before Berth changed it (berth system reset puts it back)
-  originals: HostOriginals | null = null;
+  readonly originals: HostOriginals | null;
   // exit codes of auto-removed containers, for callers still waiting on them
   readonly lastExit = new Map<string, number>();
   private adopted = new Map<string, NodeJS.Timeout>();
@@ -67,6 +69,7 @@ export class Engine {
 
   constructor(readonly opts: EngineOptions) {
     this.state = opts.store.load();
+    this.originals = opts.originals ?? null;
     this.ports = opts.ports(this);
   }
 
