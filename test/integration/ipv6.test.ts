@@ -8,7 +8,7 @@ import { httpGet, TestHost, waitFor } from './harness';
 const OUT_HOST = '2001:db8:100::1'; // the test host's address towards the outside
 const OUT = '2001:db8:100::2'; // the outside namespace; it has no route to any ULA
 
-describe.each(['iptables'] as const)('IPv6 (%s)', (backend) => {
+describe.each(['iptables'] as ('iptables' | 'nftables')[])('IPv6 (%s)', (backend) => {
   let h: TestHost;
   const ping6 = (ip: string) => ['ping', '-6', '-c', '1', '-W', '1', ip];
   const addrs = async (name: string) => {
