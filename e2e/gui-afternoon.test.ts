@@ -146,6 +146,48 @@ describe.skipIf(missing.length > 0)('An afternoon at 1024x640, real helper in a 
     await ctx.close();
   });
 
+  it('the create and run dialogs flag what the helper would refuse before submit', async () => {
+    const { ctx, page, app, problems } = await open({ width: 1024, height: 640 }, 'light');
+    const networks = await app.networks();
+    const dialog = await networks.openCreate();
+    const error = (label: string) => dialog.root().locator('.field', { has: page.getByLabel(label, { exact: true }) }).locator('.field-msg-error');
+    await dialog.fill({ name: 'front', subnet: '10.92.0.0/24', gateway: '10.93.0.1', ipRange: '10.99.0.0/28' });
+    await expect.poll(() => error('Gateway').textContent(), { timeout: 60_000 }).toBe('gateway 10.93.0.1 is outside subnet 10.92.0.0/24');
+    expect(await error('IP range').textContent()).toBe('ip-range 10.99.0.0/28 is not inside subnet 10.92.0.0/24');
+    expect(await error('Name').textContent()).toBe('network with name front already exists');
+    expect(await dialog.createButton().isDisabled()).toBe(true);
+    await app.shot('afternoon-create-invalid-1024-light');
+    // an overlap names the network it overlaps
+    await dialog.fill({ name: 'back', subnet: '10.91.0.128/25', gateway: '', ipRange: '' });
+    await expect.poll(() => error('Subnet').textContent(), { timeout: 60_000 }).toMatch(/overlaps .*network front \(10\.91\.0\.0\/24\)/);
+    await dialog.cancel();
+
+    // Run: 99999 is no port, and 8080 is held (web's published port: the helper's listener)
+    const containers = await app.containers();
+    await page.getByRole('button', { name: 'Run container' }).first().click();
+    const run = page.getByRole('dialog', { name: 'Run container' });
+    const ports = run.locator('.field', { has: page.getByLabel('Published ports', { exact: true }) }).locator('.field-msg-error');
+    await run.getByLabel('Command', { exact: true }).fill('sleep 1');
+    await run.getByLabel('Published ports', { exact: true }).fill('99999:1');
+    await expect.poll(() => ports.textContent(), { timeout: 60_000 }).toMatch(/99999:1: .*99999/);
+    expect(await run.getByRole('button', { name: 'Run', exact: true }).isDisabled()).toBe(true);
+    await run.getByLabel('Published ports', { exact: true }).fill('8080:80');
+    await expect.poll(() => ports.textContent(), { timeout: 60_000 }).toMatch(/8080:80: host port 8080\/tcp is already held by /);
+    expect(await run.getByRole('button', { name: 'Run', exact: true }).isDisabled()).toBe(true);
+    await app.shot('afternoon-run-held-port-1024-light');
+    await run.getByLabel('Published ports', { exact: true }).fill('18080:80');
+    await expect.poll(() => run.getByRole('button', { name: 'Run', exact: true }).isDisabled(), { timeout: 60_000 }).toBe(false);
+    await page.keyboard.press('Escape');
+    await run.waitFor({ state: 'detached' });
+    expect(await containers.table().isVisible()).toBe(true);
+    // the CLI refuses the same create with the same words
+    const cli = await host.berth(['network', 'create', '--subnet', '10.92.0.0/24', '--gateway', '10.93.0.1', 'other']);
+    expect(cli.code).not.toBe(0);
+    expect(cli.stderr).toContain('gateway 10.93.0.1 is outside subnet 10.92.0.0/24');
+    expect(problems).toEqual([]);
+    await ctx.close();
+  });
+
   it('screenshots of every view at both sizes and both themes', async () => {
     for (const size of SIZES)
       for (const scheme of ['light', 'dark'] as const) {

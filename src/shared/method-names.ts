@@ -10,7 +10,7 @@ export const METHOD_NAMES = [
   'container.exec', 'container.attach', 'exec.input', 'exec.resize', 'sandbox.listForeign',
   'port.list', 'port.add', 'port.remove',
   'host.inspect', 'nat.query', 'nat.counters', 'cleanup.plan', 'cleanup.apply', 'cleanup.undo', 'doctor',
-  'activity.list',
+  'activity.list', 'network.validate', 'container.validate',
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 export const isMethodName = (m: unknown): m is MethodName =>

@@ -12,6 +12,7 @@ import {
 } from './inspect';
 import { SystemInfo, SystemResetResult } from './system';
 import { ActivityEntry, ActivityListParams } from './activity';
+import { NetworkValidateParams, RunValidateParams, Validation } from './validate';
 import type { MethodName } from './method-names';
 
 const None = z.object({}).strict().default({});
@@ -69,6 +70,9 @@ export const methods = {
   'doctor': { params: None, result: DoctorReport },
   // what the helper did, newest last, kept across restarts (the Activity view replays it on connect)
   'activity.list': { params: ActivityListParams, result: z.array(ActivityEntry) },
+  // dry runs of network.create and container.run: every problem per field, nothing changed
+  'network.validate': { params: NetworkValidateParams, result: Validation },
+  'container.validate': { params: RunValidateParams, result: Validation },
 } as const;
 
 export type Methods = typeof methods;

@@ -11,6 +11,7 @@ import { findNetwork, type Engine } from './engine';
 import { hostRoutes } from './host-routes';
 import { bridgeName, DEFAULT_BRIDGE, newId } from './naming';
 import type { Undo } from './undo-steps';
+import { networkProblems } from './validate';
 
 type CreateParams = z.output<typeof NetworkCreateParams>;
 
@@ -26,6 +27,9 @@ function boolOpt(opts: Record<string, string>, key: string, dflt: boolean): bool
 
 export async function createNetwork(eng: Engine, p: CreateParams): Promise<NetworkRecord> {
   return eng.tx(async (s, undo) => {
+    // the dry run's checks first (engine/validate.ts): what the dialogs flag is what the create refuses
+    const problem = networkProblems(eng, s, p)[0];
+    if (problem) throw /already exists|pre-defined|overlaps/.test(problem.message) ? conflict(problem.message) : invalid(problem.message);
     if (Object.values(s.networks).some((n) => n.name === p.name))
       throw conflict(`network with name ${p.name} already exists`);
     if (PREDEFINED.includes(p.name)) throw conflict(`${p.name} is a pre-defined network and cannot be recreated`);

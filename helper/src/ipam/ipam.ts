@@ -109,6 +109,12 @@ export class Ipam {
     return copyPool(st.pool);
   }
 
+  /** What requestPool would refuse in a user subnet's ip-range, gateway or
+   * aux addresses (same code), taking nothing: the create dry run. */
+  checkPool(req: PoolRequest): void {
+    buildState(parseCidr(req.subnet ?? ''), req.ipRange, req.gateway, req.auxAddresses ?? {}, true);
+  }
+
   releasePool(netId: string): void {
     this.get(netId);
     this.nets.delete(netId);

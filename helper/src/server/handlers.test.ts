@@ -40,6 +40,27 @@ describe('handlers over an engine in memory', () => {
     expect(one.NetworkSettings.Networks.red).toMatchObject({ IPAddress: '10.1.0.2', Gateway: '10.1.0.1' });
   });
 
+  it('network.validate and container.validate: every problem per field, the overlap named, nothing saved', async () => {
+    const before = h.store.saves;
+    const v = methods['network.validate'].result.parse(await c.api['network.validate']({ name: 'red', subnet: '10.1.0.128/25', gateway: '10.2.0.1', ipRange: 'x' }));
+    expect(v.problems).toEqual([
+      { field: 'name', message: 'network with name red already exists' },
+      { field: 'subnet', message: 'Pool overlaps with other one on this address space: network red (10.1.0.0/24)' },
+      { field: 'gateway', message: 'gateway 10.2.0.1 is outside subnet 10.1.0.128/25' },
+      { field: 'ipRange', message: 'ip-range "x": not an IPv4 CIDR (like 10.1.0.0/24)' },
+    ]);
+    const g = await c.api['network.validate']({ name: 'blue', subnet: '10.9.0.0/24', gateway: '10.2.0.1', ipRange: '10.8.0.0/28' });
+    expect(g.problems).toEqual([
+      { field: 'gateway', message: 'gateway 10.2.0.1 is outside subnet 10.9.0.0/24' },
+      { field: 'ipRange', message: 'ip-range 10.8.0.0/28 is not inside subnet 10.9.0.0/24' },
+    ]);
+    expect((await c.api['network.validate']({ name: 'blue', subnet: '10.9.0.0/24' })).problems).toEqual([]);
+    const r = await c.api['container.validate']({ name: 'web', network: 'green', ports: ['99999:1', '8080:80'] });
+    expect(r.problems.map((x) => x.field)).toEqual(['name', 'network', 'ports']);
+    expect(r.problems[2].message).toMatch(/^99999:1: /);
+    expect(h.store.saves).toBe(before);
+  });
+
   it('an unknown name is not_found in Docker\'s words; nothing is saved', async () => {
     await expect(c.api['network.inspect']({ name: 'green' })).rejects.toMatchObject({ kind: 'not_found', message: 'network green not found' });
     await expect(c.api['container.inspect']({ name: 'db' })).rejects.toMatchObject({ kind: 'not_found', message: 'No such container: db' });

@@ -14,6 +14,7 @@ import { containerView, networkView } from '../engine/views';
 import type { CallContext, Handlers } from './rpc-server';
 import type { ActivityLog } from '../store/activity-log';
 import { execInput, execResize, runAttach, runExec } from './exec-sessions';
+import { networkProblems, runProblems } from '../engine/validate';
 
 export interface HandlerDeps {
   engine: Engine;
@@ -114,6 +115,8 @@ export function makeHandlers(d: HandlerDeps): Handlers {
 
     ...makeInspectHandlers(d.inspect),
     'activity.list': async (p) => d.activity?.list(p) ?? [],
+    'network.validate': async (p) => ({ problems: networkProblems(eng, eng.state, p) }),
+    'container.validate': async (p) => ({ problems: await runProblems(eng.state, p) }),
     'doctor': async () => {
       // removals a full disk or a crash interrupted are finished, and said so
       const f = await finishRemovals(eng);

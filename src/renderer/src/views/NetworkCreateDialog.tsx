@@ -30,13 +30,18 @@ export function NetworkCreateDialog({ onClose, onCreated }: { onClose: () => voi
   const checking = typed !== debounced || check.isFetching;
   const live = typed && !checking && debounced === typed ? subnetStatus(check.data) : { error: null, warning: null };
 
-  const nameError = name && !NAME_RE.test(name) ? 'Only letters, digits and _ . - (starting with a letter or digit)' : name.length > 64 ? 'At most 64 characters' : null;
-  const gatewayError = gateway && !isIPv4(gateway.trim()) ? 'Not an IPv4 address' : null;
-  const rangeError = ipRange && !isCIDRv4(ipRange.trim()) ? 'Not an IPv4 CIDR (like 10.1.0.128/25)' : null;
+  // the helper's own checks as the user types (network.validate: what the create would refuse, nothing changed)
+  const fields = useDebounced(JSON.stringify({ name, subnet: typed, gateway: gateway.trim(), ipRange: ipRange.trim() }), 200);
+  const validation = useBerthQuery('network.validate', JSON.parse(fields), { staleTime: 0 });
+  const helperSays = (field: string) => validation.data?.problems.find((x) => x.field === field)?.message ?? null;
+  const nameError = name && !NAME_RE.test(name) ? 'Only letters, digits and _ . - (starting with a letter or digit)' : name.length > 64 ? 'At most 64 characters' : helperSays('name');
+  const gatewayError = gateway && !isIPv4(gateway.trim()) ? 'Not an IPv4 address' : helperSays('gateway');
+  const rangeError = ipRange && !isCIDRv4(ipRange.trim()) ? 'Not an IPv4 CIDR (like 10.1.0.128/25)' : helperSays('ipRange');
+  const subnetError = helperSays('subnet') ?? live.error;
   const mtuN = Number(mtu);
   const mtuError = mtu && (!Number.isInteger(mtuN) || mtuN < 68 || mtuN > 65535) ? 'MTU between 68 and 65535' : null;
   const parsedLabels = parseLabels(labels);
-  const invalid = !name || !!nameError || !!live.error || !!gatewayError || !!rangeError || !!mtuError || !!parsedLabels.error || (typed !== '' && checking);
+  const invalid = !name || !!nameError || !!subnetError || !!gatewayError || !!rangeError || !!mtuError || !!parsedLabels.error || (typed !== '' && checking);
 
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
@@ -78,7 +83,7 @@ export function NetworkCreateDialog({ onClose, onCreated }: { onClose: () => voi
         </Field>
         <Field
           label="Subnet"
-          error={live.error}
+          error={subnetError}
           warning={live.warning}
           hint={typed && checking ? 'Checking…' : typed && check.data?.valid ? 'Free to use.' : suggestion ? <>Leave empty for the next free subnet, <button type="button" className="link-button" onClick={() => setSubnet(suggestion)}>{suggestion}</button></> : 'Leave empty to pick the next free subnet.'}
         >

@@ -6,6 +6,7 @@ import { ErrorMessage } from '../components/ErrorMessage';
 import { Field } from '../components/Field';
 import { Spinner } from '../components/Spinner';
 import { splitArgv } from '../lib/argv';
+import { useDebounced } from '../lib/useDebounced';
 
 export function RunDialog({ onClose }: { onClose: () => void }) {
   const networks = useBerthQuery('network.list', {});
@@ -20,7 +21,14 @@ export function RunDialog({ onClose }: { onClose: () => void }) {
   const specs = ports.split(/[\s,]+/).filter(Boolean);
   const portError = specs.find((s) => !/^(\[?[0-9a-fA-F.:]*\]?:)?(\d+(-\d+)?:)?\d+(-\d+)?(\/(tcp|udp|sctp))?$/.test(s));
   const commandError = argv.error ?? null;
-  const invalid = !!nameError || !!commandError || argv.argv.length === 0 || !!portError;
+  // the helper's checks as the user types (container.validate): the spec as the Ports editor parses it
+  // (99999:1 is refused here too), a name in use, and a host port any process on the host already holds
+  const fields = useDebounced(JSON.stringify({ name: name.trim(), network, ports: specs }), 200);
+  const validation = useBerthQuery('container.validate', JSON.parse(fields), { staleTime: 0 });
+  const helperSays = (field: string) => validation.data?.problems.filter((x) => x.field === field).map((x) => x.message).join('; ') || null;
+  const pending = fields !== JSON.stringify({ name: name.trim(), network, ports: specs }) || validation.isFetching;
+  const portsError = portError ? `"${portError}" is not a -p spec` : helperSays('ports');
+  const invalid = !!nameError || !!commandError || argv.argv.length === 0 || !!portsError || !!helperSays('name') || (specs.length > 0 && pending);
   const names = networks.data?.map((n) => n.Name) ?? ['bridge'];
 
   const submit = (e: React.FormEvent) => {
@@ -45,7 +53,7 @@ export function RunDialog({ onClose }: { onClose: () => void }) {
       }
     >
       <form id="run-container" className="form-grid" onSubmit={submit} noValidate>
-        <Field label="Name" error={nameError} hint="Optional; a name is generated if empty.">
+        <Field label="Name" error={nameError ?? helperSays('name')} hint="Optional; a name is generated if empty.">
           {(p) => <input {...p} data-autofocus value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" spellCheck={false} placeholder="web-1" />}
         </Field>
         <Field label="Network" hint="More networks can be connected once it runs.">
@@ -66,7 +74,7 @@ export function RunDialog({ onClose }: { onClose: () => void }) {
           </Field>
         </div>
         <div className="span-2">
-          <Field label="Published ports" error={portError ? `"${portError}" is not a -p spec` : null} hint="-p specs, separated by spaces: 8080:80 127.0.0.1:5353:53/udp">
+          <Field label="Published ports" error={portsError} hint="-p specs, separated by spaces: 8080:80 127.0.0.1:5353:53/udp">
             {(p) => <input {...p} className="mono" value={ports} onChange={(e) => setPorts(e.target.value)} autoComplete="off" spellCheck={false} placeholder="8080:80" />}
           </Field>
         </div>
