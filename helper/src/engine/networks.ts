@@ -28,7 +28,11 @@ function boolOpt(opts: Record<string, string>, key: string, dflt: boolean): bool
 export async function createNetwork(eng: Engine, p: CreateParams): Promise<NetworkRecord> {
   return eng.tx(async (s, undo) => {
     // the dry run's checks first (engine/validate.ts): what the dialogs flag is what the create refuses
-    const problem = networkProblems(eng, s, p)[0];
+    // (a dual-stack create with several subnets is checked by IPAM as it takes them; the dry run knows one)
+    const one = (v: string | string[] | undefined) => (Array.isArray(v) ? (v.length <= 1 ? v[0] : null) : v);
+    const [sub, gw, range] = [one(p.subnet), one(p.gateway), one(p.ipRange)];
+    const single = sub !== null && gw !== null && range !== null;
+    const problem = networkProblems(eng, s, single ? { name: p.name, subnet: sub, gateway: gw, ipRange: range } : { name: p.name })[0];
     if (problem) throw /already exists|pre-defined|overlaps/.test(problem.message) ? conflict(problem.message) : invalid(problem.message);
     if (Object.values(s.networks).some((n) => n.name === p.name))
       throw conflict(`network with name ${p.name} already exists`);

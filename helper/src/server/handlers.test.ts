@@ -47,7 +47,7 @@ describe('handlers over an engine in memory', () => {
       { field: 'name', message: 'network with name red already exists' },
       { field: 'subnet', message: 'Pool overlaps with other one on this address space: network red (10.1.0.0/24)' },
       { field: 'gateway', message: 'gateway 10.2.0.1 is outside subnet 10.1.0.128/25' },
-      { field: 'ipRange', message: 'ip-range "x": not an IPv4 CIDR (like 10.1.0.0/24)' },
+      { field: 'ipRange', message: expect.stringMatching(/\bx\b/) }, // the schema's words or IPAM's, as the create would say
     ]);
     const g = await c.api['network.validate']({ name: 'blue', subnet: '10.9.0.0/24', gateway: '10.2.0.1', ipRange: '10.8.0.0/28' });
     expect(g.problems).toEqual([
