@@ -49,6 +49,13 @@ describe('kill, restart and wait', () => {
     await h.berthOk(['restart', 'rs']);
     expect((await state('rs')).Status).toBe('running');
     await h.berthOk(['rm', '-f', 'rs']);
+    // with -t the command runs under script(1): the signal still reaches the command, and its status is the one shown
+    await h.berthOk(['run', '-d', '-t', '--name', 'tt', '--', 'sleep', '300']);
+    await h.berthOk(['stop', 'tt']);
+    expect(await state('tt')).toMatchObject({ Status: 'exited', ExitCode: 143 });
+    await h.berthOk(['start', 'tt']);
+    await h.berthOk(['kill', 'tt']);
+    expect((await h.berth(['wait', 'tt'])).stdout).toBe('137');
   });
 
   it('bad input: unknown container, bad signal, stopped container: one line, exit 1, nothing changed', async () => {

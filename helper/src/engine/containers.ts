@@ -5,9 +5,9 @@ import type { z } from 'zod';
 import { RunParams } from '../../../src/shared/container';
 import { BerthError, conflict, invalid } from '../../../src/shared/errors';
 import { removeEtc } from '../dns/files';
-import { isAlive, resolveExecutable, signalGroup, signalProcess, userOf } from '../kernel/process';
+import { childrenOf, isAlive, resolveExecutable, signalGroup, signalProcess, userOf } from '../kernel/process';
 import { DEFAULT_LIMITS, currentLog } from '../kernel/json-log';
-import { attachPath, readExit, startShim } from '../kernel/shim';
+import { connectAttach, readExit, startShim } from '../kernel/shim';
 import type { ContainerRecord, State } from '../store/state';
 import { findContainer, findNetwork, type Engine } from './engine';
 import { applyDnsOptions, containerEtc } from './container-dns';
@@ -26,8 +26,8 @@ export const isUp = (c: ContainerRecord) => c.state.status === 'running' || c.st
 export const containerDir = (eng: Engine, id: string) => `${eng.opts.logDir}/${id}`;
 export const logPath = (eng: Engine, id: string) => currentLog(containerDir(eng, id), id);
 export const limitsOf = (c: ContainerRecord) => c.logLimits ?? DEFAULT_LIMITS;
-// run -i/-t: where the container's shim takes input (kernel/shim.ts)
-export const attachSocketOf = (eng: Engine, id: string) => attachPath(containerDir(eng, id));
+// run -i/-t: a connection to the container's shim, which takes its input (kernel/shim.ts)
+export const connectToShim = (eng: Engine, id: string) => connectAttach(containerDir(eng, id));
 const removeLogs = (eng: Engine, id: string) =>
   Promise.all(
     // the two plain files are where containers started before the shim wrote
@@ -214,7 +214,7 @@ export async function stopContainer(eng: Engine, ref: string, timeout: number): 
   const c = findContainer(eng.state, ref);
   if (!isUp(c)) return c;
   const { pid, startTime } = c.state;
-  signalGroup(pid, timeout === 0 ? 'SIGKILL' : 'SIGTERM');
+  await signalCommand(c, timeout === 0 ? 'SIGKILL' : 'SIGTERM', true);
   let killed = timeout === 0;
   const deadline = Date.now() + timeout * 1000;
   while (await isAlive(pid, startTime)) {
@@ -236,9 +236,18 @@ export async function killContainer(eng: Engine, ref: string, signal: string): P
   const c = findContainer(eng.state, ref);
   const sig = signalName(signal);
   if (!isUp(c)) throw conflict(`cannot kill container: ${ref}: container ${c.id} is not running`);
-  if (sig === 'SIGKILL') signalGroup(c.state.pid, sig);
-  else signalProcess(c.state.pid, sig);
+  await signalCommand(c, sig, sig === 'SIGKILL');
   return c;
+}
+
+// With -t the main process is script(1), which answers SIGTERM by ending the
+// command itself and exiting 0: the signal goes to the command (script's
+// child, in the terminal's own session) instead, so its status is the real one.
+async function signalCommand(c: ContainerRecord, sig: NodeJS.Signals, group: boolean): Promise<void> {
+  const pid = c.state.pid;
+  const targets = c.tty ? await childrenOf(pid) : [pid];
+  for (const t of targets.length ? targets : [pid]) (group ? signalGroup : signalProcess)(t, sig);
+  if (c.tty && sig === 'SIGKILL') signalGroup(pid, sig);
 }
 
 // KILL, SIGKILL, kill, 9 → SIGKILL; anything else is Docker's "Invalid signal".

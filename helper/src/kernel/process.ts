@@ -98,6 +98,11 @@ export function signalGroup(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
+export async function childrenOf(pid: number): Promise<number[]> {
+  const t = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
+  return t.trim().split(/\s+/).filter(Boolean).map(Number).filter((n) => Number.isInteger(n) && n > 1);
+}
+
 // One process only (`berth kill -s HUP`), with the same guard as signalGroup.
 export function signalProcess(pid: number, sig: NodeJS.Signals): void {
   if (!Number.isInteger(pid) || pid <= 1) return;

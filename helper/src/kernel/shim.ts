@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { closeSync, constants, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { DEFAULT_LIMITS, JsonLogWriter, type LogLimits } from './json-log';
@@ -40,7 +40,23 @@ export interface ExitRecord {
 export const exitPath = (dir: string) => `${dir}/exit.json`;
 // run -i/-t: the shim's input socket, in the container's root-only directory; one JSON
 // frame a line: {"in":BASE64} | {"eof":true} | {"resize":[COLS,ROWS]}
-export const attachPath = (dir: string) => `${dir}/attach.sock`;
+const ATTACH_NAME = 'attach.sock';
+
+// Connects to a shim's input socket through a descriptor of its directory
+// (/proc/self/fd/N/attach.sock): short whatever the data root's path.
+export async function connectAttach(dir: string): Promise<Socket> {
+  const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+  try {
+    const sock = connect(`/proc/self/fd/${fd}/${ATTACH_NAME}`);
+    await new Promise<void>((resolve, reject) => {
+      sock.once('connect', resolve);
+      sock.once('error', reject);
+    });
+    return sock;
+  } finally {
+    closeSync(fd);
+  }
+}
 
 export async function readExit(dir: string, pid: number): Promise<ExitRecord | null> {
   try {
@@ -180,8 +196,11 @@ export async function runShim(): Promise<number> {
 // socket: the directory is root's, mode 0700).
 async function listenForInput(spec: ShimSpec, pid: number, stdin: NodeJS.WritableStream) {
   stdin.on('error', () => {});
+  // a socket path longer than 107 bytes is cut short by bind(2): the name is
+  // taken relative to the container's directory (the shim's cwd is its own)
+  process.chdir(spec.dir);
   try {
-    unlinkSync(attachPath(spec.dir));
+    unlinkSync(ATTACH_NAME);
   } catch {
     /* none */
   }
@@ -214,7 +233,7 @@ async function listenForInput(spec: ShimSpec, pid: number, stdin: NodeJS.Writabl
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(attachPath(spec.dir), () => resolve());
+    server.listen(ATTACH_NAME, () => resolve());
   });
   return server;
 }

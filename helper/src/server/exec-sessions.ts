@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { connect } from 'node:net';
 import type { z } from 'zod';
 import type { ExecParams } from '../../../src/shared/container';
 import { conflict, invalid, notFound } from '../../../src/shared/errors';
-import { attachSocketOf, isUp } from '../engine/containers';
+import { connectToShim, isUp } from '../engine/containers';
 import { findContainer } from '../engine/engine';
 import { execIn, type ExecProcess } from '../engine/exec';
 import type { Engine } from '../engine/engine';
@@ -38,10 +37,8 @@ export async function runAttach(eng: Engine, name: string, ctx: CallContext, exi
   const c = findContainer(eng.state, name);
   if (!isUp(c)) throw conflict(`You cannot attach to a stopped container, start it first`);
   if (!c.stdin) throw invalid(`container ${c.name} was started without -i or -t: it has no input to attach to`);
-  const sock = connect(attachSocketOf(eng, c.id));
-  await new Promise<void>((resolve, reject) => {
-    sock.once('connect', resolve);
-    sock.once('error', (e) => reject(conflict(`cannot attach to ${c.name}: ${e.message}`)));
+  const sock = await connectToShim(eng, c.id).catch((e: Error) => {
+    throw conflict(`cannot attach to ${c.name}: ${e.message}`);
   });
   sock.on('error', () => {});
   const frame = (f: object) => void sock.write(JSON.stringify(f) + '\n');
