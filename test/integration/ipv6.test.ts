@@ -143,5 +143,8 @@ describe.each(['iptables'] as ('iptables' | 'nftables')[])('IPv6 (%s)', (backend
     expect(await h.shOk(['ip', '-6', 'route', 'show', 'table', 'all'])).not.toMatch(/^fd/m);
     expect(await h.shOk(['ip6tables-save'])).not.toMatch(/berth:[0-9a-f]{12}/);
     if (backend === 'nftables') expect(await h.shOk(['nft', 'list', 'table', 'ip6', 'berth'])).not.toMatch(/berth:[0-9a-f]{12}/);
+    // and system reset takes Berth's (now empty) chains out of ip6tables too
+    await h.berthOk(['system', 'reset']);
+    expect(await h.shOk(['ip6tables-save'])).not.toContain('BERTH');
   });
 });

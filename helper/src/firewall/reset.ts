@@ -1,4 +1,4 @@
-import { iptablesRestore, iptablesSave } from '../kernel/iptables';
+import { type Family, iptablesRestore, iptablesSave } from '../kernel/iptables';
 import { hasNft, nftApply, nftChainRules, nftListTable } from '../kernel/nft';
 import { CHAIN } from './chains';
 import { NFT_FAMILY, NFT_TABLE, NFT_USER_CHAIN } from './nft-render';
@@ -20,9 +20,18 @@ const IPT_TABLES = ['raw', 'filter', 'nat', 'mangle'];
 
 // forwardPolicy: the filter FORWARD policy before Berth set DROP (undefined:
 // Berth did not set it; null: there was no filter table).
+// ip6tables likewise (IPv6 networks, docs/ipv6.md); a host without ip6tables has nothing there.
 export async function resetIptables(forwardPolicy: string | null | undefined): Promise<FirewallResetResult> {
   const out: FirewallResetResult = { removed: [], restored: [], userRules: [] };
-  const saved = parseSave(await iptablesSave('ipv4'));
+  await resetFamily('ipv4', forwardPolicy, out);
+  const saved6 = await iptablesSave('ipv6').catch(() => null);
+  if (saved6 !== null) await resetFamily('ipv6', undefined, out, saved6);
+  return out;
+}
+
+async function resetFamily(family: Family, forwardPolicy: string | null | undefined, out: FirewallResetResult, text?: string): Promise<void> {
+  const tool = family === 'ipv4' ? 'iptables' : 'ip6tables';
+  const saved = parseSave(text ?? (await iptablesSave(family)));
   let script = '';
   for (const table of IPT_TABLES) {
     const t = saved.get(table);
@@ -31,18 +40,18 @@ export async function resetIptables(forwardPolicy: string | null | undefined): P
     const lines: string[] = [];
     for (const r of t.rules) {
       if (own.includes(r.chain)) {
-        if (r.chain === CHAIN.user) out.userRules.push(`iptables -t ${table} -A ${r.chain} ${r.spec}`);
+        if (r.chain === CHAIN.user) out.userRules.push(`${tool} -t ${table} -A ${r.chain} ${r.spec}`);
         continue;
       }
       if (BERTH_TAG_RE.test(r.spec)) {
         lines.push(`-D ${r.chain} ${r.spec}`);
-        out.removed.push(`${table} -A ${r.chain} ${r.spec}`);
+        out.removed.push(`${family === 'ipv6' ? 'ip6 ' : ''}${table} -A ${r.chain} ${r.spec}`);
       }
     }
     for (const c of own) lines.push(`-F ${c}`);
     for (const c of own) {
       lines.push(`-X ${c}`);
-      out.removed.push(`${table} chain ${c}`);
+      out.removed.push(`${family === 'ipv6' ? 'ip6 ' : ''}${table} chain ${c}`);
     }
     const heads: string[] = [];
     if (table === 'filter' && forwardPolicy !== undefined && t.chains.get('FORWARD') === 'DROP' && (forwardPolicy ?? 'ACCEPT') !== 'DROP') {
@@ -51,8 +60,7 @@ export async function resetIptables(forwardPolicy: string | null | undefined): P
     }
     if (heads.length || lines.length) script += [`*${table}`, ...heads, ...lines, 'COMMIT', ''].join('\n');
   }
-  if (script) await iptablesRestore(script, 'ipv4');
-  return out;
+  if (script) await iptablesRestore(script, family);
 }
 
 export async function resetNftables(): Promise<FirewallResetResult> {
