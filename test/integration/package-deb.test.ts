@@ -7,6 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestHost, waitFor } from './harness';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+// built once for the file's tests
+let built: Promise<string> | null = null;
+const buildDeb = () =>
+  (built ??= execa(process.execPath, [join(ROOT, 'scripts/package-deb.mjs')], { cwd: ROOT }).then((r) => r.stdout.trim().split('\n').pop()!));
 
 // The Debian package, built by `npm run package:deb`, inspected, then run from
 // its extracted tree in a throwaway namespace the way systemd runs it: the
@@ -18,7 +22,7 @@ describe('the Debian package', () => {
   let x: string; // the extracted tree
   beforeAll(async () => {
     h = await TestHost.create();
-    deb = (await execa(process.execPath, [join(ROOT, 'scripts/package-deb.mjs')], { cwd: ROOT })).stdout.trim().split('\n').pop()!;
+    deb = await buildDeb();
     x = join(h.dir, 'root');
     await mkdir(x);
     await execa('dpkg-deb', ['-x', deb, x]);
@@ -88,4 +92,46 @@ describe('the Debian package', () => {
     expect(r.all).toContain('listening on');
     expect(r.all).toContain('helper stopped');
   });
+});
+
+// dpkg -i, then dpkg --purge, in a throwaway root: an overlay of / whose
+// writes go to a tmpfs, in a mount namespace of its own, with an empty /run
+// (no systemd to talk to, as in a container: the maintainer scripts skip
+// systemctl there). What is left in the overlay's upper layer after the
+// purge is what the package would leave on a machine.
+const THROWAWAY_ROOT = `set -e
+t=$(mktemp -d /tmp/berth-purge-XXXXXX)
+mount -t tmpfs berth-purge "$t"
+mkdir "$t/upper" "$t/work" "$t/root"
+mount -t overlay overlay -o "lowerdir=/,upperdir=$t/upper,workdir=$t/work" "$t/root"
+mount -t tmpfs run "$t/root/run"
+mount -t proc proc "$t/root/proc"
+mount --rbind /dev "$t/root/dev"
+mkdir "$t/root/run/pkg" && cp "$1" "$t/root/run/pkg/berth.deb"
+# Node.js >= 20 is there, but not as a Debian package: the dependency is forced
+chroot "$t/root" dpkg --force-depends -i /run/pkg/berth.deb >/dev/null
+echo "installed: $(chroot "$t/root" dpkg-query -W -f='\${Status}' berth)"
+for f in /etc/default/berth /etc/systemd/system/berth-helper.socket.d/owner.conf /usr/lib/berth/berth /usr/bin/berth; do
+  [ -e "$t/root$f" ] && echo "present: $f"
+done
+chroot "$t/root" dpkg --purge berth >/dev/null
+echo "purged: $(chroot "$t/root" dpkg-query -W -f='\${Status}' berth 2>/dev/null || echo gone)"
+# left behind: files, and directories the machine did not have (dpkg's own records and the man-db cache aside)
+cd "$t/upper"
+find . -mindepth 1 ! -type d | grep -v -e '^./var/lib/dpkg/' -e '^./var/log/' -e '^./var/cache/man/' | sed 's/^/left: /' || true
+find . -mindepth 1 -type d | while read -r d; do [ -d "/$d" ] || echo "left: $d"; done
+`;
+
+describe('the Debian package installed and purged in a throwaway root', () => {
+  it.skipIf(process.getuid?.() !== 0 || !existsSync('/usr/bin/dpkg'))('installs its files and owner, and purge leaves nothing', async () => {
+    const deb = await buildDeb();
+    // dpkg runs man-db's trigger: slow on a loaded machine, hence the bounds
+    const r = await execa('unshare', ['--mount', '--propagation', 'private', '--net', '--', 'sh', '-c', THROWAWAY_ROOT, 'sh', deb], { reject: false, timeout: 540_000 });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const out = r.stdout.split('\n');
+    expect(out).toContain('installed: install ok installed');
+    for (const f of ['/etc/default/berth', '/etc/systemd/system/berth-helper.socket.d/owner.conf', '/usr/lib/berth/berth', '/usr/bin/berth']) expect(out).toContain(`present: ${f}`);
+    expect(out).toContain('purged: gone');
+    expect(out.filter((l) => l.startsWith('left: '))).toEqual([]);
+  }, 600_000);
 });
