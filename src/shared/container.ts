@@ -55,6 +55,8 @@ export const Container = z.object({
     Dns: z.array(z.string()).optional(),
     DnsSearch: z.array(z.string()).optional(),
     ExtraHosts: z.array(z.string()).optional(),
+    // Docker's json-file driver and its options, as strings ("10m", "3")
+    LogConfig: z.object({ Type: z.literal('json-file'), Config: z.record(z.string(), z.string()) }).optional(),
   }),
   NetworkSettings: z.object({
     SandboxKey: z.string(),

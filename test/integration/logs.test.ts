@@ -28,6 +28,11 @@ describe('container logs and exit statuses through the shim', () => {
   it('a log flood stays within max-size x max-file, and mutations go on meanwhile', async () => {
     await h.berthOk(['run', '-d', '--name', 'flood', '--log-opt', 'max-size=64k', '--log-opt', 'max-file=2', '--', 'yes', 'flooding the log']);
     const dir = await dirOf('flood');
+    // inspect shows the caps as Docker's HostConfig.LogConfig; a container without --log-opt, Berth's defaults
+    expect((await h.berthOk(['inspect', '-f', '{{json .HostConfig.LogConfig}}', 'flood'])).trim()).toBe('{"Type":"json-file","Config":{"max-file":"2","max-size":"64k"}}');
+    await h.berthOk(['run', '-d', '--name', 'plainlog', '--', 'true']);
+    expect((await h.berthOk(['inspect', '-f', '{{.HostConfig.LogConfig.Type}} {{index .HostConfig.LogConfig.Config "max-size"}} {{index .HostConfig.LogConfig.Config "max-file"}}', 'plainlog'])).trim()).toBe('json-file 10m 3');
+    await h.berthOk(['rm', '-f', 'plainlog']);
     // rotated at least twice: the .1 file exists and the current one has been started over
     await waitFor(async () => Object.keys(await sizes(dir)).length === 2, 60_000, 'the flood log to rotate');
     for (let i = 0; i < 5; i++) {

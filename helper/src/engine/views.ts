@@ -4,7 +4,7 @@ import type { PortMapping } from '../../../src/shared/ports';
 import type { ContainerRecord, EndpointRecord, NetworkRecord, State } from '../store/state';
 import { gateway6, poolsOf } from '../store/network-pools';
 import { exposedPorts } from '../portmap/spec';
-import { logPath } from './containers';
+import { limitsOf, logPath } from './containers';
 import type { Engine } from './engine';
 import { sandboxOf } from './sandbox-lifecycle';
 
@@ -119,6 +119,7 @@ export function containerView(eng: Engine, s: State, c: ContainerRecord, ports: 
       Dns: c.dns ?? [],
       DnsSearch: c.dnsSearch ?? [],
       ExtraHosts: c.extraHosts ?? [],
+      LogConfig: { Type: 'json-file', Config: logOpts(c) },
     },
     NetworkSettings: {
       SandboxKey: running && sb ? sb.path : '',
@@ -129,4 +130,13 @@ export function containerView(eng: Engine, s: State, c: ContainerRecord, ports: 
     ResolvConfPath: c.networkMode === 'host' ? '/etc/resolv.conf' : `${eng.opts.etcDir}/${c.networkMode.startsWith('container:') ? c.networkMode.slice(10) : c.id}/resolv.conf`,
     HostsPath: c.networkMode === 'host' ? '/etc/hosts' : `${eng.opts.etcDir}/${c.networkMode.startsWith('container:') ? c.networkMode.slice(10) : c.id}/hosts`,
   };
+}
+
+// The caps in force (docs/logs.md: Berth's defaults when none were given), as
+// Docker's --log-opt strings: "max-size": "10m", "max-file": "3".
+function logOpts(c: ContainerRecord): Record<string, string> {
+  const l = limitsOf(c);
+  const unit = ([['g', 1024 ** 3], ['m', 1024 ** 2], ['k', 1024]] as const).find(([, n]) => l.maxSize % n === 0);
+  // keys in Go's map order (sorted), so `{{json .HostConfig.LogConfig}}` prints as Docker's
+  return { 'max-file': String(l.maxFile), 'max-size': unit ? `${l.maxSize / unit[1]}${unit[0]}` : String(l.maxSize) };
 }
