@@ -16,10 +16,31 @@ while True:
   d,a=s.recvfrom(512); i=12; labels=[]
   while d[i]: labels.append(d[i+1:i+1+d[i]].decode()); i+=1+d[i]
   q=d[12:i+5]; qtype=int.from_bytes(d[i+1:i+3],'big'); name='.'.join(labels).lower()
-  if name in table and qtype==1: s.sendto(d[:2]+b'\\x81\\x80\\x00\\x01\\x00\\x01\\x00\\x00\\x00\\x00'+q+b'\\xc0\\x0c\\x00\\x01\\x00\\x01\\x00\\x00\\x00\\x3c\\x00\\x04'+socket.inet_aton(table[name]),a)
+  if table.get(name)=='TC': s.sendto(d[:2]+b'\\x83\\x80\\x00\\x01\\x00\\x00\\x00\\x00\\x00\\x00'+q,a)
+  elif name in table and qtype==1: s.sendto(d[:2]+b'\\x81\\x80\\x00\\x01\\x00\\x01\\x00\\x00\\x00\\x00'+q+b'\\xc0\\x0c\\x00\\x01\\x00\\x01\\x00\\x00\\x00\\x3c\\x00\\x04'+socket.inet_aton(table[name]),a)
   elif name in table: s.sendto(d[:2]+b'\\x81\\x80\\x00\\x01\\x00\\x00\\x00\\x00\\x00\\x00'+q,a)
   else: s.sendto(d[:2]+b'\\x81\\x83\\x00\\x01\\x00\\x00\\x00\\x00\\x00\\x00'+q,a)
 `;
+// Over TCP (RFC 7766: two-byte length first): every name gets COUNT A records 203.0.113.1…COUNT,
+// more than a 512-byte UDP answer holds.
+const TCP_RESPONDER = `import socket,sys
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1); s.bind((sys.argv[1],53)); s.listen(8)
+n=int(sys.argv[2])
+while True:
+  c,_=s.accept(); d=c.recv(2); d=c.recv(int.from_bytes(d,'big')); i=12
+  while d[i]: i+=1+d[i]
+  q=d[12:i+5]; rr=b''.join(b'\\xc0\\x0c\\x00\\x01\\x00\\x01\\x00\\x00\\x00\\x3c\\x00\\x04'+bytes([203,0,113,k]) for k in range(1,n+1))
+  m=d[:2]+b'\\x81\\x80\\x00\\x01'+n.to_bytes(2,'big')+b'\\x00\\x00\\x00\\x00'+q+rr
+  c.sendall(len(m).to_bytes(2,'big')+m); c.close()
+`;
+// A query for NAME straight to the network's server over TCP: the count of A records in the answer.
+const ASK_TCP = `import socket,struct,sys
+q=struct.pack('>HHHHHH',0x4242,0x0100,1,0,0,0)+b''.join(bytes([len(l)])+l.encode() for l in sys.argv[2].split('.'))+b'\\x00\\x00\\x01\\x00\\x01'
+s=socket.create_connection((sys.argv[1],53),timeout=5); s.sendall(len(q).to_bytes(2,'big')+q)
+n=int.from_bytes(s.recv(2),'big'); r=b''
+while len(r)<n: r+=s.recv(n-len(r))
+print(int.from_bytes(r[6:8],'big'), r[3]&15)`;
+const RESOLVE_ALL = 'import socket,sys\nprint(len(socket.gethostbyname_ex(sys.argv[1])[2]))';
 const RESOLVE = 'import socket,sys\ntry:\n print(socket.gethostbyname(sys.argv[1]))\nexcept OSError as e:\n print("unresolved", e); sys.exit(1)';
 const REVERSE = 'import socket,sys\nprint(socket.gethostbyaddr(sys.argv[1])[0])';
 
@@ -47,7 +68,8 @@ describe('embedded DNS', () => {
     serve([], '127.0.0.53', ['local.example=203.0.113.8']);
     // and an upstream in another namespace, for --dns
     await h.addOutside('upstream', '198.51.100.1', '198.51.100.2');
-    serve(['ip', 'netns', 'exec', 'upstream'], '198.51.100.2', ['up.example=203.0.113.7']);
+    serve(['ip', 'netns', 'exec', 'upstream'], '198.51.100.2', ['up.example=203.0.113.7', 'big.example=TC']);
+    servers.push(h.spawn(['ip', 'netns', 'exec', 'upstream', 'python3', '-c', TCP_RESPONDER, '198.51.100.2', '60']));
     await h.startHelper();
     await h.berthOk(['network', 'create', '--subnet', '10.91.0.0/24', 'dnsa']);
     await h.berthOk(['network', 'create', '--subnet', '10.92.0.0/24', 'dnsb']);
@@ -110,11 +132,22 @@ describe('embedded DNS', () => {
     expect(conf.stdout).not.toContain('127.0.0.53');
   });
 
+  it('over TCP: local names answered, a truncated upstream answer retried over TCP in full', async () => {
+    // straight to the server over TCP: one A record for web, rcode 0
+    expect((await h.berth(['run', '--rm', '--network', 'dnsa', '--', 'python3', '-c', ASK_TCP, '10.91.0.1', 'web'])).stdout).toBe('1 0');
+    // upstream answers big.example truncated over UDP; the container's resolver asks again over TCP, forwarded over TCP
+    await waitFor(async () => (await h.sh(['ip', 'netns', 'exec', 'upstream', 'ss', '-Hltn', 'sport = :53'])).stdout.includes('198.51.100.2'), 30_000, 'the TCP upstream to listen');
+    expect((await h.berth(['run', '--rm', '--network', 'dnsa', '--dns', '198.51.100.2', '--', 'python3', '-c', RESOLVE_ALL, 'big.example'])).stdout).toBe('60');
+  });
+
   it('answers only its own network: a query from elsewhere gets nothing', async () => {
     // from the upstream namespace (198.51.100.2), routed to the dnsa gateway
     await h.shOk(['ip', '-n', 'upstream', 'route', 'add', '10.91.0.0/24', 'via', '198.51.100.1']);
     const ask = `import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM);s.settimeout(2)\ns.sendto(bytes.fromhex('123401000001000000000000037765620000010001'),('10.91.0.1',53))\ntry:\n s.recv(512);print('answered')\nexcept OSError:\n print('silent')`;
     expect((await h.sh(['ip', 'netns', 'exec', 'upstream', 'python3', '-c', ask])).stdout.trim()).toBe('silent');
+    // nor over TCP: the connection is closed without an answer
+    const askTcp = `import socket\ntry:\n s=socket.create_connection(('10.91.0.1',53),timeout=2);s.sendall(bytes.fromhex('0015123401000001000000000000037765620000010001'));print('answered' if s.recv(512) else 'silent')\nexcept OSError:\n print('silent')`;
+    expect((await h.sh(['ip', 'netns', 'exec', 'upstream', 'python3', '-c', askTcp])).stdout.trim()).toBe('silent');
   });
 
   it('keeps answering after a helper restart', async () => {

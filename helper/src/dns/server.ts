@@ -1,4 +1,5 @@
 import dgram from 'node:dgram';
+import net from 'node:net';
 import * as packet from 'dns-packet';
 import type { State } from '../store/state';
 import { answer, inSubnet } from './names';
@@ -9,21 +10,28 @@ import { answer, inSubnet } from './names';
 // forwards the rest to the container's --dns servers or the host's own
 // resolvers, which the helper reaches even at 127.0.0.53. Sockets follow
 // the networks (sync after every change); a helper restart re-opens them.
+// A TCP listener beside each UDP socket serves the retry of a truncated
+// answer (RFC 7766): two-byte length, then the message, several per connection.
 
 const TTL = 600; // Docker's embedded DNS answers with 600 s
 const FORWARD_TIMEOUT_MS = 2000;
 const MAX_IN_FLIGHT = 256; // forwarded queries at once, all networks together
+const MAX_TCP_CONNECTIONS = 64; // all networks together; more are closed at once
+const TCP_IDLE_MS = 10_000; // a connection with no query for this long is closed
+const UDP_MAX = 512; // an answer over UDP without EDNS (RFC 1035)
 export const DNS_PORT = 53;
 
 interface Listener {
   gateway: string;
   subnet: string;
   sock: dgram.Socket;
+  tcp: net.Server;
 }
 
 export class DnsService {
   private listeners = new Map<string, Listener>(); // by network id
   private inFlight = 0;
+  private tcpConnections = new Set<net.Socket>();
 
   constructor(
     private readonly state: () => State,
@@ -41,13 +49,19 @@ export class DnsService {
       const w = want.get(id);
       if (!w || w.gateway !== l.gateway || w.subnet !== l.subnet) {
         l.sock.close();
+        l.tcp.close();
         this.listeners.delete(id);
       }
     }
     for (const [id, w] of want) {
       if (this.listeners.has(id)) continue;
       try {
-        this.listeners.set(id, { ...w, sock: await this.listen(id, w.gateway) });
+        const sock = await this.listen(id, w.gateway);
+        const tcp = await this.listenTcp(id, w.gateway).catch((e: Error) => {
+          sock.close();
+          throw e;
+        });
+        this.listeners.set(id, { ...w, sock, tcp });
       } catch (e) {
         this.log(`dns: cannot listen on ${w.gateway}:${this.port}: ${(e as Error).message}`);
       }
@@ -55,7 +69,11 @@ export class DnsService {
   }
 
   close(): void {
-    for (const l of this.listeners.values()) l.sock.close();
+    for (const l of this.listeners.values()) {
+      l.sock.close();
+      l.tcp.close();
+    }
+    for (const c of this.tcpConnections) c.destroy();
     this.listeners.clear();
   }
 
@@ -76,37 +94,80 @@ export class DnsService {
     });
   }
 
+  private listenTcp(networkId: string, gateway: string): Promise<net.Server> {
+    const server = net.createServer((c) => this.serveTcp(networkId, c));
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ port: this.port, host: gateway, exclusive: true }, () => {
+        server.off('error', reject);
+        server.on('error', (e) => this.log(`dns (tcp) on ${gateway}: ${e.message}`));
+        resolve(server);
+      });
+    });
+  }
+
   private async handle(networkId: string, sock: dgram.Socket, msg: Buffer, rinfo: dgram.RemoteInfo): Promise<void> {
+    const r = await this.resolve(networkId, rinfo.address, msg, 'udp');
+    if (r) sock.send(r, rinfo.port, rinfo.address);
+  }
+
+  // One TCP connection: length-prefixed queries answered in turn, from the network's subnet only.
+  private serveTcp(networkId: string, c: net.Socket): void {
+    const l = this.listeners.get(networkId);
+    if (!l || !c.remoteAddress || !inSubnet(c.remoteAddress.replace(/^::ffff:/, ''), l.subnet) || this.tcpConnections.size >= MAX_TCP_CONNECTIONS) {
+      c.destroy();
+      return;
+    }
+    const from = c.remoteAddress.replace(/^::ffff:/, '');
+    this.tcpConnections.add(c);
+    c.on('close', () => this.tcpConnections.delete(c));
+    c.on('error', () => {});
+    c.setTimeout(TCP_IDLE_MS, () => c.destroy());
+    let buf = Buffer.alloc(0);
+    let busy = Promise.resolve();
+    c.on('data', (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      while (buf.length >= 2) {
+        const n = buf.readUInt16BE(0);
+        if (n > 4096) return void c.destroy(); // no query is that long
+        if (buf.length < 2 + n) break;
+        const msg = buf.subarray(2, 2 + n);
+        buf = buf.subarray(2 + n);
+        busy = busy.then(async () => {
+          const r = await this.resolve(networkId, from, msg, 'tcp').catch(() => null);
+          if (r && !c.destroyed) c.write(Buffer.concat([lengthOf(r), r]));
+        });
+      }
+    });
+  }
+
+  // The answer to one query (null: none, for garbage or a stranger), over `via`.
+  private async resolve(networkId: string, from: string, msg: Buffer, via: 'udp' | 'tcp'): Promise<Buffer | null> {
     const l = this.listeners.get(networkId);
     // only the network's own containers are answered
-    if (!l || !inSubnet(rinfo.address, l.subnet) || msg.length > 4096) return;
+    if (!l || !inSubnet(from, l.subnet) || msg.length > 4096) return null;
     let q: packet.Packet;
     try {
       q = packet.decode(msg);
     } catch {
-      return; // not DNS: no answer, as for any garbage
+      return null; // not DNS: no answer, as for any garbage
     }
     const question = q.questions?.[0];
-    if (q.type !== 'query' || !question) return;
-    const reply = (p: Partial<packet.Packet>) =>
-      sock.send(packet.encode({ id: q.id, type: 'response', flags: packet.RECURSION_DESIRED | packet.RECURSION_AVAILABLE | (p.flags ?? 0), questions: q.questions, answers: p.answers ?? [] }), rinfo.port, rinfo.address);
-    const a = answer(this.state(), networkId, rinfo.address, question.name, question.type, await this.upstreams());
-    if (a.kind === 'local') {
-      reply({ flags: packet.AUTHORITATIVE_ANSWER, answers: a.ips.map((ip) => ({ type: 'A', name: question.name, ttl: TTL, data: ip })) });
-      return;
-    }
-    if (a.kind === 'ptr') {
-      reply({ flags: packet.AUTHORITATIVE_ANSWER, answers: [{ type: 'PTR', name: question.name, ttl: TTL, data: a.name }] });
-      return;
-    }
-    if (a.kind === 'nxdomain') {
-      reply({ flags: 3 }); // rcode NXDOMAIN
-      return;
-    }
+    if (q.type !== 'query' || !question) return null;
+    const reply = (p: Partial<packet.Packet>) => {
+      const full = packet.encode({ id: q.id, type: 'response', flags: packet.RECURSION_DESIRED | packet.RECURSION_AVAILABLE | (p.flags ?? 0), questions: q.questions, answers: p.answers ?? [] });
+      if (via === 'tcp' || full.length <= udpLimit(q)) return full;
+      // too big for UDP: the question alone with TC set, and the client asks again over TCP
+      return packet.encode({ id: q.id, type: 'response', flags: packet.RECURSION_DESIRED | packet.RECURSION_AVAILABLE | packet.TRUNCATED_RESPONSE | (p.flags ?? 0), questions: q.questions, answers: [] });
+    };
+    const a = answer(this.state(), networkId, from, question.name, question.type, await this.upstreams());
+    if (a.kind === 'local') return reply({ flags: packet.AUTHORITATIVE_ANSWER, answers: a.ips.map((ip) => ({ type: 'A', name: question.name, ttl: TTL, data: ip })) });
+    if (a.kind === 'ptr') return reply({ flags: packet.AUTHORITATIVE_ANSWER, answers: [{ type: 'PTR', name: question.name, ttl: TTL, data: a.name }] });
+    if (a.kind === 'nxdomain') return reply({ flags: 3 }); // rcode NXDOMAIN
     const upstreams = a.upstreams.filter((u) => !this.isOwn(u));
-    const r = this.inFlight < MAX_IN_FLIGHT ? await this.forward(msg, upstreams) : null;
-    if (r) sock.send(r, rinfo.port, rinfo.address);
-    else reply({ flags: 2 }); // SERVFAIL
+    // over the transport the query came by: a truncated UDP answer goes back as it is (TC set), the retry comes by TCP
+    const r = this.inFlight < MAX_IN_FLIGHT ? await this.forward(msg, upstreams, via) : null;
+    return r ?? reply({ flags: 2 }); // SERVFAIL
   }
 
   private isOwn(ip: string): boolean {
@@ -114,11 +175,11 @@ export class DnsService {
   }
 
   // Asks each upstream in turn; the first answer goes back unchanged (same ID).
-  private async forward(msg: Buffer, upstreams: string[]): Promise<Buffer | null> {
+  private async forward(msg: Buffer, upstreams: string[], via: 'udp' | 'tcp'): Promise<Buffer | null> {
     this.inFlight++;
     try {
       for (const u of upstreams) {
-        const r = await new Promise<Buffer | null>((resolve) => {
+        const r = via === 'tcp' ? await forwardTcp(msg, u) : await new Promise<Buffer | null>((resolve) => {
           const s = dgram.createSocket('udp4');
           const done = (b: Buffer | null) => {
             clearTimeout(t);
@@ -139,4 +200,41 @@ export class DnsService {
       this.inFlight--;
     }
   }
+}
+
+const lengthOf = (b: Buffer) => {
+  const n = Buffer.alloc(2);
+  n.writeUInt16BE(b.length);
+  return n;
+};
+
+// The most a UDP answer may hold: 512 bytes, or the client's EDNS payload size (capped at 4096).
+export function udpLimit(q: packet.Packet): number {
+  const opt = (q.additionals ?? []).find((r) => r.type === 'OPT') as { udpPayloadSize?: number } | undefined;
+  return Math.min(4096, Math.max(UDP_MAX, opt?.udpPayloadSize ?? UDP_MAX));
+}
+
+// One query to an upstream over TCP; its answer (same ID) or null after the timeout.
+function forwardTcp(msg: Buffer, upstream: string): Promise<Buffer | null> {
+  return new Promise((resolve) => {
+    const s = net.connect({ port: DNS_PORT, host: upstream });
+    let buf = Buffer.alloc(0);
+    const done = (b: Buffer | null) => {
+      clearTimeout(t);
+      s.destroy();
+      resolve(b);
+    };
+    const t = setTimeout(() => done(null), FORWARD_TIMEOUT_MS);
+    s.on('error', () => done(null));
+    s.on('close', () => done(null));
+    s.on('connect', () => s.write(Buffer.concat([lengthOf(msg), msg])));
+    s.on('data', (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      if (buf.length > 2 + 65535) return done(null);
+      if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+        const r = buf.subarray(2, 2 + buf.readUInt16BE(0));
+        done(r.length >= 2 && r.readUInt16BE(0) === msg.readUInt16BE(0) ? Buffer.from(r) : null);
+      }
+    });
+  });
 }

@@ -1,0 +1,65 @@
+import dgram from 'node:dgram';
+import net from 'node:net';
+import * as packet from 'dns-packet';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { State } from '../store/state';
+import { DnsService } from './server';
+
+// The server's transports on loopback (no root): an answer too big for UDP
+// comes back truncated (TC, no records), and whole over TCP.
+const id = (c: string) => c.repeat(64);
+const many = Array.from({ length: 50 }, (_, i) => i + 2);
+const s = {
+  networks: { [id('a')]: { id: id('a'), name: 'front', driver: 'bridge', predefined: false, subnet: '127.0.0.0/8', gateway: '127.0.0.1' } },
+  containers: Object.fromEntries(
+    many.map((i) => [
+      id(String(i % 10)) + i,
+      { id: `${i}`.padStart(64, '0'), name: `c${i}`, hostname: `h${i}`, state: { status: 'running' }, endpoints: [{ networkId: id('a'), ip: `127.0.1.${i}` }], aliases: { [id('a')]: ['many'] } },
+    ]),
+  ),
+} as unknown as State;
+const query = (name: string) => packet.encode({ id: 7, type: 'query', flags: packet.RECURSION_DESIRED, questions: [{ type: 'A', name }] });
+
+describe('embedded DNS transports', () => {
+  const port = 20000 + (process.pid % 20000);
+  const dns = new DnsService(() => s, async () => [], () => {}, port);
+  beforeAll(() => dns.sync());
+  afterAll(() => dns.close());
+
+  it('over UDP, 50 addresses do not fit 512 bytes: truncated, no records', async () => {
+    const sock = dgram.createSocket('udp4');
+    const r = await new Promise<Buffer>((resolve) => {
+      sock.once('message', resolve);
+      sock.send(query('many'), port, '127.0.0.1');
+    });
+    sock.close();
+    const p = packet.decode(r);
+    expect(p.flags! & packet.TRUNCATED_RESPONSE).toBe(packet.TRUNCATED_RESPONSE);
+    expect(p.answers).toEqual([]);
+    expect(r.length).toBeLessThanOrEqual(512);
+  });
+
+  it('over TCP, the whole answer; several queries on one connection', async () => {
+    const c = net.connect(port, '127.0.0.1');
+    const q = query('many');
+    const framed = Buffer.concat([Buffer.from([0, q.length]), q]);
+    c.write(Buffer.concat([framed, framed]));
+    let buf = Buffer.alloc(0);
+    const answers: packet.Packet[] = [];
+    await new Promise<void>((resolve) =>
+      c.on('data', (d: Buffer) => {
+        buf = Buffer.concat([buf, d]);
+        while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+          answers.push(packet.decode(buf.subarray(2, 2 + buf.readUInt16BE(0))));
+          buf = buf.subarray(2 + buf.readUInt16BE(0));
+        }
+        if (answers.length === 2) resolve();
+      }),
+    );
+    c.destroy();
+    for (const a of answers) {
+      expect(a.flags! & packet.TRUNCATED_RESPONSE).toBe(0);
+      expect(a.answers!.map((x) => (x as { data: string }).data).sort()).toEqual(many.map((i) => `127.0.1.${i}`).sort());
+    }
+  });
+});
