@@ -14,10 +14,10 @@ const isUserChain = (chains: Set<string>, r: FirewallRule) => chains.has(`${r.fa
 export function findRuleIssues(rules: FirewallRule[], berth: BerthOwned, live: Liveness): Planned[] {
   const ipt = rules.filter((r) => r.source === 'iptables');
   const out: Planned[] = [];
-  const flagged = new Set<string>();
+  const flagged = new Set<FirewallRule>();
   const add = (p: Planned, r: FirewallRule) => {
-    if (flagged.has(r.id)) return;
-    flagged.add(r.id);
+    if (flagged.has(r)) return;
+    flagged.add(r);
     out.push(p);
   };
   const chains = new Set(ipt.map((r) => `${r.family}/${r.table}/${r.chain}`));
@@ -48,7 +48,8 @@ export function findRuleIssues(rules: FirewallRule[], berth: BerthOwned, live: L
       }
     }
     // positive evidence only: the target's bridge or namespace is gone (liveness.ts)
-    const goneIf = IF_KEYS.map((k) => live.bridgeGone(r.matches[k], r.owner)).find((x) => x !== null) ?? null;
+    let goneIf: string | null = null;
+    for (let k = 0; k < IF_KEYS.length && goneIf === null; k++) goneIf = live.bridgeGone(r.matches[IF_KEYS[k]], r.owner);
     if (dnat) {
       const why = live.addressGone(dnat.ip, r.owner) ?? (live.holds(dnat.ip) ? null : goneIf);
       if (why) add(ruleFinding('dangling-nat-rule', r, `DNAT to ${dnat.ip}, which is gone`, [`evidence: ${why}`]), r);

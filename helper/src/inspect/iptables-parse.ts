@@ -60,10 +60,13 @@ function readWords(words: string[]) {
       continue;
     }
     if (!isOption(w)) continue; // a stray value; kept in `text`
-    const values: string[] = [];
-    while (i + 1 < words.length && !isOption(words[i + 1])) values.push(words[++i]);
+    // the words up to the next option, joined (mostly exactly one)
+    let value = '';
+    if (i + 1 < words.length && !isOption(words[i + 1])) {
+      value = words[++i];
+      while (i + 1 < words.length && !isOption(words[i + 1])) value += ` ${words[++i]}`;
+    }
     const name = w.slice(w[1] === '-' ? 2 : 1);
-    const value = values.join(' ');
     if ((name === 'j' || name === 'g') && !inTarget) {
       target = value;
       inTarget = true;

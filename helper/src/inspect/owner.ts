@@ -30,9 +30,22 @@ const CHAIN_PREFIXES: [RegExp, Owner][] = [
 // `-j RETURN` at their end stays Docker's.
 const USER_CHAINS = new Set(['DOCKER-USER', 'BERTH-USER']);
 
+// Asked twice per rule (its chain, its jump target) of tens of thousands, over
+// a few hundred distinct names: remembered per name (verdicts are never changed).
+const chainOwners = new Map<string, Verdict | null>();
 export function chainOwner(chain: string): Verdict | null {
-  for (const [re, owner] of CHAIN_PREFIXES) if (re.test(chain)) return v(owner, `chain ${chain}`);
-  return null;
+  let known = chainOwners.get(chain);
+  if (known === undefined) {
+    known = null;
+    for (const [re, owner] of CHAIN_PREFIXES) {
+      if (!re.test(chain)) continue;
+      known = v(owner, `chain ${chain}`);
+      break;
+    }
+    if (chainOwners.size >= 4096) chainOwners.clear(); // bounded: chain names come from the host
+    chainOwners.set(chain, known);
+  }
+  return known;
 }
 
 // Link names say who made them; Berth's alias wins over the shared br-<12hex> naming.
