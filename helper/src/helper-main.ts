@@ -5,6 +5,7 @@ import { connectHelper } from './client/unix-client';
 import { finalizeExit } from './engine/containers';
 import { Engine } from './engine/engine';
 import { checkDrift, restore } from './engine/restore';
+import { repeatWithoutOverlap } from './engine/periodic';
 import { hostNameservers } from './dns/files';
 import { DnsService } from './dns/server';
 import type { FirewallChoice } from './firewall/flag-values';
@@ -139,7 +140,7 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
   log(`berth helper ${VERSION} listening on ${o.socketPath} (owner uid ${o.ownerUid}, data ${o.dataRoot}, firewall ${firewall.name})`);
 
   // A firewall reload, someone's `iptables -F` or `nft flush table ip berth` removed Berth's rules: put them back.
-  const drift = setInterval(async () => {
+  const drift = repeatWithoutOverlap(async () => {
     if (driftPaused) return;
     try {
       const r = await checkDrift(engine, true);
@@ -153,7 +154,7 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
   }, o.driftIntervalMs);
 
   await stopped;
-  clearInterval(drift);
+  drift.stop();
   engine.stopWatching();
   await engine.ports.shutdown();
   dns.close();

@@ -154,16 +154,24 @@ export class Engine {
   }
   adopt(id: string, st: { pid: number; startTime: string; shimPid?: number; shimStartTime?: string }): void {
     let goneAt = 0;
+    // a tick still awaiting /proc on a loaded machine: the next one skips, so the exit is reported once
+    let busy = false;
     const t = setInterval(async () => {
-      if (await isAlive(st.pid, st.startTime)) return;
-      // the shim writes the status after the last output: give it a few seconds
-      goneAt ||= Date.now();
-      if (st.shimPid && (await isAlive(st.shimPid, st.shimStartTime ?? '')) && Date.now() - goneAt < 10_000) return;
-      clearInterval(t);
-      this.adopted.delete(id);
-      const r = await this.exitRecord(id, st.pid);
-      if (r) this.opts.onExit(this, id, st.pid, r.exitCode, r.error, r.finishedAt);
-      else this.opts.onExit(this, id, st.pid, 255, 'the process ended and no exit status was recorded');
+      if (busy) return;
+      busy = true;
+      try {
+        if (await isAlive(st.pid, st.startTime)) return;
+        // the shim writes the status after the last output: give it a few seconds
+        goneAt ||= Date.now();
+        if (st.shimPid && (await isAlive(st.shimPid, st.shimStartTime ?? '')) && Date.now() - goneAt < 10_000) return;
+        clearInterval(t);
+        this.adopted.delete(id);
+        const r = await this.exitRecord(id, st.pid);
+        if (r) this.opts.onExit(this, id, st.pid, r.exitCode, r.error, r.finishedAt);
+        else this.opts.onExit(this, id, st.pid, 255, 'the process ended and no exit status was recorded');
+      } finally {
+        busy = false;
+      }
     }, 500);
     t.unref();
     this.adopted.set(id, t);
