@@ -312,11 +312,17 @@ describe.skipIf(!ready)('NAT rules, Cleanup and Ports in Chromium, fake helper',
     await app.shot('ports-03-helper-refused');
     await ports.fill('dns', { hostIp: '0.0.0.0', hostPort: '', containerPort: '' });
 
-    // remove, then put back from the toast
-    await ports.row('dns', '0.0.0.0:8081:80/tcp').getByRole('button', { name: /^Remove mapping 0\.0\.0\.0:8081\/tcp → 80 of dns$/ }).click();
-    await ports.row('dns', '0.0.0.0:8081:80/tcp').waitFor({ state: 'detached' });
+    // remove, then put back from the toast. The toast lives 10 s unless the
+    // pointer is on it: it is awaited from the click on and held by hovering
+    // at once (as a user reaching for Undo does); the row's removal, the
+    // screenshot and the click on Undo may then take as long as a loaded
+    // machine needs.
     const toast = ports.toasts().getByRole('listitem').filter({ hasText: 'Removed 0.0.0.0:8081 → 80/tcp from dns' });
-    await toast.waitFor();
+    const toastShown = toast.waitFor();
+    await ports.row('dns', '0.0.0.0:8081:80/tcp').getByRole('button', { name: /^Remove mapping 0\.0\.0\.0:8081\/tcp → 80 of dns$/ }).click();
+    await toastShown;
+    await toast.hover();
+    await ports.row('dns', '0.0.0.0:8081:80/tcp').waitFor({ state: 'detached' });
     await app.shot('ports-04-removed-undo-toast');
     await toast.getByRole('button', { name: 'Undo' }).click();
     await ports.row('dns', '0.0.0.0:8081:80/tcp').waitFor();
@@ -446,12 +452,17 @@ describe.skipIf(realMissing.length > 0)('NAT rules, Cleanup and Ports in Chromiu
     await nat.hitRow().waitFor();
     await app.shot('nat-real-01-trace');
 
-    // remove it, then put it back from the toast
+    // remove it, then put it back from the toast (held by the pointer from
+    // when it shows, as in the fake-helper test: it lives 10 s otherwise)
     await app.go('Ports');
+    const toast = ports.toasts().getByRole('listitem').filter({ hasText: 'Removed 0.0.0.0:9090 → 90/tcp from web' });
+    const toastShown = toast.waitFor({ timeout: 60_000 });
     await ports.row('web', '0.0.0.0:9090:90/tcp').getByRole('button', { name: /^Remove mapping/ }).click();
+    await toastShown;
+    await toast.hover();
     await ports.row('web', '0.0.0.0:9090:90/tcp').waitFor({ state: 'detached', timeout: 30_000 });
     expect((await portOf('web')).join('\n')).not.toContain('9090');
-    await ports.toasts().getByRole('button', { name: 'Undo' }).first().click();
+    await toast.getByRole('button', { name: 'Undo' }).click();
     await ports.row('web', '0.0.0.0:9090:90/tcp').waitFor({ timeout: 30_000 });
     expect(await portOf('web')).toContain('90/tcp -> 0.0.0.0:9090');
     await app.shot('ports-real-03-restored');
