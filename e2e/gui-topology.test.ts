@@ -194,8 +194,7 @@ describe.skipIf(!ready)('Topology in Chromium, fake helper', () => {
     await page.mouse.down();
     await page.mouse.move(700, 420, { steps: 4 });
     await page.mouse.up();
-    await page.waitForTimeout(400);
-    const before = await topo.viewport();
+    const before = await topo.settledViewport();
     const nodesBefore = await topo.nodes().count();
 
     engine.addNetwork({ name: 'metrics', subnet: '10.33.0.0/24', options: { 'com.docker.network.bridge.name': 'br-metrics' } });
@@ -209,7 +208,7 @@ describe.skipIf(!ready)('Topology in Chromium, fake helper', () => {
     expect(await topo.nodes().count()).toBe(nodesBefore + 3);
     expect(await topo.viewport()).toBe(before);
     await topo.canvas().getByRole('button', { name: 'Fit View' }).click();
-    await page.waitForTimeout(400);
+    await topo.settledViewport();
     await app.shot('topology-04-live-update');
 
     // and back: the container goes, so do its node, port and edges

@@ -45,6 +45,20 @@ export class TopologyPage {
   viewport(): Promise<string | null> {
     return this.canvas().locator('.react-flow__viewport').getAttribute('style');
   }
+  // The viewport once a zoom, pan or fit animation is over: the same
+  // transform on two reads 250 ms apart (a loaded machine may stretch an
+  // animation well past its nominal length, so no fixed wait would do).
+  async settledViewport(ms = 30_000): Promise<string | null> {
+    const end = Date.now() + ms;
+    let last = await this.viewport();
+    for (;;) {
+      await this.page.waitForTimeout(250);
+      const now = await this.viewport();
+      if (now === last) return now;
+      if (Date.now() > end) throw new Error(`the topology viewport was still moving after ${ms / 1000} s (last: ${now})`);
+      last = now;
+    }
+  }
   async select(node: Locator): Promise<Locator> {
     await node.click();
     await this.details().waitFor();
