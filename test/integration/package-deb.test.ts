@@ -94,28 +94,64 @@ describe('the Debian package', () => {
   });
 });
 
-// dpkg -i, then dpkg --purge, in a throwaway root: an overlay of / whose
-// writes go to a tmpfs, in a mount namespace of its own, with an empty /run
-// (no systemd to talk to, as in a container: the maintainer scripts skip
-// systemctl there). What is left in the overlay's upper layer after the
-// purge is what the package would leave on a machine.
+// dpkg -i, an upgrade, then dpkg --purge, in a throwaway root: an overlay of
+// / whose writes go to a tmpfs, in a mount and network namespace of their own,
+// with an empty /run (no systemd to talk to, as in a container: the
+// maintainer scripts skip systemctl there). Between install and purge the
+// installed helper runs, as its unit would, and changes the namespace's
+// "host" (berth0, its rules, ip_forward, a network made and removed); the
+// purge's `system reset` must put that back. What is left in the overlay's
+// upper layer after the purge is what the package would leave on a machine.
 const THROWAWAY_ROOT = `set -e
 t=$(mktemp -d /tmp/berth-purge-XXXXXX)
+hp=
+# the helper is this script's: ended by PID whatever happens
+trap '[ -n "$hp" ] && kill -9 $hp $kids 2>/dev/null; true' EXIT
 mount -t tmpfs berth-purge "$t"
 mkdir "$t/upper" "$t/work" "$t/root"
 mount -t overlay overlay -o "lowerdir=/,upperdir=$t/upper,workdir=$t/work" "$t/root"
 mount -t tmpfs run "$t/root/run"
 mount -t proc proc "$t/root/proc"
+mount -t sysfs sys "$t/root/sys"
 mount --rbind /dev "$t/root/dev"
+ip link set lo up
 mkdir "$t/root/run/pkg" && cp "$1" "$t/root/run/pkg/berth.deb"
+in_root() { chroot "$t/root" "$@"; }
+# the namespace's host as Berth finds it: links, firewall, forwarding
+host() {
+  ip -o link | sed 's/^[0-9]*: //; s/ state .*//'
+  iptables-save | grep -v -e '^#' -e '^:' | sort
+  nft list ruleset
+  echo "ip_forward=$(cat /proc/sys/net/ipv4/ip_forward)"
+}
+host > "$t/before"
 # Node.js >= 20 is there, but not as a Debian package: the dependency is forced
-chroot "$t/root" dpkg --force-depends -i /run/pkg/berth.deb >/dev/null
-echo "installed: $(chroot "$t/root" dpkg-query -W -f='\${Status}' berth)"
+in_root dpkg --force-depends -i /run/pkg/berth.deb >/dev/null
+echo "installed: $(in_root dpkg-query -W -f='\${Status}' berth)"
 for f in /etc/default/berth /etc/systemd/system/berth-helper.socket.d/owner.conf /usr/lib/berth/berth /usr/bin/berth; do
   [ -e "$t/root$f" ] && echo "present: $f"
 done
-chroot "$t/root" dpkg --purge berth >/dev/null
-echo "purged: $(chroot "$t/root" dpkg-query -W -f='\${Status}' berth 2>/dev/null || echo gone)"
+owner=$(cat "$t/root/etc/default/berth")
+# an upgrade (the same version again: prerm upgrade, postinst configure) keeps the owner
+in_root dpkg --force-depends -i /run/pkg/berth.deb >/dev/null
+echo "upgraded: $(in_root dpkg-query -W -f='\${Status}' berth)"
+[ "$(cat "$t/root/etc/default/berth")" = "$owner" ] && echo "owner kept"
+# the helper from the service's paths (it daemonizes), then a network made and removed
+in_root /usr/lib/berth/berth helper --owner 0 --socket /run/berth/berth.sock --data-root /var/lib/berth >/dev/null
+hp=$(in_root /usr/lib/berth/berth helper status --format json --socket /run/berth/berth.sock | sed -n 's/^ *"pid": \\([0-9]*\\).*/\\1/p')
+kids=$(pgrep -P "$hp" || true)
+echo "helper: $hp"
+in_root /usr/lib/berth/berth network create --subnet 10.93.0.0/24 pkgnet >/dev/null
+in_root /usr/lib/berth/berth network rm pkgnet >/dev/null
+ip -o link show berth0 >/dev/null && echo "berth0 up"
+in_root dpkg --purge berth >/dev/null
+echo "purged: $(in_root dpkg-query -W -f='\${Status}' berth 2>/dev/null || echo gone)"
+# the reset stops the helper a moment after its answer
+i=0; while kill -0 "$hp" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.2; i=$((i + 1)); done
+kill -0 "$hp" 2>/dev/null && echo "left: helper process $hp" || hp=
+for k in $kids; do kill -0 "$k" 2>/dev/null && echo "left: helper child $k"; done
+host > "$t/after"
+diff "$t/before" "$t/after" | sed -n 's/^[<>] /left on the host: /p' || true
 # left behind: files, and directories the machine did not have (dpkg's own records and the man-db cache aside)
 cd "$t/upper"
 find . -mindepth 1 ! -type d | grep -v -e '^./var/lib/dpkg/' -e '^./var/log/' -e '^./var/cache/man/' | sed 's/^/left: /' || true
@@ -123,15 +159,20 @@ find . -mindepth 1 -type d | while read -r d; do [ -d "/$d" ] || echo "left: $d"
 `;
 
 describe('the Debian package installed and purged in a throwaway root', () => {
-  it.skipIf(process.getuid?.() !== 0 || !existsSync('/usr/bin/dpkg'))('installs its files and owner, and purge leaves nothing', async () => {
+  it.skipIf(process.getuid?.() !== 0 || !existsSync('/usr/bin/dpkg'))('installs its files and owner, upgrades, and purge resets the host Berth changed and leaves nothing', async () => {
     const deb = await buildDeb();
     // dpkg runs man-db's trigger: slow on a loaded machine, hence the bounds
     const r = await execa('unshare', ['--mount', '--propagation', 'private', '--net', '--', 'sh', '-c', THROWAWAY_ROOT, 'sh', deb], { reject: false, timeout: 540_000 });
-    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
     const out = r.stdout.split('\n');
     expect(out).toContain('installed: install ok installed');
     for (const f of ['/etc/default/berth', '/etc/systemd/system/berth-helper.socket.d/owner.conf', '/usr/lib/berth/berth', '/usr/bin/berth']) expect(out).toContain(`present: ${f}`);
+    expect(out).toContain('upgraded: install ok installed');
+    expect(out).toContain('owner kept');
+    expect(out.find((l) => l.startsWith('helper: ')), r.stderr).toMatch(/^helper: \d+$/);
+    expect(out).toContain('berth0 up');
     expect(out).toContain('purged: gone');
-    expect(out.filter((l) => l.startsWith('left: '))).toEqual([]);
+    expect(r.stderr).not.toContain('the host was not reset');
+    expect(out.filter((l) => l.startsWith('left')), r.stderr).toEqual([]);
   }, 600_000);
 });

@@ -2,6 +2,7 @@ import { BerthError } from '../../../src/shared/errors';
 import { dropEmptyIptablesTables, resetIptables, resetNftables } from '../firewall/reset';
 import { listLinks } from '../kernel/links';
 import { ensureSysctl, readSysctl } from '../kernel/sysctl';
+import { releaseUtsDir } from '../kernel/uts';
 import { driverFor } from './drivers';
 import type { Engine } from './engine';
 
@@ -54,6 +55,11 @@ export async function systemReset(eng: Engine): Promise<ResetResult> {
       out.removed.push(`bridge ${n.bridge} (network ${n.name})`);
     }
     out.removed.push(...(await dropEmptyIptablesTables(orig.nftTables).catch(() => [])));
+    try {
+      if (await releaseUtsDir(eng.opts.utsDir)) out.removed.push(`the mount of ${eng.opts.utsDir} (containers' hostnames)`);
+    } catch (e) {
+      out.kept.push(`the mount of ${eng.opts.utsDir}: ${(e as Error).message}; remove it with: umount ${eng.opts.utsDir}`);
+    }
 
     const others = (await listLinks()).map((l) => l.ifname).filter((n) => FOREIGN_BRIDGE_RE.test(n));
     for (const [key, before] of Object.entries(orig.sysctls)) {

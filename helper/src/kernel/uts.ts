@@ -7,12 +7,23 @@ import { run } from './exec';
 // mounts never propagate elsewhere.
 export async function prepareUtsDir(dir: string): Promise<void> {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const mounted = readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .some((l) => l.split(' ')[4] === dir);
-  if (!mounted) await run('mount', ['--bind', dir, dir]);
+  if (!isMountPoint(dir)) await run('mount', ['--bind', dir, dir]);
   await run('mount', ['--make-private', dir]);
 }
+
+// `system reset` (no container left): the directory's mount of itself goes
+// too, so the host's mount table is as Berth found it and the data root can
+// be deleted (a package purge does). False when it was not mounted.
+export async function releaseUtsDir(dir: string): Promise<boolean> {
+  if (!isMountPoint(dir)) return false;
+  await run('umount', [dir]);
+  return true;
+}
+
+const isMountPoint = (dir: string) =>
+  readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .some((l) => l.split(' ')[4] === dir);
 
 export async function createUts(file: string, hostname: string): Promise<void> {
   writeFileSync(file, '');
