@@ -20,6 +20,8 @@ export interface ExecProcess {
   write(data: Buffer): void;
   end(): void; // stdin's EOF (with a terminal: ^D, as a terminal would send)
   onOutput(cb: (stream: 'stdout' | 'stderr', data: Buffer) => void): void;
+  pause(): void; // stop reading its output until resume(): the pipe fills and the command waits
+  resume(): void;
   resize(cols: number, rows: number): Promise<void>;
   hangup(): void; // the client left: SIGHUP to the session, as a terminal closing
   exited: Promise<number>; // after the last output was handed to onOutput
@@ -55,14 +57,20 @@ export async function startExec(o: UserCommand & { tty: boolean; interactive: bo
   const pid = child.pid;
   child.stdin?.on('error', () => {}); // the command ended before reading all its input
   const listeners: ((stream: 'stdout' | 'stderr', data: Buffer) => void)[] = [];
+  let paused = false;
+  let lastOutput = Date.now();
   const closed = [child.stdout!, child.stderr!].map((s, i) => {
-    s.on('data', (d: Buffer) => listeners.forEach((l) => l(i === 0 ? 'stdout' : 'stderr', d)));
+    s.on('data', (d: Buffer) => {
+      lastOutput = Date.now();
+      listeners.forEach((l) => l(i === 0 ? 'stdout' : 'stderr', d));
+    });
     return new Promise<void>((r) => s.once('close', () => r()));
   });
   const code = new Promise<number>((resolve) => child.once('exit', (c, sig) => resolve(statusOf(c, sig))));
   const exited = code.then(async (c) => {
-    // what it wrote before it ended; a child it left behind may hold the pipes open
-    await Promise.race([Promise.all(closed), new Promise((r) => setTimeout(r, 2000))]);
+    // what it wrote before it ended, however slowly the client reads it; a
+    // child it left behind may hold the pipes open: 2 s without output ends it
+    await Promise.race([Promise.all(closed), quiet(2000, () => !paused && Date.now() - lastOutput >= 2000)]);
     child.stdout!.destroy();
     child.stderr!.destroy();
     return c;
@@ -75,6 +83,17 @@ export async function startExec(o: UserCommand & { tty: boolean; interactive: bo
       child.stdin?.end();
     },
     onOutput: (cb) => void listeners.push(cb),
+    pause: () => {
+      paused = true;
+      child.stdout!.pause();
+      child.stderr!.pause();
+    },
+    resume: () => {
+      paused = false;
+      lastOutput = Date.now();
+      child.stdout!.resume();
+      child.stderr!.resume();
+    },
     resize: (cols, rows) => (o.tty ? resizePty(pid, cols, rows) : Promise.resolve()),
     hangup: () => {
       try {
@@ -86,6 +105,17 @@ export async function startExec(o: UserCommand & { tty: boolean; interactive: bo
     },
     exited,
   };
+}
+
+// Resolves once `done()` holds, checked every tenth of `ms`.
+function quiet(ms: number, done: () => boolean): Promise<void> {
+  return new Promise((r) => {
+    const t = setInterval(() => {
+      if (!done()) return;
+      clearInterval(t);
+      r();
+    }, ms / 10);
+  });
 }
 
 // The session's terminal is the one its command (script's child) has as

@@ -17,7 +17,12 @@ export async function runExec(eng: Engine, p: z.output<typeof ExecParams>, ctx: 
   const session = randomBytes(16).toString('hex');
   sessions.set(session, { proc, ctx });
   ctx.notify({ type: 'exec.started', session, container: p.name });
-  proc.onOutput((stream, data) => ctx.notify({ type: 'exec.output', session, stream, data: data.toString('base64') }));
+  proc.onOutput((stream, data) => {
+    ctx.notify({ type: 'exec.output', session, stream, data: data.toString('base64') });
+    // a client that reads slowly (a pipe into a slow program) slows the command, as a pipe would
+    proc.pause();
+    void ctx.drained().then(() => proc.resume());
+  });
   // the client went away: stdin ends, a terminal hangs up (SIGHUP), as when a terminal closes
   void ctx.closed.then(() => {
     if (p.tty) proc.hangup();
@@ -48,6 +53,8 @@ export async function runAttach(eng: Engine, name: string, ctx: CallContext, exi
     write: (d) => frame({ in: d.toString('base64') }),
     end: () => frame({ eof: true }),
     onOutput: () => {}, // the output is the container's log
+    pause: () => {},
+    resume: () => {},
     resize: async (cols, rows) => frame({ resize: [cols, rows] }),
     hangup: () => sock.end(), // leaving an attached container leaves it running, as Docker's detach
     exited: done,

@@ -178,6 +178,7 @@ async function followLogs(eng: Engine, ref: string, q: LogQuery, ctx: CallContex
   try {
     for (;;) {
       const r = await Promise.race([exit, new Promise<null>((res) => setTimeout(() => res(null), 100))]);
+      await ctx.drained(); // a slow reader is sent the log as fast as it reads, not faster
       await f.poll();
       sink.flush();
       if (r || !open_) return { data: '', stderr: '', exitCode: r ? r.code : null };

@@ -17,6 +17,7 @@ const dir = mkdtempSync(join(tmpdir(), 'berth-rpc-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let released: (() => void) | null = null;
+const streamed = { events: 0 };
 const gate = { running: 0, max: 0, open: [] as ((v: unknown) => void)[] };
 const handlers = {
   ...Object.fromEntries(METHOD_NAMES.map((m) => [m, (async () => ({ echo: m })) as Handler])),
@@ -31,6 +32,19 @@ const handlers = {
     await new Promise((r) => gate.open.push(r));
     gate.running--;
     return { done: true };
+  }) as Handler,
+  // a stream as exec and logs -f send it: one 64 KiB event after another
+  // until the caller leaves, each after drained()
+  'host.inspect': (async (_p: never, ctx: CallContext) => {
+    let open = true;
+    void ctx.closed.then(() => (open = false));
+    while (open) {
+      ctx.notify({ type: 'log', container: 'c', stream: 'stdout', data: 'x'.repeat(65536) } as never);
+      streamed.events++;
+      await ctx.drained();
+      await new Promise((r) => setImmediate(r));
+    }
+    return {};
   }) as Handler,
   'network.inspect': (async () => {
     throw new TypeError('a bug');
@@ -189,6 +203,37 @@ describe('RpcServer: what a client can hold', () => {
     expect(gate.max).toBe(3);
     expect(c.frames.slice(1).every((f) => f.result?.done)).toBe(true);
   });
+
+  it('a stream waits for a slow reader instead of filling the helper; it flows again when the reader reads', async () => {
+    const s = await start();
+    const c = await rawClient(s.socketPath);
+    c.write(req(1, 'host.inspect', {}, s.token));
+    c.sock.pause(); // the reader stops reading
+    streamed.events = 0;
+    // the stream stops once the socket and the helper's 1 MiB are full
+    let last = -1;
+    while (last !== streamed.events) {
+      last = streamed.events;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    expect(streamed.events * 65536).toBeLessThan(32 * 1024 * 1024);
+    expect(c.isOpen()).toBe(true);
+    c.sock.resume();
+    await c.until(() => streamed.events > last + 100, 'the stream to flow again once read', 60_000);
+    c.sock.destroy();
+  }, 90_000);
+
+  it('a connection that stops reading while a stream keeps sending is dropped at the cap; others are served', async () => {
+    // drained() never waits here: the stream behaves as a broadcast of events does
+    const s = await start({ maxBacklogBytes: 4 * 1024 * 1024, drainBytes: Number.MAX_SAFE_INTEGER });
+    const c = await rawClient(s.socketPath);
+    c.write(req(1, 'host.inspect', {}, s.token));
+    c.sock.pause();
+    await c.until(() => s.logs.some((l) => l.includes('dropped a client')), 'the server to drop the client that stopped reading', 60_000);
+    const d = await rawClient(s.socketPath);
+    d.write(req(1, 'system.info', {}, s.token));
+    expect((await d.frame(0)).result).toEqual({ echo: 'system.info' });
+  }, 90_000);
 
   it('connections beyond the cap are refused with a clear error', async () => {
     const s = await start({ maxConnections: 2 });

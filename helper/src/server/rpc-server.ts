@@ -17,6 +17,9 @@ export interface CallContext {
   notify(e: BerthEvent): void; // to this connection only
   subscribe(): void; // this connection receives every engine event from now on
   closed: Promise<void>;
+  // resolves once what was sent to this connection is down to a little (or it
+  // closed): a streaming handler waits on it so a slow reader slows the source
+  drained(): Promise<void>;
 }
 export type Handlers = MethodHandlers<CallContext>;
 
@@ -45,6 +48,11 @@ export interface RpcLimits {
   lineMs: number;
   idleMs: number;
   maxLineBytes: number;
+  // unread output a connection may hold in the helper before it is dropped;
+  // streams wait at drainBytes (drained()), so only a reader that stopped
+  // reading while events keep coming reaches the cap
+  maxBacklogBytes: number;
+  drainBytes: number;
 }
 export const RPC_LIMITS: RpcLimits = {
   maxConnections: 128,
@@ -53,6 +61,8 @@ export const RPC_LIMITS: RpcLimits = {
   lineMs: 30_000,
   idleMs: 15 * 60_000,
   maxLineBytes: MAX_REQUEST_BYTES,
+  maxBacklogBytes: 64 * 1024 * 1024,
+  drainBytes: 1024 * 1024,
 };
 
 // JSON-RPC 2.0, one JSON object per line, on a unix socket only its owner
@@ -141,8 +151,25 @@ export class RpcServer {
     let onClose: () => void = () => {};
     const closed = new Promise<void>((r) => (onClose = r));
     const send = (frame: object) => {
-      if (!sock.destroyed && sock.writable) sock.write(encodeLine(frame));
+      if (sock.destroyed || !sock.writable) return;
+      sock.write(encodeLine(frame));
+      if (sock.writableLength > L.maxBacklogBytes) {
+        this.o.log(`dropped a client that left ${sock.writableLength} bytes unread`);
+        sock.destroy();
+      }
     };
+    const drained = () =>
+      sock.writableLength <= L.drainBytes || sock.destroyed
+        ? Promise.resolve()
+        : new Promise<void>((r) => {
+            const done = () => {
+              sock.off('drain', done);
+              sock.off('close', done);
+              r();
+            };
+            sock.on('drain', done);
+            sock.on('close', done);
+          });
     const refuse = (frame: RpcResponse) => {
       send(frame);
       framer.stop();
@@ -169,6 +196,7 @@ export class RpcServer {
         this.subscribers.add(notify);
       },
       closed,
+      drained,
     };
     const timers = new Set<NodeJS.Timeout>();
     const after = (ms: number, fn: () => void) => {
