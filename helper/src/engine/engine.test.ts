@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { bridgeNetwork, container, memoryEngine, stateOf } from '../testing/memory-engine';
 import { findContainer, findNetwork } from './engine';
+import { noneBackend, type FirewallBackend } from '../firewall/backend';
+import type { NetworkRecord } from '../store/state';
 
 // The engine's transaction rules, without root: a draft is committed only
 // after the store saved it; anything else undoes the kernel steps in reverse
@@ -106,6 +108,57 @@ describe('Engine.tx', () => {
     await expect(slow).rejects.toThrow('slow failed');
     await fast;
     expect(seen).toEqual(['slow start', 'slow end', 'fast']);
+  });
+});
+
+describe('group commit', () => {
+  // a firewall that counts its applies and remembers the endpoints of each
+  const countingFirewall = () => {
+    const applied: number[] = [];
+    const fw: FirewallBackend = { ...noneBackend, name: 'iptables', apply: async (m) => (applied.push(m.networks.length), { missing: [], extra: [] }) };
+    return { fw, applied };
+  };
+  const addNetwork = (engine: ReturnType<typeof memoryEngine>['engine'], n: NetworkRecord, undone: string[] = [], fail = false) =>
+    engine.tx(async (s, undo) => {
+      s.networks[n.id] = n;
+      await engine.alongFirewall(s, undo, async () => undo.push(async () => void undone.push(n.name)));
+      if (fail) throw new Error(`${n.name} failed`);
+      return Object.keys(s.networks).length;
+    });
+  const nets = ['a', 'b', 'c', 'd'].map((x, i) => bridgeNetwork(x, `10.${20 + i}.0.0/24`));
+
+  it('mutations that arrive together are saved once and the firewall applied once, each on the state the ones before left', async () => {
+    const { fw, applied } = countingFirewall();
+    const { engine, store } = memoryEngine(stateOf([red]), { firewall: fw });
+    const seen = await Promise.all(nets.map((n) => addNetwork(engine, n)));
+    expect(seen).toEqual([2, 3, 4, 5]);
+    expect(store.saves).toBe(1);
+    expect(applied).toEqual([5]);
+    expect(Object.keys(store.load().networks)).toHaveLength(5);
+  });
+
+  it('a member that fails is undone alone; the others commit', async () => {
+    const { fw, applied } = countingFirewall();
+    const { engine, store } = memoryEngine(stateOf([red]), { firewall: fw });
+    const undone: string[] = [];
+    const r = await Promise.allSettled(nets.map((n, i) => addNetwork(engine, n, undone, i === 1)));
+    expect(r.map((x) => x.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect(undone).toEqual(['b']);
+    expect(Object.keys(store.load().networks).sort()).toEqual([red.id, nets[0].id, nets[2].id, nets[3].id].sort());
+    expect(applied.at(-1)).toBe(4);
+  });
+
+  it('a commit that fails (full disk) undoes every member in reverse and answers each with the error', async () => {
+    const { fw, applied } = countingFirewall();
+    const { engine, store } = memoryEngine(stateOf([red]), { firewall: fw });
+    const before = structuredClone(engine.state);
+    const undone: string[] = [];
+    store.failNextSave();
+    const r = await Promise.allSettled(nets.map((n) => addNetwork(engine, n, undone)));
+    expect(r.every((x) => x.status === 'rejected' && (x.reason as NodeJS.ErrnoException).code === 'ENOSPC')).toBe(true);
+    expect(undone).toEqual(['d', 'c', 'b', 'a']);
+    expect(engine.state).toEqual(before);
+    expect(applied.at(-1)).toBe(1); // the firewall is back at the committed state
   });
 });
 

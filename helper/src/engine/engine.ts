@@ -79,22 +79,64 @@ export class Engine {
     return p;
   }
 
+  // Group commit (docs/architecture.md): mutations that arrive while others run
+  // join one batch. Each still runs alone, in arrival order, on the state
+  // the ones before it left; the firewall is applied and the store saved
+  // once for the whole batch, and every member hears success only after
+  // that. A member that fails is undone alone; a failed commit undoes them all.
   tx<T>(fn: (draft: State, undo: Undo) => Promise<T>): Promise<T> {
-    return this.serial(async () => {
-      const draft = structuredClone(this.state);
-      const undo = new Undo();
-      try {
-        const r = await fn(draft, undo);
-        this.opts.store.save(draft);
-        this.state = draft;
-        return r;
-      } catch (e) {
-        const errs = await undo.run();
-        this.rebuildIpam(this.state);
-        if (errs.length && e instanceof Error) e.message += ` (rollback: ${errs.join('; ')})`;
-        throw e;
-      }
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.push({ fn: fn as Member['fn'], resolve: resolve as Member['resolve'], reject });
+      if (this.waiting.length === 1 && !this.batch) void this.serial(() => this.runBatch());
     });
+  }
+
+  private waiting: Member[] = [];
+  private batch: { members: number; dirty: boolean; base: State } | null = null;
+  // the firewall model the kernel was last brought to by this engine
+  private applied: FirewallModel | null = null;
+
+  private async runBatch(): Promise<void> {
+    let draft = this.state;
+    const done: { m: Member; undo: Undo; value: unknown }[] = [];
+    const batch = (this.batch = { members: 0, dirty: false, base: draft });
+    try {
+      while (this.waiting.length && batch.members < MAX_BATCH) {
+        const m = this.waiting.shift()!;
+        batch.members++;
+        batch.base = draft;
+        const work = structuredClone(draft);
+        const undo = new Undo();
+        try {
+          done.push({ m, undo, value: await m.fn(work, undo) });
+          draft = work;
+        } catch (e) {
+          const errs = await undo.run();
+          this.rebuildIpam(draft);
+          if (errs.length && e instanceof Error) e.message += ` (rollback: ${errs.join('; ')})`;
+          m.reject(e);
+        }
+      }
+    } finally {
+      this.batch = null;
+      // members that came after the batch was full make the next one
+      if (this.waiting.length) void this.serial(() => this.runBatch());
+    }
+    if (!done.length) return;
+    try {
+      if (batch.dirty) await this.applyFirewall(this.firewallModel(draft));
+      this.opts.store.save(draft);
+      this.state = draft;
+    } catch (e) {
+      const errs: string[] = [];
+      for (const d of done.reverse()) errs.push(...(await d.undo.run()));
+      await this.applyFirewall(this.firewallModel(this.state), this.firewallModel(draft)).catch((x: Error) => errs.push(x.message));
+      this.rebuildIpam(this.state);
+      if (errs.length && e instanceof Error) e.message += ` (rollback: ${errs.join('; ')})`;
+      for (const d of done) d.m.reject(e);
+      return;
+    }
+    for (const d of done) d.m.resolve(d.value);
   }
 
   rebuildIpam(s: State): void {
@@ -119,15 +161,28 @@ export class Engine {
   // Makes the kernel's Berth rules match `s`; registers the way back.
   async syncFirewall(s: State, undo?: Undo): Promise<void> {
     const m = this.firewallModel(s);
-    // what the operation removed is still its own to delete
-    const previous = this.firewallModel(this.state);
+    await this.applyFirewall(m);
+    // back to the state before this operation, deleting what it added
+    const base = this.batch?.base ?? this.state;
+    undo?.push(() => this.applyFirewall(this.firewallModel(base), m));
+    if (this.batch) this.batch.dirty = false;
+  }
+
+  // Brings the kernel's Berth rules to `m`. Whatever the committed state,
+  // the last model applied or `also` owned is still ours to delete (e.g. a
+  // network this operation removes).
+  private async applyFirewall(m: FirewallModel, also?: FirewallModel): Promise<void> {
+    const previous = [this.applied, also].reduce<FirewallModel>(
+      (a, b) => (b ? { networks: [...a.networks, ...b.networks], endpoints: [...a.endpoints, ...b.endpoints], ports: a.ports } : a),
+      this.firewallModel(this.state),
+    );
+    this.applied = null; // unknown until the apply went through
     await this.opts.firewall.apply(m, { previous, forwardPolicyDrop6: this.forwardPolicyDrop6 });
+    this.applied = m;
     this.forwardPolicyDrop6 = false;
     // the last endpoint gone: iptables-nft leaves an empty `table ip raw` that was not there before Berth
     if (this.opts.firewall.name === 'iptables' && previous.endpoints.length && !m.endpoints.length)
       await dropEmptyIptablesTables(this.originals?.get().nftTables, ['raw']).catch(() => []);
-    // back to the committed state, deleting what this operation added
-    undo?.push(() => this.opts.firewall.apply(this.firewallModel(this.state), { previous: m }));
   }
 
   // Runs `links` (link and address changes) while the firewall is synced to
@@ -135,7 +190,13 @@ export class Engine {
   // operation's wall time is mostly waiting for those programs. `s` must
   // already be the operation's final state. Both are settled before a
   // failure is thrown, so the rollback never races a step still running.
+  // When more mutations wait to join this batch, the firewall is left to the
+  // batch's commit, which applies it once for all of them.
   async alongFirewall<T>(s: State, undo: Undo, links: () => Promise<T>): Promise<T> {
+    if (this.batch && this.waiting.length && this.batch.members < MAX_BATCH) {
+      this.batch.dirty = true;
+      return links();
+    }
     const [l, f] = await Promise.allSettled([links(), this.syncFirewall(s, undo)]);
     if (l.status === 'rejected') throw l.reason;
     if (f.status === 'rejected') throw f.reason;
@@ -213,6 +274,14 @@ export class Engine {
     }
   }
 }
+
+interface Member {
+  fn: (draft: State, undo: Undo) => Promise<unknown>;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+// Members per batch: bounds how long the first one waits for the last.
+const MAX_BATCH = 16;
 
 export const allEndpoints = (s: State) => [
   ...Object.values(s.containers).flatMap((c) => c.endpoints),
