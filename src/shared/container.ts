@@ -69,9 +69,6 @@ export const Container = z.object({
 });
 export type Container = z.infer<typeof Container>;
 
-// what a container's log keeps without --log-opt (docs/logs.md): 3 files of 10 MiB
-export const DEFAULT_LOG_LIMITS = { maxSize: 10 * 1024 * 1024, maxFile: 3 } as const;
-
 const Argv = z.array(z.string().max(65536)).max(4096);
 
 export const RunParams = z.object({

@@ -1,4 +1,4 @@
-// The `berth` program (the bundle's entry point): one invocation of runCli,
+// The `berth` program (loaded by entry.ts): one invocation of runCli,
 // exit once stdout is flushed.
 import { runCli } from './dispatch';
 import { exitOnClosedPipe, exitStatus } from './io';

@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, renameSync, statfsSync, unlinkSync, writeSync } from 'node:fs';
-import { DEFAULT_LOG_LIMITS } from '../../../src/shared/container';
+import { DEFAULT_LOG_LIMITS } from '../../../src/shared/log-limits';
 
 // A container's output as Docker's json-file driver keeps it: one JSON object
 // per line, {"log":"text\n","stream":"stdout","time":"RFC 3339"}, in

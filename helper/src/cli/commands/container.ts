@@ -4,7 +4,7 @@ import { PS_FILTERS } from '../filter-keys';
 import { confirm, onClosedPipe, writeOut } from '../io';
 import { eachName } from './network';
 import { parseSize, parseTime } from '../times';
-import { DEFAULT_LOG_LIMITS } from '../../../../src/shared/container';
+import { DEFAULT_LOG_LIMITS } from '../../../../src/shared/log-limits';
 
 const FORMAT = {
   type: 'string',

@@ -4,11 +4,11 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from '../command';
 
-// out/renderer, found next to dist/berth.mjs (bundled) or the source tree.
+// out/renderer, found next to dist/ (bundled: this code is in dist/chunks/) or the source tree.
 export function findRendererDir(env = process.env, here = fileURLToPath(new URL('.', import.meta.url))): string | null {
   const candidates = [
     env.BERTH_RENDERER_DIR,
-    resolve(here, '../out/renderer'), // dist/berth.mjs
+    resolve(here, '../../out/renderer'), // dist/chunks/*.mjs
     resolve(here, '../../../../out/renderer'), // helper/src/cli/commands/ui.ts
     resolve(process.cwd(), 'out/renderer'),
   ].filter((p): p is string => Boolean(p));
