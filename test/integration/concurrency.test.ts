@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestHost } from './harness';
+
+// Group commit (docs/architecture.md): clients that mutate at once share one
+// firewall apply and one store save, and each still gets exactly its own
+// result; one client's failure is its own.
+describe('concurrent clients', () => {
+  let h: TestHost;
+  let baseline: Awaited<ReturnType<TestHost['snapshot']>>;
+  const N = 6;
+  const names = Array.from({ length: N }, (_, i) => `conc${i}`);
+  beforeAll(async () => {
+    h = await TestHost.create();
+    await h.startHelper();
+    baseline = await h.snapshot();
+    for (const n of names) await h.shOk(['ip', 'netns', 'add', n]);
+  });
+  afterAll(async () => h?.destroy());
+
+  const raw = async () => (await h.shOk(['iptables-save', '-t', 'raw'])).split('\n').filter((l) => l.startsWith('-A PREROUTING'));
+
+  it('attach and detach at once: every namespace wired with its own address and rules, then all gone', async () => {
+    await h.berthOk(['network', 'create', '--subnet', '10.73.0.0/24', 'busy']);
+    // the last two ask for the same address: exactly one of them gets it
+    const args = names.map((n, i) => ['network', 'connect', ...(i >= N - 2 ? ['--ip', '10.73.0.200'] : []), 'busy', '--netns', n]);
+    const r = await Promise.all(args.map((a) => h.berth(a)));
+    const ok = r.filter((x) => x.code === 0);
+    expect(ok).toHaveLength(N - 1);
+    expect(r.filter((x) => x.code !== 0).map((x) => x.stderr)).toEqual([expect.stringMatching(/Address already in use/)]);
+    const ips = ok.map((x) => x.stdout.split(' ')[1].split('/')[0]);
+    expect(new Set(ips).size).toBe(N - 1);
+    const attached = names.filter((_, i) => r[i].code === 0);
+    for (const [i, n] of attached.entries()) expect((await h.shOk(['ip', '-n', n, '-br', 'addr', 'show', 'eth0']))).toContain(`${ips[i]}/24`);
+    // the failed one left nothing in its namespace
+    const failed = names.find((_, i) => r[i].code !== 0)!;
+    expect(await h.shOk(['ip', '-n', failed, '-br', 'link'])).not.toContain('eth0');
+    const rules = await raw();
+    for (const ip of ips) expect(rules.filter((l) => l.includes(`-d ${ip}/32`))).toHaveLength(1);
+    const listed = JSON.parse(await h.berthOk(['network', 'inspect', 'busy']))[0];
+    expect(Object.keys(listed.Containers)).toHaveLength(N - 1);
+
+    const d = await Promise.all(attached.map((n) => h.berth(['network', 'disconnect', 'busy', '--netns', n])));
+    expect(d.map((x) => x.code)).toEqual(attached.map(() => 0));
+    for (const n of names) expect(await h.shOk(['ip', '-n', n, '-br', 'link'])).not.toContain('eth0');
+    expect((await raw()).filter((l) => l.includes('10.73.0.'))).toEqual([]);
+    await h.berthOk(['network', 'rm', 'busy']);
+    for (const n of names) await h.shOk(['ip', 'netns', 'del', n]);
+    expect(await h.snapshot()).toEqual(baseline);
+  });
+});
