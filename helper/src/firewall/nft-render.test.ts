@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { FirewallModel, PublishedPort } from './model';
 import { parseNftTable } from './nft-listing';
+import { nftRuleText } from './nft-text';
 import { nftPrefix, nftScript, renderNft } from './nft-render';
 import { nftPlan } from './nftables-backend';
 
@@ -125,8 +126,10 @@ describe('nft listing and plan', () => {
       'iifname "br-a" oifname { "br-b", "br-c" } drop comment "berth:aaaaaaaaaaaa"',
       'ip saddr != 10.3.0.0/24 oifname "br-c" drop',
       'ip daddr 10.1.0.2 iifname != "br-a" oifname "br-a" tcp dport 80 accept comment "berth:eeeeeeeeeeee"',
-      '{"counter":{"packets":0,"bytes":0}}',
+      'counter packets 0 bytes 0',
     ]);
+    expect(nftRuleText([{ limit: { rate: 1, per: 'second' } }, { accept: null }])).toBe('{"limit":{"rate":1,"per":"second"}} accept');
+    expect(nftRuleText([{ masquerade: { port: { range: [1024, 2048] } } }])).toBe('{"masquerade":{"port":{"range":[1024,2048]}}}');
     expect(t.chains.get('nat-berth')!.rules).toEqual([
       'ip daddr != 127.0.0.0/8 fib daddr type local jump nat-berth',
       'ip daddr 127.0.0.1 iifname != "br-a" udp dport 53 dnat to 10.1.0.2:53',

@@ -1,4 +1,5 @@
 import type { FirewallRule } from '../../../src/shared/inspect';
+import { exprKind, nftOperand, nftRuleText, nftValue } from '../firewall/nft-text';
 import { nftTableOwner } from './owner';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -13,67 +14,56 @@ export interface NftTableSummary {
   owner: FirewallRule['owner'];
 }
 
-// Render an nft JSON expression operand back into nft's own words.
-function term(j: Json | undefined): string {
-  if (j === undefined || j === null) return '';
-  if (typeof j !== 'object') return String(j);
-  if (Array.isArray(j)) return j.map(term).join(' ');
-  const [k, val] = Object.entries(j)[0] ?? ['', null];
-  if (!isObj(val)) {
-    if (k === 'set' && Array.isArray(val)) return `{ ${val.map(term).join(', ')} }`;
-    if (k === 'range' && Array.isArray(val)) return `${term(val[0])}-${term(val[1])}`;
-    if (k === 'concat' && Array.isArray(val)) return val.map(term).join(' . ');
-    return val === null ? k : `${k} ${term(val)}`;
-  }
-  switch (k) {
-    case 'meta':
-      return String(val.key);
-    case 'payload':
-      return val.protocol ? `${val.protocol} ${val.field}` : `@${val.base},${val.offset},${val.len}`;
-    case 'ct':
-      return `ct ${val.key}`;
-    case 'prefix':
-      return `${term(val.addr)}/${term(val.len)}`;
-    case 'fib':
-      return `fib ${term(val.flags)} ${val.result}`;
-    default:
-      return `${k} ${JSON.stringify(val)}`;
-  }
+const VERDICTS = new Set(['accept', 'drop', 'reject', 'return', 'jump', 'goto', 'dnat', 'snat', 'masquerade', 'redirect', 'queue']);
+
+interface ReadRule {
+  matches: Record<string, string>;
+  target: string;
+  targetArgs: Record<string, string>;
+  packets: number;
+  bytes: number;
+  text: string;
 }
 
-const VERDICTS = ['accept', 'drop', 'reject', 'return', 'jump', 'goto', 'dnat', 'snat', 'masquerade', 'redirect', 'queue'];
-
-function readRule(expr: Json[]) {
-  const matches: Record<string, string> = {};
-  const targetArgs: Record<string, string> = {};
-  const words: string[] = [];
-  let target = '';
-  let packets = 0;
-  let bytes = 0;
+// One rule's expressions → the fields iptables rules have too (matches,
+// target and its arguments, counters); its text is nft-text.ts's.
+function readRule(expr: Json[]): ReadRule {
+  const out: ReadRule = { matches: {}, target: '', targetArgs: {}, packets: 0, bytes: 0, text: nftRuleText(expr) };
   for (const e of expr) {
-    if (!isObj(e)) continue;
-    const [k, val] = Object.entries(e)[0] ?? ['', null];
+    const [k, val] = exprKind(e);
     if (k === 'match' && isObj(val)) {
-      const left = term(val.left);
       const op = String(val.op ?? '==');
-      const right = term(val.right);
-      matches[left] = op === '==' || op === 'in' ? right : `${op} ${right}`;
-      words.push(op === '==' || op === 'in' ? `${left} ${right}` : `${left} ${op} ${right}`);
+      const right = nftValue(val.right);
+      out.matches[nftOperand(val.left)] = op === '==' || op === 'in' ? right : `${op} ${right}`;
     } else if (k === 'counter' && isObj(val)) {
-      packets = Number(val.packets) || 0;
-      bytes = Number(val.bytes) || 0;
-      words.push(`counter packets ${packets} bytes ${bytes}`);
-    } else if (VERDICTS.includes(k)) {
-      target = k === 'jump' || k === 'goto' ? String(isObj(val) ? val.target : '') : k.toUpperCase();
-      if (k === 'goto') targetArgs.goto = 'true';
-      if (isObj(val)) for (const [ak, av] of Object.entries(val)) if (ak !== 'target') targetArgs[ak] = term(av);
-      if (k === 'dnat' && isObj(val)) targetArgs['to-destination'] = `${term(val.addr)}${val.port !== undefined ? `:${term(val.port)}` : ''}`;
-      words.push(isObj(val) ? `${k} ${Object.values(val).map(term).join(' ')}` : k);
-    } else {
-      words.push(term(e));
+      out.packets = Number(val.packets) || 0;
+      out.bytes = Number(val.bytes) || 0;
+    } else if (VERDICTS.has(k)) {
+      readVerdict(out, k, val);
     }
   }
-  return { matches, target, targetArgs, packets, bytes, text: words.join(' ') };
+  return out;
+}
+
+function readVerdict(out: ReadRule, k: string, val: Json) {
+  out.target = k === 'jump' || k === 'goto' ? String(isObj(val) ? val.target : '') : k.toUpperCase();
+  if (k === 'goto') out.targetArgs.goto = 'true';
+  if (!isObj(val)) return;
+  for (const [ak, av] of Object.entries(val)) if (ak !== 'target') out.targetArgs[ak] = nftValue(av);
+  if (k === 'dnat') out.targetArgs['to-destination'] = `${nftValue(val.addr)}${val.port !== undefined ? `:${nftValue(val.port)}` : ''}`;
+}
+
+// What a NAT rule maps, in the words the NAT view uses for iptables rules.
+function mappingOf(parsed: ReadRule, family: 'ipv4' | 'ipv6'): string | null {
+  const m = parsed.matches;
+  if (parsed.target === 'DNAT') {
+    const port = m['tcp dport'] ?? m['udp dport'] ?? '*';
+    const proto = m['tcp dport'] ? '/tcp' : m['udp dport'] ? '/udp' : '';
+    const dst = m['ip daddr'] ?? m['ip6 daddr'] ?? (family === 'ipv6' ? '[::]' : '0.0.0.0');
+    return `${dst}:${port} -> ${parsed.targetArgs['to-destination']}${proto}`;
+  }
+  if (parsed.target === 'MASQUERADE' || parsed.target === 'SNAT') return `${m['ip saddr'] ?? m['ip6 saddr'] ?? 'any'} -> ${m.oifname ?? '*'}`;
+  return null;
 }
 
 // `nft -j list ruleset` → a summary per table and the rules of nft-native
@@ -84,56 +74,50 @@ export function parseNftRuleset(json: unknown): { tables: NftTableSummary[]; rul
   const tables = new Map<string, NftTableSummary>();
   const rules: FirewallRule[] = [];
   const positions = new Map<string, number>();
-  const tkey = (o: Obj) => `${o.family} ${o.table ?? o.name}`;
   for (const it of items) {
     if (!isObj(it)) continue;
     if (isObj(it.table)) {
       const t = it.table;
-      tables.set(tkey(t), { family: String(t.family), name: String(t.name), chains: 0, rules: 0, owner: nftTableOwner(String(t.family), String(t.name)).owner });
+      tables.set(tableKey(t), { family: String(t.family), name: String(t.name), chains: 0, rules: 0, owner: nftTableOwner(String(t.family), String(t.name)).owner });
     } else if (isObj(it.chain)) {
-      const t = tables.get(tkey(it.chain));
+      const t = tables.get(tableKey(it.chain));
       if (t) t.chains++;
     } else if (isObj(it.rule)) {
-      const r = it.rule;
-      const t = tables.get(tkey(r));
+      const t = tables.get(tableKey(it.rule));
       if (!t) continue;
       t.rules++;
       if (t.owner === 'system') continue;
-      const chain = String(r.chain);
-      const key = `${tkey(r)} ${chain}`;
+      const key = `${tableKey(it.rule)} ${it.rule.chain}`;
       const position = (positions.get(key) ?? 0) + 1;
       positions.set(key, position);
-      const parsed = readRule(Array.isArray(r.expr) ? r.expr : []);
-      const family = r.family === 'ip6' ? 'ipv6' : 'ipv4';
-      const rule: FirewallRule = {
-        id: `nft/${r.family}/${r.table}/${chain}/${position}`,
-        family,
-        source: 'nftables',
-        table: `${r.family} ${r.table}`,
-        chain,
-        position,
-        text: parsed.text,
-        matches: parsed.matches,
-        target: parsed.target,
-        targetArgs: { ...parsed.targetArgs, handle: String(r.handle ?? '') },
-        packets: parsed.packets,
-        bytes: parsed.bytes,
-        comment: typeof r.comment === 'string' ? r.comment : null,
-        owner: t.owner,
-        ownerEvidence: nftTableOwner(String(r.family), String(r.table)).evidence,
-        mapping: null,
-      };
-      if (rule.target === 'DNAT') {
-        const port = parsed.matches['tcp dport'] ?? parsed.matches['udp dport'] ?? '*';
-        const proto = parsed.matches['tcp dport'] ? '/tcp' : parsed.matches['udp dport'] ? '/udp' : '';
-        const dst = parsed.matches['ip daddr'] ?? parsed.matches['ip6 daddr'] ?? (family === 'ipv6' ? '[::]' : '0.0.0.0');
-        rule.mapping = `${dst}:${port} -> ${parsed.targetArgs['to-destination']}${proto}`;
-      } else if (rule.target === 'MASQUERADE' || rule.target === 'SNAT') {
-        const src = parsed.matches['ip saddr'] ?? parsed.matches['ip6 saddr'] ?? 'any';
-        rule.mapping = `${src} -> ${parsed.matches.oifname ?? '*'}`;
-      }
-      rules.push(rule);
+      rules.push(ruleOf(it.rule, t.owner, position));
     }
   }
   return { tables: [...tables.values()], rules };
+}
+
+const tableKey = (o: Obj) => `${o.family} ${o.table ?? o.name}`;
+
+function ruleOf(r: Obj, owner: FirewallRule['owner'], position: number): FirewallRule {
+  const chain = String(r.chain);
+  const parsed = readRule(Array.isArray(r.expr) ? r.expr : []);
+  const family = r.family === 'ip6' ? 'ipv6' : 'ipv4';
+  return {
+    id: `nft/${r.family}/${r.table}/${chain}/${position}`,
+    family,
+    source: 'nftables',
+    table: `${r.family} ${r.table}`,
+    chain,
+    position,
+    text: parsed.text,
+    matches: parsed.matches,
+    target: parsed.target,
+    targetArgs: { ...parsed.targetArgs, handle: String(r.handle ?? '') },
+    packets: parsed.packets,
+    bytes: parsed.bytes,
+    comment: typeof r.comment === 'string' ? r.comment : null,
+    owner,
+    ownerEvidence: nftTableOwner(String(r.family), String(r.table)).evidence,
+    mapping: mappingOf(parsed, family),
+  };
 }
