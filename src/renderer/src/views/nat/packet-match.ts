@@ -75,70 +75,64 @@ export function portIn(port: number, spec: string): boolean {
 const ifaceIs = (name: string | undefined, pattern: string) =>
   name !== undefined && (pattern.endsWith('+') ? name.startsWith(pattern.slice(0, -1)) : name === pattern);
 
+// One test per iptables match key: does the packet pass it, and the words
+// that name it when it does not.
+interface MatchTest {
+  name: string;
+  test: (value: string, pkt: Packet) => boolean;
+}
+const inAny = (ip: string | undefined, cidrs: string) => (ip ? cidrs.split(',').some((c) => inCidr(ip, c)) : false);
+const destination: MatchTest = { name: 'destination', test: (v, pkt) => inAny(pkt.dst, v) };
+// an unknown sender is "somewhere outside": it is in no listed subnet
+const source: MatchTest = { name: 'source', test: (v, pkt) => inAny(pkt.src, v) };
+const protocol: MatchTest = { name: 'protocol', test: (v, pkt) => v === 'all' || v === pkt.proto };
+const port: MatchTest = { name: 'port', test: (v, pkt) => portIn(pkt.port, v) };
+// a locally sent packet has no input interface; an arriving one comes in on
+// the given interface, or on one that is not a bridge here
+const inIface: MatchTest = { name: 'in-interface', test: (v, pkt) => !pkt.local && ifaceIs(pkt.inIface, v) };
+// the output interface is not known before routing
+const outIface: MatchTest = { name: 'out-interface', test: (v, pkt) => (pkt.outIface ? ifaceIs(pkt.outIface, v) : false) };
+// the walk follows the first packet of a new connection
+const ctState: MatchTest = { name: 'conntrack state', test: (v) => v.split(',').includes('NEW') };
+
+const TESTS = new Map<string, MatchTest>([
+  ['d', destination], ['destination', destination],
+  ['s', source], ['source', source],
+  ['p', protocol], ['protocol', protocol],
+  ['dport', port], ['dports', port], ['destination-port', port], ['destination-ports', port],
+  ['i', inIface], ['in-interface', inIface],
+  ['o', outIface], ['out-interface', outIface],
+  ['ctstate', ctState], ['state', ctState],
+]);
+// The sender's port: the question does not say it, so it is assumed.
+const SOURCE_PORT = new Set(['sport', 'sports', 'source-port']);
+
 // Does the rule match the packet? Returns null when it does, else why not.
 export function matchRule(r: FirewallRule, pkt: Packet, assumed: Set<string>): string | null {
-  const m = r.matches;
-  for (const [rawKey, value] of Object.entries(m)) {
-    const neg = rawKey.startsWith('!');
-    const key = neg ? rawKey.slice(1) : rawKey;
-    if (IGNORED.has(key)) continue;
-    let ok: boolean;
-    let what: string;
-    switch (key) {
-      case 'd':
-      case 'destination':
-        ok = value.split(',').some((c) => inCidr(pkt.dst, c));
-        what = `destination ${neg ? 'not ' : ''}${value}`;
-        break;
-      case 's':
-      case 'source':
-        // an unknown sender is "somewhere outside": it is in no listed subnet
-        ok = pkt.src ? value.split(',').some((c) => inCidr(pkt.src!, c)) : false;
-        what = `source ${neg ? 'not ' : ''}${value}`;
-        break;
-      case 'p':
-      case 'protocol':
-        ok = value === 'all' || value === pkt.proto;
-        what = `protocol ${neg ? 'not ' : ''}${value}`;
-        break;
-      case 'dport':
-      case 'dports':
-      case 'destination-port':
-      case 'destination-ports':
-        ok = portIn(pkt.port, value);
-        what = `port ${neg ? 'not ' : ''}${value}`;
-        break;
-      case 'i':
-      case 'in-interface':
-        // a locally sent packet has no input interface; an arriving one comes
-        // in on the given interface, or on one that is not a bridge here
-        ok = !pkt.local && ifaceIs(pkt.inIface, value);
-        what = `in-interface ${neg ? 'not ' : ''}${value}`;
-        break;
-      case 'o':
-      case 'out-interface':
-        ok = pkt.outIface ? ifaceIs(pkt.outIface, value) : false; // not known before routing
-        what = `out-interface ${neg ? 'not ' : ''}${value}`;
-        break;
-      case 'ctstate':
-      case 'state':
-        // the walk follows the first packet of a new connection
-        ok = value.split(',').includes('NEW');
-        what = `conntrack state ${neg ? 'not ' : ''}${value}`;
-        break;
-      case 'sport':
-      case 'sports':
-      case 'source-port':
-        assumed.add(`source port ${neg ? 'not ' : ''}${value}`);
-        continue;
-      default:
-        assumed.add(`${neg ? '! ' : ''}--${key} ${value}`.trim());
-        continue;
-    }
-    if (neg) ok = !ok;
-    if (!ok) return `${what} does not match`;
+  for (const [rawKey, value] of Object.entries(r.matches)) {
+    const miss = matchOne(rawKey, value, pkt, assumed);
+    if (miss) return miss;
   }
-  // addrtype: the address the user asks about is one of this host's
+  return matchDstType(r.matches, pkt);
+}
+
+// One match of a rule ("!d" is -d negated): null when the packet passes it.
+// A match the walk cannot know is added to `assumed` and passes.
+function matchOne(rawKey: string, value: string, pkt: Packet, assumed: Set<string>): string | null {
+  const neg = rawKey.startsWith('!');
+  const key = neg ? rawKey.slice(1) : rawKey;
+  if (IGNORED.has(key)) return null;
+  const not = neg ? 'not ' : '';
+  const t = TESTS.get(key);
+  if (!t) {
+    assumed.add(SOURCE_PORT.has(key) ? `source port ${not}${value}` : `${neg ? '! ' : ''}--${key} ${value}`.trim());
+    return null;
+  }
+  return t.test(value, pkt) !== neg ? null : `${t.name} ${not}${value} does not match`;
+}
+
+// addrtype: the address the user asks about is one of this host's
+function matchDstType(m: FirewallRule['matches'], pkt: Packet): string | null {
   const dt = m['dst-type'];
   if (dt !== undefined) {
     const local = !inCidr(pkt.dst, '0.0.0.0/32') && !inCidr(pkt.dst, '::/128');
