@@ -1,8 +1,8 @@
 import { envList, keyValues, list, requireArgs, str } from '../args';
-import type { CliContext, Command } from '../command';
+import type { CliContext, Command, ParsedArgs } from '../command';
 import { PS_FILTERS } from '../filter-keys';
 import { confirm, onClosedPipe, writeOut } from '../io';
-import { eachName } from './network';
+import { eachName, perName } from '../each-name';
 import { parseSize, parseTime } from '../times';
 import { DEFAULT_LOG_LIMITS } from '../../../../src/shared/log-limits';
 
@@ -200,92 +200,88 @@ export const containerCommands: Command[] = [
       return rc;
     },
   },
-  {
-    name: 'stop',
-    summary: 'Stop running containers (SIGTERM, then SIGKILL after the timeout)',
-    args: 'CONTAINER [CONTAINER...]',
-    options: { time: { type: 'string', short: 't', value: 'int', description: 'Seconds to wait before killing the container (default 10)' } },
-    examples: ['berth stop web', 'berth stop -t 0 web db'],
-    async run(ctx, a) {
-      requireArgs(this, a.positionals, 1);
-      const t = str(a.values.time);
-      if (t !== undefined && !/^\d+$/.test(t)) throw new Error(`invalid timeout ${t}: want a number of seconds`);
-      return eachName(ctx, a.positionals, async (name, c) => {
-        await c.api['container.stop']({ name, timeout: t === undefined ? 10 : Number(t) });
-        ctx.out(name);
-      });
+  perName(
+    {
+      name: 'stop',
+      summary: 'Stop running containers (SIGTERM, then SIGKILL after the timeout)',
+      args: 'CONTAINER [CONTAINER...]',
+      options: { time: { type: 'string', short: 't', value: 'int', description: 'Seconds to wait before killing the container (default 10)' } },
+      examples: ['berth stop web', 'berth stop -t 0 web db'],
     },
-  },
-  {
-    name: 'restart',
-    summary: 'Restart containers (stop, then start; a stopped container is started)',
-    args: 'CONTAINER [CONTAINER...]',
-    options: { time: { type: 'string', short: 't', value: 'int', description: 'Seconds to wait for the stop before killing the container (default 10)' } },
-    examples: ['berth restart web', 'berth restart -t 0 web db'],
-    async run(ctx, a) {
-      requireArgs(this, a.positionals, 1);
-      const t = str(a.values.time);
-      if (t !== undefined && !/^\d+$/.test(t)) throw new Error(`invalid timeout ${t}: want a number of seconds`);
-      return eachName(ctx, a.positionals, async (name, c) => {
-        await c.api['container.restart']({ name, timeout: t === undefined ? 10 : Number(t) });
-        ctx.out(name);
-      });
+    (a) => {
+      const timeout = timeoutOption(a);
+      return async (c, name) => {
+        await c.api['container.stop']({ name, timeout });
+        return name;
+      };
     },
-  },
-  {
-    name: 'kill',
-    summary: "Send a signal to running containers' main process (default SIGKILL, which ends the whole container)",
-    args: 'CONTAINER [CONTAINER...]',
-    options: { signal: { type: 'string', short: 's', value: 'string', description: 'Signal to send: a name (HUP, SIGTERM) or a number (default KILL)' } },
-    examples: ['berth kill web', 'berth kill -s HUP web', 'berth kill --signal 15 web db'],
-    async run(ctx, a) {
-      requireArgs(this, a.positionals, 1);
+  ),
+  perName(
+    {
+      name: 'restart',
+      summary: 'Restart containers (stop, then start; a stopped container is started)',
+      args: 'CONTAINER [CONTAINER...]',
+      options: { time: { type: 'string', short: 't', value: 'int', description: 'Seconds to wait for the stop before killing the container (default 10)' } },
+      examples: ['berth restart web', 'berth restart -t 0 web db'],
+    },
+    (a) => {
+      const timeout = timeoutOption(a);
+      return async (c, name) => {
+        await c.api['container.restart']({ name, timeout });
+        return name;
+      };
+    },
+  ),
+  perName(
+    {
+      name: 'kill',
+      summary: "Send a signal to running containers' main process (default SIGKILL, which ends the whole container)",
+      args: 'CONTAINER [CONTAINER...]',
+      options: { signal: { type: 'string', short: 's', value: 'string', description: 'Signal to send: a name (HUP, SIGTERM) or a number (default KILL)' } },
+      examples: ['berth kill web', 'berth kill -s HUP web', 'berth kill --signal 15 web db'],
+    },
+    (a) => {
       const signal = str(a.values.signal) ?? 'KILL';
-      return eachName(ctx, a.positionals, async (name, c) => {
+      return async (c, name) => {
         await c.api['container.kill']({ name, signal });
-        ctx.out(name);
-      });
+        return name;
+      };
     },
-  },
-  {
-    name: 'wait',
-    summary: 'Block until containers stop, then print their exit codes',
-    args: 'CONTAINER [CONTAINER...]',
-    examples: ['berth wait web', 'berth wait job1 job2'],
-    async run(ctx, a) {
-      requireArgs(this, a.positionals, 1);
-      return eachName(ctx, a.positionals, async (name, c) => {
-        ctx.out(String((await c.api['container.wait']({ name })).exitCode));
-      });
+  ),
+  perName(
+    {
+      name: 'wait',
+      summary: 'Block until containers stop, then print their exit codes',
+      args: 'CONTAINER [CONTAINER...]',
+      examples: ['berth wait web', 'berth wait job1 job2'],
     },
-  },
-  {
-    name: 'start',
-    summary: 'Start stopped containers',
-    args: 'CONTAINER [CONTAINER...]',
-    examples: ['berth start web'],
-    async run(ctx, a) {
-      requireArgs(this, a.positionals, 1);
-      return eachName(ctx, a.positionals, async (name, c) => {
-        await c.api['container.start']({ name });
-        ctx.out(name);
-      });
+    () => async (c, name) => String((await c.api['container.wait']({ name })).exitCode),
+  ),
+  perName(
+    {
+      name: 'start',
+      summary: 'Start stopped containers',
+      args: 'CONTAINER [CONTAINER...]',
+      examples: ['berth start web'],
     },
-  },
-  {
-    name: 'rm',
-    summary: 'Remove containers',
-    args: 'CONTAINER [CONTAINER...]',
-    options: { force: { type: 'boolean', short: 'f', description: 'Force the removal of a running container (kills it)' } },
-    examples: ['berth rm web', 'berth rm -f $(berth ps -aq)'],
-    async run(ctx, a) {
-      requireArgs(this, a.positionals, 1);
-      return eachName(ctx, a.positionals, async (name, c) => {
-        await c.api['container.remove']({ name, force: a.values.force === true });
-        ctx.out(name);
-      });
+    () => async (c, name) => {
+      await c.api['container.start']({ name });
+      return name;
     },
-  },
+  ),
+  perName(
+    {
+      name: 'rm',
+      summary: 'Remove containers',
+      args: 'CONTAINER [CONTAINER...]',
+      options: { force: { type: 'boolean', short: 'f', description: 'Force the removal of a running container (kills it)' } },
+      examples: ['berth rm web', 'berth rm -f $(berth ps -aq)'],
+    },
+    (a) => async (c, name) => {
+      await c.api['container.remove']({ name, force: a.values.force === true });
+      return name;
+    },
+  ),
   {
     name: 'container prune',
     summary: 'Remove all stopped containers',
@@ -375,4 +371,11 @@ async function attach(ctx: CliContext, id: string, tty = false): Promise<number>
   const r = await c.api['container.logs']({ name: id, follow: true });
   await chain;
   return r.exitCode ?? (await c.api['container.wait']({ name: id })).exitCode;
+}
+
+// -t/--time of stop and restart: whole seconds, 10 when not given.
+function timeoutOption(a: ParsedArgs): number {
+  const t = str(a.values.time);
+  if (t !== undefined && !/^\d+$/.test(t)) throw new Error(`invalid timeout ${t}: want a number of seconds`);
+  return t === undefined ? 10 : Number(t);
 }

@@ -1,8 +1,8 @@
 import type { Network } from '../../../../src/shared/network';
-import type { BerthClient } from '../../client/unix-client';
 import { keyValues, list, requireArgs, str } from '../args';
-import type { CliContext, Command } from '../command';
+import type { Command } from '../command';
 import { NETWORK_FILTERS } from '../filter-keys';
+import { eachName, perName } from '../each-name';
 import { confirm } from '../io';
 
 const TARGET_ARGS = 'NETWORK CONTAINER | NETWORK --pid PID | NETWORK --netns NAME';
@@ -91,19 +91,18 @@ export const networkCommands: Command[] = [
       return rc;
     },
   },
-  {
-    name: 'network rm',
-    summary: 'Remove networks',
-    args: 'NETWORK [NETWORK...]',
-    examples: ['berth network rm demo'],
-    async run(ctx, a) {
-      requireArgs(this, a.positionals, 1);
-      return eachName(ctx, a.positionals, async (name, c) => {
-        await c.api['network.remove']({ name });
-        ctx.out(name);
-      });
+  perName(
+    {
+      name: 'network rm',
+      summary: 'Remove networks',
+      args: 'NETWORK [NETWORK...]',
+      examples: ['berth network rm demo'],
     },
-  },
+    () => async (c, name) => {
+      await c.api['network.remove']({ name });
+      return name;
+    },
+  ),
   {
     name: 'network prune',
     summary: 'Remove all networks no container uses',
@@ -161,20 +160,4 @@ function targetOf(cmd: Command, pos: string[], v: Record<string, unknown>) {
   requireArgs(cmd, pos, pid !== undefined || netns !== undefined ? 1 : 2, pid !== undefined || netns !== undefined ? 1 : 2);
   if (pid !== undefined && !/^\d+$/.test(pid)) throw new Error(`invalid --pid ${pid}: want a process ID`);
   return { container: pos[1], pid: pid === undefined ? undefined : Number(pid), netns };
-}
-
-// Runs fn for each name; an error is reported and the others still run
-// (exit status 1 if any failed), as `docker rm a b` does.
-export async function eachName(ctx: CliContext, names: string[], fn: (name: string, c: BerthClient) => Promise<void>): Promise<number> {
-  const c = await ctx.client();
-  let rc = 0;
-  for (const n of names) {
-    try {
-      await fn(n, c);
-    } catch (e) {
-      ctx.err(`Error: ${(e as Error).message}`);
-      rc = 1;
-    }
-  }
-  return rc;
 }
