@@ -15,7 +15,7 @@ import type { Finding, FirewallRule, HostInspect } from '../../src/shared/inspec
 import { parseIptablesSave } from '../../helper/src/inspect/iptables-parse';
 import { makeSnapshot, queryRules, SnapshotCache } from '../../helper/src/inspect/nat-query';
 import { parsePublish } from '../../helper/src/portmap/spec';
-import { hostIpsOverlap, joinHostPort } from '../../helper/src/net/ip';
+import { hostIpsOverlap, joinHostPort } from '../../src/shared/ip';
 
 const id = () => randomBytes(32).toString('hex');
 const ipToInt = (ip: string) => ip.split('.').reduce((a, b) => a * 256 + Number(b), 0);

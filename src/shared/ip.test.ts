@@ -6,9 +6,12 @@ import {
   contains,
   formatAddr,
   formatCidr,
+  hostIpsOverlap,
   isPrivate,
+  joinHostPort,
   lastAddr,
   normalizeCidr,
+  normalizeIp,
   overlaps,
   parseAddr,
   parseCidr,
@@ -121,5 +124,26 @@ describe('prefixes', () => {
     expect(isPrivate(parseAddr('fd12::1'))).toBe(true);
     expect(isPrivate(parseAddr('8.8.8.8'))).toBe(false);
     expect(isPrivate(parseAddr('2001:db8::1'))).toBe(false);
+  });
+});
+
+describe('host addresses (ports)', () => {
+  it('normalizes a host IP to one spelling, brackets dropped, zones refused', () => {
+    expect(normalizeIp('10.0.0.1')).toBe('10.0.0.1');
+    expect(normalizeIp('[0:0:0:0:0:0:0:1]')).toBe('::1');
+    expect(normalizeIp('FE80::0001')).toBe('fe80::1');
+    expect(normalizeIp('::FFFF:1.2.3.4')).toBe('::ffff:1.2.3.4');
+    for (const bad of ['', '1.2.3', '010.0.0.1', 'fe80::1%eth0', 'localhost', '[10.0.0.1']) expect(normalizeIp(bad)).toBeUndefined();
+  });
+  it('overlaps wildcards within one family only', () => {
+    expect(hostIpsOverlap('0.0.0.0', '10.0.0.1')).toBe(true);
+    expect(hostIpsOverlap('10.0.0.1', '10.0.0.1')).toBe(true);
+    expect(hostIpsOverlap('10.0.0.1', '10.0.0.2')).toBe(false);
+    expect(hostIpsOverlap('::', '::1')).toBe(true);
+    expect(hostIpsOverlap('::', '0.0.0.0')).toBe(false);
+  });
+  it('joins host and port like Go', () => {
+    expect(joinHostPort('::', 80)).toBe('[::]:80');
+    expect(joinHostPort('1.2.3.4', '80-81')).toBe('1.2.3.4:80-81');
   });
 });

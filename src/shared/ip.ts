@@ -189,3 +189,33 @@ export function reservedRole(c: Cidr, a: Addr): 'network' | 'broadcast' | 'subne
 const PRIVATE = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16', 'fc00::/7', 'fe80::/10'].map(parseCidr);
 /** RFC 1918, CGNAT, link-local, ULA: space a tool or LAN picks for itself. */
 export const isPrivate = (a: Addr) => PRIVATE.some((p) => cidrContains(p, a));
+
+// Host addresses as the port code compares them (publish, allocate, bind):
+// one canonical spelling per address, so '0:0::1' and '::1' are the same
+// allocator key.
+
+export const IPV4_ANY = '0.0.0.0';
+export const IPV6_ANY = '::';
+
+export type IpFamily = 4 | 6;
+
+/** Canonical form of an address as a user or Docker writes a host IP
+ * (brackets accepted and dropped; zones refused), or undefined. */
+export const normalizeIp = (raw: string): string | undefined =>
+  canonicalAddr(raw.startsWith('[') && raw.endsWith(']') ? raw.slice(1, -1) : raw);
+
+export const ipFamily = (ip: string): IpFamily => (isIPv6(ip) ? 6 : 4);
+export const isUnspecified = (ip: string) => ip === IPV4_ANY || ip === IPV6_ANY;
+export const isLoopbackV4 = (ip: string) => isIPv4(ip) && ip.startsWith('127.');
+
+// Two bindings collide when they are the same family and either is the
+// wildcard or both are the same address (0.0.0.0 holds every IPv4 address,
+// :: every IPv6 address; Berth binds :: with IPV6_V6ONLY so the families
+// never overlap).
+export function hostIpsOverlap(a: string, b: string): boolean {
+  if (ipFamily(a) !== ipFamily(b)) return false;
+  return a === b || isUnspecified(a) || isUnspecified(b);
+}
+
+// net.JoinHostPort: brackets around IPv6.
+export const joinHostPort = (ip: string, port: number | string) => (ipFamily(ip) === 6 ? `[${ip}]:${port}` : `${ip}:${port}`);

@@ -1,6 +1,6 @@
 import { isIPv4 } from 'node:net';
 import { flushConntrack, type ConntrackFilter } from '../kernel/conntrack';
-import { isUnspecified } from '../net/ip';
+import { isUnspecified } from '../../../src/shared/ip';
 import type { PortRecord } from '../store/state';
 
 // Conntrack entries outlive rules: a UDP client that keeps sending to

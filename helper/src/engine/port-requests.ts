@@ -1,6 +1,6 @@
 import { networkInterfaces } from 'node:os';
 import { BerthError, conflict, invalid } from '../../../src/shared/errors';
-import { hostIpsOverlap, isLoopbackV4, isUnspecified, joinHostPort } from '../net/ip';
+import { hostIpsOverlap, isLoopbackV4, isUnspecified, joinHostPort } from '../../../src/shared/ip';
 import { comparePortRequests, parsePublish, portRequests, type PortRequest } from '../portmap/spec';
 import type { ContainerRecord, PortRecord } from '../store/state';
 

@@ -4,7 +4,7 @@ import type { PortMapping } from '../../../src/shared/ports';
 import type { PublishedPort } from '../firewall/model';
 import { acquireBindings, type ReserveFn } from '../portmap/acquire';
 import { type HeldPort, parseEphemeralRange, PortAllocator } from '../portmap/allocator';
-import { joinHostPort } from '../net/ip';
+import { joinHostPort } from '../../../src/shared/ip';
 import { reserveHostPort } from '../portmap/reservation';
 import { defaultHostIps } from '../portmap/spec';
 import type { ContainerRecord, PortRecord, State } from '../store/state';

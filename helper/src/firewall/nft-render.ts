@@ -1,7 +1,7 @@
 import { isIPv4 } from 'node:net';
 import { BerthError } from '../../../src/shared/errors';
 import { checkedHostIp } from './port-rules';
-import { isLoopbackV4, isUnspecified } from '../net/ip';
+import { bitsOf, formatAddr, formatCidr, isLoopbackV4, isUnspecified, makeCidr, parseAddr } from '../../../src/shared/ip';
 import type { FirewallModel, FwEndpoint, FwNetwork } from './model';
 
 // Berth's nftables layout: one table it owns, `ip berth`, with base chains
@@ -131,12 +131,10 @@ function checkNetwork(n: FwNetwork): FwNetwork {
   return { ...n, subnet: nftPrefix(addr, Number(len)) };
 }
 
-// A prefix as nft prints it: host bits cleared, /32 as a bare address.
+// A prefix as nft prints it: host bits cleared, a host prefix as a bare address.
 export function nftPrefix(addr: string, len: number): string {
-  const n = addr.split('.').reduce((a, o) => a * 256 + Number(o), 0);
-  const masked = len === 0 ? 0 : (n - (n % 2 ** (32 - len)));
-  const ip = [24, 16, 8, 0].map((s) => Math.floor(masked / 2 ** s) % 256).join('.');
-  return len === 32 ? ip : `${ip}/${len}`;
+  const c = makeCidr(parseAddr(addr), len);
+  return len === bitsOf(c.v6) ? formatAddr({ v6: c.v6, n: c.base }) : formatCidr(c);
 }
 function checkEndpoint(e: FwEndpoint): FwEndpoint {
   if (!IFNAME.test(e.bridge) || !ID.test(e.id) || !isIPv4(e.ip))

@@ -1,6 +1,6 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { BerthError } from '../../../src/shared/errors';
-import { isLoopbackV4, isUnspecified, normalizeIp } from '../net/ip';
+import { isLoopbackV4, isUnspecified, normalizeIp } from '../../../src/shared/ip';
 import { CHAIN } from './chains';
 import type { PublishedPort } from './model';
 import { berthComment, type RuleLine } from './rule-line';

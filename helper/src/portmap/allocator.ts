@@ -1,6 +1,6 @@
 import { BerthError } from '../../../src/shared/errors';
 import type { Proto } from '../../../src/shared/ports';
-import { hostIpsOverlap, IPV4_ANY, joinHostPort, normalizeIp } from '../net/ip';
+import { hostIpsOverlap, IPV4_ANY, joinHostPort, normalizeIp } from '../../../src/shared/ip';
 import type { PortRequest } from './spec';
 
 // Which host ports Berth has handed out, in memory (like libnetwork's

@@ -1,5 +1,5 @@
 import type { PortMapping, Proto } from '../../../src/shared/ports';
-import { joinHostPort } from '../net/ip';
+import { joinHostPort } from '../../../src/shared/ip';
 
 // Port mappings printed the way the docker CLI prints them, so scripts and
 // eyes used to Docker read Berth's output the same way.

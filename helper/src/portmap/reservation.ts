@@ -3,7 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { BerthError } from '../../../src/shared/errors';
 import type { Proto } from '../../../src/shared/ports';
 import type { HostBinding } from './allocator';
-import { ipFamily, IPV4_ANY, joinHostPort, normalizeIp } from '../net/ip';
+import { ipFamily, IPV4_ANY, joinHostPort, normalizeIp } from '../../../src/shared/ip';
 import { describeHolder, findPortHolder } from './socket-owner';
 
 // A host port held by the helper itself, as Docker 28 does: the socket is

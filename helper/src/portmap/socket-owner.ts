@@ -1,6 +1,6 @@
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import type { Proto } from '../../../src/shared/ports';
-import { hostIpsOverlap, normalizeIp } from '../net/ip';
+import { hostIpsOverlap, normalizeIp } from '../../../src/shared/ip';
 
 // Which process holds a host port, from /proc/net/{tcp,udp}{,6} (socket
 // inode by local address) and /proc/PID/fd (inode -> process). Used only to

@@ -1,6 +1,6 @@
 import { BerthError } from '../../../src/shared/errors';
 import type { Proto } from '../../../src/shared/ports';
-import { IPV4_ANY, IPV6_ANY, normalizeIp } from '../net/ip';
+import { IPV4_ANY, IPV6_ANY, normalizeIp } from '../../../src/shared/ip';
 
 // Docker's -p / --expose / -P syntax turned into port requests. The parsing
 // follows go-connections `nat.ParsePortSpec` (what the docker CLI uses), and
