@@ -88,6 +88,14 @@ const forbidden = [
     to: { path: `${H}/(kernel|engine|cleanup|inspect|server|store|ipam|dns|firewall/(?!flag-values))/` },
   },
   {
+    name: 'network-decisions-through-the-kernel-object',
+    comment:
+      'Network create/remove and connect/disconnect (and the drivers under them) reach the kernel only through the Kernel object the engine is given (kernel/host-kernel.ts), so root-free tests run them on a recording fake.',
+    severity: 'error',
+    from: { path: [`${H}/engine/drivers/`, `${H}/engine/(networks|endpoints|connect|host-routes)\\.ts$`], pathNot: TESTS },
+    to: { path: `${H}/kernel/`, pathNot: `${H}/kernel/host-kernel\\.ts$` },
+  },
+  {
     name: 'engine-behind-the-store-interface',
     comment: 'The engine sees persistence only as store/store.ts (load, save): helper-main.ts gives it the FileStore, root-free tests a MemoryStore.',
     severity: 'error',

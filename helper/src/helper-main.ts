@@ -4,6 +4,7 @@ import { BerthError } from '../../src/shared/errors';
 import { connectHelper } from './client/unix-client';
 import { finalizeExit } from './engine/containers';
 import { Engine } from './engine/engine';
+import { hostKernel } from './kernel/host-kernel';
 import { checkDrift, restore } from './engine/restore';
 import { repeatWithoutOverlap } from './engine/periodic';
 import { hostNameservers } from './dns/files';
@@ -69,6 +70,7 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
   await prepareUtsDir(utsDir);
   const engine = new Engine({
     store,
+    kernel: hostKernel,
     firewall,
     ownerUid: o.ownerUid,
     logDir: `${o.dataRoot}/containers`,

@@ -1,8 +1,6 @@
 import type { z } from 'zod';
 import { conflict, invalid, notFound } from '../../../src/shared/errors';
 import type { ConnectParams, DisconnectParams, EndpointInfo } from '../../../src/shared/network';
-import { listNetns } from '../kernel/netns';
-import { isAlive, procStartTime } from '../kernel/process';
 import type { ContainerRecord, EndpointRecord, ForeignRecord, NetworkRecord, State } from '../store/state';
 import { findContainer, findNetwork, type Engine } from './engine';
 import { isUp } from './containers';
@@ -32,7 +30,7 @@ async function foreignHolder(eng: Engine, s: State, t: Target, create: boolean):
   let ns: ForeignNs | null = null;
   if (t.pid !== undefined) {
     name = `pid ${t.pid}`;
-    const st = await procStartTime(t.pid);
+    const st = await eng.kernel.procStartTime(t.pid);
     if (st === null) throw notFound(`no process with PID ${t.pid}`);
     id = `pid:${t.pid}:${st}`;
     rec = s.foreign[id];
@@ -43,7 +41,7 @@ async function foreignHolder(eng: Engine, s: State, t: Target, create: boolean):
   } else {
     const netns = t.netns!;
     name = `netns ${netns}`;
-    if (!(await listNetns()).includes(netns)) throw notFound(`no network namespace named ${netns}`);
+    if (!(await eng.kernel.listNetns()).includes(netns)) throw notFound(`no network namespace named ${netns}`);
     if (netns.startsWith('berth-')) throw invalid(`${netns} belongs to a Berth container: connect the container by name`);
     id = `netns:${netns}`;
     rec = s.foreign[id];
@@ -112,11 +110,11 @@ async function connectIn(eng: Engine, s: State, undo: Undo, p: z.output<typeof C
   const sb = h.sandbox;
   if (publishes(h)) {
     // ports follow the gateway and their rules follow the ports: in turn
-    const routed = await joinEndpoint(net, sb, ep, undo, o);
+    const routed = await joinEndpoint(eng, net, sb, ep, undo, o);
     await moveGateway(eng, s, h, undo, routed ? 'set' : 'sync');
   } else {
-    const routed = await eng.alongFirewall(s, undo, () => joinEndpoint(net, sb, ep, undo, o));
-    if (!routed) await syncDefaultRoute(s, sb, h.endpoints);
+    const routed = await eng.alongFirewall(s, undo, () => joinEndpoint(eng, net, sb, ep, undo, o));
+    if (!routed) await syncDefaultRoute(eng, s, sb, h.endpoints);
   }
   eng.emit({ type: 'endpoint.joined', network: net.name, sandbox: h.name, ip: ep.ip });
   return info(net, ep);
@@ -174,7 +172,7 @@ const publishes = (h: Holder) => !!h.container && (h.container.ports.length > 0 
 // an operation writes it once.
 async function moveGateway(eng: Engine, s: State, h: Holder, undo: Undo, route: 'set' | 'gone' | 'sync', firewall = true): Promise<void> {
   if (!h.sandbox) return;
-  if (route !== 'set') await syncDefaultRoute(s, h.sandbox, h.endpoints, route === 'gone');
+  if (route !== 'set') await syncDefaultRoute(eng, s, h.sandbox, h.endpoints, route === 'gone');
   if (h.container) await eng.ports.attach(s, h.container, undo);
   if (firewall) await eng.syncFirewall(s, undo);
 }
@@ -197,11 +195,11 @@ function info(net: NetworkRecord, ep: EndpointRecord | null): EndpointInfo {
 }
 
 // Foreign sandboxes whose process or netns went away: their endpoints are released.
-export async function deadForeign(s: State): Promise<string[]> {
-  const names = new Set(await listNetns());
+export async function deadForeign(eng: Engine, s: State): Promise<string[]> {
+  const names = new Set(await eng.kernel.listNetns());
   const dead: string[] = [];
   for (const f of Object.values(s.foreign)) {
-    const alive = f.kind === 'pid' ? await isAlive(f.pid!, f.startTime!) : names.has(f.netnsName!);
+    const alive = f.kind === 'pid' ? await eng.kernel.isAlive(f.pid!, f.startTime!) : names.has(f.netnsName!);
     if (!alive) dead.push(f.id);
   }
   return dead;

@@ -1,8 +1,6 @@
 import { invalid } from '../../../src/shared/errors';
-import { ipBatch, listLinks, listRoutes } from '../kernel/links';
 import { gateway6, subnetOf } from '../store/network-pools';
 import type { EndpointRecord, NetworkRecord, State } from '../store/state';
-import { driverFor } from './drivers';
 import type { Engine } from './engine';
 import { newId, randomMac, vethName } from './naming';
 import type { SandboxRef } from './sandbox-ref';
@@ -15,7 +13,7 @@ const prefixOf = (cidr: string) => Number(cidr.split('/')[1]);
 // joinEndpoint; connect runs the join beside the firewall sync).
 export async function attachEndpoint(eng: Engine, net: NetworkRecord, sb: SandboxRef, undo: Undo, o: JoinOptions): Promise<{ ep: EndpointRecord; routed: boolean }> {
   const ep = newEndpoint(eng, net, o);
-  return { ep, routed: await joinEndpoint(net, sb, ep, undo, o) };
+  return { ep, routed: await joinEndpoint(eng, net, sb, ep, undo, o) };
 }
 
 // `known`: the interfaces of a sandbox Berth made itself (it holds nothing
@@ -62,17 +60,17 @@ export function newEndpoint(eng: Engine, net: NetworkRecord, o: JoinOptions): En
 // made again. The default route the sandbox must have with this endpoint in
 // (syncDefaultRoute's choice) is set in the same ip process; returns false
 // when there is none to set (the caller syncs the route then).
-export async function joinEndpoint(net: NetworkRecord, sb: SandboxRef, ep: EndpointRecord, undo: Undo, o: JoinOptions): Promise<boolean> {
+export async function joinEndpoint(eng: Engine, net: NetworkRecord, sb: SandboxRef, ep: EndpointRecord, undo: Undo, o: JoinOptions): Promise<boolean> {
   const route = defaultRouteLines(o.state, [...o.others.filter((e) => e.id !== ep.id), ep]);
-  const join = () => driverFor(net).join(net, ep, sb, [...(o.sandboxLines ?? []), ...(route ?? [])]);
+  const join = () => eng.driver(net).join(net, ep, sb, [...(o.sandboxLines ?? []), ...(route ?? [])]);
   try {
     await join();
   } catch (e) {
     if (o.known || !/File exists/.test((e as Error).message)) throw e;
-    ep.ifname = lowestFree((await listLinks(sb.ns)).map((l) => l.ifname));
+    ep.ifname = lowestFree((await eng.kernel.listLinks(sb.ns)).map((l) => l.ifname));
     await join();
   }
-  undo.push(() => driverFor(net).leave(net, ep, sb));
+  undo.push(() => eng.driver(net).leave(net, ep, sb));
   return route !== null;
 }
 
@@ -85,7 +83,7 @@ function lowestFree(used: string[]): string {
 
 export async function detachEndpoint(eng: Engine, s: State, ep: EndpointRecord, sb: SandboxRef | null): Promise<void> {
   const net = s.networks[ep.networkId];
-  if (net) await driverFor(net).leave(net, ep, sb);
+  if (net) await eng.driver(net).leave(net, ep, sb);
   try {
     for (const ip of [ep.ip, ep.ip6]) if (ip) eng.ipam.releaseAddress(ep.networkId, ip);
   } catch {
@@ -126,9 +124,9 @@ function defaultRouteLines(s: State, eps: EndpointRecord[]): string[] | null {
 // Points the sandbox's default route at the gateway endpoint's network.
 // `goneWithLink`: the endpoint that held the route was just deleted, and its
 // route with it, so with no gateway left there is nothing to read or delete.
-export async function syncDefaultRoute(s: State, sb: SandboxRef, eps: EndpointRecord[], goneWithLink = false): Promise<void> {
+export async function syncDefaultRoute(eng: Engine, s: State, sb: SandboxRef, eps: EndpointRecord[], goneWithLink = false): Promise<void> {
   const lines = defaultRouteLines(s, eps);
-  if (lines) return ipBatch(sb.ns, lines);
+  if (lines) return eng.kernel.ipBatch(sb.ns, lines);
   if (goneWithLink) return;
-  if ((await listRoutes(sb.ns)).some((r) => r.dst === 'default')) await ipBatch(sb.ns, ['route del default']);
+  if ((await eng.kernel.listRoutes(sb.ns)).some((r) => r.dst === 'default')) await eng.kernel.ipBatch(sb.ns, ['route del default']);
 }

@@ -15,9 +15,12 @@ import { dropEmptyIptablesTables } from '../firewall/reset';
 import { isAlive } from '../kernel/process';
 import { readExit, type ExitRecord } from '../kernel/shim';
 import type { PortService } from './ports';
+import type { Kernel } from '../kernel/host-kernel';
+import { makeDrivers, type Drivers, type NetworkDriver } from './drivers';
 
 export interface EngineOptions {
   store: Store; // FileStore in the helper, MemoryStore in root-free tests
+  kernel: Kernel; // hostKernel in the helper, a recording fake in root-free tests
   firewall: FirewallBackend;
   ownerUid: number;
   logDir: string;
@@ -66,11 +69,20 @@ export class Engine {
   // published ports: rendered by the firewall backend with the rest, host ports bound per container
   readonly ports: PortService;
   private exits = new Map<string, { pid: number; code: Promise<number> }>();
+  readonly kernel: Kernel;
+  private readonly drivers: Drivers;
 
   constructor(readonly opts: EngineOptions) {
+    this.kernel = opts.kernel;
+    this.drivers = makeDrivers(opts.kernel);
     this.state = opts.store.load();
     this.originals = opts.originals ?? null;
     this.ports = opts.ports(this);
+  }
+
+  // The network's driver (bridge, host, null) on this engine's kernel.
+  driver(net: NetworkRecord): NetworkDriver {
+    return this.drivers[net.driver];
   }
 
   serial<T>(fn: () => Promise<T>): Promise<T> {

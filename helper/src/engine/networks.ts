@@ -3,10 +3,7 @@ import { BRIDGE_OPTS, NetworkCreateParams } from '../../../src/shared/network';
 import { cidrContains, cidrOverlaps, parseCidr, tryParseAddr } from '../../../src/shared/ip';
 import { IfName } from '../../../src/shared/validators';
 import type { z } from 'zod';
-import { linkExists } from '../kernel/links';
-import { ensureSysctl, readSysctl } from '../kernel/sysctl';
 import type { NetworkRecord, State } from '../store/state';
-import { driverFor } from './drivers';
 import { findNetwork, type Engine } from './engine';
 import { hostRoutes } from './host-routes';
 import { bridgeName, DEFAULT_BRIDGE, newId } from './naming';
@@ -48,7 +45,7 @@ export async function createNetwork(eng: Engine, p: CreateParams): Promise<Netwo
     if (Object.values(s.networks).some((n) => n.bridge === br)) throw conflict(`bridge name ${br} is used by another network`);
     // a name the user chose is checked before anything changes; a generated
     // one is refused by the driver's create if it ever collides
-    if (p.options[BRIDGE_OPTS.name] !== undefined && (await linkExists(br))) throw conflict(`a link named ${br} already exists on the host`);
+    if (p.options[BRIDGE_OPTS.name] !== undefined && (await eng.kernel.linkExists(br))) throw conflict(`a link named ${br} already exists on the host`);
     const mtuText = p.options[BRIDGE_OPTS.mtu];
     const mtu = mtuText === undefined ? 0 : Number(mtuText);
     if (!Number.isInteger(mtu) || (mtuText !== undefined && (mtu < 68 || mtu > 65535)))
@@ -97,7 +94,7 @@ async function addBridgeNetwork(
   // host routes only matter to those (Docker never checks a user's subnet)
   const wanted = [...configs];
   for (const v6 of [false, true]) if ((v6 ? net.enableIPv6 : net.enableIPv4) && !configs.some((c) => c.v6 === v6)) wanted.push({ v6 });
-  const routes = wanted.some((c) => !c.subnet) ? await foreignRoutes(s) : [];
+  const routes = wanted.some((c) => !c.subnet) ? await foreignRoutes(eng, s) : [];
   try {
     const pools = wanted.map((c) => eng.ipam.requestPool(net.id, c, c.subnet ? [] : routes, c.v6));
     const first4 = pools.findIndex((_, i) => !wanted[i].v6);
@@ -112,15 +109,15 @@ async function addBridgeNetwork(
   }
   s.networks[net.id] = net;
   if (net.enableIPv6) await ensureV6Forwarding(eng);
-  const nfBefore = net.icc ? null : await readSysctl('net.bridge.bridge-nf-call-iptables');
-  if (!net.icc && (await ensureSysctl('net.bridge.bridge-nf-call-iptables', '1'))) {
+  const nfBefore = net.icc ? null : await eng.kernel.readSysctl('net.bridge.bridge-nf-call-iptables');
+  if (!net.icc && (await eng.kernel.ensureSysctl('net.bridge.bridge-nf-call-iptables', '1'))) {
     if (nfBefore !== null) eng.originals?.recordSysctl('net.bridge.bridge-nf-call-iptables', nfBefore);
     eng.hostChanges.push('net.bridge.bridge-nf-call-iptables set to 1 (needed for enable_icc=false)');
   }
   await eng.alongFirewall(s, undo, async () => {
     // a new network's bridge must not exist yet; the default one may (restart)
-    await (fresh ? driverFor(net).createNetwork(net) : driverFor(net).ensureNetwork(net));
-    undo.push(() => driverFor(net).deleteNetwork(net));
+    await (fresh ? eng.driver(net).createNetwork(net) : eng.driver(net).ensureNetwork(net));
+    undo.push(() => eng.driver(net).deleteNetwork(net));
   });
 }
 
@@ -183,9 +180,9 @@ function parseAddrOr(text: string, what: string) {
 // drop, as for IPv4 (docs/ipv6.md).
 export async function ensureV6Forwarding(eng: Engine): Promise<void> {
   const key = 'net.ipv6.conf.all.forwarding';
-  const before = await readSysctl(key);
+  const before = await eng.kernel.readSysctl(key);
   if (before === null) throw invalid('IPv6 is disabled on this host (no /proc/sys/net/ipv6): no IPv6 networks');
-  if (!(await ensureSysctl(key, '1'))) return;
+  if (!(await eng.kernel.ensureSysctl(key, '1'))) return;
   eng.originals?.recordSysctl(key, before);
   eng.forwardPolicyDrop6 = true;
   eng.hostChanges.push(`${key} set to 1; the IPv6 forward policy set to drop`);
@@ -200,8 +197,8 @@ export async function removeNetwork(eng: Engine, ref: string): Promise<string> {
       throw inUse(`error while removing network: network ${net.name} has active endpoints (${users.join(', ')})`);
     delete s.networks[net.id];
     await eng.alongFirewall(s, undo, async () => {
-      await driverFor(net).deleteNetwork(net);
-      undo.push(() => driverFor(net).ensureNetwork(net));
+      await eng.driver(net).deleteNetwork(net);
+      undo.push(() => eng.driver(net).ensureNetwork(net));
     });
     eng.ipam.releasePool(net.id);
     eng.emit({ type: 'network.removed', id: net.id, name: net.name });
@@ -226,9 +223,9 @@ export async function pruneNetworks(eng: Engine): Promise<string[]> {
 
 // Host routes, less those of Berth's own bridges (a freed subnet whose
 // route lingers is still Berth's to reuse).
-export async function foreignRoutes(s: State): Promise<string[]> {
+export async function foreignRoutes(eng: Engine, s: State): Promise<string[]> {
   const ours = new Set(Object.values(s.networks).map((n) => n.bridge));
-  return (await hostRoutes()).filter((r) => !r.dev || !ours.has(r.dev)).map((r) => r.cidr);
+  return (await hostRoutes(eng.kernel)).filter((r) => !r.dev || !ours.has(r.dev)).map((r) => r.cidr);
 }
 
 export function endpointUsers(s: State, netId: string): string[] {

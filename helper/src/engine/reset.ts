@@ -3,7 +3,6 @@ import { dropEmptyIptablesTables, resetIptables, resetNftables } from '../firewa
 import { listLinks } from '../kernel/links';
 import { ensureSysctl, readSysctl } from '../kernel/sysctl';
 import { releaseUtsDir } from '../kernel/uts';
-import { driverFor } from './drivers';
 import type { Engine } from './engine';
 
 export interface ResetResult {
@@ -51,7 +50,7 @@ export async function systemReset(eng: Engine): Promise<ResetResult> {
     }
     for (const n of Object.values(s.networks)) {
       if (n.driver !== 'bridge') continue;
-      await driverFor(n).deleteNetwork(n);
+      await eng.driver(n).deleteNetwork(n);
       out.removed.push(`bridge ${n.bridge} (network ${n.name})`);
     }
     out.removed.push(...(await dropEmptyIptablesTables(orig.nftTables).catch(() => [])));

@@ -10,7 +10,6 @@ import { parseSave } from '../firewall/save-parse';
 import type { State } from '../store/state';
 import { deadForeign } from './connect';
 import { finalizeExit, finishRemovals, isUp } from './containers';
-import { driverFor } from './drivers';
 import { allEndpoints, type Engine } from './engine';
 import { detachEndpoint } from './endpoints';
 import { LINK_ALIAS_PREFIX, shortId } from './naming';
@@ -45,12 +44,12 @@ export async function restore(eng: Engine): Promise<void> {
       if (nsOk && (await isAlive(c.state.pid, c.state.startTime))) eng.adopt(c.id, c.state);
       else exited.push({ id: c.id, pid: c.state.pid, shimPid: c.state.shimPid, shimStartTime: c.state.shimStartTime });
     }
-    for (const id of await deadForeign(s)) {
+    for (const id of await deadForeign(eng, s)) {
       for (const ep of s.foreign[id].endpoints) await detachEndpoint(eng, s, ep, null);
       delete s.foreign[id];
     }
-    for (const n of Object.values(s.networks)) await driverFor(n).ensureNetwork(n);
-    await rejoinMissingEndpoints(s);
+    for (const n of Object.values(s.networks)) await eng.driver(n).ensureNetwork(n);
+    await rejoinMissingEndpoints(eng, s);
     await removeOrphans(s, exited.map((e) => e.id), eng.opts.utsDir);
     await eng.opts.firewall.apply(eng.firewallModel(s), { forwardPolicyDrop: eng.forwardPolicyDrop, forwardPolicyDrop6: eng.forwardPolicyDrop6, pruneUnknown: true });
     eng.forwardPolicyDrop6 = false;
@@ -77,7 +76,7 @@ async function waitRecord(eng: Engine, id: string, pid: number) {
 }
 
 // A host veth someone deleted: the endpoint is joined again with its address.
-async function rejoinMissingEndpoints(s: State): Promise<void> {
+async function rejoinMissingEndpoints(eng: Engine, s: State): Promise<void> {
   const have = new Set((await listLinks()).map((l) => l.ifname));
   for (const c of Object.values(s.containers)) {
     const sb = sandboxOf(s, c);
@@ -86,7 +85,7 @@ async function rejoinMissingEndpoints(s: State): Promise<void> {
       if (have.has(ep.hostVeth)) continue;
       const net = s.networks[ep.networkId];
       try {
-        await driverFor(net).join(net, ep, sb);
+        await eng.driver(net).join(net, ep, sb);
       } catch (e) {
         c.state.status = 'degraded';
         c.state.error = `endpoint on ${net.name} could not be restored: ${(e as Error).message}`;
@@ -147,8 +146,8 @@ export async function checkDrift(eng: Engine, heal: boolean): Promise<DriftRepor
 
     let healed = false;
     if (heal && (missing.length || diff.extra.length)) {
-      for (const n of Object.values(s.networks)) await driverFor(n).ensureNetwork(n);
-      await rejoinMissingEndpoints(s);
+      for (const n of Object.values(s.networks)) await eng.driver(n).ensureNetwork(n);
+      await rejoinMissingEndpoints(eng, s);
       await eng.opts.firewall.apply(model);
       healed = true;
     }

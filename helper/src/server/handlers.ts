@@ -61,7 +61,7 @@ export function makeHandlers(d: HandlerDeps): Handlers {
     'network.remove': async (p) => ({ removed: [await removeNetwork(eng, p.name)] }),
     'network.prune': async () => ({ removed: await pruneNetworks(eng) }),
     'network.checkSubnet': async (p) => {
-      const routes = await foreignRoutes(eng.state);
+      const routes = await foreignRoutes(eng, eng.state);
       const r = eng.ipam.checkSubnet(p.subnet || undefined, routes.map((cidr) => ({ cidr })));
       const names = new Map(Object.values(eng.state.networks).map((n) => [n.id, n.name]));
       return { ...r, overlaps: r.overlaps.map((o) => (o.kind === 'network' ? { ...o, what: names.get(o.what) ?? o.what } : o)) };

@@ -3,17 +3,21 @@ import { Engine } from '../engine/engine';
 import { PortService } from '../engine/ports';
 import { noneBackend, type FirewallBackend } from '../firewall/backend';
 import { MemoryStore } from '../store/memory-store';
+import { recordingKernel, type RecordingKernel } from './recording-kernel';
 import { emptyState, type ContainerRecord, type NetworkRecord, type State } from '../store/state';
 
-// The engine without root, disk or kernel: its state in a MemoryStore, no
-// firewall (or a recording one), host ports never bound. For unit tests of
-// the engine's decisions, the handlers behind the RPC server and the CLI
-// that talks to them. Operations that create kernel objects (run, connect,
-// network create) still need the integration suite.
-export function memoryEngine(state: State = emptyState(), o: { firewall?: FirewallBackend } = {}) {
+// The engine without root, disk or kernel: its state in a MemoryStore, a
+// recording kernel (testing/recording-kernel.ts), no firewall (or a
+// recording one), host ports never bound. For unit tests of the engine's
+// decisions (network create and remove, connect and disconnect), the
+// handlers behind the RPC server and the CLI that talks to them. Starting a
+// container's process (run, start) still needs the integration suite.
+export function memoryEngine(state: State = emptyState(), o: { firewall?: FirewallBackend; kernel?: RecordingKernel } = {}) {
   const store = new MemoryStore(state);
+  const kernel = o.kernel ?? recordingKernel();
   const engine = new Engine({
     store,
+    kernel,
     firewall: o.firewall ?? noneBackend,
     ownerUid: 1000,
     logDir: '/nonexistent/containers',
@@ -24,7 +28,7 @@ export function memoryEngine(state: State = emptyState(), o: { firewall?: Firewa
     onExit: () => {},
   });
   engine.rebuildIpam(engine.state);
-  return { engine, store };
+  return { engine, store, kernel };
 }
 
 // Deterministic 64-hex ids, so a failing test prints the same ids each run.

@@ -1,8 +1,7 @@
-import { deleteLinks, ipBatch, listAddrs, listLinks } from '../../kernel/links';
+import type { Kernel } from '../../kernel/host-kernel';
 import type { EndpointRecord, NetworkRecord } from '../../store/state';
 import { linkAlias } from '../naming';
 import { familyPools, poolsOf } from '../../store/network-pools';
-import { setIfSysctl6 } from '../../kernel/sysctl';
 import type { NetworkDriver } from './driver';
 import { conflict } from '../../../../src/shared/errors';
 
@@ -14,29 +13,30 @@ const bridgeAddrs = (net: NetworkRecord) =>
   poolsOf(net).map((p) => `${p.gateway}/${prefixOf(p.subnet)}${p.subnet.includes(':') ? ' nodad' : ''}`);
 
 // Docker's bridge IPv6 setup: IPv6 on, no router advertisements taken.
-async function bridgeIPv6(net: NetworkRecord): Promise<void> {
+async function bridgeIPv6(k: Kernel, net: NetworkRecord): Promise<void> {
   if (!familyPools(net, true).length) return;
-  await setIfSysctl6(net.bridge, 'disable_ipv6', '0');
-  await setIfSysctl6(net.bridge, 'accept_ra', '0');
+  await k.setIfSysctl6(net.bridge, 'disable_ipv6', '0');
+  await k.setIfSysctl6(net.bridge, 'accept_ra', '0');
 }
 
-export const bridgeDriver: NetworkDriver = {
+// The bridge driver on kernel `k` (the engine's: the host's, or a test's fake).
+export const bridgeDriver = (k: Kernel): NetworkDriver => ({
   name: 'bridge',
 
   async ensureNetwork(net) {
-    const links = await listLinks();
+    const links = await k.listLinks();
     const br = links.find((l) => l.ifname === net.bridge);
-    if (!br) await ipBatch(undefined, [`link add name ${net.bridge} type bridge`]);
+    if (!br) await k.ipBatch(undefined, [`link add name ${net.bridge} type bridge`]);
     else if (br.linkinfo?.info_kind !== 'bridge')
       throw new Error(`${net.bridge} exists and is not a bridge (${br.linkinfo?.info_kind ?? 'device'})`);
-    await bridgeIPv6(net);
+    await bridgeIPv6(k, net);
     // a bridge made just now has no address yet: nothing to read
-    const have = br === undefined ? [] : ((await listAddrs()).find((a) => a.ifname === net.bridge)?.addr_info ?? []).map((i) => `${i.local}/${i.prefixlen}`);
+    const have = br === undefined ? [] : ((await k.listAddrs()).find((a) => a.ifname === net.bridge)?.addr_info ?? []).map((i) => `${i.local}/${i.prefixlen}`);
     const lines: string[] = [];
     if (net.mtu) lines.push(`link set dev ${net.bridge} mtu ${net.mtu}`);
     for (const a of bridgeAddrs(net)) if (!have.includes(a.split(' ')[0])) lines.push(`addr add ${a} dev ${net.bridge}`);
     lines.push(`link set dev ${net.bridge} alias ${linkAlias(net.id)} up`);
-    await ipBatch(undefined, lines);
+    await k.ipBatch(undefined, lines);
   },
 
   // One ip process, no listing: the bridge is made with its address and
@@ -48,32 +48,32 @@ export const bridgeDriver: NetworkDriver = {
     const v6 = familyPools(net, true).length > 0;
     let made = false;
     try {
-      await ipBatch(undefined, [`link add name ${net.bridge}${mtu} type bridge`, ...(v6 ? [] : rest)]);
+      await k.ipBatch(undefined, [`link add name ${net.bridge}${mtu} type bridge`, ...(v6 ? [] : rest)]);
       made = true;
       if (v6) {
-        await bridgeIPv6(net);
-        await ipBatch(undefined, rest);
+        await bridgeIPv6(k, net);
+        await k.ipBatch(undefined, rest);
       }
     } catch (e) {
       // only the add can find something there: the address and alias are on our new bridge
       if (!made && /File exists/.test((e as Error).message)) throw conflict(`a link named ${net.bridge} already exists on the host`);
-      await deleteLinks([net.bridge]).catch(() => {});
+      await k.deleteLinks([net.bridge]).catch(() => {});
       throw e;
     }
   },
 
   async deleteNetwork(net) {
-    await deleteLinks([net.bridge]);
+    await k.deleteLinks([net.bridge]);
   },
 
   async join(net, ep, sb, sandboxLines = []) {
     const mtu = net.mtu ? ` mtu ${net.mtu}` : '';
-    await ipBatch(undefined, [
+    await k.ipBatch(undefined, [
       `link add name ${ep.hostVeth}${mtu} type veth peer name ${ep.ifname}${mtu} address ${ep.mac} netns ${sb.linkTarget}`,
       `link set dev ${ep.hostVeth} master ${net.bridge} alias ${linkAlias(ep.id)} up`,
     ]);
     try {
-      await ipBatch(sb.ns, [
+      await k.ipBatch(sb.ns, [
         ...(ep.ip ? [`addr add ${ep.ip}/${ep.prefixLen} dev ${ep.ifname}`] : []),
         // nodad: the address is Berth's to give, usable at once (as libnetwork's IFA_F_NODAD)
         ...(ep.ip6 ? [`addr add ${ep.ip6}/${ep.prefixLen6} dev ${ep.ifname} nodad`] : []),
@@ -81,13 +81,13 @@ export const bridgeDriver: NetworkDriver = {
         ...sandboxLines,
       ]);
     } catch (e) {
-      await deleteLinks([ep.hostVeth]).catch(() => {});
+      await k.deleteLinks([ep.hostVeth]).catch(() => {});
       throw e;
     }
   },
 
   async leave(_net, ep: EndpointRecord, _sb) {
     // deleting one end of a veth pair deletes both
-    await deleteLinks([ep.hostVeth]);
+    await k.deleteLinks([ep.hostVeth]);
   },
-};
+});

@@ -1,8 +1,10 @@
+import type { Kernel } from '../../kernel/host-kernel';
 import type { NetworkRecord } from '../../store/state';
 import { bridgeDriver } from './bridge-driver';
 import type { NetworkDriver } from './driver';
 import { hostDriver, nullDriver } from './null-driver';
 
-const DRIVERS: Record<NetworkRecord['driver'], NetworkDriver> = { bridge: bridgeDriver, host: hostDriver, null: nullDriver };
-export const driverFor = (net: NetworkRecord): NetworkDriver => DRIVERS[net.driver];
+// The drivers on one kernel (the engine makes them once, in its constructor).
+export type Drivers = Record<NetworkRecord['driver'], NetworkDriver>;
+export const makeDrivers = (k: Kernel): Drivers => ({ bridge: bridgeDriver(k), host: hostDriver, null: nullDriver });
 export type { NetworkDriver };
