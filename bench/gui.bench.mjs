@@ -66,7 +66,7 @@ const scrollFrames = (scroller) =>
   });
 
 await withGui(NAT_RULES, async (page) => {
-  const t = await go(page, 'NAT rules');
+  const t = await go(page, 'Firewall rules');
   await page.locator('tr[data-rule-id]').first().waitFor({ timeout: 60_000 });
   const firstRows = performance.now() - t;
   const scroller = page.getByTestId('nat-scroll');
@@ -81,7 +81,7 @@ await withGui(NAT_RULES, async (page) => {
     await page.locator('tr[data-rule-id]', { hasText: q }).waitFor();
     searches.push(performance.now() - t0);
   }
-  console.log(`NAT view, ${NAT_RULES} rules: first rows ${ms(firstRows)} after navigation | scrolling: frame p50 ${ms(median(frames))}, p95 ${ms(p95(frames))} (${rowsInDom} rows in the DOM) | search (typed to row shown, 60 ms debounce included) median ${ms(median(searches))}`);
+  console.log(`Firewall rules (NAT) view, ${NAT_RULES} rules: first rows ${ms(firstRows)} after navigation | scrolling: frame p50 ${ms(median(frames))}, p95 ${ms(p95(frames))} (${rowsInDom} rows in the DOM) | search (typed to row shown, 60 ms debounce included) median ${ms(median(searches))}`);
 });
 
 await withGui(CLEANUP_RULES, async (page) => {

@@ -10,8 +10,9 @@
 import { spawn } from 'node:child_process';
 import { BERTH, createHost, importTs, median, sleep } from './lib/host.mjs';
 
-const SIZES = (process.env.SIZES ?? '10000,50000').split(',').map(Number);
-const FOREIGN = (process.env.FOREIGN ?? '0,10000').split(',').map(Number);
+const list = (v) => v.split(',').filter((x) => x !== '').map(Number); // "SIZES=" skips that part
+const SIZES = list(process.env.SIZES ?? '10000,50000');
+const FOREIGN = list(process.env.FOREIGN ?? '0,10000');
 const REPS = Number(process.env.REPS ?? 5);
 const { connectHelper } = await importTs("export { connectHelper } from './helper/src/client/unix-client';");
 
@@ -56,20 +57,30 @@ for (const n of SIZES) {
     host.plant(n);
     c = await host.startHelper(connectHelper);
     const rssIdle = host.rssMb();
-    const save = median(host.timeInside('iptables-save -c', REPS));
-    const [inspect, h] = await timed(REPS, () => c.call('host.inspect', {}));
-    const [plan, p] = await timed(REPS, () => c.call('cleanup.plan', {}));
-    const [query] = await timed(REPS, () => c.call('nat.query', { limit: 200 }));
-    const [search] = await timed(REPS, async () => {
-      const first = await c.call('nat.query', { limit: 1 });
-      const t = performance.now();
-      await c.call('nat.query', { snapshot: first.snapshot, search: `svc-${n - 4}:`, limit: 200 });
-      return performance.now() - t;
-    }).then(async () => {
-      // search alone, within one reading
-      const first = await c.call('nat.query', { limit: 1 });
-      return timed(REPS, () => c.call('nat.query', { snapshot: first.snapshot, search: `svc-${n - 4}:`, limit: 200 }));
-    });
+    // Each repetition times iptables-save right before the helper's calls, and the ratios are
+    // taken per repetition: on a shared machine the load moves between repetitions, not within one.
+    // The helper's own CPU time per call (from /proc) does not move with the load as much.
+    const m = { save: [], inspect: [], plan: [], query: [], cpuInspect: [], cpuPlan: [], cpuQuery: [], rInspect: [], rPlan: [], rQuery: [] };
+    let h, p;
+    for (let i = 0; i < REPS; i++) {
+      const save = host.timeInside('iptables-save -c', 1)[0];
+      const call = async (method, params, key) => {
+        const c0 = host.cpuMs();
+        const [t, r] = await time(() => c.call(method, params));
+        m[key].push(t);
+        m[`cpu${key[0].toUpperCase()}${key.slice(1)}`].push(host.cpuMs() - c0);
+        m[`r${key[0].toUpperCase()}${key.slice(1)}`].push(t / save);
+        return r;
+      };
+      m.save.push(save);
+      h = await call('host.inspect', {}, 'inspect');
+      p = await call('cleanup.plan', {}, 'plan');
+      await call('nat.query', { limit: 200 }, 'query');
+    }
+    const [save, inspect, plan, query] = [m.save, m.inspect, m.plan, m.query].map(median);
+    // search alone, within one reading
+    const first = await c.call('nat.query', { limit: 1 });
+    const [search] = await timed(REPS, () => c.call('nat.query', { snapshot: first.snapshot, search: `svc-${n - 4}:`, limit: 200 }));
     const ls = {};
     for (const fmt of ['raw', 'json', 'table']) {
       const runs = [];
@@ -77,14 +88,17 @@ for (const n of SIZES) {
       ls[fmt] = { total: median(runs.map((r) => r.total)), first: median(runs.map((r) => r.first)), mb: runs[0].bytes / 1e6 };
     }
     const rssBusy = host.rssMb();
+    const rssPeak = host.rssPeakMb();
     c.close();
     await sleep(35_000); // the NAT readings expire after 30 s idle
     const rssAfter = host.rssMb();
-    report.push({ n, rules: h.rules.length, findings: p.findings.length, save, inspect, plan, query, search, ls, rssIdle, rssBusy, rssAfter });
-    console.log(`${n} rules: iptables-save -c ${ms(save)} | host.inspect ${ms(inspect)} (${(inspect / save).toFixed(1)}×) | cleanup.plan ${ms(plan)} (${(plan / save).toFixed(1)}×, ${p.findings.length} findings) | nat.query first page ${ms(query)} | search ${ms(search)}`);
+    report.push({ n, rules: h.rules.length, findings: p.findings.length, save, inspect, plan, query, search, ls, rssIdle, rssBusy, rssPeak, rssAfter });
+    const x = (r) => `${median(r).toFixed(1)}×`;
+    console.log(`${n} rules (${h.rules.length} read, ${p.findings.length} findings), medians of ${REPS}; × = ÷ the iptables-save -c of the same repetition:`);
+    console.log(`  iptables-save -c ${ms(save)} | host.inspect ${ms(inspect)} (${x(m.rInspect)}, helper CPU ${ms(median(m.cpuInspect))}) | cleanup.plan ${ms(plan)} (${x(m.rPlan)}, CPU ${ms(median(m.cpuPlan))}) | nat.query first page ${ms(query)} (${x(m.rQuery)}, CPU ${ms(median(m.cpuQuery))}) | search ${ms(search)}`);
     for (const [fmt, r] of Object.entries(ls))
       console.log(`  berth nat ls --format ${fmt}: ${ms(r.total)} (${(r.total / save).toFixed(1)}× iptables-save), first byte ${ms(r.first)}, ${r.mb.toFixed(1)} MB`);
-    console.log(`  helper RSS: ${rssIdle.toFixed(0)} MB idle, ${rssBusy.toFixed(0)} MB after the above, ${rssAfter.toFixed(0)} MB 35 s after the client left`);
+    console.log(`  helper RSS: ${rssIdle.toFixed(0)} MB idle, ${rssBusy.toFixed(0)} MB after the above (peak ${rssPeak.toFixed(0)} MB), ${rssAfter.toFixed(0)} MB 35 s after the client left`);
   } finally {
     c?.close();
     await host.destroy();
@@ -92,27 +106,35 @@ for (const n of SIZES) {
 }
 
 // One mutation with and without foreign rules: network create + remove, container attach + detach.
-for (const n of FOREIGN) {
-  const host = await createHost();
-  let c;
-  try {
+// One host per foreign-rule count, all up at once, and each repetition runs on every host in
+// turn: the machine's load (shared, it moves by the minute) falls on each count alike.
+const hosts = [];
+try {
+  for (const n of FOREIGN) {
+    const host = await createHost();
+    hosts.push({ n, host, create: [], attach: [], detach: [], remove: [], cpu: [] });
     if (n) host.plant(n);
     for (let i = 0; i < REPS; i++) host.sh(['ip', 'netns', 'add', `m${i}`]);
-    c = await host.startHelper(connectHelper);
+    const c = await host.startHelper(connectHelper);
+    hosts.at(-1).c = c;
     await c.call('network.create', { name: 'warm', subnet: '10.199.0.0/24' });
-    const create = [];
-    const remove = [];
-    const attach = [];
-    const detach = [];
-    for (let i = 0; i < REPS; i++) {
-      create.push((await time(() => c.call('network.create', { name: `n${i}`, subnet: `10.${200 + i}.0.0/24` })))[0]);
-      attach.push((await time(() => c.call('network.connect', { network: `n${i}`, target: { netns: `m${i}` } })))[0]);
-      detach.push((await time(() => c.call('network.disconnect', { network: `n${i}`, target: { netns: `m${i}` }, force: false })))[0]);
-      remove.push((await time(() => c.call('network.remove', { name: `n${i}` })))[0]);
+  }
+  for (let i = 0; i < REPS; i++) {
+    for (const h of hosts) {
+      const { c } = h;
+      const cpu0 = h.host.cpuMs();
+      h.create.push((await time(() => c.call('network.create', { name: `n${i}`, subnet: `10.${200 + i}.0.0/24` })))[0]);
+      h.attach.push((await time(() => c.call('network.connect', { network: `n${i}`, target: { netns: `m${i}` } })))[0]);
+      h.detach.push((await time(() => c.call('network.disconnect', { network: `n${i}`, target: { netns: `m${i}` }, force: false })))[0]);
+      h.remove.push((await time(() => c.call('network.remove', { name: `n${i}` })))[0]);
+      h.cpu.push(h.host.cpuMs() - cpu0);
     }
-    console.log(`mutation with ${n} foreign rules: network create ${ms(median(create))}, attach ${ms(median(attach))}, detach ${ms(median(detach))}, network rm ${ms(median(remove))}`);
-  } finally {
-    c?.close();
-    await host.destroy();
+  }
+  for (const h of hosts)
+    console.log(`mutation with ${h.n} foreign rules: network create ${ms(median(h.create))}, attach ${ms(median(h.attach))}, detach ${ms(median(h.detach))}, network rm ${ms(median(h.remove))}; helper CPU for the four ${ms(median(h.cpu))}`);
+} finally {
+  for (const h of hosts) {
+    h.c?.close();
+    await h.host.destroy();
   }
 }

@@ -128,9 +128,19 @@ export async function createHost() {
       }
       throw new Error('helper did not come up');
     },
+    // the helper's resident memory now (VmRSS) and the most it ever had (VmHWM, the peak)
     rssMb() {
       const s = readFileSync(`/proc/${host.helperPid}/status`, 'utf8');
       return Number(/VmRSS:\s+(\d+)/.exec(s)[1]) / 1024;
+    },
+    rssPeakMb() {
+      const s = readFileSync(`/proc/${host.helperPid}/status`, 'utf8');
+      return Number(/VmHWM:\s+(\d+)/.exec(s)[1]) / 1024;
+    },
+    // CPU time the helper process has used (user + system, its threads included), ms
+    cpuMs() {
+      const f = readFileSync(`/proc/${host.helperPid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ 100)
     },
     // wall time of a command run inside the host, measured there (no nsenter start-up in it)
     timeInside(cmd, reps = 5) {

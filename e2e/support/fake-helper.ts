@@ -13,7 +13,7 @@ import { isCIDRv4 } from '../../src/shared/validators';
 import type { PortMapping } from '../../src/shared/ports';
 import type { Finding, FirewallRule, HostInspect } from '../../src/shared/inspect';
 import { parseIptablesSave } from '../../helper/src/inspect/iptables-parse';
-import { makeSnapshot, queryRules, SnapshotCache } from '../../helper/src/inspect/nat-query';
+import { makeSnapshot, positionOf, queryRules, SnapshotCache } from '../../helper/src/inspect/nat-query';
 import { parsePublish } from '../../helper/src/portmap/spec';
 import { hostIpsOverlap, joinHostPort } from '../../src/shared/ip';
 
@@ -413,7 +413,7 @@ export class FakeEngine {
         const snap = this.natSnapshots.get(p.snapshot);
         const now = new Map(this.natRules().map((r) => [r.id, r]));
         const ids: string[] = p.ids;
-        const same = ids.filter((x) => snap && now.get(x)?.text === snap.rules[snap.index.get(x) ?? -1]?.text);
+        const same = ids.filter((x) => snap && now.get(x)?.text === snap.rules[positionOf(snap, x) ?? -1]?.text);
         return { takenAt: new Date().toISOString(), counters: same.map((x) => ({ id: x, packets: now.get(x)!.packets, bytes: now.get(x)!.bytes })), changed: ids.filter((x) => !same.includes(x)) };
       }
       case 'cleanup.plan': return { takenAt: new Date().toISOString(), findings: this.findings };

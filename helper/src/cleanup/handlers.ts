@@ -6,7 +6,7 @@ import type { MethodHandlers, ResultOf } from '../../../src/shared/methods';
 import type { z } from 'zod';
 import { inspectHost } from '../inspect/host';
 import { classifyRules, linkOwnerMap, parseRules } from '../inspect/build';
-import { makeSnapshot, queryRules, SnapshotCache } from '../inspect/nat-query';
+import { makeSnapshot, positionOf, queryRules, SnapshotCache } from '../inspect/nat-query';
 import { linkNameOwner } from '../inspect/owner';
 import { releaseMemorySoon } from '../inspect/release-memory';
 import { readConntrack, readFirewallRaw } from '../kernel/host-readers';
@@ -78,7 +78,7 @@ export function makeInspectHandlers(deps: InspectDeps) {
       const changed: string[] = [];
       for (const id of p.ids) {
         const r = now.get(id);
-        const before = snap?.rules[snap.index.get(id) ?? -1];
+        const before = snap?.rules[positionOf(snap, id) ?? -1];
         if (!r || !before || before.text !== r.text) changed.push(id);
         else counters.push({ id, packets: r.packets, bytes: r.bytes });
       }

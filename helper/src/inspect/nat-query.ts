@@ -5,33 +5,41 @@ import { releaseMemorySoon } from './release-memory';
 
 // One reading of the host's rules, kept for paging: the rules in the order
 // iptables-save and nft print them, and per rule the lowercase text a search
-// looks in (built once, so a search is one substring scan).
+// looks in (built at the first search, so each search is one substring scan;
+// a reading only paged or listed never holds that second copy of its text).
 export interface RuleSnapshot {
   id: string;
   takenAt: string;
   rules: FirewallRule[];
   errors: string[];
-  hay: string[];
-  index: Map<string, number>; // rule id -> position in rules
+  hay: string[] | null; // see searchText
+  index: Map<string, number> | null; // rule id -> position in rules, see positionOf
   tables: string[];
   owners: Owner[];
   sorted: Map<string, number[]>; // "key/desc" -> rule indexes in that order
 }
 
 export function makeSnapshot(rules: FirewallRule[], errors: string[], takenAt = new Date().toISOString()): RuleSnapshot {
-  const hay = rules.map((r) =>
-    `${r.table} ${r.chain} ${r.owner} ${r.mapping ?? ''} ${r.comment ?? ''} ${r.text}`.toLowerCase());
   return {
     id: randomBytes(6).toString('hex'),
     takenAt,
     rules,
     errors,
-    hay,
-    index: new Map(rules.map((r, i) => [r.id, i])),
+    hay: null,
+    index: null,
     tables: [...new Set(rules.map((r) => r.table))].sort(),
     owners: [...new Set(rules.map((r) => r.owner))].sort(),
     sorted: new Map(),
   };
+}
+
+const searchText = (s: RuleSnapshot): string[] =>
+  (s.hay ??= s.rules.map((r) => `${r.table} ${r.chain} ${r.owner} ${r.mapping ?? ''} ${r.comment ?? ''} ${r.text}`.toLowerCase()));
+
+// Where rule `id` is in the reading, or undefined.
+export function positionOf(s: RuleSnapshot, id: string): number | undefined {
+  s.index ??= new Map(s.rules.map((r, i) => [r.id, i]));
+  return s.index.get(id);
 }
 
 type Params = z.infer<typeof NatQueryParams>;
@@ -61,15 +69,16 @@ function order(s: RuleSnapshot, key: Params['sort'], desc: boolean): number[] {
 export function queryRules(s: RuleSnapshot, p: Params): NatQueryResult {
   const needle = p.search.trim().toLowerCase();
   const matched: number[] = [];
+  const hay = needle ? searchText(s) : [];
   for (const i of order(s, p.sort, p.desc)) {
     const r = s.rules[i];
     if (p.table && !tableMatches(r, p.table)) continue;
     if (p.owner && r.owner !== p.owner) continue;
     if (p.family && r.family !== p.family) continue;
-    if (needle && !s.hay[i].includes(needle)) continue;
+    if (needle && !hay[i].includes(needle)) continue;
     matched.push(i);
   }
-  const want = p.find !== undefined ? s.index.get(p.find) : undefined;
+  const want = p.find !== undefined ? positionOf(s, p.find) : undefined;
   const foundAt = want === undefined ? -1 : matched.indexOf(want);
   return {
     snapshot: s.id,
