@@ -1,15 +1,17 @@
 // The only IPC Berth has: 'berth:call' (contract methods, forwarded to the
-// helper), 'berth:event' (helper events) and 'berth:state' (connection state).
-import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
+// helper), 'berth:event' (helper events), 'berth:state' (connection state)
+// and 'berth:open-port' (a published port in the desktop's browser).
+import { ipcMain, shell, type BrowserWindow, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
+import { isPortUrl } from '../shared/port-url';
 import { isBerthError } from '../shared/errors';
 import { isMethodName } from '../shared/method-names';
 import type { BridgeResult, Channels } from '../preload/bridge';
 import type { HelperConnection } from './helper-connection';
 
-export const CH: Channels = { call: 'berth:call', event: 'berth:event', state: 'berth:state' };
+export const CH: Channels = { call: 'berth:call', event: 'berth:event', state: 'berth:state', open: 'berth:open-port' };
 
 // Calls are accepted only from the main frame of our own window.
-export function isTrustedSender(e: IpcMainInvokeEvent, win: BrowserWindow | null): boolean {
+export function isTrustedSender(e: IpcMainInvokeEvent | IpcMainEvent, win: BrowserWindow | null): boolean {
   if (!win || win.isDestroyed()) return false;
   const wc = win.webContents;
   const frame = e.senderFrame;
@@ -36,6 +38,10 @@ export function registerIpc(getWindow: () => BrowserWindow | null, conn: HelperC
     if (!isTrustedSender(e, getWindow()))
       return { ok: false, error: { kind: 'unauthorized', message: 'call from an unknown frame' } };
     return forwardCall(conn, method, params);
+  });
+  // only http://<ip or localhost>:<port>/ (what the renderer builds for a published port), never another scheme or site
+  ipcMain.on(CH.open, (e, url: unknown) => {
+    if (isTrustedSender(e, getWindow()) && isPortUrl(url)) void shell.openExternal(url);
   });
   ipcMain.handle(CH.state, (e) => (isTrustedSender(e, getWindow()) ? conn.state : null));
   const send = (channel: string, v: unknown) => {

@@ -21,7 +21,10 @@ export interface BerthBridge {
   api: BridgeApi;
   onEvent(cb: (e: BerthEvent) => void): () => void;
   onState(cb: (s: HelperState) => void): () => void;
+  // "Open in browser" for a published port: main opens it with the desktop's
+  // browser if it is a URL of src/shared/port-url.ts's shape, else nothing.
+  openPortUrl(url: string): void;
 }
 
 // IPC channel names; main and preload each spell them as a value of this type.
-export type Channels = { call: 'berth:call'; event: 'berth:event'; state: 'berth:state' };
+export type Channels = { call: 'berth:call'; event: 'berth:event'; state: 'berth:state'; open: 'berth:open-port' };

@@ -1,12 +1,12 @@
 // Sandboxed preload: imports only `electron` (the method list is bundled in).
-// Exposes window.berth = { call, api, onEvent, onState } and nothing else.
+// Exposes window.berth = { call, api, onEvent, onState, openPortUrl } and nothing else.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { METHOD_NAMES, type MethodName } from '../shared/method-names';
 import type { ParamsOf, ResultOf } from '../shared/methods';
 import type { BerthEvent } from '../shared/events';
 import type { BerthBridge, BridgeApi, BridgeResult, Channels, HelperState } from './bridge';
 
-const CH: Channels = { call: 'berth:call', event: 'berth:event', state: 'berth:state' };
+const CH: Channels = { call: 'berth:call', event: 'berth:event', state: 'berth:state', open: 'berth:open-port' };
 
 function call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<BridgeResult<ResultOf<M>>> {
   return ipcRenderer.invoke(CH.call, method, params ?? {});
@@ -34,6 +34,7 @@ const bridge: BerthBridge = {
     void ipcRenderer.invoke(CH.state).then((s: HelperState) => cb(s));
     return off;
   },
+  openPortUrl: (url) => ipcRenderer.send(CH.open, String(url)),
 };
 
 contextBridge.exposeInMainWorld('berth', bridge);

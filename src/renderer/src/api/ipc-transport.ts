@@ -13,5 +13,6 @@ export function ipcTransport(bridge: BerthBridge): BerthTransport {
     },
     onEvent: (cb) => bridge.onEvent(cb),
     onState: (cb) => bridge.onState(cb),
+    openPortUrl: (url) => bridge.openPortUrl(url),
   };
 }

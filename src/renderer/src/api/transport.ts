@@ -13,4 +13,6 @@ export interface BerthTransport {
   onEvent(cb: (e: BerthEvent) => void): () => void;
   onState(cb: (s: HelperState) => void): () => void;
   close?(): void;
+  // a published port's http URL in a browser: the desktop's (Electron) or a new tab (web)
+  openPortUrl?(url: string): void;
 }

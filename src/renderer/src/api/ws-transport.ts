@@ -1,3 +1,4 @@
+import { isPortUrl } from '../../../shared/port-url';
 import { BerthError } from '../../../shared/errors';
 import type { BerthEvent } from '../../../shared/events';
 import { RpcSession } from '../../../shared/rpc-client';
@@ -86,6 +87,9 @@ export function wsTransport(opts: WsTransportOptions): BerthTransport {
     close() {
       closed = true;
       session?.close('closed');
+    },
+    openPortUrl(url) {
+      if (isPortUrl(url)) window.open(url, '_blank', 'noopener,noreferrer');
     },
   };
 }

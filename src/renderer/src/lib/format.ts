@@ -20,14 +20,24 @@ export const PREDEFINED = new Set(['bridge', 'host', 'none']);
 // address in brackets ([::]:8080, never :::8080).
 export const hostPrefix = (ip: string | undefined) => (!ip || ip === '0.0.0.0' ? '' : ip.includes(':') ? `[${ip}]:` : `${ip}:`);
 
-export function containerPorts(c: Container): string[] {
-  const out: string[] = [];
+export interface PortLine {
+  text: string;
+  proto: string;
+  hostIp?: string;
+  hostPort?: string; // none: exposed, not published
+}
+
+export function containerPortLines(c: Container): PortLine[] {
+  const out: PortLine[] = [];
   for (const [key, binds] of Object.entries(c.NetworkSettings.Ports ?? {})) {
-    if (!binds || !binds.length) out.push(key);
-    else for (const b of binds) out.push(`${hostPrefix(b.HostIp)}${b.HostPort}→${key}`);
+    const proto = key.split('/')[1] ?? 'tcp';
+    if (!binds || !binds.length) out.push({ text: key, proto });
+    else for (const b of binds) out.push({ text: `${hostPrefix(b.HostIp)}${b.HostPort}→${key}`, proto, hostIp: b.HostIp, hostPort: b.HostPort });
   }
   return out;
 }
+
+export const containerPorts = (c: Container): string[] => containerPortLines(c).map((p) => p.text);
 
 export function containerNetworks(c: Container): { network: string; ip: string }[] {
   return Object.entries(c.NetworkSettings.Networks).map(([network, v]) => ({

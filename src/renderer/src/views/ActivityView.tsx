@@ -1,8 +1,10 @@
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
+import { useSlashFocus } from '../lib/useSlashFocus';
 import { useBerth, type LoggedEvent } from '../api/context';
 import { useBerthQuery } from '../api/hooks';
 import { ACTORS, type Actor, type ActivityEntry } from '../../../shared/activity';
 import { EmptyState } from '../components/EmptyState';
+import { NoMatch } from '../components/ListSearch';
 import { PageHeader } from '../components/PageHeader';
 import { Badge, type Tone } from '../components/Badge';
 
@@ -44,6 +46,8 @@ export function ActivityView() {
   const history = useBerthQuery('activity.list', { limit: 1000 });
   const [actor, setActor] = useState<Actor | ''>('');
   const [search, setSearch] = useState('');
+  const searchRef = useRef<HTMLInputElement>(null);
+  useSlashFocus(searchRef);
   const rows: Row[] = useMemo(() => {
     if (history.data)
       return history.data.map((e: ActivityEntry) => ({ key: `h${e.seq}`, at: new Date(e.at), actor: e.actor, client: e.client, event: e.event }));
@@ -59,7 +63,7 @@ export function ActivityView() {
       <PageHeader title="Activity" subtitle={history.data ? 'What the helper did and who asked, newest first — kept by the helper across reloads and restarts' : 'Live events from the helper, newest first'} />
       {rows.length > 0 && (
         <div className="toolbar activity-toolbar" role="search" aria-label="Filter activity">
-          <input type="search" className="toolbar-search" aria-label="Search activity" placeholder="Search: network, container, event…" value={search} onChange={(e) => setSearch(e.target.value)} spellCheck={false} />
+          <input ref={searchRef} type="search" className="toolbar-search" aria-label="Search activity" aria-keyshortcuts="/" placeholder="Search: network, container, event…" title="Search (press / to come here)" value={search} onChange={(e) => setSearch(e.target.value)} spellCheck={false} />
           {history.data && (
             <select aria-label="Done by" value={actor} onChange={(e) => setActor(e.target.value as Actor | '')}>
               <option value="">Everyone</option>
@@ -75,7 +79,7 @@ export function ActivityView() {
           Create a network or run a container; what the helper does appears here as it happens.
         </EmptyState>
       ) : shown.length === 0 ? (
-        <p className="vtable-empty muted">No event matches these filters.</p>
+        <NoMatch query={search || (actor ? `done by ${ACTOR_TEXT[actor]}` : '')} what="events" onClear={() => { setActor(''); setSearch(''); }} />
       ) : (
         <ol className="activity" aria-label="Event log" aria-live="polite">
           {shown.map((r) => (

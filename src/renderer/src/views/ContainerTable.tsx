@@ -1,6 +1,7 @@
 import type { Container } from '../../../shared/container';
 import { joinArgv } from '../lib/argv';
-import { containerName, containerNetworks, containerPorts } from '../lib/format';
+import { OpenPortButton } from '../components/OpenPortButton';
+import { containerName, containerNetworks, containerPortLines } from '../lib/format';
 import { useVirtualRows, type ScrollRequest } from '../lib/useVirtualRows';
 import { ContainerActions } from './ContainerActions';
 import { StatusBadge } from './StatusBadge';
@@ -13,6 +14,8 @@ export function ContainerTable({
   onLogs,
   logsOf,
   scrollTo,
+  checked,
+  onCheck,
 }: {
   containers: Container[];
   onConnect: (c: Container) => void;
@@ -21,7 +24,10 @@ export function ContainerTable({
   onLogs: (c: Container) => void;
   logsOf: string | null;
   scrollTo?: ScrollRequest | null;
+  checked: ReadonlySet<string>; // ids ticked for a bulk action
+  onCheck: (ids: string[], on: boolean) => void;
 }) {
+  const allTicked = containers.length > 0 && containers.every((c) => checked.has(c.Id));
   // the selected container is the one whose logs are open beside the table
   const v = useVirtualRows({
     count: containers.length,
@@ -36,6 +42,9 @@ export function ContainerTable({
       <table className="table vtable vtable-auto" aria-label="Berth containers" aria-rowcount={containers.length + 1}>
         <thead>
           <tr aria-rowindex={1}>
+            <th scope="col" className="row-check">
+              <input type="checkbox" aria-label="Select every container shown" checked={allTicked} onChange={(e) => onCheck(containers.map((c) => c.Id), e.target.checked)} />
+            </th>
             <th scope="col">Name</th>
             <th scope="col">Status</th>
             <th scope="col">Networks</th>
@@ -45,14 +54,17 @@ export function ContainerTable({
           </tr>
         </thead>
         <tbody>
-          {v.padTop > 0 && <tr className="vpad" aria-hidden="true"><td colSpan={6} style={{ height: v.padTop }} /></tr>}
+          {v.padTop > 0 && <tr className="vpad" aria-hidden="true"><td colSpan={7} style={{ height: v.padTop }} /></tr>}
           {v.items.map((it) => {
             const c = containers[it.index];
             const name = containerName(c);
             const nets = containerNetworks(c);
-            const ports = containerPorts(c);
+            const ports = containerPortLines(c);
             return (
               <tr key={it.key} {...v.rowProps(it.index)} className={logsOf === name ? 'selected' : undefined} aria-selected={logsOf === name} data-name={name}>
+                <td className="row-check">
+                  <input type="checkbox" aria-label={`Select ${name}`} checked={checked.has(c.Id)} onChange={(e) => onCheck([c.Id], e.target.checked)} />
+                </td>
                 <td>
                   <div className="cell-title">{name}</div>
                   <div className="muted mono small">{c.Id.slice(0, 12)}</div>
@@ -69,7 +81,14 @@ export function ContainerTable({
                 </td>
                 <td className="mono small">
                   {ports.length ? (
-                    <ul className="port-lines" aria-label={`Ports of ${name}`}>{ports.map((p) => <li key={p}>{p}</li>)}</ul>
+                    <ul className="port-lines" aria-label={`Ports of ${name}`}>
+                      {ports.map((p) => (
+                        <li key={p.text}>
+                          {p.text}
+                          {p.hostPort && c.State.Running && <OpenPortButton hostIp={p.hostIp} hostPort={p.hostPort} proto={p.proto} container={name} />}
+                        </li>
+                      ))}
+                    </ul>
                   ) : <span className="muted">—</span>}
                 </td>
                 <td className="mono small truncate" title={joinArgv([c.Path, ...c.Args])}>{joinArgv([c.Path, ...c.Args])}</td>
@@ -79,7 +98,7 @@ export function ContainerTable({
               </tr>
             );
           })}
-          {v.padBottom > 0 && <tr className="vpad" aria-hidden="true"><td colSpan={6} style={{ height: v.padBottom }} /></tr>}
+          {v.padBottom > 0 && <tr className="vpad" aria-hidden="true"><td colSpan={7} style={{ height: v.padBottom }} /></tr>}
         </tbody>
       </table>
     </div>

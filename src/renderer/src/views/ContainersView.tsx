@@ -1,13 +1,18 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useBerthQuery } from '../api/hooks';
 import type { Container } from '../../../shared/container';
 import type { SandboxRef } from '../../../shared/network';
 import { EmptyState } from '../components/EmptyState';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Icon } from '../components/Icon';
+import { ListSearch, NoMatch } from '../components/ListSearch';
 import { PageHeader } from '../components/PageHeader';
 import { Spinner } from '../components/Spinner';
+import { useChecked } from '../lib/bulk';
 import { containerName } from '../lib/format';
+import { containerText, sandboxText } from './container-search';
+import { ContainerBulk } from './ContainerBulk';
+import { matchesQuery } from '../lib/list-search';
 import type { ScrollRequest } from '../lib/useVirtualRows';
 import { ConnectDialog } from './ConnectDialog';
 import { ContainerRemoveDialog } from './ContainerRemoveDialog';
@@ -43,6 +48,11 @@ export function ContainersView({ focus, onFocused }: { focus?: ContainersFocus |
   const [removing, setRemoving] = useState<Container | null>(null);
   const [logsOf, setLogsOf] = useState<string | null>(null);
   const containers = list.data ?? [];
+  const [search, setSearch] = useState('');
+  const shown = useMemo(() => containers.filter((c) => matchesQuery(search, ...containerText(c))), [containers, search]);
+  const foreignShown = useMemo(() => (foreign.data ?? []).filter((s) => matchesQuery(search, ...sandboxText(s))), [foreign.data, search]);
+  const ticks = useChecked(useMemo(() => containers.map((c) => c.Id), [containers]));
+  const ticked = containers.filter((c) => ticks.checked.has(c.Id));
   const target = (c: Container): SandboxTarget => ({
     label: containerName(c),
     ref: { container: containerName(c) },
@@ -51,6 +61,7 @@ export function ContainersView({ focus, onFocused }: { focus?: ContainersFocus |
 
   useEffect(() => {
     if (!focus) return;
+    setSearch(''); // the search could hide it: the indexes below are of the whole lists
     if (focus.container) {
       if (!list.data && !list.error) return;
       const i = (list.data ?? []).findIndex((c) => c.Id === focus.container || containerName(c) === focus.container);
@@ -83,6 +94,8 @@ export function ContainersView({ focus, onFocused }: { focus?: ContainersFocus |
       />
       <div className={logsOf ? 'split' : 'split split-single'}>
         <div className="pane">
+          <ListSearch label="Search containers" placeholder="Search: name, network, address, port, command…" value={search} onChange={setSearch} shown={shown.length + foreignShown.length} total={containers.length + (foreign.data?.length ?? 0)} noun="containers and sandboxes" />
+          <ContainerBulk ticked={ticked} hidden={ticked.filter((c) => !shown.includes(c)).length} onClear={ticks.clear} onGone={(names) => logsOf && names.includes(logsOf) && setLogsOf(null)} />
           <h2 className="section-title">Berth containers</h2>
           {list.isPending && list.fetchStatus !== 'idle' ? (
             <div className="pane-center"><Spinner label="Loading containers…" /></div>
@@ -96,9 +109,13 @@ export function ContainersView({ focus, onFocused }: { focus?: ContainersFocus |
             >
               Run a command in its own network namespace on one of your networks.
             </EmptyState>
+          ) : shown.length === 0 ? (
+            <NoMatch query={search} what="Berth containers" onClear={() => setSearch('')} />
           ) : (
             <ContainerTable
-              containers={containers}
+              containers={shown}
+              checked={ticks.checked}
+              onCheck={ticks.setMany}
               onConnect={(c) => setConnecting(target(c))}
               onDisconnect={(c) => setDisconnecting(target(c))}
               onRemove={setRemoving}
@@ -112,9 +129,11 @@ export function ContainersView({ focus, onFocused }: { focus?: ContainersFocus |
             <ErrorMessage error={foreign.error} title="Could not list foreign sandboxes" />
           ) : foreign.data && foreign.data.length === 0 ? (
             <p className="muted small">No Docker or Podman containers or named network namespaces found.</p>
+          ) : foreign.data && foreignShown.length === 0 ? (
+            <p className="muted small">No other sandbox matches “{search.trim()}”.</p>
           ) : foreign.data ? (
             <ForeignTable
-              sandboxes={foreign.data}
+              sandboxes={foreignShown}
               onConnect={(s, ref) => setConnecting({ label: s.name, ref, attached: s.attachedNetworks })}
               onDisconnect={(s, ref) => setDisconnecting({ label: s.name, ref, attached: s.attachedNetworks })}
               selected={foreignSel}

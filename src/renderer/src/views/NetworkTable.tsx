@@ -12,13 +12,20 @@ export function NetworkTable({
   onSelect,
   onRemove,
   scrollTo,
+  checked,
+  onCheck,
 }: {
   networks: Network[];
   selected: string | null;
   onSelect: (name: string) => void;
   onRemove: (n: Network) => void;
   scrollTo?: ScrollRequest | null;
+  // ticked for a bulk action (predefined networks cannot be ticked: they cannot be removed)
+  checked: ReadonlySet<string>;
+  onCheck: (names: string[], on: boolean) => void;
 }) {
+  const tickable = networks.filter((n) => !PREDEFINED.has(n.Name)).map((n) => n.Name);
+  const allTicked = tickable.length > 0 && tickable.every((n) => checked.has(n));
   const v = useVirtualRows({
     count: networks.length,
     getKey: (i) => networks[i]?.Id,
@@ -33,6 +40,9 @@ export function NetworkTable({
       <table className="table vtable vtable-auto" aria-label="Networks" aria-rowcount={networks.length + 1}>
         <thead>
           <tr aria-rowindex={1}>
+            <th scope="col" className="row-check">
+              <input type="checkbox" aria-label="Select every network shown" checked={allTicked} disabled={!tickable.length} onChange={(e) => onCheck(tickable, e.target.checked)} />
+            </th>
             <th scope="col">Name</th>
             <th scope="col">Driver</th>
             <th scope="col">Subnet</th>
@@ -44,7 +54,7 @@ export function NetworkTable({
           </tr>
         </thead>
         <tbody>
-          {v.padTop > 0 && <tr className="vpad" aria-hidden="true"><td colSpan={8} style={{ height: v.padTop }} /></tr>}
+          {v.padTop > 0 && <tr className="vpad" aria-hidden="true"><td colSpan={9} style={{ height: v.padTop }} /></tr>}
           {v.items.map((it) => {
             const n = networks[it.index];
             const cfg = n.IPAM.Config[0];
@@ -58,6 +68,11 @@ export function NetworkTable({
                 aria-selected={selected === n.Name}
                 data-name={n.Name}
               >
+                <td className="row-check">
+                  {!PREDEFINED.has(n.Name) && (
+                    <input type="checkbox" aria-label={`Select network ${n.Name}`} checked={checked.has(n.Name)} onChange={(e) => onCheck([n.Name], e.target.checked)} />
+                  )}
+                </td>
                 <td>
                   <button type="button" className="link-button" onClick={(e) => { e.stopPropagation(); onSelect(n.Name); }} aria-label={`Show details of network ${n.Name}`}>
                     {n.Name}
@@ -87,7 +102,7 @@ export function NetworkTable({
               </tr>
             );
           })}
-          {v.padBottom > 0 && <tr className="vpad" aria-hidden="true"><td colSpan={8} style={{ height: v.padBottom }} /></tr>}
+          {v.padBottom > 0 && <tr className="vpad" aria-hidden="true"><td colSpan={9} style={{ height: v.padBottom }} /></tr>}
         </tbody>
       </table>
     </div>

@@ -1,13 +1,19 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useBerthQuery } from '../api/hooks';
 import type { Network } from '../../../shared/network';
 import { EmptyState } from '../components/EmptyState';
 import { ErrorMessage } from '../components/ErrorMessage';
+import { BulkBar } from '../components/BulkBar';
 import { Icon } from '../components/Icon';
+import { ListSearch, NoMatch } from '../components/ListSearch';
 import { PageHeader } from '../components/PageHeader';
 import { Spinner } from '../components/Spinner';
+import { useChecked } from '../lib/bulk';
+import { bridgeName } from '../lib/format';
+import { matchesQuery } from '../lib/list-search';
 import type { ScrollRequest } from '../lib/useVirtualRows';
 import { NetworkCreateDialog } from './NetworkCreateDialog';
+import { NetworkBulkRemove } from './NetworkBulkRemove';
 import { NetworkDetails } from './NetworkDetails';
 import { NetworkRemoveDialog } from './NetworkRemoveDialog';
 import { NetworkTable } from './NetworkTable';
@@ -15,6 +21,15 @@ import { PruneNetworksDialog } from './PruneNetworksDialog';
 
 // bridge, host and none exist on every Berth host, like Docker's
 const PREDEFINED = new Set(['bridge', 'host', 'none']);
+
+// What the search looks at: what the table shows, plus labels and who is attached.
+const networkText = (n: Network) => [
+  n.Name, n.Id.slice(0, 12), n.Driver, bridgeName(n),
+  ...n.IPAM.Config.flatMap((c) => [c.Subnet, c.Gateway]),
+  ...Object.entries(n.Labels ?? {}).map(([k, v]) => `${k}=${v}`),
+  ...Object.values(n.Containers).map((c) => c.Name),
+  n.Internal ? 'internal' : '',
+];
 
 // focus: a network (id or name) to show selected when the view opens, e.g.
 // from the Topology view; onFocused tells the owner it was taken.
@@ -27,11 +42,20 @@ export function NetworksView({ focus, onFocused }: { focus?: string | null; onFo
   const networks = list.data ?? [];
   const current = networks.find((n) => n.Name === selected) ?? null;
   const [scrollTo, setScrollTo] = useState<ScrollRequest | null>(null);
+  const [search, setSearch] = useState('');
+  const shown = useMemo(() => networks.filter((n) => matchesQuery(search, ...networkText(n))), [networks, search]);
+  const names = useMemo(() => networks.map((n) => n.Name), [networks]);
+  const ticks = useChecked(names);
+  // fixed when the dialog opens: the list refreshes under it as each removal lands
+  const [bulkRemoving, setBulkRemoving] = useState<Network[] | null>(null);
+  const ticked = networks.filter((n) => ticks.checked.has(n.Name));
+  const tickedHidden = ticked.filter((n) => !shown.includes(n)).length;
 
   useEffect(() => {
     if (!focus || (!list.data && !list.error)) return;
     const i = (list.data ?? []).findIndex((n) => n.Id === focus || n.Name === focus);
     if (i >= 0) {
+      setSearch(''); // the search could hide it: the index is of the whole list
       setSelected(list.data![i].Name);
       setScrollTo({ index: i, n: Date.now() });
     }
@@ -71,7 +95,15 @@ export function NetworksView({ focus, onFocused }: { focus?: string | null; onFo
             </EmptyState>
           ) : (
             <>
-              <NetworkTable networks={networks} selected={selected} onSelect={setSelected} onRemove={setRemoving} scrollTo={scrollTo} />
+              <ListSearch label="Search networks" placeholder="Search: name, subnet, driver, label, container…" value={search} onChange={setSearch} shown={shown.length} total={networks.length} noun="networks" />
+              <BulkBar count={ticked.length} noun="network" hidden={tickedHidden} onClear={ticks.clear}>
+                <button type="button" className="button button-danger" onClick={() => setBulkRemoving(ticked)}><Icon name="trash" /> Remove {ticked.length}</button>
+              </BulkBar>
+              {shown.length === 0 ? (
+                <NoMatch query={search} what="networks" onClear={() => setSearch('')} />
+              ) : (
+                <NetworkTable networks={shown} selected={selected} onSelect={setSelected} onRemove={setRemoving} scrollTo={scrollTo} checked={ticks.checked} onCheck={ticks.setMany} />
+              )}
               {networks.every((n) => PREDEFINED.has(n.Name)) && (
                 <p className="hint" role="note">
                   Only the predefined networks exist. Create a network of your own to give containers their own subnet,
@@ -89,6 +121,16 @@ export function NetworksView({ focus, onFocused }: { focus?: string | null; onFo
           network={removing}
           onClose={() => setRemoving(null)}
           onRemoved={() => selected === removing.Name && setSelected(null)}
+        />
+      )}
+      {bulkRemoving && (
+        <NetworkBulkRemove
+          networks={bulkRemoving}
+          onRemoved={(names) => {
+            ticks.setMany(names, false);
+            if (selected && names.includes(selected)) setSelected(null);
+          }}
+          onClose={() => setBulkRemoving(null)}
         />
       )}
       {pruning && <PruneNetworksDialog networks={networks} onClose={() => setPruning(false)} />}

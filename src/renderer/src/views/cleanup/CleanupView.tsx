@@ -7,6 +7,8 @@ import { Dialog } from '../../components/Dialog';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { Icon } from '../../components/Icon';
+import { ListSearch, NoMatch } from '../../components/ListSearch';
+import { matchesQuery } from '../../lib/list-search';
 import { PageHeader } from '../../components/PageHeader';
 import { Spinner } from '../../components/Spinner';
 import { joinArgv } from '../../lib/argv';
@@ -29,7 +31,13 @@ export function CleanupView() {
   const findings = useMemo(() => plan.data?.findings ?? [], [plan.data]);
   const picked = useMemo(() => chosen(findings, choices), [findings, choices]);
   const foreignPicked = picked.filter(isForeign).length;
-  const groups = useMemo(() => groupByKind(findings), [findings]);
+  const [search, setSearch] = useState('');
+  // the search narrows what is listed; ticked findings stay ticked (the summary counts them all)
+  const groups = useMemo(
+    () => groupByKind(findings.filter((f) => matchesQuery(search, f.kind, f.owner, f.reason, ...f.evidence, ...f.commands.map(joinArgv)))),
+    [findings, search],
+  );
+  const listed = groups.reduce((k, [, list]) => k + list.length, 0);
   const checkedAt = plan.data?.takenAt;
 
   const doApply = () => {
@@ -86,6 +94,8 @@ export function CleanupView() {
                 Apply {plural(picked.length, 'fix', 'fixes')}
               </button>
             </div>
+            <ListSearch label="Search findings" placeholder="Search: name, address, chain, command…" value={search} onChange={setSearch} shown={listed} total={findings.length} noun="findings" />
+            {listed === 0 && <NoMatch query={search} what="findings" onClear={() => setSearch('')} />}
             <FindingList
               groups={groups}
               choices={choices}

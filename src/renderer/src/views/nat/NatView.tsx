@@ -9,6 +9,7 @@ import { Icon } from '../../components/Icon';
 import { PageHeader } from '../../components/PageHeader';
 import { Spinner } from '../../components/Spinner';
 import { useDebounced } from '../../lib/useDebounced';
+import { useSlashFocus } from '../../lib/useSlashFocus';
 import type { ScrollRequest } from '../../lib/useVirtualRows';
 import { rawText, type NatFilters } from './nat-format';
 import { NatTable } from './NatTable';
@@ -36,6 +37,8 @@ export function NatView({ onOpen }: { onOpen?: OpenView } = {}) {
   const [scrollTo, setScrollTo] = useState<ScrollRequest | null>(null);
   const [range, setRange] = useState<[number, number]>([0, 0]);
   const search = useDebounced(filters.search, 60);
+  const searchRef = useRef<HTMLInputElement>(null);
+  useSlashFocus(searchRef);
   const where = useMemo(
     () => ({
       search,
@@ -176,10 +179,12 @@ export function NatView({ onOpen }: { onOpen?: OpenView } = {}) {
           <PacketTracer loadRules={natRules} outcome={trace} onTrace={onTrace} onShow={(r) => void show(r)} />
           <div className="toolbar" role="search" aria-label="Filter rules">
             <input
+              ref={searchRef}
               type="search"
               className="toolbar-search"
               aria-label="Search rules"
-              placeholder="Search rules: address, port, chain, comment…"
+              aria-keyshortcuts="/"
+              placeholder="Search rules: address, port, chain, comment…" title="Search (press / to come here)"
               value={filters.search}
               onChange={(e) => set('search')(e.target.value)}
               spellCheck={false}

@@ -5,6 +5,9 @@ import type { PortMapping } from '../../../../shared/ports';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { Icon } from '../../components/Icon';
+import { ListSearch, NoMatch } from '../../components/ListSearch';
+import { OpenPortButton } from '../../components/OpenPortButton';
+import { matchesQuery } from '../../lib/list-search';
 import { PageHeader } from '../../components/PageHeader';
 import { Spinner } from '../../components/Spinner';
 import { Toasts, type ToastMessage } from '../../components/Toast';
@@ -25,6 +28,14 @@ export function PortsView() {
   const [toasts, setToasts] = useState<ToastMessage[]>([]);
   const seq = useRef(0);
   const readd = useBerthMutation('port.add');
+  const [search, setSearch] = useState('');
+  // a card shows when its container, a network of it or one of its mappings matches
+  const shown = running.filter((c, i) => matchesQuery(
+    search,
+    containerName(c),
+    ...containerNetworks(c).flatMap((n) => [n.network, n.ip]),
+    ...(ports[i]?.data ?? []).flatMap((m) => [hostSide(m), `${m.containerPort}/${m.proto}`, m.containerIp]),
+  ));
 
   const toast = useCallback((t: Omit<ToastMessage, 'id'>) => setToasts((xs) => [...xs.slice(-3), { ...t, id: ++seq.current }]), []);
   const dismiss = useCallback((id: number) => setToasts((xs) => xs.filter((t) => t.id !== id)), []);
@@ -64,8 +75,10 @@ export function PortsView() {
               Add a mapping with the row under each container: host IP (0.0.0.0 = every IPv4 address, empty = IPv4 and IPv6),
               host port (a range picks the first free one, empty picks any free port), container port. Conflicts show as you type.
             </p>
-            {running.map((c, i) => (
-              <ContainerPorts key={c.Id} container={c} query={ports[i]} all={all} onRemoved={onRemoved} onAdded={(spec) => toast({ text: <>Published <span className="mono">{spec}</span> on {containerName(c)}</> })} />
+            <ListSearch label="Search ports" placeholder="Search: container, port, address, network…" value={search} onChange={setSearch} shown={shown.length} total={running.length} noun="running containers" />
+            {shown.length === 0 && <NoMatch query={search} what="containers or ports" onClear={() => setSearch('')} />}
+            {shown.map((c) => (
+              <ContainerPorts key={c.Id} container={c} query={ports[running.indexOf(c)]} all={all} onRemoved={onRemoved} onAdded={(spec) => toast({ text: <>Published <span className="mono">{spec}</span> on {containerName(c)}</> })} />
             ))}
           </>
         )}
@@ -149,7 +162,7 @@ function MappingRow({ container, mapping: m, fallbackIp, onRemoved }: { containe
   const label = `${hostSide(m)}/${m.proto} → ${m.containerPort}`;
   return (
     <tr data-spec={mappingSpec(m)}>
-      <td className="mono host-side">{hostSide(m)}</td>
+      <td className="mono host-side">{hostSide(m)}<OpenPortButton hostIp={m.hostIp} hostPort={m.hostPort} proto={m.proto} container={container} /></td>
       <td className="map-arrow" aria-hidden="true">→</td>
       <td className="mono">{m.containerIp ?? fallbackIp ?? '?'}:{m.containerPort}</td>
       <td><span className="badge">{m.proto}</span></td>
