@@ -18,6 +18,8 @@ const s = {
     ]),
   ),
 } as unknown as State;
+// a container's address in the network (127.0.0.0/8); the gateway 127.0.0.1 is the host's
+const CLIENT = '127.0.0.9';
 const query = (name: string) => packet.encode({ id: 7, type: 'query', flags: packet.RECURSION_DESIRED, questions: [{ type: 'A', name }] });
 
 describe('embedded DNS transports', () => {
@@ -28,6 +30,7 @@ describe('embedded DNS transports', () => {
 
   it('over UDP, 50 addresses do not fit 512 bytes: truncated, no records', async () => {
     const sock = dgram.createSocket('udp4');
+    await new Promise<void>((r) => sock.bind(0, CLIENT, r));
     const r = await new Promise<Buffer>((resolve) => {
       sock.once('message', resolve);
       sock.send(query('many'), port, '127.0.0.1');
@@ -40,7 +43,7 @@ describe('embedded DNS transports', () => {
   });
 
   it('over TCP, the whole answer; several queries on one connection', async () => {
-    const c = net.connect(port, '127.0.0.1');
+    const c = net.connect({ port, host: '127.0.0.1', localAddress: CLIENT });
     const q = query('many');
     const framed = Buffer.concat([Buffer.from([0, q.length]), q]);
     c.write(Buffer.concat([framed, framed]));
@@ -61,5 +64,45 @@ describe('embedded DNS transports', () => {
       expect(a.flags! & packet.TRUNCATED_RESPONSE).toBe(0);
       expect(a.answers!.map((x) => (x as { data: string }).data).sort()).toEqual(many.map((i) => `127.0.1.${i}`).sort());
     }
+  });
+
+  it('200 queries pipelined on one TCP connection are all answered, in turn', async () => {
+    const c = net.connect({ port, host: '127.0.0.1', localAddress: CLIENT });
+    const q = query('c7');
+    const framed = Buffer.concat([Buffer.from([0, q.length]), q]);
+    c.write(Buffer.concat(Array.from({ length: 200 }, () => framed)));
+    let buf = Buffer.alloc(0);
+    let n = 0;
+    await new Promise<void>((resolve) =>
+      c.on('data', (d: Buffer) => {
+        buf = Buffer.concat([buf, d]);
+        while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+          n++;
+          buf = buf.subarray(2 + buf.readUInt16BE(0));
+        }
+        if (n === 200) resolve();
+      }),
+    );
+    c.destroy();
+    expect(n).toBe(200);
+  });
+
+  it('a query from the gateway (the host itself) is not answered', async () => {
+    const sock = dgram.createSocket('udp4');
+    await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));
+    const got: Buffer[] = [];
+    sock.on('message', (m) => got.push(m));
+    sock.send(query('c7'), port, '127.0.0.1');
+    // the same query from a container's address is answered: the first is past by then
+    const ok = dgram.createSocket('udp4');
+    await new Promise<void>((r) => ok.bind(0, CLIENT, r));
+    await new Promise<Buffer>((resolve) => {
+      ok.once('message', resolve);
+      ok.send(query('c7'), port, '127.0.0.1');
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    sock.close();
+    ok.close();
+    expect(got).toEqual([]);
   });
 });

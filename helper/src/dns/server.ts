@@ -17,6 +17,7 @@ const TTL = 600; // Docker's embedded DNS answers with 600 s
 const FORWARD_TIMEOUT_MS = 2000;
 const MAX_IN_FLIGHT = 256; // forwarded queries at once, all networks together
 const MAX_TCP_CONNECTIONS = 64; // all networks together; more are closed at once
+const MAX_TCP_QUEUED = 16; // per TCP connection
 const TCP_IDLE_MS = 10_000; // a connection with no query for this long is closed
 const UDP_MAX = 512; // an answer over UDP without EDNS (RFC 1035)
 export const DNS_PORT = 53;
@@ -125,6 +126,7 @@ export class DnsService {
     c.setTimeout(TCP_IDLE_MS, () => c.destroy());
     let buf = Buffer.alloc(0);
     let busy = Promise.resolve();
+    let queued = 0;
     c.on('data', (d: Buffer) => {
       buf = Buffer.concat([buf, d]);
       while (buf.length >= 2) {
@@ -133,9 +135,13 @@ export class DnsService {
         if (buf.length < 2 + n) break;
         const msg = buf.subarray(2, 2 + n);
         buf = buf.subarray(2 + n);
+        // queries pipelined on one connection are answered in turn; beyond a
+        // few waiting, the connection is not read until they are answered
+        if (++queued >= MAX_TCP_QUEUED) c.pause();
         busy = busy.then(async () => {
           const r = await this.resolve(networkId, from, msg, 'tcp').catch(() => null);
           if (r && !c.destroyed) c.write(Buffer.concat([lengthOf(r), r]));
+          if (--queued < MAX_TCP_QUEUED && !c.destroyed) c.resume();
         });
       }
     });
@@ -145,7 +151,8 @@ export class DnsService {
   private async resolve(networkId: string, from: string, msg: Buffer, via: 'udp' | 'tcp'): Promise<Buffer | null> {
     const l = this.listeners.get(networkId);
     // only the network's own containers are answered
-    if (!l || !inSubnet(from, l.subnet) || msg.length > 4096) return null;
+    // (the gateway is the host itself: host processes ask the host's resolver, not this one)
+    if (!l || from === l.gateway || !inSubnet(from, l.subnet) || msg.length > 4096) return null;
     let q: packet.Packet;
     try {
       q = packet.decode(msg);

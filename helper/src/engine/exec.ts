@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { ExecParams } from '../../../src/shared/container';
 import { BerthError, conflict, invalid } from '../../../src/shared/errors';
-import { startExec, type ExecProcess } from '../kernel/exec-session';
+import { startExec, writeWithRoom, type ExecProcess } from '../kernel/exec-session';
 export type { ExecProcess };
+export { writeWithRoom };
 import { lookupUser } from '../kernel/process';
 import { checkCommandLine, containerEnv, isUp } from './containers';
 import { findContainer, type Engine } from './engine';

@@ -17,7 +17,10 @@ import { statusOf, userStage, type UserCommand } from './process';
 
 export interface ExecProcess {
   pid: number;
-  write(data: Buffer): void;
+  // resolves once the command's input pipe took it or has room again: a
+  // caller waits on it, so input a command does not read stays in the
+  // client, not in the helper
+  write(data: Buffer): Promise<void>;
   end(): void; // stdin's EOF (with a terminal: ^D, as a terminal would send)
   onOutput(cb: (stream: 'stdout' | 'stderr', data: Buffer) => void): void;
   pause(): void; // stop reading its output until resume(): the pipe fills and the command waits
@@ -77,7 +80,7 @@ export async function startExec(o: UserCommand & { tty: boolean; interactive: bo
   });
   return {
     pid,
-    write: (d) => void child.stdin?.write(d),
+    write: (d) => (child.stdin ? writeWithRoom(child.stdin, d) : Promise.resolve()),
     end: () => {
       if (o.tty) child.stdin?.write(Buffer.from([4]));
       child.stdin?.end();
@@ -105,6 +108,23 @@ export async function startExec(o: UserCommand & { tty: boolean; interactive: bo
     },
     exited,
   };
+}
+
+// Writes to a stream; resolves at once if it has room, else once it drains
+// (or closes: whatever was not read is gone with it).
+export function writeWithRoom(w: NodeJS.WritableStream & { destroyed?: boolean }, d: Buffer | string): Promise<void> {
+  if (w.destroyed || w.write(d)) return Promise.resolve();
+  return new Promise((r) => {
+    const done = () => {
+      w.off('drain', done);
+      w.off('close', done);
+      w.off('error', done);
+      r();
+    };
+    w.on('drain', done);
+    w.on('close', done);
+    w.on('error', done);
+  });
 }
 
 // Resolves once `done()` holds, checked every tenth of `ms`.

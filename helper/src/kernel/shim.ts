@@ -219,7 +219,11 @@ async function listenForInput(spec: ShimSpec, pid: number, stdin: NodeJS.Writabl
         } catch {
           continue;
         }
-        if (typeof f.in === 'string') stdin.write(Buffer.from(f.in, 'base64'));
+        // the command reads slowly: the helper's input waits in the socket, not here
+        if (typeof f.in === 'string' && !stdin.write(Buffer.from(f.in, 'base64'))) {
+          sock.pause();
+          stdin.once('drain', () => sock.resume());
+        }
         if (f.eof === true) {
           if (spec.tty) stdin.write(Buffer.from([4]));
           else stdin.end();

@@ -4,7 +4,7 @@ import type { ExecParams } from '../../../src/shared/container';
 import { conflict, invalid, notFound } from '../../../src/shared/errors';
 import { connectToShim, isUp } from '../engine/containers';
 import { findContainer } from '../engine/engine';
-import { execIn, type ExecProcess } from '../engine/exec';
+import { execIn, writeWithRoom, type ExecProcess } from '../engine/exec';
 import type { Engine } from '../engine/engine';
 import type { CallContext } from './rpc-server';
 
@@ -46,16 +46,16 @@ export async function runAttach(eng: Engine, name: string, ctx: CallContext, exi
     throw conflict(`cannot attach to ${c.name}: ${e.message}`);
   });
   sock.on('error', () => {});
-  const frame = (f: object) => void sock.write(JSON.stringify(f) + '\n');
+  const frame = (f: object) => writeWithRoom(sock, JSON.stringify(f) + '\n');
   const done = exited(c.id);
   const proc: ExecProcess = {
     pid: c.state.pid,
     write: (d) => frame({ in: d.toString('base64') }),
-    end: () => frame({ eof: true }),
+    end: () => void frame({ eof: true }),
     onOutput: () => {}, // the output is the container's log
     pause: () => {},
     resume: () => {},
-    resize: async (cols, rows) => frame({ resize: [cols, rows] }),
+    resize: (cols, rows) => frame({ resize: [cols, rows] }),
     hangup: () => sock.end(), // leaving an attached container leaves it running, as Docker's detach
     exited: done,
   };
@@ -79,9 +79,11 @@ function sessionOf(id: string, ctx: CallContext): ExecProcess {
   return s.proc;
 }
 
-export function execInput(p: { session: string; data: string; eof: boolean }, ctx: CallContext): { ok: true } {
+// Answered once the input is taken: a client sends its next input after the
+// answer, so a command that does not read holds back the client, not the helper.
+export async function execInput(p: { session: string; data: string; eof: boolean }, ctx: CallContext): Promise<{ ok: true }> {
   const proc = sessionOf(p.session, ctx);
-  if (p.data) proc.write(Buffer.from(p.data, 'base64'));
+  if (p.data) await proc.write(Buffer.from(p.data, 'base64'));
   if (p.eof) proc.end();
   return { ok: true };
 }
