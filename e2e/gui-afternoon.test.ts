@@ -6,27 +6,15 @@
 // invalid gateway and a held host port before submit. Screenshots of every
 // view at 1024x640 and 1440x900, light and dark, go to
 // test-results/screenshots/afternoon-*.png (gitignored; CI keeps them).
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { BerthApp, type ViewName } from './pages/app-page';
 import { NatPage } from './pages/nat-page';
-import { CHROMIUM, launchChromium, watchPage } from './support/browser';
-import { startUi, type RunningUi } from './support/web-ui-process';
+import { watchPage } from './support/browser';
+import { realHelperMissing, startRealHelperGui, type Host, type RealHelperGui } from './support/real-helper';
+import type { RunningUi } from './support/web-ui-process';
 
-const ROOT = resolve('.');
-const BERTH = join(ROOT, 'dist/berth.mjs');
-const RENDERER = join(ROOT, 'out/renderer');
-const missing = [
-  !existsSync(CHROMIUM) && `${CHROMIUM} is not installed`,
-  !existsSync(join(RENDERER, 'index.html')) && 'the renderer is not built (npx electron-vite build)',
-  !existsSync(BERTH) && 'dist/berth.mjs is not built (npm run build:helper)',
-  process.getuid?.() !== 0 && 'needs root to create a throwaway network namespace',
-].filter(Boolean);
-if (missing.length) console.warn(`gui-afternoon: skipped: ${missing.join('; ')}`);
-
-type Host = import('../test/integration/harness').TestHost;
+const missing = realHelperMissing('gui-afternoon');
 const VIEWS: ViewName[] = ['Topology', 'Networks', 'Containers', 'Ports', 'Firewall rules', 'Cleanup', 'Activity'];
 const SIZES = [{ width: 1024, height: 640 }, { width: 1440, height: 900 }];
 
@@ -47,25 +35,22 @@ const reachable = (page: Page, selector: string) =>
   }, selector);
 
 describe.skipIf(missing.length > 0)('An afternoon at 1024x640, real helper in a throwaway netns', () => {
+  let gui: RealHelperGui;
   let host: Host;
   let ui: RunningUi;
   let browser: Browser;
 
   beforeAll(async () => {
-    const { TestHost } = await import('../test/integration/harness');
-    host = await TestHost.create();
-    await host.startHelper();
-    await host.berthOk(['network', 'create', '--subnet', '10.91.0.0/24', '--label', 'team=web', 'front']);
-    await host.berthOk(['run', '-d', '--name', 'web', '--network', 'front', '-p', '127.0.0.1:6000:8000', '-p', '8080:80', 'sleep', '600']);
-    await host.berthOk(['run', '-d', '--name', 'worker-with-a-long-name', '--network', 'front', 'sh', '-c', 'echo ready; sleep 600']);
-    ui = await startUi({ berth: BERTH, socket: host.socket, rendererDir: RENDERER });
-    browser = await launchChromium();
+    gui = await startRealHelperGui('gui-afternoon', {
+      setUp: async (h) => {
+        await h.berthOk(['network', 'create', '--subnet', '10.91.0.0/24', '--label', 'team=web', 'front']);
+        await h.berthOk(['run', '-d', '--name', 'web', '--network', 'front', '-p', '127.0.0.1:6000:8000', '-p', '8080:80', 'sleep', '600']);
+        await h.berthOk(['run', '-d', '--name', 'worker-with-a-long-name', '--network', 'front', 'sh', '-c', 'echo ready; sleep 600']);
+      },
+    });
+    ({ host, ui, browser } = gui);
   }, 240_000);
-  afterAll(async () => {
-    await browser?.close();
-    await ui?.stop();
-    await host?.destroy();
-  });
+  afterAll(() => gui?.stop());
 
   const open = async (size: { width: number; height: number }, colorScheme: 'light' | 'dark') => {
     const ctx = await browser.newContext({ viewport: size, colorScheme });

@@ -17,6 +17,8 @@ import { NatPage } from './pages/nat-page';
 import { PortsPage } from './pages/ports-page';
 import { CHROMIUM, launchChromium, watchPage } from './support/browser';
 import { FakeEngine, startFakeHelper } from './support/fake-helper';
+import { realHelperMissing, startRealHelperGui, type Host, type RealHelperGui } from './support/real-helper';
+import type { RunningUi } from './support/web-ui-process';
 
 const RENDERER = resolve('out/renderer');
 const ready = existsSync(CHROMIUM) && existsSync(join(RENDERER, 'index.html'));
@@ -356,43 +358,29 @@ describe.skipIf(!ready)('NAT rules, Cleanup and Ports in Chromium, fake helper',
 // (test/integration/harness.ts), the UI started by `berth ui --web`: a stale
 // Berth rule cleaned up and put back, a port published live through the GUI
 // and checked with `berth port`, and the tracer walking the kernel's rules.
-const ROOT = resolve('.');
-const HARNESS = join(ROOT, 'test/integration/harness.ts');
-const BERTH = join(ROOT, 'dist/berth.mjs');
-const realMissing = [
-  !ready && 'Chromium or the built renderer is missing',
-  !existsSync(HARNESS) && 'test/integration/harness.ts is missing',
-  !existsSync(BERTH) && 'dist/berth.mjs is not built (npm run build:helper)',
-  process.getuid?.() !== 0 && 'needs root to create a throwaway network namespace',
-].filter(Boolean);
-if (realMissing.length) console.warn(`gui-nat-cleanup (real helper): skipped: ${realMissing.join('; ')}`);
+const realMissing = realHelperMissing('gui-nat-cleanup (real helper)');
 
 describe.skipIf(realMissing.length > 0)('NAT rules, Cleanup and Ports in Chromium, real helper in a throwaway netns', () => {
-  type Host = import('../test/integration/harness').TestHost;
+  let gui: RealHelperGui;
   let host: Host;
-  let ui: import('./support/web-ui-process').RunningUi;
+  let ui: RunningUi;
   let browser: Browser;
   const STALE = ['-s', '10.99.0.0/24', '!', '-o', 'br-dead00000000', '-m', 'comment', '--comment', 'berth:deadbeef0000', '-j', 'MASQUERADE'];
   const postrouting = () => host.shOk(['iptables', '-t', 'nat', '-S', 'POSTROUTING']);
   const portOf = async (name: string) => (await host.berthOk(['port', name])).trim().split('\n').filter(Boolean);
 
   beforeAll(async () => {
-    const { TestHost } = await import('../test/integration/harness');
-    const { startUi } = await import('./support/web-ui-process');
-    host = await TestHost.create();
-    await host.startHelper(['--drift-interval', '3600000']); // nothing heals behind the test's back
-    await host.berthOk(['network', 'create', '--subnet', '10.70.0.0/24', 'pub']);
-    await host.berthOk(['run', '-d', '--name', 'web', '--network', 'pub', '-p', '8080:80', '--', 'sleep', 'infinity']);
-    await host.shOk(['iptables', '-t', 'nat', '-A', 'POSTROUTING', ...STALE]);
-    ui = await startUi({ berth: BERTH, socket: host.socket, rendererDir: RENDERER });
-    console.info(`gui-nat-cleanup (real helper): web UI started ${ui.via === 'cli' ? 'by `berth ui --web`' : 'in-process'}`);
-    browser = await launchChromium();
+    gui = await startRealHelperGui('gui-nat-cleanup (real helper)', {
+      helperArgs: ['--drift-interval', '3600000'], // nothing heals behind the test's back
+      setUp: async (h) => {
+        await h.berthOk(['network', 'create', '--subnet', '10.70.0.0/24', 'pub']);
+        await h.berthOk(['run', '-d', '--name', 'web', '--network', 'pub', '-p', '8080:80', '--', 'sleep', 'infinity']);
+        await h.shOk(['iptables', '-t', 'nat', '-A', 'POSTROUTING', ...STALE]);
+      },
+    });
+    ({ host, ui, browser } = gui);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await ui?.stop();
-    await host?.destroy();
-  });
+  afterAll(() => gui?.stop());
 
   it('cleans up a stale Berth rule and undoes it, checked with iptables', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'dark' });

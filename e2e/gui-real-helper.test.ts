@@ -3,32 +3,19 @@
 // network (after an invalid subnet is refused), runs two containers, connects
 // one to a second network, removes everything; the kernel is checked at each
 // step with the CLI and `ip -j` inside the test namespace.
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { BerthApp } from './pages/app-page';
-import { CHROMIUM, launchChromium, watchPage } from './support/browser';
+import { watchPage } from './support/browser';
 import { fullCycle } from './support/flow';
-import { startUi, type RunningUi } from './support/web-ui-process';
+import { realHelperMissing, startRealHelperGui, type Host, type RealHelperGui } from './support/real-helper';
+import type { RunningUi } from './support/web-ui-process';
 
-const ROOT = resolve('.');
-const HARNESS = join(ROOT, 'test/integration/harness.ts');
-const BERTH = join(ROOT, 'dist/berth.mjs');
-const RENDERER = join(ROOT, 'out/renderer');
-const missing = [
-  !existsSync(CHROMIUM) && `${CHROMIUM} is not installed`,
-  !existsSync(join(RENDERER, 'index.html')) && 'the renderer is not built (npx electron-vite build)',
-  !existsSync(HARNESS) && 'test/integration/harness.ts is missing',
-  !existsSync(BERTH) && 'dist/berth.mjs is not built (npm run build:helper)',
-  process.getuid?.() !== 0 && 'needs root to create a throwaway network namespace',
-].filter(Boolean);
-if (missing.length) console.warn(`gui-real-helper: skipped: ${missing.join('; ')}`);
-
-type Host = import('../test/integration/harness').TestHost;
+const missing = realHelperMissing('gui-real-helper');
 interface Link { ifname: string; master?: string; linkinfo?: { info_kind?: string } }
 
 describe.skipIf(missing.length > 0)('GUI in Chromium, real helper in a throwaway netns', () => {
+  let gui: RealHelperGui;
   let host: Host;
   let ui: RunningUi;
   let browser: Browser;
@@ -48,19 +35,10 @@ describe.skipIf(missing.length > 0)('GUI in Chromium, real helper in a throwaway
   };
 
   beforeAll(async () => {
-    const { TestHost } = await import('../test/integration/harness');
-    host = await TestHost.create();
-    await host.startHelper();
-    baseline = await host.snapshot();
-    ui = await startUi({ berth: BERTH, socket: host.socket, rendererDir: RENDERER });
-    console.info(`gui-real-helper: web UI started ${ui.via === 'cli' ? 'by `berth ui --web`' : 'in-process (this CLI build has no `ui` verb yet)'}`);
-    browser = await launchChromium();
+    gui = await startRealHelperGui('gui-real-helper', { setUp: async (h) => void (baseline = await h.snapshot()) });
+    ({ host, ui, browser } = gui);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await ui?.stop();
-    await host?.destroy();
-  });
+  afterAll(() => gui?.stop());
 
   it('creates, runs, connects and removes through the GUI; the kernel follows', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1360, height: 820 }, colorScheme: 'dark' });
