@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectHelper } from '../../helper/src/client/unix-client';
+import { connectHelper, type BerthClient } from '../../helper/src/client/unix-client';
 import type { BerthEvent } from '../../src/shared/events';
 import { BERTH, TestHost, waitFor } from './harness';
 import { createOwnerUser, type OwnerUser } from './owner-user';
@@ -22,6 +22,29 @@ describe('exec', () => {
     await h?.destroy();
     await u?.remove();
   });
+
+  // `berth ARGS` under script(1), which gives it a terminal of rows x cols, with
+  // `typed` (then Enter) as the user's keystrokes. The keystrokes' writer keeps
+  // the terminal open until script is gone (a write fails), then ends.
+  const inTerminal = (rows: number, cols: number, args: string, typed: string) => {
+    const line = `stty rows ${rows} cols ${cols}; ${process.execPath} ${BERTH} --socket ${h.socket} ${args}`;
+    const keys = `printf '${typed}\\n'; while sleep 0.2; do printf ' ' 2>/dev/null || exit 0; done`;
+    return h.sh(['sh', '-c', `(${keys}) | script -q -e -c "${line}" /dev/null`]);
+  };
+
+  // A streaming session (exec or attach) started by `start` on client c: its
+  // id once the helper announced it, its output as it comes, and its end.
+  async function openSession<T>(c: BerthClient, start: () => Promise<T>) {
+    const out: string[] = [];
+    let id = '';
+    c.onEvent((e: BerthEvent) => {
+      if (e.type === 'exec.started') id = e.session;
+      if (e.type === 'exec.output') out.push(Buffer.from(e.data, 'base64').toString());
+    });
+    const done = start();
+    await waitFor(async () => id !== '', 60_000, 'the session to start');
+    return { id, out, done };
+  }
 
   it("runs in the container's namespaces and /etc files, as its user, with its env and the exit code", async () => {
     const r = await h.berth(['exec', '-e', 'X=1', 'box', 'sh', '-c', 'echo $FOO $X; hostname; id -u; ip -4 -br addr show eth0; grep -c nameserver /etc/resolv.conf; grep boxhost /etc/hosts; pwd']);
@@ -47,11 +70,7 @@ describe('exec', () => {
   });
 
   it('-it gives the command a terminal of the caller\'s size; its exit code comes back', async () => {
-    // the CLI runs under script(1): its stdin is a terminal of 33x111. The keystrokes' writer
-    // keeps the terminal open until script is gone (a write fails), then ends
-    const line = `stty rows 33 cols 111; ${process.execPath} ${BERTH} --socket ${h.socket} exec -it box sh`;
-    const keys = `printf 'tty; stty size; exit 3\\n'; while sleep 0.2; do printf ' ' 2>/dev/null || exit 0; done`;
-    const r = await h.sh(['sh', '-c', `(${keys}) | script -q -e -c "${line}" /dev/null`]);
+    const r = await inTerminal(33, 111, 'exec -it box sh', 'tty; stty size; exit 3');
     expect(r.code, r.stdout + r.stderr).toBe(3);
     expect(r.stdout).toMatch(/\/dev\/pts\/\d+/);
     expect(r.stdout).toContain('33 111');
@@ -60,14 +79,7 @@ describe('exec', () => {
   it('the streaming API: session, input, resize, output, exit code (what a GUI terminal uses)', async () => {
     const c = await connectHelper(h.socket);
     try {
-      const out: string[] = [];
-      let session = '';
-      c.onEvent((e: BerthEvent) => {
-        if (e.type === 'exec.started') session = e.session;
-        if (e.type === 'exec.output') out.push(Buffer.from(e.data, 'base64').toString());
-      });
-      const done = c.api['container.exec']({ name: 'box', cmd: ['sh'], interactive: true, tty: true, cols: 80, rows: 24 });
-      await waitFor(async () => session !== '', 60_000, 'the exec session to start');
+      const { id: session, out, done } = await openSession(c, () => c.api['container.exec']({ name: 'box', cmd: ['sh'], interactive: true, tty: true, cols: 80, rows: 24 }));
       await c.api['exec.resize']({ session, cols: 77, rows: 22 });
       await c.api['exec.input']({ session, data: Buffer.from('stty size; echo $TERM\n').toString('base64') });
       await waitFor(async () => out.join('').includes('22 77') && out.join('').includes('xterm'), 60_000, 'the new size and TERM inside');
@@ -82,10 +94,7 @@ describe('exec', () => {
     const a = await connectHelper(h.socket);
     const b = await connectHelper(h.socket);
     try {
-      let session = '';
-      a.onEvent((e: BerthEvent) => void (e.type === 'exec.started' && (session = e.session)));
-      const done = a.api['container.exec']({ name: 'box', cmd: ['cat'], interactive: true });
-      await waitFor(async () => session !== '', 60_000, 'the exec session to start');
+      const { id: session, done } = await openSession(a, () => a.api['container.exec']({ name: 'box', cmd: ['cat'], interactive: true }));
       await expect(b.api['exec.input']({ session, data: '', eof: true })).rejects.toThrow(/no exec session/);
       await a.api['exec.input']({ session, data: '', eof: true });
       expect((await done).exitCode).toBe(0);
@@ -98,9 +107,7 @@ describe('exec', () => {
   it('run -i passes stdin to the container; run -it gives it a terminal; exit codes come back', async () => {
     const r = await h.berth(['run', '-i', '--rm', '-w', '/', '--', 'sh', '-c', 'wc -l'], { input: 'a\nb\nc\n' });
     expect([r.code, r.stdout]).toEqual([0, '3']);
-    const line = `stty rows 20 cols 90; ${process.execPath} ${BERTH} --socket ${h.socket} run -it --rm -w / -- sh`;
-    const keys = `printf 'tty; stty size; exit 4\\n'; while sleep 0.2; do printf ' ' 2>/dev/null || exit 0; done`;
-    const t = await h.sh(['sh', '-c', `(${keys}) | script -q -e -c "${line}" /dev/null`]);
+    const t = await inTerminal(20, 90, 'run -it --rm -w / -- sh', 'tty; stty size; exit 4');
     expect(t.code, t.stdout + t.stderr).toBe(4);
     expect(t.stdout).toMatch(/\/dev\/pts\/\d+/);
     expect(t.stdout).toContain('20 90');
@@ -110,10 +117,7 @@ describe('exec', () => {
     await h.berthOk(['run', '-d', '-i', '--name', 'catter', '-w', '/', '--', 'cat']);
     const c = await connectHelper(h.socket);
     try {
-      let session = '';
-      c.onEvent((e: BerthEvent) => void (e.type === 'exec.started' && (session = e.session)));
-      const done = c.api['container.attach']({ name: 'catter' });
-      await waitFor(async () => session !== '', 60_000, 'the attach session to start');
+      const { id: session, done } = await openSession(c, () => c.api['container.attach']({ name: 'catter' }));
       await c.api['exec.input']({ session, data: Buffer.from('hello\n').toString('base64'), eof: true });
       expect((await done).exitCode).toBe(0);
     } finally {
