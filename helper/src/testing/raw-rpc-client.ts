@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { LineFramer } from '../../../src/shared/rpc-frames';
 
 // A raw JSON-RPC client for tests (the RPC server's unit tests, the real
 // helper's fuzz test): writes whatever it is given, bytes that are not a
@@ -9,16 +10,11 @@ export async function rawClient(socketPath: string) {
   // untyped on purpose: a frame is whatever the server sent
   const frames: any[] = [];
   const waiters: (() => void)[] = [];
-  let buf = '';
   let ended = false;
-  sock.setEncoding('utf8');
-  sock.on('data', (d: string) => {
-    buf += d;
-    let i: number;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      frames.push(JSON.parse(buf.slice(0, i)));
-      buf = buf.slice(i + 1);
-    }
+  // the clients' own framer, unbounded: a test reads whatever the server sends
+  const framer = new LineFramer(Infinity, (line) => frames.push(JSON.parse(line)), () => {});
+  sock.on('data', (d: Buffer) => {
+    framer.push(d);
     waiters.splice(0).forEach((w) => w());
   });
   sock.on('error', () => {});
