@@ -6,7 +6,7 @@
 //
 // Run as root, after building: npm install (or node scripts/build-helper.mjs &&
 //   npx electron-vite build), then: sudo node bench/gui.bench.mjs
-// Env: NAT_RULES (default 10000), CLEANUP_RULES (default 25000: 5,000 findings).
+// Env: NAT_RULES (default 10000), CLEANUP_RULES (default 25000: 5,000 findings); 0 skips that view.
 import { chromium } from 'playwright-core';
 import path from 'node:path';
 import { createHost, importTs, median, p95, root, sleep } from './lib/host.mjs';
@@ -34,10 +34,11 @@ async function withGui(rules, f) {
     const rss0 = host.rssMb();
     await f(page, host);
     const rss1 = host.rssMb();
+    const peak = host.rssPeakMb();
     await browser.close();
     browser = null;
     await sleep(35_000);
-    console.log(`  helper RSS: ${rss0.toFixed(0)} MB before the view, ${rss1.toFixed(0)} MB after, ${host.rssMb().toFixed(0)} MB 35 s after the GUI closed`);
+    console.log(`  helper RSS: ${rss0.toFixed(0)} MB before the view, ${rss1.toFixed(0)} MB after (peak ${peak.toFixed(0)} MB), ${host.rssMb().toFixed(0)} MB 35 s after the GUI closed`);
   } finally {
     await browser?.close();
     await ui?.close();
@@ -65,7 +66,7 @@ const scrollFrames = (scroller) =>
     return out;
   });
 
-await withGui(NAT_RULES, async (page) => {
+if (NAT_RULES) await withGui(NAT_RULES, async (page) => {
   const t = await go(page, 'Firewall rules');
   await page.locator('tr[data-rule-id]').first().waitFor({ timeout: 60_000 });
   const firstRows = performance.now() - t;
@@ -84,7 +85,7 @@ await withGui(NAT_RULES, async (page) => {
   console.log(`Firewall rules (NAT) view, ${NAT_RULES} rules: first rows ${ms(firstRows)} after navigation | scrolling: frame p50 ${ms(median(frames))}, p95 ${ms(p95(frames))} (${rowsInDom} rows in the DOM) | search (typed to row shown, 60 ms debounce included) median ${ms(median(searches))}`);
 });
 
-await withGui(CLEANUP_RULES, async (page) => {
+if (CLEANUP_RULES) await withGui(CLEANUP_RULES, async (page) => {
   const t = await go(page, 'Cleanup');
   await page.locator('li.finding').first().waitFor({ timeout: 120_000 });
   const shown = performance.now() - t;

@@ -117,7 +117,11 @@ export async function createHost() {
       const flags = (process.env.BENCH_HELPER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
       helper = spawn('nsenter', [...enter, process.execPath, ...flags, BERTH, 'helper', '--foreground',
         '--socket', socket, '--data-root', path.join(dir, 'data'), '--drift-interval', '3600000'], { stdio: ['ignore', 'ignore', 'inherit'] });
-      for (let i = 0; i < 400; i++) {
+      // a helper on tens of thousands of rules reads them at start: on a loaded machine that
+      // took more than 20 s, so it gets 90 s
+      const until = Date.now() + 90_000;
+      while (Date.now() < until) {
+        if (helper.exitCode !== null) throw new Error(`the helper exited (${helper.exitCode}) before it answered`);
         try {
           const c = await connectHelper(socket);
           await c.call('system.info', {});
@@ -126,7 +130,7 @@ export async function createHost() {
           await sleep(50);
         }
       }
-      throw new Error('helper did not come up');
+      throw new Error('helper did not answer system.info within 90 s');
     },
     // the helper's resident memory now (VmRSS) and the most it ever had (VmHWM, the peak)
     rssMb() {
