@@ -46,6 +46,9 @@ export const Container = z.object({
     WorkingDir: z.string(),
     ExposedPorts: z.record(z.string(), z.object({})),
     Labels: z.record(z.string(), z.string()).optional(),
+    // run -t / -i, as Docker's (berth attach reads them)
+    Tty: z.boolean().optional(),
+    OpenStdin: z.boolean().optional(),
   }),
   HostConfig: z.object({
     NetworkMode: z.string(),
@@ -105,6 +108,9 @@ export const RunParams = z.object({
 export type RunParams = z.input<typeof RunParams>;
 
 export const NameParam = z.object({ name: z.string().min(1).max(128) });
+// run -i/-t and `berth attach` (docs/exec.md): the session's input and the
+// container's output from now on ("replay": since it started, for the run that started it)
+export const AttachParams = NameParam.extend({ output: z.enum(['live', 'replay']).default('live') });
 export const StopParams = NameParam.extend({ timeout: z.number().int().min(0).max(3600).default(10) });
 // `berth exec` (docs/exec.md). The call's answer is the exit code; while it
 // runs, the caller alone gets `exec.started` (the session id, before any

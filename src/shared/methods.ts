@@ -3,7 +3,7 @@ import {
   ConnectParams, DisconnectParams, EndpointInfo, Network, NetworkCreateParams, SubnetCheck, SubnetCheckParams,
 } from './network';
 import {
-  Container, ExecInputParams, ExecParams, ExecResizeParams, ForeignSandbox, KillParams, ListParams, LogsParams, LogsResult, NameParam, RemoveParams, RunParams, StopParams,
+  AttachParams, Container, ExecInputParams, ExecParams, ExecResizeParams, ForeignSandbox, KillParams, ListParams, LogsParams, LogsResult, NameParam, RemoveParams, RunParams, StopParams,
 } from './container';
 import { PortEditParams, PortListParams, PortMapping } from './ports';
 import {
@@ -52,7 +52,7 @@ export const methods = {
   'container.exec': { params: ExecParams, result: z.object({ exitCode: z.number() }) },
   // run -i/-t: the container's stdin (and terminal size) from this connection, by the same
   // exec.started / exec.input / exec.resize as exec; its output is the log (container.logs follow)
-  'container.attach': { params: NameParam, result: z.object({ exitCode: z.number() }) },
+  'container.attach': { params: AttachParams, result: z.object({ exitCode: z.number() }) },
   'exec.input': { params: ExecInputParams, result: z.object({ ok: z.literal(true) }) },
   'exec.resize': { params: ExecResizeParams, result: z.object({ ok: z.literal(true) }) },
   'sandbox.listForeign': { params: None, result: z.array(ForeignSandbox) },

@@ -110,6 +110,8 @@ export function containerView(eng: Engine, s: State, c: ContainerRecord, ports: 
       WorkingDir: c.workdir,
       ExposedPorts: Object.fromEntries([...exposed, ...ports.map((p) => `${p.containerPort}/${p.proto}`)].map((k) => [k, {}])),
       Labels: c.labels ?? {},
+      Tty: c.tty === true,
+      OpenStdin: c.stdin === true,
     },
     HostConfig: {
       NetworkMode: c.networkMode.startsWith('container:') ? `container:${c.networkMode.slice(10)}` : c.networkMode,

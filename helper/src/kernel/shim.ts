@@ -38,8 +38,11 @@ export interface ExitRecord {
 }
 
 export const exitPath = (dir: string) => `${dir}/exit.json`;
-// run -i/-t: the shim's input socket, in the container's root-only directory; one JSON
-// frame a line: {"in":BASE64} | {"eof":true} | {"resize":[COLS,ROWS]}
+// The shim's attach socket, in the container's root-only directory; one JSON
+// frame a line. To the shim: {"in":BASE64} | {"eof":true} | {"resize":[COLS,ROWS]}
+// (input: run -i/-t only) | {"out":"live"|"replay"} (send me the output from
+// now on; "replay": first what the command wrote since it started, while the
+// shim still keeps it). From the shim: {"o":BASE64,"s":"stdout"|"stderr"}.
 const ATTACH_NAME = 'attach.sock';
 
 // Connects to a shim's input socket through a descriptor of its directory
@@ -161,7 +164,8 @@ export async function runShim(): Promise<number> {
     return 1;
   }
   const exit = new Promise<number>((resolve) => child.once('exit', (code, signal) => resolve(statusOf(code, signal))));
-  const attach = spec.stdin ? await listenForInput(spec, child.pid, child.stdin!) : null;
+  const output = new OutputFanOut();
+  const attach = await listenForAttach(spec, child.pid, spec.stdin ? child.stdin! : null, output);
   writeSync(1, JSON.stringify({ pid: child.pid }) + '\n');
   let idle: NodeJS.Timeout | null = null;
   const open = [child.stdout!, child.stderr!].map((s, i) => {
@@ -169,6 +173,7 @@ export async function runShim(): Promise<number> {
     s.setEncoding('utf8');
     s.on('data', (d: string) => {
       writer.write(stream, d);
+      output.send(stream, d);
       // a prompt without a newline shows up after a moment
       if (idle) clearTimeout(idle);
       idle = setTimeout(() => writer.flush(), spec.tty ? 20 : 200); // a terminal's echo should feel live
@@ -176,7 +181,7 @@ export async function runShim(): Promise<number> {
     return new Promise<void>((resolve) => s.once('close', () => resolve()));
   });
   const code = await exit;
-  attach?.close();
+  attach.close();
   // what the command wrote before it ended; a child it left behind may hold the pipes open
   await Promise.race([Promise.all(open), new Promise((r) => setTimeout(r, 2000))]);
   if (idle) clearTimeout(idle);
@@ -192,10 +197,44 @@ export async function runShim(): Promise<number> {
   return code;
 }
 
-// run -i/-t: the helper relays a client's input here (only root can reach the
-// socket: the directory is root's, mode 0700).
-async function listenForInput(spec: ShimSpec, pid: number, stdin: NodeJS.WritableStream) {
-  stdin.on('error', () => {});
+const REPLAY_MAX = 1 << 20; // the output kept for a "replay" attach: the first MiB
+const ATTACHED_BACKLOG_MAX = 4 << 20; // an attached reader this far behind is dropped (the log has it all)
+
+// The command's output to attached readers (run -it, berth attach; docs/exec.md),
+// besides the log: no polling, and a terminal's echo is live.
+class OutputFanOut {
+  private readers = new Set<Socket>();
+  // what the command wrote until the first "replay" reader came (run -it attaches at once)
+  private kept: { s: string; d: string }[] | null = [];
+  private keptBytes = 0;
+
+  send(s: 'stdout' | 'stderr', d: string): void {
+    if (this.kept) {
+      this.keptBytes += d.length;
+      if (this.keptBytes > REPLAY_MAX) this.kept = null;
+      else this.kept.push({ s, d });
+    }
+    for (const r of this.readers) this.write(r, s, d);
+  }
+
+  add(r: Socket, replay: boolean): void {
+    if (this.readers.has(r)) return;
+    if (replay && this.kept) for (const k of this.kept.splice(0)) this.write(r, k.s, k.d);
+    if (replay) this.kept = null;
+    this.readers.add(r);
+    r.once('close', () => this.readers.delete(r));
+  }
+
+  private write(r: Socket, s: string, d: string): void {
+    if (r.writableLength > ATTACHED_BACKLOG_MAX) return void r.destroy();
+    r.write(JSON.stringify({ o: Buffer.from(d).toString('base64'), s }) + '\n');
+  }
+}
+
+// The helper relays a client's input here and reads the output from here (only
+// root can reach the socket: the directory is root's, mode 0700).
+async function listenForAttach(spec: ShimSpec, pid: number, stdin: NodeJS.WritableStream | null, output: OutputFanOut) {
+  stdin?.on('error', () => {});
   // a socket path longer than 107 bytes is cut short by bind(2): the name is
   // taken relative to the container's directory (the shim's cwd is its own)
   process.chdir(spec.dir);
@@ -213,12 +252,14 @@ async function listenForInput(spec: ShimSpec, pid: number, stdin: NodeJS.Writabl
       for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
         const line = buf.slice(0, nl);
         buf = buf.slice(nl + 1);
-        let f: { in?: unknown; eof?: unknown; resize?: unknown };
+        let f: { in?: unknown; eof?: unknown; resize?: unknown; out?: unknown };
         try {
           f = JSON.parse(line);
         } catch {
           continue;
         }
+        if (f.out === 'live' || f.out === 'replay') output.add(sock, f.out === 'replay');
+        if (!stdin) continue; // started without -i/-t: output only
         // the command reads slowly: the helper's input waits in the socket, not here
         if (typeof f.in === 'string' && !stdin.write(Buffer.from(f.in, 'base64'))) {
           sock.pause();

@@ -36,36 +36,65 @@ export async function runExec(eng: Engine, p: z.output<typeof ExecParams>, ctx: 
   }
 }
 
-// run -i/-t: input frames to the container's shim over its attach socket;
-// resolves with the exit code once the container ends (`exited`).
-export async function runAttach(eng: Engine, name: string, ctx: CallContext, exited: (id: string) => Promise<number>): Promise<{ exitCode: number }> {
-  const c = findContainer(eng.state, name);
+// run -i/-t and `berth attach`: input frames to the container's shim over its
+// attach socket, its output back as exec.output events (live; "replay" first
+// sends what it wrote since it started, for the run that just started it);
+// resolves with the exit code once the container ended and its output was sent.
+export async function runAttach(eng: Engine, p: { name: string; output: 'live' | 'replay' }, ctx: CallContext, exited: (id: string) => Promise<number>): Promise<{ exitCode: number }> {
+  const c = findContainer(eng.state, p.name);
   if (!isUp(c)) throw conflict(`You cannot attach to a stopped container, start it first`);
-  if (!c.stdin) throw invalid(`container ${c.name} was started without -i or -t: it has no input to attach to`);
   const sock = await connectToShim(eng, c.id).catch((e: Error) => {
+    // a container started before the shim listened for every run (no socket)
     throw conflict(`cannot attach to ${c.name}: ${e.message}`);
   });
   sock.on('error', () => {});
   const frame = (f: object) => writeWithRoom(sock, JSON.stringify(f) + '\n');
+  const closed = new Promise<void>((resolve) => sock.once('close', () => resolve()));
+  const session = randomBytes(16).toString('hex');
+  ctx.notify({ type: 'exec.started', session, container: c.id });
+  let buf = '';
+  sock.setEncoding('utf8');
+  sock.on('data', (d: string) => {
+    buf += d;
+    for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      try {
+        const f = JSON.parse(line) as { o?: unknown; s?: unknown };
+        if (typeof f.o === 'string') ctx.notify({ type: 'exec.output', session, stream: f.s === 'stderr' ? 'stderr' : 'stdout', data: f.o });
+      } catch {
+        /* not a frame */
+      }
+    }
+    if (buf.length > 8 << 20) sock.destroy(); // no frame is that long
+    // a client that reads slowly leaves the output in the shim, which drops a reader far behind
+    sock.pause();
+    void ctx.drained().then(() => sock.resume());
+  });
+  void frame({ out: p.output });
   const done = exited(c.id);
+  const noInput = () => {
+    throw invalid(`container ${c.name} was started without -i or -t: it has no input to attach to`);
+  };
   const proc: ExecProcess = {
     pid: c.state.pid,
-    write: (d) => frame({ in: d.toString('base64') }),
-    end: () => void frame({ eof: true }),
-    onOutput: () => {}, // the output is the container's log
-    pause: () => {},
-    resume: () => {},
+    write: (d) => (c.stdin ? frame({ in: d.toString('base64') }) : noInput()),
+    end: () => void (c.stdin ? frame({ eof: true }) : undefined),
+    onOutput: () => {}, // relayed above
+    pause: () => sock.pause(),
+    resume: () => sock.resume(),
     resize: (cols, rows) => frame({ resize: [cols, rows] }),
     hangup: () => sock.end(), // leaving an attached container leaves it running, as Docker's detach
     exited: done,
   };
-  const session = randomBytes(16).toString('hex');
   sessions.set(session, { proc, ctx });
-  ctx.notify({ type: 'exec.started', session, container: c.id });
   void ctx.closed.then(() => proc.hangup());
   try {
     // a caller that left gets no answer; the session is dropped either way
-    return { exitCode: await Promise.race([done, ctx.closed.then(() => -1)]) };
+    const exitCode = await Promise.race([done, ctx.closed.then(() => -1)]);
+    // the shim closes the socket when it ends, after the last output: all of it is sent first
+    await Promise.race([closed, ctx.closed, new Promise((r) => setTimeout(r, 3000))]);
+    return { exitCode };
   } finally {
     sessions.delete(session);
     sock.end();

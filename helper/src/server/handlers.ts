@@ -101,7 +101,7 @@ export function makeHandlers(d: HandlerDeps): Handlers {
     },
     'container.wait': async (p, ctx) => ({ exitCode: await waitExit(eng, p.name, ctx) }),
     'container.exec': async (p, ctx) => runExec(eng, p, ctx),
-    'container.attach': async (p, ctx) => runAttach(eng, p.name, ctx, (id) => waitExit(eng, id, ctx)),
+    'container.attach': async (p, ctx) => runAttach(eng, p, ctx, (id) => waitExit(eng, id, ctx)),
     'exec.input': async (p, ctx) => execInput(p, ctx),
     'exec.resize': async (p, ctx) => execResize(p, ctx),
     'container.kill': async (p) => view((await killContainer(eng, p.name, p.signal)).id),

@@ -40,6 +40,7 @@ export const containerCommands: Command[] = [
       'dns-search': { type: 'string', multiple: true, value: 'list', description: 'A DNS search domain (default: the host\'s)' },
       'add-host': { type: 'string', multiple: true, value: 'list', description: 'Add a line to the container\'s /etc/hosts (NAME:IP, IP may be host-gateway)' },
       'log-opt': { type: 'string', multiple: true, value: 'list', description: 'Log file limits: max-size=SIZE (default 10m), max-file=N (default 3)' },
+      'detach-keys': { type: 'string', value: 'string', description: 'With -it: the key sequence that detaches, leaving the container running (default "ctrl-p,ctrl-q")' },
     },
     examples: [
       'berth run --rm -- echo hello',
@@ -60,6 +61,8 @@ export const containerCommands: Command[] = [
       const interactive = a.values.interactive === true;
       const tty = a.values.tty === true;
       if (!detach && tty && interactive && !process.stdin.isTTY) throw new Error('the input device is not a TTY');
+      const { parseDetachKeys } = await import('../exec-client');
+      const detachKeys = parseDetachKeys(str(a.values['detach-keys']) ?? 'ctrl-p,ctrl-q');
       const created = await c.api['container.run']({
         name: str(a.values.name),
         cmd,
@@ -69,8 +72,9 @@ export const containerCommands: Command[] = [
         hostname: str(a.values.hostname),
         env: envList(list(a.values.env)),
         workdir: str(a.values.workdir) ?? process.cwd(),
-        // attached runs remove the container themselves once its output is read
-        autoRemove: detach && a.values.rm === true,
+        // a plain attached run removes the container itself once its output is read; -i/-t
+        // runs leave it to the helper, so a run detached with ctrl-p,ctrl-q is removed when it ends
+        autoRemove: (detach || interactive || tty) && a.values.rm === true,
         ports: network === 'host' ? [] : ports,
         publishAll: network !== 'host' && a.values['publish-all'] === true,
         expose: list(a.values.expose),
@@ -91,13 +95,13 @@ export const containerCommands: Command[] = [
       }
       const remove = () => c.api['container.remove']({ name: created.Id, force: true }).catch(() => {});
       if (a.values.rm === true) onClosedPipe(remove);
-      let input: Promise<number> | null = null;
       if (interactive || tty) {
-        const { attachInput } = await import('../exec-client');
-        input = attachInput(c, created.Id, { interactive, tty }).catch(() => 0);
+        // output streamed on this connection from the container's start (docs/exec.md)
+        const { attachSession } = await import('../exec-client');
+        const r = await withStopOnSignal(c, created.Id, tty, () => attachSession(c, created.Id, { interactive, tty, output: 'replay', detachKeys }));
+        return r === 'detached' ? 0 : r; // detached: the container goes on, as Docker's
       }
-      const code = await attach(ctx, created.Id, tty);
-      await input;
+      const code = await attach(ctx, created.Id);
       if (a.values.rm === true) await remove();
       return code;
     },
@@ -130,6 +134,43 @@ export const containerCommands: Command[] = [
         interactive: a.values.interactive === true,
         tty: a.values.tty === true,
       });
+    },
+  },
+  {
+    name: 'attach',
+    summary: "Attach this terminal's input and output to a running container (stdout and stderr apart)",
+    args: 'CONTAINER',
+    options: {
+      'no-stdin': { type: 'boolean', description: 'Do not attach STDIN' },
+      'sig-proxy': { type: 'string', value: 'bool', description: 'Without a terminal, pass Ctrl-C (SIGINT) to the container; false: Ctrl-C detaches (default true)' },
+      'detach-keys': { type: 'string', value: 'string', description: 'With a terminal: the key sequence that detaches, leaving the container running (default "ctrl-p,ctrl-q")' },
+    },
+    examples: ['berth attach web', 'berth attach --no-stdin web', 'berth attach --detach-keys ctrl-x,x web', 'berth attach --sig-proxy=false web'],
+    async run(ctx, a) {
+      requireArgs(this, a.positionals, 1, 1);
+      const sigProxy = str(a.values['sig-proxy']) ?? 'true';
+      if (sigProxy !== 'true' && sigProxy !== 'false') throw new Error(`invalid --sig-proxy ${sigProxy}: want true or false`);
+      const { attachSession, parseDetachKeys } = await import('../exec-client');
+      const detachKeys = parseDetachKeys(str(a.values['detach-keys']) ?? 'ctrl-p,ctrl-q');
+      const c = await ctx.client();
+      const info = await c.api['container.inspect']({ name: a.positionals[0] });
+      const tty = info.Config.Tty === true;
+      const interactive = info.Config.OpenStdin === true && a.values['no-stdin'] !== true;
+      // Docker's sig-proxy: without a terminal ^C goes to the container's process; with
+      // --sig-proxy=false it only ends this command (the container goes on)
+      const onInt = () => {
+        if (sigProxy === 'false') process.exit(0);
+        void c.api['container.kill']({ name: info.Id, signal: 'INT' }).catch(() => {});
+      };
+      if (!tty || !process.stdin.isTTY) process.on('SIGINT', onInt);
+      try {
+        const r = await attachSession(c, info.Id, { interactive, tty, output: 'live', detachKeys });
+        if (r !== 'detached') return r;
+        ctx.err('read escape sequence'); // Docker's words, and its status 1
+        return 1;
+      } finally {
+        process.off('SIGINT', onInt);
+      }
     },
   },
   {
@@ -355,20 +396,30 @@ function logLimits(opts: string[]): { maxSize: number; maxFile: number } | undef
   return l;
 }
 
+// run -i (no terminal) stops the container on Ctrl-C like a plain run; with
+// a terminal, ^C is a key for the container's terminal (raw mode).
+async function withStopOnSignal<T>(c: Awaited<ReturnType<CliContext['client']>>, id: string, tty: boolean, fn: () => Promise<T>): Promise<T> {
+  const onSig = () => void c.api['container.stop']({ name: id, timeout: 10 }).catch(() => {});
+  if (!tty) process.on('SIGINT', onSig);
+  process.on('SIGTERM', onSig);
+  try {
+    return await fn();
+  } finally {
+    process.off('SIGINT', onSig);
+    process.off('SIGTERM', onSig);
+  }
+}
+
 // Foreground `berth run`: stream the output, stop the container on Ctrl-C,
 // exit with its exit code (like `docker run` without -d).
-async function attach(ctx: CliContext, id: string, tty = false): Promise<number> {
+async function attach(ctx: CliContext, id: string): Promise<number> {
   const c = await ctx.client();
   let chain = Promise.resolve();
   c.onEvent((e) => {
     if (e.type === 'log' && e.container === id)
       chain = chain.then(() => writeOut(e.data, e.stream === 'stderr' ? process.stderr : process.stdout));
   });
-  const onSig = () => void c.api['container.stop']({ name: id, timeout: 10 }).catch(() => {});
-  // with a terminal, ^C is a key for the container's terminal (raw mode), not a signal here
-  if (!tty) process.once('SIGINT', onSig);
-  process.once('SIGTERM', onSig);
-  const r = await c.api['container.logs']({ name: id, follow: true });
+  const r = await withStopOnSignal(c, id, false, () => c.api['container.logs']({ name: id, follow: true }));
   await chain;
   return r.exitCode ?? (await c.api['container.wait']({ name: id })).exitCode;
 }
