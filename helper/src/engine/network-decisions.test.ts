@@ -64,6 +64,30 @@ describe('network create', () => {
     expect((await createNetwork(engine, create({ name: 'demo', subnet: '10.9.0.0/24' }))).subnet).toBe('10.9.0.0/24');
   });
 
+  it('an IPv6 network turns forwarding on (and says the IPv6 forward policy becomes drop), then gives the bridge IPv6 and its gateway without DAD', async () => {
+    const { engine, kernel } = memoryEngine();
+    const net = await createNetwork(engine, create({ name: 'v6', subnet: ['10.8.0.0/24', 'fd00:8::/64'], ipv6: true }));
+    expect(kernel.calls).toEqual([
+      'sysctl net.ipv6.conf.all.forwarding=1',
+      `ip: link add name ${net.bridge} type bridge`,
+      `sysctl net.ipv6.conf.${net.bridge}.disable_ipv6=0`,
+      `sysctl net.ipv6.conf.${net.bridge}.accept_ra=0`,
+      `ip: addr add 10.8.0.1/24 dev ${net.bridge}`,
+      `ip: addr add fd00:8::1/64 nodad dev ${net.bridge}`,
+      expect.stringMatching(new RegExp(`^ip: link set dev ${net.bridge} alias berth:\\S+ up$`)),
+    ]);
+    expect(engine.hostChanges).toEqual(['net.ipv6.conf.all.forwarding set to 1; the IPv6 forward policy set to drop']);
+  });
+
+  it('a host without IPv6 refuses an IPv6 network before any bridge is made', async () => {
+    const kernel = recordingKernel();
+    kernel.sysctls.delete('net.ipv6.conf.all.forwarding');
+    const { engine, store } = memoryEngine(undefined, { kernel });
+    await refused(createNetwork(engine, create({ name: 'v6', subnet: 'fd00:8::/64', ipv6: true })), 'invalid_argument', /IPv6 is disabled on this host/);
+    expect(kernel.calls).toEqual([]);
+    expect(store.saves).toBe(0);
+  });
+
   it('remove deletes the bridge and frees the subnet; a network in use is refused and kept', async () => {
     const { engine, kernel } = memoryEngine(stateOf([red, blue], [web]));
     await refused(removeNetwork(engine, 'red'), 'in_use', /has active endpoints \(web\)/);
