@@ -34,10 +34,6 @@ export async function createNetwork(eng: Engine, p: CreateParams): Promise<Netwo
     if (Object.values(s.networks).some((n) => n.name === p.name))
       throw conflict(`network with name ${p.name} already exists`);
     if (PREDEFINED.includes(p.name)) throw conflict(`${p.name} is a pre-defined network and cannot be recreated`);
-    // the nftables backend renders IPv4 only so far: an IPv6 network there would run unfirewalled or
-    // break the ruleset, so it is refused before anything changes (docs/ipv6.md)
-    if (p.ipv6 && eng.opts.firewall.name === 'nftables')
-      throw invalid('IPv6 networks need the iptables firewall backend: the nftables backend is IPv4 only for now');
     const id = newId();
     const br = p.options[BRIDGE_OPTS.name] ?? bridgeName(id);
     const brOk = IfName.safeParse(br);

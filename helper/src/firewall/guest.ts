@@ -2,6 +2,7 @@ import type { FirewallBackend } from './backend';
 import type { FirewallModel } from './model';
 import { iptablesRestore, iptablesSave } from '../kernel/iptables';
 import { nftApply, nftListRuleset } from '../kernel/nft';
+import { NFT_TABLE } from './nft-render';
 import { BERTH_TAG_RE } from './rule-line';
 import { parseSave } from './save-parse';
 
@@ -105,7 +106,7 @@ export async function readGuestView(withIptables: boolean): Promise<GuestView> {
 
 // Berth's own table, and iptables-nft's tables (handled through iptables).
 function isBerthOrIptables(c: Obj): boolean {
-  if (c.family === 'ip' && c.table === 'berth') return true;
+  if ((c.family === 'ip' || c.family === 'ip6') && c.table === NFT_TABLE) return true; // ip berth, ip6 berth
   return (c.family === 'ip' || c.family === 'ip6') && IPT_TABLES.has(c.table) && /^[A-Z]+$/.test(c.name);
 }
 

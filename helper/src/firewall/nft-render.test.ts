@@ -5,6 +5,8 @@ import { parseNftTable } from './nft-listing';
 import { nftRuleText } from './nft-text';
 import { nftPrefix, nftScript, renderNft } from './nft-render';
 import { nftPlan } from './nftables-backend';
+import { familyModel } from './family';
+import { M6 } from './nft-v6-fixture';
 
 const NET = { id: 'aaaaaaaaaaaa' + '0'.repeat(52), bridge: 'br-aaaaaaaaaaaa', subnet: '10.1.0.0/24', internal: false, icc: true, masquerade: true };
 const EP = { id: 'eeeeeeeeeeee' + '0'.repeat(52), bridge: NET.bridge, ip: '10.1.0.2', internal: false };
@@ -175,5 +177,50 @@ describe('nft listing and plan', () => {
     const u = asListed();
     u.chains.set('my-chain', { name: 'my-chain', rules: ['drop'] });
     expect(nftPlan(want, u).dirty).toBe(false);
+  });
+});
+
+describe('the ip6 berth table (docs/ipv6.md)', () => {
+  const want = renderNft(familyModel(M6, true), { family: 'ip6' });
+  const fwd = want.chains.find((c) => c.name === 'filter-FORWARD')!.rules;
+  const nat = want.chains.find((c) => c.name === 'nat-berth')!.rules;
+
+  it('renders each network from its IPv6 subnets: masquerade per subnet, internal over all of them, DNAT in brackets', () => {
+    expect(want.chains.find((c) => c.name === 'nat-POSTROUTING')!.rules).toEqual([
+      'ip6 saddr fd00:1::/64 oifname != "br-a" masquerade comment "berth:aaaaaaaaaaaa"',
+      'ip6 saddr fd00:1:0:1::/64 oifname != "br-a" masquerade comment "berth:aaaaaaaaaaaa"',
+      'ip6 saddr fd00:2::/64 oifname != "br-b" masquerade comment "berth:bbbbbbbbbbbb"',
+    ]);
+    expect(fwd).toContain('iifname != "br-c" oifname "br-c" drop comment "berth:cccccccccccc"');
+    expect(fwd).toContain('iifname "br-c" oifname != "br-c" drop comment "berth:cccccccccccc"');
+    expect(fwd).toContain('ip6 daddr fd00:1::2 iifname != "br-a" oifname "br-a" tcp dport 80 accept comment "berth:eeeeeeeeeeee"');
+    expect(nat).toEqual([
+      'iifname "br-a" return comment "berth:aaaaaaaaaaaa"',
+      'iifname "br-b" return comment "berth:bbbbbbbbbbbb"',
+      'iifname != "br-a" tcp dport 8080 dnat to [fd00:1::2]:80 comment "berth:eeeeeeeeeeee"',
+      'ip6 daddr fd00::77 iifname != "br-b" udp dport 53 dnat to [fd00:2::2]:53 comment "berth:ffffffffffff"',
+    ]);
+    expect(want.chains.find((c) => c.name === 'nat-OUTPUT')!.rules).toEqual(['ip6 daddr != ::1 fib daddr type local jump nat-berth']);
+    expect(want.chains.find((c) => c.name === 'raw-PREROUTING')!.rules).toEqual([
+      'ip6 daddr fd00:1::2 iifname != "br-a" drop comment "berth:eeeeeeeeeeee"',
+      'ip6 daddr fd00:2::2 iifname != "br-b" drop comment "berth:ffffffffffff"',
+    ]);
+    // the IPv4 table of the same model holds none of it
+    const v4 = renderNft(familyModel(M6, false)).chains.flatMap((c) => c.rules).join('\n');
+    expect(v4).not.toMatch(/fd00|br-b/);
+    expect(nftScript(want, [], [], 'ip6')).toMatch(/^add table ip6 berth\n/);
+  });
+
+  it('what the kernel lists after that script reads back as rendered: nothing to do', () => {
+    // `nft -f` of nftScript(want) then `nft -j list table ip6 berth`, nftables 1.0.6
+    const listed = JSON.parse(readFileSync(new URL('./testdata/nft-list-table-ip6.json', import.meta.url), 'utf8')).nftables;
+    expect(nftPlan(want, parseNftTable(listed), 'ip6')).toEqual({ diff: { missing: [], extra: [] }, remove: [], dirty: false });
+    expect(nftPlan(want, null, 'ip6').diff.missing).toContain('ip6 berth chain berth-user');
+  });
+
+  it('refuses an address of the other family', () => {
+    expect(() => renderNft(familyModel(M6, false), { family: 'ip6' })).toThrow('for nftables');
+    expect(nftPrefix('fd00:1::5', 64)).toBe('fd00:1::/64');
+    expect(nftPrefix('fd00:1::5', 128)).toBe('fd00:1::5');
   });
 });

@@ -36,7 +36,9 @@ export function nftExprText(e: unknown): string {
   if ((k === 'jump' || k === 'goto') && isObj(v)) return `${k} ${v.target}`;
   if ((k === 'dnat' || k === 'snat') && isNatTarget(v)) {
     const family = v.family ? `${v.family} ` : '';
-    return `${k} ${family}to ${v.addr}${v.port !== undefined ? `:${v.port}` : ''}`;
+    // an IPv6 address with a port in brackets, as nft prints it: dnat to [fd00::2]:80
+    const addr = v.port !== undefined && v.addr.includes(':') ? `[${v.addr}]` : v.addr;
+    return `${k} ${family}to ${addr}${v.port !== undefined ? `:${v.port}` : ''}`;
   }
   return JSON.stringify(e);
 }

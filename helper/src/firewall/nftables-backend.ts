@@ -1,10 +1,12 @@
 import { nftApply, nftApplyCount, nftListTable } from '../kernel/nft';
 import type { FirewallBackend, FirewallDiff } from './backend';
+import { familyModel, hasFamily } from './family';
 import type { FirewallModel } from './model';
 import { parseNftTable, type NftListedTable } from './nft-listing';
-import { chainDecl, FORWARD_CHAIN, NFT_FAMILY, NFT_TABLE, NFT_USER_CHAIN, nftScript, renderNft, type NftRuleset } from './nft-render';
+import { chainDecl, FORWARD_CHAIN, NFT_FAMILY, NFT_TABLE, NFT_USER_CHAIN, nftScript, renderNft, type NftFamily, type NftRuleset } from './nft-render';
 
-// Berth owns the whole table `ip berth`, so there is no per-rule ownership
+// Berth owns the whole tables `ip berth` and `ip6 berth` (IPv6,
+// docs/ipv6.md: the same layout, from the model's IPv6 part), so there is no per-rule ownership
 // to track (the iptables backend's `owners`/pruneUnknown): an apply reads
 // the table once and, when anything differs, replaces its content in ONE
 // `nft -f -` transaction. Other tables are never touched.
@@ -23,6 +25,37 @@ import { chainDecl, FORWARD_CHAIN, NFT_FAMILY, NFT_TABLE, NFT_USER_CHAIN, nftScr
 // Berth's, put them in chain `berth-user`, which Berth jumps to first and
 // never rewrites.
 export function nftablesBackend(): FirewallBackend {
+  const v4 = familyNft('ip');
+  const v6 = familyNft('ip6');
+  // IPv6 (docs/ipv6.md): `ip6 berth` is only written once a network has
+  // IPv6, or while the table is there (to take rules away), as ip6tables is
+  const wants6 = async (m: FirewallModel, previous?: FirewallModel) => hasFamily(m, true) || hasFamily(previous, true) || (await v6.present());
+  const merge = (a: FirewallDiff, b: FirewallDiff): FirewallDiff => ({ missing: [...a.missing, ...b.missing], extra: [...a.extra, ...b.extra] });
+  return {
+    name: 'nftables',
+    async apply(m, opts = {}) {
+      const c0 = nftApplyCount();
+      const d4 = await v4.apply(familyModel(m, false), opts.forwardPolicyDrop);
+      v6.siblingWrote(c0);
+      if (!(await wants6(m, opts.previous))) return d4;
+      const c1 = nftApplyCount();
+      const d6 = await v6.apply(familyModel(m, true), opts.forwardPolicyDrop6);
+      v4.siblingWrote(c1);
+      return merge(d4, d6);
+    },
+    async diff(m) {
+      const d4 = await v4.diff(familyModel(m, false));
+      return (await wants6(m)) ? merge(d4, await v6.diff(familyModel(m, true))) : d4;
+    },
+    ruleCount(m) {
+      const count = (fam: NftFamily, v: boolean) => renderNft(familyModel(m, v), { family: fam }).chains.reduce((a, c) => a + c.rules.length, 0);
+      return count('ip', false) + (hasFamily(m, true) ? count('ip6', true) : 0);
+    },
+  };
+}
+
+// One family's table.
+function familyNft(family: NftFamily) {
   // ip_forward was off before Berth (restore passes forwardPolicyDrop once):
   // the forward chain gets policy drop, as iptables gets FORWARD DROP. Like
   // that policy, it is then left as the kernel has it (a helper restart, or
@@ -30,11 +63,16 @@ export function nftablesBackend(): FirewallBackend {
   // serves to put it back when the whole table went away.
   let policyDrop = false;
   let known: { have: NftListedTable | null; at: number } | null = null;
+  // the table exists: known from the last read or write of it. Only Berth's
+  // own scripts make it (reset deletes it and the helper stops), so this
+  // stays true without reading the table again on every operation.
+  let exists: boolean | null = null;
   const read = async () => {
     const at = nftApplyCount();
-    const objs = await nftListTable(NFT_FAMILY, NFT_TABLE);
+    const objs = await nftListTable(family, NFT_TABLE);
     const have = objs ? parseNftTable(objs) : null;
     known = { have, at };
+    exists = have !== null;
     return have;
   };
   const remembered = () => (known && known.at === nftApplyCount() ? known : null);
@@ -42,18 +80,27 @@ export function nftablesBackend(): FirewallBackend {
     const current = have?.chains.get(FORWARD_CHAIN)?.base?.policy;
     if (forwardPolicyDrop) policyDrop = true;
     else if (current) policyDrop = current === 'drop';
-    return renderNft(m, { forwardPolicyDrop: policyDrop });
+    return renderNft(m, { forwardPolicyDrop: policyDrop, family });
   };
   return {
-    name: 'nftables',
-    async apply(m, opts = {}) {
+    // only the other family's table was written since `before`: what this
+    // one remembers still holds (one `nft -f` per family and operation)
+    siblingWrote(before: number) {
+      if (known && known.at === before) known = { ...known, at: nftApplyCount() };
+    },
+    async present(): Promise<boolean> {
+      if (exists === null) await read().catch(() => null);
+      return exists ?? false;
+    },
+    async apply(m: FirewallModel, forwardPolicyDrop?: boolean) {
       const once = async (have: NftListedTable | null) => {
-        const want = render(m, have, opts.forwardPolicyDrop);
-        const { diff, remove, dirty } = nftPlan(want, have);
+        const want = render(m, have, forwardPolicyDrop);
+        const { diff, remove, dirty } = nftPlan(want, have, family);
         if (!dirty) return diff;
         known = null; // until the script is known to have gone through
-        await nftApply(nftScript(want, want.chains.filter((c) => have?.chains.has(c.name)).map((c) => c.name), remove));
+        await nftApply(nftScript(want, want.chains.filter((c) => have?.chains.has(c.name)).map((c) => c.name), remove, family));
         known = { have: afterScript(want, have), at: nftApplyCount() };
+        exists = true;
         return diff;
       };
       const mem = remembered();
@@ -64,12 +111,9 @@ export function nftablesBackend(): FirewallBackend {
         return once(await read());
       }
     },
-    async diff(m) {
+    async diff(m: FirewallModel) {
       const have = await read();
-      return nftPlan(render(m, have), have).diff;
-    },
-    ruleCount(m) {
-      return renderNft(m).chains.reduce((a, c) => a + c.rules.length, 0);
+      return nftPlan(render(m, have), have, family).diff;
     },
   };
 }
@@ -89,11 +133,11 @@ function afterScript(want: NftRuleset, have: NftListedTable | null): NftListedTa
 // rewritten (also when only the order differs). Chains Berth does not
 // render are the user's, like berth-user (chains it jumps to): not compared,
 // never flushed or deleted.
-export function nftPlan(want: NftRuleset, have: NftListedTable | null) {
+export function nftPlan(want: NftRuleset, have: NftListedTable | null, family: NftFamily = NFT_FAMILY) {
   const diff: FirewallDiff = { missing: [], extra: [] };
   const remove: string[] = [];
   let dirty = false;
-  const t = `${NFT_FAMILY} ${NFT_TABLE}`;
+  const t = `${family} ${NFT_TABLE}`;
   if (!have?.chains.has(NFT_USER_CHAIN)) {
     diff.missing.push(`${t} chain ${NFT_USER_CHAIN}`);
     dirty = true;

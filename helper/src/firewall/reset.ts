@@ -1,7 +1,7 @@
 import { type Family, iptablesRestore, iptablesSave } from '../kernel/iptables';
 import { hasNft, nftApply, nftChainRules, nftListTable } from '../kernel/nft';
 import { CHAIN } from './chains';
-import { NFT_FAMILY, NFT_TABLE, NFT_USER_CHAIN } from './nft-render';
+import { NFT_FAMILIES, NFT_TABLE, NFT_USER_CHAIN } from './nft-render';
 import { BERTH_TAG_RE } from './rule-line';
 import { parseSave } from './save-parse';
 
@@ -18,14 +18,21 @@ export interface FirewallResetResult {
 
 const IPT_TABLES = ['raw', 'filter', 'nat', 'mangle'];
 
+// The filter FORWARD policy now (null: no filter table), recorded before Berth sets DROP.
+export async function readForwardPolicy(family: Family): Promise<string | null> {
+  const t = parseSave(await iptablesSave(family, { table: 'filter' }).catch(() => '')).get('filter');
+  return t?.chains.get('FORWARD') ?? null;
+}
+
 // forwardPolicy: the filter FORWARD policy before Berth set DROP (undefined:
 // Berth did not set it; null: there was no filter table).
-// ip6tables likewise (IPv6 networks, docs/ipv6.md); a host without ip6tables has nothing there.
-export async function resetIptables(forwardPolicy: string | null | undefined): Promise<FirewallResetResult> {
+// ip6tables likewise (IPv6 networks, docs/ipv6.md), with forwardPolicy6 recorded when Berth
+// turned IPv6 forwarding on; a host without ip6tables has nothing there.
+export async function resetIptables(forwardPolicy: string | null | undefined, forwardPolicy6?: string | null): Promise<FirewallResetResult> {
   const out: FirewallResetResult = { removed: [], restored: [], userRules: [] };
   await resetFamily('ipv4', forwardPolicy, out);
   const saved6 = await iptablesSave('ipv6').catch(() => null);
-  if (saved6 !== null) await resetFamily('ipv6', undefined, out, saved6);
+  if (saved6 !== null) await resetFamily('ipv6', forwardPolicy6, out, saved6);
   return out;
 }
 
@@ -56,7 +63,7 @@ async function resetFamily(family: Family, forwardPolicy: string | null | undefi
     const heads: string[] = [];
     if (table === 'filter' && forwardPolicy !== undefined && t.chains.get('FORWARD') === 'DROP' && (forwardPolicy ?? 'ACCEPT') !== 'DROP') {
       heads.push(`:FORWARD ${forwardPolicy ?? 'ACCEPT'} [0:0]`);
-      out.restored.push(`iptables filter FORWARD policy ${forwardPolicy ?? 'ACCEPT'} (Berth had set DROP)`);
+      out.restored.push(`${tool} filter FORWARD policy ${forwardPolicy ?? 'ACCEPT'} (Berth had set DROP)`);
     }
     if (heads.length || lines.length) script += [`*${table}`, ...heads, ...lines, 'COMMIT', ''].join('\n');
   }
@@ -65,12 +72,15 @@ async function resetFamily(family: Family, forwardPolicy: string | null | undefi
 
 export async function resetNftables(): Promise<FirewallResetResult> {
   const out: FirewallResetResult = { removed: [], restored: [], userRules: [] };
-  const objs = (await nftListTable(NFT_FAMILY, NFT_TABLE)) as Record<string, any>[] | null;
-  if (!objs) return out;
-  if (objs.some((o) => o.rule?.chain === NFT_USER_CHAIN))
-    for (const r of await nftChainRules(NFT_FAMILY, NFT_TABLE, NFT_USER_CHAIN)) out.userRules.push(`nft add rule ${NFT_FAMILY} ${NFT_TABLE} ${NFT_USER_CHAIN} ${r}`);
-  await nftApply(`delete table ${NFT_FAMILY} ${NFT_TABLE}\n`);
-  out.removed.push(`nft table ${NFT_FAMILY} ${NFT_TABLE}`);
+  // `ip berth`, and `ip6 berth` where IPv6 networks were (docs/ipv6.md)
+  for (const family of NFT_FAMILIES) {
+    const objs = (await nftListTable(family, NFT_TABLE)) as Record<string, any>[] | null;
+    if (!objs) continue;
+    if (objs.some((o) => o.rule?.chain === NFT_USER_CHAIN))
+      for (const r of await nftChainRules(family, NFT_TABLE, NFT_USER_CHAIN)) out.userRules.push(`nft add rule ${family} ${NFT_TABLE} ${NFT_USER_CHAIN} ${r}`);
+    await nftApply(`delete table ${family} ${NFT_TABLE}\n`);
+    out.removed.push(`nft table ${family} ${NFT_TABLE}`);
+  }
   return out;
 }
 

@@ -50,7 +50,12 @@ function readVerdict(out: ReadRule, k: string, val: Json) {
   if (k === 'goto') out.targetArgs.goto = 'true';
   if (!isObj(val)) return;
   for (const [ak, av] of Object.entries(val)) if (ak !== 'target') out.targetArgs[ak] = nftValue(av);
-  if (k === 'dnat') out.targetArgs['to-destination'] = `${nftValue(val.addr)}${val.port !== undefined ? `:${nftValue(val.port)}` : ''}`;
+  if (k === 'dnat') {
+    // IPv6 with a port in brackets, as iptables-save writes it ([fd00::2]:80): nat-decode reads both alike
+    const addr = nftValue(val.addr);
+    const port = val.port !== undefined ? `:${nftValue(val.port)}` : '';
+    out.targetArgs['to-destination'] = `${port && addr.includes(':') ? `[${addr}]` : addr}${port}`;
+  }
 }
 
 // What a NAT rule maps, in the words the NAT view uses for iptables rules.
@@ -59,7 +64,7 @@ function mappingOf(parsed: ReadRule, family: 'ipv4' | 'ipv6'): string | null {
   if (parsed.target === 'DNAT') {
     const port = m['tcp dport'] ?? m['udp dport'] ?? '*';
     const proto = m['tcp dport'] ? '/tcp' : m['udp dport'] ? '/udp' : '';
-    const dst = m['ip daddr'] ?? m['ip6 daddr'] ?? (family === 'ipv6' ? '[::]' : '0.0.0.0');
+    const dst = m['ip daddr'] ?? (m['ip6 daddr'] ? `[${m['ip6 daddr']}]` : family === 'ipv6' ? '[::]' : '0.0.0.0');
     return `${dst}:${port} -> ${parsed.targetArgs['to-destination']}${proto}`;
   }
   if (parsed.target === 'MASQUERADE' || parsed.target === 'SNAT') return `${m['ip saddr'] ?? m['ip6 saddr'] ?? 'any'} -> ${m.oifname ?? '*'}`;
