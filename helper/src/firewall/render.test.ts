@@ -41,6 +41,11 @@ describe('renderRuleset', () => {
     expect(rs.tagged.some((r) => r.spec.includes('MASQUERADE'))).toBe(false);
   });
 
+  it('an internal network with several subnets of the family is closed by interface, not by its first subnet', () => {
+    const rs = renderRuleset([{ ...NET, bridge: 'br-c', internal: true, subnet: 'fd00:3::/64', subnets: ['fd00:3::/64', 'fd00:4::/64'] }], [], [], true);
+    expect(rs.own.filter['BERTH-ISOLATION-STAGE-1']).toEqual(['! -i br-c -o br-c -j DROP', '-i br-c ! -o br-c -j DROP']);
+  });
+
   it("puts published-port ACCEPTs before the networks' default DROP and DNATs after the RETURNs", () => {
     const rs = renderRuleset([NET], [EP], [
       { table: 'filter', chain: 'BERTH', spec: '-d 10.1.0.2/32 ! -i br-aaaaaaaaaaaa -o br-aaaaaaaaaaaa -p tcp -m tcp --dport 80 -j ACCEPT' },

@@ -48,7 +48,10 @@ export function renderRuleset(nets: FwNetwork[], eps: FwEndpoint[], portRules: R
   for (const net of nets) {
     const br = net.bridge;
     if (net.internal) {
-      f[CHAIN.iso1].push(`! -s ${net.subnet} -o ${br} -j DROP`, `! -d ${net.subnet} -i ${br} -j DROP`);
+      const subnets = net.subnets ?? [net.subnet];
+      if (subnets.length === 1) f[CHAIN.iso1].push(`! -s ${net.subnet} -o ${br} -j DROP`, `! -d ${net.subnet} -i ${br} -j DROP`);
+      // several subnets of the family: `! -s` takes one, so by interface (nothing in or out but the bridge itself)
+      else f[CHAIN.iso1].push(`! -i ${br} -o ${br} -j DROP`, `-i ${br} ! -o ${br} -j DROP`);
       f[CHAIN.forward].push(`-i ${br} -o ${br} -j ${net.icc ? 'ACCEPT' : 'DROP'}`);
       continue;
     }
