@@ -2,8 +2,10 @@ import { JUMP_OWNER } from '../firewall/chains';
 import type { HeldPort } from '../portmap/allocator';
 // What the store says Berth owns; the engine provides it to findStale.
 export interface BerthOwned {
-  networks: { id: string; name: string; bridge: string; subnet: string; gateway: string; internal: boolean }[];
-  endpoints: { id: string; networkId: string; sandboxId: string; ip: string; hostVeth: string; netnsPath: string }[];
+  // subnet: the first IPv4 one ('' on an IPv6-only network); subnets: every one, of both families
+  networks: { id: string; name: string; bridge: string; subnet: string; subnets?: string[]; gateway: string; internal: boolean }[];
+  // ip: IPv4 ('' on an IPv6-only network); ip6: the IPv6 address, when the endpoint has one
+  endpoints: { id: string; networkId: string; sandboxId: string; ip: string; ip6?: string; hostVeth: string; netnsPath: string }[];
   netnsNames: string[]; // Berth's named netns (berth-<id12>) the store knows
   // published mappings in the store (those whose rules Berth writes)
   ports: { endpointId: string; hostIp: string; hostPort: number; proto: string; containerIp: string; containerPort: number }[];
@@ -19,3 +21,8 @@ export function knowsId(berth: BerthOwned, tag: string): boolean {
   const match = (id: string) => id === tag || id.startsWith(tag) || tag.startsWith(id);
   return berth.networks.some((n) => match(n.id)) || berth.endpoints.some((e) => match(e.id));
 }
+
+// Every address of Berth's endpoints, both families.
+export const endpointAddrs = (berth: BerthOwned): string[] => berth.endpoints.flatMap((e) => [e.ip, e.ip6 ?? '']).filter(Boolean);
+// Every subnet of Berth's networks, both families.
+export const networkSubnets = (berth: BerthOwned): string[] => berth.networks.flatMap((n) => n.subnets ?? [n.subnet]).filter(Boolean);

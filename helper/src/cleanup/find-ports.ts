@@ -4,7 +4,8 @@ import { cidrContains, tryParseAddr, parseToolPrefix, type Cidr } from '../../..
 import { dnatTarget } from '../inspect/nat-decode';
 import { BERTH_COMMENT_RE } from '../inspect/owner';
 import type { ConntrackEntry } from '../kernel/conntrack-parse';
-import { knowsId, type BerthOwned } from './berth-owned';
+import { knowsId, networkSubnets, type BerthOwned } from './berth-owned';
+import { isHostPrefix } from './find-rules';
 import type { Liveness } from './liveness';
 import { findingId, make, ruleEvidence, type Planned } from './planned';
 
@@ -58,15 +59,15 @@ export function findOrphanPorts(host: HostInspect, berth: BerthOwned): Planned[]
       out.push(make('orphan-port-binding', 'berth', reason, ev, [], { type: 'port', hostIp, hostPort, proto }));
     if (r.table === 'nat' && r.target === 'DNAT') {
       const t = dnatTarget(r);
-      const hostIp = r.matches.d?.split('/')[0] ?? '0.0.0.0';
+      const hostIp = r.matches.d?.split('/')[0] ?? (r.family === 'ipv6' ? '::' : '0.0.0.0');
       const live = berth.ports.some(
         (m) => m.proto === proto && m.hostPort === Number(dport) && servesHost(m, hostIp) && t !== null && m.containerIp === t.ip && (t.port === null || String(m.containerPort) === t.port),
       );
       if (!live) orphan(`Berth DNAT for host port ${hostPortText(hostIp, dport, proto)}, which no mapping in the store has`, hostIp, Number(dport));
-    } else if (r.table === 'filter' && r.target === 'ACCEPT' && r.matches.d?.endsWith('/32')) {
-      const ip = r.matches.d.split('/')[0];
+    } else if (r.table === 'filter' && r.target === 'ACCEPT' && isHostPrefix(r.matches.d)) {
+      const ip = r.matches.d!.split('/')[0];
       const live = berth.ports.some((m) => m.proto === proto && m.containerIp === ip && String(m.containerPort) === dport);
-      if (!live) orphan(`Berth ACCEPT for ${ip}:${dport}/${proto}, a container port no mapping in the store publishes`, '0.0.0.0', null);
+      if (!live) orphan(`Berth ACCEPT for ${hostPortText(ip, dport, proto)}, a container port no mapping in the store publishes`, r.family === 'ipv6' ? '::' : '0.0.0.0', null);
     }
   }
   return out;
@@ -79,7 +80,7 @@ export function findOrphanPorts(host: HostInspect, berth: BerthOwned): Planned[]
 // publishes. Entries of a live mapping are never flagged; foreign ones only
 // when their container address is dead on that engine's bridge.
 export function findStaleConntrack(host: HostInspect, berth: BerthOwned, entries: ConntrackEntry[], live: Liveness): Planned[] {
-  const berthNets = berth.networks.map((n) => parseToolPrefix(n.subnet)).filter((p): p is Cidr => !!p);
+  const berthNets = networkSubnets(berth).map((s) => parseToolPrefix(s)).filter((p): p is Cidr => !!p);
   const berthBridges = new Set(berth.networks.map((n) => n.bridge));
   const foreignNets = host.links
     .filter((l) => l.kind === 'bridge' && l.owner !== 'berth' && l.owner !== 'system' && !berthBridges.has(l.name))
@@ -88,8 +89,9 @@ export function findStaleConntrack(host: HostInspect, berth: BerthOwned, entries
   const dnats = host.rules.filter((r) => r.source === 'iptables' && r.table === 'nat' && r.target === 'DNAT');
   const groups = new Map<string, { owner: Owner; reason: string; entries: ConntrackEntry[] }>();
 
+  // both families: Berth's IPv6 ports DNAT too (docs/ipv6.md)
   for (const e of entries) {
-    if (e.family !== 'ipv4') continue;
+    if (e.family !== 'ipv4' && e.family !== 'ipv6') continue;
     const natted = e.reply.src !== e.orig.dst || e.reply.sport !== e.orig.dport;
     if (!natted) continue;
     const ip = e.reply.src;
@@ -113,7 +115,7 @@ export function findStaleConntrack(host: HostInspect, berth: BerthOwned, entries
       owner = net.owner;
       reason = `conntrack entries to ${ip} on ${net.name}, an address no live namespace holds`;
     }
-    const key = `conntrack ${e.proto} host port ${e.orig.dport} -> ${ip}:${e.reply.sport}`;
+    const key = `conntrack ${e.family === 'ipv6' ? 'ipv6 ' : ''}${e.proto} host port ${e.orig.dport} -> ${ip}:${e.reply.sport}`;
     const g = groups.get(key) ?? { owner, reason, entries: [] };
     g.entries.push(e);
     groups.set(key, g);
@@ -124,7 +126,7 @@ export function findStaleConntrack(host: HostInspect, berth: BerthOwned, entries
     // one exact delete per host address the flows were sent to: the filter
     // names both sides of the translation, so no untranslated flow matches
     const argv = [...new Set(g.entries.map((e) => e.orig.dst))].map((dst) => [
-      'conntrack', '-D', '-f', 'ipv4', '-p', first.proto, '--orig-dst', dst, '--orig-port-dst', String(first.orig.dport),
+      'conntrack', '-D', '-f', first.family, '-p', first.proto, '--orig-dst', dst, '--orig-port-dst', String(first.orig.dport),
       '--reply-src', first.reply.src, '--reply-port-src', String(first.reply.sport),
     ]);
     const n = g.entries.length;

@@ -1,11 +1,13 @@
 import type { FirewallRule } from '../../../src/shared/inspect';
 import { dnatTarget } from '../inspect/nat-decode';
 import { BERTH_COMMENT_RE } from '../inspect/owner';
-import { knowsId, type BerthOwned } from './berth-owned';
+import { endpointAddrs, knowsId, type BerthOwned } from './berth-owned';
 import type { Liveness } from './liveness';
 import { ruleFinding, type Planned } from './planned';
 
 const IF_KEYS = ['i', '!i', 'o', '!o'];
+// one address as iptables-save writes it (-d 10.1.0.2/32, -d fd00::2/128)
+export const isHostPrefix = (d: string | undefined) => !!d && (d.endsWith('/32') || d.endsWith('/128'));
 const BUILTIN = new Set(['INPUT', 'OUTPUT', 'FORWARD', 'PREROUTING', 'POSTROUTING']);
 const isUserChain = (chains: Set<string>, r: FirewallRule) => chains.has(`${r.family}/${r.table}/${r.target}`);
 
@@ -24,7 +26,8 @@ export function findRuleIssues(rules: FirewallRule[], berth: BerthOwned, live: L
   const masqChains = new Set(
     ipt.filter((r) => r.table === 'nat' && (r.target === 'MASQUERADE' || r.target === 'SNAT')).map((r) => `${r.family}/${r.chain}`),
   );
-  const berthIps = new Set(berth.endpoints.map((e) => e.ip.split('/')[0]));
+  // both families: a live IPv6 endpoint's rules are not orphans
+  const berthIps = new Set(endpointAddrs(berth).map((ip) => ip.split('/')[0]));
   const berthBridges = new Set(berth.networks.map((n) => n.bridge));
 
   for (const r of ipt) {
@@ -42,7 +45,7 @@ export function findRuleIssues(rules: FirewallRule[], berth: BerthOwned, live: L
         add(ruleFinding('orphan-berth-rule', r, `in Berth's chain, for bridge ${strangerIf}, which no network in the store has`), r);
         continue;
       }
-      if ((dnat && !berthIps.has(dnat.ip)) || (r.table === 'filter' && r.target === 'ACCEPT' && r.matches.d?.endsWith('/32') && dst && !berthIps.has(dst))) {
+      if ((dnat && !berthIps.has(dnat.ip)) || (r.table === 'filter' && r.target === 'ACCEPT' && isHostPrefix(r.matches.d) && dst && !berthIps.has(dst))) {
         add(ruleFinding('orphan-berth-rule', r, `in Berth's chain, for ${dnat?.ip ?? dst}, which no endpoint in the store has`), r);
         continue;
       }

@@ -5,6 +5,7 @@ import type { Engine } from '../engine/engine';
 import { releaseMissing, releaseOrphans } from '../engine/release';
 import { modeOf, sandboxOf } from '../engine/sandbox-lifecycle';
 import type { HeldPort } from '../portmap/allocator';
+import { poolsOf } from '../store/network-pools';
 
 // Host inspection and cleanup sit beside the engine and never import it:
 // this is what they get of it (what Berth owns, and the ways to let go).
@@ -28,7 +29,7 @@ export function berthOwned(eng: Engine, heldPorts: HeldPort[] = []): BerthOwned 
   for (const c of Object.values(s.containers)) {
     const sb = sandboxOf(s, c);
     for (const ep of c.endpoints)
-      endpoints.push({ id: ep.id, networkId: ep.networkId, sandboxId: c.id, ip: ep.ip, hostVeth: ep.hostVeth, netnsPath: sb?.path ?? '' });
+      endpoints.push({ id: ep.id, networkId: ep.networkId, sandboxId: c.id, ip: ep.ip, ip6: ep.ip6, hostVeth: ep.hostVeth, netnsPath: sb?.path ?? '' });
   }
   for (const f of Object.values(s.foreign))
     for (const ep of f.endpoints)
@@ -37,13 +38,14 @@ export function berthOwned(eng: Engine, heldPorts: HeldPort[] = []): BerthOwned 
         networkId: ep.networkId,
         sandboxId: f.id,
         ip: ep.ip,
+        ip6: ep.ip6,
         hostVeth: ep.hostVeth,
         netnsPath: f.kind === 'pid' ? `/proc/${f.pid}/ns/net` : `/run/netns/${f.netnsName}`,
       });
   return {
     networks: Object.values(s.networks)
       .filter((n) => n.driver === 'bridge')
-      .map((n) => ({ id: n.id, name: n.name, bridge: n.bridge, subnet: n.subnet, gateway: n.gateway, internal: n.internal })),
+      .map((n) => ({ id: n.id, name: n.name, bridge: n.bridge, subnet: n.subnet, subnets: poolsOf(n).map((p) => p.subnet), gateway: n.gateway, internal: n.internal })),
     endpoints,
     netnsNames: Object.values(s.containers).flatMap((c) => (c.netns && c.state.status !== 'exited' ? [c.netns] : [])),
     ports: storePorts(eng),
@@ -61,8 +63,11 @@ function storePorts(eng: Engine): BerthOwned['ports'] {
     if (c.state.status === 'exited' || !c.ports.length || modeOf(c).kind !== 'bridge') continue;
     const gw = gatewayEndpoint(s, c.endpoints);
     if (!gw) continue;
-    for (const r of c.ports)
-      out.push({ endpointId: gw.id, hostIp: r.hostIp, hostPort: r.hostPort, proto: r.proto, containerIp: gw.ip, containerPort: r.containerPort });
+    for (const r of c.ports) {
+      // the container address of the host address's family, as PortService.published renders it
+      const containerIp = r.hostIp.includes(':') && gw.ip6 ? gw.ip6 : gw.ip;
+      if (containerIp) out.push({ endpointId: gw.id, hostIp: r.hostIp, hostPort: r.hostPort, proto: r.proto, containerIp, containerPort: r.containerPort });
+    }
   }
   return out;
 }
