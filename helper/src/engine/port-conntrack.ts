@@ -1,4 +1,3 @@
-import { isIPv4 } from 'node:net';
 import { flushConntrack, type ConntrackFilter } from '../kernel/conntrack';
 import { isUnspecified } from '../../../src/shared/ip';
 import type { PortRecord } from '../store/state';
@@ -17,17 +16,26 @@ async function flush(filters: ConntrackFilter[]): Promise<void> {
   );
 }
 
-// Only IPv4 mappings have NAT (and so conntrack NAT state) to flush.
-const natted = (r: PortRecord) => isIPv4(r.hostIp) && r.proto !== 'sctp';
-const origDst = (r: PortRecord) => (isUnspecified(r.hostIp) ? undefined : r.hostIp);
+// The gateway endpoint's addresses: a mapping's flows were DNAT'd to the
+// one of its host address's family (docs/ipv6.md).
+export interface GwAddrs {
+  ip: string; // '' on an IPv6-only network
+  ip6?: string;
+}
+const v6 = (r: PortRecord) => r.hostIp.includes(':');
+// the container address a mapping DNATs to; none: no NAT (an IPv6 host
+// address to a container without IPv6 goes through the userland proxy)
+const natTarget = (r: PortRecord, a: GwAddrs | null) => (r.proto === 'sctp' || !a ? undefined : (v6(r) ? a.ip6 : a.ip) || undefined);
+const origDst = (r: PortRecord) => (isUnspecified(r.hostIp) || r.hostIp === '' ? undefined : r.hostIp);
+const familyOf = (r: PortRecord): 4 | 6 => (v6(r) ? 6 : 4);
 
 // Mappings that just went away (port rm, gateway moved): entries of flows
-// DNAT'd through them to `containerIp`.
-export async function flushRemoved(recs: PortRecord[], containerIp: string | null): Promise<void> {
-  if (!containerIp) return;
-  const filters = recs
-    .filter(natted)
-    .map((r) => ({ proto: r.proto, hostPort: r.hostPort, origDst: origDst(r), containerIp }));
+// DNAT'd through them to the container.
+export async function flushRemoved(recs: PortRecord[], addrs: GwAddrs | null): Promise<void> {
+  const filters = recs.flatMap((r) => {
+    const containerIp = natTarget(r, addrs);
+    return containerIp ? [{ proto: r.proto, hostPort: r.hostPort, origDst: origDst(r), containerIp }] : [];
+  });
   await flush(dedupe(filters));
 }
 
@@ -35,17 +43,21 @@ export async function flushRemoved(recs: PortRecord[], containerIp: string | nul
 // at the host itself and would keep the DNAT rule from applying.
 export async function flushAdded(recs: PortRecord[]): Promise<void> {
   const filters = recs
-    .filter((r) => natted(r) && r.proto === 'udp')
-    .map((r) => ({ proto: r.proto, hostPort: r.hostPort, origDst: origDst(r) }));
+    .filter((r) => r.proto === 'udp')
+    .map((r) => ({ proto: r.proto, hostPort: r.hostPort, origDst: origDst(r), family: familyOf(r) }));
   await flush(dedupe(filters));
 }
 
-// A container's ports all going (stop, exit): one flush per protocol for
-// everything that was answered by its address, like Docker does per endpoint.
-export async function flushContainer(recs: PortRecord[], containerIp: string | null): Promise<void> {
-  if (!containerIp || !isIPv4(containerIp)) return;
-  const protos = [...new Set(recs.filter(natted).map((r) => r.proto))];
-  await flush(protos.map((proto) => ({ proto, containerIp })));
+// A container's ports all going (stop, exit): one flush per protocol and
+// family for everything that was answered by its address, like Docker does
+// per endpoint.
+export async function flushContainer(recs: PortRecord[], addrs: GwAddrs | null): Promise<void> {
+  const filters = new Map<string, ConntrackFilter>();
+  for (const r of recs) {
+    const containerIp = natTarget(r, addrs);
+    if (containerIp) filters.set(`${r.proto} ${containerIp}`, { proto: r.proto, containerIp });
+  }
+  await flush([...filters.values()]);
 }
 
 function dedupe(fs: ConntrackFilter[]): ConntrackFilter[] {

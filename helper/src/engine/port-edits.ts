@@ -67,8 +67,7 @@ export async function removePort(eng: Engine, ref: string, spec: string): Promis
     if (c.state.status === 'degraded' && c.state.error.startsWith(PORT_ERROR_PREFIX) && !kept.some((k) => k.error))
       c.state = { ...c.state, status: 'running', error: '' };
     await eng.syncFirewall(s, undo);
-    const ip = gatewayEndpoint(s, c.endpoints)?.ip ?? null;
-    await eng.ports.remove(c, gone, ip);
+    await eng.ports.remove(c, gone, gatewayEndpoint(s, c.endpoints) ?? null);
     return { c, gone: gone.map((g) => ({ hostIp: g.hostIp, hostPort: g.hostPort, containerPort: g.containerPort, proto: g.proto })) };
   });
   eng.emit({ type: 'ports.changed', container: r.c.id });

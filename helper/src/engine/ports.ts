@@ -12,7 +12,7 @@ import type { Engine } from './engine';
 import { gatewayEndpoint } from './endpoints';
 import { shortId } from './naming';
 import { bindingKey, type LiveBinding, type LivePorts, pointProxies, probeIpv6, releaseBinding } from './port-bindings';
-import { flushAdded, flushContainer, flushRemoved } from './port-conntrack';
+import { flushAdded, flushContainer, flushRemoved, type GwAddrs } from './port-conntrack';
 import { containerRequests, type SourcedRequest } from './port-requests';
 import { modeOf } from './sandbox-lifecycle';
 import type { Undo } from './undo-steps';
@@ -95,7 +95,7 @@ export class PortService {
     if (live) for (const b of live.bindings) await this.free(b);
     this.alloc.releaseOwner(c.id);
     const gw = gatewayEndpoint(s, c.endpoints);
-    await flushContainer(c.ports, gw?.ip ?? null);
+    await flushContainer(c.ports, gw ?? null);
     c.ports = [];
   }
 
@@ -149,14 +149,14 @@ export class PortService {
 
   // Live `port rm`, once the rules are gone: close sockets and proxies,
   // give the ports back, flush the mappings' conntrack entries.
-  async remove(c: ContainerRecord, recs: PortRecord[], containerIp: string | null): Promise<void> {
+  async remove(c: ContainerRecord, recs: PortRecord[], addrs: GwAddrs | null): Promise<void> {
     const live = this.live.get(c.id);
     const gone = new Set(recs.map(bindingKey));
     if (live) {
       for (const b of live.bindings.filter((x) => gone.has(bindingKey(x.rec)))) await this.free(b);
       live.bindings = live.bindings.filter((x) => !gone.has(bindingKey(x.rec)));
     } else for (const r of recs) this.alloc.release(r.hostIp, r.hostPort, r.proto);
-    await flushRemoved(recs, containerIp);
+    await flushRemoved(recs, addrs);
   }
 
   // Helper start: bind every live container's ports again and re-write the
@@ -291,8 +291,9 @@ export class PortService {
     const recs = live.bindings.map((b) => b.rec);
     // An endpoint that is gone takes every flow to its address along: one
     // flush per protocol. One that stays keeps its other flows: per mapping.
-    if (old !== null && !c.endpoints.some((e) => e.ip === old)) await flushContainer(recs, old);
-    else await flushRemoved(recs, old);
+    // (IPv4: the target the proxies follow; the old gateway's IPv6 address is not kept)
+    if (old !== null && !c.endpoints.some((e) => e.ip === old)) await flushContainer(recs, { ip: old });
+    else await flushRemoved(recs, old === null ? null : { ip: old });
   }
 
   private async free(b: LiveBinding): Promise<void> {

@@ -13,6 +13,7 @@ export interface ConntrackFilter {
   hostPort?: number; // original destination port (the published host port)
   containerIp?: string; // reply source: flows DNAT'd to (or opened to) the container
   origDst?: string; // original destination address (the host address)
+  family?: 4 | 6; // when no address says it (default: IPv4)
 }
 
 // Delete matching entries in the caller's network namespace; returns how
@@ -44,7 +45,7 @@ export function conntrackFilterArgs(f: ConntrackFilter): string[] {
   for (const ip of ips) {
     if (!isIPv4(ip) && !isIPv6(ip)) throw new BerthError('invalid_argument', `invalid IP address: ${ip}`);
   }
-  const v6 = ips.some((ip) => isIPv6(ip));
+  const v6 = ips.length ? ips.some((ip) => isIPv6(ip)) : f.family === 6;
   if (v6 && ips.some((ip) => isIPv4(ip))) {
     throw new BerthError('invalid_argument', 'conntrack filter mixes IPv4 and IPv6 addresses');
   }
