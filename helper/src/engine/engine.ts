@@ -11,7 +11,7 @@ import type { ContainerRecord, NetworkRecord, State } from '../store/state';
 import type { Store } from '../store/store';
 import { Undo } from './undo-steps';
 import type { HostOriginals } from './host-originals';
-import { dropEmptyIptablesTables } from '../firewall/reset';
+import { dropEmptyIptablesTables, readForwardPolicy } from '../firewall/reset';
 import { isAlive } from '../kernel/process';
 import { readExit, type ExitRecord } from '../kernel/shim';
 import type { PortService } from './ports';
@@ -189,12 +189,20 @@ export class Engine {
       this.firewallModel(this.state),
     );
     this.applied = null; // unknown until the apply went through
+    await this.recordForwardPolicy6();
     await this.opts.firewall.apply(m, { previous, forwardPolicyDrop6: this.forwardPolicyDrop6 });
     this.applied = m;
     this.forwardPolicyDrop6 = false;
     // the last endpoint gone: iptables-nft leaves an empty `table ip raw` that was not there before Berth
     if (this.opts.firewall.name === 'iptables' && previous.endpoints.length && !m.endpoints.length)
       await dropEmptyIptablesTables(this.originals?.get().nftTables, ['raw']).catch(() => []);
+  }
+
+  // Berth turned IPv6 forwarding on and the next apply sets the ip6tables
+  // FORWARD policy to DROP: what it was goes to host-originals.json first,
+  // for system reset to put back (docs/ipv6.md).
+  async recordForwardPolicy6(): Promise<void> {
+    if (this.forwardPolicyDrop6 && this.opts.firewall.name === 'iptables') this.originals?.recordForwardPolicy6(await readForwardPolicy('ipv6'));
   }
 
   // Runs `links` (link and address changes) while the firewall is synced to

@@ -10,6 +10,8 @@ const Originals = z.object({
   sysctls: z.record(z.string(), z.string()).default({}),
   // iptables filter FORWARD policy before Berth set DROP; null: the table did not exist
   forwardPolicy: z.string().nullable().optional(),
+  // the same for ip6tables, when Berth turned IPv6 forwarding on (docs/ipv6.md)
+  forwardPolicy6: z.string().nullable().optional(),
   // nft tables ("ip filter", …) present before Berth first wrote a rule: the
   // ones Berth's iptables rules brought into being are removed when empty
   nftTables: z.array(z.string()).optional(),
@@ -47,6 +49,11 @@ export class HostOriginals {
   recordForwardPolicy(before: string | null): void {
     if (this.data.forwardPolicy !== undefined) return;
     this.data.forwardPolicy = before;
+    this.save();
+  }
+  recordForwardPolicy6(before: string | null): void {
+    if (this.data.forwardPolicy6 !== undefined) return;
+    this.data.forwardPolicy6 = before;
     this.save();
   }
   recordNftTables(tables: string[]): void {

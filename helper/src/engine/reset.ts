@@ -42,7 +42,7 @@ export async function systemReset(eng: Engine): Promise<ResetResult> {
 
     await fw.removeGuests?.();
     if (fw.neighbours?.().done.length) out.removed.push("Berth's accepts in the host's other firewalls");
-    const r = fw.name === 'iptables' ? await resetIptables(orig.forwardPolicy) : fw.name === 'nftables' ? await resetNftables() : null;
+    const r = fw.name === 'iptables' ? await resetIptables(orig.forwardPolicy, orig.forwardPolicy6) : fw.name === 'nftables' ? await resetNftables() : null;
     if (r) {
       out.removed.push(...r.removed);
       out.restored.push(...r.restored);

@@ -4,9 +4,8 @@ import { deleteNetns, listNetns } from '../kernel/netns';
 import { deleteUts } from '../kernel/uts';
 import { isAlive } from '../kernel/process';
 import { ensureSysctl, readSysctl } from '../kernel/sysctl';
-import { iptablesSave } from '../kernel/iptables';
 import { nftTableNames } from '../kernel/nft';
-import { parseSave } from '../firewall/save-parse';
+import { readForwardPolicy } from '../firewall/reset';
 import type { State } from '../store/state';
 import { deadForeign } from './connect';
 import { finalizeExit, finishRemovals, isUp } from './containers';
@@ -25,7 +24,7 @@ export async function restore(eng: Engine): Promise<void> {
   const forwardBefore = await readSysctl('net.ipv4.ip_forward');
   if (await ensureSysctl('net.ipv4.ip_forward', '1')) {
     eng.originals?.recordSysctl('net.ipv4.ip_forward', forwardBefore ?? '0');
-    if (eng.opts.firewall.name === 'iptables') eng.originals?.recordForwardPolicy(await forwardPolicy());
+    if (eng.opts.firewall.name === 'iptables') eng.originals?.recordForwardPolicy(await readForwardPolicy('ipv4'));
     eng.hostChanges.push(
       eng.opts.firewall.name === 'nftables'
         ? 'net.ipv4.ip_forward set to 1; forward chain of nft table ip berth has policy drop'
@@ -51,6 +50,7 @@ export async function restore(eng: Engine): Promise<void> {
     for (const n of Object.values(s.networks)) await eng.driver(n).ensureNetwork(n);
     await rejoinMissingEndpoints(eng, s);
     await removeOrphans(s, exited.map((e) => e.id), eng.opts.utsDir);
+    await eng.recordForwardPolicy6();
     await eng.opts.firewall.apply(eng.firewallModel(s), { forwardPolicyDrop: eng.forwardPolicyDrop, forwardPolicyDrop6: eng.forwardPolicyDrop6, pruneUnknown: true });
     eng.forwardPolicyDrop6 = false;
   });
@@ -153,10 +153,4 @@ export async function checkDrift(eng: Engine, heal: boolean): Promise<DriftRepor
     }
     return { healthy, missing, extra: diff.extra, healed, warnings: guest?.warnings ?? [] };
   });
-}
-
-// The filter FORWARD policy now, or null when there is no filter table yet.
-async function forwardPolicy(): Promise<string | null> {
-  const t = parseSave(await iptablesSave('ipv4', { table: 'filter' }).catch(() => '')).get('filter');
-  return t?.chains.get('FORWARD') ?? null;
 }
