@@ -130,7 +130,7 @@ describe.each(['iptables', 'nftables'] as const)('IPv6 (%s)', (backend) => {
       expect(r.code, args.join(' ')).not.toBe(0);
       const lines = r.stderr.trim().split('\n');
       expect(lines, args.join(' ')).toHaveLength(1);
-      expect(lines[0]).toMatch(/^Error: /);
+      expect(`${r.code} ${lines[0]}`, args.join(' ')).toMatch(/^\d+ Error: /); // -1: the CLI's time ran out
       expect(lines[0]).toMatch(msg);
     }
     expect(await state()).toEqual(before);
