@@ -141,6 +141,27 @@ describe.skipIf(missing.length > 0)('Search, bulk actions and open-in-browser, r
     await ctx.close();
   });
 
+  it('Cleanup says whose tag a stale Berth rule carries; Topology draws each endpoint link on its own line', async () => {
+    const { ctx, page, app, problems } = await open();
+    await app.go('Cleanup');
+    const cleanup = new CleanupPage(page);
+    await cleanup.finding('berth:eeeeeeeeeeee').waitFor({ timeout: 60_000 });
+    expect(await cleanup.finding('berth:eeeeeeeeeeee').locator('.finding-owner').textContent()).toMatch(/^Tagged berth:eeeeeeeeeeee: no network or container of Berth has that id now/);
+    await app.shot('lists-cleanup-owner-names-1024-light');
+
+    await app.go('Topology');
+    // web and api both hang off front: two lines, turning at different x, not one bundle
+    const paths = await page.locator('.react-flow__edge').evaluateAll((els) =>
+      els.map((e) => ({ label: e.getAttribute('aria-label') ?? '', d: e.querySelector('path.react-flow__edge-path')?.getAttribute('d') ?? '' })));
+    const onFront = paths.filter((p) => / eth0 10\.94\.0\.\d+ on front/.test(p.label));
+    expect(onFront.map((p) => p.label.split(' ')[0]).sort()).toEqual(['api', 'web']);
+    const turns = onFront.map((p) => Number(p.d.match(/-?\d+(\.\d+)?/g)![2]));
+    expect(turns[0]).not.toBe(turns[1]);
+    await app.shot('lists-topology-links-1024-light');
+    expect(problems).toEqual([]);
+    await ctx.close();
+  });
+
   it('ticked containers are stopped (and started again by Undo), disconnected and removed at once; ticked networks removed', async () => {
     const { ctx, page, app, problems } = await open();
     const containers = await app.containers();

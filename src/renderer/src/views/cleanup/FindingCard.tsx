@@ -1,6 +1,9 @@
 import { useId } from 'react';
 import type { Finding } from '../../../../shared/inspect';
+import { BerthObjectLink } from '../../components/BerthObjectLink';
 import { Icon } from '../../components/Icon';
+import { berthTag, type BerthObject } from '../../lib/berth-names';
+import { useBerthNames } from '../../lib/useBerthNames';
 import { joinArgv } from '../../lib/argv';
 import { OwnerBadge } from '../nat/OwnerBadge';
 import { isForeign } from './cleanup-select';
@@ -20,6 +23,8 @@ export function FindingCard({
 }) {
   const id = useId();
   const foreign = isForeign(finding);
+  const names = useBerthNames();
+  const belongs = ownerOf(finding, names);
   return (
     <li ref={measure} data-index={index} className={`finding${chosen ? ' finding-chosen' : ''}${foreign ? ' finding-foreign' : ''}`} data-finding-id={finding.id} aria-labelledby={`${id}-reason`}>
       <div className="finding-check">
@@ -37,6 +42,11 @@ export function FindingCard({
           <OwnerBadge owner={finding.owner} />
           <span id={`${id}-reason`} className="finding-reason">{finding.reason}</span>
         </div>
+        {belongs && (
+          <p className="finding-owner small">
+            {belongs.object ? <>Belongs to {belongs.object.kind} <BerthObjectLink object={belongs.object} />{belongs.object.kind === 'container' && <> on {belongs.object.network}</>}</> : <>Tagged <code>berth:{belongs.tag}</code>: no network or container of Berth has that id now</>}
+          </p>
+        )}
         {foreign && (
           <p id={`${id}-warn`} className="finding-warn">
             <Icon name="warning" size={13} />
@@ -63,4 +73,14 @@ export function FindingCard({
       )}
     </li>
   );
+}
+
+// The Berth object a finding's rule, link or namespace is tagged with (its
+// comment berth:<id>, or a bridge br-<id>), by name where it still exists.
+const BRIDGE = /\bbr-([0-9a-f]{12})\b/;
+function ownerOf(f: Finding, names: Map<string, BerthObject>): { tag: string; object: BerthObject | null } | null {
+  const text = [f.reason, ...f.evidence, ...f.commands.map((c) => c.join(' '))].join('\n');
+  const tag = berthTag(text) ?? BRIDGE.exec(text)?.[1] ?? null;
+  if (!tag || f.owner !== 'berth') return null;
+  return { tag, object: names.get(tag) ?? null };
 }

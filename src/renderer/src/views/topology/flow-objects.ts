@@ -52,8 +52,10 @@ export function networkObjects(n: Network, y: number, sandboxes: Sb[], links: Ho
   return { node, edge };
 }
 
-// Every endpoint edge of a network leaves it along one shared vertical.
+// Where a network's endpoint links turn: the first at trunkX, the others
+// further right (spreadEndpointTrunks), each on its own vertical.
 const trunkX = X.net + G.netW + 30;
+const TRUNK_SPAN = 130; // room left of the labels beside the containers
 
 // A sandbox's box and an edge from each network it joins to its row.
 export function sandboxObjects(s: Sb, y: number): { node: TopoNode; edges: TopoEdge[] } {
@@ -96,4 +98,28 @@ export function portObjects(p: { id: string; data: PortData; target: string }, i
     focusable: false, deletable: false, selectable: false,
   };
   return { node, edge };
+}
+
+// The endpoint links leaving one network would share one vertical (a bus,
+// where one cannot tell which line goes where): each gets its own, the
+// farthest-reaching turning first, so that no two cross or overlap.
+export function spreadEndpointTrunks(nodes: TopoNode[], edges: TopoEdge[]): void {
+  const mid = new Map(nodes.map((n) => [n.id, n]));
+  const yOf = (e: TopoEdge) => {
+    const t = mid.get(e.target);
+    const h = t?.handles?.find((x) => x.id === e.targetHandle);
+    return (t?.position.y ?? 0) + (h ? h.y + (h.height ?? 0) / 2 : 0);
+  };
+  const bySource = new Map<string, TopoEdge[]>();
+  for (const e of edges) if (e.data?.kind === 'endpoint') bySource.set(e.source, [...(bySource.get(e.source) ?? []), e]);
+  for (const [src, list] of bySource) {
+    const s = mid.get(src);
+    const sy = (s?.position.y ?? 0) + G.netH / 2;
+    const step = list.length > 1 ? Math.min(14, TRUNK_SPAN / (list.length - 1)) : 0;
+    list
+      .sort((a, b) => Math.abs(yOf(b) - sy) - Math.abs(yOf(a) - sy))
+      .forEach((e, k) => {
+        e.data = { ...e.data!, trunkX: trunkX + k * step };
+      });
+  }
 }

@@ -23,6 +23,19 @@ describe('buildTopology', () => {
     expect(t.empty).toBe(false);
   });
 
+  it('draws each endpoint link on its own vertical, the farthest-reaching turning first (no bundle)', () => {
+    const t = buildTopology(fixture());
+    const eps = t.edges.filter((e) => (e.data as LinkData).kind === 'endpoint');
+    const bySource = new Map<string, typeof eps>();
+    for (const e of eps) bySource.set(e.source, [...(bySource.get(e.source) ?? []), e]);
+    const shared = [...bySource.values()].filter((l) => l.length > 1);
+    expect(shared.length).toBeGreaterThan(0);
+    for (const list of shared) {
+      const xs = list.map((e) => (e.data as LinkData).trunkX);
+      expect(new Set(xs).size, list.map((e) => e.id).join(' ')).toBe(list.length);
+    }
+  });
+
   it('puts host, networks and containers in columns, without overlaps, from y = 0', () => {
     const t = buildTopology(fixture());
     for (const n of t.nodes) {

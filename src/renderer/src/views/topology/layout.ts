@@ -11,7 +11,7 @@
 // containers on the right; containers are ordered by the networks they join
 // (barycentre), networks centred on their containers, ports beside theirs.
 import { PREDEFINED, bridgeName } from '../../lib/format';
-import { hostNode, networkObjects, portObjects, sandboxObjects } from './flow-objects';
+import { hostNode, networkObjects, portObjects, sandboxObjects, spreadEndpointTrunks } from './flow-objects';
 import { placeHost, placeNetworks, placePorts, placeSandboxes, portLanes } from './geometry';
 import { bridgeNetworks, defaultRouteOf, hostInterfaces, joinSandboxes, publishedPorts } from './join';
 import { G, type HostData, type TopoEdge, type TopoNode, type Topology, type TopologyInput } from './model';
@@ -61,6 +61,8 @@ export function buildTopology(input: TopologyInput): Topology {
     nodes.push(o.node);
     edges.push(o.edge);
   });
+
+  spreadEndpointTrunks(nodes, edges);
 
   const userNets = nets.filter((x) => !PREDEFINED.has(x.Name));
   const foreignCount = sandboxes.filter((s) => s.data.kind === 'foreign').length;

@@ -48,7 +48,7 @@ export const NetworkNode = memo(function NetworkNode({ data, selected }: P<Netwo
       <header className="topo-head">
         <span className="topo-icon topo-icon-net"><Icon name="networks" /></span>
         <div className="topo-title">
-          <strong className="topo-ellipsis">{data.label}</strong>
+          <strong className="topo-ellipsis" title={data.label}>{data.label}</strong>
           <span className="topo-sub mono">{data.bridge}{data.bridgeLink ? ` · ${data.bridgeLink.state.toLowerCase()}` : ''}</span>
         </div>
         <span className="topo-count" title="Endpoints">{data.endpoints}</span>
@@ -76,7 +76,7 @@ function SandboxNode({ data, selected }: P<ContainerData | ForeignData>) {
       <header className="topo-head">
         <span className={`topo-icon ${foreign ? 'topo-icon-foreign' : 'topo-icon-ctr'}`}><Icon name="containers" /></span>
         <div className="topo-title">
-          <strong className="topo-ellipsis">{data.label}</strong>
+          <strong className="topo-ellipsis" title={data.label}>{data.label}</strong>
           <span className="topo-sub">{foreign ? `${data.source} · not Berth's` : `${data.container.Id.slice(0, 12)}`}</span>
         </div>
         <span className={`badge ${foreign ? '' : data.status === 'running' ? 'badge-ok' : data.status === 'degraded' ? 'badge-warn' : ''}`}>{foreign ? data.source : data.status}</span>
@@ -112,8 +112,9 @@ export const PortNode = memo(function PortNode({ data, selected }: P<PortData>) 
   );
 });
 
-// One edge type: an orthogonal route with rounded corners. Uplinks and
-// endpoints share a vertical trunk next to their source (a bus); port routes
+// One edge type: an orthogonal route with rounded corners. Uplinks share a
+// vertical trunk next to the host (a bus); each endpoint link turns at its
+// own x (layout.ts spreadEndpointTrunks), so links are told apart; port routes
 // follow a lane the layout chose clear of the network boxes.
 export const LinkEdge = memo(function LinkEdge({ id, sourceX, sourceY, targetX, targetY, data, markerEnd }: EdgeProps<TopoEdge>) {
   const d = data as LinkData;
