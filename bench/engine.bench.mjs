@@ -814,7 +814,10 @@ function perOp(execs, [from, to], ops, workload = new Set()) {
 
 /** Runs fn with strace following an (already running) daemon and everything it starts. */
 async function straceDaemon(pid, file, fn) {
-  const st = spawn('strace', ['-f', '-qq', '-ttt', '-e', 'trace=execve', '-e', 'signal=none', '-o', file, '-p', String(pid)], { stdio: 'ignore' });
+  // the daemon's long-lived children too (Berth's spawner and ip co-process): -f follows only new ones
+  const tree = (p) => [p, ...readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').split(' ').filter(Boolean).flatMap((c) => { try { return tree(c); } catch { return []; } })];
+  const pids = tree(String(pid)).flatMap((p) => ['-p', p]);
+  const st = spawn('strace', ['-f', '-qq', '-ttt', '-e', 'trace=execve', '-e', 'signal=none', '-o', file, ...pids], { stdio: 'ignore' });
   started.push(st);
   for (let i = 0; i < 100; i++) {
     const tracer = /TracerPid:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
