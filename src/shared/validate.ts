@@ -15,8 +15,15 @@ export const NetworkValidateParams = z
     subnet: z.string().max(64).optional(),
     gateway: z.string().max(64).optional(),
     ipRange: z.string().max(64).optional(),
+    // dual stack (docs/ipv6.md): subnet/gateway/ipRange are then the IPv4 ones
+    ipv4: z.boolean().optional(),
+    ipv6: z.boolean().optional(),
+    subnet6: z.string().max(64).optional(),
+    gateway6: z.string().max(64).optional(),
+    ipRange6: z.string().max(64).optional(),
   })
   .strict();
+export type NetworkValidate = z.infer<typeof NetworkValidateParams>;
 export const RunValidateParams = z
   .object({
     name: z.string().max(256).optional(),

@@ -1,7 +1,8 @@
 import { isBerthError } from '../../../src/shared/errors';
 import { NetworkCreateParams } from '../../../src/shared/network';
 import { RunParams } from '../../../src/shared/container';
-import type { Problem } from '../../../src/shared/validate';
+import type { NetworkValidate, Problem } from '../../../src/shared/validate';
+import { tryParseCidr } from '../../../src/shared/ip';
 import { MSG_POOL_OVERLAP } from '../ipam/ipam';
 import { describeHolder, findPortHolder } from '../portmap/socket-owner';
 import { parsePublish } from '../portmap/spec';
@@ -12,7 +13,8 @@ const PREDEFINED = ['bridge', 'host', 'none'];
 const messageOf = (e: unknown) => (isBerthError(e) ? e.message : String((e as Error)?.message ?? e));
 const schemaProblem = (field: string, schema: { safeParse(v: unknown): { success: boolean; error?: { issues: { message: string }[] } } }, v: unknown): Problem | null => {
   const r = schema.safeParse(v);
-  return r.success ? null : { field, message: `${field === 'ipRange' ? 'ip-range' : field} ${JSON.stringify(v)}: ${r.error!.issues[0].message}` };
+  const label = field.replace(/6$/, '') === 'ipRange' ? 'ip-range' : field.replace(/6$/, '');
+  return r.success ? null : { field, message: `${label} ${JSON.stringify(v)}: ${r.error!.issues[0].message}` };
 };
 const given = (v: string | undefined): v is string => v !== undefined && v.trim() !== '';
 
@@ -20,7 +22,7 @@ const given = (v: string | undefined): v is string => v !== undefined && v.trim(
 // schemas as the create's parameters, the same IPAM code as the create's
 // pool; an overlap names the network it overlaps. createNetwork runs them
 // first, so the dry run and the create cannot disagree.
-export function networkProblems(eng: Engine, s: State, p: { name: string; subnet?: string; gateway?: string; ipRange?: string }): Problem[] {
+export function networkProblems(eng: Engine, s: State, p: NetworkValidate): Problem[] {
   const out: Problem[] = [];
   const add = (x: Problem | null) => x && out.push(x);
   const shape = NetworkCreateParams.shape;
@@ -29,25 +31,41 @@ export function networkProblems(eng: Engine, s: State, p: { name: string; subnet
     if (PREDEFINED.includes(p.name)) out.push({ field: 'name', message: `${p.name} is a pre-defined network and cannot be recreated` });
     else if (Object.values(s.networks).some((n) => n.name === p.name)) out.push({ field: 'name', message: `network with name ${p.name} already exists` });
   }
-  const subnetOk = given(p.subnet) && !add(schemaProblem('subnet', shape.subnet, p.subnet.trim()));
-  if (subnetOk) {
-    const clash = eng.ipam.checkSubnet(p.subnet, []).overlaps.filter((o) => o.kind === 'network');
-    if (clash.length)
-      out.push({ field: 'subnet', message: `${MSG_POOL_OVERLAP}: network ${clash.map((o) => `${s.networks[o.what]?.name ?? o.what} (${o.cidr})`).join(', ')}` });
-  }
-  const fieldOk = (field: 'gateway' | 'ipRange', v: string | undefined, label: string) => {
-    if (!given(v)) return;
-    if (add(schemaProblem(field, shape[field], v.trim()))) return;
-    if (!given(p.subnet)) return void out.push({ field, message: `${label} needs a --subnet` });
-    if (!subnetOk) return;
-    try {
-      eng.ipam.checkPool({ subnet: p.subnet, [field]: v.trim() });
-    } catch (e) {
-      out.push({ field, message: messageOf(e) });
+  // one family's subnet, gateway and range (the IPv6 ones only asked with p.ipv6: docs/ipv6.md)
+  const family = (v6: boolean, f: { subnet: string; gateway: string; ipRange: string }) => {
+    const [subnet, gateway, ipRange] = [p[f.subnet as 'subnet'], p[f.gateway as 'gateway'], p[f.ipRange as 'ipRange']];
+    let subnetOk = given(subnet) && !add(schemaProblem(f.subnet, shape.subnet, subnet.trim()));
+    if (subnetOk && p.ipv6 !== undefined && tryParseCidr(subnet!.trim())?.v6 !== v6) {
+      out.push({ field: f.subnet, message: `${subnet!.trim()} is not an ${v6 ? 'IPv6' : 'IPv4'} subnet` });
+      subnetOk = false;
     }
+    if (subnetOk && !v6 && p.ipv4 === false) {
+      out.push({ field: f.subnet, message: `IPv4 subnet ${subnet!.trim()} given with --ipv4=false` });
+      subnetOk = false;
+    }
+    if (subnetOk) {
+      const clash = eng.ipam.checkSubnet(subnet, []).overlaps.filter((o) => o.kind === 'network');
+      if (clash.length)
+        out.push({ field: f.subnet, message: `${MSG_POOL_OVERLAP}: network ${clash.map((o) => `${s.networks[o.what]?.name ?? o.what} (${o.cidr})`).join(', ')}` });
+    }
+    const fieldOk = (field: string, v: string | undefined, key: 'gateway' | 'ipRange', label: string) => {
+      if (!given(v)) return;
+      if (add(schemaProblem(field, shape[key], v.trim()))) return;
+      if (!given(subnet)) return void out.push({ field, message: `${label} needs ${v6 ? 'an IPv6' : 'a'} --subnet` });
+      if (!subnetOk) return;
+      try {
+        eng.ipam.checkPool({ subnet, [key]: v.trim() });
+      } catch (e) {
+        out.push({ field, message: messageOf(e) });
+      }
+    };
+    fieldOk(f.gateway, gateway, 'gateway', 'a gateway');
+    fieldOk(f.ipRange, ipRange, 'ipRange', 'an --ip-range');
   };
-  fieldOk('gateway', p.gateway, 'a gateway');
-  fieldOk('ipRange', p.ipRange, 'an --ip-range');
+  family(false, { subnet: 'subnet', gateway: 'gateway', ipRange: 'ipRange' });
+  if (p.ipv6) family(true, { subnet: 'subnet6', gateway: 'gateway6', ipRange: 'ipRange6' });
+  else if ([p.subnet6, p.gateway6, p.ipRange6].some(given)) out.push({ field: 'subnet6', message: 'IPv6 settings given without --ipv6' });
+  if (p.ipv4 === false && !p.ipv6) out.push({ field: 'ipv4', message: 'a network needs IPv4 or IPv6 (--ipv4=false needs --ipv6)' });
   return out;
 }
 

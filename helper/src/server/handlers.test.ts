@@ -55,6 +55,21 @@ describe('handlers over an engine in memory', () => {
       { field: 'ipRange', message: 'ip-range 10.8.0.0/28 is not inside subnet 10.9.0.0/24' },
     ]);
     expect((await c.api['network.validate']({ name: 'blue', subnet: '10.9.0.0/24' })).problems).toEqual([]);
+    // IPv6 fields of the create dialog (docs/ipv6.md): each family's own checks
+    const six = await c.api['network.validate']({ name: 'blue', ipv6: true, subnet: 'fd00:9::/64', subnet6: '10.9.0.0/24', gateway6: 'fd00:8::1', ipRange6: 'fd00:9::/80' });
+    expect(six.problems).toEqual([
+      { field: 'subnet', message: 'fd00:9::/64 is not an IPv4 subnet' },
+      { field: 'subnet6', message: '10.9.0.0/24 is not an IPv6 subnet' },
+    ]);
+    const gw6 = await c.api['network.validate']({ name: 'blue', ipv6: true, ipv4: false, subnet6: 'fd00:9::/64', gateway6: 'fd00:8::1', ipRange6: 'fd00:9::/80' });
+    expect(gw6.problems).toEqual([{ field: 'gateway6', message: 'gateway fd00:8::1 is outside subnet fd00:9::/64' }]);
+    expect((await c.api['network.validate']({ name: 'blue', ipv6: false, ipv4: false })).problems).toEqual([
+      { field: 'ipv4', message: 'a network needs IPv4 or IPv6 (--ipv4=false needs --ipv6)' },
+    ]);
+    expect((await c.api['network.validate']({ name: 'blue', ipv6: true, ipv4: false, subnet: '10.9.0.0/24' })).problems).toEqual([
+      { field: 'subnet', message: 'IPv4 subnet 10.9.0.0/24 given with --ipv4=false' },
+    ]);
+    expect((await c.api['network.validate']({ name: 'blue', ipv6: true, subnet: '10.9.0.0/24', subnet6: 'fd00:9::/64', gateway6: 'fd00:9::fe' })).problems).toEqual([]);
     const r = await c.api['container.validate']({ name: 'web', network: 'green', ports: ['99999:1', '8080:80'] });
     expect(r.problems.map((x) => x.field)).toEqual(['name', 'network', 'ports']);
     expect(r.problems[2].message).toMatch(/^99999:1: /);

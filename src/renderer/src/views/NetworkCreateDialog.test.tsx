@@ -86,4 +86,35 @@ describe('NetworkCreateDialog', () => {
     expect((await screen.findByRole('alert')).textContent).toContain('network with name red already exists');
     expect(screen.getByRole('dialog', { name: 'Create network' })).toBeTruthy();
   });
+
+  it('IPv6: dual stack and IPv6-only fields, checked as typed and by the helper, sent as one create', async () => {
+    const validate = vi.fn((p: { subnet6?: string }) =>
+      p.subnet6 === 'fd00:70::/64' ? { problems: [{ field: 'subnet6', message: 'Pool overlaps with other one on this address space: network dual (fd00:70::/64)' }] } : { problems: [] },
+    );
+    const create = vi.fn(() => network('six', 'fd00:71::/64'));
+    const onClose = vi.fn();
+    const { transport } = fakeTransport({ 'network.checkSubnet': checkSubnet, 'network.validate': validate, 'network.create': create });
+    renderWith(<NetworkCreateDialog onClose={onClose} />, transport);
+    fireEvent.change(screen.getByLabelText('Name'), { target: { value: 'six' } });
+    expect(screen.queryByLabelText('IPv6 subnet')).toBeNull();
+    fireEvent.click(screen.getByRole('switch', { name: /^IPv6/ }));
+    fireEvent.change(screen.getByLabelText('IPv6 subnet'), { target: { value: 'fd00::/200' } });
+    expect(await screen.findByText('Not an IPv6 CIDR (like fd00:1::/64)')).toBeTruthy();
+    fireEvent.change(screen.getByLabelText('IPv6 subnet'), { target: { value: 'fd00:70::/64' } });
+    expect(await screen.findByText(/overlaps with other one on this address space: network dual/)).toBeTruthy();
+    const button = () => screen.getByRole('button', { name: 'Create' }) as HTMLButtonElement;
+    expect(button().disabled).toBe(true);
+    fireEvent.change(screen.getByLabelText('IPv6 subnet'), { target: { value: 'fd00:71::/64' } });
+    fireEvent.change(screen.getByLabelText('IPv6 gateway'), { target: { value: '10.1.0.1' } });
+    expect(await screen.findByText('Not an IPv6 address')).toBeTruthy();
+    fireEvent.change(screen.getByLabelText('IPv6 gateway'), { target: { value: 'fd00:71::fe' } });
+    // IPv6-only: the IPv4 fields go
+    fireEvent.click(screen.getByRole('switch', { name: /^IPv4/ }));
+    expect(screen.queryByLabelText('Subnet')).toBeNull();
+    await waitFor(() => expect(button().disabled).toBe(false));
+    expect(validate).toHaveBeenLastCalledWith(expect.objectContaining({ ipv4: false, ipv6: true, subnet6: 'fd00:71::/64', gateway6: 'fd00:71::fe' }));
+    fireEvent.click(button());
+    await waitFor(() => expect(onClose).toHaveBeenCalled());
+    expect(create).toHaveBeenCalledWith(expect.objectContaining({ name: 'six', ipv6: true, ipv4: false, subnet: ['fd00:71::/64'], gateway: ['fd00:71::fe'], ipRange: [] }));
+  });
 });
