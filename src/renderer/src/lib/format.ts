@@ -39,12 +39,17 @@ export function containerPortLines(c: Container): PortLine[] {
 
 export const containerPorts = (c: Container): string[] => containerPortLines(c).map((p) => p.text);
 
-export function containerNetworks(c: Container): { network: string; ip: string }[] {
+export function containerNetworks(c: Container): { network: string; ip: string; ip6: string }[] {
   return Object.entries(c.NetworkSettings.Networks).map(([network, v]) => ({
     network,
     ip: v.IPAddress ? `${v.IPAddress}/${v.IPPrefixLen}` : '',
+    ip6: v.GlobalIPv6Address ? `${v.GlobalIPv6Address}/${v.GlobalIPv6PrefixLen ?? 64}` : '',
   }));
 }
+
+// Every subnet and gateway of a network (IPv4 first, then IPv6, as inspect lists them; docs/ipv6.md).
+export const networkSubnets = (n: Network) => n.IPAM.Config.map((c) => c.Subnet).filter(Boolean);
+export const networkGateways = (n: Network) => n.IPAM.Config.map((c) => c.Gateway ?? '').filter(Boolean);
 
 export function relativeTime(iso: string, now = Date.now()): string {
   const t = Date.parse(iso);

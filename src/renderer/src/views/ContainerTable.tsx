@@ -74,7 +74,7 @@ export function ContainerTable({
                   {nets.length === 0 ? <span className="muted">none</span> : (
                     <ul className="chips" aria-label={`Networks of ${name}`}>
                       {nets.map((n) => (
-                        <li key={n.network} className="chip"><span>{n.network}</span>{n.ip && <span className="mono muted">{n.ip}</span>}</li>
+                        <li key={n.network} className="chip"><span>{n.network}</span>{n.ip && <span className="mono muted">{n.ip}</span>}{n.ip6 && <span className="mono muted">{n.ip6}</span>}</li>
                       ))}
                     </ul>
                   )}

@@ -4,12 +4,11 @@ import { ErrorMessage } from '../components/ErrorMessage';
 import { Icon } from '../components/Icon';
 import { JsonView } from '../components/JsonView';
 import { Spinner } from '../components/Spinner';
-import { bridgeName, networkFlags, PREDEFINED, relativeTime } from '../lib/format';
+import { bridgeName, networkFlags, networkGateways, networkSubnets, PREDEFINED, relativeTime } from '../lib/format';
 import { useEscape } from '../lib/useEscape';
 
 export function NetworkDetails({ network, onClose, onRemove }: { network: Network; onClose: () => void; onRemove: () => void }) {
   const inspect = useBerthQuery('network.inspect', { name: network.Name });
-  const cfg = network.IPAM.Config[0];
   const f = networkFlags(network);
   const endpoints = Object.entries(network.Containers);
   useEscape(onClose);
@@ -33,9 +32,10 @@ export function NetworkDetails({ network, onClose, onRemove }: { network: Networ
       </header>
       <dl className="props">
         <dt>Driver</dt><dd>{network.Driver}</dd>
-        <dt>Subnet</dt><dd className="mono">{cfg?.Subnet ?? '—'}</dd>
-        <dt>Gateway</dt><dd className="mono">{cfg?.Gateway ?? '—'}</dd>
-        {cfg?.IPRange && (<><dt>IP range</dt><dd className="mono">{cfg.IPRange}</dd></>)}
+        <dt>Subnet</dt><dd className="mono">{networkSubnets(network).join(', ') || '—'}</dd>
+        <dt>Gateway</dt><dd className="mono">{networkGateways(network).join(', ') || '—'}</dd>
+        {network.IPAM.Config.some((c) => c.IPRange) && (<><dt>IP range</dt><dd className="mono">{network.IPAM.Config.flatMap((c) => (c.IPRange ? [c.IPRange] : [])).join(', ')}</dd></>)}
+        <dt>IP families</dt><dd>{[network.EnableIPv4 !== false && 'IPv4', network.EnableIPv6 && 'IPv6'].filter(Boolean).join(' + ')}</dd>
         <dt>Bridge</dt><dd className="mono">{network.Driver === 'bridge' ? bridgeName(network) : '—'}</dd>
         <dt>Flags</dt><dd>{[f.internal && 'internal', f.icc ? 'icc' : 'no icc', !f.internal && (f.masquerade ? 'masquerade' : 'no masquerade')].filter(Boolean).join(' · ')}</dd>
         <dt>Created</dt><dd>{relativeTime(network.Created) || network.Created}</dd>
@@ -56,7 +56,7 @@ export function NetworkDetails({ network, onClose, onRemove }: { network: Networ
           {endpoints.map(([id, ep]) => (
             <li key={id}>
               <span>{ep.Name}</span>
-              <span className="mono muted">{ep.IPv4Address}</span>
+              <span className="mono muted">{[ep.IPv4Address, ep.IPv6Address].filter(Boolean).join(' ')}</span>
             </li>
           ))}
         </ul>

@@ -1,7 +1,7 @@
 import type { Network } from '../../../shared/network';
 import { Badge } from '../components/Badge';
 import { Icon } from '../components/Icon';
-import { bridgeName, networkFlags, PREDEFINED } from '../lib/format';
+import { bridgeName, networkFlags, networkGateways, networkSubnets, PREDEFINED } from '../lib/format';
 import { useVirtualRows, type ScrollRequest } from '../lib/useVirtualRows';
 
 export const NETWORK_ROW = 38;
@@ -79,8 +79,8 @@ export function NetworkTable({
                   </button>
                 </td>
                 <td><Badge>{n.Driver}</Badge></td>
-                <td className="mono">{cfg?.Subnet ?? '—'}</td>
-                <td className="mono">{cfg?.Gateway ?? '—'}</td>
+                <td className="mono">{networkSubnets(n).map((x) => <div key={x}>{x}</div>)}{!cfg?.Subnet && '—'}</td>
+                <td className="mono">{networkGateways(n).map((x) => <div key={x}>{x}</div>)}{!cfg?.Gateway && '—'}</td>
                 <td className="mono">{n.Driver === 'bridge' ? bridgeName(n) : '—'}</td>
                 <td className="num">{count}</td>
                 <td className="flags">

@@ -92,8 +92,8 @@ function NetworkPanel({ d, onClose, onOpen }: { d: NetworkData; onClose: () => v
     <Panel title={n.Name} sub={<span className="mono">{n.Id.slice(0, 12)}</span>} label={`Details of network ${n.Name}`} onClose={onClose} actions={<OpenButton onOpen={onOpen} view="networks" label="Open in Networks" target={{ network: n.Id }} />}>
       <dl className="props">
         <dt>Bridge</dt><dd className="mono">{d.bridge}{d.bridgeLink ? ` (${d.bridgeLink.state.toLowerCase()}, mtu ${d.bridgeLink.mtu})` : ''}</dd>
-        <dt>Subnet</dt><dd className="mono">{d.subnet || '—'}</dd>
-        <dt>Gateway</dt><dd className="mono">{d.gateway || '—'}</dd>
+        <dt>Subnet</dt><dd className="mono">{d.subnets.join(', ') || '—'}</dd>
+        <dt>Gateway</dt><dd className="mono">{d.gateways.join(', ') || '—'}</dd>
         <dt>Outbound</dt><dd>{d.internal ? 'internal: no route out' : d.masquerade ? 'masqueraded (NAT)' : 'routed without NAT'}</dd>
         <dt>Between containers</dt><dd>{d.icc ? 'allowed (icc)' : 'blocked (no icc)'}</dd>
         <dt>Created</dt><dd>{relativeTime(n.Created) || n.Created}</dd>
@@ -103,7 +103,7 @@ function NetworkPanel({ d, onClose, onOpen }: { d: NetworkData; onClose: () => v
         <p className="muted small">Nothing is attached. Run a container on this network from the Containers view.</p>
       ) : (
         <ul className="endpoint-list" aria-label={`Attached to ${n.Name}`}>
-          {eps.map(([id, ep]) => <li key={id}><span>{ep.Name}</span><span className="mono muted">{ep.IPv4Address}</span></li>)}
+          {eps.map(([id, ep]) => <li key={id}><span>{ep.Name}</span><span className="mono muted">{[ep.IPv4Address, ep.IPv6Address].filter(Boolean).join(' ')}</span></li>)}
         </ul>
       )}
       <h3 className="section-title">Inspect</h3>
@@ -150,7 +150,10 @@ function SandboxPanel({ d, onClose, onOpen, topo }: { d: ContainerData | Foreign
               <tr key={r.network}>
                 <td className="mono">{r.ifname}</td>
                 <td>{r.network}</td>
-                <td className="mono">{r.ip ? `${r.ip}${r.prefixLen ? `/${r.prefixLen}` : ''}` : '—'}</td>
+                <td className="mono">
+                  {r.ip ? `${r.ip}${r.prefixLen ? `/${r.prefixLen}` : ''}` : r.ip6 ? '' : '—'}
+                  {r.ip6 && <div>{`${r.ip6}${r.prefixLen6 ? `/${r.prefixLen6}` : ''}`}</div>}
+                </td>
                 <td className="mono">{r.veth ?? '—'}</td>
               </tr>
             ))}

@@ -3,7 +3,7 @@
 // the positions (geometry.ts). Nothing here is draggable or deletable.
 import type { NodeHandle } from '@xyflow/react';
 import type { Network } from '../../../../shared/network';
-import { bridgeName, networkFlags, PREDEFINED } from '../../lib/format';
+import { bridgeName, networkFlags, networkGateways, networkSubnets, PREDEFINED } from '../../lib/format';
 import { ctrH } from './geometry';
 import type { Sb } from './join';
 import { G, nodeIdOf, X, type HostData, type HostLink, type LinkData, type NetworkData, type PortData, type TopoEdge, type TopoNode } from './model';
@@ -31,6 +31,7 @@ export function networkObjects(n: Network, y: number, sandboxes: Sb[], links: Ho
   const eps = sandboxes.reduce((a, s) => a + s.data.rows.filter((r) => r.network === n.Name).length, 0);
   const data: NetworkData = {
     kind: 'network', label: n.Name, network: n, bridge, subnet: cfg?.Subnet ?? '', gateway: cfg?.Gateway ?? '',
+    subnets: networkSubnets(n), gateways: networkGateways(n),
     internal: f.internal, icc: f.icc, masquerade: f.masquerade, isDefault: PREDEFINED.has(n.Name), endpoints: eps,
     bridgeLink: links.find((l) => l.name === bridge) ?? null,
   };

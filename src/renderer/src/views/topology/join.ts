@@ -83,6 +83,8 @@ export function joinSandboxes(input: TopologyInput, { nets, netIndex, netByKey }
         ifname: v.InterfaceName || 'eth?',
         ip,
         prefixLen: live ? cidrLen(live.IPv4Address) : v.IPPrefixLen || null,
+        ip6: live ? cidrIp(live.IPv6Address) : v.GlobalIPv6Address ?? '',
+        prefixLen6: live ? cidrLen(live.IPv6Address) : v.GlobalIPv6PrefixLen || null,
         mac: live?.MacAddress || v.MacAddress,
         endpointId: v.EndpointID || live?.EndpointID || '',
         veth: findVeth(links, bridgeName(n), v.EndpointID || live?.EndpointID || '', v.InterfaceName, [`berth-${c.Id.slice(0, 12)}`, `pid:${c.State.Pid}`]),
@@ -114,6 +116,8 @@ export function joinSandboxes(input: TopologyInput, { nets, netIndex, netByKey }
         ifname,
         ip: cidrIp(ep.IPv4Address),
         prefixLen: cidrLen(ep.IPv4Address),
+        ip6: cidrIp(ep.IPv6Address),
+        prefixLen6: cidrLen(ep.IPv6Address),
         mac: ep.MacAddress,
         endpointId: ep.EndpointID,
         veth: findVeth(links, bridgeName(n), ep.EndpointID, ifname, [sb?.name ?? '', sb?.pid ? `pid:${sb.pid}` : '']),
@@ -128,7 +132,7 @@ export function joinSandboxes(input: TopologyInput, { nets, netIndex, netByKey }
       if (!n) continue;
       const entry = foreignRows.get(f.id) ?? { sb: f, name: f.name, rows: [] };
       if (entry.rows.some((r) => r.network === n.Name)) continue;
-      entry.rows.push({ network: n.Name, networkNode: nodeIdOf.network(n), ifname: 'eth?', ip: '', prefixLen: null, mac: '', endpointId: '', veth: null, active: true });
+      entry.rows.push({ network: n.Name, networkNode: nodeIdOf.network(n), ifname: 'eth?', ip: '', prefixLen: null, ip6: '', prefixLen6: null, mac: '', endpointId: '', veth: null, active: true });
       foreignRows.set(f.id, entry);
     }
   }

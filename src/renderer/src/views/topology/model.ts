@@ -54,8 +54,10 @@ export interface NetworkData {
   label: string;
   network: Network;
   bridge: string;
-  subnet: string;
+  subnet: string; // the first (IPv4 on a dual-stack network)
   gateway: string;
+  subnets: string[]; // every one, both families (docs/ipv6.md)
+  gateways: string[];
   internal: boolean;
   icc: boolean;
   masquerade: boolean;
@@ -69,6 +71,8 @@ export interface EndpointRow {
   ifname: string;
   ip: string; // without prefix
   prefixLen: number | null;
+  ip6: string; // '' without IPv6
+  prefixLen6: number | null;
   mac: string;
   endpointId: string;
   veth: string | null;

@@ -54,7 +54,7 @@ export const NetworkNode = memo(function NetworkNode({ data, selected }: P<Netwo
         <span className="topo-count" title="Endpoints">{data.endpoints}</span>
       </header>
       <dl className="topo-facts">
-        <dt>subnet</dt><dd className="mono">{data.subnet || '—'}</dd>
+        <dt>subnet</dt><dd className="mono" title={data.subnets.join('\n')}>{data.subnet || '—'}{data.subnets.length > 1 ? ` +${data.subnets.length - 1}` : ''}</dd>
         <dt>gateway</dt><dd className="mono">{data.gateway || '—'}</dd>
       </dl>
       <div className="topo-flags">
@@ -88,7 +88,7 @@ function SandboxNode({ data, selected }: P<ContainerData | ForeignData>) {
             <Left id={`ep-${k}`} top={G.ctrHead + k * G.ctrRow + G.ctrRow / 2} />
             <span className="mono topo-ifname">{r.ifname}</span>
             <span className="topo-ellipsis topo-netname">{r.network}</span>
-            <span className="mono topo-ip">{r.ip || '—'}</span>
+            <span className="mono topo-ip" title={[r.ip, r.ip6].filter(Boolean).join('\n')}>{r.ip || r.ip6 || '—'}</span>
           </li>
         ))}
       </ul>
