@@ -52,6 +52,15 @@ export class CreateNetworkDialog {
     if (fields.mtu !== undefined) await d.getByLabel('MTU', { exact: true }).fill(fields.mtu);
     if (fields.labels !== undefined) await d.getByLabel('Labels', { exact: true }).fill(fields.labels);
   }
+  // the IPv6 part (docs/ipv6.md): the switch, then its fields; ipv4 false makes an IPv6-only network
+  async fillIpv6(fields: { subnet6?: string; gateway6?: string; ipv4?: boolean }): Promise<void> {
+    const d = this.root();
+    const sw = d.getByRole('switch', { name: /^IPv6/ });
+    if (!(await sw.isChecked())) await sw.check();
+    if (fields.subnet6 !== undefined) await d.getByLabel('IPv6 subnet', { exact: true }).fill(fields.subnet6);
+    if (fields.gateway6 !== undefined) await d.getByLabel('IPv6 gateway', { exact: true }).fill(fields.gateway6);
+    if (fields.ipv4 === false) await d.getByRole('switch', { name: /^IPv4/ }).uncheck();
+  }
   async subnetError(): Promise<string> {
     const alert = this.root().locator('.field-msg-error');
     await alert.first().waitFor({ timeout: 60_000 });
