@@ -230,6 +230,16 @@ export class TestHost {
     return r.stdout;
   }
 
+  // Back to a bare helper: every container and user network removed (and
+  // the named namespaces a test made), so a test sharing this host with
+  // others never finds what another one left, whatever its outcome.
+  async clearBerth(): Promise<void> {
+    const ids = (await this.berthOk(['ps', '-aq'])).split('\n').filter(Boolean);
+    if (ids.length) await this.berthOk(['rm', '-f', ...ids]);
+    await this.berthOk(['network', 'prune', '-f']);
+    for (const ns of (await this.shOk(['ls', '/run/netns'])).split('\n').filter((n) => n && !n.startsWith('berth-'))) await this.sh(['ip', 'netns', 'delete', ns]);
+  }
+
   async inspect(name: string): Promise<any> {
     return JSON.parse(await this.berthOk(['inspect', name]))[0];
   }

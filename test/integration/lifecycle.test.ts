@@ -1,6 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { httpGet, ping, TestHost, waitFor } from './harness';
 
+// One helper for the file; each test makes its own networks and containers
+// and finds none of another's (afterEach takes them all away), so the tests
+// pass in any order and alone.
 describe('connect, disconnect and teardown', () => {
   let h: TestHost;
   let baseline: Awaited<ReturnType<TestHost['snapshot']>>;
@@ -9,7 +12,12 @@ describe('connect, disconnect and teardown', () => {
     await h.startHelper();
     baseline = await h.snapshot();
   });
+  afterEach(async () => h?.clearBerth());
   afterAll(async () => h?.destroy());
+  const zetaWithApp = async () => {
+    await h.berthOk(['network', 'create', '--subnet', '10.70.0.0/24', 'zeta']);
+    await h.berthOk(['run', '-d', '--name', 'app', '--network', 'zeta', 'sleep', '300']);
+  };
 
   const nets = async (name: string) => (await h.inspect(name)).NetworkSettings.Networks as Record<string, { IPAddress: string; InterfaceName: string }>;
 
@@ -39,6 +47,7 @@ describe('connect, disconnect and teardown', () => {
   });
 
   it('attaches a foreign named netns and a process by PID, and detaches exactly what it added', async () => {
+    await zetaWithApp();
     await h.shOk(['ip', 'netns', 'add', 'foreign1']);
     await h.shOk(['ip', '-n', 'foreign1', 'link', 'add', 'keepa', 'type', 'veth', 'peer', 'name', 'keepb']);
     const before = await h.sh(['ip', '-n', 'foreign1', '-br', 'link']);
@@ -71,6 +80,7 @@ describe('connect, disconnect and teardown', () => {
   });
 
   it('stop and start re-create the sandbox; a static --ip survives', async () => {
+    await h.berthOk(['network', 'create', '--subnet', '10.70.0.0/24', 'zeta']);
     await h.berthOk(['run', '-d', '--name', 'st', '--network', 'zeta', '--ip', '10.70.0.77', 'sleep', '300']);
     await h.berthOk(['stop', '-t', '1', 'st']);
     const stopped = await h.inspect('st');
@@ -82,6 +92,7 @@ describe('connect, disconnect and teardown', () => {
   });
 
   it('--hostname sets the container\'s own hostname; the host keeps its own', async () => {
+    await h.berthOk(['network', 'create', '--subnet', '10.70.0.0/24', 'zeta']);
     const hostName = (await h.shOk(['hostname'])).trim();
     expect((await h.berthOk(['run', '--rm', '--network', 'zeta', '--hostname', 'db-1', 'hostname'])).trim()).toBe('db-1');
     const id = (await h.berthOk(['run', '-d', '--network', 'zeta', 'sleep', '300'])).trim();
@@ -92,6 +103,7 @@ describe('connect, disconnect and teardown', () => {
   });
 
   it('host and none modes, and container: mode sharing a netns', async () => {
+    await zetaWithApp();
     await h.berthOk(['run', '-d', '--name', 'lonely', '--network', 'none', 'sleep', '300']);
     const l = await h.inContainer('lonely', ['ip', '-br', 'link']);
     expect(l.stdout.trim().split('\n').map((x) => x.split(/\s+/)[0])).toEqual(['lo']);
@@ -109,6 +121,15 @@ describe('connect, disconnect and teardown', () => {
   });
 
   it('rm, network rm and network prune leave no veth, bridge, namespace, route or rule', async () => {
+    // a bit of everything the other tests make: two networks, a second endpoint, a static address, none and container: modes
+    await zetaWithApp();
+    await h.berthOk(['network', 'create', '--subnet', '10.71.0.0/24', 'alpha']);
+    await h.berthOk(['run', '-d', '--name', 'peer', '--network', 'alpha', '--', 'python3', '-m', 'http.server', '8000']);
+    await h.berthOk(['network', 'connect', 'alpha', 'app']);
+    await h.berthOk(['run', '-d', '--name', 'st', '--network', 'zeta', '--ip', '10.70.0.77', 'sleep', '300']);
+    await h.berthOk(['run', '-d', '--name', 'lonely', '--network', 'none', 'sleep', '300']);
+    await h.berthOk(['run', '-d', '--name', 'buddy', '--network', 'container:app', 'sleep', '300']);
+    expect(await h.snapshot()).not.toEqual(baseline);
     await h.berthOk(['network', 'create', 'spare1']);
     await h.berthOk(['network', 'create', 'spare2', '--internal']);
     for (const c of ['buddy', 'lonely', 'app', 'peer', 'st']) await h.berthOk(['rm', '-f', c]);
