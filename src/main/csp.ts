@@ -3,7 +3,9 @@
 export const CSP = [
   "default-src 'none'",
   "script-src 'self'",
-  "style-src 'self'",
+  // xterm.js (the exec terminal) writes its measured cell sizes and colours into
+  // <style> elements; styles cannot run code, and script-src stays 'self'
+  "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data:",
   "font-src 'self'",
   "connect-src 'self'",

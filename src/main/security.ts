@@ -6,7 +6,6 @@ export { CSP };
 
 // The vite dev server needs its inline preamble and HMR socket.
 export const DEV_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
-  .replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
   .replace("connect-src 'self'", "connect-src 'self' ws://localhost:* ws://127.0.0.1:*");
 
 // External links Berth itself builds; anything else is dropped.

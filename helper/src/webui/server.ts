@@ -31,7 +31,7 @@ export function cspFor(port: number): string {
   return [
     "default-src 'none'",
     "script-src 'self'",
-    "style-src 'self'",
+    "style-src 'self' 'unsafe-inline'", // xterm.js's <style> elements, as src/main/csp.ts
     "img-src 'self' data:",
     "font-src 'self'",
     `connect-src 'self' ws://${HOST}:${port} ws://localhost:${port}`,

@@ -12,12 +12,14 @@ export function ContainerActions({
   onDisconnect,
   onRemove,
   onLogs,
+  onTerminal,
 }: {
   container: Container;
   onConnect: (c: Container) => void;
   onDisconnect: (c: Container) => void;
   onRemove: (c: Container) => void;
   onLogs: (c: Container) => void;
+  onTerminal?: (c: Container) => void;
 }) {
   const name = containerName(container);
   const start = useBerthMutation('container.start');
@@ -37,6 +39,7 @@ export function ContainerActions({
         )}
         <button type="button" className="icon-button" aria-label={`Connect ${name} to a network`} title="Connect to network" onClick={() => onConnect(container)} disabled={!running}><Icon name="link" /></button>
         <button type="button" className="icon-button" aria-label={`Disconnect ${name} from a network`} title="Disconnect from network" onClick={() => onDisconnect(container)} disabled={!hasNets}><Icon name="unlink" /></button>
+        {onTerminal && <button type="button" className="icon-button" aria-label={`Terminal in ${name}`} title="Terminal (sh)" onClick={() => onTerminal(container)} disabled={!running}><Icon name="terminal" /></button>}
         <button type="button" className="icon-button" aria-label={`Logs of ${name}`} title="Logs" onClick={() => onLogs(container)}><Icon name="logs" /></button>
         <button type="button" className="icon-button icon-danger" aria-label={`Remove ${name}`} title="Remove" onClick={() => onRemove(container)}><Icon name="trash" /></button>
       </div>

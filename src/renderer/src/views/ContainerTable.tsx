@@ -12,6 +12,7 @@ export function ContainerTable({
   onDisconnect,
   onRemove,
   onLogs,
+  onTerminal,
   logsOf,
   scrollTo,
   checked,
@@ -22,6 +23,7 @@ export function ContainerTable({
   onDisconnect: (c: Container) => void;
   onRemove: (c: Container) => void;
   onLogs: (c: Container) => void;
+  onTerminal?: (c: Container) => void;
   logsOf: string | null;
   scrollTo?: ScrollRequest | null;
   checked: ReadonlySet<string>; // ids ticked for a bulk action
@@ -93,7 +95,7 @@ export function ContainerTable({
                 </td>
                 <td className="mono small truncate" title={joinArgv([c.Path, ...c.Args])}>{joinArgv([c.Path, ...c.Args])}</td>
                 <td className="row-actions">
-                  <ContainerActions container={c} onConnect={onConnect} onDisconnect={onDisconnect} onRemove={onRemove} onLogs={onLogs} />
+                  <ContainerActions container={c} onConnect={onConnect} onDisconnect={onDisconnect} onRemove={onRemove} onLogs={onLogs} onTerminal={onTerminal} />
                 </td>
               </tr>
             );

@@ -21,6 +21,7 @@ import { DisconnectDialog } from './DisconnectDialog';
 import { ForeignTable, foreignKey } from './ForeignTable';
 import { LogsPanel } from './LogsPanel';
 import { RunDialog } from './RunDialog';
+import { TerminalPanel } from './TerminalPanel';
 
 export interface SandboxTarget {
   label: string;
@@ -47,6 +48,7 @@ export function ContainersView({ focus, onFocused }: { focus?: ContainersFocus |
   const [disconnecting, setDisconnecting] = useState<SandboxTarget | null>(null);
   const [removing, setRemoving] = useState<Container | null>(null);
   const [logsOf, setLogsOf] = useState<string | null>(null);
+  const [terminalOf, setTerminalOf] = useState<string | null>(null);
   const containers = list.data ?? [];
   const [search, setSearch] = useState('');
   const shown = useMemo(() => containers.filter((c) => matchesQuery(search, ...containerText(c))), [containers, search]);
@@ -92,7 +94,7 @@ export function ContainersView({ focus, onFocused }: { focus?: ContainersFocus |
           </button>
         }
       />
-      <div className={logsOf ? 'split' : 'split split-single'}>
+      <div className={logsOf || terminalOf ? 'split' : 'split split-single'}>
         <div className="pane">
           <ListSearch label="Search containers" placeholder="Search: name, network, address, port, command…" value={search} onChange={setSearch} shown={shown.length + foreignShown.length} total={containers.length + (foreign.data?.length ?? 0)} noun="containers and sandboxes" />
           <ContainerBulk ticked={ticked} hidden={ticked.filter((c) => !shown.includes(c)).length} onClear={ticks.clear} onGone={(names) => logsOf && names.includes(logsOf) && setLogsOf(null)} />
@@ -119,7 +121,8 @@ export function ContainersView({ focus, onFocused }: { focus?: ContainersFocus |
               onConnect={(c) => setConnecting(target(c))}
               onDisconnect={(c) => setDisconnecting(target(c))}
               onRemove={setRemoving}
-              onLogs={(c) => setLogsOf(containerName(c))}
+              onLogs={(c) => (setTerminalOf(null), setLogsOf(containerName(c)))}
+              onTerminal={(c) => (setLogsOf(null), setTerminalOf(containerName(c)))}
               logsOf={logsOf}
               scrollTo={scrollTo}
             />
@@ -145,6 +148,7 @@ export function ContainersView({ focus, onFocused }: { focus?: ContainersFocus |
           )}
         </div>
         {logsOf && <LogsPanel name={logsOf} onClose={() => setLogsOf(null)} />}
+        {terminalOf && <TerminalPanel key={terminalOf} name={terminalOf} onClose={() => setTerminalOf(null)} />}
       </div>
       {running && <RunDialog onClose={() => setRunning(false)} />}
       {connecting && <ConnectDialog target={connecting} onClose={() => setConnecting(null)} />}
