@@ -94,6 +94,11 @@ describe('embedded DNS', () => {
     expect(rev.stdout).toBe('web.dnsa');
   });
 
+  it('the network created last answers too: its server listens as soon as the create is committed', async () => {
+    const r = await resolve('dnsb', 'other');
+    expect([r.stdout, r.code]).toEqual([await ipOf('other', 'dnsb'), 0]);
+  });
+
   it('not across networks, not on the default bridge', async () => {
     expect((await resolve('dnsb', 'web')).code).toBe(1);
     expect((await resolve('dnsa', 'other')).code).toBe(1);

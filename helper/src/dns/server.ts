@@ -41,8 +41,16 @@ export class DnsService {
     private readonly port = DNS_PORT,
   ) {}
 
-  // One listener per bridge network with a gateway; gone networks close theirs.
-  async sync(): Promise<void> {
+  // One listener per bridge network with a gateway; gone networks close
+  // theirs. One sync at a time: two at once would both open the same address.
+  sync(): Promise<void> {
+    const p = this.syncing.then(() => this.syncOnce());
+    this.syncing = p.catch(() => {});
+    return p;
+  }
+  private syncing: Promise<void> = Promise.resolve();
+
+  private async syncOnce(): Promise<void> {
     const want = new Map<string, { gateway: string; subnet: string }>();
     for (const n of Object.values(this.state().networks))
       if (n.driver === 'bridge' && n.gateway) want.set(n.id, { gateway: n.gateway, subnet: n.subnet });

@@ -162,6 +162,36 @@ describe('group commit', () => {
   });
 });
 
+describe('events', () => {
+  // an operation's events reach listeners once it is committed, so a listener
+  // that reads the state (the DNS server, a GUI refetching) finds what they speak of
+  const create = (engine: ReturnType<typeof memoryEngine>['engine'], n: NetworkRecord, fail = false) =>
+    engine.tx(async (s) => {
+      s.networks[n.id] = n;
+      engine.emit({ type: 'network.created', id: n.id, name: n.name });
+      // something this operation leaves running emits after the batch, at once
+      void later.then(() => engine.emit({ type: 'network.removed', id: n.id, name: n.name }));
+      if (fail) throw new Error(`${n.name} failed`);
+    });
+  let fire: () => void = () => {};
+  const later = new Promise<void>((r) => (fire = r));
+
+  it('are sent after the commit, with the state they speak of; a failed operation sends none', async () => {
+    const { engine } = memoryEngine(stateOf([red]));
+    const seen: string[] = [];
+    engine.on((e) => {
+      if (e.type === 'network.created') seen.push(`${e.name}:${e.id in engine.state.networks ? 'committed' : 'not yet'}`);
+      if (e.type === 'network.removed') seen.push(`later:${e.name}`);
+    });
+    const r = await Promise.allSettled([create(engine, blue), create(engine, bridgeNetwork('bad', '10.9.0.0/24'), true)]);
+    expect(r.map((x) => x.status)).toEqual(['fulfilled', 'rejected']);
+    expect(seen).toEqual(['blue:committed']);
+    fire();
+    await new Promise((r) => setImmediate(r));
+    expect(seen).toEqual(['blue:committed', 'later:blue', 'later:bad']);
+  });
+});
+
 describe('the engine reads its state', () => {
   it('restores IPAM from the store: a running endpoint keeps its address', () => {
     const { engine } = memoryEngine(stateOf([red], [web]));

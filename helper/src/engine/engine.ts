@@ -1,4 +1,5 @@
 import { BerthError } from '../../../src/shared/errors';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { BerthEvent } from '../../../src/shared/events';
 import type { FirewallBackend } from '../firewall/backend';
 import type { FirewallModel } from '../firewall/model';
@@ -110,7 +111,7 @@ export class Engine {
 
   private async runBatch(): Promise<void> {
     let draft = this.state;
-    const done: { m: Member; undo: Undo; value: unknown }[] = [];
+    const done: { m: Member; undo: Undo; held: { open: boolean; events: (() => void)[] }; value: unknown }[] = [];
     const batch = (this.batch = { members: 0, dirty: false, base: draft });
     try {
       while (this.waiting.length && batch.members < MAX_BATCH) {
@@ -119,10 +120,13 @@ export class Engine {
         batch.base = draft;
         const work = structuredClone(draft);
         const undo = new Undo();
+        // (code this member leaves running, a container's exit watch, emits at once once the batch is over)
+        const held = { open: true, events: [] as (() => void)[] };
         try {
-          done.push({ m, undo, value: await m.fn(work, undo) });
+          done.push({ m, undo, held, value: await this.held.run(held, () => m.fn(work, undo)) });
           draft = work;
         } catch (e) {
+          held.open = false;
           const errs = await undo.run();
           this.rebuildIpam(draft);
           if (errs.length && e instanceof Error) e.message += ` (rollback: ${errs.join('; ')})`;
@@ -140,6 +144,7 @@ export class Engine {
       this.opts.store.save(draft);
       this.state = draft;
     } catch (e) {
+      for (const d of done) d.held.open = false;
       const errs: string[] = [];
       for (const d of done.reverse()) errs.push(...(await d.undo.run()));
       await this.applyFirewall(this.firewallModel(this.state), this.firewallModel(draft)).catch((x: Error) => errs.push(x.message));
@@ -148,7 +153,11 @@ export class Engine {
       for (const d of done) d.m.reject(e);
       return;
     }
-    for (const d of done) d.m.resolve(d.value);
+    for (const d of done) {
+      d.held.open = false;
+      for (const send of d.held.events) send();
+      d.m.resolve(d.value);
+    }
   }
 
   rebuildIpam(s: State): void {
@@ -284,7 +293,20 @@ export class Engine {
     this.listeners.add(cb);
     return () => this.listeners.delete(cb);
   }
+  // An event a mutation emits is held until its batch is committed and then
+  // sent in the caller's context (who did it, server/actor.ts); a mutation
+  // that fails or is rolled back emits nothing. Listeners (the GUI's event
+  // stream, the DNS server, waiters) read the state the event speaks of.
   emit(e: BerthEvent): void {
+    const held = this.held.getStore();
+    if (held?.open) {
+      const inCallersContext = AsyncLocalStorage.snapshot();
+      held.events.push(() => inCallersContext(() => this.deliver(e)));
+    } else this.deliver(e);
+  }
+  private held = new AsyncLocalStorage<{ open: boolean; events: (() => void)[] }>();
+
+  private deliver(e: BerthEvent): void {
     for (const l of this.listeners) {
       try {
         l(e);
