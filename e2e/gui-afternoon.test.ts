@@ -95,8 +95,11 @@ describe.skipIf(missing.length > 0)('An afternoon at 1024x640, real helper in a 
     const log = page.getByRole('list', { name: 'Event log' });
     await app.go('Activity');
     await expect.poll(async () => (await log.textContent()) ?? '', { timeout: 60_000 }).toContain('container worker-with-a-long-name is exited');
-    const text = (await log.textContent()) ?? '';
-    expect(text).toMatch(/network front created\s*by CLI/); // created in beforeAll with the CLI
+    // until the helper's history (activity.list) answers, the view shows the live events it has seen:
+    // the CLI's entry from beforeAll comes with the history, so it is awaited, not read once
+    await expect
+      .poll(async () => (await log.textContent()) ?? '', { timeout: 60_000, message: "the helper's history with the CLI's network create" })
+      .toMatch(/network front created\s*by CLI/);
     await page.reload();
     await app.statusBar().getByText('Helper connected').waitFor();
     await app.go('Activity');
