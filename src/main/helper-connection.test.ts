@@ -96,4 +96,26 @@ describe('HelperConnection', () => {
     const { conn } = setup(() => Promise.reject(new BerthError('unauthorized', 'the helper belongs to another user')));
     expect(await conn.start()).toMatchObject({ state: 'failed', reason: 'the helper belongs to another user' });
   });
+
+  it('stops on quit only a helper it launched itself', async () => {
+    const calls: string[] = [];
+    const client = () => {
+      const f = fakeClient();
+      f.c.call = (async (m: string) => (calls.push(m), { subscribed: true })) as never;
+      return f.c;
+    };
+    // already running when the app came: left alone
+    const running = setup(async () => client());
+    await running.conn.start();
+    expect(await running.conn.stopLaunchedHelper()).toBe(false);
+    expect(calls).toEqual(['events.subscribe']);
+    // started through the prompt: asked to shut down, once
+    let up = false;
+    const mine = setup(async () => (up ? client() : noHelper()), async () => void (up = true));
+    await mine.conn.start();
+    await mine.conn.launchHelper();
+    expect(await mine.conn.stopLaunchedHelper()).toBe(true);
+    expect(await mine.conn.stopLaunchedHelper()).toBe(false);
+    expect(calls).toEqual(['events.subscribe', 'events.subscribe', 'system.shutdown']);
+  });
 });

@@ -25,6 +25,8 @@ export class HelperConnection {
   private timer: unknown = null;
   private startingSince: number | null = null;
   private stopped = false;
+  // this app started the helper (its prompt succeeded): quitting stops it again
+  private launchedHere = false;
   private stateCbs = new Set<(s: HelperState) => void>();
   private eventCbs = new Set<(e: BerthEvent) => void>();
   private readonly setTimer: (fn: () => void, ms: number) => unknown;
@@ -72,9 +74,20 @@ export class HelperConnection {
       this.set({ state: 'failed', socket: this.deps.socketPath, reason: (e as Error).message || String(e) });
       return;
     }
+    this.launchedHere = true;
     this.attempt = 0;
     this.cancelTimer();
     await this.tryConnect();
+  }
+
+  // A helper this app started is stopped when the app quits (`npm start`'s
+  // promise: the host is left as it was found); one that was already running,
+  // or that the system runs, is left alone. True when a stop was asked.
+  async stopLaunchedHelper(): Promise<boolean> {
+    if (!this.launchedHere || !this.current) return false;
+    await this.current.call('system.shutdown', {}).catch(() => {});
+    this.launchedHere = false;
+    return true;
   }
 
   stop(): void {

@@ -61,7 +61,17 @@ function main(): void {
 
   app.on('second-instance', show);
   app.on('window-all-closed', () => app.quit());
-  app.on('before-quit', () => {
+  // a helper the app started through its prompt goes with it; the package's
+  // socket-activated service stays (docs/install.md)
+  const stopHelperOnQuit = !installedFromPackage();
+  let stopping = false;
+  app.on('before-quit', (ev) => {
+    if (stopHelperOnQuit && !stopping) {
+      stopping = true;
+      ev.preventDefault();
+      void conn.stopLaunchedHelper().finally(() => app.quit());
+      return;
+    }
     conn.stop();
     tray?.destroy();
   });
