@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
 import { httpGet, ping, TestHost, waitFor } from './harness';
 
 // One helper for the file; each test makes its own networks and containers
@@ -118,6 +119,23 @@ describe('connect, disconnect and teardown', () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('cannot be connected to any other network');
     expect((await h.berth(['network', 'connect', 'zeta', 'lonely'])).stderr).toContain('private (none) mode');
+  });
+
+  it('rm -f waits for the shim to write its exit record, then removes the container directory whole', async () => {
+    // A child in its own session keeps the output pipes open after the main
+    // process is killed: the shim waits for it (up to 2 s), then writes its
+    // exit record into the directory rm is removing (it once failed ENOTEMPTY).
+    await h.berthOk(['run', '-d', '--name', 'holder', '--network', 'none', 'sh', '-c', 'setsid sleep 4 & exec sleep 300']);
+    const c = await h.inspect('holder');
+    // state and parent from /proc/PID/stat, read inside the host's PID namespace
+    const stat = async (pid: number) => (await h.sh(['cat', `/proc/${pid}/stat`])).stdout.split(') ')[1]?.split(' ') ?? [];
+    const running = async (pid: number) => ![undefined, 'Z'].includes((await stat(pid))[0]);
+    const shim = Number((await stat(c.State.Pid))[1]);
+    expect(await running(shim)).toBe(true);
+    await h.berthOk(['rm', '-f', 'holder']);
+    expect(await running(shim)).toBe(false);
+    expect(existsSync(`${h.dataRoot}/containers/${c.Id}`)).toBe(false);
+    expect(await h.berthOk(['ps', '-aq'])).toBe('');
   });
 
   it('rm, network rm and network prune leave no veth, bridge, namespace, route or rule', async () => {

@@ -32,7 +32,8 @@ const removeLogs = (eng: Engine, id: string) =>
   Promise.all(
     // the two plain files are where containers started before the shim wrote
     [containerDir(eng, id), `${eng.opts.logDir}/${id}.log`, `${eng.opts.logDir}/${id}-stderr.log`]
-      .map((p) => rm(p, { force: true, recursive: true }))
+      // retried: a shim killed a moment ago may still be closing a file there
+      .map((p) => rm(p, { force: true, recursive: true, maxRetries: 5, retryDelay: 100 }))
       .concat(removeEtc(eng.opts.etcDir, id)),
   );
 
@@ -299,6 +300,7 @@ export async function finishRemoval(eng: Engine, id: string): Promise<void> {
       await new Promise((r) => setTimeout(r, 50));
     }
   }
+  await endShim(c);
   await eng.tx(async (s, undo) => {
     const cur = s.containers[id];
     if (!cur) return;
@@ -311,6 +313,22 @@ export async function finishRemoval(eng: Engine, id: string): Promise<void> {
   });
   await removeLogs(eng, id);
   eng.emit({ type: 'container.removed', id, name: c.name });
+}
+
+// The shim outlives its command by up to two seconds (the output still in the
+// pipes, then the exit record): removing the container's directory while it
+// writes there fails with ENOTEMPTY, so it is given that time, then ended.
+async function endShim(c: ContainerRecord): Promise<void> {
+  const { shimPid, shimStartTime } = c.state;
+  if (!shimPid || !shimStartTime) return; // without its start time a pid could be anybody's now
+  const deadline = Date.now() + 5_000;
+  while (await isAlive(shimPid, shimStartTime)) {
+    if (Date.now() > deadline) {
+      signalProcess(shimPid, 'SIGKILL');
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 // Removals a crash or a full disk interrupted (at start-up and from `doctor`).
