@@ -4,6 +4,7 @@ import { mkdtemp, readFile, readlink, readdir, rename, rm } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach } from 'vitest';
 import { connectHelper } from '../../helper/src/client/unix-client';
 
 // A throwaway "host" for one test file: its own network, mount and PID
@@ -323,6 +324,29 @@ export class TestHost {
     await this.holder;
     await rm(this.dir, { recursive: true, force: true });
   }
+}
+
+// A throwaway host for EACH test of the describe block it is called in:
+// made (then `setup` run on it) before the test, destroyed after it whatever
+// its outcome. No test sees what another left behind, none depends on running
+// after another (test:repeat --shuffle checks), and a test that times out
+// under load takes only its own host down, not the ones after it. The
+// returned function gives the current test's host.
+export function hostPerTest(setup: (h: TestHost) => Promise<void>, setupTimeoutMs = 600_000): () => TestHost {
+  let h: TestHost | undefined;
+  beforeEach(async () => {
+    h = await TestHost.create();
+    await setup(h);
+  }, setupTimeoutMs);
+  afterEach(async () => {
+    const was = h;
+    h = undefined;
+    await was?.destroy();
+  }, 120_000);
+  return () => {
+    if (!h) throw new Error('hostPerTest: no test host (used outside a test, or its set-up failed)');
+    return h;
+  };
 }
 
 // The device (major:minor) of the tmpfs a process sees on /run/netns: the
