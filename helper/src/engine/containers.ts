@@ -189,13 +189,17 @@ export async function finalizeExit(eng: Engine, id: string, pid: number, exitCod
       eng.lastExit.set(id, exitCode);
       delete s.containers[id];
       removed = c;
-      await removeLogs(eng, id);
     } else changed = c;
     await eng.syncFirewall(s, undo);
   });
   const r = removed as ContainerRecord | null;
   const ch = changed as ContainerRecord | null;
-  if (r) eng.emit({ type: 'container.removed', id: r.id, name: r.name });
+  if (r) {
+    // outside the transaction: the shim may take a moment to finish (endShim)
+    await endShim(r);
+    await removeLogs(eng, id);
+    eng.emit({ type: 'container.removed', id: r.id, name: r.name });
+  }
   if (ch) eng.emit({ type: 'container.changed', id: ch.id, name: ch.name, status: 'exited' });
 }
 
