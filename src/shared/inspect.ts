@@ -26,6 +26,21 @@ export const FirewallRule = z.object({
 });
 export type FirewallRule = z.infer<typeof FirewallRule>;
 
+// A chain netfilter itself calls on a hook: an iptables built-in chain
+// (PREROUTING, FORWARD, …) or an nft base chain. Every one on a hook runs,
+// in priority order; the packet tracer walks them that way.
+export const BaseChain = z.object({
+  source: z.enum(['iptables', 'nftables']),
+  family: z.enum(['ipv4', 'ipv6', 'inet']), // inet: an nft table of both families
+  table: z.string(), // as FirewallRule.table: "nat", "ip berth"
+  chain: z.string(),
+  type: z.string(), // filter, nat, route
+  hook: z.string(), // prerouting, input, forward, output, postrouting
+  priority: z.number(),
+  policy: z.enum(['accept', 'drop']),
+});
+export type BaseChain = z.infer<typeof BaseChain>;
+
 // nat.query: the helper filters, sorts and pages one reading of the rules,
 // so a client asks for the rows it shows, never for all of them. A reading
 // (snapshot) is kept a short while for paging; without `snapshot`, or when
@@ -53,6 +68,7 @@ export const NatQueryResult = z.object({
   foundAt: z.number().int().nullable(),
   tables: z.array(z.string()), // every table and owner in the reading, for filter menus
   owners: z.array(Owner),
+  baseChains: z.array(BaseChain), // of the whole reading (a few dozen), for the packet tracer
   errors: z.array(z.string()),
 });
 export type NatQueryResult = z.infer<typeof NatQueryResult>;

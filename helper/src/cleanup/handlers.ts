@@ -44,7 +44,7 @@ async function readForPlan(deps: InspectDeps) {
 async function readNatRules(classify = true) {
   releaseMemorySoon();
   const raw = await readFirewallRaw();
-  const { rules } = parseRules(raw);
+  const { rules, baseChains } = parseRules(raw);
   if (classify) {
     const links = raw.links.map((l) => {
       const v = linkNameOwner(l.ifname, l.ifalias ?? null);
@@ -52,7 +52,7 @@ async function readNatRules(classify = true) {
     });
     classifyRules(rules, linkOwnerMap(links));
   }
-  return { rules, errors: raw.errors };
+  return { rules, baseChains, errors: raw.errors };
 }
 
 // Methods host.inspect, nat.*, and cleanup.*; params arrive zod-parsed.
@@ -64,8 +64,8 @@ export function makeInspectHandlers(deps: InspectDeps) {
     'nat.query': async (p: z.infer<typeof NatQueryParams>): Promise<ResultOf<'nat.query'>> => {
       let snap = snapshots.get(p.snapshot);
       if (!snap) {
-        const { rules, errors } = await readNatRules();
-        snap = snapshots.put(makeSnapshot(rules, errors));
+        const { rules, baseChains, errors } = await readNatRules();
+        snap = snapshots.put(makeSnapshot(rules, errors, undefined, baseChains));
       }
       return queryRules(snap, p);
     },

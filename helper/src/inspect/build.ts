@@ -1,4 +1,4 @@
-import type { FirewallRule, HostInspect } from '../../../src/shared/inspect';
+import type { BaseChain, FirewallRule, HostInspect } from '../../../src/shared/inspect';
 import type { HostRaw } from '../kernel/host-raw-types';
 import { parseIptablesSave } from './iptables-parse';
 import { dnatTarget } from './nat-decode';
@@ -73,11 +73,13 @@ export function linkOwnerMap(links: { name: string; owner: FirewallRule['owner']
 }
 
 export function parseRules(raw: Pick<HostRaw, 'iptables' | 'nft'>) {
+  const baseChains: BaseChain[] = [];
   const rules = [
-    ...(raw.iptables.ipv4 ? parseIptablesSave(raw.iptables.ipv4, 'ipv4') : []),
-    ...(raw.iptables.ipv6 ? parseIptablesSave(raw.iptables.ipv6, 'ipv6') : []),
+    ...(raw.iptables.ipv4 ? parseIptablesSave(raw.iptables.ipv4, 'ipv4', baseChains) : []),
+    ...(raw.iptables.ipv6 ? parseIptablesSave(raw.iptables.ipv6, 'ipv6', baseChains) : []),
   ];
-  const nft = raw.nft ? parseNftRuleset(raw.nft) : { tables: [], rules: [] };
+  const nft = raw.nft ? parseNftRuleset(raw.nft) : { tables: [], rules: [], baseChains: [] };
+  baseChains.push(...nft.baseChains);
   // iptables-nft's tables are listed without their rules (see kernel/nft.ts): count them from iptables-save
   const counts = new Map<string, number>();
   for (const r of rules) {
@@ -85,7 +87,7 @@ export function parseRules(raw: Pick<HostRaw, 'iptables' | 'nft'>) {
     counts.set(k, (counts.get(k) ?? 0) + 1);
   }
   for (const t of nft.tables) if (t.owner === 'system' && t.rules === 0) t.rules = counts.get(`${t.family} ${t.name}`) ?? 0;
-  return { rules: [...rules, ...nft.rules], nftTables: nft.tables };
+  return { rules: [...rules, ...nft.rules], nftTables: nft.tables, baseChains };
 }
 
 // The raw reading of the host → the contract's HostInspect: links with peers

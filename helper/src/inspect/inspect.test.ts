@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { HostRaw } from '../kernel/host-raw-types';
-import { buildHostInspect } from './build';
+import { buildHostInspect, parseRules } from './build';
 import { parseIptablesSave } from './iptables-parse';
 import { parseNftRuleset } from './nft-parse';
 import { ruleOwner } from './owner';
@@ -89,6 +89,41 @@ describe('parseNftRuleset', () => {
     // the text as nft prints it (the same printer the nftables backend compares with)
     expect(rules[0].text).toBe('tcp dport 8081 counter packets 4 bytes 240 dnat ip to 10.89.0.2:80');
     expect(rules[2].text).toBe('ct state established,related accept');
+  });
+});
+
+describe('base chains, for the packet tracer', () => {
+  // `nft -j list ruleset` of Berth's ip and ip6 tables, an inet table of
+  // another firewall and iptables-nft's filter tables (captured in unshare
+  // --net); src/renderer/src/views/nat/trace-nft.test.ts walks these rules
+  const reading = parseRules({
+    iptables: { ipv4: '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n:BERTH-USER - [0:0]\nCOMMIT\n*nat\n:PREROUTING ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\nCOMMIT\n', ipv6: null },
+    nft: JSON.parse(fx('tracer.nft.json')),
+  });
+  it("lists iptables' built-in chains with their policy and priority, and nft base chains of nft-native tables", () => {
+    const chains = reading.baseChains.map((c) => `${c.source} ${c.family} ${c.table} ${c.chain} ${c.type} ${c.hook} ${c.priority} ${c.policy}`);
+    expect(chains).toEqual([
+      'iptables ipv4 filter INPUT filter input 0 accept',
+      'iptables ipv4 filter FORWARD filter forward 0 drop',
+      'iptables ipv4 filter OUTPUT filter output 0 accept',
+      'iptables ipv4 nat PREROUTING nat prerouting -100 accept',
+      'iptables ipv4 nat POSTROUTING nat postrouting 100 accept',
+      'nftables ipv4 ip berth filter-FORWARD filter forward 0 accept',
+      'nftables ipv4 ip berth nat-PREROUTING nat prerouting -100 accept',
+      'nftables ipv4 ip berth nat-OUTPUT nat output -100 accept',
+      'nftables ipv4 ip berth raw-PREROUTING filter prerouting -300 accept',
+      'nftables ipv6 ip6 berth filter-FORWARD filter forward 0 accept',
+      'nftables ipv6 ip6 berth nat-PREROUTING nat prerouting -100 accept',
+      'nftables inet inet guard guard-forward filter forward 10 drop',
+    ]);
+  });
+  it('reads nft matches in the words the tracer tests', () => {
+    const rule = (id: string) => reading.rules.find((r) => r.id === id)!;
+    expect(rule('nft/ip/berth/filter-FORWARD/4')).toMatchObject({ matches: { 'ip daddr': '10.91.0.2', iifname: '!= br-1', oifname: 'br-1', 'tcp dport': '80' }, target: 'ACCEPT' });
+    expect(rule('nft/ip/berth/nat-OUTPUT/1')).toMatchObject({ matches: { 'ip daddr': '!= 127.0.0.0/8', 'fib daddr type': 'local' }, target: 'nat-berth' });
+    expect(rule('nft/ip6/berth/nat-berth/1')).toMatchObject({ matches: { iifname: '!= br-1', 'tcp dport': '8080' }, target: 'DNAT', targetArgs: { 'to-destination': '[fd00:91::2]:80' } });
+    expect(rule('nft/inet/guard/guard-forward/1')).toMatchObject({ table: 'inet guard', matches: { iifname: '{ br-9, eth9 }' } });
+    expect(rule('nft/ip/berth/filter-FORWARD/2').matches['ct state']).toBe('established,related');
   });
 });
 

@@ -1,4 +1,4 @@
-import type { FirewallRule } from '../../../src/shared/inspect';
+import type { BaseChain, FirewallRule } from '../../../src/shared/inspect';
 import { splitWords } from './tokens';
 import { decodeNat } from './nat-decode';
 import { scanSave } from '../kernel/save-lines';
@@ -11,12 +11,28 @@ export type Family = 'ipv4' | 'ipv6';
 const isLetter = (c: string | undefined) => c !== undefined && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
 const isOption = (w: string) => w === '!' || (w[0] === '-' && (isLetter(w[1]) || (w[1] === '-' && isLetter(w[2]))));
 
+// The priority netfilter gives each iptables table's chains (NF_IP_PRI_*):
+// nat's are dstnat (-100) before routing and srcnat (100) after it.
+const PRIORITY: Record<string, number> = { raw: -300, mangle: -150, filter: 0, security: 50 };
+const priorityOf = (table: string, chain: string) =>
+  table === 'nat' ? (chain === 'PREROUTING' || chain === 'OUTPUT' ? -100 : 100) : PRIORITY[table];
+
 // Parse `iptables-save [-c]` output into rules with their matches, target
 // and counters. Owners are filled in later by classify (they need the links).
-export function parseIptablesSave(text: string, family: Family): FirewallRule[] {
+// The built-in chains (those with a policy) go to `baseChains` when given.
+export function parseIptablesSave(text: string, family: Family, baseChains?: BaseChain[]): FirewallRule[] {
   const rules: FirewallRule[] = [];
   const positions = new Map<string, number>();
   scanSave(text, (l) => {
+    if (l.kind === 'chain') {
+      const priority = priorityOf(l.table, l.chain);
+      if (baseChains && l.policy !== '-' && priority !== undefined)
+        baseChains.push({
+          source: 'iptables', family, table: l.table, chain: l.chain, type: l.table === 'nat' ? 'nat' : 'filter',
+          hook: l.chain.toLowerCase(), priority, policy: l.policy === 'DROP' ? 'drop' : 'accept',
+        });
+      return;
+    }
     if (l.kind !== 'rule') return;
     const { table, chain } = l;
     const key = `${table}/${chain}`;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
-import type { FirewallRule, NatQueryParams, NatQueryResult, Owner } from '../../../src/shared/inspect';
+import type { BaseChain, FirewallRule, NatQueryParams, NatQueryResult, Owner } from '../../../src/shared/inspect';
 import { releaseMemorySoon } from './release-memory';
 
 // One reading of the host's rules, kept for paging: the rules in the order
@@ -17,14 +17,16 @@ export interface RuleSnapshot {
   tables: string[];
   owners: Owner[];
   sorted: Map<string, number[]>; // "key/desc" -> rule indexes in that order
+  baseChains: BaseChain[];
 }
 
-export function makeSnapshot(rules: FirewallRule[], errors: string[], takenAt = new Date().toISOString()): RuleSnapshot {
+export function makeSnapshot(rules: FirewallRule[], errors: string[], takenAt = new Date().toISOString(), baseChains: BaseChain[] = []): RuleSnapshot {
   return {
     id: randomBytes(6).toString('hex'),
     takenAt,
     rules,
     errors,
+    baseChains,
     hay: null,
     index: null,
     tables: [...new Set(rules.map((r) => r.table))].sort(),
@@ -90,6 +92,7 @@ export function queryRules(s: RuleSnapshot, p: Params): NatQueryResult {
     foundAt: foundAt < 0 ? null : foundAt,
     tables: s.tables,
     owners: s.owners,
+    baseChains: s.baseChains,
     errors: s.errors,
   };
 }

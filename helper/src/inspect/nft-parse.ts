@@ -1,4 +1,4 @@
-import type { FirewallRule } from '../../../src/shared/inspect';
+import type { BaseChain, FirewallRule } from '../../../src/shared/inspect';
 import { exprKind, nftOperand, nftRuleText, nftValue } from '../firewall/nft-text';
 import { nftTableOwner } from './owner';
 
@@ -74,10 +74,13 @@ function mappingOf(parsed: ReadRule, family: 'ipv4' | 'ipv6'): string | null {
 // `nft -j list ruleset` → a summary per table and the rules of nft-native
 // tables. Tables iptables-nft manages (ip/ip6 filter, nat, …) are only
 // summarised: their rules come from iptables-save, which prints them exactly.
-export function parseNftRuleset(json: unknown): { tables: NftTableSummary[]; rules: FirewallRule[] } {
+// Base chains of nft-native tables of the ip, ip6 and inet families go to
+// `baseChains` (iptables-nft's come from iptables-save, as their rules do).
+export function parseNftRuleset(json: unknown): { tables: NftTableSummary[]; rules: FirewallRule[]; baseChains: BaseChain[] } {
   const items = isObj(json as Json) && Array.isArray((json as Obj).nftables) ? ((json as Obj).nftables as Json[]) : [];
   const tables = new Map<string, NftTableSummary>();
   const rules: FirewallRule[] = [];
+  const baseChains: BaseChain[] = [];
   const positions = new Map<string, number>();
   for (const it of items) {
     if (!isObj(it)) continue;
@@ -87,6 +90,8 @@ export function parseNftRuleset(json: unknown): { tables: NftTableSummary[]; rul
     } else if (isObj(it.chain)) {
       const t = tables.get(tableKey(it.chain));
       if (t) t.chains++;
+      const base = t && t.owner !== 'system' ? baseChainOf(it.chain) : null;
+      if (base) baseChains.push(base);
     } else if (isObj(it.rule)) {
       const t = tables.get(tableKey(it.rule));
       if (!t) continue;
@@ -98,7 +103,18 @@ export function parseNftRuleset(json: unknown): { tables: NftTableSummary[]; rul
       rules.push(ruleOf(it.rule, t.owner, position));
     }
   }
-  return { tables: [...tables.values()], rules };
+  return { tables: [...tables.values()], rules, baseChains };
+}
+
+const FAMILIES: Record<string, BaseChain['family']> = { ip: 'ipv4', ip6: 'ipv6', inet: 'inet' };
+
+function baseChainOf(c: Obj): BaseChain | null {
+  const family = FAMILIES[String(c.family)];
+  if (!family || typeof c.hook !== 'string' || typeof c.prio !== 'number') return null;
+  return {
+    source: 'nftables', family, table: `${c.family} ${c.table}`, chain: String(c.name), type: String(c.type ?? 'filter'),
+    hook: c.hook, priority: c.prio, policy: c.policy === 'drop' ? 'drop' : 'accept',
+  };
 }
 
 const tableKey = (o: Obj) => `${o.family} ${o.table ?? o.name}`;

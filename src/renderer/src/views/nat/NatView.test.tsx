@@ -50,7 +50,7 @@ const natQuery = (rules: FirewallRule[], calls: unknown[] = []) => (params: unkn
   return {
     snapshot: 'reading-1', takenAt: '2026-11-30T18:00:00Z', total: rules.length, matched: m.length, offset: q.offset,
     rules: m.slice(q.offset, q.offset + q.limit), foundAt: at < 0 ? null : at,
-    tables: [...new Set(rules.map((r) => r.table))].sort(), owners: [...new Set(rules.map((r) => r.owner))].sort(), errors: [],
+    tables: [...new Set(rules.map((r) => r.table))].sort(), owners: [...new Set(rules.map((r) => r.owner))].sort(), baseChains: [], errors: [],
   };
 };
 const handlers = (rules: FirewallRule[], calls: unknown[] = []) => ({

@@ -148,14 +148,20 @@ export function NatView({ onOpen }: { onOpen?: OpenView } = {}) {
     setTrace(o);
     if (o?.result.hit) void show(o.result.hit);
   };
-  // the tracer walks the nat table, then filter's FORWARD, of the same reading, fetched on the first trace and kept with it
+  // The tracer walks the tables with base chains (iptables nat, filter, raw,
+  // mangle; every nft table of the ip, ip6 and inet families) of the same
+  // reading, fetched on the first trace and kept with it.
   const natRules = async () => {
-    if (!data) return [];
-    const tables = await Promise.all(['nat', 'filter'].map((table) => {
+    if (!data) return { rules: [], chains: [] };
+    const chains = data.baseChains;
+    const tableNames = chains.length ? [...new Set(chains.map((c) => c.table))] : ['nat', 'filter'];
+    const tables = await Promise.all(tableNames.map((table) => {
       const params = { snapshot: data.snapshot, table, limit: 50_000 };
       return qc.fetchQuery({ queryKey: queryKey('nat.query', params), queryFn: () => transport.call('nat.query', params) });
     }));
-    return tables.flatMap((t) => t.rules);
+    // "nat" also names an nft table "ip nat" (iptables-nft's, listed without rules): one copy of each rule
+    const rules = new Map(tables.flatMap((t) => t.rules).map((r) => [r.id, r]));
+    return { rules: [...rules.values()], chains };
   };
 
   return (

@@ -1,9 +1,9 @@
 import { useState } from 'react';
-import type { FirewallRule } from '../../../../shared/inspect';
+import type { BaseChain, FirewallRule } from '../../../../shared/inspect';
 import { Icon } from '../../components/Icon';
 import { mappingText } from './nat-format';
 import { isIp, tracePacket, type Proto, type TraceResult } from './packet-match';
-import { publishedPorts, traceStory, type TraceStory } from './trace-story';
+import { dropWhere, publishedPorts, traceStory, where, type TraceStory } from './trace-story';
 import { useBerthQuery } from '../../api/hooks';
 
 export interface TraceOutcome {
@@ -21,17 +21,16 @@ const VERDICT_TEXT: Record<TraceResult['verdict'], string> = {
   none: '',
 };
 
-const where = (r: FirewallRule) => `${r.table} ${r.chain} #${r.position}`;
-
 // "Which rule does a packet to host:port hit?": the walk runs here, on the
-// nat table of the reading the view shows (asked of the helper on Trace).
+// rules and base chains of the reading the view shows (asked of the helper
+// on Trace): iptables and nftables, nat then filter.
 export function PacketTracer({
   loadRules,
   outcome,
   onTrace,
   onShow,
 }: {
-  loadRules: () => Promise<FirewallRule[]>;
+  loadRules: () => Promise<{ rules: FirewallRule[]; chains: BaseChain[] }>;
   outcome: TraceOutcome | null;
   onTrace: (o: TraceOutcome | null) => void;
   onShow: (r: FirewallRule) => void;
@@ -53,11 +52,11 @@ export function PacketTracer({
     e.preventDefault();
     setTouched(true);
     if (ipErr || portErr) return;
-    const rules = await loadRules();
+    const { rules, chains } = await loadRules();
     const dst = ip.trim().replace(/^\[|\]$/g, '');
     const pkt = { dst, port: n, proto, local: from === 'host', inIface: from === 'outside' && iface.trim() ? iface.trim() : undefined };
-    const result = tracePacket(rules, pkt);
-    const story = traceStory(result, pkt, publishedPorts(containers.data, networks.data), rules);
+    const result = tracePacket(rules, pkt, chains);
+    const story = traceStory(result, pkt, publishedPorts(containers.data, networks.data), rules, chains);
     onTrace({ result, story, asked: `${dst.includes(':') ? `[${dst}]` : dst}:${n}/${proto}${from === 'host' ? ' from this host' : iface.trim() ? ` in on ${iface.trim()}` : ''}` });
   };
 
@@ -108,10 +107,16 @@ export function PacketTracer({
                 <span>A packet to <code>{outcome.asked}</code> {outcome.story.line}.</span>
               </p>
             )}
-            {outcome.story.filter?.hit && (
+            {outcome.story.filter && (outcome.story.filter.hit || outcome.story.filter.policy) && (
               <p className="small">
-                Filter: <button type="button" className="link-button mono" onClick={() => onShow(outcome.story.filter!.hit!)}>{where(outcome.story.filter.hit)}</button> {outcome.story.filter.verdict === 'ACCEPT' ? 'accepts' : 'drops'} it
-                {outcome.story.filter.path.length > 0 && <> (FORWARD → {outcome.story.filter.path.map((p) => p.target).join(' → ')})</>}.
+                Filter {outcome.story.filter.hook.toUpperCase()}:{' '}
+                {outcome.story.filter.hit ? (
+                  <button type="button" className="link-button mono" onClick={() => onShow(outcome.story.filter!.hit!)}>{where(outcome.story.filter.hit)}</button>
+                ) : (
+                  <span className="mono">{dropWhere(outcome.story.filter)}</span>
+                )}{' '}
+                {outcome.story.filter.verdict === 'ACCEPT' ? 'accepts' : 'drops'} it
+                {outcome.story.filter.path.length > 0 && <> ({outcome.story.filter.path[0].chain} → {outcome.story.filter.path.map((p) => p.target).join(' → ')})</>}.
               </p>
             )}
             {(outcome.story.filter?.conntrack ?? r.conntrack) && (
@@ -136,7 +141,7 @@ export function PacketTracer({
               </p>
             ) : (
               <p className="trace-headline">
-                No NAT rule matches a packet to <code>{outcome.asked}</code>: {outcome.story.proxy ? 'the helper\'s listener (the userland proxy) takes it' : 'it reaches the host itself untranslated'} ({r.steps.length} rule{r.steps.length === 1 ? '' : 's'} of nat {r.chain} and the chains it jumps to looked at).
+                No NAT rule matches a packet to <code>{outcome.asked}</code>: {outcome.story.proxy ? 'the helper\'s listener (the userland proxy) takes it' : 'it reaches the host itself untranslated'} ({r.steps.length} rule{r.steps.length === 1 ? '' : 's'} of the nat chains {r.chain} and the chains they jump to looked at).
               </p>
             )}
             {r.hit && (

@@ -1,8 +1,8 @@
 import type { Container } from '../../../../shared/container';
-import type { FirewallRule } from '../../../../shared/inspect';
+import type { BaseChain, FirewallRule } from '../../../../shared/inspect';
 import type { Network } from '../../../../shared/network';
 import { bridgeName, containerName } from '../../lib/format';
-import { inCidr, isV6, tracePacket, type Packet, type TraceResult } from './packet-match';
+import { builtinChains, inCidr, isV6, traceFilter, type FilterResult, type Packet, type TraceResult } from './packet-match';
 
 // One published port as the tracer needs it: who, where it listens, where it goes.
 export interface Published {
@@ -39,7 +39,16 @@ const listensOn = (p: Published, dst: string) => {
   return p.hostIp.replace(/^\[|\]$/g, '') === dst;
 };
 const hostPort = (ip: string, port: number) => (ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`);
-const where = (r: FirewallRule) => `${r.table} ${r.chain} #${r.position}`;
+export const where = (r: FirewallRule) => `${r.table} ${r.chain} #${r.position}`;
+// a rule's chain in a sentence: "BERTH" (iptables), "nat-berth in ip berth" (nft)
+const chainOf = (r: FirewallRule) => (r.source === 'nftables' ? `${r.chain} in ${r.table}` : r.chain);
+const baseWhere = (b: BaseChain) => `${b.table} ${b.chain}`;
+export const dropWhere = (f: FilterResult) => (f.hit ? where(f.hit) : `the policy (drop) of ${f.policy ? baseWhere(f.policy) : f.hook}`);
+// ", accepted by BERTH and filter-FORWARD in ip berth": the rules that let it through; nothing when only policies did
+const acceptedBy = (stages: FilterResult[]) => {
+  const by = [...new Set(stages.flatMap((s) => s.accepted.flatMap((a) => (a.rule ? [chainOf(a.rule)] : []))))];
+  return by.length ? `, accepted by ${by.join(' and ')}` : '';
+};
 
 export interface TraceStory {
   // the one line a user acts on
@@ -47,42 +56,72 @@ export interface TraceStory {
   tone: 'ok' | 'drop' | 'none';
   proxy: Published | null; // carried by the userland proxy
   target: Published | null; // the container the packet reaches (by DNAT or proxy)
-  filter: TraceResult | null; // the FORWARD walk after DNAT
+  filter: FilterResult | null; // the filter walk that decided: the one that dropped it, else the last (FORWARD after DNAT from outside)
+  stages: FilterResult[]; // every filter walk, in the packet's order
 }
 
-// What happens to the packet, end to end: the nat walk (done), then either
-// the userland proxy (a host process to a published loopback port: nat
-// OUTPUT leaves 127.0.0.0/8 alone and the helper's listener takes the
-// connection) or, after DNAT, the filter FORWARD walk to the container's
-// bridge, whose verdict decides whether it arrives.
-export function traceStory(nat: TraceResult, pkt: Packet, published: Published[], rules: FirewallRule[]): TraceStory {
+// What happens to the packet, end to end, iptables and nftables alike:
+// the filter chains before NAT (raw, mangle: Berth drops 127.x arriving
+// from outside there), the nat walk (done by the caller), then
+// - after DNAT from outside: the FORWARD walk to the container's bridge;
+// - after DNAT of a packet sent from this host: filter OUTPUT;
+// - untranslated: delivery to this host (OUTPUT over lo for local traffic,
+//   then INPUT), where the userland proxy takes a published port (nat OUTPUT
+//   leaves 127.0.0.0/8 and ::1 alone, and a port with no DNAT of the
+//   packet's family is the proxy's).
+// Each walk's drop ends the story; the line says what decided.
+export function traceStory(nat: TraceResult, pkt: Packet, published: Published[], rules: FirewallRule[], chains: BaseChain[] = []): TraceStory {
+  const cs = chains.length ? chains : builtinChains(rules);
+  const none = { proxy: null, target: null };
+  const before = traceFilter(rules, cs, pkt, pkt.local ? 'output' : 'prerouting', (b) => b.priority < -100);
+  if (before.verdict === 'DROP')
+    return { ...none, line: `is dropped by ${dropWhere(before)} before NAT`, tone: 'drop', filter: before, stages: [before] };
+  if (nat.verdict === 'DROP')
+    return { ...none, line: `is dropped by ${nat.hit ? where(nat.hit) : `the policy (drop) of ${nat.chain}`} in NAT`, tone: 'drop', filter: null, stages: [before] };
+
   const ports = published.filter((p) => p.hostPort === pkt.port && p.proto === pkt.proto && listensOn(p, pkt.dst));
-  const translated = nat.hit && (nat.verdict === 'DNAT' || nat.verdict === 'REDIRECT') ? nat.hit : null;
-  if (!translated && ports.length) {
-    const p = ports[0];
-    const via = pkt.local && LOOPBACK(pkt.dst) ? 'nat OUTPUT leaves loopback alone' : 'no NAT rule translates it';
-    return {
-      line: `reaches ${p.container}:${p.containerPort} through the userland proxy: the helper listens on ${hostPort(p.hostIp || (isV6(pkt.dst) ? '::' : '0.0.0.0'), p.hostPort)} and connects to ${hostPort(p.containerIp, p.containerPort)} (${via}); the container sees the connection come from its gateway`,
-      tone: 'ok',
-      proxy: p,
-      target: p,
-      filter: null,
-    };
+  const dnat = nat.hit && nat.verdict === 'DNAT' ? nat.hit : null;
+  if (!dnat) {
+    // delivered here (REDIRECT too: to another port of this host)
+    const redirect = nat.hit && nat.verdict === 'REDIRECT' ? nat.hit : null;
+    const port = redirect ? Number(redirect.targetArgs['to-ports'] ?? redirect.targetArgs.port ?? pkt.port) || pkt.port : pkt.port;
+    const stages = pkt.local
+      ? [traceFilter(rules, cs, { ...pkt, port, outIface: 'lo' }, 'output', (b) => b.priority > -100), traceFilter(rules, cs, { ...pkt, port, local: false, inIface: 'lo' }, 'input')]
+      : [traceFilter(rules, cs, { ...pkt, port }, 'prerouting', (b) => b.priority > -100), traceFilter(rules, cs, { ...pkt, port }, 'input')];
+    const dropped = stages.find((s) => s.verdict === 'DROP') ?? null;
+    const decided = dropped ?? stages[stages.length - 1];
+    if (redirect) {
+      const what = `is redirected to this host's port ${port} by ${where(redirect)}`;
+      return { ...none, line: dropped ? `${what}, then dropped by ${dropWhere(dropped)}` : `${what}${acceptedBy(stages)}`, tone: dropped ? 'drop' : 'ok', filter: decided, stages };
+    }
+    if (ports.length) {
+      const p = ports[0];
+      const via = pkt.local && LOOPBACK(pkt.dst) ? 'nat OUTPUT leaves loopback alone' : 'no NAT rule translates it';
+      const proxy = `through the userland proxy: the helper listens on ${hostPort(p.hostIp || (isV6(pkt.dst) ? '::' : '0.0.0.0'), p.hostPort)} and connects to ${hostPort(p.containerIp, p.containerPort)} (${via})`;
+      if (dropped)
+        return { line: `would reach ${p.container}:${p.containerPort} ${proxy}, but is dropped by ${dropWhere(dropped)} first`, tone: 'drop', proxy: p, target: p, filter: dropped, stages };
+      return { line: `reaches ${p.container}:${p.containerPort} ${proxy}; the container sees the connection come from its gateway${acceptedBy(stages)}`, tone: 'ok', proxy: p, target: p, filter: decided, stages };
+    }
+    if (dropped) return { ...none, line: `is not translated, and is dropped by ${dropWhere(dropped)}`, tone: 'drop', filter: dropped, stages };
+    return { ...none, line: '', tone: 'none', filter: null, stages };
   }
-  if (!translated) return { line: '', tone: 'none', proxy: null, target: null, filter: null };
-  const to = translated.targetArgs['to-destination'] ?? '';
+
+  const to = dnat.targetArgs['to-destination'] ?? '';
   const m = /^\[?([^\]]*?)\]?(?::(\d+))?$/.exec(to.split('-')[0]);
   const ip = m?.[1] ?? '';
   const port = Number(m?.[2] ?? pkt.port);
   const target = published.find((p) => p.containerIp === ip && p.containerPort === port) ?? null;
   const name = target ? `${target.container}:${port}` : hostPort(ip, port);
-  const natWhere = `DNAT in ${translated.chain}`;
-  if (pkt.local)
-    return { line: `reaches ${name} via ${natWhere} (sent from this host: filter OUTPUT, not FORWARD, decides)`, tone: 'ok', proxy: null, target, filter: null };
-  const filter = tracePacket(rules, { ...pkt, dst: ip, port, outIface: target?.bridge || undefined }, { table: 'filter', start: 'FORWARD' });
-  if (filter.hit && filter.verdict === 'ACCEPT')
-    return { line: `reaches ${name} via ${natWhere}, accepted by ${filter.hit.chain}`, tone: 'ok', proxy: null, target, filter };
-  if (filter.hit && filter.verdict === 'DROP')
-    return { line: `is translated to ${name} by ${natWhere}, then dropped by ${where(filter.hit)}`, tone: 'drop', proxy: null, target, filter };
-  return { line: `is translated to ${name} by ${natWhere}; no FORWARD rule decides, so the chain's policy does`, tone: 'none', proxy: null, target, filter };
+  const natWhere = `DNAT in ${chainOf(dnat)}`;
+  // after DNAT the destination is the container: not local, routed to its bridge
+  const after: Packet = { ...pkt, dst: ip, port, dstLocal: false, outIface: target?.bridge || undefined };
+  const stages = pkt.local
+    ? [traceFilter(rules, cs, after, 'output', (b) => b.priority > -100)]
+    : [traceFilter(rules, cs, { ...after, outIface: undefined }, 'prerouting', (b) => b.priority > -100), traceFilter(rules, cs, after, 'forward')];
+  const dropped = stages.find((s) => s.verdict === 'DROP') ?? null;
+  const filter = dropped ?? stages[stages.length - 1];
+  const local = pkt.local ? ' (sent from this host: filter OUTPUT, not FORWARD, decides)' : '';
+  if (dropped) return { proxy: null, target, line: `is translated to ${name} by ${natWhere}${local}, then dropped by ${dropWhere(dropped)}`, tone: 'drop', filter, stages };
+  const by = acceptedBy(stages);
+  return { proxy: null, target, line: `reaches ${name} via ${natWhere}${local}${by || `, accepted: no ${pkt.local ? 'OUTPUT' : 'FORWARD'} rule decides and the policy is accept`}`, tone: 'ok', filter, stages };
 }
