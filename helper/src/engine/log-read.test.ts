@@ -83,4 +83,21 @@ describe('json log: capped, rotated, read back', () => {
     w.close();
     expect(got).toEqual(['first\n', ...Array.from({ length: 30 }, (_, i) => `n${i}\n`)]);
   });
+
+  it('changed() wakes at the next write, not at its timer; close() ends a wait', async () => {
+    const dir = tmp();
+    const w = new JsonLogWriter(dir, ID, { maxSize: 2048, maxFile: 2 });
+    const got: string[] = [];
+    const f = await LogFollower.start(dir, ID, 2, { timestamps: false }, (_s, t) => got.push(t));
+    await f.changed(600_000); // the first call returns at once: what start() read may be behind
+    const woken = f.changed(600_000);
+    w.write('stdout', 'late\n');
+    await woken; // a test timeout here means the write did not wake it
+    await f.poll();
+    expect(got).toEqual(['late\n']);
+    const waiting = f.changed(600_000);
+    await f.close();
+    await waiting;
+    w.close();
+  });
 });

@@ -1,3 +1,4 @@
+import { watch, type FSWatcher } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { currentLog, logFiles, type LogEntry } from '../kernel/json-log';
 
@@ -103,8 +104,14 @@ export async function scanLog(
 
 // Follows the current file from `pos`: new entries to `sink` on each poll();
 // a rotation (the path now names another file) is noticed, the old file read
-// to its end, and the new one read from its start.
+// to its end, and the new one read from its start. changed() waits for the
+// shim's next write (inotify on the container's directory, as Docker's
+// json-file follower does) instead of waking on a timer.
 export class LogFollower {
+  private watcher: FSWatcher | null = null;
+  private dirty = true;
+  private wake: (() => void) | null = null;
+
   private constructor(
     private readonly path: string,
     private fh: FileHandle | null,
@@ -118,7 +125,43 @@ export class LogFollower {
     const fh = await open(path, 'r').catch(() => null);
     const end = fh ? (await fh.stat()).size : 0;
     const pos = await scanLog(dir, id, maxFile, q, sink, fh ? { fh, end } : undefined);
-    return new LogFollower(path, fh, pos, { ...q, tail: undefined }, sink);
+    const f = new LogFollower(path, fh, pos, { ...q, tail: undefined }, sink);
+    f.watch(dir);
+    return f;
+  }
+
+  private watch(dir: string): void {
+    try {
+      this.watcher = watch(dir, () => {
+        this.dirty = true;
+        this.wake?.();
+      });
+      this.watcher.on('error', () => this.unwatch()); // the directory removed: the timer is left
+    } catch {
+      /* no inotify watch left (fs.inotify.max_user_watches): the timer alone */
+    }
+  }
+
+  private unwatch(): void {
+    this.watcher?.close();
+    this.watcher = null;
+    this.wake?.();
+  }
+
+  // Resolves at the next write to the directory, or after `ms` at most
+  // (100 ms without a watch) - whichever comes first.
+  async changed(ms: number): Promise<void> {
+    if (!this.dirty)
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(done, this.watcher ? ms : Math.min(ms, 100));
+        function done() {
+          clearTimeout(t);
+          resolve();
+        }
+        this.wake = done;
+      });
+    this.wake = null;
+    this.dirty = false;
   }
 
   async poll(): Promise<void> {
@@ -145,6 +188,7 @@ export class LogFollower {
   }
 
   async close(): Promise<void> {
+    this.unwatch();
     await this.fh?.close();
     this.fh = null;
   }

@@ -177,7 +177,7 @@ async function followLogs(eng: Engine, ref: string, q: LogQuery, ctx: CallContex
   const exit = waitExit(eng, c.id, ctx).then((code) => ({ code }));
   try {
     for (;;) {
-      const r = await Promise.race([exit, new Promise<null>((res) => setTimeout(() => res(null), 100))]);
+      const r = await Promise.race([exit, f.changed(1000).then(() => null)]);
       await ctx.drained(); // a slow reader is sent the log as fast as it reads, not faster
       await f.poll();
       sink.flush();
