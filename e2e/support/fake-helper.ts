@@ -13,7 +13,7 @@ import { isCIDRv4 } from '../../src/shared/validators';
 import type { PortMapping } from '../../src/shared/ports';
 import type { Finding, FirewallRule, HostInspect } from '../../src/shared/inspect';
 import { parseIptablesSave } from '../../helper/src/inspect/iptables-parse';
-import { makeSnapshot, positionOf, queryRules, SnapshotCache } from '../../helper/src/inspect/nat-query';
+import { countersSince, makeSnapshot, queryRules, SnapshotCache } from '../../helper/src/inspect/nat-query';
 import { parsePublish } from '../../helper/src/portmap/spec';
 import { hostIpsOverlap, joinHostPort } from '../../src/shared/ip';
 
@@ -410,11 +410,7 @@ export class FakeEngine {
         return queryRules(snap, p);
       }
       case 'nat.counters': {
-        const snap = this.natSnapshots.get(p.snapshot);
-        const now = new Map(this.natRules().map((r) => [r.id, r]));
-        const ids: string[] = p.ids;
-        const same = ids.filter((x) => snap && now.get(x)?.text === snap.rules[positionOf(snap, x) ?? -1]?.text);
-        return { takenAt: new Date().toISOString(), counters: same.map((x) => ({ id: x, packets: now.get(x)!.packets, bytes: now.get(x)!.bytes })), changed: ids.filter((x) => !same.includes(x)) };
+        return countersSince(this.natSnapshots.get(p.snapshot), p.ids, new Map(this.natRules().map((r) => [r.id, r])));
       }
       case 'cleanup.plan': return { takenAt: new Date().toISOString(), findings: this.findings };
       case 'cleanup.apply': {

@@ -73,8 +73,9 @@ export const NatQueryResult = z.object({
 });
 export type NatQueryResult = z.infer<typeof NatQueryResult>;
 // Fresh packet and byte counters of the rules a client shows: the host is
-// read again, only numbers come back. A rule whose text moved or vanished
-// since the snapshot is named in `changed` (query again to see it).
+// read again, only numbers come back, and only those that differ from the
+// snapshot's (the client has those from its pages). A rule whose text moved
+// or vanished since the snapshot is named in `changed` (query again to see it).
 export const NatCountersParams = z.object({
   snapshot: z.string().max(64),
   ids: z.array(z.string().max(300)).max(2000),
@@ -84,6 +85,7 @@ export const NatCountersResult = z.object({
   counters: z.array(z.object({ id: z.string(), packets: z.number(), bytes: z.number() })),
   changed: z.array(z.string()),
 });
+export type NatCountersResult = z.infer<typeof NatCountersResult>;
 
 export const HostLink = z.object({
   ifindex: z.number(),

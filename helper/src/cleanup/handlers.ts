@@ -6,10 +6,10 @@ import type { MethodHandlers, ResultOf } from '../../../src/shared/methods';
 import type { z } from 'zod';
 import { inspectHost } from '../inspect/host';
 import { classifyRules, linkOwnerMap, parseRules } from '../inspect/build';
-import { makeSnapshot, positionOf, queryRules, SnapshotCache } from '../inspect/nat-query';
+import { countersSince, makeSnapshot, queryRules, SnapshotCache, sourcesOf } from '../inspect/nat-query';
 import { linkNameOwner } from '../inspect/owner';
 import { releaseMemorySoon } from '../inspect/release-memory';
-import { readConntrack, readFirewallRaw } from '../kernel/host-readers';
+import { readConntrack, readFirewallRaw, type FirewallSources } from '../kernel/host-readers';
 import type { OrphanPort } from '../portmap/allocator';
 import { applyFindings } from './apply';
 import type { BerthOwned } from './berth-owned';
@@ -32,20 +32,23 @@ export interface InspectDeps {
 // One reading of everything the plan compares: the host, its conntrack
 // table (unreadable is named in host.errors) and what the store owns.
 async function readForPlan(deps: InspectDeps) {
-  const host = await inspectHost();
-  const conntrack = await readConntrack(host.errors);
+  // conntrack is read beside the host, not after it: two independent
+  // programs, and the plan's wait is the longer of them, not their sum
+  const ctErrors: string[] = [];
+  const [host, conntrack] = await Promise.all([inspectHost(), readConntrack(ctErrors)]);
+  host.errors.push(...ctErrors);
   // the store last: a mapping added meanwhile is known, so its rules are not flagged
   const berth = await deps.berthOwned();
   return { host, plan: planStale(host, berth, conntrack) };
 }
 
 // The firewall alone (cheaper than the whole host), owners by link names:
-// what the NAT views list. Without `classify` only texts and counters matter.
-async function readNatRules(classify = true) {
+// what the NAT views list. Without links only texts and counters matter.
+async function readNatRules(from?: FirewallSources) {
   releaseMemorySoon();
-  const raw = await readFirewallRaw();
+  const raw = await readFirewallRaw(from);
   const { rules, baseChains } = parseRules(raw);
-  if (classify) {
+  if (!from || from.links) {
     const links = raw.links.map((l) => {
       const v = linkNameOwner(l.ifname, l.ifalias ?? null);
       return { name: l.ifname, owner: v?.owner ?? 'unknown', ownerEvidence: v?.evidence ?? '' } as const;
@@ -72,17 +75,11 @@ export function makeInspectHandlers(deps: InspectDeps) {
 
     'nat.counters': async (p: z.infer<typeof NatCountersParams>): Promise<ResultOf<'nat.counters'>> => {
       const snap = snapshots.get(p.snapshot);
-      const { rules } = await readNatRules(false);
+      // only the programs the asked rows came from: rows of iptables' IPv4
+      // tables (a Kubernetes node's view) cost one iptables-save, not four programs
+      const { rules } = await readNatRules({ links: false, ...sourcesOf(p.ids) });
       const now = new Map(rules.map((r) => [r.id, r]));
-      const counters: ResultOf<'nat.counters'>['counters'] = [];
-      const changed: string[] = [];
-      for (const id of p.ids) {
-        const r = now.get(id);
-        const before = snap?.rules[positionOf(snap, id) ?? -1];
-        if (!r || !before || before.text !== r.text) changed.push(id);
-        else counters.push({ id, packets: r.packets, bytes: r.bytes });
-      }
-      return { takenAt: new Date().toISOString(), counters, changed };
+      return countersSince(snap, p.ids, now);
     },
 
     'cleanup.plan': async (_p?: unknown): Promise<ResultOf<'cleanup.plan'>> => {

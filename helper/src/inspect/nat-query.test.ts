@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { NatQueryParams } from '../../../src/shared/inspect';
 import { parseIptablesSave } from './iptables-parse';
-import { makeSnapshot, queryRules, SnapshotCache } from './nat-query';
+import { countersSince, makeSnapshot, queryRules, SnapshotCache, sourcesOf } from './nat-query';
 
 const SAVE = `*nat
 [9:540] -A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER
@@ -57,5 +57,27 @@ describe('SnapshotCache', () => {
     expect(cache.get(b.id)).toBeNull();
     expect(cache.get(undefined)).toBeNull();
     cache.clear();
+  });
+});
+
+describe('nat.counters: only what moved since the reading', () => {
+  it('sends back moved counters, names rules whose text changed or vanished, and nothing for an idle host', () => {
+    const snap = makeSnapshot(rules, []);
+    const [a, b, c] = rules;
+    const now = new Map(rules.map((r) => [r.id, r]));
+    expect(countersSince(snap, [a.id, b.id], now)).toMatchObject({ counters: [], changed: [] });
+    now.set(a.id, { ...a, packets: a.packets + 1, bytes: a.bytes + 60 });
+    now.set(b.id, { ...b, text: `${b.text} -m comment --comment moved` });
+    now.delete(c.id);
+    const r = countersSince(snap, [a.id, b.id, c.id], now);
+    expect(r.counters).toEqual([{ id: a.id, packets: a.packets + 1, bytes: a.bytes + 60 }]);
+    expect(r.changed).toEqual([b.id, c.id]);
+    expect(countersSince(null, [a.id], now).changed).toEqual([a.id]);
+  });
+
+  it('reads only the programs the asked rows came from', () => {
+    expect(sourcesOf(['ipv4/nat/DOCKER/1'])).toEqual({ ipv4: true, ipv6: false, nft: false });
+    expect(sourcesOf(['ipv6/filter/FORWARD/1', 'nft/inet/mine/input/1'])).toEqual({ ipv4: false, ipv6: true, nft: true });
+    expect(sourcesOf([])).toEqual({ ipv4: false, ipv6: false, nft: false });
   });
 });

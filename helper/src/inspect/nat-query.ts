@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
-import type { BaseChain, FirewallRule, NatQueryParams, NatQueryResult, Owner } from '../../../src/shared/inspect';
+import type { BaseChain, FirewallRule, NatCountersResult, NatQueryParams, NatQueryResult, Owner } from '../../../src/shared/inspect';
 import { releaseMemorySoon } from './release-memory';
 
 // One reading of the host's rules, kept for paging: the rules in the order
@@ -139,4 +139,24 @@ export class SnapshotCache {
   clear() {
     for (const id of [...this.entries.keys()]) this.drop(id);
   }
+}
+
+// Which programs hold the rules `ids` name (ids are "ipv4/…", "ipv6/…", "nft/…").
+export function sourcesOf(ids: string[]): { ipv4: boolean; ipv6: boolean; nft: boolean } {
+  return { ipv4: ids.some((x) => x.startsWith('ipv4/')), ipv6: ids.some((x) => x.startsWith('ipv6/')), nft: ids.some((x) => x.startsWith('nft/')) };
+}
+
+// nat.counters' answer: the counters of the asked rows that moved since the
+// reading (the client holds the reading's own numbers), so an idle host sends
+// nothing back; a row whose rule text moved or vanished is named in `changed`.
+export function countersSince(snap: RuleSnapshot | null, ids: string[], now: Map<string, FirewallRule>): NatCountersResult {
+  const counters: NatCountersResult['counters'] = [];
+  const changed: string[] = [];
+  for (const id of ids) {
+    const r = now.get(id);
+    const before = snap?.rules[positionOf(snap, id) ?? -1];
+    if (!r || !before || before.text !== r.text) changed.push(id);
+    else if (r.packets !== before.packets || r.bytes !== before.bytes) counters.push({ id, packets: r.packets, bytes: r.bytes });
+  }
+  return { takenAt: new Date().toISOString(), counters, changed };
 }

@@ -128,14 +128,25 @@ export async function readHostRaw(): Promise<HostRaw> {
   return { takenAt, hostInode, links, addrs, routes, nsids, netns, processes, ss, iptables: { ipv4: v4, ipv6: v6 }, nft, errors };
 }
 
+// Which sources a firewall reading takes; the counters of a few rows need
+// only the programs those rows came from (no links: nothing is classified).
+export interface FirewallSources {
+  links: boolean;
+  ipv4: boolean;
+  ipv6: boolean;
+  nft: boolean;
+}
+const EVERY_SOURCE: FirewallSources = { links: true, ipv4: true, ipv6: true, nft: true };
+const skipped = async <T>(v: T) => v;
+
 // Only the firewall, for the NAT views: cheaper than the whole host.
-export async function readFirewallRaw(): Promise<Pick<HostRaw, 'iptables' | 'nft' | 'errors' | 'links'>> {
+export async function readFirewallRaw(from: FirewallSources = EVERY_SOURCE): Promise<Pick<HostRaw, 'iptables' | 'nft' | 'errors' | 'links'>> {
   const errors: string[] = [];
   const [links, v4, v6, nft] = await Promise.all([
-    attempt('ip link', errors, () => runJson<IpLinkJson[]>('ip', ['-json', '-details', 'link', 'show']), []),
-    attempt('iptables-save', errors, () => text('iptables-save', ['-c']), null),
-    attempt('ip6tables-save', errors, () => text('ip6tables-save', ['-c']), null),
-    attempt('nft', errors, nftListRuleset, null),
+    from.links ? attempt('ip link', errors, () => runJson<IpLinkJson[]>('ip', ['-json', '-details', 'link', 'show']), []) : skipped([]),
+    from.ipv4 ? attempt('iptables-save', errors, () => text('iptables-save', ['-c']), null) : skipped(null),
+    from.ipv6 ? attempt('ip6tables-save', errors, () => text('ip6tables-save', ['-c']), null) : skipped(null),
+    from.nft ? attempt('nft', errors, nftListRuleset, null) : skipped(null),
   ]);
   return { links, iptables: { ipv4: v4, ipv6: v6 }, nft, errors };
 }
