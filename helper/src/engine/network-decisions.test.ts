@@ -54,6 +54,16 @@ describe('network create', () => {
     expect(engine.hostChanges).toEqual(['net.bridge.bridge-nf-call-iptables set to 1 (needed for enable_icc=false)']);
   });
 
+  it('enable_icc=false on IPv6 turns bridge-nf-call-ip6tables on too; an IPv6-only network only that one', async () => {
+    const { engine, kernel } = memoryEngine();
+    const icc = { 'com.docker.network.bridge.enable_icc': 'false' };
+    await createNetwork(engine, create({ name: 'six', subnet: 'fd00:9::/64', ipv6: true, ipv4: false, options: icc }));
+    expect(kernel.calls.filter((c) => c.startsWith('sysctl net.bridge'))).toEqual(['sysctl net.bridge.bridge-nf-call-ip6tables=1']);
+    await createNetwork(engine, create({ name: 'dual', subnet: ['10.9.0.0/24', 'fd00:a::/64'], ipv6: true, options: icc }));
+    expect(kernel.calls.filter((c) => c.startsWith('sysctl net.bridge'))).toEqual(['sysctl net.bridge.bridge-nf-call-ip6tables=1', 'sysctl net.bridge.bridge-nf-call-iptables=1']);
+    expect(engine.hostChanges).toContain('net.bridge.bridge-nf-call-ip6tables set to 1 (needed for enable_icc=false)');
+  });
+
   it('a bridge the kernel refuses leaves no network, and its subnet free for the next create', async () => {
     const { engine, store, kernel } = memoryEngine();
     kernel.fail = { line: /^link add name/, message: 'RTNETLINK answers: File exists' };

@@ -105,10 +105,14 @@ async function addBridgeNetwork(
   }
   s.networks[net.id] = net;
   if (net.enableIPv6) await ensureV6Forwarding(eng);
-  const nfBefore = net.icc ? null : await eng.kernel.readSysctl('net.bridge.bridge-nf-call-iptables');
-  if (!net.icc && (await eng.kernel.ensureSysctl('net.bridge.bridge-nf-call-iptables', '1'))) {
-    if (nfBefore !== null) eng.originals?.recordSysctl('net.bridge.bridge-nf-call-iptables', nfBefore);
-    eng.hostChanges.push('net.bridge.bridge-nf-call-iptables set to 1 (needed for enable_icc=false)');
+  // icc=false drops bridged traffic in FORWARD, which bridged packets reach
+  // only through br_netfilter, per family (Docker's setupBridgeNetFiltering)
+  const nfKeys = net.icc ? [] : [...(net.subnet ? ['iptables'] : []), ...(net.enableIPv6 ? ['ip6tables'] : [])];
+  for (const key of nfKeys.map((k) => `net.bridge.bridge-nf-call-${k}`)) {
+    const nfBefore = await eng.kernel.readSysctl(key);
+    if (!(await eng.kernel.ensureSysctl(key, '1'))) continue;
+    if (nfBefore !== null) eng.originals?.recordSysctl(key, nfBefore);
+    eng.hostChanges.push(`${key} set to 1 (needed for enable_icc=false)`);
   }
   await eng.alongFirewall(s, undo, async () => {
     // a new network's bridge must not exist yet; the default one may (restart)

@@ -50,3 +50,22 @@ describe('planGuest', () => {
     expect(p.report.warnings[0]).toContain('firewall-cmd --permanent --zone=trusted --add-interface=berth0');
   });
 });
+
+describe('planGuest on IPv6', () => {
+  it('accepts every bridge at the head of an ip6tables FORWARD that drops, apart from iptables, and takes them away after', () => {
+    const p = planGuest(view({ iptables: { forwardDrop: false, ours: [] }, ip6tables: { forwardDrop: true, ours: [] } }), bridges.slice(1));
+    expect(p.iptablesScript).toBe('');
+    expect(p.ip6tablesScript).toBe(
+      '*filter\n-I FORWARD 1 -i br-bbbbbbbbbbbb -m comment --comment "berth:bbbbbbbbbbbb" -j ACCEPT\n-I FORWARD 1 -o br-bbbbbbbbbbbb -m comment --comment "berth:bbbbbbbbbbbb" -j ACCEPT\nCOMMIT\n',
+    );
+    expect(p.missing).toEqual([
+      'ip6tables filter -A FORWARD -i br-bbbbbbbbbbbb -m comment --comment "berth:bbbbbbbbbbbb" -j ACCEPT',
+      'ip6tables filter -A FORWARD -o br-bbbbbbbbbbbb -m comment --comment "berth:bbbbbbbbbbbb" -j ACCEPT',
+    ]);
+    expect(p.report.done).toEqual([expect.stringMatching(/^ip6tables filter FORWARD drops by default .*\(br-bbbbbbbbbbbb\)/)]);
+    const ours = ['-i br-bbbbbbbbbbbb -m comment --comment "berth:bbbbbbbbbbbb" -j ACCEPT'];
+    const gone = planGuest(view({ ip6tables: { forwardDrop: true, ours } }), []);
+    expect(gone.ip6tablesScript).toBe(`*filter\n-D FORWARD ${ours[0]}\nCOMMIT\n`);
+    expect(gone.extra).toEqual([`ip6tables filter -A FORWARD ${ours[0]}`]);
+  });
+});

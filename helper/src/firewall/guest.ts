@@ -10,11 +10,11 @@ import { parseSave } from './save-parse';
 //
 // Every base chain on a netfilter hook runs, and an accept only ends its own
 // chain: Berth's accepts cannot overrule another firewall's drop. So where
-// another firewall drops forwarded traffic by default — an iptables FORWARD
-// policy DROP (Docker, ufw), or an nft forward chain with policy drop or a
-// final drop/reject (nftables.conf, firewalld) — Berth puts two rules per
-// bridge at the head of that chain: accept in from the bridge, accept out to
-// it. Berth's own chains still decide what is allowed (isolation, published
+// another firewall drops forwarded traffic by default — an iptables or
+// ip6tables FORWARD policy DROP (Docker, ufw), or an nft forward chain with
+// policy drop or a final drop/reject (nftables.conf, firewalld) — Berth
+// puts two rules per bridge at the head of that chain: accept in from the
+// bridge, accept out to it. Berth's own chains still decide what is allowed (isolation, published
 // ports only); the other firewall just stops dropping Berth's traffic. Each
 // rule carries Berth's tag (`berth:<network id12>`), is found by that tag
 // alone, is put back after a firewall reload by the drift check, and is
@@ -41,9 +41,14 @@ interface ForeignChain {
   why: string; // "policy drop" or "ends in reject"
   ours: NftRuleRef[];
 }
+interface IptablesForward {
+  forwardDrop: boolean;
+  ours: string[]; // the specs of Berth's tagged rules in FORWARD
+}
 export interface GuestView {
-  // filter FORWARD of iptables (nft or legacy): null when iptables cannot be read
-  iptables: { forwardDrop: boolean; ours: string[] } | null;
+  // filter FORWARD of iptables and ip6tables (nft or legacy): null when not read or unreadable
+  iptables: IptablesForward | null;
+  ip6tables?: IptablesForward | null;
   nft: ForeignChain[]; // other tables' forward chains that drop by default
   firewalld: boolean;
   errors: string[];
@@ -64,18 +69,20 @@ type Obj = Record<string, any>;
 // sits in FORWARD itself), so only nft chains are looked at.
 export async function readGuestView(withIptables: boolean): Promise<GuestView> {
   const errors: string[] = [];
-  let iptables: GuestView['iptables'] = null;
-  if (withIptables) {
+  const readForward = async (family: 'ipv4' | 'ipv6'): Promise<IptablesForward | null> => {
     try {
-      const filter = parseSave(await iptablesSave('ipv4', { table: 'filter' })).get('filter');
-      iptables = {
+      const filter = parseSave(await iptablesSave(family, { table: 'filter' })).get('filter');
+      return {
         forwardDrop: filter?.chains.get('FORWARD') === 'DROP',
         ours: (filter?.rules ?? []).filter((r) => r.chain === 'FORWARD' && BERTH_TAG_RE.test(r.spec)).map((r) => r.spec),
       };
     } catch (e) {
-      errors.push(`iptables: ${(e as Error).message}`);
+      errors.push(`${family === 'ipv6' ? 'ip6tables' : 'iptables'}: ${(e as Error).message}`);
+      return null;
     }
-  }
+  };
+  const iptables = withIptables ? await readForward('ipv4') : null;
+  const ip6tables = withIptables ? await readForward('ipv6') : null;
   const nft: ForeignChain[] = [];
   let firewalld = false;
   try {
@@ -101,7 +108,7 @@ export async function readGuestView(withIptables: boolean): Promise<GuestView> {
   } catch (e) {
     errors.push(`nft: ${(e as Error).message}`);
   }
-  return { iptables, nft, firewalld, errors };
+  return { iptables, ip6tables, nft, firewalld, errors };
 }
 
 // Berth's own table, and iptables-nft's tables (handled through iptables).
@@ -122,6 +129,7 @@ function ourKey(r: Obj): string | null {
 
 export interface GuestPlan {
   iptablesScript: string;
+  ip6tablesScript: string;
   nftScript: string;
   missing: string[];
   extra: string[];
@@ -138,22 +146,26 @@ export function planGuest(view: GuestView, bridges: GuestBridge[]): GuestPlan {
   const names = bridges.map((b) => b.bridge).sort().join(', ');
   const ok = bridges.filter((b) => NAME.test(b.bridge));
 
-  let iptablesScript = '';
-  if (view.iptables) {
-    const want = view.iptables.forwardDrop ? ok.flatMap(iptSpecs) : [];
+  // iptables and ip6tables alike; an IPv6 drift reads "ip6tables filter -A FORWARD …"
+  const planIptables = (fw: IptablesForward | null | undefined, prog: 'iptables' | 'ip6tables'): string => {
+    if (!fw) return '';
+    const want = fw.forwardDrop ? ok.flatMap(iptSpecs) : [];
     const lines: string[] = [];
-    for (const s of view.iptables.ours.filter((x) => !want.includes(x))) {
+    const where = prog === 'iptables' ? 'filter' : 'ip6tables filter';
+    for (const s of fw.ours.filter((x) => !want.includes(x))) {
       lines.push(`-D FORWARD ${s}`);
-      extra.push(`filter -A FORWARD ${s}`);
+      extra.push(`${where} -A FORWARD ${s}`);
     }
-    for (const s of want.filter((x) => !view.iptables!.ours.includes(x))) {
+    for (const s of want.filter((x) => !fw.ours.includes(x))) {
       lines.push(`-I FORWARD 1 ${s}`);
-      missing.push(`filter -A FORWARD ${s}`);
+      missing.push(`${where} -A FORWARD ${s}`);
     }
-    if (lines.length) iptablesScript = ['*filter', ...lines, 'COMMIT', ''].join('\n');
     if (want.length)
-      done.push(`iptables filter FORWARD drops by default (policy DROP, as Docker and ufw set it): Berth accepts its bridges there (${names}), tagged berth:<network>; berth system reset removes them`);
-  }
+      done.push(`${prog} filter FORWARD drops by default (policy DROP, as Docker and ufw set it): Berth accepts its bridges there (${names}), tagged berth:<network>; berth system reset removes them`);
+    return lines.length ? ['*filter', ...lines, 'COMMIT', ''].join('\n') : '';
+  };
+  const iptablesScript = planIptables(view.iptables, 'iptables');
+  const ip6tablesScript = planIptables(view.ip6tables, 'ip6tables');
 
   const nftLines: string[] = [];
   for (const ch of view.nft) {
@@ -187,19 +199,20 @@ export function planGuest(view: GuestView, bridges: GuestBridge[]): GuestPlan {
         .join(' && ')} && firewall-cmd --reload`,
     );
   for (const e of view.errors) warnings.push(`could not check the host's other firewalls (${e})`);
-  return { iptablesScript, nftScript: nftLines.length ? nftLines.join('\n') + '\n' : '', missing, extra, report: { done, warnings } };
+  return { iptablesScript, ip6tablesScript, nftScript: nftLines.length ? nftLines.join('\n') + '\n' : '', missing, extra, report: { done, warnings } };
 }
 
 // Applies a plan; a failure becomes a warning with the exact commands to run by hand.
 export async function applyGuest(p: GuestPlan, bridges: GuestBridge[]): Promise<GuestReport> {
   const report = { done: [...p.report.done], warnings: [...p.report.warnings] };
   const manual = bridges.flatMap((b) => [`-i ${b.bridge} -j ACCEPT`, `-o ${b.bridge} -j ACCEPT`]);
-  if (p.iptablesScript) {
+  for (const [prog, script] of [['iptables', p.iptablesScript], ['ip6tables', p.ip6tablesScript]] as const) {
+    if (!script) continue;
     try {
-      await iptablesRestore(p.iptablesScript, 'ipv4');
+      await iptablesRestore(script, prog === 'iptables' ? 'ipv4' : 'ipv6');
     } catch (e) {
-      report.done = report.done.filter((d) => !d.startsWith('iptables'));
-      report.warnings.push(`iptables FORWARD drops Berth's traffic and Berth could not add its accepts (${(e as Error).message}); fix: ${manual.map((m) => `iptables -I FORWARD ${m}`).join('; ')}`);
+      report.done = report.done.filter((d) => !d.startsWith(`${prog} `));
+      report.warnings.push(`${prog} FORWARD drops Berth's traffic and Berth could not add its accepts (${(e as Error).message}); fix: ${manual.map((m) => `${prog} -I FORWARD ${m}`).join('; ')}`);
     }
   }
   if (p.nftScript) {
@@ -216,7 +229,7 @@ export async function applyGuest(p: GuestPlan, bridges: GuestBridge[]): Promise<
 // A reading where no other firewall drops forwarded traffic and Berth has
 // no accepts anywhere: any set of bridges plans to nothing against it.
 const dropsNothing = (v: GuestView) =>
-  !v.errors.length && !v.firewalld && !v.iptables?.forwardDrop && !v.iptables?.ours.length && v.nft.every((c) => !c.why && !c.ours.length);
+  !v.errors.length && !v.firewalld && [v.iptables, v.ip6tables].every((f) => !f?.forwardDrop && !f?.ours.length) && v.nft.every((c) => !c.why && !c.ours.length);
 
 // A backend that also keeps Berth's guest accepts in the host's other
 // firewalls. Reading them costs an iptables-save and an nft listing, so an
