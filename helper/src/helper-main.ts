@@ -185,7 +185,7 @@ async function startUp(o: HelperOptions, log: (m: string) => void) {
       }
       const firewall = await chooseFirewall(o.firewall);
       if (isEmptyState(loaded.state)) {
-        const found = await berthObjectsInKernel(firewall);
+        const found = await berthObjectsInKernel(hostKernel, firewall);
         if (found.length && !o.reset)
           throw new BerthError(
             'conflict',

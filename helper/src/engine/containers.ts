@@ -1,13 +1,11 @@
-import { mkdirSync } from 'node:fs';
 import { constants as osConstants, hostname } from 'node:os';
 import { rm, stat } from 'node:fs/promises';
 import type { z } from 'zod';
 import { RunParams } from '../../../src/shared/container';
 import { BerthError, conflict, invalid } from '../../../src/shared/errors';
 import { removeEtc } from '../dns/files';
-import { childrenOf, isAlive, resolveExecutable, signalGroup, signalProcess, userOf } from '../kernel/process';
 import { DEFAULT_LIMITS, currentLog } from '../kernel/json-log';
-import { connectAttach, readExit, startShim } from '../kernel/shim';
+import type { Kernel } from '../kernel/host-kernel';
 import type { ContainerRecord, State } from '../store/state';
 import { findContainer, findNetwork, type Engine } from './engine';
 import { applyDnsOptions, containerEtc } from './container-dns';
@@ -27,7 +25,7 @@ export const containerDir = (eng: Engine, id: string) => `${eng.opts.logDir}/${i
 export const logPath = (eng: Engine, id: string) => currentLog(containerDir(eng, id), id);
 export const limitsOf = (c: ContainerRecord) => c.logLimits ?? DEFAULT_LIMITS;
 // run -i/-t: a connection to the container's shim, which takes its input (kernel/shim.ts)
-export const connectToShim = (eng: Engine, id: string) => connectAttach(containerDir(eng, id));
+export const connectToShim = (eng: Engine, id: string) => eng.kernel.connectAttach(containerDir(eng, id));
 const removeLogs = (eng: Engine, id: string) =>
   Promise.all(
     // the two plain files are where containers started before the shim wrote
@@ -73,8 +71,8 @@ export async function runContainer(eng: Engine, p: RunOut): Promise<ContainerRec
     resolveMode(s, c, p);
     applyDnsOptions(s, c, p);
     eng.ports.validate(s, c);
-    c.gid = (await userOf(c.uid)).gid;
-    await checkCommand(c);
+    c.gid = (await eng.kernel.userOf(c.uid)).gid;
+    await checkCommand(eng.kernel, c);
     s.containers[id] = c;
     await startProcess(eng, s, c, undo, { cols: p.cols, rows: p.rows });
     return c;
@@ -111,12 +109,12 @@ function resolveMode(s: State, c: ContainerRecord, p: RunOut): void {
   c.networks.push({ networkId: net.id, staticIp: p.ip, ...(p.ip6 ? { staticIp6: p.ip6 } : {}) });
 }
 
-async function checkCommand(c: ContainerRecord): Promise<void> {
-  await checkCommandLine(c.cmd, c.env.find((e) => e.startsWith('PATH='))?.slice(5) ?? PATH, c.workdir);
+async function checkCommand(k: Kernel, c: ContainerRecord): Promise<void> {
+  await checkCommandLine(k, c.cmd, c.env.find((e) => e.startsWith('PATH='))?.slice(5) ?? PATH, c.workdir);
 }
 
 // The command exists and can run, checked before anything starts (run and exec), in Docker's words.
-export async function checkCommandLine(cmd: string[], path: string, workdir: string): Promise<void> {
+export async function checkCommandLine(k: Kernel, cmd: string[], path: string, workdir: string): Promise<void> {
   // `env` (the user stage, kernel/process.ts) would read NAME=VALUE as a variable
   if (cmd[0].includes('=')) throw invalid(`exec: "${cmd[0]}": a command name containing "=" is not supported`);
   try {
@@ -125,7 +123,7 @@ export async function checkCommandLine(cmd: string[], path: string, workdir: str
     throw invalid(`working directory ${workdir} does not exist`);
   }
   try {
-    await resolveExecutable(cmd[0], path, workdir);
+    await k.resolveExecutable(cmd[0], path, workdir);
   } catch (e) {
     // Docker's run: 127 when the command is not found, 126 when it cannot be executed
     const msg = (e as Error).message;
@@ -137,14 +135,13 @@ async function startProcess(eng: Engine, s: State, c: ContainerRecord, undo: Und
   await createSandbox(eng, s, c, undo);
   await eng.ports.attach(s, c, undo);
   await eng.syncFirewall(s, undo);
-  mkdirSync(containerDir(eng, c.id), { recursive: true, mode: 0o700 });
-  const user = await userOf(c.uid);
+  const user = await eng.kernel.userOf(c.uid);
   const envMap = containerEnv(c, user.home, c.env);
   const netnsPath = sandboxOf(s, c)?.path ?? null;
   let started;
   try {
     const etc = await containerEtc(eng, s, c);
-    started = await startShim({
+    started = await eng.kernel.startShim({
       ...eng.opts.shim, dir: containerDir(eng, c.id), id: c.id, limits: limitsOf(c),
       stdin: c.stdin === true, tty: c.tty ? size : undefined,
       netnsPath, utsPath: utsOf(eng, s, c), argv: c.cmd, uid: c.uid, gid: c.gid, knownUser: user.known, env: envMap, cwd: c.workdir, etc,
@@ -152,7 +149,7 @@ async function startProcess(eng: Engine, s: State, c: ContainerRecord, undo: Und
   } catch (e) {
     throw invalid(`cannot start ${c.cmd[0]}: ${(e as Error).message}`);
   }
-  undo.push(async () => signalGroup(started.pid, 'SIGKILL'));
+  undo.push(async () => eng.kernel.signalGroup(started.pid, 'SIGKILL'));
   c.state = {
     status: 'running', pid: started.pid, startTime: started.startTime, exitCode: 0, startedAt: new Date().toISOString(), finishedAt: '', error: '',
     shimPid: started.shimPid, shimStartTime: started.shimStartTime,
@@ -184,7 +181,7 @@ export async function finalizeExit(eng: Engine, id: string, pid: number, exitCod
     c.state = { ...c.state, status: 'exited', exitCode, finishedAt: finishedAt || new Date().toISOString(), error };
     // containers sharing this one's netns lose their network with it
     for (const d of Object.values(s.containers))
-      if (d.networkMode === `container:${id}` && isUp(d)) signalGroup(d.state.pid, 'SIGKILL');
+      if (d.networkMode === `container:${id}` && isUp(d)) eng.kernel.signalGroup(d.state.pid, 'SIGKILL');
     if (c.autoRemove) {
       eng.lastExit.set(id, exitCode);
       delete s.containers[id];
@@ -196,7 +193,7 @@ export async function finalizeExit(eng: Engine, id: string, pid: number, exitCod
   const ch = changed as ContainerRecord | null;
   if (r) {
     // outside the transaction: the shim may take a moment to finish (endShim)
-    await endShim(r);
+    await endShim(eng.kernel, r);
     await removeLogs(eng, id);
     eng.emit({ type: 'container.removed', id: r.id, name: r.name });
   }
@@ -219,12 +216,12 @@ export async function stopContainer(eng: Engine, ref: string, timeout: number): 
   const c = findContainer(eng.state, ref);
   if (!isUp(c)) return c;
   const { pid, startTime } = c.state;
-  await signalCommand(c, timeout === 0 ? 'SIGKILL' : 'SIGTERM', true);
+  await signalCommand(eng.kernel, c, timeout === 0 ? 'SIGKILL' : 'SIGTERM', true);
   let killed = timeout === 0;
   const deadline = Date.now() + timeout * 1000;
-  while (await isAlive(pid, startTime)) {
+  while (await eng.kernel.isAlive(pid, startTime)) {
     if (!killed && Date.now() >= deadline) {
-      signalGroup(pid, 'SIGKILL');
+      eng.kernel.signalGroup(pid, 'SIGKILL');
       killed = true;
     }
     await new Promise((r) => setTimeout(r, 50));
@@ -241,18 +238,18 @@ export async function killContainer(eng: Engine, ref: string, signal: string): P
   const c = findContainer(eng.state, ref);
   const sig = signalName(signal);
   if (!isUp(c)) throw conflict(`cannot kill container: ${ref}: container ${c.id} is not running`);
-  await signalCommand(c, sig, sig === 'SIGKILL');
+  await signalCommand(eng.kernel, c, sig, sig === 'SIGKILL');
   return c;
 }
 
 // With -t the main process is script(1), which answers SIGTERM by ending the
 // command itself and exiting 0: the signal goes to the command (script's
 // child, in the terminal's own session) instead, so its status is the real one.
-async function signalCommand(c: ContainerRecord, sig: NodeJS.Signals, group: boolean): Promise<void> {
+async function signalCommand(k: Kernel, c: ContainerRecord, sig: NodeJS.Signals, group: boolean): Promise<void> {
   const pid = c.state.pid;
-  const targets = c.tty ? await childrenOf(pid) : [pid];
-  for (const t of targets.length ? targets : [pid]) (group ? signalGroup : signalProcess)(t, sig);
-  if (c.tty && sig === 'SIGKILL') signalGroup(pid, sig);
+  const targets = c.tty ? await k.childrenOf(pid) : [pid];
+  for (const t of targets.length ? targets : [pid]) (group ? k.signalGroup : k.signalProcess)(t, sig);
+  if (c.tty && sig === 'SIGKILL') k.signalGroup(pid, sig);
 }
 
 // KILL, SIGKILL, kill, 9 → SIGKILL; anything else is Docker's "Invalid signal".
@@ -296,22 +293,22 @@ export async function finishRemoval(eng: Engine, id: string): Promise<void> {
   const c = eng.state.containers[id];
   if (!c || c.state.status !== 'removing') return;
   const { pid, startTime } = c.state;
-  if (pid && (await isAlive(pid, startTime))) {
-    signalGroup(pid, 'SIGKILL');
+  if (pid && (await eng.kernel.isAlive(pid, startTime))) {
+    eng.kernel.signalGroup(pid, 'SIGKILL');
     const deadline = Date.now() + 10_000;
-    while (await isAlive(pid, startTime)) {
+    while (await eng.kernel.isAlive(pid, startTime)) {
       if (Date.now() > deadline) throw new BerthError('internal', `process ${pid} of container ${c.name} did not end after SIGKILL`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }
-  await endShim(c);
+  await endShim(eng.kernel, c);
   await eng.tx(async (s, undo) => {
     const cur = s.containers[id];
     if (!cur) return;
     await eng.ports.detach(s, cur);
     await destroySandbox(eng, s, cur);
     for (const d of Object.values(s.containers))
-      if (d.networkMode === `container:${id}` && isUp(d)) signalGroup(d.state.pid, 'SIGKILL');
+      if (d.networkMode === `container:${id}` && isUp(d)) eng.kernel.signalGroup(d.state.pid, 'SIGKILL');
     delete s.containers[id];
     await eng.syncFirewall(s, undo);
   });
@@ -322,13 +319,13 @@ export async function finishRemoval(eng: Engine, id: string): Promise<void> {
 // The shim outlives its command by up to two seconds (the output still in the
 // pipes, then the exit record): removing the container's directory while it
 // writes there fails with ENOTEMPTY, so it is given that time, then ended.
-async function endShim(c: ContainerRecord): Promise<void> {
+async function endShim(k: Kernel, c: ContainerRecord): Promise<void> {
   const { shimPid, shimStartTime } = c.state;
   if (!shimPid || !shimStartTime) return; // without its start time a pid could be anybody's now
   const deadline = Date.now() + 5_000;
-  while (await isAlive(shimPid, shimStartTime)) {
+  while (await k.isAlive(shimPid, shimStartTime)) {
     if (Date.now() > deadline) {
-      signalProcess(shimPid, 'SIGKILL');
+      k.signalProcess(shimPid, 'SIGKILL');
       return;
     }
     await new Promise((r) => setTimeout(r, 50));
@@ -359,5 +356,5 @@ export async function readLogs(eng: Engine, ref: string, q: LogQuery, sink: LogS
 
 // The exit status the container's shim recorded for run `pid`, if it did.
 export async function recordedExit(eng: Engine, id: string, pid: number) {
-  return readExit(containerDir(eng, id), pid);
+  return eng.kernel.readExit(containerDir(eng, id), pid);
 }

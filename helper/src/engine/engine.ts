@@ -13,8 +13,7 @@ import type { Store } from '../store/store';
 import { Undo } from './undo-steps';
 import type { HostOriginals } from './host-originals';
 import { dropEmptyIptablesTables, readForwardPolicy } from '../firewall/reset';
-import { isAlive } from '../kernel/process';
-import { readExit, type ExitRecord } from '../kernel/shim';
+import type { ExitRecord } from '../kernel/shim';
 import type { PortService } from './ports';
 import type { Kernel } from '../kernel/host-kernel';
 import { makeDrivers, type Drivers, type NetworkDriver } from './drivers';
@@ -250,10 +249,10 @@ export class Engine {
       if (busy) return;
       busy = true;
       try {
-        if (await isAlive(st.pid, st.startTime)) return;
+        if (await this.kernel.isAlive(st.pid, st.startTime)) return;
         // the shim writes the status after the last output: give it a few seconds
         goneAt ||= Date.now();
-        if (st.shimPid && (await isAlive(st.shimPid, st.shimStartTime ?? '')) && Date.now() - goneAt < 10_000) return;
+        if (st.shimPid && (await this.kernel.isAlive(st.shimPid, st.shimStartTime ?? '')) && Date.now() - goneAt < 10_000) return;
         clearInterval(t);
         this.adopted.delete(id);
         const r = await this.exitRecord(id, st.pid);
@@ -269,7 +268,7 @@ export class Engine {
 
   // What the container's shim recorded for run `pid` (kernel/shim.ts).
   exitRecord(id: string, pid: number): Promise<ExitRecord | null> {
-    return readExit(`${this.opts.logDir}/${id}`, pid);
+    return this.kernel.readExit(`${this.opts.logDir}/${id}`, pid);
   }
   stopWatching(): void {
     for (const t of this.adopted.values()) clearInterval(t);

@@ -1,6 +1,5 @@
 import type { FirewallBackend } from '../firewall/backend';
-import { listLinks } from '../kernel/links';
-import { listNetns } from '../kernel/netns';
+import type { Kernel } from '../kernel/host-kernel';
 import { LINK_ALIAS_PREFIX } from './naming';
 
 // What a Berth store once held, as the kernel still shows it: berth-*
@@ -8,10 +7,10 @@ import { LINK_ALIAS_PREFIX } from './naming';
 // Berth's chains beyond the empty ruleset. An empty store next to any of
 // these was emptied or lost, not fresh: the helper refuses to start rather
 // than restore "nothing" and tear them down (`berth helper --reset` accepts it).
-export async function berthObjectsInKernel(firewall: FirewallBackend): Promise<string[]> {
+export async function berthObjectsInKernel(kernel: Kernel, firewall: FirewallBackend): Promise<string[]> {
   const found: string[] = [];
-  for (const ns of await listNetns()) if (ns.startsWith('berth-')) found.push(`network namespace ${ns}`);
-  for (const l of await listLinks()) if (l.ifalias?.startsWith(LINK_ALIAS_PREFIX)) found.push(`link ${l.ifname} (${l.ifalias})`);
+  for (const ns of await kernel.listNetns()) if (ns.startsWith('berth-')) found.push(`network namespace ${ns}`);
+  for (const l of await kernel.listLinks()) if (l.ifalias?.startsWith(LINK_ALIAS_PREFIX)) found.push(`link ${l.ifname} (${l.ifalias})`);
   const fw = await firewall.diff({ networks: [], endpoints: [], ports: [] });
   found.push(...fw.extra.map((r) => `rule ${r}`));
   return found;

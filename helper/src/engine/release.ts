@@ -1,5 +1,4 @@
 import type { Proto } from '../../../src/shared/ports';
-import { signalGroup } from '../kernel/process';
 import type { OrphanPort } from '../portmap/allocator';
 import { finalizeExit } from './containers';
 import type { Engine } from './engine';
@@ -22,7 +21,7 @@ export async function releaseOrphans(eng: Engine, ports: OrphanPort[]): Promise<
 export async function releaseMissing(eng: Engine, targets: { what: 'network' | 'endpoint' | 'netns'; id: string }[]): Promise<void> {
   for (const t of targets.filter((x) => x.what === 'netns')) {
     const c = Object.values(eng.state.containers).find((x) => x.netns === t.id && x.state.status !== 'exited');
-    if (c) signalGroup(c.state.pid, 'SIGKILL'); // its network is gone; Docker would not leave it running either
+    if (c) eng.kernel.signalGroup(c.state.pid, 'SIGKILL'); // its network is gone; Docker would not leave it running either
     if (c) await finalizeExit(eng, c.id, c.state.pid, 255, `network namespace ${t.id} was deleted outside Berth`);
   }
   await checkDrift(eng, true);

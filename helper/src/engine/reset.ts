@@ -1,8 +1,5 @@
 import { BerthError } from '../../../src/shared/errors';
 import { dropEmptyIptablesTables, resetIptables, resetNftables } from '../firewall/reset';
-import { listLinks } from '../kernel/links';
-import { ensureSysctl, readSysctl } from '../kernel/sysctl';
-import { releaseUtsDir } from '../kernel/uts';
 import type { Engine } from './engine';
 
 export interface ResetResult {
@@ -39,6 +36,7 @@ export async function systemReset(eng: Engine): Promise<ResetResult> {
     const out: ResetResult = { removed: [], restored: [], kept: [], userRules: [] };
     const orig = eng.originals?.get() ?? { sysctls: {} };
     const fw = eng.opts.firewall;
+    const k = eng.kernel;
 
     await fw.removeGuests?.();
     if (fw.neighbours?.().done.length) out.removed.push("Berth's accepts in the host's other firewalls");
@@ -55,20 +53,20 @@ export async function systemReset(eng: Engine): Promise<ResetResult> {
     }
     out.removed.push(...(await dropEmptyIptablesTables(orig.nftTables).catch(() => [])));
     try {
-      if (await releaseUtsDir(eng.opts.utsDir)) out.removed.push(`the mount of ${eng.opts.utsDir} (containers' hostnames)`);
+      if (await k.releaseUtsDir(eng.opts.utsDir)) out.removed.push(`the mount of ${eng.opts.utsDir} (containers' hostnames)`);
     } catch (e) {
       out.kept.push(`the mount of ${eng.opts.utsDir}: ${(e as Error).message}; remove it with: umount ${eng.opts.utsDir}`);
     }
 
-    const others = (await listLinks()).map((l) => l.ifname).filter((n) => FOREIGN_BRIDGE_RE.test(n));
+    const others = (await k.listLinks()).map((l) => l.ifname).filter((n) => FOREIGN_BRIDGE_RE.test(n));
     for (const [key, before] of Object.entries(orig.sysctls)) {
-      const now = await readSysctl(key);
+      const now = await k.readSysctl(key);
       if (now === null || now === before) continue;
       if (key === 'net.ipv4.ip_forward' && others.length) {
         out.kept.push(`${key} = ${now} (was ${before}): ${others.join(', ')} may need forwarding; set it back with: sysctl -w ${key}=${before}`);
         continue;
       }
-      await ensureSysctl(key, before);
+      await k.ensureSysctl(key, before);
       out.restored.push(`${key} = ${before} (Berth had set ${now})`);
     }
     eng.originals?.clear();

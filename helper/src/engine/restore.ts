@@ -1,10 +1,3 @@
-import { deleteLinks, listLinks } from '../kernel/links';
-import { readdir } from 'node:fs/promises';
-import { deleteNetns, listNetns } from '../kernel/netns';
-import { deleteUts } from '../kernel/uts';
-import { isAlive } from '../kernel/process';
-import { ensureSysctl, readSysctl } from '../kernel/sysctl';
-import { nftTableNames } from '../kernel/nft';
 import { readForwardPolicy } from '../firewall/reset';
 import type { State } from '../store/state';
 import { deadForeign } from './connect';
@@ -20,9 +13,10 @@ import { sandboxOf } from './sandbox-lifecycle';
 // released, and Berth-tagged kernel objects nobody owns removed.
 export async function restore(eng: Engine): Promise<void> {
   // before Berth writes anything: which nft tables were there (iptables-nft makes some on first use)
-  if (eng.originals && !eng.originals.get().nftTables) eng.originals.recordNftTables(await nftTableNames().catch(() => []));
-  const forwardBefore = await readSysctl('net.ipv4.ip_forward');
-  if (await ensureSysctl('net.ipv4.ip_forward', '1')) {
+  const k = eng.kernel;
+  if (eng.originals && !eng.originals.get().nftTables) eng.originals.recordNftTables(await k.nftTableNames().catch(() => []));
+  const forwardBefore = await k.readSysctl('net.ipv4.ip_forward');
+  if (await k.ensureSysctl('net.ipv4.ip_forward', '1')) {
     eng.originals?.recordSysctl('net.ipv4.ip_forward', forwardBefore ?? '0');
     if (eng.opts.firewall.name === 'iptables') eng.originals?.recordForwardPolicy(await readForwardPolicy('ipv4'));
     eng.hostChanges.push(
@@ -39,8 +33,8 @@ export async function restore(eng: Engine): Promise<void> {
     for (const c of Object.values(s.containers)) {
       if (!isUp(c)) continue;
       const sb = sandboxOf(s, c);
-      const nsOk = c.networkMode === 'host' || (sb !== null && (await listNetns()).includes(sb.ns));
-      if (nsOk && (await isAlive(c.state.pid, c.state.startTime))) eng.adopt(c.id, c.state);
+      const nsOk = c.networkMode === 'host' || (sb !== null && (await k.listNetns()).includes(sb.ns));
+      if (nsOk && (await k.isAlive(c.state.pid, c.state.startTime))) eng.adopt(c.id, c.state);
       else exited.push({ id: c.id, pid: c.state.pid, shimPid: c.state.shimPid, shimStartTime: c.state.shimStartTime });
     }
     for (const id of await deadForeign(eng, s)) {
@@ -49,14 +43,14 @@ export async function restore(eng: Engine): Promise<void> {
     }
     for (const n of Object.values(s.networks)) await eng.driver(n).ensureNetwork(n);
     await rejoinMissingEndpoints(eng, s);
-    await removeOrphans(s, exited.map((e) => e.id), eng.opts.utsDir);
+    await removeOrphans(eng, s, exited.map((e) => e.id));
     await eng.recordForwardPolicy6();
     await eng.opts.firewall.apply(eng.firewallModel(s), { forwardPolicyDrop: eng.forwardPolicyDrop, forwardPolicyDrop6: eng.forwardPolicyDrop6, pruneUnknown: true });
     eng.forwardPolicyDrop6 = false;
   });
   // the status the container's shim recorded while the helper was away (kernel/shim.ts)
   for (const e of exited) {
-    const r = e.shimPid && (await isAlive(e.shimPid, e.shimStartTime ?? '')) ? await waitRecord(eng, e.id, e.pid) : await eng.exitRecord(e.id, e.pid);
+    const r = e.shimPid && (await k.isAlive(e.shimPid, e.shimStartTime ?? '')) ? await waitRecord(eng, e.id, e.pid) : await eng.exitRecord(e.id, e.pid);
     if (r) await finalizeExit(eng, e.id, e.pid, r.exitCode, r.error, r.finishedAt);
     else await finalizeExit(eng, e.id, e.pid, 255, 'the process ended while the helper was not running; exit status unknown');
   }
@@ -77,7 +71,7 @@ async function waitRecord(eng: Engine, id: string, pid: number) {
 
 // A host veth someone deleted: the endpoint is joined again with its address.
 async function rejoinMissingEndpoints(eng: Engine, s: State): Promise<void> {
-  const have = new Set((await listLinks()).map((l) => l.ifname));
+  const have = new Set((await eng.kernel.listLinks()).map((l) => l.ifname));
   for (const c of Object.values(s.containers)) {
     const sb = sandboxOf(s, c);
     if (!isUp(c) || !sb) continue;
@@ -94,22 +88,22 @@ async function rejoinMissingEndpoints(eng: Engine, s: State): Promise<void> {
   }
 }
 
-async function removeOrphans(s: State, exiting: string[], utsDir: string): Promise<void> {
+async function removeOrphans(eng: Engine, s: State, exiting: string[]): Promise<void> {
+  const k = eng.kernel;
   const known = new Set<string>();
   for (const n of Object.values(s.networks)) known.add(shortId(n.id));
   for (const ep of allEndpoints(s)) known.add(shortId(ep.id));
-  const orphans = (await listLinks())
+  const orphans = (await k.listLinks())
     .filter((l) => l.ifalias?.startsWith(LINK_ALIAS_PREFIX) && !known.has(l.ifalias.slice(LINK_ALIAS_PREFIX.length)))
     .map((l) => l.ifname);
-  await deleteLinks(orphans);
+  await k.deleteLinks(orphans);
   const wanted = new Set(
     Object.values(s.containers)
       .filter((c) => c.netns && (c.state.status !== 'exited' || exiting.includes(c.id)))
       .map((c) => c.netns!),
   );
-  for (const ns of await listNetns()) if (ns.startsWith('berth-') && !wanted.has(ns)) await deleteNetns(ns);
-  for (const f of await readdir(utsDir).catch(() => [] as string[]))
-    if (!wanted.has(`berth-${f}`)) await deleteUts(`${utsDir}/${f}`);
+  for (const ns of await k.listNetns()) if (ns.startsWith('berth-') && !wanted.has(ns)) await k.deleteNetns(ns);
+  for (const f of await k.listUts(eng.opts.utsDir)) if (!wanted.has(`berth-${f}`)) await k.deleteUts(`${eng.opts.utsDir}/${f}`);
 }
 
 export interface DriftReport {
@@ -126,7 +120,7 @@ export async function checkDrift(eng: Engine, heal: boolean): Promise<DriftRepor
     const s = eng.state;
     const model = eng.firewallModel(s);
     const diff = await eng.opts.firewall.diff(model);
-    const links = new Map((await listLinks()).map((l) => [l.ifname, l]));
+    const links = new Map((await eng.kernel.listLinks()).map((l) => [l.ifname, l]));
     const missing = [...diff.missing];
     const healthy: string[] = [];
     for (const n of Object.values(s.networks)) {

@@ -1,7 +1,4 @@
 import { conflict, invalid } from '../../../src/shared/errors';
-import { ipBatch } from '../kernel/links';
-import { addNetns, deleteNetns } from '../kernel/netns';
-import { createUts, deleteUts } from '../kernel/uts';
 import type { ContainerRecord, State } from '../store/state';
 import type { Engine } from './engine';
 import { attachEndpoint, detachEndpoint } from './endpoints';
@@ -50,12 +47,13 @@ export async function createSandbox(eng: Engine, s: State, c: ContainerRecord, u
     return;
   }
   const ns = sandboxNetns(c.id);
-  await addNetns(ns);
-  undo.push(() => deleteNetns(ns));
+  const k = eng.kernel;
+  await k.addNetns(ns);
+  undo.push(() => k.deleteNetns(ns));
   c.netns = ns;
   const uts = utsPathOf(eng, c.id);
-  await createUts(uts, c.hostname);
-  undo.push(() => deleteUts(uts));
+  await k.createUts(uts, c.hostname);
+  undo.push(() => k.deleteUts(uts));
   const sb = namedSandbox(c.id, c.name, ns);
   // lo comes up with the first endpoint, in its ip process; alone without one
   let lo = ['link set dev lo up'];
@@ -70,7 +68,7 @@ export async function createSandbox(eng: Engine, s: State, c: ContainerRecord, u
     c.endpoints.push(r.ep);
     lo = [];
   }
-  if (lo.length) await ipBatch(ns, lo);
+  if (lo.length) await k.ipBatch(ns, lo);
 }
 
 export async function destroySandbox(eng: Engine, s: State, c: ContainerRecord): Promise<void> {
@@ -78,8 +76,8 @@ export async function destroySandbox(eng: Engine, s: State, c: ContainerRecord):
   for (const ep of c.endpoints) await detachEndpoint(eng, s, ep, sb);
   c.endpoints = [];
   if (c.netns) {
-    await deleteNetns(c.netns);
-    await deleteUts(utsPathOf(eng, c.id));
+    await eng.kernel.deleteNetns(c.netns);
+    await eng.kernel.deleteUts(utsPathOf(eng, c.id));
   }
   c.netns = null;
 }

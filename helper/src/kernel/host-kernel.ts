@@ -1,15 +1,21 @@
 import { deleteLinks, ipBatch, linkExists, listAddrs, listLinks, listRoutes } from './links';
-import { listNetns } from './netns';
-import { isAlive, procStartTime } from './process';
+import { addNetns, deleteNetns, listNetns } from './netns';
+import { nftTableNames } from './nft';
+import { childrenOf, isAlive, procStartTime, resolveExecutable, signalGroup, signalProcess, userOf } from './process';
+import { connectAttach, readExit, startShim } from './shim';
 import { ensureSysctl, readSysctl, setIfSysctl6 } from './sysctl';
+import { createUts, deleteUts, listUts, releaseUtsDir } from './uts';
 
-// The kernel calls behind the engine's network decisions (create and remove
-// a network, connect and disconnect a sandbox) as one object, the way
+// The kernel calls behind the engine's decisions as one object, the way
 // netavark hands its drivers a netlink socket: the engine gets it in its
 // constructor and passes it to the drivers. helper-main.ts gives it the
 // host's; root-free tests a recording fake (helper/src/testing/
 // recording-kernel.ts) that answers from memory and lists what was asked.
+// Network create/remove, connect/disconnect, a container's run, start,
+// stop, kill and removal, restore at start-up and system reset reach the
+// kernel only through it.
 export interface Kernel {
+  // links, addresses, routes
   ipBatch: typeof ipBatch; // `ip -batch` lines, in the helper's namespace or a sandbox's
   listLinks: typeof listLinks;
   listAddrs: typeof listAddrs;
@@ -19,9 +25,27 @@ export interface Kernel {
   readSysctl: typeof readSysctl;
   ensureSysctl: typeof ensureSysctl;
   setIfSysctl6: typeof setIfSysctl6;
+  // a container's sandbox: its network namespace and its hostname's (UTS) namespace file
   listNetns: typeof listNetns;
+  addNetns: typeof addNetns;
+  deleteNetns: typeof deleteNetns;
+  createUts: typeof createUts;
+  deleteUts: typeof deleteUts;
+  listUts: typeof listUts;
+  releaseUtsDir: typeof releaseUtsDir;
+  // a container's process: started by its shim, watched, signalled
+  startShim: typeof startShim;
+  readExit: typeof readExit;
+  connectAttach: typeof connectAttach; // run -i/-t: the shim's input socket
   procStartTime: typeof procStartTime;
   isAlive: typeof isAlive;
+  childrenOf: typeof childrenOf;
+  signalGroup: typeof signalGroup;
+  signalProcess: typeof signalProcess;
+  userOf: typeof userOf;
+  resolveExecutable: typeof resolveExecutable;
+  // the nft tables there were before Berth wrote any (restore records them for system reset)
+  nftTableNames: typeof nftTableNames;
 }
 
 export const hostKernel: Kernel = {
@@ -35,6 +59,21 @@ export const hostKernel: Kernel = {
   ensureSysctl,
   setIfSysctl6,
   listNetns,
+  addNetns,
+  deleteNetns,
+  createUts,
+  deleteUts,
+  listUts,
+  releaseUtsDir,
+  startShim,
+  readExit,
+  connectAttach,
   procStartTime,
   isAlive,
+  childrenOf,
+  signalGroup,
+  signalProcess,
+  userOf,
+  resolveExecutable,
+  nftTableNames,
 };

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { connect, createServer, type Socket } from 'node:net';
-import { closeSync, constants, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { DEFAULT_LIMITS, JsonLogWriter, type LogLimits } from './json-log';
 import { procStartTime, statusOf, userStage, type UserCommand } from './process';
@@ -96,6 +96,7 @@ export async function startShim(
 ): Promise<StartedShim> {
   const { file, args } = userStage(o.tty ? withPty(o, o.tty.cols, o.tty.rows) : o);
   const spec: ShimSpec = { file, args, dir: o.dir, id: o.id, limits: o.limits ?? DEFAULT_LIMITS, stdin: o.stdin === true || o.tty !== undefined, tty: o.tty !== undefined };
+  mkdirSync(o.dir, { recursive: true, mode: 0o700 });
   removeExit(o.dir);
   // the shim's own complaints (it has no terminal): appended next to the log
   const errFd = openSync(`${o.dir}/shim.log`, constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW, 0o600);

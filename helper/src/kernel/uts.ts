@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { run } from './exec';
 
 // A container's hostname lives in a UTS namespace of its own, kept by a
@@ -38,4 +39,9 @@ export async function createUts(file: string, hostname: string): Promise<void> {
 export async function deleteUts(file: string): Promise<void> {
   await run('umount', [file], { okCodes: [1, 32] });
   rmSync(file, { force: true });
+}
+
+// The UTS namespace files under `dir` (restore removes those no container owns).
+export async function listUts(dir: string): Promise<string[]> {
+  return readdir(dir).catch(() => [] as string[]);
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { finalizeExit } from '../engine/containers';
 import { Engine } from '../engine/engine';
 import { PortService } from '../engine/ports';
 import { noneBackend, type FirewallBackend } from '../firewall/backend';
@@ -9,26 +10,42 @@ import { emptyState, type ContainerRecord, type NetworkRecord, type State } from
 // The engine without root, disk or kernel: its state in a MemoryStore, a
 // recording kernel (testing/recording-kernel.ts), no firewall (or a
 // recording one), host ports never bound. For unit tests of the engine's
-// decisions (network create and remove, connect and disconnect), the
-// handlers behind the RPC server and the CLI that talks to them. Starting a
-// container's process (run, start) still needs the integration suite.
-export function memoryEngine(state: State = emptyState(), o: { firewall?: FirewallBackend; kernel?: RecordingKernel } = {}) {
+// decisions (networks, connect, a container's run, start, stop, kill and
+// removal, restore, reset), the handlers behind the RPC server and the CLI
+// that talks to them. A test that runs containers gives `dataRoot`, a temp
+// dir of its own: their /etc files and logs are written there (plain files,
+// no privilege); without it the paths name nothing that exists.
+// `settled()` waits until the exits of ended processes are recorded.
+export function memoryEngine(state: State = emptyState(), o: { firewall?: FirewallBackend; kernel?: RecordingKernel; dataRoot?: string } = {}) {
   const store = new MemoryStore(state);
   const kernel = o.kernel ?? recordingKernel();
+  const root = o.dataRoot ?? '/nonexistent';
+  const finishing = new Set<Promise<void>>();
   const engine = new Engine({
     store,
     kernel,
     firewall: o.firewall ?? noneBackend,
     ownerUid: 1000,
-    logDir: '/nonexistent/containers',
-    utsDir: '/nonexistent/uts',
-    etcDir: '/nonexistent/etc',
-    shim: { node: '/nonexistent/node', script: '/nonexistent/berth.mjs' }, // no container process is started
+    logDir: `${root}/containers`,
+    utsDir: `${root}/uts`,
+    etcDir: `${root}/etc`,
+    shim: { node: '/nonexistent/node', script: '/nonexistent/berth.mjs' }, // the recording kernel starts no process
     ports: (eng) => new PortService(eng, async () => { throw new Error('a root-free test binds no host port'); }),
-    onExit: () => {},
+    // as the helper does: an ended process's container exits (finalizeExit)
+    onExit: (eng, id, pid, code, error, finishedAt) => {
+      const p = finalizeExit(eng, id, pid, code, error, finishedAt).finally(() => finishing.delete(p));
+      finishing.add(p);
+    },
   });
   engine.rebuildIpam(engine.state);
-  return { engine, store, kernel };
+  async function settled(): Promise<void> {
+    // an exit reaches onExit after the engine read the shim's record: a few turns of the event loop
+    for (let i = 0; i < 5 || finishing.size; i++) {
+      await new Promise((r) => setImmediate(r));
+      await Promise.all(finishing);
+    }
+  }
+  return { engine, store, kernel, settled };
 }
 
 // Deterministic 64-hex ids, so a failing test prints the same ids each run.

@@ -15,7 +15,7 @@ import { memoryEngine } from './memory-engine';
 export async function startMemoryHelper(state?: State) {
   const dir = mkdtempSync(join(tmpdir(), 'berth-memory-helper-'));
   const socketPath = join(dir, 'berth.sock');
-  const { engine, store } = memoryEngine(state);
+  const { engine, store } = memoryEngine(state, { dataRoot: dir });
   const logs: string[] = [];
   const server = new RpcServer({
     socketPath,
