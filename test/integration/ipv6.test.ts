@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpGet, TestHost, waitFor } from './harness';
+import { hostPerTest, httpGet, TestHost, waitFor } from './harness';
 
 // Dual-stack and IPv6-only networks end to end from the CLI, with real IPv6
 // traffic between throwaway namespaces: ULA subnets for networks, the
@@ -8,30 +8,37 @@ import { httpGet, TestHost, waitFor } from './harness';
 const OUT_HOST = '2001:db8:100::1'; // the test host's address towards the outside
 const OUT = '2001:db8:100::2'; // the outside namespace; it has no route to any ULA
 
+const ping6 = (ip: string) => ['ping', '-6', '-c', '1', '-W', '1', ip];
+const serve = ['--', 'python3', '-m', 'http.server', '--bind', '::', '8000'];
+const getsOn = (h: TestHost, from: string, url: string) =>
+  waitFor(async () => (await h.inContainer(from, httpGet(url, 1))).code === 0, 60_000, `${from} to get ${url}`);
+// the "outside" namespace with its IPv6 address and a web server on port 80
+async function addOutside6(h: TestHost): Promise<void> {
+  await h.addOutside();
+  await h.shOk(['ip', 'addr', 'add', `${OUT_HOST}/64`, 'dev', 'up-outside', 'nodad']);
+  await h.shOk(['ip', '-n', 'outside', 'addr', 'add', `${OUT}/64`, 'dev', 'eth0', 'nodad']);
+  await h.sh(['sh', '-c', `ip netns exec outside python3 -m http.server --bind ${OUT} 80 >/dev/null 2>&1 &`]);
+}
+
 describe.each(['iptables', 'nftables'] as const)('IPv6 (%s)', (backend) => {
+  // the tests that only look share one host; the two that change it for good
+  // (helper killed, everything removed) have their own, below
   let h: TestHost;
-  let forwarding6 = ''; // before the first IPv6 network
-  const ping6 = (ip: string) => ['ping', '-6', '-c', '1', '-W', '1', ip];
   const addrs = async (name: string) => {
     const n = Object.values((await h.inspect(name)).NetworkSettings.Networks as Record<string, { IPAddress: string; GlobalIPv6Address: string }>)[0];
     return { v4: n.IPAddress, v6: n.GlobalIPv6Address };
   };
-  const gets = (from: string, url: string) => waitFor(async () => (await h.inContainer(from, httpGet(url, 1))).code === 0, 60_000, `${from} to get ${url}`);
+  const gets = (from: string, url: string) => getsOn(h, from, url);
   const blocked = async (from: string, url: string) => (await h.inContainer(from, httpGet(url, 1))).code !== 0;
 
   beforeAll(async () => {
     h = await TestHost.create();
     await h.startHelper(['--firewall', backend]);
-    forwarding6 = (await h.shOk(['sysctl', '-n', 'net.ipv6.conf.all.forwarding'])).trim();
-    await h.addOutside();
-    await h.shOk(['ip', 'addr', 'add', `${OUT_HOST}/64`, 'dev', 'up-outside', 'nodad']);
-    await h.shOk(['ip', '-n', 'outside', 'addr', 'add', `${OUT}/64`, 'dev', 'eth0', 'nodad']);
-    await h.sh(['sh', '-c', `ip netns exec outside python3 -m http.server --bind ${OUT} 80 >/dev/null 2>&1 &`]);
+    await addOutside6(h);
     await h.berthOk(['network', 'create', '--ipv6', '--subnet', '10.70.0.0/24', '--subnet', 'fd00:70::/64', 'dual']);
     await h.berthOk(['network', 'create', '--ipv6', '--ipv4=false', 'six']);
     await h.berthOk(['network', 'create', '--ipv6', '--subnet', 'fd00:72::/64', 'other6']);
     await h.berthOk(['network', 'create', '--ipv6', '--internal', '--subnet', 'fd00:73::/64', 'priv6']);
-    const serve = ['--', 'python3', '-m', 'http.server', '--bind', '::', '8000'];
     await h.berthOk(['run', '-d', '--name', 'a', '--network', 'dual', ...serve]);
     await h.berthOk(['run', '-d', '--name', 'b', '--network', 'dual', '--ip6', 'fd00:70::99', ...serve]);
     await h.berthOk(['run', '-d', '--name', 'c', '--network', 'six', ...serve]);
@@ -135,8 +142,19 @@ describe.each(['iptables', 'nftables'] as const)('IPv6 (%s)', (backend) => {
     }
     expect(await state()).toEqual(before);
   });
+});
+
+describe.each(['iptables', 'nftables'] as const)('IPv6 (%s), helper killed', (backend) => {
+  const host = hostPerTest(async (h) => {
+    await h.startHelper(['--firewall', backend]);
+    await addOutside6(h);
+    await h.berthOk(['network', 'create', '--ipv6', '--subnet', '10.70.0.0/24', '--subnet', 'fd00:70::/64', 'dual']);
+    await h.berthOk(['run', '-d', '--name', 'a', '--network', 'dual', ...serve]);
+    await h.berthOk(['run', '-d', '--name', 'b', '--network', 'dual', '--ip6', 'fd00:70::99', ...serve]);
+  });
 
   it('after SIGKILL the next helper puts the IPv6 rules back and traffic flows again', async () => {
+    const h = host();
     await h.stopHelper('SIGKILL');
     // someone removes Berth's IPv6 masquerade while the helper is away
     if (backend === 'iptables') {
@@ -144,13 +162,29 @@ describe.each(['iptables', 'nftables'] as const)('IPv6 (%s)', (backend) => {
       await h.shOk(['sh', '-c', `ip6tables -t nat ${rule.replace('-A ', '-D ')}`]);
     } else await h.shOk(['nft', 'flush', 'chain', 'ip6', 'berth', 'nat-POSTROUTING']);
     await h.startHelper(['--firewall', backend]);
-    expect(await gets('a', `http://[${OUT}]/`)).toBe(true);
-    expect(await gets('a', 'http://[fd00:70::99]:8000/')).toBe(true);
+    expect(await getsOn(h, 'a', `http://[${OUT}]/`)).toBe(true);
+    expect(await getsOn(h, 'a', 'http://[fd00:70::99]:8000/')).toBe(true);
+  });
+});
+
+describe.each(['iptables', 'nftables'] as const)('IPv6 (%s), teardown', (backend) => {
+  let forwarding6 = ''; // before the first IPv6 network
+  const host = hostPerTest(async (h) => {
+    await h.startHelper(['--firewall', backend]);
+    forwarding6 = (await h.shOk(['sysctl', '-n', 'net.ipv6.conf.all.forwarding'])).trim();
+    await h.berthOk(['network', 'create', '--ipv6', '--subnet', '10.70.0.0/24', '--subnet', 'fd00:70::/64', 'dual']);
+    await h.berthOk(['network', 'create', '--ipv6', '--ipv4=false', 'six']);
+    await h.berthOk(['network', 'create', '--ipv6', '--internal', '--subnet', 'fd00:73::/64', 'priv6']);
+    await h.berthOk(['run', '-d', '--name', 'a', '--network', 'dual', ...serve]);
+    await h.berthOk(['run', '-d', '--name', 'c', '--network', 'six', ...serve]);
+    await h.berthOk(['run', '-d', '--name', 'p', '--network', 'priv6', ...serve]);
+    await h.berthOk(['run', '-d', '--name', 'pub', '--network', 'dual', '-p', '8080:8000', ...serve]);
   });
 
   it('teardown leaves no IPv6 object of Berth behind', async () => {
-    for (const c of ['a', 'b', 'c', 'o', 'p', 'pub']) await h.berthOk(['rm', '-f', c]);
-    for (const n of ['dual', 'six', 'other6', 'priv6']) await h.berthOk(['network', 'rm', n]);
+    const h = host();
+    for (const c of ['a', 'c', 'p', 'pub']) await h.berthOk(['rm', '-f', c]);
+    for (const n of ['dual', 'six', 'priv6']) await h.berthOk(['network', 'rm', n]);
     const addrs6 = await h.shOk(['ip', '-6', 'addr', 'show']);
     expect(addrs6).not.toMatch(/inet6 fd/);
     expect(await h.shOk(['ip', '-6', 'route', 'show', 'table', 'all'])).not.toMatch(/^fd/m);
