@@ -1,12 +1,15 @@
 import { lstat, readFile, readlink, readdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BERTH, TestHost } from './harness';
+import { describe, expect, it } from 'vitest';
+import { BERTH, hostPerTest, TestHost } from './harness';
 
 // What the helper refuses at start-up, and that a refusal changes nothing:
 // a damaged or emptied store, a second helper in the same network
 // namespace, a token path someone planted. A stale lock does not block.
 describe('helper start-up guards', () => {
+  // every test on a host of its own: a helper with network keep and
+  // container alive (then, in the second group, stopped), whatever the
+  // tests before it did to the store, the lock or the socket
   let h: TestHost;
   let good: string;
   let before: Awaited<ReturnType<TestHost['snapshot']>>;
@@ -14,27 +17,32 @@ describe('helper start-up guards', () => {
   // a helper that is expected to refuse: its exit code and its one line
   const tryHelper = (args: string[] = [], dataRoot = h.dataRoot, socket = h.socket) =>
     h.sh([process.execPath, BERTH, 'helper', '--foreground', '--socket', socket, '--data-root', dataRoot, ...args], { timeoutMs: 60_000 });
-
-  beforeAll(async () => {
-    h = await TestHost.create();
+  const withBerthObjects = async (host: TestHost) => {
+    h = host;
     await h.startHelper();
     await h.berthOk(['network', 'create', '--subnet', '10.77.0.0/24', 'keep']);
     await h.berthOk(['run', '-d', '--name', 'alive', '--network', 'keep', 'sleep', '600']);
-    before = await h.snapshot();
-  });
-  afterAll(async () => h?.destroy());
+  };
 
-  it('a second helper in the same network namespace refuses, names the first, and prunes nothing', async () => {
-    const r = await tryHelper([], join(h.dir, 'other-data'), join(h.dir, 'other.sock'));
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`another Berth helper runs in this network namespace (pid ${h.helperPid}, data root ${h.dataRoot}, socket ${h.socket})`);
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(await h.snapshot()).toEqual(before);
-    expect((await h.inspect('alive')).State.Running).toBe(true);
+  describe('with the helper running', () => {
+    hostPerTest(async (host) => {
+      await withBerthObjects(host);
+      before = await h.snapshot();
+    });
+
+    it('a second helper in the same network namespace refuses, names the first, and prunes nothing', async () => {
+      const r = await tryHelper([], join(h.dir, 'other-data'), join(h.dir, 'other.sock'));
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`another Berth helper runs in this network namespace (pid ${h.helperPid}, data root ${h.dataRoot}, socket ${h.socket})`);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(await h.snapshot()).toEqual(before);
+      expect((await h.inspect('alive')).State.Running).toBe(true);
+    });
   });
 
   describe('with the helper stopped', () => {
-    beforeAll(async () => {
+    hostPerTest(async (host) => {
+      await withBerthObjects(host);
       await h.stopHelper();
       good = await readFile(state(), 'utf8');
       before = await h.snapshot();
@@ -67,7 +75,6 @@ describe('helper start-up guards', () => {
     it('state.json.bak is the previous good version and restores everything', async () => {
       const bak = JSON.parse(await readFile(`${state()}.bak`, 'utf8'));
       expect(Object.values(bak.networks).map((n: any) => n.name)).toContain('keep');
-      await writeFile(state(), good);
     });
 
     it('a stale lock naming a live PID (reused) does not block the start', async () => {
