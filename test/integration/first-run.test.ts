@@ -49,6 +49,21 @@ describe('first run', () => {
     await h.stopHelper().catch(() => {}); // the harness's handle on the process that already ended
   });
 
+  it('helper start daemonizes a helper (the same verb as `berth helper`); helper stop ends it', async () => {
+    const socket = join(h.dir, 'daemon.sock');
+    // the host's own data root: another would find the earlier tests' berth0 and refuse to start
+    const r = await h.berth(['helper', 'start', '--socket', socket, '--data-root', h.dataRoot], { inHost: true });
+    expect(r.stderr, r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const pid = Number(/^berth helper started \(pid (\d+)\), socket /.exec(r.stdout)?.[1]);
+    expect(pid).toBeGreaterThan(1);
+    const st = await h.berth(['helper', 'status', '--socket', socket]);
+    expect(st.stdout).toContain(`(pid ${pid})`);
+    expect((await h.berth(['helper', 'stop', '--socket', socket], { inHost: true })).code).toBe(0);
+    expect(await h.alive(pid)).toBe(false);
+    expect(existsSync(socket)).toBe(false);
+  });
+
   it('npm start (web mode): starts a helper, serves the app with its token URL, stops the helper on exit', async () => {
     const socket = join(h.dir, 'start.sock');
     const start = h.spawn([process.execPath, START, '--web', '--no-open', '--socket', socket, '--data-root', h.dataRoot], { all: true });

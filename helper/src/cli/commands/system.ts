@@ -5,49 +5,61 @@ import type { SystemInfo } from '../../../../src/shared/system';
 import { FIREWALL_CHOICES, type FirewallChoice } from '../../firewall/flag-values';
 import { VERSION } from '../../version';
 
+// `berth helper` and `berth helper start` are the same verb: start is what a
+// newcomer types after reading `helper stop` and `helper status`.
+const helperVerb: Pick<Command, 'options' | 'examples' | 'run'> = {
+  options: {
+    'data-root': { type: 'string', value: 'dir', description: "Where the helper keeps its state (default /var/lib/berth)" },
+    owner: { type: 'string', value: 'uid', description: 'The user who may talk to the helper (default: the user who ran sudo)' },
+    foreground: { type: 'boolean', description: 'Stay in the foreground instead of daemonizing' },
+    // start although the store is empty, missing or unusable while the kernel holds Berth's objects (they are removed)
+    reset: { type: 'boolean', description: "Start although the store is empty or unusable while the kernel holds Berth's objects (they are removed)" },
+    'drift-interval': { type: 'string', value: 'ms', description: "How often to check that Berth's rules are still in place (default 3000)" },
+    // auto: iptables where it works, else nftables (table ip berth)
+    firewall: { type: 'string', value: 'string', description: 'iptables, nftables or auto (default: iptables where iptables-save works, else nftables)' },
+  },
+  examples: ['sudo berth helper', 'sudo berth helper --socket /tmp/b.sock --data-root /tmp/b --foreground', 'sudo berth helper --firewall nftables'],
+  async run(ctx, a) {
+    const owner = str(a.values.owner) ?? process.env.SUDO_UID ?? process.env.PKEXEC_UID ?? String(process.getuid?.() ?? 0);
+    if (!/^\d+$/.test(owner)) {
+      ctx.err(`invalid --owner ${owner}: want a numeric uid`);
+      return 1;
+    }
+    const firewall = str(a.values.firewall) ?? 'auto';
+    if (!(FIREWALL_CHOICES as string[]).includes(firewall)) {
+      ctx.err(`invalid --firewall ${firewall}: want ${FIREWALL_CHOICES.join(', ')}`);
+      return 1;
+    }
+    const argv = process.argv.slice(2).filter((x) => x !== '--foreground');
+    const di = Number(str(a.values['drift-interval']) ?? '3000');
+    // the engine and its packages load only for this verb
+    const { helperMain } = await import('../../helper-main');
+    return helperMain(
+      {
+        socketPath: resolve(ctx.socketPath),
+        dataRoot: resolve(str(a.values['data-root']) ?? '/var/lib/berth'),
+        ownerUid: Number(owner),
+        foreground: a.values.foreground === true,
+        reset: a.values.reset === true,
+        driftIntervalMs: Number.isFinite(di) && di >= 200 ? di : 3000,
+        firewall: firewall as FirewallChoice,
+      },
+      ownerless(argv),
+    );
+  },
+};
+
 export const systemCommands: Command[] = [
   {
     name: 'helper',
     summary: 'Run the privileged helper (root): the engine behind the CLI and the app',
-    options: {
-      'data-root': { type: 'string', value: 'dir', description: "Where the helper keeps its state (default /var/lib/berth)" },
-      owner: { type: 'string', value: 'uid', description: 'The user who may talk to the helper (default: the user who ran sudo)' },
-      foreground: { type: 'boolean', description: 'Stay in the foreground instead of daemonizing' },
-      // start although the store is empty, missing or unusable while the kernel holds Berth's objects (they are removed)
-      reset: { type: 'boolean', description: "Start although the store is empty or unusable while the kernel holds Berth's objects (they are removed)" },
-      'drift-interval': { type: 'string', value: 'ms', description: "How often to check that Berth's rules are still in place (default 3000)" },
-      // auto: iptables where it works, else nftables (table ip berth)
-      firewall: { type: 'string', value: 'string', description: 'iptables, nftables or auto (default: iptables where iptables-save works, else nftables)' },
-    },
-    examples: ['sudo berth helper', 'sudo berth helper --socket /tmp/b.sock --data-root /tmp/b --foreground', 'sudo berth helper --firewall nftables'],
-    async run(ctx, a) {
-      const owner = str(a.values.owner) ?? process.env.SUDO_UID ?? process.env.PKEXEC_UID ?? String(process.getuid?.() ?? 0);
-      if (!/^\d+$/.test(owner)) {
-        ctx.err(`invalid --owner ${owner}: want a numeric uid`);
-        return 1;
-      }
-      const firewall = str(a.values.firewall) ?? 'auto';
-      if (!(FIREWALL_CHOICES as string[]).includes(firewall)) {
-        ctx.err(`invalid --firewall ${firewall}: want ${FIREWALL_CHOICES.join(', ')}`);
-        return 1;
-      }
-      const argv = process.argv.slice(2).filter((x) => x !== '--foreground');
-      const di = Number(str(a.values['drift-interval']) ?? '3000');
-      // the engine and its packages load only for this verb
-      const { helperMain } = await import('../../helper-main');
-      return helperMain(
-        {
-          socketPath: resolve(ctx.socketPath),
-          dataRoot: resolve(str(a.values['data-root']) ?? '/var/lib/berth'),
-          ownerUid: Number(owner),
-          foreground: a.values.foreground === true,
-          reset: a.values.reset === true,
-          driftIntervalMs: Number.isFinite(di) && di >= 200 ? di : 3000,
-          firewall: firewall as FirewallChoice,
-        },
-        ownerless(argv),
-      );
-    },
+    ...helperVerb,
+  },
+  {
+    name: 'helper start',
+    summary: 'Start the privileged helper (root); the same as `berth helper`',
+    ...helperVerb,
+    examples: ['sudo berth helper start', 'sudo berth helper start --firewall nftables'],
   },
   {
     name: 'helper status',
