@@ -158,6 +158,7 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
   await stopped;
   drift.stop();
   engine.stopWatching();
+  await engine.settle();
   await engine.ports.shutdown();
   dns.close();
   await server.close();

@@ -201,9 +201,31 @@ export class Engine {
     await this.opts.firewall.apply(m, { previous, forwardPolicyDrop6: this.forwardPolicyDrop6 });
     this.applied = m;
     this.forwardPolicyDrop6 = false;
-    // the last endpoint gone: iptables-nft leaves an empty `table ip raw` that was not there before Berth
-    if (this.opts.firewall.name === 'iptables' && previous.endpoints.length && !m.endpoints.length)
-      await dropEmptyIptablesTables(this.originals?.get().nftTables, ['raw']).catch(() => []);
+    if (previous.endpoints.length && !m.endpoints.length) this.dropRawWhenIdle();
+  }
+
+  // The last endpoint gone: iptables-nft leaves an empty `table ip raw` that
+  // was not there before Berth (its raw DROP rules made it). Dropping it
+  // costs two nft runs, and the next endpoint makes it again: so it goes once
+  // no endpoint came back for RAW_IDLE_MS, in the queue, never beside a
+  // restore that puts rules in it. A helper that ends first drops it when it
+  // stops, or at its next start (restore.ts).
+  private rawIdle: NodeJS.Timeout | null = null;
+  private dropRawWhenIdle(): void {
+    if (this.opts.firewall.name !== 'iptables') return;
+    if (this.rawIdle) clearTimeout(this.rawIdle);
+    this.rawIdle = setTimeout(() => void this.serial(() => this.dropEmptyRaw()), RAW_IDLE_MS);
+    this.rawIdle.unref();
+  }
+  async dropEmptyRaw(): Promise<void> {
+    if (this.rawIdle) clearTimeout(this.rawIdle);
+    this.rawIdle = null;
+    if (this.opts.firewall.name !== 'iptables' || allEndpoints(this.state).length || !this.applied || this.applied.endpoints.length) return;
+    await dropEmptyIptablesTables(this.originals?.get().nftTables, ['raw']).catch(() => []);
+  }
+  // the helper is stopping: an empty raw table waiting to be dropped goes now
+  async settle(): Promise<void> {
+    if (this.rawIdle) await this.serial(() => this.dropEmptyRaw());
   }
 
   // Berth turned IPv6 forwarding on and the next apply sets the ip6tables
@@ -323,6 +345,8 @@ interface Member {
 }
 // Members per batch: bounds how long the first one waits for the last.
 const MAX_BATCH = 16;
+// How long no endpoint must be there before the empty raw table goes (dropRawWhenIdle).
+const RAW_IDLE_MS = 2000;
 
 export const allEndpoints = (s: State) => [
   ...Object.values(s.containers).flatMap((c) => c.endpoints),

@@ -1,4 +1,4 @@
-import { readForwardPolicy } from '../firewall/reset';
+import { dropEmptyIptablesTables, readForwardPolicy } from '../firewall/reset';
 import type { State } from '../store/state';
 import { deadForeign } from './connect';
 import { finalizeExit, finishRemovals, isUp } from './containers';
@@ -48,6 +48,9 @@ export async function restore(eng: Engine): Promise<void> {
     await eng.opts.firewall.apply(eng.firewallModel(s), { forwardPolicyDrop: eng.forwardPolicyDrop, forwardPolicyDrop6: eng.forwardPolicyDrop6, pruneUnknown: true });
     eng.forwardPolicyDrop6 = false;
   });
+  // an empty raw table the last run left (it ended before its idle drop, engine.ts)
+  if (eng.opts.firewall.name === 'iptables' && !allEndpoints(eng.state).length)
+    await dropEmptyIptablesTables(eng.originals?.get().nftTables, ['raw']).catch(() => []);
   // the status the container's shim recorded while the helper was away (kernel/shim.ts)
   for (const e of exited) {
     const r = e.shimPid && (await k.isAlive(e.shimPid, e.shimStartTime ?? '')) ? await waitRecord(eng, e.id, e.pid) : await eng.exitRecord(e.id, e.pid);
