@@ -247,7 +247,15 @@ export class Engine {
       this.batch.dirty = true;
       return links();
     }
-    const [l, f] = await Promise.allSettled([links(), this.syncFirewall(s, undo)]);
+    const work = Promise.allSettled([links(), this.syncFirewall(s, undo)]);
+    // while those programs run, the store writes `s` aside (its slow fsync); the commit then only switches files
+    await new Promise((r) => setImmediate(r));
+    try {
+      this.opts.store.stage?.(s);
+    } catch {
+      /* the commit's save writes it again and reports */
+    }
+    const [l, f] = await work;
     if (l.status === 'rejected') throw l.reason;
     if (f.status === 'rejected') throw f.reason;
     return l.value;

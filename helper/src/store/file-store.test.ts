@@ -90,6 +90,19 @@ describe('FileStore.save', () => {
     expect(lstatSync(store.path).isFile()).toBe(true);
   });
 
+  it('a staged state is not the store until it is saved; a save of another state writes that one', () => {
+    store.save(withNet('red'));
+    store.stage(withNet('blue'));
+    expect(store.load().networks['a'.repeat(64)].name).toBe('red'); // a failed operation or a crash now: still red
+    store.save(withNet('blue'));
+    expect(store.load().networks['a'.repeat(64)].name).toBe('blue');
+    expect(existsSync(`${store.path}.tmp`)).toBe(false);
+    store.stage(withNet('green'));
+    store.save(withNet('white')); // the operation changed its draft after staging
+    expect(store.load().networks['a'.repeat(64)].name).toBe('white');
+    expect(JSON.parse(readFileSync(store.backupPath, 'utf8')).networks['a'.repeat(64)].name).toBe('blue');
+  });
+
   it('--reset sets an unusable file aside instead of deleting it', () => {
     writeFileSync(store.path, '{}');
     const aside = store.setAside()!;

@@ -93,14 +93,8 @@ export class FileStore implements Store {
   save(state: State): void {
     const tmp = `${this.path}.tmp`;
     const text = JSON.stringify(state, null, 1);
-    unlinkIfThere(tmp); // left by a crash mid-write
-    const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    if (this.staged !== text) this.writeTemp(text);
+    this.staged = null;
     this.keepBackup();
     renameSync(tmp, this.path);
     const dfd = openSync(this.dataRoot, 'r');
@@ -108,6 +102,31 @@ export class FileStore implements Store {
       fsyncSync(dfd);
     } finally {
       closeSync(dfd);
+    }
+  }
+
+  // The temp file with its data fsync'd, written while the operation's
+  // programs run (engine.ts alongFirewall): the commit's save then has only
+  // the rename and the directory's fsync left. Until that save, state.json is
+  // untouched, so a failed operation or a crash leaves the store as it was
+  // (the next write replaces the temp file).
+  stage(state: State): void {
+    const text = JSON.stringify(state, null, 1);
+    this.staged = null;
+    this.writeTemp(text);
+    this.staged = text;
+  }
+  private staged: string | null = null;
+
+  private writeTemp(text: string): void {
+    const tmp = `${this.path}.tmp`;
+    unlinkIfThere(tmp); // left by a crash mid-write, or a stage not used
+    const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
     }
   }
 

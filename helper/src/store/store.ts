@@ -8,4 +8,9 @@ import type { State } from './state';
 export interface Store {
   load(): State;
   save(state: State): void;
+  // Optional: writes `state` durably beside the store without making it the
+  // store's, while the operation's programs run; a save() of the same state
+  // then only switches the files (FileStore). A stage that fails, or a state
+  // that changed since, is simply written again by save().
+  stage?(state: State): void;
 }
