@@ -1,4 +1,5 @@
 import { closeSync, constants, fchmodSync, fchownSync, fsyncSync, lstatSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { open, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { BerthError } from '../../../src/shared/errors';
 
@@ -73,6 +74,26 @@ export function createFresh(path: string, text: string, o: { mode: number; uid?:
     fsyncSync(fd);
   } finally {
     closeSync(fd);
+  }
+}
+
+// createFresh off the event loop (the helper's periodic writes): the same
+// unlink, O_EXCL|O_NOFOLLOW open, mode, owner and fsync, in the thread pool.
+export async function createFreshAsync(path: string, text: string, o: { mode: number; uid?: number; gid?: number }): Promise<void> {
+  await unlink(path).catch((e: NodeJS.ErrnoException) => {
+    if (e.code !== 'ENOENT') throw e;
+  });
+  const fh = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, o.mode).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'EEXIST' || e.code === 'ELOOP') throw new BerthError('conflict', `${path} was created by someone else while the helper was writing it; refusing to use it`);
+    throw e;
+  });
+  try {
+    await fh.chmod(o.mode);
+    if (o.uid !== undefined) await fh.chown(o.uid, o.gid ?? o.uid);
+    await fh.writeFile(text);
+    await fh.sync();
+  } finally {
+    await fh.close();
   }
 }
 

@@ -49,6 +49,23 @@ describe('ActivityLog', () => {
     expect(JSON.parse(readFileSync(path, 'utf8')).entries).toHaveLength(2);
   });
 
+  it('writes on its own a moment after the last event, off the event loop, 0600', async () => {
+    const path = file();
+    const a = new ActivityLog(path, 10);
+    a.record({ type: 'network.created', id: 'n1', name: 'front' }, 'cli', 'cli');
+    const written = () => {
+      try {
+        return JSON.parse(readFileSync(path, 'utf8')).entries.length as number;
+      } catch {
+        return 0;
+      }
+    };
+    for (let i = 0; i < 200 && written() < 1; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(written()).toBe(1);
+    expect((statSync(path).mode & 0o777).toString(8)).toBe('600');
+    expect(new ActivityLog(path, 10).list().map((e) => e.event.type)).toEqual(['network.created']);
+  });
+
   it('knows who a request works for through every await; cleanup calls are the cleanup', async () => {
     expect(doerOf('network.create', 'gui')).toEqual({ actor: 'gui', client: 'gui' });
     expect(doerOf('cleanup.undo', 'cli')).toEqual({ actor: 'cleanup', client: 'cli' });

@@ -1,8 +1,9 @@
 import { readFileSync, renameSync } from 'node:fs';
+import { rename } from 'node:fs/promises';
 import { z } from 'zod';
 import { ActivityEntry, type Actor, type ClientKind } from '../../../src/shared/activity';
 import type { BerthEvent } from '../../../src/shared/events';
-import { createFresh } from '../kernel/safe-files';
+import { createFresh, createFreshAsync } from '../kernel/safe-files';
 
 export const ACTIVITY_MAX = 500;
 const SAVE_AFTER_MS = 250;
@@ -63,14 +64,29 @@ export class ActivityLog {
 
   private schedule(): void {
     if (!this.path || this.timer) return;
+    // in the thread pool: a sync write and fsync here stalled every request
+    // the helper was serving (10-40 ms each time on a busy disk)
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.flush();
+      this.writing = this.writing.then(() => this.write());
     }, SAVE_AFTER_MS);
     this.timer.unref();
   }
 
-  // Also on shutdown: what is pending is written now.
+  private writing: Promise<void> = Promise.resolve();
+  private async write(): Promise<void> {
+    if (!this.path) return;
+    const tmp = `${this.path}.tmp`;
+    try {
+      await createFreshAsync(tmp, JSON.stringify({ version: 1, entries: this.entries }), { mode: 0o600 });
+      await rename(tmp, this.path);
+    } catch (e) {
+      // a full disk loses the newest history, not the helper (nor does a flush() that took the temp file meanwhile)
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.log(`activity log not saved: ${(e as Error).message}`);
+    }
+  }
+
+  // On shutdown (and in tests): what is pending is written now, synchronously.
   flush(): void {
     if (this.timer) {
       clearTimeout(this.timer);
