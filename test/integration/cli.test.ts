@@ -1,6 +1,6 @@
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BERTH, TestHost, waitFor } from './harness';
+import { describe, expect, it } from 'vitest';
+import { BERTH, hostPerTest, TestHost, waitFor } from './harness';
 
 // The CLI as a Docker user's shell meets it: pipes closed early, stdout and
 // stderr apart, exit codes, prompts, --format and --filter on real objects.
@@ -23,14 +23,15 @@ describe('berth CLI habits', () => {
     });
   const names = async (args: string[]) => (await h.berthOk(args)).split('\n').filter(Boolean);
 
-  beforeAll(async () => {
-    h = await TestHost.create();
+  // a host per test: an --rm container the helper removes after the CLI
+  // returned, or a prune, cannot reach into another test's objects
+  hostPerTest(async (host) => {
+    h = host;
     await h.startHelper();
     await h.berthOk(['network', 'create', '--subnet', '10.77.0.0/24', '--label', 'team=a', 'clinet']);
     // keeps clinet in use, so prune leaves it
     await h.berthOk(['run', '-d', '--name', 'keeper', '--network', 'clinet', '--', 'sleep', 'infinity']);
   });
-  afterAll(async () => h?.destroy());
 
   it('a pipe closed early ends logs -f and an attached run quietly, with the status of SIGPIPE', async () => {
     await h.berthOk(['run', '-d', '--name', 'talker', '--network', 'clinet', '--', 'sh', '-c', 'while :; do echo line; sleep 0.05; done']);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectHelper, type BerthClient } from '../../helper/src/client/unix-client';
 import type { BerthEvent } from '../../src/shared/events';
-import { BERTH, TestHost, waitFor } from './harness';
+import { BERTH, hostPerTest, TestHost, waitFor } from './harness';
 import { createOwnerUser, type OwnerUser } from './owner-user';
 
 // `berth exec` (docs/exec.md): in the container's network, hostname and /etc
@@ -13,14 +13,15 @@ describe('exec', () => {
   let u: OwnerUser;
   beforeAll(async () => {
     u = await createOwnerUser();
-    h = await TestHost.create();
+  });
+  afterAll(async () => u?.remove());
+  // a host per test: what one test started (an --rm container the helper
+  // removes after the CLI returned) cannot change what another one compares
+  hostPerTest(async (host) => {
+    h = host;
     await h.startHelper(['--owner', String(u.uid)]);
     await h.berthOk(['network', 'create', '--subnet', '10.77.0.0/24', 'exnet']);
     await h.berthOk(['run', '-d', '--name', 'box', '--network', 'exnet', '--ip', '10.77.0.9', '-h', 'boxhost', '-w', '/', '-e', 'FOO=bar', '--', 'sleep', '600']);
-  });
-  afterAll(async () => {
-    await h?.destroy();
-    await u?.remove();
   });
 
   // `berth ARGS` under script(1), which gives it a terminal of rows x cols, with
