@@ -27,6 +27,7 @@ import { RpcServer } from './server/rpc-server';
 import { cleanupDeps } from './server/cleanup-deps';
 import { PortService } from './engine/ports';
 import { VERSION } from './version';
+import { useEngineSockets } from './inspect/engines';
 
 export interface HelperOptions {
   socketPath: string;
@@ -35,6 +36,7 @@ export interface HelperOptions {
   foreground: boolean;
   driftIntervalMs: number;
   firewall: FirewallChoice;
+  dockerSocket?: string; // Docker's API, when not at /var/run/docker.sock
   // accept an empty, missing or unusable store although the kernel holds
   // Berth's objects: they are removed (an unusable file is set aside first)
   reset: boolean;
@@ -48,6 +50,7 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
     return 1;
   }
   if (!o.foreground) return daemonize(o, argv);
+  if (o.dockerSocket) useEngineSockets({ docker: o.dockerSocket });
   const log = (m: string) => process.stderr.write(`${new Date().toISOString()} ${m}\n`);
   // A promise some code path forgot to await must not end a root daemon that
   // holds everyone's networks (Node's default); it is logged as the bug it is.

@@ -5,6 +5,11 @@ import { OWNERS } from './owners';
 export const Owner = z.enum(OWNERS);
 export type Owner = z.infer<typeof Owner>;
 
+// Another engine's object a rule is about, named by that engine's API
+// (Berth's own are named by the client from its lists: `berth:<id>` tags).
+export const RuleObject = z.object({ kind: z.enum(['container', 'network']), id: z.string().max(128), name: z.string().max(128) });
+export type RuleObject = z.infer<typeof RuleObject>;
+
 export const FirewallRule = z.object({
   id: z.string(), // stable within one reading: family/table/chain/position
   family: z.enum(['ipv4', 'ipv6']),
@@ -21,6 +26,7 @@ export const FirewallRule = z.object({
   comment: z.string().nullable(),
   owner: Owner,
   ownerEvidence: z.string(),
+  ownerObject: RuleObject.nullable().optional(),
   // decoded NAT: "host IP:port -> address:port" for DNAT, "subnet -> out" for SNAT/MASQUERADE
   mapping: z.string().nullable(),
 });
@@ -48,7 +54,7 @@ export type BaseChain = z.infer<typeof BaseChain>;
 export const NatSortKey = z.enum(['position', 'owner', 'target', 'packets', 'bytes']);
 export const NatQueryParams = z.object({
   snapshot: z.string().max(64).optional(),
-  search: z.string().max(200).default(''), // case-insensitive, over table, chain, text, mapping, owner, comment
+  search: z.string().max(200).default(''), // case-insensitive, over table, chain, text, mapping, owner, comment, owner's object
   table: z.string().max(32).optional(),
   owner: Owner.optional(),
   family: z.enum(['ipv4', 'ipv6']).optional(),

@@ -6,6 +6,7 @@ import type { MethodHandlers, ResultOf } from '../../../src/shared/methods';
 import type { z } from 'zod';
 import { inspectHost } from '../inspect/host';
 import { classifyRules, linkOwnerMap, parseRules } from '../inspect/build';
+import { nameEngineRules } from '../inspect/engine-names';
 import { countersSince, makeSnapshot, queryRules, SnapshotCache, sourcesOf } from '../inspect/nat-query';
 import { linkNameOwner } from '../inspect/owner';
 import { releaseMemorySoon } from '../inspect/release-memory';
@@ -42,8 +43,9 @@ async function readForPlan(deps: InspectDeps) {
   return { host, plan: planStale(host, berth, conntrack) };
 }
 
-// The firewall alone (cheaper than the whole host), owners by link names:
-// what the NAT views list. Without links only texts and counters matter.
+// The firewall alone (cheaper than the whole host), owners by link names,
+// other engines' rules named by their API: what the NAT views list. Without
+// links only texts and counters matter.
 async function readNatRules(from?: FirewallSources) {
   releaseMemorySoon();
   const raw = await readFirewallRaw(from);
@@ -54,6 +56,7 @@ async function readNatRules(from?: FirewallSources) {
       return { name: l.ifname, owner: v?.owner ?? 'unknown', ownerEvidence: v?.evidence ?? '' } as const;
     });
     classifyRules(rules, linkOwnerMap(links));
+    await nameEngineRules(rules, raw.errors);
   }
   return { rules, baseChains, errors: raw.errors };
 }

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { existsSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 
 // Containers of other engines, read through their API sockets (Docker's and
 // Podman's Docker-compatible API), never through root-only files.
@@ -12,12 +12,36 @@ export interface EngineContainer {
   addresses: string[];
 }
 
-const SOCKETS: { source: EngineContainer['source']; path: string }[] = [
-  { source: 'docker', path: '/var/run/docker.sock' },
-  { source: 'podman', path: '/run/podman/podman.sock' },
-];
+export type EngineSource = EngineContainer['source'];
+const DEFAULT_SOCKETS: Record<EngineSource, string> = {
+  docker: '/var/run/docker.sock',
+  podman: '/run/podman/podman.sock',
+};
+let sockets: Record<EngineSource, string> = { ...DEFAULT_SOCKETS };
 
-function getJson<T>(socketPath: string, path: string, timeoutMs = 2000): Promise<T> {
+// `berth helper --docker-socket PATH`: where Docker's API listens when not at
+// its default place (also what the tests point at a fake Docker API).
+export function useEngineSockets(o: Partial<Record<EngineSource, string>>): void {
+  sockets = { ...DEFAULT_SOCKETS, ...o };
+}
+
+// The engines whose socket is there and root's (the helper's own user: root
+// outside tests): the helper believes what the API says (names it shows), so
+// a socket anyone could have put in place is not asked.
+export function engineSockets(): { source: EngineSource; path: string }[] {
+  return (Object.entries(sockets) as [EngineSource, string][])
+    .filter(([, path]) => {
+      try {
+        const st = lstatSync(path);
+        return st.isSocket() && (st.uid === 0 || st.uid === process.getuid?.());
+      } catch {
+        return false;
+      }
+    })
+    .map(([source, path]) => ({ source, path }));
+}
+
+export function getJson<T>(socketPath: string, path: string, timeoutMs = 2000): Promise<T> {
   return new Promise((resolve, reject) => {
     const req = http.get({ socketPath, path, timeout: timeoutMs, headers: { host: 'localhost' } }, (res) => {
       let body = '';
@@ -48,8 +72,7 @@ interface Inspect {
 
 export async function listEngineContainers(errors: string[]): Promise<EngineContainer[]> {
   const out: EngineContainer[] = [];
-  for (const { source, path } of SOCKETS) {
-    if (!existsSync(path)) continue;
+  for (const { source, path } of engineSockets()) {
     try {
       const list = await getJson<ListItem[]>(path, '/containers/json');
       for (const c of list.slice(0, 500)) {

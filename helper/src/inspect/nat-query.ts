@@ -36,7 +36,7 @@ export function makeSnapshot(rules: FirewallRule[], errors: string[], takenAt = 
 }
 
 const searchText = (s: RuleSnapshot): string[] =>
-  (s.hay ??= s.rules.map((r) => `${r.table} ${r.chain} ${r.owner} ${r.mapping ?? ''} ${r.comment ?? ''} ${r.text}`.toLowerCase()));
+  (s.hay ??= s.rules.map((r) => `${r.table} ${r.chain} ${r.owner} ${r.mapping ?? ''} ${r.comment ?? ''} ${r.ownerObject?.name ?? ''} ${r.text}`.toLowerCase()));
 
 // Where rule `id` is in the reading, or undefined.
 export function positionOf(s: RuleSnapshot, id: string): number | undefined {

@@ -54,7 +54,7 @@ export function App() {
         )}
         {view === 'ports' && <PortsView />}
         {view === 'nat' && <NatView onOpen={open} />}
-        {view === 'cleanup' && <CleanupView />}
+        {view === 'cleanup' && <CleanupView onOpen={open} />}
       </main>
       <StatusBar />
     </div>

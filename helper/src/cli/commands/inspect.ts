@@ -78,7 +78,7 @@ export const commands: Command[] = [
         for await (const page of pages()) rules.push(...page.rules);
         ctx.out(table(
           ['TABLE', 'CHAIN', '#', 'OWNER', 'PKTS', 'MAPPING / RULE'],
-          rules.map((r) => [r.table, r.chain, String(r.position), r.owner, String(r.packets), r.mapping ?? truncate(r.text.replace(/^-A \S+ /, ''), 80)]),
+          rules.map((r) => [r.table, r.chain, String(r.position), r.ownerObject ? `${r.owner} (${r.ownerObject.name})` : r.owner, String(r.packets), r.mapping ?? truncate(r.text.replace(/^-A \S+ /, ''), 80)]),
         ));
       }
       return 0;

@@ -17,6 +17,7 @@ const helperVerb: Pick<Command, 'options' | 'examples' | 'run'> = {
     'drift-interval': { type: 'string', value: 'ms', description: "How often to check that Berth's rules are still in place (default 3000)" },
     // auto: iptables where it works, else nftables (table ip berth)
     firewall: { type: 'string', value: 'string', description: 'iptables, nftables or auto (default: iptables where iptables-save works, else nftables)' },
+    'docker-socket': { type: 'string', value: 'path', description: "Docker's API socket, asked for the names of Docker's containers and networks (default /var/run/docker.sock)" },
   },
   examples: ['sudo berth helper', 'sudo berth helper --socket /tmp/b.sock --data-root /tmp/b --foreground', 'sudo berth helper --firewall nftables'],
   async run(ctx, a) {
@@ -43,6 +44,7 @@ const helperVerb: Pick<Command, 'options' | 'examples' | 'run'> = {
         reset: a.values.reset === true,
         driftIntervalMs: Number.isFinite(di) && di >= 200 ? di : 3000,
         firewall: firewall as FirewallChoice,
+        dockerSocket: str(a.values['docker-socket']) ? resolve(str(a.values['docker-socket'])!) : undefined,
       },
       ownerless(argv),
     );

@@ -16,11 +16,12 @@ import { relativeTime } from '../../lib/format';
 import { applyParams, chosen, groupByKind, isForeign, toggle, toggleAll, type Choices } from './cleanup-select';
 import { DoctorPanel } from './DoctorPanel';
 import { FindingList } from './FindingList';
+import type { OpenView } from '../../lib/navigation';
 
 const NONE: Choices = { excluded: new Set(), included: new Set() };
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-export function CleanupView() {
+export function CleanupView({ onOpen }: { onOpen?: OpenView } = {}) {
   const plan = useBerthQuery('cleanup.plan', {});
   const apply = useBerthMutation('cleanup.apply');
   const undo = useBerthMutation('cleanup.undo');
@@ -101,6 +102,7 @@ export function CleanupView() {
               choices={choices}
               onToggle={(f, on) => setChoices((c) => toggle(c, f, on))}
               onToggleGroup={(list, on) => setChoices((c) => toggleAll(c, list, on))}
+              onOpen={onOpen}
             />
           </>
         )}

@@ -6,6 +6,7 @@ import { berthTag, type BerthObject } from '../../lib/berth-names';
 import { useBerthNames } from '../../lib/useBerthNames';
 import { joinArgv } from '../../lib/argv';
 import { OwnerBadge } from '../nat/OwnerBadge';
+import type { OpenView } from '../../lib/navigation';
 import { isForeign } from './cleanup-select';
 
 export function FindingCard({
@@ -14,12 +15,14 @@ export function FindingCard({
   onChange,
   index,
   measure,
+  onOpen,
 }: {
   finding: Finding;
   chosen: boolean;
   onChange: (on: boolean) => void;
   index?: number; // its place in a virtualized list, which measures it as it renders
   measure?: (el: Element | null) => void;
+  onOpen?: OpenView;
 }) {
   const id = useId();
   const foreign = isForeign(finding);
@@ -44,7 +47,7 @@ export function FindingCard({
         </div>
         {belongs && (
           <p className="finding-owner small">
-            {belongs.object ? <>Belongs to {belongs.object.kind} <BerthObjectLink object={belongs.object} />{belongs.object.kind === 'container' && <> on {belongs.object.network}</>}</> : <>Tagged <code>berth:{belongs.tag}</code>: no network or container of Berth has that id now</>}
+            {belongs.object ? <>Belongs to {belongs.object.kind} <BerthObjectLink object={belongs.object} onOpen={onOpen} />{belongs.object.kind === 'container' && <> on {belongs.object.network}</>}</> : <>Tagged <code>berth:{belongs.tag}</code>: no network or container of Berth has that id now</>}
           </p>
         )}
         {foreign && (

@@ -3,6 +3,7 @@ import { useMemo, useRef } from 'react';
 import type { Finding } from '../../../../shared/inspect';
 import { isChosen, KIND_TITLES, type Choices } from './cleanup-select';
 import { FindingCard } from './FindingCard';
+import type { OpenView } from '../../lib/navigation';
 
 type Item = { type: 'group'; kind: Finding['kind']; list: Finding[] } | { type: 'finding'; finding: Finding };
 
@@ -19,11 +20,13 @@ export function FindingList({
   choices,
   onToggle,
   onToggleGroup,
+  onOpen,
 }: {
   groups: [Finding['kind'], Finding[]][];
   choices: Choices;
   onToggle: (f: Finding, on: boolean) => void;
   onToggleGroup: (list: Finding[], on: boolean) => void;
+  onOpen?: OpenView; // a finding's live object opens in its view
 }) {
   const items = useMemo<Item[]>(
     () => groups.flatMap(([kind, list]) => [{ type: 'group', kind, list } as Item, ...list.map((finding) => ({ type: 'finding', finding }) as Item)]),
@@ -80,6 +83,7 @@ export function FindingList({
               finding={f}
               chosen={isChosen(f, choices)}
               onChange={(on) => onToggle(f, on)}
+              onOpen={onOpen}
             />
           );
         })}

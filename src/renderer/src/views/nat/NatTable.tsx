@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import type { FirewallRule } from '../../../../shared/inspect';
 import { useVirtualRows, type ScrollRequest } from '../../lib/useVirtualRows';
-import { mappingText, matchSummary, shortBytes, shortCount, targetText } from './nat-format';
+import { foreignObjectText, mappingText, matchSummary, shortBytes, shortCount, targetText } from './nat-format';
 import { OwnerBadge } from './OwnerBadge';
 import { BerthObjectLink } from '../../components/BerthObjectLink';
 import { berthTag, describeObject, type BerthObject } from '../../lib/berth-names';
@@ -114,9 +114,11 @@ export function NatTable({
                   {r.family === 'ipv6' && <span className="nat-fam">v6</span>}
                 </td>
                 <td className="mono ellipsis" title={target}><span className={`target target-${r.target.toLowerCase()}`}>{r.targetArgs.goto ? `goto ${r.target}` : r.target || '—'}</span></td>
-                <td className="nat-owner" title={r.comment ? `${r.comment}${object ? ` — ${describeObject(object)}` : ''}` : undefined}>
+                <td className="nat-owner" title={r.comment ? `${r.comment}${object ? ` — ${describeObject(object)}` : ''}` : r.ownerObject ? foreignObjectText(r) : undefined}>
                   <OwnerBadge owner={r.owner} evidence={r.ownerEvidence} />
-                  {object ? <BerthObjectLink object={object} onOpen={onOpen} /> : r.comment ? <span className="owner-name small muted">{r.comment}</span> : null}
+                  {object ? <BerthObjectLink object={object} onOpen={onOpen} />
+                    : r.ownerObject ? <span className="owner-name foreign-object">{r.ownerObject.name}</span>
+                    : r.comment ? <span className="owner-name small muted">{r.comment}</span> : null}
                 </td>
                 <td className="mono ellipsis" title={mappingText(r) || undefined}>{r.mapping ? mappingText(r) : <span className="muted">—</span>}</td>
                 <td className="mono ellipsis muted-strong" title={match}>{match || <span className="muted">any</span>}</td>

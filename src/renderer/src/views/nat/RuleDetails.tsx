@@ -1,7 +1,7 @@
 import type { FirewallRule } from '../../../../shared/inspect';
 import { Icon } from '../../components/Icon';
 import { JsonView } from '../../components/JsonView';
-import { mappingText, targetText } from './nat-format';
+import { foreignObjectText, mappingText, targetText } from './nat-format';
 import { OwnerBadge } from './OwnerBadge';
 import { BerthObjectLink } from '../../components/BerthObjectLink';
 import { berthTag, type BerthObject } from '../../lib/berth-names';
@@ -26,6 +26,7 @@ export function RuleDetails({ rule, onClose, names, onOpen }: { rule: FirewallRu
         <dt>Owner</dt>
         <dd><OwnerBadge owner={rule.owner} /> <span className="small muted">{rule.ownerEvidence}</span></dd>
         {object && (<><dt>{object.kind === 'network' ? 'Network' : 'Container'}</dt><dd><BerthObjectLink object={object} onOpen={onOpen} />{object.kind === 'container' && <span className="muted small"> on {object.network}</span>}</dd></>)}
+        {!object && rule.ownerObject && (<><dt>{rule.ownerObject.kind === 'network' ? 'Network' : 'Container'}</dt><dd title={foreignObjectText(rule)}><span className="foreign-object">{rule.ownerObject.name}</span> <span className="muted small mono">{rule.ownerObject.id.slice(0, 12)}</span></dd></>)}
         <dt>Chain</dt>
         <dd className="mono">{rule.table} / {rule.chain}</dd>
         {rule.mapping && (<><dt>Mapping</dt><dd className="mono">{mappingText(rule)}</dd></>)}

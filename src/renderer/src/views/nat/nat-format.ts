@@ -90,3 +90,7 @@ export interface NatFilters {
   owner: string;
   family: string;
 }
+
+// Another engine's object a rule is about, as its engine's API named it.
+export const foreignObjectText = (r: Pick<FirewallRule, 'owner' | 'ownerObject'>): string =>
+  r.ownerObject ? `${r.owner} ${r.ownerObject.kind} ${r.ownerObject.name} (named by ${r.owner === 'podman' ? "Podman's" : "Docker's"} API)` : '';

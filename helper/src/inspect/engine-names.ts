@@ -1,0 +1,97 @@
+import type { FirewallRule, RuleObject } from '../../../src/shared/inspect';
+import { engineSockets, getJson, type EngineSource } from './engines';
+import { dnatTarget } from './nat-decode';
+
+// The objects other engines' rules are about, named through the engine's own
+// API (Docker's, or Podman's Docker-compatible one): a rule that sends to or
+// matches a container's address is that container's, one on a network's
+// bridge is that network's. Nothing is named when no API answers.
+export interface EngineNames {
+  byAddress: Map<string, RuleObject>; // container address (no prefix) -> container
+  byBridge: Map<string, RuleObject>; // bridge interface -> network
+}
+
+interface ListedContainer {
+  Id?: string;
+  Names?: string[];
+  NetworkSettings?: { Networks?: Record<string, { IPAddress?: string; GlobalIPv6Address?: string }> };
+}
+interface ListedNetwork { Id?: string; Name?: string; Driver?: string; Options?: Record<string, string> }
+
+const MAX_OBJECTS = 5000;
+// what an API answers is shown, so it is bounded and printable
+const clean = (s: unknown, max = 128): string => (typeof s === 'string' ? s.replace(/[^\x20-\x7e]/g, '').slice(0, max) : '');
+
+export function engineNamesFrom(containers: ListedContainer[], networks: ListedNetwork[]): EngineNames {
+  const byAddress = new Map<string, RuleObject>();
+  const byBridge = new Map<string, RuleObject>();
+  for (const c of containers.slice(0, MAX_OBJECTS)) {
+    const id = clean(c.Id);
+    const name = clean(c.Names?.[0]).replace(/^\//, '') || id.slice(0, 12);
+    if (!name) continue;
+    for (const ep of Object.values(c.NetworkSettings?.Networks ?? {}))
+      for (const a of [ep.IPAddress, ep.GlobalIPv6Address]) if (a && typeof a === 'string') byAddress.set(clean(a, 64), { kind: 'container', id, name });
+  }
+  for (const n of networks.slice(0, MAX_OBJECTS)) {
+    const id = clean(n.Id);
+    const name = clean(n.Name);
+    if (!id || !name || (n.Driver && n.Driver !== 'bridge')) continue;
+    // Docker names a user network's bridge br-<id12> unless an option says otherwise (docker0 for "bridge")
+    const bridge = clean(n.Options?.['com.docker.network.bridge.name'], 15) || `br-${id.slice(0, 12)}`;
+    byBridge.set(bridge, { kind: 'network', id, name });
+  }
+  return { byAddress, byBridge };
+}
+
+// Each engine whose API socket is there: its running containers and its
+// networks, two calls, each bounded in time; an engine that does not answer
+// is named in `errors` and its rules stay unnamed.
+export async function readEngineNames(errors: string[], wanted: Set<string>, timeoutMs = 1500): Promise<Map<EngineSource, EngineNames>> {
+  const out = new Map<EngineSource, EngineNames>();
+  await Promise.all(
+    engineSockets()
+      .filter((s) => wanted.has(s.source))
+      .map(async ({ source, path }) => {
+        try {
+          const [containers, networks] = await Promise.all([
+            getJson<ListedContainer[]>(path, '/containers/json', timeoutMs),
+            getJson<ListedNetwork[]>(path, '/networks', timeoutMs),
+          ]);
+          if (!Array.isArray(containers) || !Array.isArray(networks)) throw new Error('unexpected answer');
+          out.set(source, engineNamesFrom(containers, networks));
+        } catch (e) {
+          errors.push(`${source} API (${path}): ${(e as Error).message}; its rules are shown without names`);
+        }
+      }),
+  );
+  return out;
+}
+
+const hostAddr = (a: string | undefined) => (a && /\/(32|128)$/.test(a) ? a.replace(/\/\d+$/, '') : a && !a.includes('/') ? a : null);
+
+// The object one rule is about, by what it sends to or matches.
+export function objectOfRule(r: FirewallRule, names: EngineNames): RuleObject | null {
+  const addrs = [dnatTarget(r)?.ip, hostAddr(r.matches.d), hostAddr(r.matches.s)];
+  for (const a of addrs) {
+    const o = a ? names.byAddress.get(a) : undefined;
+    if (o) return o;
+  }
+  for (const key of ['o', 'i', '!i', '!o']) {
+    const o = r.matches[key] ? names.byBridge.get(r.matches[key]) : undefined;
+    if (o) return o;
+  }
+  return null;
+}
+
+// Fill `ownerObject` of the rules other engines own, asking each engine once.
+export async function nameEngineRules(rules: FirewallRule[], errors: string[]): Promise<void> {
+  const wanted = new Set<string>();
+  for (const r of rules) if (r.owner === 'docker' || r.owner === 'podman') wanted.add(r.owner);
+  if (!wanted.size) return;
+  const names = await readEngineNames(errors, wanted);
+  if (!names.size) return;
+  for (const r of rules) {
+    const n = names.get(r.owner as EngineSource);
+    if (n) r.ownerObject = objectOfRule(r, n);
+  }
+}
