@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { BerthEvent } from '../../src/shared/events';
 import type { Finding, FirewallRule, HostInspect } from '../../src/shared/inspect';
 import { connectHelper } from '../../helper/src/client/unix-client';
-import { TestHost, waitFor } from './harness';
+import { hostPerTest, TestHost, waitFor } from './harness';
 import { messBuilders } from './mess';
 
 // Cleanup end to end: the real helper, driven through the CLI, in a
@@ -85,8 +85,10 @@ describe('cleanup end to end', () => {
     return h.inspect(name);
   };
 
-  beforeAll(async () => {
-    h = await TestHost.create();
+  // every test on a fresh host with the whole mess: one test's --apply or
+  // undo is never what the next one starts from
+  hostPerTest(async (host) => {
+    h = host;
     await h.startHelper(NO_DRIFT);
     await h.berthOk(['network', 'create', '--subnet', '10.70.0.0/24', 'pub']);
     const web = await run('web', ['-p', '8080:8000']);
@@ -131,9 +133,7 @@ describe('cleanup end to end', () => {
     const dnat = (await h.shOk(['iptables', '-t', 'nat', '-S', 'BERTH'])).split('\n').find((l) => l.includes('--dport 8080'))!;
     // (-S quotes the comment; as argv words the quotes must go)
     await h.shOk(['iptables', '-t', 'nat', ...dnat.replace('--dport 8080', '--dport 9999').replace(/"/g, '').split(' ')]);
-
   });
-  afterAll(async () => h?.destroy());
 
   const expected: [string, string, string][] = [
     ['dangling-nat-rule', 'docker', '--dport 8091 -j DNAT --to-destination 172.17.0.3:80'],
@@ -201,6 +201,10 @@ describe('cleanup end to end', () => {
   });
 
   it('--apply --include-foreign removes the foreign ones, and undo brings them back exactly, once', async () => {
+    // Berth's own findings first (the test above), so what is left is foreign
+    const own = await h.berth(['cleanup', '--apply']);
+    expect(own.code, own.stderr).toBe(0);
+    expect((await plan()).findings.filter((f) => f.owner === 'berth')).toEqual([]);
     const beforeForeign = await saveRules();
     const foreign = (await plan()).findings;
     const r = await h.berth(['cleanup', '--apply', '--include-foreign']);
