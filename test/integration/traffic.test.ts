@@ -3,7 +3,8 @@ import { httpGet, ping, TestHost, waitFor } from './harness';
 
 // Real traffic between containers, across networks, and to an "outside"
 // namespace, all inside one throwaway test host; once per firewall backend,
-// which must give the same semantics.
+// which must give the same semantics. The tests only look (the one that
+// turns ip_forward off puts it back), so they share the host in any order.
 describe.each(['iptables', 'nftables'] as const)('traffic (%s)', (backend) => {
   let h: TestHost;
   beforeAll(async () => {
@@ -71,9 +72,13 @@ describe.each(['iptables', 'nftables'] as const)('traffic (%s)', (backend) => {
     expect(info.hostChanges.join('\n')).toContain('ip_forward');
     expect(info.ipForward).toBe(true);
     // read, not assumed: someone turning forwarding off shows
+    // (put back whatever happens: the other tests of this host forward through it)
     await h.shOk(['sysctl', '-qw', 'net.ipv4.ip_forward=0']);
-    expect(JSON.parse(await h.berthOk(['info', '--format', 'json'])).ipForward).toBe(false);
-    await h.shOk(['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+    try {
+      expect(JSON.parse(await h.berthOk(['info', '--format', 'json'])).ipForward).toBe(false);
+    } finally {
+      await h.shOk(['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+    }
     expect(info.firewallBackend).toBe(backend);
   });
 });
