@@ -13,7 +13,7 @@ import { useSlashFocus } from '../../lib/useSlashFocus';
 import type { ScrollRequest } from '../../lib/useVirtualRows';
 import { rawText, type NatFilters } from './nat-format';
 import { NatTable } from './NatTable';
-import { PacketTracer, type TraceOutcome } from './PacketTracer';
+import { PacketTracer, tracedRule, type TraceOutcome } from './PacketTracer';
 import { RuleDetails } from './RuleDetails';
 import { useBerthNames } from '../../lib/useBerthNames';
 import type { OpenView } from '../../lib/navigation';
@@ -146,7 +146,8 @@ export function NatView({ onOpen }: { onOpen?: OpenView } = {}) {
   };
   const onTrace = (o: TraceOutcome | null) => {
     setTrace(o);
-    if (o?.result.hit) void show(o.result.hit);
+    const r = tracedRule(o);
+    if (r) void show(r);
   };
   // The tracer walks the tables with base chains (iptables nat, filter, raw,
   // mangle; every nft table of the ip, ip6 and inet families) of the same
@@ -223,7 +224,7 @@ export function NatView({ onOpen }: { onOpen?: OpenView } = {}) {
               counters={counterMap}
               selected={selected?.id ?? null}
               selectedIndex={selectedIndex}
-              hit={trace?.result.hit?.id ?? null}
+              hit={tracedRule(trace)?.id ?? null}
               path={path}
               onSelect={select}
               onRange={onRange}

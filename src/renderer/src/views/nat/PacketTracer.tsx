@@ -3,7 +3,7 @@ import type { BaseChain, FirewallRule } from '../../../../shared/inspect';
 import { Icon } from '../../components/Icon';
 import { mappingText } from './nat-format';
 import { isIp, tracePacket, type Proto, type TraceResult } from './packet-match';
-import { dropWhere, publishedPorts, traceStory, where, type TraceStory } from './trace-story';
+import { bridgeRoutes, dropWhere, publishedPorts, traceStory, where, type TraceStory } from './trace-story';
 import { useBerthQuery } from '../../api/hooks';
 
 export interface TraceOutcome {
@@ -11,6 +11,10 @@ export interface TraceOutcome {
   asked: string;
   story: TraceStory;
 }
+
+// The rule to show for a trace: the drop before NAT when there was one, else the nat walk's.
+export const tracedRule = (o: TraceOutcome | null): FirewallRule | null =>
+  (o?.story.preNat ? o.story.filter?.hit : o?.result.hit) ?? null;
 
 const VERDICT_TEXT: Record<TraceResult['verdict'], string> = {
   DNAT: 'is translated by',
@@ -56,7 +60,7 @@ export function PacketTracer({
     const dst = ip.trim().replace(/^\[|\]$/g, '');
     const pkt = { dst, port: n, proto, local: from === 'host', inIface: from === 'outside' && iface.trim() ? iface.trim() : undefined };
     const result = tracePacket(rules, pkt, chains);
-    const story = traceStory(result, pkt, publishedPorts(containers.data, networks.data), rules, chains);
+    const story = traceStory(result, pkt, publishedPorts(containers.data, networks.data), rules, chains, bridgeRoutes(networks.data));
     onTrace({ result, story, asked: `${dst.includes(':') ? `[${dst}]` : dst}:${n}/${proto}${from === 'host' ? ' from this host' : iface.trim() ? ` in on ${iface.trim()}` : ''}` });
   };
 
@@ -129,7 +133,7 @@ export function PacketTracer({
             {r.hit && r.verdict !== 'RETURN' ? (
               <>
                 <p className="trace-headline">
-                  A packet to <code>{outcome.asked}</code> {VERDICT_TEXT[r.verdict]}{' '}
+                  {outcome.story.preNat && 'Had it got past that drop: '}A packet to <code>{outcome.asked}</code> {VERDICT_TEXT[r.verdict]}{' '}
                   <button type="button" className="link-button mono" onClick={() => onShow(r.hit!)}>{where(r.hit)}</button>
                   {r.hit.mapping && <> — <span className="mono">{mappingText(r.hit)}</span></>}
                 </p>

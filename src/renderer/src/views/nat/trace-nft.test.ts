@@ -104,10 +104,19 @@ describe('the tracer on nftables', () => {
     expect(ok.line).toContain('FORWARD');
   });
 
+  it("a DNAT to an address no published port names: routing by the networks' subnets finds its bridge", () => {
+    const pkt: Packet = { dst: '2001:db8::10', port: 8080, proto: 'tcp', local: false };
+    const nat = tracePacket(BERTH, pkt, BERTH_CHAINS);
+    const s = traceStory(nat, pkt, [], BERTH, BERTH_CHAINS, [{ subnet: '10.91.0.0/24', bridge: 'br-1' }, { subnet: 'fd00:91::/64', bridge: 'br-1' }]);
+    expect(s.line).toBe('reaches [fd00:91::2]:80 via DNAT in nat-berth in ip6 berth, accepted by filter-FORWARD in ip6 berth');
+  });
+
   it('127.0.0.1 arriving from outside is dropped in raw-PREROUTING, before NAT', () => {
     const s = trace({ dst: '127.0.0.1', port: 6000, proto: 'tcp', local: false, inIface: 'eth0' }, BERTH, BERTH_CHAINS).story;
     expect(s.tone).toBe('drop');
     expect(s.line).toBe('is dropped by ip berth raw-PREROUTING #2 before NAT');
+    expect(s.preNat).toBe(true);
+    expect(s.filter?.hit?.id).toBe('nft/ip/berth/raw-PREROUTING/2');
   });
 
   it('from this host to a published loopback port, v4 and v6: nat-OUTPUT leaves it alone, the userland proxy carries it', () => {

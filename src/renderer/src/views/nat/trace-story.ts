@@ -15,22 +15,34 @@ export interface Published {
   bridge: string;
 }
 
+// One entry per bind and container address (IPv4 and IPv6 of a dual-stack
+// container: a DNAT of either family names it).
 export function publishedPorts(containers: Container[] = [], networks: Network[] = []): Published[] {
   const out: Published[] = [];
   for (const c of containers) {
     if (!c.State.Running) continue;
-    const nets = Object.entries(c.NetworkSettings.Networks).filter(([, v]) => v.IPAddress);
+    const nets = Object.entries(c.NetworkSettings.Networks).filter(([, v]) => v.IPAddress || v.GlobalIPv6Address);
     if (!nets.length) continue;
     const [netName, ep] = nets[0];
     const n = networks.find((x) => x.Name === netName);
+    const ips = [ep.IPAddress, ep.GlobalIPv6Address].filter((x): x is string => !!x);
     for (const [key, binds] of Object.entries(c.NetworkSettings.Ports ?? {})) {
       const [port, proto = 'tcp'] = key.split('/');
       for (const b of binds ?? [])
-        out.push({ container: containerName(c), containerIp: ep.IPAddress, containerPort: Number(port), hostIp: b.HostIp ?? '', hostPort: Number(b.HostPort), proto, bridge: n ? bridgeName(n) : '' });
+        for (const containerIp of ips)
+          out.push({ container: containerName(c), containerIp, containerPort: Number(port), hostIp: b.HostIp ?? '', hostPort: Number(b.HostPort), proto, bridge: n ? bridgeName(n) : '' });
     }
   }
   return out;
 }
+
+// Every network's subnets and bridge: where routing sends a DNATed packet.
+export interface BridgeRoute {
+  subnet: string;
+  bridge: string;
+}
+export const bridgeRoutes = (networks: Network[] = []): BridgeRoute[] =>
+  networks.flatMap((n) => n.IPAM.Config.map((c) => ({ subnet: c.Subnet, bridge: bridgeName(n) })));
 
 const LOOPBACK = (ip: string) => (isV6(ip) ? ip === '::1' : inCidr(ip, '127.0.0.0/8'));
 const listensOn = (p: Published, dst: string) => {
@@ -58,6 +70,7 @@ export interface TraceStory {
   target: Published | null; // the container the packet reaches (by DNAT or proxy)
   filter: FilterResult | null; // the filter walk that decided: the one that dropped it, else the last (FORWARD after DNAT from outside)
   stages: FilterResult[]; // every filter walk, in the packet's order
+  preNat?: boolean; // dropped before NAT: the nat walk's answer never applies
 }
 
 // What happens to the packet, end to end, iptables and nftables alike:
@@ -70,16 +83,19 @@ export interface TraceStory {
 //   leaves 127.0.0.0/8 and ::1 alone, and a port with no DNAT of the
 //   packet's family is the proxy's).
 // Each walk's drop ends the story; the line says what decided.
-export function traceStory(nat: TraceResult, pkt: Packet, published: Published[], rules: FirewallRule[], chains: BaseChain[] = []): TraceStory {
+export function traceStory(nat: TraceResult, pkt: Packet, published: Published[], rules: FirewallRule[], chains: BaseChain[] = [], routes: BridgeRoute[] = []): TraceStory {
   const cs = chains.length ? chains : builtinChains(rules);
   const none = { proxy: null, target: null };
   const before = traceFilter(rules, cs, pkt, pkt.local ? 'output' : 'prerouting', (b) => b.priority < -100);
   if (before.verdict === 'DROP')
-    return { ...none, line: `is dropped by ${dropWhere(before)} before NAT`, tone: 'drop', filter: before, stages: [before] };
+    return { ...none, line: `is dropped by ${dropWhere(before)} before NAT`, tone: 'drop', filter: before, stages: [before], preNat: true };
   if (nat.verdict === 'DROP')
     return { ...none, line: `is dropped by ${nat.hit ? where(nat.hit) : `the policy (drop) of ${nat.chain}`} in NAT`, tone: 'drop', filter: null, stages: [before] };
 
-  const ports = published.filter((p) => p.hostPort === pkt.port && p.proto === pkt.proto && listensOn(p, pkt.dst));
+  // the proxy connects to the container's address of the packet's family where it has one
+  const ports = published
+    .filter((p) => p.hostPort === pkt.port && p.proto === pkt.proto && listensOn(p, pkt.dst))
+    .sort((a, b) => Number(isV6(b.containerIp) === isV6(pkt.dst)) - Number(isV6(a.containerIp) === isV6(pkt.dst)));
   const dnat = nat.hit && nat.verdict === 'DNAT' ? nat.hit : null;
   if (!dnat) {
     // delivered here (REDIRECT too: to another port of this host)
@@ -114,7 +130,8 @@ export function traceStory(nat: TraceResult, pkt: Packet, published: Published[]
   const name = target ? `${target.container}:${port}` : hostPort(ip, port);
   const natWhere = `DNAT in ${chainOf(dnat)}`;
   // after DNAT the destination is the container: not local, routed to its bridge
-  const after: Packet = { ...pkt, dst: ip, port, dstLocal: false, outIface: target?.bridge || undefined };
+  const bridge = target?.bridge || routes.find((r) => inCidr(ip, r.subnet))?.bridge;
+  const after: Packet = { ...pkt, dst: ip, port, dstLocal: false, outIface: bridge || undefined };
   const stages = pkt.local
     ? [traceFilter(rules, cs, after, 'output', (b) => b.priority > -100)]
     : [traceFilter(rules, cs, { ...after, outIface: undefined }, 'prerouting', (b) => b.priority > -100), traceFilter(rules, cs, after, 'forward')];
