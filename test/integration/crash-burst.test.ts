@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestHost, waitFor } from './harness';
+import { describe, expect, it } from 'vitest';
+import { hostPerTest, waitFor } from './harness';
 
 // The helper is SIGKILLed while a burst of concurrent mutations (creates,
 // runs with published ports, connects) is in flight: whatever it had not
@@ -7,16 +7,11 @@ import { TestHost, waitFor } from './harness';
 // bridge, veth, namespace, route or rule - and removing what the store holds
 // leaves the host exactly as it was (docs/decisions.md, State).
 describe('crash amid concurrent mutations', () => {
-  let h: TestHost;
-  let baseline: Awaited<ReturnType<TestHost['snapshot']>>;
-  beforeAll(async () => {
-    h = await TestHost.create();
-    await h.startHelper();
-    baseline = await h.snapshot();
-  });
-  afterAll(async () => h?.destroy());
+  const host = hostPerTest((h) => h.startHelper());
 
   it('a SIGKILL amid creates, runs and connects leaves nothing stale, and the host clean after removal', async () => {
+    const h = host();
+    const baseline = await h.snapshot();
     await h.berthOk(['network', 'create', '--subnet', '10.93.0.0/24', 'base']);
     await h.berthOk(['run', '-d', '--name', 'first', '--network', 'base', 'sleep', '600']);
     let acked = 0;
