@@ -6,6 +6,7 @@ import { DEFAULT_LIMITS, JsonLogWriter, type LogLimits } from './json-log';
 import { procStartTime, statusOf, userStage, type UserCommand } from './process';
 import { resizePty, withPty } from './exec-session';
 import { FIXED_ENV } from './programs';
+import { LineFramer } from '../../../src/shared/rpc-frames';
 
 // The per-container shim (like containerd-shim or conmon; docs/logs.md): a
 // small process the helper starts for each container run. It starts the
@@ -113,20 +114,25 @@ export async function startShim(
   shim.stdin!.on('error', () => {});
   shim.stdin!.end(JSON.stringify(spec));
   const hello = await new Promise<{ pid?: number; error?: string }>((resolve) => {
-    let buf = '';
     const timer = setTimeout(() => resolve({ error: 'the shim did not start within 60 s' }), 60_000);
-    shim.stdout!.setEncoding('utf8');
-    shim.stdout!.on('data', (d: string) => {
-      buf += d;
-      const nl = buf.indexOf('\n');
-      if (nl < 0) return;
+    // its first line: {"pid":N} or {"error":"…"}
+    const said = (r: { pid?: number; error?: string }) => {
       clearTimeout(timer);
-      try {
-        resolve(JSON.parse(buf.slice(0, nl)));
-      } catch {
-        resolve({ error: `the shim said: ${buf.slice(0, 200)}` });
-      }
-    });
+      first.stop();
+      resolve(r);
+    };
+    const first = new LineFramer(
+      64 << 10,
+      (line) => {
+        try {
+          said(JSON.parse(line));
+        } catch {
+          said({ error: `the shim said: ${line.slice(0, 200)}` });
+        }
+      },
+      () => said({ error: 'the shim said too much without a line end' }),
+    );
+    shim.stdout!.on('data', (d: Buffer) => first.push(d));
     void shimExit.then(() => {
       clearTimeout(timer);
       resolve({ error: 'the shim ended before starting the command' });
@@ -245,37 +251,32 @@ async function listenForAttach(spec: ShimSpec, pid: number, stdin: NodeJS.Writab
     /* none */
   }
   const server = createServer((sock) => {
-    let buf = '';
-    sock.setEncoding('utf8');
     sock.on('error', () => {});
-    sock.on('data', (d: string) => {
-      buf += d;
-      for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        let f: { in?: unknown; eof?: unknown; resize?: unknown; out?: unknown };
-        try {
-          f = JSON.parse(line);
-        } catch {
-          continue;
-        }
-        if (f.out === 'live' || f.out === 'replay') output.add(sock, f.out === 'replay');
-        if (!stdin) continue; // started without -i/-t: output only
-        // the command reads slowly: the helper's input waits in the socket, not here
-        if (typeof f.in === 'string' && !stdin.write(Buffer.from(f.in, 'base64'))) {
-          sock.pause();
-          stdin.once('drain', () => sock.resume());
-        }
-        if (f.eof === true) {
-          if (spec.tty) stdin.write(Buffer.from([4]));
-          else stdin.end();
-        }
-        const r = f.resize;
-        if (spec.tty && Array.isArray(r) && r.length === 2 && r.every((n) => Number.isInteger(n) && n > 0 && n <= 2000))
-          void resizePty(pid, r[0] as number, r[1] as number).catch(() => {});
+    // the helper's frames, one a line; no frame is 1 MiB long (exec.input carries at most 512 KiB of base64)
+    const frames = new LineFramer(1 << 20, onFrame, () => sock.destroy());
+    sock.on('data', (d: Buffer) => frames.push(d));
+    function onFrame(line: string) {
+      let f: { in?: unknown; eof?: unknown; resize?: unknown; out?: unknown };
+      try {
+        f = JSON.parse(line);
+      } catch {
+        return;
       }
-      if (buf.length > 1 << 20) sock.destroy(); // no frame is that long
-    });
+      if (f.out === 'live' || f.out === 'replay') output.add(sock, f.out === 'replay');
+      if (!stdin) return; // started without -i/-t: output only
+      // the command reads slowly: the helper's input waits in the socket, not here
+      if (typeof f.in === 'string' && !stdin.write(Buffer.from(f.in, 'base64'))) {
+        sock.pause();
+        stdin.once('drain', () => sock.resume());
+      }
+      if (f.eof === true) {
+        if (spec.tty) stdin.write(Buffer.from([4]));
+        else stdin.end();
+      }
+      const r = f.resize;
+      if (spec.tty && Array.isArray(r) && r.length === 2 && r.every((n) => Number.isInteger(n) && n > 0 && n <= 2000))
+        void resizePty(pid, r[0] as number, r[1] as number).catch(() => {});
+    }
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

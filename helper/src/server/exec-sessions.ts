@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import type { ExecParams } from '../../../src/shared/container';
 import { conflict, invalid, notFound } from '../../../src/shared/errors';
+import { LineFramer } from '../../../src/shared/rpc-frames';
 import { connectToShim, isUp } from '../engine/containers';
 import { findContainer } from '../engine/engine';
 import { execIn, writeWithRoom, type ExecProcess } from '../engine/exec';
@@ -52,21 +53,21 @@ export async function runAttach(eng: Engine, p: { name: string; output: 'live' |
   const closed = new Promise<void>((resolve) => sock.once('close', () => resolve()));
   const session = randomBytes(16).toString('hex');
   ctx.notify({ type: 'exec.started', session, container: c.id });
-  let buf = '';
-  sock.setEncoding('utf8');
-  sock.on('data', (d: string) => {
-    buf += d;
-    for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
-      const line = buf.slice(0, nl);
-      buf = buf.slice(nl + 1);
+  // the shim's frames, one a line (kernel/shim.ts); no frame is 8 MiB long
+  const frames = new LineFramer(
+    8 << 20,
+    (line) => {
       try {
         const f = JSON.parse(line) as { o?: unknown; s?: unknown };
         if (typeof f.o === 'string') ctx.notify({ type: 'exec.output', session, stream: f.s === 'stderr' ? 'stderr' : 'stdout', data: f.o });
       } catch {
         /* not a frame */
       }
-    }
-    if (buf.length > 8 << 20) sock.destroy(); // no frame is that long
+    },
+    () => sock.destroy(),
+  );
+  sock.on('data', (d: Buffer) => {
+    frames.push(d);
     // a client that reads slowly leaves the output in the shim, which drops a reader far behind
     sock.pause();
     void ctx.drained().then(() => sock.resume());
