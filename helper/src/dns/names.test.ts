@@ -42,6 +42,8 @@ describe('embedded DNS answers', () => {
     expect(ptrToIp('4.3.2.1.in-addr.arpa')).toBe('1.2.3.4');
     expect(inSubnet('10.1.0.200', '10.1.0.0/24')).toBe(true);
     expect(inSubnet('10.1.1.2', '10.1.0.0/24')).toBe(false);
+    expect(inSubnet('fd00::2', '10.1.0.0/24')).toBe(false);
+    expect(inSubnet('10.1.0.2', '')).toBe(false);
   });
 
   it("container files in Docker's layout", () => {

@@ -1,4 +1,5 @@
 import type { ContainerRecord, NetworkRecord, State } from '../store/state';
+import { cidrContains, tryParseAddr, tryParseCidr } from '../../../src/shared/ip';
 
 // What a network's DNS server knows (docs/dns.md): on a user-defined network,
 // the names of its running containers (name, short ID, hostname and
@@ -59,10 +60,9 @@ export function ptrToIp(name: string): string | null {
   return m ? `${m[4]}.${m[3]}.${m[2]}.${m[1]}` : null;
 }
 
-const toInt = (ip: string) => ip.split('.').reduce((a, o) => (a << 8) + Number(o), 0) >>> 0;
+// The asker's address is in the network's subnet (a malformed one never is).
 export function inSubnet(ip: string, cidr: string): boolean {
-  const [base, len] = cidr.split('/');
-  if (!base || len === undefined) return false;
-  const mask = Number(len) === 0 ? 0 : (~0 << (32 - Number(len))) >>> 0;
-  return (toInt(ip) & mask) === (toInt(base) & mask);
+  const c = tryParseCidr(cidr);
+  const a = tryParseAddr(ip);
+  return c !== null && a !== null && cidrContains(c, a);
 }
