@@ -67,9 +67,9 @@ export function findRuleIssues(rules: FirewallRule[], berth: BerthOwned, live: L
         continue;
       }
     }
-    const masq = r.target === 'MASQUERADE' || r.target === 'SNAT' || (isUserChain(chains, r) && masqChains.has(`${r.family}/${r.target}`));
+    // the masquerade test last: it builds two keys, and only nat rules with a source need it
     const src = r.matches.s;
-    if (r.table === 'nat' && masq && src) {
+    if (r.table === 'nat' && src && (r.target === 'MASQUERADE' || r.target === 'SNAT' || (isUserChain(chains, r) && masqChains.has(`${r.family}/${r.target}`)))) {
       const why = live.subnetGone(src, r.owner) ?? (src.endsWith('/32') && live.holds(src.split('/')[0]) ? null : goneIf);
       if (why) {
         add(ruleFinding('dangling-masquerade', r, `masquerades ${src}, a source that is gone`, [`evidence: ${why}`]), r);
@@ -78,12 +78,22 @@ export function findRuleIssues(rules: FirewallRule[], berth: BerthOwned, live: L
     }
   }
 
-  // Exact duplicates: the second and later copies in the same chain.
-  const seen = new Map<string, number>();
+  // Exact duplicates: the second and later copies in the same chain. The
+  // text alone is the key (a rule's text starts with "-A CHAIN", so within a
+  // family and table it names the chain): no key string built per rule.
+  const seen = new Map<string, Map<string, number>>();
+  let texts = new Map<string, number>();
+  let family = '';
+  let table = '';
   for (const r of ipt) {
-    const key = `${r.family}/${r.table}/${r.chain}\n${r.text}`;
-    const n = (seen.get(key) ?? 0) + 1;
-    seen.set(key, n);
+    if (r.family !== family || r.table !== table) {
+      ({ family, table } = r); // iptables-save prints a table's rules together: this runs once a table
+      const k = `${family}/${table}`;
+      texts = seen.get(k) ?? new Map();
+      seen.set(k, texts);
+    }
+    const n = (texts.get(r.text) ?? 0) + 1;
+    texts.set(r.text, n);
     if (n > 1) add(ruleFinding('duplicate-rule', r, `copy ${n} of the same rule in ${r.table} ${r.chain}`, [`copy ${n}`]), r);
   }
 
