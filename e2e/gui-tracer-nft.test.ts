@@ -35,8 +35,17 @@ describe.skipIf(missing.length > 0)('the tracer on nftables, real helper in a th
     const verdict = page.getByLabel('Trace result');
     const line = async () => (await verdict.textContent()) ?? '';
 
+    // two connections conntrack already tracks to [2001:db8::1]:8080: one DNATed to web, one to the host itself
+    const ct = (src: string, rsrc: string, rport: number) =>
+      gui.host.shOk(['conntrack', '-I', '-p', 'tcp', '-s', src, '-d', '2001:db8::1', '--sport', '40000', '--dport', '8080',
+        '-r', rsrc, '-q', src, '--reply-port-src', String(rport), '--reply-port-dst', '40000', '--state', 'ESTABLISHED', '-t', '600']);
+    await ct('2001:db8::5', 'fd00:93::2', 80);
+    await ct('2001:db8::6', '2001:db8::1', 8080);
     await nat.trace({ ip: '2001:db8::1', port: '8080', from: 'outside' });
     await expect.poll(line, { timeout: 60_000 }).toMatch(/reaches web:80 via DNAT in nat-berth in ip6 berth, accepted by filter-FORWARD in ip6 berth/);
+    await expect
+      .poll(async () => (await page.getByLabel('Tracked connections').textContent()) ?? '', { timeout: 60_000 })
+      .toContain('Conntrack already tracks 2 connections to this address and port: 1 to web:80, 1 to this host, untranslated.');
     // the rule it hit is the table's highlighted row
     await expect.poll(async () => (await nat.hitRow().textContent()) ?? '', { timeout: 60_000 }).toContain('fd00:93::2');
     await app.shot('tracer-nft-01-v6-dnat');

@@ -412,6 +412,7 @@ export class FakeEngine {
       case 'nat.counters': {
         return countersSince(this.natSnapshots.get(p.snapshot), p.ids, new Map(this.natRules().map((r) => [r.id, r])));
       }
+      case 'nat.conntrack': return { total: 0, flows: [], errors: [] };
       case 'cleanup.plan': return { takenAt: new Date().toISOString(), findings: this.findings };
       case 'cleanup.apply': {
         const byId = new Map(this.findings.map((f) => [f.id, f]));

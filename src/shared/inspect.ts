@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isIp } from './ip';
 import { OWNERS } from './owners';
 
 // Who an object belongs to, decided by evidence (chain names, comment tags, link names).
@@ -92,6 +93,23 @@ export const NatCountersResult = z.object({
   changed: z.array(z.string()),
 });
 export type NatCountersResult = z.infer<typeof NatCountersResult>;
+
+// nat.conntrack: the connections conntrack tracks to one host address and
+// port. Their packets follow the path their first packet took (NAT is
+// decided once per connection), whatever the rules say now: the packet
+// tracer names them beside its walk.
+export const NatConntrackParams = z.object({
+  dst: z.string().max(64).refine(isIp, 'not an IP address'),
+  port: z.number().int().min(1).max(65535),
+  proto: z.enum(['tcp', 'udp', 'sctp']),
+});
+export const NatConntrackResult = z.object({
+  total: z.number().int(),
+  // the first 50: sender, and where the connection really goes (the reply's source: the container after DNAT)
+  flows: z.array(z.object({ src: z.string(), sport: z.number(), to: z.string(), toPort: z.number(), state: z.string().nullable() })),
+  errors: z.array(z.string()),
+});
+export type NatConntrackResult = z.infer<typeof NatConntrackResult>;
 
 export const HostLink = z.object({
   ifindex: z.number(),

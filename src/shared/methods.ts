@@ -8,7 +8,7 @@ import {
 import { PortEditParams, PortListParams, PortMapping } from './ports';
 import {
   CleanupApplyParams, CleanupApplyResult, CleanupPlan, CleanupUndoResult, DoctorReport, HostInspect,
-  NatCountersParams, NatCountersResult, NatQueryParams, NatQueryResult,
+  NatConntrackParams, NatConntrackResult, NatCountersParams, NatCountersResult, NatQueryParams, NatQueryResult,
 } from './inspect';
 import { SystemInfo, SystemResetResult } from './system';
 import { ActivityEntry, ActivityListParams } from './activity';
@@ -64,6 +64,7 @@ export const methods = {
   'host.inspect': { params: None, result: HostInspect },
   'nat.query': { params: NatQueryParams, result: NatQueryResult },
   'nat.counters': { params: NatCountersParams, result: NatCountersResult },
+  'nat.conntrack': { params: NatConntrackParams, result: NatConntrackResult },
   'cleanup.plan': { params: None, result: CleanupPlan },
   'cleanup.apply': { params: CleanupApplyParams, result: CleanupApplyResult },
   'cleanup.undo': { params: None, result: CleanupUndoResult },

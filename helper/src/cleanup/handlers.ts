@@ -1,6 +1,6 @@
 import type { BerthEvent } from '../../../src/shared/events';
 import type {
-  CleanupApplyParams, NatCountersParams, NatQueryParams,
+  CleanupApplyParams, NatConntrackParams, NatCountersParams, NatQueryParams,
 } from '../../../src/shared/inspect';
 import type { MethodHandlers, ResultOf } from '../../../src/shared/methods';
 import type { z } from 'zod';
@@ -10,7 +10,7 @@ import { nameEngineRules } from '../inspect/engine-names';
 import { countersSince, makeSnapshot, queryRules, SnapshotCache, sourcesOf } from '../inspect/nat-query';
 import { linkNameOwner } from '../inspect/owner';
 import { releaseMemorySoon } from '../inspect/release-memory';
-import { readConntrack, readFirewallRaw, type FirewallSources } from '../kernel/host-readers';
+import { readConntrack, readConntrackTo, readFirewallRaw, type FirewallSources } from '../kernel/host-readers';
 import type { OrphanPort } from '../portmap/allocator';
 import { applyFindings } from './apply';
 import type { BerthOwned } from './berth-owned';
@@ -83,6 +83,13 @@ export function makeInspectHandlers(deps: InspectDeps) {
       const { rules } = await readNatRules({ links: false, ...sourcesOf(p.ids) });
       const now = new Map(rules.map((r) => [r.id, r]));
       return countersSince(snap, p.ids, now);
+    },
+
+    'nat.conntrack': async (p: z.infer<typeof NatConntrackParams>): Promise<ResultOf<'nat.conntrack'>> => {
+      const errors: string[] = [];
+      const entries = await readConntrackTo(p.dst, p.port, p.proto, errors);
+      const flows = entries.slice(0, 50).map((e) => ({ src: e.orig.src, sport: e.orig.sport, to: e.reply.src, toPort: e.reply.sport, state: e.state }));
+      return { total: entries.length, flows, errors };
     },
 
     'cleanup.plan': async (_p?: unknown): Promise<ResultOf<'cleanup.plan'>> => {

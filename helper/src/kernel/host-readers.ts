@@ -151,6 +151,13 @@ export async function readFirewallRaw(from: FirewallSources = EVERY_SOURCE): Pro
   return { links, iptables: { ipv4: v4, ipv6: v6 }, nft, errors };
 }
 
+// The flows conntrack tracks to one address and port (validated by the
+// contract: an IP address, a port number, a protocol name), for the tracer.
+export async function readConntrackTo(dst: string, port: number, proto: 'tcp' | 'udp' | 'sctp', errors: string[]): Promise<ConntrackEntry[]> {
+  const family = dst.includes(':') ? 'ipv6' : 'ipv4';
+  return attempt('conntrack', errors, async () => parseConntrackList(await text('conntrack', ['-L', '-f', family, '-p', proto, '-d', dst, '--dport', String(port), '-o', 'extended'])), []);
+}
+
 // The kernel's tracked IPv4 flows (Berth publishes IPv4 only), for the
 // stale-conntrack finding; unreadable (no conntrack program) is named in errors.
 export async function readConntrack(errors: string[]): Promise<ConntrackEntry[]> {

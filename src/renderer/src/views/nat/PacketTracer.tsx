@@ -3,13 +3,15 @@ import type { BaseChain, FirewallRule } from '../../../../shared/inspect';
 import { Icon } from '../../components/Icon';
 import { mappingText } from './nat-format';
 import { isIp, tracePacket, type Proto, type TraceResult } from './packet-match';
-import { bridgeRoutes, dropWhere, publishedPorts, traceStory, where, type TraceStory } from './trace-story';
+import { bridgeRoutes, conntrackLine, dropWhere, publishedPorts, traceStory, where, type TraceStory } from './trace-story';
+import { useBerth } from '../../api/context';
 import { useBerthQuery } from '../../api/hooks';
 
 export interface TraceOutcome {
   result: TraceResult;
   asked: string;
   story: TraceStory;
+  conntrack?: string | null; // the connections already tracked to the address and port (conntrackLine)
 }
 
 // The rule to show for a trace: the drop before NAT when there was one, else the nat walk's.
@@ -45,6 +47,7 @@ export function PacketTracer({
   const [from, setFrom] = useState<'outside' | 'host'>('outside');
   const [iface, setIface] = useState('');
   const [touched, setTouched] = useState(false);
+  const { transport } = useBerth();
   const containers = useBerthQuery('container.list', { all: true });
   const networks = useBerthQuery('network.list', {});
 
@@ -60,8 +63,11 @@ export function PacketTracer({
     const dst = ip.trim().replace(/^\[|\]$/g, '');
     const pkt = { dst, port: n, proto, local: from === 'host', inIface: from === 'outside' && iface.trim() ? iface.trim() : undefined };
     const result = tracePacket(rules, pkt, chains);
-    const story = traceStory(result, pkt, publishedPorts(containers.data, networks.data), rules, chains, bridgeRoutes(networks.data));
-    onTrace({ result, story, asked: `${dst.includes(':') ? `[${dst}]` : dst}:${n}/${proto}${from === 'host' ? ' from this host' : iface.trim() ? ` in on ${iface.trim()}` : ''}` });
+    const published = publishedPorts(containers.data, networks.data);
+    const story = traceStory(result, pkt, published, rules, chains, bridgeRoutes(networks.data));
+    // what conntrack already holds short-cuts the walk; an unreadable table just says nothing
+    const conntrack = await transport.call('nat.conntrack', { dst, port: n, proto }).then((c) => conntrackLine(c, dst, published), () => null);
+    onTrace({ result, story, conntrack, asked: `${dst.includes(':') ? `[${dst}]` : dst}:${n}/${proto}${from === 'host' ? ' from this host' : iface.trim() ? ` in on ${iface.trim()}` : ''}` });
   };
 
   const r = outcome?.result;
@@ -128,6 +134,11 @@ export function PacketTracer({
                 Conntrack short-cut: a packet of an already established connection is decided at{' '}
                 <button type="button" className="link-button mono" onClick={() => onShow((outcome.story.filter?.conntrack ?? r.conntrack)!)}>{where((outcome.story.filter?.conntrack ?? r.conntrack)!)}</button>{' '}
                 (ctstate RELATED,ESTABLISHED) before these rules; NAT is decided once, by the connection's first packet.
+              </p>
+            )}
+            {outcome.conntrack && (
+              <p className="small" aria-label="Tracked connections">
+                <Icon name="info" size={12} /> {outcome.conntrack[0].toUpperCase() + outcome.conntrack.slice(1)}.
               </p>
             )}
             {r.hit && r.verdict !== 'RETURN' ? (

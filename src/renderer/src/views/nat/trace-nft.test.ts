@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BaseChain, FirewallRule } from '../../../../shared/inspect';
 import { tracePacket, type Packet } from './packet-match';
-import { traceStory, type Published } from './trace-story';
+import { conntrackLine, traceStory, type Published } from './trace-story';
 
 // Berth's nftables layout (helper/src/firewall/nft-render.ts) as the helper
 // reads it back: these rules and base chains are what parseNftRuleset makes
@@ -134,6 +134,16 @@ describe('the tracer on nftables', () => {
     const s = trace({ dst: '127.0.0.1', port: 6000, proto: 'tcp', local: true }, BERTH, [...BERTH_CHAINS, input]).story;
     expect(s.tone).toBe('drop');
     expect(s.line).toMatch(/^would reach web:8000 through the userland proxy: .* but is dropped by the policy \(drop\) of inet guard guard-input first$/);
+  });
+
+  it('names the connections conntrack already tracks: to the container (DNATed) or to this host (untranslated)', () => {
+    const flow = (src: string, to: string, toPort: number) => ({ src, sport: 40000, to, toPort, state: 'ESTABLISHED' });
+    const r = { total: 3, flows: [flow('2001:db8::5', 'fd00:91::2', 80), flow('2001:db8::6', 'fd00:91::2', 80), flow('2001:db8::7', '2001:db8:0::10', 8080)], errors: [] };
+    expect(conntrackLine(r, '2001:db8::10', PUBLISHED)).toBe(
+      'conntrack already tracks 3 connections to this address and port: 2 to web:80, 1 to this host, untranslated. Their packets keep the path their first packet took, whatever the rules above say',
+    );
+    expect(conntrackLine({ total: 120, flows: [flow('10.0.0.9', '10.77.0.9', 81)], errors: [] }, '192.168.1.10', PUBLISHED)).toMatch(/^conntrack already tracks 120 connections to this address and port: 1 to 10\.77\.0\.9:81 \(of the first 1\)\./);
+    expect(conntrackLine({ total: 0, flows: [], errors: [] }, '192.168.1.10', PUBLISHED)).toBeNull();
   });
 
   it('nft matches: sets, negation, wildcards, the other family of an inet table', () => {

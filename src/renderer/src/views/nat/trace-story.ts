@@ -1,5 +1,6 @@
 import type { Container } from '../../../../shared/container';
-import type { BaseChain, FirewallRule } from '../../../../shared/inspect';
+import type { BaseChain, FirewallRule, NatConntrackResult } from '../../../../shared/inspect';
+import { tryParseAddr } from '../../../../shared/ip';
 import type { Network } from '../../../../shared/network';
 import { bridgeName, containerName } from '../../lib/format';
 import { builtinChains, inCidr, isV6, traceFilter, type FilterResult, type Packet, type TraceResult } from './packet-match';
@@ -61,6 +62,31 @@ const acceptedBy = (stages: FilterResult[]) => {
   const by = [...new Set(stages.flatMap((s) => s.accepted.flatMap((a) => (a.rule ? [chainOf(a.rule)] : []))))];
   return by.length ? `, accepted by ${by.join(' and ')}` : '';
 };
+
+const sameAddr = (a: string, b: string) => {
+  const x = tryParseAddr(a);
+  const y = tryParseAddr(b);
+  return !!x && !!y && x.v6 === y.v6 && x.n === y.n;
+};
+
+// The connections conntrack already tracks to the traced address and port,
+// in one line: where each really goes (a reply from the container: DNATed;
+// from the address itself: untranslated, e.g. a UDP flow that began before
+// its port was published). null when there are none.
+export function conntrackLine(r: NatConntrackResult, dst: string, published: Published[]): string | null {
+  if (!r.total) return null;
+  const groups = new Map<string, number>();
+  for (const f of r.flows) {
+    const p = published.find((x) => sameAddr(x.containerIp, f.to) && x.containerPort === f.toPort);
+    const name = sameAddr(f.to, dst) ? 'this host, untranslated' : p ? `${p.container}:${f.toPort}` : hostPort(f.to, f.toPort);
+    groups.set(name, (groups.get(name) ?? 0) + 1);
+  }
+  // containers first, then the host; each by name
+  const host = (name: string) => Number(name.startsWith('this host'));
+  const parts = [...groups].sort(([a], [b]) => host(a) - host(b) || a.localeCompare(b)).map(([name, n]) => `${n} to ${name}`).join(', ');
+  const shown = r.total > r.flows.length ? ` (of the first ${r.flows.length})` : '';
+  return `conntrack already tracks ${r.total} connection${r.total === 1 ? '' : 's'} to this address and port: ${parts}${shown}. Their packets keep the path their first packet took, whatever the rules above say`;
+}
 
 export interface TraceStory {
   // the one line a user acts on
