@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Finding, FirewallRule, HostInspect } from '../../../src/shared/inspect';
 import { ruleSpec } from '../inspect/iptables-parse';
 import { splitWords } from '../inspect/tokens';
@@ -23,8 +23,8 @@ export interface Planned extends Finding {
   target: Target;
 }
 
-export const findingId = (kind: string, evidence: string[]) =>
-  createHash('sha256').update(`${kind}\n${evidence.join('\n')}`).digest('hex').slice(0, 16);
+// the one-shot hash (no Hash object per finding): the same id, at a fraction of the cost for thousands
+export const findingId = (kind: string, evidence: string[]) => hash('sha256', `${kind}\n${evidence.join('\n')}`, 'hex').slice(0, 16);
 
 export const ruleEvidence = (r: FirewallRule) => `${r.family} ${r.table}: ${r.text}`;
 
