@@ -1,6 +1,5 @@
 import { hostname, release } from 'node:os';
 import type { SystemInfo } from '../../../src/shared/system';
-import { readSysctl } from '../kernel/sysctl';
 import type { Engine } from './engine';
 
 // `berth info` / system.info: what runs, where, and what Berth changed on the host.
@@ -14,7 +13,7 @@ export async function systemInfo(
     pid: process.pid,
     kernel: `Linux ${release()} (${hostname()})`,
     firewallBackend: eng.opts.firewall.name,
-    ipForward: (await readSysctl('net.ipv4.ip_forward')) === '1',
+    ipForward: (await eng.kernel.readSysctl('net.ipv4.ip_forward')) === '1',
     // what Berth changed on the host, and what it did in the host's other firewalls
     hostChanges: [...eng.hostChanges, ...(neighbours?.done ?? [])],
     dataRoot: d.dataRoot,
