@@ -27,7 +27,7 @@ describe('Berth tags as names', () => {
 
   it('writes an IPv6 host address in brackets, as the Ports view does', () => {
     expect(hostPrefix('::')).toBe('[::]:');
-    expect(hostPrefix('0.0.0.0')).toBe('');
+    expect(hostPrefix('0.0.0.0')).toBe('0.0.0.0:');
     expect(hostPrefix('127.0.0.1')).toBe('127.0.0.1:');
   });
 });

@@ -16,9 +16,9 @@ export const bridgeName = (n: Network): string =>
 
 export const PREDEFINED = new Set(['bridge', 'host', 'none']);
 
-// The host side as the Ports view writes it: nothing for 0.0.0.0, an IPv6
-// address in brackets ([::]:8080, never :::8080).
-export const hostPrefix = (ip: string | undefined) => (!ip || ip === '0.0.0.0' ? '' : ip.includes(':') ? `[${ip}]:` : `${ip}:`);
+// The host side as the Ports view and `docker ps` write it: 0.0.0.0:8080 and
+// [::]:8080 side by side (never :::8080, nor a bare 8080 beside [::]:8080).
+export const hostPrefix = (ip: string | undefined) => (!ip ? '' : ip.includes(':') ? `[${ip}]:` : `${ip}:`);
 
 export interface PortLine {
   text: string;

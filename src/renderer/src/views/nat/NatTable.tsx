@@ -64,10 +64,9 @@ export function NatTable({
     <div className="vtable-scroll" ref={v.scrollRef} data-testid="nat-scroll">
       <table className="table vtable nat-table" aria-label="Firewall rules" aria-rowcount={count + 1}>
         <colgroup>
-          <col style={{ width: 270 }} />
-          <col style={{ width: 190 }} />
-          <col style={{ width: 180 }} />
-          <col />
+          <col style={{ width: 260 }} />
+          <col style={{ width: 170 }} />
+          <col style={{ width: 210 }} />
           <col />
           <col style={{ width: 74 }} />
         </colgroup>
@@ -76,19 +75,18 @@ export function NatTable({
             <th scope="col">Table / chain / #</th>
             <th scope="col">Target</th>
             <th scope="col">Owner</th>
-            <th scope="col">Mapping</th>
-            <th scope="col">Match</th>
+            <th scope="col" title="A NAT rule's mapping (host side → container side), else what the rule matches">Mapping / match</th>
             <th scope="col" className="num">Packets</th>
           </tr>
         </thead>
         <tbody>
-          {v.padTop > 0 && <tr className="vpad" aria-hidden="true"><td colSpan={6} style={{ height: v.padTop }} /></tr>}
+          {v.padTop > 0 && <tr className="vpad" aria-hidden="true"><td colSpan={5} style={{ height: v.padTop }} /></tr>}
           {v.items.map((it) => {
             const r = rowAt(it.index);
             if (!r)
               return (
                 <tr key={it.key} {...v.rowProps(it.index)} className="row-loading" aria-busy="true" style={{ height: ROW_HEIGHT }}>
-                  <td colSpan={6} className="muted">…</td>
+                  <td colSpan={5} className="muted">…</td>
                 </tr>
               );
             const cls = [r.id === selected && 'selected', r.id === hit && 'hit', path.has(r.id) && 'on-path'].filter(Boolean).join(' ');
@@ -115,18 +113,23 @@ export function NatTable({
                 </td>
                 <td className="mono ellipsis" title={target}><span className={`target target-${r.target.toLowerCase()}`}>{r.targetArgs.goto ? `goto ${r.target}` : r.target || '—'}</span></td>
                 <td className="nat-owner" title={r.comment ? `${r.comment}${object ? ` — ${describeObject(object)}` : ''}` : r.ownerObject ? foreignObjectText(r) : undefined}>
-                  <OwnerBadge owner={r.owner} evidence={r.ownerEvidence} />
-                  {object ? <BerthObjectLink object={object} onOpen={onOpen} />
-                    : r.ownerObject ? <span className="owner-name foreign-object">{r.ownerObject.name}</span>
-                    : r.comment ? <span className="owner-name small muted">{r.comment}</span> : null}
+                  <div className="nat-owner-cell">
+                    <OwnerBadge owner={r.owner} evidence={r.ownerEvidence} />
+                    {object ? <BerthObjectLink object={object} onOpen={onOpen} />
+                      : r.ownerObject ? <span className="owner-name foreign-object">{r.ownerObject.name}</span>
+                      : r.comment === 'berth:jump' ? <span className="owner-name small muted">jump into Berth</span>
+                      : r.comment ? <span className="owner-name small muted">{r.comment}</span> : null}
+                  </div>
                 </td>
-                <td className="mono ellipsis" title={mappingText(r) || undefined}>{r.mapping ? mappingText(r) : <span className="muted">—</span>}</td>
-                <td className="mono ellipsis muted-strong" title={match}>{match || <span className="muted">any</span>}</td>
+                {/* one column, so neither is squeezed to a few characters at 1024 px; the tooltip has both */}
+                <td className={`mono ellipsis${r.mapping ? '' : ' muted-strong'}`} title={[mappingText(r), match].filter(Boolean).join('\n') || 'any packet'}>
+                  {r.mapping ? mappingText(r) : match || <span className="muted">any</span>}
+                </td>
                 <td className="num mono" title={`${packets.toLocaleString()} packets, ${bytes.toLocaleString()} bytes (${shortBytes(bytes)})`}>{shortCount(packets)}</td>
               </tr>
             );
           })}
-          {v.padBottom > 0 && <tr className="vpad" aria-hidden="true"><td colSpan={6} style={{ height: v.padBottom }} /></tr>}
+          {v.padBottom > 0 && <tr className="vpad" aria-hidden="true"><td colSpan={5} style={{ height: v.padBottom }} /></tr>}
         </tbody>
       </table>
       {count === 0 && (

@@ -65,7 +65,9 @@ describe('NatView', () => {
     const table = await screen.findByRole('table', { name: 'Firewall rules' });
     const row = table.querySelector('tr[data-rule-id="ipv4/nat/BERTH/2"]')!;
     expect(row.textContent).toContain('0.0.0.0:8080 → 172.18.0.2:80/tcp');
-    expect(row.textContent).toContain('! -i br-1 -p tcp --dport 8080');
+    // a NAT rule shows its mapping; what it matches is in the same cell's tooltip
+    expect([...row.querySelectorAll('td')].map((td) => td.title)).toContain('0.0.0.0:8080 → 172.18.0.2:80/tcp\n! -i br-1 -p tcp --dport 8080');
+    expect(table.querySelector('tr[data-rule-id="ipv4/nat/BERTH/1"]')!.textContent).toContain('-i br-1');
     expect(within(table).getAllByTitle('docker: chain DOCKER')).toHaveLength(1);
     expect(table.querySelector('tr[data-rule-id="ipv4/nat/PREROUTING/1"]')!.textContent).toContain('1.5K');
     expect(table.getAttribute('aria-rowcount')).toBe('5');

@@ -31,9 +31,10 @@ export function TopologyView({ onOpen }: { onOpen?: OpenView }) {
         containers: containers.data ?? [],
         foreign: foreign.data ?? [],
         host: host.data ?? null,
+        hostError: host.error ? String((host.error as Error).message ?? host.error) : null,
         system: system.data ?? null,
       }),
-    [networks.data, containers.data, foreign.data, host.data, system.data],
+    [networks.data, containers.data, foreign.data, host.data, host.error, system.data],
   );
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const selected = topo.nodes.find((n) => n.id === selectedId) ?? null;

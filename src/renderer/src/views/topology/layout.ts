@@ -40,7 +40,7 @@ export function buildTopology(input: TopologyInput): Topology {
   const hostData: HostData = {
     kind: 'host', label: 'Host', interfaces: ifaces, defaultRoute,
     kernel: input.system?.kernel ?? null, firewall: input.system?.firewallBackend ?? null,
-    system: input.system ?? null, host: input.host ?? null,
+    system: input.system ?? null, host: input.host ?? null, hostError: input.host ? null : (input.hostError ?? null),
   };
   const nodes: TopoNode[] = [hostNode(hostData, hostY + dy, hostH)];
   const edges: TopoEdge[] = [];

@@ -15,6 +15,7 @@ export interface TopologyInput {
   containers: Container[];
   foreign?: ForeignSandbox[] | null;
   host?: HostInspect | null;
+  hostError?: string | null; // the host reading failed: said so, not "reading…" forever
   system?: SystemInfo | null;
 }
 
@@ -48,6 +49,7 @@ export interface HostData {
   firewall: string | null;
   system: SystemInfo | null;
   host: HostInspect | null;
+  hostError: string | null;
 }
 export interface NetworkData {
   kind: 'network';

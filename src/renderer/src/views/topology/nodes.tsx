@@ -15,6 +15,9 @@ const Right = ({ id, top }: { id: string; top: number }) => (
   <Handle id={id} type="source" position={Position.Right} isConnectable={false} className="topo-handle" style={{ top }} />
 );
 
+const hostSub = (d: HostData) =>
+  `${d.kernel ? (/^linux/i.test(d.kernel) ? d.kernel : `Linux ${d.kernel}`) : 'root network namespace'}${d.firewall ? ` · ${d.firewall}` : ''}`;
+
 export const HostNode = memo(function HostNode({ data, selected }: P<HostData>) {
   return (
     <div className={`topo-node topo-host${selected ? ' is-selected' : ''}`}>
@@ -22,11 +25,15 @@ export const HostNode = memo(function HostNode({ data, selected }: P<HostData>) 
         <span className="topo-icon topo-icon-host"><Icon name="server" /></span>
         <div className="topo-title">
           <strong>Host</strong>
-          <span className="topo-sub">{data.kernel ? (/^linux/i.test(data.kernel) ? data.kernel : `Linux ${data.kernel}`) : 'root network namespace'}{data.firewall ? ` · ${data.firewall}` : ''}</span>
+          <span className="topo-sub" title={hostSub(data)}>{hostSub(data)}</span>
         </div>
       </header>
       <ul className="topo-rows" aria-label="Host interfaces">
-        {data.interfaces.length === 0 && <li className="topo-row muted">{data.host ? 'no external interface' : 'interfaces: reading…'}</li>}
+        {data.interfaces.length === 0 && (
+          <li className="topo-row muted" title={data.hostError ?? undefined}>
+            {data.host ? 'no external interface' : data.hostError ? 'interfaces: could not be read' : 'interfaces: reading…'}
+          </li>
+        )}
         {data.interfaces.map((i) => (
           <li key={i.name} className="topo-row">
             <span className={`topo-dot ${i.state === 'UP' || i.state === 'UNKNOWN' ? 'dot-up' : 'dot-down'}`} aria-hidden="true" />
