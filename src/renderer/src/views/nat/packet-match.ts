@@ -9,7 +9,7 @@ import { cidrContains, parseToolPrefix, tryParseAddr } from '../../../../shared/
 // at the first DNAT, REDIRECT or DROP; an ACCEPT or the end of a nat chain
 // hands the packet to the next nat chain. The filter walk (traceFilter):
 // an accept ends only its own base chain, a drop ends the packet. Jumps
-// into user chains are followed (and come back on RETURN).
+// into user chains are followed (and come back on RETURN). docs/tracer.md.
 // The walk follows the first packet of a new connection (ctstate NEW; a
 // conntrack ESTABLISHED short-cut is named in the result). Matches it cannot
 // know (marks, …) are assumed to hold and
