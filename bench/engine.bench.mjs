@@ -964,6 +964,9 @@ async function main() {
 
     for (const h of hosts) if (h.name !== 'calibration') leftovers[h.name] = await h.leftovers();
     printResults(results, counts, skipped, leftovers, cal, loads);
+    // what the helper complained about during the run (a DNS listener it could not open, a failed drift check)
+    const complaints = existsSync(path.join(dir, 'helper.log')) ? readFileSync(path.join(dir, 'helper.log'), 'utf8').split('\n').filter((l) => /cannot|failed|not saved/.test(l)) : [];
+    console.log(`\nHelper log: ${complaints.length ? `${complaints.length} complaint(s):\n${complaints.slice(0, 5).map((l) => `- ${l}`).join('\n')}` : 'no complaints (no DNS listener refused, no failed drift check)'}`);
   } catch (e) {
     console.error(`bench failed: ${e.stack ?? e}`);
     if (existsSync(path.join(dir, 'helper.log'))) console.error(`helper log:\n${readFileSync(path.join(dir, 'helper.log'), 'utf8').slice(-4000)}`);
