@@ -60,6 +60,9 @@ describe('kill, restart and wait', () => {
 
   it('bad input: unknown container, bad signal, stopped container: one line, exit 1, nothing changed', async () => {
     await h.berthOk(['run', '-d', '--name', 'keep', '--', 'sleep', '300']);
+    // its own stopped container (it used the wait test's w0: shuffled, that one did not exist yet)
+    await h.berthOk(['run', '-d', '--name', 'ended', '--', 'true']);
+    expect((await h.berth(['wait', 'ended'])).stdout).toBe('0');
     const before = await state('keep');
     const cases: [string[], RegExp][] = [
       [['kill', 'nosuch'], /^Error: No such container: nosuch$/],
@@ -69,7 +72,7 @@ describe('kill, restart and wait', () => {
       [['restart', 'nosuch'], /^Error: No such container: nosuch$/],
       [['restart', '-t', 'soon', 'keep'], /^Error: invalid timeout soon/],
       [['wait', 'nosuch'], /^Error: No such container: nosuch$/],
-      [['kill', 'w0'], /^Error: cannot kill container: w0: container [0-9a-f]{64} is not running$/],
+      [['kill', 'ended'], /^Error: cannot kill container: ended: container [0-9a-f]{64} is not running$/],
     ];
     for (const [args, msg] of cases) {
       const r = await h.berth(args);
@@ -78,6 +81,6 @@ describe('kill, restart and wait', () => {
       expect(r.stdout, args.join(' ')).toBe('');
     }
     expect(await state('keep')).toEqual(before);
-    expect((await state('w0')).ExitCode).toBe(0);
+    expect((await state('ended')).ExitCode).toBe(0);
   });
 });
