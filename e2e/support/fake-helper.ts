@@ -151,7 +151,9 @@ export class FakeEngine {
         const v6 = m.hostIp.includes(':');
         if (v6) return '';
         const d = m.hostIp === '0.0.0.0' ? '' : `-d ${m.hostIp}/32 `;
-        return `${cnt(i + 11)} -A BERTH ${d}! -i ${br(n)} -p ${m.proto} -m ${m.proto} --dport ${m.hostPort} -m comment --comment berth:${c.Id.slice(0, 12)} -j DNAT --to-destination ${m.containerIp}:${m.containerPort}`;
+        // a published port's rules carry its endpoint's id, as Berth writes them (the GUI names the container by it)
+        const tag = (Object.values(c.NetworkSettings.Networks)[0]?.EndpointID ?? c.Id).slice(0, 12);
+        return `${cnt(i + 11)} -A BERTH ${d}! -i ${br(n)} -p ${m.proto} -m ${m.proto} --dport ${m.hostPort} -m comment --comment berth:${tag} -j DNAT --to-destination ${m.containerIp}:${m.containerPort}`;
       }).filter(Boolean),
       '[0:0] -A DOCKER -i docker0 -j RETURN',
       '[57:3420] -A DOCKER ! -i docker0 -p tcp -m tcp --dport 9000 -j DNAT --to-destination 172.30.0.2:9000',
