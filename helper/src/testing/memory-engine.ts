@@ -14,12 +14,13 @@ import { emptyState, type ContainerRecord, type NetworkRecord, type State } from
 // removal, restore, reset), the handlers behind the RPC server and the CLI
 // that talks to them. A test that runs containers gives `dataRoot`, a temp
 // dir of its own: their /etc files and logs are written there (plain files,
-// no privilege); without it the paths name nothing that exists.
+// no privilege); without it the paths are under /dev/null, where even root's
+// mkdir -p fails (ENOTDIR) instead of making a directory on the machine.
 // `settled()` waits until the exits of ended processes are recorded.
 export function memoryEngine(state: State = emptyState(), o: { firewall?: FirewallBackend; kernel?: RecordingKernel; dataRoot?: string } = {}) {
   const store = new MemoryStore(state);
   const kernel = o.kernel ?? recordingKernel();
-  const root = o.dataRoot ?? '/nonexistent';
+  const root = o.dataRoot ?? '/dev/null/berth';
   const finishing = new Set<Promise<void>>();
   const engine = new Engine({
     store,
