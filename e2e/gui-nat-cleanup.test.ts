@@ -278,7 +278,7 @@ describe.skipIf(!ready)('NAT rules, Cleanup and Ports in Chromium, fake helper',
     await page.getByRole('dialog', { name: 'Apply 6 fixes?' }).getByRole('button', { name: 'Apply 6 fixes' }).click();
     await page.getByRole('heading', { name: 'Nothing stale on this host' }).waitFor({ timeout: 60_000 });
     expect(await page.locator('.empty-state').textContent()).toMatch(/Checked .*\d/);
-    await page.locator('.empty-state').getByRole('button', { name: 'Re-check' }).click();
+    await page.getByRole('button', { name: 'Re-check', exact: true }).click();
     await app.shot('cleanup-07-nothing-stale');
     expect(problems.filter((p) => !/404|not_found|snapshot/.test(p))).toEqual([]);
   });

@@ -76,11 +76,8 @@ export function CleanupView({ onOpen }: { onOpen?: OpenView } = {}) {
         ) : plan.error ? (
           <ErrorMessage error={plan.error} title="Could not check the host" />
         ) : findings.length === 0 ? (
-          <EmptyState
-            icon="check"
-            title="Nothing stale on this host"
-            action={<button type="button" className="button" onClick={() => void plan.refetch()} disabled={plan.isFetching}><Icon name="refresh" /> Re-check</button>}
-          >
+          // no button of its own: the header's Re-check is in reach (one control per action)
+          <EmptyState icon="check" title="Nothing stale on this host">
             Every Berth rule, link and namespace has its owner, and no foreign leftover was found.
             {checkedAt && <> Checked <time dateTime={checkedAt}>{new Date(checkedAt).toLocaleString()}</time>.</>}
           </EmptyState>
