@@ -209,16 +209,19 @@ describe('published ports', () => {
     expect(await portLines('live')).toEqual(expect.arrayContaining(['5400/udp -> 0.0.0.0:5600', '8000/tcp -> 0.0.0.0:8600']));
 
     // a duplicate and a failing add change nothing
+    // a port held by another process, its own (it used the test above's 8500: shuffled, nothing held it yet)
+    await h.sh(['sh', '-c', 'python3 -m http.server --bind 0.0.0.0 8510 >/dev/null 2>&1 &']);
+    await waitFor(async () => (await listeners()).some((l) => l.includes(':8510')), 60_000, 'foreign listener on 8510');
     const snap = await h.snapshot();
     const ls = await listeners();
     const dup = await h.berth(['port', 'add', 'live', '8600:8000']);
     expect(dup.code).toBe(1);
     expect(dup.stderr).toContain('already published');
-    const heldAdd = await h.berth(['port', 'add', 'live', '8500:8000']);
-    expect(heldAdd.stderr).toContain('Bind for 0.0.0.0:8500 failed: port is already allocated');
+    const heldAdd = await h.berth(['port', 'add', 'live', '8510:8000']);
+    expect(heldAdd.stderr).toContain('Bind for 0.0.0.0:8510 failed: port is already allocated');
     expect((await h.berth(['port', 'add', 'live', '8601-8602:8000-8001'])).code).toBe(0);
     await h.berthOk(['port', 'rm', 'live', '8601-8602:8000-8001']);
-    const partial = await h.berth(['port', 'add', 'live', '8499-8500:8000-8001']); // 8499 binds, 8500 fails: all undone
+    const partial = await h.berth(['port', 'add', 'live', '8509-8510:8000-8001']); // 8509 binds, 8510 fails: all undone
     expect(partial.code).toBe(1);
     expect(await h.snapshot()).toEqual(snap);
     expect(await listeners()).toEqual(ls);
