@@ -13,8 +13,10 @@ describe('attach', () => {
   const cli = `${process.execPath} ${BERTH}`;
   // under script(1): KEYS typed into a terminal running berth ARGS; the writer keeps the
   // terminal open until script is gone (a write fails), then ends
-  const underTerminal = (args: string, keys: string) =>
-    h.sh(['sh', '-c', `(${keys}; while sleep 0.2; do printf ' ' 2>/dev/null || exit 0; done) | script -q -e -c "${cli} --socket ${h.socket} ${args}" /dev/null`]);
+  // `keys` is typed into the terminal; what the terminal shows is flushed to
+  // `screen` as it comes (script -f), so the keys can wait for an output
+  const underTerminal = (args: string, keys: string, screen = '/dev/null') =>
+    h.sh(['sh', '-c', `(${keys}; while sleep 0.2; do printf ' ' 2>/dev/null || exit 0; done) | script -q -e -f -c "${cli} --socket ${h.socket} ${args}" ${screen}`]);
   beforeAll(async () => {
     h = await TestHost.create();
     await h.startHelper();
@@ -74,9 +76,10 @@ describe('attach', () => {
   });
 
   it('run -it detaches with ctrl-p,ctrl-q (the container goes on); attach comes back to it; --rm removes it when it ends', async () => {
-    const mark = `${h.dir}/typed`;
-    // type a command, wait until it ran, then the detach keys
-    const t = await underTerminal('run -it --rm --name shell -w / -- sh', `printf 'echo hi-$((6*7)); touch ${mark}\\n'; until [ -e ${mark} ]; do sleep 0.1; done; printf '\\020\\021'`);
+    const screen = `${h.dir}/screen`;
+    // type a command, wait until its output is on the screen (60 s at most), then the detach keys:
+    // keys sent earlier may overtake output still on its way, which a detach leaves unshown
+    const t = await underTerminal('run -it --rm --name shell -w / -- sh', `printf 'echo hi-$((6*7))\\n'; i=0; until grep -q hi-42 ${screen} || [ $i -ge 600 ]; do sleep 0.1; i=$((i+1)); done; printf '\\020\\021'`, screen);
     expect(t.code, t.stdout + t.stderr).toBe(0);
     expect(t.stdout).toContain('hi-42');
     expect((await h.inspect('shell')).State.Running).toBe(true);
@@ -100,11 +103,14 @@ describe('attach', () => {
   });
 
   it('bad input: one line each, nothing attached', async () => {
+    // its own stopped container: the tests run in any order (test:repeat --shuffle)
+    await h.berthOk(['run', '-d', '--name', 'stopped', 'true']);
+    await waitFor(async () => (await h.inspect('stopped')).State.Status === 'exited', 60_000, 'the container "stopped" to exit');
     for (const [args, msg] of [
       [['attach', 'nosuch'], /^Error: No such container: nosuch$/],
-      [['attach', '--detach-keys', 'ctrl-1', 'reader'], /^Error: invalid detach keys "ctrl-1"/],
-      [['attach', '--sig-proxy', 'maybe', 'reader'], /^Error: invalid --sig-proxy maybe/],
-      [['attach', 'reader'], /^Error: You cannot attach to a stopped container, start it first$/],
+      [['attach', '--detach-keys', 'ctrl-1', 'stopped'], /^Error: invalid detach keys "ctrl-1"/],
+      [['attach', '--sig-proxy', 'maybe', 'stopped'], /^Error: invalid --sig-proxy maybe/],
+      [['attach', 'stopped'], /^Error: You cannot attach to a stopped container, start it first$/],
     ] as const) {
       const r = await h.berth([...args]);
       expect(r.code, args.join(' ')).not.toBe(0);

@@ -195,6 +195,7 @@ export async function runShim(): Promise<number> {
   child.stdout!.destroy();
   child.stderr!.destroy();
   writer.close();
+  await output.end(2000);
   const rec: ExitRecord = { pid: child.pid, exitCode: code, finishedAt: new Date().toISOString(), error: writer.dropped ? `${writer.dropped} log entries lost (disk full?)` : '' };
   try {
     writeExit(spec.dir, rec);
@@ -222,6 +223,17 @@ class OutputFanOut {
       else this.kept.push({ s, d });
     }
     for (const r of this.readers) this.write(r, s, d);
+  }
+
+  // The last output reaches every attached reader before the shim exits
+  // (process.exit drops what a socket has not written yet); bounded, as a
+  // reader that stopped reading must not keep the exit record waiting.
+  async end(ms: number): Promise<void> {
+    const all = [...this.readers].map((r) => new Promise<void>((resolve) => {
+      r.once('close', () => resolve());
+      r.end();
+    }));
+    await Promise.race([Promise.all(all), new Promise((r) => setTimeout(r, ms).unref())]);
   }
 
   add(r: Socket, replay: boolean): void {
