@@ -1,6 +1,6 @@
 // The README's test command: every suite, then one plain summary line
 // (`N passed, N failed`) that CI reads.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { outcomes, runSuite, SUITES } from './suites.mjs';
 
 const suites = process.argv.slice(2).length ? process.argv.slice(2) : SUITES;
@@ -31,5 +31,8 @@ for (const s of suites) {
 if (crashed) failed++;
 const summary = `${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`;
 writeFileSync('test-results/summary.txt', summary + '\n');
+// the e2e screenshots of every view (both sizes, both themes) are artifacts: say where
+const shots = existsSync('test-results/screenshots') ? readdirSync('test-results/screenshots').filter((f) => f.endsWith('.png')).length : 0;
+if (shots) console.log(`\n${shots} screenshots in test-results/screenshots/`);
 console.log(`\n${summary}`);
 process.exit(failed ? 1 : 0);

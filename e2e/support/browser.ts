@@ -1,8 +1,11 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
-export const SCREENSHOTS = join(process.cwd(), 'test-results', 'screenshots');
+// Under the repo's test-results/ whatever the working directory: CI keeps that
+// folder as the run's artifacts (scripts/test.mjs prints where they are).
+export const SCREENSHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-results', 'screenshots');
 export const CHROMIUM = '/usr/bin/chromium';
 
 export async function launchChromium(): Promise<Browser> {
