@@ -13,6 +13,8 @@ import { parseIptablesSave } from './iptables-parse';
 const CONTAINERS = [
   { Id: 'c0ffee'.padEnd(64, '1'), Names: ['/web'], NetworkSettings: { Networks: { appnet: { IPAddress: '198.18.200.2', GlobalIPv6Address: '' } } } },
   { Id: 'beef'.padEnd(64, '2'), Names: ['/db\u001b[31m'], NetworkSettings: { Networks: { bridge: { IPAddress: '172.17.0.3' } } } },
+  // on docker0 at an address appnet's subnet reuses: named only on its own network
+  { Id: 'cafe'.padEnd(64, '6'), Names: ['/twin'], NetworkSettings: { Networks: { bridge: { NetworkID: 'aaaa'.padEnd(64, '4'), IPAddress: '198.18.200.7' } } } },
 ];
 const NETWORKS = [
   { Id: 'f2978adb140b'.padEnd(64, '3'), Name: 'appnet', Driver: 'bridge', Options: {} },
@@ -73,6 +75,22 @@ describe("Docker's rules named through Docker's API", () => {
     expect(by('-A DOCKER-USER -j RETURN').ownerObject ?? null).toBeNull();
     // Berth's rule to the same address is Berth's: the client names it from its own tag
     expect(rules.find((r) => r.owner === 'berth')!.ownerObject).toBeUndefined();
+  });
+
+  it('names by the bridge in the rule first: a stale rule or another network\'s address takes no container name', async () => {
+    const rules = parseIptablesSave(
+      '*nat\n:DOCKER - [0:0]\n' +
+        // its network is gone (no such bridge in the API): stale, though web has that address today
+        '-A DOCKER ! -i br-0123456789ab -p tcp -m tcp --dport 8081 -j DNAT --to-destination 198.18.200.2:80\n' +
+        // on appnet, to an address only twin (on docker0) has: appnet's, not twin's
+        '-A DOCKER ! -i br-f2978adb140b -p tcp -m tcp --dport 8082 -j DNAT --to-destination 198.18.200.7:80\n' +
+        // no bridge (a hairpin): the one container that has the address
+        '-A POSTROUTING -s 198.18.200.7/32 -d 198.18.200.7/32 -p tcp -m tcp --dport 80 -j MASQUERADE\n' +
+        'COMMIT\n', 'ipv4');
+    classifyRules(rules, linkOwnerMap([]));
+    for (const r of rules) r.owner = 'docker';
+    await nameEngineRules(rules, []);
+    expect(rules.map((r) => r.ownerObject ? `${r.ownerObject.kind} ${r.ownerObject.name}` : null)).toEqual([null, 'network appnet', 'container twin']);
   });
 
   it("shows only printable text of what the API answers, and names docker0's rules 'bridge'", async () => {

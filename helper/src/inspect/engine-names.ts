@@ -7,14 +7,18 @@ import { dnatTarget } from './nat-decode';
 // matches a container's address is that container's, one on a network's
 // bridge is that network's. Nothing is named when no API answers.
 export interface EngineNames {
-  byAddress: Map<string, RuleObject>; // container address (no prefix) -> container
-  byBridge: Map<string, RuleObject>; // bridge interface -> network
+  byBridge: Map<string, EngineNetwork>; // bridge interface -> network, with its containers
+  byAddress: Map<string, RuleObject>; // container address (no prefix) held by one container only
+}
+export interface EngineNetwork {
+  network: RuleObject;
+  containers: Map<string, RuleObject>; // address on this network -> container
 }
 
 interface ListedContainer {
   Id?: string;
   Names?: string[];
-  NetworkSettings?: { Networks?: Record<string, { IPAddress?: string; GlobalIPv6Address?: string }> };
+  NetworkSettings?: { Networks?: Record<string, { NetworkID?: string; IPAddress?: string; GlobalIPv6Address?: string }> };
 }
 interface ListedNetwork { Id?: string; Name?: string; Driver?: string; Options?: Record<string, string> }
 
@@ -23,24 +27,35 @@ const MAX_OBJECTS = 5000;
 const clean = (s: unknown, max = 128): string => (typeof s === 'string' ? s.replace(/[^\x20-\x7e]/g, '').slice(0, max) : '');
 
 export function engineNamesFrom(containers: ListedContainer[], networks: ListedNetwork[]): EngineNames {
-  const byAddress = new Map<string, RuleObject>();
-  const byBridge = new Map<string, RuleObject>();
-  for (const c of containers.slice(0, MAX_OBJECTS)) {
-    const id = clean(c.Id);
-    const name = clean(c.Names?.[0]).replace(/^\//, '') || id.slice(0, 12);
-    if (!name) continue;
-    for (const ep of Object.values(c.NetworkSettings?.Networks ?? {}))
-      for (const a of [ep.IPAddress, ep.GlobalIPv6Address]) if (a && typeof a === 'string') byAddress.set(clean(a, 64), { kind: 'container', id, name });
-  }
+  const byBridge = new Map<string, EngineNetwork>();
+  const byNet = new Map<string, EngineNetwork>(); // network id and name -> its entry
   for (const n of networks.slice(0, MAX_OBJECTS)) {
     const id = clean(n.Id);
     const name = clean(n.Name);
     if (!id || !name || (n.Driver && n.Driver !== 'bridge')) continue;
     // Docker names a user network's bridge br-<id12> unless an option says otherwise (docker0 for "bridge")
     const bridge = clean(n.Options?.['com.docker.network.bridge.name'], 15) || `br-${id.slice(0, 12)}`;
-    byBridge.set(bridge, { kind: 'network', id, name });
+    const entry = { network: { kind: 'network', id, name } as RuleObject, containers: new Map<string, RuleObject>() };
+    byBridge.set(bridge, entry);
+    byNet.set(id, entry);
+    byNet.set(name, entry);
   }
-  return { byAddress, byBridge };
+  const holders = new Map<string, RuleObject | null>(); // null: more than one container has it
+  for (const c of containers.slice(0, MAX_OBJECTS)) {
+    const id = clean(c.Id);
+    const name = clean(c.Names?.[0]).replace(/^\//, '') || id.slice(0, 12);
+    if (!name) continue;
+    const object: RuleObject = { kind: 'container', id, name };
+    for (const [netName, ep] of Object.entries(c.NetworkSettings?.Networks ?? {}))
+      for (const a of [ep.IPAddress, ep.GlobalIPv6Address]) {
+        if (!a || typeof a !== 'string') continue;
+        const addr = clean(a, 64);
+        (byNet.get(clean(ep.NetworkID)) ?? byNet.get(clean(netName)))?.containers.set(addr, object);
+        holders.set(addr, holders.has(addr) && holders.get(addr)?.id !== id ? null : object);
+      }
+  }
+  const byAddress = new Map([...holders].filter((e): e is [string, RuleObject] => e[1] !== null));
+  return { byBridge, byAddress };
 }
 
 // Each engine whose API socket is there: its running containers and its
@@ -69,15 +84,28 @@ export async function readEngineNames(errors: string[], wanted: Set<string>, tim
 
 const hostAddr = (a: string | undefined) => (a && /\/(32|128)$/.test(a) ? a.replace(/\/\d+$/, '') : a && !a.includes('/') ? a : null);
 
-// The object one rule is about, by what it sends to or matches.
+// An engine's bridge as the engine names it (a rule may name one whose network is gone).
+const ENGINE_BRIDGE = /^(docker0|br-[0-9a-f]{12}|podman\d+|cni-podman\d+)$/;
+
+// The object one rule is about, by its owner's objects first: the network of
+// the bridge the rule names, and a container by address only on that network.
+// A rule naming a bridge no network has now (stale) is nobody's, whoever has
+// its address today (subnets of gone networks are reused). A rule naming no
+// bridge (Docker's hairpin MASQUERADE) is the container only one holds its address.
 export function objectOfRule(r: FirewallRule, names: EngineNames): RuleObject | null {
-  const addrs = [dnatTarget(r)?.ip, hostAddr(r.matches.d), hostAddr(r.matches.s)];
-  for (const a of addrs) {
-    const o = a ? names.byAddress.get(a) : undefined;
-    if (o) return o;
+  const addrs = [dnatTarget(r)?.ip, hostAddr(r.matches.d), hostAddr(r.matches.s)].filter((a): a is string => !!a);
+  const bridges = ['o', 'i', '!i', '!o'].map((k) => r.matches[k]).filter((b) => b && (names.byBridge.has(b) || ENGINE_BRIDGE.test(b)));
+  if (bridges.length) {
+    const net = bridges.map((b) => names.byBridge.get(b)).find(Boolean);
+    if (!net) return null;
+    for (const a of addrs) {
+      const o = net.containers.get(a);
+      if (o) return o;
+    }
+    return net.network;
   }
-  for (const key of ['o', 'i', '!i', '!o']) {
-    const o = r.matches[key] ? names.byBridge.get(r.matches[key]) : undefined;
+  for (const a of addrs) {
+    const o = names.byAddress.get(a);
     if (o) return o;
   }
   return null;

@@ -40,3 +40,39 @@ describe('trace story', () => {
     expect(story({ dst: '192.168.1.10', port: 9999, proto: 'tcp', local: false }).line).toBe('');
   });
 });
+
+// Subnets of two engines may overlap: a DNAT is named by its owner first,
+// never by an address another owner's container happens to have.
+describe('trace story names a DNAT by its owner, the address only within it', () => {
+  const docker = (matches: Record<string, string>, to: string, ownerObject?: FirewallRule['ownerObject']) => {
+    const r = rule('nat', 'PREROUTING', matches, 'DNAT', { 'to-destination': to });
+    return { ...r, owner: 'docker', ownerObject } as FirewallRule;
+  };
+  // the first rule the packet meets (nat PREROUTING, before the jump into BERTH)
+  const withFirst = (first: FirewallRule) => [{ ...first, position: 0 }, ...RULES];
+
+  it("a stale Docker rule to a live Berth container's address is not that container's", () => {
+    const rules = withFirst(docker({ '!i': 'br-0123456789ab', p: 'tcp', dport: '8080' }, '10.91.0.2:80'));
+    const pkt: Packet = { dst: '192.168.1.10', port: 8080, proto: 'tcp', local: false };
+    const s = traceStory(tracePacket(rules, pkt), pkt, PUBLISHED, rules);
+    expect(s.target).toBeNull();
+    expect(s.line).toMatch(/^is translated to 10\.91\.0\.2:80 by DNAT in PREROUTING|^reaches 10\.91\.0\.2:80 via DNAT in PREROUTING/);
+    expect(s.line).not.toContain('web');
+  });
+
+  it("a Docker rule is named by the container Docker's API names", () => {
+    const rules = withFirst(docker({ '!i': 'br-0123456789ab', p: 'tcp', dport: '8080' }, '10.91.0.2:80', { kind: 'container', id: 'c'.repeat(64), name: 'legacy' }));
+    const pkt: Packet = { dst: '192.168.1.10', port: 8080, proto: 'tcp', local: false };
+    expect(traceStory(tracePacket(rules, pkt), pkt, PUBLISHED, rules).line).toMatch(/legacy:80 .*DNAT in PREROUTING/);
+  });
+
+  it("Berth's rule is named by its endpoint tag, then by the address on the rule's own bridge", () => {
+    const twin: Published = { ...web('', 8080, 80), container: 'twin', bridge: 'br-2', endpoint: 'eeeeeeeeeeee' };
+    const tagged = { ...rule('nat', 'PREROUTING', { '!i': 'br-2', p: 'tcp', dport: '8080' }, 'DNAT', { 'to-destination': '10.91.0.2:80' }), comment: 'berth:eeeeeeeeeeee' } as FirewallRule;
+    const pkt: Packet = { dst: '192.168.1.10', port: 8080, proto: 'tcp', local: false };
+    const rules = withFirst(tagged);
+    expect(traceStory(tracePacket(rules, pkt), pkt, [...PUBLISHED, twin], rules).target?.container).toBe('twin');
+    const untagged = withFirst({ ...tagged, comment: null });
+    expect(traceStory(tracePacket(untagged, pkt), pkt, [...PUBLISHED, twin], untagged).target?.container).toBe('twin');
+  });
+});

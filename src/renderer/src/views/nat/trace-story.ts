@@ -2,6 +2,7 @@ import type { Container } from '../../../../shared/container';
 import type { BaseChain, FirewallRule, NatConntrackResult } from '../../../../shared/inspect';
 import { tryParseAddr } from '../../../../shared/ip';
 import type { Network } from '../../../../shared/network';
+import { berthTag } from '../../lib/berth-names';
 import { bridgeName, containerName } from '../../lib/format';
 import { builtinChains, inCidr, isV6, traceFilter, type FilterResult, type Packet, type TraceResult } from './packet-match';
 
@@ -14,6 +15,7 @@ export interface Published {
   hostPort: number;
   proto: string;
   bridge: string;
+  endpoint?: string; // its endpoint's id (12): the berth:<id> tag of the port's rules
 }
 
 // One entry per bind and container address (IPv4 and IPv6 of a dual-stack
@@ -31,7 +33,7 @@ export function publishedPorts(containers: Container[] = [], networks: Network[]
       const [port, proto = 'tcp'] = key.split('/');
       for (const b of binds ?? [])
         for (const containerIp of ips)
-          out.push({ container: containerName(c), containerIp, containerPort: Number(port), hostIp: b.HostIp ?? '', hostPort: Number(b.HostPort), proto, bridge: n ? bridgeName(n) : '' });
+          out.push({ container: containerName(c), containerIp, containerPort: Number(port), hostIp: b.HostIp ?? '', hostPort: Number(b.HostPort), proto, bridge: n ? bridgeName(n) : '', endpoint: ep.EndpointID?.slice(0, 12) });
     }
   }
   return out;
@@ -86,6 +88,22 @@ export function conntrackLine(r: NatConntrackResult, dst: string, published: Pub
   const parts = [...groups].sort(([a], [b]) => host(a) - host(b) || a.localeCompare(b)).map(([name, n]) => `${n} to ${name}`).join(', ');
   const shown = r.total > r.flows.length ? ` (of the first ${r.flows.length})` : '';
   return `conntrack already tracks ${r.total} connection${r.total === 1 ? '' : 's'} to this address and port: ${parts}${shown}. Their packets keep the path their first packet took, whatever the rules above say`;
+}
+
+// Who a DNAT sends to, by the rule's owner first, its address only within
+// that owner: a stale Docker rule to an address a live Berth container also
+// has (overlapping subnets) is not that container's. Berth's rule: its
+// berth:<endpoint> tag, else the address among Berth's ports on the rule's
+// bridge; another engine's: the object its API named, else the bare address.
+export function dnatObject(dnat: FirewallRule, ip: string, port: number, published: Published[]): { target: Published | null; name: string } {
+  if (dnat.owner !== 'berth') return { target: null, name: dnat.ownerObject?.kind === 'container' ? `${dnat.ownerObject.name}:${port}` : hostPort(ip, port) };
+  const tag = berthTag(dnat.comment);
+  const bridge = dnat.matches['!i'];
+  const target =
+    (tag && published.find((p) => p.endpoint === tag && p.containerPort === port)) ||
+    published.find((p) => sameAddr(p.containerIp, ip) && p.containerPort === port && (!bridge || !p.bridge || p.bridge === bridge)) ||
+    null;
+  return { target, name: target ? `${target.container}:${port}` : hostPort(ip, port) };
 }
 
 export interface TraceStory {
@@ -152,11 +170,11 @@ export function traceStory(nat: TraceResult, pkt: Packet, published: Published[]
   const m = /^\[?([^\]]*?)\]?(?::(\d+))?$/.exec(to.split('-')[0]);
   const ip = m?.[1] ?? '';
   const port = Number(m?.[2] ?? pkt.port);
-  const target = published.find((p) => p.containerIp === ip && p.containerPort === port) ?? null;
-  const name = target ? `${target.container}:${port}` : hostPort(ip, port);
+  const { target, name } = dnatObject(dnat, ip, port, published);
   const natWhere = `DNAT in ${chainOf(dnat)}`;
-  // after DNAT the destination is the container: not local, routed to its bridge
-  const bridge = target?.bridge || routes.find((r) => inCidr(ip, r.subnet))?.bridge;
+  // after DNAT the destination is the container: not local, routed to its
+  // bridge (the rule's own `! -i` bridge before any subnet, which may overlap another engine's)
+  const bridge = target?.bridge || dnat.matches['!i'] || routes.find((r) => inCidr(ip, r.subnet))?.bridge;
   const after: Packet = { ...pkt, dst: ip, port, dstLocal: false, outIface: bridge || undefined };
   const stages = pkt.local
     ? [traceFilter(rules, cs, after, 'output', (b) => b.priority > -100)]
