@@ -79,6 +79,26 @@ export const NatQueryResult = z.object({
   errors: z.array(z.string()),
 });
 export type NatQueryResult = z.infer<typeof NatQueryResult>;
+// nat.text: the reading and filters of nat.query, the page's rules already
+// written as `berth nat ls` prints them (raw: as iptables-save/nft print them
+// with their table; json: one object per rule; table: the columns, as wide as
+// the widest cell among all the matches). A client that only writes rules out
+// builds no object per rule on either side of the socket. Pages join into the
+// whole output: the first starts it ("[" or the header), the last ends it.
+export const NatTextFormat = z.enum(['raw', 'json', 'table']);
+export const NatTextParams = NatQueryParams.pick({ snapshot: true, table: true, owner: true, family: true, offset: true }).extend({
+  format: NatTextFormat,
+  limit: z.number().int().min(1).max(50_000).default(5000),
+});
+export const NatTextResult = z.object({
+  snapshot: z.string(),
+  matched: z.number().int(),
+  offset: z.number().int(),
+  count: z.number().int(), // rules in this page
+  text: z.string(), // no trailing newline; empty when the page adds nothing
+  errors: z.array(z.string()),
+});
+export type NatTextResult = z.infer<typeof NatTextResult>;
 // Fresh packet and byte counters of the rules a client shows: the host is
 // read again, only numbers come back, and only those that differ from the
 // snapshot's (the client has those from its pages). A rule whose text moved

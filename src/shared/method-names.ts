@@ -9,7 +9,7 @@ export const METHOD_NAMES = [
   'container.logs', 'container.wait', 'container.kill', 'container.restart',
   'container.exec', 'container.attach', 'exec.input', 'exec.resize', 'sandbox.listForeign',
   'port.list', 'port.add', 'port.remove',
-  'host.inspect', 'nat.query', 'nat.counters', 'nat.conntrack', 'cleanup.plan', 'cleanup.apply', 'cleanup.undo', 'doctor',
+  'host.inspect', 'nat.query', 'nat.text', 'nat.counters', 'nat.conntrack', 'cleanup.plan', 'cleanup.apply', 'cleanup.undo', 'doctor',
   'activity.list', 'network.validate', 'container.validate',
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];

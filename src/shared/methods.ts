@@ -8,7 +8,7 @@ import {
 import { PortEditParams, PortListParams, PortMapping } from './ports';
 import {
   CleanupApplyParams, CleanupApplyResult, CleanupPlan, CleanupUndoResult, DoctorReport, HostInspect,
-  NatConntrackParams, NatConntrackResult, NatCountersParams, NatCountersResult, NatQueryParams, NatQueryResult,
+  NatConntrackParams, NatConntrackResult, NatCountersParams, NatCountersResult, NatQueryParams, NatQueryResult, NatTextParams, NatTextResult,
 } from './inspect';
 import { SystemInfo, SystemResetResult } from './system';
 import { ActivityEntry, ActivityListParams } from './activity';
@@ -63,6 +63,7 @@ export const methods = {
 
   'host.inspect': { params: None, result: HostInspect },
   'nat.query': { params: NatQueryParams, result: NatQueryResult },
+  'nat.text': { params: NatTextParams, result: NatTextResult },
   'nat.counters': { params: NatCountersParams, result: NatCountersResult },
   'nat.conntrack': { params: NatConntrackParams, result: NatConntrackResult },
   'cleanup.plan': { params: None, result: CleanupPlan },

@@ -103,7 +103,7 @@ describe('nat.query and nat ls at scale, against iptables-save and nft', () => {
     }
   });
 
-  it('berth nat ls streams the same rules (raw and json)', async () => {
+  it('berth nat ls streams the same rules (raw, json and table)', async () => {
     const want = await saved();
     const raw = (await h.berthOk(['nat', 'ls', '--format', 'raw'])).split('\n').filter(Boolean);
     const ipt = raw.filter((l) => l.startsWith('*')).map((l) => l.replace(/^\*(\S+) /, '$1\t'));
@@ -111,5 +111,9 @@ describe('nat.query and nat ls at scale, against iptables-save and nft', () => {
     expect(raw.filter((l) => l.startsWith('inet mine: '))).toHaveLength(40);
     const json = JSON.parse(await h.berthOk(['nat', 'ls', '--format', 'json', '--table', 'nat'])) as FirewallRule[];
     expect(json.map((r) => `${r.table}\t${r.text}`)).toEqual(want.filter((w) => w.key.startsWith('nat\t')).map((w) => w.key));
+    // the table, written by the helper page by page: a header and a line per rule
+    const table = (await h.berthOk(['nat', 'ls', '--table', 'nat'])).trimEnd().split('\n');
+    expect(table[0]).toMatch(/^TABLE\s+CHAIN\s+#\s+OWNER\s+PKTS\s+MAPPING \/ RULE$/);
+    expect(table.slice(1).map((l) => l.split(/\s+/).slice(0, 3).join(' '))).toEqual(json.map((r) => `nat ${r.chain} ${r.position}`));
   });
 });

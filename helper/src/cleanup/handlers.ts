@@ -1,13 +1,14 @@
 import type { BerthEvent } from '../../../src/shared/events';
 import type {
-  CleanupApplyParams, NatConntrackParams, NatCountersParams, NatQueryParams,
+  CleanupApplyParams, NatConntrackParams, NatCountersParams, NatQueryParams, NatTextParams,
 } from '../../../src/shared/inspect';
 import type { MethodHandlers, ResultOf } from '../../../src/shared/methods';
 import type { z } from 'zod';
 import { inspectHost } from '../inspect/host';
 import { classifyRules, linkOwnerMap, parseRules } from '../inspect/build';
 import { nameEngineRules } from '../inspect/engine-names';
-import { countersSince, makeSnapshot, queryRules, SnapshotCache, sourcesOf } from '../inspect/nat-query';
+import { countersSince, makeSnapshot, matchRules, queryRules, SnapshotCache, sourcesOf } from '../inspect/nat-query';
+import { natText } from '../inspect/nat-text';
 import { linkNameOwner } from '../inspect/owner';
 import { releaseMemorySoon } from '../inspect/release-memory';
 import { readConntrack, readConntrackTo, readFirewallRaw, type FirewallSources } from '../kernel/host-readers';
@@ -64,16 +65,23 @@ async function readNatRules(from?: FirewallSources) {
 // Methods host.inspect, nat.*, and cleanup.*; params arrive zod-parsed.
 export function makeInspectHandlers(deps: InspectDeps) {
   const snapshots = new SnapshotCache();
+  // the reading `id` names while it is kept, else a new one
+  const reading = async (id: string | undefined) => {
+    const kept = snapshots.get(id);
+    if (kept) return kept;
+    const { rules, baseChains, errors } = await readNatRules();
+    return snapshots.put(makeSnapshot(rules, errors, undefined, baseChains));
+  };
   return {
     'host.inspect': async (_p?: unknown): Promise<ResultOf<'host.inspect'>> => inspectHost(),
 
-    'nat.query': async (p: z.infer<typeof NatQueryParams>): Promise<ResultOf<'nat.query'>> => {
-      let snap = snapshots.get(p.snapshot);
-      if (!snap) {
-        const { rules, baseChains, errors } = await readNatRules();
-        snap = snapshots.put(makeSnapshot(rules, errors, undefined, baseChains));
-      }
-      return queryRules(snap, p);
+    'nat.query': async (p: z.infer<typeof NatQueryParams>): Promise<ResultOf<'nat.query'>> => queryRules(await reading(p.snapshot), p),
+
+    // `berth nat ls`: the same reading, the page written as the CLI prints it
+    'nat.text': async (p: z.infer<typeof NatTextParams>): Promise<ResultOf<'nat.text'>> => {
+      const snap = await reading(p.snapshot);
+      const all = matchRules(snap, p).map((i) => snap.rules[i]);
+      return { snapshot: snap.id, matched: all.length, offset: p.offset, ...natText(all, p.offset, p.limit, p.format), errors: snap.errors };
     },
 
     'nat.counters': async (p: z.infer<typeof NatCountersParams>): Promise<ResultOf<'nat.counters'>> => {

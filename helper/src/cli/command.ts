@@ -1,4 +1,5 @@
 import type { BerthClient } from '../client/unix-client';
+import { tableLine, tableWidths } from '../../../src/shared/text-table';
 
 // One CLI verb, declared once: cli/dispatch.ts parses argv with it, cli/help.ts
 // prints its help from it. Areas export arrays of these (cli/commands/*.ts).
@@ -57,11 +58,6 @@ export class UsageError extends Error {
 
 // Fixed-width columns, like docker's table output.
 export function table(headers: string[], rows: string[][]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] + 3)))
-      .join('')
-      .trimEnd();
-  return [line(headers), ...rows.map(line)].join('\n');
+  const widths = tableWidths(headers, rows);
+  return [tableLine(headers, widths), ...rows.map((r) => tableLine(r, widths))].join('\n');
 }

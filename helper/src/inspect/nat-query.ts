@@ -67,12 +67,14 @@ function order(s: RuleSnapshot, key: Params['sort'], desc: boolean): number[] {
   return idx;
 }
 
-// Filter, sort and page one snapshot: what nat.query answers.
-export function queryRules(s: RuleSnapshot, p: Params): NatQueryResult {
-  const needle = p.search.trim().toLowerCase();
+type Filters = Pick<Params, 'table' | 'owner' | 'family'> & Partial<Pick<Params, 'search' | 'sort' | 'desc'>>;
+
+// The indexes of the rules the filters keep, in the asked order (nat.query, nat.text).
+export function matchRules(s: RuleSnapshot, p: Filters): number[] {
+  const needle = (p.search ?? '').trim().toLowerCase();
   const matched: number[] = [];
   const hay = needle ? searchText(s) : [];
-  for (const i of order(s, p.sort, p.desc)) {
+  for (const i of order(s, p.sort ?? 'position', p.desc ?? false)) {
     const r = s.rules[i];
     if (p.table && !tableMatches(r, p.table)) continue;
     if (p.owner && r.owner !== p.owner) continue;
@@ -80,6 +82,12 @@ export function queryRules(s: RuleSnapshot, p: Params): NatQueryResult {
     if (needle && !hay[i].includes(needle)) continue;
     matched.push(i);
   }
+  return matched;
+}
+
+// Filter, sort and page one snapshot: what nat.query answers.
+export function queryRules(s: RuleSnapshot, p: Params): NatQueryResult {
+  const matched = matchRules(s, p);
   const want = p.find !== undefined ? positionOf(s, p.find) : undefined;
   const foundAt = want === undefined ? -1 : matched.indexOf(want);
   return {

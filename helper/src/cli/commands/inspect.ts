@@ -1,10 +1,10 @@
 import { OWNERS, type OwnerName } from '../../../../src/shared/owners';
-import type { Finding, FirewallRule } from '../../../../src/shared/inspect';
+import type { Finding } from '../../../../src/shared/inspect';
 import { invalid } from '../../../../src/shared/errors';
 import { table, type Command } from '../command';
-import { json, truncate } from '../text';
+import { json } from '../text';
 
-const NAT_PAGE = 2000;
+const NAT_PAGE = 5000;
 const s = (v: unknown) => (typeof v === 'string' ? v : undefined);
 const many = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : []);
 const quote = (w: string) => (/^[\w@%+=:,./!-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
@@ -48,38 +48,18 @@ export const commands: Command[] = [
       if (family !== undefined && family !== 'ipv4' && family !== 'ipv6') throw invalid('--family must be ipv4 or ipv6');
       const c = await ctx.client();
       const filters = { table: s(a.values.table), owner: owner as OwnerName | undefined, family: family as 'ipv4' | 'ipv6' | undefined };
-      // Pages of one reading, each printed as it arrives where the format allows
-      // (raw and json): the first line comes before the whole set has crossed the socket.
-      const pages = async function* () {
-        let snapshot: string | undefined;
-        for (let offset = 0; ; ) {
-          const page = await c.api['nat.query']({ ...filters, snapshot, offset, limit: NAT_PAGE });
-          if (snapshot && page.snapshot !== snapshot) throw new Error('the helper dropped the reading while it was listed; run the command again');
-          snapshot = page.snapshot;
-          offset += page.rules.length;
-          const last = offset >= page.matched || page.rules.length === 0;
-          yield { rules: page.rules, last };
-          if (last) return;
-        }
-      };
-      if (fmt === 'raw') {
-        for await (const { rules } of pages()) if (rules.length) ctx.out(rules.map((r) => `${r.source === 'iptables' ? `*${r.table} ` : `${r.table}: `}${r.text}`).join('\n'));
-      } else if (fmt === 'json') {
-        // the same text as JSON.stringify(rules, null, 4), written page by page
-        let first = true;
-        for await (const { rules, last } of pages()) {
-          if (first && last && !rules.length) ctx.out('[]');
-          else if (rules.length || last)
-            ctx.out(`${first ? '[\n' : ''}${rules.map((r) => json(r).replace(/^/gm, '    ')).join(',\n')}${last ? '\n]' : ','}`);
-          first = false;
-        }
-      } else {
-        const rules: FirewallRule[] = [];
-        for await (const page of pages()) rules.push(...page.rules);
-        ctx.out(table(
-          ['TABLE', 'CHAIN', '#', 'OWNER', 'PKTS', 'MAPPING / RULE'],
-          rules.map((r) => [r.table, r.chain, String(r.position), r.ownerObject ? `${r.owner} (${r.ownerObject.name})` : r.owner, String(r.packets), r.mapping ?? truncate(r.text.replace(/^-A \S+ /, ''), 80)]),
-        ));
+      // Pages of one reading, written by the helper as they are printed
+      // (nat.text): each is out before the next is asked for, and no rule
+      // becomes an object here.
+      let snapshot: string | undefined;
+      for (let offset = 0; ; ) {
+        const page = await c.api['nat.text']({ ...filters, format: fmt as 'table' | 'json' | 'raw', snapshot, offset, limit: NAT_PAGE });
+        if (snapshot && page.snapshot !== snapshot) throw new Error('the helper dropped the reading while it was listed; run the command again');
+        if (!snapshot) for (const e of page.errors) ctx.err(`warning: could not read ${e}`);
+        snapshot = page.snapshot;
+        if (page.text) ctx.out(page.text);
+        offset += page.count;
+        if (offset >= page.matched || page.count === 0) break;
       }
       return 0;
     },
