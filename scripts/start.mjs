@@ -87,7 +87,8 @@ async function startHelper() {
   if (uid === 0) {
     // root already: a foreground child of this command, ended by it
     say('starting the helper');
-    const child = spawn(NODE, [BERTH, 'helper', '--foreground', '--socket', socket, ...dataRoot], { stdio: ['ignore', 'inherit', 'inherit'] });
+    // with the helper's Node flags (helper/src/helper-node-flags.ts), as the daemonizing start gives them
+    const child = spawn(NODE, ['--max-semi-space-size=1', BERTH, 'helper', '--foreground', '--socket', socket, ...dataRoot], { stdio: ['ignore', 'inherit', 'inherit'] });
     await waitUntilUp(() => child.exitCode !== null);
     return () =>
       new Promise((done) => {

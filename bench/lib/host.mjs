@@ -13,7 +13,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const BERTH = path.join(root, 'dist/berth.mjs');
+// BENCH_BERTH: another build's dist/berth.mjs (a copy of the code before a change), to compare both in one run
+export const BERTH = process.env.BENCH_BERTH || path.join(root, 'dist/berth.mjs');
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 export const p95 = (xs) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))];
@@ -114,7 +115,10 @@ export async function createHost() {
     },
     async startHelper(connectHelper) {
       // BENCH_HELPER_NODE_FLAGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"): to see where the helper's time goes
-      const flags = (process.env.BENCH_HELPER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+      // after the helper's own Node flags, as every start of it gives them (a later flag wins:
+      // "--max-semi-space-size=16" measures without the one set there)
+      const { HELPER_NODE_FLAGS } = await importTs("export { HELPER_NODE_FLAGS } from './helper/src/helper-node-flags';");
+      const flags = [...HELPER_NODE_FLAGS, ...(process.env.BENCH_HELPER_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
       helper = spawn('nsenter', [...enter, process.execPath, ...flags, BERTH, 'helper', '--foreground',
         '--socket', socket, '--data-root', path.join(dir, 'data'), '--drift-interval', '3600000'], { stdio: ['ignore', 'ignore', 'inherit'] });
       // a helper on tens of thousands of rules reads them at start: on a loaded machine that

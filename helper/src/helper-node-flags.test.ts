@@ -1,0 +1,17 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { HELPER_NODE_FLAGS } from './helper-node-flags';
+
+// The starts that cannot import the list write it out: they must say the same.
+describe("the helper's Node flags, on every path that starts it", () => {
+  const read = (p: string) => readFileSync(new URL(`../../${p}`, import.meta.url), 'utf8');
+
+  it('the systemd unit sets them in NODE_OPTIONS', () => {
+    expect(/^Environment=NODE_OPTIONS=(.*)$/m.exec(read('packaging/deb/berth-helper.service'))?.[1]).toBe(HELPER_NODE_FLAGS.join(' '));
+  });
+
+  it("npm start's foreground helper gets them", () => {
+    const start = read('scripts/start.mjs');
+    expect(start).toContain(`spawn(NODE, [${HELPER_NODE_FLAGS.map((f) => `'${f}'`).join(', ')}, BERTH, 'helper', '--foreground'`);
+  });
+});
