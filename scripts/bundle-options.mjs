@@ -4,7 +4,8 @@
 export const bundleOptions = (root, outdir) => ({
   absWorkingDir: root,
   // the spawner is the helper's small program starter (helper/src/kernel/spawner.ts), apart so it stays small
-  entryPoints: { berth: 'helper/src/cli/entry.ts', spawner: 'helper/src/kernel/spawner-main.ts' },
+  // the shim (kernel/shim.ts) too: a container's run waits for its start
+  entryPoints: { berth: 'helper/src/cli/entry.ts', spawner: 'helper/src/kernel/spawner-main.ts', shim: 'helper/src/shim-entry.ts' },
   outdir,
   outExtension: { '.js': '.mjs' },
   // The helper's engine, the web server and their packages are chunks loaded

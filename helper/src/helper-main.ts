@@ -60,6 +60,7 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
   const spawner = join(dirname(realpathSync(process.argv[1])), 'spawner.mjs');
   if (existsSync(spawner)) useSpawner(spawner);
   else log(`no ${spawner}: kernel programs start from the helper itself`);
+  const shimScript = join(dirname(realpathSync(process.argv[1])), 'shim.mjs');
   // Start-up refusals (another helper, an unsafe directory, a bad store) are
   // one line and exit 1, before anything in the kernel is touched.
   let started;
@@ -83,8 +84,8 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
     originals: new HostOriginals(o.dataRoot),
     // the engine asks the port service at run/connect/exit and renders its rules with the rest of the firewall
     ports: (eng) => new PortService(eng),
-    // containers' shims are this same program (kernel/shim.ts)
-    shim: { node: process.execPath, script: process.argv[1] },
+    // containers' shims (kernel/shim.ts): the lean shim.mjs beside the bundle, else this same program
+    shim: { node: process.execPath, script: existsSync(shimScript) ? shimScript : process.argv[1] },
     onExit: (eng, id, pid, code, error, finishedAt) => void onOwnAccount(() => finalizeExit(eng, id, pid, code, error, finishedAt)).catch((e) => log(`exit of ${id}: ${e}`)),
   });
   if (firewall.name === 'none') engine.warnings.push('neither iptables nor nftables is available: networks have no NAT or isolation');

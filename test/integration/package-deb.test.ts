@@ -33,7 +33,7 @@ describe('the Debian package', () => {
   it('holds the CLI, the helper bundle, the units, the polkit action, the man page and sane maintainer scripts', async () => {
     const files = (await execa('dpkg-deb', ['-c', deb])).stdout;
     for (const f of [
-      './usr/lib/berth/berth', './usr/lib/berth/dist/berth.mjs', './usr/lib/berth/dist/spawner.mjs', './usr/lib/berth/out/renderer/index.html',
+      './usr/lib/berth/berth', './usr/lib/berth/dist/berth.mjs', './usr/lib/berth/dist/spawner.mjs', './usr/lib/berth/dist/shim.mjs', './usr/lib/berth/out/renderer/index.html',
       './usr/lib/systemd/system/berth-helper.socket', './usr/lib/systemd/system/berth-helper.service',
       './usr/share/polkit-1/actions/org.berth.helper.policy', './usr/share/man/man1/berth.1.gz', './usr/share/doc/berth/copyright',
     ])

@@ -31,7 +31,7 @@ export interface EngineOptions {
   // Published ports: the service runs its own transactions on this engine,
   // so the engine makes it, once, in its constructor.
   ports: (eng: Engine) => PortService;
-  // how to start a container's shim (kernel/shim.ts): this program, `node SCRIPT shim-internal`
+  // how to start a container's shim (kernel/shim.ts): `node SCRIPT shim-internal` (dist/shim.mjs, or the berth bundle)
   shim: { node: string; script: string };
   // A container's process ended: the status its shim recorded (255 when none did), and when.
   onExit: (eng: Engine, id: string, pid: number, code: number, error?: string, finishedAt?: string) => void;

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { readFile, readlink } from 'node:fs/promises';
 import { run } from './exec';
-import { program, FIXED_ENV } from './programs';
+import { FIXED_ENV } from './programs';
+import { resizePty, withPty } from './pty';
 import { statusOf, userStage, type UserCommand } from './process';
 
 // A command run in a running container (`berth exec`; docs/exec.md): the
@@ -28,24 +28,6 @@ export interface ExecProcess {
   resize(cols: number, rows: number): Promise<void>;
   hangup(): void; // the client left: SIGHUP to the session, as a terminal closing
   exited: Promise<number>; // after the last output was handed to onOutput
-}
-
-// POSIX single quotes: the text is never parsed by the shell.
-export const shQuote = (s: string) => `'${s.replace(/'/g, `'"'"'`)}'`;
-
-// The command line script(1) runs (through $SHELL -c): the window's size,
-// then the command itself, each word quoted.
-export function ptyCommand(argv: string[], cols: number, rows: number, shell: string | undefined): string {
-  const keep = shell === undefined ? '' : `SHELL=${shQuote(shell)}; export SHELL; `;
-  return `stty rows ${rows} cols ${cols} 2>/dev/null; ${keep}exec ${argv.map(shQuote).join(' ')}`;
-}
-
-// The user stage's command, run under script(1) for a terminal (exec -t, run -t).
-export function withPty(o: UserCommand, cols: number, rows: number): UserCommand {
-  // script runs the line with $SHELL: /bin/sh here; the user's own SHELL is put back for the command
-  const env = { ...o.env, SHELL: '/bin/sh' };
-  const argv = [program('script'), '--quiet', '--return', '--echo', 'always', '--command', ptyCommand(o.argv, cols, rows, o.env.SHELL), '/dev/null'];
-  return { ...o, env, argv };
 }
 
 export async function startExec(o: UserCommand & { tty: boolean; interactive: boolean; cols: number; rows: number }): Promise<ExecProcess> {
@@ -97,7 +79,7 @@ export async function startExec(o: UserCommand & { tty: boolean; interactive: bo
       child.stdout!.resume();
       child.stderr!.resume();
     },
-    resize: (cols, rows) => (o.tty ? resizePty(pid, cols, rows) : Promise.resolve()),
+    resize: (cols, rows) => (o.tty ? resizePty(pid, cols, rows, (args) => run('stty', args, { timeoutMs: 5000 })) : Promise.resolve()),
     hangup: () => {
       try {
         process.kill(-pid, 'SIGHUP');
@@ -138,22 +120,3 @@ function quiet(ms: number, done: () => boolean): Promise<void> {
   });
 }
 
-// The session's terminal is the one its command (script's child) has as
-// stdin. The child first sets the starting size itself (ptyCommand): a resize
-// waits until it has become the command, so that stty cannot undo this one.
-export async function resizePty(scriptPid: number, cols: number, rows: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const kids = (await readFile(`/proc/${scriptPid}/task/${scriptPid}/children`, 'utf8').catch(() => null));
-    if (kids === null) return; // the session ended
-    for (const k of kids.trim().split(/\s+/).filter(Boolean)) {
-      const cmdline = await readFile(`/proc/${k}/cmdline`, 'utf8').catch(() => '');
-      if (cmdline.includes('\0-c\0stty rows ')) continue; // not yet the command
-      const tty = await readlink(`/proc/${k}/fd/0`).catch(() => '');
-      // a name the kernel gave, checked before root opens it
-      if (!/^\/dev\/pts\/\d+$/.test(tty)) continue;
-      await run('stty', ['-F', tty, 'rows', String(rows), 'cols', String(cols)], { timeoutMs: 5000 });
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

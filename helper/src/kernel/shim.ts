@@ -1,11 +1,11 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { connect, createServer, type Socket } from 'node:net';
 import { closeSync, constants, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { DEFAULT_LIMITS, JsonLogWriter, type LogLimits } from './json-log';
 import { procStartTime, statusOf, userStage, type UserCommand } from './process';
-import { resizePty, withPty } from './exec-session';
-import { FIXED_ENV } from './programs';
+import { resizePty, withPty } from './pty';
+import { FIXED_ENV, program } from './programs';
 import { LineFramer } from '../../../src/shared/rpc-frames';
 
 // The per-container shim (like containerd-shim or conmon; docs/logs.md): a
@@ -90,7 +90,7 @@ export interface StartedShim {
   exited: Promise<number>; // the container's exit status, as the shim recorded it
 }
 
-// Helper side: starts the shim (this same program, `node SCRIPT shim-internal`)
+// Helper side: starts the shim (`node SCRIPT shim-internal`: dist/shim.mjs, or the berth bundle itself)
 // and waits for it to say the command's pid.
 export async function startShim(
   o: UserCommand & { node: string; script: string; dir: string; id: string; limits?: LogLimits; stdin?: boolean; tty?: { cols: number; rows: number } },
@@ -154,6 +154,13 @@ export async function startShim(
   const exited = shimExit.then(async (code) => (await readExit(o.dir, pid))?.exitCode ?? code);
   return { pid, startTime: (await procStartTime(pid)) ?? '', shimPid: shim.pid ?? 0, shimStartTime: (await procStartTime(shim.pid ?? 0)) ?? '', exited };
 }
+
+// The shim's own stty for a resize: a plain child (the helper's spawner and
+// execa are the helper's; the shim loads neither, to start fast).
+const stty = (args: string[]) =>
+  new Promise<void>((resolve, reject) =>
+    execFile(program('stty'), args, { env: { ...FIXED_ENV }, timeout: 5000 }, (e) => (e ? reject(e) : resolve())),
+  );
 
 // Shim side (`berth shim-internal`, started only by startShim).
 export async function runShim(): Promise<number> {
@@ -287,7 +294,7 @@ async function listenForAttach(spec: ShimSpec, pid: number, stdin: NodeJS.Writab
       }
       const r = f.resize;
       if (spec.tty && Array.isArray(r) && r.length === 2 && r.every((n) => Number.isInteger(n) && n > 0 && n <= 2000))
-        void resizePty(pid, r[0] as number, r[1] as number).catch(() => {});
+        void resizePty(pid, r[0] as number, r[1] as number, stty).catch(() => {});
     }
   });
   await new Promise<void>((resolve, reject) => {
