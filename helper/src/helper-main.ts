@@ -14,6 +14,7 @@ import { chooseFirewall } from './firewall/select-backend';
 import { startDetached, userOf } from './kernel/process';
 import { useSpawner } from './kernel/exec';
 import { prepareUtsDir } from './kernel/uts';
+import { dropSpare } from './kernel/shim';
 import { FileStore } from './store/file-store';
 import { ACTIVITY_MAX, ActivityLog } from './store/activity-log';
 import { currentDoer, onOwnAccount } from './server/actor';
@@ -164,6 +165,7 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
   drift.stop();
   engine.stopWatching();
   await engine.settle();
+  dropSpare();
   await engine.ports.shutdown();
   dns.close();
   await server.close();

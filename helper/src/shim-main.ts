@@ -1,4 +1,4 @@
-import { runShim } from './kernel/shim';
+import { complain, runShim } from './kernel/shim';
 
 // `berth shim-internal`: the per-container shim (kernel/shim.ts), started by
 // the helper only; it reads its orders from stdin.
@@ -6,7 +6,7 @@ export async function shimMain(): Promise<number> {
   try {
     return await runShim();
   } catch (e) {
-    process.stderr.write(`${new Date().toISOString()} berth shim: ${(e as Error).message}\n`);
+    complain((e as Error).message);
     return 125;
   }
 }

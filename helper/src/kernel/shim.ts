@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { connect, createServer, type Socket } from 'node:net';
 import { closeSync, constants, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -99,23 +99,91 @@ export async function startShim(
   const spec: ShimSpec = { file, args, dir: o.dir, id: o.id, limits: o.limits ?? DEFAULT_LIMITS, stdin: o.stdin === true || o.tty !== undefined, tty: o.tty !== undefined };
   mkdirSync(o.dir, { recursive: true, mode: 0o700 });
   removeExit(o.dir);
-  // the shim's own complaints (it has no terminal): appended next to the log
-  const errFd = openSync(`${o.dir}/shim.log`, constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW, 0o600);
-  let shim;
-  try {
-    shim = spawn(o.node, [o.script, 'shim-internal'], { detached: true, stdio: ['pipe', 'pipe', errFd], cwd: '/', env: { ...FIXED_ENV } });
-  } finally {
-    closeSync(errFd);
-  }
-  const shimExit = new Promise<number>((resolve) => {
-    shim.once('exit', (code, signal) => resolve(statusOf(code, signal)));
-    shim.once('error', () => resolve(255));
+  const key = `${o.node}\0${o.script}`;
+  let shim = takeSpare(key);
+  let hello = shim ? await handOver(shim, spec) : null;
+  // a spare that ended meanwhile (killed by someone) said nothing: a fresh one takes over
+  if (!shim || (hello && !hello.pid && hello.silent)) hello = await handOver((shim = launch(o.node, o.script)), spec);
+  // the next run's shim starts now, off that run's path (its Node start is most of a run's time)
+  setImmediate(() => prepareSpare(o.node, o.script));
+  if (!hello!.pid) throw new Error(hello!.error ?? 'the shim failed');
+  const pid = hello!.pid;
+  const exited = shim.exit.then(async (code) => (await readExit(o.dir, pid))?.exitCode ?? code);
+  const shimPid = shim.proc.pid ?? 0;
+  return { pid, startTime: (await procStartTime(pid)) ?? '', shimPid, shimStartTime: (await procStartTime(shimPid)) ?? '', exited };
+}
+
+interface Launched {
+  proc: ChildProcess;
+  exit: Promise<number>;
+}
+
+// A shim waits for its spec on stdin (runShim reads to EOF), so one can be
+// started before it is needed: after each run the helper starts the next
+// run's shim (docs/logs.md, "Start-up"). It is the same program with the
+// same fixed environment; what makes it a container's shim is the spec it is
+// handed. A spare whose helper ends reads EOF and exits; `dropSpare` ends it
+// at a clean stop.
+let spare: (Launched & { key: string }) | null = null;
+
+function launch(node: string, script: string): Launched {
+  // its complaints go to the container's shim.log, which the shim opens once it has its spec (runShim)
+  const proc = spawn(node, [script, 'shim-internal'], { detached: true, stdio: ['pipe', 'pipe', 'ignore'], cwd: '/', env: { ...FIXED_ENV } });
+  const exit = new Promise<number>((resolve) => {
+    proc.once('exit', (code, signal) => resolve(statusOf(code, signal)));
+    proc.once('error', () => resolve(255));
   });
-  shim.stdin!.on('error', () => {});
-  shim.stdin!.end(JSON.stringify(spec));
-  const hello = await new Promise<{ pid?: number; error?: string }>((resolve) => {
+  proc.stdin!.on('error', () => {});
+  return { proc, exit };
+}
+
+function prepareSpare(node: string, script: string): void {
+  if (spare) return;
+  const s = { ...launch(node, script), key: `${node}\0${script}` };
+  // a spare keeps nothing of the helper's alive
+  s.proc.unref();
+  (s.proc.stdin as Socket | null)?.unref();
+  (s.proc.stdout as Socket | null)?.unref();
+  void s.exit.then(() => {
+    if (spare === s) spare = null;
+  });
+  spare = s;
+}
+
+function takeSpare(key: string): Launched | null {
+  const s = spare;
+  spare = null;
+  if (!s) return null;
+  if (s.key === key && s.proc.exitCode === null && s.proc.signalCode === null) {
+    (s.proc.stdout as Socket | null)?.ref();
+    return s;
+  }
+  kill(s.proc);
+  return null;
+}
+
+// The helper stops: a spare no run took ends with it.
+export function dropSpare(): void {
+  if (spare) kill(spare.proc);
+  spare = null;
+}
+
+function kill(p: ChildProcess): void {
+  try {
+    if (p.pid) process.kill(p.pid, 'SIGKILL');
+  } catch {
+    /* gone */
+  }
+}
+
+// Hands the spec to a started shim and waits for its first line, {"pid":N}
+// or {"error":"…"}; `silent`: it ended without a word (never read the spec).
+async function handOver(shim: Launched, spec: ShimSpec): Promise<{ pid?: number; error?: string; silent?: boolean }> {
+  const { proc } = shim;
+  proc.stdin!.end(JSON.stringify(spec));
+  let heard = false;
+  const hello = await new Promise<{ pid?: number; error?: string; silent?: boolean }>((resolve) => {
     const timer = setTimeout(() => resolve({ error: 'the shim did not start within 60 s' }), 60_000);
-    // its first line: {"pid":N} or {"error":"…"}
     const said = (r: { pid?: number; error?: string }) => {
       clearTimeout(timer);
       first.stop();
@@ -132,27 +200,35 @@ export async function startShim(
       },
       () => said({ error: 'the shim said too much without a line end' }),
     );
-    shim.stdout!.on('data', (d: Buffer) => first.push(d));
-    void shimExit.then(() => {
+    proc.stdout!.on('data', (d: Buffer) => {
+      heard = true;
+      first.push(d);
+    });
+    void shim.exit.then(() => {
       clearTimeout(timer);
-      resolve({ error: 'the shim ended before starting the command' });
+      resolve({ error: 'the shim ended before starting the command', silent: !heard });
     });
   });
-  shim.stdout!.destroy();
-  shim.unref();
-  if (!hello.pid) {
-    if (shim.pid) {
-      try {
-        process.kill(shim.pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
+  proc.stdout!.destroy();
+  proc.unref();
+  if (!hello.pid) kill(proc);
+  return hello;
+}
+
+let complaints: string | null = null;
+// A line in the container's shim.log, once the shim knows its container.
+export function complain(message: string): void {
+  if (!complaints) return;
+  try {
+    const fd = openSync(complaints, constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW, 0o600);
+    try {
+      writeSync(fd, `${new Date().toISOString()} berth shim: ${message}\n`);
+    } finally {
+      closeSync(fd);
     }
-    throw new Error(hello.error ?? 'the shim failed');
+  } catch {
+    /* nowhere to say it */
   }
-  const pid = hello.pid;
-  const exited = shimExit.then(async (code) => (await readExit(o.dir, pid))?.exitCode ?? code);
-  return { pid, startTime: (await procStartTime(pid)) ?? '', shimPid: shim.pid ?? 0, shimStartTime: (await procStartTime(shim.pid ?? 0)) ?? '', exited };
 }
 
 // The shim's own stty for a resize: a plain child (the helper's spawner and
@@ -165,6 +241,10 @@ const stty = (args: string[]) =>
 // Shim side (`berth shim-internal`, started only by startShim).
 export async function runShim(): Promise<number> {
   const spec = JSON.parse(readFileSync(0, 'utf8')) as ShimSpec;
+  // its own complaints (it has no terminal, and its stderr is nowhere: it may
+  // have been started before its container): appended next to the log
+  complaints = `${spec.dir}/shim.log`;
+  process.on('uncaughtExceptionMonitor', (e) => complain(`${e.stack ?? e}`));
   // a terminal's signals never reach it (own session); these would end it with the logs unwritten
   for (const s of ['SIGHUP', 'SIGINT', 'SIGPIPE'] as const) process.on(s, () => {});
   const writer = new JsonLogWriter(spec.dir, spec.id, spec.limits);
