@@ -29,6 +29,20 @@ async function withGui(rules, f) {
     ui = await startWebUi({ socketPath: host.socket, rendererDir: path.join(root, 'out/renderer') });
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--headless', '--disable-gpu', '--no-first-run'] });
     const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+    // when each call left the page and its answer came back (web mode's WebSocket), to split a
+    // view's wait into the page's work before the call, the helper's answer, and the page's after it
+    const calls = (page.calls = new Map());
+    page.on('websocket', (ws) => {
+      ws.on('framesent', ({ payload }) => {
+        const m = /"id":(\d+),"method":"([\w.]+)"/.exec(String(payload).slice(0, 200));
+        if (m) calls.set(Number(m[1]), { method: m[2], sent: performance.now() });
+      });
+      ws.on('framereceived', ({ payload }) => {
+        const m = /^\{"jsonrpc":"2\.0","id":(\d+),/.exec(String(payload).slice(0, 60));
+        const call = m && calls.get(Number(m[1]));
+        if (call && !call.answered) Object.assign(call, { answered: performance.now(), bytes: payload.length });
+      });
+    });
     await page.goto(ui.url);
     await page.getByText('Helper connected').waitFor({ timeout: 30_000 });
     const rss0 = host.rssMb();
@@ -89,6 +103,10 @@ if (CLEANUP_RULES) await withGui(CLEANUP_RULES, async (page, host, c) => {
   const t = await go(page, 'Cleanup');
   await page.locator('li.finding').first().waitFor({ timeout: 120_000 });
   const shown = performance.now() - t;
+  const asked = [...page.calls.values()].find((x) => x.method === 'cleanup.plan' && x.sent >= t);
+  const split = asked?.answered
+    ? `asked ${ms(asked.sent - t)} after navigation, answered ${ms(asked.answered - asked.sent)} later (${(asked.bytes / 1e6).toFixed(1)} MB), shown ${ms(t + shown - asked.answered)} after the answer`
+    : 'the call was not seen';
   const summary = (await page.locator('.cleanup-summary').textContent()) ?? '';
   const cards = await page.locator('li.finding').count();
   const all = page.getByRole('checkbox', { name: /^Select all/ }).first();
@@ -103,5 +121,5 @@ if (CLEANUP_RULES) await withGui(CLEANUP_RULES, async (page, host, c) => {
   await c.call('cleanup.plan', {});
   const plan = performance.now() - t2;
   const planCpu = host.cpuMs() - cpu0;
-  console.log(`Cleanup view, ${CLEANUP_RULES} rules: findings shown ${ms(shown)} after navigation (${summary.match(/[\d,]+ findings?/)?.[0]}; ${cards} cards in the DOM; cleanup.plan alone ${ms(plan)}, helper CPU ${ms(planCpu)}) | select-all of a group ${ms(selectAll)} | scrolling: frame p95 ${ms(p95(frames))}`);
+  console.log(`Cleanup view, ${CLEANUP_RULES} rules: findings shown ${ms(shown)} after navigation (${summary.match(/[\d,]+ findings?/)?.[0]}; ${cards} cards in the DOM; cleanup.plan alone ${ms(plan)}, helper CPU ${ms(planCpu)}; ${split}) | select-all of a group ${ms(selectAll)} | scrolling: frame p95 ${ms(p95(frames))}`);
 });
