@@ -79,6 +79,8 @@ export function makeInspectHandlers(deps: InspectDeps) {
 
     // `berth nat ls`: the same reading, the page written as the CLI prints it
     'nat.text': async (p: z.infer<typeof NatTextParams>): Promise<ResultOf<'nat.text'>> => {
+      // each page leaves its text behind (megabytes for JSON): collected before the next grows the heap
+      releaseMemorySoon();
       const snap = await reading(p.snapshot);
       const all = matchRules(snap, p).map((i) => snap.rules[i]);
       return { snapshot: snap.id, matched: all.length, offset: p.offset, ...natText(all, p.offset, p.limit, p.format), errors: snap.errors };

@@ -1,5 +1,5 @@
 import type { FirewallRule, NatTextResult } from '../../../src/shared/inspect';
-import { tableLine, tableWidths, truncate } from '../../../src/shared/text-table';
+import { tableLine, truncate } from '../../../src/shared/text-table';
 
 // `berth nat ls`'s output, written in the helper one page at a time
 // (nat.text, docs/architecture.md "How a request flows"): the CLI writes each page as it comes,
@@ -8,13 +8,20 @@ export type NatTextFormat = 'raw' | 'json' | 'table';
 
 const HEADERS = ['TABLE', 'CHAIN', '#', 'OWNER', 'PKTS', 'MAPPING / RULE'];
 const cells = (r: FirewallRule) => [
-  r.table, r.chain, String(r.position), r.ownerObject ? `${r.owner} (${r.ownerObject.name})` : r.owner, String(r.packets),
-  r.mapping ?? truncate(r.text.replace(/^-A \S+ /, ''), 80),
+  r.table, r.chain, String(r.position), r.ownerObject ? `${r.owner} (${r.ownerObject.name})` : r.owner, String(r.packets), lastCell(r),
 ];
 // as iptables-save prints it, after its table; nft's as `nft list ruleset` prints it, after "family table:"
 const rawLine = (r: FirewallRule) => `${r.source === 'iptables' ? `*${r.table} ` : `${r.table}: `}${r.text}`;
-// JSON.stringify(rules, null, 4) of the whole list, a rule at a time
-const jsonItem = (r: FirewallRule) => JSON.stringify(r, null, 4).replace(/^/gm, '    ');
+// JSON.stringify(rules, null, 4) of the whole list, a page at a time: the
+// page's own array without its brackets (one string, no copy per rule)
+const jsonItems = (page: FirewallRule[]) => JSON.stringify(page, null, 4).slice(2, -2);
+// a column's width from the cells' lengths alone: a table's widths are taken
+// over every match on every page, so no string is made for them
+const lastCell = (r: FirewallRule) => r.mapping ?? truncate(r.text.replace(/^-A \S+ /, ''), 80);
+const cellLengths = (r: FirewallRule) => [
+  r.table.length, r.chain.length, String(r.position).length,
+  r.owner.length + (r.ownerObject ? r.ownerObject.name.length + 3 : 0), String(r.packets).length,
+];
 
 // The text of matches[offset, offset + limit): `all` is every match (a table's
 // widths are the widest cell of all of them, so the pages line up).
@@ -27,9 +34,11 @@ export function natText(all: FirewallRule[], offset: number, limit: number, form
   else if (format === 'json') {
     if (first && last && !page.length) text = '[]';
     else if (!page.length && !last) text = '';
-    else text = `${first ? '[\n' : ''}${page.map(jsonItem).join(',\n')}${last ? '\n]' : ','}`;
+    else text = `${first ? '[\n' : ''}${jsonItems(page)}${last ? '\n]' : ','}`;
   } else {
-    const widths = tableWidths(HEADERS, all.map(cells));
+    // the last column is not padded: its width is not needed
+    const widths = HEADERS.map((h) => h.length);
+    for (const r of all) cellLengths(r).forEach((n, i) => (widths[i] = Math.max(widths[i], n)));
     const lines = page.map((r) => tableLine(cells(r), widths));
     if (first) lines.unshift(tableLine(HEADERS, widths));
     text = lines.join('\n');

@@ -8,6 +8,8 @@ import vm from 'node:vm';
 let gc: (() => void) | null | undefined;
 let timer: NodeJS.Timeout | null = null;
 
+let liveAfterGc = 0; // the heap a full collection left: what is live then (readings kept for paging)
+
 function fullGc(): void {
   if (gc === undefined) {
     try {
@@ -18,6 +20,7 @@ function fullGc(): void {
     }
   }
   gc?.();
+  liveAfterGc = v8.getHeapStatistics().used_heap_size;
 }
 
 // Above this much live-or-dead heap, a new reading first collects what the
@@ -26,11 +29,15 @@ function fullGc(): void {
 // grow the heap by a reading each, 7 MB at 10,000 rules, until V8's own
 // limit (the helper stood at 190 MB after a dozen). A full collection of a
 // heap this size costs a few ms; a reading of 10,000 rules ~100 ms of CPU.
+// The garbage allowed above what was live at the last collection: with two
+// readings kept the heap stays above the budget, and a collection before
+// every page of a listing (nat.text) cost more CPU than the page.
 const HEAP_BUDGET = 32e6;
+const GARBAGE_BUDGET = 16e6;
 
-// Called before every large reading; the idle collection runs `idleMs` after the last one.
+// Called before every large reading or page; the idle collection runs `idleMs` after the last one.
 export function releaseMemorySoon(idleMs = 10_000): void {
-  if (v8.getHeapStatistics().used_heap_size > HEAP_BUDGET) fullGc();
+  if (v8.getHeapStatistics().used_heap_size > Math.max(HEAP_BUDGET, liveAfterGc + GARBAGE_BUDGET)) fullGc();
   if (timer) clearTimeout(timer);
   timer = setTimeout(() => {
     timer = null;
