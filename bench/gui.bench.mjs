@@ -61,6 +61,15 @@ async function withGui(rules, f) {
   }
 }
 
+// A view's wait split by its first call of `method` after navigation at `t` (web mode's WebSocket
+// frames): the page's work before the call, the helper's answer, the page's work after it.
+function callSplit(page, method, t, shownAt) {
+  const asked = [...page.calls.values()].find((x) => x.method === method && x.sent >= t);
+  return asked?.answered
+    ? `${method} asked ${ms(asked.sent - t)} after navigation, answered ${ms(asked.answered - asked.sent)} later (${(asked.bytes / 1e6).toFixed(1)} MB), shown ${ms(shownAt - asked.answered)} after the answer`
+    : `${method} not seen`;
+}
+
 const go = async (page, view) => {
   const t = performance.now();
   await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: new RegExp(`^${view}`) }).click();
@@ -84,6 +93,7 @@ if (NAT_RULES) await withGui(NAT_RULES, async (page) => {
   const t = await go(page, 'Firewall rules');
   await page.locator('tr[data-rule-id]').first().waitFor({ timeout: 60_000 });
   const firstRows = performance.now() - t;
+  const split = callSplit(page, 'nat.query', t, t + firstRows);
   const scroller = page.getByTestId('nat-scroll');
   const frames = await scrollFrames(scroller);
   const rowsInDom = await page.locator('tr[data-rule-id], tr.row-loading').count();
@@ -96,17 +106,14 @@ if (NAT_RULES) await withGui(NAT_RULES, async (page) => {
     await page.locator('tr[data-rule-id]', { hasText: q }).waitFor();
     searches.push(performance.now() - t0);
   }
-  console.log(`Firewall rules (NAT) view, ${NAT_RULES} rules: first rows ${ms(firstRows)} after navigation | scrolling: frame p50 ${ms(median(frames))}, p95 ${ms(p95(frames))} (${rowsInDom} rows in the DOM) | search (typed to row shown, 60 ms debounce included) median ${ms(median(searches))}`);
+  console.log(`Firewall rules (NAT) view, ${NAT_RULES} rules: first rows ${ms(firstRows)} after navigation (${split}) | scrolling: frame p50 ${ms(median(frames))}, p95 ${ms(p95(frames))} (${rowsInDom} rows in the DOM) | search (typed to row shown, 60 ms debounce included) median ${ms(median(searches))}`);
 });
 
 if (CLEANUP_RULES) await withGui(CLEANUP_RULES, async (page, host, c) => {
   const t = await go(page, 'Cleanup');
   await page.locator('li.finding').first().waitFor({ timeout: 120_000 });
   const shown = performance.now() - t;
-  const asked = [...page.calls.values()].find((x) => x.method === 'cleanup.plan' && x.sent >= t);
-  const split = asked?.answered
-    ? `asked ${ms(asked.sent - t)} after navigation, answered ${ms(asked.answered - asked.sent)} later (${(asked.bytes / 1e6).toFixed(1)} MB), shown ${ms(t + shown - asked.answered)} after the answer`
-    : 'the call was not seen';
+  const split = callSplit(page, 'cleanup.plan', t, t + shown);
   const summary = (await page.locator('.cleanup-summary').textContent()) ?? '';
   const cards = await page.locator('li.finding').count();
   const all = page.getByRole('checkbox', { name: /^Select all/ }).first();
@@ -121,5 +128,5 @@ if (CLEANUP_RULES) await withGui(CLEANUP_RULES, async (page, host, c) => {
   await c.call('cleanup.plan', {});
   const plan = performance.now() - t2;
   const planCpu = host.cpuMs() - cpu0;
-  console.log(`Cleanup view, ${CLEANUP_RULES} rules: findings shown ${ms(shown)} after navigation (${summary.match(/[\d,]+ findings?/)?.[0]}; ${cards} cards in the DOM; cleanup.plan alone ${ms(plan)}, helper CPU ${ms(planCpu)}; ${split}) | select-all of a group ${ms(selectAll)} | scrolling: frame p95 ${ms(p95(frames))}`);
+  console.log(`Cleanup view, ${CLEANUP_RULES} rules: findings shown ${ms(shown)} after navigation (${summary.match(/[\d,]+ findings?/)?.[0]}; ${cards} cards in the DOM; ${split}; cleanup.plan alone ${ms(plan)}, helper CPU ${ms(planCpu)}) | select-all of a group ${ms(selectAll)} | scrolling: frame p95 ${ms(p95(frames))}`);
 });
