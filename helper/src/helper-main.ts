@@ -21,6 +21,7 @@ import { currentDoer, onOwnAccount } from './server/actor';
 import { emptyState, isEmptyState } from './store/state';
 import { berthObjectsInKernel } from './engine/leftovers';
 import { lockNetns } from './kernel/netns-lock';
+import { takeGeneration } from './kernel/program-generation';
 import { ensureSafeDir } from './kernel/safe-files';
 import { HostOriginals } from './engine/host-originals';
 import { makeHandlers } from './server/handlers';
@@ -71,7 +72,7 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
     process.stderr.write(`berth helper: ${(e as Error).message}\n`);
     return 1;
   }
-  const { firewall, store, netnsLock } = started;
+  const { firewall, store, netnsLock, late } = started;
   const utsDir = `${o.dataRoot}/uts`;
   await prepareUtsDir(utsDir);
   const engine = new Engine({
@@ -89,6 +90,7 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
     shim: { node: process.execPath, script: existsSync(shimScript) ? shimScript : process.argv[1] },
     onExit: (eng, id, pid, code, error, finishedAt) => void onOwnAccount(() => finalizeExit(eng, id, pid, code, error, finishedAt)).catch((e) => log(`exit of ${id}: ${e}`)),
   });
+  if (late) engine.warnings.push(late);
   if (firewall.name === 'none') engine.warnings.push('neither iptables nor nftables is available: networks have no NAT or isolation');
   await restore(engine);
   await engine.ports.restore();
@@ -184,6 +186,8 @@ async function startUp(o: HelperOptions, log: (m: string) => void) {
     const store = new FileStore(o.dataRoot);
     store.lock(holder);
     try {
+      // the previous helper's kernel programs end before this one reads the kernel (kernel/program-generation.ts)
+      const late = await takeGeneration(join(o.dataRoot, 'programs.lock'), log);
       let loaded = { state: emptyState(), exists: false };
       try {
         loaded = store.read();
@@ -203,7 +207,7 @@ async function startUp(o: HelperOptions, log: (m: string) => void) {
           );
         if (found.length) log(`--reset: removing ${found.length} Berth objects the empty store does not know`);
       }
-      return { firewall, store, netnsLock };
+      return { firewall, store, netnsLock, late };
     } catch (e) {
       store.unlock();
       throw e;

@@ -74,6 +74,8 @@ export class TestHost {
   // its lock), and as seen by the runner
   helperPid = 0;
   helperHostPid = 0;
+  // what the running helper has printed so far (its log)
+  helperLog = '';
   readonly socket: string;
   readonly dataRoot: string;
 
@@ -183,6 +185,8 @@ export class TestHost {
       '--socket', this.socket, '--data-root', this.dataRoot, '--drift-interval', '500', ...extra], { all: true });
     const p = helper.proc;
     this.helper = helper;
+    this.helperLog = '';
+    p.all?.on('data', (d: Buffer) => (this.helperLog += d.toString()));
     let exited = false;
     void p.then(() => (exited = true));
     await waitFor(async () => {

@@ -1,13 +1,13 @@
 import { cidrOverlaps, parseToolPrefix, type Cidr } from '../../../src/shared/ip';
 import { DOCKER_USER_BRIDGE_RE } from '../inspect/owner';
 import { make, type HostLink, type Planned } from './planned';
-import { berthTagOf, delLink, globalAddrs, inUse, linkEvidence, type LinkScan } from './link-scan';
+import { madeByBerth, delLink, globalAddrs, inUse, linkEvidence, type LinkScan } from './link-scan';
 
 // A bridge named as an engine names its networks (br-<id>, cni*, berth*),
 // with no port, and no address or no firewall rule that mentions it: no
 // network is behind it. docker0 and Berth's own bridges are never proposed.
 export function emptyBridge(l: HostLink, scan: LinkScan): Planned | null {
-  if (l.kind !== 'bridge' || inUse(l, scan) || l.name === 'docker0' || scan.berthBridges.has(l.name) || berthTagOf(l) !== null) return null;
+  if (l.kind !== 'bridge' || inUse(l, scan) || l.name === 'docker0' || scan.berthBridges.has(l.name) || madeByBerth(l)) return null;
   const enginesName = DOCKER_USER_BRIDGE_RE.test(l.name) || l.name.startsWith('cni') || l.name.startsWith('berth');
   if (!enginesName) return null;
   const addrs = globalAddrs(l.addresses);

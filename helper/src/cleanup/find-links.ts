@@ -3,7 +3,7 @@ import { knowsId, type BerthOwned } from './berth-owned';
 import { emptyBridge } from './find-bridges';
 import { findNetnsIssues } from './find-netns';
 import { vethIssue } from './find-veths';
-import { berthTagOf, delLink, inUse, linkEvidence, scanLinks, type LinkScan } from './link-scan';
+import { berthTagOf, delLink, inUse, linkEvidence, madeByBerth, scanLinks, type LinkScan } from './link-scan';
 import { make, type HostLink, type Planned } from './planned';
 
 // Links and namespaces that nothing uses any more. Anything with a port on
@@ -20,15 +20,17 @@ export function findLinkIssues(host: HostInspect, berth: BerthOwned): Planned[] 
   return [...out, ...findNetnsIssues(host, berth)];
 }
 
-// A link tagged berth:<id> for an id the store does not have, unused and
-// with no live peer: left by a Berth that crashed or lost its store.
+// A link tagged berth:<id> for an id the store does not have, or made by
+// Berth and not tagged yet (its MAC mark) under a name the store does not
+// have, unused and with no live peer: left by a Berth that crashed or lost its store.
 function orphanBerthLink(l: HostLink, scan: LinkScan): Planned | null {
   const tag = berthTagOf(l);
-  if (tag === null || knowsId(scan.berth, tag) || scan.berthBridges.has(l.name) || scan.berthVeths.has(l.name)) return null;
+  if (!madeByBerth(l) || (tag !== null && knowsId(scan.berth, tag)) || scan.berthBridges.has(l.name) || scan.berthVeths.has(l.name)) return null;
   const peer = l.peer ? l.peer.slice(l.peer.indexOf('@') + 1) : null;
   const peerAlive = peer && peer !== 'host' && (scan.netnsByLabel.get(peer)?.pids.length ?? 0) > 0;
   if (inUse(l, scan) || peerAlive) return null;
-  return make('orphan-berth-link', 'berth', `${l.kind} tagged berth:${tag}, which no network or endpoint in the store has`, linkEvidence(l), delLink(l), { type: 'link', link: l });
+  const what = tag === null ? `${l.kind} made by Berth (its MAC address is Berth's mark) and never tagged` : `${l.kind} tagged berth:${tag}`;
+  return make('orphan-berth-link', 'berth', `${what}, which no network or endpoint in the store has`, linkEvidence(l), delLink(l), { type: 'link', link: l });
 }
 
 // Berth's desired state whose kernel objects vanished: only the engine can

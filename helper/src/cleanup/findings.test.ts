@@ -7,6 +7,7 @@ import { findStale } from './findings';
 import { insertLines, restoreText, deleteLines } from './restore-text';
 import { selectFindings } from './select';
 import { planStale } from './findings';
+import { berthLinkMac } from '../../../src/shared/link-mark';
 
 const raw = JSON.parse(readFileSync(new URL('../inspect/fixtures/hostraw.json', import.meta.url), 'utf8')) as HostRaw;
 const extra = `*nat
@@ -150,5 +151,21 @@ COMMIT
     const text = texts(withDefault(false)).map((f) => f.evidence[0]).join('\n');
     for (const net of ['203.0.113.0/24', '10.200.0.0/24', '10.201.0.0/24', '100.64.0.0/16', '10.202.0.0/16']) expect(text).not.toContain(net);
     expect(text).toContain('--dport 8091');
+  });
+});
+
+describe('a link Berth made and never tagged (killed between the add and the alias)', () => {
+  const bridge = (name: string, address: string) => ({ ifindex: 900, ifname: name, flags: ['BROADCAST', 'MULTICAST'], mtu: 1500, operstate: 'DOWN', address, linkinfo: { info_kind: 'bridge' } });
+  const marked = buildHostInspect({ ...raw, links: [...raw.links, bridge('br-aaaaaaaaaaaa', berthLinkMac('br-aaaaaaaaaaaa')), bridge('br-bbbbbbbbbbbb', '02:11:22:33:44:55')] });
+  const found = findStale(marked, berth).filter((f) => /br-(a|b){12}/.test(f.evidence[0]));
+  it("is Berth's orphan by its MAC mark; the same bridge without the mark stays a foreign empty bridge", () => {
+    expect(found.map((f) => `${f.kind} ${f.owner} ${f.evidence[0]}`)).toEqual([
+      'orphan-berth-link berth bridge br-aaaaaaaaaaaa',
+      'empty-bridge docker bridge br-bbbbbbbbbbbb',
+    ]);
+  });
+  it('is not flagged while the store has it', () => {
+    const known = { ...berth, networks: [...berth.networks, { id: 'n2', name: 'k', bridge: 'br-aaaaaaaaaaaa', subnet: '', gateway: '', internal: false }] };
+    expect(findStale(marked, known).filter((f) => f.evidence[0].includes('br-aaaaaaaaaaaa'))).toEqual([]);
   });
 });

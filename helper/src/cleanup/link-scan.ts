@@ -1,6 +1,7 @@
 import type { HostInspect } from '../../../src/shared/inspect';
 import { parseToolPrefix, type Cidr } from '../../../src/shared/ip';
 import type { BerthOwned } from './berth-owned';
+import { hasBerthMac } from '../../../src/shared/link-mark';
 import type { HostLink } from './planned';
 
 // What every link check needs of the host, gathered in one pass before the
@@ -51,3 +52,5 @@ export const linkEvidence = (l: HostLink) => [
 export const delLink = (l: HostLink) => [['ip', 'link', 'delete', l.name]];
 export const inUse = (l: HostLink, scan: LinkScan) => (scan.ports.get(l.name) ?? 0) > 0;
 export const berthTagOf = (l: HostLink) => (l.alias?.startsWith('berth:') ? l.alias.slice(6) : null);
+// Made by Berth: tagged, or carrying its MAC mark from the add on (src/shared/link-mark.ts).
+export const madeByBerth = (l: HostLink) => berthTagOf(l) !== null || hasBerthMac(l.name, l.mac);

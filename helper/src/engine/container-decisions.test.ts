@@ -9,6 +9,7 @@ import type { State } from '../store/state';
 import { killContainer, removeContainer, restartContainer, runContainer, startContainer, stopContainer } from './containers';
 import { restore } from './restore';
 import { systemReset } from './reset';
+import { berthLinkMac } from '../../../src/shared/link-mark';
 
 // What the engine decides for a container's run, start, stop, kill and
 // removal, for restore at start-up and for system reset, without root: the
@@ -47,7 +48,7 @@ describe('container run', () => {
     expect(kernel.calls).toEqual([
       `netns add berth-${short}`,
       `uts ${dataRoot}/uts/${short} hostname ${short}`,
-      `ip: link add name ${ep.hostVeth} type veth peer name eth0 address ${ep.mac} netns berth-${short}`,
+      `ip: link add name ${ep.hostVeth} address ${berthLinkMac(ep.hostVeth)} type veth peer name eth0 address ${ep.mac} netns berth-${short}`,
       expect.stringMatching(new RegExp(`^ip: link set dev ${ep.hostVeth} master ${red.bridge} alias berth:\\S+ up$`)),
       `ip berth-${short}: addr add 10.1.0.2/24 dev eth0`,
       `ip berth-${short}: link set dev eth0 up`,

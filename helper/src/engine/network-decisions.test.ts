@@ -4,6 +4,7 @@ import { bridgeNetwork, container, memoryEngine, stateOf } from '../testing/memo
 import { recordingKernel } from '../testing/recording-kernel';
 import { connect, disconnect } from './connect';
 import { createNetwork, removeNetwork } from './networks';
+import { berthLinkMac } from '../../../src/shared/link-mark';
 
 // What the engine decides for network create/remove and connect/disconnect,
 // without root: the kernel is a recording fake (testing/recording-kernel.ts),
@@ -24,7 +25,7 @@ describe('network create', () => {
     const net = await createNetwork(engine, create({ name: 'demo', subnet: '10.9.0.0/24' }));
     expect(net).toMatchObject({ subnet: '10.9.0.0/24', gateway: '10.9.0.1', bridge: `br-${net.id.slice(0, 12)}` });
     expect(kernel.calls).toEqual([
-      `ip: link add name ${net.bridge} type bridge`,
+      `ip: link add name ${net.bridge} address ${berthLinkMac(net.bridge)} type bridge`,
       `ip: addr add 10.9.0.1/24 dev ${net.bridge}`,
       expect.stringMatching(new RegExp(`^ip: link set dev ${net.bridge} alias berth:\\S+ up$`)),
     ]);
@@ -79,7 +80,7 @@ describe('network create', () => {
     const net = await createNetwork(engine, create({ name: 'v6', subnet: ['10.8.0.0/24', 'fd00:8::/64'], ipv6: true }));
     expect(kernel.calls).toEqual([
       'sysctl net.ipv6.conf.all.forwarding=1',
-      `ip: link add name ${net.bridge} type bridge`,
+      `ip: link add name ${net.bridge} address ${berthLinkMac(net.bridge)} type bridge`,
       `sysctl net.ipv6.conf.${net.bridge}.disable_ipv6=0`,
       `sysctl net.ipv6.conf.${net.bridge}.accept_ra=0`,
       `ip: addr add 10.8.0.1/24 dev ${net.bridge}`,
@@ -119,7 +120,7 @@ describe('connect and disconnect', () => {
     const ns = web.netns!;
     const veth = info.HostInterface;
     expect(kernel.calls).toEqual([
-      `ip: link add name ${veth} type veth peer name eth1 address ${info.MacAddress} netns ${ns}`,
+      `ip: link add name ${veth} address ${berthLinkMac(veth)} type veth peer name eth1 address ${info.MacAddress} netns ${ns}`,
       expect.stringMatching(new RegExp(`^ip: link set dev ${veth} master ${blue.bridge} alias berth:\\S+ up$`)),
       `ip ${ns}: addr add 10.2.0.2/24 dev eth1`,
       `ip ${ns}: link set dev eth1 up`,

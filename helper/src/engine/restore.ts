@@ -7,6 +7,7 @@ import { detachEndpoint } from './endpoints';
 import { LINK_ALIAS_PREFIX, shortId } from './naming';
 import { ensurePredefined, ensureV6Forwarding } from './networks';
 import { sandboxOf } from './sandbox-lifecycle';
+import { hasBerthMac } from '../../../src/shared/link-mark';
 
 // At helper start (after a reboot or a crash): the store is the truth;
 // bridges, endpoints and rules are put back, dead containers' endpoints
@@ -96,8 +97,15 @@ async function removeOrphans(eng: Engine, s: State, exiting: string[]): Promise<
   const known = new Set<string>();
   for (const n of Object.values(s.networks)) known.add(shortId(n.id));
   for (const ep of allEndpoints(s)) known.add(shortId(ep.id));
+  // a link made by an operation the killed helper never saved: tagged with an
+  // unknown id, or not tagged yet but carrying Berth's MAC mark (src/shared/link-mark.ts)
+  const names = new Set([...Object.values(s.networks).map((n) => n.bridge), ...allEndpoints(s).map((ep) => ep.hostVeth)]);
   const orphans = (await k.listLinks())
-    .filter((l) => l.ifalias?.startsWith(LINK_ALIAS_PREFIX) && !known.has(l.ifalias.slice(LINK_ALIAS_PREFIX.length)))
+    .filter((l) =>
+      l.ifalias?.startsWith(LINK_ALIAS_PREFIX)
+        ? !known.has(l.ifalias.slice(LINK_ALIAS_PREFIX.length))
+        : hasBerthMac(l.ifname, l.address) && !names.has(l.ifname),
+    )
     .map((l) => l.ifname);
   await k.deleteLinks(orphans);
   const wanted = new Set(

@@ -1,6 +1,7 @@
 import type { HostInspect } from '../../../src/shared/inspect';
 import type { HostRaw, IpLinkJson, RawNetns } from '../kernel/host-raw-types';
 import { linkNameOwner, type Verdict } from './owner';
+import { hasBerthMac } from '../../../src/shared/link-mark';
 
 type HostLink = HostInspect['links'][number];
 
@@ -64,7 +65,7 @@ export function buildLinks(raw: HostRaw, netnsOwners: Map<string, Verdict>): Hos
   const byName = new Map(first.map((l) => [l.name, l]));
   // Bridges and devices first: veths then inherit from their master or peer's netns.
   for (const l of first) {
-    const v = linkNameOwner(l.name, l.alias);
+    const v = hasBerthMac(l.name, l.mac) ? { owner: 'berth' as const, evidence: `MAC address ${l.mac} (Berth's mark for ${l.name})` } : linkNameOwner(l.name, l.alias);
     if (v && !(l.kind === 'veth' && v.owner !== 'berth')) [l.owner, l.ownerEvidence] = [v.owner, v.evidence];
   }
   for (const l of first) {

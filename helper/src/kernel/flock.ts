@@ -21,18 +21,16 @@ export interface HeldLock {
 export function tryLock(path: string, holder: string): { lock: HeldLock } | { heldBy: string } {
   for (;;) {
     const fd = openNoFollow(path, 0o600);
-    const r = spawnSync(FLOCK, ['--nonblock', '--conflict-exit-code', String(BUSY), '3'], {
-      stdio: ['ignore', 'ignore', 'pipe', fd],
-      env: {},
-      timeout: 10_000,
-    });
-    if (r.status === BUSY) {
+    let got: boolean;
+    try {
+      got = flockNow(fd, path);
+    } catch (e) {
+      closeSync(fd);
+      throw e;
+    }
+    if (!got) {
       closeSync(fd);
       return { heldBy: safeRead(path) };
-    }
-    if (r.status !== 0) {
-      closeSync(fd);
-      throw new Error(`cannot lock ${path}: ${r.error?.message ?? String(r.stderr).trim()}`);
     }
     // The previous holder may have unlinked the file between our open and
     // our lock: then we locked an orphan inode and must try again.
@@ -60,6 +58,19 @@ export function tryLock(path: string, holder: string): { lock: HeldLock } | { he
       },
     };
   }
+}
+
+// An exclusive flock on the open file `fd` (of `path`), without waiting:
+// false when another open file description holds it.
+export function flockNow(fd: number, path: string): boolean {
+  const r = spawnSync(FLOCK, ['--nonblock', '--conflict-exit-code', String(BUSY), '3'], {
+    stdio: ['ignore', 'ignore', 'pipe', fd],
+    env: {},
+    timeout: 10_000,
+  });
+  if (r.status === BUSY) return false;
+  if (r.status !== 0) throw new Error(`cannot lock ${path}: ${r.error?.message ?? String(r.stderr).trim()}`);
+  return true;
 }
 
 function sameFile(fd: number, path: string): boolean {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { FIXED_ENV, program } from './programs';
+import { generationFd } from './program-generation';
 
 // One long-lived `ip -force -batch -` in the helper's own network namespace,
 // so a link or address change costs a write to a pipe instead of a process
@@ -100,7 +101,13 @@ export class IpSession {
     this.lineNo = 0;
     this.stderr = '';
     this.exited = null;
-    const c = spawn(program('ip'), ['-force', '-batch', '-'], { stdio: ['pipe', 'ignore', 'pipe'], cwd: '/', env: { ...FIXED_ENV } });
+    // the generation lock goes with it: a helper started after ours died waits for it (kernel/program-generation.ts)
+    const gen = generationFd();
+    const c = spawn(program('ip'), ['-force', '-batch', '-'], {
+      stdio: ['pipe', 'ignore', 'pipe', ...(gen === null ? [] : [gen])],
+      cwd: '/',
+      env: { ...FIXED_ENV },
+    }) as Child;
     c.stderr.setEncoding('utf8');
     c.stderr.on('data', (d: string) => {
       this.stderr += d;

@@ -8,10 +8,12 @@
 // It only runs what the helper sends over the IPC channel (the program by
 // absolute path, an argument array, the helper's fixed environment); it ends
 // when the helper does.
-import { spawn } from 'node:child_process';
-import type { SpawnReply, SpawnRequest } from './spawner-protocol';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { GENERATION_ARG, type SpawnReply, type SpawnRequest } from './spawner-protocol';
 
 const reply = (r: SpawnReply) => process.send?.(r);
+// the helper's generation lock, when it passed one at fd 4: each program holds it too (kernel/program-generation.ts)
+const generation = process.argv.includes(GENERATION_ARG) ? [4] : [];
 
 process.on('message', (m: SpawnRequest) => {
   const out: Buffer[] = [];
@@ -24,9 +26,9 @@ process.on('message', (m: SpawnRequest) => {
     clearTimeout(timer);
     reply({ id: m.id, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), timedOut, ...r });
   };
-  let c;
+  let c: ChildProcessWithoutNullStreams;
   try {
-    c = spawn(m.file, m.args, { env: m.env, cwd: '/', stdio: ['pipe', 'pipe', 'pipe'] });
+    c = spawn(m.file, m.args, { env: m.env, cwd: '/', stdio: ['pipe', 'pipe', 'pipe', ...generation] }) as ChildProcessWithoutNullStreams;
   } catch (e) {
     done = true;
     reply({ id: m.id, stdout: '', stderr: '', timedOut: false, exitCode: -1, error: (e as Error).message });

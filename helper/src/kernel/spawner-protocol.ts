@@ -16,3 +16,5 @@ export interface SpawnReply {
   timedOut: boolean;
   error?: string; // could not start (ENOENT, EACCES, …)
 }
+// The spawner's argument saying fd 4 is the helper's generation lock (kernel/program-generation.ts).
+export const GENERATION_ARG = '--generation-fd-4';

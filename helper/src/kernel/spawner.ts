@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { FIXED_ENV } from './programs';
-import type { SpawnReply, SpawnRequest } from './spawner-protocol';
+import { generationFd } from './program-generation';
+import { GENERATION_ARG, type SpawnReply, type SpawnRequest } from './spawner-protocol';
 
 // Starts the helper's kernel programs from a small long-lived process
 // (spawner-main.ts) instead of from the helper itself. Node forks the whole
@@ -46,8 +47,10 @@ export class Spawner {
 
   private start(): ChildProcess {
     if (this.child) return this.child;
-    const c = spawn(process.execPath, [this.script], {
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    // the generation lock at fd 4 of the spawner, passed on to each program (kernel/program-generation.ts)
+    const gen = generationFd();
+    const c = spawn(process.execPath, [this.script, ...(gen === null ? [] : [GENERATION_ARG])], {
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc', ...(gen === null ? [] : [gen])],
       serialization: 'advanced', // output strings as they are, no JSON escaping
       env: { ...FIXED_ENV },
       cwd: '/',

@@ -4,6 +4,7 @@ import { linkAlias } from '../naming';
 import { familyPools, poolsOf } from '../../store/network-pools';
 import type { NetworkDriver } from './driver';
 import { conflict } from '../../../../src/shared/errors';
+import { berthLinkMac } from '../../../../src/shared/link-mark';
 
 const prefixOf = (cidr: string) => Number(cidr.split('/')[1]);
 
@@ -26,7 +27,7 @@ export const bridgeDriver = (k: Kernel): NetworkDriver => ({
   async ensureNetwork(net) {
     const links = await k.listLinks();
     const br = links.find((l) => l.ifname === net.bridge);
-    if (!br) await k.ipBatch(undefined, [`link add name ${net.bridge} type bridge`]);
+    if (!br) await k.ipBatch(undefined, [`link add name ${net.bridge} address ${berthLinkMac(net.bridge)} type bridge`]);
     else if (br.linkinfo?.info_kind !== 'bridge')
       throw new Error(`${net.bridge} exists and is not a bridge (${br.linkinfo?.info_kind ?? 'device'})`);
     await bridgeIPv6(k, net);
@@ -40,7 +41,9 @@ export const bridgeDriver = (k: Kernel): NetworkDriver => ({
   },
 
   // One ip process, no listing: the bridge is made with its address and
-  // brought up; 'File exists' on the add means the name is taken.
+  // brought up; 'File exists' on the add means the name is taken. Every link
+  // is made with Berth's MAC mark (src/shared/link-mark.ts): the alias comes
+  // one command later.
   async createNetwork(net) {
     const mtu = net.mtu ? ` mtu ${net.mtu}` : '';
     const rest = [...bridgeAddrs(net).map((a) => `addr add ${a} dev ${net.bridge}`), `link set dev ${net.bridge} alias ${linkAlias(net.id)} up`];
@@ -48,7 +51,7 @@ export const bridgeDriver = (k: Kernel): NetworkDriver => ({
     const v6 = familyPools(net, true).length > 0;
     let made = false;
     try {
-      await k.ipBatch(undefined, [`link add name ${net.bridge}${mtu} type bridge`, ...(v6 ? [] : rest)]);
+      await k.ipBatch(undefined, [`link add name ${net.bridge}${mtu} address ${berthLinkMac(net.bridge)} type bridge`, ...(v6 ? [] : rest)]);
       made = true;
       if (v6) {
         await bridgeIPv6(k, net);
@@ -69,7 +72,7 @@ export const bridgeDriver = (k: Kernel): NetworkDriver => ({
   async join(net, ep, sb, sandboxLines = []) {
     const mtu = net.mtu ? ` mtu ${net.mtu}` : '';
     await k.ipBatch(undefined, [
-      `link add name ${ep.hostVeth}${mtu} type veth peer name ${ep.ifname}${mtu} address ${ep.mac} netns ${sb.linkTarget}`,
+      `link add name ${ep.hostVeth}${mtu} address ${berthLinkMac(ep.hostVeth)} type veth peer name ${ep.ifname}${mtu} address ${ep.mac} netns ${sb.linkTarget}`,
       `link set dev ${ep.hostVeth} master ${net.bridge} alias ${linkAlias(ep.id)} up`,
     ]);
     try {
