@@ -2,7 +2,8 @@
 // the REAL helper in a throwaway network namespace: Docker's rules named by
 // Docker's API (a fake Docker API, real HTTP on a unix socket in a temp dir:
 // no Docker needed), in the Firewall rules view and `berth nat ls`; and a
-// Cleanup finding about a live Berth network named and linked to it.
+// Cleanup finding about a live Berth network named and linked to it; Docker's
+// bridges and the namespaces behind their veths named in Topology and Cleanup.
 // Screenshots go to test-results/screenshots/names-*.png.
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -12,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BerthApp } from './pages/app-page';
 import { CleanupPage } from './pages/cleanup-page';
 import { NatPage } from './pages/nat-page';
+import { TopologyPage } from './pages/topology-page';
 import { watchPage } from './support/browser';
 import { realHelperMissing, startRealHelperGui, type Host, type RealHelperGui } from './support/real-helper';
 
@@ -20,6 +22,17 @@ const missing = realHelperMissing('gui-object-names');
 // What Docker answers for one container on its default bridge (docker0).
 const SHOP = { Id: '5b0e'.padEnd(64, '7'), Names: ['/shop-web'], NetworkSettings: { Networks: { bridge: { IPAddress: '172.17.0.2' } } } };
 const BRIDGE = { Id: '9d1c'.padEnd(64, '8'), Name: 'bridge', Driver: 'bridge', Options: { 'com.docker.network.bridge.name': 'docker0' } };
+// A user network with one container (its bridge br-<id12>, a veth into the
+// container's namespace), and one whose bridge has nothing on it.
+const SHOPNET = { Id: 'f2978adb140b'.padEnd(64, '3'), Name: 'shopnet', Driver: 'bridge', Options: {} };
+const CACHENET = { Id: 'ca5e0000beef'.padEnd(64, '9'), Name: 'cachenet', Driver: 'bridge', Options: {} };
+const CATALOG = { Id: 'ca7a'.padEnd(64, '5'), Names: ['/catalog'], NetworkSettings: { Networks: { shopnet: { NetworkID: SHOPNET.Id, IPAddress: '172.30.0.2' } } } };
+const DOCKER_LINKS = [
+  'ip link add br-f2978adb140b type bridge', 'ip addr add 172.30.0.1/16 dev br-f2978adb140b', 'ip link set br-f2978adb140b up',
+  'ip netns add catalogns', 'ip link add vethca7a type veth peer name eth0 netns catalogns',
+  'ip link set vethca7a master br-f2978adb140b up', 'ip -n catalogns addr add 172.30.0.2/16 dev eth0', 'ip -n catalogns link set eth0 up',
+  'ip link add br-ca5e0000beef type bridge',
+];
 // Docker's NAT rules for `docker run -p 8080:80` on that bridge, as Docker writes them
 const DOCKER_NAT = [
   '*nat', ':DOCKER - [0:0]',
@@ -35,7 +48,7 @@ describe.skipIf(missing.length > 0)('Rules and findings named by their objects, 
   const asked: string[] = [];
   const docker = http.createServer((req, res) => {
     asked.push(req.url ?? '');
-    const body = req.url?.startsWith('/containers/json') ? [SHOP] : req.url?.startsWith('/networks') ? [BRIDGE] : null;
+    const body = req.url?.startsWith('/containers/json') ? [SHOP, CATALOG] : req.url?.startsWith('/networks') ? [BRIDGE, SHOPNET, CACHENET] : null;
     if (!body) return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"page not found"}');
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   });
@@ -51,6 +64,7 @@ describe.skipIf(missing.length > 0)('Rules and findings named by their objects, 
       setUp: async (h) => {
         const r = await h.sh(['iptables-restore', '--noflush'], { input: DOCKER_NAT });
         if (r.code !== 0) throw new Error(`iptables-restore: ${r.stderr}`);
+        for (const cmd of DOCKER_LINKS) await h.shOk(cmd.split(' '));
         await h.berthOk(['network', 'create', '--subnet', '10.97.0.0/24', 'front']);
       },
     });
@@ -119,6 +133,31 @@ describe.skipIf(missing.length > 0)('Rules and findings named by their objects, 
     await finding.getByRole('button', { name: 'Open network front' }).click();
     await page.getByRole('heading', { level: 1, name: 'Networks' }).waitFor();
     await page.getByRole('complementary', { name: 'Network front' }).waitFor();
+    expect(problems).toEqual([]);
+    await ctx.close();
+  });
+
+  it("Docker's bridges, and the containers behind their veths, carry Docker's names in Topology and Cleanup", async () => {
+    const { ctx, page, app, problems } = await open();
+    await app.go('Topology');
+    const topo = new TopologyPage(page);
+    await topo.host().waitFor({ timeout: 60_000 });
+    const details = await topo.select(topo.host());
+    const bridges = details.getByRole('list', { name: "Other engines' bridges" });
+    await bridges.waitFor({ timeout: 60_000 });
+    const shop = bridges.locator('li', { hasText: 'br-f2978adb140b' });
+    await expect.poll(() => shop.textContent(), { timeout: 60_000 }).toBe('br-f2978adb140b (docker network shopnet)catalog');
+    expect(await bridges.locator('li', { hasText: 'br-ca5e0000beef' }).textContent()).toBe('br-ca5e0000beef (docker network cachenet)no container');
+    await app.shot('names-topology-docker-bridges-1024-light');
+
+    // Docker's network with an empty bridge: the finding says which network it is
+    await app.go('Cleanup');
+    const cleanup = new CleanupPage(page);
+    const finding = cleanup.finding(/docker bridge with no port and no address/);
+    await finding.waitFor({ timeout: 60_000 });
+    expect(await finding.locator('.finding-owner').textContent()).toBe('Belongs to docker network cachenet');
+    expect(await finding.locator('.finding-owner').getAttribute('title')).toBe("docker network cachenet (named by Docker's API)");
+    await app.shot('names-cleanup-docker-bridge-1024-light');
     expect(problems).toEqual([]);
     await ctx.close();
   });

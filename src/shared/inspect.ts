@@ -144,6 +144,7 @@ export const HostLink = z.object({
   addresses: z.array(z.string()),
   owner: Owner,
   ownerEvidence: z.string(),
+  ownerObject: RuleObject.nullable().optional(), // another engine's network (bridge) or container (veth), by its API
 });
 export const HostRoute = z.object({
   dst: z.string(),
@@ -161,6 +162,7 @@ export const HostNetns = z.object({
   links: z.array(z.object({ name: z.string(), addresses: z.array(z.string()) })),
   owner: Owner,
   ownerEvidence: z.string(),
+  ownerObject: RuleObject.nullable().optional(), // another engine's container, by its API
 });
 export const HostSocket = z.object({
   proto: z.enum(['tcp', 'udp', 'tcp6', 'udp6']),
@@ -196,6 +198,7 @@ export const Finding = z.object({
   evidence: z.array(z.string()),
   commands: z.array(z.array(z.string())), // exact argv of each fix command
   risk: z.enum(['safe', 'foreign']),
+  ownerObject: RuleObject.nullable().optional(), // another engine's object the rule, link or namespace is, by its API
 });
 export type Finding = z.infer<typeof Finding>;
 

@@ -6,6 +6,7 @@ import type { MethodHandlers, ResultOf } from '../../../src/shared/methods';
 import type { z } from 'zod';
 import { inspectHost } from '../inspect/host';
 import { classifyRules, linkOwnerMap, parseRules } from '../inspect/build';
+import { nameEngineObjects } from '../inspect/engine-host-names';
 import { nameEngineRules } from '../inspect/engine-names';
 import { countersSince, makeSnapshot, matchRules, queryRules, SnapshotCache, sourcesOf } from '../inspect/nat-query';
 import { natText } from '../inspect/nat-text';
@@ -37,7 +38,7 @@ async function readForPlan(deps: InspectDeps) {
   // conntrack is read beside the host, not after it: two independent
   // programs, and the plan's wait is the longer of them, not their sum
   const ctErrors: string[] = [];
-  const [host, conntrack] = await Promise.all([inspectHost(), readConntrack(ctErrors)]);
+  const [host, conntrack] = await Promise.all([inspectHost().then(async (h) => (await nameEngineObjects(h), h)), readConntrack(ctErrors)]);
   host.errors.push(...ctErrors);
   // the store last: a mapping added meanwhile is known, so its rules are not flagged
   const berth = await deps.berthOwned();
@@ -73,7 +74,11 @@ export function makeInspectHandlers(deps: InspectDeps) {
     return snapshots.put(makeSnapshot(rules, errors, undefined, baseChains));
   };
   return {
-    'host.inspect': async (_p?: unknown): Promise<ResultOf<'host.inspect'>> => inspectHost(),
+    'host.inspect': async (_p?: unknown): Promise<ResultOf<'host.inspect'>> => {
+      const host = await inspectHost();
+      await nameEngineObjects(host); // other engines' bridges, veths, namespaces and rules by their names
+      return host;
+    },
 
     'nat.query': async (p: z.infer<typeof NatQueryParams>): Promise<ResultOf<'nat.query'>> => queryRules(await reading(p.snapshot), p),
 

@@ -46,4 +46,9 @@ export function make(
 export const ruleFinding = (kind: Finding['kind'], r: FirewallRule, reason: string, extra: string[] = []) =>
   make(kind, r.owner, reason, [ruleEvidence(r), `owner evidence: ${r.ownerEvidence}`, ...extra], [ruleDeleteCommand(r)], { type: 'rule', rule: r });
 
-export const publicFinding = ({ target: _t, ...f }: Planned): Finding => f;
+// another engine's object the target is, as its API named it (inspect/engine-host-names.ts)
+const objectOf = (t: Target) => (t.type === 'rule' ? t.rule.ownerObject : t.type === 'link' ? t.link.ownerObject : t.type === 'netns' ? t.netns.ownerObject : null);
+export const publicFinding = ({ target, ...f }: Planned): Finding => {
+  const o = f.owner !== 'berth' ? objectOf(target) : null;
+  return o ? { ...f, ownerObject: o } : f;
+};

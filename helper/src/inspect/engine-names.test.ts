@@ -4,9 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { classifyRules, linkOwnerMap } from './build';
+import { nameEngineObjects } from './engine-host-names';
 import { nameEngineRules } from './engine-names';
 import { useEngineSockets } from './engines';
 import { parseIptablesSave } from './iptables-parse';
+import type { HostInspect } from '../../../src/shared/inspect';
 
 // A fake Docker API: real HTTP on a unix socket in a temp dir, answering the
 // two calls Berth makes the way Docker does (GET /containers/json, /networks).
@@ -132,5 +134,49 @@ describe("Docker's rules named through Docker's API", () => {
     } finally {
       useEngineSockets({ docker: sock, podman: join(dir, 'no-podman.sock') });
     }
+  });
+});
+
+describe("Docker's bridges, veths and namespaces named through Docker's API", () => {
+  const link = (name: string, kind: string, o: Partial<HostInspect['links'][number]> = {}): HostInspect['links'][number] =>
+    ({ ifindex: 1, name, kind, state: 'UP', mtu: 1500, mac: '', master: null, peer: null, alias: null, addresses: [], owner: 'docker', ownerEvidence: '', ...o });
+  const netns = (name: string, ifname: string, addr: string, owner: HostInspect['netns'][number]['owner'] = 'docker'): HostInspect['netns'][number] =>
+    ({ name, path: `/run/netns/${name}`, inode: 1, pids: [], processes: [], links: [{ name: 'lo', addresses: [] }, { name: ifname, addresses: [addr] }], owner, ownerEvidence: '' });
+  const host = (links: HostInspect['links'], ns: HostInspect['netns']): HostInspect =>
+    ({ takenAt: '', links, routes: [], netns: ns, sockets: [], rules: [], nftTables: [], errors: [] });
+
+  it('a bridge is its network; a veth on it and the namespace behind it are the container with that address on that network', async () => {
+    const h = host(
+      [
+        link('br-f2978adb140b', 'bridge', { addresses: ['198.18.200.1/24'] }),
+        link('docker0', 'bridge'),
+        link('vethweb', 'veth', { master: 'br-f2978adb140b', peer: 'eth0@webns' }),
+        // on docker0, to a namespace with web's address: docker0's network has no container there
+        link('vethodd', 'veth', { master: 'docker0', peer: 'eth0@oddns' }),
+        // a bridge no Docker network has now, and a veth on it to a namespace with twin's address
+        link('br-0123456789ab', 'bridge'),
+        link('vethold', 'veth', { master: 'br-0123456789ab', peer: 'eth0@oldns' }),
+      ],
+      [netns('webns', 'eth0', '198.18.200.2/24'), netns('oddns', 'eth0', '198.18.200.2/24'), netns('oldns', 'eth0', '198.18.200.7/24')],
+    );
+    await nameEngineObjects(h);
+    expect(h.errors).toEqual([]);
+    const named = (x: { ownerObject?: { kind: string; name: string } | null }) => (x.ownerObject ? `${x.ownerObject.kind} ${x.ownerObject.name}` : null);
+    expect(Object.fromEntries(h.links.map((l) => [l.name, named(l)]))).toEqual({
+      'br-f2978adb140b': 'network appnet', docker0: 'network bridge', vethweb: 'container web', vethodd: null, 'br-0123456789ab': null, vethold: null,
+    });
+    expect(Object.fromEntries(h.netns.map((n) => [n.name, named(n)]))).toEqual({ webns: 'container web', oddns: null, oldns: null });
+  });
+
+  it("Berth's own namespace on another engine's bridge takes no name from it; nothing is asked when nothing is another engine's", async () => {
+    const h = host([link('br-f2978adb140b', 'bridge'), link('vethb', 'veth', { master: 'br-f2978adb140b', peer: 'eth0@berth-0123456789ab' })],
+      [netns('berth-0123456789ab', 'eth0', '198.18.200.2/24', 'berth')]);
+    await nameEngineObjects(h);
+    expect(h.netns[0].ownerObject).toBeUndefined();
+    expect(h.links[1].ownerObject).toBeUndefined();
+    asked.length = 0;
+    const mine = host([link('berth1', 'bridge', { owner: 'berth' })], []);
+    await nameEngineObjects(mine);
+    expect(asked).toEqual([]);
   });
 });

@@ -111,12 +111,13 @@ export function objectOfRule(r: FirewallRule, names: EngineNames): RuleObject | 
   return null;
 }
 
-// Fill `ownerObject` of the rules other engines own, asking each engine once.
-export async function nameEngineRules(rules: FirewallRule[], errors: string[]): Promise<void> {
+// Fill `ownerObject` of the rules other engines own, asking each engine
+// once (or using what the caller already read).
+export async function nameEngineRules(rules: FirewallRule[], errors: string[], read?: Map<EngineSource, EngineNames>): Promise<void> {
   const wanted = new Set<string>();
   for (const r of rules) if (r.owner === 'docker' || r.owner === 'podman') wanted.add(r.owner);
   if (!wanted.size) return;
-  const names = await readEngineNames(errors, wanted);
+  const names = read ?? (await readEngineNames(errors, wanted));
   if (!names.size) return;
   for (const r of rules) {
     const n = names.get(r.owner as EngineSource);

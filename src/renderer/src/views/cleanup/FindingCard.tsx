@@ -6,6 +6,7 @@ import { berthTag, type BerthObject } from '../../lib/berth-names';
 import { useBerthNames } from '../../lib/useBerthNames';
 import { joinArgv } from '../../lib/argv';
 import { OwnerBadge } from '../nat/OwnerBadge';
+import { foreignObjectText } from '../nat/nat-format';
 import type { OpenView } from '../../lib/navigation';
 import { isForeign } from './cleanup-select';
 
@@ -48,6 +49,11 @@ export function FindingCard({
         {belongs && (
           <p className="finding-owner small">
             {belongs.object ? <>Belongs to {belongs.object.kind} <BerthObjectLink object={belongs.object} onOpen={onOpen} />{belongs.object.kind === 'container' && <> on {belongs.object.network}</>}</> : <>Tagged <code>berth:{belongs.tag}</code>: no network or container of Berth has that id now</>}
+          </p>
+        )}
+        {!belongs && finding.ownerObject && (
+          <p className="finding-owner small" title={foreignObjectText(finding)}>
+            Belongs to {finding.owner} {finding.ownerObject.kind} <span className="foreign-object">{finding.ownerObject.name}</span>
           </p>
         )}
         {foreign && (

@@ -74,6 +74,7 @@ function HostDetails({ d, onClose, onOpen, topo }: { d: HostData; onClose: () =>
           ))}
         </ul>
       )}
+      <EngineBridges host={h} />
       {h && h.errors.length > 0 && (
         <>
           <h3 className="section-title">Could not read</h3>
@@ -210,5 +211,28 @@ export function GettingStarted({ onOpen }: { onOpen: Open }) {
         </div>
       )}
     </aside>
+  );
+}
+
+// Other engines' bridges, with the network and containers their API names
+// (inspect/engine-host-names.ts): what else shares this host's address space.
+function EngineBridges({ host }: { host: HostData['host'] }) {
+  const bridges = (host?.links ?? []).filter((l) => l.kind === 'bridge' && l.owner !== 'berth' && l.owner !== 'system' && l.owner !== 'unknown');
+  if (!host || bridges.length === 0) return null;
+  return (
+    <>
+      <h3 className="section-title">Other engines&apos; bridges</h3>
+      <ul className="endpoint-list" aria-label="Other engines' bridges">
+        {bridges.map((b) => {
+          const on = host.links.filter((l) => l.kind === 'veth' && l.master === b.name).map((l) => l.ownerObject?.name ?? l.name);
+          return (
+            <li key={b.name} title={b.ownerObject ? `${b.owner} network ${b.ownerObject.name} (named by its API)` : `${b.owner}: ${b.ownerEvidence}`}>
+              <span className="mono">{b.name} <span className="muted">({b.owner}{b.ownerObject ? ` network ${b.ownerObject.name}` : ''})</span></span>
+              <span className="muted">{on.length ? on.join(', ') : 'no container'}</span>
+            </li>
+          );
+        })}
+      </ul>
+    </>
   );
 }
