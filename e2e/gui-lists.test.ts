@@ -263,4 +263,32 @@ describe.skipIf(missing.length > 0)('Search, bulk actions and open-in-browser, r
     expect(problems).toEqual([]);
     await ctx.close();
   });
+
+  it('ticked port mappings are removed at once, with a confirmation naming them, and put back by Undo', async () => {
+    const { ctx, page, app, problems } = await open();
+    await app.go('Ports');
+    const ports = new PortsPage(page);
+    await ports.row('web', '127.0.0.1:6100:8000/tcp').waitFor({ timeout: 60_000 });
+    await page.getByRole('checkbox', { name: 'Select every mapping of web' }).check();
+    const bar = page.getByRole('region', { name: 'Selected rows' });
+    expect(await bar.getByRole('status').textContent()).toBe('2 mappings selected');
+    await bar.getByRole('button', { name: 'Remove' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Remove 2 mappings?' });
+    expect((await dialog.getByRole('list', { name: 'Selected' }).locator('li').allTextContents()).sort()).toEqual(['web: 127.0.0.1:6100:8000/tcp', 'web: 127.0.0.1:6101:53/udp']);
+    await app.shot('lists-ports-bulk-remove-1024-light');
+    await dialog.getByRole('button', { name: 'Remove 2 mappings' }).click();
+    await dialog.waitFor({ state: 'detached', timeout: 120_000 });
+    await ports.row('web', '127.0.0.1:6100:8000/tcp').waitFor({ state: 'detached', timeout: 60_000 });
+    await bar.waitFor({ state: 'detached' });
+    expect(await host.berthOk(['port', 'web'])).toBe('');
+    // Undo puts both back, and says so
+    const toasts = page.getByRole('region', { name: 'Notifications' });
+    await toasts.getByText('Removed 2 mappings').waitFor();
+    await toasts.getByRole('button', { name: 'Undo' }).click();
+    await toasts.getByText('Put back 2 mappings').waitFor({ timeout: 120_000 });
+    await ports.row('web', '127.0.0.1:6101:53/udp').waitFor({ timeout: 60_000 });
+    expect((await host.berthOk(['port', 'web'])).split('\n').filter(Boolean).sort()).toEqual(['53/udp -> 127.0.0.1:6101', '8000/tcp -> 127.0.0.1:6100']);
+    expect(problems).toEqual([]);
+    await ctx.close();
+  });
 });

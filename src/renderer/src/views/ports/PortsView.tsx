@@ -13,7 +13,10 @@ import { Spinner } from '../../components/Spinner';
 import { Toasts, type ToastMessage } from '../../components/Toast';
 import { containerName, containerNetworks } from '../../lib/format';
 import { StatusBadge } from '../StatusBadge';
+import { BulkBar } from '../../components/BulkBar';
+import { useChecked } from '../../lib/bulk';
 import { AddMappingRow } from './AddMappingRow';
+import { mappingKey, PortBulkRemove } from './PortBulkRemove';
 import { hostIpForSpec, mappingSpec, type Owned } from './port-conflicts';
 
 const hostSide = (m: PortMapping) => `${hostIpForSpec(m.hostIp)}:${m.hostPort}`;
@@ -37,6 +40,11 @@ export function PortsView() {
     ...(ports[i]?.data ?? []).flatMap((m) => [hostSide(m), `${m.containerPort}/${m.proto}`, m.containerIp]),
   ));
 
+  const keys = useMemo(() => all.map((o) => mappingKey(o.container, mappingSpec(o.mapping))), [all]);
+  const ticks = useChecked(keys);
+  const [bulkRemove, setBulkRemove] = useState(false);
+  const shownKeys = new Set(shown.flatMap((c) => (ports[running.indexOf(c)]?.data ?? []).map((m) => mappingKey(containerName(c), mappingSpec(m)))));
+
   const toast = useCallback((t: Omit<ToastMessage, 'id'>) => setToasts((xs) => [...xs.slice(-3), { ...t, id: ++seq.current }]), []);
   const dismiss = useCallback((id: number) => setToasts((xs) => xs.filter((t) => t.id !== id)), []);
   const onRemoved = (container: string, m: PortMapping) => {
@@ -49,6 +57,21 @@ export function PortsView() {
           readd.mutate({ container, spec }, {
             onSuccess: () => toast({ text: <>Put back <span className="mono">{spec}</span> on {container}</> }),
             onError: (e) => toast({ tone: 'error', text: <>Could not put back {spec}: {e.message}</> }),
+          }),
+      },
+    });
+  };
+
+  const onBulkRemoved = (removed: { container: string; spec: string }[]) => {
+    ticks.clear();
+    toast({
+      text: <>Removed {removed.length} mapping{removed.length === 1 ? '' : 's'}</>,
+      action: {
+        label: 'Undo',
+        run: () =>
+          void Promise.allSettled(removed.map((r) => readd.mutateAsync(r))).then((rs) => {
+            const failed = rs.filter((r) => r.status === 'rejected').length;
+            toast(failed ? { tone: 'error', text: <>Put back {removed.length - failed} of {removed.length} mappings; {failed} could not be put back</> } : { text: <>Put back {removed.length} mapping{removed.length === 1 ? '' : 's'}</> });
           }),
       },
     });
@@ -76,9 +99,13 @@ export function PortsView() {
               host port (a range picks the first free one, empty picks any free port), container port. Conflicts show as you type.
             </p>
             <ListSearch label="Search ports" placeholder="Search: container, port, address, network…" value={search} onChange={setSearch} shown={shown.length} total={running.length} noun="running containers" />
+            <BulkBar count={ticks.checked.size} noun="mapping" hidden={[...ticks.checked].filter((k) => !shownKeys.has(k)).length} onClear={ticks.clear}>
+              <button type="button" className="button button-danger" onClick={() => setBulkRemove(true)}><Icon name="trash" /> Remove</button>
+            </BulkBar>
+            {bulkRemove && ticks.checked.size > 0 && <PortBulkRemove keys={keys.filter((k) => ticks.checked.has(k))} onRemoved={onBulkRemoved} onClose={() => setBulkRemove(false)} />}
             {shown.length === 0 && <NoMatch query={search} what="containers or ports" onClear={() => setSearch('')} />}
             {shown.map((c) => (
-              <ContainerPorts key={c.Id} container={c} query={ports[running.indexOf(c)]} all={all} onRemoved={onRemoved} onAdded={(spec) => toast({ text: <>Published <span className="mono">{spec}</span> on {containerName(c)}</> })} />
+              <ContainerPorts key={c.Id} container={c} query={ports[running.indexOf(c)]} all={all} checked={ticks.checked} onCheck={ticks.set} onRemoved={onRemoved} onAdded={(spec) => toast({ text: <>Published <span className="mono">{spec}</span> on {containerName(c)}</> })} />
             ))}
           </>
         )}
@@ -97,12 +124,16 @@ function ContainerPorts({
   container,
   query,
   all,
+  checked,
+  onCheck,
   onRemoved,
   onAdded,
 }: {
   container: Container;
   query: ReturnType<typeof useBerthQueries<'port.list'>>[number] | undefined;
   all: Owned[];
+  checked: ReadonlySet<string>;
+  onCheck: (key: string, on: boolean) => void;
   onRemoved: (container: string, m: PortMapping) => void;
   onAdded: (spec: string) => void;
 }) {
@@ -130,6 +161,7 @@ function ContainerPorts({
       ) : (
         <table className="table port-table" aria-label={`Port mappings of ${name}`}>
           <colgroup>
+            <col style={{ width: 36 }} />
             <col style={{ width: 230 }} />
             <col style={{ width: 40 }} />
             <col style={{ width: 230 }} />
@@ -138,6 +170,9 @@ function ContainerPorts({
           </colgroup>
           <thead>
             <tr>
+              <th scope="col" className="row-check">
+                <input type="checkbox" aria-label={`Select every mapping of ${name}`} checked={mappings.length > 0 && mappings.every((m) => checked.has(mappingKey(name, mappingSpec(m))))} onChange={(e) => mappings.forEach((m) => onCheck(mappingKey(name, mappingSpec(m)), e.target.checked))} />
+              </th>
               <th scope="col">Host side</th>
               <th scope="col"><span className="sr-only">maps to</span></th>
               <th scope="col">Container side</th>
@@ -147,7 +182,7 @@ function ContainerPorts({
           </thead>
           <tbody>
             {mappings.map((m) => (
-              <MappingRow key={mappingSpec(m)} container={name} mapping={m} fallbackIp={nets[0]?.ip.split('/')[0]} onRemoved={onRemoved} />
+              <MappingRow key={mappingSpec(m)} container={name} mapping={m} fallbackIp={nets[0]?.ip.split('/')[0]} checked={checked.has(mappingKey(name, mappingSpec(m)))} onCheck={(on) => onCheck(mappingKey(name, mappingSpec(m)), on)} onRemoved={onRemoved} />
             ))}
           </tbody>
         </table>
@@ -157,11 +192,12 @@ function ContainerPorts({
   );
 }
 
-function MappingRow({ container, mapping: m, fallbackIp, onRemoved }: { container: string; mapping: PortMapping; fallbackIp?: string; onRemoved: (c: string, m: PortMapping) => void }) {
+function MappingRow({ container, mapping: m, fallbackIp, checked, onCheck, onRemoved }: { container: string; mapping: PortMapping; fallbackIp?: string; checked: boolean; onCheck: (on: boolean) => void; onRemoved: (c: string, m: PortMapping) => void }) {
   const remove = useBerthMutation('port.remove');
   const label = `${hostSide(m)}/${m.proto} → ${m.containerPort}`;
   return (
     <tr data-spec={mappingSpec(m)}>
+      <td className="row-check"><input type="checkbox" aria-label={`Select mapping ${label} of ${container}`} checked={checked} onChange={(e) => onCheck(e.target.checked)} /></td>
       <td className="mono host-side">{hostSide(m)}<OpenPortButton hostIp={m.hostIp} hostPort={m.hostPort} proto={m.proto} container={container} /></td>
       <td className="map-arrow" aria-hidden="true">→</td>
       <td className="mono">{m.containerIp ?? fallbackIp ?? '?'}:{m.containerPort}</td>
