@@ -1,19 +1,31 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpGet, TestHost, waitFor } from './harness';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { hostPerTest, httpGet, TestHost, waitFor } from './harness';
 
 // The helper is SIGKILLed in the middle of a sequence of operations: nothing
 // it acknowledged is lost, and after a restart state and traffic are right.
 describe('crash and restore', () => {
-  let h: TestHost;
-  beforeAll(async () => {
-    h = await TestHost.create();
+  // a host per test: each one kills the helper and flushes or breaks what
+  // another would start from, so none may depend on what one before it left
+  const host = hostPerTest(async (h) => {
     await h.startHelper();
   });
-  afterAll(async () => h?.destroy());
+  let h: TestHost;
+  beforeEach(() => {
+    h = host();
+  });
 
   const ipOf = async (name: string) => Object.values((await h.inspect(name)).NetworkSettings.Networks as Record<string, { IPAddress: string }>)[0].IPAddress;
   const reaches = (from: string, ip: string) =>
     waitFor(async () => (await h.inContainer(from, httpGet(`http://${ip}:8000/`, 1))).code === 0, 60_000, `${from} -> ${ip}`);
+  // a server and a client on one network, the client reaching the server
+  const serverAndClient = async () => {
+    await h.berthOk(['network', 'create', '--subnet', '10.90.0.0/24', 'durable']);
+    await h.berthOk(['run', '-d', '--name', 'srv', '--network', 'durable', '--', 'python3', '-m', 'http.server', '8000']);
+    await h.berthOk(['run', '-d', '--name', 'cli', '--network', 'durable', 'sleep', '600']);
+    const srvIp = await ipOf('srv');
+    await reaches('cli', srvIp);
+    return srvIp;
+  };
 
   it('keeps every acknowledged operation across SIGKILL, and traffic flows again', async () => {
     const acked: string[] = [];
@@ -25,7 +37,8 @@ describe('crash and restore', () => {
     );
     await h.berthOk(['run', '-d', '--name', 'srv', '--network', 'durable', '--', 'python3', '-m', 'http.server', '8000']);
     await h.berthOk(['run', '-d', '--name', 'cli', '--network', 'durable', 'sleep', '600']);
-    await new Promise((r) => setTimeout(r, 150));
+    // killed with whatever of the burst is still in flight: no fixed pause, what
+    // was acknowledged by then is what must survive
     await h.stopHelper('SIGKILL');
     await Promise.all(ops);
 
@@ -49,7 +62,7 @@ describe('crash and restore', () => {
   });
 
   it('restores bridges and rules after both vanish, and marks dead containers exited', async () => {
-    const srvIp = await ipOf('srv');
+    const srvIp = await serverAndClient();
     const cliPid = String((await h.inspect('cli')).State.Pid);
     await h.stopHelper('SIGKILL');
     // a reboot, in miniature: the firewall is flushed, Berth's links are gone, one container died
@@ -65,6 +78,8 @@ describe('crash and restore', () => {
   });
 
   it('heals drift while running: flushed Berth chains come back within seconds', async () => {
+    await h.berthOk(['network', 'create', '--subnet', '10.90.0.0/24', 'durable']);
+    await waitFor(async () => (await h.shOk(['iptables', '-S', 'BERTH-FORWARD'])).includes('-j BERTH-CT'), 60_000, 'Berth chains in place');
     await h.shOk(['iptables', '-t', 'nat', '-F', 'BERTH']);
     await h.shOk(['iptables', '-F', 'BERTH-FORWARD']);
     await waitFor(async () => (await h.shOk(['iptables', '-S', 'BERTH-FORWARD'])).includes('-j BERTH-CT'), 60_000, 'drift healed');
