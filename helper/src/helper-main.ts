@@ -95,7 +95,8 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
   await restore(engine);
   await engine.ports.restore();
   // containers' DNS server: a socket on each bridge's gateway, following the networks (docs/dns.md)
-  const dns = new DnsService(() => engine.state, () => hostNameservers(), log);
+  // (a query from a container not yet committed waits for the operations queued before it)
+  const dns = new DnsService(() => engine.state, () => hostNameservers(), log, undefined, () => engine.serial(async () => {}));
   await dns.sync();
   engine.on((e) => {
     if (e.type === 'network.created' || e.type === 'network.removed') void dns.sync();

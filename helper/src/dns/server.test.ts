@@ -106,3 +106,32 @@ describe('embedded DNS transports', () => {
     expect(got).toEqual([]);
   });
 });
+
+// A container's first query can come before the operation that started it is
+// committed: the answer waits for the operations in progress, then is made
+// from the state they left (here: the asker and a peer started with it).
+describe('embedded DNS, an asker not committed yet', () => {
+  const port = 20000 + ((process.pid + 1) % 20000);
+  const peer = { id: '1'.padStart(64, '0'), name: 'late', hostname: 'late', state: { status: 'running' }, endpoints: [{ networkId: id('a'), ip: '127.0.1.2' }] };
+  const asker = { id: '2'.padStart(64, '0'), name: 'asker', hostname: 'asker', state: { status: 'running' }, endpoints: [{ networkId: id('a'), ip: CLIENT }] };
+  let committed = { networks: s.networks, containers: {} } as unknown as State;
+  let settledCalls = 0;
+  const dns = new DnsService(() => committed, async () => [], () => {}, port, async () => {
+    settledCalls++;
+    committed = { ...committed, containers: { [peer.id]: peer, [asker.id]: asker } } as unknown as State;
+  });
+  beforeAll(() => dns.sync());
+  afterAll(() => dns.close());
+
+  it('is answered from the state committed after it asked', async () => {
+    const sock = dgram.createSocket('udp4');
+    await new Promise<void>((r) => sock.bind(0, CLIENT, r));
+    const r = await new Promise<Buffer>((resolve) => {
+      sock.once('message', resolve);
+      sock.send(query('late'), port, '127.0.0.1');
+    });
+    sock.close();
+    expect(settledCalls).toBe(1);
+    expect(packet.decode(r).answers!.map((x) => (x as { data: string }).data)).toEqual(['127.0.1.2']);
+  });
+});

@@ -2,7 +2,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import * as packet from 'dns-packet';
 import type { State } from '../store/state';
-import { answer, inSubnet } from './names';
+import { answer, clientOf, inSubnet } from './names';
 
 // The embedded DNS server (docs/dns.md): one UDP socket per bridge network,
 // on the network's gateway address, port 53, in the helper. It answers only
@@ -39,6 +39,8 @@ export class DnsService {
     private readonly upstreams: () => Promise<string[]>,
     private readonly log: (m: string) => void,
     private readonly port = DNS_PORT,
+    // resolves once the operations in progress are committed (docs/dns.md)
+    private readonly settled: () => Promise<unknown> = () => Promise.resolve(),
   ) {}
 
   // One listener per bridge network with a gateway; gone networks close
@@ -175,6 +177,12 @@ export class DnsService {
       // too big for UDP: the question alone with TC set, and the client asks again over TCP
       return packet.encode({ id: q.id, type: 'response', flags: packet.RECURSION_DESIRED | packet.RECURSION_AVAILABLE | packet.TRUNCATED_RESPONSE | (p.flags ?? 0), questions: q.questions, answers: [] });
     };
+    // a container asks as soon as it runs, which is before the operation that
+    // started it is committed: an asker the state does not know yet is waited
+    // for once (bounded), else its first query would go to the host's
+    // resolvers instead of its --dns servers
+    if (!clientOf(this.state(), networkId, from))
+      await Promise.race([this.settled().catch(() => {}), new Promise((r) => setTimeout(r, FORWARD_TIMEOUT_MS))]);
     const a = answer(this.state(), networkId, from, question.name, question.type, await this.upstreams());
     if (a.kind === 'local') return reply({ flags: packet.AUTHORITATIVE_ANSWER, answers: a.ips.map((ip) => ({ type: 'A', name: question.name, ttl: TTL, data: ip })) });
     if (a.kind === 'ptr') return reply({ flags: packet.AUTHORITATIVE_ANSWER, answers: [{ type: 'PTR', name: question.name, ttl: TTL, data: a.name }] });
