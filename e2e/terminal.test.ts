@@ -49,11 +49,15 @@ describe.skipIf(missing.length > 0)('exec terminal in Chromium, real helper', ()
     await waitFor(async () => /^\d+ \d+$/m.test(await rows.innerText()), 30_000, 'the terminal size');
     const size1 = (await rows.innerText()).match(/^(\d+) (\d+)$/m)![0];
     await page.setViewportSize({ width: 1100, height: 700 });
-    await page.keyboard.type('clear; stty size\n');
+    // the new size reaches the container's terminal after the panel refits and
+    // the helper hears of it: a stty typed before that prints the old size, so
+    // it is asked again (once a second) until the new one shows
     await waitFor(async () => {
       const m = (await rows.innerText()).match(/^(\d+) (\d+)$/m);
-      return m !== null && m[0] !== size1;
-    }, 30_000, 'a new terminal size after the resize');
+      if (m !== null && m[0] !== size1) return true;
+      await page.keyboard.type('clear; stty size\n');
+      return false;
+    }, 60_000, 'a new terminal size after the resize', 1000);
     expect(await shells()).toBe(before + 1);
     // closing the panel ends the shell; focus goes back to the button that opened it
     await panel.getByRole('button', { name: 'Close terminal' }).click();
