@@ -298,7 +298,7 @@ export async function finishRemoval(eng: Engine, id: string): Promise<void> {
     const deadline = Date.now() + 10_000;
     while (await eng.kernel.isAlive(pid, startTime)) {
       if (Date.now() > deadline) throw new BerthError('internal', `process ${pid} of container ${c.name} did not end after SIGKILL`);
-      await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, GONE_POLL_MS));
     }
   }
   await endShim(eng.kernel, c);
@@ -316,6 +316,11 @@ export async function finishRemoval(eng: Engine, id: string): Promise<void> {
   eng.emit({ type: 'container.removed', id, name: c.name });
 }
 
+// How often rm -f looks whether a killed process and its shim are gone (a
+// read of /proc/PID/stat): both usually go within a few ms of the SIGKILL,
+// and every wait here is part of the removal's time (bench/README.md).
+const GONE_POLL_MS = 10;
+
 // The shim outlives its command by up to two seconds (the output still in the
 // pipes, then the exit record): removing the container's directory while it
 // writes there fails with ENOTEMPTY, so it is given that time, then ended.
@@ -328,7 +333,7 @@ async function endShim(k: Kernel, c: ContainerRecord): Promise<void> {
       k.signalProcess(shimPid, 'SIGKILL');
       return;
     }
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, GONE_POLL_MS));
   }
 }
 
