@@ -168,7 +168,7 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
   drift.stop();
   engine.stopWatching();
   await engine.settle();
-  dropSpare();
+  await dropSpare();
   await engine.ports.shutdown();
   dns.close();
   await server.close();

@@ -162,10 +162,13 @@ function takeSpare(key: string): Launched | null {
   return null;
 }
 
-// The helper stops: a spare no run took ends with it.
-export function dropSpare(): void {
-  if (spare) kill(spare.proc);
+// The helper stops: a spare no run took ends with it, before the helper does.
+export async function dropSpare(): Promise<void> {
+  const s = spare;
   spare = null;
+  if (!s) return;
+  kill(s.proc);
+  await s.exit;
 }
 
 function kill(p: ChildProcess): void {
