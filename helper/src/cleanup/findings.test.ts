@@ -169,3 +169,12 @@ describe('a link Berth made and never tagged (killed between the add and the ali
     expect(findStale(marked, known).filter((f) => f.evidence[0].includes('br-aaaaaaaaaaaa'))).toEqual([]);
   });
 });
+
+describe("an empty bridge its engine's API still lists", () => {
+  it('is a live network: not proposed', () => {
+    const listed = buildHostInspect(raw);
+    const br = listed.links.find((l) => l.name === 'br-0123456789ab')!;
+    br.ownerObject = { kind: 'network', id: '0123456789ab', name: 'cachenet' };
+    expect(findStale(listed, berth).filter((f) => f.evidence[0].includes('br-0123456789ab'))).toEqual([]);
+  });
+});

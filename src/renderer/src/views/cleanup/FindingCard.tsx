@@ -56,13 +56,6 @@ export function FindingCard({
             Belongs to {finding.owner} {finding.ownerObject.kind} <span className="foreign-object">{finding.ownerObject.name}</span>
           </p>
         )}
-        {finding.kind === 'empty-bridge' && finding.ownerObject?.kind === 'network' && (
-          // the kernel shows nothing behind the bridge, but its engine still has the network
-          <p className="finding-warn small">
-            <Icon name="warning" size={13} />
-            {finding.owner === 'podman' ? "Podman's" : "Docker's"} API still lists network {finding.ownerObject.name} with this bridge: removing it breaks that network.
-          </p>
-        )}
         {foreign && (
           <p id={`${id}-warn`} className="finding-warn">
             <Icon name="warning" size={13} />
