@@ -301,7 +301,9 @@ export async function finishRemoval(eng: Engine, id: string): Promise<void> {
       await new Promise((r) => setTimeout(r, GONE_POLL_MS));
     }
   }
-  await endShim(eng.kernel, c);
+  // The shim writes the exit record, then takes a moment to end (Node's own
+  // exit): its directory goes last, so the sandbox and rules go meanwhile.
+  const shimGone = endShim(eng.kernel, c);
   await eng.tx(async (s, undo) => {
     const cur = s.containers[id];
     if (!cur) return;
@@ -311,7 +313,7 @@ export async function finishRemoval(eng: Engine, id: string): Promise<void> {
       if (d.networkMode === `container:${id}` && isUp(d)) eng.kernel.signalGroup(d.state.pid, 'SIGKILL');
     delete s.containers[id];
     await eng.syncFirewall(s, undo);
-  });
+  }).finally(() => shimGone);
   await removeLogs(eng, id);
   eng.emit({ type: 'container.removed', id, name: c.name });
 }
