@@ -33,7 +33,8 @@ await build(selfContainedOptions(root, join(lib, 'dist')));
 cpSync(join(root, 'out/renderer'), join(lib, 'out/renderer'), { recursive: true });
 
 // /usr/lib/berth/berth: the one program the units, pkexec and /usr/bin/berth run
-writeFileSync(join(lib, 'berth'), '#!/bin/sh\nexec node /usr/lib/berth/dist/berth.mjs "$@"\n', { mode: 0o755 });
+// without NODE_EXTRA_CA_CERTS, as bin/berth (why: there): Berth never speaks TLS
+writeFileSync(join(lib, 'berth'), '#!/bin/sh\nunset NODE_EXTRA_CA_CERTS\nexec node /usr/lib/berth/dist/berth.mjs "$@"\n', { mode: 0o755 });
 mk(at('usr/bin'));
 symlinkSync('../lib/berth/berth', at('usr/bin/berth'));
 

@@ -15,4 +15,11 @@ if (enable && process.getuid?.() !== 0 && !process.env.NODE_COMPILE_CACHE) {
     /* no cache: the CLI still runs */
   }
 }
+// Stack traces mapped to the TypeScript sources cost every start the parse of
+// the bundle's source maps (~10-20 ms of a command's CPU): only for the
+// long-lived helper, whose log is read later, or when asked (BERTH_DEBUG=1,
+// docs/cli.md). Like --enable-source-maps, it covers the modules loaded after
+// it: all of Berth's but this entry.
+const verb = process.argv[2] === '--socket' ? process.argv[4] : process.argv[2]?.startsWith('--socket=') ? process.argv[3] : process.argv[2];
+if (process.env.BERTH_DEBUG || verb === 'helper') process.setSourceMapsEnabled(true);
 await import('./main');
