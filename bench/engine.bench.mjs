@@ -40,6 +40,7 @@ import { mntOf, pidsInMount, spawnHolder } from './lib/host.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BERTH = path.join(root, 'dist/berth.mjs');
+const BERTH_BIN = path.join(root, 'bin/berth'); // the command users run (what it sets for Node: there)
 const CNI_DIR = '/usr/lib/cni';
 const NETAVARK = '/usr/lib/podman/netavark'; // Debian ships it outside PATH, for podman
 const DOCKERD = '/usr/sbin/dockerd';
@@ -235,9 +236,9 @@ class Berth {
     return b;
   }
 
-  /** One CLI process per operation, exactly as a user (or a script) would run it. */
+  /** One CLI process per operation, exactly as a user (or a script) would run it: through bin/berth. */
   cli(args) {
-    return run([process.execPath, BERTH, ...args], { env: this.env });
+    return run([BERTH_BIN, ...args], { env: this.env });
   }
 
   async stop() {
@@ -872,7 +873,11 @@ async function countPass(engines, peers) {
 
 // ---------------------------------------------------------------- calibration
 
-/** Reference costs on this machine, in a bare throwaway host: a veth pair through ip(8), node's own start, the CLI's start. */
+/**
+ * Reference costs on this machine, in a bare throwaway host: a veth pair through ip(8), node's own start, the CLI's start.
+ * `node -e 0` is timed in this environment and, where NODE_EXTRA_CA_CERTS is set, without it too: Node 20 reads that
+ * file at every start, and bin/berth drops it (Berth never speaks TLS), so the second is the floor of a CLI command.
+ */
 async function calibrate() {
   const h = await Host.create('calibration');
   const veth = [];
@@ -887,10 +892,14 @@ async function calibrate() {
   for (let i = 0; i < 10; i++) nsenter.push(await timed(() => h.sh(['true'])));
   const node = [];
   for (let i = 0; i < 10; i++) node.push(await timed(() => run([process.execPath, '-e', '0'])));
+  const bareEnv = { ...process.env };
+  delete bareEnv.NODE_EXTRA_CA_CERTS;
+  const bare = [];
+  if (process.env.NODE_EXTRA_CA_CERTS) for (let i = 0; i < 10; i++) bare.push(await timed(() => run([process.execPath, '-e', '0'], { env: bareEnv })));
   const version = [];
-  for (let i = 0; i < 10; i++) version.push(await timed(() => run([process.execPath, BERTH, 'version'])));
+  for (let i = 0; i < 10; i++) version.push(await timed(() => run([BERTH_BIN, 'version'])));
   await h.destroy();
-  return { veth: median(veth) - 2 * median(nsenter), node: median(node), version: median(version) };
+  return { veth: median(veth) - 2 * median(nsenter), node: median(node), nodeBare: bare.length ? median(bare) : null, version: median(version) };
 }
 
 // ---------------------------------------------------------------- main
@@ -1069,7 +1078,9 @@ function printResults(results, counts, skipped, leftovers, cal, loads) {
     }
   }
 
-  out(`\nCalibration in a bare throwaway namespace (medians of 10): a veth pair add + del through ip(8) ${fmt(cal.veth)} ms; \`node -e 0\` ${fmt(cal.node)} ms; \`berth version\` ${fmt(cal.version)} ms.`);
+  const nodeCal = cal.nodeBare === null ? `\`node -e 0\` ${fmt(cal.node)} ms`
+    : `\`node -e 0\` ${fmt(cal.node)} ms with NODE_EXTRA_CA_CERTS as set here, ${fmt(cal.nodeBare)} ms without (bin/berth drops it)`;
+  out(`\nCalibration in a bare throwaway namespace (medians of 10): a veth pair add + del through ip(8) ${fmt(cal.veth)} ms; ${nodeCal}; \`bin/berth version\` ${fmt(cal.version)} ms.`);
   const cliOver = {};
   for (const sc of ['S2', 'S1']) {
     const cli = results[sc]?.['Berth (CLI)'];
