@@ -1,14 +1,14 @@
-import { lazy, Suspense, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { initialCollapsed, rememberCollapsed } from './lib/sidebar-pref';
 import { useBerth } from './api/context';
-import { useBerthQuery } from './api/hooks';
+import { useBerthPrefetch, useBerthQuery } from './api/hooks';
 import { HelperBanner } from './components/HelperBanner';
 import { Sidebar, VIEWS, type ViewId } from './components/Sidebar';
 import { StatusBar } from './components/StatusBar';
 import type { OpenTarget, OpenView } from './lib/navigation';
 import { ActivityView } from './views/ActivityView';
 import { CleanupView } from './views/cleanup/CleanupView';
-import { NatView } from './views/nat/NatView';
+import { NAT_FIRST_PAGE, NatView } from './views/nat/NatView';
 import { PortsView } from './views/ports/PortsView';
 // React Flow is most of the bundle: loaded when the Topology view is first opened
 const TopologyView = lazy(() => import('./views/topology/TopologyView').then((m) => ({ default: m.TopologyView })));
@@ -23,6 +23,17 @@ function initialView(): ViewId {
 export function App() {
   const [view, setView] = useState<ViewId>(initialView);
   const { helper } = useBerth();
+  const prefetch = useBerthPrefetch();
+  // The views whose first call reads the whole host (seconds with tens of thousands of
+  // rules) start it when the user heads for them; Cleanup's plan also as soon as the
+  // helper connects, so it is there when the view opens (docs/decisions.md, "Cleanup").
+  const intent = (v: ViewId) => {
+    if (v === 'cleanup') prefetch('cleanup.plan', {});
+    if (v === 'nat') prefetch('nat.query', NAT_FIRST_PAGE);
+  };
+  useEffect(() => {
+    if (helper.state === 'connected') prefetch('cleanup.plan', {});
+  }, [helper.state, prefetch]);
   const networks = useBerthQuery('network.list', {});
   const containers = useBerthQuery('container.list', { all: true });
   // consumed once by the view it names, then cleared
@@ -41,7 +52,7 @@ export function App() {
   const toggle = () => setCollapsed((c) => rememberCollapsed(!c));
   return (
     <div className={collapsed ? 'app sidebar-collapsed' : 'app'}>
-      <Sidebar current={view} onSelect={select} badges={{ networks: networks.data?.length, containers: containers.data?.length }} collapsed={collapsed} onToggle={toggle} />
+      <Sidebar current={view} onSelect={select} onIntent={intent} badges={{ networks: networks.data?.length, containers: containers.data?.length }} collapsed={collapsed} onToggle={toggle} />
       <main className="main" id="main">
         {helper.state !== 'connected' && <HelperBanner state={helper} />}
         {view === 'networks' && <NetworksView focus={focus?.network} onFocused={focused} />}

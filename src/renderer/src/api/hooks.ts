@@ -1,3 +1,4 @@
+import { useCallback } from 'react';
 import { useMutation, useQueries, useQuery, useQueryClient, type UseQueryOptions, type UseQueryResult } from '@tanstack/react-query';
 import type { BerthError } from '../../../shared/errors';
 import type { MethodName, ParamsOf, ResultOf } from '../../../shared/methods';
@@ -44,4 +45,20 @@ export function useBerthQueries<M extends MethodName>(method: M, paramsList: Par
       enabled: helper.state === 'connected',
     })),
   }) as UseQueryResult<ResultOf<M>, BerthError>[];
+}
+
+// Starts a view's first call before the view asks (its nav item hovered or
+// focused, or the helper just connected), so the view finds the answer cached
+// or in flight under the same key. A cached answer no event made stale is not
+// asked again, and one in flight is joined, not repeated.
+export function useBerthPrefetch() {
+  const { transport, helper } = useBerth();
+  const qc = useQueryClient();
+  const connected = helper.state === 'connected';
+  return useCallback(
+    <M extends MethodName>(method: M, params: ParamsOf<M>) => {
+      if (connected) void qc.prefetchQuery({ queryKey: queryKey(method, params), queryFn: () => transport.call(method, params) });
+    },
+    [transport, qc, connected],
+  );
 }

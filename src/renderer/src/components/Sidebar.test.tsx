@@ -27,6 +27,14 @@ describe('Sidebar', () => {
     expect(current()).toBe('Topology');
   });
 
+  it('says which view the pointer or focus is heading for', () => {
+    const intents: ViewId[] = [];
+    render(<Sidebar current="networks" onSelect={() => {}} onIntent={(v) => intents.push(v)} />);
+    fireEvent.pointerEnter(screen.getByRole('button', { name: /^Cleanup/ }));
+    fireEvent.focus(screen.getByRole('button', { name: /^Firewall rules/ }));
+    expect(intents).toEqual(['cleanup', 'nat']);
+  });
+
   it('gives one tab stop and names counts', () => {
     render(<Harness />);
     const tabbable = screen.getAllByRole('button').filter((b) => b.tabIndex === 0);

@@ -14,7 +14,9 @@ export const VIEWS: { id: ViewId; label: string; icon: IconName }[] = [
 
 // Arrow keys, Home and End move between views; one tab stop for the list.
 // Collapsed, it shows only the icons (the labels stay for screen readers and as tooltips).
-export function Sidebar({ current, onSelect, badges, collapsed = false, onToggle }: { current: ViewId; onSelect: (v: ViewId) => void; badges?: Partial<Record<ViewId, number>>; collapsed?: boolean; onToggle?: () => void }) {
+// `onIntent`: the pointer is on a view's item or focus reached it, a moment before a
+// click may open it (the app starts that view's first call then).
+export function Sidebar({ current, onSelect, onIntent, badges, collapsed = false, onToggle }: { current: ViewId; onSelect: (v: ViewId) => void; onIntent?: (v: ViewId) => void; badges?: Partial<Record<ViewId, number>>; collapsed?: boolean; onToggle?: () => void }) {
   const refs = useRef<(HTMLButtonElement | null)[]>([]);
   const move = (to: number) => {
     const i = (to + VIEWS.length) % VIEWS.length;
@@ -47,6 +49,8 @@ export function Sidebar({ current, onSelect, badges, collapsed = false, onToggle
               tabIndex={v.id === current ? 0 : -1}
               title={collapsed ? v.label : undefined}
               onClick={() => onSelect(v.id)}
+              onPointerEnter={() => onIntent?.(v.id)}
+              onFocus={() => onIntent?.(v.id)}
               onKeyDown={(e) => onKeyDown(e, i)}
             >
               <Icon name={v.icon} />

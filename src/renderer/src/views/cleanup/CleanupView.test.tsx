@@ -1,6 +1,8 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { useEffect, useState } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
+import { useBerthPrefetch } from '../../api/hooks';
 import type { Finding } from '../../../../shared/inspect';
 import { fakeScrollLayout } from '../../test-layout';
 import { fakeTransport, renderWith } from '../../test-utils';
@@ -50,6 +52,25 @@ describe('CleanupView', () => {
     await act(async () => fireEvent.click(within(result).getByRole('button', { name: 'Undo' })));
     await screen.findByText(/Restored 2 objects/);
     expect(calls.some((c) => c.method === 'cleanup.undo')).toBe(true);
+  });
+
+  it('shows the plan the app asked for before the view opened, without asking again', async () => {
+    let answer: (v: unknown) => void = () => {};
+    const { transport, calls } = fakeTransport({ 'cleanup.plan': () => new Promise((r) => (answer = r)) });
+    // the app's prefetch (on connect, or the nav item hovered), then the view opened while the plan is read
+    function Harness() {
+      const prefetch = useBerthPrefetch();
+      const [open, setOpen] = useState(false);
+      useEffect(() => prefetch('cleanup.plan', {}), [prefetch]);
+      return open ? <CleanupView /> : <button type="button" onClick={() => setOpen(true)}>Open</button>;
+    }
+    renderWith(<Harness />, transport);
+    const plans = () => calls.filter((c) => c.method === 'cleanup.plan').length;
+    await waitFor(() => expect(plans()).toBe(1));
+    fireEvent.click(screen.getByRole('button', { name: 'Open' }));
+    answer({ takenAt: new Date().toISOString(), findings: FINDINGS });
+    expect(await screen.findByRole('checkbox', { name: /^Fix: Berth DNAT/ })).toBeTruthy();
+    expect(plans()).toBe(1);
   });
 
   it('says when nothing is stale, with when it was checked, and re-checks', async () => {

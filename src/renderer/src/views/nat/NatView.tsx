@@ -21,6 +21,8 @@ import type { OpenView } from '../../lib/navigation';
 const NO_FILTERS: NatFilters = { search: '', table: '', owner: '', family: '' };
 // Rows per request: a few screenfuls, so scrolling asks rarely and each answer is small.
 const PAGE = 200;
+// The first page's params on opening the view (no filter, no reading yet): what a prefetch asks
+export const NAT_FIRST_PAGE = { search: '', offset: 0, limit: PAGE } as const;
 const COUNTERS_EVERY_MS = 5000;
 
 // The helper holds the rules: this view asks for the rows it shows (pages of
