@@ -56,8 +56,9 @@ export function useBerthPrefetch() {
   const qc = useQueryClient();
   const connected = helper.state === 'connected';
   return useCallback(
-    <M extends MethodName>(method: M, params: ParamsOf<M>) => {
-      if (connected) void qc.prefetchQuery({ queryKey: queryKey(method, params), queryFn: () => transport.call(method, params) });
+    // staleTime: an answer older than this is asked again (default: until an event makes it stale)
+    <M extends MethodName>(method: M, params: ParamsOf<M>, staleTime?: number) => {
+      if (connected) void qc.prefetchQuery({ queryKey: queryKey(method, params), queryFn: () => transport.call(method, params), staleTime });
     },
     [transport, qc, connected],
   );

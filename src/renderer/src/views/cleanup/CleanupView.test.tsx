@@ -1,12 +1,13 @@
 // @vitest-environment jsdom
-import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { useEffect, useState } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { useBerthPrefetch } from '../../api/hooks';
+import { BerthProvider, makeQueryClient } from '../../api/context';
+import { queryKey, useBerthPrefetch } from '../../api/hooks';
 import type { Finding } from '../../../../shared/inspect';
 import { fakeScrollLayout } from '../../test-layout';
 import { fakeTransport, renderWith } from '../../test-utils';
-import { CleanupView } from './CleanupView';
+import { CleanupView, PLAN_FRESH_MS } from './CleanupView';
 
 afterEach(cleanup);
 fakeScrollLayout();
@@ -71,6 +72,24 @@ describe('CleanupView', () => {
     answer({ takenAt: new Date().toISOString(), findings: FINDINGS });
     expect(await screen.findByRole('checkbox', { name: /^Fix: Berth DNAT/ })).toBeTruthy();
     expect(plans()).toBe(1);
+  });
+
+  it('shows a plan read long before at once and reads the host again behind it', async () => {
+    const { transport, calls } = fakeTransport({ 'cleanup.plan': () => ({ takenAt: new Date().toISOString(), findings: [] }) });
+    const client = makeQueryClient();
+    function Harness() {
+      const [open, setOpen] = useState(false);
+      return open ? <CleanupView /> : <button type="button" onClick={() => setOpen(true)}>Open</button>;
+    }
+    render(<BerthProvider transport={transport} client={client}><Harness /></BerthProvider>);
+    // connected (the provider has subscribed), then a plan the app read two minutes ago
+    await waitFor(() => expect(calls.some((c) => c.method === 'events.subscribe')).toBe(true));
+    const ago = Date.now() - 2 * PLAN_FRESH_MS;
+    client.setQueryData(queryKey('cleanup.plan', {}), { takenAt: new Date(ago).toISOString(), findings: FINDINGS }, { updatedAt: ago });
+    fireEvent.click(screen.getByRole('button', { name: 'Open' }));
+    expect(screen.getByRole('checkbox', { name: /^Fix: Berth DNAT/ })).toBeTruthy();
+    await waitFor(() => expect(calls.filter((c) => c.method === 'cleanup.plan')).toHaveLength(1));
+    expect(await screen.findByText('Nothing stale on this host')).toBeTruthy();
   });
 
   it('says when nothing is stale, with when it was checked, and re-checks', async () => {

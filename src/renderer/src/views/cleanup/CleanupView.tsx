@@ -21,8 +21,13 @@ import type { OpenView } from '../../lib/navigation';
 const NONE: Choices = { excluded: new Set(), included: new Set() };
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
+// A plan read before the view opened (the app asks when the helper connects) is shown
+// at once; one older than this is read again behind it, as a foreign tool may have
+// changed the host without an event (docs/decisions.md, "Cleanup").
+export const PLAN_FRESH_MS = 60_000;
+
 export function CleanupView({ onOpen }: { onOpen?: OpenView } = {}) {
-  const plan = useBerthQuery('cleanup.plan', {});
+  const plan = useBerthQuery('cleanup.plan', {}, { staleTime: PLAN_FRESH_MS });
   const apply = useBerthMutation('cleanup.apply');
   const undo = useBerthMutation('cleanup.undo');
   const { progress } = useBerth();
