@@ -10,9 +10,10 @@ export const CHAIN = {
   user: 'BERTH-USER',
 } as const;
 
-// Chains Berth rewrites whole on every apply (declaring a chain in
-// `iptables-restore --noflush` flushes it, so one batch replaces its content
-// atomically). BERTH-USER holds the user's own rules and is never rewritten.
+// Chains whose whole content is Berth's: each apply brings them to exactly
+// the rendered list, in one atomic batch (by rule edits, chain-edit.ts, or by
+// declaring the chain, which flushes it). BERTH-USER holds the user's own
+// rules and is never written.
 export const OWN_CHAINS: Record<'filter' | 'nat', string[]> = {
   filter: [CHAIN.filter, CHAIN.forward, CHAIN.bridge, CHAIN.ct, CHAIN.iso1, CHAIN.iso2],
   nat: [CHAIN.nat],

@@ -2,6 +2,7 @@ import { type Family, iptablesRestore, iptablesSave, restoreCount } from '../ker
 import { familyModel, hasFamily } from './family';
 import { portRules } from './port-rules';
 import type { ApplyOptions, FirewallBackend, FirewallDiff } from './backend';
+import { chainEdit } from './chain-edit';
 import { CHAIN } from './chains';
 import type { FirewallModel } from './model';
 import { renderRuleset, TABLES, type Ruleset } from './render';
@@ -9,9 +10,11 @@ import { BERTH_TAG_RE, type RuleLine } from './rule-line';
 import { afterRestore, parseSave, type SavedTable } from './save-parse';
 
 // Per operation: one iptables-restore --noflush carrying every table that
-// changes. Own chains are rewritten whole when they differ; tagged rules in
-// built-in chains are added and deleted one by one, so nobody else's rules
-// are touched.
+// changes. Own chains that differ are edited rule by rule (chain-edit.ts: an
+// operation that only adds writes no deletion, which nf_tables commits much
+// faster) and rewritten whole only when an edit cannot reach the wanted
+// order; tagged rules in built-in chains are added and deleted one by one, so
+// nobody else's rules are touched.
 //
 // The ruleset the kernel holds after Berth's last restore is kept in memory
 // (what iptables-save printed then, with that restore's lines applied), so an
@@ -116,12 +119,18 @@ export function plan(saved: Map<string, SavedTable>, rs: Ruleset, forwardPolicyD
     const own = table === 'filter' || table === 'nat' ? rs.own[table] : {};
     for (const [chain, specs] of Object.entries(own)) {
       const actual = t.rules.filter((r) => r.chain === chain).map((r) => r.spec);
-      if (t.chains.has(chain) && sameList(actual, specs)) continue;
-      if (!t.chains.has(chain)) diff.missing.push(`${table} chain ${chain}`);
+      const exists = t.chains.has(chain);
+      if (exists && sameList(actual, specs)) continue;
+      if (!exists) diff.missing.push(`${table} chain ${chain}`);
       for (const s of specs) if (!actual.includes(s)) diff.missing.push(`${table} -A ${chain} ${s}`);
       for (const s of actual) if (!specs.includes(s)) diff.extra.push(`${table} -A ${chain} ${s}`);
-      heads.push(`:${chain} - [0:0]`);
-      for (const s of specs) lines.push(`-A ${chain} ${s}`);
+      const edit = exists ? chainEdit(chain, actual, specs) : null;
+      if (edit) lines.push(...edit);
+      else {
+        // declaring a chain creates it, or flushes it when it exists
+        heads.push(`:${chain} - [0:0]`);
+        lines.push(...specs.map((s) => `-A ${chain} ${s}`));
+      }
     }
     if (table === 'filter' && !t.chains.has(CHAIN.user)) {
       heads.push(`:${CHAIN.user} - [0:0]`);

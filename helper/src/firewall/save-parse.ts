@@ -20,7 +20,7 @@ export function parseSave(text: string): Map<string, SavedTable> {
 }
 
 // What `iptables-restore --noflush` does with `script` (lines the backend's
-// plan writes: `*table`, `:CHAIN POLICY`, `-A`, `-I CHAIN 1`, `-D`, COMMIT),
+// plan writes: `*table`, `:CHAIN POLICY`, `-A`, `-I CHAIN n`, `-D`, COMMIT),
 // applied to a copy of `saved`. The backend keeps the result as the kernel's
 // state after its own restore, so the next operation needs no iptables-save.
 // A declared user chain is created or flushed, a built-in one only gets its
@@ -48,10 +48,13 @@ export function afterRestore(saved: Map<string, SavedTable>, script: string): Ma
         const i = cur.rules.findIndex((r) => r.chain === chain && r.spec === rest);
         if (i >= 0) cur.rules.splice(i, 1);
       } else if (op === '-I') {
-        // the plan only inserts at position 1
-        const spec = rest.slice(rest.indexOf(' ') + 1);
-        const i = cur.rules.findIndex((r) => r.chain === chain);
-        cur.rules.splice(i < 0 ? cur.rules.length : i, 0, { chain, spec });
+        // `-I CHAIN n spec` (n from 1, at most the chain's length + 1; 1 when left out)
+        const num = /^(\d+) /.exec(rest);
+        const spec = num ? rest.slice(num[0].length) : rest;
+        const at = num ? Number(num[1]) : 1;
+        const idx = cur.rules.flatMap((r, i) => (r.chain === chain ? [i] : []));
+        const i = at <= idx.length ? idx[at - 1] : idx.length ? idx[idx.length - 1] + 1 : cur.rules.length;
+        cur.rules.splice(i, 0, { chain, spec });
       }
     }
   }
