@@ -8,7 +8,8 @@
 // Env: SIZES (default "10000,50000") foreign rules per host, REPS (default 5),
 //      FOREIGN (default "0,10000") foreign-rule counts for the mutation cost.
 import { spawn } from 'node:child_process';
-import { BERTH, createHost, importTs, median, sleep } from './lib/host.mjs';
+import path from 'node:path';
+import { BERTH, createHost, importTs, median, root, sleep } from './lib/host.mjs';
 
 const list = (v) => v.split(',').filter((x) => x !== '').map(Number); // "SIZES=" skips that part
 const SIZES = list(process.env.SIZES ?? '10000,50000');
@@ -33,13 +34,18 @@ async function timed(reps, f) {
   return [median(xs), last];
 }
 
-// `berth nat ls` as a user runs it: total time and time to the first byte of output.
+// `berth nat ls` as a user runs it, through bin/berth (which drops NODE_EXTRA_CA_CERTS: Node reads
+// that file at every start; BENCH_BERTH's build is run the same way): total time and time to the
+// first byte of output.
+const CLI = process.env.BENCH_BERTH ? [process.execPath, BERTH] : [path.join(root, 'bin/berth')];
+const cliEnv = { ...process.env };
+delete cliEnv.NODE_EXTRA_CA_CERTS;
 function natLs(socket, args) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     let first = 0;
     let bytes = 0;
-    const p = spawn(process.execPath, [BERTH, 'nat', 'ls', ...args], { env: { ...process.env, BERTH_SOCKET: socket }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(CLI[0], [...CLI.slice(1), 'nat', 'ls', ...args], { env: { ...cliEnv, BERTH_SOCKET: socket }, stdio: ['ignore', 'pipe', 'inherit'] });
     p.stdout.on('data', (d) => {
       if (!first) first = performance.now() - t0;
       bytes += d.length;
@@ -48,6 +54,15 @@ function natLs(socket, args) {
     p.on('exit', (code) => (code === 0 ? resolve({ total: performance.now() - t0, first, bytes }) : reject(new Error(`nat ls exit ${code}`))));
   });
 }
+
+// The floor of any CLI command on this machine now: a Node start, as bin/berth starts it
+const nodeStart = [];
+for (let i = 0; i < 5; i++) {
+  const t = performance.now();
+  await new Promise((resolve) => spawn(process.execPath, ['-e', '0'], { env: cliEnv, stdio: 'ignore' }).on('exit', resolve));
+  nodeStart.push(performance.now() - t);
+}
+console.log(`NODE_EXTRA_CA_CERTS ${process.env.NODE_EXTRA_CA_CERTS ? 'is set here (bin/berth drops it)' : 'is not set'}; node -e 0 without it: ${ms(median(nodeStart))} (median of 5)`);
 
 const report = [];
 for (const n of SIZES) {
