@@ -34,11 +34,12 @@ export interface InspectDeps {
 
 // One reading of everything the plan compares: the host, its conntrack
 // table (unreadable is named in host.errors) and what the store owns.
-async function readForPlan(deps: InspectDeps) {
+// `join` for the plan shown (kernel/host-readers.ts); never for apply, whose liveness is read after it was asked for.
+async function readForPlan(deps: InspectDeps, join: boolean) {
   // conntrack is read beside the host, not after it: two independent
   // programs, and the plan's wait is the longer of them, not their sum
   const ctErrors: string[] = [];
-  const [host, conntrack] = await Promise.all([inspectHost().then(async (h) => (await nameEngineObjects(h), h)), readConntrack(ctErrors)]);
+  const [host, conntrack] = await Promise.all([inspectHost({ join }).then(async (h) => (await nameEngineObjects(h), h)), readConntrack(ctErrors)]);
   host.errors.push(...ctErrors);
   // the store last: a mapping added meanwhile is known, so its rules are not flagged
   const berth = await deps.berthOwned();
@@ -75,7 +76,7 @@ export function makeInspectHandlers(deps: InspectDeps) {
   };
   return {
     'host.inspect': async (_p?: unknown): Promise<ResultOf<'host.inspect'>> => {
-      const host = await inspectHost();
+      const host = await inspectHost({ join: true });
       await nameEngineObjects(host); // other engines' bridges, veths, namespaces and rules by their names
       return host;
     },
@@ -108,12 +109,12 @@ export function makeInspectHandlers(deps: InspectDeps) {
     },
 
     'cleanup.plan': async (_p?: unknown): Promise<ResultOf<'cleanup.plan'>> => {
-      const { host, plan } = await readForPlan(deps);
+      const { host, plan } = await readForPlan(deps, true);
       return { takenAt: host.takenAt, findings: plan.map(publicFinding) };
     },
 
     'cleanup.apply': async (p: z.infer<typeof CleanupApplyParams>): Promise<ResultOf<'cleanup.apply'>> => {
-      const { host, plan } = await readForPlan(deps);
+      const { host, plan } = await readForPlan(deps, false);
       const chosen = selectFindings(plan, p);
       return applyFindings(host, chosen, deps);
     },

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, readlink, stat } from 'node:fs/promises';
 import { parseConntrackList, type ConntrackEntry } from './conntrack-parse';
 import { run, runJson } from './exec';
-import { nftListRuleset } from './nft';
+import { restoreCount } from './iptables';
+import { nftApplyCount, nftListRuleset } from './nft';
 import type { HostRaw, IpLinkJson, IpNsId, IpRouteJson, RawNetns, RawProcess } from './host-raw-types';
 
 const errText = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -97,8 +98,39 @@ async function mapLimited<T, R>(items: T[], limit: number, f: (t: T) => Promise<
 
 const text = async (file: string, args: string[]) => (await run(file, args)).stdout;
 
+// A firewall reading already running is joined, not started again, when no write of
+// Berth's to that firewall (iptables-restore, nft -f) started since it began. The app
+// asks for the Cleanup plan as it connects (docs/decisions.md, "Cleanup"): a NAT view
+// opened then would otherwise run a second iptables-save of tens of thousands of rules
+// beside the first on the same cores, and hold a second copy of its text. The joined
+// text is at most one program run older than the request. Cleanup's apply never joins:
+// its liveness is read after it was asked for.
+const running = new Map<string, { gen: number; text: Promise<string> }>();
+function joined(key: string, gen: number, read: () => Promise<string>): Promise<string> {
+  const r = running.get(key);
+  if (r && r.gen === gen) return r.text;
+  const text = read();
+  const entry = { gen, text };
+  running.set(key, entry);
+  const done = () => {
+    if (running.get(key) === entry) running.delete(key);
+  };
+  text.then(done, done);
+  return text;
+}
+const iptablesSaveText = (tool: 'iptables-save' | 'ip6tables-save', join: boolean) => {
+  const read = () => text(tool, ['-c']);
+  return join ? joined(tool, restoreCount(tool === 'iptables-save' ? 'ipv4' : 'ipv6'), read) : read();
+};
+const nftRuleset = (join: boolean) => {
+  if (!join) return nftListRuleset();
+  // joined as its JSON text: the one value both readers get is never changed by either
+  return joined('nft', nftApplyCount(), async () => JSON.stringify(await nftListRuleset())).then((t) => JSON.parse(t) as { nftables: unknown[] });
+};
+
 // Read everything host.inspect shows, in parallel where the sources are independent.
-export async function readHostRaw(): Promise<HostRaw> {
+// `join`: firewall readings already running are shared (see `joined`).
+export async function readHostRaw({ join = false }: { join?: boolean } = {}): Promise<HostRaw> {
   const errors: string[] = [];
   const takenAt = new Date().toISOString();
   const hostInode = await attempt('/proc/self/ns/net', errors, () => nsInode('/proc/self/ns/net'), 0);
@@ -109,9 +141,9 @@ export async function readHostRaw(): Promise<HostRaw> {
     attempt('ip netns list-id', errors, () => runJson<IpNsId[]>('ip', ['-json', 'netns', 'list-id']), []),
     attempt('/proc/*/ns/net', errors, () => readProcesses(hostInode), []),
     attempt('ss', errors, () => text('ss', ['-Htulnp']), null),
-    attempt('iptables-save', errors, () => text('iptables-save', ['-c']), null),
-    attempt('ip6tables-save', errors, () => text('ip6tables-save', ['-c']), null),
-    attempt('nft', errors, nftListRuleset, null),
+    attempt('iptables-save', errors, () => iptablesSaveText('iptables-save', join), null),
+    attempt('ip6tables-save', errors, () => iptablesSaveText('ip6tables-save', join), null),
+    attempt('nft', errors, () => nftRuleset(join), null),
   ]);
   const list = await readNetnsList(hostInode, processes, errors);
   const read = await mapLimited([...list.entries()], 8, async ([inode, ns]): Promise<RawNetns | null> => {
@@ -139,14 +171,14 @@ export interface FirewallSources {
 const EVERY_SOURCE: FirewallSources = { links: true, ipv4: true, ipv6: true, nft: true };
 const skipped = async <T>(v: T) => v;
 
-// Only the firewall, for the NAT views: cheaper than the whole host.
+// Only the firewall, for the NAT views: cheaper than the whole host; readings already running are joined.
 export async function readFirewallRaw(from: FirewallSources = EVERY_SOURCE): Promise<Pick<HostRaw, 'iptables' | 'nft' | 'errors' | 'links'>> {
   const errors: string[] = [];
   const [links, v4, v6, nft] = await Promise.all([
     from.links ? attempt('ip link', errors, () => runJson<IpLinkJson[]>('ip', ['-json', '-details', 'link', 'show']), []) : skipped([]),
-    from.ipv4 ? attempt('iptables-save', errors, () => text('iptables-save', ['-c']), null) : skipped(null),
-    from.ipv6 ? attempt('ip6tables-save', errors, () => text('ip6tables-save', ['-c']), null) : skipped(null),
-    from.nft ? attempt('nft', errors, nftListRuleset, null) : skipped(null),
+    from.ipv4 ? attempt('iptables-save', errors, () => iptablesSaveText('iptables-save', true), null) : skipped(null),
+    from.ipv6 ? attempt('ip6tables-save', errors, () => iptablesSaveText('ip6tables-save', true), null) : skipped(null),
+    from.nft ? attempt('nft', errors, () => nftRuleset(true), null) : skipped(null),
   ]);
   return { links, iptables: { ipv4: v4, ipv6: v6 }, nft, errors };
 }
