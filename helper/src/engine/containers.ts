@@ -134,13 +134,20 @@ export async function checkCommandLine(k: Kernel, cmd: string[], path: string, w
 async function startProcess(eng: Engine, s: State, c: ContainerRecord, undo: Undo, size = { cols: 80, rows: 24 }): Promise<void> {
   await createSandbox(eng, s, c, undo);
   await eng.ports.attach(s, c, undo);
-  await eng.syncFirewall(s, undo);
-  const user = await eng.kernel.userOf(c.uid);
+  // The rules go in before the process starts (as Docker's do); the
+  // container's user and /etc files touch no kernel state and are made
+  // meanwhile. All settle before a failure is thrown, so the rollback never
+  // races a step still running.
+  const [fw, usr, files] = await Promise.allSettled([eng.syncFirewall(s, undo), eng.kernel.userOf(c.uid), containerEtc(eng, s, c)]);
+  if (fw.status === 'rejected') throw fw.reason;
+  if (usr.status === 'rejected') throw usr.reason;
+  const user = usr.value;
   const envMap = containerEnv(c, user.home, c.env);
   const netnsPath = sandboxOf(s, c)?.path ?? null;
   let started;
   try {
-    const etc = await containerEtc(eng, s, c);
+    if (files.status === 'rejected') throw files.reason;
+    const etc = files.value;
     started = await eng.kernel.startShim({
       ...eng.opts.shim, dir: containerDir(eng, c.id), id: c.id, limits: limitsOf(c),
       stdin: c.stdin === true, tty: c.tty ? size : undefined,

@@ -48,12 +48,18 @@ export async function createSandbox(eng: Engine, s: State, c: ContainerRecord, u
   }
   const ns = sandboxNetns(c.id);
   const k = eng.kernel;
-  await k.addNetns(ns);
-  undo.push(() => k.deleteNetns(ns));
-  c.netns = ns;
   const uts = utsPathOf(eng, c.id);
-  await k.createUts(uts, c.hostname);
-  undo.push(() => k.deleteUts(uts));
+  // Two programs on different namespaces, run side by side: on a small
+  // machine the run's wall time is mostly waiting for programs to start.
+  // Both are settled, and whichever was made is undone, before a failure is thrown.
+  const [n, u] = await Promise.allSettled([k.addNetns(ns), k.createUts(uts, c.hostname)]);
+  if (n.status === 'fulfilled') {
+    undo.push(() => k.deleteNetns(ns));
+    c.netns = ns;
+  }
+  if (u.status === 'fulfilled') undo.push(() => k.deleteUts(uts));
+  if (n.status === 'rejected') throw n.reason;
+  if (u.status === 'rejected') throw u.reason;
   const sb = namedSandbox(c.id, c.name, ns);
   // lo comes up with the first endpoint, in its ip process; alone without one
   let lo = ['link set dev lo up'];
