@@ -88,3 +88,50 @@ describe('crash amid concurrent mutations', () => {
     expect(await h.snapshot()).toEqual(baseline);
   });
 });
+
+// A removed network's bridge is unplugged (down) before the reply and
+// deleted afterwards by a second ip (kernel/link-reaper.ts). A helper killed
+// before that deletion ran leaves the bridge down, still tagged as Berth's,
+// with no store record: the next start removes it (docs/decisions.md,
+// "Links deleted in the background").
+describe('crash between a removal\'s reply and its background deletion', () => {
+  const host = hostPerTest((h) => h.startHelper());
+
+  it('the unplugged bridge of a removed network is gone after the next start', async () => {
+    const h = host();
+    const baseline = await h.snapshot();
+    const before = new Set(await batchChildren(h.helperHostPid));
+    // the first removal starts the reaper's ip
+    const warm = `br-${(await h.berthOk(['network', 'create', 'warm'])).trim().slice(0, 12)}`;
+    await h.berthOk(['network', 'rm', 'warm']);
+    // cleanup waits for the deletion: a bridge on its way out is not a stray
+    expect((await h.berthOk(['cleanup'])).trim()).toBe('Nothing stale found.');
+    const reaper = (await batchChildren(h.helperHostPid)).find((p) => !before.has(p));
+    expect(reaper, 'a second ip -batch, the reaper').toBeDefined();
+    await waitFor(async () => (await h.sh(['ip', 'link', 'show', 'dev', warm])).code !== 0, 60_000, `the background deletion of ${warm}`);
+    process.kill(reaper!, 'SIGSTOP');
+    try {
+      const id = (await h.berthOk(['network', 'create', '--subnet', '10.95.0.0/24', 'doomed'])).trim();
+      const bridge = `br-${id.slice(0, 12)}`;
+      await h.berthOk(['network', 'rm', 'doomed']);
+      // replied with the bridge still there, unplugged
+      const shown = await h.shOk(['ip', '-br', 'link', 'show', 'dev', bridge]);
+      expect(shown).toContain('DOWN');
+      await h.stopHelper('SIGKILL');
+    } finally {
+      process.kill(reaper!, 'SIGKILL'); // its pending deletion never runs
+    }
+    await h.startHelper();
+    expect((await h.berthOk(['cleanup'])).trim()).toBe('Nothing stale found.');
+    await h.clearBerth();
+    expect(await h.snapshot()).toEqual(baseline);
+  });
+});
+
+// The helper's `ip -batch` children, by PID.
+async function batchChildren(helperPid: number): Promise<number[]> {
+  const kids = (await readFile(`/proc/${helperPid}/task/${helperPid}/children`, 'utf8')).trim().split(' ').filter(Boolean);
+  const out: number[] = [];
+  for (const k of kids) if ((await readFile(`/proc/${k}/cmdline`, 'utf8').catch(() => '')).includes('-batch')) out.push(Number(k));
+  return out;
+}

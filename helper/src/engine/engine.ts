@@ -223,8 +223,10 @@ export class Engine {
     if (this.opts.firewall.name !== 'iptables' || allEndpoints(this.state).length || !this.applied || this.applied.endpoints.length) return;
     await dropEmptyIptablesTables(this.originals?.get().nftTables, ['raw']).catch(() => []);
   }
-  // the helper is stopping: an empty raw table waiting to be dropped goes now
+  // the helper is stopping: an empty raw table waiting to be dropped goes
+  // now, and links still being deleted in the background are gone first
   async settle(): Promise<void> {
+    await this.serial(() => this.kernel.linksReaped());
     if (this.rawIdle) await this.serial(() => this.dropEmptyRaw());
   }
 

@@ -51,6 +51,8 @@ export async function systemReset(eng: Engine): Promise<ResetResult> {
       await eng.driver(n).deleteNetwork(n);
       out.removed.push(`bridge ${n.bridge} (network ${n.name})`);
     }
+    // the bridges are gone when reset answers (and are not taken for other engines' below)
+    await k.linksReaped();
     out.removed.push(...(await dropEmptyIptablesTables(orig.nftTables).catch(() => [])));
     try {
       if (await k.releaseUtsDir(eng.opts.utsDir)) out.removed.push(`the mount of ${eng.opts.utsDir} (containers' hostnames)`);

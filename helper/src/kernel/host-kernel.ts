@@ -1,4 +1,5 @@
 import { deleteLinks, ipBatch, linkExists, listAddrs, listLinks, listRoutes } from './links';
+import { linksReaped, reapLinks } from './link-reaper';
 import { addNetns, deleteNetns, listNetns } from './netns';
 import { nftTableNames } from './nft';
 import { childrenOf, isAlive, procStartTime, resolveExecutable, signalGroup, signalProcess, userOf } from './process';
@@ -22,6 +23,8 @@ export interface Kernel {
   listRoutes: typeof listRoutes;
   linkExists: typeof linkExists;
   deleteLinks: typeof deleteLinks;
+  reapLinks: typeof reapLinks; // unplug now, delete off the operation's path (link-reaper.ts)
+  linksReaped: typeof linksReaped; // before a link is made under a name still being deleted
   readSysctl: typeof readSysctl;
   ensureSysctl: typeof ensureSysctl;
   setIfSysctl6: typeof setIfSysctl6;
@@ -55,6 +58,8 @@ export const hostKernel: Kernel = {
   listRoutes,
   linkExists,
   deleteLinks,
+  reapLinks,
+  linksReaped,
   readSysctl,
   ensureSysctl,
   setIfSysctl6,

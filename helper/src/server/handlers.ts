@@ -113,7 +113,7 @@ export function makeHandlers(d: HandlerDeps): Handlers {
     'port.add': async (p) => addPort(eng, p.container, p.spec),
     'port.remove': async (p) => removePort(eng, p.container, p.spec),
 
-    ...makeInspectHandlers(d.inspect),
+    ...afterReaped(makeInspectHandlers(d.inspect), () => eng.kernel.linksReaped()),
     'activity.list': async (p) => d.activity?.list(p) ?? [],
     'network.validate': async (p) => ({ problems: networkProblems(eng, eng.state, p) }),
     'container.validate': async (p) => ({ problems: await runProblems(eng.state, p) }),
@@ -187,4 +187,14 @@ async function followLogs(eng: Engine, ref: string, q: LogQuery, ctx: CallContex
   } finally {
     await f.close();
   }
+}
+
+// A removal answers before the kernel has deleted its links (kernel/link-reaper.ts):
+// host inspection, NAT views and cleanup read the host once those deletions
+// are done, so a link on its way out is never shown or proposed as a stray.
+function afterReaped<T extends object>(handlers: T, reaped: () => Promise<void>): T {
+  const out: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(handlers) as [string, (...a: unknown[]) => Promise<unknown>][])
+    out[name] = async (...a: unknown[]) => (await reaped(), fn(...a));
+  return out as T;
 }

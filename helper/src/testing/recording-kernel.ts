@@ -101,6 +101,12 @@ export function recordingKernel(o: { routes?: IpRoute[]; sysctls?: Record<string
       for (const n of names) deleteLink(ns, n);
       return gone;
     },
+    // at once here: the fake kernel has no slow deletion to hide
+    async reapLinks(names) {
+      kernel.calls.push(`ip: link del ${names.join(' ')}`);
+      for (const n of names) deleteLink(undefined, n);
+    },
+    async linksReaped() {},
     async readSysctl(key) {
       return kernel.sysctls.get(key) ?? null;
     },

@@ -25,6 +25,7 @@ export const bridgeDriver = (k: Kernel): NetworkDriver => ({
   name: 'bridge',
 
   async ensureNetwork(net) {
+    await k.linksReaped({ names: [net.bridge] });
     const links = await k.listLinks();
     const br = links.find((l) => l.ifname === net.bridge);
     if (!br) await k.ipBatch(undefined, [`link add name ${net.bridge} address ${berthLinkMac(net.bridge)} type bridge`]);
@@ -50,6 +51,8 @@ export const bridgeDriver = (k: Kernel): NetworkDriver => ({
     // IPv6 settings need the bridge to exist: then a second batch
     const v6 = familyPools(net, true).length > 0;
     let made = false;
+    // a chosen bridge name a removed network had: its old bridge goes first
+    await k.linksReaped({ names: [net.bridge] });
     try {
       await k.ipBatch(undefined, [`link add name ${net.bridge}${mtu} address ${berthLinkMac(net.bridge)} type bridge`, ...(v6 ? [] : rest)]);
       made = true;
@@ -65,8 +68,10 @@ export const bridgeDriver = (k: Kernel): NetworkDriver => ({
     }
   },
 
+  // unplugged now, deleted in the background (kernel/link-reaper.ts): the
+  // kernel's deletion of a bridge is most of a network removal's time
   async deleteNetwork(net) {
-    await k.deleteLinks([net.bridge]);
+    await k.reapLinks([net.bridge]);
   },
 
   async join(net, ep, sb, sandboxLines = []) {
