@@ -76,11 +76,12 @@ describe.skipIf(missing.length > 0)('GUI in Chromium, real helper in a throwaway
           expect(inC.stdout).toMatch(/10\.78\.0\.\d+/);
         },
         async afterRemove() {
+          // first: the snapshot waits for the links the removals delete after answering
+          const now = await host.snapshot();
           const l = await links();
           expect(l.map((x) => x.ifname)).not.toContain(bridges.a);
           expect(l.map((x) => x.ifname)).not.toContain(bridges.b);
           expect(await host.berthOk(['ps', '-a'])).not.toMatch(/e2e-web|e2e-db/);
-          const now = await host.snapshot();
           expect(now.links).toEqual(baseline.links);
           expect(now.netns).toEqual(baseline.netns);
           expect(now.addrs).toEqual(baseline.addrs);

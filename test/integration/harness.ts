@@ -275,7 +275,17 @@ export class TestHost {
   }
 
   // What the kernel holds, for "nothing left behind" comparisons.
+  // A removal's links are deleted after it answers (docs/decisions.md, "Links
+  // deleted in the background"): the helper's host reading waits for them.
   async snapshot(): Promise<{ links: string[]; netns: string[]; rules: string[]; routes: string[]; addrs: string[] }> {
+    if (this.helper) {
+      const c = await connectHelper(this.socket);
+      try {
+        await c.call('host.inspect', {});
+      } finally {
+        c.close();
+      }
+    }
     const links = JSON.parse(await this.shOk(['ip', '-j', '-d', 'link', 'show'])) as { ifname: string; master?: string; ifalias?: string }[];
     const addrs = JSON.parse(await this.shOk(['ip', '-4', '-j', 'addr', 'show'])) as { ifname: string; addr_info: { local: string; prefixlen: number }[] }[];
     const netns = (await this.shOk(['ls', '/run/netns'])).split('\n').filter(Boolean).sort();
