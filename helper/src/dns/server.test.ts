@@ -22,10 +22,26 @@ const s = {
 const CLIENT = '127.0.0.9';
 const query = (name: string) => packet.encode({ id: 7, type: 'query', flags: packet.RECURSION_DESIRED, questions: [{ type: 'A', name }] });
 
+// The host's loopback is shared with every other test run on the machine
+// (two suites at once, or parallel CI jobs): a port picked from this run's
+// pid alone once met another run's DNS test, which answered our query. A
+// service that did not get its port (TCP is exclusive, so another run's
+// listener makes ours fail and close its UDP socket) tries another one.
+async function startDns(make: (port: number) => DnsService): Promise<{ dns: DnsService; port: number }> {
+  for (let i = 0; i < 20; i++) {
+    const port = 20000 + Math.floor(Math.random() * 12000); // below the ephemeral range (32768-)
+    const dns = make(port);
+    await dns.sync();
+    if (dns.listening().length) return { dns, port };
+    dns.close();
+  }
+  throw new Error('the DNS test found no free loopback port in 20 tries');
+}
+
 describe('embedded DNS transports', () => {
-  const port = 20000 + (process.pid % 20000);
-  const dns = new DnsService(() => s, async () => [], () => {}, port);
-  beforeAll(() => dns.sync());
+  let dns: DnsService;
+  let port = 0;
+  beforeAll(async () => ({ dns, port } = await startDns((p) => new DnsService(() => s, async () => [], () => {}, p))));
   afterAll(() => dns.close());
 
   it('over UDP, 50 addresses do not fit 512 bytes: truncated, no records', async () => {
@@ -111,16 +127,16 @@ describe('embedded DNS transports', () => {
 // committed: the answer waits for the operations in progress, then is made
 // from the state they left (here: the asker and a peer started with it).
 describe('embedded DNS, an asker not committed yet', () => {
-  const port = 20000 + ((process.pid + 1) % 20000);
   const peer = { id: '1'.padStart(64, '0'), name: 'late', hostname: 'late', state: { status: 'running' }, endpoints: [{ networkId: id('a'), ip: '127.0.1.2' }] };
   const asker = { id: '2'.padStart(64, '0'), name: 'asker', hostname: 'asker', state: { status: 'running' }, endpoints: [{ networkId: id('a'), ip: CLIENT }] };
   let committed = { networks: s.networks, containers: {} } as unknown as State;
   let settledCalls = 0;
-  const dns = new DnsService(() => committed, async () => [], () => {}, port, async () => {
+  let dns: DnsService;
+  let port = 0;
+  beforeAll(async () => ({ dns, port } = await startDns((p) => new DnsService(() => committed, async () => [], () => {}, p, async () => {
     settledCalls++;
     committed = { ...committed, containers: { [peer.id]: peer, [asker.id]: asker } } as unknown as State;
-  });
-  beforeAll(() => dns.sync());
+  }))));
   afterAll(() => dns.close());
 
   it('is answered from the state committed after it asked', async () => {
