@@ -1,6 +1,7 @@
 import { execa } from 'execa';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmdirSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -103,7 +104,7 @@ describe('the Debian package', () => {
 // purge's `system reset` must put that back. What is left in the overlay's
 // upper layer after the purge is what the package would leave on a machine.
 const THROWAWAY_ROOT = `set -e
-t=$(mktemp -d /tmp/berth-purge-XXXXXX)
+t=$2 # made and removed by the test: the mounts below live and die in this namespace only
 hp=
 # the helper is this script's: ended by PID whatever happens
 trap '[ -n "$hp" ] && kill -9 $hp $kids 2>/dev/null; true' EXIT
@@ -162,7 +163,14 @@ describe('the Debian package installed and purged in a throwaway root', () => {
   it.skipIf(process.getuid?.() !== 0 || !existsSync('/usr/bin/dpkg'))('installs its files and owner, upgrades, and purge resets the host Berth changed and leaves nothing', async () => {
     const deb = await buildDeb();
     // dpkg runs man-db's trigger: slow on a loaded machine, hence the bounds
-    const r = await execa('unshare', ['--mount', '--propagation', 'private', '--net', '--', 'sh', '-c', THROWAWAY_ROOT, 'sh', deb], { reject: false, timeout: 540_000 });
+    const t = mkdtempSync(join(tmpdir(), 'berth-purge-'));
+    const r = await execa('unshare', ['--mount', '--propagation', 'private', '--net', '--', 'sh', '-c', THROWAWAY_ROOT, 'sh', deb, t], { reject: false, timeout: 540_000 });
+    // empty once its namespace is gone; rmdir, never a recursive removal (it held an overlay of /)
+    try {
+      rmdirSync(t);
+    } catch {
+      /* still in use (the namespace outlived a timeout): left, not forced */
+    }
     expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
     const out = r.stdout.split('\n');
     expect(out).toContain('installed: install ok installed');
