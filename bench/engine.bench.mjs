@@ -30,7 +30,7 @@
 //     [--no-docker] [--no-count] [--no-install]
 import { build } from 'esbuild';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, copyFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, symlinkSync, copyFileSync } from 'node:fs';
 import http from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -816,6 +816,24 @@ function perOp(execs, [from, to], ops, workload = new Set()) {
   return { total: total / ops, byProg: per(byProg), workload: per(apart) };
 }
 
+/**
+ * Waits until a strace output file has not grown for 500 ms (at most 5 s): work an engine does after it
+ * answered (Berth deletes unplugged links and commits deletions in the background, and starts its next
+ * spare shim) belongs to the operation that caused it, so the count waits for it.
+ */
+async function settled(file) {
+  const size = () => (existsSync(file) ? statSync(file).size : 0);
+  const end = Date.now() + 5000;
+  let last = size();
+  let since = Date.now();
+  while (Date.now() < end && Date.now() - since < 500) {
+    await sleep(50);
+    const now = size();
+    if (now !== last) [last, since] = [now, Date.now()];
+  }
+  marks.push([since - 500, since]); // the end of the settled window, for the whole-operation count
+}
+
 /** Runs fn with strace following an (already running) daemon and everything it starts. */
 async function straceDaemon(pid, file, fn) {
   // the daemon's long-lived children too (Berth's spawner and ip co-process): -f follows only new ones
@@ -829,7 +847,9 @@ async function straceDaemon(pid, file, fn) {
     await sleep(20);
   }
   try {
-    return await fn();
+    const r = await fn();
+    await settled(file);
+    return r;
   } finally {
     st.kill('SIGINT'); // strace detaches cleanly on SIGINT
     await new Promise((r) => (st.exitCode !== null ? r() : st.once('exit', r)));
@@ -863,9 +883,14 @@ async function countPass(engines, peers) {
           execFileSync('sh', ['-c', `nsenter -t ${peer.host.pid} -n -m -- cat ${inHost} > ${file}`]);
         }
         const execs = execsIn(file);
-        const [up, down] = marks.slice(-2);
+        // a daemon's pass ends with the settled window (see settled()); a wrapped peer's programs end with its calls
+        const [up, down, quiet] = e.daemonPid ? marks.slice(-3) : [...marks.slice(-2), null];
         const apart = label.startsWith('Berth') ? WORKLOAD : new Set();
-        (counts[sc] ??= {})[label] = { up: perOp(execs, up, opsPerPhase(sc), apart), down: perOp(execs, down, opsPerPhase(sc), apart) };
+        const ops = opsPerPhase(sc);
+        // attach and detach split by time, and the whole pair (from the attach's start until the engine went
+        // quiet): background work can cross the line between the phases, the whole pair cannot miss it
+        const whole = perOp(execs, [up[0], quiet ? quiet[1] : down[1]], ops, apart);
+        (counts[sc] ??= {})[label] = { up: perOp(execs, up, ops, apart), down: perOp(execs, down, ops, apart), whole };
       } catch (err) {
         log(`counting ${label} ${sc} failed: ${err.message}`);
       }
@@ -1097,13 +1122,13 @@ function printResults(results, counts, skipped, leftovers, cal, loads) {
 
   if (Object.keys(counts).length) {
     out('\nPrograms started per operation (successful execve by the engine and everything it started, from one extra untimed pass under `strace -f`; Berth (CLI) starts the same as Berth (RPC) plus one `node` per command; Docker: by dockerd; the process of a Berth container is shown apart), attach / detach:\n');
-    out('| scenario | engine | attach | detach | by program (attach; detach) |');
-    out('|---|---|---|---|---|');
+    out('| scenario | engine | attach | detach | attach + detach, until quiet | by program (attach; detach) |');
+    out('|---|---|---|---|---|---|');
     for (const [, sc] of ROWS) {
       for (const [l, c] of Object.entries(counts[sc] ?? {})) {
         const list = (o) => Object.entries(o).sort((a, b) => b[1] - a[1]).map(([p, n]) => `${p} ${fmt(n)}`).join(', ');
         const by = (x) => (list(x.byProg) || 'none') + (Object.keys(x.workload).length ? ` (container's own process, not counted: ${list(x.workload)})` : '');
-        out(`| ${sc} | ${l} | ${fmt(c.up.total)} | ${fmt(c.down.total)} | ${by(c.up)}; ${by(c.down)} |`);
+        out(`| ${sc} | ${l} | ${fmt(c.up.total)} | ${fmt(c.down.total)} | ${fmt(c.whole.total)} | ${by(c.up)}; ${by(c.down)} |`);
       }
     }
   }
@@ -1120,7 +1145,9 @@ function printResults(results, counts, skipped, leftovers, cal, loads) {
   if (cliOver.S2 !== undefined) goal('CLI overhead per command ≤ 1 × a veth pair add+del', `${(cliOver.S2 / cal.veth).toFixed(2)} ×`, cliOver.S2 <= cal.veth);
   const p3 = counts.S3?.['Berth (RPC)'];
   const p500 = counts['S3-500']?.['Berth (RPC)'];
-  if (p3 && p500) goal('programs per operation do not grow with ports (S3-500 = S3)', `${fmt(p3.up.total)}/${fmt(p3.down.total)} vs ${fmt(p500.up.total)}/${fmt(p500.down.total)}`, p500.up.total <= p3.up.total && p500.down.total <= p3.down.total);
+  // judged on the whole pair: a program that runs after the attach answered (a spare shim, a mount of the
+  // container's start) lands in one phase or the other by timing alone
+  if (p3 && p500) goal('programs per operation do not grow with ports (S3-500 = S3)', `attach + detach until quiet: S3 ${fmt(p3.whole.total)}, S3-500 ${fmt(p500.whole.total)} (attach / detach: ${fmt(p3.up.total)}/${fmt(p3.down.total)} vs ${fmt(p500.up.total)}/${fmt(p500.down.total)})`, p500.whole.total <= p3.whole.total);
   const cb = c20['Berth (RPC)']?.filter(Boolean);
   if (cb?.length) {
     const rate = cb[0].ops / (median(cb.map((x) => x.up)) / 1000);
