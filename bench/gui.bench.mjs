@@ -7,7 +7,9 @@
 // Run as root, after building: npm install (or node scripts/build-helper.mjs &&
 //   npx electron-vite build), then: sudo node bench/gui.bench.mjs
 // Env: NAT_RULES (default 10000), CLEANUP_RULES (default 25000: 5,000 findings); 0 skips that view;
-//      DWELL_MS (default 3000): how long after the app connected Cleanup is opened the second time.
+//      DWELL_MS (default 3000): how long after the app connected Cleanup is opened the second time;
+//      BENCH_RENDERER: another build's out/renderer (a copy made before a change), to compare both
+//      on the same machine in the same window; SHOTS: a folder for screenshots of both views (to look at).
 import { chromium } from 'playwright-core';
 import path from 'node:path';
 import { createHost, importTs, median, p95, root, sleep } from './lib/host.mjs';
@@ -19,6 +21,10 @@ const { connectHelper, startWebUi } = await importTs(
   "export { connectHelper } from './helper/src/client/unix-client'; export { startWebUi } from './helper/src/webui/server';",
 );
 const ms = (x) => `${x.toFixed(0)} ms`;
+const RENDERER = process.env.BENCH_RENDERER || path.join(root, 'out/renderer');
+const launch = () => chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--headless', '--disable-gpu', '--no-first-run'] });
+const VIEWPORT = { width: 1440, height: 900 };
+const shot = (page, name) => process.env.SHOTS && page.screenshot({ path: path.join(process.env.SHOTS, `${name}.png`) });
 
 async function withGui(rules, f) {
   const host = await createHost();
@@ -28,9 +34,9 @@ async function withGui(rules, f) {
   try {
     host.plant(rules);
     c = await host.startHelper(connectHelper);
-    ui = await startWebUi({ socketPath: host.socket, rendererDir: path.join(root, 'out/renderer') });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--headless', '--disable-gpu', '--no-first-run'] });
-    const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+    ui = await startWebUi({ socketPath: host.socket, rendererDir: RENDERER });
+    browser = await launch();
+    const page = await (await browser.newContext({ viewport: VIEWPORT })).newPage();
     // when each call left the page and its answer came back (web mode's WebSocket), to split a
     // view's wait into the page's work before the call, the helper's answer, and the page's after it
     const calls = (page.calls = new Map());
@@ -75,24 +81,66 @@ function callSplit(page, method, t, shownAt) {
     : `${method} not seen`;
 }
 
+// Until every call the page made so far has its answer: the app asks for the cleanup plan when
+// the helper connects, and on a loaded 2-core machine the helper can still be reading it when
+// the NAT view shows; scroll frames taken meanwhile measure that contention, not the view.
+async function settled(page) {
+  const t = performance.now();
+  while ([...page.calls.values()].some((x) => !x.answered) && performance.now() - t < 120_000) await sleep(50);
+  return performance.now() - t;
+}
+
 const go = async (page, view) => {
   const t = performance.now();
   await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: new RegExp(`^${view}`) }).click();
   return t;
 };
 
-// Frame times while scrolling: each step moves the table and waits two frames.
+// Frames while scrolling: 40 steps of 600 px. A step's frame = from moving the scroller until the
+// next animation frame (the interval between two frames: one vsync, 16.7 ms, when the frame's
+// work fits in it, else a multiple). Its work = main-thread time from the scroll event of that frame
+// (a capture listener on the document, ahead of the page's own) until the first task after the frame
+// was drawn (a message posted from the animation-frame callback): script, style, layout and paint of
+// that frame, without the wait for vsync that makes the frame interval's floor.
 const scrollFrames = (scroller) =>
   scroller.evaluate(async (el) => {
-    const out = [];
+    const frames = [];
+    const work = [];
+    let scrolled = 0;
+    const onScroll = () => { scrolled ||= performance.now(); };
+    document.addEventListener('scroll', onScroll, { capture: true });
+    const done = [];
     for (let i = 1; i <= 40; i++) {
       const t0 = performance.now();
+      scrolled = 0;
       el.scrollTop += 600;
-      await new Promise((r) => requestAnimationFrame(() => r()));
-      out.push(performance.now() - t0);
+      await new Promise((r) => requestAnimationFrame(() => {
+        const from = scrolled || performance.now();
+        const ch = new MessageChannel();
+        done.push(new Promise((ok) => { ch.port1.onmessage = () => { work.push(performance.now() - from); ok(); }; }));
+        ch.port2.postMessage(0);
+        r();
+      }));
+      frames.push(performance.now() - t0);
     }
-    return out;
+    await Promise.all(done);
+    document.removeEventListener('scroll', onScroll, { capture: true });
+    return { frames, work };
   });
+const frameText = ({ frames, work }) => `frame p50 ${ms(median(frames))}, p95 ${ms(p95(frames))}; work per frame p50 ${ms(median(work))}, p95 ${ms(p95(work))}`;
+
+// The floor of that measure in this browser (headless, --disable-gpu): a trivial page scrolled the
+// same way. Frames cannot be shorter than its interval; read the views' numbers beside it.
+{
+  const browser = await launch();
+  try {
+    const page = await (await browser.newContext({ viewport: VIEWPORT })).newPage();
+    await page.setContent('<div id="s" style="height:800px;overflow:auto"><div style="height:400000px"></div></div>');
+    console.log(`Floor (a trivial page scrolled the same way): ${frameText(await scrollFrames(page.locator('#s')))}`);
+  } finally {
+    await browser.close();
+  }
+}
 
 if (NAT_RULES) await withGui(NAT_RULES, async (page) => {
   const t = await go(page, 'Firewall rules');
@@ -100,7 +148,10 @@ if (NAT_RULES) await withGui(NAT_RULES, async (page) => {
   const firstRows = performance.now() - t;
   const split = callSplit(page, 'nat.query', t, t + firstRows);
   const scroller = page.getByTestId('nat-scroll');
-  const frames = await scrollFrames(scroller);
+  const waited = await settled(page);
+  await shot(page, 'nat-first-rows');
+  const frames = frameText(await scrollFrames(scroller));
+  await shot(page, 'nat-scrolled');
   const rowsInDom = await page.locator('tr[data-rule-id], tr.row-loading').count();
   const searches = [];
   // Kubernetes service rules are every 5th from 1 (bench/lib/host.mjs): each query matches one rule
@@ -111,7 +162,8 @@ if (NAT_RULES) await withGui(NAT_RULES, async (page) => {
     await page.locator('tr[data-rule-id]', { hasText: q }).waitFor();
     searches.push(performance.now() - t0);
   }
-  console.log(`Firewall rules (NAT) view, ${NAT_RULES} rules: first rows ${ms(firstRows)} after navigation (${split}) | scrolling: frame p50 ${ms(median(frames))}, p95 ${ms(p95(frames))} (${rowsInDom} rows in the DOM) | search (typed to row shown, 60 ms debounce included) median ${ms(median(searches))}`);
+  await shot(page, 'nat-searched');
+  console.log(`Firewall rules (NAT) view, ${NAT_RULES} rules: first rows ${ms(firstRows)} after navigation (${split}) | scrolling: ${frames} (${rowsInDom} rows in the DOM; scrolled once the app's calls were answered, ${ms(waited)} after first rows) | search (typed to row shown, the input's debounce included) median ${ms(median(searches))}`);
 });
 
 if (CLEANUP_RULES) await withGui(CLEANUP_RULES, async (page, host, c) => {
@@ -126,14 +178,17 @@ if (CLEANUP_RULES) await withGui(CLEANUP_RULES, async (page, host, c) => {
   await all.click();
   await page.locator('.cleanup-picked', { hasText: /foreign/ }).waitFor();
   const selectAll = performance.now() - t1;
-  const frames = await scrollFrames(page.getByTestId('cleanup-scroll'));
+  const waited = await settled(page);
+  await shot(page, 'cleanup-selected');
+  const frames = frameText(await scrollFrames(page.getByTestId('cleanup-scroll')));
+  await shot(page, 'cleanup-scrolled');
   // the helper's share of "findings shown", in the same run: the plan alone over the bench's connection
   const t2 = performance.now();
   const cpu0 = host.cpuMs();
   await c.call('cleanup.plan', {});
   const plan = performance.now() - t2;
   const planCpu = host.cpuMs() - cpu0;
-  console.log(`Cleanup view, ${CLEANUP_RULES} rules: findings shown ${ms(shown)} after navigation (${summary.match(/[\d,]+ findings?/)?.[0]}; ${cards} cards in the DOM; ${split}; cleanup.plan alone ${ms(plan)}, helper CPU ${ms(planCpu)}) | select-all of a group ${ms(selectAll)} | scrolling: frame p95 ${ms(p95(frames))}`);
+  console.log(`Cleanup view, ${CLEANUP_RULES} rules: findings shown ${ms(shown)} after navigation (${summary.match(/[\d,]+ findings?/)?.[0]}; ${cards} cards in the DOM; ${split}; cleanup.plan alone ${ms(plan)}, helper CPU ${ms(planCpu)}) | select-all of a group ${ms(selectAll)} | scrolling: ${frames} (once the app's calls were answered, ${ms(waited)} after select-all)`);
   // A user who reads the first view a moment before opening Cleanup: the app asked for the
   // plan when the helper connected (docs/decisions.md, "Cleanup"), so the view finds it read
   await page.reload();

@@ -1,12 +1,15 @@
 import { measureElement, observeElementRect, useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
 
-// The virtualized-table machinery NatTable started with, for tables whose
-// rows vary in height (chips, inline errors): rows are measured as they
-// render. Only the rows in view (plus overscan) are in the DOM; padding rows
-// keep the scroll height. Keyboard: the current row is the one tab stop;
-// arrows, Page Up/Down, Home and End move it, Enter or Space (or a click
-// outside the row's own buttons) activates it.
+// The virtualized-table machinery of every table of the app. Rows that vary
+// in height (chips, inline errors) are measured as they render; a table of
+// one row height (`fixed`) is never measured, so scrolling reads no layout.
+// Only the rows in view (plus overscan) are in the DOM; padding rows keep the
+// scroll height. Keyboard: the current row is the one tab stop; arrows, Page
+// Up/Down, Home and End move it, Enter or Space (or a click outside the row's
+// own buttons) activates it. The row handlers (`rowEvents`) are the same
+// functions for the table's whole life, so a memoised row re-renders only
+// when its own props change (docs/architecture.md, large readings).
 export interface ScrollRequest {
   index: number;
   n: number;
@@ -22,6 +25,7 @@ export function useVirtualRows({
   onActivate,
   onMove,
   scrollTo,
+  fixed = false,
 }: {
   count: number;
   getKey: (i: number) => string | undefined;
@@ -31,6 +35,7 @@ export function useVirtualRows({
   // arrows also select (like NatTable); without it they only move focus
   onMove?: (i: number) => void;
   scrollTo?: ScrollRequest | null;
+  fixed?: boolean; // every row is `estimate` px high
 }) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const rowRefs = useRef(new Map<number, HTMLTableRowElement>());
@@ -43,7 +48,7 @@ export function useVirtualRows({
     initialRect: FALLBACK_RECT,
     // a box not laid out (yet, or in jsdom) still shows a window of rows
     observeElementRect: (inst, cb) => observeElementRect(inst, (r) => cb(r.height > 0 ? r : FALLBACK_RECT)),
-    measureElement: (el, entry, inst) => measureElement(el, entry, inst) || estimate,
+    measureElement: fixed ? () => estimate : (el, entry, inst) => measureElement(el, entry, inst) || estimate,
     scrollPaddingStart: 34, // the sticky header
     getItemKey: (i) => getKey(i) ?? i,
   });
@@ -100,23 +105,32 @@ export function useVirtualRows({
     onActivate(i);
   };
 
-  const tabStop = Math.min(cursor, Math.max(count - 1, 0));
-  const rowProps = (i: number) => ({
-    ref: (el: HTMLTableRowElement | null) => {
+  // the latest handlers behind functions that never change (see above)
+  const latest = useRef({ onKeyDown, onClick, measure: virt.measureElement });
+  latest.current = { onKeyDown, onClick, measure: virt.measureElement };
+  const [rowEvents] = useState(() => ({
+    ref: (i: number, el: HTMLTableRowElement | null) => {
       if (el) {
         rowRefs.current.set(i, el);
-        virt.measureElement(el);
+        if (!fixed) latest.current.measure(el);
       } else rowRefs.current.delete(i);
     },
+    onKeyDown: (e: KeyboardEvent, i: number) => latest.current.onKeyDown(e, i),
+    onClick: (e: MouseEvent, i: number) => latest.current.onClick(e, i),
+  }));
+
+  const tabStop = Math.min(cursor, Math.max(count - 1, 0));
+  const rowProps = (i: number) => ({
+    ref: (el: HTMLTableRowElement | null) => rowEvents.ref(i, el),
     'data-index': i,
     'aria-rowindex': i + 2,
     tabIndex: i === tabStop ? 0 : -1,
-    onKeyDown: (e: KeyboardEvent) => onKeyDown(e, i),
-    onClick: (e: MouseEvent) => onClick(e, i),
+    onKeyDown: (e: KeyboardEvent) => rowEvents.onKeyDown(e, i),
+    onClick: (e: MouseEvent) => rowEvents.onClick(e, i),
   });
 
   const items = virt.getVirtualItems();
   const padTop = items.length ? items[0].start : 0;
   const padBottom = items.length ? Math.max(0, virt.getTotalSize() - items[items.length - 1].end) : 0;
-  return { scrollRef, items, padTop, padBottom, rowProps };
+  return { scrollRef, items, padTop, padBottom, rowProps, rowEvents, tabStop };
 }

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { useBerth } from '../../api/context';
 import { useBerthMutation, useBerthQuery } from '../../api/hooks';
 import type { Finding } from '../../../../shared/inspect';
@@ -43,6 +43,9 @@ export function CleanupView({ onOpen }: { onOpen?: OpenView } = {}) {
     () => groupByKind(findings.filter((f) => matchesQuery(search, f.kind, f.owner, f.reason, ...f.evidence, ...f.commands.map(joinArgv)))),
     [findings, search],
   );
+  // stable, so the memoised cards and group headers re-render only for their own change
+  const onToggle = useCallback((f: Finding, on: boolean) => setChoices((c) => toggle(c, f, on)), []);
+  const onToggleGroup = useCallback((list: Finding[], on: boolean) => setChoices((c) => toggleAll(c, list, on)), []);
   const listed = groups.reduce((k, [, list]) => k + list.length, 0);
   const checkedAt = plan.data?.takenAt;
 
@@ -102,8 +105,8 @@ export function CleanupView({ onOpen }: { onOpen?: OpenView } = {}) {
             <FindingList
               groups={groups}
               choices={choices}
-              onToggle={(f, on) => setChoices((c) => toggle(c, f, on))}
-              onToggleGroup={(list, on) => setChoices((c) => toggleAll(c, list, on))}
+              onToggle={onToggle}
+              onToggleGroup={onToggleGroup}
               onOpen={onOpen}
             />
           </>

@@ -1,4 +1,4 @@
-import { useId } from 'react';
+import { memo, useId } from 'react';
 import type { Finding } from '../../../../shared/inspect';
 import { BerthObjectLink } from '../../components/BerthObjectLink';
 import { Icon } from '../../components/Icon';
@@ -10,17 +10,19 @@ import { foreignObjectText } from '../nat/nat-format';
 import type { OpenView } from '../../lib/navigation';
 import { isForeign } from './cleanup-select';
 
-export function FindingCard({
+// Memoised: a list re-renders on every scroll step, a card only when its own
+// finding or choice changes (onToggle is the list's one stable handler).
+export const FindingCard = memo(function FindingCard({
   finding,
   chosen,
-  onChange,
+  onToggle,
   index,
   measure,
   onOpen,
 }: {
   finding: Finding;
   chosen: boolean;
-  onChange: (on: boolean) => void;
+  onToggle: (f: Finding, on: boolean) => void;
   index?: number; // its place in a virtualized list, which measures it as it renders
   measure?: (el: Element | null) => void;
   onOpen?: OpenView;
@@ -36,7 +38,7 @@ export function FindingCard({
           id={`${id}-cb`}
           type="checkbox"
           checked={chosen}
-          onChange={(e) => onChange(e.target.checked)}
+          onChange={(e) => onToggle(finding, e.target.checked)}
           aria-describedby={foreign ? `${id}-warn` : undefined}
           aria-label={foreign ? `Include this ${finding.owner} finding: ${finding.reason}` : `Fix: ${finding.reason}`}
         />
@@ -82,7 +84,7 @@ export function FindingCard({
       )}
     </li>
   );
-}
+});
 
 // The Berth object a finding's rule, link or namespace is tagged with (its
 // comment berth:<id>, or a bridge br-<id>), by name where it still exists.

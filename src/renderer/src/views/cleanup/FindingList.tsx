@@ -1,5 +1,5 @@
 import { measureElement, observeElementRect, useVirtualizer } from '@tanstack/react-virtual';
-import { useMemo, useRef } from 'react';
+import { memo, useMemo, useRef } from 'react';
 import type { Finding } from '../../../../shared/inspect';
 import { isChosen, KIND_TITLES, type Choices } from './cleanup-select';
 import { FindingCard } from './FindingCard';
@@ -15,6 +15,8 @@ const HEAD_ESTIMATE = 44;
 // stale rules shows at once and scrolls, only the cards in view are in the
 // DOM (measured as they render: cards differ in height). Each group's
 // header selects or clears the whole group and says how much of it is chosen.
+// Cards and headers are memoised (onToggle and onToggleGroup must be stable):
+// a scroll step renders only what it brings into view.
 export function FindingList({
   groups,
   choices,
@@ -52,28 +54,7 @@ export function FindingList({
       <ul className="findings" aria-label="Findings" style={{ paddingTop: padTop, paddingBottom: padBottom }}>
         {shown.map((v) => {
           const it = items[v.index];
-          if (it.type === 'group') {
-            const picked = it.list.filter((f) => isChosen(f, choices)).length;
-            const all = picked === it.list.length;
-            const id = `kind-${it.kind}`;
-            return (
-              <li key={v.key} data-index={v.index} ref={virt.measureElement} className="finding-group-head" aria-labelledby={id}>
-                <label className="finding-group-all">
-                  <input
-                    type="checkbox"
-                    checked={all}
-                    ref={(el) => { if (el) el.indeterminate = picked > 0 && !all; }}
-                    onChange={(e) => onToggleGroup(it.list, e.target.checked)}
-                    aria-label={`Select all ${it.list.length}: ${KIND_TITLES[it.kind] ?? it.kind}`}
-                  />
-                </label>
-                <h2 id={id} className="section-title">
-                  {KIND_TITLES[it.kind] ?? it.kind} <span className="count">{it.list.length}</span>
-                </h2>
-                <span className="finding-group-picked muted small">{picked} of {it.list.length} selected</span>
-              </li>
-            );
-          }
+          if (it.type === 'group') return <GroupHead key={v.key} index={v.index} measure={virt.measureElement} kind={it.kind} list={it.list} choices={choices} onToggleGroup={onToggleGroup} />;
           const f = it.finding;
           return (
             <FindingCard
@@ -82,7 +63,7 @@ export function FindingList({
               measure={virt.measureElement}
               finding={f}
               chosen={isChosen(f, choices)}
-              onChange={(on) => onToggle(f, on)}
+              onToggle={onToggle}
               onOpen={onOpen}
             />
           );
@@ -91,3 +72,40 @@ export function FindingList({
     </div>
   );
 }
+
+const GroupHead = memo(function GroupHead({
+  index,
+  measure,
+  kind,
+  list,
+  choices,
+  onToggleGroup,
+}: {
+  index: number;
+  measure: (el: Element | null) => void;
+  kind: Finding['kind'];
+  list: Finding[];
+  choices: Choices;
+  onToggleGroup: (list: Finding[], on: boolean) => void;
+}) {
+  const picked = useMemo(() => list.filter((f) => isChosen(f, choices)).length, [list, choices]);
+  const all = picked === list.length;
+  const id = `kind-${kind}`;
+  return (
+    <li data-index={index} ref={measure} className="finding-group-head" aria-labelledby={id}>
+      <label className="finding-group-all">
+        <input
+          type="checkbox"
+          checked={all}
+          ref={(el) => { if (el) el.indeterminate = picked > 0 && !all; }}
+          onChange={(e) => onToggleGroup(list, e.target.checked)}
+          aria-label={`Select all ${list.length}: ${KIND_TITLES[kind] ?? kind}`}
+        />
+      </label>
+      <h2 id={id} className="section-title">
+        {KIND_TITLES[kind] ?? kind} <span className="count">{list.length}</span>
+      </h2>
+      <span className="finding-group-picked muted small">{picked} of {list.length} selected</span>
+    </li>
+  );
+});

@@ -24,6 +24,14 @@ const PAGE = 200;
 // The first page's params on opening the view (no filter, no reading yet): what a prefetch asks
 export const NAT_FIRST_PAGE = { search: '', offset: 0, limit: PAGE } as const;
 const COUNTERS_EVERY_MS = 5000;
+// A page is asked when the rows in view come within this many rows of it, so
+// scrolling at a reading pace meets rows, not placeholders.
+const PAGE_AHEAD = 60;
+// The helper searches in about a millisecond: the first key after a rest asks
+// at once, a burst of keys (or pages crossed while dragging the scrollbar)
+// asks once it rests this long.
+const SEARCH_REST_MS = 30;
+const PAGES_REST_MS = 80;
 
 // The helper holds the rules: this view asks for the rows it shows (pages of
 // one reading, filtered and searched there) and refreshes only their counters.
@@ -37,8 +45,11 @@ export function NatView({ onOpen }: { onOpen?: OpenView } = {}) {
   const [selected, setSelected] = useState<FirewallRule | null>(null);
   const [trace, setTrace] = useState<TraceOutcome | null>(null);
   const [scrollTo, setScrollTo] = useState<ScrollRequest | null>(null);
-  const [range, setRange] = useState<[number, number]>([0, 0]);
-  const search = useDebounced(filters.search, 60);
+  // The rows in view change with every scroll step; the view re-renders only
+  // when the pages they need change (the table re-renders its own rows).
+  const range = useRef<[number, number]>([0, 0]);
+  const [span, setSpan] = useState<[number, number]>([0, 0]);
+  const search = useDebounced(filters.search, SEARCH_REST_MS, { leading: true });
   const searchRef = useRef<HTMLInputElement>(null);
   useSlashFocus(searchRef);
   const where = useMemo(
@@ -61,8 +72,7 @@ export function NatView({ onOpen }: { onOpen?: OpenView } = {}) {
   const matched = data?.matched ?? 0;
   const total = data?.total ?? 0;
 
-  const firstPage = Math.floor(range[0] / PAGE);
-  const lastPage = Math.floor(range[1] / PAGE);
+  const [firstPage, lastPage] = useDebounced(span, PAGES_REST_MS, { leading: true });
   const pageNos = useMemo(() => {
     const out: number[] = [];
     for (let p = Math.max(1, firstPage); p <= lastPage; p++) out.push(p);
@@ -84,18 +94,26 @@ export function NatView({ onOpen }: { onOpen?: OpenView } = {}) {
     const k = rules.findIndex((r) => r.id === selected.id);
     if (k >= 0) selectedIndex = p * PAGE + k;
   }
-  const onRange = useCallback((a: number, b: number) => setRange((r) => (r[0] === a && r[1] === b ? r : [a, b])), []);
+  const onRange = useCallback((a: number, b: number) => {
+    range.current = [a, b];
+    const next: [number, number] = [Math.floor(Math.max(0, a - PAGE_AHEAD) / PAGE), Math.floor((b + PAGE_AHEAD) / PAGE)];
+    setSpan((s) => (s[0] === next[0] && s[1] === next[1] ? s : next));
+  }, []);
 
   // Counters of the rows in view, every few seconds: numbers only, not the rules.
-  const shownIds = useRef<string[]>([]);
-  shownIds.current = [];
-  for (let i = range[0]; i <= range[1]; i++) {
-    const r = rowAt(i);
-    if (r) shownIds.current.push(r.id);
-  }
+  const rowAtNow = useRef(rowAt);
+  rowAtNow.current = rowAt;
+  const shownIds = () => {
+    const ids: string[] = [];
+    for (let i = range.current[0]; i <= range.current[1] && ids.length < 2000; i++) {
+      const r = rowAtNow.current(i);
+      if (r) ids.push(r.id);
+    }
+    return ids;
+  };
   const counters = useQuery({
     queryKey: ['nat.counters', data?.snapshot],
-    queryFn: () => transport.call('nat.counters', { snapshot: data!.snapshot, ids: shownIds.current.slice(0, 2000) }),
+    queryFn: () => transport.call('nat.counters', { snapshot: data!.snapshot, ids: shownIds() }),
     enabled: !!data && !raw,
     refetchInterval: COUNTERS_EVERY_MS,
     initialData: { takenAt: '', counters: [], changed: [] },
