@@ -23,6 +23,9 @@ const priorityOf = (table: string, chain: string) =>
 export function parseIptablesSave(text: string, family: Family, baseChains?: BaseChain[]): FirewallRule[] {
   const rules: FirewallRule[] = [];
   const positions = new Map<string, number>();
+  let lastTable = '';
+  let lastChain = '';
+  let lastPosition = 0;
   scanSave(text, (l) => {
     if (l.kind === 'chain') {
       const priority = priorityOf(l.table, l.chain);
@@ -35,10 +38,16 @@ export function parseIptablesSave(text: string, family: Family, baseChains?: Bas
     }
     if (l.kind !== 'rule') return;
     const { table, chain } = l;
-    const key = `${table}/${chain}`;
-    const position = (positions.get(key) ?? 0) + 1;
-    positions.set(key, position);
-    const { matches, target, targetArgs } = readWords(splitWords(l.spec));
+    // iptables-save prints a chain's rules together: the Map (and its key
+    // string) only when the chain changes
+    let position: number;
+    if (chain === lastChain && table === lastTable) position = ++lastPosition;
+    else {
+      if (lastChain !== '') positions.set(`${lastTable}/${lastChain}`, lastPosition);
+      position = (positions.get(`${table}/${chain}`) ?? 0) + 1;
+      [lastTable, lastChain, lastPosition] = [table, chain, position];
+    }
+    const { matches, target, targetArgs } = readSpec(l.spec);
     const rule: FirewallRule = {
       id: `${family}/${table}/${chain}/${position}`,
       family,
@@ -61,6 +70,71 @@ export function parseIptablesSave(text: string, family: Family, baseChains?: Bas
     rules.push(rule);
   });
   return rules;
+}
+
+// A spec whose words are separated by single spaces with no quotes or
+// escapes (most rules) is read in place: a value is the slice from its first
+// word to its last, which is what joining those words with spaces gives, and
+// no array of words is built. Others go word by word through splitWords.
+const isLetterAt = (s: string, i: number) => {
+  const c = s.charCodeAt(i) | 0x20; // NaN (past the end) | 0x20 is 0x20: no letter
+  return c >= 0x61 && c <= 0x7a;
+};
+// isOption for the word spec[s, e)
+const optionAt = (spec: string, s: number, e: number) =>
+  spec.charCodeAt(s) === 0x21 /* ! */ ? e - s === 1
+    : spec.charCodeAt(s) === 0x2d /* - */ && ((s + 1 < e && isLetterAt(spec, s + 1)) || (s + 2 < e && spec.charCodeAt(s + 1) === 0x2d && isLetterAt(spec, s + 2)));
+
+function readSpec(spec: string) {
+  const n = spec.length;
+  if (spec.indexOf('"') >= 0 || spec.indexOf('\\') >= 0 || spec.indexOf('  ') >= 0 || spec.indexOf('\t') >= 0 || spec[0] === ' ' || spec[n - 1] === ' ')
+    return readWords(splitWords(spec));
+  const matches: Record<string, string> = {};
+  const targetArgs: Record<string, string> = {};
+  let target = '';
+  let inTarget = false;
+  let negate = false;
+  const endOf = (from: number) => {
+    const e = spec.indexOf(' ', from);
+    return e < 0 ? n : e;
+  };
+  let s = 0;
+  while (s < n) {
+    const e = endOf(s);
+    if (e - s === 1 && spec.charCodeAt(s) === 0x21) {
+      negate = true;
+      s = e + 1;
+      continue;
+    }
+    if (!optionAt(spec, s, e)) {
+      s = e + 1; // a stray value; kept in `text`
+      continue;
+    }
+    // the words up to the next option
+    let next = e + 1;
+    let valueEnd = e;
+    while (next < n) {
+      const we = endOf(next);
+      if (optionAt(spec, next, we)) break;
+      valueEnd = we;
+      next = we + 1;
+    }
+    const value = valueEnd > e ? spec.slice(e + 1, valueEnd) : '';
+    const name = spec.slice(spec.charCodeAt(s + 1) === 0x2d ? s + 2 : s + 1, e);
+    if ((name === 'j' || name === 'g') && !inTarget) {
+      target = value;
+      inTarget = true;
+      if (name === 'g') targetArgs.goto = 'true';
+    } else if (inTarget) {
+      targetArgs[negate ? `!${name}` : name] = value;
+    } else {
+      const key = negate ? `!${name}` : name;
+      matches[key] = key in matches ? `${matches[key]},${value}` : value;
+    }
+    negate = false;
+    s = next;
+  }
+  return { matches, target, targetArgs };
 }
 
 function readWords(words: string[]) {
