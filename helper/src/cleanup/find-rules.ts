@@ -9,7 +9,37 @@ const IF_KEYS = ['i', '!i', 'o', '!o'];
 // one address as iptables-save writes it (-d 10.1.0.2/32, -d fd00::2/128)
 export const isHostPrefix = (d: string | undefined) => !!d && (d.endsWith('/32') || d.endsWith('/128'));
 const BUILTIN = new Set(['INPUT', 'OUTPUT', 'FORWARD', 'PREROUTING', 'POSTROUTING']);
-const isUserChain = (chains: Set<string>, r: FirewallRule) => chains.has(`${r.family}/${r.table}/${r.target}`);
+
+// family -> table (or chain) -> what is in it: nested Maps, so no key
+// string is built per rule of tens of thousands.
+type Nested<T> = Map<string, Map<string, T>>;
+function nestedGet<T>(m: Nested<T>, a: string, b: string, make: () => T): T {
+  let inner = m.get(a);
+  if (!inner) m.set(a, (inner = new Map()));
+  let v = inner.get(b);
+  if (v === undefined) inner.set(b, (v = make()));
+  return v;
+}
+const EMPTY = new Set<string>();
+// The chains each family's table has.
+class Chains {
+  private byTable: Nested<Set<string>> = new Map();
+  constructor(rules: FirewallRule[]) {
+    let set = EMPTY;
+    let family = '';
+    let table = '';
+    for (const r of rules) {
+      if (set === EMPTY || r.family !== family || r.table !== table) {
+        ({ family, table } = r); // iptables-save prints a table's rules together: this runs once a table
+        set = nestedGet(this.byTable, family, table, () => new Set<string>());
+      }
+      set.add(r.chain);
+    }
+  }
+  has(family: string, table: string, chain: string): boolean {
+    return this.byTable.get(family)?.get(table)?.has(chain) ?? false;
+  }
+}
 
 // Rules of any owner that are stale: Berth's orphans, rules pointing at dead
 // addresses or subnets, exact duplicates, and DNATs an earlier one shadows.
@@ -22,10 +52,15 @@ export function findRuleIssues(rules: FirewallRule[], berth: BerthOwned, live: L
     flagged.add(r);
     out.push(p);
   };
-  const chains = new Set(ipt.map((r) => `${r.family}/${r.table}/${r.chain}`));
-  const masqChains = new Set(
-    ipt.filter((r) => r.table === 'nat' && (r.target === 'MASQUERADE' || r.target === 'SNAT')).map((r) => `${r.family}/${r.chain}`),
-  );
+  const chains = new Chains(ipt);
+  // per family, the nat chains holding a MASQUERADE or SNAT
+  const masqChains = new Map<string, Set<string>>();
+  for (const r of ipt) {
+    if (r.table !== 'nat' || (r.target !== 'MASQUERADE' && r.target !== 'SNAT')) continue;
+    let set = masqChains.get(r.family);
+    if (!set) masqChains.set(r.family, (set = new Set()));
+    set.add(r.chain);
+  }
   // both families: a live IPv6 endpoint's rules are not orphans
   const berthIps = new Set(endpointAddrs(berth).map((ip) => ip.split('/')[0]));
   const berthBridges = new Set(berth.networks.map((n) => n.bridge));
@@ -69,7 +104,7 @@ export function findRuleIssues(rules: FirewallRule[], berth: BerthOwned, live: L
     }
     // the masquerade test last: it builds two keys, and only nat rules with a source need it
     const src = r.matches.s;
-    if (r.table === 'nat' && src && (r.target === 'MASQUERADE' || r.target === 'SNAT' || (isUserChain(chains, r) && masqChains.has(`${r.family}/${r.target}`)))) {
+    if (r.table === 'nat' && src && (r.target === 'MASQUERADE' || r.target === 'SNAT' || (chains.has(r.family, r.table, r.target) && !!masqChains.get(r.family)?.has(r.target)))) {
       const why = live.subnetGone(src, r.owner) ?? (src.endsWith('/32') && live.holds(src.split('/')[0]) ? null : goneIf);
       if (why) {
         add(ruleFinding('dangling-masquerade', r, `masquerades ${src}, a source that is gone`, [`evidence: ${why}`]), r);
@@ -105,15 +140,9 @@ export function findRuleIssues(rules: FirewallRule[], berth: BerthOwned, live: L
 
 // Walk nat PREROUTING as a packet would, following jumps, and find DNATs
 // for a host address/port/proto an earlier DNAT already takes.
-function shadowedDnats(rules: FirewallRule[], chains: Set<string>): [FirewallRule, FirewallRule][] {
-  const byChain = new Map<string, FirewallRule[]>();
-  for (const r of rules) {
-    if (r.table !== 'nat') continue;
-    const k = `${r.family}/${r.chain}`;
-    const list = byChain.get(k) ?? [];
-    list.push(r);
-    byChain.set(k, list);
-  }
+function shadowedDnats(rules: FirewallRule[], chains: Chains): [FirewallRule, FirewallRule][] {
+  const byChain: Nested<FirewallRule[]> = new Map();
+  for (const r of rules) if (r.table === 'nat') nestedGet(byChain, r.family, r.chain, () => []).push(r);
   const out: [FirewallRule, FirewallRule][] = [];
   for (const family of ['ipv4', 'ipv6']) {
     const winners = new Map<string, FirewallRule[]>();
@@ -121,7 +150,7 @@ function shadowedDnats(rules: FirewallRule[], chains: Set<string>): [FirewallRul
     const walk = (chain: string) => {
       if (visited.has(chain)) return;
       visited.add(chain);
-      for (const r of byChain.get(`${family}/${chain}`) ?? []) {
+      for (const r of byChain.get(family)?.get(chain) ?? []) {
         if (r.target === 'DNAT') {
           const port = r.matches.dport;
           if (!port) continue;
@@ -132,7 +161,7 @@ function shadowedDnats(rules: FirewallRule[], chains: Set<string>): [FirewallRul
           );
           if (covering && covering.text !== r.text) out.push([r, covering]);
           else if (!covering) winners.set(key, [...earlier, r]);
-        } else if (chains.has(`${family}/nat/${r.target}`) && !BUILTIN.has(r.target)) {
+        } else if (chains.has(family, 'nat', r.target) && !BUILTIN.has(r.target)) {
           walk(r.target);
         }
       }
