@@ -26,6 +26,7 @@ export function parseIptablesSave(text: string, family: Family, baseChains?: Bas
   let lastTable = '';
   let lastChain = '';
   let lastPosition = 0;
+  let idPrefix = '';
   scanSave(text, (l) => {
     if (l.kind === 'chain') {
       const priority = priorityOf(l.table, l.chain);
@@ -37,19 +38,23 @@ export function parseIptablesSave(text: string, family: Family, baseChains?: Bas
       return;
     }
     if (l.kind !== 'rule') return;
-    const { table, chain } = l;
+    const { table } = l;
     // iptables-save prints a chain's rules together: the Map (and its key
-    // string) only when the chain changes
+    // string) only when the chain changes, and the rules of one chain share
+    // its name and the start of their ids (tens of thousands of rules are
+    // kept while a reading is paged)
     let position: number;
-    if (chain === lastChain && table === lastTable) position = ++lastPosition;
+    if (l.chain === lastChain && table === lastTable) position = ++lastPosition;
     else {
       if (lastChain !== '') positions.set(`${lastTable}/${lastChain}`, lastPosition);
-      position = (positions.get(`${table}/${chain}`) ?? 0) + 1;
-      [lastTable, lastChain, lastPosition] = [table, chain, position];
+      position = (positions.get(`${table}/${l.chain}`) ?? 0) + 1;
+      [lastTable, lastChain, lastPosition] = [table, l.chain, position];
+      idPrefix = `${family}/${table}/${lastChain}/`;
     }
+    const chain = lastChain;
     const { matches, target, targetArgs } = readSpec(l.spec);
     const rule: FirewallRule = {
-      id: `${family}/${table}/${chain}/${position}`,
+      id: idPrefix + position,
       family,
       source: 'iptables',
       table,
