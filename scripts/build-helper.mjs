@@ -1,9 +1,10 @@
-// Bundles the helper + CLI into dist/berth.mjs so `bin/berth` starts fast
-// (one file, no TypeScript at run time). Runs on `npm install` (prepare).
+// Bundles the helper + CLI into dist/ (dist/berth.mjs and its chunks; the CLI's
+// fast path dist/berth.cjs + dist/cli.cjs) so `bin/berth` starts fast (no
+// TypeScript at run time). Runs on `npm install` (prepare).
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { bundleOptions } from './bundle-options.mjs';
+import { buildCliFastPath, bundleOptions } from './bundle-options.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
@@ -13,3 +14,4 @@ await build({
   packages: 'external',
   sourcemap: 'linked',
 });
+await buildCliFastPath(build, root, 'dist');

@@ -9,7 +9,7 @@ import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, r
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { selfContainedOptions } from './bundle-options.mjs';
+import { buildCliFastPath, selfContainedOptions } from './bundle-options.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -30,11 +30,13 @@ mk(lib);
 // The same entry as dist/berth.mjs, with its packages inside: a system
 // package cannot rely on a node_modules directory.
 await build(selfContainedOptions(root, join(lib, 'dist')));
+// and the CLI's fast path, as bin/berth's (dist/berth.cjs: scripts/bundle-options.mjs)
+await buildCliFastPath(build, root, join(lib, 'dist'));
 cpSync(join(root, 'out/renderer'), join(lib, 'out/renderer'), { recursive: true });
 
 // /usr/lib/berth/berth: the one program the units, pkexec and /usr/bin/berth run
 // without NODE_EXTRA_CA_CERTS, as bin/berth (why: there): Berth never speaks TLS
-writeFileSync(join(lib, 'berth'), '#!/bin/sh\nunset NODE_EXTRA_CA_CERTS\nexec node /usr/lib/berth/dist/berth.mjs "$@"\n', { mode: 0o755 });
+writeFileSync(join(lib, 'berth'), '#!/bin/sh\nunset NODE_EXTRA_CA_CERTS\nexec node /usr/lib/berth/dist/berth.cjs "$@"\n', { mode: 0o755 });
 mk(at('usr/bin'));
 symlinkSync('../lib/berth/berth', at('usr/bin/berth'));
 

@@ -34,7 +34,7 @@ describe('the Debian package', () => {
   it('holds the CLI, the helper bundle, the units, the polkit action, the man page and sane maintainer scripts', async () => {
     const files = (await execa('dpkg-deb', ['-c', deb])).stdout;
     for (const f of [
-      './usr/lib/berth/berth', './usr/lib/berth/dist/berth.mjs', './usr/lib/berth/dist/spawner.mjs', './usr/lib/berth/dist/shim.mjs', './usr/lib/berth/out/renderer/index.html',
+      './usr/lib/berth/berth', './usr/lib/berth/dist/berth.cjs', './usr/lib/berth/dist/cli.cjs', './usr/lib/berth/dist/berth.mjs', './usr/lib/berth/dist/spawner.mjs', './usr/lib/berth/dist/shim.mjs', './usr/lib/berth/out/renderer/index.html',
       './usr/lib/systemd/system/berth-helper.socket', './usr/lib/systemd/system/berth-helper.service',
       './usr/share/polkit-1/actions/org.berth.helper.policy', './usr/share/man/man1/berth.1.gz', './usr/share/doc/berth/copyright',
     ])
@@ -48,6 +48,10 @@ describe('the Debian package', () => {
     // the bundle runs without the repository's node_modules
     const v = await execa(process.execPath, [join(x, 'usr/lib/berth/dist/berth.mjs'), '--version'], { cwd: '/' });
     expect(v.stdout).toMatch(/^berth \d/);
+    // and so does the CLI's fast path, which the wrapper runs (docs/architecture.md#the-cli-start)
+    expect(await readFile(join(x, 'usr/lib/berth/berth'), 'utf8')).toContain('exec node /usr/lib/berth/dist/berth.cjs "$@"');
+    const lean = await execa(process.execPath, [join(x, 'usr/lib/berth/dist/cli.cjs'), '--version'], { cwd: '/' });
+    expect(lean.stdout).toMatch(/^berth \d/);
   });
 
   it('its units pass systemd-analyze verify', async (ctx) => {

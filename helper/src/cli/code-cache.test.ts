@@ -1,0 +1,63 @@
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cacheDir, cacheName, readCache, writeCache } from './code-cache';
+
+// Where the CLI keeps its V8 code cache and what it takes for one. Reading
+// and writing as a user, and what a bad cache does to a real command:
+// launch.test.ts.
+const key = { node: 'v20.20.2', arch: 'x64', bundleHash: 'ab'.repeat(32), size: 1000, mtimeMs: 1700000000000.5 };
+let dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  dirs = [];
+});
+
+describe('the CLI code cache', () => {
+  it('lives in XDG_CACHE_HOME when it is absolute, else in ~/.cache', () => {
+    expect(cacheDir({ XDG_CACHE_HOME: '/x/cache' }, '/home/u')).toBe('/x/cache/berth');
+    expect(cacheDir({ XDG_CACHE_HOME: 'rel/cache' }, '/home/u')).toBe('/home/u/.cache/berth');
+    expect(cacheDir({}, '/home/u')).toBe('/home/u/.cache/berth');
+    expect(cacheDir({}, undefined)).toBeNull();
+    expect(cacheDir({}, '')).toBeNull();
+  });
+
+  it('has one name per Node, bundle and bundle file, of safe characters', () => {
+    const n = cacheName(key);
+    expect(n).toMatch(/^cli-[A-Za-z0-9._-]+\.v8cache$/);
+    expect(cacheName({ ...key, node: 'v22.1.0' })).not.toBe(n);
+    expect(cacheName({ ...key, arch: 'arm64' })).not.toBe(n);
+    expect(cacheName({ ...key, bundleHash: 'cd'.repeat(32) })).not.toBe(n);
+    expect(cacheName({ ...key, size: 1001 })).not.toBe(n);
+    expect(cacheName({ ...key, mtimeMs: 1700000000001 })).not.toBe(n);
+    expect(cacheName({ ...key, node: '../../etc/x' })).toMatch(/^cli-[A-Za-z0-9._-]+\.v8cache$/);
+    expect(cacheName({ ...key, node: '../../etc/x' })).not.toContain('/');
+  });
+
+  it('is never read or written for root', () => {
+    const d = mkdtempSync(join(tmpdir(), 'berth-cc-'));
+    dirs.push(d);
+    writeFileSync(join(d, 'c'), 'x', { mode: 0o600 });
+    expect(readCache(join(d, 'c'), 0)).toBeUndefined();
+    expect(writeCache(join(d, 'b'), 'c', new Uint8Array([1]), 0)).toBe(false);
+    expect(readdirSync(d)).toEqual(['c']);
+  });
+
+  it('is not read from a file another user owns, nor from a missing one', () => {
+    const d = mkdtempSync(join(tmpdir(), 'berth-cc-'));
+    dirs.push(d);
+    writeFileSync(join(d, 'c'), 'x', { mode: 0o600 });
+    const other = (process.getuid?.() ?? 0) + 1;
+    expect(readCache(join(d, 'c'), other)).toBeUndefined();
+    expect(readCache(join(d, 'missing'), other)).toBeUndefined();
+  });
+
+  it('is not written into a directory another user owns', () => {
+    const d = mkdtempSync(join(tmpdir(), 'berth-cc-'));
+    dirs.push(d);
+    const other = (process.getuid?.() ?? 0) + 1;
+    expect(writeCache(d, 'cli-x.v8cache', new Uint8Array([1, 2, 3]), other)).toBe(false);
+    expect(readdirSync(d)).toEqual([]);
+  });
+});

@@ -1,0 +1,71 @@
+// The CLI's V8 code cache: the bytecode of dist/cli.cjs as V8 compiled it on
+// an earlier command, kept in the user's own cache directory so the next
+// command skips compiling it (docs/architecture.md#the-cli-start). The bytes
+// become code this user runs, so a file is read only if this user wrote it and
+// nobody else could have, and root never reads or writes one.
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+
+// XDG_CACHE_HOME when it is absolute (the spec: a relative one is invalid), else ~/.cache.
+export function cacheDir(env: NodeJS.ProcessEnv, home: string | undefined): string | null {
+  const xdg = env.XDG_CACHE_HOME;
+  const base = xdg?.startsWith('/') ? xdg : home?.startsWith('/') ? join(home, '.cache') : null;
+  return base && join(base, 'berth');
+}
+
+// One file per Node build and bundle: a cache made by another Node or for
+// another dist/cli.cjs has another name and is never read. V8 checks its own
+// version and flags too, but of the source only the length.
+export function cacheName(p: { node: string; arch: string; bundleHash: string; size: number; mtimeMs: number }): string {
+  const key = `${p.node}-${p.arch}-${p.bundleHash.slice(0, 16)}-${p.size}-${Math.trunc(p.mtimeMs)}`;
+  return `cli-${key.replace(/[^A-Za-z0-9._-]/g, '_')}.v8cache`;
+}
+const OURS = /^cli-.*\.v8cache$/;
+const MAX_BYTES = 64 << 20;
+
+// The cache at `file` if `uid` owns it and no one else may write it; else undefined.
+export function readCache(file: string, uid: number): Buffer | undefined {
+  if (uid === 0) return undefined;
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+    const st = fstatSync(fd);
+    if (!st.isFile() || st.uid !== uid || st.mode & 0o022 || st.size === 0 || st.size > MAX_BYTES) return undefined;
+    const buf = Buffer.allocUnsafe(st.size);
+    let at = 0;
+    for (let n = -1; at < st.size && n !== 0; at += n) n = readSync(fd, buf, at, st.size - at, at);
+    return at === st.size ? buf : undefined;
+  } catch {
+    return undefined; // missing or unreadable: compiled from source
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+// Writes `data` as dir/name: a new file of its own (O_EXCL, mode 0600) renamed
+// into place, so a reader sees the old cache or the whole new one; then the
+// caches of other Nodes and bundles go. False when it could not (the CLI runs
+// on without): no home, a read-only or foreign directory, a full disk.
+export function writeCache(dir: string, name: string, data: Uint8Array, uid: number): boolean {
+  if (uid === 0) return false;
+  let tmp: string | undefined;
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const st = lstatSync(dir);
+    if (!st.isDirectory() || st.uid !== uid || st.mode & 0o022) return false;
+    tmp = join(dir, `.${name}.${process.pid}.tmp`);
+    const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    try {
+      for (let at = 0; at < data.length; ) at += writeSync(fd, data, at, data.length - at);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, join(dir, name));
+    tmp = undefined;
+    for (const f of readdirSync(dir)) if (f !== name && OURS.test(f)) unlinkSync(join(dir, f));
+    return true;
+  } catch {
+    if (tmp) try { unlinkSync(tmp); } catch { /* already gone */ }
+    return false;
+  }
+}

@@ -1,0 +1,45 @@
+// dist/berth.cjs, the program bin/berth runs (docs/architecture.md#the-cli-start).
+// Every command is a new Node process: a client verb runs from dist/cli.cjs,
+// one CommonJS file with no engine, zod or execa, compiled from the user's
+// V8 code cache when there is a valid one. Root (the helper), the verbs that
+// load the engine or the web server, and BERTH_DEBUG=1 (source-mapped stack
+// traces) run the full ESM bundle, dist/berth.mjs, which never reads a cache.
+import { readFileSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { Script } from 'node:vm';
+import { cacheDir, cacheName, readCache, writeCache } from './code-cache';
+import { verbOf } from './verb';
+
+// sha256 of dist/cli.cjs, set by the build (scripts/bundle-options.mjs)
+declare const BERTH_CLI_HASH: string;
+// the verbs whose code is not in dist/cli.cjs (helper-main, ui-main, shim-main)
+const FULL_BUNDLE_VERBS = new Set(['helper', 'ui', 'shim-internal']);
+
+const uid = process.getuid?.() ?? 0;
+const verb = verbOf(process.argv.slice(2));
+if (uid === 0 || process.env.BERTH_DEBUG || (verb !== undefined && FULL_BUNDLE_VERBS.has(verb))) {
+  void import(pathToFileURL(join(__dirname, 'berth.mjs')).href);
+} else {
+  runLean(join(__dirname, 'cli.cjs'));
+}
+
+function runLean(file: string): void {
+  const source = readFileSync(file, 'utf8');
+  const st = statSync(file);
+  const dir = cacheDir(process.env, process.env.HOME || homedir());
+  const name = cacheName({ node: process.version, arch: process.arch, bundleHash: BERTH_CLI_HASH, size: st.size, mtimeMs: st.mtimeMs });
+  const cachedData = dir ? readCache(join(dir, name), uid) : undefined;
+  // V8 checks a cache's header but not its bytes unless asked: a damaged
+  // file would crash the process instead of being rejected. This flag makes
+  // it write and check a checksum (native, for this process only).
+  setFlagsFromString('--verify-snapshot-checksum');
+  // the module wrapper on the source's first line: stack lines keep their numbers
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
+  // made at exit, the cache also holds the functions this command compiled
+  if (dir && (!cachedData || script.cachedDataRejected)) process.once('exit', () => writeCache(dir, name, script.createCachedData(), uid));
+  const mod = { exports: {} };
+  script.runInThisContext()(mod.exports, require, mod, file, dirname(file));
+}
