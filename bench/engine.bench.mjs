@@ -67,6 +67,9 @@ if (process.getuid?.() !== 0) throw new Error('run as root: the bench creates ne
 if (!existsSync(BERTH)) throw new Error('dist/berth.mjs is missing: node scripts/build-helper.mjs');
 
 const dir = mkdtempSync(path.join(tmpdir(), 'berth-engine-bench-'));
+// The CLI keeps its V8 code cache here rather than in root's home (docs/architecture.md#the-cli-start):
+// written by its first command (the warm-up), gone with the bench's directory.
+const cliEnv = (env) => ({ ...env, XDG_CACHE_HOME: path.join(dir, 'cli-cache') });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -214,7 +217,7 @@ class Berth {
       '--socket', b.socket, '--data-root', path.join(dir, 'berth-data'), '--drift-interval', '3600000'],
     { stdio: ['ignore', fd, fd], cwd: '/' });
     started.push(b.helper);
-    b.env = { ...process.env, BERTH_SOCKET: b.socket };
+    b.env = cliEnv({ ...process.env, BERTH_SOCKET: b.socket });
     for (let i = 0; i < 200; i++) {
       if (b.helper.exitCode !== null) throw new Error(`helper exited: ${readFileSync(b.logFile, 'utf8')}`);
       try {
@@ -925,7 +928,7 @@ async function calibrate() {
   const bare = [];
   if (process.env.NODE_EXTRA_CA_CERTS) for (let i = 0; i < 10; i++) bare.push(await timed(() => run([process.execPath, '-e', '0'], { env: bareEnv })));
   const version = [];
-  for (let i = 0; i < 10; i++) version.push(await timed(() => run([BERTH_BIN, 'version'])));
+  for (let i = 0; i < 10; i++) version.push(await timed(() => run([BERTH_BIN, 'version'], { env: cliEnv(process.env) })));
   await h.destroy();
   return { veth: median(veth) - 2 * median(nsenter), node: median(node), nodeBare: bare.length ? median(bare) : null, version: median(version) };
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -35,13 +35,18 @@ describe('the CLI code cache', () => {
     expect(cacheName({ ...key, node: '../../etc/x' })).not.toContain('/');
   });
 
-  it('is never read or written for root', () => {
+  it('is written in a cache home of the user\'s own, made (0700) only in a directory the user owns', () => {
     const d = mkdtempSync(join(tmpdir(), 'berth-cc-'));
     dirs.push(d);
-    writeFileSync(join(d, 'c'), 'x', { mode: 0o600 });
-    expect(readCache(join(d, 'c'), 0)).toBeUndefined();
-    expect(writeCache(join(d, 'b'), 'c', new Uint8Array([1]), 0)).toBe(false);
-    expect(readdirSync(d)).toEqual(['c']);
+    const uid = process.getuid?.() ?? 0;
+    expect(writeCache(join(d, 'cache/berth'), 'cli-x.v8cache', new Uint8Array([1, 2, 3]), uid)).toBe(true);
+    expect(readCache(join(d, 'cache/berth/cli-x.v8cache'), uid)).toEqual(Buffer.from([1, 2, 3]));
+    expect((statSync(join(d, 'cache')).mode & 0o777).toString(8)).toBe('700');
+    expect((statSync(join(d, 'cache/berth')).mode & 0o777).toString(8)).toBe('700');
+    expect((statSync(join(d, 'cache/berth/cli-x.v8cache')).mode & 0o777).toString(8)).toBe('600');
+    // root with a user's HOME (sudo -E): nothing is made there
+    expect(writeCache(join(d, 'cache2/berth'), 'cli-x.v8cache', new Uint8Array([1]), uid + 1)).toBe(false);
+    expect(readdirSync(d)).toEqual(['cache']);
   });
 
   it('is not read from a file another user owns, nor from a missing one', () => {

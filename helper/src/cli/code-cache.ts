@@ -2,9 +2,11 @@
 // an earlier command, kept in the user's own cache directory so the next
 // command skips compiling it (docs/architecture.md#the-cli-start). The bytes
 // become code this user runs, so a file is read only if this user wrote it and
-// nobody else could have, and root never reads or writes one.
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+// nobody else could have, and a directory is made only in one of this user's
+// own: root (`sudo -E berth …`, HOME still the user's) never writes into a
+// user's home.
+import { closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 // XDG_CACHE_HOME when it is absolute (the spec: a relative one is invalid), else ~/.cache.
 export function cacheDir(env: NodeJS.ProcessEnv, home: string | undefined): string | null {
@@ -25,7 +27,6 @@ const MAX_BYTES = 64 << 20;
 
 // The cache at `file` if `uid` owns it and no one else may write it; else undefined.
 export function readCache(file: string, uid: number): Buffer | undefined {
-  if (uid === 0) return undefined;
   let fd: number | undefined;
   try {
     fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
@@ -42,17 +43,32 @@ export function readCache(file: string, uid: number): Buffer | undefined {
   }
 }
 
+// A directory `uid` owns and no one else may write.
+function ours(path: string, uid: number): boolean {
+  const st = lstatSync(path);
+  return st.isDirectory() && st.uid === uid && !(st.mode & 0o022);
+}
+// Makes `path` (mode 0700) unless it exists; then it must be ours.
+function ownDir(path: string, uid: number): boolean {
+  try {
+    mkdirSync(path, { mode: 0o700 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return false;
+  }
+  return ours(path, uid);
+}
+
 // Writes `data` as dir/name: a new file of its own (O_EXCL, mode 0600) renamed
 // into place, so a reader sees the old cache or the whole new one; then the
-// caches of other Nodes and bundles go. False when it could not (the CLI runs
-// on without): no home, a read-only or foreign directory, a full disk.
+// caches of other Nodes and bundles go. `dir` is <cache home>/berth; a missing
+// cache home is made only in a directory `uid` owns. False when it could not
+// (the CLI runs on without): no home, a read-only or foreign directory, a full disk.
 export function writeCache(dir: string, name: string, data: Uint8Array, uid: number): boolean {
-  if (uid === 0) return false;
   let tmp: string | undefined;
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const st = lstatSync(dir);
-    if (!st.isDirectory() || st.uid !== uid || st.mode & 0o022) return false;
+    const base = dirname(dir);
+    if (!existsSync(base) && lstatSync(dirname(base)).uid !== uid) return false;
+    if (!ownDir(base, uid) || !ownDir(dir, uid)) return false;
     tmp = join(dir, `.${name}.${process.pid}.tmp`);
     const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
     try {

@@ -105,11 +105,20 @@ describe('dist/berth.cjs', () => {
     expect(berth(['version'], { HOME: '/nonexistent/berth-test' })).toEqual({ code: 0, out: expect.stringMatching(VERSION), err: '' });
   });
 
-  it('keeps no cache under BERTH_DEBUG=1, nor as root: those run dist/berth.mjs', () => {
+  it('keeps no cache under BERTH_DEBUG=1 (dist/berth.mjs)', () => {
     const h = home();
     expect(berth(['version'], { HOME: h, BERTH_DEBUG: '1' })).toEqual({ code: 0, out: expect.stringMatching(VERSION), err: '' });
-    if (root) expect(berth(['version'], { HOME: h }, true)).toEqual({ code: 0, out: expect.stringMatching(VERSION), err: '' });
     expect(caches(h)).toEqual([]);
+  });
+
+  it.runIf(root)("keeps root's cache in root's own home, never in a user's (sudo -E)", () => {
+    const users = home();
+    expect(berth(['version'], { HOME: users }, true)).toEqual({ code: 0, out: expect.stringMatching(VERSION), err: '' });
+    expect(readdirSync(users)).toEqual([]);
+    const own = mkdtempSync(join(tmpdir(), 'berth-launch-root-'));
+    dirs.push(own);
+    expect(berth(['version'], { HOME: own }, true)).toEqual({ code: 0, out: expect.stringMatching(VERSION), err: '' });
+    expect(statSync(cacheFile(own)).uid).toBe(0);
   });
 
   it('fails the way dist/berth.mjs fails when no helper answers', () => {

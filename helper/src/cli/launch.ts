@@ -1,9 +1,10 @@
 // dist/berth.cjs, the program bin/berth runs (docs/architecture.md#the-cli-start).
 // Every command is a new Node process: a client verb runs from dist/cli.cjs,
 // one CommonJS file with no engine, zod or execa, compiled from the user's
-// V8 code cache when there is a valid one. Root (the helper), the verbs that
-// load the engine or the web server, and BERTH_DEBUG=1 (source-mapped stack
-// traces) run the full ESM bundle, dist/berth.mjs, which never reads a cache.
+// V8 code cache when there is a valid one. The
+// verbs that load the engine or the web server, and BERTH_DEBUG=1
+// (source-mapped stack traces), run the full ESM bundle, dist/berth.mjs,
+// which never reads a cache.
 import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -20,7 +21,7 @@ const FULL_BUNDLE_VERBS = new Set(['helper', 'ui', 'shim-internal']);
 
 const uid = process.getuid?.() ?? 0;
 const verb = verbOf(process.argv.slice(2));
-if (uid === 0 || process.env.BERTH_DEBUG || (verb !== undefined && FULL_BUNDLE_VERBS.has(verb))) {
+if (process.env.BERTH_DEBUG || (verb !== undefined && FULL_BUNDLE_VERBS.has(verb))) {
   void import(pathToFileURL(join(__dirname, 'berth.mjs')).href);
 } else {
   runLean(join(__dirname, 'cli.cjs'));
