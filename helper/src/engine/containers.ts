@@ -71,8 +71,9 @@ export async function runContainer(eng: Engine, p: RunOut): Promise<ContainerRec
     resolveMode(s, c, p);
     applyDnsOptions(s, c, p);
     eng.ports.validate(s, c);
-    c.gid = (await eng.kernel.userOf(c.uid)).gid;
-    await checkCommand(eng.kernel, c);
+    // two file reads, side by side; the command is checked before anything is made
+    const [user] = await Promise.all([eng.kernel.userOf(c.uid), checkCommand(eng.kernel, c)]);
+    c.gid = user.gid;
     s.containers[id] = c;
     await startProcess(eng, s, c, undo, { cols: p.cols, rows: p.rows });
     return c;
@@ -199,7 +200,7 @@ export async function finalizeExit(eng: Engine, id: string, pid: number, exitCod
   const r = removed as ContainerRecord | null;
   const ch = changed as ContainerRecord | null;
   if (r) {
-    // outside the transaction: the shim may take a moment to finish (endShim)
+    // outside the transaction: a shim still writing into the directory is ended first (endShim)
     await endShim(eng.kernel, r);
     await removeLogs(eng, id);
     eng.emit({ type: 'container.removed', id: r.id, name: r.name });
@@ -302,48 +303,53 @@ export async function finishRemoval(eng: Engine, id: string): Promise<void> {
   const { pid, startTime } = c.state;
   if (pid && (await eng.kernel.isAlive(pid, startTime))) {
     eng.kernel.signalGroup(pid, 'SIGKILL');
-    const deadline = Date.now() + 10_000;
-    while (await eng.kernel.isAlive(pid, startTime)) {
-      if (Date.now() > deadline) throw new BerthError('internal', `process ${pid} of container ${c.name} did not end after SIGKILL`);
-      await new Promise((r) => setTimeout(r, GONE_POLL_MS));
-    }
+    await untilGone(eng.kernel, pid, startTime, `process ${pid} of container ${c.name}`);
   }
-  // The shim writes the exit record, then takes a moment to end (Node's own
-  // exit): its directory goes last, so the sandbox and rules go meanwhile.
+  // Its log and exit record go with the container: the shim is ended now
+  // instead of waited for (docs/decisions.md, "rm -f"); only the container's
+  // directory waits for it to be gone, the sandbox and rules go meanwhile.
   const shimGone = endShim(eng.kernel, c);
   await eng.tx(async (s, undo) => {
     const cur = s.containers[id];
     if (!cur) return;
-    await eng.ports.detach(s, cur);
-    await destroySandbox(eng, s, cur);
     for (const d of Object.values(s.containers))
       if (d.networkMode === `container:${id}` && isUp(d)) eng.kernel.signalGroup(d.state.pid, 'SIGKILL');
     delete s.containers[id];
-    await eng.syncFirewall(s, undo);
+    // The state is final: its ports (sockets, conntrack flush), its sandbox
+    // and its rules go side by side, all settled before the commit, which
+    // is when its addresses can go to another container.
+    await eng.alongFirewall(s, undo, async () => {
+      const [p, b] = await Promise.allSettled([eng.ports.detach(s, cur), destroySandbox(eng, s, cur)]);
+      if (p.status === 'rejected') throw p.reason;
+      if (b.status === 'rejected') throw b.reason;
+    });
   }).finally(() => shimGone);
   await removeLogs(eng, id);
   eng.emit({ type: 'container.removed', id, name: c.name });
 }
 
 // How often rm -f looks whether a killed process and its shim are gone (a
-// read of /proc/PID/stat): both usually go within a few ms of the SIGKILL,
-// and every wait here is part of the removal's time (bench/README.md).
-const GONE_POLL_MS = 10;
+// read of /proc/PID/stat, a few µs): both go within a ms or two of the
+// SIGKILL, and every wait here is part of the removal's time (bench/README.md).
+const GONE_POLL_MS = 2;
 
-// The shim outlives its command by up to two seconds (the output still in the
-// pipes, then the exit record): removing the container's directory while it
-// writes there fails with ENOTEMPTY, so it is given that time, then ended.
+async function untilGone(k: Kernel, pid: number, startTime: string, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (await k.isAlive(pid, startTime)) {
+    if (Date.now() > deadline) throw new BerthError('internal', `${what} did not end after SIGKILL`);
+    await new Promise((r) => setTimeout(r, GONE_POLL_MS));
+  }
+}
+
+// A removed container's shim: what it still has to do (the last output,
+// the exit record) is written into the directory being removed, so it is
+// killed, and the directory is removed once it is gone.
 async function endShim(k: Kernel, c: ContainerRecord): Promise<void> {
   const { shimPid, shimStartTime } = c.state;
   if (!shimPid || !shimStartTime) return; // without its start time a pid could be anybody's now
-  const deadline = Date.now() + 5_000;
-  while (await k.isAlive(shimPid, shimStartTime)) {
-    if (Date.now() > deadline) {
-      k.signalProcess(shimPid, 'SIGKILL');
-      return;
-    }
-    await new Promise((r) => setTimeout(r, GONE_POLL_MS));
-  }
+  if (!(await k.isAlive(shimPid, shimStartTime))) return;
+  k.signalProcess(shimPid, 'SIGKILL');
+  await untilGone(k, shimPid, shimStartTime, `shim ${shimPid} of container ${c.name}`);
 }
 
 // Removals a crash or a full disk interrupted (at start-up and from `doctor`).

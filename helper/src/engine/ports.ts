@@ -88,15 +88,18 @@ export class PortService {
     }
   }
 
-  // The container stopped: free its ports, flush what NAT remembered.
+  // The container stopped: free its ports, flush what NAT remembered. What
+  // it reads of `c` is read before its first wait, so the sandbox may be
+  // torn down beside it (finishRemoval). The sockets close side by side
+  // (one event-loop turn for all, not one each), and the flush runs
+  // meanwhile: they are independent.
   async detach(s: State, c: ContainerRecord): Promise<void> {
     const live = this.live.get(c.id);
     this.live.delete(c.id);
-    if (live) for (const b of live.bindings) await this.free(b);
-    this.alloc.releaseOwner(c.id);
-    const gw = gatewayEndpoint(s, c.endpoints);
-    await flushContainer(c.ports, gw ?? null);
+    const flushed = flushContainer(c.ports, gatewayEndpoint(s, c.endpoints));
     c.ports = [];
+    await Promise.all([...(live?.bindings ?? []).map((b) => this.free(b)), flushed]);
+    this.alloc.releaseOwner(c.id);
   }
 
   // Every container's mappings on its gateway endpoint, for the firewall. Not
@@ -263,21 +266,27 @@ export class PortService {
       for (const b of taken) await this.free(b);
       live.bindings = live.bindings.filter((b) => !taken.includes(b));
     });
-    for (const r of reqs) {
-      const group = r.hostIp === '' ? defaultHostIps(v6).map((hostIp) => ({ ...r, hostIp })) : [r];
-      let held;
-      try {
-        held = await acquireBindings(this.alloc, group, c.id, this.reserve);
-      } catch (e) {
-        throw this.named(s, e);
+    // The requests bind side by side (the allocator hands out distinct ports
+    // synchronously); all settle before a failure is thrown, so the undo
+    // frees every socket that was bound. Records keep the requests' order.
+    const results = await Promise.allSettled(
+      reqs.map((r) => acquireBindings(this.alloc, r.hostIp === '' ? defaultHostIps(v6).map((hostIp) => ({ ...r, hostIp })) : [r], c.id, this.reserve)),
+    );
+    let failed: unknown = null;
+    results.forEach((res, i) => {
+      if (res.status === 'rejected') {
+        failed ??= res.reason;
+        return;
       }
-      for (const res of held) {
-        const rec: PortRecord = { hostIp: res.hostIp, hostPort: res.hostPort, containerPort: r.containerPort, proto: r.proto, spec: r.spec };
-        const b: LiveBinding = { rec, res, proxy: null };
+      const r = reqs[i];
+      for (const h of res.value) {
+        const rec: PortRecord = { hostIp: h.hostIp, hostPort: h.hostPort, containerPort: r.containerPort, proto: r.proto, spec: r.spec };
+        const b: LiveBinding = { rec, res: h, proxy: null };
         taken.push(b);
         live.bindings.push(b);
       }
-    }
+    });
+    if (failed) throw this.named(s, failed);
     await pointProxies(taken, gwIp);
     live.target = gwIp;
   }

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
-import { openSync, closeSync } from 'node:fs';
+import { openSync, closeSync, readFileSync } from 'node:fs';
 import { access, constants, readFile, stat } from 'node:fs/promises';
 import { FIXED_ENV, program } from './programs';
 
@@ -59,9 +59,12 @@ export function etcStage(etc: EtcFiles): string[] {
 }
 
 
+// A synchronous read, like isAlive's: /proc never waits for a disk, and a
+// run reads two of these on its path (kernel/shim.ts), where the thread
+// pool's round trips cost ms each on a loaded machine.
 export async function procStartTime(pid: number): Promise<string | null> {
   try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // comm may contain spaces and parentheses: fields start after the last ')'
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return fields[19] ?? null; // field 22 overall
@@ -70,16 +73,20 @@ export async function procStartTime(pid: number): Promise<string | null> {
   }
 }
 
+// One synchronous read of /proc/PID/stat (a few µs, never the disk): rm -f
+// polls this every couple of ms after its SIGKILL (engine/containers.ts).
 export async function isAlive(pid: number, startTime: string): Promise<boolean> {
   if (!pid) return false;
-  const st = await procStartTime(pid);
-  if (st === null || (startTime && st !== startTime)) return false;
+  let stat: string;
   try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   } catch {
     return false;
   }
+  // comm may contain spaces and parentheses: fields start after the last ')'
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  if (fields[19] === undefined || (startTime && fields[19] !== startTime)) return false;
+  return fields[0] !== 'Z';
 }
 
 // Signals the container's whole process group (it was started as a group leader).
