@@ -99,8 +99,14 @@ for (const n of SIZES) {
     const ls = {};
     for (const fmt of ['raw', 'json', 'table']) {
       const runs = [];
-      for (let i = 0; i < REPS; i++) runs.push(await natLs(host.socket, ['--format', fmt]));
-      ls[fmt] = { total: median(runs.map((r) => r.total)), first: median(runs.map((r) => r.first)), mb: runs[0].bytes / 1e6 };
+      for (let i = 0; i < REPS; i++) {
+        // each run beside an iptables-save of its own: the ratio is per run, as above
+        const save = host.timeInside('iptables-save -c', 1)[0];
+        const c0 = host.cpuMs();
+        const r = await natLs(host.socket, ['--format', fmt]);
+        runs.push({ ...r, ratio: r.total / save, cpu: host.cpuMs() - c0 });
+      }
+      ls[fmt] = { total: median(runs.map((r) => r.total)), first: median(runs.map((r) => r.first)), ratio: median(runs.map((r) => r.ratio)), cpu: median(runs.map((r) => r.cpu)), mb: runs[0].bytes / 1e6 };
     }
     const rssBusy = host.rssMb();
     const rssPeak = host.rssPeakMb();
@@ -112,7 +118,7 @@ for (const n of SIZES) {
     console.log(`${n} rules (${h.rules.length} read, ${p.findings.length} findings), medians of ${REPS}; × = ÷ the iptables-save -c of the same repetition:`);
     console.log(`  iptables-save -c ${ms(save)} | host.inspect ${ms(inspect)} (${x(m.rInspect)}, helper CPU ${ms(median(m.cpuInspect))}) | cleanup.plan ${ms(plan)} (${x(m.rPlan)}, CPU ${ms(median(m.cpuPlan))}) | nat.query first page ${ms(query)} (${x(m.rQuery)}, CPU ${ms(median(m.cpuQuery))}) | search ${ms(search)}`);
     for (const [fmt, r] of Object.entries(ls))
-      console.log(`  berth nat ls --format ${fmt}: ${ms(r.total)} (${(r.total / save).toFixed(1)}× iptables-save), first byte ${ms(r.first)}, ${r.mb.toFixed(1)} MB`);
+      console.log(`  berth nat ls --format ${fmt}: ${ms(r.total)} (${r.ratio.toFixed(1)}× iptables-save), first byte ${ms(r.first)}, helper CPU ${ms(r.cpu)}, ${r.mb.toFixed(1)} MB`);
     console.log(`  helper RSS: ${rssIdle.toFixed(0)} MB idle, ${rssBusy.toFixed(0)} MB after the above (peak ${rssPeak.toFixed(0)} MB), ${rssAfter.toFixed(0)} MB 35 s after the client left`);
   } finally {
     c?.close();

@@ -79,23 +79,23 @@ export const NatQueryResult = z.object({
   errors: z.array(z.string()),
 });
 export type NatQueryResult = z.infer<typeof NatQueryResult>;
-// nat.text: the reading and filters of nat.query, the page's rules already
-// written as `berth nat ls` prints them (raw: as iptables-save/nft print them
-// with their table; json: one object per rule; table: the columns, as wide as
-// the widest cell among all the matches). A client that only writes rules out
-// builds no object per rule on either side of the socket. Pages join into the
-// whole output: the first starts it ("[" or the header), the last ends it.
+// nat.text: `berth nat ls`. A new reading with the filters of nat.query,
+// written as the CLI prints it (raw: as iptables-save/nft print them with
+// their table; json: one object per rule; table: the columns, as wide as the
+// widest cell among all the matches) and sent while it is read: "nat.text"
+// events to this connection only, tagged with the caller's `stream`, each a
+// piece of the output (no trailing newline; the pieces joined by newlines are
+// the whole output), all before the answer. Raw without --owner is written
+// line by line as iptables-save prints; json and table once every owner is
+// known (a chain's owner may be decided by a rule further on; table's widths
+// are of every row). A client builds no object per rule.
 export const NatTextFormat = z.enum(['raw', 'json', 'table']);
-export const NatTextParams = NatQueryParams.pick({ snapshot: true, table: true, owner: true, family: true, offset: true }).extend({
+export const NatTextParams = NatQueryParams.pick({ table: true, owner: true, family: true }).extend({
   format: NatTextFormat,
-  limit: z.number().int().min(1).max(50_000).default(5000),
+  stream: z.string().min(1).max(64),
 });
 export const NatTextResult = z.object({
-  snapshot: z.string(),
   matched: z.number().int(),
-  offset: z.number().int(),
-  count: z.number().int(), // rules in this page
-  text: z.string(), // no trailing newline; empty when the page adds nothing
   errors: z.array(z.string()),
 });
 export type NatTextResult = z.infer<typeof NatTextResult>;

@@ -115,5 +115,30 @@ describe('nat.query and nat ls at scale, against iptables-save and nft', () => {
     const table = (await h.berthOk(['nat', 'ls', '--table', 'nat'])).trimEnd().split('\n');
     expect(table[0]).toMatch(/^TABLE\s+CHAIN\s+#\s+OWNER\s+PKTS\s+MAPPING \/ RULE$/);
     expect(table.slice(1).map((l) => l.split(/\s+/).slice(0, 3).join(' '))).toEqual(json.map((r) => `nat ${r.chain} ${r.position}`));
+    // the owners are those nat.query gives the same rules: raw --owner (parsed and classified) and json
+    const c = await connectHelper(h.socket);
+    try {
+      const q = await c.api['nat.query']({ table: 'nat', limit: 50_000 });
+      expect(json.map((r) => [r.id, r.owner, r.mapping])).toEqual(q.rules.map((r) => [r.id, r.owner, r.mapping]));
+      const docker = q.rules.filter((r) => r.owner === 'docker');
+      expect(docker.length).toBeGreaterThanOrEqual(N / 3);
+      const rawDocker = (await h.berthOk(['nat', 'ls', '--format', 'raw', '--table', 'nat', '--owner', 'docker'])).trimEnd().split('\n');
+      expect(rawDocker).toEqual(docker.map((r) => `*nat ${r.text}`));
+    } finally {
+      c.close();
+    }
+  });
+
+  it('a client that goes away mid-stream leaves the helper serving', async () => {
+    for (let i = 0; i < 3; i++) {
+      const c = await connectHelper(h.socket);
+      const first = new Promise<void>((resolve) => c.onEvent((e) => e.type === 'nat.text' && resolve()));
+      const call = c.api['nat.text']({ format: i === 0 ? 'raw' : 'json', stream: 's' }).catch((e: Error) => e);
+      await first; // a piece arrived: the helper is mid-stream
+      c.close();
+      await call;
+    }
+    const raw = (await h.berthOk(['nat', 'ls', '--format', 'raw', '--table', 'filter'])).trimEnd().split('\n');
+    expect(raw).toEqual((await saved()).filter((w) => w.key.startsWith('filter\t')).map((w) => `*${w.key.replace('\t', ' ')}`));
   });
 });

@@ -8,8 +8,8 @@ import { inspectHost } from '../inspect/host';
 import { classifyRules, linkOwnerMap, parseRules } from '../inspect/build';
 import { nameEngineObjects } from '../inspect/engine-host-names';
 import { nameEngineRules } from '../inspect/engine-names';
-import { countersSince, makeSnapshot, matchRules, queryRules, SnapshotCache, sourcesOf } from '../inspect/nat-query';
-import { natText } from '../inspect/nat-text';
+import { countersSince, makeSnapshot, queryRules, SnapshotCache, sourcesOf } from '../inspect/nat-query';
+import { streamNatText } from '../inspect/nat-stream';
 import { linkNameOwner } from '../inspect/owner';
 import { releaseMemorySoon } from '../inspect/release-memory';
 import { readConntrack, readConntrackTo, readFirewallRaw, type FirewallSources } from '../kernel/host-readers';
@@ -64,6 +64,13 @@ async function readNatRules(from?: FirewallSources) {
   return { rules, baseChains, errors: raw.errors };
 }
 
+// What a streaming method needs of its connection (server/rpc-server.ts CallContext).
+export interface StreamContext {
+  notify(e: BerthEvent): void;
+  drained(): Promise<void>;
+  closed: Promise<void>;
+}
+
 // Methods host.inspect, nat.*, and cleanup.*; params arrive zod-parsed.
 export function makeInspectHandlers(deps: InspectDeps) {
   const snapshots = new SnapshotCache();
@@ -83,13 +90,18 @@ export function makeInspectHandlers(deps: InspectDeps) {
 
     'nat.query': async (p: z.infer<typeof NatQueryParams>): Promise<ResultOf<'nat.query'>> => queryRules(await reading(p.snapshot), p),
 
-    // `berth nat ls`: the same reading, the page written as the CLI prints it
-    'nat.text': async (p: z.infer<typeof NatTextParams>): Promise<ResultOf<'nat.text'>> => {
-      // each page leaves its text behind (megabytes for JSON): collected before the next grows the heap
+    // `berth nat ls`: a new reading, its output sent to this connection while it is read
+    'nat.text': async (p: z.infer<typeof NatTextParams>, ctx: StreamContext): Promise<ResultOf<'nat.text'>> => {
       releaseMemorySoon();
-      const snap = await reading(p.snapshot);
-      const all = matchRules(snap, p).map((i) => snap.rules[i]);
-      return { snapshot: snap.id, matched: all.length, offset: p.offset, ...natText(all, p.offset, p.limit, p.format), errors: snap.errors };
+      const gone = new AbortController();
+      void ctx.closed.then(() => gone.abort());
+      return streamNatText(p, {
+        signal: gone.signal,
+        write: async (text) => {
+          ctx.notify({ type: 'nat.text', stream: p.stream, text });
+          await ctx.drained();
+        },
+      });
     },
 
     'nat.counters': async (p: z.infer<typeof NatCountersParams>): Promise<ResultOf<'nat.counters'>> => {
@@ -120,5 +132,5 @@ export function makeInspectHandlers(deps: InspectDeps) {
     },
 
     'cleanup.undo': async (_p?: unknown): Promise<ResultOf<'cleanup.undo'>> => undoLast(deps.dataRoot, deps.emit),
-  } satisfies Partial<MethodHandlers<unknown>>;
+  } satisfies Partial<MethodHandlers<StreamContext>>;
 }

@@ -20,14 +20,13 @@ const priorityOf = (table: string, chain: string) =>
 // Parse `iptables-save [-c]` output into rules with their matches, target
 // and counters. Owners are filled in later by classify (they need the links).
 // The built-in chains (those with a policy) go to `baseChains` when given.
-export function parseIptablesSave(text: string, family: Family, baseChains?: BaseChain[]): FirewallRule[] {
+// `state`: where the text before this one ended (iptablesSaveParser); what
+// is kept from one line to the next is kept there from one piece to the next.
+export function parseIptablesSave(text: string, family: Family, baseChains?: BaseChain[], state: SaveState = newState()): FirewallRule[] {
   const rules: FirewallRule[] = [];
-  const positions = new Map<string, number>();
-  let lastTable = '';
-  let lastChain = '';
-  let lastPosition = 0;
-  let idPrefix = '';
-  scanSave(text, (l) => {
+  const positions = state.positions;
+  let { lastTable, lastChain, lastPosition, idPrefix } = state;
+  state.table = scanSave(text, (l) => {
     if (l.kind === 'chain') {
       const priority = priorityOf(l.table, l.chain);
       if (baseChains && l.policy !== '-' && priority !== undefined)
@@ -73,8 +72,45 @@ export function parseIptablesSave(text: string, family: Family, baseChains?: Bas
     };
     rule.mapping = decodeNat(rule);
     rules.push(rule);
-  });
+  }, state.table);
+  Object.assign(state, { lastTable, lastChain, lastPosition, idPrefix });
   return rules;
+}
+
+// What one piece of a save leaves to the next: its table, each chain's rule count.
+interface SaveState {
+  table: string;
+  positions: Map<string, number>;
+  lastTable: string;
+  lastChain: string;
+  lastPosition: number;
+  idPrefix: string;
+}
+const newState = (): SaveState => ({ table: '', positions: new Map(), lastTable: '', lastChain: '', lastPosition: 0, idPrefix: '' });
+
+// parseIptablesSave over a save that arrives in pieces (`berth nat ls` parses
+// while iptables-save still writes): `push` answers the rules of the lines
+// the pieces so far complete, `end` those of a last line with no newline.
+export function iptablesSaveParser(family: Family, baseChains?: BaseChain[]) {
+  const state = newState();
+  let rest = '';
+  return {
+    push(chunk: string): FirewallRule[] {
+      const nl = chunk.lastIndexOf('\n');
+      if (nl < 0) {
+        rest += chunk;
+        return [];
+      }
+      const text = rest + chunk.slice(0, nl + 1);
+      rest = chunk.slice(nl + 1);
+      return parseIptablesSave(text, family, baseChains, state);
+    },
+    end(): FirewallRule[] {
+      const text = rest;
+      rest = '';
+      return text ? parseIptablesSave(text, family, baseChains, state) : [];
+    },
+  };
 }
 
 // A spec whose words are separated by single spaces with no quotes or

@@ -46,7 +46,8 @@ export function positionOf(s: RuleSnapshot, id: string): number | undefined {
 
 type Params = z.infer<typeof NatQueryParams>;
 
-const tableMatches = (r: FirewallRule, table: string) => r.table === table || r.table.endsWith(` ${table}`);
+// --table nat: iptables' nat, and nft's tables of that name in any family ("ip nat")
+export const tableMatches = (ruleTable: string, table: string) => ruleTable === table || ruleTable.endsWith(` ${table}`);
 
 function order(s: RuleSnapshot, key: Params['sort'], desc: boolean): number[] {
   const k = `${key}/${desc}`;
@@ -69,14 +70,14 @@ function order(s: RuleSnapshot, key: Params['sort'], desc: boolean): number[] {
 
 type Filters = Pick<Params, 'table' | 'owner' | 'family'> & Partial<Pick<Params, 'search' | 'sort' | 'desc'>>;
 
-// The indexes of the rules the filters keep, in the asked order (nat.query, nat.text).
+// The indexes of the rules the filters keep, in the asked order (nat.query).
 export function matchRules(s: RuleSnapshot, p: Filters): number[] {
   const needle = (p.search ?? '').trim().toLowerCase();
   const matched: number[] = [];
   const hay = needle ? searchText(s) : [];
   for (const i of order(s, p.sort ?? 'position', p.desc ?? false)) {
     const r = s.rules[i];
-    if (p.table && !tableMatches(r, p.table)) continue;
+    if (p.table && !tableMatches(r.table, p.table)) continue;
     if (p.owner && r.owner !== p.owner) continue;
     if (p.family && r.family !== p.family) continue;
     if (needle && !hay[i].includes(needle)) continue;

@@ -1,7 +1,7 @@
-import type { FirewallRule, NatTextResult } from '../../../src/shared/inspect';
+import type { FirewallRule } from '../../../src/shared/inspect';
 import { tableLine, truncate } from '../../../src/shared/text-table';
 
-// `berth nat ls`'s output, written in the helper one page at a time
+// `berth nat ls`'s output, written in the helper one piece at a time
 // (nat.text, docs/architecture.md "How a request flows"): the CLI writes each page as it comes,
 // without an object per rule, and the pages joined are the whole output.
 export type NatTextFormat = 'raw' | 'json' | 'table';
@@ -25,7 +25,7 @@ const cellLengths = (r: FirewallRule) => [
 
 // The text of matches[offset, offset + limit): `all` is every match (a table's
 // widths are the widest cell of all of them, so the pages line up).
-export function natText(all: FirewallRule[], offset: number, limit: number, format: NatTextFormat): Pick<NatTextResult, 'count' | 'text'> {
+export function natText(all: FirewallRule[], offset: number, limit: number, format: NatTextFormat): { count: number; text: string } {
   const page = all.slice(offset, offset + limit);
   const first = offset === 0;
   const last = offset + page.length >= all.length;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, readlink, stat } from 'node:fs/promises';
 import { parseConntrackList, type ConntrackEntry } from './conntrack-parse';
-import { run, runJson } from './exec';
+import { run, runJson, runStreaming } from './exec';
 import { restoreCount } from './iptables';
 import { nftApplyCount, nftListRuleset } from './nft';
 import type { HostRaw, IpLinkJson, IpNsId, IpRouteJson, RawNetns, RawProcess } from './host-raw-types';
@@ -105,12 +105,15 @@ const text = async (file: string, args: string[]) => (await run(file, args)).std
 // beside the first on the same cores, and hold a second copy of its text. The joined
 // text is at most one program run older than the request. Cleanup's apply never joins:
 // its liveness is read after it was asked for.
-const running = new Map<string, { gen: number; text: Promise<string> }>();
+const running = new Map<string, { gen: number; text: Promise<string>; joiners: number }>();
 function joined(key: string, gen: number, read: () => Promise<string>): Promise<string> {
   const r = running.get(key);
-  if (r && r.gen === gen) return r.text;
+  if (r && r.gen === gen) {
+    r.joiners++;
+    return r.text;
+  }
   const text = read();
-  const entry = { gen, text };
+  const entry = { gen, text, joiners: 0 };
   running.set(key, entry);
   const done = () => {
     if (running.get(key) === entry) running.delete(key);
@@ -122,6 +125,29 @@ const iptablesSaveText = (tool: 'iptables-save' | 'ip6tables-save', join: boolea
   const read = () => text(tool, ['-c']);
   return join ? joined(tool, restoreCount(tool === 'iptables-save' ? 'ipv4' : 'ipv6'), read) : read();
 };
+// iptables-save's text as it comes, for a reader that works on it meanwhile
+// (`berth nat ls`). A reading already running is joined (its whole text in one
+// chunk); this one is joined by later readers in turn. `signal`: the reader
+// went away: the program is killed unless another reader joined it.
+export function streamIptablesSave(tool: 'iptables-save' | 'ip6tables-save', onChunk: (text: string) => void, signal?: AbortSignal): Promise<void> {
+  const gen = restoreCount(tool === 'iptables-save' ? 'ipv4' : 'ipv6');
+  const r = running.get(tool);
+  if (r && r.gen === gen) return joined(tool, gen, () => r.text).then(onChunk);
+  const chunks: string[] = [];
+  const kill = new AbortController();
+  let stopped = false;
+  signal?.addEventListener('abort', () => {
+    stopped = true;
+    if (!running.get(tool)?.joiners) kill.abort();
+  }, { once: true });
+  return joined(tool, gen, async () => {
+    await runStreaming(tool, ['-c'], (c) => {
+      chunks.push(c);
+      if (!stopped) onChunk(c);
+    }, { signal: kill.signal });
+    return chunks.join('');
+  }).then(() => {});
+}
 const nftRuleset = (join: boolean) => {
   if (!join) return nftListRuleset();
   // joined as its JSON text: the one value both readers get is never changed by either

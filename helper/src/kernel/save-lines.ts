@@ -9,9 +9,9 @@ export type SaveLine =
 
 // Calls `on` for each table header, chain declaration and rule, in order.
 // Comments, COMMIT and blank lines are skipped. No array of lines is built:
-// a 50,000-rule save is read in one pass over the string.
-export function scanSave(text: string, on: (line: SaveLine) => void): void {
-  let table = '';
+// a 50,000-rule save is read in one pass over the string. A save read in
+// pieces (cut at line ends) passes each piece the table the last one ended in.
+export function scanSave(text: string, on: (line: SaveLine) => void, table = ''): string {
   let start = 0;
   while (start < text.length) {
     let end = text.indexOf('\n', start);
@@ -48,4 +48,5 @@ export function scanSave(text: string, on: (line: SaveLine) => void): void {
       on({ kind: 'rule', table, chain, text: body, spec: sp < 0 ? '' : body.slice(sp + 1), packets, bytes });
     }
   }
+  return table;
 }

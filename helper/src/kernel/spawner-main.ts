@@ -9,13 +9,20 @@
 // absolute path, an argument array, the helper's fixed environment); it ends
 // when the helper does.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { GENERATION_ARG, type SpawnReply, type SpawnRequest } from './spawner-protocol';
+import { GENERATION_ARG, type SpawnChunk, type SpawnKill, type SpawnReply, type SpawnRequest } from './spawner-protocol';
 
 const reply = (r: SpawnReply) => process.send?.(r);
 // the helper's generation lock, when it passed one at fd 4: each program holds it too (kernel/program-generation.ts)
 const generation = process.argv.includes(GENERATION_ARG) ? [4] : [];
 
-process.on('message', (m: SpawnRequest) => {
+// streamed programs still running, for SpawnKill
+const streaming = new Map<number, ChildProcessWithoutNullStreams>();
+
+process.on('message', (m: SpawnRequest | SpawnKill) => {
+  if ('kill' in m) {
+    streaming.get(m.id)?.kill('SIGKILL');
+    return;
+  }
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   let timedOut = false;
@@ -24,6 +31,7 @@ process.on('message', (m: SpawnRequest) => {
     if (done) return;
     done = true;
     clearTimeout(timer);
+    streaming.delete(m.id);
     reply({ id: m.id, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), timedOut, ...r });
   };
   let c: ChildProcessWithoutNullStreams;
@@ -38,7 +46,11 @@ process.on('message', (m: SpawnRequest) => {
     timedOut = true;
     c.kill('SIGKILL');
   }, m.timeoutMs);
-  c.stdout.on('data', (d: Buffer) => out.push(d));
+  if (m.stream) {
+    streaming.set(m.id, c);
+    c.stdout.setEncoding('utf8');
+    c.stdout.on('data', (chunk: string) => process.send?.({ id: m.id, chunk } satisfies SpawnChunk));
+  } else c.stdout.on('data', (d: Buffer) => out.push(d));
   c.stderr.on('data', (d: Buffer) => err.push(d));
   c.stdin.on('error', () => {}); // a program that exits without reading its input: its exit code tells
   c.on('error', (e) => finish({ exitCode: -1, error: e.message }));

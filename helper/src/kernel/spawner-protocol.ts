@@ -6,6 +6,17 @@ export interface SpawnRequest {
   env: Record<string, string>;
   input?: string;
   timeoutMs: number;
+  // stdout comes as SpawnChunk messages while the program runs (the reply's stdout is then empty)
+  stream?: boolean;
+}
+// The helper no longer wants a streamed program's output (its reader went away): the program is killed.
+export interface SpawnKill {
+  id: number;
+  kill: true;
+}
+export interface SpawnChunk {
+  id: number;
+  chunk: string; // UTF-8 decoded; a character split across reads is kept whole
 }
 export interface SpawnReply {
   id: number;

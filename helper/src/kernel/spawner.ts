@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { FIXED_ENV } from './programs';
 import { generationFd } from './program-generation';
-import { GENERATION_ARG, type SpawnReply, type SpawnRequest } from './spawner-protocol';
+import { GENERATION_ARG, type SpawnChunk, type SpawnKill, type SpawnReply, type SpawnRequest } from './spawner-protocol';
 
 // Starts the helper's kernel programs from a small long-lived process
 // (spawner-main.ts) instead of from the helper itself. Node forks the whole
@@ -14,18 +14,22 @@ import { GENERATION_ARG, type SpawnReply, type SpawnRequest } from './spawner-pr
 export class Spawner {
   private child: ChildProcess | null = null;
   private nextId = 1;
-  private pending = new Map<number, { resolve: (r: SpawnReply) => void; reject: (e: Error) => void }>();
+  private pending = new Map<number, { resolve: (r: SpawnReply) => void; reject: (e: Error) => void; onStdout?: (chunk: string) => void }>();
 
   constructor(private readonly script: string) {}
 
-  run(req: Omit<SpawnRequest, 'id'>): Promise<SpawnReply> {
+  // `onStdout`: the output as it comes (the reply's stdout is then empty); `signal` kills the program
+  run(req: Omit<SpawnRequest, 'id' | 'stream'>, onStdout?: (chunk: string) => void, signal?: AbortSignal): Promise<SpawnReply> {
     const c = this.start();
     const id = this.nextId++;
+    if (onStdout) {
+      signal?.addEventListener('abort', () => c.connected && c.send({ id, kill: true } satisfies SpawnKill), { once: true });
+    }
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve, reject, onStdout });
       // a request in flight keeps the helper alive until its answer (idle, the spawner never does)
       if (this.pending.size === 1) c.channel?.ref();
-      c.send({ id, ...req } satisfies SpawnRequest, (e) => {
+      c.send({ id, ...req, ...(onStdout ? { stream: true } : {}) } satisfies SpawnRequest, (e) => {
         if (e) this.settle(id, null, new Error(`spawner: ${e.message}`));
       });
     });
@@ -55,7 +59,10 @@ export class Spawner {
       env: { ...FIXED_ENV },
       cwd: '/',
     });
-    c.on('message', (r: SpawnReply) => this.settle(r.id, r));
+    c.on('message', (r: SpawnReply | SpawnChunk) => {
+      if ('chunk' in r) this.pending.get(r.id)?.onStdout?.(r.chunk);
+      else this.settle(r.id, r);
+    });
     const gone = (why: string) => {
       if (this.child !== c) return;
       this.child = null; // the next request starts a new spawner

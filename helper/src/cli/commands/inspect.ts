@@ -1,10 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { OWNERS, type OwnerName } from '../../../../src/shared/owners';
 import type { Finding } from '../../../../src/shared/inspect';
 import { invalid } from '../../../../src/shared/errors';
 import { table, type Command } from '../command';
 import { json } from '../text';
 
-const NAT_PAGE = 5000;
 const s = (v: unknown) => (typeof v === 'string' ? v : undefined);
 const many = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : []);
 const quote = (w: string) => (/^[\w@%+=:,./!-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
@@ -48,18 +48,17 @@ export const commands: Command[] = [
       if (family !== undefined && family !== 'ipv4' && family !== 'ipv6') throw invalid('--family must be ipv4 or ipv6');
       const c = await ctx.client();
       const filters = { table: s(a.values.table), owner: owner as OwnerName | undefined, family: family as 'ipv4' | 'ipv6' | undefined };
-      // Pages of one reading, written by the helper as they are printed
-      // (nat.text): each is out before the next is asked for, and no rule
-      // becomes an object here.
-      let snapshot: string | undefined;
-      for (let offset = 0; ; ) {
-        const page = await c.api['nat.text']({ ...filters, format: fmt as 'table' | 'json' | 'raw', snapshot, offset, limit: NAT_PAGE });
-        if (snapshot && page.snapshot !== snapshot) throw new Error('the helper dropped the reading while it was listed; run the command again');
-        if (!snapshot) for (const e of page.errors) ctx.err(`warning: could not read ${e}`);
-        snapshot = page.snapshot;
-        if (page.text) ctx.out(page.text);
-        offset += page.count;
-        if (offset >= page.matched || page.count === 0) break;
+      // The output as the helper writes it while it reads (nat.text): each
+      // piece is printed as it comes, and no rule becomes an object here.
+      const stream = randomBytes(6).toString('hex');
+      const off = c.onEvent((e) => {
+        if (e.type === 'nat.text' && e.stream === stream) ctx.out(e.text);
+      });
+      try {
+        const res = await c.api['nat.text']({ ...filters, format: fmt as 'table' | 'json' | 'raw', stream });
+        for (const e of res.errors) ctx.err(`warning: could not read ${e}`);
+      } finally {
+        off();
       }
       return 0;
     },
