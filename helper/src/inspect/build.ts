@@ -14,34 +14,37 @@ import { PrefixMap } from './prefix-index';
 // whose subnet their address is in (Docker's hairpin MASQUERADE, raw DROPs).
 export function classifyRules(rules: FirewallRule[], links: LinkOwners, bridgeNets: BridgeNet[] = []): FirewallRule[] {
   const nets = new PrefixMap(bridgeNets.map((b) => [b.prefix, b] as [Cidr, BridgeNet]));
-  for (const r of rules) {
-    if (r.source !== 'iptables') continue;
-    let v = ruleOwner(r, links);
-    if (v.owner === 'unknown') {
-      for (const key of ['s', 'd']) {
-        const ip = r.matches[key] ? tryParseAddr(r.matches[key].split('/')[0]) : null;
-        const net = ip && nets.get(ip);
-        if (net) {
-          v = { owner: net.owner, evidence: `address ${r.matches[key]} in ${net.name}'s subnet` };
-          break;
-        }
-      }
-    }
-    r.owner = v.owner;
-    r.ownerEvidence = v.evidence;
-  }
+  for (const r of rules) if (r.source === 'iptables') classifyRule(r, links, nets);
   ownHairpins(rules);
   return rules;
+}
+
+// One iptables rule's owner by what it says itself; a hairpin MASQUERADE's
+// (ownerPending) is decided by ownHairpins over every rule.
+export function classifyRule(r: FirewallRule, links: LinkOwners, nets?: PrefixMap<BridgeNet>): void {
+  let v = ruleOwner(r, links);
+  if (v.owner === 'unknown' && nets) {
+    for (const key of ['s', 'd']) {
+      const ip = r.matches[key] ? tryParseAddr(r.matches[key].split('/')[0]) : null;
+      const net = ip && nets.get(ip);
+      if (net) {
+        v = { owner: net.owner, evidence: `address ${r.matches[key]} in ${net.name}'s subnet` };
+        break;
+      }
+    }
+  }
+  r.owner = v.owner;
+  r.ownerEvidence = v.evidence;
 }
 
 // Docker's hairpin MASQUERADE (`-s X/32 -d X/32 -p P --dport N -j
 // MASQUERADE`, one per published port, no interface, no comment) belongs to
 // whoever owns the DNAT that sends traffic to X:N, even when X's bridge is gone.
-function ownHairpins(rules: FirewallRule[]): void {
-  const hairpin = (r: FirewallRule) =>
-    r.owner === 'unknown' && r.table === 'nat' && r.target === 'MASQUERADE' && !!r.matches.dport &&
-    !!r.matches.s && r.matches.s === r.matches.d && /\/(32|128)$/.test(r.matches.s);
-  const candidates = rules.filter((r) => r.source === 'iptables' && hairpin(r));
+export const ownerPending = (r: FirewallRule) =>
+  r.source === 'iptables' && r.owner === 'unknown' && r.table === 'nat' && r.target === 'MASQUERADE' && !!r.matches.dport &&
+  !!r.matches.s && r.matches.s === r.matches.d && /\/(32|128)$/.test(r.matches.s);
+export function ownHairpins(rules: FirewallRule[]): void {
+  const candidates = rules.filter(ownerPending);
   if (!candidates.length) return;
   const dnatOwners = new Map<string, FirewallRule>();
   for (const r of rules) {

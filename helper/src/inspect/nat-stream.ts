@@ -2,13 +2,14 @@ import type { z } from 'zod';
 import type { FirewallRule, NatTextParams, NatTextResult } from '../../../src/shared/inspect';
 import { readFirewallRaw, streamIptablesSave } from '../kernel/host-readers';
 import { scanSave } from '../kernel/save-lines';
-import { classifyRules, linkOwnerMap } from './build';
-import { nameEngineRules } from './engine-names';
+import { classifyRule, linkOwnerMap, ownerPending, ownHairpins } from './build';
+import { objectOfRule, readEngineNames, type EngineNames } from './engine-names';
+import type { EngineSource } from './engines';
 import { iptablesSaveParser, type Family } from './iptables-parse';
 import { tableMatches } from './nat-query';
-import { natText } from './nat-text';
+import { jsonPiece, natText, rawLine } from './nat-text';
 import { parseNftRuleset } from './nft-parse';
-import { linkNameOwner } from './owner';
+import { linkNameOwner, type LinkOwners } from './owner';
 
 type Params = z.infer<typeof NatTextParams>;
 
@@ -20,17 +21,19 @@ export interface NatSink {
   signal: AbortSignal;
 }
 
-// Rules per piece of json or table output: a notification of ~0.5 MB.
+// Rules per piece of table output: a notification of ~0.5 MB.
 const PAGE = 2000;
 const SAVES: [Family, 'iptables-save' | 'ip6tables-save'][] = [['ipv4', 'iptables-save'], ['ipv6', 'ip6tables-save']];
+const ENGINES = new Set<string>(['docker', 'podman']);
 
 // `berth nat ls` (nat.text, see NatTextParams): one new reading, written to
-// `sink` while iptables-save still prints. Its lines are handled as they come:
-// raw without --owner are copied out with their table and nothing else (no
-// rule is parsed); otherwise parsed, then classified and written once the
-// whole save is in, because an owner can hang on a rule further on (a
-// hairpin MASQUERADE is its DNAT's owner's, docs/decisions.md "Owners").
-// IPv6's save runs beside IPv4's and is written after it; nft's rules last.
+// `sink` while iptables-save still prints. IPv6's save runs beside IPv4's and
+// is written after it; nft's rules come last. Per format:
+// - raw without --owner: lines copied out with their table, no rule parsed;
+// - raw with --owner, json: rules parsed, owned and written as they come,
+//   except from the first hairpin MASQUERADE on, whose owner is its DNAT's
+//   (further on): from there the output waits for the end of the save;
+// - table: written at the end (its columns are as wide as its widest cell).
 export async function streamNatText(p: Params, sink: NatSink): Promise<z.input<typeof NatTextResult>> {
   const errors: string[] = [];
   const copyOnly = p.format === 'raw' && !p.owner;
@@ -40,20 +43,14 @@ export async function streamNatText(p: Params, sink: NatSink): Promise<z.input<t
   const emit = (text: string) => {
     if (text && !sink.signal.aborted) written = written.then(() => (sink.signal.aborted ? undefined : sink.write(text)));
   };
-  let matched = 0;
-  const parsed: FirewallRule[][] = [];
-  const side = readFirewallRaw({ ipv4: false, ipv6: false, nft: true, links: !copyOnly });
+  const nftRead = readFirewallRaw({ ipv4: false, ipv6: false, nft: true, links: false });
+  const out = copyOnly ? null : ruleWriter(p, emit, keep, errors);
 
   // one save's pieces: copied out (raw) or parsed; each piece cut at its last line end
   const reader = (family: Family) => {
-    if (!copyOnly) {
+    if (out) {
       const parser = iptablesSaveParser(family);
-      const rules: FirewallRule[] = [];
-      parsed.push(rules);
-      const add = (got: FirewallRule[]) => {
-        for (const r of got) rules.push(r);
-      };
-      return { push: (c: string) => add(parser.push(c)), end: () => add(parser.end()) };
+      return { push: (c: string) => out.add(parser.push(c)), end: () => out.add(parser.end()) };
     }
     let table = '';
     let rest = '';
@@ -75,11 +72,12 @@ export async function streamNatText(p: Params, sink: NatSink): Promise<z.input<t
       end: () => rest && copy(rest),
     };
   };
+  let matched = 0;
 
   // IPv4's save is handled as it comes; IPv6's pieces wait for it (the output's order)
   let ipv4Done = !!p.family && p.family !== 'ipv4';
   const held: (() => void)[] = [];
-  const reads = SAVES.filter(([family]) => !p.family || p.family === family).map(async ([family, tool]) => {
+  await Promise.all(SAVES.filter(([family]) => !p.family || p.family === family).map(async ([family, tool]) => {
     const r = reader(family);
     const inTurn = (f: () => void) => (family === 'ipv4' || ipv4Done ? f() : held.push(f));
     try {
@@ -92,28 +90,105 @@ export async function streamNatText(p: Params, sink: NatSink): Promise<z.input<t
       ipv4Done = true;
       for (const f of held.splice(0)) f();
     }
-  });
-  await Promise.all(reads);
-  const raw = await side;
-  errors.push(...raw.errors);
-  const nft = raw.nft ? parseNftRuleset(raw.nft).rules : [];
-
-  if (copyOnly) {
+  }));
+  const nftRaw = await nftRead;
+  errors.push(...nftRaw.errors);
+  const nft = nftRaw.nft ? parseNftRuleset(nftRaw.nft).rules : [];
+  if (out) {
+    out.add(nft);
+    matched = await out.end();
+  } else {
     const rules = nft.filter((r) => keep(r.table, r.family));
     matched += rules.length;
-    emit(natText(rules, 0, rules.length, 'raw').text);
-  } else {
-    const rules = [...parsed.flat(), ...nft];
-    const links = raw.links.map((l) => {
-      const v = linkNameOwner(l.ifname, l.ifalias ?? null);
-      return { name: l.ifname, owner: v?.owner ?? 'unknown', ownerEvidence: v?.evidence ?? '' } as const;
-    });
-    classifyRules(rules, linkOwnerMap(links));
-    await nameEngineRules(rules, errors);
-    const all = rules.filter((r) => keep(r.table, r.family) && (!p.owner || r.owner === p.owner));
-    matched = all.length;
-    for (let offset = 0; offset < all.length || offset === 0; offset += PAGE) emit(natText(all, offset, PAGE, p.format).text);
+    emit(rules.map(rawLine).join('\n'));
   }
   await written;
   return { matched, errors };
+}
+
+// Parsed rules in, output out: each rule owned by the links (ip link, read
+// beside the saves), named by its engine's API (json and table), kept or not
+// by the filters, and written as soon as nothing before it waits.
+function ruleWriter(p: Params, emit: (text: string) => void, keep: (table: string, family: string) => boolean, errors: string[]) {
+  const queue: FirewallRule[] = []; // read, not yet written, in order
+  const dnats: FirewallRule[] = []; // what a hairpin's owner comes from
+  const kept: FirewallRule[] = []; // table: every match, written at the end
+  let links: LinkOwners | null = null;
+  let names: Map<EngineSource, EngineNames> | null = p.format === 'raw' ? new Map() : null;
+  const nameErrors: string[] = [];
+  const engineOwners = new Set<string>(); // an engine's API failure is told only when it owns a rule
+  let owned = 0; // queue[0, owned) are owned and may be written
+  let blocked = false; // queue[owned] is a hairpin: the rest waits for the end
+  let carry: FirewallRule | null = null; // json: the last rule written waits for a comma or the end
+  let first = true;
+  let matched = 0;
+
+  const ready = readFirewallRaw({ ipv4: false, ipv6: false, nft: false, links: true }).then((raw) => {
+    errors.push(...raw.errors);
+    links = linkOwnerMap(raw.links.map((l) => {
+      const v = linkNameOwner(l.ifname, l.ifalias ?? null);
+      return { name: l.ifname, owner: v?.owner ?? 'unknown', ownerEvidence: v?.evidence ?? '' } as const;
+    }));
+  });
+  const named = names ? Promise.resolve() : readEngineNames(nameErrors, ENGINES).then((n) => void (names = n));
+
+  const own = (r: FirewallRule) => {
+    if (r.source !== 'iptables') return;
+    classifyRule(r, links!);
+    if (r.target === 'DNAT') dnats.push(r);
+  };
+  const write = (rules: FirewallRule[], last: boolean) => {
+    const page = carry ? [carry] : []; // counted when it was first kept
+    const before = page.length;
+    carry = null;
+    for (const r of rules) {
+      if (ENGINES.has(r.owner)) engineOwners.add(r.owner);
+      const n = names!.get(r.owner as EngineSource);
+      if (n) r.ownerObject = objectOfRule(r, n);
+      if (keep(r.table, r.family) && (!p.owner || r.owner === p.owner)) page.push(r);
+    }
+    matched += page.length - before;
+    if (p.format === 'table') for (const r of page) kept.push(r);
+    else if (p.format === 'raw') emit(page.map(rawLine).join('\n'));
+    else {
+      if (!last) carry = page.pop() ?? null;
+      const text = jsonPiece(page, first, last);
+      if (text) first = false;
+      emit(text);
+    }
+  };
+  const flush = () => {
+    if (!links || !names || blocked) return;
+    while (owned < queue.length) {
+      const r = queue[owned];
+      own(r);
+      if (ownerPending(r)) {
+        blocked = true;
+        break;
+      }
+      owned++;
+    }
+    const out = queue.splice(0, owned);
+    owned = 0;
+    if (out.length) write(out, false);
+  };
+  void Promise.all([ready, named]).then(flush);
+
+  return {
+    add(rules: FirewallRule[]) {
+      for (const r of rules) queue.push(r);
+      flush();
+    },
+    // the rest, once every rule is read: hairpins get their DNAT's owner
+    async end(): Promise<number> {
+      await Promise.all([ready, named]);
+      flush();
+      for (let i = owned + (blocked ? 1 : 0); i < queue.length; i++) own(queue[i]);
+      ownHairpins([...dnats, ...queue]);
+      write(queue.splice(0), true);
+      errors.push(...nameErrors.filter((e) => engineOwners.has(e.split(' ')[0])));
+      if (p.format === 'table') for (let offset = 0; offset < kept.length || offset === 0; offset += PAGE) emit(natText(kept, offset, PAGE, 'table').text);
+      return matched;
+    },
+  };
 }

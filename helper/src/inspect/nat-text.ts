@@ -10,11 +10,18 @@ const HEADERS = ['TABLE', 'CHAIN', '#', 'OWNER', 'PKTS', 'MAPPING / RULE'];
 const cells = (r: FirewallRule) => [
   r.table, r.chain, String(r.position), r.ownerObject ? `${r.owner} (${r.ownerObject.name})` : r.owner, String(r.packets), lastCell(r),
 ];
-// as iptables-save prints it, after its table; nft's as `nft list ruleset` prints it, after "family table:"
-const rawLine = (r: FirewallRule) => `${r.source === 'iptables' ? `*${r.table} ` : `${r.table}: `}${r.text}`;
 // JSON.stringify(rules, null, 4) of the whole list, a page at a time: the
 // page's own array without its brackets (one string, no copy per rule)
 const jsonItems = (page: FirewallRule[]) => JSON.stringify(page, null, 4).slice(2, -2);
+// A piece of the JSON array: `first` opens it, `last` closes it; a piece
+// that is neither ends with the comma before the next (pieces join by newlines).
+export function jsonPiece(page: FirewallRule[], first: boolean, last: boolean): string {
+  if (first && last && !page.length) return '[]';
+  if (!page.length && !last) return '';
+  return `${first ? '[\n' : ''}${jsonItems(page)}${last ? '\n]' : ','}`;
+}
+// as iptables-save prints it, after its table; nft's as `nft list ruleset` prints it, after "family table:"
+export const rawLine = (r: FirewallRule) => `${r.source === 'iptables' ? `*${r.table} ` : `${r.table}: `}${r.text}`;
 // a column's width from the cells' lengths alone: a table's widths are taken
 // over every match on every page, so no string is made for them
 const lastCell = (r: FirewallRule) => r.mapping ?? truncate(r.text.replace(/^-A \S+ /, ''), 80);
@@ -31,11 +38,8 @@ export function natText(all: FirewallRule[], offset: number, limit: number, form
   const last = offset + page.length >= all.length;
   let text: string;
   if (format === 'raw') text = page.map(rawLine).join('\n');
-  else if (format === 'json') {
-    if (first && last && !page.length) text = '[]';
-    else if (!page.length && !last) text = '';
-    else text = `${first ? '[\n' : ''}${jsonItems(page)}${last ? '\n]' : ','}`;
-  } else {
+  else if (format === 'json') text = jsonPiece(page, first, last);
+  else {
     // the last column is not padded: its width is not needed
     const widths = HEADERS.map((h) => h.length);
     for (const r of all) cellLengths(r).forEach((n, i) => (widths[i] = Math.max(widths[i], n)));
