@@ -1,4 +1,5 @@
 import type { BerthEvent } from '../../../src/shared/events';
+import { BerthError } from '../../../src/shared/errors';
 import type {
   CleanupApplyParams, NatConntrackParams, NatCountersParams, NatQueryParams, NatTextParams,
 } from '../../../src/shared/inspect';
@@ -64,6 +65,9 @@ async function readNatRules(from?: FirewallSources) {
   return { rules, baseChains, errors: raw.errors };
 }
 
+// How long nat.text waits for its client to read before it stops.
+const NAT_STALL_MS = 60_000;
+
 // What a streaming method needs of its connection (server/rpc-server.ts CallContext).
 export interface StreamContext {
   notify(e: BerthEvent): void;
@@ -95,13 +99,19 @@ export function makeInspectHandlers(deps: InspectDeps) {
       releaseMemorySoon();
       const gone = new AbortController();
       void ctx.closed.then(() => gone.abort());
-      return streamNatText(p, {
+      const res = await streamNatText(p, {
         signal: gone.signal,
         write: async (text) => {
           ctx.notify({ type: 'nat.text', stream: p.stream, text });
-          await ctx.drained();
+          // a client that stays connected but stops reading ends the listing, not the helper's patience
+          let stall: NodeJS.Timeout | undefined;
+          const stalled = new Promise<boolean>((r) => (stall = setTimeout(() => r(true), NAT_STALL_MS)));
+          if (await Promise.race([ctx.drained().then(() => false), stalled])) gone.abort();
+          clearTimeout(stall);
         },
       });
+      if (gone.signal.aborted) throw new BerthError('unavailable', `the listing stopped: its client read nothing for ${NAT_STALL_MS / 1000} s or went away`);
+      return res;
     },
 
     'nat.counters': async (p: z.infer<typeof NatCountersParams>): Promise<ResultOf<'nat.counters'>> => {

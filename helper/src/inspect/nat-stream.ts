@@ -45,6 +45,7 @@ export async function streamNatText(p: Params, sink: NatSink): Promise<z.input<t
   };
   const nftRead = readFirewallRaw({ ipv4: false, ipv6: false, nft: true, links: false });
   const out = copyOnly ? null : ruleWriter(p, emit, keep, errors);
+  let matched = 0;
 
   // one save's pieces: copied out (raw) or parsed; each piece cut at its last line end
   const reader = (family: Family) => {
@@ -72,7 +73,6 @@ export async function streamNatText(p: Params, sink: NatSink): Promise<z.input<t
       end: () => rest && copy(rest),
     };
   };
-  let matched = 0;
 
   // IPv4's save is handled as it comes; IPv6's pieces wait for it (the output's order)
   let ipv4Done = !!p.family && p.family !== 'ipv4';
@@ -92,6 +92,7 @@ export async function streamNatText(p: Params, sink: NatSink): Promise<z.input<t
     }
   }));
   const nftRaw = await nftRead;
+  if (sink.signal.aborted) return { matched, errors }; // nobody to write the rest to
   errors.push(...nftRaw.errors);
   const nft = nftRaw.nft ? parseNftRuleset(nftRaw.nft).rules : [];
   if (out) {
