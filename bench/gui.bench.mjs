@@ -102,7 +102,22 @@ const go = async (page, view) => {
 // (a capture listener on the document, ahead of the page's own) until the first task after the frame
 // was drawn (a message posted from the animation-frame callback): script, style, layout and paint of
 // that frame, without the wait for vsync that makes the frame interval's floor.
-const scrollFrames = (scroller) =>
+// Beside them, Chromium's own totals over the 40 steps (CDP Performance.getMetrics): script, layout
+// and style time, the share to compare between two builds on a loaded machine.
+const scrollFrames = async (scroller) => {
+  const page = scroller.page();
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const metrics = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+  const m0 = await metrics();
+  const out = await stepFrames(scroller);
+  const m1 = await metrics();
+  await cdp.detach();
+  const d = (k) => ms((m1[k] - m0[k]) * 1000);
+  out.totals = `Chromium's totals over the steps: script ${d('ScriptDuration')}, layout ${d('LayoutDuration')} (${m1.LayoutCount - m0.LayoutCount} layouts), style ${d('RecalcStyleDuration')}`;
+  return out;
+};
+const stepFrames = (scroller) =>
   scroller.evaluate(async (el) => {
     const frames = [];
     const work = [];
@@ -127,7 +142,7 @@ const scrollFrames = (scroller) =>
     document.removeEventListener('scroll', onScroll, { capture: true });
     return { frames, work };
   });
-const frameText = ({ frames, work }) => `frame p50 ${ms(median(frames))}, p95 ${ms(p95(frames))}; work per frame p50 ${ms(median(work))}, p95 ${ms(p95(work))}`;
+const frameText = ({ frames, work, totals }) => `frame p50 ${ms(median(frames))}, p95 ${ms(p95(frames))}; work per frame p50 ${ms(median(work))}, p95 ${ms(p95(work))}; ${totals}`;
 
 // The floor of that measure in this browser (headless, --disable-gpu): a trivial page scrolled the
 // same way. Frames cannot be shorter than its interval; read the views' numbers beside it.
