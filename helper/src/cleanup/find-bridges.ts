@@ -15,8 +15,8 @@ export function emptyBridge(l: HostLink, scan: LinkScan): Planned | null {
   if (!enginesName) return null;
   const addrs = globalAddrs(l.addresses);
   const nets = addrs.map(parseToolPrefix).filter((p): p is Cidr => !!p);
-  const mentioned = scan.ruleIfs.has(l.name) || scan.ruleNets().some((r) => nets.some((n) => cidrOverlaps(r, n)));
-  if (addrs.length > 0 && mentioned) return null;
+  const mentioned = () => scan.ruleIfs().has(l.name) || scan.ruleNets().some((r) => nets.some((n) => cidrOverlaps(r, n)));
+  if (addrs.length > 0 && mentioned()) return null;
   const why = addrs.length === 0 ? 'no port and no address' : 'no port, and no firewall rule for it';
   return make('empty-bridge', l.owner, `${l.owner === 'unknown' ? '' : `${l.owner} `}bridge with ${why}: no network behind it`, linkEvidence(l), delLink(l), { type: 'link', link: l });
 }

@@ -14,8 +14,11 @@ export interface LinkScan {
   berthBridges: Set<string>;
   berthVeths: Set<string>;
   netnsUnreadable: boolean;
-  ruleIfs: Set<string>; // interfaces the firewall rules name
-  ruleNets(): Cidr[]; // subnets they name, parsed on first use (most hosts have no candidate bridge)
+  // interfaces the firewall rules name, and the subnets they name: gathered
+  // on first use, as most hosts have no candidate bridge and tens of
+  // thousands of rules would be walked for nothing
+  ruleIfs(): Set<string>;
+  ruleNets(): Cidr[];
   reported: Set<string>; // veths already reported as one end of a pair
 }
 
@@ -23,12 +26,19 @@ export function scanLinks(host: HostInspect, berth: BerthOwned): LinkScan {
   const ports = new Map<string, number>();
   for (const l of host.links) if (l.master) ports.set(l.master, (ports.get(l.master) ?? 0) + 1);
   // Interfaces and subnets the rules mention, each distinct one once.
-  const ruleIfs = new Set<string>();
-  const ruleNetTexts = new Set<string>();
-  for (const r of host.rules) {
-    for (const k of ['i', '!i', 'o', '!o']) if (r.matches[k]) ruleIfs.add(r.matches[k]);
-    for (const k of ['s', '!s', 'd', '!d']) if (r.matches[k]) ruleNetTexts.add(r.matches[k]);
-  }
+  let ruleIfs: Set<string> | null = null;
+  let ruleNetTexts: Set<string> | null = null;
+  const mentioned = () => {
+    if (!ruleIfs || !ruleNetTexts) {
+      ruleIfs = new Set<string>();
+      ruleNetTexts = new Set<string>();
+      for (const r of host.rules) {
+        for (const k of ['i', '!i', 'o', '!o']) if (r.matches[k]) ruleIfs.add(r.matches[k]);
+        for (const k of ['s', '!s', 'd', '!d']) if (r.matches[k]) ruleNetTexts.add(r.matches[k]);
+      }
+    }
+    return { ifs: ruleIfs, nets: ruleNetTexts };
+  };
   let ruleNetList: Cidr[] | null = null;
   return {
     berth,
@@ -38,8 +48,8 @@ export function scanLinks(host: HostInspect, berth: BerthOwned): LinkScan {
     berthBridges: new Set(berth.networks.map((n) => n.bridge)),
     berthVeths: new Set(berth.endpoints.map((e) => e.hostVeth)),
     netnsUnreadable: host.errors.some((e) => e.startsWith('netns ')),
-    ruleIfs,
-    ruleNets: () => (ruleNetList ??= [...ruleNetTexts].map(parseToolPrefix).filter((p): p is Cidr => !!p && p.len > 0)),
+    ruleIfs: () => mentioned().ifs,
+    ruleNets: () => (ruleNetList ??= [...mentioned().nets].map(parseToolPrefix).filter((p): p is Cidr => !!p && p.len > 0)),
     reported: new Set(),
   };
 }
