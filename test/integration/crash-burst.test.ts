@@ -135,3 +135,49 @@ async function batchChildren(helperPid: number): Promise<number[]> {
   for (const k of kids) if ((await readFile(`/proc/${k}/cmdline`, 'utf8').catch(() => '')).includes('-batch')) out.push(Number(k));
   return out;
 }
+
+// A disconnect unplugs the veth (host end down) before the reply and the
+// reaper deletes it afterwards (kernel/link-reaper.ts). A helper killed
+// before that deletion ran leaves a down veth that still carries Berth's
+// mark while no record names it: the next start removes it, and a readout
+// of the host meanwhile never proposes it twice.
+describe('crash between a disconnect\'s reply and its background veth deletion', () => {
+  const host = hostPerTest((h) => h.startHelper());
+
+  it('the unplugged veth of a disconnected endpoint is gone after the next start', async () => {
+    const h = host();
+    const baseline = await h.snapshot();
+    await h.berthOk(['network', 'create', '--subnet', '10.96.0.0/24', 'stay']);
+    await h.berthOk(['network', 'create', '--subnet', '10.97.0.0/24', 'leave']);
+    await h.berthOk(['run', '-d', '--name', 'c', '--network', 'stay', 'sleep', '600']);
+    const before = new Set(await batchChildren(h.helperHostPid));
+    // the first disconnect starts the reaper's ip; a connect at once after it meets no eth1 on its way out
+    await h.berthOk(['network', 'connect', 'leave', 'c']);
+    await h.berthOk(['network', 'disconnect', 'leave', 'c']);
+    await h.berthOk(['network', 'connect', 'leave', 'c']);
+    expect(Object.keys((await h.inspect('c')).NetworkSettings.Networks).sort()).toEqual(['leave', 'stay']);
+    const reaper = (await batchChildren(h.helperHostPid)).find((p) => !before.has(p));
+    expect(reaper, 'a second ip -batch, the reaper').toBeDefined();
+    process.kill(reaper!, 'SIGSTOP');
+    try {
+      await h.berthOk(['network', 'disconnect', 'leave', 'c']);
+      // replied with the veth still there, unplugged
+      const veths = await hostVeths(h);
+      expect(veths, 'both veths, one of them down').toHaveLength(2);
+      expect(veths.filter((l) => /\bDOWN\b/.test(l))).toHaveLength(1);
+      await h.stopHelper('SIGKILL');
+    } finally {
+      process.kill(reaper!, 'SIGKILL'); // its pending deletion never runs
+    }
+    await h.startHelper();
+    expect((await h.berthOk(['cleanup'])).trim()).toBe('Nothing stale found.');
+    expect(await hostVeths(h), 'only the endpoint on stay').toHaveLength(1);
+    await h.clearBerth();
+    expect(await h.snapshot()).toEqual(baseline);
+  });
+});
+
+// The host's veths, one `ip -br` line each.
+async function hostVeths(h: TestHost): Promise<string[]> {
+  return (await h.shOk(['ip', '-br', 'link', 'show', 'type', 'veth'])).split('\n').filter(Boolean);
+}

@@ -63,6 +63,8 @@ export function newEndpoint(eng: Engine, net: NetworkRecord, o: JoinOptions): En
 export async function joinEndpoint(eng: Engine, net: NetworkRecord, sb: SandboxRef, ep: EndpointRecord, undo: Undo, o: JoinOptions): Promise<boolean> {
   const route = defaultRouteLines(o.state, [...o.others.filter((e) => e.id !== ep.id), ep]);
   const join = () => eng.driver(net).join(net, ep, sb, [...(o.sandboxLines ?? []), ...(route ?? [])]);
+  // a detached peer still on its way out may hold this ethN name (leave)
+  await eng.kernel.linksReaped({ scope: sb.id });
   try {
     await join();
   } catch (e) {
@@ -81,6 +83,9 @@ function lowestFree(used: string[]): string {
   return `eth${n}`;
 }
 
+// The veth is unplugged now and deleted in the background (the driver's
+// leave); `sb`: the sandbox that stays, whose next join waits for that
+// deletion, or null when it goes too (or cannot be reached).
 export async function detachEndpoint(eng: Engine, s: State, ep: EndpointRecord, sb: SandboxRef | null): Promise<void> {
   const net = s.networks[ep.networkId];
   if (net) await eng.driver(net).leave(net, ep, sb);

@@ -78,8 +78,9 @@ export async function createSandbox(eng: Engine, s: State, c: ContainerRecord, u
 }
 
 export async function destroySandbox(eng: Engine, s: State, c: ContainerRecord): Promise<void> {
-  const sb = c.netns ? namedSandbox(c.id, c.name, c.netns) : null;
-  for (const ep of c.endpoints) await detachEndpoint(eng, s, ep, sb);
+  // null: the sandbox goes with its namespace, so a veth still being deleted
+  // holds no ethN name a later join looks for (a start makes a new namespace)
+  for (const ep of c.endpoints) await detachEndpoint(eng, s, ep, null);
   c.endpoints = [];
   if (c.netns) {
     await eng.kernel.deleteNetns(c.netns);

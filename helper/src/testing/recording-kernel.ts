@@ -101,12 +101,22 @@ export function recordingKernel(o: { routes?: IpRoute[]; sysctls?: Record<string
       for (const n of names) deleteLink(ns, n);
       return gone;
     },
-    // at once here: the fake kernel has no slow deletion to hide
-    async reapLinks(names) {
+    // A link reaped with a sandbox scope (a veth whose peer stays behind in
+    // it) is kept until a wait covers it, as the real deletion runs later:
+    // a join that does not wait meets its peer's name. Others go at once.
+    async reapLinks(names, scope) {
       kernel.calls.push(`ip: link del ${names.join(' ')}`);
-      for (const n of names) deleteLink(undefined, n);
+      for (const n of names) if (scope === undefined) deleteLink(undefined, n);
+      else reaping.set(n, scope);
     },
-    async linksReaped() {},
+    async linksReaped(which = {}) {
+      const all = which.names === undefined && which.scope === undefined;
+      for (const [n, scope] of reaping)
+        if (all || which.names?.includes(n) || scope === which.scope) {
+          reaping.delete(n);
+          deleteLink(undefined, n);
+        }
+    },
     async readSysctl(key) {
       return kernel.sysctls.get(key) ?? null;
     },
@@ -217,9 +227,11 @@ export function recordingKernel(o: { routes?: IpRoute[]; sysctls?: Record<string
 
   // veth peers, to delete both ends as the kernel does
   const peers = new Map<string, { ns: NsRef; name: string }>();
+  const reaping = new Map<string, string>(); // link → sandbox scope, deleted when waited for
   function applyLine(ns: NsRef, line: string) {
     const add = /^link add name (\S+).*? type (bridge|veth)(?: peer name (\S+).*? netns (\S+))?/.exec(line);
     if (!add) return;
+    if (add[3] && linksOf(add[4]).has(add[3])) throw new Error('ip -batch: RTNETLINK answers: File exists');
     linksOf(ns).add(add[1]);
     if (add[3]) {
       linksOf(add[4]).add(add[3]);

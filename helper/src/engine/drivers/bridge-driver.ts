@@ -94,8 +94,13 @@ export const bridgeDriver = (k: Kernel): NetworkDriver => ({
     }
   },
 
-  async leave(_net, ep: EndpointRecord, _sb) {
-    // deleting one end of a veth pair deletes both
-    await k.deleteLinks([ep.hostVeth]);
+  // Unplugged now (the host end down: no traffic through the bridge),
+  // deleted in the background (kernel/link-reaper.ts); deleting one end of a
+  // veth pair deletes both. The peer keeps its ethN name in the sandbox until
+  // then, so the deletion is scoped to the sandbox: its next join waits for
+  // it (joinEndpoint). With no sandbox (gone, or going with its namespace)
+  // nobody can meet that name.
+  async leave(_net, ep: EndpointRecord, sb) {
+    await k.reapLinks([ep.hostVeth], sb?.id);
   },
 });
