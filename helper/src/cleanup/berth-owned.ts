@@ -11,6 +11,8 @@ export interface BerthOwned {
   ports: { endpointId: string; hostIp: string; hostPort: number; proto: string; containerIp: string; containerPort: number }[];
   // host ports the helper holds right now: allocator entries, and whether a socket is bound
   heldPorts: HeldPort[];
+  // links Berth unplugged and deletes in the background (kernel/link-reaper.ts): its own, on their way out
+  leaving?: string[];
 }
 
 export const emptyBerthOwned = (): BerthOwned => ({ networks: [], endpoints: [], netnsNames: [], ports: [], heldPorts: [] });

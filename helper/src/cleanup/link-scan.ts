@@ -45,8 +45,9 @@ export function scanLinks(host: HostInspect, berth: BerthOwned): LinkScan {
     ports,
     netnsByLabel: new Map(host.netns.map((n) => [n.name ?? n.path, n])),
     routedDevs: new Set(host.routes.filter((r) => !r.dst.startsWith('fe80:') && r.dev).map((r) => r.dev)),
-    berthBridges: new Set(berth.networks.map((n) => n.bridge)),
-    berthVeths: new Set(berth.endpoints.map((e) => e.hostVeth)),
+    // a link on its way out is still Berth's: never a stray to propose
+    berthBridges: new Set([...berth.networks.map((n) => n.bridge), ...(berth.leaving ?? [])]),
+    berthVeths: new Set([...berth.endpoints.map((e) => e.hostVeth), ...(berth.leaving ?? [])]),
     netnsUnreadable: host.errors.some((e) => e.startsWith('netns ')),
     ruleIfs: () => mentioned().ifs,
     ruleNets: () => (ruleNetList ??= [...mentioned().nets].map(parseToolPrefix).filter((p): p is Cidr => !!p && p.len > 0)),

@@ -1,5 +1,5 @@
 import { deleteLinks, ipBatch, linkExists, listAddrs, listLinks, listRoutes } from './links';
-import { linksReaped, reapLinks } from './link-reaper';
+import { linksLeaving, linksReaped, reapLinks } from './link-reaper';
 import { addNetns, deleteNetns, listNetns } from './netns';
 import { nftTableNames } from './nft';
 import { childrenOf, isAlive, procStartTime, resolveExecutable, signalGroup, signalProcess, userOf } from './process';
@@ -25,6 +25,7 @@ export interface Kernel {
   deleteLinks: typeof deleteLinks;
   reapLinks: typeof reapLinks; // unplug now, delete off the operation's path (link-reaper.ts)
   linksReaped: typeof linksReaped; // before a link is made under a name still being deleted
+  linksLeaving: typeof linksLeaving; // what cleanup takes as Berth's own on its way out
   readSysctl: typeof readSysctl;
   ensureSysctl: typeof ensureSysctl;
   setIfSysctl6: typeof setIfSysctl6;
@@ -60,6 +61,7 @@ export const hostKernel: Kernel = {
   deleteLinks,
   reapLinks,
   linksReaped,
+  linksLeaving,
   readSysctl,
   ensureSysctl,
   setIfSysctl6,

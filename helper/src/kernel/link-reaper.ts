@@ -24,9 +24,14 @@ interface Pending {
   done: Promise<void>;
 }
 
+// How long a reaped name is still reported as leaving after its deletion:
+// longer than any reading of the host that may have seen it (leaving()).
+const LEAVING_MS = 60_000;
+
 export class LinkReaper {
   private readonly ip = new IpSession();
   private readonly pending = new Map<string, Pending>();
+  private readonly recent = new Map<string, number>(); // name → when it was unplugged
 
   // Unplugs `names` in the helper's namespace now and deletes them in the
   // background. A name already gone counts as deleted; a link that cannot be
@@ -38,6 +43,7 @@ export class LinkReaper {
     if (failed.length) throw new Error(`ip link set down: ${failed.join(' / ')}`);
     for (const [i, name] of names.entries()) {
       if (!downs[i].ok) continue;
+      this.recent.set(name, Date.now());
       const done = this.ip
         .run([`link del dev ${name}`])
         .then(([r]) => {
@@ -59,12 +65,18 @@ export class LinkReaper {
     await Promise.all(waits.map(([, p]) => p.done));
   }
 
-  // Names still being deleted (inspection shows them as on their way out, not as strays).
-  names(): string[] {
-    return [...this.pending.keys()];
+  // Names being deleted, or deleted in the last minute: a reading of the
+  // host that began before a removal may still hold such a link while the
+  // store read after it no longer names it, so cleanup takes these as
+  // Berth's own, never as strays for the user to remove.
+  leaving(): string[] {
+    const old = Date.now() - LEAVING_MS;
+    for (const [n, t] of this.recent) if (t < old && !this.pending.has(n)) this.recent.delete(n);
+    return [...new Set([...this.pending.keys(), ...this.recent.keys()])];
   }
 }
 
 export const hostReaper = new LinkReaper();
 export const reapLinks = (names: string[], scope?: string) => hostReaper.reap(names, scope);
 export const linksReaped = (which?: { names?: string[]; scope?: string }) => hostReaper.settled(which);
+export const linksLeaving = () => hostReaper.leaving();

@@ -50,6 +50,7 @@ export function berthOwned(eng: Engine, heldPorts: HeldPort[] = []): BerthOwned 
     netnsNames: Object.values(s.containers).flatMap((c) => (c.netns && c.state.status !== 'exited' ? [c.netns] : [])),
     ports: storePorts(eng),
     heldPorts,
+    leaving: eng.kernel.linksLeaving(),
   };
 }
 

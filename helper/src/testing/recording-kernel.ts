@@ -117,6 +117,7 @@ export function recordingKernel(o: { routes?: IpRoute[]; sysctls?: Record<string
           deleteLink(undefined, n);
         }
     },
+    linksLeaving: () => [...reaping.keys()],
     async readSysctl(key) {
       return kernel.sysctls.get(key) ?? null;
     },
