@@ -1,3 +1,4 @@
+import { isatty } from 'node:tty';
 import { BerthError } from '../../../src/shared/errors';
 import { connectHelper, resolveSocket, type BerthClient } from '../client/unix-client';
 import { parseCommandArgs, str } from './args';
@@ -82,7 +83,8 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
       },
       out,
       err: io.err,
-      stdinIsTTY: process.stdin.isTTY === true,
+      // not process.stdin.isTTY: the first touch of process.stdin builds its stream (~3 ms of every command's CPU)
+      stdinIsTTY: isatty(0),
       readLine,
     };
     return await cmd.run(ctx, args);
