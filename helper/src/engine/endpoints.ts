@@ -65,6 +65,7 @@ export async function joinEndpoint(eng: Engine, net: NetworkRecord, sb: SandboxR
   const join = () => eng.driver(net).join(net, ep, sb, [...(o.sandboxLines ?? []), ...(route ?? [])]);
   // a detached peer still on its way out may hold this ethN name (leave)
   await eng.kernel.linksReaped({ scope: sb.id });
+  await eng.addressesSettled([ep.ip, ep.ip6]); // an old endpoint's rules for its address are gone first
   try {
     await join();
   } catch (e) {

@@ -199,9 +199,27 @@ export class Engine {
     this.applied = null; // unknown until the apply went through
     await this.recordForwardPolicy6();
     await this.opts.firewall.apply(m, { previous, forwardPolicyDrop6: this.forwardPolicyDrop6 });
+    if (this.opts.firewall.pending?.()) for (const ip of addresses(previous)) if (!addresses(m).has(ip)) this.fading.add(ip);
     this.applied = m;
     this.forwardPolicyDrop6 = false;
     if (previous.endpoints.length && !m.endpoints.length) this.dropRawWhenIdle();
+  }
+
+  // Addresses whose rules a deletion committing in the background still
+  // removes (firewall/write-queue.ts). IPAM hands a freed address out again
+  // at once: an endpoint plugged in under one waits for that commit first,
+  // so no old port rule reaches a new container (docs/decisions.md).
+  private readonly fading = new Set<string>();
+  async addressesSettled(ips: (string | undefined)[]): Promise<void> {
+    if (!this.opts.firewall.pending?.()) return this.fading.clear();
+    if (ips.some((ip) => ip && this.fading.has(ip))) await this.opts.firewall.settled?.();
+  }
+
+  // Every kernel write of Berth's that runs off an operation's path (links
+  // being deleted, firewall deletions committing) is done: whatever reads
+  // the host (inspection, NAT views, cleanup, reset) waits for this first.
+  async settled(): Promise<void> {
+    await Promise.all([this.kernel.linksReaped(), this.opts.firewall.settled?.()]);
   }
 
   // The last endpoint gone: iptables-nft leaves an empty `table ip raw` that
@@ -221,12 +239,13 @@ export class Engine {
     if (this.rawIdle) clearTimeout(this.rawIdle);
     this.rawIdle = null;
     if (this.opts.firewall.name !== 'iptables' || allEndpoints(this.state).length || !this.applied || this.applied.endpoints.length) return;
+    await this.opts.firewall.settled?.(); // the raw rules' deletion may still be committing
     await dropEmptyIptablesTables(this.originals?.get().nftTables, ['raw']).catch(() => []);
   }
   // the helper is stopping: an empty raw table waiting to be dropped goes
-  // now, and links still being deleted in the background are gone first
+  // now, and links and firewall rules still being deleted in the background are gone first
   async settle(): Promise<void> {
-    await this.serial(() => this.kernel.linksReaped());
+    await this.serial(() => this.settled());
     if (this.rawIdle) await this.serial(() => this.dropEmptyRaw());
   }
 
@@ -385,3 +404,6 @@ function uniquePrefix<T>(all: T[], ref: string, id: (x: T) => string): T | undef
   if (m.length > 1) throw new BerthError('invalid_argument', `${ref} matches more than one object; give more of the id`);
   return m[0];
 }
+
+// The container addresses a firewall model has rules for.
+const addresses = (m: FirewallModel) => new Set([...m.endpoints.flatMap((e) => [e.ip, e.ip6 ?? '']), ...m.ports.map((p) => p.containerIp)].filter(Boolean));

@@ -37,6 +37,7 @@ export async function systemReset(eng: Engine): Promise<ResetResult> {
     const orig = eng.originals?.get() ?? { sysctls: {} };
     const fw = eng.opts.firewall;
     const k = eng.kernel;
+    await eng.settled(); // deletions still committing in the background go first
 
     await fw.removeGuests?.();
     if (fw.neighbours?.().done.length) out.removed.push("Berth's accepts in the host's other firewalls");

@@ -34,6 +34,12 @@ export interface FirewallBackend {
   removeGuests?(): Promise<void>;
   // removes every rule, chain and table of Berth's (berth system reset; the model is empty)
   reset?(): Promise<void>;
+  // An apply that only takes rules away answers before its commit, which
+  // follows in the background (write-queue.ts). `settled`: every write so
+  // far is in the kernel (or failed and is owed to the next apply);
+  // `pending`: one is still on its way. Readers of the ruleset wait first.
+  settled?(): Promise<void>;
+  pending?(): boolean;
 }
 
 export const noneBackend: FirewallBackend = {

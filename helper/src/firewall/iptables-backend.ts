@@ -8,6 +8,7 @@ import type { FirewallModel } from './model';
 import { renderRuleset, TABLES, type Ruleset } from './render';
 import { BERTH_TAG_RE, type RuleLine } from './rule-line';
 import { afterRestore, parseSave, type SavedTable } from './save-parse';
+import { onlyDeletes, WriteQueue } from './write-queue';
 
 // Per operation: one iptables-restore --noflush carrying every table that
 // changes. Own chains that differ are edited rule by rule (chain-edit.ts: an
@@ -23,6 +24,14 @@ import { afterRestore, parseSave, type SavedTable } from './save-parse';
 // the memory; a restore that fails against the remembered ruleset (e.g. a -D
 // of a rule someone removed) is planned and run once more from a fresh read.
 // Helper start (pruneUnknown) always reads.
+//
+// A restore that only deletes (`-D` lines: a network, an endpoint or ports
+// went) answers its caller once planned and commits in the background, in
+// the family's write queue, ahead of every later write and reading
+// (write-queue.ts, docs/decisions.md "Firewall deletions committed in the
+// background"). If it fails, even after a fresh read, the owners it was
+// deleting for stay `owed`: the next apply and the drift check's diff count
+// their rules as extra and take them away.
 //
 // IPv6: the same layout in ip6tables (family.ts gives each family its part
 // of the model). ip6tables is only written once a network has IPv6, or when
@@ -49,12 +58,23 @@ export function iptablesBackend(): FirewallBackend {
     ruleCount(m) {
       return v4.ruleCount(familyModel(m, false)) + (hasFamily(m, true) ? v6.ruleCount(familyModel(m, true)) : 0);
     },
+    async settled() {
+      await Promise.all([v4.writes.settled(), v6.writes.settled()]);
+    },
+    pending: () => v4.writes.pending() || v6.writes.pending(),
   };
 }
 
 function familyBackend(family: Family) {
   const v6 = family === 'ipv6';
+  const writes = new WriteQueue();
   let known: { saved: Map<string, SavedTable>; at: number } | null = null;
+  // owners whose rules a failed background deletion left behind
+  const owed = new Set<string>();
+  const withOwed = (rs: Ruleset) => {
+    for (const o of owed) rs.owners.add(o);
+    return rs;
+  };
   const read = async () => {
     const at = restoreCount(family);
     const saved = parseSave(await iptablesSave(family));
@@ -63,33 +83,46 @@ function familyBackend(family: Family) {
   };
   const remembered = () => (known && known.at === restoreCount(family) ? known.saved : null);
   return {
+    writes,
     // Berth's chains are there (read once, then from memory); false when the family has no tables at all
     async present(): Promise<boolean> {
       try {
-        return (remembered() ?? (await read())).get('filter')?.chains.has(CHAIN.forward) ?? false;
+        const mem = remembered();
+        if (mem) return mem.get('filter')?.chains.has(CHAIN.forward) ?? false;
+        await writes.settled(); // not beside a restore of ours
+        return (await read()).get('filter')?.chains.has(CHAIN.forward) ?? false;
       } catch {
         return false;
       }
     },
-    async apply(m: FirewallModel, opts: ApplyOptions = {}) {
-      const rs = ruleset(m, opts.previous, v6);
-      const once = async (saved: Map<string, SavedTable>) => {
-        const { script, diff } = plan(saved, rs, opts.forwardPolicyDrop ?? false, opts.pruneUnknown ?? false);
-        known = null; // until the restore is known to have gone through
-        if (script) await iptablesRestore(script, family);
-        known = { saved: afterRestore(saved, script), at: restoreCount(family) };
-        return diff;
-      };
-      const mem = opts.pruneUnknown ? null : remembered();
-      if (!mem) return once(await read());
-      try {
-        return await once(mem);
-      } catch {
-        return once(await read());
-      }
+    apply(m: FirewallModel, opts: ApplyOptions = {}) {
+      return writes.run<FirewallDiff>(async (answer) => {
+        const rs = withOwed(ruleset(m, opts.previous, v6));
+        const once = async (saved: Map<string, SavedTable>) => {
+          const { script, diff } = plan(saved, rs, opts.forwardPolicyDrop ?? false, opts.pruneUnknown ?? false);
+          if (onlyDeletes(script)) answer(diff); // the commit goes on in the background
+          known = null; // until the restore is known to have gone through
+          if (script) await iptablesRestore(script, family);
+          known = { saved: afterRestore(saved, script), at: restoreCount(family) };
+          owed.clear(); // their rules were in this plan
+          return diff;
+        };
+        try {
+          const mem = opts.pruneUnknown ? null : remembered();
+          if (!mem) return await once(await read());
+          try {
+            return await once(mem);
+          } catch {
+            return await once(await read());
+          }
+        } catch (e) {
+          for (const o of rs.owners) owed.add(o);
+          throw e;
+        }
+      });
     },
-    async diff(m: FirewallModel) {
-      return plan(await read(), ruleset(m, undefined, v6), false).diff;
+    diff(m: FirewallModel) {
+      return writes.run<FirewallDiff>(async () => plan(await read(), withOwed(ruleset(m, undefined, v6)), false).diff);
     },
     ruleCount(m: FirewallModel) {
       const rs = ruleset(m, undefined, v6);

@@ -3,6 +3,7 @@ import type { FirewallBackend, FirewallDiff } from './backend';
 import { familyModel, hasFamily } from './family';
 import type { FirewallModel } from './model';
 import { parseNftTable, type NftListedTable } from './nft-listing';
+import { WriteQueue } from './write-queue';
 import { chainDecl, FORWARD_CHAIN, NFT_FAMILY, NFT_TABLE, NFT_USER_CHAIN, nftScript, renderNft, type NftFamily, type NftRuleset } from './nft-render';
 
 // Berth owns the whole tables `ip berth` and `ip6 berth` (IPv6,
@@ -15,6 +16,13 @@ import { chainDecl, FORWARD_CHAIN, NFT_FAMILY, NFT_TABLE, NFT_USER_CHAIN, nftScr
 // operation runs one `nft -f` and reads nothing; diff() (the periodic drift
 // check) always lists the table and refreshes that memory, and a script that
 // fails against the remembered table is planned again from a fresh listing.
+//
+// A script that only takes rules away (every chain stays, each keeps a part
+// of its rules in their order) answers its caller once planned and commits
+// in the background, in the family's write queue, ahead of every later write
+// and reading (write-queue.ts, docs/decisions.md "Firewall deletions
+// committed in the background"). Berth owns the whole table, so a failed one
+// needs no bookkeeping: the next apply or drift check finds the rules extra.
 //
 // Coexistence: nftables runs every base chain on a hook, in priority order.
 // An accept in Berth's filter-FORWARD ends only Berth's chain; a drop in
@@ -43,6 +51,10 @@ export function nftablesBackend(): FirewallBackend {
       v4.siblingWrote(c1);
       return merge(d4, d6);
     },
+    async settled() {
+      await Promise.all([v4.writes.settled(), v6.writes.settled()]);
+    },
+    pending: () => v4.writes.pending() || v6.writes.pending(),
     async diff(m) {
       const d4 = await v4.diff(familyModel(m, false));
       return (await wants6(m)) ? merge(d4, await v6.diff(familyModel(m, true))) : d4;
@@ -62,6 +74,7 @@ function familyNft(family: NftFamily) {
   // a user who set it to accept, keeps it); Berth's memory of it only
   // serves to put it back when the whole table went away.
   let policyDrop = false;
+  const writes = new WriteQueue();
   let known: { have: NftListedTable | null; at: number } | null = null;
   // the table exists: known from the last read or write of it. Only Berth's
   // own scripts make it (reset deletes it and the helper stops), so this
@@ -83,39 +96,58 @@ function familyNft(family: NftFamily) {
     return renderNft(m, { forwardPolicyDrop: policyDrop, family });
   };
   return {
+    writes,
     // only the other family's table was written since `before`: what this
     // one remembers still holds (one `nft -f` per family and operation)
     siblingWrote(before: number) {
       if (known && known.at === before) known = { ...known, at: nftApplyCount() };
     },
     async present(): Promise<boolean> {
-      if (exists === null) await read().catch(() => null);
+      if (exists === null) await writes.settled().then(read).catch(() => null);
       return exists ?? false;
     },
-    async apply(m: FirewallModel, forwardPolicyDrop?: boolean) {
-      const once = async (have: NftListedTable | null) => {
-        const want = render(m, have, forwardPolicyDrop);
-        const { diff, remove, dirty } = nftPlan(want, have, family);
-        if (!dirty) return diff;
-        known = null; // until the script is known to have gone through
-        await nftApply(nftScript(want, want.chains.filter((c) => have?.chains.has(c.name)).map((c) => c.name), remove, family));
-        known = { have: afterScript(want, have), at: nftApplyCount() };
-        exists = true;
-        return diff;
-      };
-      const mem = remembered();
-      if (!mem) return once(await read());
-      try {
-        return await once(mem.have);
-      } catch {
-        return once(await read());
-      }
+    apply(m: FirewallModel, forwardPolicyDrop?: boolean) {
+      return writes.run<FirewallDiff>(async (answer) => {
+        const once = async (have: NftListedTable | null) => {
+          const want = render(m, have, forwardPolicyDrop);
+          const { diff, remove, dirty } = nftPlan(want, have, family);
+          if (!dirty) return diff;
+          if (!remove.length && onlyTakesAway(want, have)) answer(diff); // the commit goes on in the background
+          known = null; // until the script is known to have gone through
+          await nftApply(nftScript(want, want.chains.filter((c) => have?.chains.has(c.name)).map((c) => c.name), remove, family));
+          known = { have: afterScript(want, have), at: nftApplyCount() };
+          exists = true;
+          return diff;
+        };
+        const mem = remembered();
+        if (!mem) return once(await read());
+        try {
+          return await once(mem.have);
+        } catch {
+          return once(await read());
+        }
+      });
     },
-    async diff(m: FirewallModel) {
-      const have = await read();
-      return nftPlan(render(m, have), have, family).diff;
+    diff(m: FirewallModel) {
+      return writes.run<FirewallDiff>(async () => {
+        const have = await read();
+        return nftPlan(render(m, have), have, family).diff;
+      });
     },
   };
+}
+
+// `want` is `have` with rules taken away: every chain is there with the same
+// declaration, and keeps a part of its rules in their order.
+function onlyTakesAway(want: NftRuleset, have: NftListedTable | null): boolean {
+  if (!have?.chains.has(NFT_USER_CHAIN)) return false;
+  return want.chains.every((c) => {
+    const got = have.chains.get(c.name);
+    if (!got || chainDecl(got) !== chainDecl(c)) return false;
+    let i = 0;
+    for (const r of got.rules) if (i < c.rules.length && r === c.rules[i]) i++;
+    return i === c.rules.length;
+  });
 }
 
 // The table after nftScript(want, …): Berth's chains as rendered, every

@@ -113,7 +113,7 @@ export function makeHandlers(d: HandlerDeps): Handlers {
     'port.add': async (p) => addPort(eng, p.container, p.spec),
     'port.remove': async (p) => removePort(eng, p.container, p.spec),
 
-    ...afterReaped(makeInspectHandlers(d.inspect), () => eng.kernel.linksReaped()),
+    ...afterReaped(makeInspectHandlers(d.inspect), () => eng.settled()),
     'activity.list': async (p) => d.activity?.list(p) ?? [],
     'network.validate': async (p) => ({ problems: networkProblems(eng, eng.state, p) }),
     'container.validate': async (p) => ({ problems: await runProblems(eng.state, p) }),
@@ -189,9 +189,10 @@ async function followLogs(eng: Engine, ref: string, q: LogQuery, ctx: CallContex
   }
 }
 
-// A removal answers before the kernel has deleted its links (kernel/link-reaper.ts):
-// host inspection, NAT views and cleanup read the host once those deletions
-// are done, so a link on its way out is never shown or proposed as a stray.
+// A removal answers before the kernel has deleted its links
+// (kernel/link-reaper.ts) and before a firewall deletion has committed
+// (firewall/write-queue.ts): host inspection, NAT views and cleanup read the
+// host once those are done, so nothing on its way out is shown or proposed as a stray.
 function afterReaped<T extends object>(handlers: T, reaped: () => Promise<void>): T {
   const out: Record<string, unknown> = {};
   for (const [name, fn] of Object.entries(handlers) as [string, (...a: unknown[]) => Promise<unknown>][])

@@ -1,0 +1,114 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { hostPerTest, waitFor, type TestHost } from './harness';
+
+// A firewall write that only deletes answers before its commit, which runs
+// in the background ahead of every later write and reading
+// (firewall/write-queue.ts, docs/decisions.md "Firewall deletions committed
+// in the background").
+
+const save = (h: TestHost) => h.shOk(['iptables-save']);
+const ruleLines = (text: string) => text.split('\n').filter((l) => l.startsWith('-A '));
+const tagOf = (id: string) => `berth:${id.slice(0, 12)}`;
+const endpointOf = async (h: TestHost, name: string, net: string) => (await h.inspect(name)).NetworkSettings.Networks[net] as { EndpointID: string; IPAddress: string };
+
+describe('deletions committed in the background', () => {
+  const host = hostPerTest((h) => h.startHelper());
+
+  it('after rm -f, detach and network rm answer, readings show none of their rules, and adds right after end in the right ruleset', async () => {
+    const h = host();
+    const baseline = await h.snapshot();
+    await h.berthOk(['network', 'create', '--subnet', '10.96.0.0/24', 'fa']);
+    await h.berthOk(['run', '-d', '--name', 'one', '--network', 'fa', '-p', '9301:80', '-p', '9302:81', 'sleep', '600']);
+    const one = await endpointOf(h, 'one', 'fa');
+    expect(ruleLines(await save(h)).filter((l) => l.includes(tagOf(one.EndpointID)))).not.toHaveLength(0);
+
+    // removed, then at once a container with the same address and the same host port
+    await h.berthOk(['rm', '-f', 'one']);
+    await h.berthOk(['run', '-d', '--name', 'two', '--network', 'fa', '-p', '9301:90', 'sleep', '600']);
+    const two = await endpointOf(h, 'two', 'fa');
+    expect(two.IPAddress).toBe(one.IPAddress); // the address came back at once (lowest free)
+    // a reading waits for the pending deletion: nothing of `one` is shown
+    const nat = await h.berthOk(['nat', 'ls']);
+    expect(nat).not.toContain('9302');
+    expect(nat).toContain('9301');
+    const rules = ruleLines(await save(h));
+    expect(rules.filter((l) => l.includes(tagOf(one.EndpointID)))).toEqual([]);
+    expect(rules.filter((l) => l.includes('--dport 9301') && l.includes('DNAT'))).toEqual([expect.stringContaining(`--to-destination ${two.IPAddress}:90`)]);
+    expect((await h.berthOk(['cleanup'])).trim()).toBe('Nothing stale found.');
+
+    // a foreign namespace attached and detached: its rules go after the answer
+    await h.shOk(['ip', 'netns', 'add', 'fdet']);
+    await h.berthOk(['network', 'connect', 'fa', '--netns', 'fdet']);
+    const ep = (await h.shOk(['ip', '-n', 'fdet', '-4', '-br', 'addr', 'show', 'dev', 'eth0'])).split(/\s+/)[2].split('/')[0];
+    expect(ruleLines(await save(h)).some((l) => l.includes(`-d ${ep}/32`))).toBe(true);
+    await h.berthOk(['network', 'disconnect', 'fa', '--netns', 'fdet']);
+    await waitFor(async () => !ruleLines(await save(h)).some((l) => l.includes(`-d ${ep}/32`)), 60_000, `the raw rule of ${ep} to be deleted`);
+    await h.shOk(['ip', 'netns', 'delete', 'fdet']);
+
+    // the network goes: none of its rules once the pending write settles, and a reading never shows them
+    const bridge = `br-${(await h.inspect('fa')).Id.slice(0, 12)}`;
+    await h.berthOk(['rm', '-f', 'two']);
+    await h.berthOk(['network', 'rm', 'fa']);
+    expect((await h.berthOk(['cleanup'])).trim()).toBe('Nothing stale found.');
+    await waitFor(async () => !(await save(h)).includes(bridge), 60_000, `every rule of ${bridge} to be deleted`);
+    expect(await save(h)).not.toContain('10.96.0.0/24');
+    // a network made right after one went: its rules are all there
+    const id = (await h.berthOk(['network', 'create', '--subnet', '10.96.0.0/24', 'fb'])).trim();
+    expect(await save(h)).toContain(`-s 10.96.0.0/24 ! -o br-${id.slice(0, 12)}`);
+    await h.clearBerth();
+    expect(await h.snapshot()).toEqual(baseline);
+  });
+});
+
+// The helper is killed after a removal answered and before its deletion
+// committed (its spawner, which starts iptables-restore, is held with
+// SIGSTOP): the next start renders Berth's chains from the store, so the
+// removed network's rules go.
+describe('crash between a removal\'s answer and its firewall commit', () => {
+  // no drift check while the spawner is held: it would wait for it in the engine's queue
+  const host = hostPerTest((h) => h.startHelper(['--drift-interval', '600000']));
+
+  it('the rules of a removed network are gone after the next start', async () => {
+    const h = host();
+    const baseline = await h.snapshot();
+    const id = (await h.berthOk(['network', 'create', '--subnet', '10.97.0.0/24', 'doomed'])).trim();
+    const bridge = `br-${id.slice(0, 12)}`;
+    expect(await save(h)).toContain(bridge);
+    const spawner = await spawnerOf(h.helperHostPid);
+    const helper = h.helperHostPid;
+    process.kill(spawner, 'SIGSTOP');
+    let stopped: Promise<void> | null = null;
+    try {
+      await h.berthOk(['network', 'rm', 'doomed']);
+      // answered with the rules still in the kernel: their deletion waits for the stopped spawner
+      expect(await save(h)).toContain(bridge);
+      // the helper dies first (a spawner gone before it would fail the restore, which the helper runs again)
+      stopped = h.stopHelper('SIGKILL');
+      await waitFor(async () => gone(helper), 60_000, 'the killed helper to end');
+    } finally {
+      process.kill(spawner, 'SIGKILL'); // the restore it was asked for never runs
+    }
+    await stopped; // (the spawner shared its stderr)
+    expect(await save(h)).toContain(bridge);
+    await h.startHelper();
+    expect(await save(h)).not.toContain(bridge);
+    expect(await save(h)).not.toContain('10.97.0.0/24');
+    expect((await h.berthOk(['cleanup'])).trim()).toBe('Nothing stale found.');
+    await h.clearBerth();
+    expect(await h.snapshot()).toEqual(baseline);
+  });
+});
+
+// Dead: no process, or a zombie.
+async function gone(pid: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  return stat === null || stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+}
+
+// The helper's spawner (kernel/spawner.ts), by the runner's PID.
+async function spawnerOf(helperPid: number): Promise<number> {
+  const kids = (await readFile(`/proc/${helperPid}/task/${helperPid}/children`, 'utf8')).trim().split(' ').filter(Boolean);
+  for (const k of kids) if ((await readFile(`/proc/${k}/cmdline`, 'utf8').catch(() => '')).includes('spawner')) return Number(k);
+  throw new Error(`no spawner child of ${helperPid}`);
+}
