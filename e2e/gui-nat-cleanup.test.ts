@@ -233,6 +233,15 @@ describe.skipIf(!ready)('NAT rules, Cleanup and Ports in Chromium, fake helper',
     expect(await cl.summary().textContent()).toContain('4 fixes selected');
     await app.shot('cleanup-01-findings');
 
+    // a group's "Select all" clears and ticks the whole group, and the counts say so
+    const group = page.getByRole('checkbox', { name: 'Select all 2: Berth rules with nothing behind them' });
+    await group.uncheck();
+    await expect.poll(() => cl.summary().textContent(), { message: 'the summary without the group' }).toContain('2 fixes selected');
+    expect(await cl.checkbox('DNAT for a container that no longer exists').isChecked()).toBe(false);
+    await group.check();
+    await expect.poll(() => cl.summary().textContent(), { message: 'the summary with the group again' }).toContain('4 fixes selected');
+    expect(await page.locator('.finding-group-head', { has: group }).textContent()).toContain('2 of 2 selected');
+
     await cl.checkbox('Docker DNAT').check();
     expect(await cl.finding('Docker DNAT').textContent()).toMatch(/Included: this belongs to docker/);
     await cl.checkbox('veth of a removed container').uncheck();
