@@ -35,8 +35,12 @@ const removeLogs = (eng: Engine, id: string) =>
       .concat(removeEtc(eng.opts.etcDir, id)),
   );
 
+// The next run's shim starts once this one has answered: the reply goes out
+// in this turn of the event loop, the spawn in the next (kernel/shim.ts).
+const spareShimAfter = <T>(eng: Engine, op: Promise<T>): Promise<T> => op.finally(() => setImmediate(() => eng.kernel.prepareShim(eng.opts.shim)));
+
 export async function runContainer(eng: Engine, p: RunOut): Promise<ContainerRecord> {
-  return eng.tx(async (s, undo) => {
+  return spareShimAfter(eng, eng.tx(async (s, undo) => {
     const taken = (n: string) => Object.values(s.containers).some((c) => c.name === n);
     if (p.name && taken(p.name)) {
       const other = Object.values(s.containers).find((c) => c.name === p.name)!;
@@ -77,7 +81,7 @@ export async function runContainer(eng: Engine, p: RunOut): Promise<ContainerRec
     s.containers[id] = c;
     await startProcess(eng, s, c, undo, { cols: p.cols, rows: p.rows });
     return c;
-  });
+  }));
 }
 
 // Docker's network modes and their conflicts (docs/docker-behaviour.md, "Network modes").
@@ -209,14 +213,14 @@ export async function finalizeExit(eng: Engine, id: string, pid: number, exitCod
 }
 
 export async function startContainer(eng: Engine, ref: string): Promise<ContainerRecord> {
-  return eng.tx(async (s, undo) => {
+  return spareShimAfter(eng, eng.tx(async (s, undo) => {
     const c = findContainer(s, ref);
     if (isUp(c)) return c;
     c.endpoints = [];
     c.netns = null;
     await startProcess(eng, s, c, undo);
     return c;
-  });
+  }));
 }
 
 // SIGTERM, then SIGKILL after `timeout` seconds, like `docker stop`.

@@ -3,7 +3,7 @@ import { linksLeaving, linksReaped, reapLinks } from './link-reaper';
 import { addNetns, deleteNetns, listNetns } from './netns';
 import { nftTableNames } from './nft';
 import { childrenOf, isAlive, procStartTime, resolveExecutable, signalGroup, signalProcess, userOf } from './process';
-import { connectAttach, readExit, startShim } from './shim';
+import { connectAttach, prepareShim, readExit, startShim } from './shim';
 import { ensureSysctl, readSysctl, setIfSysctl6 } from './sysctl';
 import { createUts, deleteUts, listUts, releaseUtsDir } from './uts';
 
@@ -39,6 +39,7 @@ export interface Kernel {
   releaseUtsDir: typeof releaseUtsDir;
   // a container's process: started by its shim, watched, signalled
   startShim: typeof startShim;
+  prepareShim: typeof prepareShim; // the next run's shim, started ahead
   readExit: typeof readExit;
   connectAttach: typeof connectAttach; // run -i/-t: the shim's input socket
   procStartTime: typeof procStartTime;
@@ -73,6 +74,7 @@ export const hostKernel: Kernel = {
   listUts,
   releaseUtsDir,
   startShim,
+  prepareShim,
   readExit,
   connectAttach,
   procStartTime,

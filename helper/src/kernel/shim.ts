@@ -104,8 +104,6 @@ export async function startShim(
   let hello = shim ? await handOver(shim, spec) : null;
   // a spare that ended meanwhile (killed by someone) said nothing: a fresh one takes over
   if (!shim || (hello && !hello.pid && hello.silent)) hello = await handOver((shim = launch(o.node, o.script)), spec);
-  // the next run's shim starts now, off that run's path (its Node start is most of a run's time)
-  setImmediate(() => prepareSpare(o.node, o.script));
   if (!hello!.pid) throw new Error(hello!.error ?? 'the shim failed');
   const pid = hello!.pid;
   const exited = shim.exit.then(async (code) => (await readExit(o.dir, pid))?.exitCode ?? code);
@@ -137,7 +135,10 @@ function launch(node: string, script: string): Launched {
   return { proc, exit };
 }
 
-function prepareSpare(node: string, script: string): void {
+// Starts the next run's shim; the engine calls it once a run has answered
+// (docs/logs.md, "Start-up"): spawning it forks the whole helper, which on
+// a loaded machine took ms that were the run's own.
+export function prepareShim({ node, script }: { node: string; script: string }): void {
   if (spare) return;
   const s = { ...launch(node, script), key: `${node}\0${script}` };
   // a spare keeps nothing of the helper's alive

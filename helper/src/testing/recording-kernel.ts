@@ -184,6 +184,7 @@ export function recordingKernel(o: { routes?: IpRoute[]; sysctls?: Record<string
       const p = kernel.procs.get(pid);
       return p && p.dir === dir ? p.record : null;
     },
+    prepareShim() {},
     async connectAttach() {
       throw new Error('a root-free test has no shim to attach to');
     },
