@@ -169,9 +169,13 @@ export class TestHost {
     return { proc, pids, signal };
   }
 
-  // Whether a PID of the test host's is alive (the runner's /proc does not know it).
+  // Whether a PID of the test host's is alive (the runner's /proc does not know it). A zombie is
+  // not: `rm -f` kills the shim with its container, so a killed command can wait a moment as a
+  // zombie until its new parent reaps it (the engine's isAlive counts it as ended too).
   async alive(pid: number): Promise<boolean> {
-    return (await this.sh(['kill', '-0', String(pid)])).code === 0;
+    const r = await this.sh(['cat', `/proc/${pid}/stat`]);
+    if (r.code !== 0) return false;
+    return r.stdout.slice(r.stdout.lastIndexOf(')') + 2, r.stdout.lastIndexOf(')') + 3) !== 'Z';
   }
 
   async shOk(argv: string[]): Promise<string> {
