@@ -726,20 +726,35 @@ class Docker {
         }
       },
       C20: async () => {
-        await this.netCreate('c20net', '10.15.0.0/24');
+        // a network of its own per repetition: Docker 20.10 sometimes keeps an endpoint after 20
+        // concurrent disconnects and then refuses the delete; one it kept must not end the run
+        const net = `c20net${(this.c20 = (this.c20 ?? 0) + 1)}`;
+        await this.netCreate(net, `10.15.${this.c20}.0/24`);
         try {
           return await concurrently(this.ctrs.map((c) => async () => {
-            await conn('c20net', c);
-            await disc('c20net', c);
+            await conn(net, c);
+            await disc(net, c);
           }), () => this.api('GET', '/networks'));
         } finally {
-          // Docker 20.10 sometimes keeps an endpoint after 20 concurrent disconnects (then the
-          // delete is refused with "has active endpoints"): force them off first
-          for (const c of this.ctrs) await this.api('POST', '/networks/c20net/disconnect', { Container: c, Force: true }).catch(() => {});
-          await this.api('DELETE', '/networks/c20net');
+          await this.dropNetwork(net);
         }
       },
     };
+  }
+
+  /** Deletes a network, forcing off every endpoint Docker still lists (kept ones by their name too); logs, never throws, if Docker still refuses. */
+  async dropNetwork(net) {
+    for (let i = 0; i < 5; i++) {
+      try {
+        await this.api('DELETE', `/networks/${net}`);
+        return;
+      } catch (err) {
+        const left = await this.api('GET', `/networks/${net}`).then((r) => Object.values(JSON.parse(r).Containers ?? {}).map((e) => e.Name)).catch(() => []);
+        for (const c of [...this.ctrs, ...left]) await this.api('POST', `/networks/${net}/disconnect`, { Container: c, Force: true }).catch(() => {});
+        if (i === 4) log(`Docker kept ${net} (${err.message.slice(0, 120)}); it goes with the bench's throwaway daemon`);
+        else await sleep(200);
+      }
+    }
   }
 
   async stop() {
