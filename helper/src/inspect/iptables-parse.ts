@@ -130,10 +130,7 @@ function readSpec(spec: string) {
   const n = spec.length;
   if (spec.indexOf('"') >= 0 || spec.indexOf('\\') >= 0 || spec.indexOf('  ') >= 0 || spec.indexOf('\t') >= 0 || spec[0] === ' ' || spec[n - 1] === ' ')
     return readWords(splitWords(spec));
-  const matches: Record<string, string> = {};
-  const targetArgs: Record<string, string> = {};
-  let target = '';
-  let inTarget = false;
+  const out = new RuleOptions();
   let negate = false;
   const endOf = (from: number) => {
     const e = spec.indexOf(' ', from);
@@ -161,28 +158,36 @@ function readSpec(spec: string) {
       next = we + 1;
     }
     const value = valueEnd > e ? spec.slice(e + 1, valueEnd) : '';
-    const name = spec.slice(spec.charCodeAt(s + 1) === 0x2d ? s + 2 : s + 1, e);
-    if ((name === 'j' || name === 'g') && !inTarget) {
-      target = value;
-      inTarget = true;
-      if (name === 'g') targetArgs.goto = 'true';
-    } else if (inTarget) {
-      targetArgs[negate ? `!${name}` : name] = value;
-    } else {
-      const key = negate ? `!${name}` : name;
-      matches[key] = key in matches ? `${matches[key]},${value}` : value;
-    }
+    out.add(spec.slice(spec.charCodeAt(s + 1) === 0x2d ? s + 2 : s + 1, e), value, negate);
     negate = false;
     s = next;
   }
-  return { matches, target, targetArgs };
+  return out;
+}
+
+/** Where a rule's options go: matches up to the first -j/-g, then the target's own arguments. */
+class RuleOptions {
+  matches: Record<string, string> = {};
+  targetArgs: Record<string, string> = {};
+  target = '';
+  private inTarget = false;
+
+  add(name: string, value: string, negate: boolean): void {
+    if ((name === 'j' || name === 'g') && !this.inTarget) {
+      this.target = value;
+      this.inTarget = true;
+      if (name === 'g') this.targetArgs.goto = 'true';
+    } else if (this.inTarget) {
+      this.targetArgs[negate ? `!${name}` : name] = value;
+    } else {
+      const key = negate ? `!${name}` : name;
+      this.matches[key] = key in this.matches ? `${this.matches[key]},${value}` : value;
+    }
+  }
 }
 
 function readWords(words: string[]) {
-  const matches: Record<string, string> = {};
-  const targetArgs: Record<string, string> = {};
-  let target = '';
-  let inTarget = false;
+  const out = new RuleOptions();
   let negate = false;
   for (let i = 0; i < words.length; i++) {
     const w = words[i];
@@ -197,20 +202,10 @@ function readWords(words: string[]) {
       value = words[++i];
       while (i + 1 < words.length && !isOption(words[i + 1])) value += ` ${words[++i]}`;
     }
-    const name = w.slice(w[1] === '-' ? 2 : 1);
-    if ((name === 'j' || name === 'g') && !inTarget) {
-      target = value;
-      inTarget = true;
-      if (name === 'g') targetArgs.goto = 'true';
-    } else if (inTarget) {
-      targetArgs[negate ? `!${name}` : name] = value;
-    } else {
-      const key = negate ? `!${name}` : name;
-      matches[key] = key in matches ? `${matches[key]},${value}` : value;
-    }
+    out.add(w.slice(w[1] === '-' ? 2 : 1), value, negate);
     negate = false;
   }
-  return { matches, target, targetArgs };
+  return out;
 }
 
 // The rule's spec (what follows `-A CHAIN `), for -D / -I lines.
