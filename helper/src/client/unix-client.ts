@@ -69,9 +69,9 @@ export async function connectHelper(socketPath: string, opts: { token?: string; 
 // The token file is written by a running helper. A socket without one is
 // systemd's (socket activation, docs/install.md): a connection starts the
 // helper, which then writes the token; wait for it, bounded.
-async function readToken(socketPath: string): Promise<string> {
+export async function readToken(socketPath: string): Promise<string> {
   try {
-    return (await readFile(tokenPathFor(socketPath), 'utf8')).trim();
+    return await tokenIn(socketPath);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || !(await lstat(socketPath).catch(() => null))?.isSocket()) throw e;
   }
@@ -84,12 +84,21 @@ async function readToken(socketPath: string): Promise<string> {
   if (!listening) throw Object.assign(new Error('no token'), { code: 'ENOENT' });
   for (let i = 0; ; i++) {
     try {
-      return (await readFile(tokenPathFor(socketPath), 'utf8')).trim();
+      return await tokenIn(socketPath);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || i >= 300) throw e;
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+}
+
+// The helper creates the token file (O_EXCL), then writes it: an empty one
+// is being written, read as not there yet (a socket-activated helper's first
+// client polls for it while it starts; it used to send an empty token).
+async function tokenIn(socketPath: string): Promise<string> {
+  const t = (await readFile(tokenPathFor(socketPath), 'utf8')).trim();
+  if (!t) throw Object.assign(new Error('the token file is empty'), { code: 'ENOENT' });
+  return t;
 }
 
 function noHelper(socketPath: string) {
