@@ -8,6 +8,8 @@
 // Env: SIZES (default "10000,50000") foreign rules per host, REPS (default 5),
 //      FOREIGN (default "0,10000") foreign-rule counts for the mutation cost.
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { BERTH, createHost, importTs, median, root, sleep } from './lib/host.mjs';
 
@@ -38,7 +40,11 @@ async function timed(reps, f) {
 // that file at every start; BENCH_BERTH's build is run the same way): total time and time to the
 // first byte of output.
 const CLI = process.env.BENCH_BERTH ? [process.execPath, BERTH] : [path.join(root, 'bin/berth')];
-const cliEnv = { ...process.env };
+// The CLI's V8 code cache goes to a directory of this run, removed at exit: as root, bin/berth would
+// otherwise leave one in root's own ~/.cache/berth (docs/architecture.md, "The CLI start").
+const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-scale-cli-'));
+process.on('exit', () => fs.rmSync(cacheDir, { recursive: true, force: true }));
+const cliEnv = { ...process.env, XDG_CACHE_HOME: cacheDir };
 delete cliEnv.NODE_EXTRA_CA_CERTS;
 function natLs(socket, args) {
   return new Promise((resolve, reject) => {
