@@ -47,4 +47,12 @@ describe('the CLI entry', () => {
     const heavy = [...g.keys()].filter((f) => f === 'zod' || f === 'execa' || f.startsWith('helper/src/engine/') || f.startsWith('helper/src/server/'));
     expect(heavy.map((f) => chain(g, f))).toEqual([]);
   });
+
+  // node:crypto (~2.5 ms of CPU) and node:fs/promises (its own module graph,
+  // ~1-2 ms) load only where a verb needs them (docs/architecture.md#the-cli-start)
+  it('loads no node:crypto or node:fs/promises before a command runs', async () => {
+    const g = await staticGraph('helper/src/cli/main.ts');
+    const heavy = [...g.keys()].filter((f) => /^(node:)?(crypto|fs\/promises)$/.test(f));
+    expect(heavy.map((f) => chain(g, f))).toEqual([]);
+  });
 });

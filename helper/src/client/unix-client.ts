@@ -1,11 +1,18 @@
 import net from 'node:net';
-import { lstat, readFile } from 'node:fs/promises';
+// node:fs, not node:fs/promises: the latter loads its own module graph
+// (readline, streams, dir, watchers), ~1-2 ms of every CLI command's CPU
+// (docs/architecture.md#the-cli-start)
+import { lstat as lstatCb, readFile as readFileCb } from 'node:fs';
+import { promisify } from 'node:util';
 import { BerthError } from '../../../src/shared/errors';
 import { tokenPathFor } from '../../../src/shared/rpc';
 import type { BerthEvent } from '../../../src/shared/events';
 import { RpcSession, makeApi } from '../../../src/shared/rpc-client';
 import { LineFramer } from '../../../src/shared/rpc-frames';
 import type { BerthApi, MethodName, ParamsOf, ResultOf } from '../../../src/shared/methods';
+
+const lstat = promisify(lstatCb);
+const readFile = promisify(readFileCb);
 
 export const DEFAULT_SOCKET = '/run/berth/berth.sock';
 // Answers can be large (host.inspect on a host with 50,000 rules); the

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { OWNERS, type OwnerName } from '../../../../src/shared/owners';
 import type { Finding } from '../../../../src/shared/inspect';
 import { invalid } from '../../../../src/shared/errors';
@@ -50,7 +49,8 @@ export const commands: Command[] = [
       const filters = { table: s(a.values.table), owner: owner as OwnerName | undefined, family: family as 'ipv4' | 'ipv6' | undefined };
       // The output as the helper writes it while it reads (nat.text): each
       // piece is printed as it comes, and no rule becomes an object here.
-      const stream = randomBytes(6).toString('hex');
+      // node:crypto loaded here only: at the top it cost every CLI command ~2.5 ms of CPU (docs/architecture.md#the-cli-start)
+      const stream = (await import('node:crypto')).randomBytes(6).toString('hex');
       const off = c.onEvent((e) => {
         if (e.type === 'nat.text' && e.stream === stream) ctx.out(e.text);
       });
