@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -64,5 +64,31 @@ describe('the CLI code cache', () => {
     const other = (process.getuid?.() ?? 0) + 1;
     expect(writeCache(d, 'cli-x.v8cache', new Uint8Array([1, 2, 3]), other)).toBe(false);
     expect(readdirSync(d)).toEqual([]);
+  });
+
+  it("removes other caches and stale temp files of the user's own, and nothing else", () => {
+    const d = mkdtempSync(join(tmpdir(), 'berth-cc-'));
+    dirs.push(d);
+    const uid = process.getuid?.() ?? 0;
+    const dir = join(d, 'cache/berth');
+    expect(writeCache(dir, 'cli-a.v8cache', new Uint8Array([1]), uid)).toBe(true);
+    const at = (f: string) => join(dir, f);
+    writeFileSync(at('cli-old.v8cache'), 'x');
+    writeFileSync(at('.cli-a.v8cache.123.tmp'), 'x'); // a cut-short write, long ago
+    utimesSync(at('.cli-a.v8cache.123.tmp'), new Date(Date.now() - 3600_000), new Date(Date.now() - 3600_000));
+    writeFileSync(at('.cli-a.v8cache.456.tmp'), 'x'); // a write under way
+    writeFileSync(join(d, 'target'), 'keep');
+    symlinkSync(join(d, 'target'), at('cli-link.v8cache'));
+    mkdirSync(at('cli-dir.v8cache'));
+    writeFileSync(at('notes'), 'x');
+    const foreign = uid === 0 ? ['cli-other-user.v8cache'] : [];
+    for (const f of foreign) {
+      writeFileSync(at(f), 'x');
+      chownSync(at(f), 65534, 65534);
+    }
+    expect(writeCache(dir, 'cli-b.v8cache', new Uint8Array([2]), uid)).toBe(true);
+    expect(readdirSync(dir).sort()).toEqual(['.cli-a.v8cache.456.tmp', 'cli-b.v8cache', 'cli-dir.v8cache', ...foreign, 'notes'].sort());
+    // the link went, not what it pointed to
+    expect(existsSync(join(d, 'target'))).toBe(true);
   });
 });

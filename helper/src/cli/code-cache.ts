@@ -23,6 +23,10 @@ export function cacheName(p: { node: string; arch: string; bundleHash: string; s
   return `cli-${key.replace(/[^A-Za-z0-9._-]/g, '_')}.v8cache`;
 }
 const OURS = /^cli-.*\.v8cache$/;
+// the temp file of a write (below) that was cut short: killed, power lost
+const OURS_TMP = /^\.cli-.*\.v8cache\.\d+\.tmp$/;
+// a write takes milliseconds: a temp file this old has no writer left
+const STALE_TMP_MS = 60_000;
 const MAX_BYTES = 64 << 20;
 
 // The cache at `file` if `uid` owns it and no one else may write it; else undefined.
@@ -60,8 +64,8 @@ function ownDir(path: string, uid: number): boolean {
 
 // Writes `data` as dir/name: a new file of its own (O_EXCL, mode 0600) renamed
 // into place, so a reader sees the old cache or the whole new one; then the
-// caches of other Nodes and bundles go. `dir` is <cache home>/berth; a missing
-// cache home is made only in a directory `uid` owns. False when it could not
+// caches of other Nodes and bundles and stale temp files go (sweep). `dir` is
+// <cache home>/berth; a missing cache home is made only in a directory `uid` owns. False when it could not
 // (the CLI runs on without): no home, a read-only or foreign directory, a full disk.
 export function writeCache(dir: string, name: string, data: Uint8Array, uid: number): boolean {
   let tmp: string | undefined;
@@ -78,10 +82,29 @@ export function writeCache(dir: string, name: string, data: Uint8Array, uid: num
     }
     renameSync(tmp, join(dir, name));
     tmp = undefined;
-    for (const f of readdirSync(dir)) if (f !== name && OURS.test(f)) unlinkSync(join(dir, f));
+    sweep(dir, name, uid);
     return true;
   } catch {
     if (tmp) try { unlinkSync(tmp); } catch { /* already gone */ }
     return false;
+  }
+}
+
+// Removes from `dir` (ours, checked by the caller) the caches of other Nodes
+// and bundles and the stale temp files of cut-short writes: only this user's
+// files and links, found by lstat (a link is removed, never followed); a
+// directory or another user's file (root's) stays.
+function sweep(dir: string, keep: string, uid: number): void {
+  for (const f of readdirSync(dir)) {
+    const tmp = OURS_TMP.test(f);
+    if (f === keep || !(tmp || OURS.test(f))) continue;
+    try {
+      const st = lstatSync(join(dir, f));
+      if (st.uid !== uid || !(st.isFile() || st.isSymbolicLink())) continue;
+      if (tmp && Date.now() - st.mtimeMs < STALE_TMP_MS) continue; // maybe still being written
+      unlinkSync(join(dir, f));
+    } catch {
+      // removed by another command meanwhile
+    }
   }
 }
