@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { useId } from 'react';
 import { useBerthMutation } from '../../api/hooks';
 import type { Proto } from '../../../../shared/ports';
 import { ErrorMessage } from '../../components/ErrorMessage';
@@ -6,21 +6,27 @@ import { Icon } from '../../components/Icon';
 import { Spinner } from '../../components/Spinner';
 import { checkDraft, type Draft, type Owned } from './port-conflicts';
 
+// What is typed in one add row. The view holds it (by container id), not the
+// row: a row that is re-created (its card hidden by the search and shown
+// again, or gone for a moment while the list is read again) keeps it.
+export interface AddForm {
+  d: Draft;
+  touched: Partial<Record<keyof Draft, boolean>>;
+  submitted: boolean;
+}
+export const EMPTY_ADD_FORM: AddForm = { d: { hostIp: '0.0.0.0', hostPort: '', containerPort: '', proto: 'tcp' }, touched: {}, submitted: false };
+
 // The inline "add a mapping" row of one container. Conflicts with every
 // mapping in the view show as the user types; the helper's own refusal shows
 // here too, on submit.
-export function AddMappingRow({ container, all, onAdded }: { container: string; all: Owned[]; onAdded: (spec: string) => void }) {
+export function AddMappingRow({ container, all, onAdded, form, onForm }: { container: string; all: Owned[]; onAdded: (spec: string) => void; form: AddForm; onForm: (next: (f: AddForm) => AddForm) => void }) {
   const id = useId();
   const add = useBerthMutation('port.add');
-  const [d, setD] = useState<Draft>({ hostIp: '0.0.0.0', hostPort: '', containerPort: '', proto: 'tcp' });
-  const [touched, setTouched] = useState<Partial<Record<keyof Draft, boolean>>>({});
-  const [submitted, setSubmitted] = useState(false);
+  const { d, touched, submitted } = form;
   const check = checkDraft(d, all);
   const set = (k: keyof Draft) => (v: string) => {
-    setD((x) => ({ ...x, [k]: v }));
-    setTouched((t) => ({ ...t, [k]: true }));
+    onForm((f) => ({ d: { ...f.d, [k]: v }, touched: { ...f.touched, [k]: true }, submitted: false }));
     if (add.error) add.reset();
-    setSubmitted(false);
   };
   // an error shows once its field was typed in (a conflict: as soon as it exists)
   // ("Required" only after a submit: an emptied field is not yet an error)
@@ -32,15 +38,12 @@ export function AddMappingRow({ container, all, onAdded }: { container: string; 
 
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
-    setTouched({ hostIp: true, hostPort: true, containerPort: true });
-    setSubmitted(true);
+    onForm((f) => ({ ...f, touched: { hostIp: true, hostPort: true, containerPort: true }, submitted: true }));
     if (!check.spec || add.isPending) return;
     const spec = check.spec;
     add.mutate({ container, spec }, {
       onSuccess: () => {
-        setD((x) => ({ ...x, hostPort: '', containerPort: '' }));
-        setTouched({});
-        setSubmitted(false);
+        onForm((f) => ({ d: { ...f.d, hostPort: '', containerPort: '' }, touched: {}, submitted: false }));
         onAdded(spec);
       },
     });

@@ -94,6 +94,57 @@ describe('PortsView', () => {
     await screen.findByText(/Put back/);
   });
 
+  it('a failed refresh keeps the cards, the mappings and what the user typed, with a note', async () => {
+    const { transport, emit } = setup();
+    let down = false;
+    const list = transport.call.bind(transport);
+    transport.call = (method, params) =>
+      down && (method === 'container.list' || method === 'port.list') ? Promise.reject(new BerthError('unavailable', 'the helper did not answer')) : list(method, params);
+    renderWith(<PortsView />, transport);
+    await screen.findByRole('table', { name: 'Port mappings of web' });
+    const form = () => screen.getByRole('form', { name: 'Add a port mapping to dns' });
+    fireEvent.change(within(form()).getByLabelText('Host port'), { target: { value: '8080' } });
+    fireEvent.change(within(form()).getByLabelText('Container port'), { target: { value: '80' } });
+    expect(form().textContent).toContain('already published by web');
+
+    // a background refresh (an event made the lists stale) fails
+    down = true;
+    act(() => emit({ type: 'ports.changed', container: 'web-0123456789abcdef' }));
+    const notes = await screen.findAllByText(/^Could not refresh/);
+    expect(notes.map((n) => n.textContent)).toEqual(['Could not refresh the containers: ', 'Could not refresh the ports of web: ', 'Could not refresh the ports of dns: ']);
+    expect(notes[0].closest('[role="status"]')!.textContent).toContain('the helper did not answer');
+    expect(screen.queryByText('Could not list containers')).toBeNull();
+    expect(screen.getByRole('table', { name: 'Port mappings of web' }).textContent).toContain('0.0.0.0:8080');
+    expect((within(form()).getByLabelText('Host port') as HTMLInputElement).value).toBe('8080');
+    expect((within(form()).getByLabelText('Container port') as HTMLInputElement).value).toBe('80');
+    expect(form().textContent).toContain('already published by web');
+
+    // the next refresh that works clears the note; the draft is still there
+    down = false;
+    act(() => emit({ type: 'ports.changed', container: 'web-0123456789abcdef' }));
+    await waitFor(() => expect(screen.queryByText(/^Could not refresh/)).toBeNull());
+    expect((within(form()).getByLabelText('Host port') as HTMLInputElement).value).toBe('8080');
+  });
+
+  it('shows an error only when the first read fails', async () => {
+    const { transport } = fakeTransport({ 'container.list': () => { throw new BerthError('unavailable', 'the helper did not answer'); } });
+    renderWith(<PortsView />, transport);
+    expect((await screen.findByRole('alert')).textContent).toContain('Could not list containers');
+    expect(screen.queryByText(/^Could not refresh/)).toBeNull();
+  });
+
+  it('keeps a half-typed mapping while the search hides its card', async () => {
+    const { transport } = setup();
+    renderWith(<PortsView />, transport);
+    await screen.findByRole('table', { name: 'Port mappings of web' });
+    fireEvent.change(within(screen.getByRole('form', { name: 'Add a port mapping to dns' })).getByLabelText('Host port'), { target: { value: '5300' } });
+    const search = screen.getByRole('searchbox', { name: 'Search ports' });
+    fireEvent.change(search, { target: { value: 'web' } });
+    expect(screen.queryByRole('form', { name: 'Add a port mapping to dns' })).toBeNull();
+    fireEvent.change(search, { target: { value: '' } });
+    expect((within(screen.getByRole('form', { name: 'Add a port mapping to dns' })).getByLabelText('Host port') as HTMLInputElement).value).toBe('5300');
+  });
+
   it('explains -p when nothing runs', async () => {
     const { transport } = fakeTransport({ 'container.list': () => [] });
     renderWith(<PortsView />, transport);

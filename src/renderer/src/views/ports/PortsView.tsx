@@ -4,6 +4,7 @@ import type { Container } from '../../../../shared/container';
 import type { PortMapping } from '../../../../shared/ports';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorMessage } from '../../components/ErrorMessage';
+import { failedWithoutData, RefreshError } from '../../components/RefreshError';
 import { Icon } from '../../components/Icon';
 import { ListSearch, NoMatch } from '../../components/ListSearch';
 import { OpenPortButton } from '../../components/OpenPortButton';
@@ -15,7 +16,7 @@ import { containerName, containerNetworks } from '../../lib/format';
 import { StatusBadge } from '../StatusBadge';
 import { BulkBar } from '../../components/BulkBar';
 import { useChecked } from '../../lib/bulk';
-import { AddMappingRow } from './AddMappingRow';
+import { AddMappingRow, EMPTY_ADD_FORM, type AddForm } from './AddMappingRow';
 import { mappingKey, PortBulkRemove } from './PortBulkRemove';
 import { hostIpForSpec, mappingSpec, type Owned } from './port-conflicts';
 
@@ -32,6 +33,9 @@ export function PortsView() {
   const seq = useRef(0);
   const readd = useBerthMutation('port.add');
   const [search, setSearch] = useState('');
+  // each card's half-typed mapping, by container id (AddForm says why here)
+  const [forms, setForms] = useState<Record<string, AddForm>>({});
+  const setForm = useCallback((id: string, next: (f: AddForm) => AddForm) => setForms((xs) => ({ ...xs, [id]: next(xs[id] ?? EMPTY_ADD_FORM) })), []);
   // a card shows when its container, a network of it or one of its mappings matches
   const shown = running.filter((c, i) => matchesQuery(
     search,
@@ -81,9 +85,10 @@ export function PortsView() {
     <section className="view" aria-labelledby="view-title">
       <PageHeader title="Ports" subtitle="Host side → container side for every running container; changes apply live, without a restart" />
       <div className="pane">
+        <RefreshError error={list.data ? list.error : null} what="the containers" />
         {list.isPending && list.fetchStatus !== 'idle' ? (
           <div className="pane-center"><Spinner label="Loading containers…" /></div>
-        ) : list.error ? (
+        ) : failedWithoutData(list) ? (
           <ErrorMessage error={list.error} title="Could not list containers" />
         ) : running.length === 0 ? (
           <EmptyState icon="ports" title="No running containers">
@@ -105,7 +110,7 @@ export function PortsView() {
             {bulkRemove && ticks.checked.size > 0 && <PortBulkRemove keys={keys.filter((k) => ticks.checked.has(k))} onRemoved={onBulkRemoved} onClose={() => setBulkRemove(false)} />}
             {shown.length === 0 && <NoMatch query={search} what="containers or ports" onClear={() => setSearch('')} />}
             {shown.map((c) => (
-              <ContainerPorts key={c.Id} container={c} query={ports[running.indexOf(c)]} all={all} checked={ticks.checked} onCheck={ticks.set} onRemoved={onRemoved} onAdded={(spec) => toast({ text: <>Published <span className="mono">{spec}</span> on {containerName(c)}</> })} />
+              <ContainerPorts key={c.Id} container={c} query={ports[running.indexOf(c)]} all={all} form={forms[c.Id] ?? EMPTY_ADD_FORM} onForm={(next) => setForm(c.Id, next)} checked={ticks.checked} onCheck={ticks.set} onRemoved={onRemoved} onAdded={(spec) => toast({ text: <>Published <span className="mono">{spec}</span> on {containerName(c)}</> })} />
             ))}
           </>
         )}
@@ -128,6 +133,8 @@ function ContainerPorts({
   onCheck,
   onRemoved,
   onAdded,
+  form,
+  onForm,
 }: {
   container: Container;
   query: ReturnType<typeof useBerthQueries<'port.list'>>[number] | undefined;
@@ -136,6 +143,8 @@ function ContainerPorts({
   onCheck: (key: string, on: boolean) => void;
   onRemoved: (container: string, m: PortMapping) => void;
   onAdded: (spec: string) => void;
+  form: AddForm;
+  onForm: (next: (f: AddForm) => AddForm) => void;
 }) {
   const name = containerName(container);
   const nets = containerNetworks(container);
@@ -152,7 +161,8 @@ function ContainerPorts({
         <span className="spacer" />
         <span className="muted small">{mappings.length} mapping{mappings.length === 1 ? '' : 's'}</span>
       </header>
-      {query?.error ? (
+      <RefreshError error={query?.data ? query.error : null} what={`the ports of ${name}`} />
+      {query && failedWithoutData(query) ? (
         <ErrorMessage error={query.error} title={`Could not list the ports of ${name}`} />
       ) : query?.isPending ? (
         <div className="port-card-body"><Spinner label="Reading ports…" /></div>
@@ -187,7 +197,7 @@ function ContainerPorts({
           </tbody>
         </table>
       )}
-      <AddMappingRow container={name} all={all} onAdded={onAdded} />
+      <AddMappingRow container={name} all={all} onAdded={onAdded} form={form} onForm={onForm} />
     </section>
   );
 }
