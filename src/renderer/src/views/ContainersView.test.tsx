@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ForeignSandbox } from '../../../shared/container';
 import { fakeScrollLayout } from '../test-layout';
@@ -24,6 +24,23 @@ function setup(n = 50) {
 const rowOf = (table: HTMLElement, name: string) => table.querySelector<HTMLTableRowElement>(`tr[data-name="${name}"]`);
 
 describe('ContainersView', () => {
+  it('a failed refresh keeps both lists and says so', async () => {
+    let down = false;
+    const { transport, emit, containers, foreign } = setup(3);
+    const call = transport.call.bind(transport);
+    transport.call = (method, params) =>
+      down && (method === 'container.list' || method === 'sandbox.listForeign') ? Promise.reject(Object.assign(new Error('the helper did not answer'), { kind: 'unavailable' })) : call(method, params);
+    renderWith(<ContainersView />, transport);
+    const table = await screen.findByRole('table', { name: 'Berth containers' });
+    await waitFor(() => expect(rowOf(table, 'c0')).toBeTruthy());
+    down = true;
+    await act(async () => emit({ type: 'container.changed', id: containers[0].Id, name: 'c0', status: 'running' }));
+    await waitFor(() => expect(screen.queryAllByText(/^Could not refresh/).map((n) => n.textContent)).toEqual(['Could not refresh the containers: ', 'Could not refresh the other sandboxes: ']));
+    expect(rowOf(table, 'c0')).toBeTruthy();
+    expect(screen.getByText(foreign[0].name)).toBeTruthy();
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
   it('opens with a given Berth container selected: its logs beside it, the row highlighted and focused', async () => {
     const { transport, containers } = setup();
     const onFocused = vi.fn();

@@ -47,6 +47,26 @@ describe('NetworksView', () => {
     expect(listed()).toBe(before + 1);
   });
 
+  it('a failed refresh keeps the list and says so; the next one that works clears the note', async () => {
+    let down = false;
+    const { transport, emit } = fakeTransport({
+      'network.list': () => {
+        if (down) throw Object.assign(new Error('the helper did not answer'), { kind: 'unavailable' });
+        return [network('red', '10.1.0.0/24')];
+      },
+    });
+    renderWith(<NetworksView />, transport);
+    await screen.findByRole('button', { name: 'Show details of network red' });
+    down = true;
+    await act(async () => emit({ type: 'network.created', id: 'b', name: 'blue' }));
+    expect((await screen.findByText(/^Could not refresh the networks/)).closest('[role="status"]')!.textContent).toContain('the helper did not answer');
+    expect(screen.getByRole('button', { name: 'Show details of network red' })).toBeTruthy();
+    expect(screen.queryByText('Could not list networks')).toBeNull();
+    down = false;
+    await act(async () => emit({ type: 'network.created', id: 'b', name: 'blue' }));
+    await waitFor(() => expect(screen.queryByText(/^Could not refresh/)).toBeNull());
+  });
+
   it('asks before removing and names what goes', async () => {
     const nets = [network('red', '10.1.0.0/24', { Containers: { c1: { Name: 'web', EndpointID: 'e', MacAddress: '', IPv4Address: '10.1.0.2/24', IPv6Address: '' } } })];
     const { transport } = fakeTransport({

@@ -3,6 +3,7 @@ import { useBerthQuery } from '../api/hooks';
 import type { Network } from '../../../shared/network';
 import { EmptyState } from '../components/EmptyState';
 import { ErrorMessage } from '../components/ErrorMessage';
+import { failedWithoutData, RefreshError } from '../components/RefreshError';
 import { BulkBar } from '../components/BulkBar';
 import { Icon } from '../components/Icon';
 import { ListSearch, NoMatch } from '../components/ListSearch';
@@ -81,9 +82,10 @@ export function NetworksView({ focus, onFocused }: { focus?: string | null; onFo
       />
       <div className={current ? 'split' : 'split split-single'}>
         <div className="pane pane-fill">
+          <RefreshError error={list.data ? list.error : null} what="the networks" />
           {list.isPending && list.fetchStatus !== 'idle' ? (
             <div className="pane-center"><Spinner label="Loading networks…" /></div>
-          ) : list.error ? (
+          ) : failedWithoutData(list) ? (
             <ErrorMessage error={list.error} title="Could not list networks" />
           ) : networks.length === 0 ? (
             <EmptyState
