@@ -104,6 +104,10 @@ const go = async (page, view) => {
 // that frame, without the wait for vsync that makes the frame interval's floor.
 // Beside them, Chromium's own totals over the 40 steps (CDP Performance.getMetrics): script, layout
 // and style time, the share to compare between two builds on a loaded machine.
+// Then the same 40 steps again under Chromium's tracing, for the renderer main thread's CPU time per
+// step (the trace's thread time, tdur: what a loaded machine's waits for a core do not inflate; the
+// frame interval and the work above do include them): every task the thread ran from one step's
+// scroll to the next, split into style, layout and paint (the rest is script and React).
 const scrollFrames = async (scroller) => {
   const page = scroller.page();
   const cdp = await page.context().newCDPSession(page);
@@ -112,13 +116,40 @@ const scrollFrames = async (scroller) => {
   const m0 = await metrics();
   const out = await stepFrames(scroller);
   const m1 = await metrics();
-  await cdp.detach();
   const d = (k) => ms((m1[k] - m0[k]) * 1000);
   out.totals = `Chromium's totals over the steps: script ${d('ScriptDuration')}, layout ${d('LayoutDuration')} (${m1.LayoutCount - m0.LayoutCount} layouts), style ${d('RecalcStyleDuration')}`;
+  await scroller.evaluate((el) => { el.scrollTop = 0; });
+  out.cpu = await tracedSteps(cdp, scroller);
+  await cdp.detach();
   return out;
 };
-const stepFrames = (scroller) =>
-  scroller.evaluate(async (el) => {
+const tracedSteps = async (cdp, scroller) => {
+  const events = [];
+  cdp.on('Tracing.dataCollected', ({ value }) => events.push(...value));
+  const complete = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
+  await cdp.send('Tracing.start', { traceConfig: { includedCategories: ['toplevel', 'devtools.timeline', 'blink.user_timing'] }, transferMode: 'ReportEvents' });
+  await stepFrames(scroller, true);
+  await cdp.send('Tracing.end');
+  await complete;
+  const marks = events.filter((e) => e.name === 'bench-step').map((e) => e.ts).sort((a, b) => a - b);
+  const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain' && events.some((m) => m.name === 'bench-step' && m.pid === e.pid));
+  const on = events.filter((e) => e.ph === 'X' && e.pid === main?.pid && e.tid === main?.tid && e.tdur !== undefined);
+  const tasks = on.filter((e) => e.name === 'ThreadControllerImpl::RunTask' || e.name === 'RunTask');
+  const of = (names) => on.filter((e) => names.includes(e.name));
+  const kinds = { style: of(['UpdateLayoutTree', 'ParseAuthorStyleSheet']), layout: of(['Layout']), paint: of(['PrePaint', 'Paint', 'Layerize', 'Commit', 'UpdateLayer']) };
+  const steps = [];
+  for (let i = 0; i + 1 < marks.length; i++) {
+    const sum = (xs) => xs.filter((e) => e.ts >= marks[i] && e.ts < marks[i + 1]).reduce((a, e) => a + e.tdur, 0) / 1000;
+    steps.push({ all: sum(tasks), style: sum(kinds.style), layout: sum(kinds.layout), paint: sum(kinds.paint) });
+  }
+  return steps;
+};
+const cpuText = (steps) => {
+  const q = (k) => `${median(steps.map((s) => s[k])).toFixed(1)}/${p95(steps.map((s) => s[k])).toFixed(1)} ms`;
+  return `main-thread CPU per step p50/p95 ${q('all')} (style ${q('style')}, layout ${q('layout')}, paint ${q('paint')})`;
+};
+const stepFrames = (scroller, marked = false) =>
+  scroller.evaluate(async (el, marked) => {
     const frames = [];
     const work = [];
     let scrolled = 0;
@@ -127,6 +158,7 @@ const stepFrames = (scroller) =>
     const done = [];
     for (let i = 1; i <= 40; i++) {
       const t0 = performance.now();
+      if (marked) performance.mark('bench-step');
       scrolled = 0;
       el.scrollTop += 600;
       await new Promise((r) => requestAnimationFrame(() => {
@@ -140,9 +172,10 @@ const stepFrames = (scroller) =>
     }
     await Promise.all(done);
     document.removeEventListener('scroll', onScroll, { capture: true });
+    if (marked) performance.mark('bench-step');
     return { frames, work };
-  });
-const frameText = ({ frames, work, totals }) => `frame p50 ${ms(median(frames))}, p95 ${ms(p95(frames))}; work per frame p50 ${ms(median(work))}, p95 ${ms(p95(work))}; ${totals}`;
+  }, marked);
+const frameText = ({ frames, work, totals, cpu }) => `frame p50 ${ms(median(frames))}, p95 ${ms(p95(frames))}; work per frame p50 ${ms(median(work))}, p95 ${ms(p95(work))}; ${totals}; traced: ${cpuText(cpu)}`;
 
 // The floor of that measure in this browser (headless, --disable-gpu): a trivial page scrolled the
 // same way. Frames cannot be shorter than its interval; read the views' numbers beside it.
@@ -159,7 +192,7 @@ const frameText = ({ frames, work, totals }) => `frame p50 ${ms(median(frames))}
 
 if (NAT_RULES) await withGui(NAT_RULES, async (page) => {
   const t = await go(page, 'Firewall rules');
-  await page.locator('tr[data-rule-id]').first().waitFor({ timeout: 60_000 });
+  await page.locator('[role="row"][data-rule-id]').first().waitFor({ timeout: 60_000 });
   const firstRows = performance.now() - t;
   const split = callSplit(page, 'nat.query', t, t + firstRows);
   const scroller = page.getByTestId('nat-scroll');
@@ -167,14 +200,14 @@ if (NAT_RULES) await withGui(NAT_RULES, async (page) => {
   await shot(page, 'nat-first-rows');
   const frames = frameText(await scrollFrames(scroller));
   await shot(page, 'nat-scrolled');
-  const rowsInDom = await page.locator('tr[data-rule-id], tr.row-loading').count();
+  const rowsInDom = await page.locator('[role="row"][data-rule-id], [role="row"].row-loading').count();
   const searches = [];
   // Kubernetes service rules are every 5th from 1 (bench/lib/host.mjs): each query matches one rule
   for (const q of [`svc-${NAT_RULES - 4}:`, `svc-${Math.floor(NAT_RULES / 10) * 5 + 1}:`, 'svc-6:']) {
     const t0 = performance.now();
     await page.getByRole('searchbox', { name: 'Search rules' }).fill(q);
     await page.locator('.toolbar-count', { hasText: /^1 of / }).waitFor();
-    await page.locator('tr[data-rule-id]', { hasText: q }).waitFor();
+    await page.locator('[role="row"][data-rule-id]', { hasText: q }).waitFor();
     searches.push(performance.now() - t0);
   }
   await shot(page, 'nat-searched');

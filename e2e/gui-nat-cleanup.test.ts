@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext, Locator } from 'playwright-core';
 import { startWebUi, type WebUi } from '../helper/src/webui/server';
 import { methods } from '../src/shared/methods';
 import { BerthApp } from './pages/app-page';
@@ -84,6 +84,11 @@ describe.skipIf(!ready)('NAT rules, Cleanup and Ports in Chromium, fake helper',
     await expect.poll(() => nat.rows().last().getAttribute('aria-rowindex')).toBe(String(total + 1));
     expect(await nat.rows().count()).toBeLessThan(80);
     await app.shot('nat-02-scrolled-to-end');
+    // the rows are not a <table>: each column of a row starts and ends where its header does
+    const boxes = (l: Locator) => l.evaluateAll((els) => els.map((e) => { const b = e.getBoundingClientRect(); return [Math.round(b.left), Math.round(b.width)]; }));
+    const heads = await boxes(nat.table().getByRole('columnheader'));
+    expect(heads).toHaveLength(5);
+    expect(await boxes(nat.rows().last().getByRole('cell'))).toEqual(heads);
     await nat.scroller().evaluate((el) => (el.scrollTop = 0));
 
     // filters: owner, table, family and text search

@@ -21,13 +21,13 @@ export class NatPage {
     await this.page.getByRole('button', { name: 'Clear filters' }).click();
   }
   rows(): Locator {
-    return this.table().locator('tbody tr[data-rule-id]');
+    return this.table().locator('[role="row"][data-rule-id]');
   }
   row(id: string): Locator {
-    return this.table().locator(`tr[data-rule-id="${id}"]`);
+    return this.table().locator(`[role="row"][data-rule-id="${id}"]`);
   }
   hitRow(): Locator {
-    return this.table().locator('tr.hit');
+    return this.table().locator('[role="row"].hit');
   }
   async toggleRaw(): Promise<void> {
     await this.page.getByRole('button', { name: /Raw view|Table view/ }).click();

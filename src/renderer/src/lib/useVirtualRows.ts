@@ -4,8 +4,9 @@ import { useEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from
 // The virtualized-table machinery of every table of the app. Rows that vary
 // in height (chips, inline errors) are measured as they render; a table of
 // one row height (`fixed`) is never measured, so scrolling reads no layout.
-// Only the rows in view (plus overscan) are in the DOM; padding rows keep the
-// scroll height. Keyboard: the current row is the one tab stop; arrows, Page
+// Only the rows in view (plus overscan) are in the DOM; padding rows (a
+// <table>) or a box of the whole height with rows placed in it (NatTable)
+// keep the scroll height. Keyboard: the current row is the one tab stop; arrows, Page
 // Up/Down, Home and End move it, Enter or Space (or a click outside the row's
 // own buttons) activates it. The row handlers (`rowEvents`) are the same
 // functions for the table's whole life, so a memoised row re-renders only
@@ -38,7 +39,7 @@ export function useVirtualRows({
   fixed?: boolean; // every row is `estimate` px high
 }) {
   const scrollRef = useRef<HTMLDivElement>(null);
-  const rowRefs = useRef(new Map<number, HTMLTableRowElement>());
+  const rowRefs = useRef(new Map<number, HTMLElement>());
   const [cursor, setCursor] = useState(0);
   const virt = useVirtualizer({
     count,
@@ -109,7 +110,7 @@ export function useVirtualRows({
   const latest = useRef({ onKeyDown, onClick, measure: virt.measureElement });
   latest.current = { onKeyDown, onClick, measure: virt.measureElement };
   const [rowEvents] = useState(() => ({
-    ref: (i: number, el: HTMLTableRowElement | null) => {
+    ref: (i: number, el: HTMLElement | null) => {
       if (el) {
         rowRefs.current.set(i, el);
         if (!fixed) latest.current.measure(el);
@@ -121,7 +122,7 @@ export function useVirtualRows({
 
   const tabStop = Math.min(cursor, Math.max(count - 1, 0));
   const rowProps = (i: number) => ({
-    ref: (el: HTMLTableRowElement | null) => rowEvents.ref(i, el),
+    ref: (el: HTMLElement | null) => rowEvents.ref(i, el),
     'data-index': i,
     'aria-rowindex': i + 2,
     tabIndex: i === tabStop ? 0 : -1,
@@ -130,7 +131,9 @@ export function useVirtualRows({
   });
 
   const items = virt.getVirtualItems();
+  const totalSize = virt.getTotalSize();
   const padTop = items.length ? items[0].start : 0;
-  const padBottom = items.length ? Math.max(0, virt.getTotalSize() - items[items.length - 1].end) : 0;
-  return { scrollRef, items, padTop, padBottom, rowProps, rowEvents, tabStop };
+  const padBottom = items.length ? Math.max(0, totalSize - items[items.length - 1].end) : 0;
+  // padTop/padBottom for a <table>; totalSize and each item's start for rows placed absolutely
+  return { scrollRef, items, padTop, padBottom, totalSize, rowProps, rowEvents, tabStop };
 }

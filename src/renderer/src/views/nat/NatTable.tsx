@@ -16,6 +16,11 @@ export const ROW_HEIGHT = 30;
 // scrolling come from useVirtualRows, as in every table of the app. Every
 // row is ROW_HEIGHT high (never measured) and memoised on its own rule and
 // state, so a scroll step renders only the rows it brings into view.
+// Not a <table>: rows are boxes placed absolutely in a body of the whole
+// height, each of fixed size and contained, one grid of columns shared with
+// the header; a scroll step lays out only the rows it adds, where a table
+// lays out all of its rows and padding rows again (docs/architecture.md,
+// large readings). The ARIA roles keep it a table for assistive technology.
 export function NatTable({
   count,
   total,
@@ -65,34 +70,27 @@ export function NatTable({
 
   return (
     <div className="vtable-scroll vtable-contained" ref={v.scrollRef} data-testid="nat-scroll">
-      <table className="table vtable nat-table" aria-label="Firewall rules" aria-rowcount={count + 1}>
-        <colgroup>
-          <col style={{ width: 260 }} />
-          <col style={{ width: 170 }} />
-          <col style={{ width: 210 }} />
-          <col />
-          <col style={{ width: 74 }} />
-        </colgroup>
-        <thead>
-          <tr aria-rowindex={1}>
-            <th scope="col">Table / chain / #</th>
-            <th scope="col">Target</th>
-            <th scope="col">Owner</th>
-            <th scope="col" title="A NAT rule's mapping (host side → container side), else what the rule matches">Mapping / match</th>
-            <th scope="col" className="num">Packets</th>
-          </tr>
-        </thead>
-        <tbody>
-          {v.padTop > 0 && <tr className="vpad" aria-hidden="true"><td colSpan={5} style={{ height: v.padTop }} /></tr>}
+      <div role="table" className="vgrid nat-grid" aria-label="Firewall rules" aria-rowcount={count + 1}>
+        <div role="rowgroup" className="vgrid-head">
+          <div role="row" className="vgrid-row" aria-rowindex={1}>
+            <div role="columnheader">Table / chain / #</div>
+            <div role="columnheader">Target</div>
+            <div role="columnheader">Owner</div>
+            <div role="columnheader" title="A NAT rule's mapping (host side → container side), else what the rule matches">Mapping / match</div>
+            <div role="columnheader" className="num">Packets</div>
+          </div>
+        </div>
+        <div role="rowgroup" className="vgrid-body" style={{ height: v.totalSize }}>
           {v.items.map((it) => {
             const r = rowAt(it.index);
-            if (!r) return <LoadingRow key={it.key} index={it.index} tabStop={it.index === v.tabStop} events={v.rowEvents} />;
+            if (!r) return <LoadingRow key={it.key} index={it.index} start={it.start} tabStop={it.index === v.tabStop} events={v.rowEvents} />;
             const c = counters.get(r.id);
             const tag = r.owner === 'berth' ? berthTag(r.comment) : null;
             return (
               <NatRow
                 key={it.key}
                 index={it.index}
+                start={it.start}
                 rule={r}
                 tabStop={it.index === v.tabStop}
                 selected={r.id === selected}
@@ -106,9 +104,8 @@ export function NatTable({
               />
             );
           })}
-          {v.padBottom > 0 && <tr className="vpad" aria-hidden="true"><td colSpan={5} style={{ height: v.padBottom }} /></tr>}
-        </tbody>
-      </table>
+        </div>
+      </div>
       {count === 0 && (
         <p className="vtable-empty muted">{total ? 'No rule matches these filters.' : 'No rules.'}</p>
       )}
@@ -117,34 +114,36 @@ export function NatTable({
 }
 
 interface RowEvents {
-  ref: (i: number, el: HTMLTableRowElement | null) => void;
+  ref: (i: number, el: HTMLElement | null) => void;
   onKeyDown: (e: KeyboardEvent, i: number) => void;
   onClick: (e: MouseEvent, i: number) => void;
 }
 
 // A row's place, tab stop and handlers (the handlers never change: useVirtualRows).
-function useRowProps(index: number, tabStop: boolean, events: RowEvents) {
+function useRowProps(index: number, start: number, tabStop: boolean, events: RowEvents) {
   return {
-    ref: useCallback((el: HTMLTableRowElement | null) => events.ref(index, el), [events, index]),
+    ref: useCallback((el: HTMLDivElement | null) => events.ref(index, el), [events, index]),
     onKeyDown: useCallback((e: KeyboardEvent) => events.onKeyDown(e, index), [events, index]),
     onClick: useCallback((e: MouseEvent) => events.onClick(e, index), [events, index]),
     'data-index': index,
     'aria-rowindex': index + 2,
     tabIndex: tabStop ? 0 : -1,
-    style: { height: ROW_HEIGHT },
+    role: 'row',
+    style: { height: ROW_HEIGHT, transform: `translateY(${start}px)` },
   };
 }
 
-const LoadingRow = memo(function LoadingRow({ index, tabStop, events }: { index: number; tabStop: boolean; events: RowEvents }) {
+const LoadingRow = memo(function LoadingRow({ index, start, tabStop, events }: { index: number; start: number; tabStop: boolean; events: RowEvents }) {
   return (
-    <tr {...useRowProps(index, tabStop, events)} className="row-loading" aria-busy="true">
-      <td colSpan={5} className="muted">…</td>
-    </tr>
+    <div {...useRowProps(index, start, tabStop, events)} className="vgrid-row row-loading" aria-busy="true">
+      <div role="cell" className="muted">…</div>
+    </div>
   );
 });
 
 const NatRow = memo(function NatRow({
   index,
+  start,
   rule: r,
   tabStop,
   selected,
@@ -157,6 +156,7 @@ const NatRow = memo(function NatRow({
   onOpen,
 }: {
   index: number;
+  start: number;
   rule: FirewallRule;
   tabStop: boolean;
   selected: boolean;
@@ -168,21 +168,21 @@ const NatRow = memo(function NatRow({
   events: RowEvents;
   onOpen?: OpenView;
 }) {
-  const props = useRowProps(index, tabStop, events);
-  const cls = [selected && 'selected', hit && 'hit', onPath && 'on-path'].filter(Boolean).join(' ');
+  const props = useRowProps(index, start, tabStop, events);
+  const cls = ['vgrid-row', selected && 'selected', hit && 'hit', onPath && 'on-path'].filter(Boolean).join(' ');
   const match = matchSummary(r);
   const target = targetText(r);
   return (
-    <tr {...props} className={cls || undefined} aria-selected={selected} data-rule-id={r.id}>
-      <td className="mono nat-where" title={`${r.family} ${r.table} ${r.chain} rule ${r.position}${r.source === 'nftables' ? ' (nftables)' : ''}`}>
+    <div {...props} className={cls} aria-selected={selected} data-rule-id={r.id}>
+      <div role="cell" className="mono nat-where" title={`${r.family} ${r.table} ${r.chain} rule ${r.position}${r.source === 'nftables' ? ' (nftables)' : ''}`}>
         <span className="nat-table-name">{r.table}</span>
         <span className="nat-sep">/</span>
         <span className="nat-chain">{r.chain}</span>
         <span className="nat-pos">#{r.position}</span>
         {r.family === 'ipv6' && <span className="nat-fam">v6</span>}
-      </td>
-      <td className="mono ellipsis" title={target}><span className={`target target-${r.target.toLowerCase()}`}>{r.targetArgs.goto ? `goto ${r.target}` : r.target || '—'}</span></td>
-      <td className="nat-owner" title={r.comment ? `${r.comment}${object ? ` — ${describeObject(object)}` : ''}` : r.ownerObject ? foreignObjectText(r) : undefined}>
+      </div>
+      <div role="cell" className="mono ellipsis" title={target}><span className={`target target-${r.target.toLowerCase()}`}>{r.targetArgs.goto ? `goto ${r.target}` : r.target || '—'}</span></div>
+      <div role="cell" className="nat-owner" title={r.comment ? `${r.comment}${object ? ` — ${describeObject(object)}` : ''}` : r.ownerObject ? foreignObjectText(r) : undefined}>
         <div className="nat-owner-cell">
           <OwnerBadge owner={r.owner} evidence={r.ownerEvidence} />
           {object ? <BerthObjectLink object={object} onOpen={onOpen} />
@@ -190,12 +190,12 @@ const NatRow = memo(function NatRow({
             : r.comment === 'berth:jump' ? <span className="owner-name small muted">jump into Berth</span>
             : r.comment ? <span className="owner-name small muted">{r.comment}</span> : null}
         </div>
-      </td>
+      </div>
       {/* one column, so neither is squeezed to a few characters at 1024 px; the tooltip has both */}
-      <td className={`mono ellipsis${r.mapping ? '' : ' muted-strong'}`} title={[mappingText(r), match].filter(Boolean).join('\n') || 'any packet'}>
+      <div role="cell" className={`mono ellipsis${r.mapping ? '' : ' muted-strong'}`} title={[mappingText(r), match].filter(Boolean).join('\n') || 'any packet'}>
         {r.mapping ? mappingText(r) : match || <span className="muted">any</span>}
-      </td>
-      <td className="num mono" title={`${packets.toLocaleString()} packets, ${bytes.toLocaleString()} bytes (${shortBytes(bytes)})`}>{shortCount(packets)}</td>
-    </tr>
+      </div>
+      <div role="cell" className="num mono" title={`${packets.toLocaleString()} packets, ${bytes.toLocaleString()} bytes (${shortBytes(bytes)})`}>{shortCount(packets)}</div>
+    </div>
   );
 });

@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NatQueryParams, type FirewallRule } from '../../../../shared/inspect';
 import { fakeTransport, renderWith } from '../../test-utils';
 import { NatView } from './NatView';
+import { ROW_HEIGHT } from './NatTable';
 
 afterEach(cleanup);
 
@@ -63,13 +64,13 @@ describe('NatView', () => {
     const { transport } = fakeTransport(handlers(RULES));
     renderWith(<NatView />, transport);
     const table = await screen.findByRole('table', { name: 'Firewall rules' });
-    const row = table.querySelector('tr[data-rule-id="ipv4/nat/BERTH/2"]')!;
+    const row = table.querySelector('[data-rule-id="ipv4/nat/BERTH/2"]')!;
     expect(row.textContent).toContain('0.0.0.0:8080 → 172.18.0.2:80/tcp');
     // a NAT rule shows its mapping; what it matches is in the same cell's tooltip
-    expect([...row.querySelectorAll('td')].map((td) => td.title)).toContain('0.0.0.0:8080 → 172.18.0.2:80/tcp\n! -i br-1 -p tcp --dport 8080');
-    expect(table.querySelector('tr[data-rule-id="ipv4/nat/BERTH/1"]')!.textContent).toContain('-i br-1');
+    expect([...row.querySelectorAll<HTMLElement>('[role="cell"]')].map((td) => td.title)).toContain('0.0.0.0:8080 → 172.18.0.2:80/tcp\n! -i br-1 -p tcp --dport 8080');
+    expect(table.querySelector('[data-rule-id="ipv4/nat/BERTH/1"]')!.textContent).toContain('-i br-1');
     expect(within(table).getAllByTitle('docker: chain DOCKER')).toHaveLength(1);
-    expect(table.querySelector('tr[data-rule-id="ipv4/nat/PREROUTING/1"]')!.textContent).toContain('1.5K');
+    expect(table.querySelector('[data-rule-id="ipv4/nat/PREROUTING/1"]')!.textContent).toContain('1.5K');
     expect(table.getAttribute('aria-rowcount')).toBe('5');
   });
 
@@ -98,13 +99,13 @@ describe('NatView', () => {
     fireEvent.change(within(form).getByLabelText('Port'), { target: { value: '8080' } });
     await act(async () => fireEvent.submit(form));
     expect((await screen.findByText(/is translated by/)).textContent).toContain('192.168.1.10:8080/tcp');
-    await waitFor(() => expect(document.querySelector('tr.hit')?.getAttribute('data-rule-id')).toBe('ipv4/nat/BERTH/2'));
-    expect(document.querySelector('tr.on-path')!.getAttribute('data-rule-id')).toBe('ipv4/nat/PREROUTING/1');
+    await waitFor(() => expect(document.querySelector('[data-rule-id].hit')?.getAttribute('data-rule-id')).toBe('ipv4/nat/BERTH/2'));
+    expect(document.querySelector('[data-rule-id].on-path')!.getAttribute('data-rule-id')).toBe('ipv4/nat/PREROUTING/1');
     expect(screen.getByRole('complementary', { name: 'Rule nat BERTH #2' })).toBeTruthy();
     fireEvent.change(within(form).getByLabelText('Port'), { target: { value: '1234' } });
     await act(async () => fireEvent.submit(form));
     expect(await screen.findByText(/No NAT rule matches/)).toBeTruthy();
-    expect(document.querySelector('tr.hit')).toBeNull();
+    expect(document.querySelector('[data-rule-id].hit')).toBeNull();
   });
 
   it('says what is wrong with the tracer input', async () => {
@@ -123,11 +124,50 @@ describe('NatView', () => {
     const { transport } = fakeTransport(handlers(many, calls));
     renderWith(<NatView />, transport);
     const table = await screen.findByRole('table', { name: 'Firewall rules' });
-    await waitFor(() => expect(table.querySelectorAll('tr[data-rule-id]').length).toBeGreaterThan(15));
-    expect(table.querySelectorAll('tr[data-rule-id]').length).toBeLessThan(80);
+    await waitFor(() => expect(table.querySelectorAll('[data-rule-id]').length).toBeGreaterThan(15));
+    expect(table.querySelectorAll('[data-rule-id]').length).toBeLessThan(80);
     expect(table.getAttribute('aria-rowcount')).toBe('10001');
     expect(Math.max(...calls.map((c) => c.limit))).toBeLessThan(1000); // never the whole set
     await waitFor(() => expect(calls.some((c) => c.snapshot === 'reading-1')).toBe(true)); // later pages from the same reading
+  });
+
+  it('places rows absolutely in a body of the whole height, under one header of the same columns', async () => {
+    const many = Array.from({ length: 10_000 }, (_, i) => rule('KUBE-SERVICES', i + 1, `-j KUBE-SVC-${i}`, { target: `KUBE-SVC-${i}`, owner: 'kubernetes' }));
+    const { transport } = fakeTransport(handlers(many));
+    renderWith(<NatView />, transport);
+    const table = await screen.findByRole('table', { name: 'Firewall rules' });
+    const [head, body] = within(table).getAllByRole('rowgroup');
+    expect(within(head).getAllByRole('columnheader').map((h) => h.textContent)).toEqual(['Table / chain / #', 'Target', 'Owner', 'Mapping / match', 'Packets']);
+    expect(body.style.height).toBe(`${10_000 * ROW_HEIGHT}px`);
+    const row = await waitFor(() => table.querySelector<HTMLElement>('[data-rule-id="ipv4/nat/KUBE-SERVICES/3"]')!);
+    expect(row.style.transform).toBe(`translateY(${2 * ROW_HEIGHT}px)`);
+    expect(row.getAttribute('aria-rowindex')).toBe('4'); // the header is row 1
+    // every row is a grid of the header's columns (one template: --cols)
+    expect(within(row).getAllByRole('cell')).toHaveLength(5);
+    expect(row.className).toContain('vgrid-row');
+    expect(head.querySelector('[role="row"]')!.className).toContain('vgrid-row');
+  });
+
+  it('keyboard: the current row is the one tab stop; arrows move it and select the rule, Enter opens it', async () => {
+    const { transport } = fakeTransport(handlers(RULES));
+    renderWith(<NatView />, transport);
+    const table = await screen.findByRole('table', { name: 'Firewall rules' });
+    const rowOf = (id: string) => table.querySelector<HTMLElement>(`[data-rule-id="${id}"]`)!;
+    await waitFor(() => expect(rowOf('ipv4/nat/PREROUTING/1')).toBeTruthy());
+    expect([...table.querySelectorAll('[data-rule-id]')].map((r) => r.getAttribute('tabindex'))).toEqual(['0', '-1', '-1', '-1']);
+    const first = rowOf('ipv4/nat/PREROUTING/1');
+    first.focus();
+    fireEvent.keyDown(first, { key: 'Enter' });
+    expect(await screen.findByRole('complementary', { name: 'Rule nat PREROUTING #1' })).toBeTruthy();
+    fireEvent.keyDown(first, { key: 'ArrowDown' });
+    expect(await screen.findByRole('complementary', { name: 'Rule nat BERTH #1' })).toBeTruthy();
+    await waitFor(() => expect(document.activeElement).toBe(rowOf('ipv4/nat/BERTH/1')));
+    expect(rowOf('ipv4/nat/BERTH/1').getAttribute('tabindex')).toBe('0');
+    expect(rowOf('ipv4/nat/BERTH/1').getAttribute('aria-selected')).toBe('true');
+    fireEvent.keyDown(rowOf('ipv4/nat/BERTH/1'), { key: 'End' });
+    expect(await screen.findByRole('complementary', { name: 'Rule nat DOCKER #1' })).toBeTruthy();
+    fireEvent.click(rowOf('ipv4/nat/BERTH/2'));
+    expect(await screen.findByRole('complementary', { name: 'Rule nat BERTH #2' })).toBeTruthy();
   });
 
   it('search finds the rule among 10,000 and says how many match', async () => {
@@ -137,7 +177,7 @@ describe('NatView', () => {
     await screen.findByRole('table', { name: 'Firewall rules' });
     fireEvent.change(screen.getByRole('searchbox', { name: 'Search rules' }), { target: { value: 'kube-svc-9876 ' } });
     await waitFor(() => expect(screen.getByRole('search').textContent).toContain('1 of 10,000 rules'));
-    await waitFor(() => expect(document.querySelector('tr[data-rule-id="ipv4/nat/KUBE-SERVICES/9877"]')).toBeTruthy());
-    expect(document.querySelectorAll('tr[data-rule-id]')).toHaveLength(1);
+    await waitFor(() => expect(document.querySelector('[data-rule-id="ipv4/nat/KUBE-SERVICES/9877"]')).toBeTruthy());
+    expect(document.querySelectorAll('[data-rule-id]')).toHaveLength(1);
   });
 });
