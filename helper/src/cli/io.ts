@@ -21,8 +21,36 @@ export function exitOnClosedPipe(): void {
     const deadline = new Promise((r) => setTimeout(r, 5000).unref());
     void Promise.race([Promise.allSettled(closers.map((f) => f())), deadline]).then(() => process.exit(SIGPIPE_STATUS));
   };
-  process.stdout.on('error', onError);
-  process.stderr.on('error', () => {}); // nowhere left to report to
+  whenMade('stdout', (s) => s.on('error', onError));
+  whenMade('stderr', (s) => s.on('error', () => {})); // nowhere left to report to
+}
+
+const made = new Set<string>();
+// Whether the command used process.stdout (or stderr) at all.
+export const wasMade = (name: 'stdout' | 'stderr') => made.has(name);
+
+// process.stdout and process.stderr are made on first use (into a pipe, a
+// net.Socket: ~1 ms of CPU); a command that prints nothing (`network
+// connect`) makes neither (docs/architecture.md#the-cli-start). `then` runs
+// as the stream is made. Where Node's lazy getter is not there, at once.
+function whenMade(name: 'stdout' | 'stderr', then: (s: NodeJS.WriteStream) => void): void {
+  const d = Object.getOwnPropertyDescriptor(process, name);
+  const get = d?.get;
+  if (!get || !d.configurable) {
+    made.add(name);
+    return then(process[name]);
+  }
+  Object.defineProperty(process, name, {
+    configurable: true,
+    enumerable: d.enumerable,
+    get() {
+      const s = get.call(process) as NodeJS.WriteStream;
+      Object.defineProperty(process, name, { configurable: true, enumerable: d.enumerable, get: () => s });
+      made.add(name);
+      then(s);
+      return s;
+    },
+  });
 }
 
 // Writes and resolves once the data is handed to the OS (or the pipe closed),
