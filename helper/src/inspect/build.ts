@@ -1,6 +1,6 @@
 import type { BaseChain, FirewallRule, HostInspect } from '../../../src/shared/inspect';
 import type { HostRaw } from '../kernel/host-raw-types';
-import { parseIptablesSave } from './iptables-parse';
+import { parseIptablesSave, type Family } from './iptables-parse';
 import { dnatTarget } from './nat-decode';
 import { parseNftRuleset } from './nft-parse';
 import { netnsOwner, ruleOwner, type LinkOwners, type Verdict } from './owner';
@@ -75,12 +75,25 @@ export function linkOwnerMap(links: { name: string; owner: FirewallRule['owner']
   return new Map(links.map((l) => [l.name, { owner: l.owner, evidence: l.ownerEvidence }]));
 }
 
-export function parseRules(raw: Pick<HostRaw, 'iptables' | 'nft'>) {
+// One save's rules and built-in chains, parsed while it was read (inspect/host.ts).
+export interface ParsedSave {
+  rules: FirewallRule[];
+  baseChains: BaseChain[];
+}
+export type ParsedSaves = Partial<Record<Family, ParsedSave>>;
+
+// `parsed`: saves parsed already; a save that was not read (null) has no rules either way.
+export function parseRules(raw: Pick<HostRaw, 'iptables' | 'nft'>, parsed: ParsedSaves = {}) {
   const baseChains: BaseChain[] = [];
-  const rules = [
-    ...(raw.iptables.ipv4 ? parseIptablesSave(raw.iptables.ipv4, 'ipv4', baseChains) : []),
-    ...(raw.iptables.ipv6 ? parseIptablesSave(raw.iptables.ipv6, 'ipv6', baseChains) : []),
-  ];
+  const save = (family: Family): FirewallRule[] => {
+    const text = raw.iptables[family];
+    const done = parsed[family];
+    if (!text) return [];
+    if (!done) return parseIptablesSave(text, family, baseChains);
+    for (const c of done.baseChains) baseChains.push(c);
+    return done.rules;
+  };
+  const rules = [...save('ipv4'), ...save('ipv6')];
   const nft = raw.nft ? parseNftRuleset(raw.nft) : { tables: [], rules: [], baseChains: [] };
   baseChains.push(...nft.baseChains);
   // iptables-nft's tables are listed without their rules (see kernel/nft.ts): count them from iptables-save
@@ -95,7 +108,7 @@ export function parseRules(raw: Pick<HostRaw, 'iptables' | 'nft'>) {
 
 // The raw reading of the host → the contract's HostInspect: links with peers
 // and owners, namespaces with their processes, sockets, classified rules.
-export function buildHostInspect(raw: HostRaw): HostInspect {
+export function buildHostInspect(raw: HostRaw, parsed: ParsedSaves = {}): HostInspect {
   const pidsByNs = new Map<number, HostRaw['processes']>();
   for (const p of raw.processes) {
     const list = pidsByNs.get(p.inode) ?? [];
@@ -119,7 +132,7 @@ export function buildHostInspect(raw: HostRaw): HostInspect {
     };
   });
   const links = buildLinks(raw, netnsOwners);
-  const { rules, nftTables } = parseRules(raw);
+  const { rules, nftTables } = parseRules(raw, parsed);
   classifyRules(rules, linkOwnerMap(links), bridgeNets(links));
   return {
     takenAt: raw.takenAt,

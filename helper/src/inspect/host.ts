@@ -1,11 +1,41 @@
-import type { HostInspect } from '../../../src/shared/inspect';
+import type { BaseChain, FirewallRule, HostInspect } from '../../../src/shared/inspect';
 import { readHostRaw } from '../kernel/host-readers';
-import { buildHostInspect } from './build';
+import { buildHostInspect, type ParsedSave } from './build';
+import { iptablesSaveParser, type Family } from './iptables-parse';
 import { releaseMemorySoon } from './release-memory';
 
 // One reading of the host: links, namespaces, routes, sockets, rules, each with its owner.
 // `join`: a firewall reading already running is shared (kernel/host-readers.ts).
+// Each iptables-save is parsed while it still prints (it prints the second half
+// of its run): the helper parses on one core while the program runs on another,
+// and host.inspect waits for the longer of the two, not for their sum.
 export async function inspectHost(opts: { join?: boolean } = {}): Promise<HostInspect> {
   releaseMemorySoon();
-  return buildHostInspect(await readHostRaw(opts));
+  const saves = { ipv4: parseAsRead('ipv4'), ipv6: parseAsRead('ipv6') };
+  const raw = await readHostRaw({ ...opts, onSave: (family, text) => saves[family].push(text) });
+  return buildHostInspect(raw, { ipv4: saves.ipv4.end(), ipv6: saves.ipv6.end() });
+}
+
+// A save's pieces (cut anywhere) parsed as they come. Should a piece not
+// parse, `end` says so (undefined) and the whole text is parsed after.
+function parseAsRead(family: Family) {
+  const baseChains: BaseChain[] = [];
+  const parser = iptablesSaveParser(family, baseChains);
+  const rules: FirewallRule[] = [];
+  let failed = false;
+  const add = (more: () => FirewallRule[]) => {
+    if (failed) return;
+    try {
+      for (const r of more()) rules.push(r);
+    } catch {
+      failed = true;
+    }
+  };
+  return {
+    push: (text: string) => add(() => parser.push(text)),
+    end(): ParsedSave | undefined {
+      add(() => parser.end());
+      return failed ? undefined : { rules, baseChains };
+    },
+  };
 }

@@ -121,19 +121,29 @@ function joined(key: string, gen: number, read: () => Promise<string>): Promise<
   text.then(done, done);
   return text;
 }
-const iptablesSaveText = (tool: 'iptables-save' | 'ip6tables-save', join: boolean) => {
+// `onChunk`: the text is also given to it as it comes (a joined reading's
+// whole text at once), for a reader that parses it meanwhile (inspect/host.ts).
+const iptablesSaveText = (tool: 'iptables-save' | 'ip6tables-save', join: boolean, onChunk?: (text: string) => void) => {
+  if (onChunk) return streamIptablesSave(tool, onChunk, undefined, join);
   const read = () => text(tool, ['-c']);
   return join ? joined(tool, restoreCount(tool === 'iptables-save' ? 'ipv4' : 'ipv6'), read) : read();
 };
 // iptables-save's text as it comes, for a reader that works on it meanwhile
-// (`berth nat ls`). A reading already running is joined (its whole text in one
-// chunk); this one is joined by later readers in turn. `signal`: the reader
+// (`berth nat ls`, host.inspect); resolves to the whole text. A reading already
+// running is joined (its whole text in one chunk); this one is joined by later
+// readers in turn. `join` false (cleanup's apply): neither. `signal`: the reader
 // went away: the program is killed unless another reader joined it.
-export function streamIptablesSave(tool: 'iptables-save' | 'ip6tables-save', onChunk: (text: string) => void, signal?: AbortSignal): Promise<void> {
+export function streamIptablesSave(tool: 'iptables-save' | 'ip6tables-save', onChunk: (text: string) => void, signal?: AbortSignal, join = true): Promise<string> {
+  const chunks: string[] = [];
+  if (!join) {
+    return runStreaming(tool, ['-c'], (c) => {
+      chunks.push(c);
+      onChunk(c);
+    }, { signal }).then(() => chunks.join(''));
+  }
   const gen = restoreCount(tool === 'iptables-save' ? 'ipv4' : 'ipv6');
   const r = running.get(tool);
-  if (r && r.gen === gen) return joined(tool, gen, () => r.text).then(onChunk);
-  const chunks: string[] = [];
+  if (r && r.gen === gen) return joined(tool, gen, () => r.text).then((t) => (onChunk(t), t));
   const kill = new AbortController();
   let stopped = false;
   signal?.addEventListener('abort', () => {
@@ -146,7 +156,7 @@ export function streamIptablesSave(tool: 'iptables-save' | 'ip6tables-save', onC
       if (!stopped) onChunk(c);
     }, { signal: kill.signal });
     return chunks.join('');
-  }).then(() => {});
+  });
 }
 const nftRuleset = (join: boolean) => {
   if (!join) return nftListRuleset();
@@ -156,7 +166,8 @@ const nftRuleset = (join: boolean) => {
 
 // Read everything host.inspect shows, in parallel where the sources are independent.
 // `join`: firewall readings already running are shared (see `joined`).
-export async function readHostRaw({ join = false }: { join?: boolean } = {}): Promise<HostRaw> {
+// `onSave`: each iptables-save's text as it comes, besides the whole of it in the answer.
+export async function readHostRaw({ join = false, onSave }: { join?: boolean; onSave?: (family: 'ipv4' | 'ipv6', text: string) => void } = {}): Promise<HostRaw> {
   const errors: string[] = [];
   const takenAt = new Date().toISOString();
   const hostInode = await attempt('/proc/self/ns/net', errors, () => nsInode('/proc/self/ns/net'), 0);
@@ -167,8 +178,8 @@ export async function readHostRaw({ join = false }: { join?: boolean } = {}): Pr
     attempt('ip netns list-id', errors, () => runJson<IpNsId[]>('ip', ['-json', 'netns', 'list-id']), []),
     attempt('/proc/*/ns/net', errors, () => readProcesses(hostInode), []),
     attempt('ss', errors, () => text('ss', ['-Htulnp']), null),
-    attempt('iptables-save', errors, () => iptablesSaveText('iptables-save', join), null),
-    attempt('ip6tables-save', errors, () => iptablesSaveText('ip6tables-save', join), null),
+    attempt('iptables-save', errors, () => iptablesSaveText('iptables-save', join, onSave && ((t) => onSave('ipv4', t))), null),
+    attempt('ip6tables-save', errors, () => iptablesSaveText('ip6tables-save', join, onSave && ((t) => onSave('ipv6', t))), null),
     attempt('nft', errors, () => nftRuleset(join), null),
   ]);
   const list = await readNetnsList(hostInode, processes, errors);
