@@ -9,6 +9,7 @@ function fakeClient() {
     api: {} as never,
     call: async () => ({ subscribed: true }) as never,
     onEvent: () => () => {},
+    onBytes: () => () => {},
     onClose: (cb: () => void) => {
       closeCb = cb;
     },

@@ -16,8 +16,6 @@ export const BerthEvent = z.discriminatedUnion('type', [
   // to the caller of container.exec only (docs/exec.md); data is base64
   z.object({ type: z.literal('exec.started'), session: z.string(), container: z.string() }),
   z.object({ type: z.literal('exec.output'), session: z.string(), stream: z.enum(['stdout', 'stderr']), data: z.string() }),
-  // to the caller of nat.text only: a piece of `berth nat ls`'s output (shared/inspect.ts NatTextParams)
-  z.object({ type: z.literal('nat.text'), stream: z.string(), text: z.string() }),
   z.object({ type: z.literal('progress'), op: z.string(), done: z.number(), total: z.number(), message: z.string() }),
 ]);
 export type BerthEvent = z.infer<typeof BerthEvent>;

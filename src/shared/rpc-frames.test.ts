@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RpcSession } from './rpc-client';
-import { encodeLine, errorFrame, LineFramer, parseIncoming, parseRequest } from './rpc-frames';
+import { bytesFrameHeader, encodeLine, errorFrame, LineFramer, parseIncoming, parseRequest } from './rpc-frames';
 import { BerthError } from './errors';
 
 describe('LineFramer', () => {
@@ -27,6 +27,39 @@ describe('LineFramer', () => {
     expect(c.lines).toEqual(['short']);
     expect(c.tooLong()).toBe(1);
     expect(c.f.pending).toBe(0);
+  });
+});
+
+describe('LineFramer bytes frames', () => {
+  const bytes = (s: string) => new TextEncoder().encode(s);
+  const join = (parts: Uint8Array[]) => {
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let o = 0;
+    for (const p of parts) out.set(p, (o += p.length) - p.length);
+    return out;
+  };
+
+  it('hands the bytes after a header on as they are, in pieces, between lines, whatever the chunking', () => {
+    const body = new Uint8Array([0xff, 0x0a, 0x23, 0xc3, 0x0a, 0x7b]); // not UTF-8, with newlines and "#" inside
+    const all = join([bytes('{"a":1}\n'), bytes(bytesFrameHeader('s-1', body.length)), body, bytes('{"b":2}\n'), bytes(bytesFrameHeader('s-1', 2)), bytes('ok')]);
+    for (const step of [1, 2, 5, all.length]) {
+      const lines: string[] = [];
+      const got: Uint8Array[] = [];
+      const f = new LineFramer(100, (l) => lines.push(l), () => {}, (stream, b) => {
+        expect(stream).toBe('s-1');
+        got.push(b.slice());
+      });
+      for (let i = 0; i < all.length; i += step) f.push(all.subarray(i, i + step));
+      expect(lines).toEqual(['{"a":1}', '{"b":2}']);
+      expect(join(got)).toEqual(join([body, bytes('ok')]));
+    }
+  });
+
+  it('without onBytes a header is an ordinary line (the server reads no bytes frames from clients)', () => {
+    const lines: string[] = [];
+    const f = new LineFramer(100, (l) => lines.push(l), () => {});
+    f.push(bytes(`${bytesFrameHeader('s', 3)}abc\n`));
+    expect(lines).toEqual(['#s 3', 'abc']);
   });
 });
 

@@ -85,16 +85,23 @@ const invalid = (msg: string) => new BerthError('invalid_argument', msg);
 // `maxBytes` is not buffered: `onTooLong` is called once and the framer
 // stops (the connection cannot be resynchronised mid-line). Works on bytes,
 // so a multi-byte character split across chunks is never mangled.
+// With `onBytes`, a line "#<stream> <length>" (never JSON) heads a bytes
+// frame (bytesFrameHeader): the `length` bytes after it are handed to
+// onBytes as they arrive, in one or more pieces, never buffered nor decoded
+// (`berth nat ls`'s output, docs/architecture.md "How a request flows").
 export class LineFramer {
   private parts: Uint8Array[] = [];
   private size = 0;
   private stopped = false;
   private readonly decoder = new TextDecoder();
+  private bytesLeft = 0; // of the bytes frame being read
+  private bytesStream = '';
 
   constructor(
     private readonly maxBytes: number,
     private readonly onLine: (line: string) => void,
     private readonly onTooLong: () => void,
+    private readonly onBytes?: (stream: string, bytes: Uint8Array) => void,
   ) {}
 
   // bytes received that are not a whole line yet
@@ -105,6 +112,14 @@ export class LineFramer {
   push(chunk: Uint8Array): void {
     let start = 0;
     while (!this.stopped) {
+      if (this.bytesLeft > 0) {
+        if (start >= chunk.length) return;
+        const end = Math.min(chunk.length, start + this.bytesLeft);
+        this.bytesLeft -= end - start;
+        this.onBytes!(this.bytesStream, chunk.subarray(start, end));
+        start = end;
+        continue;
+      }
       const nl = chunk.indexOf(10, start);
       const end = nl < 0 ? chunk.length : nl;
       if (this.size + (end - start) > this.maxBytes) {
@@ -123,7 +138,11 @@ export class LineFramer {
       }
       const line = this.take(chunk.subarray(start, nl));
       start = nl + 1;
-      if (line.trim()) this.onLine(line);
+      const head = this.onBytes && line.charCodeAt(0) === 35 /* # */ ? BYTES_HEADER.exec(line) : null;
+      if (head) {
+        this.bytesStream = head[1];
+        this.bytesLeft = Number(head[2]);
+      } else if (line.trim()) this.onLine(line);
     }
   }
 
@@ -145,7 +164,14 @@ export class LineFramer {
     this.stopped = true;
     this.parts = [];
     this.size = 0;
+    this.bytesLeft = 0;
   }
 }
+
+// A bytes frame's stream name: what a header line can carry unambiguously.
+export const BYTES_STREAM = /^[\w.-]{1,64}$/;
+const BYTES_HEADER = /^#([\w.-]{1,64}) (\d{1,15})$/;
+// The line before `length` bytes of stream `stream` (LineFramer's onBytes).
+export const bytesFrameHeader = (stream: string, length: number) => `#${stream} ${length}\n`;
 
 export const encodeLine = (frame: RpcResponse | RpcNotification | object) => JSON.stringify(frame) + '\n';

@@ -71,6 +71,7 @@ const NAT_STALL_MS = 60_000;
 // What a streaming method needs of its connection (server/rpc-server.ts CallContext).
 export interface StreamContext {
   notify(e: BerthEvent): void;
+  sendBytes(stream: string, data: Uint8Array): void;
   drained(): Promise<void>;
   closed: Promise<void>;
 }
@@ -102,7 +103,7 @@ export function makeInspectHandlers(deps: InspectDeps) {
       const res = await streamNatText(p, {
         signal: gone.signal,
         write: async (text) => {
-          ctx.notify({ type: 'nat.text', stream: p.stream, text });
+          ctx.sendBytes(p.stream, Buffer.from(text));
           // a client that stays connected but stops reading ends the listing, not the helper's patience
           let stall: NodeJS.Timeout | undefined;
           const stalled = new Promise<boolean>((r) => (stall = setTimeout(() => r(true), NAT_STALL_MS)));

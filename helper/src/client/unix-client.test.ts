@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tokenPathFor } from '../../../src/shared/rpc';
-import { readToken } from './unix-client';
+import { bytesFrameHeader, encodeLine, resultFrame } from '../../../src/shared/rpc-frames';
+import { connectHelper, readToken } from './unix-client';
 
 describe('the client reading the helper token', () => {
   const dirs: string[] = [];
@@ -37,5 +38,53 @@ describe('the client reading the helper token', () => {
     const sock = await listening();
     writeFileSync(tokenPathFor(sock), 'xyz\n');
     await expect(readToken(sock)).resolves.toBe('xyz');
+  });
+});
+
+describe('the client reading bytes frames (berth nat ls)', () => {
+  const poll = async (what: string, ok: () => boolean) => {
+    for (let i = 0; i < 1000 && !ok(); i++) await new Promise((r) => setTimeout(r, 20));
+    if (!ok()) throw new Error(`not within 20 s: ${what}`);
+  };
+
+  // a slow stdout (a pager) must slow the helper, not fill the CLI with the whole output
+  it('does not read the socket while a bytes callback waits, and reads the rest after', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'berth-bytes-'));
+    const sockPath = join(d, 'berth.sock');
+    const piece = Buffer.alloc(64 * 1024, 120);
+    const pieces = 200; // 12.8 MB: far more than a socket buffer
+    let served: net.Socket | null = null;
+    const srv = net.createServer((s) => {
+      served = s;
+      s.once('data', () => {
+        for (let i = 0; i < pieces; i++) s.write(bytesFrameHeader('out', piece.length)), s.write(piece);
+        s.write(encodeLine(resultFrame(1, { matched: 0, errors: [] })));
+      });
+    });
+    await new Promise<void>((r) => srv.listen(sockPath, r));
+    const c = await connectHelper(sockPath, { token: 't' });
+    try {
+      let received = 0;
+      let release = () => {};
+      const held = new Promise<void>((r) => (release = r));
+      c.onBytes((stream, b) => {
+        expect(stream).toBe('out');
+        received += b.length;
+        if (received === b.length) return held; // the first piece: stdout is full
+      });
+      const answer = c.call('nat.text', { format: 'raw', stream: 'out' });
+      await poll('the server holding most of the output', () => !!served && served.writableLength > 8 * 1024 * 1024);
+      // a window in which a client that kept reading would take megabytes (it reads them in milliseconds)
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(received).toBeLessThan(2 * 1024 * 1024);
+      expect(served!.writableLength).toBeGreaterThan(8 * 1024 * 1024);
+      release();
+      await expect(answer).resolves.toEqual({ matched: 0, errors: [] });
+      expect(received).toBe(pieces * piece.length);
+    } finally {
+      c.close();
+      srv.close();
+      rmSync(d, { recursive: true, force: true });
+    }
   });
 });

@@ -24,6 +24,10 @@ export interface BerthClient {
   api: BerthApi;
   call<M extends MethodName>(m: M, p: ParamsOf<M>): Promise<ResultOf<M>>;
   onEvent(cb: (e: BerthEvent) => void): () => void;
+  // bytes frames (`berth nat ls`'s output): a callback that returns a promise
+  // (stdout is full) pauses reading the socket until it settles, so a slow
+  // reader slows the helper instead of filling this process
+  onBytes(cb: (stream: string, bytes: Uint8Array) => Promise<void> | void): () => void;
   onClose(cb: () => void): void;
   close(): void;
 }
@@ -53,10 +57,23 @@ export async function connectHelper(socketPath: string, opts: { token?: string; 
   const session = new RpcSession((frame) => sock.write(frame + '\n'), token, opts.client ?? 'cli');
   const closeCbs: (() => void)[] = [];
   let tooLong = false;
+  const bytesCbs = new Set<(stream: string, bytes: Uint8Array) => Promise<void> | void>();
+  let waits = 0;
+  const resume = () => {
+    if (--waits === 0 && !sock.destroyed) sock.resume();
+  };
+  const onBytes = (stream: string, bytes: Uint8Array) => {
+    for (const cb of bytesCbs) {
+      const wait = cb(stream, bytes);
+      if (!wait) continue;
+      if (waits++ === 0) sock.pause();
+      wait.then(resume, resume);
+    }
+  };
   const framer = new LineFramer(MAX_RESPONSE_BYTES, (line) => session.receive(line), () => {
     tooLong = true;
     sock.destroy();
-  });
+  }, onBytes);
   sock.on('data', (chunk: Buffer) => framer.push(chunk));
   sock.on('error', () => {});
   sock.on('close', () => {
@@ -68,6 +85,7 @@ export async function connectHelper(socketPath: string, opts: { token?: string; 
     api: makeApi(call),
     call,
     onEvent: (cb) => session.onEvent(cb),
+    onBytes: (cb) => (bytesCbs.add(cb), () => void bytesCbs.delete(cb)),
     onClose: (cb) => closeCbs.push(cb),
     close: () => sock.end(),
   };

@@ -13,7 +13,8 @@ import { linkNameOwner, type LinkOwners } from './owner';
 
 type Params = z.infer<typeof NatTextParams>;
 
-// Where `berth nat ls`'s output goes, a piece at a time: `write` resolves once
+// Where `berth nat ls`'s output goes, a piece of whole lines (each with its
+// newline) at a time, as the CLI prints it: `write` resolves once
 // the client has read most of what was sent (the helper never holds more than
 // a little of it); `signal` says the client went away.
 export interface NatSink {
@@ -41,7 +42,9 @@ export async function streamNatText(p: Params, sink: NatSink): Promise<z.input<t
   // each piece goes out after the one before it has been read
   let written = Promise.resolve();
   const emit = (text: string) => {
-    if (text && !sink.signal.aborted) written = written.then(() => (sink.signal.aborted ? undefined : sink.write(text)));
+    if (!text || sink.signal.aborted) return;
+    const piece = `${text}\n`;
+    written = written.then(() => (sink.signal.aborted ? undefined : sink.write(piece)));
   };
   const nftRead = readFirewallRaw({ ipv4: false, ipv6: false, nft: true, links: false });
   const out = copyOnly ? null : ruleWriter(p, emit, keep, errors);

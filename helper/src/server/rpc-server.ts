@@ -10,11 +10,13 @@ import { doerOf, runAs } from './actor';
 import { isMethodName, MAX_REQUEST_BYTES, methods, type MethodHandlers } from '../../../src/shared/methods';
 import { tokenPathFor, type RpcResponse } from '../../../src/shared/rpc';
 import {
-  encodeLine, errorFrame, eventFrame, INVALID_REQUEST, LineFramer, methodNotFound, parseRequest, resultFrame, type RpcCall,
+  bytesFrameHeader, encodeLine, errorFrame, eventFrame, INVALID_REQUEST, LineFramer, methodNotFound, parseRequest, resultFrame, type RpcCall,
 } from '../../../src/shared/rpc-frames';
 
 export interface CallContext {
   notify(e: BerthEvent): void; // to this connection only
+  // bytes to this connection only, as they are (a bytes frame, rpc-frames.ts LineFramer)
+  sendBytes(stream: string, data: Uint8Array): void;
   subscribe(): void; // this connection receives every engine event from now on
   closed: Promise<void>;
   // resolves once what was sent to this connection is down to a little (or it
@@ -150,13 +152,24 @@ export class RpcServer {
     const L = this.limits;
     let onClose: () => void = () => {};
     const closed = new Promise<void>((r) => (onClose = r));
-    const send = (frame: object) => {
-      if (sock.destroyed || !sock.writable) return;
-      sock.write(encodeLine(frame));
+    const capBacklog = () => {
       if (sock.writableLength > L.maxBacklogBytes) {
         this.o.log(`dropped a client that left ${sock.writableLength} bytes unread`);
         sock.destroy();
       }
+    };
+    const send = (frame: object) => {
+      if (sock.destroyed || !sock.writable) return;
+      sock.write(encodeLine(frame));
+      capBacklog();
+    };
+    const sendBytes = (stream: string, data: Uint8Array) => {
+      if (sock.destroyed || !sock.writable || !data.length) return;
+      sock.cork(); // header and bytes in one write
+      sock.write(bytesFrameHeader(stream, data.length));
+      sock.write(data);
+      sock.uncork();
+      capBacklog();
     };
     const drained = () =>
       sock.writableLength <= L.drainBytes || sock.destroyed
@@ -191,6 +204,7 @@ export class RpcServer {
     const notify = (e: BerthEvent) => send(eventFrame(e));
     const ctx: CallContext = {
       notify,
+      sendBytes,
       subscribe: () => {
         subscribed = true;
         this.subscribers.add(notify);

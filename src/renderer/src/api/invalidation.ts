@@ -34,7 +34,6 @@ function staleByEvent(e: BerthEvent): MethodName[] {
     case 'progress':
     case 'exec.started': // an exec session's own stream (docs/exec.md)
     case 'exec.output':
-    case 'nat.text': // `berth nat ls`'s own stream
       return [];
   }
 }

@@ -24,7 +24,6 @@ export function describeEvent(e: LoggedEvent['event']): string {
     case 'progress': return `${e.op}: ${e.message} (${e.done}/${e.total})`;
     case 'exec.started': return `exec session started in ${e.container}`;
     case 'exec.output': return `exec ${e.stream} (${e.data.length} bytes, base64)`;
-    case 'nat.text': return `nat ls output (${e.text.length} characters)`;
   }
 }
 
