@@ -134,7 +134,7 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
       version: VERSION,
       ownerUid: o.ownerUid,
       shutdown: () => stop(),
-      inspect: cleanupDeps(engine, o.dataRoot, store.path),
+      inspect: cleanupDeps(engine, o.dataRoot, store.path, { planAhead: true }),
       activity,
       lifecycle: {
         pauseDrift: () => (driftPaused = true),

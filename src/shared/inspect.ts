@@ -205,6 +205,9 @@ export const Finding = z.object({
 export type Finding = z.infer<typeof Finding>;
 
 export const CleanupPlan = z.object({ takenAt: z.string(), findings: z.array(Finding) });
+// maxAgeMs: a plan the helper read at most this long ago, with no Berth change since, may be
+// the answer (its takenAt says when); absent or 0: a new reading (docs/decisions.md, "Cleanup")
+export const CleanupPlanParams = z.object({ maxAgeMs: z.number().int().min(0).max(600_000).optional() }).strict().default({});
 export const CleanupApplyParams = z.object({
   ids: z.array(z.string().max(128)).max(10000).optional(),
   includeForeign: z.boolean().default(false),

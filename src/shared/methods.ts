@@ -7,7 +7,7 @@ import {
 } from './container';
 import { PortEditParams, PortListParams, PortMapping } from './ports';
 import {
-  CleanupApplyParams, CleanupApplyResult, CleanupPlan, CleanupUndoResult, DoctorReport, HostInspect,
+  CleanupApplyParams, CleanupApplyResult, CleanupPlan, CleanupPlanParams, CleanupUndoResult, DoctorReport, HostInspect,
   NatConntrackParams, NatConntrackResult, NatCountersParams, NatCountersResult, NatQueryParams, NatQueryResult, NatTextParams, NatTextResult,
 } from './inspect';
 import { SystemInfo, SystemResetResult } from './system';
@@ -66,7 +66,7 @@ export const methods = {
   'nat.text': { params: NatTextParams, result: NatTextResult },
   'nat.counters': { params: NatCountersParams, result: NatCountersResult },
   'nat.conntrack': { params: NatConntrackParams, result: NatConntrackResult },
-  'cleanup.plan': { params: None, result: CleanupPlan },
+  'cleanup.plan': { params: CleanupPlanParams, result: CleanupPlan },
   'cleanup.apply': { params: CleanupApplyParams, result: CleanupApplyResult },
   'cleanup.undo': { params: None, result: CleanupUndoResult },
   'doctor': { params: None, result: DoctorReport },

@@ -9,17 +9,26 @@ import { makeInspectHandlers } from '../../helper/src/cleanup/handlers';
 import { inspectHost } from '../../helper/src/inspect/host';
 import { selectFindings } from '../../helper/src/cleanup/select';
 import { run } from '../../helper/src/kernel/exec';
+import { iptablesRestore } from '../../helper/src/kernel/iptables';
 import { deleteLinks } from '../../helper/src/kernel/links';
 import { methods } from '../../src/shared/methods';
 
 export interface DriverRequest {
   dataRoot: string;
   berth: BerthOwned;
-  method: 'host.inspect' | 'nat.query' | 'cleanup.plan' | 'cleanup.apply' | 'cleanup.undo' | 'apply-after' | 'deleteLinks';
+  method: 'host.inspect' | 'nat.query' | 'cleanup.plan' | 'cleanup.apply' | 'cleanup.undo' | 'apply-after' | 'deleteLinks' | 'steps';
   params?: Record<string, unknown>;
   // apply-after: commands run between reading the plan and applying it (the host changing meanwhile)
   meanwhile?: string[][];
+  // steps: one helper's handlers asked in turn (what a handler keeps between calls), with
+  // programs run between them (another tool) and firewall writes made the way Berth makes them
+  steps?: DriverStep[];
 }
+export type DriverStep =
+  // idsOf: apply takes the ids of the findings in the last plan whose evidence has this text
+  | { call: 'cleanup.plan' | 'cleanup.apply'; params?: Record<string, unknown>; idsOf?: string }
+  | { run: string[] }
+  | { berthRestore: string };
 
 async function main(): Promise<unknown> {
   let text = '';
@@ -33,6 +42,22 @@ async function main(): Promise<unknown> {
     return applyFindings(host, chosen, { dataRoot: req.dataRoot });
   }
   if (req.method === 'deleteLinks') return deleteLinks((req.params as { names: string[] }).names);
+  if (req.method === 'steps') {
+    // no engine here: no change is announced, so the firewall writes alone move the plan's generation
+    const kept = makeInspectHandlers({ dataRoot: req.dataRoot, berthOwned: async () => req.berth, changes: () => 0 });
+    const out: unknown[] = [];
+    for (const step of req.steps ?? []) {
+      if ('run' in step) out.push(await run(step.run[0], step.run.slice(1)).then((r) => r.stdout));
+      else if ('berthRestore' in step) out.push(await iptablesRestore(step.berthRestore));
+      else {
+        const handler = kept[step.call] as (p: unknown) => Promise<unknown>;
+        const last = out.findLast((r): r is { findings: { id: string; evidence: string[] }[] } => !!r && typeof r === 'object' && 'findings' in r);
+        const ids = step.idsOf === undefined ? {} : { ids: (last?.findings ?? []).filter((f) => f.evidence.join(' ').includes(step.idsOf!)).map((f) => f.id) };
+        out.push(await handler(methods[step.call].params.parse({ ...step.params, ...ids })).catch((e: { kind?: string; message?: string }) => ({ error: { kind: e.kind ?? 'crash', message: e.message } })));
+      }
+    }
+    return out;
+  }
   // params parsed by the contract, as the RPC server does before a handler runs
   return (handlers[req.method] as (p: unknown) => Promise<unknown>)(methods[req.method].params.parse(req.params ?? {}));
 }

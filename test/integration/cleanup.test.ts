@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Finding, FirewallRule, HostInspect } from '../../src/shared/inspect';
-import type { DriverRequest } from './cleanup-driver';
+import type { DriverRequest, DriverStep } from './cleanup-driver';
 import { bundleForHost, TestHost, waitFor } from './harness';
 import { messBuilders } from './mess';
 import type { BerthOwned } from '../../helper/src/cleanup/berth-owned';
@@ -106,6 +106,15 @@ describe('cleanup against a realistic mess', () => {
     const out = JSON.parse(r.stdout) as { result?: T; error?: { kind: string; message: string } };
     if (out.error) throw Object.assign(new Error(out.error.message), { kind: out.error.kind });
     return out.result as T;
+  }
+  // one helper's cleanup handlers asked in turn, in the test host: each step's result
+  async function steps(list: DriverStep[]): Promise<unknown[]> {
+    const req: DriverRequest = { dataRoot: join(h.dir, 'data'), berth, method: 'steps', steps: list };
+    const r = await h.sh([process.execPath, driver], { input: JSON.stringify(req), timeoutMs: 120_000 });
+    if (r.code !== 0) throw new Error(`cleanup driver steps: exit ${r.code}: ${r.stderr}`);
+    const out = JSON.parse(r.stdout) as { result?: unknown[]; error?: { kind: string; message: string } };
+    if (out.error) throw Object.assign(new Error(out.error.message), { kind: out.error.kind });
+    return out.result!;
   }
   // iptables-save without counters and the dated header lines: what must be byte-identical.
   const saveRules = async () =>
@@ -264,6 +273,36 @@ describe('cleanup against a realistic mess', () => {
     expect((await saveRules()).join('\n')).not.toContain('172.31.0.0/24');
     await call('cleanup.undo');
     expect((await saveRules()).join('\n')).not.toContain('172.31.0.0/24');
+  });
+
+  // docs/decisions.md, "Cleanup": the app accepts a plan up to a minute old, which the helper keeps
+  it('a kept plan answers only until Berth writes the firewall; apply never acts on it but reads the host again', async () => {
+    const age = { maxAgeMs: 60_000 };
+    const rule = '-A DOCKER ! -i docker0 -p tcp -m tcp --dport 8089 -j DNAT --to-destination 172.17.0.9:80';
+    const has8089 = (p: Plan) => p.findings.filter((f) => f.kind === 'dangling-nat-rule' && f.evidence.join(' ').includes('--dport 8089'));
+    const [first, kept, fresh, , afterWrite, , afterForeign, applied, afterApply] = (await steps([
+      { call: 'cleanup.plan', params: age },
+      { call: 'cleanup.plan', params: age },
+      { call: 'cleanup.plan' }, // no age: a new reading
+      { berthRestore: `*nat\n${rule}\nCOMMIT\n` }, // a firewall write made the way Berth makes them
+      { call: 'cleanup.plan', params: age },
+      // another tool makes the rule's address live: no Berth change, so the kept plan still answers
+      { run: ['ip', '-n', 'dctr', 'addr', 'add', '172.17.0.9/16', 'dev', 'eth0'] },
+      { call: 'cleanup.plan', params: age },
+      // ... but apply reads the host again: the rule's address is alive there, so it is no finding to apply
+      { call: 'cleanup.apply', params: { includeForeign: true }, idsOf: '--dport 8089' },
+      { call: 'cleanup.plan', params: age },
+    ])) as [Plan, Plan, Plan, unknown, Plan, unknown, Plan, unknown, Plan];
+    expect(kept).toEqual(first);
+    expect(fresh.takenAt > first.takenAt).toBe(true);
+    expect(has8089(first)).toEqual([]);
+    expect(has8089(afterWrite)).toHaveLength(1);
+    expect(afterForeign).toEqual(afterWrite);
+    expect(applied).toMatchObject({ error: { kind: 'not_found' } });
+    expect(await saveRules()).toContain(rule);
+    // the apply let the kept plan go: the next answer is a new reading, without the living rule
+    expect(afterApply.takenAt > afterForeign.takenAt).toBe(true);
+    expect(has8089(afterApply)).toEqual([]);
   });
 
   it('the kernel adapter deletes links idempotently: one that goes mid-batch counts as deleted', async () => {

@@ -1,7 +1,7 @@
 import type { BerthEvent } from '../../../src/shared/events';
 import { BerthError } from '../../../src/shared/errors';
 import type {
-  CleanupApplyParams, NatConntrackParams, NatCountersParams, NatQueryParams, NatTextParams,
+  CleanupApplyParams, CleanupPlanParams, NatConntrackParams, NatCountersParams, NatQueryParams, NatTextParams,
 } from '../../../src/shared/inspect';
 import type { MethodHandlers, ResultOf } from '../../../src/shared/methods';
 import type { z } from 'zod';
@@ -14,10 +14,13 @@ import { streamNatText } from '../inspect/nat-stream';
 import { linkNameOwner } from '../inspect/owner';
 import { releaseMemorySoon } from '../inspect/release-memory';
 import { readConntrack, readConntrackTo, readFirewallRaw, type FirewallSources } from '../kernel/host-readers';
+import { restoreCount } from '../kernel/iptables';
+import { nftApplyCount } from '../kernel/nft';
 import type { OrphanPort } from '../portmap/allocator';
 import { applyFindings } from './apply';
 import type { BerthOwned } from './berth-owned';
 import { planStale } from './findings';
+import { KeptPlan } from './kept-plan';
 import { publicFinding } from './planned';
 import { selectFindings } from './select';
 import { undoLast } from './undo-last';
@@ -31,7 +34,16 @@ export interface InspectDeps {
   releaseMissing?: (targets: { what: 'network' | 'endpoint' | 'netns'; id: string }[]) => Promise<void>;
   // optional: lets cleanup.apply release host ports Berth holds with no mapping
   releaseOrphans?: (ports: OrphanPort[]) => Promise<void>;
+  // how many changes Berth has announced (its events): with it, a plan read a moment ago
+  // with none since may answer cleanup.plan (cleanup/kept-plan.ts); without it, none does
+  changes?: () => number;
+  // the helper reads a plan ahead once this settles (its start), so the app finds it
+  planAheadAfter?: () => Promise<void>;
 }
+
+// How long a plan is kept: the age the app accepts for the one it shows (Cleanup view's
+// PLAN_FRESH_MS); its memory goes back after that.
+export const PLAN_KEEP_MS = 60_000;
 
 // One reading of everything the plan compares: the host, its conntrack
 // table (unreadable is named in host.errors) and what the store owns.
@@ -79,6 +91,15 @@ export interface StreamContext {
 // Methods host.inspect, nat.*, and cleanup.*; params arrive zod-parsed.
 export function makeInspectHandlers(deps: InspectDeps) {
   const snapshots = new SnapshotCache();
+  // every firewall write the helper starts and every change it announces moves it;
+  // without a count of changes each reading is its own generation (nothing is reused)
+  let unique = 0;
+  const generation = () => `${restoreCount('ipv4')}.${restoreCount('ipv6')}.${nftApplyCount()}.${deps.changes ? deps.changes() : `once-${unique++}`}`;
+  const plans = new KeptPlan(async (): Promise<ResultOf<'cleanup.plan'>> => {
+    const { host, plan } = await readForPlan(deps, true);
+    return { takenAt: host.takenAt, findings: plan.map(publicFinding) };
+  }, generation, PLAN_KEEP_MS);
+  if (deps.planAheadAfter) void deps.planAheadAfter().then(() => plans.refresh()).catch(() => {}); // a failed reading is the next ask's to report
   // the reading `id` names while it is kept, else a new one
   const reading = async (id: string | undefined) => {
     const kept = snapshots.get(id);
@@ -131,17 +152,19 @@ export function makeInspectHandlers(deps: InspectDeps) {
       return { total: entries.length, flows, errors };
     },
 
-    'cleanup.plan': async (_p?: unknown): Promise<ResultOf<'cleanup.plan'>> => {
-      const { host, plan } = await readForPlan(deps, true);
-      return { takenAt: host.takenAt, findings: plan.map(publicFinding) };
-    },
+    'cleanup.plan': async (p?: z.infer<typeof CleanupPlanParams>): Promise<ResultOf<'cleanup.plan'>> => plans.get(p?.maxAgeMs),
 
+    // never a kept plan: what is applied is proven dead by a reading made after the ask
     'cleanup.apply': async (p: z.infer<typeof CleanupApplyParams>): Promise<ResultOf<'cleanup.apply'>> => {
+      plans.clear();
       const { host, plan } = await readForPlan(deps, false);
       const chosen = selectFindings(plan, p);
       return applyFindings(host, chosen, deps);
     },
 
-    'cleanup.undo': async (_p?: unknown): Promise<ResultOf<'cleanup.undo'>> => undoLast(deps.dataRoot, deps.emit),
+    'cleanup.undo': async (_p?: unknown): Promise<ResultOf<'cleanup.undo'>> => {
+      plans.clear();
+      return undoLast(deps.dataRoot, deps.emit);
+    },
   } satisfies Partial<MethodHandlers<StreamContext>>;
 }

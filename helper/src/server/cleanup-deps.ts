@@ -1,3 +1,4 @@
+import type { BerthEvent } from '../../../src/shared/events';
 import type { BerthOwned } from '../cleanup/berth-owned';
 import type { InspectDeps } from '../cleanup/handlers';
 import { gatewayEndpoint } from '../engine/endpoints';
@@ -7,12 +8,23 @@ import { modeOf, sandboxOf } from '../engine/sandbox-lifecycle';
 import type { HeldPort } from '../portmap/allocator';
 import { poolsOf } from '../store/network-pools';
 
+// Events that change nothing a cleanup plan compares (streams of output and progress).
+const QUIET: ReadonlySet<BerthEvent['type']> = new Set(['log', 'progress', 'exec.started', 'exec.output', 'nat.text']);
+
 // Host inspection and cleanup sit beside the engine and never import it:
 // this is what they get of it (what Berth owns, and the ways to let go).
-export function cleanupDeps(engine: Engine, dataRoot: string, storePath: string): InspectDeps {
+// planAhead: read a plan once the engine has settled after the start (the helper's, not tests').
+export function cleanupDeps(engine: Engine, dataRoot: string, storePath: string, opts: { planAhead?: boolean } = {}): InspectDeps {
+  // every change the engine announces moves the kept plan's generation (cleanup/kept-plan.ts)
+  let changes = 0;
+  engine.on((e) => {
+    if (!QUIET.has(e.type)) changes++;
+  });
   return {
     dataRoot,
     storePath,
+    changes: () => changes,
+    planAheadAfter: opts.planAhead ? () => engine.settled() : undefined,
     // between operations: a run in flight holds ports its record does not show yet
     berthOwned: () => engine.serial(async () => berthOwned(engine, engine.ports.held())),
     emit: (e) => engine.emit(e),

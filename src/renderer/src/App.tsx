@@ -7,7 +7,7 @@ import { Sidebar, VIEWS, type ViewId } from './components/Sidebar';
 import { StatusBar } from './components/StatusBar';
 import type { OpenTarget, OpenView } from './lib/navigation';
 import { ActivityView } from './views/ActivityView';
-import { CleanupView, PLAN_FRESH_MS } from './views/cleanup/CleanupView';
+import { CleanupView, PLAN_FRESH_MS, PLAN_PARAMS } from './views/cleanup/CleanupView';
 import { NAT_FIRST_PAGE, NatView } from './views/nat/NatView';
 import { PortsView } from './views/ports/PortsView';
 // React Flow is most of the bundle: loaded when the Topology view is first opened
@@ -28,11 +28,11 @@ export function App() {
   // rules) start it when the user heads for them; Cleanup's plan also as soon as the
   // helper connects, so it is there when the view opens (docs/decisions.md, "Cleanup").
   const intent = (v: ViewId) => {
-    if (v === 'cleanup') prefetch('cleanup.plan', {}, PLAN_FRESH_MS);
+    if (v === 'cleanup') prefetch('cleanup.plan', PLAN_PARAMS, PLAN_FRESH_MS);
     if (v === 'nat') prefetch('nat.query', NAT_FIRST_PAGE);
   };
   useEffect(() => {
-    if (helper.state === 'connected') prefetch('cleanup.plan', {}, PLAN_FRESH_MS);
+    if (helper.state === 'connected') prefetch('cleanup.plan', PLAN_PARAMS, PLAN_FRESH_MS);
   }, [helper.state, prefetch]);
   const networks = useBerthQuery('network.list', {});
   const containers = useBerthQuery('container.list', { all: true });

@@ -7,7 +7,7 @@ import { queryKey, useBerthPrefetch } from '../../api/hooks';
 import type { Finding } from '../../../../shared/inspect';
 import { fakeScrollLayout } from '../../test-layout';
 import { fakeTransport, renderWith } from '../../test-utils';
-import { CleanupView, PLAN_FRESH_MS } from './CleanupView';
+import { CleanupView, PLAN_FRESH_MS, PLAN_PARAMS } from './CleanupView';
 
 afterEach(cleanup);
 fakeScrollLayout();
@@ -62,7 +62,7 @@ describe('CleanupView', () => {
     function Harness() {
       const prefetch = useBerthPrefetch();
       const [open, setOpen] = useState(false);
-      useEffect(() => prefetch('cleanup.plan', {}), [prefetch]);
+      useEffect(() => prefetch('cleanup.plan', PLAN_PARAMS), [prefetch]);
       return open ? <CleanupView /> : <button type="button" onClick={() => setOpen(true)}>Open</button>;
     }
     renderWith(<Harness />, transport);
@@ -85,7 +85,7 @@ describe('CleanupView', () => {
     // connected (the provider has subscribed), then a plan the app read two minutes ago
     await waitFor(() => expect(calls.some((c) => c.method === 'events.subscribe')).toBe(true));
     const ago = Date.now() - 2 * PLAN_FRESH_MS;
-    client.setQueryData(queryKey('cleanup.plan', {}), { takenAt: new Date(ago).toISOString(), findings: FINDINGS }, { updatedAt: ago });
+    client.setQueryData(queryKey('cleanup.plan', PLAN_PARAMS), { takenAt: new Date(ago).toISOString(), findings: FINDINGS }, { updatedAt: ago });
     fireEvent.click(screen.getByRole('button', { name: 'Open' }));
     expect(screen.getByRole('checkbox', { name: /^Fix: Berth DNAT/ })).toBeTruthy();
     await waitFor(() => expect(calls.filter((c) => c.method === 'cleanup.plan')).toHaveLength(1));
@@ -102,6 +102,10 @@ describe('CleanupView', () => {
     expect(screen.getAllByRole('button', { name: 'Re-check' })).toHaveLength(1);
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Re-check' })));
     await waitFor(() => expect(calls.filter((c) => c.method === 'cleanup.plan').length).toBe(before + 1));
+    // the view's own asks accept a plan the helper kept; Re-check asks for a new reading
+    const asked = calls.filter((c) => c.method === 'cleanup.plan').map((c) => c.params);
+    expect(asked.slice(0, before)).toEqual(Array(before).fill(PLAN_PARAMS));
+    expect(asked[before]).toEqual({});
   });
 
   it('runs the doctor on request and shows what it found', async () => {

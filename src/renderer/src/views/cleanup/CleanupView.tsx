@@ -1,6 +1,7 @@
 import { useCallback, useMemo, useState } from 'react';
 import { useBerth } from '../../api/context';
-import { useBerthMutation, useBerthQuery } from '../../api/hooks';
+import { useQueryClient } from '@tanstack/react-query';
+import { queryKey, useBerthMutation, useBerthQuery } from '../../api/hooks';
 import type { Finding } from '../../../../shared/inspect';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { Dialog } from '../../components/Dialog';
@@ -25,9 +26,15 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 // at once; one older than this is read again behind it, as a foreign tool may have
 // changed the host without an event (docs/decisions.md, "Cleanup").
 export const PLAN_FRESH_MS = 60_000;
+// What the app and the view ask: the helper may answer with a plan it read up to that
+// long ago when Berth changed nothing since (it reads one ahead when it starts). Re-check asks
+// for a new reading.
+export const PLAN_PARAMS = { maxAgeMs: PLAN_FRESH_MS };
 
 export function CleanupView({ onOpen }: { onOpen?: OpenView } = {}) {
-  const plan = useBerthQuery('cleanup.plan', {}, { staleTime: PLAN_FRESH_MS });
+  // thousands of findings: a new plan replaces the old one whole, not compared deep for sharing
+  const plan = useBerthQuery('cleanup.plan', PLAN_PARAMS, { staleTime: PLAN_FRESH_MS, structuralSharing: false });
+  const recheck = useRecheck();
   const apply = useBerthMutation('cleanup.apply');
   const undo = useBerthMutation('cleanup.undo');
   const { progress } = useBerth();
@@ -35,12 +42,14 @@ export function CleanupView({ onOpen }: { onOpen?: OpenView } = {}) {
   const [previewing, setPreviewing] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const findings = useMemo(() => plan.data?.findings ?? [], [plan.data]);
+  const foreign = useMemo(() => findings.filter(isForeign).length, [findings]);
   const picked = useMemo(() => chosen(findings, choices), [findings, choices]);
-  const foreignPicked = picked.filter(isForeign).length;
+  const foreignPicked = useMemo(() => picked.filter(isForeign).length, [picked]);
   const [search, setSearch] = useState('');
-  // the search narrows what is listed; ticked findings stay ticked (the summary counts them all)
+  // the search narrows what is listed; ticked findings stay ticked (the summary counts them all).
+  // No search: no finding's text is built (thousands of commands joined on the first render)
   const groups = useMemo(
-    () => groupByKind(findings.filter((f) => matchesQuery(search, f.kind, f.owner, f.reason, ...f.evidence, ...f.commands.map(joinArgv)))),
+    () => groupByKind(search.trim() ? findings.filter((f) => matchesQuery(search, f.kind, f.owner, f.reason, ...f.evidence, ...f.commands.map(joinArgv))) : findings),
     [findings, search],
   );
   // stable, so the memoised cards and group headers re-render only for their own change
@@ -71,8 +80,8 @@ export function CleanupView({ onOpen }: { onOpen?: OpenView } = {}) {
             <button type="button" className="button" onClick={doUndo} disabled={undo.isPending} title="Put back what the last cleanup removed">
               {undo.isPending ? <Spinner label="Undoing…" /> : <><Icon name="refresh" /> Undo last cleanup</>}
             </button>
-            <button type="button" className="button" onClick={() => void plan.refetch()} disabled={plan.isFetching}>
-              {plan.isFetching && plan.data ? <Spinner label="Checking…" /> : <><Icon name="refresh" /> Re-check</>}
+            <button type="button" className="button" onClick={recheck.run} disabled={plan.isFetching || recheck.pending}>
+              {(plan.isFetching || recheck.pending) && plan.data ? <Spinner label="Checking…" /> : <><Icon name="refresh" /> Re-check</>}
             </button>
           </>
         }
@@ -92,7 +101,7 @@ export function CleanupView({ onOpen }: { onOpen?: OpenView } = {}) {
         ) : (
           <>
             <div className="cleanup-summary" role="status" aria-live="polite">
-              <span><strong>{plural(findings.length, 'finding')}</strong> · {findings.filter((f) => !isForeign(f)).length} Berth-owned · {findings.filter(isForeign).length} foreign</span>
+              <span><strong>{plural(findings.length, 'finding')}</strong> · {findings.length - foreign} Berth-owned · {foreign} foreign</span>
               <span className="cleanup-picked">{plural(picked.length, 'fix', 'fixes')} selected{foreignPicked ? ` (${foreignPicked} foreign)` : ''}</span>
               <span className="spacer" />
               <button type="button" className="button" onClick={() => setPreviewing(true)} disabled={!picked.length}>Preview</button>
@@ -136,6 +145,22 @@ export function CleanupView({ onOpen }: { onOpen?: OpenView } = {}) {
       )}
     </section>
   );
+}
+
+// Re-check: a new reading of the host (never a plan the helper kept), shown as the view's plan.
+function useRecheck() {
+  const { transport } = useBerth();
+  const qc = useQueryClient();
+  const [pending, setPending] = useState(false);
+  const run = useCallback(() => {
+    setPending(true);
+    const key = queryKey('cleanup.plan', PLAN_PARAMS);
+    void transport
+      .call('cleanup.plan', {})
+      .then((fresh) => qc.setQueryData(key, fresh), () => qc.invalidateQueries({ queryKey: key }))
+      .finally(() => setPending(false));
+  }, [transport, qc]);
+  return { run, pending };
 }
 
 function PreviewDialog({ findings, onClose }: { findings: Finding[]; onClose: () => void }) {
