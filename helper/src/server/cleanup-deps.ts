@@ -9,7 +9,7 @@ import type { HeldPort } from '../portmap/allocator';
 import { poolsOf } from '../store/network-pools';
 
 // Events that change nothing a cleanup plan compares (streams of output and progress).
-const QUIET: ReadonlySet<BerthEvent['type']> = new Set(['log', 'progress', 'exec.started', 'exec.output', 'nat.text']);
+const QUIET: ReadonlySet<string> = new Set<BerthEvent['type']>(['log', 'progress', 'exec.started', 'exec.output']);
 
 // Host inspection and cleanup sit beside the engine and never import it:
 // this is what they get of it (what Berth owns, and the ways to let go).
