@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hostPerTest, waitFor, type TestHost } from './harness';
 
@@ -99,6 +100,57 @@ describe('crash between a removal\'s answer and its firewall commit', () => {
     expect(await h.snapshot()).toEqual(baseline);
   });
 });
+
+// The conntrack flush of a mapping that went runs after the commit that
+// deleted its rules (engine/port-conntrack.ts): a packet sent while the
+// commit is held makes an entry with the old DNAT, and once the engine
+// settled no entry to the old address remains. The commit is held by a gate
+// in front of iptables-restore: in the test host's own mount namespace,
+// /etc/alternatives (where /usr/sbin/iptables-restore points) is a copy
+// whose iptables-restore waits while the gate file exists, then runs the
+// real one; nothing else the helper runs is held.
+describe('conntrack flushed after the deletion committed', () => {
+  const host = hostPerTest(async (h) => {
+    const alt = join(h.dir, 'alt');
+    await h.shOk(['cp', '-a', '/etc/alternatives/.', `${alt}/`]);
+    await rm(join(alt, 'iptables-restore'));
+    await writeFile(join(alt, 'iptables-restore'), `#!/bin/sh\nwhile [ -e ${gateOf(h)} ]; do sleep 0.02; done\nexec /usr/sbin/iptables-nft-restore "$@"\n`, { mode: 0o755 });
+    await h.shOk(['mount', '--bind', alt, '/etc/alternatives']);
+    await h.startHelper(['--drift-interval', '600000']);
+  });
+
+  it('port rm and rm -f: traffic sent before the commit leaves no entry to the old container', async () => {
+    const h = host();
+    const baseline = await h.snapshot();
+    await h.berthOk(['network', 'create', '--subnet', '10.98.0.0/24', 'ct']);
+    await h.berthOk(['run', '-d', '--name', 'ct1', '--network', 'ct', '-p', '9411:80/udp', '-p', '9412:81/udp', 'sleep', '600']);
+    const ip = (await endpointOf(h, 'ct1', 'ct')).IPAddress;
+    const entries = async (port: number) => (await h.shOk(['conntrack', '-L', '-p', 'udp', '--orig-port-dst', String(port), '--reply-src', ip])).trim();
+    // sent from the test host to the gateway address: nat OUTPUT DNATs it to the container while the rule is there
+    const send = (port: number) => h.shOk(['python3', '-c', UDP_ONCE, '10.98.0.1', String(port)]);
+
+    const held = async (op: string[], port: number) => {
+      await writeFile(gateOf(h), '');
+      try {
+        await h.berthOk(op); // answered; the rules' deletion waits at the gate
+        await send(port);
+        expect(await entries(port)).not.toBe(''); // the old translation, made before the commit
+      } finally {
+        await rm(gateOf(h));
+      }
+      await h.berthOk(['nat', 'ls']); // a reading: waits for the engine to settle
+      expect(await entries(port)).toBe('');
+      expect(ruleLines(await save(h)).filter((l) => l.includes(`--dport ${port}`))).toEqual([]);
+    };
+    await held(['port', 'rm', 'ct1', '81/udp'], 9412);
+    await held(['rm', '-f', 'ct1'], 9411);
+    await h.clearBerth();
+    expect(await h.snapshot()).toEqual(baseline);
+  });
+});
+
+const gateOf = (h: TestHost) => join(h.dir, 'gate');
+const UDP_ONCE = 'import socket,sys; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.sendto(b"x", (sys.argv[1], int(sys.argv[2])))';
 
 // Dead: no process, or a zombie.
 async function gone(pid: number): Promise<boolean> {

@@ -15,6 +15,8 @@ import type { HostOriginals } from './host-originals';
 import { dropEmptyIptablesTables, readForwardPolicy } from '../firewall/reset';
 import type { ExitRecord } from '../kernel/shim';
 import type { PortService } from './ports';
+import { FlushesAfterRules } from './port-conntrack';
+import type { ConntrackFilter } from '../kernel/conntrack';
 import type { Kernel } from '../kernel/host-kernel';
 import { makeDrivers, type Drivers, type NetworkDriver } from './drivers';
 
@@ -99,7 +101,7 @@ export class Engine {
   tx<T>(fn: (draft: State, undo: Undo) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.waiting.push({ fn: fn as Member['fn'], resolve: resolve as Member['resolve'], reject });
-      if (this.waiting.length === 1 && !this.batch) void this.serial(() => this.runBatch());
+      if (this.waiting.length === 1 && !this.batch) void this.serial(() => this.runBatchThenFlush());
     });
   }
 
@@ -107,6 +109,27 @@ export class Engine {
   private batch: { members: number; dirty: boolean; base: State } | null = null;
   // the firewall model the kernel was last brought to by this engine
   private applied: FirewallModel | null = null;
+
+  // The batch's firewall writes are all queued once it is over (committed
+  // or rolled back): the conntrack flushes of what it unpublished follow them.
+  private async runBatchThenFlush(): Promise<void> {
+    this.batching = true;
+    try {
+      await this.runBatch();
+    } finally {
+      this.batching = false;
+      this.conntrack.start();
+    }
+  }
+  private batching = false;
+
+  // Conntrack entries of mappings an operation took away: flushed after the
+  // commit that deleted their rules (port-conntrack.ts).
+  private readonly conntrack = new FlushesAfterRules(() => this.opts.firewall.settled?.() ?? Promise.resolve());
+  flushAfterRules(filters: ConntrackFilter[]): void {
+    this.conntrack.add(filters);
+    if (!this.batching) this.conntrack.start();
+  }
 
   private async runBatch(): Promise<void> {
     let draft = this.state;
@@ -135,7 +158,7 @@ export class Engine {
     } finally {
       this.batch = null;
       // members that came after the batch was full make the next one
-      if (this.waiting.length) void this.serial(() => this.runBatch());
+      if (this.waiting.length) void this.serial(() => this.runBatchThenFlush());
     }
     if (!done.length) return;
     try {
@@ -210,7 +233,10 @@ export class Engine {
   // at once: an endpoint plugged in under one waits for that commit first,
   // so no old port rule reaches a new container (docs/decisions.md).
   private readonly fading = new Set<string>();
+  // The same for the conntrack flush of flows to such an address: run late,
+  // it would cut the new container's flows.
   async addressesSettled(ips: (string | undefined)[]): Promise<void> {
+    await this.conntrack.settled(ips);
     if (!this.opts.firewall.pending?.()) return this.fading.clear();
     if (ips.some((ip) => ip && this.fading.has(ip))) await this.opts.firewall.settled?.();
   }
@@ -219,7 +245,7 @@ export class Engine {
   // being deleted, firewall deletions committing) is done: whatever reads
   // the host (inspection, NAT views, cleanup, reset) waits for this first.
   async settled(): Promise<void> {
-    await Promise.all([this.kernel.linksReaped(), this.opts.firewall.settled?.()]);
+    await Promise.all([this.kernel.linksReaped(), this.opts.firewall.settled?.(), this.conntrack.settled()]);
   }
 
   // The last endpoint gone: iptables-nft leaves an empty `table ip raw` that

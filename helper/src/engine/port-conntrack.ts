@@ -31,12 +31,11 @@ const familyOf = (r: PortRecord): 4 | 6 => (v6(r) ? 6 : 4);
 
 // Mappings that just went away (port rm, gateway moved): entries of flows
 // DNAT'd through them to the container.
-export async function flushRemoved(recs: PortRecord[], addrs: GwAddrs | null): Promise<void> {
-  const filters = recs.flatMap((r) => {
+export function removedFilters(recs: PortRecord[], addrs: GwAddrs | null): ConntrackFilter[] {
+  return recs.flatMap((r) => {
     const containerIp = natTarget(r, addrs);
     return containerIp ? [{ proto: r.proto, hostPort: r.hostPort, origDst: origDst(r), containerIp }] : [];
   });
-  await flush(dedupe(filters));
 }
 
 // New UDP mappings: entries a client made before the mapping existed point
@@ -51,13 +50,49 @@ export async function flushAdded(recs: PortRecord[]): Promise<void> {
 // A container's ports all going (stop, exit): one flush per protocol and
 // family for everything that was answered by its address, like Docker does
 // per endpoint.
-export async function flushContainer(recs: PortRecord[], addrs: GwAddrs | null): Promise<void> {
+export function containerFilters(recs: PortRecord[], addrs: GwAddrs | null): ConntrackFilter[] {
   const filters = new Map<string, ConntrackFilter>();
   for (const r of recs) {
     const containerIp = natTarget(r, addrs);
     if (containerIp) filters.set(`${r.proto} ${containerIp}`, { proto: r.proto, containerIp });
   }
-  await flush([...filters.values()]);
+  return [...filters.values()];
+}
+
+// The flushes of mappings that went run after the commit of the firewall
+// write that deleted their rules, which may commit in the background
+// (firewall/write-queue.ts): flushed before it, a packet in between would
+// make a fresh entry with the old translation that outlives the rules
+// (docs/decisions.md, "Firewall deletions committed in the background").
+// An operation collects them (`add`); once its firewall writes are queued,
+// `start` runs them after those writes, off the operation's path.
+export class FlushesAfterRules {
+  private held: ConntrackFilter[] = [];
+  private readonly running = new Set<{ ips: Set<string>; done: Promise<void> }>();
+
+  constructor(private readonly rulesSettled: () => Promise<void>) {}
+
+  add(filters: ConntrackFilter[]): void {
+    this.held.push(...filters);
+  }
+
+  start(): void {
+    const filters = dedupe(this.held.splice(0));
+    if (!filters.length) return;
+    const ips = new Set(filters.flatMap((f) => (f.containerIp ? [f.containerIp] : [])));
+    const entry = { ips, done: Promise.resolve() };
+    entry.done = this.rulesSettled()
+      .catch(() => {}) // a failed commit is owed to the next apply; the flush is harmless either way
+      .then(() => flush(filters))
+      .finally(() => this.running.delete(entry));
+    this.running.add(entry);
+  }
+
+  // Every flush started so far has run; `ips`: only those of flows to these addresses.
+  async settled(ips?: (string | undefined)[]): Promise<void> {
+    const want = (e: { ips: Set<string> }) => !ips || ips.some((ip) => ip && e.ips.has(ip));
+    await Promise.all([...this.running].filter(want).map((e) => e.done));
+  }
 }
 
 function dedupe(fs: ConntrackFilter[]): ConntrackFilter[] {

@@ -12,7 +12,7 @@ import type { Engine } from './engine';
 import { gatewayEndpoint } from './endpoints';
 import { shortId } from './naming';
 import { bindingKey, type LiveBinding, type LivePorts, pointProxies, probeIpv6, releaseBinding } from './port-bindings';
-import { flushAdded, flushContainer, flushRemoved, type GwAddrs } from './port-conntrack';
+import { containerFilters, flushAdded, removedFilters, type GwAddrs } from './port-conntrack';
 import { containerRequests, type SourcedRequest } from './port-requests';
 import { modeOf } from './sandbox-lifecycle';
 import type { Undo } from './undo-steps';
@@ -88,17 +88,17 @@ export class PortService {
     }
   }
 
-  // The container stopped: free its ports, flush what NAT remembered. What
-  // it reads of `c` is read before its first wait, so the sandbox may be
-  // torn down beside it (finishRemoval). The sockets close side by side
-  // (one event-loop turn for all, not one each), and the flush runs
-  // meanwhile: they are independent.
+  // The container stopped: free its ports, flush what NAT remembered (once
+  // the rules are gone: port-conntrack.ts). What it reads of `c` is read
+  // before its first wait, so the sandbox may be torn down beside it
+  // (finishRemoval). The sockets close side by side (one event-loop turn
+  // for all, not one each).
   async detach(s: State, c: ContainerRecord): Promise<void> {
     const live = this.live.get(c.id);
     this.live.delete(c.id);
-    const flushed = flushContainer(c.ports, gatewayEndpoint(s, c.endpoints));
+    this.eng.flushAfterRules(containerFilters(c.ports, gatewayEndpoint(s, c.endpoints)));
     c.ports = [];
-    await Promise.all([...(live?.bindings ?? []).map((b) => this.free(b)), flushed]);
+    await Promise.all((live?.bindings ?? []).map((b) => this.free(b)));
     this.alloc.releaseOwner(c.id);
   }
 
@@ -159,7 +159,7 @@ export class PortService {
       for (const b of live.bindings.filter((x) => gone.has(bindingKey(x.rec)))) await this.free(b);
       live.bindings = live.bindings.filter((x) => !gone.has(bindingKey(x.rec)));
     } else for (const r of recs) this.alloc.release(r.hostIp, r.hostPort, r.proto);
-    await flushRemoved(recs, addrs);
+    this.eng.flushAfterRules(removedFilters(recs, addrs));
   }
 
   // Helper start: bind every live container's ports again and re-write the
@@ -301,8 +301,9 @@ export class PortService {
     // An endpoint that is gone takes every flow to its address along: one
     // flush per protocol. One that stays keeps its other flows: per mapping.
     // (IPv4: the target the proxies follow; the old gateway's IPv6 address is not kept)
-    if (old !== null && !c.endpoints.some((e) => e.ip === old)) await flushContainer(recs, { ip: old });
-    else await flushRemoved(recs, old === null ? null : { ip: old });
+    // (after the rules moved: port-conntrack.ts)
+    if (old !== null && !c.endpoints.some((e) => e.ip === old)) this.eng.flushAfterRules(containerFilters(recs, { ip: old }));
+    else this.eng.flushAfterRules(removedFilters(recs, old === null ? null : { ip: old }));
   }
 
   private async free(b: LiveBinding): Promise<void> {

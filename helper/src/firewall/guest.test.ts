@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { planGuest, type GuestView } from './guest';
+import { noneBackend, type FirewallBackend } from './backend';
+import { planGuest, withGuest, type GuestView } from './guest';
 
 const bridges = [
   { id: 'aaaaaaaaaaaa0000', bridge: 'berth0' },
@@ -67,5 +68,18 @@ describe('planGuest on IPv6', () => {
     const gone = planGuest(view({ ip6tables: { forwardDrop: true, ours } }), []);
     expect(gone.ip6tablesScript).toBe(`*filter\n-D FORWARD ${ours[0]}\nCOMMIT\n`);
     expect(gone.extra).toEqual([`ip6tables filter -A FORWARD ${ours[0]}`]);
+  });
+});
+
+describe('withGuest', () => {
+  it('passes the inner backend\'s background writes through, so the engine waits for them', async () => {
+    let done = false;
+    const commit = new Promise<void>((r) => setTimeout(() => ((done = true), r()), 10));
+    const inner: FirewallBackend = { ...noneBackend, name: 'iptables', settled: () => commit, pending: () => !done };
+    const fw = withGuest(inner);
+    expect(fw.pending?.()).toBe(true);
+    await fw.settled?.();
+    expect(done).toBe(true);
+    expect(fw.pending?.()).toBe(false);
   });
 });

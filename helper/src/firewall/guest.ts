@@ -277,5 +277,9 @@ export function withGuest(inner: FirewallBackend): FirewallBackend {
       dirty = true;
     },
     ...(inner.reset ? { reset: inner.reset.bind(inner) } : {}),
+    // deletions committing in the background (write-queue.ts): without these
+    // the engine's readers and address reuse would not wait for them
+    ...(inner.settled ? { settled: inner.settled.bind(inner) } : {}),
+    ...(inner.pending ? { pending: inner.pending.bind(inner) } : {}),
   };
 }
