@@ -105,17 +105,11 @@ describe('crash between a removal\'s answer and its firewall commit', () => {
 // deleted its rules (engine/port-conntrack.ts): a packet sent while the
 // commit is held makes an entry with the old DNAT, and once the engine
 // settled no entry to the old address remains. The commit is held by a gate
-// in front of iptables-restore: in the test host's own mount namespace,
-// /etc/alternatives (where /usr/sbin/iptables-restore points) is a copy
-// whose iptables-restore waits while the gate file exists, then runs the
-// real one; nothing else the helper runs is held.
+// in front of iptables-restore (wrapRestore); nothing else the helper runs
+// is held.
 describe('conntrack flushed after the deletion committed', () => {
   const host = hostPerTest(async (h) => {
-    const alt = join(h.dir, 'alt');
-    await h.shOk(['cp', '-a', '/etc/alternatives/.', `${alt}/`]);
-    await rm(join(alt, 'iptables-restore'));
-    await writeFile(join(alt, 'iptables-restore'), `#!/bin/sh\nwhile [ -e ${gateOf(h)} ]; do sleep 0.02; done\nexec /usr/sbin/iptables-nft-restore "$@"\n`, { mode: 0o755 });
-    await h.shOk(['mount', '--bind', alt, '/etc/alternatives']);
+    await wrapRestore(h);
     await h.startHelper(['--drift-interval', '600000']);
   });
 
@@ -149,7 +143,77 @@ describe('conntrack flushed after the deletion committed', () => {
   });
 });
 
+// A background deletion whose restore fails, and fails again when planned
+// from a fresh read, leaves its owners owed (iptables-backend.ts): the next
+// apply and the drift check take their rules away. iptables-restore fails
+// (exit 1, as for a refused line) while the test's fail file exists.
+describe('a failed background deletion is owed', () => {
+  const host = hostPerTest(async (h) => {
+    await wrapRestore(h);
+    await h.startHelper(['--drift-interval', '600000']); // the drift check runs when asked (doctor)
+  });
+
+  it('the next apply, and the drift check, delete the rules a failed deletion left', async () => {
+    const h = host();
+    const baseline = await h.snapshot();
+    await h.berthOk(['network', 'create', '--subnet', '10.99.0.0/24', 'ow']);
+    const failures = () => h.helperLog.split('a deletion committed in the background failed').length - 1;
+    // raw PREROUTING is a built-in chain: only the owner's tag says the rule is Berth's to delete
+    const rawOf = async (id: string) => (await h.shOk(['iptables-save', '-t', 'raw'])).split('\n').filter((l) => l.includes(tagOf(id)));
+
+    const failRm = async (name: string) => {
+      await h.berthOk(['run', '-d', '--name', name, '--network', 'ow', 'sleep', '600']);
+      const ep = await endpointOf(h, name, 'ow');
+      expect(await rawOf(ep.EndpointID)).not.toEqual([]);
+      const before = failures();
+      await writeFile(failOf(h), '');
+      try {
+        await h.berthOk(['rm', '-f', name]); // answered; its deletion fails in the background, twice
+        await waitFor(async () => failures() > before, 60_000, `the background deletion of ${name}'s rules to fail`);
+      } finally {
+        await rm(failOf(h));
+      }
+      expect(await rawOf(ep.EndpointID)).not.toEqual([]); // left behind
+      return ep.EndpointID;
+    };
+
+    // the next apply (a network create: it only adds) takes them away
+    const a = await failRm('ow1');
+    await h.berthOk(['network', 'create', '--subnet', '10.99.1.0/24', 'ow2']);
+    expect(await rawOf(a)).toEqual([]);
+
+    // the drift check finds them extra and heals
+    const b = await failRm('ow3');
+    const doctor = await h.berthOk(['doctor']);
+    expect(doctor).toContain(tagOf(b));
+    expect(await rawOf(b)).toEqual([]);
+    expect((await h.berthOk(['cleanup'])).trim()).toBe('Nothing stale found.');
+    await h.clearBerth();
+    expect(await h.snapshot()).toEqual(baseline);
+  });
+});
+
 const gateOf = (h: TestHost) => join(h.dir, 'gate');
+const failOf = (h: TestHost) => join(h.dir, 'fail');
+
+// In the test host's own mount namespace /etc/alternatives (where
+// /usr/sbin/iptables-restore points) becomes a copy whose iptables-restore
+// waits while the gate file exists and fails while the fail file exists,
+// then runs the real one. The helper must start after this.
+async function wrapRestore(h: TestHost): Promise<void> {
+  const alt = join(h.dir, 'alt');
+  await h.shOk(['cp', '-a', '/etc/alternatives/.', `${alt}/`]);
+  await rm(join(alt, 'iptables-restore'));
+  const script = [
+    '#!/bin/sh',
+    `while [ -e ${gateOf(h)} ]; do sleep 0.02; done`,
+    `if [ -e ${failOf(h)} ]; then echo 'iptables-restore: line 2 failed (test)' >&2; exit 1; fi`,
+    'exec /usr/sbin/iptables-nft-restore "$@"',
+    '',
+  ];
+  await writeFile(join(alt, 'iptables-restore'), script.join('\n'), { mode: 0o755 });
+  await h.shOk(['mount', '--bind', alt, '/etc/alternatives']);
+}
 const UDP_ONCE = 'import socket,sys; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.sendto(b"x", (sys.argv[1], int(sys.argv[2])))';
 
 // Dead: no process, or a zombie.
