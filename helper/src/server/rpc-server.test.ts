@@ -18,6 +18,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let released: (() => void) | null = null;
 const streamed = { events: 0 };
+const big = { elements: 20_000, encoded: 0 }; // ~20 MB of JSON
 const gate = { running: 0, max: 0, open: [] as ((v: unknown) => void)[] };
 const handlers = {
   ...Object.fromEntries(METHOD_NAMES.map((m) => [m, (async () => ({ echo: m })) as Handler])),
@@ -46,6 +47,11 @@ const handlers = {
     }
     return {};
   }) as Handler,
+  // a big answer, as host.inspect's at tens of thousands of rules: each
+  // element counts when it is encoded (JSON.stringify calls its toJSON)
+  'cleanup.plan': (async () => ({
+    rules: Array.from({ length: big.elements }, (_, i) => ({ toJSON: () => (big.encoded++, { i, text: `-A CHAIN-${i} ${'x'.repeat(1000)}` }) })),
+  })) as Handler,
   'network.inspect': (async () => {
     throw new TypeError('a bug');
   }) as Handler,
@@ -234,6 +240,79 @@ describe('RpcServer: what a client can hold', () => {
     d.write(req(1, 'system.info', {}, s.token));
     expect((await d.frame(0)).result).toEqual({ echo: 'system.info' });
   }, 90_000);
+
+  it('a big answer arrives whole; events sent while it is written come as lines of their own', async () => {
+    const s = await start();
+    const c = await rawClient(s.socketPath);
+    c.write(req(1, 'events.subscribe', {}, s.token));
+    await c.frame(0);
+    big.encoded = 0;
+    c.write(req(2, 'cleanup.plan'));
+    // every frame the client parsed is a whole line: rawClient's JSON.parse would throw on a mixed one
+    let sent = 0;
+    const events = setInterval(() => (s.server.broadcast({ type: 'network.created', network: `n${sent++}` } as never)), 1);
+    await c.until(() => c.frames.some((f) => f.id === 2), 'the answer', 60_000);
+    await new Promise((r) => setTimeout(r, 20));
+    clearInterval(events);
+    await c.until(() => c.frames.length === 2 + sent, 'every event');
+    const answer = c.frames.find((f) => f.id === 2);
+    expect(answer.result.rules).toHaveLength(big.elements);
+    expect(answer.result.rules.every((r: { i: number; text: string }, i: number) => r.i === i && r.text === `-A CHAIN-${i} ${'x'.repeat(1000)}`)).toBe(true);
+    expect(c.frames.filter((f) => f.method).map((f) => f.params.network)).toEqual(Array.from({ length: sent }, (_, i) => `n${i}`));
+    expect(big.encoded).toBe(big.elements);
+  }, 60_000);
+
+  it('a reader that stops mid-answer gets the rest when it reads again; the helper encodes only what it can send meanwhile', async () => {
+    const s = await start();
+    const c = await rawClient(s.socketPath);
+    c.write(req(1, 'system.info', {}, s.token));
+    await c.frame(0);
+    c.sock.pause(); // the reader stops reading
+    big.encoded = 0;
+    c.write(req(2, 'cleanup.plan'));
+    let last = -1;
+    while (last !== big.encoded) {
+      last = big.encoded;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    // about drainBytes (1 MiB) and the socket's buffers of a ~20 MB answer, not all of it
+    expect(big.encoded).toBeGreaterThan(0);
+    expect(big.encoded).toBeLessThan(big.elements / 2);
+    c.sock.resume();
+    expect((await c.until(() => c.frames.length > 1, 'the whole answer once read', 60_000), c.frames[1].result.rules)).toHaveLength(big.elements);
+  }, 90_000);
+
+  it('a client that leaves mid-answer: the helper stops encoding it and serves the others', async () => {
+    const s = await start();
+    const c = await rawClient(s.socketPath);
+    c.write(req(1, 'system.info', {}, s.token));
+    await c.frame(0);
+    c.sock.pause();
+    big.encoded = 0;
+    c.write(req(2, 'cleanup.plan'));
+    await c.until(() => big.encoded > 0, 'the answer to start');
+    c.sock.destroy();
+    const d = await rawClient(s.socketPath);
+    d.write(req(1, 'system.info', {}, s.token));
+    expect((await d.frame(0)).result).toEqual({ echo: 'system.info' });
+    const left = big.encoded;
+    await new Promise((r) => setTimeout(r, 500));
+    expect(big.encoded).toBe(left);
+    expect(big.encoded).toBeLessThan(big.elements);
+    expect(s.logs.filter((l) => !l.includes('dropped'))).toEqual([]);
+  }, 60_000);
+
+  it('a reader that reads nothing of an answer for stallMs is dropped', async () => {
+    const s = await start({ stallMs: 500 });
+    const c = await rawClient(s.socketPath);
+    c.write(req(1, 'system.info', {}, s.token));
+    await c.frame(0);
+    c.sock.pause();
+    c.write(req(2, 'cleanup.plan'));
+    await c.until(() => s.logs.some((l) => l.includes('read nothing of an answer')), 'the server to drop the stalled reader', 30_000);
+    c.sock.resume(); // a paused socket sees no end
+    await c.closed();
+  }, 60_000);
 
   it('connections beyond the cap are refused with a clear error', async () => {
     const s = await start({ maxConnections: 2 });

@@ -7,10 +7,11 @@ import { BerthError } from '../../../src/shared/errors';
 import type { BerthEvent } from '../../../src/shared/events';
 import type { ClientKind } from '../../../src/shared/activity';
 import { doerOf, runAs } from './actor';
+import { FrameOutput } from './frame-output';
 import { isMethodName, MAX_REQUEST_BYTES, methods, type MethodHandlers } from '../../../src/shared/methods';
 import { tokenPathFor, type RpcResponse } from '../../../src/shared/rpc';
 import {
-  bytesFrameHeader, encodeLine, errorFrame, eventFrame, INVALID_REQUEST, LineFramer, methodNotFound, parseRequest, resultFrame, type RpcCall,
+  encodeLine, errorFrame, eventFrame, INVALID_REQUEST, LineFramer, methodNotFound, parseRequest, resultFrame, type RpcCall,
 } from '../../../src/shared/rpc-frames';
 
 export interface CallContext {
@@ -55,6 +56,7 @@ export interface RpcLimits {
   // reading while events keep coming reaches the cap
   maxBacklogBytes: number;
   drainBytes: number;
+  stallMs: number; // an answer waits this long for a reader that stopped reading it (server/frame-output.ts)
 }
 export const RPC_LIMITS: RpcLimits = {
   maxConnections: 128,
@@ -65,6 +67,7 @@ export const RPC_LIMITS: RpcLimits = {
   maxLineBytes: MAX_REQUEST_BYTES,
   maxBacklogBytes: 64 * 1024 * 1024,
   drainBytes: 1024 * 1024,
+  stallMs: 60_000,
 };
 
 // JSON-RPC 2.0, one JSON object per line, on a unix socket only its owner
@@ -152,41 +155,14 @@ export class RpcServer {
     const L = this.limits;
     let onClose: () => void = () => {};
     const closed = new Promise<void>((r) => (onClose = r));
-    const capBacklog = () => {
-      if (sock.writableLength > L.maxBacklogBytes) {
-        this.o.log(`dropped a client that left ${sock.writableLength} bytes unread`);
-        sock.destroy();
-      }
-    };
-    const send = (frame: object) => {
-      if (sock.destroyed || !sock.writable) return;
-      sock.write(encodeLine(frame));
-      capBacklog();
-    };
-    const sendBytes = (stream: string, data: Uint8Array) => {
-      if (sock.destroyed || !sock.writable || !data.length) return;
-      sock.cork(); // header and bytes in one write
-      sock.write(bytesFrameHeader(stream, data.length));
-      sock.write(data);
-      sock.uncork();
-      capBacklog();
-    };
-    const drained = () =>
-      sock.writableLength <= L.drainBytes || sock.destroyed
-        ? Promise.resolve()
-        : new Promise<void>((r) => {
-            const done = () => {
-              sock.off('drain', done);
-              sock.off('close', done);
-              r();
-            };
-            sock.on('drain', done);
-            sock.on('close', done);
-          });
+    const out = new FrameOutput(sock, L, this.o.log);
+    const send = (frame: object, big = false) => out.send(frame, big);
+    const sendBytes = (stream: string, data: Uint8Array) => out.sendBytes(stream, data);
+    const drained = () => out.drained();
     const refuse = (frame: RpcResponse) => {
       send(frame);
       framer.stop();
-      sock.end();
+      out.end();
       setTimeout(() => sock.destroy(), 1000).unref();
     };
     sock.on('error', () => {});
@@ -283,7 +259,7 @@ export class RpcServer {
           .catch((e) => errorFrame(call.id, e))
           .then((frame) => {
             inFlight--;
-            send(frame);
+            send(frame, true);
             pump();
           });
       }

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { jsonPieces } from './json-pieces';
+
+const joined = (v: unknown) => [...jsonPieces(v)].join('');
+
+// The pieces an answer is sent in make exactly JSON.stringify's text.
+describe('jsonPieces', () => {
+  it('joins to JSON.stringify of answers with long arrays, nested, odd members and all', () => {
+    const rule = (i: number) => ({ id: `ipv4/nat/${i}`, text: `-A KUBE-SVC-${i} -m comment --comment "ns/svc-${i}:" -j DNAT`, owner: i % 3 ? 'k8s' : undefined, n: i, ok: i % 2 === 0, tags: ['a', 'é', '\u2028'] });
+    const values: unknown[] = [
+      null, undefined, 0, -1.5, NaN, Infinity, 'x', '"\n\\', true, [], {}, [undefined, () => 1, Symbol('s')],
+      { a: undefined, b: () => 1, c: Symbol('c'), d: null, e: [undefined], f: new Date(0), g: { toJSON: () => 'J' } },
+      Object.assign(Object.create(null), { z: 1, a: [1, 2] }),
+      { jsonrpc: '2.0', id: 3, result: { rules: Array.from({ length: 500 }, (_, i) => rule(i)), links: [], errors: ['e'] } },
+      { result: { findings: Array.from({ length: 200 }, (_, i) => ({ rules: Array.from({ length: 70 }, (_, j) => (j % 9 ? rule(j) : undefined)), why: i })) } },
+      Array.from({ length: 100 }, (_, i) => (i % 7 ? [i, Array.from({ length: 65 }, () => i)] : i % 2 ? undefined : () => i)),
+      { result: Array.from({ length: 64 }, (_, i) => ({ a: { b: { c: { d: [i] } } }, when: new Date(i) })) },
+      new Map([[1, 2]]), new String('boxed'), [new Number(3)],
+    ];
+    for (const v of values) expect(joined(v)).toBe(JSON.stringify(v) ?? 'null');
+  });
+
+  it('a long array comes in pieces of at most tens of KB; a short answer in few pieces', () => {
+    const pieces = [...jsonPieces({ result: { rules: Array.from({ length: 10_000 }, (_, i) => ({ i, text: 'x'.repeat(100) })) } })];
+    expect(pieces.length).toBeGreaterThan(50);
+    expect(Math.max(...pieces.map((p) => p.length))).toBeLessThan(32 * 1024);
+    expect([...jsonPieces({ jsonrpc: '2.0', id: 1, result: { name: 'n', id: 'x' } })].length).toBeLessThan(20);
+  });
+
+  it('throws where JSON.stringify throws', () => {
+    const cyclic: Record<string, unknown> = { rules: [] };
+    cyclic.self = { again: cyclic };
+    expect(() => joined({ result: cyclic })).toThrow();
+    expect(() => joined({ result: [1n] })).toThrow();
+  });
+});
