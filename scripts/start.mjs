@@ -87,8 +87,9 @@ async function startHelper() {
   if (uid === 0) {
     // root already: a foreground child of this command, ended by it
     say('starting the helper');
-    // with the helper's Node flags (helper/src/helper-node-flags.ts), as the daemonizing start gives them
-    const child = spawn(NODE, ['--max-semi-space-size=1', BERTH, 'helper', '--foreground', '--socket', socket, ...dataRoot], { stdio: ['ignore', 'inherit', 'inherit'] });
+    // with the helper's Node flags and malloc settings (helper/src/helper-node-flags.ts), as the daemonizing start gives them
+    const env = { ...process.env, MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072', MALLOC_TRIM_THRESHOLD_: '131072' };
+    const child = spawn(NODE, ['--max-semi-space-size=1', BERTH, 'helper', '--foreground', '--socket', socket, ...dataRoot], { stdio: ['ignore', 'inherit', 'inherit'], env });
     await waitUntilUp(() => child.exitCode !== null);
     return () =>
       new Promise((done) => {

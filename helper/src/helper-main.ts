@@ -29,7 +29,7 @@ import { RpcServer } from './server/rpc-server';
 import { cleanupDeps } from './server/cleanup-deps';
 import { PortService } from './engine/ports';
 import { VERSION } from './version';
-import { HELPER_NODE_FLAGS } from './helper-node-flags';
+import { HELPER_ENV, HELPER_NODE_FLAGS } from './helper-node-flags';
 import { useEngineSockets } from './inspect/engines';
 
 export interface HelperOptions {
@@ -234,7 +234,7 @@ async function daemonize(o: HelperOptions, argv: string[]): Promise<number> {
   const logFile = `${o.dataRoot}/helper.log`;
   // the helper's own Node flags first: a flag given to this process as well wins (V8 takes the last)
   const node = [...HELPER_NODE_FLAGS, ...process.execArgv];
-  const child = startDetached(process.execPath, [...node, process.argv[1], ...argv, '--foreground', '--owner', String(o.ownerUid)], logFile);
+  const child = startDetached(process.execPath, [...node, process.argv[1], ...argv, '--foreground', '--owner', String(o.ownerUid)], logFile, HELPER_ENV);
   let exited: number | null = null;
   void child.exited.then((c) => (exited = c));
   const deadline = Date.now() + 20_000;

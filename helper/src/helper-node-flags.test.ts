@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { HELPER_NODE_FLAGS } from './helper-node-flags';
+import { HELPER_ENV, HELPER_NODE_FLAGS } from './helper-node-flags';
 
 // The starts that cannot import the list write it out: they must say the same.
 describe("the helper's Node flags, on every path that starts it", () => {
@@ -8,6 +8,15 @@ describe("the helper's Node flags, on every path that starts it", () => {
 
   it('the systemd unit sets them in NODE_OPTIONS', () => {
     expect(/^Environment=NODE_OPTIONS=(.*)$/m.exec(read('packaging/deb/berth-helper.service'))?.[1]).toBe(HELPER_NODE_FLAGS.join(' '));
+  });
+
+  it('the systemd unit sets the malloc settings in its environment', () => {
+    const unit = read('packaging/deb/berth-helper.service');
+    expect(/^Environment=(MALLOC_.*)$/m.exec(unit)?.[1]).toBe(Object.entries(HELPER_ENV).map(([k, v]) => `${k}=${v}`).join(' '));
+  });
+
+  it("npm start's foreground helper gets the malloc settings", () => {
+    expect(read('scripts/start.mjs')).toContain(`const env = { ...process.env, ${Object.entries(HELPER_ENV).map(([k, v]) => `${k}: '${v}'`).join(', ')} };`);
   });
 
   it("npm start's foreground helper gets them", () => {

@@ -1,9 +1,11 @@
-// Node's flags for the helper process, on every path that starts it: the
-// daemonizing `berth helper` (sudo, the app's pkexec, scripts/start.mjs) passes
-// them to its foreground child (helper-main.ts); the systemd unit sets them in
-// NODE_OPTIONS (packaging/deb/berth-helper.service); the root `npm start` and
-// the benches start the foreground helper with them. V8 reads them only when the
-// process starts, so they cannot be set from inside.
+// Node's flags and glibc's malloc settings for the helper process, on every
+// path that starts it: the daemonizing `berth helper` (sudo, the app's pkexec,
+// scripts/start.mjs) passes them to its foreground child (helper-main.ts); the
+// systemd unit sets them in its environment (packaging/deb/berth-helper.service);
+// the root `npm start` and the benches start the foreground helper with them.
+// V8 and glibc read them only when the process starts, so they cannot be set
+// from inside (Node 20 cannot exec itself again). docs/architecture.md,
+// "Helper memory".
 //
 // --max-semi-space-size=1: V8 otherwise lets its young generation grow to 16 MB
 // a semi-space (three of them resident) while a 10,000-rule reading allocates,
@@ -12,3 +14,18 @@
 // 83 -> 74 MB, the helper's CPU time the same within the run's noise
 // (bench/README.md, scale results).
 export const HELPER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1'];
+
+// glibc's malloc: every thread that allocates (V8's compiler and GC workers,
+// libuv's pool) otherwise gets an arena of its own, each keeping what it
+// freed (13 MB of arenas after a 10,000-rule reading); two arenas serve them.
+// Fixed mmap and trim thresholds: glibc otherwise raises both after a big
+// buffer is freed (an iptables-save output of megabytes), so later big ones
+// come from the heap and are never given back. Measured on a 10,000-rule host
+// (3x host.inspect, 3x cleanup.plan, 3x nat.query, peak reset before each):
+// peaks 99/110/106 -> 92/97/95 MB, 96 -> 78 MB 36 s after, the helper's CPU
+// time within the run's noise (load 15-20).
+export const HELPER_ENV: Readonly<Record<string, string>> = {
+  MALLOC_ARENA_MAX: '2',
+  MALLOC_MMAP_THRESHOLD_: '131072',
+  MALLOC_TRIM_THRESHOLD_: '131072',
+};

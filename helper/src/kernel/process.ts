@@ -174,10 +174,10 @@ export async function resolveExecutable(cmd: string, pathVar: string, cwd: strin
 // Starts a long-lived program of Berth's own (the daemonized helper),
 // detached, its output appended to a log file. `exited` resolves with its
 // exit code if it ends.
-export function startDetached(file: string, args: string[], logPath: string): { pid: number; exited: Promise<number> } {
+export function startDetached(file: string, args: string[], logPath: string, env: Readonly<Record<string, string>> = {}): { pid: number; exited: Promise<number> } {
   const fd = openSync(logPath, 'a', 0o600);
   try {
-    const child = spawn(file, args, { detached: true, stdio: ['ignore', fd, fd], env: { ...FIXED_ENV } });
+    const child = spawn(file, args, { detached: true, stdio: ['ignore', fd, fd], env: { ...FIXED_ENV, ...env } });
     child.unref();
     const exited = new Promise<number>((resolve) => {
       child.once('exit', (c) => resolve(c ?? 1));
