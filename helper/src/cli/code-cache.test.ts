@@ -1,4 +1,4 @@
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, lutimesSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -73,12 +73,18 @@ describe('the CLI code cache', () => {
     const dir = join(d, 'cache/berth');
     expect(writeCache(dir, 'cli-a.v8cache', new Uint8Array([1]), uid)).toBe(true);
     const at = (f: string) => join(dir, f);
-    writeFileSync(at('cli-old.v8cache'), 'x');
+    const longAgo = new Date(Date.now() - 30 * 86400_000);
+    utimesSync(at('cli-a.v8cache'), longAgo, longAgo);
+    writeFileSync(at('cli-old.v8cache'), 'x'); // another build's, unread for long
+    utimesSync(at('cli-old.v8cache'), longAgo, longAgo);
+    writeFileSync(at('cli-other-build.v8cache'), 'x'); // another build's, in use
     writeFileSync(at('.cli-a.v8cache.123.tmp'), 'x'); // a cut-short write, long ago
     utimesSync(at('.cli-a.v8cache.123.tmp'), new Date(Date.now() - 3600_000), new Date(Date.now() - 3600_000));
     writeFileSync(at('.cli-a.v8cache.456.tmp'), 'x'); // a write under way
     writeFileSync(join(d, 'target'), 'keep');
     symlinkSync(join(d, 'target'), at('cli-link.v8cache'));
+    // a link's own times (lutimes) are its creation's: made long ago
+    lutimesSync(at('cli-link.v8cache'), longAgo, longAgo);
     mkdirSync(at('cli-dir.v8cache'));
     writeFileSync(at('notes'), 'x');
     const foreign = uid === 0 ? ['cli-other-user.v8cache'] : [];
@@ -87,7 +93,7 @@ describe('the CLI code cache', () => {
       chownSync(at(f), 65534, 65534);
     }
     expect(writeCache(dir, 'cli-b.v8cache', new Uint8Array([2]), uid)).toBe(true);
-    expect(readdirSync(dir).sort()).toEqual(['.cli-a.v8cache.456.tmp', 'cli-b.v8cache', 'cli-dir.v8cache', ...foreign, 'notes'].sort());
+    expect(readdirSync(dir).sort()).toEqual(['.cli-a.v8cache.456.tmp', 'cli-b.v8cache', 'cli-dir.v8cache', 'cli-other-build.v8cache', ...foreign, 'notes'].sort());
     // the link went, not what it pointed to
     expect(existsSync(join(d, 'target'))).toBe(true);
   });

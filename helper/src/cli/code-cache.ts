@@ -27,6 +27,10 @@ const OURS = /^cli-.*\.v8cache$/;
 const OURS_TMP = /^\.cli-.*\.v8cache\.\d+\.tmp$/;
 // a write takes milliseconds: a temp file this old has no writer left
 const STALE_TMP_MS = 60_000;
+// Another build's cache goes once unread this long (atime, which relatime
+// keeps within a day): two builds in use (a clone and the package) would
+// otherwise remove each other's cache on every command.
+const STALE_CACHE_MS = 7 * 24 * 3600_000;
 const MAX_BYTES = 64 << 20;
 
 // The cache at `file` if `uid` owns it and no one else may write it; else undefined.
@@ -64,9 +68,10 @@ function ownDir(path: string, uid: number): boolean {
 
 // Writes `data` as dir/name: a new file of its own (O_EXCL, mode 0600) renamed
 // into place, so a reader sees the old cache or the whole new one; then the
-// caches of other Nodes and bundles and stale temp files go (sweep). `dir` is
-// <cache home>/berth; a missing cache home is made only in a directory `uid` owns. False when it could not
-// (the CLI runs on without): no home, a read-only or foreign directory, a full disk.
+// caches of other Nodes and bundles unread for a week and stale temp files
+// go (sweep). `dir` is <cache home>/berth; a missing cache home is made only
+// in a directory `uid` owns. False when it could not (the CLI runs on
+// without): no home, a read-only or foreign directory, a full disk.
 export function writeCache(dir: string, name: string, data: Uint8Array, uid: number): boolean {
   let tmp: string | undefined;
   try {
@@ -102,6 +107,7 @@ function sweep(dir: string, keep: string, uid: number): void {
       const st = lstatSync(join(dir, f));
       if (st.uid !== uid || !(st.isFile() || st.isSymbolicLink())) continue;
       if (tmp && Date.now() - st.mtimeMs < STALE_TMP_MS) continue; // maybe still being written
+      if (!tmp && Date.now() - Math.max(st.atimeMs, st.mtimeMs) < STALE_CACHE_MS) continue; // maybe another build's, in use
       unlinkSync(join(dir, f));
     } catch {
       // removed by another command meanwhile

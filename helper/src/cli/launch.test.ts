@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,6 +78,8 @@ describe('dist/berth.cjs', () => {
     const old = join(h, '.cache/berth', 'cli-v18.0.0-x64-0000000000000000-1-1.v8cache');
     copyFileSync(f, old);
     if (root) chownSync(old, user, user);
+    // another build's cache goes once unread for a week (code-cache.ts)
+    utimesSync(old, new Date(Date.now() - 30 * 86400_000), new Date(Date.now() - 30 * 86400_000));
     expect(berth(['version'], { HOME: h })).toEqual({ code: 0, out: expect.stringMatching(VERSION), err: '' });
     expect(readFileSync(cacheFile(h)).equals(other)).toBe(false);
     expect(caches(h)).toEqual([expect.stringMatching(new RegExp(`^cli-${process.version.replace(/\./g, '\\.')}-`))]);
