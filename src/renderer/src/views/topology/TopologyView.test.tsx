@@ -92,6 +92,21 @@ describe('TopologyView', () => {
     await waitFor(() => expect(screen.queryByRole('complementary', { name: 'Details of network front' })).toBeNull());
   });
 
+  it('a failed refresh keeps the graph, with a note', async () => {
+    const { transport, emit } = setup();
+    let down = false;
+    const call = transport.call.bind(transport);
+    transport.call = (method, params) =>
+      down && (method === 'container.list' || method === 'network.list') ? Promise.reject(Object.assign(new Error('the helper did not answer'), { kind: 'unavailable' })) : call(method, params);
+    renderWith(<TopologyView />, transport);
+    await nodeNamed(/^Container api, running/);
+    down = true;
+    await act(async () => emit({ type: 'network.created', id: 'x', name: 'x' }));
+    expect((await screen.findByText(/^Could not refresh the topology/)).closest('[role="status"]')!.textContent).toContain('the helper did not answer');
+    expect(screen.queryByText(/Could not read the topology/)).toBeNull();
+    await nodeNamed(/^Container api, running/);
+  });
+
   it('re-lays out when an event makes the data stale', async () => {
     const { transport, emit, data } = setup();
     renderWith(<TopologyView />, transport);

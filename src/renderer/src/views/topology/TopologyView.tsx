@@ -4,6 +4,7 @@ import '@xyflow/react/dist/style.css';
 import { useBerthQuery } from '../../api/hooks';
 import type { OpenView } from '../../lib/navigation';
 import { ErrorMessage } from '../../components/ErrorMessage';
+import { failedWithoutData, RefreshError } from '../../components/RefreshError';
 import { PageHeader } from '../../components/PageHeader';
 import { Spinner } from '../../components/Spinner';
 import { buildTopology } from './layout';
@@ -40,7 +41,8 @@ export function TopologyView({ onOpen }: { onOpen?: OpenView }) {
   const selected = topo.nodes.find((n) => n.id === selectedId) ?? null;
 
   const ready = !!networks.data && !!containers.data;
-  const error = networks.error ?? containers.error;
+  // an error only for a list never read; a failed refresh keeps the graph, with a note
+  const error = (failedWithoutData(networks) && networks.error) || (failedWithoutData(containers) && containers.error) || null;
   const c = topo.counts;
   const subtitle = ready
     ? `${plural(c.networks, 'network')} · ${plural(c.containers, 'container')}${c.foreign ? ` · ${c.foreign} foreign` : ''} · ${plural(c.ports, 'published port')} · live`
@@ -56,6 +58,7 @@ export function TopologyView({ onOpen }: { onOpen?: OpenView }) {
   return (
     <section className="view topology-view" aria-labelledby="view-title" onKeyDown={onKeyDown}>
       <PageHeader title="Topology" subtitle={subtitle} />
+      <RefreshError error={ready ? networks.error ?? containers.error : null} what="the topology" />
       <div className={selected || (ready && topo.empty) ? 'split topo-split' : 'split split-single topo-split'}>
         <div className="topo-canvas" role="region" aria-label="Network topology">
           {error ? (
