@@ -27,6 +27,10 @@ export class PortsPage {
   addButton(container: string): Locator {
     return this.addForm(container).getByRole('button', { name: /Add/ });
   }
+  // "Could not refresh …" notes: a refresh failed, the last list stays
+  refreshErrors(): Locator {
+    return this.page.locator('.refresh-error');
+  }
   toasts(): Locator {
     return this.page.getByRole('region', { name: 'Notifications' });
   }

@@ -76,6 +76,17 @@ export class FakeEngine {
       for (const send of gate.held.splice(0)) send();
     };
   }
+  // A helper that fails, made deterministic: the calls `when` matches are
+  // refused ('unavailable', as a busy or restarting helper's would be) until
+  // the test calls the returned restore().
+  private failing = new Set<(method: MethodName, params: any) => boolean>();
+  failAnswers(when: (method: MethodName, params: any) => boolean): () => void {
+    this.failing.add(when);
+    return () => void this.failing.delete(when);
+  }
+  refuses(method: MethodName, params: unknown): boolean {
+    return [...this.failing].some((f) => f(method, params));
+  }
   answer(method: MethodName, params: unknown, send: () => void): void {
     for (const g of this.gates) if (g.when(method, params)) return void g.held.push(send);
     setTimeout(send, this.latency(method));
@@ -465,6 +476,7 @@ export async function startFakeHelper(socketPath: string, engine = new FakeEngin
           ctx.subscribe();
           return { subscribed: true };
         }
+        if (engine.refuses(m, params)) throw new BerthError('unavailable', `the helper did not answer ${m} (a failure the test asked for)`);
         const result = methods[m].result.parse(engine.handle(m, params));
         // a little latency, so progress states are visible (and gates hold answers back)
         await new Promise<void>((r) => engine.answer(m, params, r));
