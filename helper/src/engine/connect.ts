@@ -9,7 +9,7 @@ import { detachEndpoint, gatewayEndpoint, joinEndpoint, newEndpoint, syncDefault
 import { openNamedNetns, openPidNetns, type ForeignNs } from './foreign-access';
 import type { SandboxRef } from './sandbox-ref';
 import { modeOf, sandboxOf } from './sandbox-lifecycle';
-import type { Undo } from './undo-steps';
+import { Undo } from './undo-steps';
 
 type Target = z.output<typeof ConnectParams>['target'];
 
@@ -149,6 +149,13 @@ async function disconnectIn(eng: Engine, s: State, undo: Undo, p: z.output<typeo
   const unplug = async () => {
     if (!ep) return;
     await detachEndpoint(eng, s, ep, h.sandbox);
+    // Undone (the store's commit failed, e.g. a full disk): the endpoint is
+    // stored again, so its veth, deleted in the background meanwhile, is
+    // made again under the same names and address (docs/decisions.md).
+    const sb = h.sandbox;
+    const back = ep;
+    const known = c && !c.networkMode.startsWith('container:') ? h.endpoints : undefined;
+    if (sb) undo.push(() => joinEndpoint(eng, net, sb, back, new Undo(), { others: h.endpoints, known, state: s }));
     // the sandbox may be gone (foreign)
     if (h.sandbox) await moveGateway(eng, s, h, undo, wasGateway ? 'gone' : 'sync', false).catch(() => {});
   };
