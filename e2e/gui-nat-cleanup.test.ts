@@ -348,15 +348,14 @@ describe.skipIf(!ready)('NAT rules, Cleanup and Ports in Chromium, fake helper',
     await ports.fill('dns', { hostIp: '0.0.0.0', hostPort: '', containerPort: '' });
 
     // remove, then put back from the toast. The toast lives 10 s unless the
-    // pointer is on it: it is awaited from the click on and held by hovering
-    // at once (as a user reaching for Undo does); the row's removal, the
-    // screenshot and the click on Undo may then take as long as a loaded
+    // pointer is on it: it is held from the moment it shows (as a user
+    // reaching for Undo does; PortsPage.holdNextToast); the row's removal,
+    // the screenshot and the click on Undo may then take as long as a loaded
     // machine needs.
     const toast = ports.toasts().getByRole('listitem').filter({ hasText: 'Removed 0.0.0.0:8081 → 80/tcp from dns' });
-    const toastShown = toast.waitFor();
+    await ports.holdNextToast('Removed 0.0.0.0:8081 → 80/tcp from dns');
     await ports.row('dns', '0.0.0.0:8081:80/tcp').getByRole('button', { name: /^Remove mapping 0\.0\.0\.0:8081\/tcp → 80 of dns$/ }).click();
-    await toastShown;
-    await toast.hover();
+    await toast.hover({ timeout: 60_000 });
     await ports.row('dns', '0.0.0.0:8081:80/tcp').waitFor({ state: 'detached' });
     await app.shot('ports-04-removed-undo-toast');
     await toast.getByRole('button', { name: 'Undo' }).click();
@@ -477,10 +476,9 @@ describe.skipIf(realMissing.length > 0)('NAT rules, Cleanup and Ports in Chromiu
     // when it shows, as in the fake-helper test: it lives 10 s otherwise)
     await app.go('Ports');
     const toast = ports.toasts().getByRole('listitem').filter({ hasText: 'Removed 0.0.0.0:9090 → 90/tcp from web' });
-    const toastShown = toast.waitFor({ timeout: 60_000 });
+    await ports.holdNextToast('Removed 0.0.0.0:9090 → 90/tcp from web');
     await ports.row('web', '0.0.0.0:9090:90/tcp').getByRole('button', { name: /^Remove mapping/ }).click();
-    await toastShown;
-    await toast.hover();
+    await toast.hover({ timeout: 60_000 });
     await ports.row('web', '0.0.0.0:9090:90/tcp').waitFor({ state: 'detached', timeout: 30_000 });
     expect((await portOf('web')).join('\n')).not.toContain('9090');
     await toast.getByRole('button', { name: 'Undo' }).click();

@@ -34,4 +34,24 @@ export class PortsPage {
   toasts(): Locator {
     return this.page.getByRole('region', { name: 'Notifications' });
   }
+  // The pointer is on the next notice holding `text` from the moment it shows: a notice lives
+  // 10 s unless the pointer or focus is on it, and a test process starved that long on a loaded
+  // machine (between seeing it and hovering it, two round trips) lost it. Inside the page, a
+  // MutationObserver's callback runs before any timer of the page can, so there is no race; the
+  // synthetic mouseover (from outside the window) is what React reads as the pointer entering.
+  async holdNextToast(text: string): Promise<void> {
+    await this.page.evaluate((want) => {
+      const region = document.querySelector('[role="region"][aria-label="Notifications"]');
+      if (!region) throw new Error('no Notifications region in the page');
+      const hold = (n: Node): boolean => {
+        if (!(n instanceof HTMLLIElement) || !n.textContent?.includes(want)) return false;
+        n.dispatchEvent(new MouseEvent('mouseover', { bubbles: true, relatedTarget: null }));
+        return true;
+      };
+      const seen = new MutationObserver((records) => {
+        for (const r of records) for (const n of r.addedNodes) if (hold(n)) return seen.disconnect();
+      });
+      seen.observe(region, { childList: true, subtree: true });
+    }, text);
+  }
 }
