@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BerthError } from '../../../src/shared/errors';
 import { METHOD_NAMES } from '../../../src/shared/method-names';
+import net from 'node:net';
+import { LineFramer } from '../../../src/shared/rpc-frames';
 import { rawClient } from '../testing/raw-rpc-client';
 import { malformedLine, prng } from '../testing/rpc-fuzz';
 import { RpcServer, type CallContext, type Handlers, type RpcLimits } from './rpc-server';
@@ -18,7 +20,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let released: (() => void) | null = null;
 const streamed = { events: 0 };
-const big = { elements: 20_000, encoded: 0 }; // ~20 MB of JSON
+const big = { elements: 20_000, encoded: 0, bytesSent: 0 }; // ~20 MB of JSON
 const gate = { running: 0, max: 0, open: [] as ((v: unknown) => void)[] };
 const handlers = {
   ...Object.fromEntries(METHOD_NAMES.map((m) => [m, (async () => ({ echo: m })) as Handler])),
@@ -52,6 +54,12 @@ const handlers = {
   'cleanup.plan': (async () => ({
     rules: Array.from({ length: big.elements }, (_, i) => ({ toJSON: () => (big.encoded++, { i, text: `-A CHAIN-${i} ${'x'.repeat(1000)}` }) })),
   })) as Handler,
+  // bytes frames, as nat.text sends its output
+  'nat.text': (async (_p: never, ctx: CallContext) => {
+    ctx.sendBytes('out', Buffer.from('hello'));
+    big.bytesSent++;
+    return { done: true };
+  }) as Handler,
   'network.inspect': (async () => {
     throw new TypeError('a bug');
   }) as Handler,
@@ -76,6 +84,9 @@ afterEach(async () => {
   while (servers.length) await servers.pop()!.close();
 });
 
+const waitFor = async (cond: () => boolean, what: string, ms = 10_000) => {
+  for (const end = Date.now() + ms; !cond(); await new Promise((r) => setTimeout(r, 20))) if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+};
 const req = (id: number, method: string, params: unknown = {}, auth?: string) => JSON.stringify({ jsonrpc: '2.0', id, method, params, auth }) + '\n';
 
 describe('RpcServer: what a client can send', () => {
@@ -301,6 +312,33 @@ describe('RpcServer: what a client can hold', () => {
     expect(big.encoded).toBeLessThan(big.elements);
     expect(s.logs.filter((l) => !l.includes('dropped'))).toEqual([]);
   }, 60_000);
+
+  it('a bytes frame sent while a big answer waits for its reader comes after that answer, whole', async () => {
+    const s = await start();
+    const sock = net.createConnection(s.socketPath);
+    await new Promise((r) => sock.once('connect', r));
+    const got: string[] = [];
+    const framer = new LineFramer(Infinity, (line) => got.push(`line ${JSON.parse(line).id}`), () => {}, (stream, b) => got.push(`bytes ${stream} ${Buffer.from(b).toString()}`));
+    sock.on('data', (d: Buffer) => framer.push(d));
+    sock.write(req(1, 'system.info', {}, s.token));
+    await waitFor(() => got.length === 1, 'the first answer');
+    sock.pause();
+    big.encoded = 0;
+    sock.write(req(2, 'cleanup.plan'));
+    let last = -1;
+    while (last !== big.encoded) {
+      last = big.encoded;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    expect(big.encoded).toBeLessThan(big.elements); // the answer waits for the reader
+    big.bytesSent = 0;
+    sock.write(req(3, 'nat.text', { stream: 'out', format: 'raw' }));
+    await waitFor(() => big.bytesSent === 1, 'the bytes sent (queued behind the answer)');
+    sock.resume();
+    await waitFor(() => got.length === 4, 'both answers and the bytes', 60_000);
+    expect(got).toEqual(['line 1', 'line 2', 'bytes out hello', 'line 3']);
+    sock.destroy();
+  }, 90_000);
 
   it('a reader that reads nothing of an answer for stallMs is dropped', async () => {
     const s = await start({ stallMs: 500 });
