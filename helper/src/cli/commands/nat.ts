@@ -36,9 +36,14 @@ export const natCommands: Command[] = [
       // "How a request flows").
       // node:crypto loaded here only: at the top it cost every CLI command ~2.5 ms of CPU (docs/architecture.md#the-cli-start)
       const stream = (await import('node:crypto')).randomBytes(6).toString('hex');
+      // One wait for 'drain' however many frames arrive meanwhile (those
+      // already read when the socket paused): a wait per frame added a
+      // 'drain' and an 'error' listener each, and Node warned of a leak.
+      let full: Promise<void> | undefined;
       const off = c.onBytes((id, bytes) => {
         if (id !== stream || process.stdout.write(bytes)) return;
-        return once(process.stdout, 'drain').then(() => {}, () => {});
+        full ??= once(process.stdout, 'drain').then(() => {}, () => {}).finally(() => (full = undefined));
+        return full;
       });
       try {
         const res = await c.api['nat.text']({ ...filters, format: fmt as 'table' | 'json' | 'raw', stream });
