@@ -208,7 +208,7 @@ describe.skipIf(missing.length > 0)('An afternoon at 1024x640, real helper in a 
     const details = page.getByRole('complementary', { name: /^Rule / });
     await details.waitFor();
     expect(await details.textContent()).toMatch(/Containerweb on front/);
-    const heads = await reachable(page, 'table[aria-label="Firewall rules"] thead th');
+    const heads = await reachable(page, '[role="table"][aria-label="Firewall rules"] [role="columnheader"]');
     expect(heads.slice(0, 3)).toEqual([{ label: 'Table / chain / #', ok: true }, { label: 'Target', ok: true }, { label: 'Owner', ok: true }]);
     await app.shot('afternoon-firewall-rules-details-1024-dark');
     // the name is a link to the container

@@ -95,7 +95,7 @@ describe.skipIf(missing.length > 0)('Rules and findings named by their objects, 
     const dnat = nat.rows().filter({ hasText: 'DNAT' });
     await dnat.waitFor({ timeout: 60_000 });
     expect(await nat.rows().count()).toBe(1);
-    const owner = dnat.locator('td.nat-owner');
+    const owner = dnat.locator('[role="cell"].nat-owner');
     expect(await owner.textContent()).toBe('dockershop-web');
     expect(await owner.getAttribute('title')).toBe("docker container shop-web (named by Docker's API)");
     await app.shot('names-docker-rule-1024-light');
@@ -105,7 +105,7 @@ describe.skipIf(missing.length > 0)('Rules and findings named by their objects, 
     expect(await details.locator('dt', { hasText: /^Container$/ }).count()).toBe(1);
     // the bridge's RETURN rule is the network's
     await nat.search('-i docker0 -j RETURN');
-    await expect.poll(() => nat.rows().locator('td.nat-owner').textContent(), { timeout: 60_000 }).toBe('dockerbridge');
+    await expect.poll(() => nat.rows().locator('[role="cell"].nat-owner').textContent(), { timeout: 60_000 }).toBe('dockerbridge');
     expect(problems).toEqual([]);
     await ctx.close();
 
