@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useBerth } from '../../api/context';
 import { useQueryClient } from '@tanstack/react-query';
 import { queryKey, useBerthMutation, useBerthQuery } from '../../api/hooks';
@@ -30,6 +30,10 @@ export const PLAN_FRESH_MS = 60_000;
 // long ago when Berth changed nothing since (it reads one ahead when it starts). Re-check asks
 // for a new reading.
 export const PLAN_PARAMS = { maxAgeMs: PLAN_FRESH_MS };
+// A plan the helper read before this page started (kept from its read-ahead or another
+// client's ask) is shown at once and read again behind it: another tool may have changed
+// the host since, without an event (someone's `iptables -A` just before opening the app).
+const PAGE_STARTED = Date.now();
 
 export function CleanupView({ onOpen }: { onOpen?: OpenView } = {}) {
   // thousands of findings: a new plan replaces the old one whole, not compared deep for sharing
@@ -57,6 +61,11 @@ export function CleanupView({ onOpen }: { onOpen?: OpenView } = {}) {
   const onToggleGroup = useCallback((list: Finding[], on: boolean) => setChoices((c) => toggleAll(c, list, on)), []);
   const listed = groups.reduce((k, [, list]) => k + list.length, 0);
   const checkedAt = plan.data?.takenAt;
+  const readBefore = !!checkedAt && Date.parse(checkedAt) < PAGE_STARTED;
+  const recheckRun = recheck.run;
+  useEffect(() => {
+    if (readBefore) recheckRun();
+  }, [readBefore, recheckRun]);
 
   const doApply = () => {
     undo.reset();
