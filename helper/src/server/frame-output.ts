@@ -81,15 +81,7 @@ export class FrameOutput {
   // resolves once what was sent is down to drainBytes (or the connection closed)
   async drained(): Promise<void> {
     while (!this.sock.destroyed && (this.waiting || this.sock.writableLength > this.limits.drainBytes)) {
-      await new Promise<void>((r) => {
-        const done = () => {
-          this.sock.off('drain', done);
-          this.sock.off('close', done);
-          r();
-        };
-        this.sock.on('drain', done);
-        this.sock.on('close', done);
-      });
+      await new Promise<void>((r) => onceDrainedOrClosed(this.sock, r));
     }
   }
 
@@ -141,15 +133,11 @@ export class FrameOutput {
       sock.destroy();
     }, this.limits.stallMs);
     stall.unref();
-    const go = () => {
+    onceDrainedOrClosed(sock, () => {
       clearTimeout(stall);
-      sock.off('drain', go);
-      sock.off('close', go);
       this.waiting = false;
       this.pump();
-    };
-    sock.on('drain', go);
-    sock.on('close', go);
+    });
   }
 
   // false: the connection was dropped
@@ -160,4 +148,15 @@ export class FrameOutput {
     this.sock.destroy();
     return false;
   }
+}
+
+// `then` once, on the socket's next 'drain' or its 'close', whichever comes first
+function onceDrainedOrClosed(sock: net.Socket, then: () => void): void {
+  const done = () => {
+    sock.off('drain', done);
+    sock.off('close', done);
+    then();
+  };
+  sock.on('drain', done);
+  sock.on('close', done);
 }
