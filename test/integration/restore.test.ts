@@ -105,11 +105,13 @@ describe('firewall memory gone stale', () => {
     expect(masq).toBeDefined();
     await h.shOk(['iptables', '-t', 'nat', ...masq!.replace(/^-A /, '-D ').match(/"[^"]*"|\S+/g)!.map((a) => a.replace(/^"(.*)"$/, '$1'))]);
     await h.berthOk(['network', 'rm', 'stale']);
-    expect(await h.shOk(['iptables-save'])).not.toContain('10.91.0.0/24');
+    // a removal's deletions commit after its reply (docs/decisions.md): wait for them
+    await waitFor(async () => !(await h.shOk(['iptables-save'])).includes('10.91.0.0/24'), 60_000, 'the rules of 10.91.0.0/24 deleted');
     // and the memory is right again: a create and rm go through and leave nothing
     await h.berthOk(['network', 'create', '--subnet', '10.92.0.0/24', 'fresh']);
     expect(await h.shOk(['iptables', '-t', 'nat', '-S', 'POSTROUTING'])).toContain('10.92.0.0/24');
     await h.berthOk(['network', 'rm', 'fresh']);
-    expect(await h.shOk(['iptables-save'])).not.toContain('10.92.0.0/24');
+    // a removal's deletions commit after its reply (docs/decisions.md): wait for them
+    await waitFor(async () => !(await h.shOk(['iptables-save'])).includes('10.92.0.0/24'), 60_000, 'the rules of 10.92.0.0/24 deleted');
   });
 });
