@@ -1,11 +1,15 @@
 import type net from 'node:net';
-import { bytesFrameHeader, encodeLine } from '../../../src/shared/rpc-frames';
+import { BerthError } from '../../../src/shared/errors';
+import type { RpcResponse } from '../../../src/shared/rpc';
+import { bytesFrameHeader, encodeLine, errorFrame } from '../../../src/shared/rpc-frames';
 import { jsonPieces } from './json-pieces';
+import type { BudgetedOutput, OutputBudget } from './output-budget';
 
 export interface FrameOutputLimits {
   drainBytes: number; // a big answer waits for the reader above this much unsent
   maxBacklogBytes: number; // unsent output at which a reader that stopped is dropped
   stallMs: number; // how long a big answer waits for a reader that stopped
+  maxHeldAnswers: number; // answers waiting for this reader; more are refused
 }
 
 const CHUNK = 64 * 1024; // characters per write of a big answer
@@ -17,29 +21,48 @@ const CHUNK = 64 * 1024; // characters per write of a big answer
 // objects and a chunk, not a copy of the whole text on top of them
 // (docs/architecture.md, "Helper memory"). A reader that stops mid-answer is
 // dropped after stallMs; a connection that goes drops what was queued.
-export class FrameOutput {
+// What it holds is bounded per connection (maxHeldAnswers: an answer beyond
+// it is refused with an error; maxBacklogBytes: the reader is dropped) and,
+// with every other connection's, by the server's OutputBudget.
+export class FrameOutput implements BudgetedOutput {
   // a string: a frame encoded while the line was busy; bytes: a bytes frame, header included
   private queue: (object | string | Uint8Array)[] = [];
   private queuedBytes = 0;
   private current: Iterator<string> | null = null;
   private waiting = false;
   private endWhenDone = false;
+  heldAnswers = 0; // answers in the queue and the one being written
+  stalledSince: number | null = null;
 
   constructor(
     private readonly sock: net.Socket,
     private readonly limits: FrameOutputLimits,
     private readonly log: (msg: string) => void,
+    private readonly budget: OutputBudget,
   ) {
-    sock.once('close', () => {
-      this.queue = [];
-      this.current = null; // the answer's objects go with it
-    });
+    budget.add(this);
+    sock.once('close', () => this.release());
+  }
+
+  get unsentBytes(): number {
+    return this.sock.destroyed ? 0 : this.sock.writableLength + this.queuedBytes;
   }
 
   // `big`: an answer, which may be megabytes and is encoded as it is sent;
   // otherwise (events, errors) a frame is encoded at once if it must wait.
   send(frame: object, big = false): void {
     if (this.sock.destroyed || !this.sock.writable) return;
+    if (big) {
+      if (this.waiting && this.heldAnswers >= this.limits.maxHeldAnswers) {
+        // a small error in its place: the reader learns why, the helper lets the answer go
+        frame = errorFrame((frame as RpcResponse).id ?? null, new BerthError('unavailable',
+          `refused: ${this.heldAnswers} earlier answers on this connection wait to be read (at most ${this.limits.maxHeldAnswers}); read them, then ask again`));
+        big = false;
+      } else {
+        if (!this.budget.makeRoomForAnswer(this)) return;
+        this.hold(1);
+      }
+    }
     if (this.waiting) {
       if (big) this.queue.push(frame);
       else {
@@ -52,6 +75,32 @@ export class FrameOutput {
     }
     this.queue.push(frame);
     this.pump();
+  }
+
+  // Under memory pressure (OutputBudget): what this connection holds goes at
+  // once, before the socket's close, so the budget sees it gone.
+  dropForPressure(why: string): void {
+    this.log(`dropped a client that stopped reading (${why})`);
+    this.drop();
+  }
+
+  private drop(): void {
+    this.release();
+    this.sock.destroy();
+  }
+
+  private hold(n: number): void {
+    this.heldAnswers += n;
+    this.budget.heldAnswers += n;
+  }
+
+  private release(): void {
+    this.queue = [];
+    this.queuedBytes = 0;
+    this.current = null; // the answer's objects go with it
+    this.hold(-this.heldAnswers);
+    this.stalledSince = null;
+    this.budget.remove(this);
   }
 
   // a bytes frame (rpc-frames.ts bytesFrameHeader): its header line and the bytes as they are
@@ -98,7 +147,7 @@ export class FrameOutput {
           if (!this.checkBacklog()) return;
           continue;
         }
-        this.current = jsonPieces(next);
+        this.current = jsonPieces(next); // the only reference left: written parts are let go as it goes (json-pieces.ts)
       }
       let chunk = '';
       try {
@@ -119,6 +168,7 @@ export class FrameOutput {
         return;
       }
       this.current = null;
+      this.hold(-1);
       sock.write(chunk + '\n');
       if (!this.checkBacklog()) return;
     }
@@ -128,14 +178,16 @@ export class FrameOutput {
   private waitForReader(): void {
     const sock = this.sock;
     this.waiting = true;
+    this.stalledSince = Date.now();
     const stall = setTimeout(() => {
       this.log(`dropped a client that read nothing of an answer for ${this.limits.stallMs / 1000} s`);
-      sock.destroy();
+      this.drop();
     }, this.limits.stallMs);
     stall.unref();
     onceDrainedOrClosed(sock, () => {
       clearTimeout(stall);
       this.waiting = false;
+      this.stalledSince = null;
       this.pump();
     });
   }
@@ -143,9 +195,11 @@ export class FrameOutput {
   // false: the connection was dropped
   private checkBacklog(): boolean {
     const unsent = this.sock.writableLength + this.queuedBytes;
+    // the sum over all connections matters only once this one is behind
+    if (unsent > this.limits.drainBytes && !this.budget.checkBytes(this)) return false;
     if (unsent <= this.limits.maxBacklogBytes) return true;
     this.log(`dropped a client that left ${unsent} bytes unread`);
-    this.sock.destroy();
+    this.drop();
     return false;
   }
 }

@@ -1,5 +1,10 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { jsonPieces } from './json-pieces';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
 
 const joined = (v: unknown) => [...jsonPieces(v)].join('');
 
@@ -32,5 +37,26 @@ describe('jsonPieces', () => {
     cyclic.self = { again: cyclic };
     expect(() => joined({ result: cyclic })).toThrow();
     expect(() => joined({ result: [1n] })).toThrow();
+  });
+
+  it('lets go of what it has written: a reader that stops mid-answer keeps only the rest alive', async () => {
+    // the answer is built here and referenced by nothing but the walk
+    const made = () => {
+      const rules = Array.from({ length: 1000 }, (_, i) => ({ i, text: 'x'.repeat(100) }));
+      const findings = Array.from({ length: 100 }, (_, i) => ({ rules: Array.from({ length: 70 }, (_, j) => ({ i, j })) }));
+      const refs = { rules: rules.map((r) => new WeakRef(r)), findings: findings.map((f) => new WeakRef(f)) };
+      return { walk: jsonPieces({ jsonrpc: '2.0', id: 1, result: { rules, findings } }), refs };
+    };
+    const { walk, refs } = made();
+    let text = '';
+    // past every rule and half the findings (the pieces gather ~16 findings each)
+    while (!text.includes('{"rules":[{"i":50,')) text += walk.next().value;
+    await new Promise((r) => setTimeout(r, 0)); // a WeakRef keeps its target to the end of the turn it was read in
+    gc();
+    expect(refs.rules.filter((r) => r.deref()).length).toBe(0);
+    expect(refs.findings.slice(0, 50).filter((r) => r.deref()).length).toBe(0);
+    expect(refs.findings.slice(90).every((r) => r.deref())).toBe(true);
+    for (let r = walk.next(); !r.done; r = walk.next()) text += r.value;
+    expect(JSON.parse(text).result.findings[99].rules[69]).toEqual({ i: 99, j: 69 });
   });
 });

@@ -12,21 +12,32 @@
 const WALK_OBJECTS_TO_DEPTH = 3; // the frame, its result, the result's fields
 const LONG_ARRAY = 64;
 const PIECE = 16 * 1024;
+const EMPTY: [string, unknown] = ['', undefined];
 
-export function* jsonPieces(value: unknown, depth = 0): Generator<string, void, undefined> {
+export const jsonPieces = (value: unknown): Generator<string, void, undefined> => walk(value, 0);
+
+// Simple parameters only: with a default one, V8 keeps the arguments as
+// passed for the generator's life, and `value = undefined` frees nothing.
+function* walk(value: unknown, depth: number): Generator<string, void, undefined> {
   if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON !== 'function') {
     if (Array.isArray(value) && value.length >= LONG_ARRAY) {
+      // A copy of the references, each let go once written, and not the
+      // array itself: an answer a reader is slow to take holds only what
+      // is left to send (the array may be kept elsewhere: not emptied).
+      const items: unknown[] = value.slice();
+      value = undefined;
       // elements gathered into pieces of about PIECE characters: fewer, cheaper steps
       let piece = '[';
-      for (let i = 0; i < value.length; i++) {
+      for (let i = 0; i < items.length; i++) {
         if (i) piece += ',';
-        if (isWalked(value[i], depth + 1)) {
+        if (isWalked(items[i], depth + 1)) {
           yield piece;
           piece = '';
-          yield* jsonPieces(value[i], depth + 1);
+          // no local keeps it while it is written: the walk lets its parts go
+          yield* walk(take(items, i, undefined), depth + 1);
         } else {
           // an element JSON has no text for (undefined, a function) is null in an array
-          piece += JSON.stringify(value[i]) ?? 'null';
+          piece += JSON.stringify(take(items, i, undefined)) ?? 'null';
           if (piece.length >= PIECE) {
             yield piece;
             piece = '';
@@ -37,22 +48,32 @@ export function* jsonPieces(value: unknown, depth = 0): Generator<string, void, 
       return;
     }
     if (depth < WALK_OBJECTS_TO_DEPTH && isPlainObject(value)) {
+      // as for an array: the members, each let go once written
+      const members = Object.entries(value);
+      value = undefined;
       yield '{';
       let first = true;
-      for (const key of Object.keys(value)) {
-        const v = (value as Record<string, unknown>)[key];
-        const text = isWalked(v, depth + 1) ? null : JSON.stringify(v);
+      for (let i = 0; i < members.length; i++) {
+        const key = members[i][0];
+        const text = isWalked(members[i][1], depth + 1) ? null : JSON.stringify(members[i][1]);
         if (text === undefined) continue; // undefined, a function, a symbol: no member, as JSON.stringify
         yield `${first ? '' : ','}${JSON.stringify(key)}:`;
         first = false;
-        if (text === null) yield* jsonPieces(v, depth + 1);
-        else yield text;
+        if (text === null) yield* walk(take(members, i, EMPTY)[1], depth + 1);
+        else yield (members[i] = EMPTY, text);
       }
       yield '}';
       return;
     }
   }
   yield JSON.stringify(value) ?? 'null';
+}
+
+// a[i], after which a holds `empty` there
+function take<T>(a: T[], i: number, empty: T): T {
+  const v = a[i];
+  a[i] = empty;
+  return v;
 }
 
 function isWalked(v: unknown, depth: number): boolean {

@@ -8,6 +8,7 @@ import type { BerthEvent } from '../../../src/shared/events';
 import type { ClientKind } from '../../../src/shared/activity';
 import { doerOf, runAs } from './actor';
 import { FrameOutput } from './frame-output';
+import { OutputBudget } from './output-budget';
 import { isMethodName, MAX_REQUEST_BYTES, methods, type MethodHandlers } from '../../../src/shared/methods';
 import { tokenPathFor, type RpcResponse } from '../../../src/shared/rpc';
 import {
@@ -57,6 +58,12 @@ export interface RpcLimits {
   maxBacklogBytes: number;
   drainBytes: number;
   stallMs: number; // an answer waits this long for a reader that stopped reading it (server/frame-output.ts)
+  // answers one connection may leave waiting for it to read; more are refused with an error
+  maxHeldAnswers: number;
+  // the same over all connections, and their unsent output: past either the
+  // connection furthest behind is dropped (server/output-budget.ts)
+  maxTotalHeldAnswers: number;
+  maxTotalBacklogBytes: number;
 }
 export const RPC_LIMITS: RpcLimits = {
   maxConnections: 128,
@@ -65,9 +72,12 @@ export const RPC_LIMITS: RpcLimits = {
   lineMs: 30_000,
   idleMs: 15 * 60_000,
   maxLineBytes: MAX_REQUEST_BYTES,
-  maxBacklogBytes: 64 * 1024 * 1024,
+  maxBacklogBytes: 16 * 1024 * 1024,
   drainBytes: 1024 * 1024,
   stallMs: 60_000,
+  maxHeldAnswers: 4,
+  maxTotalHeldAnswers: 8,
+  maxTotalBacklogBytes: 64 * 1024 * 1024,
 };
 
 // JSON-RPC 2.0, one JSON object per line, on a unix socket only its owner
@@ -81,9 +91,11 @@ export class RpcServer {
   private subscribers = new Set<(e: BerthEvent) => void>();
   private connections = new Set<net.Socket>();
   readonly limits: RpcLimits;
+  private readonly budget: OutputBudget;
 
   constructor(private readonly o: RpcServerOptions) {
     this.limits = { ...RPC_LIMITS, ...o.limits };
+    this.budget = new OutputBudget(this.limits, o.log);
     this.server = net.createServer((sock) => {
       try {
         this.serve(sock);
@@ -155,7 +167,7 @@ export class RpcServer {
     const L = this.limits;
     let onClose: () => void = () => {};
     const closed = new Promise<void>((r) => (onClose = r));
-    const out = new FrameOutput(sock, L, this.o.log);
+    const out = new FrameOutput(sock, L, this.o.log, this.budget);
     const send = (frame: object, big = false) => out.send(frame, big);
     const sendBytes = (stream: string, data: Uint8Array) => out.sendBytes(stream, data);
     const drained = () => out.drained();
@@ -309,6 +321,11 @@ export class RpcServer {
 
   get connectionCount(): number {
     return this.connections.size;
+  }
+
+  // what the helper holds for readers that are behind, over all connections
+  get held(): { answers: number; unsentBytes: number } {
+    return { answers: this.budget.heldAnswers, unsentBytes: this.budget.unsentBytes };
   }
 }
 
