@@ -14,6 +14,12 @@ export interface FrameOutputLimits {
 
 const CHUNK = 64 * 1024; // characters per write of a big answer
 
+// an answer being sent: its text so far not written and the rest of its encoding
+interface Answer {
+  head: string;
+  rest: Iterator<string>;
+}
+
 // What one connection sends, in order, one whole line per frame. A frame is
 // encoded in pieces (json-pieces.ts) and written a chunk at a time; while
 // the reader is behind by more than drainBytes, the rest of that frame waits
@@ -25,8 +31,9 @@ const CHUNK = 64 * 1024; // characters per write of a big answer
 // it is refused with an error; maxBacklogBytes: the reader is dropped) and,
 // with every other connection's, by the server's OutputBudget.
 export class FrameOutput implements BudgetedOutput {
-  // a string: a frame encoded while the line was busy; bytes: a bytes frame, header included
-  private queue: (object | string | Uint8Array)[] = [];
+  // a string: a frame encoded while the line was busy; bytes: a bytes frame,
+  // header included; an Answer: one being encoded as it is sent
+  private queue: (Answer | string | Uint8Array)[] = [];
   private queuedBytes = 0;
   private current: Iterator<string> | null = null;
   private waiting = false;
@@ -49,32 +56,47 @@ export class FrameOutput implements BudgetedOutput {
   }
 
   // `big`: an answer, which may be megabytes and is encoded as it is sent;
-  // otherwise (events, errors) a frame is encoded at once if it must wait.
+  // otherwise (events, errors) a small frame, encoded at once.
   send(frame: object, big = false): void {
     if (this.sock.destroyed || !this.sock.writable) return;
-    if (big) {
-      if (this.waiting && this.heldAnswers >= this.limits.maxHeldAnswers) {
-        // a small error in its place: the reader learns why, the helper lets the answer go
-        frame = errorFrame((frame as RpcResponse).id ?? null, new BerthError('unavailable',
-          `refused: ${this.heldAnswers} earlier answers on this connection wait to be read (at most ${this.limits.maxHeldAnswers}); read them, then ask again`));
-        big = false;
-      } else {
-        if (!this.budget.makeRoomForAnswer(this)) return;
-        this.hold(1);
-      }
+    if (!big) return this.sendLine(encodeLine(frame));
+    if (!this.waiting) {
+      if (!this.budget.makeRoomForAnswer(this)) return;
+      this.hold(1);
+      this.queue.push({ head: '', rest: jsonPieces(frame) });
+      return this.pump();
     }
+    // the line is busy: an answer that fits in a chunk waits as text, a
+    // bigger one as its first chunk and the rest of its walk, counted as held
+    const rest = jsonPieces(frame);
+    let head = '';
+    try {
+      for (let r = rest.next(); ; r = rest.next()) {
+        if (r.done) return this.sendLine(head + '\n');
+        head += r.value;
+        if (head.length >= CHUNK) break;
+      }
+    } catch (e) {
+      this.log(`an answer could not be encoded: ${(e as Error).stack ?? e}`);
+      return this.sendLine(encodeLine(errorFrame((frame as RpcResponse).id ?? null, new BerthError('internal', 'the answer could not be encoded'))));
+    }
+    if (this.heldAnswers >= this.limits.maxHeldAnswers) {
+      // a small error in its place: the reader learns why, the helper lets the answer go
+      return this.sendLine(encodeLine(errorFrame((frame as RpcResponse).id ?? null, new BerthError('unavailable',
+        `refused: ${this.heldAnswers} earlier answers on this connection wait to be read (at most ${this.limits.maxHeldAnswers}); read them, then ask again`))));
+    }
+    if (!this.budget.makeRoomForAnswer(this)) return;
+    this.hold(1);
+    this.queuedBytes += head.length;
+    this.queue.push({ head, rest });
+  }
+
+  private sendLine(line: string): void {
     if (this.waiting) {
-      if (big) this.queue.push(frame);
-      else {
-        const line = encodeLine(frame);
-        this.queuedBytes += line.length;
-        this.queue.push(line);
-        this.checkBacklog();
-      }
-      return;
-    }
-    this.queue.push(frame);
-    this.pump();
+      this.queuedBytes += line.length;
+      this.queue.push(line);
+    } else this.sock.write(line);
+    this.checkBacklog();
   }
 
   // Under memory pressure (OutputBudget): what this connection holds goes at
@@ -138,6 +160,7 @@ export class FrameOutput implements BudgetedOutput {
     const sock = this.sock;
     for (;;) {
       if (sock.destroyed) return;
+      let chunk = '';
       if (!this.current) {
         const next = this.queue.shift();
         if (next === undefined) break;
@@ -147,9 +170,11 @@ export class FrameOutput implements BudgetedOutput {
           if (!this.checkBacklog()) return;
           continue;
         }
-        this.current = jsonPieces(next); // the only reference left: written parts are let go as it goes (json-pieces.ts)
+        // the walk is the only reference left to the answer: it lets go of the written parts (json-pieces.ts)
+        this.current = next.rest;
+        chunk = next.head;
+        this.queuedBytes -= chunk.length;
       }
-      let chunk = '';
       try {
         for (let r = this.current.next(); !r.done; r = this.current.next()) {
           chunk += r.value;

@@ -55,12 +55,19 @@ describe('OutputBudget: readers that stop reading', () => {
     await c.until(() => calls.plan === 5, 'all five calls to run');
     await c.until(() => s.server.held.answers === 2, 'two answers held');
     expect(s.server.held.unsentBytes).toBeLessThan(s.server.limits.drainBytes + 1024 * 1024);
+    // small answers and errors are not held answers: they wait as text, all of them
+    const before = s.server.held.unsentBytes; // the client reads nothing: only what is queued changes it
+    c.write(Array.from({ length: 10 }, (_, i) => req(10 + i, 'system.info')).join('') + '{bad json\n');
+    await c.until(() => s.server.held.unsentBytes >= before + 11 * 50, 'the small answers and the error queued as text');
+    expect(s.server.held.answers).toBe(2);
     c.sock.resume();
-    await c.until(() => c.frames.length === 6, 'two answers and three refusals', 60_000);
-    const got = c.frames.slice(1);
+    await c.until(() => c.frames.length === 17, 'two answers, three refusals, ten small answers and a parse error', 60_000);
+    expect(c.frames.filter((f) => f.result?.echo === 'system.info')).toHaveLength(11);
+    expect(c.frames.filter((f) => f.error?.code === -32700)).toHaveLength(1);
+    const got = c.frames.slice(1).filter((f) => f.id === null || f.id < 10);
     expect(got.filter((f) => f.result).map((f) => f.result.rules.length)).toEqual([10_000, 10_000]);
-    expect(got.filter((f) => f.error).map((f) => [f.id, f.error.data.kind])).toEqual([[3, 'unavailable'], [4, 'unavailable'], [5, 'unavailable']]);
-    expect(got.find((f) => f.error).error.message).toMatch(/wait to be read/);
+    expect(got.filter((f) => f.error?.data.kind === 'unavailable').map((f) => f.id)).toEqual([3, 4, 5]);
+    expect(got.find((f) => f.id === 3).error.message).toMatch(/wait to be read/);
     expect(s.server.held).toEqual({ answers: 0, unsentBytes: 0 });
     c.sock.destroy();
   }, 90_000);
