@@ -82,18 +82,20 @@ export const NatQueryResult = z.object({
 export type NatQueryResult = z.infer<typeof NatQueryResult>;
 // nat.text: `berth nat ls`. A new reading with the filters of nat.query,
 // written as the CLI prints it (raw: as iptables-save/nft print them with
-// their table; json: one object per rule; table: the columns, as wide as the
-// widest cell among all the matches) and sent while it is read: bytes frames
+// their table; json: one object per rule; table: fixed-width columns, cells
+// cut with "…", or with `noTrunc` whole cells in columns as wide as the
+// widest among all the matches) and sent while it is read: bytes frames
 // (rpc-frames.ts bytesFrameHeader) to this connection only, tagged with the
 // caller's `stream`, each whole lines of the output (the frames' bytes in
 // order are the whole output), all before the answer. Raw without --owner is
-// written line by line as iptables-save prints; json and table once every
-// owner is known (a chain's owner may be decided by a rule further on;
-// table's widths are of every row). A client builds no object per rule and
-// parses none of the output: it copies the bytes to its stdout.
+// written line by line as iptables-save prints; the others as each rule's
+// owner is known (a hairpin's is decided by a rule further on), a table
+// with `noTrunc` at the end (its widths are of every row). A client builds
+// no object per rule and parses none of the output: it copies the bytes to its stdout.
 export const NatTextFormat = z.enum(['raw', 'json', 'table']);
 export const NatTextParams = NatQueryParams.pick({ table: true, owner: true, family: true }).extend({
   format: NatTextFormat,
+  noTrunc: z.boolean().default(false),
   stream: z.string().regex(BYTES_STREAM, 'letters, digits, "_", "." or "-", 1 to 64'),
 });
 export const NatTextResult = z.object({

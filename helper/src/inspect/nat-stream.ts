@@ -7,7 +7,7 @@ import { objectOfRule, readEngineNames, type EngineNames } from './engine-names'
 import type { EngineSource } from './engines';
 import { iptablesSaveParser, type Family } from './iptables-parse';
 import { tableMatches } from './nat-query';
-import { jsonPiece, natText, rawLine } from './nat-text';
+import { FIXED_WIDTHS, jsonPiece, measuredWidths, rawLine, tableText } from './nat-text';
 import { parseNftRuleset } from './nft-parse';
 import { linkNameOwner, type LinkOwners } from './owner';
 
@@ -22,7 +22,7 @@ export interface NatSink {
   signal: AbortSignal;
 }
 
-// Rules per piece of table output: a notification of ~0.5 MB.
+// Rules per piece of a --no-trunc table, written at the end: ~0.3 MB a piece.
 const PAGE = 2000;
 const SAVES: [Family, 'iptables-save' | 'ip6tables-save'][] = [['ipv4', 'iptables-save'], ['ipv6', 'ip6tables-save']];
 const ENGINES = new Set<string>(['docker', 'podman']);
@@ -31,10 +31,11 @@ const ENGINES = new Set<string>(['docker', 'podman']);
 // `sink` while iptables-save still prints. IPv6's save runs beside IPv4's and
 // is written after it; nft's rules come last. Per format:
 // - raw without --owner: lines copied out with their table, no rule parsed;
-// - raw with --owner, json: rules parsed, owned and written as they come,
-//   except from the first hairpin MASQUERADE on, whose owner is its DNAT's
-//   (further on): from there the output waits for the end of the save;
-// - table: written at the end (its columns are as wide as its widest cell).
+// - raw with --owner, json, table: rules parsed, owned and written as they
+//   come, except from the first hairpin MASQUERADE on, whose owner is its
+//   DNAT's (further on): from there the output waits for the end of the save;
+// - table with --no-trunc: written at the end (its columns are as wide as
+//   its widest cell; without it they have fixed widths, nat-text.ts).
 export async function streamNatText(p: Params, sink: NatSink): Promise<z.input<typeof NatTextResult>> {
   const errors: string[] = [];
   const copyOnly = p.format === 'raw' && !p.owner;
@@ -116,7 +117,8 @@ export async function streamNatText(p: Params, sink: NatSink): Promise<z.input<t
 function ruleWriter(p: Params, emit: (text: string) => void, keep: (table: string, family: string) => boolean, errors: string[]) {
   const queue: FirewallRule[] = []; // read, not yet written, in order
   const dnats: FirewallRule[] = []; // what a hairpin's owner comes from
-  const kept: FirewallRule[] = []; // table: every match, written at the end
+  const kept: FirewallRule[] = []; // table with --no-trunc: every match, written at the end
+  const measured = p.format === 'table' && p.noTrunc;
   let links: LinkOwners | null = null;
   let names: Map<EngineSource, EngineNames> | null = p.format === 'raw' ? new Map() : null;
   const nameErrors: string[] = [];
@@ -152,8 +154,14 @@ function ruleWriter(p: Params, emit: (text: string) => void, keep: (table: strin
       if (keep(r.table, r.family) && (!p.owner || r.owner === p.owner)) page.push(r);
     }
     matched += page.length - before;
-    if (p.format === 'table') for (const r of page) kept.push(r);
-    else if (p.format === 'raw') emit(page.map(rawLine).join('\n'));
+    if (measured) for (const r of page) kept.push(r);
+    else if (p.format === 'table') {
+      // the header goes with the first piece, or alone when nothing matched
+      if (page.length || (last && first)) {
+        emit(tableText(page, FIXED_WIDTHS, first));
+        first = false;
+      }
+    } else if (p.format === 'raw') emit(page.map(rawLine).join('\n'));
     else {
       if (!last) carry = page.pop() ?? null;
       const text = jsonPiece(page, first, last);
@@ -191,7 +199,10 @@ function ruleWriter(p: Params, emit: (text: string) => void, keep: (table: strin
       ownHairpins([...dnats, ...queue]);
       write(queue.splice(0), true);
       errors.push(...nameErrors.filter((e) => engineOwners.has(e.split(' ')[0])));
-      if (p.format === 'table') for (let offset = 0; offset < kept.length || offset === 0; offset += PAGE) emit(natText(kept, offset, PAGE, 'table').text);
+      if (measured) {
+        const widths = measuredWidths(kept);
+        for (let offset = 0; offset < kept.length || offset === 0; offset += PAGE) emit(tableText(kept.slice(offset, offset + PAGE), widths, offset === 0));
+      }
       return matched;
     },
   };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseIptablesSave } from './iptables-parse';
-import { natText, type NatTextFormat } from './nat-text';
+import { FIXED_WIDTHS, jsonPiece, measuredWidths, rawLine, tableText } from './nat-text';
 
 const SAVE = `*nat
 [9:540] -A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER
@@ -14,42 +14,59 @@ COMMIT
 `;
 const rules = parseIptablesSave(SAVE, 'ipv4').map((r, i) => ({ ...r, owner: i % 2 ? ('docker' as const) : ('system' as const) }));
 
-// what `berth nat ls` prints: the pages one per write, each ending in a newline
-function pages(all: typeof rules, format: NatTextFormat, limit: number): string {
-  let out = '';
-  for (let offset = 0; ; ) {
-    const p = natText(all, offset, limit, format);
-    if (p.text) out += `${p.text}\n`;
-    offset += p.count;
-    if (offset >= all.length || p.count === 0) return out;
-  }
-}
+// what `berth nat ls` prints: its pieces as written, each ending in a newline
+const pieces = (texts: string[]) => texts.filter(Boolean).map((t) => `${t}\n`).join('');
+const cut = <T>(all: T[], size: number) => Array.from({ length: Math.ceil(all.length / size) }, (_, i) => all.slice(i * size, (i + 1) * size));
 
-describe('nat.text: the pages of `berth nat ls`, written in the helper', () => {
-  it('json: pages of any size join into JSON.stringify(rules, null, 4)', () => {
-    for (const limit of [1, 2, 3, 5, 100]) expect(pages(rules, 'json', limit)).toBe(`${JSON.stringify(rules, null, 4)}\n`);
-    expect(pages([], 'json', 10)).toBe('[]\n');
+describe('nat.text: the pieces of `berth nat ls`, written in the helper', () => {
+  it('json: pieces of any size join into JSON.stringify(rules, null, 4)', () => {
+    for (const size of [1, 2, 3, 5, 100]) {
+      const parts = cut(rules, size);
+      expect(pieces(parts.map((p, i) => jsonPiece(p, i === 0, i === parts.length - 1)))).toBe(`${JSON.stringify(rules, null, 4)}\n`);
+    }
+    expect(pieces([jsonPiece([], true, true)])).toBe('[]\n');
   });
 
   it('raw: each rule as iptables-save prints it, after its table', () => {
-    expect(pages(rules, 'raw', 2).split('\n').filter(Boolean)).toEqual([
+    expect(rules.map(rawLine)).toEqual([
       '*nat -A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER',
       '*nat -A DOCKER ! -i docker0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80',
       '*nat -A DOCKER ! -i docker0 -p tcp -m tcp --dport 9090 -j DNAT --to-destination 172.17.0.3:90',
       '*nat -A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -m comment --comment "a \\"quoted\\" one" -j MASQUERADE',
       '*filter -A FORWARD -o docker0 -j ACCEPT',
     ]);
-    expect(pages([], 'raw', 10)).toBe('');
   });
 
-  it('table: a header, then one line per rule, the columns as wide on every page as over all rules', () => {
-    const whole = pages(rules, 'table', 100);
-    for (const limit of [1, 2, 3]) expect(pages(rules, 'table', limit)).toBe(whole);
+  it('table: fixed columns, so pieces of any size line up and join into the whole table', () => {
+    const whole = pieces([tableText(rules, FIXED_WIDTHS, true)]);
+    for (const size of [1, 2, 3]) expect(pieces(cut(rules, size).map((p, i) => tableText(p, FIXED_WIDTHS, i === 0)))).toBe(whole);
     const lines = whole.trimEnd().split('\n');
     expect(lines).toHaveLength(rules.length + 1);
     expect(lines[0]).toMatch(/^TABLE\s+CHAIN\s+#\s+OWNER\s+PKTS\s+MAPPING \/ RULE$/);
     expect(lines[2]).toMatch(/^nat\s+DOCKER\s+1\s+docker\s+0\s+0\.0\.0\.0:8080 -> 172\.17\.0\.2:80\/tcp$/);
+    for (const l of lines.slice(1)) expect(l.slice(lines[0].indexOf('MAPPING') - 3).startsWith('   ')).toBe(true);
     expect(lines[2].indexOf('0.0.0.0:8080')).toBe(lines[0].indexOf('MAPPING'));
-    expect(pages([], 'table', 10)).toBe('TABLE   CHAIN   #   OWNER   PKTS   MAPPING / RULE\n');
+    expect(tableText([], FIXED_WIDTHS, true)).toMatch(/^TABLE {8}CHAIN {26}# {7}OWNER {22}PKTS {9}MAPPING \/ RULE$/);
+  });
+
+  it('table: a longer cell is cut with "…" and keeps the columns; numbers are never cut', () => {
+    const long = { ...rules[1], chain: 'C'.repeat(40), owner: 'docker' as const, ownerObject: { kind: 'container', id: 'x', name: 'n'.repeat(40) }, packets: 123456789012 } as (typeof rules)[number];
+    const [header, line] = tableText([long], FIXED_WIDTHS, true).split('\n');
+    expect(line).toContain(`${'C'.repeat(27)}…`);
+    expect(line).toContain(`docker (${'n'.repeat(15)}…`);
+    expect(line).toContain('123456789012');
+    expect(line.indexOf('123456789012')).toBe(header.indexOf('PKTS'));
+    const rule = { ...rules[0], mapping: null, text: `-A PREROUTING ${'-m x '.repeat(30)}-j DOCKER` };
+    expect(tableText([rule], FIXED_WIDTHS, false)).toMatch(/…$/);
+  });
+
+  it('table --no-trunc: whole cells, the columns as wide as the widest of all rules', () => {
+    const long = { ...rules[0], chain: 'C'.repeat(40), mapping: null, text: `-A ${'C'.repeat(40)} ${'-m x '.repeat(30)}-j DOCKER` };
+    const all = [...rules, long];
+    const widths = measuredWidths(all);
+    expect(widths[1]).toBe(40);
+    const lines = tableText(all, widths, true).split('\n');
+    expect(lines.at(-1)).toBe(`nat${' '.repeat(6)}${'C'.repeat(40)}   1   system   9      ${'-m x '.repeat(30)}-j DOCKER`);
+    expect(lines[0].indexOf('#')).toBe(lines.at(-1)!.indexOf('1   system'));
   });
 });

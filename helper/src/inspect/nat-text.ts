@@ -1,17 +1,16 @@
 import type { FirewallRule } from '../../../src/shared/inspect';
 import { tableLine, truncate } from '../../../src/shared/text-table';
 
-// `berth nat ls`'s output, written in the helper one piece at a time
-// (nat.text, docs/architecture.md "How a request flows"): the CLI writes each page as it comes,
-// without an object per rule, and the pages joined are the whole output.
+// `berth nat ls`'s output, written in the helper a piece at a time as the
+// rules are read (nat.text, docs/architecture.md "How a request flows"): the
+// CLI writes each piece as it comes, and the pieces joined are the whole output.
 export type NatTextFormat = 'raw' | 'json' | 'table';
 
-const HEADERS = ['TABLE', 'CHAIN', '#', 'OWNER', 'PKTS', 'MAPPING / RULE'];
-const cells = (r: FirewallRule) => [
-  r.table, r.chain, String(r.position), r.ownerObject ? `${r.owner} (${r.ownerObject.name})` : r.owner, String(r.packets), lastCell(r),
-];
-// JSON.stringify(rules, null, 4) of the whole list, a page at a time: the
-// page's own array without its brackets (one string, no copy per rule)
+// as iptables-save prints it, after its table; nft's as `nft list ruleset` prints it, after "family table:"
+export const rawLine = (r: FirewallRule) => `${r.source === 'iptables' ? `*${r.table} ` : `${r.table}: `}${r.text}`;
+
+// JSON.stringify(rules, null, 4) of the whole list, a piece at a time: the
+// piece's own array without its brackets (one string, no copy per rule)
 const jsonItems = (page: FirewallRule[]) => JSON.stringify(page, null, 4).slice(2, -2);
 // A piece of the JSON array: `first` opens it, `last` closes it; a piece
 // that is neither ends with the comma before the next (pieces join by newlines).
@@ -20,32 +19,52 @@ export function jsonPiece(page: FirewallRule[], first: boolean, last: boolean): 
   if (!page.length && !last) return '';
   return `${first ? '[\n' : ''}${jsonItems(page)}${last ? '\n]' : ','}`;
 }
-// as iptables-save prints it, after its table; nft's as `nft list ruleset` prints it, after "family table:"
-export const rawLine = (r: FirewallRule) => `${r.source === 'iptables' ? `*${r.table} ` : `${r.table}: `}${r.text}`;
-// a column's width from the cells' lengths alone: a table's widths are taken
-// over every match on every page, so no string is made for them
-const lastCell = (r: FirewallRule) => r.mapping ?? truncate(r.text.replace(/^-A \S+ /, ''), 80);
-const cellLengths = (r: FirewallRule) => [
-  r.table.length, r.chain.length, String(r.position).length,
-  r.owner.length + (r.ownerObject ? r.ownerObject.name.length + 3 : 0), String(r.packets).length,
-];
 
-// The text of matches[offset, offset + limit): `all` is every match (a table's
-// widths are the widest cell of all of them, so the pages line up).
-export function natText(all: FirewallRule[], offset: number, limit: number, format: NatTextFormat): { count: number; text: string } {
-  const page = all.slice(offset, offset + limit);
-  const first = offset === 0;
-  const last = offset + page.length >= all.length;
-  let text: string;
-  if (format === 'raw') text = page.map(rawLine).join('\n');
-  else if (format === 'json') text = jsonPiece(page, first, last);
-  else {
-    // the last column is not padded: its width is not needed
-    const widths = HEADERS.map((h) => h.length);
-    for (const r of all) cellLengths(r).forEach((n, i) => (widths[i] = Math.max(widths[i], n)));
-    const lines = page.map((r) => tableLine(cells(r), widths));
-    if (first) lines.unshift(tableLine(HEADERS, widths));
-    text = lines.join('\n');
+// The table. Its columns have fixed widths, the widest each column's values
+// usually are, so every line is written as soon as its rule is read, as
+// `docker ps` writes its fixed-width IDs: a longer cell is cut with "…"
+// (numbers never are: a longer one pushes the rest of its line). With
+// --no-trunc (`measured`) every cell is whole and the columns are as wide as
+// their widest cell over all the rules, so the table is written at the end.
+export const TABLE_HEADERS = ['TABLE', 'CHAIN', '#', 'OWNER', 'PKTS', 'MAPPING / RULE'];
+// iptables' tables (security is the longest) and nft's "ip6 filter";
+// 28: iptables' longest chain name (XT_EXTENSION_MAXNAMELEN - 1), e.g.
+// Kubernetes' KUBE-SEP-<16 characters>; an owner and the name of its object,
+// "docker (shop-web)"; a position of 5 digits, counters to 9,999,999,999.
+export const FIXED_WIDTHS = [10, 28, 5, 24, 10];
+// the rule after its chain when it maps nothing (cut at 80 unless --no-trunc)
+const RULE_WIDTH = 80;
+const TRUNCATED = [true, true, false, true, false];
+
+const ownerCell = (r: FirewallRule) => (r.ownerObject ? `${r.owner} (${r.ownerObject.name})` : r.owner);
+const lastCell = (r: FirewallRule, trunc: boolean) => {
+  if (r.mapping) return r.mapping;
+  const rule = r.text.replace(/^-A \S+ /, '');
+  return trunc ? truncate(rule, RULE_WIDTH) : rule;
+};
+
+// the columns' widths over `rules` (--no-trunc): from the cells' lengths alone, no string made
+export function measuredWidths(rules: FirewallRule[]): number[] {
+  const widths = TABLE_HEADERS.slice(0, -1).map((h) => h.length);
+  const grow = (i: number, n: number) => void (n > widths[i] && (widths[i] = n));
+  for (const r of rules) {
+    grow(0, r.table.length);
+    grow(1, r.chain.length);
+    grow(2, String(r.position).length);
+    grow(3, r.owner.length + (r.ownerObject ? r.ownerObject.name.length + 3 : 0));
+    grow(4, String(r.packets).length);
   }
-  return { count: page.length, text };
+  return widths;
+}
+
+// The table's lines for `rules`, the header first when `header`; `widths`
+// is FIXED_WIDTHS (cells cut to them) or measuredWidths (nothing cut).
+export function tableText(rules: FirewallRule[], widths: number[], header: boolean): string {
+  const trunc = widths === FIXED_WIDTHS;
+  const cut = (s: string, i: number) => (trunc && TRUNCATED[i] ? truncate(s, widths[i]) : s);
+  const lines = rules.map((r) =>
+    tableLine([cut(r.table, 0), cut(r.chain, 1), String(r.position), cut(ownerCell(r), 3), String(r.packets), lastCell(r, trunc)], widths),
+  );
+  if (header) lines.unshift(tableLine(TABLE_HEADERS, widths));
+  return lines.join('\n');
 }

@@ -20,8 +20,9 @@ export const natCommands: Command[] = [
       owner: { type: 'string', value: 'string', description: `Only rules of this owner: ${OWNERS.join(', ')}` },
       family: { type: 'string', value: 'string', description: 'ipv4 or ipv6' },
       format: { type: 'string', value: 'string', description: 'table (default), json, or raw (the rules as iptables-save/nft print them)' },
+      'no-trunc': { type: 'boolean', description: "Don't truncate the table's cells (it is then printed once every rule is read)" },
     },
-    examples: ['berth nat ls', 'berth nat ls --table nat --owner docker', 'berth nat ls --format raw'],
+    examples: ['berth nat ls', 'berth nat ls --table nat --owner docker', 'berth nat ls --format raw', 'berth nat ls --no-trunc'],
     async run(ctx, a) {
       const fmt = format(a.values.format, ['table', 'json', 'raw']);
       const owner = s(a.values.owner);
@@ -46,7 +47,7 @@ export const natCommands: Command[] = [
         return full;
       });
       try {
-        const res = await c.api['nat.text']({ ...filters, format: fmt as 'table' | 'json' | 'raw', stream });
+        const res = await c.api['nat.text']({ ...filters, format: fmt as 'table' | 'json' | 'raw', noTrunc: a.values['no-trunc'] === true, stream });
         for (const e of res.errors) ctx.err(`warning: could not read ${e}`);
       } finally {
         off();
