@@ -1,7 +1,8 @@
 // host.inspect-equivalent work on a generated 10,000-rule ruleset across
 // owners: parse iptables-save, classify, build HostInspect, plan cleanup.
 // Pure: nothing is read from or written to the host. Run: node bench/inspect.bench.mjs
-// (env RULES, ROUNDS; the unit suite runs it with a few hundred rules as a smoke test)
+// (env RULES, ROUNDS; RULESET=foreign: the scale bench's ruleset (bench/lib/host.mjs), whose
+// rules quote comments, instead of this one's; the unit suite runs it with a few hundred rules as a smoke test)
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -35,7 +36,28 @@ for (let i = 0; i < N; i++) {
     default: filter.push(`[0:0] -A ${chain} -o br${net} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`);
   }
 }
-const text = [...nat, 'COMMIT', ...filter, 'COMMIT', ''].join('\n');
+// iptables-save prints a chain's rules together: so are the foreign ruleset's here
+function chainsTogether(save) {
+  const out = [];
+  let chains = new Map();
+  const flush = () => {
+    for (const rules of chains.values()) out.push(...rules);
+    chains = new Map();
+  };
+  for (const l of save.split('\n')) {
+    const chain = / -A (\S+)/.exec(l)?.[1];
+    if (chain === undefined) {
+      flush();
+      out.push(l);
+    } else if (chains.has(chain)) chains.get(chain).push(l);
+    else chains.set(chain, [l]);
+  }
+  flush();
+  return out.join('\n');
+}
+const text = process.env.RULESET === 'foreign'
+  ? chainsTogether((await import('./lib/host.mjs')).foreignRules(N))
+  : [...nat, 'COMMIT', ...filter, 'COMMIT', ''].join('\n');
 // a host with half the networks alive: 100 bridges each with 20 container namespaces
 const links = [], netns = [];
 for (let n = 0; n < 100; n++) {
@@ -55,10 +77,16 @@ const berth = { networks: [], endpoints: [], netnsNames: [], ports: [], heldPort
 const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 const time = (f) => { const t = performance.now(); const c = cpuMs(); const r = f(); return [r, performance.now() - t, cpuMs() - c]; };
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const cpu = { inspect: [], plan: [] };
 for (let round = 0; round < ROUNDS; round++) {
   const [host, tInspect, cInspect] = time(() => mod.buildHostInspect(raw));
   const [plan, tPlan, cPlan] = time(() => mod.planStale(host, berth));
+  cpu.inspect.push(cInspect);
+  cpu.plan.push(cPlan);
   console.log(`round ${round + 1}: ${host.rules.length} rules, ${host.links.length} links, ${host.netns.length} netns | ` +
-    `host.inspect parse+classify ${tInspect.toFixed(1)} ms | cleanup plan ${tPlan.toFixed(1)} ms (${plan.length} findings) | ` +
+    `host.inspect parse+classify ${tInspect.toFixed(1)} ms (CPU ${cInspect.toFixed(0)}) | cleanup plan ${tPlan.toFixed(1)} ms (CPU ${cPlan.toFixed(0)}, ${plan.length} findings) | ` +
     `total ${(tInspect + tPlan).toFixed(1)} ms, CPU ${(cInspect + cPlan).toFixed(0)} ms`);
 }
+// the first round pays for compiling; the median of the later ones is what an A/B compares
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+if (ROUNDS > 2) console.log(`median CPU of rounds 2-${ROUNDS}: host.inspect ${median(cpu.inspect.slice(1)).toFixed(0)} ms, cleanup plan ${median(cpu.plan.slice(1)).toFixed(0)} ms`);

@@ -38,6 +38,17 @@ describe('parseIptablesSave', () => {
     expect(tcp.matches).toMatchObject({ 'tcp-flags': 'FIN,SYN SYN', 'match-set': 's dst' });
   });
 
+  it('reads quoted, escaped and oddly spaced words as iptables-restore splits them (values read in place)', () => {
+    const read = (spec: string) => {
+      const r = parseIptablesSave(`*filter\n-A X ${spec}\n`, 'ipv4')[0];
+      return { matches: r.matches, target: r.target, targetArgs: r.targetArgs };
+    };
+    expect(read('-m comment --comment "two  spaces" -p tcp  --dport 80 -j ACCEPT')).toEqual({ matches: { m: 'comment', comment: 'two  spaces', p: 'tcp', dport: '80' }, target: 'ACCEPT', targetArgs: {} });
+    expect(read('-s 10.0.0.0/8\t-m comment --comment a\\ b "c d" -j X')).toEqual({ matches: { s: '10.0.0.0/8', m: 'comment', comment: 'a b c d' }, target: 'X', targetArgs: {} });
+    expect(read('! -i "docker0" -m set --match-set "a b" dst -j RETURN')).toEqual({ matches: { '!i': 'docker0', m: 'set', 'match-set': 'a b dst' }, target: 'RETURN', targetArgs: {} });
+    expect(read('-m tcp -m comment --comment "" -m udp -g Y --to ""')).toEqual({ matches: { m: 'tcp,comment,udp', comment: '' }, target: 'Y', targetArgs: { goto: 'true', to: '' } });
+  });
+
   it('decodes IPv6 DNAT', () => {
     const [r] = parseIptablesSave('*nat\n-A DOCKER -d fd00::1/128 -p tcp -m tcp --dport 8080 -j DNAT --to-destination [fd00:1::2]:80\n', 'ipv6');
     expect(r.mapping).toBe('[fd00::1]:8080 -> [fd00:1::2]:80/tcp');

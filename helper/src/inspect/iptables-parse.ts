@@ -1,5 +1,4 @@
 import type { BaseChain, FirewallRule } from '../../../src/shared/inspect';
-import { splitWords } from './tokens';
 import { decodeNat } from './nat-decode';
 import { scanSave } from '../kernel/save-lines';
 
@@ -51,7 +50,7 @@ export function parseIptablesSave(text: string, family: Family, baseChains?: Bas
       idPrefix = `${family}/${table}/${lastChain}/`;
     }
     const chain = lastChain;
-    const { matches, target, targetArgs } = readSpec(l.spec);
+    const { matches, target, targetArgs } = readSpec(l.spec, state.interned);
     const rule: FirewallRule = {
       id: idPrefix + position,
       family,
@@ -85,8 +84,9 @@ interface SaveState {
   lastChain: string;
   lastPosition: number;
   idPrefix: string;
+  interned: Map<string, string>; // readSpec's shared values, for this save only
 }
-const newState = (): SaveState => ({ table: '', positions: new Map(), lastTable: '', lastChain: '', lastPosition: 0, idPrefix: '' });
+const newState = (): SaveState => ({ table: '', positions: new Map(), lastTable: '', lastChain: '', lastPosition: 0, idPrefix: '', interned: new Map() });
 
 // parseIptablesSave over a save that arrives in pieces (`berth nat ls` parses
 // while iptables-save still writes): `push` answers the rules of the lines
@@ -113,54 +113,135 @@ export function iptablesSaveParser(family: Family, baseChains?: BaseChain[]) {
   };
 }
 
-// A spec whose words are separated by single spaces with no quotes or
-// escapes (most rules) is read in place: a value is the slice from its first
-// word to its last, which is what joining those words with spaces gives, and
-// no array of words is built. Others go word by word through splitWords.
+// A rule's spec is read in place, word by word as iptables-restore splits it
+// (inspect/tokens.ts splitWords: spaces and tabs outside double quotes part
+// words, a backslash escapes the next character), with no array of words: a
+// value is the words up to the next option joined by single spaces, which
+// for words with no quote or escape, one space apart (nearly all), is the
+// slice of the spec from the first to the last; only others are rebuilt.
+// Repeated short values are shared (interned). docs/architecture.md, "Reading
+// iptables-save".
 const isLetterAt = (s: string, i: number) => {
   const c = s.charCodeAt(i) | 0x20; // NaN (past the end) | 0x20 is 0x20: no letter
   return c >= 0x61 && c <= 0x7a;
 };
-// isOption for the word spec[s, e)
+// isOption for the plain word spec[s, e)
 const optionAt = (spec: string, s: number, e: number) =>
   spec.charCodeAt(s) === 0x21 /* ! */ ? e - s === 1
     : spec.charCodeAt(s) === 0x2d /* - */ && ((s + 1 < e && isLetterAt(spec, s + 1)) || (s + 2 < e && spec.charCodeAt(s + 1) === 0x2d && isLetterAt(spec, s + 2)));
 
-function readSpec(spec: string) {
-  const n = spec.length;
-  if (spec.indexOf('"') >= 0 || spec.indexOf('\\') >= 0 || spec.indexOf('  ') >= 0 || spec.indexOf('\t') >= 0 || spec[0] === ' ' || spec[n - 1] === ' ')
-    return readWords(splitWords(spec));
-  const out = new RuleOptions();
+// The words of a spec, one at a time: [start, end) in the spec and whether it
+// is plain (no quote or backslash: the word is that slice).
+class Words {
+  start = 0;
+  end = 0;
+  plain = true;
+  private pos = 0;
+  constructor(readonly spec: string) {}
+
+  next(): boolean {
+    const { spec } = this;
+    const n = spec.length;
+    let i = this.pos;
+    while (i < n && (spec.charCodeAt(i) === 0x20 || spec.charCodeAt(i) === 0x09)) i++;
+    if (i >= n) return false;
+    this.start = i;
+    let plain = true;
+    let quoted = false;
+    for (; i < n; i++) {
+      const c = spec.charCodeAt(i);
+      if (c === 0x5c /* \ */ && i + 1 < n) {
+        plain = false;
+        i++;
+      } else if (c === 0x22 /* " */) {
+        plain = false;
+        quoted = !quoted;
+      } else if (!quoted && (c === 0x20 || c === 0x09)) break;
+    }
+    this.end = this.pos = i;
+    this.plain = plain;
+    return true;
+  }
+
+  // the word as iptables-restore reads it (quotes and escapes undone)
+  text(): string {
+    return this.plain ? this.spec.slice(this.start, this.end) : unquote(this.spec, this.start, this.end);
+  }
+
+  isOption(): boolean {
+    return this.plain ? optionAt(this.spec, this.start, this.end) : isOption(this.text());
+  }
+}
+
+// splitWords' reading of the one word spec[s, e), in one flat string (a
+// string built by += is a tree of pieces, each kept as long as the rule)
+function unquote(spec: string, s: number, e: number): string {
+  const pieces: string[] = [];
+  let from = s;
+  for (let i = s; i < e; i++) {
+    const c = spec.charCodeAt(i);
+    if (c === 0x5c && i + 1 < spec.length) {
+      pieces.push(spec.slice(from, i), spec[i + 1]);
+      from = ++i + 1;
+    } else if (c === 0x22) {
+      pieces.push(spec.slice(from, i));
+      from = i + 1;
+    }
+  }
+  pieces.push(spec.slice(from, e));
+  return pieces.join('');
+}
+
+// Values repeat across thousands of rules (tcp, docker0, RETURN,
+// RELATED,ESTABLISHED, comment,tcp): a reading keeps one string of each
+// instead of one per rule. Not those of options whose values are mostly
+// unique (addresses, ports, comments): they would only fill the table.
+const UNIQUE_VALUES = new Set(['s', 'd', 'dport', 'sport', 'dports', 'sports', 'comment', 'to-destination', 'to-source', 'to-ports', 'to']);
+const INTERN_MAX = 4096;
+function intern(seen: Map<string, string>, v: string): string {
+  const known = seen.get(v);
+  if (known !== undefined) return known;
+  if (seen.size < INTERN_MAX) seen.set(v, v);
+  return v;
+}
+
+function readSpec(spec: string, seen: Map<string, string>) {
+  const out = new RuleOptions(seen);
+  const w = new Words(spec);
   let negate = false;
-  const endOf = (from: number) => {
-    const e = spec.indexOf(' ', from);
-    return e < 0 ? n : e;
-  };
-  let s = 0;
-  while (s < n) {
-    const e = endOf(s);
-    if (e - s === 1 && spec.charCodeAt(s) === 0x21) {
+  let more = w.next();
+  while (more) {
+    if (w.plain && w.end - w.start === 1 && spec.charCodeAt(w.start) === 0x21) {
       negate = true;
-      s = e + 1;
+      more = w.next();
       continue;
     }
-    if (!optionAt(spec, s, e)) {
-      s = e + 1; // a stray value; kept in `text`
+    const word = w.plain ? null : w.text();
+    if (word === '!') {
+      negate = true;
+      more = w.next();
       continue;
     }
+    if (!(word === null ? optionAt(spec, w.start, w.end) : isOption(word))) {
+      more = w.next(); // a stray value; kept in `text`
+      continue;
+    }
+    const name = word === null ? spec.slice(spec.charCodeAt(w.start + 1) === 0x2d ? w.start + 2 : w.start + 1, w.end) : word.slice(word[1] === '-' ? 2 : 1);
     // the words up to the next option
-    let next = e + 1;
-    let valueEnd = e;
-    while (next < n) {
-      const we = endOf(next);
-      if (optionAt(spec, next, we)) break;
-      valueEnd = we;
-      next = we + 1;
+    let first = -1; // the value so far is spec[first, last) while parts is null
+    let last = -1;
+    let parts: string[] | null = null;
+    while ((more = w.next()) && !w.isOption()) {
+      if (parts) parts.push(w.text());
+      else if (first < 0) {
+        if (w.plain) first = w.start;
+        else parts = [w.text()];
+      } else if (!w.plain || w.start !== last + 1 || spec.charCodeAt(last) !== 0x20) parts = [spec.slice(first, last), w.text()];
+      last = w.end;
     }
-    const value = valueEnd > e ? spec.slice(e + 1, valueEnd) : '';
-    out.add(spec.slice(spec.charCodeAt(s + 1) === 0x2d ? s + 2 : s + 1, e), value, negate);
+    const value = parts ? parts.join(' ') : first >= 0 ? spec.slice(first, last) : '';
+    out.add(name, value, negate);
     negate = false;
-    s = next;
   }
   return out;
 }
@@ -172,40 +253,22 @@ class RuleOptions {
   target = '';
   private inTarget = false;
 
+  constructor(private readonly seen: Map<string, string>) {}
+
   add(name: string, value: string, negate: boolean): void {
+    const v = UNIQUE_VALUES.has(name) ? value : intern(this.seen, value);
     if ((name === 'j' || name === 'g') && !this.inTarget) {
-      this.target = value;
+      this.target = v;
       this.inTarget = true;
       if (name === 'g') this.targetArgs.goto = 'true';
     } else if (this.inTarget) {
-      this.targetArgs[negate ? `!${name}` : name] = value;
+      this.targetArgs[negate ? `!${name}` : name] = v;
     } else {
       const key = negate ? `!${name}` : name;
-      this.matches[key] = key in this.matches ? `${this.matches[key]},${value}` : value;
+      const before = this.matches[key];
+      this.matches[key] = before === undefined ? v : UNIQUE_VALUES.has(name) ? `${before},${v}` : intern(this.seen, `${before},${v}`);
     }
   }
-}
-
-function readWords(words: string[]) {
-  const out = new RuleOptions();
-  let negate = false;
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i];
-    if (w === '!') {
-      negate = true;
-      continue;
-    }
-    if (!isOption(w)) continue; // a stray value; kept in `text`
-    // the words up to the next option, joined (mostly exactly one)
-    let value = '';
-    if (i + 1 < words.length && !isOption(words[i + 1])) {
-      value = words[++i];
-      while (i + 1 < words.length && !isOption(words[i + 1])) value += ` ${words[++i]}`;
-    }
-    out.add(w.slice(w[1] === '-' ? 2 : 1), value, negate);
-    negate = false;
-  }
-  return out;
 }
 
 // The rule's spec (what follows `-A CHAIN `), for -D / -I lines.
