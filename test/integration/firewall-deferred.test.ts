@@ -193,6 +193,56 @@ describe('a failed background deletion is owed', () => {
   });
 });
 
+// The same on the nftables backend (nftables-backend.ts): Berth owns the
+// whole table, so a failed script needs no bookkeeping; the next apply and
+// the drift check find the rules it left extra. `nft -f` fails (exit 1, as
+// for a refused script) while the test's fail file exists; listings run.
+describe('a failed background deletion is redone (nftables)', () => {
+  const host = hostPerTest(async (h) => {
+    await wrapNft(h);
+    await h.startHelper(['--firewall', 'nftables', '--drift-interval', '600000']); // the drift check runs when asked (doctor)
+  });
+
+  it('the next apply, and the drift check, delete the rules a failed deletion left', async () => {
+    const h = host();
+    const baseline = await h.snapshot();
+    await h.berthOk(['network', 'create', '--subnet', '10.99.4.0/24', 'nw']);
+    const failures = () => h.helperLog.split('a deletion committed in the background failed').length - 1;
+    const rulesOf = async (id: string) => (await h.shOk(['nft', 'list', 'table', 'ip', 'berth'])).split('\n').filter((l) => l.includes(`"${tagOf(id)}"`));
+
+    const failRm = async (name: string, port: number) => {
+      await h.berthOk(['run', '-d', '--name', name, '--network', 'nw', '-p', `${port}:80`, 'sleep', '600']);
+      const ep = await endpointOf(h, name, 'nw');
+      expect(await rulesOf(ep.EndpointID)).not.toEqual([]);
+      const before = failures();
+      await writeFile(failOf(h), '');
+      try {
+        await h.berthOk(['rm', '-f', name]); // answered; its deletion fails in the background, twice
+        await waitFor(async () => failures() > before, 60_000, `the background deletion of ${name}'s rules to fail`);
+      } finally {
+        await rm(failOf(h));
+      }
+      expect(await rulesOf(ep.EndpointID)).not.toEqual([]); // left behind
+      return ep.EndpointID;
+    };
+
+    // the next apply (a network create: it only adds) takes them away
+    const a = await failRm('nw1', 9501);
+    await h.berthOk(['network', 'create', '--subnet', '10.99.5.0/24', 'nw2']);
+    expect(await rulesOf(a)).toEqual([]);
+    expect(await h.berthOk(['nat', 'ls'])).not.toContain('9501');
+
+    // the drift check finds them extra and heals
+    const b = await failRm('nw3', 9503);
+    const doctor = await h.berthOk(['doctor']);
+    expect(doctor).toContain(tagOf(b));
+    expect(await rulesOf(b)).toEqual([]);
+    expect((await h.berthOk(['cleanup'])).trim()).toBe('Nothing stale found.');
+    await h.clearBerth();
+    expect(await h.snapshot()).toEqual(baseline);
+  });
+});
+
 const gateOf = (h: TestHost) => join(h.dir, 'gate');
 const failOf = (h: TestHost) => join(h.dir, 'fail');
 
@@ -213,6 +263,22 @@ async function wrapRestore(h: TestHost): Promise<void> {
   ];
   await writeFile(join(alt, 'iptables-restore'), script.join('\n'), { mode: 0o755 });
   await h.shOk(['mount', '--bind', alt, '/etc/alternatives']);
+}
+// In the test host's own mount namespace /usr/sbin/nft becomes a wrapper
+// whose `nft -f` fails while the fail file exists, then runs the real nft
+// (a copy beside it). The helper must start after this.
+async function wrapNft(h: TestHost): Promise<void> {
+  const real = join(h.dir, 'nft-real');
+  const wrapper = join(h.dir, 'nft-wrap');
+  await h.shOk(['cp', '/usr/sbin/nft', real]);
+  const script = [
+    '#!/bin/sh',
+    `if [ "$1" = "-f" ] && [ -e ${failOf(h)} ]; then echo 'Error: Could not process rule (test)' >&2; exit 1; fi`,
+    `exec ${real} "$@"`,
+    '',
+  ];
+  await writeFile(wrapper, script.join('\n'), { mode: 0o755 });
+  await h.shOk(['mount', '--bind', wrapper, '/usr/sbin/nft']);
 }
 const UDP_ONCE = 'import socket,sys; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.sendto(b"x", (sys.argv[1], int(sys.argv[2])))';
 
