@@ -154,6 +154,9 @@ export async function checkDrift(eng: Engine, heal: boolean): Promise<DriftRepor
       for (const n of Object.values(s.networks)) await eng.driver(n).ensureNetwork(n);
       await rejoinMissingEndpoints(eng, s);
       await eng.opts.firewall.apply(model);
+      // a heal that only deletes answers before its commit (write-queue.ts):
+      // `healed` is said once the extra rules are gone, not while they go
+      await eng.opts.firewall.settled?.();
       healed = true;
     }
     return { healthy, missing, extra: diff.extra, healed, warnings: guest?.warnings ?? [] };
