@@ -1,5 +1,6 @@
 import { build } from 'esbuild';
 import { execa, type ResultPromise } from 'execa';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { mkdtemp, readFile, readlink, readdir, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,30 @@ import { connectHelper } from '../../helper/src/client/unix-client';
 // Everything — helper, containers, assertions — runs in it; the CLI talks to
 // the helper through a socket in a temp dir.
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const BERTH = join(ROOT, 'dist/berth.mjs');
+
+// The build under test: dist/ as it was when this test process started,
+// copied. `npm run build:helper` deletes dist/ and writes it again, and a
+// helper started from dist/ runs its shims, spawner and lazily loaded chunks
+// from there: a rebuild during a run made the next fresh shim fail to load
+// ("the shim … ended (exit 1) before starting the command"). Under
+// node_modules so its packages resolve from the repo; removed when the
+// process ends, and a copy whose process is gone by the next start.
+const DIST = copyDist();
+export const BERTH = join(DIST, 'berth.mjs');
+
+function copyDist(): string {
+  const parent = join(ROOT, 'node_modules/.cache/berth-tests');
+  mkdirSync(parent, { recursive: true });
+  for (const d of readdirSync(parent)) {
+    const pid = /^dist-(\d+)$/.exec(d)?.[1];
+    if (pid && !existsSync(`/proc/${pid}`)) rmSync(join(parent, d), { recursive: true, force: true });
+  }
+  const dir = join(parent, `dist-${process.pid}`);
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(join(ROOT, 'dist'), dir, { recursive: true });
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 // A TypeScript program bundled to one .mjs (once per test process), for a
 // test to run inside its TestHost with `h.sh([process.execPath, file])`.

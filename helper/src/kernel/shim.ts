@@ -114,6 +114,7 @@ export async function startShim(
 interface Launched {
   proc: ChildProcess;
   exit: Promise<number>;
+  failed: Error | null; // the program never ran (spawn's error: EAGAIN, ENOENT, …)
 }
 
 // A shim waits for its spec on stdin (runShim reads to EOF), so one can be
@@ -127,12 +128,16 @@ let spare: (Launched & { key: string }) | null = null;
 function launch(node: string, script: string): Launched {
   // its complaints go to the container's shim.log, which the shim opens once it has its spec (runShim)
   const proc = spawn(node, [script, 'shim-internal'], { detached: true, stdio: ['pipe', 'pipe', 'ignore'], cwd: '/', env: { ...FIXED_ENV } });
-  const exit = new Promise<number>((resolve) => {
+  const launched: Launched = { proc, exit: Promise.resolve(0), failed: null };
+  launched.exit = new Promise<number>((resolve) => {
     proc.once('exit', (code, signal) => resolve(statusOf(code, signal)));
-    proc.once('error', () => resolve(255));
+    proc.once('error', (e) => {
+      launched.failed = e;
+      resolve(255);
+    });
   });
   proc.stdin!.on('error', () => {});
-  return { proc, exit };
+  return launched;
 }
 
 // Starts the next run's shim; the engine calls it once a run has answered
@@ -208,9 +213,16 @@ async function handOver(shim: Launched, spec: ShimSpec): Promise<{ pid?: number;
       heard = true;
       first.push(d);
     });
-    void shim.exit.then(() => {
+    // Ended: once its stdout is read to the end (at 'exit' its last line
+    // may still be in the pipe), or at once when it never ran. The reason is
+    // in the error: a shim whose program does not load (a build replaced
+    // while the helper runs) exits 1 before it reads its spec.
+    const out = new Promise<void>((r) => (proc.stdout!.closed ? r() : proc.stdout!.once('close', () => r())));
+    void shim.exit.then(async (status) => {
+      if (!shim.failed) await Promise.race([out, new Promise((r) => setTimeout(r, 2000).unref())]);
       clearTimeout(timer);
-      resolve({ error: 'the shim ended before starting the command', silent: !heard });
+      const how = shim.failed ? `could not be started (${shim.failed.message})` : `ended (exit ${status})`;
+      resolve({ error: `the shim ${proc.spawnargs[1] ?? ''} ${how} before starting the command`, silent: !heard });
     });
   });
   proc.stdout!.destroy();
