@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach } from 'vitest';
 import { connectHelper } from '../../helper/src/client/unix-client';
+// the helper's malloc settings, as every start of a real helper gives them
+import { HELPER_ENV } from '../../helper/src/helper-node-flags';
 
 // A throwaway "host" for one test file: its own network, mount and PID
 // namespace (netavark's holder-process pattern), so the machine's links and
@@ -171,8 +173,8 @@ export class TestHost {
   }
 
   // Starts argv inside the test host and leaves it running.
-  spawn(argv: string[], opts: { all?: boolean } = {}): InHost {
-    const proc = execa('nsenter', [...this.enter(), ...argv], { reject: false, cleanup: true, all: opts.all ?? false, cwd: '/' });
+  spawn(argv: string[], opts: { all?: boolean; env?: Readonly<Record<string, string>> } = {}): InHost {
+    const proc = execa('nsenter', [...this.enter(), ...argv], { reject: false, cleanup: true, all: opts.all ?? false, cwd: '/', env: opts.env });
     let found: Promise<{ inner: number; outer: number }> | null = null;
     const pids = () =>
       (found ??= waitFor(async () => {
@@ -210,7 +212,7 @@ export class TestHost {
 
   async startHelper(extra: string[] = []): Promise<void> {
     const helper = this.spawn([process.execPath, BERTH, 'helper', '--foreground',
-      '--socket', this.socket, '--data-root', this.dataRoot, '--drift-interval', '500', ...extra], { all: true });
+      '--socket', this.socket, '--data-root', this.dataRoot, '--drift-interval', '500', ...extra], { all: true, env: HELPER_ENV });
     const p = helper.proc;
     this.helper = helper;
     this.helperLog = '';
