@@ -137,6 +137,7 @@ class Words {
   end = 0;
   plain = true;
   private pos = 0;
+  private unquoted: string | null = null; // text() of a word that is not plain, read once
   constructor(readonly spec: string) {}
 
   next(): boolean {
@@ -160,12 +161,14 @@ class Words {
     }
     this.end = this.pos = i;
     this.plain = plain;
+    this.unquoted = null;
     return true;
   }
 
   // the word as iptables-restore reads it (quotes and escapes undone)
   text(): string {
-    return this.plain ? this.spec.slice(this.start, this.end) : unquote(this.spec, this.start, this.end);
+    if (this.plain) return this.spec.slice(this.start, this.end);
+    return (this.unquoted ??= unquote(this.spec, this.start, this.end));
   }
 
   isOption(): boolean {
