@@ -249,7 +249,8 @@ describe('cleanup end to end', () => {
     const table = await h.berthOk(['nat', 'ls', '--owner', 'docker']);
     expect(table).toContain('0.0.0.0:8090 -> 172.17.0.2:80/tcp');
     expect(table).not.toMatch(/\bberth\b|\bcni\b/);
-    const rules = JSON.parse(await h.berthOk(['nat', 'ls', '--format', 'json'])) as FirewallRule[];
+    // one object per line (as `docker ps --format json`)
+    const rules = (await h.berthOk(['nat', 'ls', '--format', 'json'])).trimEnd().split('\n').map((l) => JSON.parse(l) as FirewallRule);
     const mapping = (m: string) => rules.find((r) => r.mapping === m);
     expect(mapping(`0.0.0.0:8080 -> ${webIp}:8000/tcp`)).toMatchObject({ owner: 'berth', table: 'nat', chain: 'BERTH', target: 'DNAT' });
     expect(mapping('0.0.0.0:8091 -> 172.17.0.3:80/tcp')).toMatchObject({ owner: 'docker', ownerEvidence: 'chain DOCKER' });

@@ -112,8 +112,10 @@ describe('nat.query and nat ls at scale, against iptables-save and nft', () => {
     const ipt = raw.filter((l) => l.startsWith('*')).map((l) => l.replace(/^\*(\S+) /, '$1\t'));
     expect(ipt).toEqual(want.map((w) => w.key));
     expect(raw.filter((l) => l.startsWith('inet mine: '))).toHaveLength(40);
-    const all = JSON.parse(await h.berthOk(['nat', 'ls', '--format', 'json'])) as FirewallRule[];
-    const json = JSON.parse(await h.berthOk(['nat', 'ls', '--format', 'json', '--table', 'nat'])) as FirewallRule[];
+    // json: one object per line (as `docker ps --format json`)
+    const jsonLines = async (args: string[]) => (await h.berthOk(['nat', 'ls', '--format', 'json', ...args])).trimEnd().split('\n').map((l) => JSON.parse(l) as FirewallRule);
+    const all = await jsonLines([]);
+    const json = await jsonLines(['--table', 'nat']);
     expect(json.map((r) => `${r.table}\t${r.text}`)).toEqual(want.filter((w) => w.key.startsWith('nat\t')).map((w) => w.key));
     // the table, written by the helper page by page: a header and a line per rule
     const table = (await h.berthOk(['nat', 'ls', '--table', 'nat'])).trimEnd().split('\n');

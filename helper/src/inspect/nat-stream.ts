@@ -7,7 +7,7 @@ import { objectOfRule, readEngineNames, type EngineNames } from './engine-names'
 import type { EngineSource } from './engines';
 import { iptablesSaveParser, type Family } from './iptables-parse';
 import { tableMatches } from './nat-query';
-import { FIXED_WIDTHS, jsonPiece, measuredWidths, rawLine, tableText } from './nat-text';
+import { FIXED_WIDTHS, jsonLines, measuredWidths, rawLine, tableText } from './nat-text';
 import { parseNftRuleset } from './nft-parse';
 import { linkNameOwner, type LinkOwners } from './owner';
 
@@ -125,8 +125,7 @@ function ruleWriter(p: Params, emit: (text: string) => void, keep: (table: strin
   const engineOwners = new Set<string>(); // an engine's API failure is told only when it owns a rule
   let owned = 0; // queue[0, owned) are owned and may be written
   let blocked = false; // queue[owned] is a hairpin: the rest waits for the end
-  let carry: FirewallRule | null = null; // json: the last rule written waits for a comma or the end
-  let first = true;
+  let first = true; // table: the header is still to be written
   let matched = 0;
 
   const ready = readFirewallRaw({ ipv4: false, ipv6: false, nft: false, links: true }).then((raw) => {
@@ -144,16 +143,14 @@ function ruleWriter(p: Params, emit: (text: string) => void, keep: (table: strin
     if (r.target === 'DNAT') dnats.push(r);
   };
   const write = (rules: FirewallRule[], last: boolean) => {
-    const page = carry ? [carry] : []; // counted when it was first kept
-    const before = page.length;
-    carry = null;
+    const page: FirewallRule[] = [];
     for (const r of rules) {
       if (ENGINES.has(r.owner)) engineOwners.add(r.owner);
       const n = names!.get(r.owner as EngineSource);
       if (n) r.ownerObject = objectOfRule(r, n);
       if (keep(r.table, r.family) && (!p.owner || r.owner === p.owner)) page.push(r);
     }
-    matched += page.length - before;
+    matched += page.length;
     if (measured) for (const r of page) kept.push(r);
     else if (p.format === 'table') {
       // the header goes with the first piece, or alone when nothing matched
@@ -162,12 +159,7 @@ function ruleWriter(p: Params, emit: (text: string) => void, keep: (table: strin
         first = false;
       }
     } else if (p.format === 'raw') emit(page.map(rawLine).join('\n'));
-    else {
-      if (!last) carry = page.pop() ?? null;
-      const text = jsonPiece(page, first, last);
-      if (text) first = false;
-      emit(text);
-    }
+    else emit(jsonLines(page));
   };
   const flush = () => {
     if (!links || !names || blocked) return;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseIptablesSave } from './iptables-parse';
-import { FIXED_WIDTHS, jsonPiece, measuredWidths, rawLine, tableText } from './nat-text';
+import { FIXED_WIDTHS, jsonLines, measuredWidths, rawLine, tableText } from './nat-text';
 
 const SAVE = `*nat
 [9:540] -A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER
@@ -19,12 +19,12 @@ const pieces = (texts: string[]) => texts.filter(Boolean).map((t) => `${t}\n`).j
 const cut = <T>(all: T[], size: number) => Array.from({ length: Math.ceil(all.length / size) }, (_, i) => all.slice(i * size, (i + 1) * size));
 
 describe('nat.text: the pieces of `berth nat ls`, written in the helper', () => {
-  it('json: pieces of any size join into JSON.stringify(rules, null, 4)', () => {
-    for (const size of [1, 2, 3, 5, 100]) {
-      const parts = cut(rules, size);
-      expect(pieces(parts.map((p, i) => jsonPiece(p, i === 0, i === parts.length - 1)))).toBe(`${JSON.stringify(rules, null, 4)}\n`);
-    }
-    expect(pieces([jsonPiece([], true, true)])).toBe('[]\n');
+  it('json: one object per line, pieces of any size joining into the same lines', () => {
+    const tricky = [...rules, { ...rules[0], text: '-A X -m comment --comment "},{\\"id\\":\\"x\\"}" -j RETURN', comment: '},{"id":"x"}', ownerObject: { kind: 'container' as const, id: 'i', name: '},{"n' } }];
+    const want = `${tricky.map((r) => JSON.stringify(r)).join('\n')}\n`;
+    for (const size of [1, 2, 3, 5, 100]) expect(pieces(cut(tricky, size).map(jsonLines))).toBe(want);
+    expect(want.trimEnd().split('\n').map((l) => JSON.parse(l))).toEqual(tricky);
+    expect(jsonLines([])).toBe('');
   });
 
   it('raw: each rule as iptables-save prints it, after its table', () => {

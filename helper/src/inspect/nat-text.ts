@@ -9,16 +9,15 @@ export type NatTextFormat = 'raw' | 'json' | 'table';
 // as iptables-save prints it, after its table; nft's as `nft list ruleset` prints it, after "family table:"
 export const rawLine = (r: FirewallRule) => `${r.source === 'iptables' ? `*${r.table} ` : `${r.table}: `}${r.text}`;
 
-// JSON.stringify(rules, null, 4) of the whole list, a piece at a time: the
-// piece's own array without its brackets (one string, no copy per rule)
-const jsonItems = (page: FirewallRule[]) => JSON.stringify(page, null, 4).slice(2, -2);
-// A piece of the JSON array: `first` opens it, `last` closes it; a piece
-// that is neither ends with the comma before the next (pieces join by newlines).
-export function jsonPiece(page: FirewallRule[], first: boolean, last: boolean): string {
-  if (first && last && !page.length) return '[]';
-  if (!page.length && !last) return '';
-  return `${first ? '[\n' : ''}${jsonItems(page)}${last ? '\n]' : ','}`;
-}
+// JSON as Docker's and Berth's own lists print it (`docker ps --format json`,
+// `berth network ls --format json`): one object per line, nothing around
+// them, so any piece is whole lines and a reader may take a line at a time.
+// One JSON.stringify per piece, the lines split where one rule's object ends
+// and the next begins: `},{` is nowhere else in it (a rule holds no array of
+// objects, and in a string every `"` is escaped). A third of the bytes of
+// the indented array this was, and less of the helper's CPU than a
+// JSON.stringify per rule.
+export const jsonLines = (page: FirewallRule[]) => (page.length ? JSON.stringify(page).slice(1, -1).replaceAll('},{"', '}\n{"') : '');
 
 // The table. Its columns have fixed widths, the widest each column's values
 // usually are, so every line is written as soon as its rule is read, as

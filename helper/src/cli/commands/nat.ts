@@ -19,7 +19,7 @@ export const natCommands: Command[] = [
       table: { type: 'string', short: 't', value: 'string', description: 'Only rules of this table: filter, nat, mangle, raw' },
       owner: { type: 'string', value: 'string', description: `Only rules of this owner: ${OWNERS.join(', ')}` },
       family: { type: 'string', value: 'string', description: 'ipv4 or ipv6' },
-      format: { type: 'string', value: 'string', description: 'table (default), json, or raw (the rules as iptables-save/nft print them)' },
+      format: { type: 'string', value: 'string', description: 'table (default), json (one object per line), or raw (the rules as iptables-save/nft print them)' },
       'no-trunc': { type: 'boolean', description: "Don't truncate the table's cells (it is then printed once every rule is read)" },
     },
     examples: ['berth nat ls', 'berth nat ls --table nat --owner docker', 'berth nat ls --format raw', 'berth nat ls --no-trunc'],
