@@ -63,3 +63,12 @@ export const network = (name: string, subnet: string, extra: Record<string, unkn
   Labels: {},
   ...extra,
 });
+
+// A helper that stops answering some calls: while `down` is set, the calls
+// `when` picks are refused as the transport refuses them when nobody answers.
+export function outage(transport: BerthTransport, when: (method: MethodName, params: any) => boolean) {
+  const state = { down: false };
+  const call = transport.call.bind(transport);
+  transport.call = (method, params) => (state.down && when(method, params) ? Promise.reject(new BerthError('unavailable', 'the helper did not answer')) : call(method, params));
+  return state;
+}

@@ -6,6 +6,7 @@ import { ACTORS, type Actor, type ActivityEntry } from '../../../shared/activity
 import { EmptyState } from '../components/EmptyState';
 import { NoMatch } from '../components/ListSearch';
 import { PageHeader } from '../components/PageHeader';
+import { failedWithoutData, LoadError, RefreshError } from '../components/RefreshError';
 import { Badge, type Tone } from '../components/Badge';
 
 export function describeEvent(e: LoggedEvent['event']): string {
@@ -61,6 +62,8 @@ export function ActivityView() {
   return (
     <section className="view" aria-labelledby="view-title">
       <PageHeader title="Activity" subtitle={history.data ? 'What the helper did and who asked, newest first — kept by the helper across reloads and restarts' : 'Live events from the helper, newest first'} />
+      <RefreshError query={history} what="the activity history" />
+      {failedWithoutData(history) && <LoadError query={history} title="Could not read the helper's history (below: the live events this page saw)" what="the activity history" />}
       {rows.length > 0 && (
         <div className="toolbar activity-toolbar" role="search" aria-label="Filter activity">
           <input ref={searchRef} type="search" className="toolbar-search" aria-label="Search activity" aria-keyshortcuts="/" placeholder="Search: network, container, event…" title="Search (press / to come here)" value={search} onChange={(e) => setSearch(e.target.value)} spellCheck={false} />

@@ -3,8 +3,7 @@ import { useBerthQuery } from '../api/hooks';
 import type { Container } from '../../../shared/container';
 import type { SandboxRef } from '../../../shared/network';
 import { EmptyState } from '../components/EmptyState';
-import { ErrorMessage } from '../components/ErrorMessage';
-import { failedWithoutData, RefreshError } from '../components/RefreshError';
+import { failedWithoutData, LoadError, RefreshError } from '../components/RefreshError';
 import { Icon } from '../components/Icon';
 import { ListSearch, NoMatch } from '../components/ListSearch';
 import { PageHeader } from '../components/PageHeader';
@@ -100,11 +99,11 @@ export function ContainersView({ focus, onFocused }: { focus?: ContainersFocus |
           <ListSearch label="Search containers" placeholder="Search: name, network, address, port, command…" value={search} onChange={setSearch} shown={shown.length + foreignShown.length} total={containers.length + (foreign.data?.length ?? 0)} noun="containers and sandboxes" />
           <ContainerBulk ticked={ticked} hidden={ticked.filter((c) => !shown.includes(c)).length} onClear={ticks.clear} onGone={(names) => logsOf && names.includes(logsOf) && setLogsOf(null)} />
           <h2 className="section-title">Berth containers</h2>
-          <RefreshError error={list.data ? list.error : null} what="the containers" />
+          <RefreshError query={list} what="the containers" />
           {list.isPending && list.fetchStatus !== 'idle' ? (
             <div className="pane-center"><Spinner label="Loading containers…" /></div>
           ) : failedWithoutData(list) ? (
-            <ErrorMessage error={list.error} title="Could not list containers" />
+            <LoadError query={list} title="Could not list containers" what="the containers" />
           ) : containers.length === 0 ? (
             <EmptyState
               icon="containers"
@@ -130,9 +129,9 @@ export function ContainersView({ focus, onFocused }: { focus?: ContainersFocus |
             />
           )}
           <h2 className="section-title">Other sandboxes on this host</h2>
-          <RefreshError error={foreign.data ? foreign.error : null} what="the other sandboxes" />
+          <RefreshError query={foreign} what="the other sandboxes" />
           {failedWithoutData(foreign) ? (
-            <ErrorMessage error={foreign.error} title="Could not list foreign sandboxes" />
+            <LoadError query={foreign} title="Could not list foreign sandboxes" what="the other sandboxes" />
           ) : foreign.data && foreign.data.length === 0 ? (
             <p className="muted small">No Docker or Podman containers or named network namespaces found.</p>
           ) : foreign.data && foreignShown.length === 0 ? (

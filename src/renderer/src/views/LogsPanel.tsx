@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useBerthQuery } from '../api/hooks';
-import { ErrorMessage } from '../components/ErrorMessage';
+import { failedWithoutData, LoadError, RefreshError } from '../components/RefreshError';
 import { Icon } from '../components/Icon';
 import { Spinner } from '../components/Spinner';
 import { useEscape } from '../lib/useEscape';
@@ -28,10 +28,11 @@ export function LogsPanel({ name, onClose }: { name: string; onClose: () => void
           <button type="button" className="icon-button" aria-label="Close logs" title="Close (Escape)" onClick={onClose}><Icon name="close" /></button>
         </div>
       </header>
+      <RefreshError query={logs} what={`the logs of ${name}`} />
       {logs.isPending && logs.fetchStatus !== 'idle' ? (
         <Spinner label="Reading logs…" />
-      ) : logs.error ? (
-        <ErrorMessage error={logs.error} />
+      ) : failedWithoutData(logs) ? (
+        <LoadError query={logs} title={`Could not read the logs of ${name}`} what={`the logs of ${name}`} />
       ) : (
         <pre ref={pre} className="logs" tabIndex={0} aria-label={`Log output of ${name}`}>
           {logs.data?.data || logs.data?.stderr ? (

@@ -1,6 +1,6 @@
 import { useBerthQuery } from '../api/hooks';
 import type { Network } from '../../../shared/network';
-import { ErrorMessage } from '../components/ErrorMessage';
+import { failedWithoutData, LoadError, RefreshError } from '../components/RefreshError';
 import { Icon } from '../components/Icon';
 import { JsonView } from '../components/JsonView';
 import { Spinner } from '../components/Spinner';
@@ -62,7 +62,8 @@ export function NetworkDetails({ network, onClose, onRemove }: { network: Networ
         </ul>
       )}
       <h3 className="section-title">Inspect</h3>
-      {inspect.isPending && inspect.fetchStatus !== 'idle' ? <Spinner label="Inspecting…" /> : inspect.error ? <ErrorMessage error={inspect.error} /> : <JsonView value={inspect.data ?? network} label={`Inspect JSON of network ${network.Name}`} />}
+      <RefreshError query={inspect} what={`the inspect of ${network.Name}`} />
+      {inspect.isPending && inspect.fetchStatus !== 'idle' ? <Spinner label="Inspecting…" /> : failedWithoutData(inspect) ? <LoadError query={inspect} title={`Could not inspect ${network.Name}`} what={`the inspect of ${network.Name}`} /> : <JsonView value={inspect.data ?? network} label={`Inspect JSON of network ${network.Name}`} />}
     </aside>
   );
 }

@@ -2,8 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { useBerthQuery } from '../api/hooks';
 import type { Network } from '../../../shared/network';
 import { EmptyState } from '../components/EmptyState';
-import { ErrorMessage } from '../components/ErrorMessage';
-import { failedWithoutData, RefreshError } from '../components/RefreshError';
+import { failedWithoutData, LoadError, RefreshError } from '../components/RefreshError';
 import { BulkBar } from '../components/BulkBar';
 import { Icon } from '../components/Icon';
 import { ListSearch, NoMatch } from '../components/ListSearch';
@@ -82,11 +81,11 @@ export function NetworksView({ focus, onFocused }: { focus?: string | null; onFo
       />
       <div className={current ? 'split' : 'split split-single'}>
         <div className="pane pane-fill">
-          <RefreshError error={list.data ? list.error : null} what="the networks" />
+          <RefreshError query={list} what="the networks" />
           {list.isPending && list.fetchStatus !== 'idle' ? (
             <div className="pane-center"><Spinner label="Loading networks…" /></div>
           ) : failedWithoutData(list) ? (
-            <ErrorMessage error={list.error} title="Could not list networks" />
+            <LoadError query={list} title="Could not list networks" what="the networks" />
           ) : networks.length === 0 ? (
             <EmptyState
               icon="networks"

@@ -6,7 +6,8 @@ import { BerthProvider, makeQueryClient } from '../../api/context';
 import { queryKey, useBerthPrefetch } from '../../api/hooks';
 import type { Finding } from '../../../../shared/inspect';
 import { fakeScrollLayout } from '../../test-layout';
-import { fakeTransport, renderWith } from '../../test-utils';
+import { BerthError } from '../../../../shared/errors';
+import { fakeTransport, outage, renderWith } from '../../test-utils';
 import { CleanupView, PLAN_FRESH_MS, PLAN_PARAMS } from './CleanupView';
 
 afterEach(cleanup);
@@ -121,6 +122,78 @@ describe('CleanupView', () => {
     const r = await screen.findByRole('status', { name: 'Doctor result' });
     expect(r.textContent).toMatch(/healed.*1 healthy · 1 missing · 0 extra/);
     expect(r.textContent).toContain('nat BERTH: -i berth0 -j RETURN');
+  });
+
+  it('a failed refresh keeps the plan and the choices, with a note and Retry; apply still sends the chosen ids for the helper to check again', async () => {
+    const { transport, emit, calls } = fakeTransport({
+      'cleanup.plan': () => ({ takenAt: new Date().toISOString(), findings: FINDINGS }),
+      'cleanup.apply': () => { throw new BerthError('not_found', 'no such finding: a1 (the host may have changed: run berth cleanup again)'); },
+    });
+    const helper = outage(transport, (m) => m === 'cleanup.plan');
+    renderWith(<CleanupView />, transport);
+    fireEvent.click(await screen.findByRole('checkbox', { name: /^Include this docker finding/ }));
+
+    // an event made the plan stale; reading it again fails
+    helper.down = true;
+    act(() => emit({ type: 'drift.found', missing: 1, extra: 0, healed: false }));
+    const note = (await screen.findByText(/^Could not refresh the cleanup plan/)).closest('[role="status"]') as HTMLElement;
+    expect(note.textContent).toContain('the helper did not answer');
+    expect(note.textContent).toMatch(/showing what was read at \d/);
+    expect(screen.queryByText('Could not check the host')).toBeNull();
+    expect((screen.getByRole('checkbox', { name: /^Include this docker finding/ }) as HTMLInputElement).checked).toBe(true);
+
+    // applying the kept plan: the dialog says it may be out of date, and what the helper refuses is shown
+    fireEvent.click(screen.getByRole('button', { name: 'Apply 2 fixes' }));
+    const confirm = screen.getByRole('dialog', { name: 'Apply 2 fixes?' });
+    expect(confirm.textContent).toContain('this plan may be out of date');
+    await act(async () => fireEvent.click(within(confirm).getByRole('button', { name: 'Apply 2 fixes' })));
+    expect((await within(confirm).findByRole('alert')).textContent).toContain('no such finding: a1');
+    expect(calls.find((c) => c.method === 'cleanup.apply')!.params).toEqual({ ids: ['a1', 'b2'], includeForeign: true });
+    fireEvent.click(within(confirm).getByRole('button', { name: 'Cancel' }));
+
+    helper.down = false;
+    await act(async () => fireEvent.click(within(note).getByRole('button', { name: 'Retry reading the cleanup plan' })));
+    await waitFor(() => expect(screen.queryByText(/^Could not refresh/)).toBeNull());
+  });
+
+  it('a first plan that fails shows the error with Retry', async () => {
+    let fail = true;
+    const { transport } = fakeTransport({
+      'cleanup.plan': () => {
+        if (fail) throw new BerthError('unavailable', 'the helper did not answer');
+        return { takenAt: new Date().toISOString(), findings: FINDINGS };
+      },
+    });
+    renderWith(<CleanupView />, transport);
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('Could not check the host');
+    fail = false;
+    await act(async () => fireEvent.click(within(alert).getByRole('button', { name: 'Retry reading the cleanup plan' })));
+    await screen.findByRole('checkbox', { name: /^Fix: Berth DNAT/ });
+  });
+
+  it("a doctor run that fails keeps the last result, with a note", async () => {
+    let fail = false;
+    const { transport } = fakeTransport({
+      'cleanup.plan': () => ({ takenAt: new Date().toISOString(), findings: [] }),
+      doctor: () => {
+        if (fail) throw new BerthError('unavailable', 'the helper did not answer');
+        return { healthy: ['bridge berth0'], missing: [], extra: [], healed: false };
+      },
+    });
+    renderWith(<CleanupView />, transport);
+    await act(async () => fireEvent.click(await screen.findByRole('button', { name: 'Run doctor' })));
+    await screen.findByRole('status', { name: 'Doctor result' });
+    fail = true;
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Run doctor' })));
+    const note = (await screen.findByText(/^Could not refresh the doctor's check/)).closest('[role="status"]') as HTMLElement;
+    expect(note.textContent).toContain('the helper did not answer');
+    expect(screen.getByRole('status', { name: 'Doctor result' }).textContent).toContain('1 healthy');
+    expect(screen.queryByText('Doctor failed')).toBeNull();
+    fail = false;
+    await act(async () => fireEvent.click(within(note).getByRole('button', { name: "Retry reading the doctor's check" })));
+    await waitFor(() => expect(screen.queryByText(/^Could not refresh/)).toBeNull());
+    expect(screen.getByRole('status', { name: 'Doctor result' })).toBeTruthy();
   });
 
   it('5,000 findings: virtualized, grouped, select-all per group, and the count of what is selected', async () => {

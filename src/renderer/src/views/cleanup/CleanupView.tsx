@@ -7,6 +7,7 @@ import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { Dialog } from '../../components/Dialog';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorMessage } from '../../components/ErrorMessage';
+import { failedWithoutData, LoadError, RefreshError } from '../../components/RefreshError';
 import { Icon } from '../../components/Icon';
 import { ListSearch, NoMatch } from '../../components/ListSearch';
 import { matchesQuery } from '../../lib/list-search';
@@ -69,9 +70,13 @@ export function CleanupView({ onOpen }: { onOpen?: OpenView } = {}) {
 
   const doApply = () => {
     undo.reset();
+    // a refusal stays in the dialog (the helper read the host again and a chosen
+    // finding is gone, say); the plan is read again behind it (staleAfter)
     apply.mutate(applyParams(findings, choices), {
-      onSettled: () => setConfirming(false),
-      onSuccess: () => setChoices(NONE),
+      onSuccess: () => {
+        setChoices(NONE);
+        setConfirming(false);
+      },
     });
   };
   const doUndo = () => {
@@ -97,10 +102,11 @@ export function CleanupView({ onOpen }: { onOpen?: OpenView } = {}) {
       />
       <div className="pane pane-fill cleanup-pane">
         <ApplyOutcome apply={apply} undo={undo} onUndo={doUndo} />
+        <RefreshError query={plan} what="the cleanup plan" />
         {plan.isPending && plan.fetchStatus !== 'idle' ? (
           <div className="pane-center"><Spinner label="Looking for stale objects…" /></div>
-        ) : plan.error ? (
-          <ErrorMessage error={plan.error} title="Could not check the host" />
+        ) : failedWithoutData(plan) ? (
+          <LoadError query={plan} title="Could not check the host" what="the cleanup plan" />
         ) : findings.length === 0 ? (
           // no button of its own: the header's Re-check is in reach (one control per action)
           <EmptyState icon="check" title="Nothing stale on this host">
@@ -146,6 +152,11 @@ export function CleanupView({ onOpen }: { onOpen?: OpenView } = {}) {
             This runs {plural(picked.reduce((n, f) => n + f.commands.length, 0), 'command')} for {plural(picked.length, 'finding')}.
             A snapshot is taken first: “Undo last cleanup” puts everything back.
           </p>
+          {plan.error && (
+            // the plan shown is older than the last try to read it: apply is still safe, the
+            // helper reads the host again and refuses the whole apply if a chosen finding is gone
+            <p className="small muted">The last re-check failed, so this plan may be out of date: the helper checks the host again first and applies nothing if a chosen finding is gone.</p>
+          )}
           {foreignPicked > 0 && (
             <p className="callout callout-warn"><Icon name="warning" /> {foreignPicked === 1 ? '1 fix touches an object' : `${foreignPicked} fixes touch objects`} Berth does not own.</p>
           )}

@@ -1,14 +1,21 @@
+import { useState } from 'react';
 import { useBerthMutation } from '../../api/hooks';
+import type { ResultOf } from '../../../../shared/methods';
 import { Badge } from '../../components/Badge';
-import { ErrorMessage } from '../../components/ErrorMessage';
+import { LoadError, RefreshError, type KeptQuery } from '../../components/RefreshError';
 import { Icon } from '../../components/Icon';
 import { Spinner } from '../../components/Spinner';
 
 // `berth doctor`: Berth's store compared with the kernel; what is missing is
-// put back (healed), what is extra is named.
+// put back (healed), what is extra is named. A run that fails keeps the last
+// result on screen with the refresh note, as the views keep their lists
+// (RefreshError.tsx): a mutation forgets its data when it runs again.
 export function DoctorPanel() {
   const doctor = useBerthMutation('doctor');
-  const r = doctor.data;
+  const [last, setLast] = useState<{ result: ResultOf<'doctor'>; at: number } | null>(null);
+  const run = () => doctor.mutate({}, { onSuccess: (result) => setLast({ result, at: Date.now() }) });
+  const check: KeptQuery = { data: last?.result, error: doctor.error, dataUpdatedAt: last?.at ?? 0, isFetching: doctor.isPending, refetch: run };
+  const r = last?.result;
   return (
     <section className="doctor" aria-labelledby="doctor-title">
       <div className="doctor-head">
@@ -16,11 +23,12 @@ export function DoctorPanel() {
           <h2 id="doctor-title" className="doctor-title"><Icon name="shield" size={14} /> Doctor</h2>
           <p className="small muted">Compares what Berth should have set up with what the kernel has, and puts back what is missing.</p>
         </div>
-        <button type="button" className="button" onClick={() => doctor.mutate({})} disabled={doctor.isPending}>
+        <button type="button" className="button" onClick={run} disabled={doctor.isPending}>
           {doctor.isPending ? <Spinner label="Checking…" /> : <><Icon name="check" /> Run doctor</>}
         </button>
       </div>
-      <ErrorMessage error={doctor.error} title="Doctor failed" />
+      <RefreshError query={check} what="the doctor's check" />
+      {!last && doctor.error && <LoadError query={check} title="Doctor failed" what="the doctor's check" />}
       {r && (
         <div className="doctor-result" role="status" aria-label="Doctor result">
           <p className="doctor-summary">

@@ -110,9 +110,13 @@ describe('PortsView', () => {
     // a background refresh (an event made the lists stale) fails
     down = true;
     act(() => emit({ type: 'ports.changed', container: 'web-0123456789abcdef' }));
+    // every card failed with the list: one note for the view, not one per card
     const notes = await screen.findAllByText(/^Could not refresh/);
-    expect(notes.map((n) => n.textContent)).toEqual(['Could not refresh the containers: ', 'Could not refresh the ports of web: ', 'Could not refresh the ports of dns: ']);
-    expect(notes[0].closest('[role="status"]')!.textContent).toContain('the helper did not answer');
+    expect(notes.map((n) => n.textContent)).toEqual(['Could not refresh the containers and their ports: ']);
+    const note = notes[0].closest('[role="status"]')!;
+    expect(note.textContent).toContain('the helper did not answer');
+    expect(note.textContent).toMatch(/showing what was read at \d/);
+    expect(within(note as HTMLElement).getByRole('button', { name: 'Retry reading the containers and their ports' })).toBeTruthy();
     expect(screen.queryByText('Could not list containers')).toBeNull();
     expect(screen.getByRole('table', { name: 'Port mappings of web' }).textContent).toContain('0.0.0.0:8080');
     expect((within(form()).getByLabelText('Host port') as HTMLInputElement).value).toBe('8080');
@@ -126,10 +130,30 @@ describe('PortsView', () => {
     expect((within(form()).getByLabelText('Host port') as HTMLInputElement).value).toBe('8080');
   });
 
+  it("one card's failed refresh is noted on that card only", async () => {
+    const { transport, emit } = setup();
+    let down = false;
+    const list = transport.call.bind(transport);
+    transport.call = (method, params) =>
+      down && method === 'port.list' && (params as { container: string }).container === 'web' ? Promise.reject(new BerthError('unavailable', 'the helper did not answer')) : list(method, params);
+    renderWith(<PortsView />, transport);
+    await screen.findByRole('table', { name: 'Port mappings of web' });
+    down = true;
+    act(() => emit({ type: 'ports.changed', container: 'web-0123456789abcdef' }));
+    await waitFor(() => expect(screen.queryAllByText(/^Could not refresh/).map((n) => n.textContent)).toEqual(['Could not refresh the ports of web: ']));
+    expect(screen.getByRole('table', { name: 'Port mappings of web' }).textContent).toContain('0.0.0.0:8080');
+    // Retry (a button, so Tab and Enter reach it) asks again; the note goes when it works
+    down = false;
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Retry reading the ports of web' })));
+    await waitFor(() => expect(screen.queryByText(/^Could not refresh/)).toBeNull());
+  });
+
   it('shows an error only when the first read fails', async () => {
     const { transport } = fakeTransport({ 'container.list': () => { throw new BerthError('unavailable', 'the helper did not answer'); } });
     renderWith(<PortsView />, transport);
-    expect((await screen.findByRole('alert')).textContent).toContain('Could not list containers');
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('Could not list containers');
+    expect(within(alert).getByRole('button', { name: 'Retry reading the containers' })).toBeTruthy();
     expect(screen.queryByText(/^Could not refresh/)).toBeNull();
   });
 

@@ -4,7 +4,7 @@ import type { Container } from '../../../../shared/container';
 import type { PortMapping } from '../../../../shared/ports';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorMessage } from '../../components/ErrorMessage';
-import { failedWithoutData, RefreshError } from '../../components/RefreshError';
+import { failedWithoutData, keptTogether, LoadError, RefreshError, type KeptQuery } from '../../components/RefreshError';
 import { Icon } from '../../components/Icon';
 import { ListSearch, NoMatch } from '../../components/ListSearch';
 import { OpenPortButton } from '../../components/OpenPortButton';
@@ -28,6 +28,12 @@ export function PortsView() {
   const stopped = (list.data ?? []).filter((c) => !c.State.Running);
   const params = useMemo(() => running.map((c) => ({ container: containerName(c) })), [running]);
   const ports = useBerthQueries('port.list', params);
+  // every card's refresh failed at once (the helper is away): one note for the
+  // view, not one per card (with the containers' own, if that failed too)
+  const cardsFailed = running.length > 0 && running.every((_, i) => ports[i]?.error && ports[i]?.data !== undefined);
+  const note: { query: KeptQuery; what: string } = cardsFailed
+    ? { query: keptTogether([list, ...ports]), what: list.error ? 'the containers and their ports' : 'the ports of the running containers' }
+    : { query: list, what: 'the containers' };
   const all: Owned[] = running.flatMap((c, i) => (ports[i]?.data ?? []).map((mapping) => ({ container: containerName(c), mapping })));
   const [toasts, setToasts] = useState<ToastMessage[]>([]);
   const seq = useRef(0);
@@ -85,11 +91,11 @@ export function PortsView() {
     <section className="view" aria-labelledby="view-title">
       <PageHeader title="Ports" subtitle="Host side → container side for every running container; changes apply live, without a restart" />
       <div className="pane">
-        <RefreshError error={list.data ? list.error : null} what="the containers" />
+        <RefreshError query={note.query} what={note.what} />
         {list.isPending && list.fetchStatus !== 'idle' ? (
           <div className="pane-center"><Spinner label="Loading containers…" /></div>
         ) : failedWithoutData(list) ? (
-          <ErrorMessage error={list.error} title="Could not list containers" />
+          <LoadError query={list} title="Could not list containers" what="the containers" />
         ) : running.length === 0 ? (
           <EmptyState icon="ports" title="No running containers">
             Published ports belong to a running container. Run one with a port, e.g.{' '}
@@ -110,7 +116,7 @@ export function PortsView() {
             {bulkRemove && ticks.checked.size > 0 && <PortBulkRemove keys={keys.filter((k) => ticks.checked.has(k))} onRemoved={onBulkRemoved} onClose={() => setBulkRemove(false)} />}
             {shown.length === 0 && <NoMatch query={search} what="containers or ports" onClear={() => setSearch('')} />}
             {shown.map((c) => (
-              <ContainerPorts key={c.Id} container={c} query={ports[running.indexOf(c)]} all={all} form={forms[c.Id] ?? EMPTY_ADD_FORM} onForm={(next) => setForm(c.Id, next)} checked={ticks.checked} onCheck={ticks.set} onRemoved={onRemoved} onAdded={(spec) => toast({ text: <>Published <span className="mono">{spec}</span> on {containerName(c)}</> })} />
+              <ContainerPorts key={c.Id} container={c} query={ports[running.indexOf(c)]} noted={cardsFailed} all={all} form={forms[c.Id] ?? EMPTY_ADD_FORM} onForm={(next) => setForm(c.Id, next)} checked={ticks.checked} onCheck={ticks.set} onRemoved={onRemoved} onAdded={(spec) => toast({ text: <>Published <span className="mono">{spec}</span> on {containerName(c)}</> })} />
             ))}
           </>
         )}
@@ -128,6 +134,7 @@ export function PortsView() {
 function ContainerPorts({
   container,
   query,
+  noted,
   all,
   checked,
   onCheck,
@@ -138,6 +145,8 @@ function ContainerPorts({
 }: {
   container: Container;
   query: ReturnType<typeof useBerthQueries<'port.list'>>[number] | undefined;
+  // the view's one note already says this card's refresh failed
+  noted: boolean;
   all: Owned[];
   checked: ReadonlySet<string>;
   onCheck: (key: string, on: boolean) => void;
@@ -161,9 +170,9 @@ function ContainerPorts({
         <span className="spacer" />
         <span className="muted small">{mappings.length} mapping{mappings.length === 1 ? '' : 's'}</span>
       </header>
-      <RefreshError error={query?.data ? query.error : null} what={`the ports of ${name}`} />
+      {!noted && <RefreshError query={query} what={`the ports of ${name}`} />}
       {query && failedWithoutData(query) ? (
-        <ErrorMessage error={query.error} title={`Could not list the ports of ${name}`} />
+        <LoadError query={query} title={`Could not list the ports of ${name}`} what={`the ports of ${name}`} />
       ) : query?.isPending ? (
         <div className="port-card-body"><Spinner label="Reading ports…" /></div>
       ) : mappings.length === 0 ? (

@@ -3,8 +3,7 @@ import { Background, BackgroundVariant, Controls, MiniMap, Panel, ReactFlow, Rea
 import '@xyflow/react/dist/style.css';
 import { useBerthQuery } from '../../api/hooks';
 import type { OpenView } from '../../lib/navigation';
-import { ErrorMessage } from '../../components/ErrorMessage';
-import { failedWithoutData, RefreshError } from '../../components/RefreshError';
+import { failedWithoutData, keptTogether, LoadError, RefreshError } from '../../components/RefreshError';
 import { PageHeader } from '../../components/PageHeader';
 import { Spinner } from '../../components/Spinner';
 import { buildTopology } from './layout';
@@ -41,6 +40,7 @@ export function TopologyView({ onOpen }: { onOpen?: OpenView }) {
   const selected = topo.nodes.find((n) => n.id === selectedId) ?? null;
 
   const ready = !!networks.data && !!containers.data;
+  const lists = keptTogether([networks, containers]);
   // an error only for a list never read; a failed refresh keeps the graph, with a note
   const error = (failedWithoutData(networks) && networks.error) || (failedWithoutData(containers) && containers.error) || null;
   const c = topo.counts;
@@ -58,11 +58,11 @@ export function TopologyView({ onOpen }: { onOpen?: OpenView }) {
   return (
     <section className="view topology-view" aria-labelledby="view-title" onKeyDown={onKeyDown}>
       <PageHeader title="Topology" subtitle={subtitle} />
-      <RefreshError error={ready ? networks.error ?? containers.error : null} what="the topology" />
+      <RefreshError query={lists} what="the topology" />
       <div className={selected || (ready && topo.empty) ? 'split topo-split' : 'split split-single topo-split'}>
         <div className="topo-canvas" role="region" aria-label="Network topology">
           {error ? (
-            <ErrorMessage error={error} title="Could not read the topology" />
+            <LoadError query={{ ...lists, error }} title="Could not read the topology" what="the topology" />
           ) : !ready ? (
             <div className="pane-center"><Spinner label="Reading networks and containers…" /></div>
           ) : (
