@@ -11,7 +11,7 @@ import type { Browser } from 'playwright-core';
 import { startWebUi, type WebUi } from '../helper/src/webui/server';
 import { BerthApp } from './pages/app-page';
 import { CHROMIUM, launchChromium, watchPage } from './support/browser';
-import { startFakeHelper } from './support/fake-helper';
+import { FakeEngine, startFakeHelper } from './support/fake-helper';
 import { fullCycle } from './support/flow';
 
 const RENDERER = resolve('out/renderer');
@@ -19,6 +19,7 @@ const ready = existsSync(CHROMIUM) && existsSync(join(RENDERER, 'index.html'));
 
 describe.skipIf(!ready)('GUI in Chromium, fake helper', () => {
   let dir: string;
+  let engine: FakeEngine;
   let helper: Awaited<ReturnType<typeof startFakeHelper>>;
   let ui: WebUi;
   let browser: Browser;
@@ -26,7 +27,8 @@ describe.skipIf(!ready)('GUI in Chromium, fake helper', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'berth-e2e-fake-'));
     const socketPath = join(dir, 'berth.sock');
-    helper = await startFakeHelper(socketPath);
+    engine = new FakeEngine();
+    helper = await startFakeHelper(socketPath, engine);
     ui = await startWebUi({ socketPath, rendererDir: RENDERER });
     browser = await launchChromium();
   });
@@ -52,6 +54,30 @@ describe.skipIf(!ready)('GUI in Chromium, fake helper', () => {
     expect(page.url()).not.toContain('token='); // traded for a cookie
     await fullCycle(app, { prefix: 'fk', subnetA: '10.31.0.0/24', subnetB: '10.32.0.0/24', shots: 'fake-dark' });
     expect(problems.filter((p) => !/401|favicon/.test(p))).toEqual([]);
+    await ctx.close();
+  });
+
+  it("a network's details keep the inspect JSON when its refresh fails, with a note and Retry", async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1360, height: 820 }, colorScheme: 'dark' });
+    const page = await ctx.newPage();
+    const app = await new BerthApp(page).open(ui.url);
+    await app.go('Networks');
+    const panel = await (await app.networks()).details('bridge');
+    const json = panel.getByLabel('Inspect JSON of network bridge');
+    await expect.poll(() => json.textContent(), { message: 'the inspect JSON' }).toContain('berth0');
+    // the helper refuses network.inspect (the app's retry too) after an event made it stale
+    const restore = engine.failAnswers((m) => m === 'network.inspect');
+    engine.emit({ type: 'endpoint.left', network: 'bridge', sandbox: 'gone' });
+    const note = panel.locator('.refresh-error').filter({ hasText: 'Could not refresh the inspect of bridge: the helper did not answer network.inspect' });
+    await note.waitFor();
+    expect(await note.textContent()).toMatch(/showing what was read at \d/);
+    expect(await json.textContent()).toContain('berth0');
+    expect(await panel.getByRole('alert').count()).toBe(0);
+    await app.shot('fake-dark-network-refresh-failed');
+    restore();
+    await note.getByRole('button', { name: 'Retry reading the inspect of bridge' }).click();
+    await note.waitFor({ state: 'detached' });
+    expect(await json.textContent()).toContain('berth0');
     await ctx.close();
   });
 
