@@ -8,7 +8,7 @@ import { ActivityView } from './ActivityView';
 
 afterEach(cleanup);
 
-const entry = (seq: number, name: string): ActivityEntry => ({ seq, at: new Date().toISOString(), actor: 'cli', event: { type: 'network.created', name } });
+const entry = (seq: number, name: string): ActivityEntry => ({ seq, at: new Date().toISOString(), actor: 'cli', event: { type: 'network.created', id: `${name}-id`, name } });
 
 describe('ActivityView', () => {
   it("a failed refresh keeps the helper's history, with a note and Retry", async () => {
@@ -19,7 +19,7 @@ describe('ActivityView', () => {
     await screen.findByText('network red created');
 
     helper.down = true;
-    act(() => emit({ type: 'network.created', name: 'blue' }));
+    act(() => emit({ type: 'network.created', id: 'blue-id', name: 'blue' }));
     const note = (await screen.findByText(/^Could not refresh the activity history/)).closest('[role="status"]') as HTMLElement;
     expect(note.textContent).toContain('the helper did not answer');
     expect(screen.getByText('network red created')).toBeTruthy();
@@ -38,7 +38,7 @@ describe('ActivityView', () => {
     const alert = await screen.findByRole('alert');
     expect(alert.textContent).toContain("Could not read the helper's history");
     expect(within(alert).getByRole('button', { name: 'Retry reading the activity history' })).toBeTruthy();
-    act(() => emit({ type: 'network.created', name: 'live' }));
+    act(() => emit({ type: 'network.created', id: 'live-id', name: 'live' }));
     await screen.findByText('network live created');
   });
 });

@@ -19,7 +19,7 @@ describe('NetworkDetails', () => {
     await waitFor(() => expect(screen.getByLabelText('Inspect JSON of network red').textContent).toContain('first'));
 
     helper.down = true;
-    act(() => emit({ type: 'network.created', name: 'blue' }));
+    act(() => emit({ type: 'network.created', id: 'blue-id', name: 'blue' }));
     const note = (await screen.findByText(/^Could not refresh the inspect of red/)).closest('[role="status"]') as HTMLElement;
     expect(note.textContent).toContain('the helper did not answer');
     expect(screen.getByLabelText('Inspect JSON of network red').textContent).toContain('first');
