@@ -170,6 +170,41 @@ describe('NatView', () => {
     expect(await screen.findByRole('complementary', { name: 'Rule nat BERTH #2' })).toBeTruthy();
   });
 
+  it('a failed refresh keeps the rows and says so in one line; the next one that works clears the note', async () => {
+    let down = false;
+    const answer = natQuery(RULES);
+    const { transport } = fakeTransport({
+      'nat.query': (params: unknown) => {
+        if (down) throw Object.assign(new Error('iptables-save timed out'), { kind: 'unavailable' });
+        return answer(params);
+      },
+      'nat.counters': () => ({ takenAt: '', counters: [], changed: [] }),
+    });
+    renderWith(<NatView />, transport);
+    const table = await screen.findByRole('table', { name: 'Firewall rules' });
+    await waitFor(() => expect(table.querySelector('[data-rule-id="ipv4/nat/BERTH/2"]')).toBeTruthy());
+    down = true;
+    fireEvent.click(screen.getByRole('button', { name: 'Refresh' }));
+    const note = await waitFor(() => screen.getByText(/^Could not refresh the firewall rules/).closest('.refresh-error')!, { timeout: 10_000 });
+    expect(note.textContent).toContain('iptables-save timed out');
+    expect(screen.getByRole('table', { name: 'Firewall rules' }).querySelector('[data-rule-id="ipv4/nat/BERTH/2"]')).toBeTruthy();
+    expect(screen.queryByRole('alert')).toBeNull();
+    down = false;
+    fireEvent.click(screen.getByRole('button', { name: 'Refresh' }));
+    await waitFor(() => expect(screen.queryByText(/^Could not refresh/)).toBeNull());
+    expect(screen.getByRole('table', { name: 'Firewall rules' }).querySelector('[data-rule-id="ipv4/nat/BERTH/2"]')).toBeTruthy();
+  });
+
+  it('a first reading that fails is an error', async () => {
+    const { transport } = fakeTransport({
+      'nat.query': () => { throw Object.assign(new Error('iptables-save timed out'), { kind: 'unavailable' }); },
+      'nat.counters': () => ({ takenAt: '', counters: [], changed: [] }),
+    });
+    renderWith(<NatView />, transport);
+    expect((await screen.findByRole('alert')).textContent).toContain('Could not read the firewall rules: iptables-save timed out');
+    expect(screen.queryByText(/^Could not refresh/)).toBeNull();
+  });
+
   it('search finds the rule among 10,000 and says how many match', async () => {
     const many = Array.from({ length: 10_000 }, (_, i) => rule('KUBE-SERVICES', i + 1, `-d 10.96.${i >> 8}.${i & 255}/32 -j KUBE-SVC-${i}`, { target: `KUBE-SVC-${i}`, owner: 'kubernetes' }));
     const { transport } = fakeTransport(handlers(many));

@@ -5,6 +5,7 @@ import { queryKey, useBerthQueries, useBerthQuery } from '../../api/hooks';
 import type { FirewallRule } from '../../../../shared/inspect';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorMessage } from '../../components/ErrorMessage';
+import { RefreshError } from '../../components/RefreshError';
 import { Icon } from '../../components/Icon';
 import { PageHeader } from '../../components/PageHeader';
 import { Spinner } from '../../components/Spinner';
@@ -68,10 +69,19 @@ export function NatView({ onOpen }: { onOpen?: OpenView } = {}) {
   // The first page names the reading (snapshot) every other page comes from;
   // without one (first visit, Refresh) the helper reads the host anew.
   const head = useBerthQuery('nat.query', { ...where, snapshot, offset: 0, limit: PAGE }, { placeholderData: keepPreviousData });
-  const data = head.data;
+  // A refresh that failed (Refresh, a new reading after a rule moved) keeps
+  // the last rows on screen with a note, not an error in their place
+  // (docs/decisions.md, "A failed refresh keeps the last list"): React Query
+  // drops a new key's placeholder once it fails, so the last answer is kept here.
+  const lastData = useRef(head.data);
+  if (head.data) lastData.current = head.data;
+  const data = head.data ?? lastData.current;
   useEffect(() => {
-    if (data && data.snapshot !== snapshot) setSnapshot(data.snapshot);
-  }, [data, snapshot]);
+    // only an answer to this key names the reading: the last one (kept on
+    // screen while a new reading is asked, or after it failed) would turn the
+    // key back to the old reading and drop the new one
+    if (head.data && !head.isPlaceholderData && head.data.snapshot !== snapshot) setSnapshot(head.data.snapshot);
+  }, [head.data, head.isPlaceholderData, snapshot]);
   const matched = data?.matched ?? 0;
   const total = data?.total ?? 0;
 
@@ -227,9 +237,10 @@ export function NatView({ onOpen }: { onOpen?: OpenView } = {}) {
               {data ? (filtered ? `${matched.toLocaleString()} of ${total.toLocaleString()} rules` : `${total.toLocaleString()} rules`) : ''}
             </span>
           </div>
-          {head.isPending && head.fetchStatus !== 'idle' ? (
+          <RefreshError error={data ? head.error ?? counters.error : null} what={head.error ? 'the firewall rules' : 'the counters'} />
+          {!data && head.isPending && head.fetchStatus !== 'idle' ? (
             <div className="pane-center"><Spinner label="Reading iptables and nftables…" /></div>
-          ) : head.error ? (
+          ) : !data && head.error ? (
             <ErrorMessage error={head.error} title="Could not read the firewall rules" />
           ) : total === 0 ? (
             <EmptyState icon="nat" title="No firewall rules">This host has no iptables or nftables rules the helper can read.</EmptyState>
