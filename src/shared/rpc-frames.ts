@@ -93,7 +93,7 @@ export class LineFramer {
   private parts: Uint8Array[] = [];
   private size = 0;
   private stopped = false;
-  private readonly decoder = new TextDecoder();
+  private readonly decoder: InstanceType<typeof TextDecoder>;
   private bytesLeft = 0; // of the bytes frame being read
   private bytesStream = '';
 
@@ -102,7 +102,12 @@ export class LineFramer {
     private readonly onLine: (line: string) => void,
     private readonly onTooLong: () => void,
     private readonly onBytes?: (stream: string, bytes: Uint8Array) => void,
-  ) {}
+    // with it, a line that is not valid UTF-8 is dropped and reported here
+    // (the helper answers it with a parse error) instead of decoded with U+FFFD
+    private readonly onBadText?: () => void,
+  ) {
+    this.decoder = new TextDecoder('utf-8', { fatal: !!onBadText });
+  }
 
   // bytes received that are not a whole line yet
   get pending(): number {
@@ -136,7 +141,15 @@ export class LineFramer {
         }
         return;
       }
-      const line = this.take(chunk.subarray(start, nl));
+      let line: string;
+      try {
+        line = this.take(chunk.subarray(start, nl));
+      } catch (e) {
+        if (!this.onBadText) throw e;
+        start = nl + 1;
+        this.onBadText();
+        continue;
+      }
       start = nl + 1;
       const head = this.onBytes && line.charCodeAt(0) === 35 /* # */ ? BYTES_HEADER.exec(line) : null;
       if (head) {

@@ -12,7 +12,7 @@ import { OutputBudget } from './output-budget';
 import { isMethodName, MAX_REQUEST_BYTES, methods, type MethodHandlers } from '../../../src/shared/methods';
 import { tokenPathFor, type RpcResponse } from '../../../src/shared/rpc';
 import {
-  encodeLine, errorFrame, eventFrame, INVALID_REQUEST, LineFramer, methodNotFound, parseRequest, resultFrame, type RpcCall,
+  encodeLine, errorFrame, eventFrame, INVALID_REQUEST, LineFramer, methodNotFound, PARSE_ERROR, parseRequest, resultFrame, type RpcCall,
 } from '../../../src/shared/rpc-frames';
 
 export interface CallContext {
@@ -96,7 +96,9 @@ export class RpcServer {
   constructor(private readonly o: RpcServerOptions) {
     this.limits = { ...RPC_LIMITS, ...o.limits };
     this.budget = new OutputBudget(this.limits, o.log);
-    this.server = net.createServer((sock) => {
+    // half-open: a client that sends its requests and then shuts its side
+    // (`printf ... | socat`) still gets its answers (serve(), 'end')
+    this.server = net.createServer({ allowHalfOpen: true }, (sock) => {
       try {
         this.serve(sock);
       } catch (e) {
@@ -235,6 +237,11 @@ export class RpcServer {
         }
       },
       () => refuse(errorFrame(null, new BerthError('invalid_argument', `request larger than ${L.maxLineBytes} bytes`), INVALID_REQUEST)),
+      undefined,
+      () => {
+        if (!authed) refuse(errorFrame(null, new BerthError('invalid_argument', 'parse error: the request is not valid UTF-8'), PARSE_ERROR));
+        else send(errorFrame(null, new BerthError('invalid_argument', 'parse error: the request is not valid UTF-8'), PARSE_ERROR));
+      },
     );
 
     const onLine = (line: string) => {
@@ -273,6 +280,7 @@ export class RpcServer {
             inFlight--;
             send(frame, true);
             pump();
+            endIfAnswered();
           });
       }
       if (waiting.length) sock.pause();
@@ -289,6 +297,21 @@ export class RpcServer {
         timers.delete(lineTimer);
         lineTimer = null;
       }
+    });
+    // The client shut its side: no more requests. What it asked is answered,
+    // then the connection ends; a call that keeps running (container.wait)
+    // holds it at most lineMs, since a client that went away entirely looks
+    // the same until a write fails.
+    let inputEnded = false;
+    const endIfAnswered = () => {
+      if (inputEnded && inFlight === 0 && !waiting.length) out.end();
+    };
+    sock.on('end', () => {
+      inputEnded = true;
+      framer.stop(); // an unfinished last line is not a request
+      if (lineTimer) clearTimeout(lineTimer);
+      after(L.lineMs, () => sock.destroy());
+      endIfAnswered();
     });
     sock.on('close', () => {
       for (const t of timers) clearTimeout(t);
