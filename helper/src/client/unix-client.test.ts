@@ -88,3 +88,31 @@ describe('the client reading bytes frames (berth nat ls)', () => {
     }
   });
 });
+
+describe('the client when the helper goes mid-answer', () => {
+  // the helper killed while `berth nat ls` streams: the call fails with one clear line, the bytes so far delivered
+  it('a call in flight fails with an "unavailable" error saying the output is incomplete; later calls fail at once', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'berth-gone-'));
+    const sockPath = join(d, 'berth.sock');
+    const srv = net.createServer((s) => {
+      s.once('data', () => {
+        s.write(bytesFrameHeader('out', 10) + '[{"a":1},'); // 9 of 10 bytes, then gone
+        s.destroy();
+      });
+    });
+    await new Promise<void>((r) => srv.listen(sockPath, r));
+    const c = await connectHelper(sockPath, { token: 't' });
+    try {
+      let got = '';
+      c.onBytes((_s, b) => void (got += Buffer.from(b).toString()));
+      const answer = c.call('nat.text', { format: 'json', stream: 'out' });
+      await expect(answer).rejects.toMatchObject({ kind: 'unavailable', message: expect.stringMatching(/closed before its answer.*incomplete/) });
+      expect(got).toBe('[{"a":1},');
+      await expect(c.call('system.info', {})).rejects.toMatchObject({ kind: 'unavailable' });
+    } finally {
+      c.close();
+      srv.close();
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+});

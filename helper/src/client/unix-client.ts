@@ -77,7 +77,9 @@ export async function connectHelper(socketPath: string, opts: { token?: string; 
   sock.on('data', (chunk: Buffer) => framer.push(chunk));
   sock.on('error', () => {});
   sock.on('close', () => {
-    session.close(tooLong ? `the helper sent a frame larger than ${MAX_RESPONSE_BYTES} bytes` : undefined);
+    // a call still waiting lost its answer: the helper stopped or dropped this
+    // connection; what a streaming command (nat ls) printed so far is incomplete
+    session.close(tooLong ? `the helper sent a frame larger than ${MAX_RESPONSE_BYTES} bytes` : 'the connection to the helper closed before its answer (the helper stopped or dropped this client; any output above is incomplete)');
     for (const cb of closeCbs) cb();
   });
   const call = <M extends MethodName>(m: M, p: ParamsOf<M>) => session.call(m, p);

@@ -1,0 +1,105 @@
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rawClient } from '../../helper/src/testing/raw-rpc-client';
+import { BERTH, TestHost } from './harness';
+
+// The real helper on a host with 10,000 rules, against clients that break
+// the framing, stop reading big answers, or lose the helper mid-stream:
+// each gets an error or loses its own connection; the helper stays up and
+// serves everyone else (docs/architecture.md "What a client can hold").
+const RULES = 10_000;
+const planted = () =>
+  ['*filter', ':HOSTILE - [0:0]',
+    ...Array.from({ length: RULES }, (_, i) => `-A HOSTILE -s 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${(i & 255) || 1}/32 -p tcp -m tcp --dport ${1024 + (i % 60000)} -m comment --comment "hostile rule ${i}" -j ACCEPT`),
+    'COMMIT', ''].join('\n');
+
+describe('the real helper against broken and hostile clients', () => {
+  let h: TestHost;
+  let token: string;
+  beforeAll(async () => {
+    h = await TestHost.create();
+    const r = await h.sh(['iptables-restore'], { input: planted(), timeoutMs: 120_000 });
+    if (r.code !== 0) throw new Error(`iptables-restore: ${r.stderr}`);
+    await h.startHelper(['--drift-interval', '3600000']);
+    token = (await readFile(`${h.socket}.token`, 'utf8')).trim();
+  }, 300_000);
+  afterAll(async () => h?.destroy());
+
+  const req = (id: number, method: string, params: unknown = {}, auth?: string) => JSON.stringify({ jsonrpc: '2.0', id, method, params, auth }) + '\n';
+  const authed = async () => {
+    const c = await rawClient(h.socket);
+    c.write(req(0, 'system.info', {}, token));
+    await c.frame(0);
+    return c;
+  };
+  const served = async () => {
+    expect((await h.berth(['network', 'ls'])).code).toBe(0);
+    expect(await h.alive(h.helperPid)).toBe(true);
+  };
+
+  it('bad framing: invalid UTF-8, deep nesting, a line without end, half-close, 2,000 pipelined requests', async () => {
+    const c = await authed();
+    c.sock.write(Buffer.concat([Buffer.from('{"jsonrpc":"2.0","id":1,"method":"network.inspect","params":{"name":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}}\n')]));
+    expect((await c.frame(1)).error.code).toBe(-32700);
+    const depth = 300_000;
+    c.write(`{"jsonrpc":"2.0","id":2,"method":"network.list","params":{"x":${'['.repeat(depth)}${']'.repeat(depth)}}}\n`);
+    expect((await c.frame(2)).id).toBe(2);
+    c.write(Array.from({ length: 2000 }, (_, i) => req(10 + i, 'network.list')).join(''));
+    await c.until(() => c.frames.length === 3 + 2000, 'every pipelined answer', 120_000);
+    expect(c.frames.slice(3).every((f) => Array.isArray(f.result))).toBe(true);
+    c.write(req(3, 'system.info') + '{"half":');
+    c.sock.end();
+    await c.closed(60_000);
+    expect(c.frames.at(-1).id).toBe(3);
+
+    const long = await authed();
+    for (let i = 0; i < 40 && long.isOpen(); i++) long.write('y'.repeat(64 * 1024));
+    await long.closed(60_000);
+    expect(long.frames[1].error.message).toMatch(/larger than/);
+    await served();
+  }, 300_000);
+
+  it('clients that stop reading a 10,000-rule answer, and one that leaves mid-answer: the others are served', async () => {
+    const leaver = await authed();
+    leaver.write(req(1, 'host.inspect'));
+    await leaver.until(() => leaver.sock.bytesRead > 64 * 1024, 'the answer to start', 240_000);
+    leaver.sock.destroy();
+    const stalled = [];
+    for (let i = 0; i < 3; i++) {
+      const c = await authed();
+      c.sock.pause();
+      c.write(req(1, 'host.inspect'));
+      stalled.push(c);
+    }
+    await served();
+    const d = await authed();
+    d.write(req(1, 'host.inspect'));
+    await d.until(() => d.frames.length === 2, 'a whole answer for a client that reads', 240_000);
+    expect(d.frames[1].result.rules.length).toBeGreaterThanOrEqual(RULES);
+    for (const c of stalled) c.sock.destroy();
+    d.sock.destroy();
+  }, 300_000);
+
+  // last: it kills the helper
+  it('the helper killed while `berth nat ls` streams: the CLI exits non-zero with one error line, no stack', async () => {
+    const cli = spawn(process.execPath, [BERTH, 'nat', 'ls', '--format', 'json'], { env: { ...process.env, BERTH_SOCKET: h.socket }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let err = '';
+    cli.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<number | null>((r) => cli.on('exit', (code) => r(code)));
+    // the first output, then stdout is not read: the CLI stops reading the socket, the helper waits
+    await new Promise<void>((resolve) => cli.stdout.once('data', (d: Buffer) => (out.push(d), cli.stdout.pause(), resolve())));
+    await h.stopHelper('SIGKILL');
+    cli.stdout.on('data', (d: Buffer) => out.push(d));
+    cli.stdout.resume();
+    const code = await exited;
+    const stdout = Buffer.concat(out).toString();
+    expect(code).not.toBe(0);
+    expect(err.trim().split('\n')).toHaveLength(1);
+    expect(err).toMatch(/^Error: .*helper/);
+    expect(err).not.toMatch(/\n\s+at /);
+    expect(stdout.length).toBeGreaterThan(0);
+    expect(() => JSON.parse(stdout)).toThrow();
+  }, 300_000);
+});
