@@ -99,7 +99,8 @@ describe('the real helper against broken and hostile clients', () => {
     expect(err.trim().split('\n')).toHaveLength(1);
     expect(err).toMatch(/^Error: .*helper/);
     expect(err).not.toMatch(/\n\s+at /);
+    // what was printed is a part, and the exit status and the error say so
     expect(stdout.length).toBeGreaterThan(0);
-    expect(() => JSON.parse(stdout)).toThrow();
+    expect(stdout.split('\n').filter((l) => l.includes('hostile rule')).length).toBeLessThan(RULES);
   }, 300_000);
 });
