@@ -123,8 +123,8 @@ export function makeInspectHandlers(deps: InspectDeps) {
       void ctx.closed.then(() => gone.abort());
       const res = await streamNatText(p, {
         signal: gone.signal,
-        write: async (text) => {
-          ctx.sendBytes(p.stream, Buffer.from(text));
+        write: async (bytes) => {
+          ctx.sendBytes(p.stream, bytes);
           // a client that stays connected but stops reading ends the listing, not the helper's patience
           let stall: NodeJS.Timeout | undefined;
           const stalled = new Promise<boolean>((r) => (stall = setTimeout(() => r(true), NAT_STALL_MS)));
