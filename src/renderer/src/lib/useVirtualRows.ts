@@ -51,7 +51,12 @@ export function useVirtualRows({
     observeElementRect: (inst, cb) => observeElementRect(inst, (r) => cb(r.height > 0 ? r : FALLBACK_RECT)),
     measureElement: fixed ? () => estimate : (el, entry, inst) => measureElement(el, entry, inst) || estimate,
     scrollPaddingStart: 34, // the sticky header
-    getItemKey: (i) => getKey(i) ?? i,
+    // A new getItemKey makes the virtualizer measure all `count` rows again
+    // (it is among its memo's inputs), and this one would be new every
+    // render: at 10,000 rules that loop was a sixth of a scroll step's script.
+    // Rows of one height need no key to keep their measured size: the index is
+    // the virtualizer's own (stable) key for them.
+    ...(fixed ? {} : { getItemKey: (i: number) => getKey(i) ?? i }),
   });
 
   useEffect(() => {

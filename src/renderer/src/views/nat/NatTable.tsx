@@ -1,4 +1,4 @@
-import { memo, useCallback, useEffect, type KeyboardEvent, type MouseEvent } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useRef, type KeyboardEvent, type MouseEvent } from 'react';
 import type { FirewallRule } from '../../../../shared/inspect';
 import { useVirtualRows, type ScrollRequest } from '../../lib/useVirtualRows';
 import { foreignObjectText, mappingText, matchSummary, shortBytes, shortCount, targetText } from './nat-format';
@@ -8,6 +8,34 @@ import { berthTag, describeObject, type BerthObject } from '../../lib/berth-name
 import type { OpenView } from '../../lib/navigation';
 
 export const ROW_HEIGHT = 30;
+// Rows are keyed by slot, not by rule: a scroll step hands the slots of the
+// rows it drops to the rows it brings, so React updates those row elements
+// (text, title, transform) instead of removing them and building new ones,
+// and the rows that stay keep their slot and props and are skipped (memo).
+function useSlots(indexes: number[]): number[] {
+  const last = useRef(new Map<number, number>());
+  const next = new Map<number, number>();
+  const taken = new Set<number>();
+  for (const i of indexes) {
+    const s = last.current.get(i);
+    if (s !== undefined) { next.set(i, s); taken.add(s); }
+  }
+  const free = [...last.current.values()].filter((s) => !taken.has(s));
+  let fresh = 0;
+  const slots = indexes.map((i) => {
+    let s = next.get(i);
+    if (s === undefined) {
+      s = free.pop();
+      while (s === undefined && taken.has(fresh)) fresh++;
+      s ??= fresh;
+      taken.add(s);
+      next.set(i, s);
+    }
+    return s;
+  });
+  last.current = next;
+  return slots;
+}
 
 // The rules the helper matched, virtualized: only the rows in view (plus a
 // few) are in the DOM, and only their pages are asked of the helper (the
@@ -67,6 +95,16 @@ export function NatTable({
   const first = v.items[0]?.index ?? 0;
   const last = v.items[v.items.length - 1]?.index ?? 0;
   useEffect(() => onRange(first, last), [first, last, onRange]);
+  const slots = useSlots(v.items.map((it) => it.index));
+  // A focused row scrolled out of the window gives its element to another
+  // row: it lets the focus go, as an unmounted row did (the tab stop stays
+  // the current row: useVirtualRows), so the focus never sits on another rule.
+  const body = useRef<HTMLDivElement>(null);
+  const focused = useRef(-1);
+  useLayoutEffect(() => {
+    const a = document.activeElement as HTMLElement | null;
+    if (focused.current >= 0 && a?.parentElement === body.current && a && Number(a.dataset.index) !== focused.current) a.blur();
+  });
 
   return (
     <div className="vtable-scroll vtable-contained" ref={v.scrollRef} data-testid="nat-scroll">
@@ -80,15 +118,23 @@ export function NatTable({
             <div role="columnheader" className="num">Packets</div>
           </div>
         </div>
-        <div role="rowgroup" className="vgrid-body" style={{ height: v.totalSize }}>
-          {v.items.map((it) => {
+        <div
+          role="rowgroup"
+          className="vgrid-body"
+          style={{ height: v.totalSize }}
+          ref={body}
+          onFocus={(e) => { focused.current = e.target.parentElement === body.current ? Number((e.target as HTMLElement).dataset.index) : -1; }}
+          onBlur={() => { focused.current = -1; }}
+        >
+          {v.items.map((it, k) => {
             const r = rowAt(it.index);
-            if (!r) return <LoadingRow key={it.key} index={it.index} start={it.start} tabStop={it.index === v.tabStop} events={v.rowEvents} />;
+            const key = slots[k];
+            if (!r) return <LoadingRow key={key} index={it.index} start={it.start} tabStop={it.index === v.tabStop} events={v.rowEvents} />;
             const c = counters.get(r.id);
             const tag = r.owner === 'berth' ? berthTag(r.comment) : null;
             return (
               <NatRow
-                key={it.key}
+                key={key}
                 index={it.index}
                 start={it.start}
                 rule={r}
@@ -183,13 +229,11 @@ const NatRow = memo(function NatRow({
       </div>
       <div role="cell" className="mono ellipsis" title={target}><span className={`target target-${r.target.toLowerCase()}`}>{r.targetArgs.goto ? `goto ${r.target}` : r.target || '—'}</span></div>
       <div role="cell" className="nat-owner" title={r.comment ? `${r.comment}${object ? ` — ${describeObject(object)}` : ''}` : r.ownerObject ? foreignObjectText(r) : undefined}>
-        <div className="nat-owner-cell">
-          <OwnerBadge owner={r.owner} evidence={r.ownerEvidence} />
-          {object ? <BerthObjectLink object={object} onOpen={onOpen} />
-            : r.ownerObject ? <span className="owner-name foreign-object">{r.ownerObject.name}</span>
-            : r.comment === 'berth:jump' ? <span className="owner-name small muted">jump into Berth</span>
-            : r.comment ? <span className="owner-name small muted">{r.comment}</span> : null}
-        </div>
+        <OwnerBadge owner={r.owner} evidence={r.ownerEvidence} />
+        {object ? <BerthObjectLink object={object} onOpen={onOpen} />
+          : r.ownerObject ? <span className="owner-name foreign-object">{r.ownerObject.name}</span>
+          : r.comment === 'berth:jump' ? <span className="owner-name small muted">jump into Berth</span>
+          : r.comment ? <span className="owner-name small muted">{r.comment}</span> : null}
       </div>
       {/* one column, so neither is squeezed to a few characters at 1024 px; the tooltip has both */}
       <div role="cell" className={`mono ellipsis${r.mapping ? '' : ' muted-strong'}`} title={[mappingText(r), match].filter(Boolean).join('\n') || 'any packet'}>

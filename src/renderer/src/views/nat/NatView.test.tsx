@@ -148,6 +148,28 @@ describe('NatView', () => {
     expect(head.querySelector('[role="row"]')!.className).toContain('vgrid-row');
   });
 
+  it('a scroll step reuses the row elements it drops for the rows it brings; a focused row scrolled away lets the focus go', async () => {
+    const many = Array.from({ length: 10_000 }, (_, i) => rule('KUBE-SERVICES', i + 1, `-j KUBE-SVC-${i}`, { target: `KUBE-SVC-${i}`, owner: 'kubernetes' }));
+    const { transport } = fakeTransport(handlers(many));
+    renderWith(<NatView />, transport);
+    const table = await screen.findByRole('table', { name: 'Firewall rules' });
+    const first = await waitFor(() => table.querySelector<HTMLElement>('[data-rule-id="ipv4/nat/KUBE-SERVICES/1"]')!);
+    const before = new Set(table.querySelectorAll('[role="row"][data-index]'));
+    first.focus();
+    expect(document.activeElement).toBe(first);
+    const scroller = screen.getByTestId('nat-scroll');
+    await act(async () => {
+      scroller.scrollTop = 100 * ROW_HEIGHT;
+      fireEvent.scroll(scroller);
+    });
+    await waitFor(() => expect(table.querySelector('[data-rule-id="ipv4/nat/KUBE-SERVICES/101"]')).toBeTruthy());
+    expect(table.querySelector('[data-rule-id="ipv4/nat/KUBE-SERVICES/1"]')).toBeNull();
+    // the same elements, now other rules (keyed by slot, not by rule)
+    expect([...table.querySelectorAll('[role="row"][data-index]')].filter((r) => before.has(r)).length).toBeGreaterThan(10);
+    // the focus is not left on an element that now shows another rule
+    expect((document.activeElement as HTMLElement | null)?.dataset?.ruleId).toBeUndefined();
+  });
+
   it('keyboard: the current row is the one tab stop; arrows move it and select the rule, Enter opens it', async () => {
     const { transport } = fakeTransport(handlers(RULES));
     renderWith(<NatView />, transport);
