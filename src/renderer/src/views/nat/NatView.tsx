@@ -74,7 +74,8 @@ export function NatView({ onOpen }: { onOpen?: OpenView } = {}) {
   // (docs/decisions.md, "A failed refresh keeps the last list"): React Query
   // drops a new key's placeholder once it fails, so the last answer is kept here.
   const lastData = useRef(head.data);
-  if (head.data) lastData.current = head.data;
+  const lastAt = useRef(0);
+  if (head.data && !head.isPlaceholderData) [lastData.current, lastAt.current] = [head.data, head.dataUpdatedAt];
   const data = head.data ?? lastData.current;
   useEffect(() => {
     // only an answer to this key names the reading: the last one (kept on
@@ -237,7 +238,11 @@ export function NatView({ onOpen }: { onOpen?: OpenView } = {}) {
               {data ? (filtered ? `${matched.toLocaleString()} of ${total.toLocaleString()} rules` : `${total.toLocaleString()} rules`) : ''}
             </span>
           </div>
-          <RefreshError error={data ? head.error ?? counters.error : null} what={head.error ? 'the firewall rules' : 'the counters'} />
+          {head.error ? (
+            <RefreshError query={{ data, error: head.error, dataUpdatedAt: lastAt.current, isFetching: head.isFetching, refetch: newReading }} what="the firewall rules" />
+          ) : (
+            <RefreshError query={counters} what="the counters" />
+          )}
           {!data && head.isPending && head.fetchStatus !== 'idle' ? (
             <div className="pane-center"><Spinner label="Reading iptables and nftables…" /></div>
           ) : !data && head.error ? (
