@@ -157,25 +157,9 @@ describe('a failed background deletion is owed', () => {
     const h = host();
     const baseline = await h.snapshot();
     await h.berthOk(['network', 'create', '--subnet', '10.99.0.0/24', 'ow']);
-    const failures = () => h.helperLog.split('a deletion committed in the background failed').length - 1;
     // raw PREROUTING is a built-in chain: only the owner's tag says the rule is Berth's to delete
     const rawOf = async (id: string) => (await h.shOk(['iptables-save', '-t', 'raw'])).split('\n').filter((l) => l.includes(tagOf(id)));
-
-    const failRm = async (name: string) => {
-      await h.berthOk(['run', '-d', '--name', name, '--network', 'ow', 'sleep', '600']);
-      const ep = await endpointOf(h, name, 'ow');
-      expect(await rawOf(ep.EndpointID)).not.toEqual([]);
-      const before = failures();
-      await writeFile(failOf(h), '');
-      try {
-        await h.berthOk(['rm', '-f', name]); // answered; its deletion fails in the background, twice
-        await waitFor(async () => failures() > before, 60_000, `the background deletion of ${name}'s rules to fail`);
-      } finally {
-        await rm(failOf(h));
-      }
-      expect(await rawOf(ep.EndpointID)).not.toEqual([]); // left behind
-      return ep.EndpointID;
-    };
+    const failRm = (name: string) => failedRemoval(h, rawOf, ['--name', name, '--network', 'ow']);
 
     // the next apply (a network create: it only adds) takes them away
     const a = await failRm('ow1');
@@ -207,24 +191,8 @@ describe('a failed background deletion is redone (nftables)', () => {
     const h = host();
     const baseline = await h.snapshot();
     await h.berthOk(['network', 'create', '--subnet', '10.99.4.0/24', 'nw']);
-    const failures = () => h.helperLog.split('a deletion committed in the background failed').length - 1;
     const rulesOf = async (id: string) => (await h.shOk(['nft', 'list', 'table', 'ip', 'berth'])).split('\n').filter((l) => l.includes(`"${tagOf(id)}"`));
-
-    const failRm = async (name: string, port: number) => {
-      await h.berthOk(['run', '-d', '--name', name, '--network', 'nw', '-p', `${port}:80`, 'sleep', '600']);
-      const ep = await endpointOf(h, name, 'nw');
-      expect(await rulesOf(ep.EndpointID)).not.toEqual([]);
-      const before = failures();
-      await writeFile(failOf(h), '');
-      try {
-        await h.berthOk(['rm', '-f', name]); // answered; its deletion fails in the background, twice
-        await waitFor(async () => failures() > before, 60_000, `the background deletion of ${name}'s rules to fail`);
-      } finally {
-        await rm(failOf(h));
-      }
-      expect(await rulesOf(ep.EndpointID)).not.toEqual([]); // left behind
-      return ep.EndpointID;
-    };
+    const failRm = (name: string, port: number) => failedRemoval(h, rulesOf, ['--name', name, '--network', 'nw', '-p', `${port}:80`]);
 
     // the next apply (a network create: it only adds) takes them away
     const a = await failRm('nw1', 9501);
@@ -245,6 +213,29 @@ describe('a failed background deletion is redone (nftables)', () => {
 
 const gateOf = (h: TestHost) => join(h.dir, 'gate');
 const failOf = (h: TestHost) => join(h.dir, 'fail');
+
+// Runs a container (`run -d` with these options, sleeping), then removes it
+// while the firewall's writes fail (the fail file of wrapRestore/wrapNft):
+// `rm -f` answers, its background deletion fails twice and the container's
+// rules (as rulesOf reads them by endpoint id) stay behind. Returns the id.
+async function failedRemoval(h: TestHost, rulesOf: (endpointId: string) => Promise<string[]>, runArgs: string[]): Promise<string> {
+  const name = runArgs[runArgs.indexOf('--name') + 1];
+  const net = runArgs[runArgs.indexOf('--network') + 1];
+  const failures = () => h.helperLog.split('a deletion committed in the background failed').length - 1;
+  await h.berthOk(['run', '-d', ...runArgs, 'sleep', '600']);
+  const ep = await endpointOf(h, name, net);
+  expect(await rulesOf(ep.EndpointID)).not.toEqual([]);
+  const before = failures();
+  await writeFile(failOf(h), '');
+  try {
+    await h.berthOk(['rm', '-f', name]); // answered; its deletion fails in the background, twice
+    await waitFor(async () => failures() > before, 60_000, `the background deletion of ${name}'s rules to fail`);
+  } finally {
+    await rm(failOf(h));
+  }
+  expect(await rulesOf(ep.EndpointID)).not.toEqual([]); // left behind
+  return ep.EndpointID;
+}
 
 // In the test host's own mount namespace /etc/alternatives (where
 // /usr/sbin/iptables-restore points) becomes a copy whose iptables-restore
