@@ -34,9 +34,14 @@ await build(selfContainedOptions(root, join(lib, 'dist')));
 await buildCliFastPath(build, root, join(lib, 'dist'));
 cpSync(join(root, 'out/renderer'), join(lib, 'out/renderer'), { recursive: true });
 
-// /usr/lib/berth/berth: the one program the units, pkexec and /usr/bin/berth run
-// without NODE_EXTRA_CA_CERTS, as bin/berth (why: there): Berth never speaks TLS
-writeFileSync(join(lib, 'berth'), '#!/bin/sh\nunset NODE_EXTRA_CA_CERTS\nexec node /usr/lib/berth/dist/berth.cjs "$@"\n', { mode: 0o755 });
+// /usr/lib/berth/berth: the one program the units, pkexec and /usr/bin/berth run.
+// Its environment lines are bin/berth's own (why: there): no NODE_EXTRA_CA_CERTS
+// (Berth never speaks TLS) and, for `berth helper`, the helper's glibc malloc
+// settings, which test/integration/helper-env.test.ts checks against the helper's
+// export; taken from bin/berth so that the two launchers cannot drift apart.
+const envLines = readFileSync(join(root, 'bin/berth'), 'utf8').split('\n').filter((l) => /^(unset NODE_EXTRA_CA_CERTS$|case \$1 in helper\) export )/.test(l));
+if (envLines.length !== 2) throw new Error('bin/berth: expected its `unset NODE_EXTRA_CA_CERTS` and `case $1 in helper) export …` lines');
+writeFileSync(join(lib, 'berth'), `#!/bin/sh\n${envLines.join('\n')}\nexec node /usr/lib/berth/dist/berth.cjs "$@"\n`, { mode: 0o755 });
 mk(at('usr/bin'));
 symlinkSync('../lib/berth/berth', at('usr/bin/berth'));
 

@@ -49,7 +49,12 @@ describe('the Debian package', () => {
     const v = await execa(process.execPath, [join(x, 'usr/lib/berth/dist/berth.mjs'), '--version'], { cwd: '/' });
     expect(v.stdout).toMatch(/^berth \d/);
     // and so does the CLI's fast path, which the wrapper runs (docs/architecture.md#the-cli-start)
-    expect(await readFile(join(x, 'usr/lib/berth/berth'), 'utf8')).toContain('exec node /usr/lib/berth/dist/berth.cjs "$@"');
+    const launcher = await readFile(join(x, 'usr/lib/berth/berth'), 'utf8');
+    expect(launcher).toContain('exec node /usr/lib/berth/dist/berth.cjs "$@"');
+    // the same environment as bin/berth: no CA bundle read, the helper's malloc settings for `berth helper`
+    expect(launcher).toContain('unset NODE_EXTRA_CA_CERTS');
+    expect(launcher).toMatch(/^case \$1 in helper\) export MALLOC_ARENA_MAX=2 /m);
+    await execa('sh', ['-n', join(x, 'usr/lib/berth/berth')]);
     const lean = await execa(process.execPath, [join(x, 'usr/lib/berth/dist/cli.cjs'), '--version'], { cwd: '/' });
     expect(lean.stdout).toMatch(/^berth \d/);
   });
