@@ -239,8 +239,9 @@ export class RpcServer {
       () => refuse(errorFrame(null, new BerthError('invalid_argument', `request larger than ${L.maxLineBytes} bytes`), INVALID_REQUEST)),
       undefined,
       () => {
-        if (!authed) refuse(errorFrame(null, new BerthError('invalid_argument', 'parse error: the request is not valid UTF-8'), PARSE_ERROR));
-        else send(errorFrame(null, new BerthError('invalid_argument', 'parse error: the request is not valid UTF-8'), PARSE_ERROR));
+        const frame = errorFrame(null, new BerthError('invalid_argument', 'parse error: the request is not valid UTF-8'), PARSE_ERROR);
+        if (authed) send(frame);
+        else refuse(frame); // before the token: answered, then closed
       },
     );
 
