@@ -44,11 +44,12 @@ export async function streamNatText(p: Params, sink: NatSink): Promise<z.input<t
   const keep = (table: string, family: string) => (!p.table || tableMatches(table, p.table)) && (!p.family || family === p.family);
   // each piece goes out after the one before it has been read
   let written = Promise.resolve();
-  const emit = (text: string) => {
-    if (!text || sink.signal.aborted) return;
+  // a piece of lines: text (its newline added here) or bytes whose lines end in one
+  const emit = (text: string | Buffer) => {
+    if (!text.length || sink.signal.aborted) return;
     // as bytes at once: a piece waiting for the one before it is then held
     // outside V8's heap, not copied by each young collection meanwhile
-    const piece = Buffer.from(`${text}\n`);
+    const piece = typeof text === 'string' ? Buffer.from(`${text}\n`) : text;
     written = written.then(() => (sink.signal.aborted ? undefined : sink.write(piece)));
   };
   const nftRead = readFirewallRaw({ ipv4: false, ipv6: false, nft: true, links: false });
@@ -125,7 +126,7 @@ export async function streamNatText(p: Params, sink: NatSink): Promise<z.input<t
 // Parsed rules in, output out: each rule owned by the links (ip link, read
 // beside the saves), named by its engine's API (json and table), kept or not
 // by the filters, and written as soon as nothing before it waits.
-function ruleWriter(p: Params, emit: (text: string) => void, keep: (table: string, family: string) => boolean, errors: string[]) {
+function ruleWriter(p: Params, emit: (text: string | Buffer) => void, keep: (table: string, family: string) => boolean, errors: string[]) {
   const queue: FirewallRule[] = []; // read, not yet written, in order
   const dnats: FirewallRule[] = []; // what a hairpin's owner comes from
   const kept: FirewallRule[] = []; // table with --no-trunc: every match, written at the end

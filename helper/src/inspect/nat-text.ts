@@ -12,12 +12,21 @@ export const rawLine = (r: FirewallRule) => `${r.source === 'iptables' ? `*${r.t
 // JSON as Docker's and Berth's own lists print it (`docker ps --format json`,
 // `berth network ls --format json`): one object per line, nothing around
 // them, so any piece is whole lines and a reader may take a line at a time.
-// One JSON.stringify per piece, the lines split where one rule's object ends
-// and the next begins: `},{` is nowhere else in it (a rule holds no array of
-// objects, and in a string every `"` is escaped). A third of the bytes of
-// the indented array this was, and less of the helper's CPU than a
-// JSON.stringify per rule.
-export const jsonLines = (page: FirewallRule[]) => (page.length ? JSON.stringify(page).slice(1, -1).replaceAll('},{"', '}\n{"') : '');
+// One JSON.stringify per piece, made bytes at once and split there where one
+// rule's object ends and the next begins: `},{"` is nowhere else in it (a
+// rule holds no array of objects, and in a string every `"` is escaped), and
+// `}\n{"` is as long, so the comma becomes the line end in place. A third of
+// the bytes of the indented array this was; less of the helper's CPU than a
+// JSON.stringify per rule, and than splitting the string (two more copies of
+// it in V8's heap, each collected, before it became bytes).
+const BETWEEN = Buffer.from('},{"');
+export function jsonLines(page: FirewallRule[]): Buffer {
+  if (!page.length) return Buffer.alloc(0);
+  const b = Buffer.from(JSON.stringify(page));
+  for (let i = b.indexOf(BETWEEN); i >= 0; i = b.indexOf(BETWEEN, i + 4)) b[i + 1] = 0x0a;
+  b[b.length - 1] = 0x0a; // the closing `]`: the last line's end
+  return b.subarray(1);
+}
 
 // The table. Its columns have fixed widths, the widest each column's values
 // usually are, so every line is written as soon as its rule is read, as
