@@ -24,6 +24,17 @@ export function knowsId(berth: BerthOwned, tag: string): boolean {
   return berth.networks.some((n) => match(n.id)) || berth.endpoints.some((e) => match(e.id));
 }
 
+// knowsId for one reading: each tag is looked up once (a network's or endpoint's rules all carry
+// the same tag), not once per rule against every network and endpoint.
+export function knownIds(berth: BerthOwned): (tag: string) => boolean {
+  const seen = new Map<string, boolean>();
+  return (tag) => {
+    let known = seen.get(tag);
+    if (known === undefined) seen.set(tag, (known = knowsId(berth, tag)));
+    return known;
+  };
+}
+
 // Every address of Berth's endpoints, both families.
 export const endpointAddrs = (berth: BerthOwned): string[] => berth.endpoints.flatMap((e) => [e.ip, e.ip6 ?? '']).filter(Boolean);
 // Every subnet of Berth's networks, both families.

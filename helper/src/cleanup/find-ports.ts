@@ -2,10 +2,9 @@ import type { FirewallRule, HostInspect, Owner } from '../../../src/shared/inspe
 import { JUMP_OWNER, OWN_CHAINS } from '../firewall/chains';
 import { cidrContains, tryParseAddr, parseToolPrefix, type Cidr } from '../../../src/shared/ip';
 import { dnatTarget } from '../inspect/nat-decode';
-import { BERTH_COMMENT_RE } from '../inspect/owner';
 import type { ConntrackEntry } from '../kernel/conntrack-parse';
-import { knowsId, networkSubnets, type BerthOwned } from './berth-owned';
-import { isHostPrefix } from './find-rules';
+import { knownIds, networkSubnets, type BerthOwned } from './berth-owned';
+import { berthTag, isHostPrefix } from './find-rules';
 import type { Liveness } from './liveness';
 import { findingId, make, ruleEvidence, type Planned } from './planned';
 
@@ -35,6 +34,7 @@ function dportMatches(spec: string | undefined, port: number): boolean {
 export function findOrphanPorts(host: HostInspect, berth: BerthOwned): Planned[] {
   const out: Planned[] = [];
   const mapped = new Set(berth.ports.map((m) => `${canon(m.hostIp)}|${m.hostPort}|${m.proto}`));
+  const knows = knownIds(berth);
   for (const h of berth.heldPorts) {
     if (mapped.has(`${canon(h.hostIp)}|${h.hostPort}|${h.proto}`)) continue;
     const where = hostPortText(h.hostIp, h.hostPort, h.proto);
@@ -48,9 +48,9 @@ export function findOrphanPorts(host: HostInspect, berth: BerthOwned): Planned[]
   for (const r of host.rules) {
     if (r.source !== 'iptables' || (r.table !== 'nat' && r.table !== 'filter')) continue;
     if (!OWN_CHAINS[r.table].includes(r.chain)) continue;
-    const tag = r.comment ? BERTH_COMMENT_RE.exec(r.comment)?.[1] : undefined;
+    const tag = berthTag(r.comment);
     // unknown tags are orphan-berth-rule; jumps are not port rules
-    if (tag === undefined || tag === JUMP_OWNER || !knowsId(berth, tag)) continue;
+    if (tag === undefined || tag === JUMP_OWNER || !knows(tag)) continue;
     const proto = r.matches.p;
     const dport = r.matches.dport;
     if (!proto || !dport || !/^\d+$/.test(dport)) continue;
@@ -86,7 +86,16 @@ export function findStaleConntrack(host: HostInspect, berth: BerthOwned, entries
     .filter((l) => l.kind === 'bridge' && l.owner !== 'berth' && l.owner !== 'system' && !berthBridges.has(l.name))
     .flatMap((l) => l.addresses.map((a) => ({ owner: l.owner, name: l.name, prefix: parseToolPrefix(a) })))
     .filter((b): b is { owner: Owner; name: string; prefix: Cidr } => !!b.prefix && b.prefix.len > 0 && !b.prefix.v6);
-  const dnats = host.rules.filter((r) => r.source === 'iptables' && r.table === 'nat' && r.target === 'DNAT');
+  // the DNATs by the container address they send to, decoded once: each flow asks only those of its address
+  const dnatsTo = new Map<string, { r: FirewallRule; t: { ip: string; port: string | null } }[]>();
+  for (const r of host.rules) {
+    if (r.source !== 'iptables' || r.table !== 'nat') continue;
+    const t = dnatTarget(r);
+    if (!t) continue;
+    let list = dnatsTo.get(t.ip);
+    if (!list) dnatsTo.set(t.ip, (list = []));
+    list.push({ r, t });
+  }
   const groups = new Map<string, { owner: Owner; reason: string; entries: ConntrackEntry[] }>();
 
   // both families: Berth's IPv6 ports DNAT too (docs/ipv6.md)
@@ -107,7 +116,7 @@ export function findStaleConntrack(host: HostInspect, berth: BerthOwned, entries
       owner = 'berth';
       const dead = live.addressGone(ip, owner) !== null;
       if (dead) reason = `conntrack entries to ${ip}, a container address no live namespace holds`;
-      else if (!dnats.some((r) => ruleStillMaps(r, e))) reason = `conntrack entries of host port ${e.orig.dport}/${e.proto}, which is no longer published to ${ip}:${e.reply.sport}`;
+      else if (!(dnatsTo.get(ip) ?? []).some((d) => ruleStillMaps(d.r, d.t, e))) reason = `conntrack entries of host port ${e.orig.dport}/${e.proto}, which is no longer published to ${ip}:${e.reply.sport}`;
       else continue;
     } else {
       const net = foreignNets.find((b) => cidrContains(b.prefix, addr));
@@ -137,9 +146,8 @@ export function findStaleConntrack(host: HostInspect, berth: BerthOwned, entries
 }
 
 // A DNAT rule that still sends this flow's host port to its container address.
-function ruleStillMaps(r: FirewallRule, e: ConntrackEntry): boolean {
-  const t = dnatTarget(r);
-  if (!t || t.ip !== e.reply.src || (t.port !== null && t.port !== String(e.reply.sport))) return false;
+function ruleStillMaps(r: FirewallRule, t: { ip: string; port: string | null }, e: ConntrackEntry): boolean {
+  if (t.ip !== e.reply.src || (t.port !== null && t.port !== String(e.reply.sport))) return false;
   if (r.matches.p && r.matches.p !== e.proto) return false;
   return dportMatches(r.matches.dport ?? r.matches.dports, e.orig.dport);
 }

@@ -1,7 +1,7 @@
 import type { FirewallRule } from '../../../src/shared/inspect';
 import { dnatTarget } from '../inspect/nat-decode';
 import { BERTH_COMMENT_RE } from '../inspect/owner';
-import { endpointAddrs, knowsId, type BerthOwned } from './berth-owned';
+import { endpointAddrs, knownIds, type BerthOwned } from './berth-owned';
 import type { Liveness } from './liveness';
 import { ruleFinding, type Planned } from './planned';
 
@@ -9,6 +9,9 @@ const IF_KEYS = ['i', '!i', 'o', '!o'];
 // one address as iptables-save writes it (-d 10.1.0.2/32, -d fd00::2/128)
 export const isHostPrefix = (d: string | undefined) => !!d && (d.endsWith('/32') || d.endsWith('/128'));
 const BUILTIN = new Set(['INPUT', 'OUTPUT', 'FORWARD', 'PREROUTING', 'POSTROUTING']);
+// the berth:<id> of a rule's comment; most comments are other tools': no regex run for them
+export const berthTag = (comment: string | null | undefined) =>
+  comment && comment.startsWith('berth:') ? BERTH_COMMENT_RE.exec(comment)?.[1] : undefined;
 
 // family -> table (or chain) -> what is in it: nested Maps, so no key
 // string is built per rule of tens of thousands.
@@ -64,10 +67,11 @@ export function findRuleIssues(rules: FirewallRule[], berth: BerthOwned, live: L
   // both families: a live IPv6 endpoint's rules are not orphans
   const berthIps = new Set(endpointAddrs(berth).map((ip) => ip.split('/')[0]));
   const berthBridges = new Set(berth.networks.map((n) => n.bridge));
+  const knows = knownIds(berth);
 
   for (const r of ipt) {
-    const tag = r.comment ? BERTH_COMMENT_RE.exec(r.comment)?.[1] : undefined;
-    if (tag !== undefined && !knowsId(berth, tag)) {
+    const tag = berthTag(r.comment);
+    if (tag !== undefined && !knows(tag)) {
       add(ruleFinding('orphan-berth-rule', r, `tagged berth:${tag}, which no network or endpoint in the store has`), r);
       continue;
     }
@@ -87,7 +91,7 @@ export function findRuleIssues(rules: FirewallRule[], berth: BerthOwned, live: L
     }
     // positive evidence only: the target's bridge or namespace is gone (liveness.ts)
     let goneIf: string | null = null;
-    for (let k = 0; k < IF_KEYS.length && goneIf === null; k++) goneIf = live.bridgeGone(r.matches[IF_KEYS[k]], r.owner);
+    if (live.judgesBridgesOf(r.owner)) for (let k = 0; k < IF_KEYS.length && goneIf === null; k++) goneIf = live.bridgeGone(r.matches[IF_KEYS[k]], r.owner);
     if (dnat) {
       const why = live.addressGone(dnat.ip, r.owner) ?? (live.holds(dnat.ip) ? null : goneIf);
       if (why) add(ruleFinding('dangling-nat-rule', r, `DNAT to ${dnat.ip}, which is gone`, [`evidence: ${why}`]), r);

@@ -5,6 +5,7 @@ import { AddressSet, PrefixMap, PrefixSet } from '../inspect/prefix-index';
 
 const isLinkLocal = (a: string) => a.startsWith('fe80:') || a.startsWith('169.254.');
 const prefixes = (list: string[]) => list.map((s) => parseToolPrefix(s) as Cidr);
+const printable = (p: Cidr): string => formatAddr({ v6: p.v6, n: p.base });
 
 // Owners whose rules only ever point at their own local bridges and
 // containers. Kubernetes is not one: pod and service addresses of other
@@ -17,12 +18,15 @@ const CONTAINER_TOOLS = new Set<Owner>(['berth', 'docker', 'podman', 'cni', 'lib
 // documented 10.22.0.0/16 and cni-podman0's 10.88.0.0/16; libvirt's default
 // network). A rule of that tool pointing into its own space, where the host
 // has no bridge and no route, is evidence its network is gone.
-const TOOL_SPACE: Partial<Record<Owner, Cidr[]>> = {
-  berth: prefixes(DEFAULT_POOLS.map((p) => p.base)),
-  docker: prefixes(DEFAULT_POOLS.map((p) => p.base)),
-  podman: prefixes(['10.88.0.0/16', '10.89.0.0/16']),
-  cni: prefixes(['10.22.0.0/16', '10.88.0.0/16']),
-  libvirt: prefixes(['192.168.122.0/24']),
+// Each pool with its text, written once here rather than once per finding.
+type Pool = { prefix: Cidr; text: string };
+const pools = (list: string[]): Pool[] => prefixes(list).map((p) => ({ prefix: p, text: `${printable(p)}/${p.len}` }));
+const TOOL_SPACE: Partial<Record<Owner, Pool[]>> = {
+  berth: pools(DEFAULT_POOLS.map((p) => p.base)),
+  docker: pools(DEFAULT_POOLS.map((p) => p.base)),
+  podman: pools(['10.88.0.0/16', '10.89.0.0/16']),
+  cni: pools(['10.22.0.0/16', '10.88.0.0/16']),
+  libvirt: pools(['192.168.122.0/24']),
 };
 
 interface ContainerNet {
@@ -103,11 +107,13 @@ export class Liveness {
   }
 
   // Why `cidr` is gone, or null. Wide prefixes (/8, /12) are policy, not a network: never judged.
-  private memo = new Map<string, string | null>();
+  // per owner, then per text: rules of one owner name the same subnets, and no key string is built per rule
+  private memo = new Map<Owner, Map<string, string | null>>();
   subnetGone(cidr: string, owner: Owner): string | null {
-    const key = `${owner} ${cidr}`;
-    let why = this.memo.get(key);
-    if (why === undefined) this.memo.set(key, (why = this.judgeSubnet(cidr, owner)));
+    let mine = this.memo.get(owner);
+    if (!mine) this.memo.set(owner, (mine = new Map()));
+    let why = mine.get(cidr);
+    if (why === undefined) mine.set(cidr, (why = this.judgeSubnet(cidr, owner)));
     return why;
   }
 
@@ -126,11 +132,16 @@ export class Liveness {
   // No link holds it and no specific route reaches it.
   private unreached(what: string, p: Cidr, owner: Owner): string | null {
     if (!CONTAINER_TOOLS.has(owner)) return null; // a user's or a firewall's rule: a remote network, maybe down for now
-    const pool = TOOL_SPACE[owner]?.find((s) => s.len <= p.len && cidrOverlaps(s, p));
-    if (pool) return `${what} is in ${owner}'s address pool ${printable(pool)}/${pool.len}, where the host has no bridge and no route`;
+    const pool = TOOL_SPACE[owner]?.find((s) => s.prefix.len <= p.len && cidrOverlaps(s.prefix, p));
+    if (pool) return `${what} is in ${owner}'s address pool ${pool.text}, where the host has no bridge and no route`;
     // outside its pools: only without a default route is it certain nothing reaches it
     if (!p.v6 && !this.defaultV4) return `no link holds ${what}, no route reaches it and the host has no default route`;
     return null;
+  }
+
+  // Whether bridgeGone can say anything of this owner's rules (a caller skips their interfaces else).
+  judgesBridgesOf(owner: Owner): boolean {
+    return CONTAINER_TOOLS.has(owner);
   }
 
   // A container bridge a container tool's rule names that no longer exists
@@ -143,4 +154,3 @@ export class Liveness {
 
 const CONTAINER_BRIDGE_RE = /^(docker0|br-[0-9a-f]{12}|cni\d+|cni-podman\d+|podman\d+|virbr\d+|berth\d+)$/;
 
-const printable = (p: Cidr): string => formatAddr({ v6: p.v6, n: p.base });
