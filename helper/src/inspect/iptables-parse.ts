@@ -1,6 +1,7 @@
 import type { BaseChain, FirewallRule } from '../../../src/shared/inspect';
 import { decodeNat } from './nat-decode';
 import { scanSave } from '../kernel/save-lines';
+import { Atoms } from './save-atoms';
 
 export type Family = 'ipv4' | 'ipv6';
 
@@ -50,7 +51,7 @@ export function parseIptablesSave(text: string, family: Family, baseChains?: Bas
       idPrefix = `${family}/${table}/${lastChain}/`;
     }
     const chain = lastChain;
-    const { matches, target, targetArgs } = readSpec(l.spec, state.interned);
+    const { matches, target, targetArgs } = state.specs.read(l.spec);
     const rule: FirewallRule = {
       id: idPrefix + position,
       family,
@@ -84,9 +85,9 @@ interface SaveState {
   lastChain: string;
   lastPosition: number;
   idPrefix: string;
-  interned: Map<string, string>; // readSpec's shared values, for this save only
+  specs: SpecReader; // what its rules' specs share, for this save only
 }
-const newState = (): SaveState => ({ table: '', positions: new Map(), lastTable: '', lastChain: '', lastPosition: 0, idPrefix: '', interned: new Map() });
+const newState = (): SaveState => ({ table: '', positions: new Map(), lastTable: '', lastChain: '', lastPosition: 0, idPrefix: '', specs: new SpecReader() });
 
 // parseIptablesSave over a save that arrives in pieces (`berth nat ls` parses
 // while iptables-save still writes): `push` answers the rules of the lines
@@ -119,7 +120,7 @@ export function iptablesSaveParser(family: Family, baseChains?: BaseChain[]) {
 // value is the words up to the next option joined by single spaces, which
 // for words with no quote or escape, one space apart (nearly all), is the
 // slice of the spec from the first to the last; only others are rebuilt.
-// Repeated short values are shared (interned). docs/architecture.md, "Reading
+// Repeated short values and option names are shared (SpecReader). docs/architecture.md, "Reading
 // iptables-save".
 const isLetterAt = (s: string, i: number) => {
   const c = s.charCodeAt(i) | 0x20; // NaN (past the end) | 0x20 is 0x20: no letter
@@ -138,7 +139,14 @@ class Words {
   plain = true;
   private pos = 0;
   private unquoted: string | null = null; // text() of a word that is not plain, read once
-  constructor(readonly spec: string) {}
+  constructor(public spec: string) {}
+
+  // the words of another spec (one reader for the rules of a save)
+  reset(spec: string): void {
+    this.spec = spec;
+    this.pos = 0;
+    this.unquoted = null;
+  }
 
   next(): boolean {
     const { spec } = this;
@@ -197,81 +205,115 @@ function unquote(spec: string, s: number, e: number): string {
 
 // Values repeat across thousands of rules (tcp, docker0, RETURN,
 // RELATED,ESTABLISHED, comment,tcp): a reading keeps one string of each
-// instead of one per rule. Not those of options whose values are mostly
-// unique (addresses, ports, comments): they would only fill the table.
+// instead of one per rule (inspect/save-atoms.ts). Not those of options whose
+// values are mostly unique (addresses, ports, comments): they would only fill
+// the table.
 const UNIQUE_VALUES = new Set(['s', 'd', 'dport', 'sport', 'dports', 'sports', 'comment', 'to-destination', 'to-source', 'to-ports', 'to']);
 const INTERN_MAX = 4096;
-function intern(seen: Map<string, string>, v: string): string {
-  const known = seen.get(v);
-  if (known !== undefined) return known;
-  if (seen.size < INTERN_MAX) seen.set(v, v);
-  return v;
-}
 
-function readSpec(spec: string, seen: Map<string, string>) {
-  const out = new RuleOptions(seen);
-  const w = new Words(spec);
-  let negate = false;
-  let more = w.next();
-  while (more) {
-    if (w.plain && w.end - w.start === 1 && spec.charCodeAt(w.start) === 0x21) {
-      negate = true;
-      more = w.next();
-      continue;
+// What readSpec shares across the rules of one save.
+class SpecReader {
+  private names = new Atoms(INTERN_MAX, true);
+  private values = new Atoms(INTERN_MAX);
+  private negated = new Map<string, string>(); // name -> `!name`, a property name too
+  private joined = new Map<string, Map<string, string>>(); // a repeated option's values so far, value -> both
+  private joins = 0;
+  private w = new Words('');
+
+  read(spec: string): RuleOptions {
+    const out = new RuleOptions();
+    const w = this.w;
+    w.reset(spec);
+    let negate = false;
+    let more = w.next();
+    while (more) {
+      if (w.plain && w.end - w.start === 1 && spec.charCodeAt(w.start) === 0x21) {
+        negate = true;
+        more = w.next();
+        continue;
+      }
+      const word = w.plain ? null : w.text();
+      if (word === '!') {
+        negate = true;
+        more = w.next();
+        continue;
+      }
+      if (!(word === null ? optionAt(spec, w.start, w.end) : isOption(word))) {
+        more = w.next(); // a stray value; kept in `text`
+        continue;
+      }
+      const name = word === null ? this.names.get(spec, spec.charCodeAt(w.start + 1) === 0x2d ? w.start + 2 : w.start + 1, w.end) : word.slice(word[1] === '-' ? 2 : 1);
+      // the words up to the next option
+      let first = -1; // the value so far is spec[first, last) while parts is null
+      let last = -1;
+      let parts: string[] | null = null;
+      while ((more = w.next()) && !w.isOption()) {
+        if (parts) parts.push(w.text());
+        else if (first < 0) {
+          if (w.plain) first = w.start;
+          else parts = [w.text()];
+        } else if (!w.plain || w.start !== last + 1 || spec.charCodeAt(last) !== 0x20) parts = [spec.slice(first, last), w.text()];
+        last = w.end;
+      }
+      const unique = UNIQUE_VALUES.has(name);
+      let value: string;
+      if (parts) {
+        value = parts.join(' ');
+        if (!unique) value = this.values.get(value, 0, value.length);
+      } else if (first < 0) value = '';
+      else value = unique ? spec.slice(first, last) : this.values.get(spec, first, last);
+      this.add(out, name, value, negate, unique);
+      negate = false;
     }
-    const word = w.plain ? null : w.text();
-    if (word === '!') {
-      negate = true;
-      more = w.next();
-      continue;
-    }
-    if (!(word === null ? optionAt(spec, w.start, w.end) : isOption(word))) {
-      more = w.next(); // a stray value; kept in `text`
-      continue;
-    }
-    const name = word === null ? spec.slice(spec.charCodeAt(w.start + 1) === 0x2d ? w.start + 2 : w.start + 1, w.end) : word.slice(word[1] === '-' ? 2 : 1);
-    // the words up to the next option
-    let first = -1; // the value so far is spec[first, last) while parts is null
-    let last = -1;
-    let parts: string[] | null = null;
-    while ((more = w.next()) && !w.isOption()) {
-      if (parts) parts.push(w.text());
-      else if (first < 0) {
-        if (w.plain) first = w.start;
-        else parts = [w.text()];
-      } else if (!w.plain || w.start !== last + 1 || spec.charCodeAt(last) !== 0x20) parts = [spec.slice(first, last), w.text()];
-      last = w.end;
-    }
-    const value = parts ? parts.join(' ') : first >= 0 ? spec.slice(first, last) : '';
-    out.add(name, value, negate);
-    negate = false;
+    return out;
   }
-  return out;
+
+  // matches up to the first -j/-g, then the target's own arguments
+  private add(out: RuleOptions, name: string, v: string, negate: boolean, unique: boolean): void {
+    if ((name === 'j' || name === 'g') && !out.inTarget) {
+      out.target = v;
+      out.inTarget = true;
+      if (name === 'g') out.targetArgs.goto = 'true';
+    } else if (out.inTarget) {
+      out.targetArgs[negate ? this.negate(name) : name] = v;
+    } else {
+      const key = negate ? this.negate(name) : name;
+      const before = out.matches[key];
+      out.matches[key] = before === undefined ? v : unique ? `${before},${v}` : this.join(before, v);
+    }
+  }
+
+  private negate(name: string): string {
+    let key = this.negated.get(name);
+    if (key === undefined) {
+      key = `!${name}`;
+      if (this.negated.size < INTERN_MAX) this.negated.set(name, (key = this.names.get(key, 0, key.length)));
+    }
+    return key;
+  }
+
+  // `before,v` (-m comment -m tcp: `comment,tcp`), one string per reading
+  private join(before: string, v: string): string {
+    let byValue = this.joined.get(before);
+    let both = byValue?.get(v);
+    if (both === undefined) {
+      both = this.values.get(`${before},${v}`, 0, before.length + 1 + v.length);
+      if (this.joins < INTERN_MAX) {
+        if (!byValue) this.joined.set(before, (byValue = new Map()));
+        byValue.set(v, both);
+        this.joins++;
+      }
+    }
+    return both;
+  }
 }
 
-/** Where a rule's options go: matches up to the first -j/-g, then the target's own arguments. */
+/** A rule's options: matches up to the first -j/-g, then the target's own arguments. */
 class RuleOptions {
   matches: Record<string, string> = {};
   targetArgs: Record<string, string> = {};
   target = '';
-  private inTarget = false;
-
-  constructor(private readonly seen: Map<string, string>) {}
-
-  add(name: string, value: string, negate: boolean): void {
-    const v = UNIQUE_VALUES.has(name) ? value : intern(this.seen, value);
-    if ((name === 'j' || name === 'g') && !this.inTarget) {
-      this.target = v;
-      this.inTarget = true;
-      if (name === 'g') this.targetArgs.goto = 'true';
-    } else if (this.inTarget) {
-      this.targetArgs[negate ? `!${name}` : name] = v;
-    } else {
-      const key = negate ? `!${name}` : name;
-      const before = this.matches[key];
-      this.matches[key] = before === undefined ? v : UNIQUE_VALUES.has(name) ? `${before},${v}` : intern(this.seen, `${before},${v}`);
-    }
-  }
+  inTarget = false;
 }
 
 // The rule's spec (what follows `-A CHAIN `), for -D / -I lines.

@@ -54,4 +54,30 @@ describe('scanSave: one line scanner under both iptables-save readers', () => {
     ]);
     expect(rules[3].comment).toBe('a b');
   });
+
+  it('reads a rule line where it stands as when it was trimmed first: white space, counters past 2^53, a repeated chain', () => {
+    const text = [
+      '*raw',
+      '[1:2]\t-A PREROUTING -j A', // a tab after the counters
+      ' [3:4] -A PREROUTING -j B ', // spaces around the line
+      '[5:6] -A PREROUTING -j C\r', // a CRLF save
+      '[123456789012345678:98765432109876543210] -A PREROUTING -j D',
+      '[0x10:1e3] -A PREROUTING', // Number's reading of the counters
+      '[:] -A PREROUTING',
+      '[7] -A X -j E',
+      '[8:9]x -A X', // no rule
+      '-A  X', // no chain
+    ].join('\n');
+    const rules: SaveLine[] = [];
+    scanSave(text, (l) => l.kind === 'rule' && rules.push(l));
+    expect(rules.map((l) => l.kind === 'rule' && [l.chain, l.text, l.spec, l.packets, l.bytes])).toEqual([
+      ['PREROUTING', '-A PREROUTING -j A', '-j A', 1, 2],
+      ['PREROUTING', '-A PREROUTING -j B', '-j B', 3, 4],
+      ['PREROUTING', '-A PREROUTING -j C', '-j C', 5, 6],
+      ['PREROUTING', '-A PREROUTING -j D', '-j D', 123456789012345678, 98765432109876543210],
+      ['PREROUTING', '-A PREROUTING', '', 16, 1000],
+      ['PREROUTING', '-A PREROUTING', '', 0, 0],
+      ['X', '-A X -j E', '-j E', 7, 0],
+    ]);
+  });
 });
