@@ -45,10 +45,12 @@ function useSlots(indexes: number[]): number[] {
 // row is ROW_HEIGHT high (never measured) and memoised on its own rule and
 // state, so a scroll step renders only the rows it brings into view.
 // Not a <table>: rows are boxes placed absolutely in a body of the whole
-// height, each of fixed size and contained, one grid of columns shared with
-// the header; a scroll step lays out only the rows it adds, where a table
-// lays out all of its rows and padding rows again (docs/architecture.md,
-// large readings). The ARIA roles keep it a table for assistive technology.
+// height, each of fixed size and contained; the header is a grid of the
+// column widths and a row's cells sit at the same offsets, placed absolutely
+// (styles.css, .nat-grid); a scroll step lays out only the rows it adds,
+// where a table lays out all of its rows and padding rows again
+// (docs/architecture.md, large readings). The ARIA roles keep it a table for
+// assistive technology.
 export function NatTable({
   count,
   total,
