@@ -44,8 +44,21 @@ class Chains {
   }
 }
 
+// What judging one rule needs of the whole reading, gathered once.
+interface RuleScan {
+  live: Liveness;
+  chains: Chains;
+  knows: (tag: string) => boolean;
+  masqChains: Map<string, Set<string>>; // per family, the nat chains holding a MASQUERADE or SNAT
+  berthIps: Set<string>;
+  berthBridges: Set<string>;
+}
+
 // Rules of any owner that are stale: Berth's orphans, rules pointing at dead
 // addresses or subnets, exact duplicates, and DNATs an earlier one shadows.
+// Each pass is its own small function: V8 optimises a loop with what it has
+// seen run, and one function holding every pass was compiled again for each
+// pass it reached later (the CPU of a plan went to the compiler, not the rules).
 export function findRuleIssues(rules: FirewallRule[], berth: BerthOwned, live: Liveness): Planned[] {
   const ipt = rules.filter((r) => r.source === 'iptables');
   const out: Planned[] = [];
@@ -56,7 +69,27 @@ export function findRuleIssues(rules: FirewallRule[], berth: BerthOwned, live: L
     out.push(p);
   };
   const chains = new Chains(ipt);
-  // per family, the nat chains holding a MASQUERADE or SNAT
+  const scan: RuleScan = {
+    live,
+    chains,
+    knows: knownIds(berth),
+    masqChains: masqueradeChains(ipt),
+    // both families: a live IPv6 endpoint's rules are not orphans
+    berthIps: new Set(endpointAddrs(berth).map((ip) => ip.split('/')[0])),
+    berthBridges: new Set(berth.networks.map((n) => n.bridge)),
+  };
+  for (const r of ipt) {
+    const p = staleRule(r, scan);
+    if (p) add(p, r);
+  }
+  for (const [p, r] of duplicates(ipt)) add(p, r);
+  for (const [r, first] of shadowedDnats(ipt, chains)) {
+    add(ruleFinding('shadowed-dnat', r, `never reached: an earlier DNAT for the same host port wins (${first.mapping})`, [`shadowed by ${first.chain}: ${first.text}`]), r);
+  }
+  return out;
+}
+
+function masqueradeChains(ipt: FirewallRule[]): Map<string, Set<string>> {
   const masqChains = new Map<string, Set<string>>();
   for (const r of ipt) {
     if (r.table !== 'nat' || (r.target !== 'MASQUERADE' && r.target !== 'SNAT')) continue;
@@ -64,62 +97,50 @@ export function findRuleIssues(rules: FirewallRule[], berth: BerthOwned, live: L
     if (!set) masqChains.set(r.family, (set = new Set()));
     set.add(r.chain);
   }
-  // both families: a live IPv6 endpoint's rules are not orphans
-  const berthIps = new Set(endpointAddrs(berth).map((ip) => ip.split('/')[0]));
-  const berthBridges = new Set(berth.networks.map((n) => n.bridge));
-  const knows = knownIds(berth);
+  return masqChains;
+}
 
-  for (const r of ipt) {
-    const tag = berthTag(r.comment);
-    if (tag !== undefined && !knows(tag)) {
-      add(ruleFinding('orphan-berth-rule', r, `tagged berth:${tag}, which no network or endpoint in the store has`), r);
-      continue;
-    }
-    const dnat = dnatTarget(r);
-    if (r.chain.startsWith('BERTH') && tag === undefined) {
-      const ifs = ['i', '!i', 'o', '!o'].map((k) => r.matches[k]).filter((x): x is string => !!x);
-      const strangerIf = ifs.find((i) => !berthBridges.has(i) && (i.startsWith('br-') || i.startsWith('berth')));
-      const dst = r.matches.d?.split('/')[0];
-      if (strangerIf) {
-        add(ruleFinding('orphan-berth-rule', r, `in Berth's chain, for bridge ${strangerIf}, which no network in the store has`), r);
-        continue;
-      }
-      if ((dnat && !berthIps.has(dnat.ip)) || (r.table === 'filter' && r.target === 'ACCEPT' && isHostPrefix(r.matches.d) && dst && !berthIps.has(dst))) {
-        add(ruleFinding('orphan-berth-rule', r, `in Berth's chain, for ${dnat?.ip ?? dst}, which no endpoint in the store has`), r);
-        continue;
-      }
-    }
-    // positive evidence only: the target's bridge or namespace is gone (liveness.ts)
-    let goneIf: string | null = null;
-    if (live.judgesBridgesOf(r.owner)) for (let k = 0; k < IF_KEYS.length && goneIf === null; k++) goneIf = live.bridgeGone(r.matches[IF_KEYS[k]], r.owner);
-    if (dnat) {
-      const why = live.addressGone(dnat.ip, r.owner) ?? (live.holds(dnat.ip) ? null : goneIf);
-      if (why) add(ruleFinding('dangling-nat-rule', r, `DNAT to ${dnat.ip}, which is gone`, [`evidence: ${why}`]), r);
-      continue;
-    }
-    // Filter ACCEPTs on the forward path only: INPUT/OUTPUT ACCEPTs are the host's own policy.
-    if (r.table === 'filter' && r.target === 'ACCEPT' && r.chain !== 'INPUT' && r.chain !== 'OUTPUT') {
-      const net = r.matches.d ?? r.matches.s;
-      const why = net ? live.subnetGone(net, r.owner) : null;
-      if (net && why) {
-        add(ruleFinding('dangling-filter-rule', r, `ACCEPT for ${net}, which is gone`, [`evidence: ${why}`]), r);
-        continue;
-      }
-    }
-    // the masquerade test last: it builds two keys, and only nat rules with a source need it
-    const src = r.matches.s;
-    if (r.table === 'nat' && src && (r.target === 'MASQUERADE' || r.target === 'SNAT' || (chains.has(r.family, r.table, r.target) && !!masqChains.get(r.family)?.has(r.target)))) {
-      const why = live.subnetGone(src, r.owner) ?? (src.endsWith('/32') && live.holds(src.split('/')[0]) ? null : goneIf);
-      if (why) {
-        add(ruleFinding('dangling-masquerade', r, `masquerades ${src}, a source that is gone`, [`evidence: ${why}`]), r);
-        continue;
-      }
+// The one finding a rule gets on its own (Berth's orphan, or pointing at what is gone), or null.
+function staleRule(r: FirewallRule, { live, chains, knows, masqChains, berthIps, berthBridges }: RuleScan): Planned | null {
+  const tag = berthTag(r.comment);
+  if (tag !== undefined && !knows(tag)) return ruleFinding('orphan-berth-rule', r, `tagged berth:${tag}, which no network or endpoint in the store has`);
+  const dnat = dnatTarget(r);
+  if (r.chain.startsWith('BERTH') && tag === undefined) {
+    const ifs = ['i', '!i', 'o', '!o'].map((k) => r.matches[k]).filter((x): x is string => !!x);
+    const strangerIf = ifs.find((i) => !berthBridges.has(i) && (i.startsWith('br-') || i.startsWith('berth')));
+    const dst = r.matches.d?.split('/')[0];
+    if (strangerIf) return ruleFinding('orphan-berth-rule', r, `in Berth's chain, for bridge ${strangerIf}, which no network in the store has`);
+    if ((dnat && !berthIps.has(dnat.ip)) || (r.table === 'filter' && r.target === 'ACCEPT' && isHostPrefix(r.matches.d) && dst && !berthIps.has(dst))) {
+      return ruleFinding('orphan-berth-rule', r, `in Berth's chain, for ${dnat?.ip ?? dst}, which no endpoint in the store has`);
     }
   }
+  // positive evidence only: the target's bridge or namespace is gone (liveness.ts)
+  let goneIf: string | null = null;
+  if (live.judgesBridgesOf(r.owner)) for (let k = 0; k < IF_KEYS.length && goneIf === null; k++) goneIf = live.bridgeGone(r.matches[IF_KEYS[k]], r.owner);
+  if (dnat) {
+    const why = live.addressGone(dnat.ip, r.owner) ?? (live.holds(dnat.ip) ? null : goneIf);
+    return why ? ruleFinding('dangling-nat-rule', r, `DNAT to ${dnat.ip}, which is gone`, [`evidence: ${why}`]) : null;
+  }
+  // Filter ACCEPTs on the forward path only: INPUT/OUTPUT ACCEPTs are the host's own policy.
+  if (r.table === 'filter' && r.target === 'ACCEPT' && r.chain !== 'INPUT' && r.chain !== 'OUTPUT') {
+    const net = r.matches.d ?? r.matches.s;
+    const why = net ? live.subnetGone(net, r.owner) : null;
+    if (net && why) return ruleFinding('dangling-filter-rule', r, `ACCEPT for ${net}, which is gone`, [`evidence: ${why}`]);
+  }
+  // the masquerade test last: it builds two keys, and only nat rules with a source need it
+  const src = r.matches.s;
+  if (r.table === 'nat' && src && (r.target === 'MASQUERADE' || r.target === 'SNAT' || (chains.has(r.family, r.table, r.target) && !!masqChains.get(r.family)?.has(r.target)))) {
+    const why = live.subnetGone(src, r.owner) ?? (src.endsWith('/32') && live.holds(src.split('/')[0]) ? null : goneIf);
+    if (why) return ruleFinding('dangling-masquerade', r, `masquerades ${src}, a source that is gone`, [`evidence: ${why}`]);
+  }
+  return null;
+}
 
-  // Exact duplicates: the second and later copies in the same chain. The
-  // text alone is the key (a rule's text starts with "-A CHAIN", so within a
-  // family and table it names the chain): no key string built per rule.
+// Exact duplicates: the second and later copies in the same chain. The
+// text alone is the key (a rule's text starts with "-A CHAIN", so within a
+// family and table it names the chain): no key string built per rule.
+function duplicates(ipt: FirewallRule[]): [Planned, FirewallRule][] {
+  const out: [Planned, FirewallRule][] = [];
   const seen = new Map<string, Map<string, number>>();
   let texts = new Map<string, number>();
   let family = '';
@@ -133,11 +154,7 @@ export function findRuleIssues(rules: FirewallRule[], berth: BerthOwned, live: L
     }
     const n = (texts.get(r.text) ?? 0) + 1;
     texts.set(r.text, n);
-    if (n > 1) add(ruleFinding('duplicate-rule', r, `copy ${n} of the same rule in ${r.table} ${r.chain}`, [`copy ${n}`]), r);
-  }
-
-  for (const [r, first] of shadowedDnats(ipt, chains)) {
-    add(ruleFinding('shadowed-dnat', r, `never reached: an earlier DNAT for the same host port wins (${first.mapping})`, [`shadowed by ${first.chain}: ${first.text}`]), r);
+    if (n > 1) out.push([ruleFinding('duplicate-rule', r, `copy ${n} of the same rule in ${r.table} ${r.chain}`, [`copy ${n}`]), r]);
   }
   return out;
 }
