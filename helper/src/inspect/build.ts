@@ -97,9 +97,12 @@ export function parseRules(raw: Pick<HostRaw, 'iptables' | 'nft'>, parsed: Parse
   const nft = raw.nft ? parseNftRuleset(raw.nft) : { tables: [], rules: [], baseChains: [] };
   baseChains.push(...nft.baseChains);
   // iptables-nft's tables are listed without their rules (see kernel/nft.ts): count them from iptables-save
+  // (a table's rules come together: its key is made when the table changes, not per rule)
   const counts = new Map<string, number>();
-  for (const r of rules) {
-    const k = `${r.family === 'ipv6' ? 'ip6' : 'ip'} ${r.table}`;
+  let k = '';
+  for (let i = 0; i < rules.length; i++) {
+    const r = rules[i];
+    if (i === 0 || r.table !== rules[i - 1].table || r.family !== rules[i - 1].family) k = `${r.family === 'ipv6' ? 'ip6' : 'ip'} ${r.table}`;
     counts.set(k, (counts.get(k) ?? 0) + 1);
   }
   for (const t of nft.tables) if (t.owner === 'system' && t.rules === 0) t.rules = counts.get(`${t.family} ${t.name}`) ?? 0;

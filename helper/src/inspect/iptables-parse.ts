@@ -211,6 +211,11 @@ function unquote(spec: string, s: number, e: number): string {
 const UNIQUE_VALUES = new Set(['s', 'd', 'dport', 'sport', 'dports', 'sports', 'comment', 'to-destination', 'to-source', 'to-ports', 'to']);
 const INTERN_MAX = 4096;
 
+// The target arguments of every rule whose target has none (most: ACCEPT,
+// RETURN, MASQUERADE, a jump): one object for all, not one each. Frozen:
+// a reading's rules are never changed but for their owners.
+const NO_ARGS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
 // What readSpec shares across the rules of one save.
 class SpecReader {
   private names = new Atoms(INTERN_MAX, true);
@@ -220,8 +225,15 @@ class SpecReader {
   private joins = 0;
   private w = new Words('');
 
+  private out = new RuleOptions();
+
+  // the rule's options, in an object that is this reader's again at the next read
   read(spec: string): RuleOptions {
-    const out = new RuleOptions();
+    const out = this.out;
+    out.matches = {};
+    out.targetArgs = NO_ARGS;
+    out.target = '';
+    out.inTarget = false;
     const w = this.w;
     w.reset(spec);
     let negate = false;
@@ -273,8 +285,9 @@ class SpecReader {
     if ((name === 'j' || name === 'g') && !out.inTarget) {
       out.target = v;
       out.inTarget = true;
-      if (name === 'g') out.targetArgs.goto = 'true';
+      if (name === 'g') out.targetArgs = { goto: 'true' };
     } else if (out.inTarget) {
+      if (out.targetArgs === NO_ARGS) out.targetArgs = {};
       out.targetArgs[negate ? this.negate(name) : name] = v;
     } else {
       const key = negate ? this.negate(name) : name;
@@ -311,7 +324,7 @@ class SpecReader {
 /** A rule's options: matches up to the first -j/-g, then the target's own arguments. */
 class RuleOptions {
   matches: Record<string, string> = {};
-  targetArgs: Record<string, string> = {};
+  targetArgs: Record<string, string> = NO_ARGS;
   target = '';
   inTarget = false;
 }
