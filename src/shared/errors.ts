@@ -9,6 +9,7 @@ export const ERROR_KINDS = [
   'unauthorized', // missing or wrong token
   'unavailable', // no helper answers, or the helper is shutting down
   'kernel', // a kernel program failed; the message names command, exit code and stderr
+  'timeout', // the request passed its deadline (helper/src/server/deadlines.ts); the message names the method and how long
   'internal',
 ] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
@@ -40,5 +41,6 @@ export const RPC_CODES: Record<ErrorKind, number> = {
   unauthorized: -32001,
   unavailable: -32003,
   kernel: -32020,
+  timeout: -32008,
   internal: -32603,
 };

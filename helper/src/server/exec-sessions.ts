@@ -105,7 +105,7 @@ export async function runAttach(eng: Engine, p: { name: string; output: 'live' |
 function sessionOf(id: string, ctx: CallContext): ExecProcess {
   const s = sessions.get(id);
   // another connection's session is as good as none
-  if (!s || s.ctx !== ctx) throw notFound(`no exec session ${id} on this connection`);
+  if (!s || s.ctx.closed !== ctx.closed) throw notFound(`no exec session ${id} on this connection`);
   return s.proc;
 }
 

@@ -51,6 +51,11 @@ export class FrameOutput implements BudgetedOutput {
     sock.once('close', () => this.release());
   }
 
+  // more than drainBytes not yet sent: the connection reads no new request (rpc-server.ts pump)
+  get behind(): boolean {
+    return !this.sock.destroyed && (this.waiting || this.sock.writableLength > this.limits.drainBytes);
+  }
+
   get unsentBytes(): number {
     return this.sock.destroyed ? 0 : this.sock.writableLength + this.queuedBytes;
   }

@@ -15,6 +15,8 @@ import type { CallContext, Handlers } from './rpc-server';
 import type { ActivityLog } from '../store/activity-log';
 import { execInput, execResize, runAttach, runExec } from './exec-sessions';
 import { networkProblems, runProblems } from '../engine/validate';
+import { isMethodName } from '../../../src/shared/methods';
+import { METHOD_CLASS } from './deadlines';
 
 export interface HandlerDeps {
   engine: Engine;
@@ -193,9 +195,17 @@ async function followLogs(eng: Engine, ref: string, q: LogQuery, ctx: CallContex
 // (kernel/link-reaper.ts) and before a firewall deletion has committed
 // (firewall/write-queue.ts): host inspection, NAT views and cleanup read the
 // host once those are done, so nothing on its way out is shown or proposed as a stray.
+// A read whose caller left or whose deadline passed meanwhile is not started
+// (its answer would be built for nobody); a change always is (server/deadlines.ts).
 function afterReaped<T extends object>(handlers: T, reaped: () => Promise<void>): T {
   const out: Record<string, unknown> = {};
-  for (const [name, fn] of Object.entries(handlers) as [string, (...a: unknown[]) => Promise<unknown>][])
-    out[name] = async (...a: unknown[]) => (await reaped(), fn(...a));
+  for (const [name, fn] of Object.entries(handlers) as [string, (p: unknown, ctx?: CallContext) => Promise<unknown>][]) {
+    const read = isMethodName(name) && METHOD_CLASS[name] !== 'change';
+    out[name] = async (p: unknown, ctx?: CallContext) => {
+      await reaped();
+      if (read) ctx?.signal?.throwIfAborted(); // (test callers may pass no signal)
+      return fn(p, ctx);
+    };
+  }
   return out as T;
 }

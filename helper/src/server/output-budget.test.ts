@@ -55,10 +55,8 @@ describe('OutputBudget: readers that stop reading', () => {
     await c.until(() => calls.plan === 5, 'all five calls to run');
     await c.until(() => s.server.held.answers === 2, 'two answers held');
     expect(s.server.held.unsentBytes).toBeLessThan(s.server.limits.drainBytes + 1024 * 1024);
-    // small answers and errors are not held answers: they wait as text, all of them
-    const before = s.server.held.unsentBytes; // the client reads nothing: only what is queued changes it
+    // requests sent while the reader is behind are not read until it reads (backpressure), then answered
     c.write(Array.from({ length: 10 }, (_, i) => req(10 + i, 'system.info')).join('') + '{bad json\n');
-    await c.until(() => s.server.held.unsentBytes >= before + 11 * 50, 'the small answers and the error queued as text');
     expect(s.server.held.answers).toBe(2);
     c.sock.resume();
     await c.until(() => c.frames.length === 17, 'two answers, three refusals, ten small answers and a parse error', 60_000);

@@ -20,7 +20,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let released: (() => void) | null = null;
 const streamed = { events: 0 };
-const big = { elements: 20_000, encoded: 0, bytesSent: 0 }; // ~20 MB of JSON
+const big = { elements: 20_000, encoded: 0, bytesSent: 0, beforeBytes: null as Promise<void> | null }; // ~20 MB of JSON
 const gate = { running: 0, max: 0, open: [] as ((v: unknown) => void)[] };
 const handlers = {
   ...Object.fromEntries(METHOD_NAMES.map((m) => [m, (async () => ({ echo: m })) as Handler])),
@@ -56,6 +56,7 @@ const handlers = {
   })) as Handler,
   // bytes frames, as nat.text sends its output
   'nat.text': (async (_p: never, ctx: CallContext) => {
+    await big.beforeBytes;
     ctx.sendBytes('out', Buffer.from('hello'));
     big.bytesSent++;
     return { done: true };
@@ -324,15 +325,19 @@ describe('RpcServer: what a client can hold', () => {
     await waitFor(() => got.length === 1, 'the first answer');
     sock.pause();
     big.encoded = 0;
-    sock.write(req(2, 'cleanup.plan'));
+    big.bytesSent = 0;
+    let open: () => void = () => {};
+    big.beforeBytes = new Promise((r) => (open = r));
+    // in one write: while the answer waits for its reader the helper reads no new request (backpressure)
+    sock.write(req(2, 'cleanup.plan') + req(3, 'nat.text', { stream: 'out', format: 'raw' }));
     let last = -1;
     while (last !== big.encoded) {
       last = big.encoded;
       await new Promise((r) => setTimeout(r, 300));
     }
     expect(big.encoded).toBeLessThan(big.elements); // the answer waits for the reader
-    big.bytesSent = 0;
-    sock.write(req(3, 'nat.text', { stream: 'out', format: 'raw' }));
+    open();
+    big.beforeBytes = null;
     await waitFor(() => big.bytesSent === 1, 'the bytes sent (queued behind the answer)');
     sock.resume();
     await waitFor(() => got.length === 4, 'both answers and the bytes', 60_000);

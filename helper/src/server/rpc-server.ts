@@ -9,6 +9,7 @@ import type { ClientKind } from '../../../src/shared/activity';
 import { doerOf, runAs } from './actor';
 import { FrameOutput } from './frame-output';
 import { OutputBudget } from './output-budget';
+import { DEADLINES, deadlineOf, type DeadlineLimits, type MethodClass } from './deadlines';
 import { isMethodName, MAX_REQUEST_BYTES, methods, type MethodHandlers } from '../../../src/shared/methods';
 import { tokenPathFor, type RpcResponse } from '../../../src/shared/rpc';
 import {
@@ -24,6 +25,9 @@ export interface CallContext {
   // resolves once what was sent to this connection is down to a little (or it
   // closed): a streaming handler waits on it so a slow reader slows the source
   drained(): Promise<void>;
+  // this call's: aborted when its caller left or its deadline passed
+  // (server/deadlines.ts); a read may stop on it, a change never does
+  signal: AbortSignal;
 }
 export type Handlers = MethodHandlers<CallContext>;
 
@@ -44,8 +48,9 @@ export interface RpcServerOptions {
 // authenticated connection with no request for `idleMs` is closed unless
 // it waits for an answer (container.wait) or subscribed to events: the
 // app's event stream is quiet for hours and stays open as long as its peer
-// does (the kernel tells the helper when a peer goes away).
-export interface RpcLimits {
+// does (the kernel tells the helper when a peer goes away). A request is
+// answered `timeout` past its class's deadline (server/deadlines.ts).
+export interface RpcLimits extends DeadlineLimits {
   maxConnections: number;
   maxInFlight: number; // per connection; reading pauses beyond it
   authMs: number;
@@ -64,6 +69,9 @@ export interface RpcLimits {
   // connection furthest behind is dropped (server/output-budget.ts)
   maxTotalHeldAnswers: number;
   maxTotalBacklogBytes: number;
+  // requests of one class answered `timeout` whose work still runs: past it,
+  // new ones of that class are refused at once (they would queue behind them)
+  maxOverdue: number;
 }
 export const RPC_LIMITS: RpcLimits = {
   maxConnections: 128,
@@ -78,6 +86,8 @@ export const RPC_LIMITS: RpcLimits = {
   maxHeldAnswers: 4,
   maxTotalHeldAnswers: 8,
   maxTotalBacklogBytes: 64 * 1024 * 1024,
+  ...DEADLINES,
+  maxOverdue: 16,
 };
 
 // JSON-RPC 2.0, one JSON object per line, on a unix socket only its owner
@@ -92,6 +102,8 @@ export class RpcServer {
   private connections = new Set<net.Socket>();
   readonly limits: RpcLimits;
   private readonly budget: OutputBudget;
+  // per class, requests past their deadline whose work has not ended yet
+  private readonly overdueBy: Record<MethodClass, number> = { read: 0, inspect: 0, change: 0, stream: 0 };
 
   constructor(private readonly o: RpcServerOptions) {
     this.limits = { ...RPC_LIMITS, ...o.limits };
@@ -169,6 +181,7 @@ export class RpcServer {
     const L = this.limits;
     let onClose: () => void = () => {};
     const closed = new Promise<void>((r) => (onClose = r));
+    const left = new AbortController(); // the caller left: its reads need not go on
     const out = new FrameOutput(sock, L, this.o.log, this.budget);
     const send = (frame: object, big = false) => out.send(frame, big);
     const sendBytes = (stream: string, data: Uint8Array) => out.sendBytes(stream, data);
@@ -201,6 +214,7 @@ export class RpcServer {
       },
       closed,
       drained,
+      signal: left.signal,
     };
     const timers = new Set<NodeJS.Timeout>();
     const after = (ms: number, fn: () => void) => {
@@ -270,9 +284,13 @@ export class RpcServer {
     };
     // Backpressure: at most maxInFlight calls run; the rest of what one read
     // brought waits here and the socket is not read until they have started.
+    // While the client has more than drainBytes of output unread, nothing new
+    // starts and its socket is not read either: a client that pipelines
+    // requests and reads no answers stops itself instead of filling the helper.
     const waiting: RpcCall[] = [];
+    let untilDrained = false;
     const pump = () => {
-      while (inFlight < L.maxInFlight && waiting.length) {
+      while (inFlight < L.maxInFlight && waiting.length && !out.behind) {
         const call = waiting.shift()!;
         inFlight++;
         void this.dispatch(call, ctx, client)
@@ -284,20 +302,44 @@ export class RpcServer {
             endIfAnswered();
           });
       }
-      if (waiting.length) sock.pause();
-      else if (sock.isPaused() && !sock.destroyed) sock.resume();
+      if (out.behind && !untilDrained && !sock.destroyed) {
+        untilDrained = true;
+        void out.drained().then(() => {
+          untilDrained = false;
+          pump();
+        });
+      }
+      if (waiting.length || out.behind) pauseReading();
+      else if (readingPaused && !sock.destroyed) {
+        readingPaused = false;
+        sock.resume();
+        checkLine();
+      }
     };
 
+    // A line must not stay unfinished for ever (a slow or stuck writer), but
+    // while the helper does not read (pump) the writer is not the slow one:
+    // its clock starts again when reading resumes.
+    let readingPaused = false;
+    const stopLineClock = () => {
+      if (!lineTimer) return;
+      clearTimeout(lineTimer);
+      timers.delete(lineTimer);
+      lineTimer = null;
+    };
+    const checkLine = () => {
+      if (framer.pending && !lineTimer && !readingPaused)
+        lineTimer = after(L.lineMs, () => refuse(errorFrame(null, new BerthError('invalid_argument', `request line not finished within ${L.lineMs / 1000} s`), INVALID_REQUEST)));
+      else if (!framer.pending) stopLineClock();
+    };
+    const pauseReading = () => {
+      readingPaused = true;
+      sock.pause();
+      stopLineClock();
+    };
     sock.on('data', (chunk: Buffer) => {
       framer.push(chunk);
-      // a line must not stay unfinished for ever (a slow or stuck writer)
-      if (framer.pending && !lineTimer)
-        lineTimer = after(L.lineMs, () => refuse(errorFrame(null, new BerthError('invalid_argument', `request line not finished within ${L.lineMs / 1000} s`), INVALID_REQUEST)));
-      else if (!framer.pending && lineTimer) {
-        clearTimeout(lineTimer);
-        timers.delete(lineTimer);
-        lineTimer = null;
-      }
+      checkLine();
     });
     // The client shut its side: no more requests. What it asked is answered,
     // then the connection ends; a call that keeps running (container.wait)
@@ -320,6 +362,7 @@ export class RpcServer {
       waiting.length = 0;
       this.connections.delete(sock);
       this.subscribers.delete(notify);
+      left.abort(new BerthError('unavailable', 'the caller left'));
       onClose();
     });
   }
@@ -333,14 +376,46 @@ export class RpcServer {
       const where = i.path.length ? `${i.path.join('.')}: ` : '';
       return errorFrame(id, new BerthError('invalid_argument', `${where}${i.message}`));
     }
-    try {
-      // the events the call causes are recorded as done by this client (server/actor.ts)
-      const handler = this.o.handlers[method] as (p: unknown, c: CallContext) => Promise<unknown>;
-      return resultFrame(id, await runAs(doerOf(method, client), () => handler(parsed.data, ctx)));
-    } catch (e) {
-      if (!(e instanceof BerthError)) this.o.log(`${method} failed: ${(e as Error).stack ?? e}`);
-      return errorFrame(id, e);
-    }
+    const { cls, ms } = deadlineOf(method, parsed.data, this.limits);
+    if (ms !== null && this.overdueBy[cls] >= this.limits.maxOverdue)
+      return errorFrame(id, new BerthError('unavailable', `refused ${method}: ${this.overdueBy[cls]} earlier requests of its kind still run past their deadline; retry later`));
+    const late = new AbortController();
+    const callCtx: CallContext = { ...ctx, signal: AbortSignal.any([ctx.signal, late.signal]) };
+    // the events the call causes are recorded as done by this client (server/actor.ts)
+    const handler = this.o.handlers[method] as (p: unknown, c: CallContext) => Promise<unknown>;
+    const work = runAs(doerOf(method, client), () => handler(parsed.data, callCtx)).then(
+      (r) => resultFrame(id, r),
+      (e) => {
+        if (!(e instanceof BerthError)) this.o.log(`${method} failed: ${(e as Error).stack ?? e}`);
+        return errorFrame(id, e);
+      },
+    );
+    if (ms === null) return work;
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<null>((r) => (timer = setTimeout(() => r(null), ms)));
+    const first = await Promise.race([work, expired]);
+    clearTimeout(timer);
+    if (first) return first;
+    // Past its deadline the caller is answered; the work is not cut short. A
+    // read stops where it looks at its signal; a change goes on in the
+    // engine's queue, which commits it or undoes it as for any caller
+    // (docs/architecture.md, "Deadlines").
+    const secs = ms / 1000;
+    late.abort(new BerthError('timeout', `${method} passed its deadline`));
+    this.overdueBy[cls]++;
+    void work.then((f) => {
+      this.overdueBy[cls]--;
+      this.o.log(`${method} ended ${'error' in f ? `with an error (${f.error.message})` : 'successfully'} after its ${secs} s deadline`);
+    });
+    const what = cls === 'change'
+      ? 'the change goes on in the helper and is either completed or undone (its events and berth activity say which)'
+      : 'the read was abandoned';
+    return errorFrame(id, new BerthError('timeout', `timeout: ${method} did not finish within ${secs} s; ${what}`));
+  }
+
+  // requests answered `timeout` whose work still runs, per class
+  get overdue(): Readonly<Record<MethodClass, number>> {
+    return this.overdueBy;
   }
 
   get connectionCount(): number {
