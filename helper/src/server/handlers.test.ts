@@ -3,6 +3,8 @@ import { methods } from '../../../src/shared/methods';
 import type { BerthClient } from '../client/unix-client';
 import { bridgeNetwork, container, stateOf } from '../testing/memory-engine';
 import { startMemoryHelper } from '../testing/memory-helper';
+import { afterReaped } from './handlers';
+import type { CallContext } from './rpc-server';
 
 // The handlers behind the real RPC server, over an engine in memory: what a
 // client gets, checked against the contract's result schemas, and what bad
@@ -97,5 +99,26 @@ describe('handlers over an engine in memory', () => {
   it('network.checkSubnet reports an overlap with a Berth network by its name', async () => {
     const r = methods['network.checkSubnet'].result.parse(await c.api['network.checkSubnet']({ subnet: '10.1.0.128/25' }));
     expect(r.overlaps).toEqual([expect.objectContaining({ kind: 'network', what: 'red' })]);
+  });
+});
+
+describe('afterReaped: host readings wait for removals to settle', () => {
+  it('a read whose caller left (or whose deadline passed) meanwhile is not started; a change always is', async () => {
+    const started: string[] = [];
+    let settle: () => void = () => {};
+    const reaped = new Promise<void>((r) => (settle = r));
+    const h = afterReaped({
+      'host.inspect': async (_p?: unknown, _c?: CallContext) => void started.push('host.inspect'),
+      'cleanup.apply': async (_p?: unknown, _c?: CallContext) => void started.push('cleanup.apply'),
+    }, () => reaped);
+    const gone = new AbortController();
+    const ctx = { signal: gone.signal } as CallContext;
+    const read = h['host.inspect'](undefined, ctx);
+    const change = h['cleanup.apply'](undefined, ctx);
+    gone.abort(new Error('the caller left'));
+    settle();
+    await expect(read).rejects.toThrow('the caller left');
+    await change;
+    expect(started).toEqual(['cleanup.apply']);
   });
 });

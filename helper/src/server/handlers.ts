@@ -197,7 +197,7 @@ async function followLogs(eng: Engine, ref: string, q: LogQuery, ctx: CallContex
 // host once those are done, so nothing on its way out is shown or proposed as a stray.
 // A read whose caller left or whose deadline passed meanwhile is not started
 // (its answer would be built for nobody); a change always is (server/deadlines.ts).
-function afterReaped<T extends object>(handlers: T, reaped: () => Promise<void>): T {
+export function afterReaped<T extends object>(handlers: T, reaped: () => Promise<void>): T {
   const out: Record<string, unknown> = {};
   for (const [name, fn] of Object.entries(handlers) as [string, (p: unknown, ctx?: CallContext) => Promise<unknown>][]) {
     const read = isMethodName(name) && METHOD_CLASS[name] !== 'change';
