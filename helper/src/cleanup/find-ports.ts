@@ -86,16 +86,10 @@ export function findStaleConntrack(host: HostInspect, berth: BerthOwned, entries
     .filter((l) => l.kind === 'bridge' && l.owner !== 'berth' && l.owner !== 'system' && !berthBridges.has(l.name))
     .flatMap((l) => l.addresses.map((a) => ({ owner: l.owner, name: l.name, prefix: parseToolPrefix(a) })))
     .filter((b): b is { owner: Owner; name: string; prefix: Cidr } => !!b.prefix && b.prefix.len > 0 && !b.prefix.v6);
-  // the DNATs by the container address they send to, decoded once: each flow asks only those of its address
-  const dnatsTo = new Map<string, { r: FirewallRule; t: { ip: string; port: string | null } }[]>();
-  for (const r of host.rules) {
-    if (r.source !== 'iptables' || r.table !== 'nat') continue;
-    const t = dnatTarget(r);
-    if (!t) continue;
-    let list = dnatsTo.get(t.ip);
-    if (!list) dnatsTo.set(t.ip, (list = []));
-    list.push({ r, t });
-  }
+  // the DNATs by the container address they send to, decoded once, at the first flow that asks
+  // (most readings have none): each flow asks only those of its own address
+  let dnatsTo: Map<string, Dnat[]> | null = null;
+  const dnatsOf = (ip: string) => (dnatsTo ??= dnatsByAddress(host.rules)).get(ip) ?? [];
   const groups = new Map<string, { owner: Owner; reason: string; entries: ConntrackEntry[] }>();
 
   // both families: Berth's IPv6 ports DNAT too (docs/ipv6.md)
@@ -116,7 +110,7 @@ export function findStaleConntrack(host: HostInspect, berth: BerthOwned, entries
       owner = 'berth';
       const dead = live.addressGone(ip, owner) !== null;
       if (dead) reason = `conntrack entries to ${ip}, a container address no live namespace holds`;
-      else if (!(dnatsTo.get(ip) ?? []).some((d) => ruleStillMaps(d.r, d.t, e))) reason = `conntrack entries of host port ${e.orig.dport}/${e.proto}, which is no longer published to ${ip}:${e.reply.sport}`;
+      else if (!dnatsOf(ip).some((d) => ruleStillMaps(d.r, d.t, e))) reason = `conntrack entries of host port ${e.orig.dport}/${e.proto}, which is no longer published to ${ip}:${e.reply.sport}`;
       else continue;
     } else {
       const net = foreignNets.find((b) => cidrContains(b.prefix, addr));
@@ -145,8 +139,22 @@ export function findStaleConntrack(host: HostInspect, berth: BerthOwned, entries
   });
 }
 
+type Dnat = { r: FirewallRule; t: { ip: string; port: string | null } };
+function dnatsByAddress(rules: FirewallRule[]): Map<string, Dnat[]> {
+  const to = new Map<string, Dnat[]>();
+  for (const r of rules) {
+    if (r.source !== 'iptables' || r.table !== 'nat') continue;
+    const t = dnatTarget(r);
+    if (!t) continue;
+    let list = to.get(t.ip);
+    if (!list) to.set(t.ip, (list = []));
+    list.push({ r, t });
+  }
+  return to;
+}
+
 // A DNAT rule that still sends this flow's host port to its container address.
-function ruleStillMaps(r: FirewallRule, t: { ip: string; port: string | null }, e: ConntrackEntry): boolean {
+function ruleStillMaps(r: FirewallRule, t: Dnat['t'], e: ConntrackEntry): boolean {
   if (t.ip !== e.reply.src || (t.port !== null && t.port !== String(e.reply.sport))) return false;
   if (r.matches.p && r.matches.p !== e.proto) return false;
   return dportMatches(r.matches.dport ?? r.matches.dports, e.orig.dport);
