@@ -27,6 +27,7 @@ export function useVirtualRows({
   onMove,
   scrollTo,
   fixed = false,
+  overscan = 10,
 }: {
   count: number;
   getKey: (i: number) => string | undefined;
@@ -37,6 +38,7 @@ export function useVirtualRows({
   onMove?: (i: number) => void;
   scrollTo?: ScrollRequest | null;
   fixed?: boolean; // every row is `estimate` px high
+  overscan?: number; // rows rendered beyond each edge of the view
 }) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const rowRefs = useRef(new Map<number, HTMLElement>());
@@ -45,7 +47,7 @@ export function useVirtualRows({
     count,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => estimate,
-    overscan: 10,
+    overscan,
     initialRect: FALLBACK_RECT,
     // a box not laid out (yet, or in jsdom) still shows a window of rows
     observeElementRect: (inst, cb) => observeElementRect(inst, (r) => cb(r.height > 0 ? r : FALLBACK_RECT)),

@@ -8,6 +8,11 @@ import { berthTag, describeObject, type BerthObject } from '../../lib/berth-name
 import type { OpenView } from '../../lib/navigation';
 
 export const ROW_HEIGHT = 30;
+// Rows beyond each edge of the view: enough for the row an arrow key moves to
+// to be there already (it takes the focus at once: useVirtualRows). Every
+// row in the DOM is walked again by each frame's paint and layerization, so
+// not more.
+const OVERSCAN = 4;
 // Rows are keyed by slot, not by rule: a scroll step hands the slots of the
 // rows it drops to the rows it brings, so React updates those row elements
 // (text, title, transform) instead of removing them and building new ones,
@@ -93,6 +98,7 @@ export function NatTable({
     onMove: activate,
     scrollTo,
     fixed: true,
+    overscan: OVERSCAN,
   });
   const first = v.items[0]?.index ?? 0;
   const last = v.items[v.items.length - 1]?.index ?? 0;
