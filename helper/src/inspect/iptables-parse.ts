@@ -154,22 +154,27 @@ class Words {
     let i = this.pos;
     while (i < n && (spec.charCodeAt(i) === 0x20 || spec.charCodeAt(i) === 0x09)) i++;
     if (i >= n) return false;
-    this.start = i;
+    const start = (this.start = i);
     let plain = true;
     let quoted = false;
+    let quotes = 0;
+    let escaped = false;
     for (; i < n; i++) {
       const c = spec.charCodeAt(i);
       if (c === 0x5c /* \ */ && i + 1 < n) {
         plain = false;
+        escaped = true;
         i++;
       } else if (c === 0x22 /* " */) {
         plain = false;
         quoted = !quoted;
+        quotes++;
       } else if (!quoted && (c === 0x20 || c === 0x09)) break;
     }
     this.end = this.pos = i;
     this.plain = plain;
-    this.unquoted = null;
+    // "…" with no quote or escape inside (a Kubernetes comment): the slice between the quotes
+    this.unquoted = !escaped && quotes === 2 && spec.charCodeAt(start) === 0x22 && spec.charCodeAt(i - 1) === 0x22 ? spec.slice(start + 1, i - 1) : null;
     return true;
   }
 
