@@ -182,6 +182,11 @@ export class RpcServer {
     let onClose: () => void = () => {};
     const closed = new Promise<void>((r) => (onClose = r));
     const left = new AbortController(); // the caller left: its reads need not go on
+    // each running call's own signal, aborted when it passes its deadline or
+    // the caller leaves (not AbortSignal.any over left: in Node 20-22 each
+    // signal it makes stays referenced by the long-lived one until it aborts,
+    // a leak per request on a connection open for hours)
+    const running = new Set<AbortController>();
     const out = new FrameOutput(sock, L, this.o.log, this.budget);
     const send = (frame: object, big = false) => out.send(frame, big);
     const sendBytes = (stream: string, data: Uint8Array) => out.sendBytes(stream, data);
@@ -293,7 +298,7 @@ export class RpcServer {
       while (inFlight < L.maxInFlight && waiting.length && !out.behind) {
         const call = waiting.shift()!;
         inFlight++;
-        void this.dispatch(call, ctx, client)
+        void this.dispatch(call, ctx, client, running)
           .catch((e) => errorFrame(call.id, e))
           .then((frame) => {
             inFlight--;
@@ -363,11 +368,12 @@ export class RpcServer {
       this.connections.delete(sock);
       this.subscribers.delete(notify);
       left.abort(new BerthError('unavailable', 'the caller left'));
+      for (const c of running) c.abort(left.signal.reason);
       onClose();
     });
   }
 
-  private async dispatch(call: RpcCall, ctx: CallContext, client: ClientKind): Promise<RpcResponse> {
+  private async dispatch(call: RpcCall, ctx: CallContext, client: ClientKind, running: Set<AbortController>): Promise<RpcResponse> {
     const { id, method } = call;
     if (!isMethodName(method)) return methodNotFound(id, method);
     const parsed = methods[method].params.safeParse(call.params ?? {});
@@ -379,8 +385,10 @@ export class RpcServer {
     const { cls, ms } = deadlineOf(method, parsed.data, this.limits);
     if (ms !== null && this.overdueBy[cls] >= this.limits.maxOverdue)
       return errorFrame(id, new BerthError('unavailable', `refused ${method}: ${this.overdueBy[cls]} earlier requests of its kind still run past their deadline; retry later`));
-    const late = new AbortController();
-    const callCtx: CallContext = { ...ctx, signal: AbortSignal.any([ctx.signal, late.signal]) };
+    const own = new AbortController();
+    if (ctx.signal.aborted) own.abort(ctx.signal.reason);
+    running.add(own);
+    const callCtx: CallContext = { ...ctx, signal: own.signal };
     // the events the call causes are recorded as done by this client (server/actor.ts)
     const handler = this.o.handlers[method] as (p: unknown, c: CallContext) => Promise<unknown>;
     const work = runAs(doerOf(method, client), () => handler(parsed.data, callCtx)).then(
@@ -389,7 +397,7 @@ export class RpcServer {
         if (!(e instanceof BerthError)) this.o.log(`${method} failed: ${(e as Error).stack ?? e}`);
         return errorFrame(id, e);
       },
-    );
+    ).finally(() => running.delete(own));
     if (ms === null) return work;
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<null>((r) => (timer = setTimeout(() => r(null), ms)));
@@ -401,7 +409,7 @@ export class RpcServer {
     // engine's queue, which commits it or undoes it as for any caller
     // (docs/architecture.md, "Deadlines").
     const secs = ms / 1000;
-    late.abort(new BerthError('timeout', `${method} passed its deadline`));
+    own.abort(new BerthError('timeout', `${method} passed its deadline`));
     this.overdueBy[cls]++;
     void work.then((f) => {
       this.overdueBy[cls]--;
