@@ -1,7 +1,7 @@
 import { memo, useCallback, useEffect, useLayoutEffect, useRef, type KeyboardEvent, type MouseEvent } from 'react';
 import type { FirewallRule } from '../../../../shared/inspect';
 import { useVirtualRows, type ScrollRequest } from '../../lib/useVirtualRows';
-import { foreignObjectText, mappingText, matchSummary, shortBytes, shortCount, targetText } from './nat-format';
+import { foreignObjectText, grouped, mappingText, matchSummary, shortBytes, shortCount, targetText } from './nat-format';
 import { OwnerBadge } from './OwnerBadge';
 import { BerthObjectLink } from '../../components/BerthObjectLink';
 import { berthTag, describeObject, type BerthObject } from '../../lib/berth-names';
@@ -247,7 +247,7 @@ const NatRow = memo(function NatRow({
       <div role="cell" className={`mono ellipsis${r.mapping ? '' : ' muted-strong'}`} title={[mappingText(r), match].filter(Boolean).join('\n') || 'any packet'}>
         {r.mapping ? mappingText(r) : match || <span className="muted">any</span>}
       </div>
-      <div role="cell" className="num mono" title={`${packets.toLocaleString()} packets, ${bytes.toLocaleString()} bytes (${shortBytes(bytes)})`}>{shortCount(packets)}</div>
+      <div role="cell" className="num mono" title={`${grouped(packets)} packets, ${grouped(bytes)} bytes (${shortBytes(bytes)})`}>{shortCount(packets)}</div>
     </div>
   );
 });

@@ -12,7 +12,7 @@ import { Spinner } from '../../components/Spinner';
 import { useDebounced } from '../../lib/useDebounced';
 import { useSlashFocus } from '../../lib/useSlashFocus';
 import type { ScrollRequest } from '../../lib/useVirtualRows';
-import { rawText, type NatFilters } from './nat-format';
+import { grouped, rawText, type NatFilters } from './nat-format';
 import { NatTable } from './NatTable';
 import { PacketTracer, tracedRule, type TraceOutcome } from './PacketTracer';
 import { RuleDetails } from './RuleDetails';
@@ -203,7 +203,7 @@ export function NatView({ onOpen }: { onOpen?: OpenView } = {}) {
     <section className="view" aria-labelledby="view-title">
       <PageHeader
         title="Firewall rules"
-        subtitle={data ? `${total.toLocaleString()} rule${total === 1 ? '' : 's'} of every table (nat, filter, raw, mangle), iptables and nftables, from every owner — decoded, with counters` : 'Every rule of every table and owner, decoded, with counters'}
+        subtitle={data ? `${grouped(total)} rule${total === 1 ? '' : 's'} of every table (nat, filter, raw, mangle), iptables and nftables, from every owner — decoded, with counters` : 'Every rule of every table and owner, decoded, with counters'}
         actions={
           <>
             <button type="button" className="button" aria-pressed={raw} onClick={() => setRaw((x) => !x)}>
@@ -235,7 +235,7 @@ export function NatView({ onOpen }: { onOpen?: OpenView } = {}) {
             <Select label="Family" value={filters.family} onChange={set('family')} options={['ipv4', 'ipv6']} all="IPv4 and IPv6" />
             {filtered && <button type="button" className="button button-ghost" onClick={() => setFilters(NO_FILTERS)}>Clear filters</button>}
             <span className="toolbar-count muted" role="status" aria-live="polite">
-              {data ? (filtered ? `${matched.toLocaleString()} of ${total.toLocaleString()} rules` : `${total.toLocaleString()} rules`) : ''}
+              {data ? (filtered ? `${grouped(matched)} of ${grouped(total)} rules` : `${grouped(total)} rules`) : ''}
             </span>
           </div>
           {head.error ? (

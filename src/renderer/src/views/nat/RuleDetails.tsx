@@ -1,7 +1,7 @@
 import type { FirewallRule } from '../../../../shared/inspect';
 import { Icon } from '../../components/Icon';
 import { JsonView } from '../../components/JsonView';
-import { foreignObjectText, mappingText, targetText } from './nat-format';
+import { foreignObjectText, grouped, mappingText, targetText } from './nat-format';
 import { OwnerBadge } from './OwnerBadge';
 import { BerthObjectLink } from '../../components/BerthObjectLink';
 import { berthTag, type BerthObject } from '../../lib/berth-names';
@@ -33,7 +33,7 @@ export function RuleDetails({ rule, onClose, names, onOpen }: { rule: FirewallRu
         <dt>Target</dt>
         <dd className="mono rule-chain">{targetText(rule)}</dd>
         <dt>Counters</dt>
-        <dd className="mono">{rule.packets.toLocaleString()} packets · {rule.bytes.toLocaleString()} bytes</dd>
+        <dd className="mono">{grouped(rule.packets)} packets · {grouped(rule.bytes)} bytes</dd>
         {rule.comment && (<><dt>Comment</dt><dd>{rule.comment}</dd></>)}
       </dl>
       <h3 className="section-title">As {rule.source === 'nftables' ? 'nft' : 'iptables-save'} prints it</h3>

@@ -29,6 +29,13 @@ export function targetText(r: Pick<FirewallRule, 'target' | 'targetArgs'>): stri
   return [r.targetArgs.goto ? `goto ${r.target}` : r.target || '—', ...args].join(' ');
 }
 
+// A count with the locale's digit groups ("12,345"), as toLocaleString()
+// writes it: one formatter made once, where each toLocaleString() call sets
+// up the locale's formatting again (two per row a scroll step brings were the
+// costliest part of rendering that row, in a CPU profile of the GUI bench).
+const GROUPS = new Intl.NumberFormat();
+export const grouped = (n: number): string => GROUPS.format(n);
+
 export function shortCount(n: number): string {
   if (n < 1000) return String(n);
   const units = ['K', 'M', 'G', 'T'];
