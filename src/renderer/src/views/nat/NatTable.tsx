@@ -137,7 +137,7 @@ export function NatTable({
           {v.items.map((it, k) => {
             const r = rowAt(it.index);
             const key = slots[k];
-            if (!r) return <LoadingRow key={key} index={it.index} start={it.start} tabStop={it.index === v.tabStop} events={v.rowEvents} />;
+            if (!r) return <NatRow key={key} index={it.index} start={it.start} rule={undefined} tabStop={it.index === v.tabStop} selected={false} hit={false} onPath={false} packets={0} bytes={0} object={undefined} events={v.rowEvents} />;
             const c = counters.get(r.id);
             const tag = r.owner === 'berth' ? berthTag(r.comment) : null;
             return (
@@ -187,14 +187,9 @@ function useRowProps(index: number, start: number, tabStop: boolean, events: Row
   };
 }
 
-const LoadingRow = memo(function LoadingRow({ index, start, tabStop, events }: { index: number; start: number; tabStop: boolean; events: RowEvents }) {
-  return (
-    <div {...useRowProps(index, start, tabStop, events)} className="vgrid-row row-loading" aria-busy="true">
-      <div role="cell" className="muted">…</div>
-    </div>
-  );
-});
-
+// A row whose page has not arrived yet is the same elements, empty but for
+// "…": when its page comes (or a scroll step hands its slot to a loaded row)
+// React fills them in instead of building the row anew.
 const NatRow = memo(function NatRow({
   index,
   start,
@@ -211,7 +206,7 @@ const NatRow = memo(function NatRow({
 }: {
   index: number;
   start: number;
-  rule: FirewallRule;
+  rule: FirewallRule | undefined;
   tabStop: boolean;
   selected: boolean;
   hit: boolean;
@@ -223,6 +218,22 @@ const NatRow = memo(function NatRow({
   onOpen?: OpenView;
 }) {
   const props = useRowProps(index, start, tabStop, events);
+  if (!r) {
+    return (
+      <div {...props} className="vgrid-row row-loading" aria-busy="true">
+        <div role="cell" className="mono nat-where">
+          <span className="nat-table-name">…</span>
+          <span className="nat-sep" />
+          <span className="nat-chain" />
+          <span className="nat-pos" />
+        </div>
+        <div role="cell" className="mono ellipsis"><span className="target" /></div>
+        <div role="cell" className="nat-owner" />
+        <div role="cell" className="mono ellipsis" />
+        <div role="cell" className="num mono" />
+      </div>
+    );
+  }
   const cls = ['vgrid-row', selected && 'selected', hit && 'hit', onPath && 'on-path'].filter(Boolean).join(' ');
   const match = matchSummary(r);
   const target = targetText(r);
