@@ -114,7 +114,10 @@ export class TestHost {
     this.dataRoot = join(dir, 'data');
   }
 
-  static async create(): Promise<TestHost> {
+  // privateRun: a tmpfs on /run inside the host first, for a program that
+  // writes fixed paths there (dockerd's containerd keeps its shims' sockets
+  // in /run/containerd whatever its roots), so nothing lands on the machine's.
+  static async create(opts: { privateRun?: boolean } = {}): Promise<TestHost> {
     if (process.getuid?.() !== 0) throw new Error('integration tests need root (they create network namespaces)');
     const dir = await mkdtemp(join(tmpdir(), 'berth-it-'));
     // its own PID namespace too: the helper inspects every process's network
@@ -150,7 +153,8 @@ export class TestHost {
       throw e;
     }
     const h = new TestHost(pid, holder, dir);
-    await execa('mkdir', ['-p', '/run/netns']);
+    if (opts.privateRun) await h.shOk(['mount', '-t', 'tmpfs', 'berth-run', '/run']);
+    await h.shOk(['mkdir', '-p', '/run/netns']);
     await h.sh(['mount', '-t', 'tmpfs', 'berth-test', '/run/netns']);
     await h.sh(['ip', 'link', 'set', 'lo', 'up']);
     return h;
