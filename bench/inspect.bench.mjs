@@ -1,5 +1,6 @@
 // host.inspect-equivalent work on a generated 10,000-rule ruleset across
-// owners: parse iptables-save, classify, build HostInspect, plan cleanup.
+// owners: parse iptables-save, classify, build HostInspect, its answer's JSON
+// as the helper writes it (server/json-pieces.ts), plan cleanup.
 // Pure: nothing is read from or written to the host. Run: node bench/inspect.bench.mjs
 // (env RULES, ROUNDS; RULESET=foreign: the scale bench's ruleset (bench/lib/host.mjs), whose
 // rules quote comments, instead of this one's; the unit suite runs it with a few hundred rules as a smoke test)
@@ -11,7 +12,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const entry = `
 import { buildHostInspect } from './helper/src/inspect/build';
 import { planStale } from './helper/src/cleanup/findings';
-export { buildHostInspect, planStale };
+import { jsonPieces } from './helper/src/server/json-pieces';
+export { buildHostInspect, jsonPieces, planStale };
 `;
 const out = await build({
   stdin: { contents: entry, resolveDir: root, loader: 'ts' },
@@ -77,16 +79,24 @@ const berth = { networks: [], endpoints: [], netnsNames: [], ports: [], heldPort
 const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 const time = (f) => { const t = performance.now(); const c = cpuMs(); const r = f(); return [r, performance.now() - t, cpuMs() - c]; };
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
-const cpu = { inspect: [], plan: [] };
+const cpu = { inspect: [], json: [], plan: [] };
+// the answer's text, piece by piece as the helper sends it (its length, so nothing is kept)
+const answer = (host) => {
+  let n = 0;
+  for (const piece of mod.jsonPieces({ jsonrpc: '2.0', id: 1, result: host })) n += piece.length;
+  return n;
+};
 for (let round = 0; round < ROUNDS; round++) {
   const [host, tInspect, cInspect] = time(() => mod.buildHostInspect(raw));
+  const [chars, , cJson] = time(() => answer(host));
   const [plan, tPlan, cPlan] = time(() => mod.planStale(host, berth));
   cpu.inspect.push(cInspect);
+  cpu.json.push(cJson);
   cpu.plan.push(cPlan);
   console.log(`round ${round + 1}: ${host.rules.length} rules, ${host.links.length} links, ${host.netns.length} netns | ` +
-    `host.inspect parse+classify ${tInspect.toFixed(1)} ms (CPU ${cInspect.toFixed(0)}) | cleanup plan ${tPlan.toFixed(1)} ms (CPU ${cPlan.toFixed(0)}, ${plan.length} findings) | ` +
+    `host.inspect parse+classify ${tInspect.toFixed(1)} ms (CPU ${cInspect.toFixed(0)}), answer JSON CPU ${cJson.toFixed(0)} ms (${(chars / 1e6).toFixed(1)} MB) | cleanup plan ${tPlan.toFixed(1)} ms (CPU ${cPlan.toFixed(0)}, ${plan.length} findings) | ` +
     `total ${(tInspect + tPlan).toFixed(1)} ms, CPU ${(cInspect + cPlan).toFixed(0)} ms`);
 }
 // the first round pays for compiling; the median of the later ones is what an A/B compares
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-if (ROUNDS > 2) console.log(`median CPU of rounds 2-${ROUNDS}: host.inspect ${median(cpu.inspect.slice(1)).toFixed(0)} ms, cleanup plan ${median(cpu.plan.slice(1)).toFixed(0)} ms`);
+if (ROUNDS > 2) console.log(`median CPU of rounds 2-${ROUNDS}: host.inspect ${median(cpu.inspect.slice(1)).toFixed(0)} ms + its JSON ${median(cpu.json.slice(1)).toFixed(0)} ms, cleanup plan ${median(cpu.plan.slice(1)).toFixed(0)} ms`);
