@@ -607,6 +607,9 @@ class Docker {
   static async create() {
     const d = new Docker();
     d.host = await Host.create('docker', { pidNs: true });
+    // dockerd writes its trust key to /etc/docker (docker.io's directory) on first start: the
+    // machine's own, unless the host's (private) mount namespace has a tmpfs there
+    if (existsSync('/etc/docker')) await d.host.sh(['mount', '-t', 'tmpfs', 'bench-etc-docker', '/etc/docker']);
     const logFd = openSync(path.join(dir, 'dockerd.log'), 'a');
     // -p: nsenter forks, dockerd is its child inside the host's PID namespace
     d.daemon = spawn('nsenter', ['-t', String(d.host.pid), '-n', '-m', '-p', '--', DOCKERD, '--data-root', '/run/docker-data',
