@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rawClient } from '../../helper/src/testing/raw-rpc-client';
+import { authedClient, requestLine as req } from '../../helper/src/testing/raw-rpc-client';
 import { BERTH, TestHost } from './harness';
 
 // The real helper on a host with 10,000 rules, against clients that break
@@ -26,13 +26,7 @@ describe('the real helper against broken and hostile clients', () => {
   }, 300_000);
   afterAll(async () => h?.destroy());
 
-  const req = (id: number, method: string, params: unknown = {}, auth?: string) => JSON.stringify({ jsonrpc: '2.0', id, method, params, auth }) + '\n';
-  const authed = async () => {
-    const c = await rawClient(h.socket);
-    c.write(req(0, 'system.info', {}, token));
-    await c.frame(0);
-    return c;
-  };
+  const authed = () => authedClient(h.socket, token);
   const served = async () => {
     expect((await h.berth(['network', 'ls'])).code).toBe(0);
     expect(await h.alive(h.helperPid)).toBe(true);

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rawClient } from '../../helper/src/testing/raw-rpc-client';
+import { authedClient, rawClient, requestLine as req } from '../../helper/src/testing/raw-rpc-client';
 import { TestHost } from './harness';
 
 // The real helper against an unprivileged client that pipelines without
@@ -18,13 +18,7 @@ describe('the real helper: what one client can hold', () => {
   }, 300_000);
   afterAll(async () => h?.destroy());
 
-  const req = (id: number, method: string, params: unknown = {}, auth?: string) => JSON.stringify({ jsonrpc: '2.0', id, method, params, auth }) + '\n';
-  const authed = async () => {
-    const c = await rawClient(h.socket);
-    c.write(req(0, 'system.info', {}, token));
-    await c.frame(0);
-    return c;
-  };
+  const authed = () => authedClient(h.socket, token);
   const served = async () => {
     expect((await h.berth(['network', 'ls'])).code).toBe(0);
     expect(await h.alive(h.helperPid)).toBe(true);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METHOD_NAMES } from '../../../src/shared/method-names';
-import { rawClient } from '../testing/raw-rpc-client';
+import { authedClient, rawClient, requestLine as req } from '../testing/raw-rpc-client';
 import { deadlineOf, METHOD_CLASS } from './deadlines';
 import { RpcServer, type CallContext, type Handlers } from './rpc-server';
 
@@ -48,13 +48,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const req = (id: number, method: string, params: unknown = {}, auth?: string) => JSON.stringify({ jsonrpc: '2.0', id, method, params, auth }) + '\n';
-async function authed() {
-  const c = await rawClient(socketPath);
-  c.write(req(0, 'system.info', {}, token));
-  await c.frame(0);
-  return c;
-}
+const authed = () => authedClient(socketPath, token);
 const byId = (c: Awaited<ReturnType<typeof rawClient>>, id: number) => c.until(() => c.frames.some((f) => f.id === id), `the answer to ${id}`, 30_000).then(() => c.frames.find((f) => f.id === id));
 async function until(cond: () => boolean, what: string) {
   for (const end = Date.now() + 30_000; !cond(); await new Promise((r) => setTimeout(r, 20)))

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METHOD_NAMES } from '../../../src/shared/method-names';
-import { rawClient } from '../testing/raw-rpc-client';
+import { authedClient, rawClient, requestLine as req } from '../testing/raw-rpc-client';
 import { RpcServer, type Handlers } from './rpc-server';
 
 // Broken or hostile framing, each against a server that must answer it with
@@ -29,13 +29,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const req = (id: number, method: string, params: unknown = {}, auth?: string) => JSON.stringify({ jsonrpc: '2.0', id, method, params, auth }) + '\n';
-async function authed() {
-  const c = await rawClient(socketPath);
-  c.write(req(0, 'system.info', {}, token));
-  await c.frame(0);
-  return c;
-}
+const authed = () => authedClient(socketPath, token);
 // another client is served: the server is up and not stuck on the hostile one
 async function othersServed() {
   const d = await authed();

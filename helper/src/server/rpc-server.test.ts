@@ -6,7 +6,7 @@ import { BerthError } from '../../../src/shared/errors';
 import { METHOD_NAMES } from '../../../src/shared/method-names';
 import net from 'node:net';
 import { LineFramer } from '../../../src/shared/rpc-frames';
-import { rawClient } from '../testing/raw-rpc-client';
+import { rawClient, requestLine as req } from '../testing/raw-rpc-client';
 import { malformedLine, prng } from '../testing/rpc-fuzz';
 import { RpcServer, type CallContext, type Handlers, type RpcLimits } from './rpc-server';
 
@@ -88,7 +88,6 @@ afterEach(async () => {
 const waitFor = async (cond: () => boolean, what: string, ms = 10_000) => {
   for (const end = Date.now() + ms; !cond(); await new Promise((r) => setTimeout(r, 20))) if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
 };
-const req = (id: number, method: string, params: unknown = {}, auth?: string) => JSON.stringify({ jsonrpc: '2.0', id, method, params, auth }) + '\n';
 
 describe('RpcServer: what a client can send', () => {
   let s: Awaited<ReturnType<typeof start>>;

@@ -42,3 +42,15 @@ export async function rawClient(socketPath: string) {
     until,
   };
 }
+
+// one request line as a client writes it
+export const requestLine = (id: number, method: string, params: unknown = {}, auth?: string) =>
+  JSON.stringify({ jsonrpc: '2.0', id, method, params, auth }) + '\n';
+
+// a client past the server's token check (the check's answer is its frame 0)
+export async function authedClient(socketPath: string, token: string) {
+  const c = await rawClient(socketPath);
+  c.write(requestLine(0, 'system.info', {}, token));
+  await c.frame(0);
+  return c;
+}
