@@ -208,6 +208,21 @@ describe.skipIf(!ready)('NAT rules, Cleanup and Ports in Chromium, fake helper',
       await page.keyboard.press('ArrowUp');
       await expect.poll(focused, { message: 'focus two rows below the traced one, selected' }).toBe(`row ${hitAt + 2} selected=true`);
       expect(await page.getByRole('complementary', { name: /^Rule / }).textContent()).toContain('KUBE-SERVICES');
+
+      // past the bottom of the view, the row the arrows move to is scrolled wholly into view (not left
+      // under the scroller's edge or its horizontal scrollbar)
+      for (let i = 0; i < 40; i++) await page.keyboard.press('ArrowDown');
+      await expect.poll(focused, { message: 'focus 40 rows further down' }).toBe(`row ${hitAt + 42} selected=true`);
+      const below = () =>
+        page.evaluate(() => {
+          type Box = { getBoundingClientRect(): { top: number; bottom: number }; clientTop: number; clientHeight: number };
+          const d = (globalThis as unknown as { document: { activeElement: Box | null; querySelector(s: string): Box | null } }).document;
+          const row = d.activeElement!.getBoundingClientRect();
+          const box = d.querySelector('[data-testid="nat-scroll"]')!;
+          const viewBottom = box.getBoundingClientRect().top + box.clientTop + box.clientHeight;
+          return Math.max(0, Math.round(row.bottom - viewBottom)); // px of the focused row below the view
+        });
+      await expect.poll(below, { message: 'the focused row wholly above the bottom of the view' }).toBe(0);
       expect(problems).toEqual([]);
     } finally {
       await u.close();

@@ -17,6 +17,7 @@ export interface ScrollRequest {
 }
 
 const FALLBACK_RECT = { width: 1200, height: 640 };
+const HEADER = 34; // a table's sticky header row
 
 export function useVirtualRows({
   count,
@@ -49,10 +50,16 @@ export function useVirtualRows({
     estimateSize: () => estimate,
     overscan,
     initialRect: FALLBACK_RECT,
-    // a box not laid out (yet, or in jsdom) still shows a window of rows
-    observeElementRect: (inst, cb) => observeElementRect(inst, (r) => cb(r.height > 0 ? r : FALLBACK_RECT)),
+    // a box not laid out (yet, or in jsdom) still shows a window of rows; the view's height is
+    // its client height: the border box (the library's) includes a horizontal scrollbar
+    observeElementRect: (inst, cb) =>
+      observeElementRect(inst, (r) => cb(r.height > 0 ? { width: r.width, height: inst.scrollElement?.clientHeight || r.height } : FALLBACK_RECT)),
     measureElement: fixed ? () => estimate : (el, entry, inst) => measureElement(el, entry, inst) || estimate,
-    scrollPaddingStart: 34, // the sticky header
+    // The rows' offsets start below the sticky header (HEADER px, in the scroller's flow above
+    // them), so the view's bottom in those offsets is scrollTop + height - HEADER: a row the keys
+    // move to below the view is scrolled to that bottom, not HEADER px under it.
+    scrollPaddingStart: HEADER,
+    scrollPaddingEnd: HEADER,
     // A new getItemKey makes the virtualizer measure all `count` rows again
     // (it is among its memo's inputs), and this one would be new every
     // render: at 10,000 rules that loop was a sixth of a scroll step's script.
