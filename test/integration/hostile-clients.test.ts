@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authedClient, requestLine as req } from '../../helper/src/testing/raw-rpc-client';
-import { BERTH, TestHost } from './harness';
+import { describe, expect, it } from 'vitest';
+import { requestLine as req } from '../../helper/src/testing/raw-rpc-client';
+import { BERTH } from './harness';
+import { helperRig } from './helper-rig';
 
 // The real helper on a host with 10,000 rules, against clients that break
 // the framing, stop reading big answers, or lose the helper mid-stream:
@@ -15,22 +15,11 @@ const planted = () =>
     'COMMIT', ''].join('\n');
 
 describe('the real helper against broken and hostile clients', () => {
-  let h: TestHost;
-  let token: string;
-  beforeAll(async () => {
-    h = await TestHost.create();
+  const rig = helperRig(async (h) => {
     const r = await h.sh(['iptables-restore'], { input: planted(), timeoutMs: 120_000 });
     if (r.code !== 0) throw new Error(`iptables-restore: ${r.stderr}`);
-    await h.startHelper(['--drift-interval', '3600000']);
-    token = (await readFile(`${h.socket}.token`, 'utf8')).trim();
-  }, 300_000);
-  afterAll(async () => h?.destroy());
-
-  const authed = () => authedClient(h.socket, token);
-  const served = async () => {
-    expect((await h.berth(['network', 'ls'])).code).toBe(0);
-    expect(await h.alive(h.helperPid)).toBe(true);
-  };
+  });
+  const { authed, served } = rig;
 
   it('bad framing: invalid UTF-8, deep nesting, a line without end, half-close, 2,000 pipelined requests', async () => {
     const c = await authed();
@@ -77,14 +66,14 @@ describe('the real helper against broken and hostile clients', () => {
 
   // last: it kills the helper
   it('the helper killed while `berth nat ls` streams: the CLI exits non-zero with one error line, no stack', async () => {
-    const cli = spawn(process.execPath, [BERTH, 'nat', 'ls', '--format', 'json'], { env: { ...process.env, BERTH_SOCKET: h.socket }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const cli = spawn(process.execPath, [BERTH, 'nat', 'ls', '--format', 'json'], { env: { ...process.env, BERTH_SOCKET: rig.h.socket }, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     let err = '';
     cli.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const exited = new Promise<number | null>((r) => cli.on('exit', (code) => r(code)));
     // the first output, then stdout is not read: the CLI stops reading the socket, the helper waits
     await new Promise<void>((resolve) => cli.stdout.once('data', (d: Buffer) => (out.push(d), cli.stdout.pause(), resolve())));
-    await h.stopHelper('SIGKILL');
+    await rig.h.stopHelper('SIGKILL');
     cli.stdout.on('data', (d: Buffer) => out.push(d));
     cli.stdout.resume();
     const code = await exited;

@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authedClient, rawClient, requestLine as req } from '../../helper/src/testing/raw-rpc-client';
-import { TestHost } from './harness';
+import { describe, expect, it } from 'vitest';
+import { rawClient, requestLine as req } from '../../helper/src/testing/raw-rpc-client';
+import { helperRig } from './helper-rig';
 
 // The real helper against an unprivileged client that pipelines without
 // reading, calls methods in the wrong state, leaves mid-request or opens
@@ -9,20 +8,8 @@ import { TestHost } from './harness';
 // "Deadlines"): each gets an answer, an error or loses its own connection;
 // the helper stays up and serves everyone else.
 describe('the real helper: what one client can hold', () => {
-  let h: TestHost;
-  let token: string;
-  beforeAll(async () => {
-    h = await TestHost.create();
-    await h.startHelper(['--drift-interval', '3600000']);
-    token = (await readFile(`${h.socket}.token`, 'utf8')).trim();
-  }, 300_000);
-  afterAll(async () => h?.destroy());
-
-  const authed = () => authedClient(h.socket, token);
-  const served = async () => {
-    expect((await h.berth(['network', 'ls'])).code).toBe(0);
-    expect(await h.alive(h.helperPid)).toBe(true);
-  };
+  const rig = helperRig();
+  const { authed, served } = rig;
 
   it('20,000 pipelined requests and no reading: the helper stops reading them (no drop, nothing buffered for them); all answered once read', async () => {
     const c = await authed();
@@ -76,13 +63,13 @@ describe('the real helper: what one client can hold', () => {
       c.sock.destroy();
     }
     const held = [];
-    for (let i = 0; i < 128; i++) held.push(await rawClient(h.socket));
-    const extra = await rawClient(h.socket);
+    for (let i = 0; i < 128; i++) held.push(await rawClient(rig.h.socket));
+    const extra = await rawClient(rig.h.socket);
     await extra.closed(30_000);
     expect(extra.frames[0].error.message).toMatch(/at most 128 connections/);
     for (const c of held) c.sock.destroy();
     for (const end = Date.now() + 60_000; ; await new Promise((r) => setTimeout(r, 200))) {
-      if ((await h.berth(['network', 'ls'])).code === 0) break;
+      if ((await rig.h.berth(['network', 'ls'])).code === 0) break;
       if (Date.now() > end) throw new Error('timed out waiting for the helper to serve again');
     }
     await served();
