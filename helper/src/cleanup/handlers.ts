@@ -7,7 +7,6 @@ import type { MethodHandlers, ResultOf } from '../../../src/shared/methods';
 import type { z } from 'zod';
 import { inspectHost } from '../inspect/host';
 import { classifyRules, linkOwnerMap, parseRules } from '../inspect/build';
-import { nameEngineObjects } from '../inspect/engine-host-names';
 import { nameEngineRules } from '../inspect/engine-names';
 import { countersSince, makeSnapshot, queryRules, SnapshotCache, sourcesOf } from '../inspect/nat-query';
 import { streamNatText } from '../inspect/nat-stream';
@@ -52,7 +51,7 @@ async function readForPlan(deps: InspectDeps, join: boolean) {
   // conntrack is read beside the host, not after it: two independent
   // programs, and the plan's wait is the longer of them, not their sum
   const ctErrors: string[] = [];
-  const [host, conntrack] = await Promise.all([inspectHost({ join }).then(async (h) => (await nameEngineObjects(h), h)), readConntrack(ctErrors)]);
+  const [host, conntrack] = await Promise.all([inspectHost({ join, named: true }), readConntrack(ctErrors)]);
   host.errors.push(...ctErrors);
   // the store last: a mapping added meanwhile is known, so its rules are not flagged
   const berth = await deps.berthOwned();
@@ -109,9 +108,8 @@ export function makeInspectHandlers(deps: InspectDeps) {
   };
   return {
     'host.inspect': async (_p?: unknown): Promise<ResultOf<'host.inspect'>> => {
-      const host = await inspectHost({ join: true });
-      await nameEngineObjects(host); // other engines' bridges, veths, namespaces and rules by their names
-      return host;
+      // other engines' bridges, veths, namespaces and rules by their names
+      return inspectHost({ join: true, named: true });
     },
 
     'nat.query': async (p: z.infer<typeof NatQueryParams>): Promise<ResultOf<'nat.query'>> => queryRules(await reading(p.snapshot), p),

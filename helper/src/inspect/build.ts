@@ -1,6 +1,7 @@
 import type { BaseChain, FirewallRule, HostInspect } from '../../../src/shared/inspect';
 import type { HostRaw } from '../kernel/host-raw-types';
-import { parseIptablesSave, type Family } from './iptables-parse';
+import { newSaveState, parseIptablesSave, type Family } from './iptables-parse';
+import type { RuleMemo } from './rule-memo';
 import { dnatTarget } from './nat-decode';
 import { parseNftRuleset } from './nft-parse';
 import { netnsOwner, ruleOwner, type LinkOwners, type Verdict } from './owner';
@@ -83,13 +84,14 @@ export interface ParsedSave {
 export type ParsedSaves = Partial<Record<Family, ParsedSave>>;
 
 // `parsed`: saves parsed already; a save that was not read (null) has no rules either way.
-export function parseRules(raw: Pick<HostRaw, 'iptables' | 'nft'>, parsed: ParsedSaves = {}) {
+// `memo`: lines the last reading had are taken from it (inspect/rule-memo.ts).
+export function parseRules(raw: Pick<HostRaw, 'iptables' | 'nft'>, parsed: ParsedSaves = {}, memo?: RuleMemo) {
   const baseChains: BaseChain[] = [];
   const save = (family: Family): FirewallRule[] => {
     const text = raw.iptables[family];
     const done = parsed[family];
     if (!text) return [];
-    if (!done) return parseIptablesSave(text, family, baseChains);
+    if (!done) return parseIptablesSave(text, family, baseChains, newSaveState(memo));
     for (const c of done.baseChains) baseChains.push(c);
     return done.rules;
   };
@@ -111,7 +113,7 @@ export function parseRules(raw: Pick<HostRaw, 'iptables' | 'nft'>, parsed: Parse
 
 // The raw reading of the host → the contract's HostInspect: links with peers
 // and owners, namespaces with their processes, sockets, classified rules.
-export function buildHostInspect(raw: HostRaw, parsed: ParsedSaves = {}): HostInspect {
+export function buildHostInspect(raw: HostRaw, parsed: ParsedSaves = {}, memo?: RuleMemo): HostInspect {
   const pidsByNs = new Map<number, HostRaw['processes']>();
   for (const p of raw.processes) {
     const list = pidsByNs.get(p.inode) ?? [];
@@ -135,7 +137,7 @@ export function buildHostInspect(raw: HostRaw, parsed: ParsedSaves = {}): HostIn
     };
   });
   const links = buildLinks(raw, netnsOwners);
-  const { rules, nftTables } = parseRules(raw, parsed);
+  const { rules, nftTables } = parseRules(raw, parsed, memo);
   classifyRules(rules, linkOwnerMap(links), bridgeNets(links));
   return {
     takenAt: raw.takenAt,

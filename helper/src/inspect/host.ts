@@ -1,26 +1,41 @@
 import type { BaseChain, FirewallRule, HostInspect } from '../../../src/shared/inspect';
 import { readHostRaw } from '../kernel/host-readers';
 import { buildHostInspect, type ParsedSave } from './build';
+import { nameEngineObjects } from './engine-host-names';
 import { iptablesSaveParser, type Family } from './iptables-parse';
 import { releaseMemorySoon } from './release-memory';
+import { RuleMemo } from './rule-memo';
+
+// The last whole reading's rules (host.inspect's, the cleanup plan's): the next one
+// parses only the lines that changed and answers unchanged rules as the same objects.
+// Once it is dropped (a while after the last reading) the heap it held goes back.
+const memo = new RuleMemo(() => releaseMemorySoon(0));
 
 // One reading of the host: links, namespaces, routes, sockets, rules, each with its owner.
 // `join`: a firewall reading already running is shared (kernel/host-readers.ts).
+// `named`: other engines' bridges, veths, namespaces and rules named by their APIs
+// (engine-host-names.ts); such a reading is whole, and the next one starts from it
+// (inspect/rule-memo.ts): its rules are frozen from then on.
 // Each iptables-save is parsed while it still prints (it prints the second half
 // of its run): the helper parses on one core while the program runs on another,
 // and host.inspect waits for the longer of the two, not for their sum.
-export async function inspectHost(opts: { join?: boolean } = {}): Promise<HostInspect> {
+export async function inspectHost(opts: { join?: boolean; named?: boolean } = {}): Promise<HostInspect> {
   releaseMemorySoon();
   const saves = { ipv4: parseAsRead('ipv4'), ipv6: parseAsRead('ipv6') };
-  const raw = await readHostRaw({ ...opts, onSave: (family, text) => saves[family].push(text) });
-  return buildHostInspect(raw, { ipv4: saves.ipv4.end(), ipv6: saves.ipv6.end() });
+  const raw = await readHostRaw({ join: opts.join, onSave: (family, text) => saves[family].push(text) });
+  const host = buildHostInspect(raw, { ipv4: saves.ipv4.end(), ipv6: saves.ipv6.end() }, memo);
+  if (opts.named) {
+    await nameEngineObjects(host);
+    memo.settle(host.rules);
+  }
+  return host;
 }
 
 // A save's pieces (cut anywhere) parsed as they come. Should a piece not
 // parse, `end` says so (undefined) and the whole text is parsed after.
 function parseAsRead(family: Family) {
   const baseChains: BaseChain[] = [];
-  const parser = iptablesSaveParser(family, baseChains);
+  const parser = iptablesSaveParser(family, baseChains, memo);
   const rules: FirewallRule[] = [];
   let failed = false;
   const add = (more: () => FirewallRule[]) => {

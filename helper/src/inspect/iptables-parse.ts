@@ -2,6 +2,7 @@ import type { BaseChain, FirewallRule } from '../../../src/shared/inspect';
 import { decodeNat } from './nat-decode';
 import { scanSave } from '../kernel/save-lines';
 import { Atoms } from './save-atoms';
+import { ownText, type RuleMemo } from './rule-memo';
 
 export type Family = 'ipv4' | 'ipv6';
 
@@ -22,10 +23,14 @@ const priorityOf = (table: string, chain: string) =>
 // The built-in chains (those with a policy) go to `baseChains` when given.
 // `state`: where the text before this one ended (iptablesSaveParser); what
 // is kept from one line to the next is kept there from one piece to the next.
-export function parseIptablesSave(text: string, family: Family, baseChains?: BaseChain[], state: SaveState = newState()): FirewallRule[] {
+export function parseIptablesSave(text: string, family: Family, baseChains?: BaseChain[], state: SaveState = newSaveState()): FirewallRule[] {
   const rules: FirewallRule[] = [];
   const positions = state.positions;
   let { lastTable, lastChain, lastPosition, idPrefix } = state;
+  const { memo } = state;
+  // the last reading's rules of this table (inspect/rule-memo.ts): a line it had is not parsed again
+  let seenTable = memo ? state.seenTable : '';
+  let seen = memo && seenTable ? memo.table(family, seenTable) : undefined;
   state.table = scanSave(text, (l) => {
     if (l.kind === 'chain') {
       const priority = priorityOf(l.table, l.chain);
@@ -47,11 +52,24 @@ export function parseIptablesSave(text: string, family: Family, baseChains?: Bas
     else {
       if (lastChain !== '') positions.set(`${lastTable}/${lastChain}`, lastPosition);
       position = (positions.get(`${table}/${l.chain}`) ?? 0) + 1;
-      [lastTable, lastChain, lastPosition] = [table, l.chain, position];
+      // with a memo, the chain's name is its own string too (see ownText)
+      [lastTable, lastChain, lastPosition] = [table, memo ? ownText(l.chain) : l.chain, position];
       idPrefix = `${family}/${table}/${lastChain}/`;
     }
     const chain = lastChain;
-    const { matches, target, targetArgs } = state.specs.read(l.spec);
+    if (memo && table !== seenTable) seen = memo.table(family, (seenTable = table));
+    const before = seen?.get(l.text);
+    if (before) {
+      // the same line as in the last reading: what it says is what it said then
+      rules.push({
+        id: idPrefix + position, family, source: 'iptables', table, chain, position, text: before.text,
+        matches: before.matches, target: before.target, targetArgs: before.targetArgs, packets: l.packets, bytes: l.bytes,
+        comment: before.comment, owner: 'unknown', ownerEvidence: '', mapping: before.mapping,
+      });
+      return;
+    }
+    const own = memo ? ownText(l.text) : l.text;
+    const { matches, target, targetArgs } = state.specs.read(memo ? own.slice(own.length - l.spec.length) : l.spec);
     const rule: FirewallRule = {
       id: idPrefix + position,
       family,
@@ -59,7 +77,7 @@ export function parseIptablesSave(text: string, family: Family, baseChains?: Bas
       table,
       chain,
       position,
-      text: l.text,
+      text: own,
       matches,
       target,
       targetArgs,
@@ -73,7 +91,7 @@ export function parseIptablesSave(text: string, family: Family, baseChains?: Bas
     rule.mapping = decodeNat(rule);
     rules.push(rule);
   }, state.table);
-  Object.assign(state, { lastTable, lastChain, lastPosition, idPrefix });
+  Object.assign(state, { lastTable, lastChain, lastPosition, idPrefix, seenTable });
   return rules;
 }
 
@@ -86,14 +104,19 @@ interface SaveState {
   lastPosition: number;
   idPrefix: string;
   specs: SpecReader; // what its rules' specs share, for this save only
+  memo?: RuleMemo; // the readings before (host inspection's)
+  seenTable: string; // the table whose rules of the last reading are being looked up
 }
-const newState = (): SaveState => ({ table: '', positions: new Map(), lastTable: '', lastChain: '', lastPosition: 0, idPrefix: '', specs: new SpecReader() });
+export const newSaveState = (memo?: RuleMemo): SaveState => ({
+  table: '', positions: new Map(), lastTable: '', lastChain: '', lastPosition: 0, idPrefix: '', specs: new SpecReader(), memo, seenTable: '',
+});
 
 // parseIptablesSave over a save that arrives in pieces (`berth nat ls` parses
 // while iptables-save still writes): `push` answers the rules of the lines
 // the pieces so far complete, `end` those of a last line with no newline.
-export function iptablesSaveParser(family: Family, baseChains?: BaseChain[]) {
-  const state = newState();
+// `memo`: lines the last reading had are taken from it (inspect/rule-memo.ts).
+export function iptablesSaveParser(family: Family, baseChains?: BaseChain[], memo?: RuleMemo) {
+  const state = newSaveState(memo);
   let rest = '';
   return {
     push(chunk: string): FirewallRule[] {

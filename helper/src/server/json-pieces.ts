@@ -37,7 +37,7 @@ function* walk(value: unknown, depth: number): Generator<string, void, undefined
           yield* walk(take(items, i, undefined), depth + 1);
         } else {
           // an element JSON has no text for (undefined, a function) is null in an array
-          piece += JSON.stringify(take(items, i, undefined)) ?? 'null';
+          piece += elementText(take(items, i, undefined));
           if (piece.length >= PIECE) {
             yield piece;
             piece = '';
@@ -67,6 +67,29 @@ function* walk(value: unknown, depth: number): Generator<string, void, undefined
     }
   }
   yield JSON.stringify(value) ?? 'null';
+}
+
+// The text of a frozen plain object whose objects are all frozen is kept
+// with it: it cannot change, and one frozen by its maker is answered again
+// (host.inspect's rules are the same objects from one reading to the next
+// when they did not change: inspect/rule-memo.ts).
+const frozenTexts = new WeakMap<object, string>();
+function elementText(v: unknown): string {
+  if (v === null || typeof v !== 'object' || !Object.isFrozen(v)) return JSON.stringify(v) ?? 'null';
+  let text = frozenTexts.get(v);
+  if (text === undefined) {
+    text = JSON.stringify(v) ?? 'null';
+    if (deeplyFrozen(v, 2)) frozenTexts.set(v, text);
+  }
+  return text;
+}
+function deeplyFrozen(v: object, depth: number): boolean {
+  if (!Object.isFrozen(v) || !isPlainObject(v) || typeof (v as { toJSON?: unknown }).toJSON === 'function') return false;
+  for (const k in v) {
+    const x = (v as Record<string, unknown>)[k];
+    if (x !== null && typeof x === 'object' && (depth === 0 || !deeplyFrozen(x, depth - 1))) return false;
+  }
+  return true;
 }
 
 // a[i], after which a holds `empty` there

@@ -1,0 +1,185 @@
+import { describe, expect, it } from 'vitest';
+import type { FirewallRule } from '../../../src/shared/inspect';
+import type { HostRaw, IpLinkJson } from '../kernel/host-raw-types';
+import { jsonPieces } from '../server/json-pieces';
+import { buildHostInspect } from './build';
+import { RuleMemo } from './rule-memo';
+
+const raw = (ipv4: string | null, ipv6: string | null = null, links: IpLinkJson[] = []): HostRaw => ({
+  takenAt: '2026-12-02T00:00:00.000Z', hostInode: 1, links, addrs: links, routes: [], nsids: [], netns: [], processes: [],
+  ss: null, iptables: { ipv4, ipv6 }, nft: null, errors: [],
+});
+// one reading as host.inspect makes it: parsed from the memo, classified, then settled into it
+const reading = (memo: RuleMemo, r: HostRaw): FirewallRule[] => {
+  const rules = buildHostInspect(r, {}, memo).rules;
+  memo.settle(rules);
+  return rules;
+};
+// the same reading with no memo: what every reading must equal
+const cold = (r: HostRaw): FirewallRule[] => buildHostInspect(r).rules;
+
+const SAVE = [
+  '*nat',
+  ':PREROUTING ACCEPT [0:0]',
+  ':DOCKER - [0:0]',
+  '[3:180] -A DOCKER ! -i docker0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80',
+  '[0:0] -A DOCKER ! -i docker0 -p tcp -m tcp --dport 8081 -j DNAT --to-destination 172.17.0.3:80',
+  '[0:0] -A DOCKER ! -i docker0 -p tcp -m tcp --dport 8082 -j DNAT --to-destination 172.17.0.4:80',
+  '[1:60] -A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER',
+  'COMMIT',
+  '*filter',
+  ':FORWARD DROP [0:0]',
+  '[5:300] -A FORWARD -o docker0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
+  '[0:0] -A FORWARD -o vethx -j ACCEPT',
+  '[0:0] -A FORWARD -p tcp -m comment --comment "a \\"quoted\\" word" -j ACCEPT',
+  'COMMIT',
+  '',
+].join('\n');
+const lines = SAVE.split('\n');
+const edit = (f: (l: string[]) => string[]) => f([...lines]).join('\n');
+
+describe('RuleMemo: a reading after another', () => {
+  it('answers every rule of an unchanged save as the same, frozen object, equal to a reading without memo', () => {
+    const memo = new RuleMemo();
+    const first = reading(memo, raw(SAVE));
+    const again = reading(memo, raw(SAVE));
+    expect(again).toHaveLength(7);
+    again.forEach((r, i) => expect(r).toBe(first[i]));
+    expect(again).toEqual(cold(raw(SAVE)));
+    expect(Object.isFrozen(again[0]) && Object.isFrozen(again[0].matches) && Object.isFrozen(again[0].targetArgs)).toBe(true);
+    expect(memo.size).toBe(7);
+  });
+
+  it('parses a changed line anew and keeps the others', () => {
+    const memo = new RuleMemo();
+    const first = reading(memo, raw(SAVE));
+    const changed = edit((l) => ((l[4] = l[4].replace('8081', '9091')), l));
+    const next = reading(memo, raw(changed));
+    expect(next).toEqual(cold(raw(changed)));
+    expect(next[1]).not.toBe(first[1]);
+    expect(next[1]).toMatchObject({ matches: { dport: '9091' }, mapping: '0.0.0.0:9091 -> 172.17.0.3:80/tcp', position: 2 });
+    for (const i of [0, 2, 3, 4, 5, 6]) expect(next[i]).toBe(first[i]);
+  });
+
+  it('renumbers the rules after a removed line (new objects) and keeps the rules of other chains', () => {
+    const memo = new RuleMemo();
+    const first = reading(memo, raw(SAVE));
+    const removed = edit((l) => (l.splice(3, 1), l));
+    const next = reading(memo, raw(removed));
+    expect(next).toEqual(cold(raw(removed)));
+    expect(next.map((r) => r.id).slice(0, 2)).toEqual(['ipv4/nat/DOCKER/1', 'ipv4/nat/DOCKER/2']);
+    expect(next[0]).not.toBe(first[1]);
+    expect(next[0].matches).toBe(first[1].matches); // not parsed again
+    expect(next[2]).toBe(first[3]);
+    expect(next.slice(3)).toEqual(first.slice(4));
+    next.slice(3).forEach((r, i) => expect(r).toBe(first[4 + i]));
+    // the answer before is untouched
+    expect(first[1].id).toBe('ipv4/nat/DOCKER/2');
+  });
+
+  it('takes new counters into a new object (the one before keeps its own), without parsing the line again', () => {
+    const memo = new RuleMemo();
+    const first = reading(memo, raw(SAVE));
+    const counted = edit((l) => ((l[3] = l[3].replace('[3:180]', '[7:420]')), l));
+    const next = reading(memo, raw(counted));
+    expect(next).toEqual(cold(raw(counted)));
+    expect(next[0]).not.toBe(first[0]);
+    expect(next[0]).toMatchObject({ packets: 7, bytes: 420 });
+    expect(first[0]).toMatchObject({ packets: 3, bytes: 180 });
+    expect(next[0].matches).toBe(first[0].matches);
+    expect(next[1]).toBe(first[1]);
+  });
+
+  it('follows reordered lines: each rule its new position, equal to a reading without memo', () => {
+    const memo = new RuleMemo();
+    const first = reading(memo, raw(SAVE));
+    const reordered = edit((l) => ([l[3], l[5]] = [l[5], l[3]], l));
+    const next = reading(memo, raw(reordered));
+    expect(next).toEqual(cold(raw(reordered)));
+    expect(next[0]).toMatchObject({ position: 1, matches: { dport: '8082' } });
+    expect(next[1]).toBe(first[1]);
+    expect(next[2]).toMatchObject({ position: 3, matches: { dport: '8080' }, packets: 3 });
+  });
+
+  it('keeps families and tables apart: the same line elsewhere is that table\'s and family\'s rule', () => {
+    const memo = new RuleMemo();
+    const line = '[0:0] -A X -p tcp -m tcp --dport 80 -j DNAT --to-destination 10.0.0.2';
+    const v4 = `*nat\n${line}\nCOMMIT\n*mangle\n${line}\nCOMMIT\n`;
+    const v6 = `*nat\n${line.replace('10.0.0.2', 'fd00::2')}\nCOMMIT\n*nat\n${line}\nCOMMIT\n`;
+    reading(memo, raw(v4));
+    const next = reading(memo, raw(v4, v6));
+    expect(next).toEqual(cold(raw(v4, v6)));
+    expect(next.map((r) => r.id)).toEqual(['ipv4/nat/X/1', 'ipv4/mangle/X/1', 'ipv6/nat/X/1', 'ipv6/nat/X/2']);
+    expect(next[3]).toMatchObject({ family: 'ipv6', mapping: '[::]:80 -> 10.0.0.2/tcp' });
+    expect(next[0].mapping).toBe('0.0.0.0:80 -> 10.0.0.2:80/tcp');
+    expect(next[3]).not.toBe(next[0]);
+  });
+
+  it('classifies every reading anew: an owner that changed with the links is never the one before', () => {
+    const memo = new RuleMemo();
+    const berthVeth: IpLinkJson = { ifindex: 9, ifname: 'vethx', ifalias: 'berth:0123456789ab', linkinfo: { info_kind: 'veth' } } as IpLinkJson;
+    const first = reading(memo, raw(SAVE, null, [berthVeth]));
+    expect(first[5]).toMatchObject({ text: '-A FORWARD -o vethx -j ACCEPT', owner: 'berth' });
+    const next = reading(memo, raw(SAVE));
+    expect(next).toEqual(cold(raw(SAVE)));
+    expect(next[5].owner).toBe('unknown');
+    expect(first[5].owner).toBe('berth');
+    expect(next[0]).toBe(first[0]);
+  });
+
+  it('reuses both copies of a line a chain has twice', () => {
+    const memo = new RuleMemo();
+    const twice = edit((l) => (l.splice(4, 0, l[3]), l));
+    const first = reading(memo, raw(twice));
+    const next = reading(memo, raw(twice));
+    expect(next[0].text).toBe(next[1].text);
+    next.forEach((r, i) => expect(r).toBe(first[i]));
+    expect(next).toEqual(cold(raw(twice)));
+  });
+
+  it('forgets everything after a clear (the next reading parses every line)', () => {
+    const memo = new RuleMemo();
+    const first = reading(memo, raw(SAVE));
+    memo.clear();
+    expect(memo.size).toBe(0);
+    const next = reading(memo, raw(SAVE));
+    expect(next[0]).not.toBe(first[0]);
+    expect(next[0].matches).not.toBe(first[0].matches);
+    expect(next).toEqual(first);
+  });
+
+  it("answers a kept rule's JSON text as JSON.stringify's, and a new counter in the next reading's text", () => {
+    const memo = new RuleMemo();
+    // as the helper answers: the rules a long array three levels down (each element's text is kept)
+    const answer = (rules: FirewallRule[]) => ({ jsonrpc: '2.0', id: 1, result: { rules: Array.from({ length: 64 }, (_, i) => rules[i % rules.length]) } });
+    const text = (rules: FirewallRule[]) => [...jsonPieces(answer(rules))].join('');
+    const first = reading(memo, raw(SAVE));
+    expect(text(first)).toBe(JSON.stringify(answer(first)));
+    expect(text(first)).toBe(JSON.stringify(answer(first)));
+    const counted = edit((l) => ((l[3] = l[3].replace('[3:180]', '[7:420]')), l));
+    const next = reading(memo, raw(counted));
+    expect(JSON.parse(text(next)).result.rules[0]).toMatchObject({ packets: 7, bytes: 420 });
+    expect(text(next)).toBe(JSON.stringify(answer(next)));
+  });
+});
+
+describe('RuleMemo: what it keeps', () => {
+  it('keeps nothing of a reading with more rules than it may hold (the next one is read cold)', () => {
+    const memo = new RuleMemo(() => {}, 30_000, 5);
+    const first = reading(memo, raw(SAVE));
+    expect(memo.size).toBe(0);
+    expect(Object.isFrozen(first[0])).toBe(false);
+    const next = reading(memo, raw(SAVE));
+    expect(next[0]).not.toBe(first[0]);
+    expect(next).toEqual(first);
+  });
+
+  it('forgets the last reading a while after it, and says so (the helper then gives the memory back)', async () => {
+    let forgotten = 0;
+    const memo = new RuleMemo(() => forgotten++, 20);
+    reading(memo, raw(SAVE));
+    expect(memo.size).toBe(7);
+    await expect.poll(() => forgotten, { timeout: 5000 }).toBe(1);
+    expect(memo.size).toBe(0);
+  });
+});
