@@ -13,47 +13,18 @@ export const ROW_HEIGHT = 30;
 // row in the DOM is walked again by each frame's paint and layerization, so
 // not more.
 const OVERSCAN = 4;
-// Rows are keyed by slot, not by rule: a scroll step hands the slots of the
-// rows it drops to the rows it brings, so React updates those row elements
-// (text, title, transform) instead of removing them and building new ones,
-// and the rows that stay keep their slot and props and are skipped (memo).
-function useSlots(indexes: number[]): number[] {
-  const last = useRef(new Map<number, number>());
-  const next = new Map<number, number>();
-  const taken = new Set<number>();
-  for (const i of indexes) {
-    const s = last.current.get(i);
-    if (s !== undefined) { next.set(i, s); taken.add(s); }
-  }
-  const free = [...last.current.values()].filter((s) => !taken.has(s));
-  let fresh = 0;
-  const slots = indexes.map((i) => {
-    let s = next.get(i);
-    if (s === undefined) {
-      s = free.pop();
-      while (s === undefined && taken.has(fresh)) fresh++;
-      s ??= fresh;
-      taken.add(s);
-      next.set(i, s);
-    }
-    return s;
-  });
-  last.current = next;
-  return slots;
-}
-
 // The rules the helper matched, virtualized: only the rows in view (plus a
 // few) are in the DOM, and only their pages are asked of the helper (the
 // table reports the range it shows through onRange). A row whose page has
 // not arrived yet shows as a placeholder of the same height. Keyboard and
 // scrolling come from useVirtualRows, as in every table of the app. Every
 // row is ROW_HEIGHT high (never measured) and memoised on its own rule and
-// state, so a scroll step renders only the rows it brings into view.
+// state.
 // Not a <table>: rows are boxes placed absolutely in a body of the whole
 // height, each of fixed size and contained; the header is a grid of the
 // column widths and a row's cells sit at the same offsets, placed absolutely
-// (styles.css, .nat-grid); a scroll step lays out only the rows it adds,
-// where a table lays out all of its rows and padding rows again
+// (styles.css, .nat-grid); a scroll step lays out only the rows whose text
+// changed, where a table lays out all of its rows and padding rows again
 // (docs/architecture.md, large readings). The ARIA roles keep it a table for
 // assistive technology.
 export function NatTable({
@@ -103,15 +74,25 @@ export function NatTable({
   const first = v.items[0]?.index ?? 0;
   const last = v.items[v.items.length - 1]?.index ?? 0;
   useEffect(() => onRange(first, last), [first, last, onRange]);
-  const slots = useSlots(v.items.map((it) => it.index));
-  // A focused row scrolled out of the window gives its element to another
-  // row: it lets the focus go, as an unmounted row did (the tab stop stays
-  // the current row: useVirtualRows), so the focus never sits on another rule.
+  // Rows are keyed by their place in the window, not by rule: the row
+  // elements stay in place in the DOM (in the rows' order) and a scroll step
+  // sets the text and attributes of the rules they now show. Keyed by rule
+  // (or by a slot a row keeps while in view), the rows a step brings were
+  // elements built anew or moved in the DOM, each restyled, laid out and
+  // painted whole (docs/architecture.md, large readings). So the focused
+  // rule's row is another element after a step: the focus follows its rule
+  // to it, or is let go when the rule left the window, as an unmounted row
+  // did (the tab stop stays the current row: useVirtualRows), so it never
+  // sits on another rule.
   const body = useRef<HTMLDivElement>(null);
   const focused = useRef(-1);
   useLayoutEffect(() => {
     const a = document.activeElement as HTMLElement | null;
-    if (focused.current >= 0 && a?.parentElement === body.current && a && Number(a.dataset.index) !== focused.current) a.blur();
+    const want = focused.current;
+    if (want < 0 || !a || !body.current || a.parentElement !== body.current || Number(a.dataset.index) === want) return;
+    const now = body.current.querySelector<HTMLElement>(`:scope > [data-index="${want}"]`);
+    if (now) now.focus({ preventScroll: true });
+    else a.blur();
   });
 
   return (
@@ -136,13 +117,12 @@ export function NatTable({
         >
           {v.items.map((it, k) => {
             const r = rowAt(it.index);
-            const key = slots[k];
-            if (!r) return <NatRow key={key} index={it.index} start={it.start} rule={undefined} tabStop={it.index === v.tabStop} selected={false} hit={false} onPath={false} packets={0} bytes={0} object={undefined} events={v.rowEvents} />;
+            if (!r) return <NatRow key={k} index={it.index} start={it.start} rule={undefined} tabStop={it.index === v.tabStop} selected={false} hit={false} onPath={false} packets={0} bytes={0} object={undefined} events={v.rowEvents} />;
             const c = counters.get(r.id);
             const tag = r.owner === 'berth' ? berthTag(r.comment) : null;
             return (
               <NatRow
-                key={key}
+                key={k}
                 index={it.index}
                 start={it.start}
                 rule={r}
@@ -187,9 +167,13 @@ function useRowProps(index: number, start: number, tabStop: boolean, events: Row
   };
 }
 
-// A row whose page has not arrived yet is the same elements, empty but for
-// "…": when its page comes (or a scroll step hands its slot to a loaded row)
-// React fills them in instead of building the row anew.
+// A row is few elements, the same for every rule: a cell is one text node
+// where it can be (the chain in <b> and the owner's badge are the only
+// elements inside cells; a Berth object's link and the IPv6 mark come and go
+// with the rule). Rows are keyed by their place in the window (NatTable), so
+// a scroll step only sets text and attributes of elements that stay: the
+// fewer there are, the less it restyles, lays out and paints. A row whose
+// page has not arrived yet is the same elements, empty but for "…".
 const NatRow = memo(function NatRow({
   index,
   start,
@@ -221,13 +205,8 @@ const NatRow = memo(function NatRow({
   if (!r) {
     return (
       <div {...props} className="vgrid-row row-loading" aria-busy="true">
-        <div role="cell" className="mono nat-where">
-          <span className="nat-table-name">…</span>
-          <span className="nat-sep" />
-          <span className="nat-chain" />
-          <span className="nat-pos" />
-        </div>
-        <div role="cell" className="mono ellipsis"><span className="target" /></div>
+        <div role="cell" className="mono nat-where">…<b /></div>
+        <div role="cell" className="mono ellipsis" />
         <div role="cell" className="nat-owner" />
         <div role="cell" className="mono ellipsis" />
         <div role="cell" className="num mono" />
@@ -237,26 +216,21 @@ const NatRow = memo(function NatRow({
   const cls = ['vgrid-row', selected && 'selected', hit && 'hit', onPath && 'on-path'].filter(Boolean).join(' ');
   const match = matchSummary(r);
   const target = targetText(r);
+  const mapping = mappingText(r);
+  const note = object ? null : r.ownerObject ? r.ownerObject.name : r.comment === 'berth:jump' ? 'jump into Berth' : r.comment || null;
   return (
     <div {...props} className={cls} aria-selected={selected} data-rule-id={r.id}>
       <div role="cell" className="mono nat-where" title={`${r.family} ${r.table} ${r.chain} rule ${r.position}${r.source === 'nftables' ? ' (nftables)' : ''}`}>
-        <span className="nat-table-name">{r.table}</span>
-        <span className="nat-sep">/</span>
-        <span className="nat-chain">{r.chain}</span>
-        <span className="nat-pos">#{r.position}</span>
-        {r.family === 'ipv6' && <span className="nat-fam">v6</span>}
+        {`${r.table} / `}<b>{r.chain}</b>{` #${r.position}`}{r.family === 'ipv6' && <span className="nat-fam">v6</span>}
       </div>
-      <div role="cell" className="mono ellipsis" title={target}><span className={`target target-${r.target.toLowerCase()}`}>{r.targetArgs.goto ? `goto ${r.target}` : r.target || '—'}</span></div>
-      <div role="cell" className="nat-owner" title={r.comment ? `${r.comment}${object ? ` — ${describeObject(object)}` : ''}` : r.ownerObject ? foreignObjectText(r) : undefined}>
+      <div role="cell" className={`mono ellipsis target target-${r.target.toLowerCase()}`} title={target}>{r.targetArgs.goto ? `goto ${r.target}` : r.target || '—'}</div>
+      <div role="cell" className={`nat-owner${r.ownerObject || object ? '' : ' nat-owner-note'}`} title={r.comment ? `${r.comment}${object ? ` — ${describeObject(object)}` : ''}` : r.ownerObject ? foreignObjectText(r) : undefined}>
         <OwnerBadge owner={r.owner} evidence={r.ownerEvidence} />
-        {object ? <BerthObjectLink object={object} onOpen={onOpen} />
-          : r.ownerObject ? <span className="owner-name foreign-object">{r.ownerObject.name}</span>
-          : r.comment === 'berth:jump' ? <span className="owner-name small muted">jump into Berth</span>
-          : r.comment ? <span className="owner-name small muted">{r.comment}</span> : null}
+        {object ? <BerthObjectLink object={object} onOpen={onOpen} /> : note}
       </div>
       {/* one column, so neither is squeezed to a few characters at 1024 px; the tooltip has both */}
-      <div role="cell" className={`mono ellipsis${r.mapping ? '' : ' muted-strong'}`} title={[mappingText(r), match].filter(Boolean).join('\n') || 'any packet'}>
-        {r.mapping ? mappingText(r) : match || <span className="muted">any</span>}
+      <div role="cell" className={`mono ellipsis${mapping ? '' : match ? ' muted-strong' : ' muted'}`} title={[mapping, match].filter(Boolean).join('\n') || 'any packet'}>
+        {mapping || match || 'any'}
       </div>
       <div role="cell" className="num mono" title={`${grouped(packets)} packets, ${grouped(bytes)} bytes (${shortBytes(bytes)})`}>{shortCount(packets)}</div>
     </div>

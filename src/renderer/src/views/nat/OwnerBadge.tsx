@@ -1,14 +1,16 @@
 import type { Owner } from '../../../../shared/inspect';
-import { Badge, type Tone } from '../../components/Badge';
+import type { Tone } from '../../components/Badge';
 
 const TONES: Partial<Record<Owner, Tone>> = { berth: 'info', unknown: 'warn', system: 'neutral' };
 
-// Who a rule, link or finding belongs to; the evidence is the tooltip.
+// Who a rule, link or finding belongs to; the evidence is the tooltip. One
+// element with its text (the owner's dot is drawn by CSS, .owner-badge): the
+// NAT table sets one per row on every scroll step (docs/architecture.md,
+// large readings).
 export function OwnerBadge({ owner, evidence }: { owner: Owner; evidence?: string }) {
   return (
-    <Badge tone={TONES[owner] ?? 'neutral'} title={evidence ? `${owner}: ${evidence}` : owner}>
-      <span className={`owner-dot owner-${owner}`} aria-hidden="true" />
+    <span className={`badge badge-${TONES[owner] ?? 'neutral'} owner-badge owner-${owner}`} title={evidence ? `${owner}: ${evidence}` : owner}>
       {owner}
-    </Badge>
+    </span>
   );
 }
