@@ -7,7 +7,8 @@ import { objectOfRule, readEngineNames, type EngineNames } from './engine-names'
 import type { EngineSource } from './engines';
 import { iptablesSaveParser, type Family } from './iptables-parse';
 import { tableMatches } from './nat-query';
-import { FIXED_WIDTHS, jsonLines, measuredWidths, rawLine, tableText } from './nat-text';
+import { RowCache } from './nat-rows';
+import { jsonLines, measuredWidths, rawLine, tableBytes, tableText } from './nat-text';
 import { parseNftRuleset } from './nft-parse';
 import { linkNameOwner, type LinkOwners } from './owner';
 
@@ -28,6 +29,8 @@ const PAGE = 2000;
 const SLICE = 16 * 1024;
 const SAVES: [Family, 'iptables-save' | 'ip6tables-save'][] = [['ipv4', 'iptables-save'], ['ipv6', 'ip6tables-save']];
 const ENGINES = new Set<string>(['docker', 'podman']);
+// the rows of the last listings (nat-rows.ts): one helper's listings share them
+const rowCache = new RowCache();
 
 // `berth nat ls` (nat.text, see NatTextParams): one new reading, written to
 // `sink` while iptables-save still prints. IPv6's save runs beside IPv4's and
@@ -131,6 +134,7 @@ function ruleWriter(p: Params, emit: (text: string | Buffer) => void, keep: (tab
   const dnats: FirewallRule[] = []; // what a hairpin's owner comes from
   const kept: FirewallRule[] = []; // table with --no-trunc: every match, written at the end
   const measured = p.format === 'table' && p.noTrunc;
+  const rows = p.format === 'json' || (p.format === 'table' && !measured) ? rowCache.begin() : undefined;
   let links: LinkOwners | null = null;
   let names: Map<EngineSource, EngineNames> | null = p.format === 'raw' ? new Map() : null;
   const nameErrors: string[] = [];
@@ -167,11 +171,11 @@ function ruleWriter(p: Params, emit: (text: string | Buffer) => void, keep: (tab
     else if (p.format === 'table') {
       // the header goes with the first piece, or alone when nothing matched
       if (page.length || (last && first)) {
-        emit(tableText(page, FIXED_WIDTHS, first));
+        emit(tableBytes(page, first, rows));
         first = false;
       }
     } else if (p.format === 'raw') emit(page.map(rawLine).join('\n'));
-    else emit(jsonLines(page));
+    else emit(jsonLines(page, rows));
   };
   const flush = () => {
     if (!links || !names || blocked) return;
@@ -203,6 +207,8 @@ function ruleWriter(p: Params, emit: (text: string | Buffer) => void, keep: (tab
       ownHairpins([...dnats, ...queue]);
       write(queue.splice(0), true);
       errors.push(...nameErrors.filter((e) => engineOwners.has(e.split(' ')[0])));
+      // every rule was listed: the kept rows of rules gone from the host go too
+      if (rows && !p.table && !p.family && !p.owner) rows.end();
       if (measured) {
         const widths = measuredWidths(kept);
         for (let offset = 0; offset < kept.length || offset === 0; offset += PAGE) emit(tableText(kept.slice(offset, offset + PAGE), widths, offset === 0));

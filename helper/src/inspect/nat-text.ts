@@ -1,5 +1,6 @@
 import type { FirewallRule } from '../../../src/shared/inspect';
 import { tableLine, truncate } from '../../../src/shared/text-table';
+import { Lines, type RowListing } from './nat-rows';
 
 // `berth nat ls`'s output, written in the helper a piece at a time as the
 // rules are read (nat.text, docs/architecture.md "How a request flows"): the
@@ -19,14 +20,37 @@ export const rawLine = (r: FirewallRule) => `${r.source === 'iptables' ? `*${r.t
 // the bytes of the indented array this was; less of the helper's CPU than a
 // JSON.stringify per rule, and than splitting the string (two more copies of
 // it in V8's heap, each collected, before it became bytes).
+// With `rows` (nat-rows.ts), a rule whose line was made before is copied
+// from there, and the others' lines (ranges of this piece) are kept there.
 const BETWEEN = Buffer.from('},{"');
-export function jsonLines(page: FirewallRule[]): Buffer {
-  if (!page.length) return Buffer.alloc(0);
-  const b = Buffer.from(JSON.stringify(page));
-  for (let i = b.indexOf(BETWEEN); i >= 0; i = b.indexOf(BETWEEN, i + 4)) b[i + 1] = 0x0a;
-  b[b.length - 1] = 0x0a; // the closing `]`: the last line's end
-  return b.subarray(1);
+export function jsonLines(page: FirewallRule[], rows?: RowListing): Buffer {
+  const asked = rows ? page.map((r) => rows.json(r)) : [];
+  const made = rows ? page.filter((_, i) => !asked[i][1]) : page;
+  const b = made.length ? Buffer.from(JSON.stringify(made)) : NO_BYTES;
+  const ends: number[] = [];
+  for (let i = b.indexOf(BETWEEN); i >= 0; i = b.indexOf(BETWEEN, i + 4)) {
+    b[i + 1] = 0x0a;
+    if (rows) ends.push(i + 2);
+  }
+  if (b.length) b[b.length - 1] = 0x0a; // the closing `]`: the last line's end
+  if (!rows) return b.subarray(1);
+  ends.push(b.length);
+  if (made.length === page.length) {
+    for (let i = 0, start = 1; i < page.length; i++) rows.keepJson(asked[i][0], page[i], b, start, (start = ends[i]));
+    return b.subarray(1);
+  }
+  const out = new Lines();
+  for (let i = 0, m = 0, start = 1; i < page.length; i++) {
+    const [slot, kept] = asked[i];
+    if (kept) rows.addJson(slot, out);
+    else {
+      rows.keepJson(slot, page[i], b, start, ends[m]);
+      out.add(b, start, (start = ends[m++]));
+    }
+  }
+  return out.bytes();
 }
+const NO_BYTES = Buffer.alloc(0);
 
 // The table. Its columns have fixed widths, the widest each column's values
 // usually are, so every line is written as soon as its rule is read, as
@@ -75,4 +99,30 @@ export function tableText(rules: FirewallRule[], widths: number[], header: boole
   );
   if (header) lines.unshift(tableLine(TABLE_HEADERS, widths));
   return lines.join('\n');
+}
+
+// tableText with fixed widths as bytes, each line ending in a newline; with
+// `rows`, lines made before are copied from there and new ones kept there.
+export function tableBytes(rules: FirewallRule[], header: boolean, rows?: RowListing): Buffer {
+  const asked = rows ? rules.map((r) => rows.table(r)) : [];
+  const made = rows ? rules.filter((_, i) => !asked[i][1]) : rules;
+  const b = made.length || header ? Buffer.from(`${tableText(made, FIXED_WIDTHS, header)}\n`) : NO_BYTES;
+  if (!rows) return b;
+  // where each made line ends: none has a newline of its own but an nft
+  // rule's text might (its rows are not kept then, and its piece not cut)
+  const ends: number[] = [];
+  for (let i = b.indexOf(0x0a); i >= 0; i = b.indexOf(0x0a, i + 1)) ends.push(i + 1);
+  const cut = ends.length === made.length + (header ? 1 : 0);
+  const out = new Lines();
+  let start = header ? ends[0] : 0;
+  if (header) out.add(b, 0, start);
+  for (let i = 0, m = header ? 1 : 0; i < rules.length; i++) {
+    const [slot, kept] = asked[i];
+    if (kept) rows.addTable(slot, out);
+    else if (cut) {
+      rows.keepTable(slot, rules[i], b, start, ends[m]);
+      out.add(b, start, (start = ends[m++]));
+    }
+  }
+  return cut ? (made.length === rules.length ? b : out.bytes()) : Buffer.from(`${tableText(rules, FIXED_WIDTHS, header)}\n`);
 }

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import type { FirewallRule } from '../../../src/shared/inspect';
+import { parseIptablesSave } from './iptables-parse';
+import { RowCache } from './nat-rows';
+import { jsonLines, tableBytes } from './nat-text';
+
+const SAVE = `*nat
+[9:540] -A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER
+[0:0] -A DOCKER ! -i docker0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80
+[5:300] -A DOCKER ! -i docker0 -p tcp -m tcp --dport 9090 -j DNAT --to-destination 172.17.0.3:90
+[1:60] -A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -m comment --comment "a \\"quoted\\" one, \\"packets\\":1" -j MASQUERADE
+COMMIT
+*filter
+[2:120] -A FORWARD -o docker0 -j ACCEPT
+[2:120] -A FORWARD -o docker0 -j ACCEPT
+COMMIT
+`;
+// a new reading of the same text: new objects, as every listing parses its own
+const read = (save = SAVE) => parseIptablesSave(save, 'ipv4').map((r, i) => ({ ...r, owner: i % 2 ? ('docker' as const) : ('system' as const) }));
+const nft: FirewallRule = { ...read()[0], id: 'nft/ip t/c/1', source: 'nftables', table: 'ip t', chain: 'c', text: 'comment "two\nlines" accept', matches: {}, mapping: null };
+const cut = <T>(all: T[], size: number) => Array.from({ length: Math.ceil(all.length / size) }, (_, i) => all.slice(i * size, (i + 1) * size));
+
+// one listing's output through the kept rows, in pieces of `size` rules
+function listed(cache: RowCache, format: 'json' | 'table', rules: FirewallRule[], size: number): string {
+  const rows = cache.begin();
+  const out = cut(rules, size).map((p, i) => (format === 'json' ? jsonLines(p, rows) : tableBytes(p, i === 0, rows)));
+  rows.end();
+  return Buffer.concat(out).toString();
+}
+const fresh = (format: 'json' | 'table', rules: FirewallRule[]) => (format === 'json' ? jsonLines(rules) : tableBytes(rules, true)).toString();
+
+describe('nat ls rows kept between listings (nat-rows.ts)', () => {
+  for (const format of ['json', 'table'] as const) {
+    it(`${format}: a listing's output is the same with kept rows, whatever changed since the last`, () => {
+      const cache = new RowCache();
+      const changes: [string, (rs: FirewallRule[]) => FirewallRule[]][] = [
+        ['nothing', (rs) => rs],
+        ['counters', (rs) => rs.map((r, i) => (i === 1 ? { ...r, packets: 123, bytes: 45678 } : i === 3 ? { ...r, bytes: 7 } : r))],
+        ['an owner and an engine object', (rs) => rs.map((r, i) => (i === 2 ? { ...r, owner: 'podman' as const } : i === 4 ? { ...r, ownerObject: { kind: 'container' as const, id: 'x', name: 'web' } } : r))],
+        ['an engine object to none', (rs) => rs.map((r, i) => (i === 4 ? { ...r, ownerObject: null } : r))],
+        ['a rule inserted before others of its chain', () => read(SAVE.replace('[0:0] -A DOCKER', '[1:1] -A DOCKER -j RETURN\n[0:0] -A DOCKER'))],
+        ['a rule removed', () => read(SAVE.replace('[9:540] -A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER\n', ''))],
+        ['an nft rule with a newline in its text', (rs) => [...rs, nft]],
+      ];
+      for (const [what, change] of changes) {
+        for (const size of [1, 3, 100]) {
+          // the listing before (its rows kept), then this one
+          expect(listed(cache, format, read(), size), `before ${what}`).toBe(fresh(format, read()));
+          const now = change(read());
+          expect(listed(cache, format, now, size), what).toBe(fresh(format, now));
+          expect(listed(cache, format, change(read()), 7), `${what}, again`).toBe(fresh(format, now));
+        }
+      }
+    });
+  }
+
+  it('rows are taken from the listing before: a line made is not made again while its rule is the same', () => {
+    const cache = new RowCache();
+    listed(cache, 'json', read(), 2);
+    // what the row shows comes from the kept line, not from this (unchanged-looking) object's matches
+    const again = read().map((r) => ({ ...r, matches: { changed: 'yes' } }));
+    expect(listed(cache, 'json', again, 2)).toBe(fresh('json', read()));
+    expect(cache.size).toBe(read().length);
+    // new counters are spliced into the kept line (its matches still the kept ones)
+    const counted = read().map((r) => ({ ...r, packets: r.packets + 1000, bytes: r.bytes * 3 }));
+    expect(listed(cache, 'json', counted.map((r) => ({ ...r, matches: { changed: 'yes' } })), 2)).toBe(fresh('json', counted));
+  });
+
+  it('a listing with filters leaves the kept rows as they were; all of them are dropped when idle', async () => {
+    const cache = new RowCache(20);
+    listed(cache, 'table', read(), 2);
+    const rows = cache.begin();
+    tableBytes(read().slice(0, 2), true, rows); // no end(): a listing of some rules only
+    expect(cache.size).toBe(read().length);
+    const until = Date.now() + 5000;
+    while (cache.size && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    expect(cache.size, 'rows still kept 5 s after the last listing').toBe(0);
+  });
+});

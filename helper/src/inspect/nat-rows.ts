@@ -1,0 +1,215 @@
+import type { FirewallRule } from '../../../src/shared/inspect';
+
+// `berth nat ls`'s rows kept from one listing to the next (docs/architecture.md,
+// "How a request flows"): a host's next listing is mostly the same rules, so a
+// rule whose row would come out the same is not formatted again; its bytes
+// are copied. A kept row is reused while its rule has the same place (family,
+// table, chain, position: its id), text, owner, evidence, engine object and
+// mapping (what the row shows besides its counters; the rest is read from
+// the text). Counters move on a busy host between listings: a JSON row gets
+// the new ones spliced in (`"packets":P,"bytes":B` sits in the middle of the
+// row), a table row (packets only) is made again. Only iptables rules are
+// kept (nft's are few and come whole from one JSON text).
+//
+// The rows are looked up in the order the last whole listing wrote them
+// (iptables-save prints the same order each time): a rule is compared with
+// the row after the last one found, and only when that is not it (a rule
+// inserted or removed before it) looked up by id. A Map lookup per rule
+// hashed a new id string each time, which cost about what it saved.
+//
+// A row is one object per rule, its line a range of the piece of output it
+// was written in (no Buffer view per line): what a listing keeps outlives
+// V8's young generation, and each object kept is copied by it twice before
+// it settles (the helper's semi-space is small, helper-node-flags.ts).
+//
+// What it holds: at 10,000 rules the pieces of the last listings (~5 MB of
+// JSON, ~1.5 MB of table) as bytes outside V8's heap and ~10,000 small
+// objects, dropped IDLE_MS after the last listing.
+const IDLE_MS = 30_000;
+
+const NONE: Buffer = Buffer.alloc(0);
+class Row {
+  // the JSON line [jsonStart, jsonEnd) of jsonPiece, with its newline, and the counters in it
+  jsonPiece: Buffer = NONE;
+  jsonStart = 0;
+  jsonEnd = 0;
+  jsonPackets = 0;
+  jsonBytes = 0;
+  // the table line likewise; the packets it shows
+  tablePiece: Buffer = NONE;
+  tableStart = 0;
+  tableEnd = 0;
+  tablePackets = 0;
+  constructor(
+    readonly family: string,
+    readonly table: string,
+    readonly chain: string,
+    readonly position: number,
+    readonly text: string,
+    readonly owner: string,
+    readonly evidence: string,
+    readonly object: string,
+    readonly mapping: string | null,
+  ) {}
+}
+
+const objectKey = (r: FirewallRule) => (r.ownerObject === undefined ? '' : r.ownerObject === null ? 'null' : `${r.ownerObject.kind}\0${r.ownerObject.id}\0${r.ownerObject.name}`);
+const same = (row: Row, r: FirewallRule) =>
+  row.position === r.position && row.text === r.text && row.chain === r.chain && row.table === r.table && row.family === r.family &&
+  row.owner === r.owner && row.evidence === r.ownerEvidence && row.mapping === r.mapping && row.object === objectKey(r);
+const PACKETS = Buffer.from(',"packets":');
+
+export class RowCache {
+  private last: Row[] = []; // the last whole listing's rows, in its order
+  private byId: Map<string, number> | null = null; // rule id -> index in last, made when first needed
+  private timer: NodeJS.Timeout | null = null;
+  constructor(private readonly idleMs = IDLE_MS) {}
+
+  begin(): RowListing {
+    this.touch();
+    return new RowListing(this);
+  }
+
+  get size(): number {
+    return this.last.length;
+  }
+
+  clear(): void {
+    this.last = [];
+    this.byId = null;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  rowAt(i: number): Row | undefined {
+    return this.last[i];
+  }
+
+  // where rule `id` was in the last listing (-1: nowhere)
+  indexOf(id: string): number {
+    if (!this.last.length) return -1;
+    if (!this.byId) {
+      this.byId = new Map();
+      for (let i = 0; i < this.last.length; i++) {
+        const r = this.last[i];
+        this.byId.set(`${r.family}/${r.table}/${r.chain}/${r.position}`, i);
+      }
+    }
+    return this.byId.get(id) ?? -1;
+  }
+
+  // a listing of every rule ended: its rows are the ones kept
+  replace(rows: Row[]): void {
+    this.last = rows;
+    this.byId = null;
+    this.touch();
+  }
+
+  private touch(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.clear(), this.idleMs);
+    this.timer.unref();
+  }
+}
+
+// Kept lines to copy out: pieces and ranges, copied into one Buffer at the end.
+export class Lines {
+  private pieces: Buffer[] = [];
+  private ranges: number[] = [];
+  private length = 0;
+  add(piece: Buffer, start: number, end: number): void {
+    this.pieces.push(piece);
+    this.ranges.push(start, end);
+    this.length += end - start;
+  }
+  bytes(): Buffer {
+    const out = Buffer.allocUnsafe(this.length);
+    let at = 0;
+    for (let i = 0; i < this.pieces.length; i++) at += this.pieces[i].copy(out, at, this.ranges[2 * i], this.ranges[2 * i + 1]);
+    return out;
+  }
+}
+
+// One listing's use of the kept rows; its rules come in order, each asked
+// for once: json() and table() answer the slot of the rule's row (-1: an nft
+// rule, never kept) and whether its kept line is current; if so addJson or
+// addTable copy it out, else keepJson or keepTable keep the line made for it.
+export class RowListing {
+  private at = 0; // where the next rule is looked for first
+  private rows: Row[] = [];
+  constructor(private readonly cache: RowCache) {}
+
+  // the rule's row, found or made, as the last of this listing's rows
+  private row(r: FirewallRule): Row {
+    let row = this.cache.rowAt(this.at);
+    if (!row || !same(row, r)) {
+      const i = this.cache.indexOf(r.id);
+      row = i >= 0 ? this.cache.rowAt(i) : undefined;
+      if (row && same(row, r)) this.at = i;
+      else row = new Row(r.family, r.table, r.chain, r.position, r.text, r.owner, r.ownerEvidence, objectKey(r), r.mapping);
+    }
+    this.at++;
+    this.rows.push(row);
+    return row;
+  }
+
+  // [slot, kept line current]
+  json(r: FirewallRule): [number, boolean] {
+    if (r.source !== 'iptables') return [-1, false];
+    const row = this.row(r);
+    const slot = this.rows.length - 1;
+    if (row.jsonPiece === NONE) return [slot, false];
+    if (row.jsonPackets !== r.packets || row.jsonBytes !== r.bytes) {
+      // the counters are the last `,"packets":` of the line (every later key's
+      // value is a string or an object of strings, where a `"` is escaped),
+      // as JSON.stringify wrote them
+      const line = row.jsonPiece.subarray(row.jsonStart, row.jsonEnd);
+      const was = Buffer.from(`,"packets":${row.jsonPackets},"bytes":${row.jsonBytes},`);
+      const at = line.lastIndexOf(PACKETS);
+      if (at < 0 || !line.subarray(at, at + was.length).equals(was)) return [slot, false];
+      const now = Buffer.concat([line.subarray(0, at), Buffer.from(`,"packets":${r.packets},"bytes":${r.bytes},`), line.subarray(at + was.length)]);
+      this.keepJson(slot, r, now, 0, now.length);
+    }
+    return [slot, true];
+  }
+
+  addJson(slot: number, out: Lines): void {
+    const row = this.rows[slot];
+    out.add(row.jsonPiece, row.jsonStart, row.jsonEnd);
+  }
+
+  keepJson(slot: number, r: FirewallRule, piece: Buffer, start: number, end: number): void {
+    if (slot < 0) return;
+    const row = this.rows[slot];
+    row.jsonPiece = piece;
+    row.jsonStart = start;
+    row.jsonEnd = end;
+    row.jsonPackets = r.packets;
+    row.jsonBytes = r.bytes;
+  }
+
+  table(r: FirewallRule): [number, boolean] {
+    if (r.source !== 'iptables') return [-1, false];
+    const row = this.row(r);
+    return [this.rows.length - 1, row.tablePiece !== NONE && row.tablePackets === r.packets];
+  }
+
+  addTable(slot: number, out: Lines): void {
+    const row = this.rows[slot];
+    out.add(row.tablePiece, row.tableStart, row.tableEnd);
+  }
+
+  keepTable(slot: number, r: FirewallRule, piece: Buffer, start: number, end: number): void {
+    if (slot < 0) return;
+    const row = this.rows[slot];
+    row.tablePiece = piece;
+    row.tableStart = start;
+    row.tableEnd = end;
+    row.tablePackets = r.packets;
+  }
+
+  // every rule was listed: this listing's rows are the ones kept
+  end(): void {
+    this.cache.replace(this.rows);
+  }
+}
