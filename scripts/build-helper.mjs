@@ -1,10 +1,11 @@
 // Bundles the helper + CLI into dist/ (dist/berth.mjs and its chunks; the CLI's
-// fast path dist/berth.cjs + dist/cli.cjs) so `bin/berth` starts fast (no
+// fast path dist/berth.cjs + dist/cli.cjs, and dist/berth-cli where Bun is
+// installed) so `bin/berth` starts fast (no
 // TypeScript at run time). Runs on `npm install` (prepare).
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { buildCliFastPath, bundleOptions } from './bundle-options.mjs';
+import { buildCliBinary, buildCliFastPath, bundleOptions } from './bundle-options.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
@@ -15,3 +16,4 @@ await build({
   sourcemap: 'linked',
 });
 await buildCliFastPath(build, root, 'dist');
+buildCliBinary(root, 'dist');

@@ -1,9 +1,11 @@
 // The esbuild options of the CLI + helper bundle, one definition for every
 // build: dist/ for a clone (npm install), the Debian package and the app's
 // packages.
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
 
 export const bundleOptions = (root, outdir) => ({
   absWorkingDir: root,
@@ -80,4 +82,38 @@ export async function buildCliFastPath(build, root, outdir) {
     define: { BERTH_CLI_HASH: JSON.stringify(createHash('sha256').update(code).digest('hex')) },
     logLevel: 'warning',
   });
+}
+
+// The Bun binary of this machine's platform, from its npm package (an
+// optional dependency: absent on another architecture or with --omit=optional).
+function bunBinary(root) {
+  const arch = { x64: 'x64', arm64: 'aarch64' }[process.arch];
+  try {
+    return arch && createRequire(join(root, 'package.json')).resolve(`@oven/bun-${process.platform}-${arch}/bin/bun`);
+  } catch {
+    return null;
+  }
+}
+
+// dist/berth-cli: dist/cli.cjs, the same JavaScript, compiled by Bun into one
+// executable with its bytecode, which bin/berth runs for a client verb: Node's
+// own start costs more than a command's whole budget, Bun's a fifth of it
+// (docs/architecture.md#the-cli-start). It reads no bunfig.toml or .env from
+// the directory it is run in (Bun's defaults would), so a command sees
+// what Node's does. Built only where the Bun package is installed, and kept
+// only if it runs here (an old CPU, a foreign libc): without it bin/berth runs
+// Node. Its one run here also reads the new 100 MB file, so the user's first
+// command does not. False when there is none.
+export function buildCliBinary(root, outdir) {
+  const out = resolve(root, outdir, 'berth-cli');
+  rmSync(out, { force: true });
+  const bun = bunBinary(root);
+  if (!bun) return false;
+  const args = ['build', '--compile', '--bytecode', '--format=cjs', '--no-compile-autoload-dotenv', '--no-compile-autoload-bunfig', '--outfile', out, resolve(root, outdir, 'cli.cjs')];
+  const b = spawnSync(bun, args, { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const v = b.status === 0 ? spawnSync(out, ['version'], { cwd: '/', encoding: 'utf8', timeout: 120_000 }) : b;
+  if (v.status === 0 && /^berth \d/.test(v.stdout)) return true;
+  console.warn(`berth-cli not built (bin/berth runs client verbs on Node): ${(v.error ?? v.stderr ?? '').toString().trim()}`);
+  rmSync(out, { force: true });
+  return false;
 }

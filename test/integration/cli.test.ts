@@ -1,21 +1,22 @@
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { BERTH, hostPerTest, TestHost, waitFor } from './harness';
+import { CLI, hostPerTest, TestHost, waitFor } from './harness';
 
 // The CLI as a Docker user's shell meets it: pipes closed early, stdout and
 // stderr apart, exit codes, prompts, --format and --filter on real objects.
 describe('berth CLI habits', () => {
   let h: TestHost;
+  const cmd = CLI.map((a) => `"${a}"`).join(' ');
   // a shell pipeline on the caller's side, reporting berth's own status (pipefail)
   const pipe = (berthArgs: string, tail: string, env: Record<string, string> = {}) =>
-    execa('bash', ['-c', `set -o pipefail; "${process.execPath}" "${BERTH}" ${berthArgs} | ${tail}`], {
+    execa('bash', ['-c', `set -o pipefail; ${cmd} ${berthArgs} | ${tail}`], {
       reject: false,
       env: { BERTH_SOCKET: h.socket, ...env },
       timeout: 60_000,
     });
   // a pseudo-terminal on stdin (util-linux script), answering a prompt
   const onTerminal = (berthArgs: string, answer: string) =>
-    execa('script', ['-qec', `"${process.execPath}" "${BERTH}" ${berthArgs}`, '/dev/null'], {
+    execa('script', ['-qec', `${cmd} ${berthArgs}`, '/dev/null'], {
       reject: false,
       env: { BERTH_SOCKET: h.socket },
       input: `${answer}\n`,
@@ -82,7 +83,7 @@ describe('berth CLI habits', () => {
   });
 
   it('-e KEY passes the caller\'s value, as docker run -e', async () => {
-    const r = await execa(process.execPath, [BERTH, 'run', '--rm', '-e', 'BERTH_T_VAR', '-e', 'BERTH_T_UNSET', '--', 'sh', '-c', 'echo "$BERTH_T_VAR-${BERTH_T_UNSET-unset}"'], {
+    const r = await execa(CLI[0], [...CLI.slice(1), 'run', '--rm', '-e', 'BERTH_T_VAR', '-e', 'BERTH_T_UNSET', '--', 'sh', '-c', 'echo "$BERTH_T_VAR-${BERTH_T_UNSET-unset}"'], {
       reject: false,
       env: { BERTH_SOCKET: h.socket, BERTH_T_VAR: 'from-caller' },
     });

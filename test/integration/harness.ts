@@ -1,6 +1,6 @@
 import { build } from 'esbuild';
 import { execa, type ResultPromise } from 'execa';
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, linkSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { mkdtemp, readFile, readlink, readdir, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +26,16 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 // process ends, and a copy whose process is gone by the next start.
 const DIST = copyDist();
 export const BERTH = join(DIST, 'berth.mjs');
+// The CLI as the tests run it: Node on the full bundle, or with
+// BERTH_TEST_CLI=bun the client compiled for Bun that bin/berth runs
+// (dist/berth-cli, docs/architecture.md#the-cli-start): the same tests, either runtime.
+export const CLI = process.env.BERTH_TEST_CLI === 'bun' ? [bunCli()] : [process.execPath, BERTH];
+
+function bunCli(): string {
+  const f = join(DIST, 'berth-cli');
+  if (!existsSync(f)) throw new Error('BERTH_TEST_CLI=bun: dist/berth-cli is missing (npm run build:helper builds it where npm installed Bun)');
+  return f;
+}
 
 function copyDist(): string {
   const parent = join(ROOT, 'node_modules/.cache/berth-tests');
@@ -36,7 +46,10 @@ function copyDist(): string {
   }
   const dir = join(parent, `dist-${process.pid}`);
   rmSync(dir, { recursive: true, force: true });
-  cpSync(join(ROOT, 'dist'), dir, { recursive: true });
+  // dist/berth-cli (100 MB) linked, not copied: a rebuild writes a new file
+  const cli = join(ROOT, 'dist/berth-cli');
+  cpSync(join(ROOT, 'dist'), dir, { recursive: true, filter: (src) => src !== cli });
+  if (existsSync(cli)) linkSync(cli, join(dir, 'berth-cli'));
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
@@ -253,7 +266,7 @@ export class TestHost {
   // host: what reads the helper's PID (`helper stop` waits for it to end)
   // must see the host's PID namespace.
   async berth(args: string[], opts: { input?: string; timeoutMs?: number; inHost?: boolean } = {}): Promise<Run> {
-    const argv = [process.execPath, BERTH, ...args];
+    const argv = [...CLI, ...args];
     const r = await execa(opts.inHost ? 'nsenter' : argv[0], opts.inHost ? [...this.enter(), ...argv] : argv.slice(1), {
       reject: false,
       env: { BERTH_SOCKET: this.socket },

@@ -11,12 +11,10 @@ import { pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
 import { cacheDir, cacheName, readCache, writeCache } from './code-cache';
-import { verbOf } from './verb';
+import { FULL_BUNDLE_VERBS, verbOf } from './verb';
 
 // sha256 of dist/cli.cjs, set by the build (scripts/bundle-options.mjs)
 declare const BERTH_CLI_HASH: string;
-// the verbs whose code is not in dist/cli.cjs (helper-main, ui-main, shim-main)
-const FULL_BUNDLE_VERBS = new Set(['helper', 'ui', 'shim-internal']);
 
 const uid = process.getuid?.() ?? 0;
 const verb = verbOf(process.argv.slice(2));

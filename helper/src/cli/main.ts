@@ -2,7 +2,10 @@
 // exit once stdout is flushed.
 import { runCli } from './dispatch';
 import { exitOnClosedPipe, exitStatus, wasMade } from './io';
+import { defaultSignalsAsNode } from './start-signals';
 
+// Node did this itself before any of our code ran (start-signals.ts)
+if (process.versions.bun) defaultSignalsAsNode();
 exitOnClosedPipe();
 runCli(process.argv.slice(2)).then(
   // exit once stdout is flushed: into a pipe, writes are asynchronous and exit would cut them;
@@ -10,8 +13,14 @@ runCli(process.argv.slice(2)).then(
   // a closed pipe exits by itself (status 141) once its clean-up is done
   (code) => {
     const exit = () => exitStatus(code) === code && process.exit(code);
-    if (wasMade('stdout')) process.stdout.write('', exit);
-    else exit();
+    if (!wasMade('stdout')) exit();
+    // Bun calls an empty write's callback at once, before the writes queued
+    // ahead of it are out: there end() waits for them. Not on Node: into a
+    // socket (a parent's stdio made by Node's child_process) end() shuts the
+    // socket down for the shell's next commands too, which die of SIGPIPE
+    // (docs/architecture.md#the-cli-start, test/integration/cli-runtimes.test.ts).
+    else if (process.versions.bun) process.stdout.end(exit);
+    else process.stdout.write('', exit);
   },
   (e) => {
     process.stderr.write(`Error: ${(e as Error).stack ?? e}\n`);
