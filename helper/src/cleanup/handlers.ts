@@ -11,7 +11,7 @@ import { nameEngineRules } from '../inspect/engine-names';
 import { countersSince, makeSnapshot, queryRules, SnapshotCache, sourcesOf } from '../inspect/nat-query';
 import { streamNatText } from '../inspect/nat-stream';
 import { linkNameOwner } from '../inspect/owner';
-import { releaseMemorySoon } from '../inspect/release-memory';
+import { memoryMark, releaseMemorySoon } from '../inspect/release-memory';
 import { readConntrack, readConntrackTo, readFirewallRaw, type FirewallSources } from '../kernel/host-readers';
 import { restoreCount } from '../kernel/iptables';
 import { nftApplyCount } from '../kernel/nft';
@@ -95,7 +95,9 @@ export function makeInspectHandlers(deps: InspectDeps) {
   let unique = 0;
   const generation = () => `${restoreCount('ipv4')}.${restoreCount('ipv6')}.${nftApplyCount()}.${deps.changes ? deps.changes() : `once-${unique++}`}`;
   const plans = new KeptPlan(async (): Promise<ResultOf<'cleanup.plan'>> => {
+    memoryMark('cleanup.plan: reading');
     const { host, plan } = await readForPlan(deps, true);
+    memoryMark('cleanup.plan: read and planned');
     return { takenAt: host.takenAt, findings: plan.map(publicFinding) };
   }, generation, PLAN_KEEP_MS);
   if (deps.planAheadAfter) void deps.planAheadAfter().then(() => plans.refresh()).catch(() => {}); // a failed reading is the next ask's to report

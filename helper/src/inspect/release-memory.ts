@@ -9,6 +9,7 @@ let gc: (() => void) | null | undefined;
 let timer: NodeJS.Timeout | null = null;
 
 let liveAfterGc = 0; // the heap a full collection left: what is live then (readings kept for paging)
+let bytesAfterGc = 0; // and the ArrayBuffers' bytes then
 
 function fullGc(): void {
   if (gc === undefined) {
@@ -21,6 +22,7 @@ function fullGc(): void {
   }
   gc?.();
   liveAfterGc = v8.getHeapStatistics().used_heap_size;
+  bytesAfterGc = process.memoryUsage().arrayBuffers;
 }
 
 // Above this much live-or-dead heap, a new reading first collects what the
@@ -34,14 +36,43 @@ function fullGc(): void {
 // every page of a listing (nat.text) cost more CPU than the page.
 const HEAP_BUDGET = 32e6;
 const GARBAGE_BUDGET = 16e6;
+// The same for bytes outside V8's heap (ArrayBuffers): the output of earlier answers
+// and listings (`berth nat ls --format json` sends 5 MB at 10,000 rules) goes back only
+// with a collection, and V8 starts one for them only past 64 MB of such bytes, its heap
+// barely growing meanwhile. On the scale bench 11-14 MB of them were still held when the
+// next listing began, on top of its own.
+const BYTES_BUDGET = 8e6;
 
 // Called before every large reading or page; the idle collection runs `idleMs` after the last one.
 export function releaseMemorySoon(idleMs = 10_000): void {
-  if (v8.getHeapStatistics().used_heap_size > Math.max(HEAP_BUDGET, liveAfterGc + GARBAGE_BUDGET)) fullGc();
+  if (v8.getHeapStatistics().used_heap_size > Math.max(HEAP_BUDGET, liveAfterGc + GARBAGE_BUDGET) || process.memoryUsage().arrayBuffers > bytesAfterGc + BYTES_BUDGET) fullGc();
   if (timer) clearTimeout(timer);
   timer = setTimeout(() => {
     timer = null;
     fullGc();
   }, idleMs);
   timer.unref();
+}
+
+// BERTH_DEBUG_MEMORY=1: the helper's memory on stderr at marks (cleanup/handlers.ts),
+// with the most each part reached since the mark before (sampled every 5 ms while the
+// event loop turns): where a peak of RSS comes from (docs/architecture.md, "Helper memory").
+const debugMemory = !!process.env.BERTH_DEBUG_MEMORY;
+let most = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 };
+if (debugMemory) {
+  const sample = () => {
+    const m = process.memoryUsage();
+    for (const k of Object.keys(most) as (keyof typeof most)[]) most[k] = Math.max(most[k], m[k]);
+  };
+  setInterval(sample, 5).unref();
+}
+export function memoryMark(label: string): void {
+  if (!debugMemory) return;
+  const m = process.memoryUsage();
+  const mb = (x: number) => (x / 1048576).toFixed(1);
+  process.stderr.write(
+    `memory ${label}: rss ${mb(m.rss)} heap ${mb(m.heapUsed)}/${mb(m.heapTotal)} external ${mb(m.external)} buffers ${mb(m.arrayBuffers)}` +
+      ` | most since: rss ${mb(most.rss)} heap ${mb(most.heapUsed)}/${mb(most.heapTotal)} external ${mb(most.external)} buffers ${mb(most.arrayBuffers)}\n`,
+  );
+  most = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 };
 }
