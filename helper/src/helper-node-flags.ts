@@ -13,7 +13,15 @@
 // search, sort, cleanup.plan and host.inspect): RSS peak 146 -> 120 MB, idle
 // 83 -> 74 MB, the helper's CPU time the same within the run's noise
 // (bench/README.md, scale results).
-export const HELPER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1'];
+//
+// --max-old-space-size=1024: not a limit the helper comes near (its heap is ~60 MB at
+// 25,000 rules) but how V8 sizes its old generation: on a machine with memory to spare
+// it lets the heap grow to 4x what was live before it collects again, with a limit of
+// 1 GB to 1.6x (V8's heap controller scales the factor with the limit). Measured
+// (load 13-17): scale bench at 10,000 rules peak 120-124 -> 118 MB, 35 s after 81-89 ->
+// 77 MB; a run of cleanup plans at 25,000 rules peak 108-115 -> 103-107 MB; helper CPU
+// per host.inspect and cleanup.plan within the run's noise (bench/README.md, scale).
+export const HELPER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--max-old-space-size=1024'];
 
 // glibc's malloc: every thread that allocates (V8's compiler and GC workers,
 // libuv's pool) otherwise gets an arena of its own, each keeping what it
