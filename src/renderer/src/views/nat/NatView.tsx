@@ -25,15 +25,19 @@ const PAGE = 200;
 // The first page's params on opening the view (no filter, no reading yet): what a prefetch asks
 export const NAT_FIRST_PAGE = { search: '', offset: 0, limit: PAGE } as const;
 const COUNTERS_EVERY_MS = 5000;
-// A page is asked when the rows in view come within this many rows of it, so
-// scrolling at a reading pace meets rows, not placeholders. Not a whole page:
-// that asked the second page together with the first on opening, and the
-// first rows came ~0.4 s after the first answer instead of ~0.12 s (GUI bench,
-// quiet machine), with slower scroll frames too (bench/README.md).
+// A page is asked when the rows in view come within this many rows of it.
+// Not a whole page before any scrolling: that asked the second page together
+// with the first on opening, and the first rows came ~0.4 s after the first
+// answer instead of ~0.12 s (GUI bench, quiet machine; bench/README.md).
 const PAGE_AHEAD = 60;
+// Once the rows are scrolled, a whole page ahead in that direction: the next
+// page is asked as the rows in view enter the last one asked, a page of
+// scrolling before it is needed (60 rows were 3 steps of the GUI bench, and
+// a third of its steps met placeholders).
+const PAGE_AHEAD_SCROLLING = PAGE;
 // The helper searches in about a millisecond: the first key after a rest asks
-// at once, a burst of keys (or pages crossed while dragging the scrollbar)
-// asks once it rests this long.
+// at once, a burst of keys asks once it rests this long; pages crossed while
+// scrolling on are asked at most this often, those in view then.
 const SEARCH_REST_MS = 30;
 const PAGES_REST_MS = 80;
 
@@ -86,7 +90,7 @@ export function NatView({ onOpen }: { onOpen?: OpenView } = {}) {
   const matched = data?.matched ?? 0;
   const total = data?.total ?? 0;
 
-  const [firstPage, lastPage] = useDebounced(span, PAGES_REST_MS, { leading: true });
+  const [firstPage, lastPage] = useDebounced(span, PAGES_REST_MS, { leading: true, maxWait: PAGES_REST_MS });
   const pageNos = useMemo(() => {
     const out: number[] = [];
     for (let p = Math.max(1, firstPage); p <= lastPage; p++) out.push(p);
@@ -108,10 +112,18 @@ export function NatView({ onOpen }: { onOpen?: OpenView } = {}) {
     const k = rules.findIndex((r) => r.id === selected.id);
     if (k >= 0) selectedIndex = p * PAGE + k;
   }
+  // the way the rows were last scrolled: 1 down, -1 up, 0 not yet
+  const heading = useRef(0);
   const onRange = useCallback((a: number, b: number) => {
+    if (a !== range.current[0]) heading.current = Math.sign(a - range.current[0]);
     range.current = [a, b];
-    const next: [number, number] = [Math.floor(Math.max(0, a - PAGE_AHEAD) / PAGE), Math.floor((b + PAGE_AHEAD) / PAGE)];
-    setSpan((s) => (s[0] === next[0] && s[1] === next[1] ? s : next));
+    const before = heading.current < 0 ? PAGE_AHEAD_SCROLLING : PAGE_AHEAD;
+    const after = heading.current > 0 ? PAGE_AHEAD_SCROLLING : PAGE_AHEAD;
+    const next: [number, number] = [Math.floor(Math.max(0, a - before) / PAGE), Math.floor((b + after) / PAGE)];
+    // a span of up to three pages that still holds the pages needed is kept:
+    // a page left behind is dropped with the next one asked, one change (and
+    // one render of this view) per page scrolled instead of two
+    setSpan((s) => (next[0] >= s[0] && next[1] <= s[1] && s[1] - s[0] <= 2 ? s : next));
   }, []);
 
   // Counters of the rows in view, every few seconds: numbers only, not the rules.
