@@ -10,6 +10,8 @@ import { RuleMemo } from './rule-memo';
 // parses only the lines that changed and answers unchanged rules as the same objects.
 // Once it is dropped (a while after the last reading) the heap it held goes back.
 const memo = new RuleMemo(() => releaseMemorySoon(0));
+// `berth nat ls` parses from it and settles it too (inspect/nat-stream.ts)
+export { memo as ruleMemo };
 
 // One reading of the host: links, namespaces, routes, sockets, rules, each with its owner.
 // `join`: a firewall reading already running is shared (kernel/host-readers.ts).

@@ -3,6 +3,7 @@ import type { FirewallRule, NatTextParams, NatTextResult } from '../../../src/sh
 import { readFirewallRaw, streamIptablesSave } from '../kernel/host-readers';
 import { scanSave } from '../kernel/save-lines';
 import { classifyRule, linkOwnerMap, ownerPending, ownHairpins } from './build';
+import { ruleMemo } from './host';
 import { objectOfRule, readEngineNames, type EngineNames } from './engine-names';
 import type { EngineSource } from './engines';
 import { iptablesSaveParser, type Family } from './iptables-parse';
@@ -62,7 +63,8 @@ export async function streamNatText(p: Params, sink: NatSink): Promise<z.input<t
   // one save's pieces: copied out (raw) or parsed; each piece cut at its last line end
   const reader = (family: Family) => {
     if (out) {
-      const parser = iptablesSaveParser(family);
+      // lines the last whole reading had are not parsed again (inspect/rule-memo.ts)
+      const parser = iptablesSaveParser(family, undefined, ruleMemo);
       // a pipe's piece (64 KB) parsed and written a slice at a time: while V8's
       // young generation fills, a slice's rules and their output are what is
       // alive and copied, not a whole piece's (json at 10,000 rules: ~-25% of
@@ -135,6 +137,8 @@ function ruleWriter(p: Params, emit: (text: string | Buffer) => void, keep: (tab
   const kept: FirewallRule[] = []; // table with --no-trunc: every match, written at the end
   const measured = p.format === 'table' && p.noTrunc;
   const rows = p.format === 'json' || (p.format === 'table' && !measured) ? rowCache.begin() : undefined;
+  // json and table of both families: every rule, owned and named, for the next reading to start from (rule-memo.ts)
+  const read: FirewallRule[] | null = p.format === 'raw' || p.family ? null : [];
   let links: LinkOwners | null = null;
   let names: Map<EngineSource, EngineNames> | null = p.format === 'raw' ? new Map() : null;
   const nameErrors: string[] = [];
@@ -197,6 +201,7 @@ function ruleWriter(p: Params, emit: (text: string | Buffer) => void, keep: (tab
   return {
     add(rules: FirewallRule[]) {
       for (const r of rules) queue.push(r);
+      if (read) for (const r of rules) read.push(r);
       flush();
     },
     // the rest, once every rule is read: hairpins get their DNAT's owner
@@ -209,6 +214,7 @@ function ruleWriter(p: Params, emit: (text: string | Buffer) => void, keep: (tab
       errors.push(...nameErrors.filter((e) => engineOwners.has(e.split(' ')[0])));
       // every rule was listed: the kept rows of rules gone from the host go too
       if (rows && !p.table && !p.family && !p.owner) rows.end();
+      if (read) ruleMemo.settle(read);
       if (measured) {
         const widths = measuredWidths(kept);
         for (let offset = 0; offset < kept.length || offset === 0; offset += PAGE) emit(tableText(kept.slice(offset, offset + PAGE), widths, offset === 0));
