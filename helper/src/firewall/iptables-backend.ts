@@ -29,7 +29,9 @@ import { onlyDeletes, WriteQueue } from './write-queue';
 // went) answers its caller once planned and commits in the background, in
 // the family's write queue, ahead of every later write and reading
 // (write-queue.ts, docs/decisions.md "Firewall deletions committed in the
-// background"). If it fails, even after a fresh read, the owners it was
+// background"); one that comes while others are still queued is planned
+// against what they leave and answered at once, and deletions waiting for
+// their turn go in one restore. If it fails, even after a fresh read, the owners it was
 // deleting for stay `owed`: the next apply and the drift check's diff count
 // their rules as extra and take them away.
 //
@@ -75,6 +77,16 @@ function familyBackend(family: Family) {
     for (const o of owed) rs.owners.add(o);
     return rs;
   };
+  // restores of this backend's own: what restoreCount counts beyond them was written by someone else in the helper
+  let ours = 0;
+  const others = () => restoreCount(family) - ours;
+  // The ruleset once every queued write has gone through, while each of
+  // them was planned when it was queued (deletions answered early): a
+  // deletion that comes meanwhile is planned against it and answered at
+  // once, not after the commits before it (their RCU grace periods).
+  let ahead: { saved: Map<string, SavedTable>; others: number } | null = null;
+  // the deletion queued and not started yet: a later one joins it (one restore for both)
+  let next: { rs: Ruleset } | null = null;
   const read = async () => {
     const at = restoreCount(family);
     const saved = parseSave(await iptablesSave(family));
@@ -82,6 +94,37 @@ function familyBackend(family: Family) {
     return saved;
   };
   const remembered = () => (known && known.at === restoreCount(family) ? known.saved : null);
+  // what the queued writes leave, when known without reading
+  const projected = () => (!writes.pending() ? remembered() : ahead && ahead.others === others() ? ahead.saved : null);
+  // plans `rs` against `saved` and restores; `answer` hears the diff before the commit when it only deletes
+  const once = async (saved: Map<string, SavedTable>, rs: Ruleset, opts: ApplyOptions, answer?: (d: FirewallDiff) => void) => {
+    const { script, diff } = plan(saved, rs, opts.forwardPolicyDrop ?? false, opts.pruneUnknown ?? false);
+    if (answer && onlyDeletes(script)) answer(diff); // the commit goes on in the background
+    known = null; // until the restore is known to have gone through
+    if (script) {
+      ours++;
+      await iptablesRestore(script, family);
+    }
+    known = { saved: afterRestore(saved, script), at: restoreCount(family) };
+    owed.clear(); // their rules were in this plan
+    return diff;
+  };
+  // from memory, and once more from a fresh read when that fails; owners stay owed when both fail
+  const commit = async (rs: Ruleset, opts: ApplyOptions, answer?: (d: FirewallDiff) => void) => {
+    try {
+      const mem = opts.pruneUnknown ? null : remembered();
+      if (!mem) return await once(await read(), rs, opts, answer);
+      try {
+        return await once(mem, rs, opts, answer);
+      } catch {
+        return await once(await read(), rs, opts, answer);
+      }
+    } catch (e) {
+      ahead = null;
+      for (const o of rs.owners) owed.add(o);
+      throw e;
+    }
+  };
   return {
     writes,
     // Berth's chains are there (read once, then from memory); false when the family has no tables at all
@@ -95,33 +138,33 @@ function familyBackend(family: Family) {
         return false;
       }
     },
-    apply(m: FirewallModel, opts: ApplyOptions = {}) {
-      return writes.run<FirewallDiff>(async (answer) => {
-        const rs = withOwed(ruleset(m, opts.previous, v6));
-        const once = async (saved: Map<string, SavedTable>) => {
-          const { script, diff } = plan(saved, rs, opts.forwardPolicyDrop ?? false, opts.pruneUnknown ?? false);
-          if (onlyDeletes(script)) answer(diff); // the commit goes on in the background
-          known = null; // until the restore is known to have gone through
-          if (script) await iptablesRestore(script, family);
-          known = { saved: afterRestore(saved, script), at: restoreCount(family) };
-          owed.clear(); // their rules were in this plan
-          return diff;
-        };
-        try {
-          const mem = opts.pruneUnknown ? null : remembered();
-          if (!mem) return await once(await read());
-          try {
-            return await once(mem);
-          } catch {
-            return await once(await read());
-          }
-        } catch (e) {
-          for (const o of rs.owners) owed.add(o);
-          throw e;
+    apply(m: FirewallModel, opts: ApplyOptions = {}): Promise<FirewallDiff> {
+      const rs = withOwed(ruleset(m, opts.previous, v6));
+      const base = opts.pruneUnknown || opts.forwardPolicyDrop ? null : projected();
+      const early = base ? plan(base, rs, false) : null;
+      if (base && early && onlyDeletes(early.script)) {
+        // answered now; planned again from the kernel's state when its turn comes
+        ahead = { saved: afterRestore(base, early.script), others: others() };
+        if (next) {
+          // the waiting deletion takes this one's wanted rules, and still deletes what it was to
+          for (const o of next.rs.owners) rs.owners.add(o);
+          next.rs = rs;
+        } else {
+          const job = (next = { rs });
+          void writes.run<FirewallDiff>((answer) => {
+            answer(early.diff); // heard already: a failure is logged by the queue, its owners owed
+            if (next === job) next = null;
+            return commit(job.rs, {});
+          });
         }
-      });
+        return Promise.resolve(early.diff);
+      }
+      ahead = null; // planned when its turn comes: what it leaves is unknown until then
+      next = null;
+      return writes.run<FirewallDiff>((answer) => commit(rs, opts, answer));
     },
     diff(m: FirewallModel) {
+      next = null; // a later deletion commits after this reading, not before it
       return writes.run<FirewallDiff>(async () => plan(await read(), withOwed(ruleset(m, undefined, v6)), false).diff);
     },
     ruleCount(m: FirewallModel) {
