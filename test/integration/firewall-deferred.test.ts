@@ -101,6 +101,49 @@ describe('crash between a removal\'s answer and its firewall commit', () => {
   });
 });
 
+// Deletions one after another: the second answers without waiting for the
+// first one's commit (both are planned against what the queue leaves), and
+// both sets of rules are gone once the commits run. Every restore is held
+// by stopping the spawner that starts it.
+describe('a deletion behind a held deletion', () => {
+  const host = hostPerTest((h) => h.startHelper(['--drift-interval', '600000']));
+
+  it('a detach and its network\'s removal both answer while the detach\'s commit is held, and their rules go once it runs', async () => {
+    const h = host();
+    const baseline = await h.snapshot();
+    const id = (await h.berthOk(['network', 'create', '--subnet', '10.98.0.0/24', 'queued'])).trim();
+    const bridge = `br-${id.slice(0, 12)}`;
+    await h.shOk(['ip', 'netns', 'add', 'fq']);
+    await h.berthOk(['network', 'connect', 'queued', '--netns', 'fq']);
+    // another endpoint stays: the last one's going would queue the raw table's drop, which waits for the held commit
+    await h.berthOk(['network', 'create', '--subnet', '10.98.1.0/24', 'stays']);
+    await h.shOk(['ip', 'netns', 'add', 'fq2']);
+    await h.berthOk(['network', 'connect', 'stays', '--netns', 'fq2']);
+    const ep = (await h.shOk(['ip', '-n', 'fq', '-4', '-br', 'addr', 'show', 'dev', 'eth0'])).split(/\s+/)[2].split('/')[0];
+    expect(ruleLines(await save(h)).some((l) => l.includes(`-d ${ep}/32`))).toBe(true);
+    const spawner = await spawnerOf(h.helperHostPid);
+    process.kill(spawner, 'SIGSTOP');
+    try {
+      await h.berthOk(['network', 'disconnect', 'queued', '--netns', 'fq']);
+      await h.berthOk(['network', 'rm', 'queued']);
+      // both answered with every rule still in the kernel
+      const held = await save(h);
+      expect(held).toContain(bridge);
+      expect(held).toContain(`-d ${ep}/32`);
+    } finally {
+      process.kill(spawner, 'SIGCONT');
+    }
+    await waitFor(async () => !(await save(h)).includes(bridge) && !(await save(h)).includes(`-d ${ep}/32`), 60_000, `the rules of ${bridge} and ${ep} to be deleted`);
+    expect(await save(h)).not.toContain('10.98.0.0/24');
+    await h.shOk(['ip', 'netns', 'delete', 'fq']); // (an empty namespace of nobody's is a cleanup finding)
+    expect((await h.berthOk(['cleanup'])).trim()).toBe('Nothing stale found.');
+    await h.berthOk(['network', 'disconnect', 'stays', '--netns', 'fq2']);
+    await h.shOk(['ip', 'netns', 'delete', 'fq2']);
+    await h.clearBerth();
+    expect(await h.snapshot()).toEqual(baseline);
+  });
+});
+
 // The conntrack flush of a mapping that went runs after the commit that
 // deleted its rules (engine/port-conntrack.ts): a packet sent while the
 // commit is held makes an entry with the old DNAT, and once the engine
