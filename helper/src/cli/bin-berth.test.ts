@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -80,6 +80,24 @@ describe('bin/berth', () => {
     // the list in bin/berth's `case` is launch.ts's, no more, no less
     const listed = /case \$verb in ([a-z|-]+)\)/.exec(readFileSync(bin, 'utf8'))?.[1].split('|');
     expect(new Set(listed)).toEqual(FULL_BUNDLE_VERBS);
+  });
+
+  // Bun reads bunfig.toml (preload: code to run) and .env from the directory
+  // it runs in; dist/berth-cli is built not to (scripts/bundle-options.mjs)
+  it.skipIf(!existsSync(join(dirname(dirname(bin)), 'dist/berth-cli')))('reads no bunfig.toml or .env from the directory it runs in', () => {
+    const d = mkdtempSync(join(tmpdir(), 'berth-cwd-'));
+    try {
+      writeFileSync(join(d, 'bunfig.toml'), 'preload = ["./evil.js"]\n');
+      writeFileSync(join(d, 'evil.js'), 'console.log("preloaded")\n');
+      writeFileSync(join(d, '.env'), 'BERTH_SOCKET=/from/dotenv.sock\n');
+      // no BERTH_SOCKET: a .env fills only what the environment lacks
+      const env = { PATH: process.env.PATH };
+      expect(execFileSync('sh', ['-c', `"${bin}" version`], { cwd: d, encoding: 'utf8', env })).toMatch(/^berth \d+\.\d+\.\d+\n$/);
+      const r = spawnSync(bin, ['ps'], { cwd: d, encoding: 'utf8', env });
+      expect(r.stdout + r.stderr).not.toMatch(/preloaded|dotenv/);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
   });
 });
 
