@@ -4,6 +4,7 @@ import { readFirewallRaw, streamIptablesSave } from '../kernel/host-readers';
 import { scanSave } from '../kernel/save-lines';
 import { classifyRule, linkOwnerMap, ownerPending, ownHairpins } from './build';
 import { ruleMemo } from './host';
+import { sameRule } from './rule-memo';
 import { objectOfRule, readEngineNames, type EngineNames } from './engine-names';
 import type { EngineSource } from './engines';
 import { iptablesSaveParser, type Family } from './iptables-parse';
@@ -139,6 +140,21 @@ function ruleWriter(p: Params, emit: (text: string | Buffer) => void, keep: (tab
   const rows = p.format === 'json' || (p.format === 'table' && !measured) ? rowCache.begin() : undefined;
   // json and table of both families: every rule, owned and named, for the next reading to start from (rule-memo.ts)
   const read: FirewallRule[] | null = p.format === 'raw' || p.family ? null : [];
+  // A rule the same in every field as the memo's is kept as the memo's object
+  // as soon as it is written (as settle would at the end): the new object then
+  // dies young, while one kept to the end outlived V8's young generation and
+  // was copied by it twice (~10,000 of them: most of the listing's collections).
+  let memoOf = { family: '', table: '' };
+  let memoTable: ReturnType<typeof ruleMemo.table>;
+  const settled = (r: FirewallRule): FirewallRule => {
+    if (r.source !== 'iptables') return r;
+    if (r.table !== memoOf.table || r.family !== memoOf.family) {
+      memoOf = { family: r.family, table: r.table };
+      memoTable = ruleMemo.table(r.family, r.table);
+    }
+    const prev = memoTable?.get(r.text);
+    return prev && prev.id === r.id && sameRule(prev, r) ? prev : r;
+  };
   let links: LinkOwners | null = null;
   let names: Map<EngineSource, EngineNames> | null = p.format === 'raw' ? new Map() : null;
   const nameErrors: string[] = [];
@@ -169,6 +185,7 @@ function ruleWriter(p: Params, emit: (text: string | Buffer) => void, keep: (tab
       const n = names!.get(r.owner as EngineSource);
       if (n) r.ownerObject = objectOfRule(r, n);
       if (keep(r.table, r.family) && (!p.owner || r.owner === p.owner)) page.push(r);
+      if (read) read.push(settled(r));
     }
     matched += page.length;
     if (measured) for (const r of page) kept.push(r);
@@ -201,7 +218,6 @@ function ruleWriter(p: Params, emit: (text: string | Buffer) => void, keep: (tab
   return {
     add(rules: FirewallRule[]) {
       for (const r of rules) queue.push(r);
-      if (read) for (const r of rules) read.push(r);
       flush();
     },
     // the rest, once every rule is read: hairpins get their DNAT's owner
