@@ -117,7 +117,15 @@ export class Lines {
   private pieces: Buffer[] = [];
   private ranges: number[] = [];
   private length = 0;
+  // a line right after the one before in the same piece (rules listed as the
+  // last time were made there together) extends its range: one copy for the run
   add(piece: Buffer, start: number, end: number): void {
+    const n = this.pieces.length;
+    if (n && this.pieces[n - 1] === piece && this.ranges[2 * n - 1] === start) {
+      this.ranges[2 * n - 1] = end;
+      this.length += end - start;
+      return;
+    }
     this.pieces.push(piece);
     this.ranges.push(start, end);
     this.length += end - start;
