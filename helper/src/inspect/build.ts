@@ -1,7 +1,7 @@
 import type { BaseChain, FirewallRule, HostInspect } from '../../../src/shared/inspect';
 import type { HostRaw } from '../kernel/host-raw-types';
 import { newSaveState, parseIptablesSave, type Family } from './iptables-parse';
-import type { RuleMemo } from './rule-memo';
+import { writableRule, type RuleMemo } from './rule-memo';
 import { dnatTarget } from './nat-decode';
 import { parseNftRuleset } from './nft-parse';
 import { netnsOwner, ruleOwner, type LinkOwners, type Verdict } from './owner';
@@ -10,19 +10,36 @@ import { parseSs } from './sockets';
 import { tryParseAddr, parseToolPrefix, type Cidr } from '../../../src/shared/ip';
 import { PrefixMap } from './prefix-index';
 
-// Fill owner + evidence of iptables rules in place (nft rules come owned by
+// Fill owner + evidence of iptables rules (nft rules come owned by
 // their table). Rules with no other evidence get the owner of the bridge
 // whose subnet their address is in (Docker's hairpin MASQUERADE, raw DROPs).
+// A rule kept from the reading before (frozen: inspect/rule-memo.ts) whose
+// owner comes out otherwise now is replaced in `rules` by a copy that has it.
 export function classifyRules(rules: FirewallRule[], links: LinkOwners, bridgeNets: BridgeNet[] = []): FirewallRule[] {
   const nets = new PrefixMap(bridgeNets.map((b) => [b.prefix, b] as [Cidr, BridgeNet]));
-  for (const r of rules) if (r.source === 'iptables') classifyRule(r, links, nets);
-  ownHairpins(rules);
+  const verdicts = new Array<Verdict | undefined>(rules.length);
+  for (let i = 0; i < rules.length; i++) if (rules[i].source === 'iptables') verdicts[i] = ruleVerdict(rules[i], links, nets);
+  hairpinVerdicts(rules, verdicts);
+  for (let i = 0; i < rules.length; i++) {
+    const v = verdicts[i];
+    const r = rules[i];
+    if (!v || (r.owner === v.owner && r.ownerEvidence === v.evidence)) continue;
+    const w = writableRule(rules, i);
+    w.owner = v.owner;
+    w.ownerEvidence = v.evidence;
+  }
   return rules;
 }
 
 // One iptables rule's owner by what it says itself; a hairpin MASQUERADE's
 // (ownerPending) is decided by ownHairpins over every rule.
 export function classifyRule(r: FirewallRule, links: LinkOwners, nets?: PrefixMap<BridgeNet>): void {
+  const v = ruleVerdict(r, links, nets);
+  r.owner = v.owner;
+  r.ownerEvidence = v.evidence;
+}
+
+function ruleVerdict(r: FirewallRule, links: LinkOwners, nets?: PrefixMap<BridgeNet>): Verdict {
   let v = ruleOwner(r, links);
   if (v.owner === 'unknown' && nets) {
     for (const key of ['s', 'd']) {
@@ -34,29 +51,43 @@ export function classifyRule(r: FirewallRule, links: LinkOwners, nets?: PrefixMa
       }
     }
   }
-  r.owner = v.owner;
-  r.ownerEvidence = v.evidence;
+  return v;
 }
 
 // Docker's hairpin MASQUERADE (`-s X/32 -d X/32 -p P --dport N -j
 // MASQUERADE`, one per published port, no interface, no comment) belongs to
 // whoever owns the DNAT that sends traffic to X:N, even when X's bridge is gone.
-export const ownerPending = (r: FirewallRule) =>
-  r.source === 'iptables' && r.owner === 'unknown' && r.table === 'nat' && r.target === 'MASQUERADE' && !!r.matches.dport &&
+const pendingAs = (r: FirewallRule, owner: FirewallRule['owner']) =>
+  r.source === 'iptables' && owner === 'unknown' && r.table === 'nat' && r.target === 'MASQUERADE' && !!r.matches.dport &&
   !!r.matches.s && r.matches.s === r.matches.d && /\/(32|128)$/.test(r.matches.s);
+export const ownerPending = (r: FirewallRule) => pendingAs(r, r.owner);
 export function ownHairpins(rules: FirewallRule[]): void {
-  const candidates = rules.filter(ownerPending);
+  const verdicts = new Array<Verdict | undefined>(rules.length);
+  hairpinVerdicts(rules, verdicts);
+  verdicts.forEach((v, i) => {
+    if (!v) return;
+    rules[i].owner = v.owner;
+    rules[i].ownerEvidence = v.evidence;
+  });
+}
+// the hairpins' verdicts, over the rules' owners as `verdicts` has them (else as the rules have them)
+function hairpinVerdicts(rules: FirewallRule[], verdicts: (Verdict | undefined)[]): void {
+  const ownerAt = (i: number) => verdicts[i]?.owner ?? rules[i].owner;
+  const candidates: number[] = [];
+  for (let i = 0; i < rules.length; i++) if (pendingAs(rules[i], ownerAt(i))) candidates.push(i);
   if (!candidates.length) return;
-  const dnatOwners = new Map<string, FirewallRule>();
-  for (const r of rules) {
-    const t = r.source === 'iptables' && r.target === 'DNAT' && r.owner !== 'unknown' ? dnatTarget(r) : null;
-    if (t?.port) dnatOwners.set(`${r.family} ${t.ip} ${t.port} ${r.matches.p ?? ''}`, r);
+  const dnatOwners = new Map<string, number>();
+  for (let i = 0; i < rules.length; i++) {
+    const r = rules[i];
+    const t = r.source === 'iptables' && r.target === 'DNAT' && ownerAt(i) !== 'unknown' ? dnatTarget(r) : null;
+    if (t?.port) dnatOwners.set(`${r.family} ${t.ip} ${t.port} ${r.matches.p ?? ''}`, i);
   }
-  for (const r of candidates) {
+  for (const c of candidates) {
+    const r = rules[c];
     const d = dnatOwners.get(`${r.family} ${r.matches.s.replace(/\/\d+$/, '')} ${r.matches.dport} ${r.matches.p ?? ''}`);
-    if (!d) continue;
-    r.owner = d.owner;
-    r.ownerEvidence = `hairpin MASQUERADE for the DNAT in chain ${d.chain} to ${d.mapping?.split(' -> ')[1] ?? r.matches.s}`;
+    if (d === undefined) continue;
+    const dnat = rules[d];
+    verdicts[c] = { owner: ownerAt(d), evidence: `hairpin MASQUERADE for the DNAT in chain ${dnat.chain} to ${dnat.mapping?.split(' -> ')[1] ?? r.matches.s}` };
   }
 }
 

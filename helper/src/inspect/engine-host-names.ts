@@ -46,9 +46,8 @@ const isEngine = (o: string): o is EngineSource => (ENGINES as string[]).include
 export async function nameEngineObjects(host: HostInspect): Promise<void> {
   const wanted = new Set<string>();
   for (const x of [...host.links, ...host.netns, ...host.rules]) if (isEngine(x.owner)) wanted.add(x.owner);
-  if (!wanted.size) return;
-  const engines = await readEngineNames(host.errors, wanted);
-  if (!engines.size) return;
+  const engines = wanted.size ? await readEngineNames(host.errors, wanted) : new Map<EngineSource, EngineNames>();
+  // with none, still: a rule kept from the reading before loses the object it named then
   await nameEngineRules(host.rules, host.errors, engines);
-  nameEngineLinks(host, engines);
+  if (engines.size) nameEngineLinks(host, engines);
 }

@@ -1,6 +1,7 @@
 import type { FirewallRule, RuleObject } from '../../../src/shared/inspect';
 import { engineSockets, getJson, type EngineSource } from './engines';
 import { dnatTarget } from './nat-decode';
+import { writableRule } from './rule-memo';
 
 // The objects other engines' rules are about, named through the engine's own
 // API (Docker's, or Podman's Docker-compatible one): a rule that sends to or
@@ -112,15 +113,23 @@ export function objectOfRule(r: FirewallRule, names: EngineNames): RuleObject | 
 }
 
 // Fill `ownerObject` of the rules other engines own, asking each engine
-// once (or using what the caller already read).
+// once (or using what the caller already read). A rule kept from the reading
+// before (frozen: inspect/rule-memo.ts) keeps its object only when it is the
+// same now; else it is replaced in `rules` by a copy with this reading's (or
+// none: an engine that does not answer names nothing, as in a first reading).
 export async function nameEngineRules(rules: FirewallRule[], errors: string[], read?: Map<EngineSource, EngineNames>): Promise<void> {
   const wanted = new Set<string>();
   for (const r of rules) if (r.owner === 'docker' || r.owner === 'podman') wanted.add(r.owner);
-  if (!wanted.size) return;
-  const names = read ?? (await readEngineNames(errors, wanted));
-  if (!names.size) return;
-  for (const r of rules) {
+  const names = read ?? (wanted.size ? await readEngineNames(errors, wanted) : new Map<EngineSource, EngineNames>());
+  for (let i = 0; i < rules.length; i++) {
+    const r = rules[i];
     const n = names.get(r.owner as EngineSource);
-    if (n) r.ownerObject = objectOfRule(r, n);
+    const o = n ? objectOfRule(r, n) : undefined;
+    if (o === undefined ? !('ownerObject' in r) : 'ownerObject' in r && sameObject(r.ownerObject ?? null, o)) continue;
+    const w = writableRule(rules, i);
+    if (o === undefined) delete w.ownerObject;
+    else w.ownerObject = o;
   }
 }
+
+const sameObject = (a: RuleObject | null, b: RuleObject | null) => a === b || (!!a && !!b && a.kind === b.kind && a.id === b.id && a.name === b.name);

@@ -27,10 +27,8 @@ export function parseIptablesSave(text: string, family: Family, baseChains?: Bas
   const rules: FirewallRule[] = [];
   const positions = state.positions;
   let { lastTable, lastChain, lastPosition, idPrefix } = state;
+  // the last reading's rules (inspect/rule-memo.ts): a line it had is not parsed again
   const { memo } = state;
-  // the last reading's rules of this table (inspect/rule-memo.ts): a line it had is not parsed again
-  let seenTable = memo ? state.seenTable : '';
-  let seen = memo && seenTable ? memo.table(family, seenTable) : undefined;
   state.table = scanSave(text, (l) => {
     if (l.kind === 'chain') {
       const priority = priorityOf(l.table, l.chain);
@@ -57,10 +55,15 @@ export function parseIptablesSave(text: string, family: Family, baseChains?: Bas
       idPrefix = `${family}/${table}/${lastChain}/`;
     }
     const chain = lastChain;
-    if (memo && table !== seenTable) seen = memo.table(family, (seenTable = table));
-    const before = seen?.get(l.text);
+    const before = memo?.find(family, state.count++, table, l.text);
     if (before) {
-      // the same line as in the last reading: what it says is what it said then
+      // the same line as in the last reading: what it says is what it said then; at the same
+      // place with the same counters it is that rule (its owner and object are checked, and
+      // the rule copied if they changed, when the reading classifies and names its rules)
+      if (before.position === position && before.packets === l.packets && before.bytes === l.bytes) {
+        rules.push(before);
+        return;
+      }
       rules.push({
         id: idPrefix + position, family, source: 'iptables', table, chain, position, text: before.text,
         matches: before.matches, target: before.target, targetArgs: before.targetArgs, packets: l.packets, bytes: l.bytes,
@@ -91,7 +94,7 @@ export function parseIptablesSave(text: string, family: Family, baseChains?: Bas
     rule.mapping = decodeNat(rule);
     rules.push(rule);
   }, state.table);
-  Object.assign(state, { lastTable, lastChain, lastPosition, idPrefix, seenTable });
+  Object.assign(state, { lastTable, lastChain, lastPosition, idPrefix });
   return rules;
 }
 
@@ -105,10 +108,10 @@ interface SaveState {
   idPrefix: string;
   specs: SpecReader; // what its rules' specs share, for this save only
   memo?: RuleMemo; // the readings before (host inspection's)
-  seenTable: string; // the table whose rules of the last reading are being looked up
+  count: number; // rules so far
 }
 export const newSaveState = (memo?: RuleMemo): SaveState => ({
-  table: '', positions: new Map(), lastTable: '', lastChain: '', lastPosition: 0, idPrefix: '', specs: new SpecReader(), memo, seenTable: '',
+  table: '', positions: new Map(), lastTable: '', lastChain: '', lastPosition: 0, idPrefix: '', specs: new SpecReader(), memo, count: 0,
 });
 
 // parseIptablesSave over a save that arrives in pieces (`berth nat ls` parses

@@ -3,6 +3,8 @@ import type { FirewallRule } from '../../../src/shared/inspect';
 import type { HostRaw, IpLinkJson } from '../kernel/host-raw-types';
 import { jsonPieces } from '../server/json-pieces';
 import { buildHostInspect } from './build';
+import { engineNamesFrom, nameEngineRules, type EngineNames } from './engine-names';
+import type { EngineSource } from './engines';
 import { RuleMemo } from './rule-memo';
 
 const raw = (ipv4: string | null, ipv6: string | null = null, links: IpLinkJson[] = []): HostRaw => ({
@@ -160,6 +162,53 @@ describe('RuleMemo: a reading after another', () => {
     const next = reading(memo, raw(counted));
     expect(JSON.parse(text(next)).result.rules[0]).toMatchObject({ packets: 7, bytes: 420 });
     expect(text(next)).toBe(JSON.stringify(answer(next)));
+  });
+});
+
+describe('RuleMemo: what each reading decides anew', () => {
+  // Docker's API: container `name` at 172.17.0.2 on the default bridge (docker0)
+  const docker = (name: string): Map<EngineSource, EngineNames> => new Map([['docker', engineNamesFrom(
+    [{ Id: 'c1', Names: [`/${name}`], NetworkSettings: { Networks: { bridge: { NetworkID: 'n1', IPAddress: '172.17.0.2' } } } }],
+    [{ Id: 'n1', Name: 'bridge', Driver: 'bridge', Options: { 'com.docker.network.bridge.name': 'docker0' } }],
+  )]]);
+  const named = async (memo: RuleMemo | undefined, r: HostRaw, engines: Map<EngineSource, EngineNames>) => {
+    const rules = buildHostInspect(r, {}, memo).rules;
+    await nameEngineRules(rules, [], engines);
+    memo?.settle(rules);
+    return rules;
+  };
+
+  it("names a kept rule's engine object anew: the same object while it is the same, a copy when it changed or no engine answers", async () => {
+    const memo = new RuleMemo();
+    const first = await named(memo, raw(SAVE), docker('web'));
+    expect(first[0].ownerObject).toEqual({ kind: 'container', id: 'c1', name: 'web' });
+    const again = await named(memo, raw(SAVE), docker('web'));
+    expect(again[0]).toBe(first[0]);
+    const renamed = await named(memo, raw(SAVE), docker('api'));
+    expect(renamed[0]).not.toBe(first[0]);
+    expect(renamed[0].ownerObject?.name).toBe('api');
+    expect(first[0].ownerObject?.name).toBe('web');
+    expect(renamed).toEqual(await named(undefined, raw(SAVE), docker('api')));
+    const unanswered = await named(memo, raw(SAVE), new Map());
+    expect('ownerObject' in unanswered[0]).toBe(false);
+    expect(JSON.stringify(unanswered)).toBe(JSON.stringify(await named(undefined, raw(SAVE), new Map())));
+  });
+
+  it("decides a hairpin MASQUERADE's owner by this reading's DNATs", () => {
+    const memo = new RuleMemo();
+    const save = (dnat: boolean) => [
+      '*nat', ':DOCKER - [0:0]',
+      ...(dnat ? ['[0:0] -A DOCKER ! -i docker0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80'] : []),
+      '[0:0] -A POSTROUTING -s 172.17.0.2/32 -d 172.17.0.2/32 -p tcp -m tcp --dport 80 -j MASQUERADE', 'COMMIT', '',
+    ].join('\n');
+    const first = reading(memo, raw(save(true)));
+    expect(first[1]).toMatchObject({ owner: 'docker', ownerEvidence: expect.stringContaining('hairpin MASQUERADE') });
+    const again = reading(memo, raw(save(true)));
+    expect(again[1]).toBe(first[1]);
+    const gone = reading(memo, raw(save(false)));
+    expect(gone[0]).toMatchObject({ target: 'MASQUERADE', owner: 'unknown' });
+    expect(gone).toEqual(cold(raw(save(false))));
+    expect(first[1].owner).toBe('docker');
   });
 });
 

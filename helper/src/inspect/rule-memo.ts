@@ -12,9 +12,12 @@ import type { Family } from './iptables-parse';
 // from it per object (a WeakMap), and its answer's JSON text is kept with
 // it (server/json-pieces.ts keeps the text of frozen objects).
 //
-// Owners are never taken from the memo: each reading classifies its own
-// fresh objects (an owner depends on the links, the bridges' subnets, other
-// rules and the engines' APIs), and only then `settle` swaps each for the
+// Owners are never taken on trust: a line at the same place with the same
+// counters is the rule before itself (frozen), and the reading still
+// classifies and names it; when its owner, evidence or engine object comes
+// out otherwise it is replaced in the reading by a copy (`writableRule`,
+// build.ts classifyRules, engine-names.ts nameEngineRules). Other rules are
+// new objects sharing what their line says, and `settle` swaps each for the
 // one before when they are equal. A settled rule is frozen (with its
 // matches, arguments and object): nothing changes it after it was answered,
 // so an answer still being written, or a reading kept elsewhere, never
@@ -32,8 +35,12 @@ const MAX_RULES = 16_384;
 type Table = Map<string, FirewallRule>; // text -> rule
 
 export class RuleMemo {
-  private tables = new Map<string, Table>(); // `${family} ${table}`
-  private repeats = new Map<string, FirewallRule>(); // by id: a line a table has more than once, after its first
+  // the last reading's iptables rules per family, in the order the save printed them:
+  // the next reading's k-th line is first compared with the k-th rule (most lines stand
+  // where they stood), and looked up by text only when it is not that one
+  private last = new Map<Family, FirewallRule[]>();
+  private index: Map<string, Table> | null = null; // `${family} ${table}`, made at the first lookup
+  private repeats: Map<string, FirewallRule> | null = null; // by id: a line a table has more than once, after its first
   private timer: NodeJS.Timeout | null = null;
   constructor(
     private readonly onForget: () => void = () => {},
@@ -41,55 +48,72 @@ export class RuleMemo {
     private readonly maxRules = MAX_RULES,
   ) {}
 
-  // The rules of one table the last reading had, by text (its lookups: `get(text)`).
-  table(family: Family, table: string): Table | undefined {
-    return this.tables.get(`${family} ${table}`);
-  }
-
   get size(): number {
-    let n = this.repeats.size;
-    for (const t of this.tables.values()) n += t.size;
+    let n = 0;
+    for (const l of this.last.values()) n += l.length;
     return n;
   }
 
+  // The last reading's rule of this line: the k-th of its family when that is the
+  // same line, else one with its table and text (`id` picks among repeated lines).
+  find(family: Family, k: number, table: string, text: string, id?: string): FirewallRule | undefined {
+    const at = this.last.get(family)?.[k];
+    if (at && at.text === text && at.table === table && (id === undefined || at.id === id)) return at;
+    if (!this.last.size) return undefined;
+    const found = this.indexed().get(`${family} ${table}`)?.get(text);
+    return found && id !== undefined && found.id !== id ? this.repeats?.get(id) : found;
+  }
+
+  private indexed(): Map<string, Table> {
+    if (this.index) return this.index;
+    const index = new Map<string, Table>();
+    const repeats = new Map<string, FirewallRule>();
+    for (const rules of this.last.values()) {
+      let table = '';
+      let t: Table | undefined;
+      for (const r of rules) {
+        if (!t || r.table !== table) {
+          table = r.table;
+          const key = `${r.family} ${table}`;
+          t = index.get(key);
+          if (!t) index.set(key, (t = new Map()));
+        }
+        // a line twice in one table: the first is found by its text (either serves as the
+        // other's parse), the others by their ids
+        if (!t.has(r.text)) t.set(r.text, r);
+        else repeats.set(r.id, r);
+      }
+    }
+    this.repeats = repeats;
+    return (this.index = index);
+  }
+
   // After a reading is whole (classified, named): each iptables rule equal
-  // to the last reading's rule of the same text becomes that object
+  // to the last reading's rule of the same line becomes that object
   // (`rules` is changed in place), the others are frozen, and the memo now
   // holds this reading. nft rules pass through.
   settle(rules: FirewallRule[]): void {
     if (rules.length > this.maxRules) return this.clear();
-    const next = new Map<string, Table>();
-    const repeats = new Map<string, FirewallRule>();
-    let key = '';
-    let before: Table | undefined;
-    let now: Table | undefined;
+    const next = new Map<Family, FirewallRule[]>();
+    let now: FirewallRule[] = [];
     for (let i = 0; i < rules.length; i++) {
       const r = rules[i];
       if (r.source !== 'iptables') continue;
-      if (!now || r.table !== rules[i - 1].table || r.family !== rules[i - 1].family) {
-        key = `${r.family} ${r.table}`;
-        before = this.tables.get(key);
-        now = next.get(key);
-        if (!now) next.set(key, (now = new Map()));
-      }
-      let prev = before?.get(r.text);
-      if (prev && prev.id !== r.id) prev = this.repeats.get(r.id);
+      if (!next.has(r.family)) next.set(r.family, (now = []));
+      const prev = this.find(r.family, now.length, r.table, r.text, r.id);
       let kept = r;
       if (prev === r || (prev && sameRule(prev, r))) kept = rules[i] = prev;
       else freezeRule(r);
-      // a line twice in one table: the first is found by its text (either serves as the
-      // other's parse), the others by their ids
-      if (!now.has(kept.text)) now.set(kept.text, kept);
-      else repeats.set(kept.id, kept);
+      now.push(kept);
     }
-    this.tables = next;
-    this.repeats = repeats;
+    this.last = next;
+    this.index = this.repeats = null;
     this.touch();
   }
 
   clear(): void {
-    this.tables = new Map();
-    this.repeats = new Map();
+    this.last = new Map();
+    this.index = this.repeats = null;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
   }
@@ -102,6 +126,15 @@ export class RuleMemo {
     }, this.idleMs);
     this.timer.unref();
   }
+}
+
+// rules[i], to be changed: a kept (frozen) rule is first replaced by a copy that
+// can be (without its engine's object: naming that is the reading's last step)
+export function writableRule(rules: FirewallRule[], i: number): FirewallRule {
+  const r = rules[i];
+  if (!Object.isFrozen(r)) return r;
+  const { ownerObject: _, ...copy } = r;
+  return (rules[i] = copy);
 }
 
 function freezeRule(r: FirewallRule): void {
