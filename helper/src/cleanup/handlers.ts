@@ -12,6 +12,7 @@ import { countersSince, makeSnapshot, queryRules, SnapshotCache, sourcesOf } fro
 import { streamNatText } from '../inspect/nat-stream';
 import { linkNameOwner } from '../inspect/owner';
 import { memoryMark, releaseMemorySoon } from '../inspect/release-memory';
+import { RuleMemo } from '../inspect/rule-memo';
 import { readConntrack, readConntrackTo, readFirewallRaw, type FirewallSources } from '../kernel/host-readers';
 import { restoreCount } from '../kernel/iptables';
 import { nftApplyCount } from '../kernel/nft';
@@ -58,13 +59,18 @@ async function readForPlan(deps: InspectDeps, join: boolean) {
   return { host, plan: planStale(host, berth, conntrack) };
 }
 
+// The NAT views' last whole reading (inspect/rule-memo.ts): the next one parses only the
+// lines that changed, and a rule that did not change is the same object (a NAT row made
+// of it may be kept per object). Mostly the rules a kept snapshot holds anyway.
+const natMemo = new RuleMemo(() => releaseMemorySoon(0));
+
 // The firewall alone (cheaper than the whole host), owners by link names,
 // other engines' rules named by their API: what the NAT views list. Without
-// links only texts and counters matter.
+// links only texts and counters matter (nothing is classified: not kept in the memo).
 async function readNatRules(from?: FirewallSources) {
   releaseMemorySoon();
   const raw = await readFirewallRaw(from);
-  const { rules, baseChains } = parseRules(raw);
+  const { rules, baseChains } = parseRules(raw, {}, natMemo);
   if (!from || from.links) {
     const links = raw.links.map((l) => {
       const v = linkNameOwner(l.ifname, l.ifalias ?? null);
@@ -72,6 +78,7 @@ async function readNatRules(from?: FirewallSources) {
     });
     classifyRules(rules, linkOwnerMap(links));
     await nameEngineRules(rules, raw.errors);
+    natMemo.settle(rules);
   }
   return { rules, baseChains, errors: raw.errors };
 }
