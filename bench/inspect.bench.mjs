@@ -13,7 +13,8 @@ const entry = `
 import { buildHostInspect } from './helper/src/inspect/build';
 import { planStale } from './helper/src/cleanup/findings';
 import { jsonPieces } from './helper/src/server/json-pieces';
-export { buildHostInspect, jsonPieces, planStale };
+import { RuleMemo } from './helper/src/inspect/rule-memo';
+export { buildHostInspect, jsonPieces, planStale, RuleMemo };
 `;
 const out = await build({
   stdin: { contents: entry, resolveDir: root, loader: 'ts' },
@@ -86,17 +87,58 @@ const answer = (host) => {
   for (const piece of mod.jsonPieces({ jsonrpc: '2.0', id: 1, result: host })) n += piece.length;
   return n;
 };
-for (let round = 0; round < ROUNDS; round++) {
-  const [host, tInspect, cInspect] = time(() => mod.buildHostInspect(raw));
+// One reading as the helper makes it: parse + classify (from the memo of the readings before, when
+// given: inspect/rule-memo.ts) and the memo settled, the answer's JSON, then the cleanup plan.
+const reading = (rawNow, memo) => {
+  const [host, tInspect, cInspect] = time(() => {
+    const h = mod.buildHostInspect(rawNow, {}, memo);
+    memo?.settle(h.rules);
+    return h;
+  });
   const [chars, , cJson] = time(() => answer(host));
   const [plan, tPlan, cPlan] = time(() => mod.planStale(host, berth));
-  cpu.inspect.push(cInspect);
-  cpu.json.push(cJson);
-  cpu.plan.push(cPlan);
-  console.log(`round ${round + 1}: ${host.rules.length} rules, ${host.links.length} links, ${host.netns.length} netns | ` +
-    `host.inspect parse+classify ${tInspect.toFixed(1)} ms (CPU ${cInspect.toFixed(0)}), answer JSON CPU ${cJson.toFixed(0)} ms (${(chars / 1e6).toFixed(1)} MB) | cleanup plan ${tPlan.toFixed(1)} ms (CPU ${cPlan.toFixed(0)}, ${plan.length} findings) | ` +
-    `total ${(tInspect + tPlan).toFixed(1)} ms, CPU ${(cInspect + cPlan).toFixed(0)} ms`);
-}
+  return { host, chars, plan, tInspect, cInspect, cJson, tPlan, cPlan };
+};
+const show = (label, r) => console.log(`${label}: ${r.host.rules.length} rules, ${r.host.links.length} links, ${r.host.netns.length} netns | ` +
+  `host.inspect parse+classify ${r.tInspect.toFixed(1)} ms (CPU ${r.cInspect.toFixed(0)}), answer JSON CPU ${r.cJson.toFixed(0)} ms (${(r.chars / 1e6).toFixed(1)} MB) | cleanup plan ${r.tPlan.toFixed(1)} ms (CPU ${r.cPlan.toFixed(0)}, ${r.plan.length} findings) | ` +
+  `total ${(r.tInspect + r.tPlan).toFixed(1)} ms, CPU ${(r.cInspect + r.cPlan).toFixed(0)} ms`);
 // the first round pays for compiling; the median of the later ones is what an A/B compares
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-if (ROUNDS > 2) console.log(`median CPU of rounds 2-${ROUNDS}: host.inspect ${median(cpu.inspect.slice(1)).toFixed(0)} ms + its JSON ${median(cpu.json.slice(1)).toFixed(0)} ms, cleanup plan ${median(cpu.plan.slice(1)).toFixed(0)} ms`);
+const summary = (label, c) => console.log(`${label}: median CPU of rounds 2-${ROUNDS}: host.inspect ${median(c.inspect.slice(1)).toFixed(0)} ms + its JSON ${median(c.json.slice(1)).toFixed(0)} ms, cleanup plan ${median(c.plan.slice(1)).toFixed(0)} ms`);
+
+// cold: no reading before (the helper's first, or one after every line changed)
+for (let round = 0; round < ROUNDS; round++) {
+  const r = reading(raw);
+  cpu.inspect.push(r.cInspect);
+  cpu.json.push(r.cJson);
+  cpu.plan.push(r.cPlan);
+  show(`cold round ${round + 1}`, r);
+}
+if (ROUNDS > 2) summary('cold', cpu);
+
+// warm: each reading after one of the same host, with the memo the one before left (a first
+// reading fills it). Unchanged; ~1 % of rule lines changed (a port each time); every counter changed.
+const withCounters = (t, k) => t.replace(/^\[(\d+):(\d+)\]/gm, (_, p, b) => `[${Number(p) + k}:${Number(b) + 64 * k}]`);
+const withLinesChanged = (t, k) => {
+  let i = 0;
+  return t.replace(/--dport (\d+)/g, (m, p) => (i++ % 100 === 0 ? `--dport ${Number(p) + k + 1}` : m));
+};
+const scenarios = {
+  'warm, unchanged': () => text,
+  'warm, ~1 % of lines changed': (k) => withLinesChanged(text, k),
+  'warm, every counter changed': (k) => withCounters(text, k + 1),
+};
+for (const [label, textOf] of Object.entries(scenarios)) {
+  const memo = new mod.RuleMemo();
+  reading(raw, memo);
+  const c = { inspect: [], json: [], plan: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    const r = reading({ ...raw, iptables: { ipv4: textOf(round), ipv6: null } }, memo);
+    c.inspect.push(r.cInspect);
+    c.json.push(r.cJson);
+    c.plan.push(r.cPlan);
+    if (round === 0) show(`${label}, round 1`, r);
+  }
+  if (ROUNDS > 2) summary(label, c);
+  memo.clear();
+}

@@ -94,27 +94,45 @@ for (const n of SIZES) {
     c = await host.startHelper(connectHelper);
     const rssIdle = host.rssMb();
     await quiet(host);
+    // the helper's start: its modules, and its cleanup plan read ahead, the first (cold) reading
+    const cpuStarted = host.cpuMs(); // all it used since it started
     // Each repetition times iptables-save right before the helper's calls, and the ratios are
     // taken per repetition: on a shared machine the load moves between repetitions, not within one.
     // The helper's own CPU time per call (from /proc) does not move with the load as much.
-    const m = { save: [], inspect: [], plan: [], query: [], cpuInspect: [], cpuPlan: [], cpuQuery: [], rInspect: [], rPlan: [], rQuery: [] };
-    let h, p;
-    for (let i = 0; i < REPS; i++) {
-      const save = host.timeInside('iptables-save -c', 1)[0];
-      const call = async (method, params, key) => {
-        const c0 = host.cpuMs();
-        const [t, r] = await time(() => c.call(method, params));
-        m[key].push(t);
-        m[`cpu${key[0].toUpperCase()}${key.slice(1)}`].push(host.cpuMs() - c0);
-        m[`r${key[0].toUpperCase()}${key.slice(1)}`].push(t / save);
-        return r;
-      };
-      m.save.push(save);
-      h = await call('host.inspect', {}, 'inspect');
-      p = await call('cleanup.plan', {}, 'plan');
-      await call('nat.query', { limit: 200 }, 'query');
+    // A reading starts from the one before it (helper/src/inspect/rule-memo.ts): a line seen
+    // then is not parsed again and an unchanged rule is answered as before. So each kind of
+    // reading is timed on its own: warm (the rules as the last reading saw them, as in a
+    // GUI's re-reading), ~1 % of lines changed (a kube-proxy sync), every counter changed, and
+    // cold (every line changed since the last reading: nothing reused, as the helper's first).
+    // The ruleset is changed before each timed call, outside its time.
+    const kinds = {
+      warm: () => {},
+      '1 % changed': (k) => host.plant(n, { changedEvery: 100, variant: k }),
+      counters: (k) => host.plant(n, { counters: k }),
+      cold: (k) => host.plant(n, { changedEvery: 1, variant: k }),
+    };
+    const runs = {};
+    let h, p, k = 0;
+    for (const [kind, change] of Object.entries(kinds)) {
+      const m = (runs[kind] = { save: [], inspect: [], plan: [], query: [], cpuInspect: [], cpuPlan: [], cpuQuery: [], rInspect: [], rPlan: [], rQuery: [] });
+      for (let i = 0; i < REPS; i++) {
+        const save = host.timeInside('iptables-save -c', 1)[0];
+        const call = async (method, params, key) => {
+          change(++k);
+          const c0 = host.cpuMs();
+          const [t, r] = await time(() => c.call(method, params));
+          m[key].push(t);
+          m[`cpu${key[0].toUpperCase()}${key.slice(1)}`].push(host.cpuMs() - c0);
+          m[`r${key[0].toUpperCase()}${key.slice(1)}`].push(t / save);
+          return r;
+        };
+        m.save.push(save);
+        h = await call('host.inspect', {}, 'inspect');
+        p = await call('cleanup.plan', {}, 'plan');
+        if (kind === 'warm') await call('nat.query', { limit: 200 }, 'query');
+      }
     }
-    const [save, inspect, plan, query] = [m.save, m.inspect, m.plan, m.query].map(median);
+    host.plant(n); // the ruleset the rest reads
     // search alone, within one reading
     const first = await c.call('nat.query', { limit: 1 });
     const [search] = await timed(REPS, () => c.call('nat.query', { snapshot: first.snapshot, search: `svc-${n - 4}:`, limit: 200 }));
@@ -135,10 +153,17 @@ for (const n of SIZES) {
     c.close();
     await sleep(35_000); // the NAT readings expire after 30 s idle
     const rssAfter = host.rssMb();
-    report.push({ n, rules: h.rules.length, findings: p.findings.length, save, inspect, plan, query, search, ls, rssIdle, rssBusy, rssPeak, rssAfter });
+    report.push({ n, rules: h.rules.length, findings: p.findings.length, runs, search, ls, rssIdle, rssBusy, rssPeak, rssAfter, cpuStarted });
     const x = (r) => `${median(r).toFixed(1)}×`;
     console.log(`${n} rules (${h.rules.length} read, ${p.findings.length} findings), medians of ${REPS}; × = ÷ the iptables-save -c of the same repetition:`);
-    console.log(`  iptables-save -c ${ms(save)} | host.inspect ${ms(inspect)} (${x(m.rInspect)}, helper CPU ${ms(median(m.cpuInspect))}) | cleanup.plan ${ms(plan)} (${x(m.rPlan)}, CPU ${ms(median(m.cpuPlan))}) | nat.query first page ${ms(query)} (${x(m.rQuery)}, CPU ${ms(median(m.cpuQuery))}) | search ${ms(search)}`);
+    console.log(`  helper start to still (its modules and the cleanup plan it reads ahead: the first, cold reading): CPU ${ms(cpuStarted)}`);
+    const w = runs.warm;
+    console.log(`  warm (rules unchanged since the last reading): iptables-save -c ${ms(median(w.save))} | host.inspect ${ms(median(w.inspect))} (${x(w.rInspect)}, helper CPU ${ms(median(w.cpuInspect))}) | cleanup.plan ${ms(median(w.plan))} (${x(w.rPlan)}, CPU ${ms(median(w.cpuPlan))}) | nat.query first page ${ms(median(w.query))} (${x(w.rQuery)}, CPU ${ms(median(w.cpuQuery))}) | search ${ms(search)}`);
+    const labels = { '1 % changed': 'warm, ~1 % of rule lines changed before each call', counters: 'warm, every counter changed before each call', cold: 'cold (every rule line changed before each call: nothing reused)' };
+    for (const [kind, label] of Object.entries(labels)) {
+      const r = runs[kind];
+      console.log(`  ${label}: iptables-save -c ${ms(median(r.save))} | host.inspect ${ms(median(r.inspect))} (${x(r.rInspect)}, helper CPU ${ms(median(r.cpuInspect))}) | cleanup.plan ${ms(median(r.plan))} (${x(r.rPlan)}, CPU ${ms(median(r.cpuPlan))})`);
+    }
     for (const [fmt, r] of Object.entries(ls))
       console.log(`  berth nat ls --format ${fmt}: ${ms(r.total)} (${r.ratio.toFixed(1)}× iptables-save), first byte ${ms(r.first)}, helper CPU ${ms(r.cpu)}, ${r.mb.toFixed(1)} MB`);
     console.log(`  helper RSS: ${rssIdle.toFixed(0)} MB idle, ${rssBusy.toFixed(0)} MB after the above (peak ${rssPeak.toFixed(0)} MB), ${rssAfter.toFixed(0)} MB 35 s after the client left`);

@@ -34,21 +34,26 @@ export async function importTs(source) {
 // N foreign rules the way a busy host has them: Docker DNATs to containers
 // that are gone (findings for Cleanup), Kubernetes service rules, CNI and
 // podman chains, filter ACCEPTs. Counters set so sorting by them means something.
-export function foreignRules(n) {
-  const nat = ['*nat', ':DOCKER - [0:0]', ':KUBE-SERVICES - [0:0]', ':CNI-HOSTPORT-DNAT - [0:0]', ':NETAVARK-HOSTPORT-DNAT - [0:0]'];
-  const filter = ['*filter', ':DOCKER - [0:0]', ':KUBE-FORWARD - [0:0]'];
+// The same host a moment later (scale.bench.mjs: readings after a change): `counters`
+// added to every counter; `variant` (> 0) changes one rule line in `changedEvery` (a port or
+// an address), which lines by the variant, so two variants in a row change different ones.
+export function foreignRules(n, { counters = 0, variant = 0, changedEvery = 0 } = {}) {
+  const nat = [':DOCKER - [0:0]', ':KUBE-SERVICES - [0:0]', ':CNI-HOSTPORT-DNAT - [0:0]', ':NETAVARK-HOSTPORT-DNAT - [0:0]'];
+  const filter = [':DOCKER - [0:0]', ':KUBE-FORWARD - [0:0]'];
   for (let i = 0; i < n; i++) {
     const ip = `${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
-    const c = `[${(i * 37) % 9000}:${((i * 37) % 9000) * 64}]`;
+    const k = (i * 37) % 9000 + counters;
+    const c = `[${k}:${k * 64}]`;
+    const b = variant && changedEvery && i % changedEvery === variant % changedEvery ? variant : 0;
     switch (i % 5) {
-      case 0: nat.push(`${c} -A DOCKER ! -i docker0 -p tcp -m tcp --dport ${1024 + (i % 60000)} -j DNAT --to-destination 172.17.${ip.split('.').slice(1).join('.')}:80`); break;
-      case 1: nat.push(`${c} -A KUBE-SERVICES -d 10.96.${ip.split('.').slice(1).join('.')}/32 -p tcp -m comment --comment "default/svc-${i}:http cluster IP" -m tcp --dport 80 -j RETURN`); break;
-      case 2: nat.push(`${c} -A CNI-HOSTPORT-DNAT -p tcp -m comment --comment "dnat name: \\"cni${i}\\" id: \\"${i}\\"" -m multiport --dports ${2000 + (i % 50000)} -j RETURN`); break;
-      case 3: filter.push(`${c} -A KUBE-FORWARD -d 10.244.${ip.split('.').slice(1).join('.')}/32 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`); break;
-      default: nat.push(`${c} -A NETAVARK-HOSTPORT-DNAT -p udp -m udp --dport ${3000 + (i % 50000)} -j RETURN`);
+      case 0: nat.push(`${c} -A DOCKER ! -i docker0 -p tcp -m tcp --dport ${1024 + ((i + b) % 60000)} -j DNAT --to-destination 172.17.${ip.split('.').slice(1).join('.')}:80`); break;
+      case 1: nat.push(`${c} -A KUBE-SERVICES -d 10.96.${ip.split('.').slice(1).join('.')}/32 -p tcp -m comment --comment "default/svc-${i}:http cluster IP" -m tcp --dport ${80 + (b % 60000)} -j RETURN`); break;
+      case 2: nat.push(`${c} -A CNI-HOSTPORT-DNAT -p tcp -m comment --comment "dnat name: \\"cni${i}\\" id: \\"${i}\\"" -m multiport --dports ${2000 + ((i + b) % 50000)} -j RETURN`); break;
+      case 3: filter.push(`${c} -A KUBE-FORWARD -d 10.${244 - (b % 200)}.${ip.split('.').slice(1).join('.')}/32 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`); break;
+      default: nat.push(`${c} -A NETAVARK-HOSTPORT-DNAT -p udp -m udp --dport ${3000 + ((i + b) % 50000)} -j RETURN`);
     }
   }
-  return [...nat, 'COMMIT', ...filter, 'COMMIT', ''].join('\n');
+  return ['*nat', ...nat, 'COMMIT', '*filter', ...filter, 'COMMIT', ''].join('\n');
 }
 
 export const mntOf = (pid) => {
@@ -110,8 +115,10 @@ export async function createHost() {
     dir, socket, sh,
     // nsenter forks to enter the PID namespace: the helper is its child
     get helperPid() { return helper ? childOf(helper.pid) : 0; },
-    plant(n) {
-      sh(['iptables-restore', '-c'], foreignRules(n));
+    // --noflush: only the foreign chains are replaced (each declared chain is flushed), so
+    // planting again under a running helper leaves its own chains alone
+    plant(n, change) {
+      sh(['iptables-restore', '-c', '--noflush'], foreignRules(n, change));
     },
     async startHelper(connectHelper) {
       // BENCH_HELPER_NODE_FLAGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"): to see where the helper's time goes
