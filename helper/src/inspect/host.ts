@@ -37,7 +37,7 @@ export async function inspectHost(opts: { join?: boolean; named?: boolean } = {}
 // parse, `end` says so (undefined) and the whole text is parsed after.
 function parseAsRead(family: Family) {
   const baseChains: BaseChain[] = [];
-  const parser = iptablesSaveParser(family, baseChains, memo);
+  const parser = iptablesSaveParser(family, baseChains, memo, true); // classified and named through writableRule
   const rules: FirewallRule[] = [];
   let failed = false;
   const add = (more: () => FirewallRule[]) => {

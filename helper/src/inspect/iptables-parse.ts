@@ -60,7 +60,7 @@ export function parseIptablesSave(text: string, family: Family, baseChains?: Bas
       // the same line as in the last reading: what it says is what it said then; at the same
       // place with the same counters it is that rule (its owner and object are checked, and
       // the rule copied if they changed, when the reading classifies and names its rules)
-      if (before.position === position && before.packets === l.packets && before.bytes === l.bytes) {
+      if (state.reuse && before.position === position && before.packets === l.packets && before.bytes === l.bytes) {
         rules.push(before);
         return;
       }
@@ -108,18 +108,23 @@ interface SaveState {
   idPrefix: string;
   specs: SpecReader; // what its rules' specs share, for this save only
   memo?: RuleMemo; // the readings before (host inspection's)
+  // an unchanged line at the same place with the same counters is the last reading's (frozen) rule
+  // itself: for readers that change rules only through writableRule (build.ts classifyRules,
+  // engine-names.ts nameEngineRules); for others it is a new object with what that line says
+  reuse: boolean;
   count: number; // rules so far
 }
-export const newSaveState = (memo?: RuleMemo): SaveState => ({
-  table: '', positions: new Map(), lastTable: '', lastChain: '', lastPosition: 0, idPrefix: '', specs: new SpecReader(), memo, count: 0,
+export const newSaveState = (memo?: RuleMemo, reuse = true): SaveState => ({
+  table: '', positions: new Map(), lastTable: '', lastChain: '', lastPosition: 0, idPrefix: '', specs: new SpecReader(), memo, reuse, count: 0,
 });
 
 // parseIptablesSave over a save that arrives in pieces (`berth nat ls` parses
 // while iptables-save still writes): `push` answers the rules of the lines
 // the pieces so far complete, `end` those of a last line with no newline.
-// `memo`: lines the last reading had are taken from it (inspect/rule-memo.ts).
-export function iptablesSaveParser(family: Family, baseChains?: BaseChain[], memo?: RuleMemo) {
-  const state = newSaveState(memo);
+// `memo`: lines the last reading had are taken from it (inspect/rule-memo.ts); `reuseRules`:
+// see SaveState.reuse.
+export function iptablesSaveParser(family: Family, baseChains?: BaseChain[], memo?: RuleMemo, reuseRules = false) {
+  const state = newSaveState(memo, reuseRules);
   let rest = '';
   return {
     push(chunk: string): FirewallRule[] {

@@ -5,6 +5,7 @@ import { jsonPieces } from '../server/json-pieces';
 import { buildHostInspect } from './build';
 import { engineNamesFrom, nameEngineRules, type EngineNames } from './engine-names';
 import type { EngineSource } from './engines';
+import { iptablesSaveParser } from './iptables-parse';
 import { RuleMemo } from './rule-memo';
 
 const raw = (ipv4: string | null, ipv6: string | null = null, links: IpLinkJson[] = []): HostRaw => ({
@@ -209,6 +210,22 @@ describe('RuleMemo: what each reading decides anew', () => {
     expect(gone[0]).toMatchObject({ target: 'MASQUERADE', owner: 'unknown' });
     expect(gone).toEqual(cold(raw(save(false))));
     expect(first[1].owner).toBe('docker');
+  });
+});
+
+describe('RuleMemo: readers that change rules in place', () => {
+  it('get new, writable objects for unchanged lines (iptablesSaveParser without reuseRules), sharing what the lines say', () => {
+    const memo = new RuleMemo();
+    const first = reading(memo, raw(SAVE));
+    const parser = iptablesSaveParser('ipv4', undefined, memo);
+    const rules = [...parser.push(SAVE), ...parser.end()];
+    expect(rules).toHaveLength(7);
+    expect(rules.some((r) => Object.isFrozen(r))).toBe(false);
+    expect(rules[0].matches).toBe(first[0].matches);
+    rules[0].owner = 'docker';
+    expect(first[0].owner).toBe('docker');
+    rules[5].owner = 'berth';
+    expect(first[5].owner).toBe('unknown');
   });
 });
 
