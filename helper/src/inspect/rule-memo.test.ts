@@ -51,6 +51,8 @@ describe('RuleMemo: a reading after another', () => {
     expect(again).toEqual(cold(raw(SAVE)));
     expect(Object.isFrozen(again[0]) && Object.isFrozen(again[0].matches) && Object.isFrozen(again[0].targetArgs)).toBe(true);
     expect(memo.size).toBe(7);
+    expect(memo.table('ipv4', 'filter')?.get(again[4].text)).toBe(again[4]);
+    expect(memo.table('ipv6', 'filter')).toBeUndefined();
   });
 
   it('parses a changed line anew and keeps the others', () => {

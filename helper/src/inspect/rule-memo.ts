@@ -64,6 +64,11 @@ export class RuleMemo {
     return found && id !== undefined && found.id !== id ? this.repeats?.get(id) : found;
   }
 
+  // The last reading's rules of one table by text (of a line it had twice, the first).
+  table(family: Family, table: string): Table | undefined {
+    return this.last.size ? this.indexed().get(`${family} ${table}`) : undefined;
+  }
+
   private indexed(): Map<string, Table> {
     if (this.index) return this.index;
     const index = new Map<string, Table>();
