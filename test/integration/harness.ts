@@ -1,6 +1,6 @@
 import { build } from 'esbuild';
 import { execa, type ResultPromise } from 'execa';
-import { cpSync, existsSync, linkSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, linkSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { mkdtemp, readFile, readlink, readdir, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,10 +46,16 @@ function copyDist(): string {
   }
   const dir = join(parent, `dist-${process.pid}`);
   rmSync(dir, { recursive: true, force: true });
-  // dist/berth-cli (100 MB) linked, not copied: a rebuild writes a new file
+  // dist/berth-cli (100 MB) linked, not copied, where it can be: a rebuild writes a new file
   const cli = join(ROOT, 'dist/berth-cli');
   cpSync(join(ROOT, 'dist'), dir, { recursive: true, filter: (src) => src !== cli });
-  if (existsSync(cli)) linkSync(cli, join(dir, 'berth-cli'));
+  if (existsSync(cli)) {
+    try {
+      linkSync(cli, join(dir, 'berth-cli'));
+    } catch {
+      copyFileSync(cli, join(dir, 'berth-cli'));
+    }
+  }
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
