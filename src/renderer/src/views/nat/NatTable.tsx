@@ -20,8 +20,9 @@ const OVERSCAN = 4;
 // scrolling come from useVirtualRows, as in every table of the app. Every
 // row is ROW_HEIGHT high (never measured) and memoised on its own rule and
 // state.
-// Not a <table>: rows are boxes placed absolutely in a body of the whole
-// height, each of fixed size and contained; the header is a grid of the
+// Not a <table>: rows are boxes placed absolutely in a window box, moved by
+// a transform in a body of the whole height, each of fixed size and
+// contained; the header is a grid of the
 // column widths and a row's cells sit at the same offsets, placed absolutely
 // (styles.css, .nat-grid); a scroll step lays out only the rows whose text
 // changed, where a table lays out all of its rows and padding rows again
@@ -111,20 +112,22 @@ export function NatTable({
           role="rowgroup"
           className="vgrid-body"
           style={{ height: v.totalSize }}
-          ref={body}
           onFocus={(e) => { focused.current = e.target.parentElement === body.current ? Number((e.target as HTMLElement).dataset.index) : -1; }}
           onBlur={() => { focused.current = -1; }}
         >
+          {/* the window of rows, placed where its first row is: a scroll step moves this one box,
+              not every row (a row's place in it is fixed by its place in the window) */}
+          <div className="vgrid-window" ref={body} style={{ transform: `translateY(${v.items[0]?.start ?? 0}px)` }}>
           {v.items.map((it, k) => {
             const r = rowAt(it.index);
-            if (!r) return <NatRow key={k} index={it.index} start={it.start} rule={undefined} tabStop={it.index === v.tabStop} selected={false} hit={false} onPath={false} packets={0} bytes={0} object={undefined} events={v.rowEvents} />;
+            if (!r) return <NatRow key={k} index={it.index} start={k * ROW_HEIGHT} rule={undefined} tabStop={it.index === v.tabStop} selected={false} hit={false} onPath={false} packets={0} bytes={0} object={undefined} events={v.rowEvents} />;
             const c = counters.get(r.id);
             const tag = r.owner === 'berth' ? berthTag(r.comment) : null;
             return (
               <NatRow
                 key={k}
                 index={it.index}
-                start={it.start}
+                start={k * ROW_HEIGHT}
                 rule={r}
                 tabStop={it.index === v.tabStop}
                 selected={r.id === selected}
@@ -138,6 +141,7 @@ export function NatTable({
               />
             );
           })}
+          </div>
         </div>
       </div>
       {count === 0 && (
@@ -153,7 +157,7 @@ interface RowEvents {
   onClick: (e: MouseEvent, i: number) => void;
 }
 
-// A row's place, tab stop and handlers (the handlers never change: useVirtualRows).
+// A row's place in the window, tab stop and handlers (the handlers never change: useVirtualRows).
 function useRowProps(index: number, start: number, tabStop: boolean, events: RowEvents) {
   return {
     ref: useCallback((el: HTMLDivElement | null) => events.ref(index, el), [events, index]),
@@ -163,7 +167,7 @@ function useRowProps(index: number, start: number, tabStop: boolean, events: Row
     'aria-rowindex': index + 2,
     tabIndex: tabStop ? 0 : -1,
     role: 'row',
-    style: { height: ROW_HEIGHT, transform: `translateY(${start}px)` },
+    style: { height: ROW_HEIGHT, top: start },
   };
 }
 
