@@ -34,7 +34,7 @@ export interface CliContext {
   out(line: string): void;
   err(line: string): void;
   socketPath: string;
-  stdinIsTTY: boolean;
+  stdinIsTTY(): Promise<boolean>; // loads node:tty only when asked (a prompt)
   readLine(prompt: string): Promise<string | null>; // null: stdin ended
 }
 

@@ -1,4 +1,3 @@
-import { isatty } from 'node:tty';
 import { BerthError } from '../../../src/shared/errors';
 import { connectHelper, resolveSocket, type BerthClient } from '../client/unix-client';
 import { parseCommandArgs, str } from './args';
@@ -83,8 +82,10 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
       },
       out,
       err: io.err,
-      // not process.stdin.isTTY: the first touch of process.stdin builds its stream (~3 ms of every command's CPU)
-      stdinIsTTY: isatty(0),
+      // not process.stdin.isTTY: the first touch of process.stdin builds its stream (~3 ms of every command's CPU);
+      // node:tty loaded only here: on Bun it is built at its first load (~5 ms of CPU), and only a prompt asks
+      // (docs/architecture.md#the-cli-start)
+      stdinIsTTY: async () => (await import('node:tty')).isatty(0),
       readLine,
     };
     return await cmd.run(ctx, args);

@@ -89,9 +89,9 @@ export async function readLine(prompt: string): Promise<string | null> {
 }
 
 // Docker's prune prompt: asks on a terminal; without one, only -f proceeds.
-export async function confirm(ctx: { stdinIsTTY: boolean; readLine(p: string): Promise<string | null> }, warning: string, force: boolean): Promise<boolean> {
+export async function confirm(ctx: { stdinIsTTY(): Promise<boolean>; readLine(p: string): Promise<string | null> }, warning: string, force: boolean): Promise<boolean> {
   if (force) return true;
-  if (!ctx.stdinIsTTY) throw new Error(`${warning.replace(/^WARNING! /, '')}: not asking without a terminal; use -f to go ahead`);
+  if (!(await ctx.stdinIsTTY())) throw new Error(`${warning.replace(/^WARNING! /, '')}: not asking without a terminal; use -f to go ahead`);
   const a = await ctx.readLine(`${warning}\nAre you sure you want to continue? [y/N] `);
   return a !== null && /^y(es)?$/i.test(a.trim());
 }

@@ -1,4 +1,3 @@
-import net from 'node:net';
 // node:fs, not node:fs/promises: the latter loads its own module graph
 // (readline, streams, dir, watchers), ~1-2 ms of every CLI command's CPU
 // (docs/architecture.md#the-cli-start)
@@ -13,6 +12,10 @@ import type { BerthApi, MethodName, ParamsOf, ResultOf } from '../../../src/shar
 
 const lstat = promisify(lstatCb);
 const readFile = promisify(readFileCb);
+
+// node:net loaded at the first connection, not at start: on Bun it is built at its first load (~4 ms of
+// CPU), which a CLI verb that never connects (version, help) need not pay (docs/architecture.md#the-cli-start)
+const loadNet = async () => (await import('node:net')).default;
 
 export const DEFAULT_SOCKET = '/run/berth/berth.sock';
 // Answers can be large (host.inspect on a host with 50,000 rules); the
@@ -47,7 +50,7 @@ export async function connectHelper(socketPath: string, opts: { token?: string; 
       throw e;
     }
   }
-  const sock = net.createConnection(socketPath);
+  const sock = (await loadNet()).createConnection(socketPath);
   await new Promise<void>((resolve, reject) => {
     sock.once('connect', resolve);
     sock.once('error', (e: NodeJS.ErrnoException) =>
@@ -103,6 +106,7 @@ export async function readToken(socketPath: string): Promise<string> {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || !(await lstat(socketPath).catch(() => null))?.isSocket()) throw e;
   }
   // nobody listens (a helper that died left its socket): no helper, at once
+  const net = await loadNet();
   const listening = await new Promise<boolean>((resolve) => {
     const s = net.createConnection(socketPath);
     s.once('connect', () => (s.end(), resolve(true)));
