@@ -6,8 +6,11 @@ import { HELPER_ENV, HELPER_NODE_FLAGS } from './helper-node-flags';
 describe("the helper's Node flags, on every path that starts it", () => {
   const read = (p: string) => readFileSync(new URL(`../../${p}`, import.meta.url), 'utf8');
 
+  // quoted as one assignment: systemd splits an unquoted Environment= value at
+  // spaces, and "--max-old-space-size=1024" alone is no assignment (package-deb's
+  // systemd-analyze verify says so)
   it('the systemd unit sets them in NODE_OPTIONS', () => {
-    expect(/^Environment=NODE_OPTIONS=(.*)$/m.exec(read('packaging/deb/berth-helper.service'))?.[1]).toBe(HELPER_NODE_FLAGS.join(' '));
+    expect(/^Environment="NODE_OPTIONS=(.*)"$/m.exec(read('packaging/deb/berth-helper.service'))?.[1]).toBe(HELPER_NODE_FLAGS.join(' '));
   });
 
   it('the systemd unit sets the malloc settings in its environment', () => {
