@@ -41,6 +41,7 @@ class Row {
   tableEnd = 0;
   tablePackets = 0;
   constructor(
+    readonly id: string, // the rule's place, as its id says it: family/table/chain/position
     readonly family: string,
     readonly table: string,
     readonly chain: string,
@@ -91,8 +92,7 @@ export class RowCache {
     if (!this.byId) {
       this.byId = new Map();
       for (let i = 0; i < this.last.length; i++) {
-        const r = this.last[i];
-        this.byId.set(`${r.family}/${r.table}/${r.chain}/${r.position}`, i);
+        this.byId.set(this.last[i].id, i);
       }
     }
     return this.byId.get(id) ?? -1;
@@ -151,10 +151,15 @@ export class RowListing {
   private row(r: FirewallRule): Row {
     let row = this.cache.rowAt(this.at);
     if (!row || !same(row, r)) {
-      const i = this.cache.indexOf(r.id);
+      // the row after the last one found has the rule's place but not its
+      // line (a rule changed where it stands; every rule, after a kube-proxy
+      // resync or on a host read cold): that place's row is that one, and
+      // no lookup by id (the Map of every row's id) is needed to know it
+      const here = !!row && row.id === r.id;
+      const i = here ? -1 : this.cache.indexOf(r.id);
       row = i >= 0 ? this.cache.rowAt(i) : undefined;
       if (row && same(row, r)) this.at = i;
-      else row = new Row(r.family, r.table, r.chain, r.position, r.text, r.owner, r.ownerEvidence, objectKey(r), r.mapping);
+      else row = new Row(r.id, r.family, r.table, r.chain, r.position, r.text, r.owner, r.ownerEvidence, objectKey(r), r.mapping);
     }
     this.at++;
     this.rows.push(row);
