@@ -4,6 +4,7 @@ import { BERTH_COMMENT_RE } from '../inspect/owner';
 import { endpointAddrs, knownIds, type BerthOwned } from './berth-owned';
 import type { Liveness } from './liveness';
 import { ruleFinding, type Planned } from './planned';
+import type { RuleVerdicts } from './rule-verdicts';
 
 const IF_KEYS = ['i', '!i', 'o', '!o'];
 // one address as iptables-save writes it (-d 10.1.0.2/32, -d fd00::2/128)
@@ -59,7 +60,9 @@ interface RuleScan {
 // Each pass is its own small function: V8 optimises a loop with what it has
 // seen run, and one function holding every pass was compiled again for each
 // pass it reached later (the CPU of a plan went to the compiler, not the rules).
-export function findRuleIssues(rules: FirewallRule[], berth: BerthOwned, live: Liveness): Planned[] {
+// `verdicts`: what earlier plans judged of the same lines (rule-verdicts.ts), for the plan
+// shown; apply judges every rule afresh.
+export function findRuleIssues(rules: FirewallRule[], berth: BerthOwned, live: Liveness, verdicts?: RuleVerdicts): Planned[] {
   const ipt = rules.filter((r) => r.source === 'iptables');
   const out: Planned[] = [];
   const flagged = new Set<FirewallRule>();
@@ -78,15 +81,32 @@ export function findRuleIssues(rules: FirewallRule[], berth: BerthOwned, live: L
     berthIps: new Set(endpointAddrs(berth).map((ip) => ip.split('/')[0])),
     berthBridges: new Set(berth.networks.map((n) => n.bridge)),
   };
-  for (const r of ipt) {
-    const p = staleRule(r, scan);
-    if (p) add(p, r);
+  if (verdicts) {
+    verdicts.begin(judgeContext(scan, berth));
+    const judge = (r: FirewallRule) => staleRule(r, scan);
+    for (const r of ipt) {
+      const p = verdicts.verdict(r, judge);
+      if (p) add(p, r);
+    }
+  } else {
+    for (const r of ipt) {
+      const p = staleRule(r, scan);
+      if (p) add(p, r);
+    }
   }
   for (const [p, r] of duplicates(ipt)) add(p, r);
   for (const [r, first] of shadowedDnats(ipt, chains)) {
     add(ruleFinding('shadowed-dnat', r, `never reached: an earlier DNAT for the same host port wins (${first.mapping})`, [`shadowed by ${first.chain}: ${first.text}`]), r);
   }
   return out;
+}
+
+// Everything staleRule reads besides the rule, as one string (rule-verdicts.ts): the
+// liveness of addresses, subnets and bridges, Berth's ids, addresses and bridges, and the
+// masquerading chains (a jump's target is one only if it exists, so the chains need no key).
+function judgeContext(scan: RuleScan, berth: BerthOwned): string {
+  const masq = [...scan.masqChains].map(([family, chains]) => [family, [...chains]]);
+  return JSON.stringify([scan.live.key, berth.networks.map((n) => n.id), berth.endpoints.map((e) => e.id), [...scan.berthIps], [...scan.berthBridges], masq]);
 }
 
 function masqueradeChains(ipt: FirewallRule[]): Map<string, Set<string>> {

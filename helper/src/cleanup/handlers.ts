@@ -22,6 +22,7 @@ import type { BerthOwned } from './berth-owned';
 import { planStale } from './findings';
 import { KeptPlan } from './kept-plan';
 import { publicFinding } from './planned';
+import { RuleVerdicts } from './rule-verdicts';
 import { selectFindings } from './select';
 import { undoLast } from './undo-last';
 
@@ -48,7 +49,7 @@ export const PLAN_KEEP_MS = 60_000;
 // One reading of everything the plan compares: the host, its conntrack
 // table (unreadable is named in host.errors) and what the store owns.
 // `join` for the plan shown (kernel/host-readers.ts); never for apply, whose liveness is read after it was asked for.
-async function readForPlan(deps: InspectDeps, join: boolean) {
+async function readForPlan(deps: InspectDeps, join: boolean, verdicts?: RuleVerdicts) {
   // conntrack is read beside the host, not after it: two independent
   // programs, and the plan's wait is the longer of them, not their sum
   const ctErrors: string[] = [];
@@ -56,7 +57,7 @@ async function readForPlan(deps: InspectDeps, join: boolean) {
   host.errors.push(...ctErrors);
   // the store last: a mapping added meanwhile is known, so its rules are not flagged
   const berth = await deps.berthOwned();
-  return { host, plan: planStale(host, berth, conntrack) };
+  return { host, plan: planStale(host, berth, conntrack, verdicts) };
 }
 
 // The NAT views' last whole reading (inspect/rule-memo.ts): the next one parses only the
@@ -101,9 +102,11 @@ export function makeInspectHandlers(deps: InspectDeps) {
   // without a count of changes each reading is its own generation (nothing is reused)
   let unique = 0;
   const generation = () => `${restoreCount('ipv4')}.${restoreCount('ipv6')}.${nftApplyCount()}.${deps.changes ? deps.changes() : `once-${unique++}`}`;
+  // the plans shown judge a rule line once while its context holds (rule-verdicts.ts)
+  const verdicts = new RuleVerdicts();
   const plans = new KeptPlan(async (): Promise<ResultOf<'cleanup.plan'>> => {
     memoryMark('cleanup.plan: reading');
-    const { host, plan } = await readForPlan(deps, true);
+    const { host, plan } = await readForPlan(deps, true, verdicts);
     memoryMark('cleanup.plan: read and planned');
     return { takenAt: host.takenAt, findings: plan.map(publicFinding) };
   }, generation, PLAN_KEEP_MS);

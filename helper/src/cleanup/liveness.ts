@@ -53,6 +53,9 @@ export class Liveness {
   private defaultV4 = false;
   private netnsUnreadable: boolean;
   readonly links: Set<string>;
+  // every part of the host a verdict here reads, as one string: two readings with the
+  // same key judge alike (cleanup/rule-verdicts.ts keeps verdicts across plans by it)
+  readonly key: string;
 
   constructor(host: HostInspect) {
     const heldIps: { v6: boolean; n: bigint }[] = [];
@@ -89,6 +92,12 @@ export class Liveness {
     this.heldIps = new AddressSet(heldIps);
     this.containerNetOf = new PrefixMap(this.containerNets.map((n) => [n.prefix, n] as [Cidr, ContainerNet]));
     this.routedSet = new PrefixSet(this.routed);
+    this.key = JSON.stringify([
+      host.links.map((l) => [l.name, l.kind, l.master, l.addresses]),
+      host.netns.map((ns) => ns.links.map((l) => l.addresses)),
+      host.routes.map((r) => r.dst),
+      this.netnsUnreadable,
+    ]);
   }
 
   holds(ip: string): boolean {

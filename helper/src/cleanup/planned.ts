@@ -48,7 +48,24 @@ export const ruleFinding = (kind: Finding['kind'], r: FirewallRule, reason: stri
 
 // another engine's object the target is, as its API named it (inspect/engine-host-names.ts)
 const objectOf = (t: Target) => (t.type === 'rule' ? t.rule.ownerObject : t.type === 'link' ? t.link.ownerObject : t.type === 'netns' ? t.netns.ownerObject : null);
-export const publicFinding = ({ target, ...f }: Planned): Finding => {
+const toPublic = ({ target, ...f }: Planned): Finding => {
   const o = f.owner !== 'berth' ? objectOf(target) : null;
   return o ? { ...f, ownerObject: o } : f;
 };
+export const publicFinding = (p: Planned): Finding => kept.get(p) ?? toPublic(p);
+
+// A finding a later plan may answer again (cleanup/rule-verdicts.ts): its public form made
+// once, frozen with its arrays, so each answer has the same object and the server writes
+// its JSON once (server/json-pieces.ts). `like`: a finding already kept that says the same.
+const kept = new WeakMap<Planned, Finding>();
+export function keepPublic(p: Planned, like?: Planned): Planned {
+  kept.set(p, (like && kept.get(like)) || deepFreeze(toPublic(p)));
+  return p;
+}
+function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
+    for (const x of Object.values(v)) deepFreeze(x);
+    Object.freeze(v);
+  }
+  return v;
+}

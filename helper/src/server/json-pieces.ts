@@ -69,10 +69,11 @@ function* walk(value: unknown, depth: number): Generator<string, void, undefined
   yield JSON.stringify(value) ?? 'null';
 }
 
-// The text of a frozen plain object whose objects are all frozen is kept
-// with it: it cannot change, and one frozen by its maker is answered again
+// The text of a frozen plain object whose objects (plain or arrays) are all frozen
+// is kept with it: it cannot change, and one frozen by its maker is answered again
 // (host.inspect's rules are the same objects from one reading to the next
-// when they did not change: inspect/rule-memo.ts).
+// when they did not change: inspect/rule-memo.ts; so are a cleanup plan's
+// findings: cleanup/rule-verdicts.ts).
 const frozenTexts = new WeakMap<object, string>();
 function elementText(v: unknown): string {
   if (v === null || typeof v !== 'object' || !Object.isFrozen(v)) return JSON.stringify(v) ?? 'null';
@@ -84,7 +85,7 @@ function elementText(v: unknown): string {
   return text;
 }
 function deeplyFrozen(v: object, depth: number): boolean {
-  if (!Object.isFrozen(v) || !isPlainObject(v) || typeof (v as { toJSON?: unknown }).toJSON === 'function') return false;
+  if (!Object.isFrozen(v) || !(isPlainObject(v) || Array.isArray(v)) || typeof (v as { toJSON?: unknown }).toJSON === 'function') return false;
   for (const k in v) {
     const x = (v as Record<string, unknown>)[k];
     if (x !== null && typeof x === 'object' && (depth === 0 || !deeplyFrozen(x, depth - 1))) return false;

@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { HostRaw } from '../kernel/host-raw-types';
+import { buildHostInspect } from '../inspect/build';
+import { RuleMemo } from '../inspect/rule-memo';
+import { emptyBerthOwned, type BerthOwned } from './berth-owned';
+import { findStale, planStale } from './findings';
+import { publicFinding } from './planned';
+import { RuleVerdicts } from './rule-verdicts';
+
+// Plans read again through the rule memo, as the helper reads them: a plan that keeps
+// its verdicts (rule-verdicts.ts) must say exactly what a plan judged afresh says.
+const raw = JSON.parse(readFileSync(new URL('../inspect/fixtures/hostraw.json', import.meta.url), 'utf8')) as HostRaw;
+const extra = (counter: number) => `*nat
+[${counter}:0] -A DOCKER ! -i docker0 -p tcp -m tcp --dport 8081 -j DNAT --to-destination 172.17.0.3:80
+[${counter}:0] -A DOCKER ! -i docker0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80
+[${counter}:0] -A DOCKER ! -i docker0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80
+[${counter}:0] -A DOCKER ! -i docker0 -p tcp -m tcp --dport 9090 -j DNAT --to-destination 172.17.0.2:90
+[${counter}:0] -A DOCKER ! -i docker0 -p tcp -m tcp --dport 9090 -j DNAT --to-destination 172.17.0.2:91
+[${counter}:0] -A POSTROUTING -s 10.22.0.0/16 -m comment --comment "name: \\"cninet\\" id: \\"dead\\"" -j CNI-0123abcd
+[${counter}:0] -A CNI-0123abcd ! -d 224.0.0.0/4 -j MASQUERADE
+[${counter}:0] -A POSTROUTING -s 172.31.0.0/24 -m comment --comment "berth:ffffffffffff" -j MASQUERADE
+COMMIT
+*filter
+[${counter}:0] -A DOCKER -d 172.17.0.3/32 ! -i docker0 -o docker0 -p tcp -m tcp --dport 80 -j ACCEPT
+COMMIT
+`;
+const berth: BerthOwned = emptyBerthOwned();
+
+function reader() {
+  const memo = new RuleMemo();
+  return (opts: { counter?: number; routes?: HostRaw['routes'] } = {}) => {
+    const host = buildHostInspect({ ...raw, routes: opts.routes ?? raw.routes, iptables: { ipv4: `${raw.iptables.ipv4}${extra(opts.counter ?? 0)}`, ipv6: null } }, {}, memo);
+    memo.settle(host.rules);
+    return host;
+  };
+}
+// the findings a rule gets on its own (duplicates and shadowed DNATs are of the whole reading)
+const ruleFindings = (plan: ReturnType<typeof planStale>) => plan.filter((p) => p.target.type === 'rule' && p.kind !== 'duplicate-rule' && p.kind !== 'shadowed-dnat');
+
+describe('a plan that keeps its rule verdicts', () => {
+  it('answers an unchanged line with the same finding, its public form frozen and the same object', () => {
+    const read = reader();
+    const verdicts = new RuleVerdicts();
+    const h1 = read();
+    const p1 = planStale(h1, berth, [], verdicts);
+    expect(p1.map(publicFinding)).toEqual(findStale(h1, berth));
+    const h2 = read();
+    const p2 = planStale(h2, berth, [], verdicts);
+    expect(p2.map(publicFinding)).toEqual(findStale(h2, berth));
+    const [r1, r2] = [ruleFindings(p1), ruleFindings(p2)];
+    expect(r1.length).toBeGreaterThanOrEqual(4);
+    r2.forEach((p, i) => {
+      expect(publicFinding(p)).toBe(publicFinding(r1[i]));
+      expect(Object.isFrozen(publicFinding(p).commands[0])).toBe(true);
+    });
+  });
+
+  it('targets the rule read now when only its counters moved', () => {
+    const read = reader();
+    const verdicts = new RuleVerdicts();
+    const p1 = ruleFindings(planStale(read(), berth, [], verdicts));
+    const h2 = read({ counter: 7 });
+    const p2 = ruleFindings(planStale(h2, berth, [], verdicts));
+    expect(p2.map(publicFinding)).toEqual(p1.map(publicFinding));
+    for (const p of p2) {
+      const rule = p.target.type === 'rule' ? p.target.rule : null;
+      expect(h2.rules).toContain(rule);
+      expect(rule?.packets).toBe(7);
+    }
+  });
+
+  it('judges again when the host or the store changed', () => {
+    const read = reader();
+    const verdicts = new RuleVerdicts();
+    const kinds = (plan: ReturnType<typeof planStale>) => plan.map((p) => `${p.kind} ${p.evidence[0]}`);
+    planStale(read(), berth, [], verdicts);
+    // a route to the CNI subnet: its masquerade is alive again
+    const routed = read({ routes: [{ dst: '10.22.0.0/16', dev: 'docker0', protocol: 'static', flags: [] } as never, ...raw.routes] });
+    const afterRoute = planStale(routed, berth, [], verdicts);
+    expect(afterRoute.map(publicFinding)).toEqual(findStale(routed, berth));
+    expect(kinds(afterRoute).some((k) => k.startsWith('dangling-masquerade'))).toBe(false);
+    // the store has the network the Berth rule is tagged for: no orphan
+    const known: BerthOwned = { ...berth, networks: [{ id: 'ffffffffffff0000', name: 'n', bridge: 'berth-n', subnet: '172.31.0.0/24', gateway: '172.31.0.1', internal: false }] };
+    const h3 = read();
+    const afterStore = planStale(h3, known, [], verdicts);
+    expect(afterStore.map(publicFinding)).toEqual(findStale(h3, known));
+    expect(kinds(afterStore).some((k) => k.startsWith('orphan-berth-rule'))).toBe(false);
+    // and back
+    const h4 = read();
+    expect(planStale(h4, berth, [], verdicts).map(publicFinding)).toEqual(findStale(h4, berth));
+  });
+});
