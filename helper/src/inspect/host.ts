@@ -23,7 +23,7 @@ export { memo as ruleMemo };
 // and host.inspect waits for the longer of the two, not for their sum.
 export async function inspectHost(opts: { join?: boolean; named?: boolean } = {}): Promise<HostInspect> {
   releaseMemorySoon();
-  const saves = { ipv4: parseAsRead('ipv4'), ipv6: parseAsRead('ipv6') };
+  const saves = { ipv4: new SaveReading('ipv4'), ipv6: new SaveReading('ipv6') };
   const raw = await readHostRaw({ join: opts.join, onSave: (family, text) => saves[family].push(text) });
   const host = buildHostInspect(raw, { ipv4: saves.ipv4.end(), ipv6: saves.ipv6.end() }, memo);
   if (opts.named) {
@@ -35,24 +35,38 @@ export async function inspectHost(opts: { join?: boolean; named?: boolean } = {}
 
 // A save's pieces (cut anywhere) parsed as they come. Should a piece not
 // parse, `end` says so (undefined) and the whole text is parsed after.
-function parseAsRead(family: Family) {
-  const baseChains: BaseChain[] = [];
-  const parser = iptablesSaveParser(family, baseChains, memo, true); // classified and named through writableRule
-  const rules: FirewallRule[] = [];
-  let failed = false;
-  const add = (more: () => FirewallRule[]) => {
-    if (failed) return;
+// A class, not closures made per reading: V8 compiled those again in every
+// reading (iptables-parse.ts, SPECS, says why).
+class SaveReading {
+  private readonly baseChains: BaseChain[] = [];
+  private readonly parser;
+  private readonly rules: FirewallRule[] = [];
+  private failed = false;
+  constructor(family: Family) {
+    this.parser = iptablesSaveParser(family, this.baseChains, memo, true); // classified and named through writableRule
+  }
+
+  push(text: string): void {
+    if (this.failed) return;
     try {
-      for (const r of more()) rules.push(r);
+      this.take(this.parser.push(text));
     } catch {
-      failed = true;
+      this.failed = true;
     }
-  };
-  return {
-    push: (text: string) => add(() => parser.push(text)),
-    end(): ParsedSave | undefined {
-      add(() => parser.end());
-      return failed ? undefined : { rules, baseChains };
-    },
-  };
+  }
+
+  end(): ParsedSave | undefined {
+    if (!this.failed) {
+      try {
+        this.take(this.parser.end());
+      } catch {
+        this.failed = true;
+      }
+    }
+    return this.failed ? undefined : { rules: this.rules, baseChains: this.baseChains };
+  }
+
+  private take(more: FirewallRule[]): void {
+    for (let i = 0; i < more.length; i++) this.rules.push(more[i]);
+  }
 }

@@ -1,6 +1,6 @@
 import type { BaseChain, FirewallRule } from '../../../src/shared/inspect';
 import { decodeNat } from './nat-decode';
-import { scanSave } from '../kernel/save-lines';
+import { scanSave, type SaveLine } from '../kernel/save-lines';
 import { Atoms } from './save-atoms';
 import { ownText, type RuleMemo } from './rule-memo';
 
@@ -25,77 +25,87 @@ const priorityOf = (table: string, chain: string) =>
 // is kept from one line to the next is kept there from one piece to the next.
 export function parseIptablesSave(text: string, family: Family, baseChains?: BaseChain[], state: SaveState = newSaveState()): FirewallRule[] {
   const rules: FirewallRule[] = [];
-  const positions = state.positions;
-  let { lastTable, lastChain, lastPosition, idPrefix } = state;
-  // the last reading's rules (inspect/rule-memo.ts): a line it had is not parsed again
-  const { memo } = state;
-  state.table = scanSave(text, (l) => {
-    if (l.kind === 'chain') {
-      const priority = priorityOf(l.table, l.chain);
-      if (baseChains && l.policy !== '-' && priority !== undefined)
-        baseChains.push({
-          source: 'iptables', family, table: l.table, chain: l.chain, type: l.table === 'nat' ? 'nat' : 'filter',
-          hook: l.chain.toLowerCase(), priority, policy: l.policy === 'DROP' ? 'drop' : 'accept',
-        });
-      return;
-    }
-    if (l.kind !== 'rule') return;
-    const { table } = l;
-    // iptables-save prints a chain's rules together: the Map (and its key
-    // string) only when the chain changes, and the rules of one chain share
-    // its name and the start of their ids (tens of thousands of rules are
-    // kept while a reading is paged)
-    let position: number;
-    if (l.chain === lastChain && table === lastTable) position = ++lastPosition;
-    else {
-      if (lastChain !== '') positions.set(`${lastTable}/${lastChain}`, lastPosition);
-      position = (positions.get(`${table}/${l.chain}`) ?? 0) + 1;
-      // with a memo, the chain's name is its own string too (see ownText)
-      [lastTable, lastChain, lastPosition] = [table, memo ? ownText(l.chain) : l.chain, position];
-      idPrefix = `${family}/${table}/${lastChain}/`;
-    }
-    const chain = lastChain;
-    const before = memo?.find(family, state.count++, table, l.text);
-    if (before) {
-      // the same line as in the last reading: what it says is what it said then; at the same
-      // place with the same counters it is that rule (its owner and object are checked, and
-      // the rule copied if they changed, when the reading classifies and names its rules)
-      if (state.reuse && before.position === position && before.packets === l.packets && before.bytes === l.bytes) {
-        rules.push(before);
-        return;
-      }
-      rules.push({
-        id: idPrefix + position, family, source: 'iptables', table, chain, position, text: before.text,
-        matches: before.matches, target: before.target, targetArgs: before.targetArgs, packets: l.packets, bytes: l.bytes,
-        comment: before.comment, owner: 'unknown', ownerEvidence: '', mapping: before.mapping,
-      });
-      return;
-    }
-    const own = memo ? ownText(l.text) : l.text;
-    const { matches, target, targetArgs } = state.specs.read(memo ? own.slice(own.length - l.spec.length) : l.spec);
-    const rule: FirewallRule = {
-      id: idPrefix + position,
-      family,
-      source: 'iptables',
-      table,
-      chain,
-      position,
-      text: own,
-      matches,
-      target,
-      targetArgs,
-      packets: l.packets,
-      bytes: l.bytes,
-      comment: matches.comment ?? null,
-      owner: 'unknown',
-      ownerEvidence: '',
-      mapping: null,
-    };
-    rule.mapping = decodeNat(rule);
-    rules.push(rule);
-  }, state.table);
-  Object.assign(state, { lastTable, lastChain, lastPosition, idPrefix });
+  state.family = family;
+  state.baseChains = baseChains;
+  state.rules = rules;
+  state.table = scanSave(text, readSaveLine, state.table, state);
+  state.rules = NO_RULES;
+  state.baseChains = undefined;
   return rules;
+}
+const NO_RULES: FirewallRule[] = [];
+
+// One line of a save, into `st.rules` (a function made once, with its state passed:
+// scanSave says why).
+function readSaveLine(l: SaveLine, st: SaveState): void {
+  const { family } = st;
+  if (l.kind === 'chain') {
+    const priority = priorityOf(l.table, l.chain);
+    if (st.baseChains && l.policy !== '-' && priority !== undefined)
+      st.baseChains.push({
+        source: 'iptables', family, table: l.table, chain: l.chain, type: l.table === 'nat' ? 'nat' : 'filter',
+        hook: l.chain.toLowerCase(), priority, policy: l.policy === 'DROP' ? 'drop' : 'accept',
+      });
+    return;
+  }
+  if (l.kind !== 'rule') return;
+  const { table } = l;
+  // the last reading's rules (inspect/rule-memo.ts): a line it had is not parsed again
+  const { memo } = st;
+  // iptables-save prints a chain's rules together: the Map (and its key
+  // string) only when the chain changes, and the rules of one chain share
+  // its name and the start of their ids (tens of thousands of rules are
+  // kept while a reading is paged)
+  let position: number;
+  if (l.chain === st.lastChain && table === st.lastTable) position = ++st.lastPosition;
+  else {
+    if (st.lastChain !== '') st.positions.set(`${st.lastTable}/${st.lastChain}`, st.lastPosition);
+    position = (st.positions.get(`${table}/${l.chain}`) ?? 0) + 1;
+    // with a memo, the chain's name is its own string too (see ownText)
+    st.lastTable = table;
+    st.lastChain = memo ? ownText(l.chain) : l.chain;
+    st.lastPosition = position;
+    st.idPrefix = `${family}/${table}/${st.lastChain}/`;
+  }
+  const chain = st.lastChain;
+  const before = memo?.find(family, st.count++, table, l.text);
+  if (before) {
+    // the same line as in the last reading: what it says is what it said then; at the same
+    // place with the same counters it is that rule (its owner and object are checked, and
+    // the rule copied if they changed, when the reading classifies and names its rules)
+    if (st.reuse && before.position === position && before.packets === l.packets && before.bytes === l.bytes) {
+      st.rules.push(before);
+      return;
+    }
+    st.rules.push({
+      id: st.idPrefix + position, family, source: 'iptables', table, chain, position, text: before.text,
+      matches: before.matches, target: before.target, targetArgs: before.targetArgs, packets: l.packets, bytes: l.bytes,
+      comment: before.comment, owner: 'unknown', ownerEvidence: '', mapping: before.mapping,
+    });
+    return;
+  }
+  const own = memo ? ownText(l.text) : l.text;
+  const { matches, target, targetArgs } = st.specs.read(memo ? own.slice(own.length - l.spec.length) : l.spec);
+  const rule: FirewallRule = {
+    id: st.idPrefix + position,
+    family,
+    source: 'iptables',
+    table,
+    chain,
+    position,
+    text: own,
+    matches,
+    target,
+    targetArgs,
+    packets: l.packets,
+    bytes: l.bytes,
+    comment: matches.comment ?? null,
+    owner: 'unknown',
+    ownerEvidence: '',
+    mapping: null,
+  };
+  rule.mapping = decodeNat(rule);
+  st.rules.push(rule);
 }
 
 // What one piece of a save leaves to the next: its table, each chain's rule count.
@@ -106,16 +116,21 @@ interface SaveState {
   lastChain: string;
   lastPosition: number;
   idPrefix: string;
-  specs: SpecReader; // what its rules' specs share, for this save only
+  specs: SpecReader; // what rules' specs share (SPECS)
   memo?: RuleMemo; // the readings before (host inspection's)
   // an unchanged line at the same place with the same counters is the last reading's (frozen) rule
   // itself: for readers that change rules only through writableRule (build.ts classifyRules,
   // engine-names.ts nameEngineRules); for others it is a new object with what that line says
   reuse: boolean;
   count: number; // rules so far
+  // while a piece is read (parseIptablesSave): its family, where its rules and built-in chains go
+  family: Family;
+  rules: FirewallRule[];
+  baseChains: BaseChain[] | undefined;
 }
 export const newSaveState = (memo?: RuleMemo, reuse = true): SaveState => ({
-  table: '', positions: new Map(), lastTable: '', lastChain: '', lastPosition: 0, idPrefix: '', specs: new SpecReader(), memo, reuse, count: 0,
+  table: '', positions: new Map(), lastTable: '', lastChain: '', lastPosition: 0, idPrefix: '', specs: SPECS, memo, reuse, count: 0,
+  family: 'ipv4', rules: NO_RULES, baseChains: undefined,
 });
 
 // parseIptablesSave over a save that arrives in pieces (`berth nat ls` parses
@@ -240,8 +255,9 @@ function unquote(spec: string, s: number, e: number): string {
 }
 
 // Values repeat across thousands of rules (tcp, docker0, RETURN,
-// RELATED,ESTABLISHED, comment,tcp): a reading keeps one string of each
-// instead of one per rule (inspect/save-atoms.ts). Not those of options whose
+// RELATED,ESTABLISHED, comment,tcp): the reader keeps one string of each
+// instead of one per rule (inspect/save-atoms.ts; each table starts over once
+// it holds INTERN_MAX, so it holds what the host has now). Not those of options whose
 // values are mostly unique (addresses, ports, comments): they would only fill
 // the table.
 const UNIQUE_VALUES = new Set(['s', 'd', 'dport', 'sport', 'dports', 'sports', 'comment', 'to-destination', 'to-source', 'to-ports', 'to']);
@@ -252,7 +268,7 @@ const INTERN_MAX = 4096;
 // a reading's rules are never changed but for their owners.
 const NO_ARGS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
-// What readSpec shares across the rules of one save.
+// What the rules of every save share (SPECS).
 class SpecReader {
   private names = new Atoms(INTERN_MAX, true);
   private values = new Atoms(INTERN_MAX);
@@ -336,22 +352,26 @@ class SpecReader {
     let key = this.negated.get(name);
     if (key === undefined) {
       key = `!${name}`;
-      if (this.negated.size < INTERN_MAX) this.negated.set(name, (key = this.names.get(key, 0, key.length)));
+      if (this.negated.size >= INTERN_MAX) this.negated.clear();
+      this.negated.set(name, (key = this.names.get(key, 0, key.length)));
     }
     return key;
   }
 
-  // `before,v` (-m comment -m tcp: `comment,tcp`), one string per reading
+  // `before,v` (-m comment -m tcp: `comment,tcp`), one string for all rules
   private join(before: string, v: string): string {
     let byValue = this.joined.get(before);
     let both = byValue?.get(v);
     if (both === undefined) {
       both = this.values.get(`${before},${v}`, 0, before.length + 1 + v.length);
-      if (this.joins < INTERN_MAX) {
-        if (!byValue) this.joined.set(before, (byValue = new Map()));
-        byValue.set(v, both);
-        this.joins++;
+      if (this.joins >= INTERN_MAX) {
+        this.joined.clear();
+        this.joins = 0;
+        byValue = undefined;
       }
+      if (!byValue) this.joined.set(before, (byValue = new Map()));
+      byValue.set(v, both);
+      this.joins++;
     }
     return both;
   }
@@ -364,6 +384,14 @@ class RuleOptions {
   target = '';
   inTarget = false;
 }
+
+// One reader for every save the helper reads, its tables kept from one reading to the
+// next (a reading's values are mostly the last one's): V8 compiles the reader's methods
+// for the objects they meet, and a reader made per reading, dropped after it, had
+// them thrown away and compiled again in the next reading (seen as "weak objects"
+// deoptimizations, every second reading at 10,000 rules). Readers of concurrent saves
+// share it: a spec is read whole, synchronously, before the next one.
+const SPECS = new SpecReader();
 
 // The rule's spec (what follows `-A CHAIN `), for -D / -I lines.
 export const ruleSpec = (r: Pick<FirewallRule, 'text' | 'chain'>) => r.text.slice(4 + r.chain.length);

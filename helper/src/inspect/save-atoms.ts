@@ -1,9 +1,11 @@
 // The short strings one iptables-save repeats across thousands of rules
 // (option names, `tcp`, `docker0`, `RETURN`, `RELATED,ESTABLISHED`), one
-// string each per reading. A string is found by its characters where they
+// string each, from one reading to the next. A string is found by its characters where they
 // stand in the save, so a repeated one is neither cut out of the rule (an
 // allocation per value per rule, each one more thing for the collector) nor
 // hashed again by V8. docs/architecture.md, "Reading iptables-save".
+import { ownText } from './rule-memo';
+
 const MAX_LENGTH = 64; // longer values are rare repeats: cut, not looked up
 
 export class Atoms {
@@ -18,7 +20,7 @@ export class Atoms {
     this.slots = new Array<string | undefined>(size).fill(undefined);
   }
 
-  // s[from, to) as the table's string, added while there is room
+  // s[from, to) as the table's string, added to it (a full table starts over)
   get(s: string, from: number, to: number): string {
     const len = to - from;
     if (len > MAX_LENGTH) return s.slice(from, to);
@@ -31,11 +33,16 @@ export class Atoms {
       j = (j + 1) & mask;
     }
     let v = s.slice(from, to);
-    if (this.count < this.max) {
-      if (this.keys) v = propertyName(v);
-      this.slots[j] = v;
-      this.count++;
+    if (this.count >= this.max) {
+      // full: start over (the strings given out stay as they are; the table holds what comes now)
+      this.slots.fill(undefined);
+      this.count = 0;
+      j = h & mask;
     }
+    // the table's own copy: a slice would keep the text it was cut from (a whole save) as long as the table
+    v = this.keys ? propertyName(v) : ownText(v);
+    this.slots[j] = v;
+    this.count++;
     return v;
   }
 }

@@ -16,7 +16,12 @@ export type SaveLine =
 // the rule before when it is the same, so it costs the strings it keeps
 // (text, spec) and not one per part; a line with white space around it, or
 // after its counters, is trimmed first (readLine), as it always was.
-export function scanSave(text: string, on: (line: SaveLine) => void, table = ''): string {
+//
+// `ctx` is passed to `on` with each line: a reader that keeps its state there
+// passes a function made once, not a closure per call (V8 optimizes a closure
+// made per call for that closure: a reader called per piece of a save would
+// have its line handler compiled again for each reading).
+export function scanSave<C = undefined>(text: string, on: (line: SaveLine, ctx: C) => void, table = '', ctx?: C): string {
   let start = 0;
   let chain = '';
   while (start < text.length) {
@@ -40,7 +45,7 @@ export function scanSave(text: string, on: (line: SaveLine) => void, table = '')
         b = close + 1;
         while (b < end && text.charCodeAt(b) === 0x20) b++;
         if (b < end && text.charCodeAt(b) !== 0x2d) {
-          table = readLine(text.slice(s, end).trim(), on, table);
+          table = readLine(text.slice(s, end).trim(), on, table, ctx as C);
           continue;
         }
       }
@@ -50,8 +55,8 @@ export function scanSave(text: string, on: (line: SaveLine) => void, table = '')
       const chainEnd = sp < 0 ? end : sp;
       if (chainEnd === b + 3) continue;
       if (chainEnd - b - 3 !== chain.length || !text.startsWith(chain, b + 3)) chain = text.slice(b + 3, chainEnd);
-      on({ kind: 'rule', table, chain, text: text.slice(b, end), spec: sp < 0 ? '' : text.slice(sp + 1, end), packets, bytes });
-    } else table = readLine(text.slice(s, end).trim(), on, table);
+      on({ kind: 'rule', table, chain, text: text.slice(b, end), spec: sp < 0 ? '' : text.slice(sp + 1, end), packets, bytes }, ctx as C);
+    } else table = readLine(text.slice(s, end).trim(), on, table, ctx as C);
   }
   return table;
 }
@@ -72,17 +77,17 @@ function counter(text: string, from: number, to: number): number {
 }
 
 // One trimmed line: a table header, a chain, a rule; returns the table after it.
-function readLine(line: string, on: (line: SaveLine) => void, table: string): string {
+function readLine<C>(line: string, on: (line: SaveLine, ctx: C) => void, table: string, ctx: C): string {
   if (!line || line[0] === '#' || line === 'COMMIT') return table;
   const c = line[0];
   if (c === '*') {
     table = line.slice(1).trim();
-    on({ kind: 'table', table });
+    on({ kind: 'table', table }, ctx);
   } else if (c === ':') {
     const sp = line.indexOf(' ');
     const chain = sp < 0 ? line.slice(1) : line.slice(1, sp);
     const policy = sp < 0 ? '-' : line.slice(sp + 1).split(' ')[0];
-    on({ kind: 'chain', table, chain, policy });
+    on({ kind: 'chain', table, chain, policy }, ctx);
   } else {
     let packets = 0;
     let bytes = 0;
@@ -100,7 +105,7 @@ function readLine(line: string, on: (line: SaveLine) => void, table: string): st
     const sp = body.indexOf(' ', 3);
     const chain = sp < 0 ? body.slice(3) : body.slice(3, sp);
     if (!chain) return table;
-    on({ kind: 'rule', table, chain, text: body, spec: sp < 0 ? '' : body.slice(sp + 1), packets, bytes });
+    on({ kind: 'rule', table, chain, text: body, spec: sp < 0 ? '' : body.slice(sp + 1), packets, bytes }, ctx);
   }
   return table;
 }
