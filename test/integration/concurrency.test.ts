@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectHelper } from '../../helper/src/client/unix-client';
 import { TestHost } from './harness';
 
 // Group commit (docs/architecture.md): clients that mutate at once share one
@@ -46,5 +47,37 @@ describe('concurrent clients', () => {
     await h.berthOk(['network', 'rm', 'busy']);
     for (const n of names) await h.shOk(['ip', 'netns', 'del', n]);
     expect(await h.snapshot()).toEqual(baseline);
+  });
+
+  // A namespace's address and route are set while the next client's attach
+  // runs (Engine.tx's overlap): when that step fails (IPv6 turned off in the
+  // namespace refuses the IPv6 address), that attach alone fails and leaves
+  // nothing; the others answer with their own addresses.
+  it('attaches at once where one namespace refuses its address: that one fails alone, the others are wired', async () => {
+    const six = Array.from({ length: 4 }, (_, i) => `six${i}`);
+    for (const n of six) await h.shOk(['ip', 'netns', 'add', n]);
+    const bad = six[1];
+    for (const k of ['all', 'default']) await h.shOk(['ip', 'netns', 'exec', bad, 'sysctl', '-qw', `net.ipv6.conf.${k}.disable_ipv6=1`]);
+    await h.berthOk(['network', 'create', '--ipv6', '--subnet', '10.74.0.0/24', '--subnet', 'fd00:74::/64', 'dual']);
+    // one connection each, the calls sent at once: they reach the helper together (one batch)
+    const clients = await Promise.all(six.map(() => connectHelper(h.socket)));
+    const r = await Promise.allSettled(six.map((n, i) => clients[i].call('network.connect', { network: 'dual', target: { netns: n } })));
+    for (const c of clients) c.close();
+    expect(r.map((x) => x.status)).toEqual(six.map((n) => (n === bad ? 'rejected' : 'fulfilled')));
+    expect(((r[1] as PromiseRejectedResult).reason as Error).message).toMatch(/IPv6 is disabled/);
+    expect(await h.shOk(['ip', '-n', bad, '-br', 'link'])).not.toContain('eth0');
+    const good = six.filter((n) => n !== bad);
+    for (const n of good) {
+      const addrs = await h.shOk(['ip', '-n', n, '-br', 'addr', 'show', 'eth0']);
+      expect(addrs).toMatch(/10\.74\.0\.\d+\/24/);
+      expect(addrs).toMatch(/fd00:74::[0-9a-f]+\/64/);
+      expect(await h.shOk(['ip', '-n', n, 'route', 'show', 'default'])).toContain('via 10.74.0.1 dev eth0');
+    }
+    const listed = JSON.parse(await h.berthOk(['network', 'inspect', 'dual']))[0];
+    expect(Object.keys(listed.Containers)).toHaveLength(good.length);
+    for (const n of good) await h.berthOk(['network', 'disconnect', 'dual', '--netns', n]);
+    expect((await raw()).filter((l) => l.includes('10.74.0.'))).toEqual([]);
+    await h.berthOk(['network', 'rm', 'dual']);
+    for (const n of six) await h.shOk(['ip', 'netns', 'del', n]);
   });
 });

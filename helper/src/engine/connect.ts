@@ -75,11 +75,19 @@ function containerHolder(s: State, ref: string): Holder {
   return { name: c.name, endpoints: c.endpoints, sandbox: isUp(c) ? sandboxOf(s, c) : null, container: c };
 }
 
-// A foreign namespace stays open until the operation, rollback included, is over.
+// A foreign namespace stays open until the operation, rollback included, is
+// over (a run again after a batch's rollback closes the one before). A
+// foreign sandbox's address and route are set while the next member of the
+// batch runs (Engine.tx's overlap): it publishes no ports, so nothing after
+// its join touches the sandbox.
 export async function connect(eng: Engine, p: z.output<typeof ConnectParams>): Promise<EndpointInfo> {
   let release = () => {};
+  const hold = (r: () => void) => {
+    release();
+    release = r;
+  };
   try {
-    return await eng.tx(async (s, undo) => connectIn(eng, s, undo, p, (r) => (release = r)));
+    return await eng.tx(async (s, undo) => connectIn(eng, s, undo, p, hold), { overlap: p.target.container === undefined });
   } finally {
     release();
   }
@@ -113,7 +121,7 @@ async function connectIn(eng: Engine, s: State, undo: Undo, p: z.output<typeof C
     const routed = await joinEndpoint(eng, net, sb, ep, undo, o);
     await moveGateway(eng, s, h, undo, routed ? 'set' : 'sync');
   } else {
-    const routed = await eng.alongFirewall(s, undo, () => joinEndpoint(eng, net, sb, ep, undo, o));
+    const routed = await eng.alongFirewall(s, undo, () => joinEndpoint(eng, net, sb, ep, undo, { ...o, overlap: !c }));
     if (!routed) await syncDefaultRoute(eng, s, sb, h.endpoints);
   }
   eng.emit({ type: 'endpoint.joined', network: net.name, sandbox: h.name, ip: ep.ip });
@@ -122,8 +130,12 @@ async function connectIn(eng: Engine, s: State, undo: Undo, p: z.output<typeof C
 
 export async function disconnect(eng: Engine, p: z.output<typeof DisconnectParams>): Promise<void> {
   let release = () => {};
+  const hold = (r: () => void) => {
+    release();
+    release = r;
+  };
   try {
-    await eng.tx(async (s, undo) => disconnectIn(eng, s, undo, p, (r) => (release = r)));
+    await eng.tx(async (s, undo) => disconnectIn(eng, s, undo, p, hold));
   } finally {
     release();
   }

@@ -23,6 +23,9 @@ export interface JoinOptions {
   staticIp6?: string; // --ip6
   // more ip commands for the sandbox, run in the same process (a new sandbox's `lo up`)
   sandboxLines?: string[];
+  // the sandbox's part may go on while the operation does (Engine.sandboxStep): only
+  // when the route is set in it, so nothing after the join touches the sandbox
+  overlap?: boolean;
   known?: EndpointRecord[];
   others: EndpointRecord[];
   state: State;
@@ -62,7 +65,8 @@ export function newEndpoint(eng: Engine, net: NetworkRecord, o: JoinOptions): En
 // when there is none to set (the caller syncs the route then).
 export async function joinEndpoint(eng: Engine, net: NetworkRecord, sb: SandboxRef, ep: EndpointRecord, undo: Undo, o: JoinOptions): Promise<boolean> {
   const route = defaultRouteLines(o.state, [...o.others.filter((e) => e.id !== ep.id), ep]);
-  const join = () => eng.driver(net).join(net, ep, sb, [...(o.sandboxLines ?? []), ...(route ?? [])]);
+  const inSandbox = (step: () => Promise<void>) => eng.sandboxStep(step, !!o.overlap && route !== null);
+  const join = () => eng.driver(net).join(net, ep, sb, [...(o.sandboxLines ?? []), ...(route ?? [])], inSandbox);
   // a detached peer still on its way out may hold this ethN name (leave)
   await eng.kernel.linksReaped({ scope: sb.id });
   await eng.addressesSettled([ep.ip, ep.ip6]); // an old endpoint's rules for its address are gone first

@@ -162,6 +162,86 @@ describe('group commit', () => {
   });
 });
 
+describe('sandbox steps left running (tx overlap)', () => {
+  const gate = () => {
+    let open!: () => void;
+    let fail!: (e: Error) => void;
+    const p = new Promise<void>((res, rej) => ((open = res), (fail = rej)));
+    return { p, open, fail };
+  };
+  // turns of the event loop until `cond` holds (the engine's work here is promise chains, no timers)
+  const until = async (cond: () => boolean, what: string) => {
+    for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setImmediate(r));
+    if (!cond()) throw new Error(`never happened: ${what}`);
+  };
+  const nets = ['a', 'b', 'c'].map((x, i) => bridgeNetwork(x, `10.${30 + i}.0.0/24`));
+  // a member that adds network `n`, with a sandbox step of `step` when given
+  const member = (engine: ReturnType<typeof memoryEngine>['engine'], n: NetworkRecord, log: string[], o: { step?: Promise<void>; overlap?: boolean } = {}) =>
+    engine.tx(
+      async (s, undo) => {
+        log.push(`${n.name} runs`);
+        s.networks[n.id] = n;
+        undo.push(async () => void log.push(`${n.name} undone`));
+        if (o.step) {
+          const step = o.step;
+          await engine.sandboxStep(async () => {
+            await step;
+            log.push(`${n.name} step done`);
+          }, true);
+        }
+        return n.name;
+      },
+      { overlap: o.overlap ?? true },
+    );
+
+  it('the next overlapping member runs while a step goes on; nobody hears success or is saved before it ends', async () => {
+    const { engine, store } = memoryEngine(stateOf([red]));
+    const log: string[] = [];
+    const g = gate();
+    let answered = 0;
+    const ops = [member(engine, nets[0], log, { step: g.p }), member(engine, nets[1], log)].map((p) => p.then((v) => (answered++, v)));
+    await until(() => log.includes('b runs'), 'b runs');
+    expect(log).toEqual(['a runs', 'b runs']);
+    expect(answered).toBe(0);
+    expect(store.saves).toBe(0);
+    g.open();
+    expect(await Promise.all(ops)).toEqual(['a', 'b']);
+    expect(log).toEqual(['a runs', 'b runs', 'a step done']);
+    expect(store.saves).toBe(1);
+    expect(Object.keys(store.load().networks)).toHaveLength(3);
+  });
+
+  it('a member that may not overlap starts only once the steps before it ended', async () => {
+    const { engine } = memoryEngine(stateOf([red]));
+    const log: string[] = [];
+    const g = gate();
+    const ops = [member(engine, nets[0], log, { step: g.p }), member(engine, nets[1], log, { overlap: false })];
+    await until(() => log.includes('a runs'), 'a runs');
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    expect(log).toEqual(['a runs']);
+    g.open();
+    await Promise.all(ops);
+    expect(log).toEqual(['a runs', 'a step done', 'b runs']);
+  });
+
+  it('a failed step fails its member alone: the overlapping members after it are undone and run again, one by one; the ones before stay', async () => {
+    const { engine, store } = memoryEngine(stateOf([red]));
+    const log: string[] = [];
+    const g = gate();
+    const first = member(engine, nets[0], log, { overlap: false });
+    const failing = member(engine, nets[1], log, { step: g.p });
+    const after = member(engine, nets[2], log);
+    await until(() => log.includes('c runs'), 'c runs');
+    g.fail(new Error('ip: Cannot find device'));
+    const r = await Promise.allSettled([first, failing, after]);
+    expect(r.map((x) => x.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(((r[1] as PromiseRejectedResult).reason as Error).message).toMatch(/^ip: Cannot find device/);
+    expect(log).toEqual(['a runs', 'b runs', 'c runs', 'c undone', 'b undone', 'c runs']);
+    expect(Object.keys(store.load().networks).sort()).toEqual([red.id, nets[0].id, nets[2].id].sort());
+    expect(engine.state).toEqual(store.load());
+  });
+});
+
 describe('events', () => {
   // an operation's events reach listeners once it is committed, so a listener
   // that reads the state (the DNS server, a GUI refetching) finds what they speak of

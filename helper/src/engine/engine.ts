@@ -98,9 +98,11 @@ export class Engine {
   // the ones before it left; the firewall is applied and the store saved
   // once for the whole batch, and every member hears success only after
   // that. A member that fails is undone alone; a failed commit undoes them all.
-  tx<T>(fn: (draft: State, undo: Undo) => Promise<T>): Promise<T> {
+  // `overlap`: the member may start while sandbox steps of the members before
+  // it still run (sandboxStep); any other member waits for them first.
+  tx<T>(fn: (draft: State, undo: Undo) => Promise<T>, opts: { overlap?: boolean } = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.waiting.push({ fn: fn as Member['fn'], resolve: resolve as Member['resolve'], reject });
+      this.waiting.push({ fn: fn as Member['fn'], resolve: resolve as Member['resolve'], reject, overlap: opts.overlap ?? false });
       if (this.waiting.length === 1 && !this.batch) void this.serial(() => this.runBatchThenFlush());
     });
   }
@@ -133,28 +135,63 @@ export class Engine {
 
   private async runBatch(): Promise<void> {
     let draft = this.state;
-    const done: { m: Member; undo: Undo; held: { open: boolean; events: (() => void)[] }; value: unknown }[] = [];
-    const batch = (this.batch = { members: 0, dirty: false, base: draft });
+    const done: Done[] = [];
+    const batch: { members: number; dirty: boolean; base: State } = (this.batch = { members: 0, dirty: false, base: draft });
+    // The sandbox steps members left running are done. When one failed, its
+    // member and every member after it (all of them overlapping ones: any
+    // other waits here before it starts) are undone in reverse; the failed
+    // ones hear their error and the others are queued again, first and one
+    // after another, as if they had come now. The members before stay.
+    const stepsDone = async (): Promise<boolean> => {
+      const failed = new Map<Done, unknown>();
+      for (const d of done) {
+        if (!d.held.steps?.length) continue;
+        const bad = (await Promise.allSettled(d.held.steps)).find((r) => r.status === 'rejected');
+        d.held.steps = undefined;
+        if (bad) failed.set(d, (bad as PromiseRejectedResult).reason);
+      }
+      if (!failed.size) return true;
+      const from = done.findIndex((d) => failed.has(d));
+      const gone = done.splice(from);
+      const undone = draft;
+      draft = gone[0].base;
+      batch.base = draft;
+      for (const d of gone) d.held.open = false;
+      const errs: string[] = [];
+      for (const d of [...gone].reverse()) errs.push(...(await d.undo.run()));
+      await this.applyFirewall(this.firewallModel(draft), this.firewallModel(undone)).catch((x: Error) => errs.push(x.message));
+      this.rebuildIpam(draft);
+      for (const [d, e] of failed) {
+        if (errs.length && e instanceof Error) e.message += ` (rollback: ${errs.join('; ')})`;
+        d.m.reject(e);
+      }
+      this.waiting.unshift(...gone.filter((d) => !failed.has(d)).map((d) => ({ ...d.m, overlap: false })));
+      return false;
+    };
     try {
       while (this.waiting.length && batch.members < MAX_BATCH) {
+        if (!this.waiting[0].overlap && !(await stepsDone())) break;
         const m = this.waiting.shift()!;
         batch.members++;
         batch.base = draft;
         const work = structuredClone(draft);
         const undo = new Undo();
         // (code this member leaves running, a container's exit watch, emits at once once the batch is over)
-        const held = { open: true, events: [] as (() => void)[] };
+        const held: Held = { open: true, events: [], steps: m.overlap ? [] : undefined };
+        const base = draft;
         try {
-          done.push({ m, undo, held, value: await this.held.run(held, () => m.fn(work, undo)) });
+          done.push({ m, undo, held, value: await this.held.run(held, () => m.fn(work, undo)), base });
           draft = work;
         } catch (e) {
           held.open = false;
+          if (held.steps) await Promise.allSettled(held.steps); // its own steps end before it is undone
           const errs = await undo.run();
           this.rebuildIpam(draft);
           if (errs.length && e instanceof Error) e.message += ` (rollback: ${errs.join('; ')})`;
           m.reject(e);
         }
       }
+      await stepsDone();
     } finally {
       this.batch = null;
       // members that came after the batch was full make the next one
@@ -380,7 +417,24 @@ export class Engine {
       held.events.push(() => inCallersContext(() => this.deliver(e)));
     } else this.deliver(e);
   }
-  private held = new AsyncLocalStorage<{ open: boolean; events: (() => void)[] }>();
+  private held = new AsyncLocalStorage<Held>();
+
+  // Kernel changes inside a sandbox (a joined endpoint's address, link and
+  // route: a process of their own, the longest part of a connect), run one
+  // after another in the order asked. With `defer`, in a member that may
+  // overlap (tx), the step is left running and the member goes on, so the
+  // next member's work runs beside it; the batch waits for every step before
+  // it commits, so nobody hears success before its sandbox is set.
+  sandboxStep(step: () => Promise<void>, defer = false): Promise<void> {
+    const p = this.stepsTail.then(step);
+    this.stepsTail = p.catch(() => {});
+    const held = this.held.getStore();
+    if (!defer || !held?.open || !held.steps) return p;
+    held.steps.push(p);
+    p.catch(() => {}); // its failure is the batch's to handle (runBatch)
+    return Promise.resolve();
+  }
+  private stepsTail: Promise<unknown> = Promise.resolve();
 
   private deliver(e: BerthEvent): void {
     for (const l of this.listeners) {
@@ -397,6 +451,21 @@ interface Member {
   fn: (draft: State, undo: Undo) => Promise<unknown>;
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
+  overlap: boolean; // tx's option
+}
+// A member's context while it runs: its events held until the commit, the sandbox steps it left running
+interface Held {
+  open: boolean;
+  events: (() => void)[];
+  steps?: Promise<void>[];
+}
+// A member that ran: `base` is the draft it started from
+interface Done {
+  m: Member;
+  undo: Undo;
+  held: Held;
+  value: unknown;
+  base: State;
 }
 // Members per batch: bounds how long the first one waits for the last.
 const MAX_BATCH = 16;

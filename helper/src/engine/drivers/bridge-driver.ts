@@ -74,24 +74,27 @@ export const bridgeDriver = (k: Kernel): NetworkDriver => ({
     await k.reapLinks([net.bridge]);
   },
 
-  async join(net, ep, sb, sandboxLines = []) {
+  async join(net, ep, sb, sandboxLines = [], inSandbox = (step) => step()) {
     const mtu = net.mtu ? ` mtu ${net.mtu}` : '';
     await k.ipBatch(undefined, [
       `link add name ${ep.hostVeth}${mtu} address ${berthLinkMac(ep.hostVeth)} type veth peer name ${ep.ifname}${mtu} address ${ep.mac} netns ${sb.linkTarget}`,
       `link set dev ${ep.hostVeth} master ${net.bridge} alias ${linkAlias(ep.id)} up`,
     ]);
-    try {
-      await k.ipBatch(sb.ns, [
-        ...(ep.ip ? [`addr add ${ep.ip}/${ep.prefixLen} dev ${ep.ifname}`] : []),
-        // nodad: the address is Berth's to give, usable at once (as libnetwork's IFA_F_NODAD)
-        ...(ep.ip6 ? [`addr add ${ep.ip6}/${ep.prefixLen6} dev ${ep.ifname} nodad`] : []),
-        `link set dev ${ep.ifname} up`,
-        ...sandboxLines,
-      ]);
-    } catch (e) {
-      await k.deleteLinks([ep.hostVeth]).catch(() => {});
-      throw e;
-    }
+    const lines = [
+      ...(ep.ip ? [`addr add ${ep.ip}/${ep.prefixLen} dev ${ep.ifname}`] : []),
+      // nodad: the address is Berth's to give, usable at once (as libnetwork's IFA_F_NODAD)
+      ...(ep.ip6 ? [`addr add ${ep.ip6}/${ep.prefixLen6} dev ${ep.ifname} nodad`] : []),
+      `link set dev ${ep.ifname} up`,
+      ...sandboxLines,
+    ];
+    await inSandbox(async () => {
+      try {
+        await k.ipBatch(sb.ns, lines);
+      } catch (e) {
+        await k.deleteLinks([ep.hostVeth]).catch(() => {});
+        throw e;
+      }
+    });
   },
 
   // Unplugged now (the host end down: no traffic through the bridge),

@@ -13,7 +13,8 @@ export interface NetworkDriver {
   deleteNetwork(net: NetworkRecord): Promise<void>;
   // creates the endpoint's link with its peer in the sandbox, with address;
   // `sandboxLines` (ip commands, e.g. the default route) run in the sandbox
-  // right after, in the same ip process
-  join(net: NetworkRecord, ep: EndpointRecord, sb: SandboxRef, sandboxLines?: string[]): Promise<void>;
+  // right after, in the same ip process. `inSandbox` runs that part (the
+  // engine's sandboxStep, which may leave it running: Engine.tx's overlap).
+  join(net: NetworkRecord, ep: EndpointRecord, sb: SandboxRef, sandboxLines?: string[], inSandbox?: (step: () => Promise<void>) => Promise<void>): Promise<void>;
   leave(net: NetworkRecord, ep: EndpointRecord, sb: SandboxRef | null): Promise<void>;
 }
