@@ -9,6 +9,8 @@
 // Walking only those keeps the cost of a small answer at one stringify per
 // field, and of a long array at one per element.
 
+import { ruleJsonText } from '../inspect/rule-json';
+
 const WALK_OBJECTS_TO_DEPTH = 3; // the frame, its result, the result's fields
 const LONG_ARRAY = 64;
 const PIECE = 16 * 1024;
@@ -76,7 +78,11 @@ function* walk(value: unknown, depth: number): Generator<string, void, undefined
 // findings: cleanup/rule-verdicts.ts).
 const frozenTexts = new WeakMap<object, string>();
 function elementText(v: unknown): string {
-  if (v === null || typeof v !== 'object' || !Object.isFrozen(v)) return JSON.stringify(v) ?? 'null';
+  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+  // an iptables rule: its text made from what its line's text was (inspect/rule-json.ts)
+  const rule = ruleJsonText(v);
+  if (rule !== undefined) return rule;
+  if (!Object.isFrozen(v)) return JSON.stringify(v) ?? 'null';
   let text = frozenTexts.get(v);
   if (text === undefined) {
     text = JSON.stringify(v) ?? 'null';
