@@ -63,8 +63,10 @@ export async function buildCliFastPath(build, root, outdir) {
     target: 'node20',
     // import() of a CommonJS file run through vm.Script would need the ESM loader: require() instead
     supported: { 'dynamic-import': false },
-    define: { 'import.meta.url': '__berthFileUrl' },
-    banner: { js: 'var __berthFileUrl = require("node:url").pathToFileURL(__filename).href;' },
+    // computed when read (ui.ts findRendererDir, a verb dist/berth.mjs runs), not at every start: node:url
+    // is one more module for Bun to build (docs/architecture.md#the-cli-start)
+    define: { 'import.meta.url': '__berthFile.url' },
+    banner: { js: 'var __berthFile = { get url() { return require("node:url").pathToFileURL(__filename).href; } };' },
     plugins: [fullOnly],
     write: false,
     logLevel: 'warning',

@@ -83,7 +83,7 @@ describe.skipIf(!hasBun)('the CLI on Bun and on Node', () => {
     expect(changes.bun.stdout).toMatch(/status 0\n$/);
   });
 
-  it('a pipe closed early ends the command quietly with the status of SIGPIPE; a slow reader gets every byte', async () => {
+  it('a pipe closed early ends the command quietly with the status of SIGPIPE; a slow reader gets every byte, a non-blocking one too', async () => {
     const head = await both('set -o pipefail; "$BERTH" nat ls | head -1');
     expect(head.bun).toEqual(head.node);
     expect(head.bun).toEqual({ code: 141, stdout: expect.stringMatching(/^TABLE\s+CHAIN\b.*\n$/), stderr: '' });
@@ -92,6 +92,17 @@ describe.skipIf(!hasBun)('the CLI on Bun and on Node', () => {
     const slow = await both('set -o pipefail; "$BERTH" nat ls | { sleep 1; cat; }');
     expect(slow.bun).toEqual(slow.node);
     expect(slow.bun).toEqual({ code: 0, stdout: whole.stdout, stderr: '' });
+    // a verb that prints lines, not a stream, writes them to the descriptor itself (cli/io.ts writeText): here more than a pipe holds
+    const many = `"$BERTH" network inspect ${Array(300).fill('rtnet').join(' ')}`;
+    const manyWhole = await sh('node', many);
+    expect(manyWhole.stdout.length).toBeGreaterThan(128 * 1024);
+    const manyHead = await both(`set -o pipefail; ${many} | head -1`);
+    expect(manyHead.bun).toEqual(manyHead.node);
+    expect(manyHead.bun).toEqual({ code: 141, stdout: '[\n', stderr: '' });
+    // a descriptor that would block (O_NONBLOCK: a parent may leave a shared pipe so) hands the rest to the stream, which waits
+    const nonBlocking = await both(`set -o pipefail; perl -MFcntl -e 'fcntl(STDOUT, F_SETFL, fcntl(STDOUT, F_GETFL, 0) | O_NONBLOCK) or die; exec @ARGV' ${many} | { sleep 1; cat; }`);
+    expect(nonBlocking.bun).toEqual(nonBlocking.node);
+    expect(nonBlocking.bun).toEqual({ code: 0, stdout: manyWhole.stdout, stderr: '' });
     const logs = await both('set -o pipefail; "$BERTH" run --rm --network rtnet -- seq 1 200000 | head -2');
     expect(logs.bun).toEqual(logs.node);
     expect(logs.bun).toEqual({ code: 141, stdout: '1\n2\n', stderr: '' });

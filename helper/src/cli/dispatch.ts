@@ -4,7 +4,7 @@ import { parseCommandArgs, str } from './args';
 import { UsageError, type CliContext, type Command } from './command';
 import { COMMANDS } from './commands';
 import { commandHelp, groupHelp, topHelp } from './help';
-import { readLine } from './io';
+import { readLine, writeText } from './io';
 import { VERSION } from '../version';
 
 // The verb named by argv's first words: two words ('network create') before one ('port').
@@ -23,8 +23,8 @@ export interface CliIo {
   err(line: string): void;
 }
 const processIo: CliIo = {
-  out: (l) => void process.stdout.write(l + '\n'),
-  err: (l) => void process.stderr.write(l + '\n'),
+  out: (l) => writeText('stdout', l + '\n'),
+  err: (l) => writeText('stderr', l + '\n'),
 };
 
 // One `berth` invocation: argv in, exit code out.

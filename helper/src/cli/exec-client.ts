@@ -1,6 +1,6 @@
 import type { ExecParams } from '../../../src/shared/container';
 import type { BerthClient } from '../client/unix-client';
-import { writeOut } from './io';
+import { outStream, writeOut } from './io';
 
 // The client side of `berth exec`, `run -i/-t` and `berth attach`
 // (docs/exec.md): output events to stdout and stderr, stdin to exec.input,
@@ -10,7 +10,7 @@ import { writeOut } from './io';
 export function execSession(c: BerthClient, p: ExecParams): Promise<number> {
   // no detach keys: the session ends only with its command
   return withSession(c, { interactive: p.interactive === true, tty: p.tty === true }, async () =>
-    (await c.api['container.exec']({ ...p, cols: process.stdout.columns || 80, rows: process.stdout.rows || 24 })).exitCode,
+    (await c.api['container.exec']({ ...p, cols: outStream('stdout').columns || 80, rows: outStream('stdout').rows || 24 })).exitCode,
   ) as Promise<number>;
 }
 
@@ -81,10 +81,10 @@ async function withSession<T extends number>(
     if (e.type === 'exec.started' && session === null) {
       session = e.session;
       for (const x of pending.splice(0)) send(x.data, x.eof);
-      if (raw) void c.api['exec.resize']({ session, cols: process.stdout.columns || 80, rows: process.stdout.rows || 24 }).catch(() => {});
+      if (raw) void c.api['exec.resize']({ session, cols: outStream('stdout').columns || 80, rows: outStream('stdout').rows || 24 }).catch(() => {});
     } else if (e.type === 'exec.output' && e.session === session) {
       const b = Buffer.from(e.data, 'base64');
-      chain = chain.then(() => writeOut(b, e.stream === 'stderr' ? process.stderr : process.stdout));
+      chain = chain.then(() => writeOut(b, e.stream === 'stderr' ? 'stderr' : 'stdout'));
     }
   });
   const onData = (d: Buffer) => {
@@ -94,13 +94,13 @@ async function withSession<T extends number>(
     if (f.detach) detach();
   };
   const onEnd = () => send('', true);
-  const onResize = () => session && void c.api['exec.resize']({ session, cols: process.stdout.columns, rows: process.stdout.rows }).catch(() => {});
+  const onResize = () => session && void c.api['exec.resize']({ session, cols: outStream('stdout').columns, rows: outStream('stdout').rows }).catch(() => {});
   if (p.interactive) {
     if (raw) stdin.setRawMode(true);
     stdin.on('data', onData);
     stdin.once('end', onEnd);
   }
-  if (raw) process.stdout.on('resize', onResize);
+  if (raw) outStream('stdout').on('resize', onResize);
   try {
     const r = await Promise.race([call(), detached]);
     await chain;
@@ -112,6 +112,6 @@ async function withSession<T extends number>(
       if (raw) stdin.setRawMode(false);
       stdin.pause();
     }
-    process.stdout.off('resize', onResize);
+    outStream('stdout').off('resize', onResize);
   }
 }

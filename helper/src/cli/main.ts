@@ -1,7 +1,7 @@
 // The `berth` program (loaded by entry.ts): one invocation of runCli,
 // exit once stdout is flushed.
 import { runCli } from './dispatch';
-import { exitOnClosedPipe, exitStatus, wasMade } from './io';
+import { exitOnClosedPipe, exitStatus, outStream, wasMade, writeText } from './io';
 import { defaultSignalsAsNode } from './start-signals';
 
 // Node did this itself before any of our code ran (start-signals.ts)
@@ -9,7 +9,7 @@ if (process.versions.bun) defaultSignalsAsNode();
 exitOnClosedPipe();
 runCli(process.argv.slice(2)).then(
   // exit once stdout is flushed: into a pipe, writes are asynchronous and exit would cut them;
-  // nothing printed: nothing to flush, and no stdout to make for it (io.ts whenMade)
+  // nothing printed through the stream (lines went out with writeText): nothing to flush, and no stdout to make for it (io.ts)
   // a closed pipe exits by itself (status 141) once its clean-up is done
   (code) => {
     const exit = () => exitStatus(code) === code && process.exit(code);
@@ -19,11 +19,11 @@ runCli(process.argv.slice(2)).then(
     // socket (a parent's stdio made by Node's child_process) end() shuts the
     // socket down for the shell's next commands too, which die of SIGPIPE
     // (docs/architecture.md#the-cli-start, test/integration/cli-runtimes.test.ts).
-    else if (process.versions.bun) process.stdout.end(exit);
-    else process.stdout.write('', exit);
+    else if (process.versions.bun) outStream('stdout').end(exit);
+    else outStream('stdout').write('', exit);
   },
   (e) => {
-    process.stderr.write(`Error: ${(e as Error).stack ?? e}\n`);
+    writeText('stderr', `Error: ${(e as Error).stack ?? e}\n`);
     process.exit(1);
   },
 );

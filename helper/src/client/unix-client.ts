@@ -1,21 +1,18 @@
 // node:fs, not node:fs/promises: the latter loads its own module graph
 // (readline, streams, dir, watchers), ~1-2 ms of every CLI command's CPU
 // (docs/architecture.md#the-cli-start)
-import { lstat as lstatCb, readFile as readFileCb } from 'node:fs';
-import { promisify } from 'node:util';
+import { lstat as lstatCb, readFile as readFileCb, type Stats } from 'node:fs';
 import { BerthError } from '../../../src/shared/errors';
 import { tokenPathFor } from '../../../src/shared/rpc';
 import type { BerthEvent } from '../../../src/shared/events';
 import { RpcSession, makeApi } from '../../../src/shared/rpc-client';
 import { LineFramer } from '../../../src/shared/rpc-frames';
 import type { BerthApi, MethodName, ParamsOf, ResultOf } from '../../../src/shared/methods';
+import { openSocket, type StreamSocket } from './socket';
 
-const lstat = promisify(lstatCb);
-const readFile = promisify(readFileCb);
-
-// node:net loaded at the first connection, not at start: on Bun it is built at its first load (~4 ms of
-// CPU), which a CLI verb that never connects (version, help) need not pay (docs/architecture.md#the-cli-start)
-const loadNet = async () => (await import('node:net')).default;
+// not node:util's promisify: on Bun node:util is one more module to build at start (docs/architecture.md#the-cli-start)
+const lstat = (p: string) => new Promise<Stats>((resolve, reject) => lstatCb(p, (e, st) => (e ? reject(e) : resolve(st))));
+const readFile = (p: string) => new Promise<string>((resolve, reject) => readFileCb(p, 'utf8', (e, t) => (e ? reject(e) : resolve(t))));
 
 export const DEFAULT_SOCKET = '/run/berth/berth.sock';
 // Answers can be large (host.inspect on a host with 50,000 rules); the
@@ -50,20 +47,15 @@ export async function connectHelper(socketPath: string, opts: { token?: string; 
       throw e;
     }
   }
-  const sock = (await loadNet()).createConnection(socketPath);
-  await new Promise<void>((resolve, reject) => {
-    sock.once('connect', resolve);
-    sock.once('error', (e: NodeJS.ErrnoException) =>
-      reject(e.code === 'ENOENT' || e.code === 'ECONNREFUSED' ? noHelper(socketPath) : e),
-    );
-  });
+  // opened below, after the session and framer that write to it and stop it
+  let sock: StreamSocket;
   const session = new RpcSession((frame) => sock.write(frame + '\n'), token, opts.client ?? 'cli');
   const closeCbs: (() => void)[] = [];
   let tooLong = false;
   const bytesCbs = new Set<(stream: string, bytes: Uint8Array) => Promise<void> | void>();
   let waits = 0;
   const resume = () => {
-    if (--waits === 0 && !sock.destroyed) sock.resume();
+    if (--waits === 0) sock.resume();
   };
   const onBytes = (stream: string, bytes: Uint8Array) => {
     for (const cb of bytesCbs) {
@@ -77,13 +69,16 @@ export async function connectHelper(socketPath: string, opts: { token?: string; 
     tooLong = true;
     sock.destroy();
   }, onBytes);
-  sock.on('data', (chunk: Buffer) => framer.push(chunk));
-  sock.on('error', () => {});
-  sock.on('close', () => {
-    // a call still waiting lost its answer: the helper stopped or dropped this
-    // connection; what a streaming command (nat ls) printed so far is incomplete
-    session.close(tooLong ? `the helper sent a frame larger than ${MAX_RESPONSE_BYTES} bytes` : 'the connection to the helper closed before its answer (the helper stopped or dropped this client; any output above is incomplete)');
-    for (const cb of closeCbs) cb();
+  sock = await openSocket(socketPath, {
+    data: (chunk) => framer.push(chunk),
+    close: () => {
+      // a call still waiting lost its answer: the helper stopped or dropped this
+      // connection; what a streaming command (nat ls) printed so far is incomplete
+      session.close(tooLong ? `the helper sent a frame larger than ${MAX_RESPONSE_BYTES} bytes` : 'the connection to the helper closed before its answer (the helper stopped or dropped this client; any output above is incomplete)');
+      for (const cb of closeCbs) cb();
+    },
+  }).catch((e: NodeJS.ErrnoException) => {
+    throw e.code === 'ENOENT' || e.code === 'ECONNREFUSED' ? noHelper(socketPath) : e;
   });
   const call = <M extends MethodName>(m: M, p: ParamsOf<M>) => session.call(m, p);
   return {
@@ -106,12 +101,7 @@ export async function readToken(socketPath: string): Promise<string> {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || !(await lstat(socketPath).catch(() => null))?.isSocket()) throw e;
   }
   // nobody listens (a helper that died left its socket): no helper, at once
-  const net = await loadNet();
-  const listening = await new Promise<boolean>((resolve) => {
-    const s = net.createConnection(socketPath);
-    s.once('connect', () => (s.end(), resolve(true)));
-    s.once('error', () => resolve(false));
-  });
+  const listening = await openSocket(socketPath, { data: () => {}, close: () => {} }).then((s) => (s.end(), true), () => false);
   if (!listening) throw Object.assign(new Error('no token'), { code: 'ENOENT' });
   for (let i = 0; ; i++) {
     try {
@@ -127,7 +117,7 @@ export async function readToken(socketPath: string): Promise<string> {
 // is being written, read as not there yet (a socket-activated helper's first
 // client polls for it while it starts; it used to send an empty token).
 async function tokenIn(socketPath: string): Promise<string> {
-  const t = (await readFile(tokenPathFor(socketPath), 'utf8')).trim();
+  const t = (await readFile(tokenPathFor(socketPath))).trim();
   if (!t) throw Object.assign(new Error('the token file is empty'), { code: 'ENOENT' });
   return t;
 }

@@ -1,7 +1,7 @@
 import { envList, keyValues, list, requireArgs, str } from '../args';
 import type { CliContext, Command, ParsedArgs } from '../command';
 import { PS_FILTERS } from '../filter-keys';
-import { confirm, onClosedPipe, writeOut } from '../io';
+import { confirm, onClosedPipe, outStream, writeOut } from '../io';
 import { eachName, perName } from '../each-name';
 import { parseSize, parseTime } from '../times';
 import { DEFAULT_LOG_LIMITS } from '../../../../src/shared/log-limits';
@@ -86,8 +86,8 @@ export const containerCommands: Command[] = [
         logLimits: logLimits(list(a.values['log-opt'])),
         interactive,
         tty,
-        cols: process.stdout.columns || 80,
-        rows: process.stdout.rows || 24,
+        cols: outStream('stdout').columns || 80,
+        rows: outStream('stdout').rows || 24,
       });
       if (detach) {
         ctx.out(created.Id);
@@ -373,7 +373,7 @@ export const containerCommands: Command[] = [
       const c = await ctx.client();
       let chain = Promise.resolve();
       c.onEvent((e) => {
-        if (e.type === 'log') chain = chain.then(() => writeOut(e.data, e.stream === 'stderr' ? process.stderr : process.stdout));
+        if (e.type === 'log') chain = chain.then(() => writeOut(e.data, e.stream === 'stderr' ? 'stderr' : 'stdout'));
       });
       // streamed as events, whatever the size: the CLI never holds the whole log
       await c.api['container.logs']({ name, tail, since, until, timestamps: a.values.timestamps === true, follow: a.values.follow === true, stream: true });
@@ -417,7 +417,7 @@ async function attach(ctx: CliContext, id: string): Promise<number> {
   let chain = Promise.resolve();
   c.onEvent((e) => {
     if (e.type === 'log' && e.container === id)
-      chain = chain.then(() => writeOut(e.data, e.stream === 'stderr' ? process.stderr : process.stdout));
+      chain = chain.then(() => writeOut(e.data, e.stream === 'stderr' ? 'stderr' : 'stdout'));
   });
   const r = await withStopOnSignal(c, id, false, () => c.api['container.logs']({ name: id, follow: true }));
   await chain;

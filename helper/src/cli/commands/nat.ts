@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { OWNERS, type OwnerName } from '../../../../src/shared/owners';
 import { invalid } from '../../../../src/shared/errors';
 import type { Command } from '../command';
+import { outStream } from '../io';
 
 const s = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
@@ -41,9 +42,10 @@ export const natCommands: Command[] = [
       // already read when the socket paused): a wait per frame added a
       // 'drain' and an 'error' listener each, and Node warned of a leak.
       let full: Promise<void> | undefined;
+      const out = outStream('stdout');
       const off = c.onBytes((id, bytes) => {
-        if (id !== stream || process.stdout.write(bytes)) return;
-        full ??= once(process.stdout, 'drain').then(() => {}, () => {}).finally(() => (full = undefined));
+        if (id !== stream || out.write(bytes)) return;
+        full ??= once(out, 'drain').then(() => {}, () => {}).finally(() => (full = undefined));
         return full;
       });
       try {
