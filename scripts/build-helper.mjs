@@ -14,6 +14,10 @@ await build({
   // a clone has node_modules: packages stay outside the bundle
   packages: 'external',
   sourcemap: 'linked',
+  // positions only: the helper parses its maps at start and keeps them for its life
+  // (cli/entry.ts), and the sources' text in them was ~0.9 MB of its heap
+  // (docs/architecture.md, "Helper memory")
+  sourcesContent: false,
 });
 await buildCliFastPath(build, root, 'dist');
 buildCliBinary(root, 'dist');

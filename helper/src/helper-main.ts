@@ -29,7 +29,7 @@ import { RpcServer } from './server/rpc-server';
 import { cleanupDeps } from './server/cleanup-deps';
 import { PortService } from './engine/ports';
 import { VERSION } from './version';
-import { HELPER_ENV, HELPER_NODE_FLAGS } from './helper-node-flags';
+import { HELPER_ENV, HELPER_NODE_FLAGS, setHelperV8Flags } from './helper-node-flags';
 import { useEngineSockets } from './inspect/engines';
 
 export interface HelperOptions {
@@ -53,6 +53,7 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
     return 1;
   }
   if (!o.foreground) return daemonize(o, argv);
+  setHelperV8Flags();
   if (o.dockerSocket) useEngineSockets({ docker: o.dockerSocket });
   const log = (m: string) => process.stderr.write(`${new Date().toISOString()} ${m}\n`);
   // A promise some code path forgot to await must not end a root daemon that

@@ -1,6 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { HELPER_ENV, HELPER_NODE_FLAGS } from './helper-node-flags';
+import { HELPER_ENV, HELPER_NODE_FLAGS, HELPER_V8_FLAGS } from './helper-node-flags';
 
 // The starts that cannot import the list write it out: they must say the same.
 describe("the helper's Node flags, on every path that starts it", () => {
@@ -25,5 +26,11 @@ describe("the helper's Node flags, on every path that starts it", () => {
   it("npm start's foreground helper gets them", () => {
     const start = read('scripts/start.mjs');
     expect(start).toContain(`spawn(NODE, [${HELPER_NODE_FLAGS.map((f) => `'${f}'`).join(', ')}, BERTH, 'helper', '--foreground'`);
+  });
+
+  // set from inside (setFlagsFromString ignores a flag it does not know, saying so
+  // only on stderr): a Node that dropped or renamed one fails here, not silently
+  it('the V8 flags the helper sets on itself are known to this Node', () => {
+    expect(() => execFileSync(process.execPath, [...HELPER_V8_FLAGS, '-e', '0'], { stdio: 'pipe' })).not.toThrow();
   });
 });

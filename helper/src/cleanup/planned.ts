@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import type { Finding, FirewallRule, HostInspect } from '../../../src/shared/inspect';
+import { KEEP_JSON_TEXT } from '../../../src/shared/keep-json-text';
 import { ruleSpec } from '../inspect/iptables-parse';
 import { splitWords } from '../inspect/tokens';
 
@@ -56,10 +57,10 @@ export const publicFinding = (p: Planned): Finding => kept.get(p) ?? toPublic(p)
 
 // A finding a later plan may answer again (cleanup/rule-verdicts.ts): its public form made
 // once, frozen with its arrays, so each answer has the same object and the server writes
-// its JSON once (server/json-pieces.ts). `like`: a finding already kept that says the same.
+// its JSON once (server/json-pieces.ts, KEEP_JSON_TEXT). `like`: a finding already kept that says the same.
 const kept = new WeakMap<Planned, Finding>();
 export function keepPublic(p: Planned, like?: Planned): Planned {
-  kept.set(p, (like && kept.get(like)) || deepFreeze(toPublic(p)));
+  kept.set(p, (like && kept.get(like)) || deepFreeze(Object.defineProperty(toPublic(p), KEEP_JSON_TEXT, { value: true })));
   return p;
 }
 function deepFreeze<T>(v: T): T {

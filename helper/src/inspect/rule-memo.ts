@@ -9,8 +9,7 @@ import type { Family } from './iptables-parse';
 // are the ones read then. And a rule that comes out the same in every
 // field (counters, position, owner and its evidence, the engine's object)
 // is the same object as before: its consumers may keep what they derive
-// from it per object (a WeakMap), and its answer's JSON text is kept with
-// it (server/json-pieces.ts keeps the text of frozen objects).
+// from it per object (a WeakMap).
 //
 // Owners are never taken on trust: a line at the same place with the same
 // counters is the rule before itself (frozen), and the reading still
@@ -25,8 +24,7 @@ import type { Family } from './iptables-parse';
 //
 // What it keeps: the last reading's rules (at 10,000 rules 6.8 MB of objects
 // and their own copies of their lines, never the save's whole text: see
-// `ownText`) and, once host.inspect answered them, each one's JSON text
-// (6.7 MB more). Dropped IDLE_MS after the last reading (`onForget` then
+// `ownText`; their JSON text is not kept: server/json-pieces.ts). Dropped IDLE_MS after the last reading (`onForget` then
 // gives the memory back); a reading of more than MAX_RULES is not kept at
 // all (at 50,000 rules the two would be ~70 MB: such a host is read cold).
 const IDLE_MS = 30_000;

@@ -1,6 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { KEEP_JSON_TEXT } from '../../../src/shared/keep-json-text';
 import { jsonPieces } from './json-pieces';
 
 setFlagsFromString('--expose-gc');
@@ -58,5 +59,24 @@ describe('jsonPieces', () => {
     expect(refs.findings.slice(90).every((r) => r.deref())).toBe(true);
     for (let r = walk.next(); !r.done; r = walk.next()) text += r.value;
     expect(JSON.parse(text).result.findings[99].rules[69]).toEqual({ i: 99, j: 69 });
+  });
+
+  it('keeps the text of a frozen element its maker marked (KEEP_JSON_TEXT), and only of such', () => {
+    let reads = 0;
+    const element = (marked: boolean) => {
+      const o = { id: 1 };
+      Object.defineProperty(o, 'text', { enumerable: true, get: () => (reads++, 'x') });
+      if (marked) Object.defineProperty(o, KEEP_JSON_TEXT, { value: true });
+      return Object.freeze(o);
+    };
+    for (const marked of [true, false]) {
+      const list = Array.from({ length: 64 }, () => element(marked));
+      // at the depth of host.inspect's rules and a plan's findings: the frame, its result, a field
+      const first = joined({ result: { list } });
+      expect(first).toBe(JSON.stringify({ result: { list } }));
+      reads = 0;
+      expect(joined({ result: { list } })).toBe(first);
+      expect(reads).toBe(marked ? 0 : 64);
+    }
   });
 });

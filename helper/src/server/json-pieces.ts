@@ -9,6 +9,7 @@
 // Walking only those keeps the cost of a small answer at one stringify per
 // field, and of a long array at one per element.
 
+import { KEEP_JSON_TEXT } from '../../../src/shared/keep-json-text';
 import { ruleJsonText } from '../inspect/rule-json';
 
 const WALK_OBJECTS_TO_DEPTH = 3; // the frame, its result, the result's fields
@@ -71,22 +72,24 @@ function* walk(value: unknown, depth: number): Generator<string, void, undefined
   yield JSON.stringify(value) ?? 'null';
 }
 
-// The text of a frozen plain object whose objects (plain or arrays) are all frozen
-// is kept with it: it cannot change, and one frozen by its maker is answered again
-// (host.inspect's rules are the same objects from one reading to the next
-// when they did not change: inspect/rule-memo.ts; so are a cleanup plan's
-// findings: cleanup/rule-verdicts.ts).
-const frozenTexts = new WeakMap<object, string>();
+// The text of a frozen plain object its maker marked (KEEP_JSON_TEXT), whose
+// objects (plain or arrays) are all frozen, is kept with it: it cannot
+// change, and it is answered again (a cleanup plan's findings:
+// cleanup/rule-verdicts.ts). Not every frozen object: host.inspect's rules
+// are answered again too (inspect/rule-memo.ts), and their whole texts held
+// ~7.6 MB of the heap at 10,000 rules (the cons strings V8's JSON writer
+// builds) while the memo lived (docs/architecture.md, "Helper memory").
+const keptTexts = new WeakMap<object, string>();
 function elementText(v: unknown): string {
   if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
   // an iptables rule: its text made from what its line's text was (inspect/rule-json.ts)
   const rule = ruleJsonText(v);
   if (rule !== undefined) return rule;
-  if (!Object.isFrozen(v)) return JSON.stringify(v) ?? 'null';
-  let text = frozenTexts.get(v);
+  if ((v as { [KEEP_JSON_TEXT]?: boolean })[KEEP_JSON_TEXT] !== true) return JSON.stringify(v) ?? 'null';
+  let text = keptTexts.get(v);
   if (text === undefined) {
     text = JSON.stringify(v) ?? 'null';
-    if (deeplyFrozen(v, 2)) frozenTexts.set(v, text);
+    if (deeplyFrozen(v, 2)) keptTexts.set(v, text);
   }
   return text;
 }
