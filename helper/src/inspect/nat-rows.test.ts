@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FirewallRule } from '../../../src/shared/inspect';
 import { parseIptablesSave } from './iptables-parse';
-import { RowCache } from './nat-rows';
+import { Lines, RowCache } from './nat-rows';
 import { jsonLines, tableBytes } from './nat-text';
 
 const SAVE = `*nat
@@ -23,11 +23,11 @@ const cut = <T>(all: T[], size: number) => Array.from({ length: Math.ceil(all.le
 // one listing's output through the kept rows, in pieces of `size` rules
 function listed(cache: RowCache, format: 'json' | 'table', rules: FirewallRule[], size: number): string {
   const rows = cache.begin();
-  const out = cut(rules, size).map((p, i) => (format === 'json' ? jsonLines(p, rows) : tableBytes(p, i === 0, rows)));
+  const out = cut(rules, size).flatMap((p, i) => (format === 'json' ? jsonLines(p, rows) : tableBytes(p, i === 0, rows)));
   rows.end();
   return Buffer.concat(out).toString();
 }
-const fresh = (format: 'json' | 'table', rules: FirewallRule[]) => (format === 'json' ? jsonLines(rules) : tableBytes(rules, true)).toString();
+const fresh = (format: 'json' | 'table', rules: FirewallRule[]) => Buffer.concat(format === 'json' ? jsonLines(rules) : tableBytes(rules, true)).toString();
 
 describe('nat ls rows kept between listings (nat-rows.ts)', () => {
   for (const format of ['json', 'table'] as const) {
@@ -64,6 +64,24 @@ describe('nat ls rows kept between listings (nat-rows.ts)', () => {
     // new counters are spliced into the kept line (its matches still the kept ones)
     const counted = read().map((r) => ({ ...r, packets: r.packets + 1000, bytes: r.bytes * 3 }));
     expect(listed(cache, 'json', counted.map((r) => ({ ...r, matches: { changed: 'yes' } })), 2)).toBe(fresh('json', counted));
+  });
+
+  it('kept lines go out in order: a long run or a lone range as a view of its piece, short runs copied together', () => {
+    const a = Buffer.from('a\nb\n');
+    const c = Buffer.from('c\n');
+    const big = Buffer.alloc(20_000, 'z');
+    const lines = new Lines();
+    lines.add(a, 0, 2);
+    lines.add(c, 0, 2);
+    lines.add(big, 0, 10_000);
+    lines.add(big, 10_000, 20_000); // right after the one before: one run
+    lines.add(a, 2, 4);
+    const out = lines.out();
+    expect(Buffer.concat(out).toString()).toBe(`a\nc\n${'z'.repeat(20_000)}b\n`);
+    expect(out.map((b) => b.length)).toEqual([4, 20_000, 2]);
+    expect(out[1].buffer).toBe(big.buffer); // not copied
+    expect(out[2].buffer).toBe(a.buffer);
+    expect(new Lines().out()).toEqual([]);
   });
 
   it('a listing with filters leaves the kept rows as they were; all of them are dropped when idle', async () => {

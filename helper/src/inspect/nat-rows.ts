@@ -112,7 +112,13 @@ export class RowCache {
   }
 }
 
-// Kept lines to copy out: pieces and ranges, copied into one Buffer at the end.
+// Runs of kept lines at least this long go out as views of the piece they
+// were written in, not copied: a listing like the last one then makes ~no
+// new bytes (5 MB of JSON at 10,000 rules), and leaves none for a full
+// collection to free after it (release-memory.ts counts such bytes).
+const VIEW_BYTES = 16 * 1024;
+
+// Kept lines to send: pieces and ranges; out() gives them as few Buffers.
 export class Lines {
   private pieces: Buffer[] = [];
   private ranges: number[] = [];
@@ -130,10 +136,33 @@ export class Lines {
     this.ranges.push(start, end);
     this.length += end - start;
   }
-  bytes(): Buffer {
-    const out = Buffer.allocUnsafe(this.length);
-    let at = 0;
-    for (let i = 0; i < this.pieces.length; i++) at += this.pieces[i].copy(out, at, this.ranges[2 * i], this.ranges[2 * i + 1]);
+  // the lines in order: a long run (or a lone range) as a view of its piece,
+  // shorter runs between long ones copied into one Buffer together
+  out(): Buffer[] {
+    const out: Buffer[] = [];
+    let from = 0; // the first range not out yet
+    let bytes = 0; // the length of ranges [from, i)
+    const copy = (to: number) => {
+      if (to - from === 1) out.push(this.pieces[from].subarray(this.ranges[2 * from], this.ranges[2 * from + 1]));
+      else if (to > from) {
+        const b = Buffer.allocUnsafe(bytes);
+        for (let i = from, at = 0; i < to; i++) at += this.pieces[i].copy(b, at, this.ranges[2 * i], this.ranges[2 * i + 1]);
+        out.push(b);
+      }
+      from = to;
+      bytes = 0;
+    };
+    for (let i = 0; i < this.pieces.length; i++) {
+      const n = this.ranges[2 * i + 1] - this.ranges[2 * i];
+      if (n < VIEW_BYTES) {
+        bytes += n;
+        continue;
+      }
+      copy(i);
+      out.push(this.pieces[i].subarray(this.ranges[2 * i], this.ranges[2 * i + 1]));
+      from = i + 1;
+    }
+    copy(this.pieces.length);
     return out;
   }
 }

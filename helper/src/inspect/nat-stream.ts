@@ -50,7 +50,8 @@ export async function streamNatText(p: Params, sink: NatSink): Promise<z.input<t
   // each piece goes out after the one before it has been read
   let written = Promise.resolve();
   // a piece of lines: text (its newline added here) or bytes whose lines end in one
-  const emit = (text: string | Buffer) => {
+  const emit = (text: string | Buffer | Buffer[]) => {
+    if (Array.isArray(text)) return void text.forEach(emit);
     if (!text.length || sink.signal.aborted) return;
     // as bytes at once: a piece waiting for the one before it is then held
     // outside V8's heap, not copied by each young collection meanwhile
@@ -132,7 +133,7 @@ export async function streamNatText(p: Params, sink: NatSink): Promise<z.input<t
 // Parsed rules in, output out: each rule owned by the links (ip link, read
 // beside the saves), named by its engine's API (json and table), kept or not
 // by the filters, and written as soon as nothing before it waits.
-function ruleWriter(p: Params, emit: (text: string | Buffer) => void, keep: (table: string, family: string) => boolean, errors: string[]) {
+function ruleWriter(p: Params, emit: (text: string | Buffer | Buffer[]) => void, keep: (table: string, family: string) => boolean, errors: string[]) {
   const queue: FirewallRule[] = []; // read, not yet written, in order
   const dnats: FirewallRule[] = []; // what a hairpin's owner comes from
   const kept: FirewallRule[] = []; // table with --no-trunc: every match, written at the end

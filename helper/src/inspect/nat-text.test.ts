@@ -23,7 +23,7 @@ describe('nat.text: the pieces of `berth nat ls`, written in the helper', () => 
     const tricky = [...rules, { ...rules[0], text: '-A X -m comment --comment "},{\\"id\\":\\"x\\"} café …" -j RETURN', comment: '},{"id":"x"} café …', ownerObject: { kind: 'container' as const, id: 'i', name: '},{"n\u2028' } }];
     const want = `${tricky.map((r) => JSON.stringify(r)).join('\n')}\n`;
     // bytes, each piece whole lines
-    for (const size of [1, 2, 3, 5, 100]) expect(Buffer.concat(cut(tricky, size).map((p) => jsonLines(p))).toString()).toBe(want);
+    for (const size of [1, 2, 3, 5, 100]) expect(Buffer.concat(cut(tricky, size).flatMap((p) => jsonLines(p))).toString()).toBe(want);
     expect(want.trimEnd().split('\n').map((l) => JSON.parse(l))).toEqual(tricky);
     expect(jsonLines([]).length).toBe(0);
   });

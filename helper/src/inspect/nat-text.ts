@@ -20,10 +20,11 @@ export const rawLine = (r: FirewallRule) => `${r.source === 'iptables' ? `*${r.t
 // the bytes of the indented array this was; less of the helper's CPU than a
 // JSON.stringify per rule, and than splitting the string (two more copies of
 // it in V8's heap, each collected, before it became bytes).
-// With `rows` (nat-rows.ts), a rule whose line was made before is copied
+// With `rows` (nat-rows.ts), a rule whose line was made before is taken
 // from there, and the others' lines (ranges of this piece) are kept there.
+// The lines come as Buffers to send in order (Lines.out: kept runs are views).
 const BETWEEN = Buffer.from('},{"');
-export function jsonLines(page: FirewallRule[], rows?: RowListing): Buffer {
+export function jsonLines(page: FirewallRule[], rows?: RowListing): Buffer[] {
   const asked = rows ? page.map((r) => rows.json(r)) : [];
   const made = rows ? page.filter((_, i) => !asked[i][1]) : page;
   const b = made.length ? Buffer.from(JSON.stringify(made)) : NO_BYTES;
@@ -33,11 +34,11 @@ export function jsonLines(page: FirewallRule[], rows?: RowListing): Buffer {
     if (rows) ends.push(i + 2);
   }
   if (b.length) b[b.length - 1] = 0x0a; // the closing `]`: the last line's end
-  if (!rows) return b.subarray(1);
+  if (!rows) return b.length ? [b.subarray(1)] : [];
   ends.push(b.length);
   if (made.length === page.length) {
     for (let i = 0, start = 1; i < page.length; i++) rows.keepJson(asked[i][0], page[i], b, start, (start = ends[i]));
-    return b.subarray(1);
+    return b.length ? [b.subarray(1)] : [];
   }
   const out = new Lines();
   for (let i = 0, m = 0, start = 1; i < page.length; i++) {
@@ -48,7 +49,7 @@ export function jsonLines(page: FirewallRule[], rows?: RowListing): Buffer {
       out.add(b, start, (start = ends[m++]));
     }
   }
-  return out.bytes();
+  return out.out();
 }
 const NO_BYTES = Buffer.alloc(0);
 
@@ -101,13 +102,14 @@ export function tableText(rules: FirewallRule[], widths: number[], header: boole
   return lines.join('\n');
 }
 
-// tableText with fixed widths as bytes, each line ending in a newline; with
-// `rows`, lines made before are copied from there and new ones kept there.
-export function tableBytes(rules: FirewallRule[], header: boolean, rows?: RowListing): Buffer {
+// tableText with fixed widths as bytes to send in order, each line ending in
+// a newline; with `rows`, lines made before are taken from there (as
+// jsonLines does) and new ones kept there.
+export function tableBytes(rules: FirewallRule[], header: boolean, rows?: RowListing): Buffer[] {
   const asked = rows ? rules.map((r) => rows.table(r)) : [];
   const made = rows ? rules.filter((_, i) => !asked[i][1]) : rules;
   const b = made.length || header ? Buffer.from(`${tableText(made, FIXED_WIDTHS, header)}\n`) : NO_BYTES;
-  if (!rows) return b;
+  if (!rows) return b.length ? [b] : [];
   // where each made line ends: none has a newline of its own but an nft
   // rule's text might (its rows are not kept then, and its piece not cut)
   const ends: number[] = [];
@@ -124,5 +126,6 @@ export function tableBytes(rules: FirewallRule[], header: boolean, rows?: RowLis
       out.add(b, start, (start = ends[m++]));
     }
   }
-  return cut ? (made.length === rules.length ? b : out.bytes()) : Buffer.from(`${tableText(rules, FIXED_WIDTHS, header)}\n`);
+  if (!cut) return [Buffer.from(`${tableText(rules, FIXED_WIDTHS, header)}\n`)];
+  return made.length === rules.length ? (b.length ? [b] : []) : out.out();
 }
