@@ -1,12 +1,12 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { invalid } from '../../../src/shared/errors';
 import { GLOBAL_OPTIONS, UsageError, type Command, type OptionSpec, type ParsedArgs } from './command';
+import { parseOptions, type OptionConfig } from './parse-options';
 
-// node:util's parseArgs does the parsing (it costs nothing at start-up; a
-// parser package costs tens of milliseconds on a 100 ms start). This file
-// adds what Docker's CLI has and parseArgs lacks: -h/--help, options that
-// stop at a command line (`berth run -d --name x sleep 10`), flag errors in
-// Docker's words.
+// parseOptions, node:util's parseArgs without node:util (parse-options.ts),
+// does the parsing (a parser package costs tens of milliseconds on a 100 ms
+// start). This file adds what Docker's CLI has and parseArgs lacks:
+// -h/--help, options that stop at a command line (`berth run -d --name x
+// sleep 10`), flag errors in Docker's words.
 
 // Every option a verb takes: its own, the global ones, and -h/--help unless
 // the verb uses -h itself (`run -h HOSTNAME`, as Docker's).
@@ -36,7 +36,7 @@ export function parseCommandArgs(cmd: Pick<Command, 'name' | 'options' | 'comman
       else falses.push(m[1]);
     } else argv.push(t);
   }
-  const options: NonNullable<ParseArgsConfig['options']> = {};
+  const options: Record<string, OptionConfig> = {};
   for (const [k, o] of Object.entries(specs))
     options[k] = { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) };
   const takesValue = (t: string): boolean => {
@@ -64,7 +64,7 @@ export function parseCommandArgs(cmd: Pick<Command, 'name' | 'options' | 'comman
   }
   let r;
   try {
-    r = parseArgs({ args: argv.slice(0, cut), options, allowPositionals: true, strict: true });
+    r = parseOptions(argv.slice(0, cut), options);
   } catch (e) {
     throw new UsageError(flagError(e as Error), 125);
   }
@@ -73,7 +73,7 @@ export function parseCommandArgs(cmd: Pick<Command, 'name' | 'options' | 'comman
   return { values, positionals: r.positionals, rest };
 }
 
-// parseArgs' messages in Docker's words: "unknown flag: --x", "flag needs an argument: --name".
+// parseArgs' (parseOptions') messages in Docker's words: "unknown flag: --x", "flag needs an argument: --name".
 function flagError(e: Error & { code?: string }): string {
   const m = e.message;
   // "Option '-n, --tail <value>' argument missing" names the long form last

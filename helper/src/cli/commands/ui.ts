@@ -1,11 +1,12 @@
 // `berth ui --web [--port N] [--no-open]`: the GUI in a browser tab.
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from '../command';
 
 // out/renderer, found next to dist/ (bundled: this code is in dist/chunks/) or the source tree.
-export function findRendererDir(env = process.env, here = fileURLToPath(new URL('.', import.meta.url))): string | null {
+// node:path and node:url loaded here, not at the start of every command (docs/architecture.md#the-cli-start)
+export async function findRendererDir(env = process.env, here?: string): Promise<string | null> {
+  const [{ resolve }, { fileURLToPath }] = await Promise.all([import('node:path'), import('node:url')]);
+  here ??= fileURLToPath(new URL('.', import.meta.url));
   const candidates = [
     env.BERTH_RENDERER_DIR,
     resolve(here, '../../out/renderer'), // dist/chunks/*.mjs
@@ -37,7 +38,7 @@ export const commands: Command[] = [
         ctx.err(`berth ui: invalid --port ${portText}`);
         return 2;
       }
-      const rendererDir = findRendererDir();
+      const rendererDir = await findRendererDir();
       if (!rendererDir) {
         ctx.err('berth ui: the GUI is not built (out/renderer/index.html missing); run `npx electron-vite build`');
         return 1;
