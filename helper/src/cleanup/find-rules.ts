@@ -88,6 +88,7 @@ export function findRuleIssues(rules: FirewallRule[], berth: BerthOwned, live: L
       const p = verdicts.verdict(r, judge);
       if (p) add(p, r);
     }
+    verdicts.end();
   } else {
     for (const r of ipt) {
       const p = staleRule(r, scan);

@@ -60,7 +60,7 @@ export const publicFinding = (p: Planned): Finding => kept.get(p) ?? toPublic(p)
 // its JSON once (server/json-pieces.ts, KEEP_JSON_TEXT). `like`: a finding already kept that says the same.
 const kept = new WeakMap<Planned, Finding>();
 export function keepPublic(p: Planned, like?: Planned): Planned {
-  kept.set(p, (like && kept.get(like)) || deepFreeze(Object.defineProperty(toPublic(p), KEEP_JSON_TEXT, { value: true })));
+  if (!kept.has(p)) kept.set(p, (like && kept.get(like)) || deepFreeze(Object.defineProperty(toPublic(p), KEEP_JSON_TEXT, { value: true })));
   return p;
 }
 function deepFreeze<T>(v: T): T {

@@ -10,52 +10,84 @@ import { keepPublic, type Planned } from './planned';
 // owns, the masquerading chains), nothing else. So a line judged before in the
 // same context is not judged again: its finding (or none) is the one made then,
 // with the same public (frozen) finding, whose JSON the server keeps
-// (server/json-pieces.ts). Another context judges every line again.
-interface Judged {
-  context: object;
-  text: string;
-  family: string;
-  table: string;
-  owner: string;
-  ownerEvidence: string;
-  ownerObject: FirewallRule['ownerObject'];
-  planned: Planned | null;
-}
+// (server/json-pieces.ts): made when the line comes again, so a reading of new
+// lines (cold) pays for none of it. Another context judges every line again.
+//
+// As the rule memo, by place: the k-th rule is first compared with the last plan's
+// k-th (most lines stand where they stood), and looked up by its parse only when it
+// is not that one. Held until IDLE_MS after the last plan, as the memo's rules.
+const IDLE_MS = 30_000;
 
 const sameObject = (a: FirewallRule['ownerObject'], b: FirewallRule['ownerObject']) =>
   (a ?? null) === (b ?? null) || (!!a && !!b && a.kind === b.kind && a.id === b.id && a.name === b.name);
+// the same line with the same owner: its own finding is the same in one context
+const sameLine = (a: FirewallRule, b: FirewallRule) =>
+  a === b || (a.matches === b.matches && a.text === b.text && a.family === b.family && a.table === b.table &&
+    a.owner === b.owner && a.ownerEvidence === b.ownerEvidence && sameObject(a.ownerObject, b.ownerObject));
 
 export class RuleVerdicts {
-  // by the line's parse: it lives as long as the rule memo keeps the line, and with it goes
-  private byLine = new WeakMap<object, Judged>();
   private key = '';
-  private context: object = {};
+  // the last plan's iptables rules in order (null: one the rule memo did not keep,
+  // whose parse no later reading shares), and the finding each got
+  private rules: (FirewallRule | null)[] = [];
+  private found: (Planned | null)[] = [];
+  private index: Map<object, number> | null = null; // by parse, made at the first rule not at its place
+  private next: { rules: (FirewallRule | null)[]; found: (Planned | null)[] } = { rules: [], found: [] };
+  private timer: NodeJS.Timeout | null = null;
 
-  // The context of the rules judged next, as a string of everything a verdict reads
-  // besides the rule (find-rules.ts judgeContext); another one than before forgets every verdict.
+  constructor(private readonly idleMs = IDLE_MS) {}
+
+  // A plan's rules are judged next, in order, in the context `key` (a string of
+  // everything a verdict reads besides the rule: find-rules.ts judgeContext);
+  // another one than the last plan's forgets every verdict.
   begin(key: string): void {
-    if (key === this.key) return;
-    this.key = key;
-    this.context = {};
+    if (key !== this.key) {
+      this.key = key;
+      this.clear();
+    }
+    this.next = { rules: [], found: [] };
   }
 
-  // The finding `judge` gives `r`, or the one it gave the same line in this context.
-  // Only lines the rule memo keeps (their parse frozen by it) are kept: another
-  // reading's line is never the same object, and would only fill the map.
+  // The finding `judge` gives `r`, or the one it gave the same line in the last plan.
   verdict(r: FirewallRule, judge: (r: FirewallRule) => Planned | null): Planned | null {
-    if (!Object.isFrozen(r.matches)) return judge(r);
-    const j = this.byLine.get(r.matches);
-    if (j && j.context === this.context && j.text === r.text && j.family === r.family && j.table === r.table &&
-      j.owner === r.owner && j.ownerEvidence === r.ownerEvidence && sameObject(j.ownerObject, r.ownerObject)) {
-      if (!j.planned || (j.planned.target.type === 'rule' && j.planned.target.rule === r)) return j.planned;
-      // the same finding of a rule read again (its counters moved): apply's target is this one
-      return (j.planned = keepPublic({ ...j.planned, target: { type: 'rule', rule: r } }, j.planned));
-    }
-    const planned = judge(r);
-    this.byLine.set(r.matches, {
-      context: this.context, text: r.text, family: r.family, table: r.table, owner: r.owner, ownerEvidence: r.ownerEvidence,
-      ownerObject: r.ownerObject, planned: planned && keepPublic(planned),
+    const k = this.next.rules.length;
+    const i = this.rules[k]?.matches === r.matches ? k : this.indexed().get(r.matches);
+    const before = i === undefined ? null : this.rules[i];
+    let p: Planned | null;
+    if (before && sameLine(before, r)) {
+      p = this.found[i!];
+      // seen twice: its public form is made now, once (planned.ts keepPublic)
+      if (p && p.target.type === 'rule' && p.target.rule !== r) p = keepPublic({ ...p, target: { type: 'rule', rule: r } }, keepPublic(p));
+      else if (p) keepPublic(p);
+    } else p = judge(r);
+    // a line the memo did not keep (not frozen by it) is never read again as this object's parse
+    this.next.rules.push(Object.isFrozen(r.matches) ? r : null);
+    this.next.found.push(p);
+    return p;
+  }
+
+  // The plan's rules are all judged: the next plan starts from them.
+  end(): void {
+    ({ rules: this.rules, found: this.found } = this.next);
+    this.next = { rules: [], found: [] };
+    this.index = null;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.clear(), this.idleMs);
+    this.timer.unref();
+  }
+
+  private indexed(): Map<object, number> {
+    if (this.index) return this.index;
+    const index = new Map<object, number>();
+    this.rules.forEach((r, i) => {
+      if (r && !index.has(r.matches)) index.set(r.matches, i);
     });
-    return planned;
+    return (this.index = index);
+  }
+
+  private clear(): void {
+    this.rules = [];
+    this.found = [];
+    this.index = null;
   }
 }
