@@ -429,7 +429,8 @@ export class Engine {
     const p = this.stepsTail.then(step);
     this.stepsTail = p.catch(() => {});
     const held = this.held.getStore();
-    if (!defer || !held?.open || !held.steps) return p;
+    // alone (nobody waiting to run beside it): awaited here, as any step
+    if (!defer || !held?.open || !held.steps || !this.waiting.length) return p;
     held.steps.push(p);
     p.catch(() => {}); // its failure is the batch's to handle (runBatch)
     return Promise.resolve();
