@@ -96,9 +96,14 @@ const go = async (page, view) => {
   return t;
 };
 
-// Frames while scrolling: 40 steps of 600 px. A step's frame = from moving the scroller until the
-// next animation frame (the interval between two frames: one vsync, 16.7 ms, when the frame's
-// work fits in it, else a multiple). Its work = main-thread time from the scroll event of that frame
+// Frames while scrolling: 40 steps of 600 px, one per animation frame (the scroll event of a step
+// comes in the next frame, ahead of its animation-frame callbacks). A step's frame = from the
+// timestamp of that frame to the next frame's (the begin time Chromium gives requestAnimationFrame's
+// callbacks: a vsync, so one vsync, 16.7 ms, when the frame's work fit in it, else a multiple), read
+// in whole vsyncs (the timestamps jitter by ~0.1 ms). Not performance.now() in the callbacks: when
+// a callback runs after its vsync waits on the thread and on the machine (a loaded 2-core machine
+// delays it by a few ms either way), and that wall time spread an empty page's frames to p95 20 ms
+// when none missed a vsync. Its work = main-thread time from the scroll event of that frame
 // (a capture listener on the document, ahead of the page's own) until the first task after the frame
 // was drawn (a message posted from the animation-frame callback): script, style, layout and paint of
 // that frame, without the wait for vsync that makes the frame interval's floor.
@@ -152,17 +157,19 @@ const stepFrames = (scroller, marked = false) =>
   scroller.evaluate(async (el, marked) => {
     const frames = [];
     const work = [];
+    let last = await new Promise((r) => requestAnimationFrame(r));
     let scrolled = 0;
     const onScroll = () => { scrolled ||= performance.now(); };
     document.addEventListener('scroll', onScroll, { capture: true });
     const done = [];
     let waiting = 0; // steps whose rows in the DOM included a placeholder (its page not there yet)
     for (let i = 1; i <= 40; i++) {
-      const t0 = performance.now();
       if (marked) performance.mark('bench-step');
       scrolled = 0;
       el.scrollTop += 600;
-      await new Promise((r) => requestAnimationFrame(() => {
+      await new Promise((r) => requestAnimationFrame((at) => {
+        if (i > 1) frames.push(at - last); // the frame of the step before
+        last = at;
         const from = scrolled || performance.now();
         const ch = new MessageChannel();
         done.push(new Promise((ok) => { ch.port1.onmessage = () => { work.push(performance.now() - from); ok(); }; }));
@@ -170,14 +177,18 @@ const stepFrames = (scroller, marked = false) =>
         if (el.querySelector('.row-loading')) waiting++;
         r();
       }));
-      frames.push(performance.now() - t0);
     }
+    frames.push((await new Promise((r) => requestAnimationFrame(r))) - last); // the last step's frame
     await Promise.all(done);
     document.removeEventListener('scroll', onScroll, { capture: true });
     if (marked) performance.mark('bench-step');
     return { frames, work, waiting };
   }, marked);
-const frameText = ({ frames, work, waiting, totals, cpu }) => `frame p50 ${ms(median(frames))}, p95 ${ms(p95(frames))}; work per frame p50 ${ms(median(work))}, p95 ${ms(p95(work))}; ${totals}; traced: ${cpuText(cpu)}; ${waiting} of 40 steps had a placeholder row (its page not yet there) in the DOM`;
+// A frame interval in whole vsyncs (see above; headless Chromium draws at 60 Hz)
+const VSYNC = 1000 / 60;
+const vsyncs = (x) => Math.max(1, Math.round(x / VSYNC));
+const frameMs = (x) => `${(vsyncs(x) * VSYNC).toFixed(1)} ms`;
+const frameText = ({ frames, work, waiting, totals, cpu }) => `frame p50 ${frameMs(median(frames))}, p95 ${frameMs(p95(frames))} (${frames.filter((x) => vsyncs(x) > 1).length} of 40 frames missed a vsync); work per frame p50 ${ms(median(work))}, p95 ${ms(p95(work))}; ${totals}; traced: ${cpuText(cpu)}; ${waiting} of 40 steps had a placeholder row (its page not yet there) in the DOM`;
 
 // The floor of that measure in this browser (headless, --disable-gpu): a trivial page scrolled the
 // same way. Frames cannot be shorter than its interval; read the views' numbers beside it.
