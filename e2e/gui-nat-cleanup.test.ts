@@ -112,7 +112,10 @@ describe.skipIf(!ready)('NAT rules, Cleanup and Ports in Chromium, fake helper',
     await nat.filter('Owner', 'kubernetes');
     await nat.search('svc-9999 ');
     await expect.poll(() => nat.rows().count()).toBe(1);
-    expect(await nat.rows().first().locator('.badge').getAttribute('title')).toMatch(/kubernetes: chain KUBE-SERVICES/);
+    // tooltips sit on the row under the pointer (and the current row)
+    const badge = nat.rows().first().locator('.badge');
+    await badge.hover();
+    await expect.poll(() => badge.getAttribute('title')).toMatch(/kubernetes: chain KUBE-SERVICES/);
     await nat.clearFilters();
 
     // raw view: the iptables-save text of what the filters show

@@ -97,7 +97,8 @@ describe.skipIf(missing.length > 0)('Rules and findings named by their objects, 
     expect(await nat.rows().count()).toBe(1);
     const owner = dnat.locator('[role="cell"].nat-owner');
     expect(await owner.textContent()).toBe('dockershop-web');
-    expect(await owner.getAttribute('title')).toBe("docker container shop-web (named by Docker's API)");
+    await owner.hover(); // tooltips sit on the row under the pointer (and the current row)
+    await expect.poll(() => owner.getAttribute('title')).toBe("docker container shop-web (named by Docker's API)");
     await app.shot('names-docker-rule-1024-light');
     await dnat.click();
     const details = page.getByRole('complementary', { name: /^Rule nat DOCKER #/ });

@@ -74,11 +74,20 @@ export function useVirtualRows({
 
   // A row already rendered (the next one usually is: overscan) takes the
   // focus at once, so a key pressed right after lands on it and not on the
-  // row it left; one scrolled to is focused once the scroll has drawn it.
+  // row it left; one scrolled to is focused once the scroll has drawn it,
+  // unless a later move took over, and until then the keys move on from it
+  // (keys pressed faster than frames drawn: past the overscan, each was a
+  // move from the row that still had the focus, and got lost).
+  const pending = useRef(-1);
   const focusRow = (i: number) => {
     const now = rowRefs.current.get(i);
+    pending.current = now ? -1 : i;
     if (now) now.focus({ preventScroll: true });
-    else requestAnimationFrame(() => requestAnimationFrame(() => rowRefs.current.get(i)?.focus({ preventScroll: true })));
+    else requestAnimationFrame(() => requestAnimationFrame(() => {
+      if (pending.current !== i) return;
+      pending.current = -1;
+      rowRefs.current.get(i)?.focus({ preventScroll: true });
+    }));
   };
 
   useEffect(() => {
@@ -102,8 +111,9 @@ export function useVirtualRows({
     virt.scrollToIndex(to, { align: 'auto' });
     focusRow(to);
   };
-  const onKeyDown = (e: KeyboardEvent, i: number) => {
+  const onKeyDown = (e: KeyboardEvent, at: number) => {
     if (e.target !== e.currentTarget) return; // a button in the row has its own keys
+    const i = pending.current >= 0 ? pending.current : at;
     const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 600) / estimate) - 1);
     const keys: Record<string, number> = { ArrowDown: i + 1, ArrowUp: i - 1, PageDown: i + page, PageUp: i - page, Home: 0, End: count - 1 };
     if (e.key in keys) {
@@ -116,6 +126,7 @@ export function useVirtualRows({
   };
   const onClick = (e: MouseEvent, i: number) => {
     if ((e.target as Element).closest('button, a, input, select, textarea, [role="alert"]')) return;
+    pending.current = -1; // the clicked row has the focus now
     setCursor(i);
     onActivate(i);
   };

@@ -1,4 +1,4 @@
-import { memo, useCallback, useEffect, useLayoutEffect, useRef, type KeyboardEvent, type MouseEvent } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type MouseEvent, type PointerEvent } from 'react';
 import type { FirewallRule } from '../../../../shared/inspect';
 import { useVirtualRows, type ScrollRequest } from '../../lib/useVirtualRows';
 import { foreignObjectText, grouped, mappingText, matchSummary, shortBytes, shortCount, targetText } from './nat-format';
@@ -9,10 +9,10 @@ import type { OpenView } from '../../lib/navigation';
 
 export const ROW_HEIGHT = 30;
 // Rows beyond each edge of the view: enough for the row an arrow key moves to
-// to be there already (it takes the focus at once: useVirtualRows). Every
-// row in the DOM is walked again by each frame's paint and layerization, so
-// not more.
-const OVERSCAN = 4;
+// to be there already (it takes the focus at once: useVirtualRows). Rows are
+// keyed by place, so every row in the DOM gets a new rule on a scroll step of
+// a screenful, text set, laid out and painted again: not more.
+const OVERSCAN = 2;
 // The rules the helper matched, virtualized: only the rows in view (plus a
 // few) are in the DOM, and only their pages are asked of the helper (the
 // table reports the range it shows through onRange). A row whose page has
@@ -87,6 +87,15 @@ export function NatTable({
   // sits on another rule.
   const body = useRef<HTMLDivElement>(null);
   const focused = useRef(-1);
+  // The place in the window under the pointer: its row (whatever rule a
+  // scroll step brings to it) and the current row carry their tooltips
+  // (title attributes); the others carry none, five attribute writes less per
+  // row a scroll step brings (docs/architecture.md, large readings).
+  const [hovered, setHovered] = useState(-1);
+  const onPointerOver = (e: PointerEvent) => {
+    const row = (e.target as Element).closest<HTMLElement>('[role="row"]');
+    setHovered(row?.parentElement === body.current ? Number(row.dataset.index) - first : -1);
+  };
   useLayoutEffect(() => {
     const a = document.activeElement as HTMLElement | null;
     const want = focused.current;
@@ -117,7 +126,7 @@ export function NatTable({
         >
           {/* the window of rows, placed where its first row is: a scroll step moves this one box,
               not every row (a row's place in it is fixed by its place in the window) */}
-          <div className="vgrid-window" ref={body} style={{ transform: `translateY(${v.items[0]?.start ?? 0}px)` }}>
+          <div className="vgrid-window" ref={body} style={{ transform: `translateY(${v.items[0]?.start ?? 0}px)` }} onPointerOver={onPointerOver} onPointerLeave={() => setHovered(-1)}>
           {v.items.map((it, k) => {
             const r = rowAt(it.index);
             if (!r) return <NatRow key={k} index={it.index} start={k * ROW_HEIGHT} rule={undefined} tabStop={it.index === v.tabStop} selected={false} hit={false} onPath={false} packets={0} bytes={0} object={undefined} events={v.rowEvents} />;
@@ -130,6 +139,7 @@ export function NatTable({
                 start={k * ROW_HEIGHT}
                 rule={r}
                 tabStop={it.index === v.tabStop}
+                titled={k === hovered || it.index === v.tabStop}
                 selected={r.id === selected}
                 hit={r.id === hit}
                 onPath={path.has(r.id)}
@@ -183,6 +193,7 @@ const NatRow = memo(function NatRow({
   start,
   rule: r,
   tabStop,
+  titled = false,
   selected,
   hit,
   onPath,
@@ -196,6 +207,7 @@ const NatRow = memo(function NatRow({
   start: number;
   rule: FirewallRule | undefined;
   tabStop: boolean;
+  titled?: boolean; // the row under the pointer or the current one: with tooltips
   selected: boolean;
   hit: boolean;
   onPath: boolean;
@@ -224,19 +236,19 @@ const NatRow = memo(function NatRow({
   const note = object ? null : r.ownerObject ? r.ownerObject.name : r.comment === 'berth:jump' ? 'jump into Berth' : r.comment || null;
   return (
     <div {...props} className={cls} aria-selected={selected} data-rule-id={r.id}>
-      <div role="cell" className="mono nat-where" title={`${r.family} ${r.table} ${r.chain} rule ${r.position}${r.source === 'nftables' ? ' (nftables)' : ''}`}>
+      <div role="cell" className="mono nat-where" title={titled ? `${r.family} ${r.table} ${r.chain} rule ${r.position}${r.source === 'nftables' ? ' (nftables)' : ''}` : undefined}>
         {`${r.table} / `}<b>{r.chain}</b>{` #${r.position}`}{r.family === 'ipv6' && <span className="nat-fam">v6</span>}
       </div>
-      <div role="cell" className={`mono ellipsis target target-${r.target.toLowerCase()}`} title={target}>{r.targetArgs.goto ? `goto ${r.target}` : r.target || '—'}</div>
-      <div role="cell" className={`nat-owner${r.ownerObject || object ? '' : ' nat-owner-note'}`} title={r.comment ? `${r.comment}${object ? ` — ${describeObject(object)}` : ''}` : r.ownerObject ? foreignObjectText(r) : undefined}>
-        <OwnerBadge owner={r.owner} evidence={r.ownerEvidence} />
+      <div role="cell" className={`mono ellipsis target target-${r.target.toLowerCase()}`} title={titled ? target : undefined}>{r.targetArgs.goto ? `goto ${r.target}` : r.target || '—'}</div>
+      <div role="cell" className={`nat-owner${r.ownerObject || object ? '' : ' nat-owner-note'}`} title={!titled ? undefined : r.comment ? `${r.comment}${object ? ` — ${describeObject(object)}` : ''}` : r.ownerObject ? foreignObjectText(r) : undefined}>
+        <OwnerBadge owner={r.owner} evidence={r.ownerEvidence} titled={titled} />
         {object ? <BerthObjectLink object={object} onOpen={onOpen} /> : note}
       </div>
       {/* one column, so neither is squeezed to a few characters at 1024 px; the tooltip has both */}
-      <div role="cell" className={`mono ellipsis${mapping ? '' : match ? ' muted-strong' : ' muted'}`} title={[mapping, match].filter(Boolean).join('\n') || 'any packet'}>
+      <div role="cell" className={`mono ellipsis${mapping ? '' : match ? ' muted-strong' : ' muted'}`} title={titled ? [mapping, match].filter(Boolean).join('\n') || 'any packet' : undefined}>
         {mapping || match || 'any'}
       </div>
-      <div role="cell" className="num mono" title={`${grouped(packets)} packets, ${grouped(bytes)} bytes (${shortBytes(bytes)})`}>{shortCount(packets)}</div>
+      <div role="cell" className="num mono" title={titled ? `${grouped(packets)} packets, ${grouped(bytes)} bytes (${shortBytes(bytes)})` : undefined}>{shortCount(packets)}</div>
     </div>
   );
 });

@@ -66,10 +66,18 @@ describe('NatView', () => {
     const table = await screen.findByRole('table', { name: 'Firewall rules' });
     const row = table.querySelector('[data-rule-id="ipv4/nat/BERTH/2"]')!;
     expect(row.textContent).toContain('0.0.0.0:8080 → 172.18.0.2:80/tcp');
+    // tooltips sit on the row under the pointer and the current row (the first) only
+    const titles = (r: Element) => [...r.querySelectorAll<HTMLElement>('[role="cell"], .badge')].map((e) => e.title);
+    expect(titles(row).filter(Boolean)).toEqual([]);
+    expect(titles(table.querySelector('[data-rule-id="ipv4/nat/PREROUTING/1"]')!).filter(Boolean)).not.toEqual([]);
+    fireEvent.pointerOver(row.querySelector('[role="cell"]')!);
     // a NAT rule shows its mapping; what it matches is in the same cell's tooltip
-    expect([...row.querySelectorAll<HTMLElement>('[role="cell"]')].map((td) => td.title)).toContain('0.0.0.0:8080 → 172.18.0.2:80/tcp\n! -i br-1 -p tcp --dport 8080');
+    await waitFor(() => expect(titles(row)).toContain('0.0.0.0:8080 → 172.18.0.2:80/tcp\n! -i br-1 -p tcp --dport 8080'));
     expect(table.querySelector('[data-rule-id="ipv4/nat/BERTH/1"]')!.textContent).toContain('-i br-1');
-    expect(within(table).getAllByTitle('docker: chain DOCKER')).toHaveLength(1);
+    expect(within(table).queryAllByTitle('docker: chain DOCKER')).toHaveLength(0);
+    fireEvent.pointerOver(table.querySelector('[data-rule-id="ipv4/nat/DOCKER/1"] .badge')!);
+    await waitFor(() => expect(within(table).getAllByTitle('docker: chain DOCKER')).toHaveLength(1));
+    expect(titles(row).filter(Boolean)).toEqual([]); // the pointer left it
     expect(table.querySelector('[data-rule-id="ipv4/nat/PREROUTING/1"]')!.textContent).toContain('1.5K');
     expect(table.getAttribute('aria-rowcount')).toBe('5');
   });

@@ -1,7 +1,7 @@
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useBerth } from '../../api/context';
-import { queryKey, useBerthQueries, useBerthQuery } from '../../api/hooks';
+import { queryKey, useBerthQuery } from '../../api/hooks';
 import type { FirewallRule } from '../../../../shared/inspect';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorMessage } from '../../components/ErrorMessage';
@@ -13,33 +13,19 @@ import { useDebounced } from '../../lib/useDebounced';
 import { useSlashFocus } from '../../lib/useSlashFocus';
 import type { ScrollRequest } from '../../lib/useVirtualRows';
 import { grouped, rawText, type NatFilters } from './nat-format';
-import { NatTable } from './NatTable';
+import { NatPages, PAGE, type NatWhere } from './NatPages';
 import { PacketTracer, tracedRule, type TraceOutcome } from './PacketTracer';
 import { RuleDetails } from './RuleDetails';
 import { useBerthNames } from '../../lib/useBerthNames';
 import type { OpenView } from '../../lib/navigation';
 
 const NO_FILTERS: NatFilters = { search: '', table: '', owner: '', family: '' };
-// Rows per request: a few screenfuls, so scrolling asks rarely and each answer is small.
-const PAGE = 200;
 // The first page's params on opening the view (no filter, no reading yet): what a prefetch asks
 export const NAT_FIRST_PAGE = { search: '', offset: 0, limit: PAGE } as const;
 const COUNTERS_EVERY_MS = 5000;
-// A page is asked when the rows in view come within this many rows of it.
-// Not a whole page before any scrolling: that asked the second page together
-// with the first on opening, and the first rows came ~0.4 s after the first
-// answer instead of ~0.12 s (GUI bench, quiet machine; bench/README.md).
-const PAGE_AHEAD = 60;
-// Once the rows are scrolled, a whole page ahead in that direction: the next
-// page is asked as the rows in view enter the last one asked, a page of
-// scrolling before it is needed (60 rows were 3 steps of the GUI bench, and
-// a third of its steps met placeholders).
-const PAGE_AHEAD_SCROLLING = PAGE;
 // The helper searches in about a millisecond: the first key after a rest asks
-// at once, a burst of keys asks once it rests this long; pages crossed while
-// scrolling on are asked at most this often, those in view then.
+// at once, a burst of keys asks once it rests this long.
 const SEARCH_REST_MS = 30;
-const PAGES_REST_MS = 80;
 
 // The helper holds the rules: this view asks for the rows it shows (pages of
 // one reading, filtered and searched there) and refreshes only their counters.
@@ -53,14 +39,12 @@ export function NatView({ onOpen }: { onOpen?: OpenView } = {}) {
   const [selected, setSelected] = useState<FirewallRule | null>(null);
   const [trace, setTrace] = useState<TraceOutcome | null>(null);
   const [scrollTo, setScrollTo] = useState<ScrollRequest | null>(null);
-  // The rows in view change with every scroll step; the view re-renders only
-  // when the pages they need change (the table re-renders its own rows).
-  const range = useRef<[number, number]>([0, 0]);
-  const [span, setSpan] = useState<[number, number]>([0, 0]);
+  // the ids of the rules in view, for their counters (the pages and the rows in view are NatPages')
+  const inView = useRef<() => string[]>(() => []);
   const search = useDebounced(filters.search, SEARCH_REST_MS, { leading: true });
   const searchRef = useRef<HTMLInputElement>(null);
   useSlashFocus(searchRef);
-  const where = useMemo(
+  const where = useMemo<NatWhere>(
     () => ({
       search,
       table: filters.table || undefined,
@@ -90,56 +74,11 @@ export function NatView({ onOpen }: { onOpen?: OpenView } = {}) {
   const matched = data?.matched ?? 0;
   const total = data?.total ?? 0;
 
-  const [firstPage, lastPage] = useDebounced(span, PAGES_REST_MS, { leading: true, maxWait: PAGES_REST_MS });
-  const pageNos = useMemo(() => {
-    const out: number[] = [];
-    for (let p = Math.max(1, firstPage); p <= lastPage; p++) out.push(p);
-    return out;
-  }, [firstPage, lastPage]);
-  const pageQueries = useBerthQueries(
-    'nat.query',
-    data ? pageNos.map((p) => ({ ...where, snapshot: data.snapshot, offset: p * PAGE, limit: PAGE })) : [],
-  );
-  const pages = new Map<number, FirewallRule[]>();
-  if (data) pages.set(0, data.rules);
-  pageNos.forEach((p, i) => {
-    const d = pageQueries[i]?.data;
-    if (d && d.snapshot === data?.snapshot) pages.set(p, d.rules);
-  });
-  const rowAt = (i: number) => pages.get(Math.floor(i / PAGE))?.[i % PAGE];
-  let selectedIndex = -1;
-  if (selected) for (const [p, rules] of pages) {
-    const k = rules.findIndex((r) => r.id === selected.id);
-    if (k >= 0) selectedIndex = p * PAGE + k;
-  }
-  // the way the rows were last scrolled: 1 down, -1 up, 0 not yet
-  const heading = useRef(0);
-  const onRange = useCallback((a: number, b: number) => {
-    if (a !== range.current[0]) heading.current = Math.sign(a - range.current[0]);
-    range.current = [a, b];
-    const before = heading.current < 0 ? PAGE_AHEAD_SCROLLING : PAGE_AHEAD;
-    const after = heading.current > 0 ? PAGE_AHEAD_SCROLLING : PAGE_AHEAD;
-    const next: [number, number] = [Math.floor(Math.max(0, a - before) / PAGE), Math.floor((b + after) / PAGE)];
-    // a span of up to three pages that still holds the pages needed is kept:
-    // a page left behind is dropped with the next one asked, one change (and
-    // one render of this view) per page scrolled instead of two
-    setSpan((s) => (next[0] >= s[0] && next[1] <= s[1] && s[1] - s[0] <= 2 ? s : next));
-  }, []);
 
   // Counters of the rows in view, every few seconds: numbers only, not the rules.
-  const rowAtNow = useRef(rowAt);
-  rowAtNow.current = rowAt;
-  const shownIds = () => {
-    const ids: string[] = [];
-    for (let i = range.current[0]; i <= range.current[1] && ids.length < 2000; i++) {
-      const r = rowAtNow.current(i);
-      if (r) ids.push(r.id);
-    }
-    return ids;
-  };
   const counters = useQuery({
     queryKey: ['nat.counters', data?.snapshot],
-    queryFn: () => transport.call('nat.counters', { snapshot: data!.snapshot, ids: shownIds() }),
+    queryFn: () => transport.call('nat.counters', { snapshot: data!.snapshot, ids: inView.current() }),
     enabled: !!data && !raw,
     refetchInterval: COUNTERS_EVERY_MS,
     initialData: { takenAt: '', counters: [], changed: [] },
@@ -161,6 +100,7 @@ export function NatView({ onOpen }: { onOpen?: OpenView } = {}) {
   const all = useBerthQuery('nat.query', { ...where, snapshot: data?.snapshot, limit: 50_000 }, { enabled: raw && !!data });
 
   const path = useMemo(() => new Set(trace?.result.path.map((r) => r.id) ?? []), [trace]);
+  const hit = tracedRule(trace)?.id ?? null;
   const set = (k: keyof NatFilters) => (v: string) => setFilters((f) => ({ ...f, [k]: v }));
   const filtered = filters.search || filters.table || filters.owner || filters.family;
 
@@ -259,7 +199,7 @@ export function NatView({ onOpen }: { onOpen?: OpenView } = {}) {
             <div className="pane-center"><Spinner label="Reading iptables and nftables…" /></div>
           ) : !data && head.error ? (
             <ErrorMessage error={head.error} title="Could not read the firewall rules" />
-          ) : total === 0 ? (
+          ) : !data || total === 0 ? (
             <EmptyState icon="nat" title="No firewall rules">This host has no iptables or nftables rules the helper can read.</EmptyState>
           ) : raw ? (
             all.data ? (
@@ -268,20 +208,18 @@ export function NatView({ onOpen }: { onOpen?: OpenView } = {}) {
               <div className="pane-center"><Spinner label="Reading the rules…" /></div>
             )
           ) : (
-            <NatTable
-              count={matched}
-              total={total}
-              rowAt={rowAt}
+            <NatPages
+              where={where}
+              head={data}
               counters={counterMap}
-              selected={selected?.id ?? null}
-              selectedIndex={selectedIndex}
-              hit={tracedRule(trace)?.id ?? null}
+              selected={selected}
+              hit={hit}
               path={path}
               onSelect={select}
-              onRange={onRange}
               scrollTo={scrollTo}
               names={names}
               onOpen={onOpen}
+              inView={inView}
             />
           )}
         </div>
