@@ -14,11 +14,12 @@ export const PAGE = 200;
 // with the first on opening, and the first rows came ~0.4 s after the first
 // answer instead of ~0.12 s (GUI bench, quiet machine; bench/README.md).
 const PAGE_AHEAD = 60;
-// Once the rows are scrolled, a whole page ahead in that direction: the next
-// page is asked as the rows in view enter the last one asked, a page of
-// scrolling before it is needed (60 rows were 3 steps of the GUI bench, and
-// a third of its steps met placeholders).
-const PAGE_AHEAD_SCROLLING = PAGE;
+// Once the rows are scrolled, two pages ahead in that direction: a page is
+// asked two pages of scrolling before it is needed (60 rows were 3 steps of
+// the GUI bench, and a third of its steps met placeholders; one page, 10
+// steps, was ~170 ms at one step a frame, less than a loaded helper took to
+// answer).
+const PAGE_AHEAD_SCROLLING = 2 * PAGE;
 // Pages crossed while scrolling on are asked at most this often, those in view then.
 const PAGES_REST_MS = 80;
 
@@ -100,10 +101,10 @@ export const NatPages = memo(function NatPages({
     const before = heading.current < 0 ? PAGE_AHEAD_SCROLLING : PAGE_AHEAD;
     const after = heading.current > 0 ? PAGE_AHEAD_SCROLLING : PAGE_AHEAD;
     const next: [number, number] = [Math.floor(Math.max(0, a - before) / PAGE), Math.floor((b + after) / PAGE)];
-    // a span of up to three pages that still holds the pages needed is kept:
+    // a span of up to four pages that still holds the pages needed is kept:
     // a page left behind is dropped with the next one asked, one change (and
     // one render of this table) per page scrolled instead of two
-    setSpan((s) => (next[0] >= s[0] && next[1] <= s[1] && s[1] - s[0] <= 2 ? s : next));
+    setSpan((s) => (next[0] >= s[0] && next[1] <= s[1] && s[1] - s[0] <= 3 ? s : next));
   }, []);
   inView.current = () => {
     const ids: string[] = [];
