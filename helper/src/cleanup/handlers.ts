@@ -141,11 +141,6 @@ export function makeInspectHandlers(deps: InspectDeps) {
           clearTimeout(stall);
         },
       });
-      // What the listing left (the rows it replaced, the pieces sent) is
-      // collected once its answer is out, not before the next listing
-      // starts: a full collection there cost that listing up to a third of
-      // its CPU, ahead of its first line (docs/architecture.md "Helper memory")
-      setImmediate(() => releaseMemorySoon());
       if (gone.signal.aborted) throw new BerthError('unavailable', `the listing stopped: its client read nothing for ${NAT_STALL_MS / 1000} s or went away`);
       return res;
     },

@@ -9,7 +9,8 @@ let gc: (() => void) | null | undefined;
 let timer: NodeJS.Timeout | null = null;
 
 let liveAfterGc = 0; // the heap a full collection left: what is live then (readings kept for paging)
-let bytesAfterGc = 0; // and the ArrayBuffers' bytes then
+let externalAfterGc = 0; // and the bytes outside the heap then (ArrayBuffers)
+let pending = false; // a reading ran since the last full collection
 
 function fullGc(): void {
   if (gc === undefined) {
@@ -21,18 +22,20 @@ function fullGc(): void {
     }
   }
   gc?.();
-  liveAfterGc = v8.getHeapStatistics().used_heap_size;
-  bytesAfterGc = process.memoryUsage().arrayBuffers;
+  pending = false;
+  const h = v8.getHeapStatistics();
+  liveAfterGc = h.used_heap_size;
+  externalAfterGc = h.external_memory;
 }
 
-// Above this much live-or-dead heap, a new reading first collects what the
-// ones before it left: back-to-back readings (\`berth nat ls\` in a loop, a
+// Above this much live-or-dead heap, what a reading left is collected once
+// its answer is out: back-to-back readings (`berth nat ls` in a loop, a
 // GUI paging and refreshing) would otherwise each leave their garbage and
 // grow the heap by a reading each, 7 MB at 10,000 rules, until V8's own
 // limit (the helper stood at 190 MB after a dozen). A full collection of a
 // heap this size costs a few ms; a reading of 10,000 rules ~100 ms of CPU.
 // The garbage allowed above what was live at the last collection: with two
-// readings kept the heap stays above the budget, and a collection before
+// readings kept the heap stays above the budget, and a collection after
 // every page of a listing (nat.text) cost more CPU than the page.
 const HEAP_BUDGET = 32e6;
 const GARBAGE_BUDGET = 16e6;
@@ -43,15 +46,28 @@ const GARBAGE_BUDGET = 16e6;
 // next listing began, on top of its own.
 const BYTES_BUDGET = 8e6;
 
-// Called before every large reading or page; the idle collection runs `idleMs` after the last one.
+// Called as every large reading or page starts: what it leaves is collected
+// after an answer is written (releaseAfterAnswer), or `idleMs` after the last
+// such call. Never here: a collection ahead of a reading is paid before its
+// answer (it cost a listing up to a third of its CPU, ahead of its first line).
 export function releaseMemorySoon(idleMs = 10_000): void {
-  if (v8.getHeapStatistics().used_heap_size > Math.max(HEAP_BUDGET, liveAfterGc + GARBAGE_BUDGET) || process.memoryUsage().arrayBuffers > bytesAfterGc + BYTES_BUDGET) fullGc();
+  pending = true;
   if (timer) clearTimeout(timer);
   timer = setTimeout(() => {
     timer = null;
     fullGc();
   }, idleMs);
   timer.unref();
+}
+
+// The one place the budgets are checked: once an answer's last byte was handed
+// to the kernel (server/frame-output.ts), for every method, so the collection
+// is paid after the caller has its answer (docs/architecture.md, "Helper memory").
+// ~2 µs when a reading ran since the last collection, nothing otherwise.
+export function releaseAfterAnswer(): void {
+  if (!pending) return;
+  const h = v8.getHeapStatistics();
+  if (h.used_heap_size > Math.max(HEAP_BUDGET, liveAfterGc + GARBAGE_BUDGET) || h.external_memory > externalAfterGc + BYTES_BUDGET) fullGc();
 }
 
 // BERTH_DEBUG_MEMORY=1: the helper's memory on stderr at marks (cleanup/handlers.ts),

@@ -2,6 +2,7 @@ import type net from 'node:net';
 import { BerthError } from '../../../src/shared/errors';
 import type { RpcResponse } from '../../../src/shared/rpc';
 import { bytesFrameHeader, encodeLine, errorFrame } from '../../../src/shared/rpc-frames';
+import { releaseAfterAnswer } from '../inspect/release-memory';
 import { jsonPieces } from './json-pieces';
 import type { BudgetedOutput, OutputBudget } from './output-budget';
 
@@ -19,6 +20,13 @@ interface Answer {
   head: string;
   rest: Iterator<string>;
 }
+// an answer encoded whole while the line was busy (its line, newline included).
+// Every answer's last write calls releaseAfterAnswer once the kernel has it: the
+// one place a reading's garbage is collected, after its caller's answer and not
+// ahead of it (inspect/release-memory.ts).
+interface WholeAnswer {
+  line: string;
+}
 
 // What one connection sends, in order, one whole line per frame. A frame is
 // encoded in pieces (json-pieces.ts) and written a chunk at a time; while
@@ -33,7 +41,7 @@ interface Answer {
 export class FrameOutput implements BudgetedOutput {
   // a string: a frame encoded while the line was busy; bytes: a bytes frame,
   // header included; an Answer: one being encoded as it is sent
-  private queue: (Answer | string | Uint8Array)[] = [];
+  private queue: (Answer | WholeAnswer | string | Uint8Array)[] = [];
   private queuedBytes = 0;
   private current: Iterator<string> | null = null;
   private waiting = false;
@@ -77,7 +85,12 @@ export class FrameOutput implements BudgetedOutput {
     let head = '';
     try {
       for (let r = rest.next(); ; r = rest.next()) {
-        if (r.done) return this.sendLine(head + '\n');
+        if (r.done) {
+          this.queuedBytes += head.length + 1;
+          this.queue.push({ line: head + '\n' });
+          this.checkBacklog();
+          return;
+        }
         head += r.value;
         if (head.length >= CHUNK) break;
       }
@@ -175,6 +188,12 @@ export class FrameOutput implements BudgetedOutput {
           if (!this.checkBacklog()) return;
           continue;
         }
+        if ('line' in next) {
+          this.queuedBytes -= next.line.length;
+          sock.write(next.line, releaseAfterAnswer);
+          if (!this.checkBacklog()) return;
+          continue;
+        }
         // the walk is the only reference left to the answer: it lets go of the written parts (json-pieces.ts)
         this.current = next.rest;
         chunk = next.head;
@@ -199,7 +218,7 @@ export class FrameOutput implements BudgetedOutput {
       }
       this.current = null;
       this.hold(-1);
-      sock.write(chunk + '\n');
+      sock.write(chunk + '\n', releaseAfterAnswer);
       if (!this.checkBacklog()) return;
     }
     if (this.endWhenDone) sock.end();
