@@ -1,4 +1,5 @@
 import type { FirewallRule } from '../../../src/shared/inspect';
+import { firstByKey, MatchByPlace, positionOf } from '../../../src/shared/match-by-place';
 import { keepPublic, type Planned } from './planned';
 
 // What the plans shown judged of each rule line, kept from one plan to the next
@@ -13,9 +14,10 @@ import { keepPublic, type Planned } from './planned';
 // (server/json-pieces.ts): made when the line comes again, so a reading of new
 // lines (cold) pays for none of it. Another context judges every line again.
 //
-// As the rule memo, by place: the k-th rule is first compared with the last plan's
-// k-th (most lines stand where they stood), and looked up by its parse only when it
-// is not that one. Held until IDLE_MS after the last plan, as the memo's rules.
+// As the rule memo, by place, else by index (src/shared/match-by-place.ts): the k-th
+// rule is first compared with the last plan's k-th (most lines stand where they
+// stood), and looked up by its parse only when it is not that one. Held until
+// IDLE_MS after the last plan, as the memo's rules.
 const IDLE_MS = 30_000;
 
 const sameObject = (a: FirewallRule['ownerObject'], b: FirewallRule['ownerObject']) =>
@@ -28,10 +30,9 @@ const sameLine = (a: FirewallRule, b: FirewallRule) =>
 export class RuleVerdicts {
   private key = '';
   // the last plan's iptables rules in order (null: one the rule memo did not keep,
-  // whose parse no later reading shares), and the finding each got
-  private rules: (FirewallRule | null)[] = [];
+  // whose parse no later reading shares), found by parse, and the finding each got
+  private rules = byParse([]);
   private found: (Planned | null)[] = [];
-  private index: Map<object, number> | null = null; // by parse, made at the first rule not at its place
   private next: { rules: (FirewallRule | null)[]; found: (Planned | null)[] } = { rules: [], found: [] };
   private timer: NodeJS.Timeout | null = null;
 
@@ -51,11 +52,11 @@ export class RuleVerdicts {
   // The finding `judge` gives `r`, or the one it gave the same line in the last plan.
   verdict(r: FirewallRule, judge: (r: FirewallRule) => Planned | null): Planned | null {
     const k = this.next.rules.length;
-    const i = this.rules[k]?.matches === r.matches ? k : this.indexed().get(r.matches);
-    const before = i === undefined ? null : this.rules[i];
+    const i = this.rules.find(k, (b) => b?.matches === r.matches, () => positionOf(this.rules.indexed(), r.matches));
+    const before = i < 0 ? null : this.rules.items[i];
     let p: Planned | null;
     if (before && sameLine(before, r)) {
-      p = this.found[i!];
+      p = this.found[i];
       // seen twice: its public form is made now, once (planned.ts keepPublic)
       if (p && p.target.type === 'rule' && p.target.rule !== r) p = keepPublic({ ...p, target: { type: 'rule', rule: r } }, keepPublic(p));
       else if (p) keepPublic(p);
@@ -68,26 +69,18 @@ export class RuleVerdicts {
 
   // The plan's rules are all judged: the next plan starts from them.
   end(): void {
-    ({ rules: this.rules, found: this.found } = this.next);
+    this.rules = byParse(this.next.rules);
+    this.found = this.next.found;
     this.next = { rules: [], found: [] };
-    this.index = null;
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => this.clear(), this.idleMs);
     this.timer.unref();
   }
 
-  private indexed(): Map<object, number> {
-    if (this.index) return this.index;
-    const index = new Map<object, number>();
-    this.rules.forEach((r, i) => {
-      if (r && !index.has(r.matches)) index.set(r.matches, i);
-    });
-    return (this.index = index);
-  }
-
   private clear(): void {
-    this.rules = [];
+    this.rules = byParse([]);
     this.found = [];
-    this.index = null;
   }
 }
+
+const byParse = (rules: (FirewallRule | null)[]) => new MatchByPlace(rules, firstByKey((r: FirewallRule | null) => r?.matches));

@@ -1,4 +1,5 @@
 import type { FirewallRule } from '../../../src/shared/inspect';
+import { firstByKey, MatchByPlace, positionOf } from '../../../src/shared/match-by-place';
 
 // `berth nat ls`'s rows kept from one listing to the next (docs/architecture.md,
 // "How a request flows"): a host's next listing is mostly the same rules, so a
@@ -12,9 +13,10 @@ import type { FirewallRule } from '../../../src/shared/inspect';
 // kept (nft's are few and come whole from one JSON text).
 //
 // The rows are looked up in the order the last whole listing wrote them
-// (iptables-save prints the same order each time): a rule is compared with
-// the row after the last one found, and only when that is not it (a rule
-// inserted or removed before it) looked up by id. A Map lookup per rule
+// (iptables-save prints the same order each time), by place, else by index
+// (src/shared/match-by-place.ts): a rule is compared with the row after the
+// last one found, and only when that is not it (a rule inserted or removed
+// before it) looked up by id. A Map lookup per rule
 // hashed a new id string each time, which cost about what it saved.
 //
 // A row is one object per rule, its line a range of the piece of output it
@@ -59,10 +61,10 @@ const same = (row: Row, r: FirewallRule) =>
   row.position === r.position && row.text === r.text && row.chain === r.chain && row.table === r.table && row.family === r.family &&
   row.owner === r.owner && row.evidence === r.ownerEvidence && row.mapping === r.mapping && row.object === objectKey(r);
 const PACKETS = Buffer.from(',"packets":');
+const byId = (rows: Row[]) => new MatchByPlace(rows, firstByKey((row: Row) => row.id));
 
 export class RowCache {
-  private last: Row[] = []; // the last whole listing's rows, in its order
-  private byId: Map<string, number> | null = null; // rule id -> index in last, made when first needed
+  last = byId([]); // the last whole listing's rows, in its order
   private timer: NodeJS.Timeout | null = null;
   constructor(private readonly idleMs = IDLE_MS) {}
 
@@ -72,36 +74,18 @@ export class RowCache {
   }
 
   get size(): number {
-    return this.last.length;
+    return this.last.items.length;
   }
 
   clear(): void {
-    this.last = [];
-    this.byId = null;
+    this.last = byId([]);
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
   }
 
-  rowAt(i: number): Row | undefined {
-    return this.last[i];
-  }
-
-  // where rule `id` was in the last listing (-1: nowhere)
-  indexOf(id: string): number {
-    if (!this.last.length) return -1;
-    if (!this.byId) {
-      this.byId = new Map();
-      for (let i = 0; i < this.last.length; i++) {
-        this.byId.set(this.last[i].id, i);
-      }
-    }
-    return this.byId.get(id) ?? -1;
-  }
-
   // a listing of every rule ended: its rows are the ones kept
   replace(rows: Row[]): void {
-    this.last = rows;
-    this.byId = null;
+    this.last = byId(rows);
     this.touch();
   }
 
@@ -178,18 +162,17 @@ export class RowListing {
 
   // the rule's row, found or made, as the last of this listing's rows
   private row(r: FirewallRule): Row {
-    let row = this.cache.rowAt(this.at);
-    if (!row || !same(row, r)) {
+    const last = this.cache.last;
+    const i = last.find(this.at, (row) => same(row, r), () =>
       // the row after the last one found has the rule's place but not its
       // line (a rule changed where it stands; every rule, after a kube-proxy
       // resync or on a host read cold): that place's row is that one, and
       // no lookup by id (the Map of every row's id) is needed to know it
-      const here = !!row && row.id === r.id;
-      const i = here ? -1 : this.cache.indexOf(r.id);
-      row = i >= 0 ? this.cache.rowAt(i) : undefined;
-      if (row && same(row, r)) this.at = i;
-      else row = new Row(r.id, r.family, r.table, r.chain, r.position, r.text, r.owner, r.ownerEvidence, objectKey(r), r.mapping);
-    }
+      last.items[this.at]?.id === r.id ? -1 : positionOf(last.indexed(), r.id),
+    );
+    let row = i >= 0 ? last.items[i] : undefined;
+    if (row && (i === this.at || same(row, r))) this.at = i;
+    else row = new Row(r.id, r.family, r.table, r.chain, r.position, r.text, r.owner, r.ownerEvidence, objectKey(r), r.mapping);
     this.at++;
     this.rows.push(row);
     return row;

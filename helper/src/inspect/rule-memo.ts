@@ -1,4 +1,5 @@
 import type { FirewallRule } from '../../../src/shared/inspect';
+import { MatchByPlace } from '../../../src/shared/match-by-place';
 import type { Family } from './iptables-parse';
 
 // What one host reading leaves to the next (docs/architecture.md, "Reading
@@ -30,15 +31,20 @@ import type { Family } from './iptables-parse';
 const IDLE_MS = 30_000;
 const MAX_RULES = 16_384;
 
-type Table = Map<string, FirewallRule>; // text -> rule
+// one family's rules by place, else by table and text (src/shared/match-by-place.ts)
+type Rules = MatchByPlace<FirewallRule, Index>;
+type Index = {
+  tables: Map<string, Map<string, number>>; // table -> text -> place
+  repeats: Map<string, number>; // by id: a line a table has more than once, after its first
+};
+// One table's rules by text (of a line it had twice, the first).
+export type Table = { get(text: string): FirewallRule | undefined };
 
 export class RuleMemo {
   // the last reading's iptables rules per family, in the order the save printed them:
   // the next reading's k-th line is first compared with the k-th rule (most lines stand
   // where they stood), and looked up by text only when it is not that one
-  private last = new Map<Family, FirewallRule[]>();
-  private index: Map<string, Table> | null = null; // `${family} ${table}`, made at the first lookup
-  private repeats: Map<string, FirewallRule> | null = null; // by id: a line a table has more than once, after its first
+  private last = new Map<Family, Rules>();
   private timer: NodeJS.Timeout | null = null;
   constructor(
     private readonly onForget: () => void = () => {},
@@ -48,47 +54,34 @@ export class RuleMemo {
 
   get size(): number {
     let n = 0;
-    for (const l of this.last.values()) n += l.length;
+    for (const l of this.last.values()) n += l.items.length;
     return n;
   }
 
   // The last reading's rule of this line: the k-th of its family when that is the
   // same line, else one with its table and text (`id` picks among repeated lines).
   find(family: Family, k: number, table: string, text: string, id?: string): FirewallRule | undefined {
-    const at = this.last.get(family)?.[k];
-    if (at && at.text === text && at.table === table && (id === undefined || at.id === id)) return at;
-    if (!this.last.size) return undefined;
-    const found = this.indexed().get(`${family} ${table}`)?.get(text);
-    return found && id !== undefined && found.id !== id ? this.repeats?.get(id) : found;
+    const last = this.last.get(family);
+    if (!last) return undefined;
+    const i = last.find(k, (at) => at.text === text && at.table === table && (id === undefined || at.id === id), () => {
+      const { tables, repeats } = last.indexed();
+      const found = tables.get(table)?.get(text) ?? -1;
+      return found >= 0 && id !== undefined && last.items[found].id !== id ? (repeats.get(id) ?? -1) : found;
+    });
+    return i < 0 ? undefined : last.items[i];
   }
 
   // The last reading's rules of one table by text (of a line it had twice, the first).
   table(family: Family, table: string): Table | undefined {
-    return this.last.size ? this.indexed().get(`${family} ${table}`) : undefined;
-  }
-
-  private indexed(): Map<string, Table> {
-    if (this.index) return this.index;
-    const index = new Map<string, Table>();
-    const repeats = new Map<string, FirewallRule>();
-    for (const rules of this.last.values()) {
-      let table = '';
-      let t: Table | undefined;
-      for (const r of rules) {
-        if (!t || r.table !== table) {
-          table = r.table;
-          const key = `${r.family} ${table}`;
-          t = index.get(key);
-          if (!t) index.set(key, (t = new Map()));
-        }
-        // a line twice in one table: the first is found by its text (either serves as the
-        // other's parse), the others by their ids
-        if (!t.has(r.text)) t.set(r.text, r);
-        else repeats.set(r.id, r);
-      }
-    }
-    this.repeats = repeats;
-    return (this.index = index);
+    const last = this.last.get(family);
+    const t = last?.indexed().tables.get(table);
+    if (!last || !t) return undefined;
+    return {
+      get: (text) => {
+        const i = t.get(text);
+        return i === undefined ? undefined : last.items[i];
+      },
+    };
   }
 
   // After a reading is whole (classified, named): each iptables rule equal
@@ -109,14 +102,12 @@ export class RuleMemo {
       else freezeRule(r);
       now.push(kept);
     }
-    this.last = next;
-    this.index = this.repeats = null;
+    this.last = new Map([...next].map(([family, rules]) => [family, byTableAndText(rules)]));
     this.touch();
   }
 
   clear(): void {
     this.last = new Map();
-    this.index = this.repeats = null;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
   }
@@ -130,6 +121,26 @@ export class RuleMemo {
     this.timer.unref();
   }
 }
+
+const byTableAndText = (rules: FirewallRule[]): Rules =>
+  new MatchByPlace(rules, (rules) => {
+    const tables = new Map<string, Map<string, number>>();
+    const repeats = new Map<string, number>();
+    let table = '';
+    let t: Map<string, number> | undefined;
+    rules.forEach((r, i) => {
+      if (!t || r.table !== table) {
+        table = r.table;
+        t = tables.get(table);
+        if (!t) tables.set(table, (t = new Map()));
+      }
+      // a line twice in one table: the first is found by its text (either serves as the
+      // other's parse), the others by their ids
+      if (!t.has(r.text)) t.set(r.text, i);
+      else repeats.set(r.id, i);
+    });
+    return { tables, repeats };
+  });
 
 // rules[i], to be changed: a kept (frozen) rule is first replaced by a copy that
 // can be (without its engine's object: naming that is the reading's last step)
