@@ -10,7 +10,6 @@
 // field, and of a long array at one per element.
 
 import { KEEP_JSON_TEXT } from '../../../src/shared/keep-json-text';
-import { ruleJsonText } from '../inspect/rule-json';
 
 const WALK_OBJECTS_TO_DEPTH = 3; // the frame, its result, the result's fields
 const LONG_ARRAY = 64;
@@ -72,20 +71,19 @@ function* walk(value: unknown, depth: number): Generator<string, void, undefined
   yield JSON.stringify(value) ?? 'null';
 }
 
-// The text of a frozen plain object its maker marked (KEEP_JSON_TEXT), whose
-// objects (plain or arrays) are all frozen, is kept with it: it cannot
-// change, and it is answered again (a cleanup plan's findings:
-// cleanup/rule-verdicts.ts). Not every frozen object: host.inspect's rules
-// are answered again too (inspect/rule-memo.ts), and their whole texts held
-// ~7.6 MB of the heap at 10,000 rules (the cons strings V8's JSON writer
-// builds) while the memo lived (docs/architecture.md, "Helper memory").
+// The one way the helper keeps an answer's JSON text: with a frozen plain
+// object its maker marked (KEEP_JSON_TEXT), whose objects (plain or arrays)
+// are all frozen: it cannot change, and it is answered again (a cleanup
+// plan's findings: cleanup/rule-verdicts.ts; 1.1 MB of text at 10,000 rules,
+// 2.8 MB at 25,000, ~10-20 ms of CPU per answer saved). Nothing else keeps
+// text: host.inspect's rules are answered again too (inspect/rule-memo.ts),
+// but their texts, kept per line around the counters, held
+// 15.6 MB of live heap at 10,000 rules to save ~28 ms of CPU per warm
+// answer, and cost a cold answer ~45 ms more to cut and keep
+// (docs/architecture.md, "Helper memory").
 const keptTexts = new WeakMap<object, string>();
 function elementText(v: unknown): string {
-  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
-  // an iptables rule: its text made from what its line's text was (inspect/rule-json.ts)
-  const rule = ruleJsonText(v);
-  if (rule !== undefined) return rule;
-  if ((v as { [KEEP_JSON_TEXT]?: boolean })[KEEP_JSON_TEXT] !== true) return JSON.stringify(v) ?? 'null';
+  if (v === null || typeof v !== 'object' || (v as { [KEEP_JSON_TEXT]?: boolean })[KEEP_JSON_TEXT] !== true) return JSON.stringify(v) ?? 'null';
   let text = keptTexts.get(v);
   if (text === undefined) {
     text = JSON.stringify(v) ?? 'null';
