@@ -36,12 +36,17 @@ export function useBerthMutation<M extends MethodName>(method: M) {
 }
 
 // One query per params, same method (port.list of every running container).
-export function useBerthQueries<M extends MethodName>(method: M, paramsList: ParamsOf<M>[]): UseQueryResult<ResultOf<M>, BerthError>[] {
+export function useBerthQueries<M extends MethodName>(
+  method: M,
+  paramsList: ParamsOf<M>[],
+  opts: { staleTime?: number } = {},
+): UseQueryResult<ResultOf<M>, BerthError>[] {
   const { transport, helper } = useBerth();
   return useQueries({
     queries: paramsList.map((params) => ({
       queryKey: queryKey(method, params),
       queryFn: () => transport.call(method, params),
+      ...opts,
       enabled: helper.state === 'connected',
     })),
   }) as UseQueryResult<ResultOf<M>, BerthError>[];

@@ -80,6 +80,7 @@ export const NatPages = memo(function NatPages({
   const pageQueries = useBerthQueries(
     'nat.query',
     pageNos.map((p) => ({ ...where, snapshot: head.snapshot, offset: p * PAGE, limit: PAGE })),
+    { staleTime: Infinity }, // pages of one named reading: a page scrolled back to is not asked again
   );
   const pages = new Map<number, FirewallRule[]>();
   pages.set(0, head.rules);

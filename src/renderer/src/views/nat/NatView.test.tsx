@@ -128,7 +128,7 @@ describe('NatView', () => {
 
   it('virtualizes and pages: 10,000 rules render a screenful of rows, asked of the helper a page at a time', async () => {
     const many = Array.from({ length: 10_000 }, (_, i) => rule('KUBE-SERVICES', i + 1, `-d 10.96.0.${i % 255}/32 -j KUBE-SVC-${i}`, { target: `KUBE-SVC-${i}`, owner: 'kubernetes' }));
-    const calls: { limit: number; snapshot?: string }[] = [];
+    const calls: { offset: number; limit: number; snapshot?: string }[] = [];
     const { transport } = fakeTransport(handlers(many, calls));
     renderWith(<NatView />, transport);
     const table = await screen.findByRole('table', { name: 'Firewall rules' });
@@ -136,7 +136,26 @@ describe('NatView', () => {
     expect(table.querySelectorAll('[data-rule-id]').length).toBeLessThan(80);
     expect(table.getAttribute('aria-rowcount')).toBe('10001');
     expect(Math.max(...calls.map((c) => c.limit))).toBeLessThan(1000); // never the whole set
-    await waitFor(() => expect(calls.some((c) => c.snapshot === 'reading-1')).toBe(true)); // later pages from the same reading
+    const scroller = screen.getByTestId('nat-scroll');
+    await act(async () => {
+      scroller.scrollTop = 1000 * ROW_HEIGHT;
+      fireEvent.scroll(scroller);
+    });
+    await waitFor(() => expect(table.querySelector('[data-rule-id="ipv4/nat/KUBE-SERVICES/1001"]')).toBeTruthy());
+    expect(calls.filter((c) => c.offset > 0).every((c) => c.snapshot === 'reading-1')).toBe(true); // later pages from the same reading
+  });
+
+  it('asks the first page once: the answer that names the reading is its first page too', async () => {
+    const many = Array.from({ length: 1_000 }, (_, i) => rule('KUBE-SERVICES', i + 1, `-j KUBE-SVC-${i}`, { target: `KUBE-SVC-${i}`, owner: 'kubernetes' }));
+    const calls: { offset: number; limit: number; snapshot?: string }[] = [];
+    const { transport } = fakeTransport(handlers(many, calls));
+    renderWith(<NatView />, transport);
+    const table = await screen.findByRole('table', { name: 'Firewall rules' });
+    await waitFor(() => expect(table.querySelector('[data-rule-id]')).toBeTruthy());
+    // the counters are asked of the reading the view switched to: by then a second ask would be out
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Refresh' }).hasAttribute('disabled')).toBe(false));
+    await act(async () => { await new Promise((r) => setTimeout(r, 100)); });
+    expect(calls.filter((c) => c.offset === 0 && c.limit > 0)).toHaveLength(1);
   });
 
   it('places rows absolutely in a body of the whole height, under one header of the same columns', async () => {

@@ -56,7 +56,9 @@ export function NatView({ onOpen }: { onOpen?: OpenView } = {}) {
 
   // The first page names the reading (snapshot) every other page comes from;
   // without one (first visit, Refresh) the helper reads the host anew.
-  const head = useBerthQuery('nat.query', { ...where, snapshot, offset: 0, limit: PAGE }, { placeholderData: keepPreviousData });
+  // A page of a named reading never changes: it is not asked again while kept
+  // (a new reading is asked for by its own key, without a snapshot).
+  const head = useBerthQuery('nat.query', { ...where, snapshot, offset: 0, limit: PAGE }, { placeholderData: keepPreviousData, staleTime: snapshot ? Infinity : 0 });
   // A refresh that failed (Refresh, a new reading after a rule moved) keeps
   // the last rows on screen with a note, not an error in their place
   // (docs/decisions.md, "A failed refresh keeps the last list"): React Query
@@ -69,8 +71,13 @@ export function NatView({ onOpen }: { onOpen?: OpenView } = {}) {
     // only an answer to this key names the reading: the last one (kept on
     // screen while a new reading is asked, or after it failed) would turn the
     // key back to the old reading and drop the new one
-    if (head.data && !head.isPlaceholderData && head.data.snapshot !== snapshot) setSnapshot(head.data.snapshot);
-  }, [head.data, head.isPlaceholderData, snapshot]);
+    if (!head.data || head.isPlaceholderData || head.data.snapshot === snapshot) return;
+    // that answer is also the first page of the reading it names: kept under
+    // that key, the switch to it asks nothing (the helper answered the same
+    // page again right after the first rows; docs/architecture.md, large readings)
+    qc.setQueryData(queryKey('nat.query', { ...where, snapshot: head.data.snapshot, offset: 0, limit: PAGE }), head.data);
+    setSnapshot(head.data.snapshot);
+  }, [head.data, head.isPlaceholderData, snapshot, where, qc]);
   const matched = data?.matched ?? 0;
   const total = data?.total ?? 0;
 
