@@ -37,20 +37,7 @@ async function withGui(rules, f) {
     ui = await startWebUi({ socketPath: host.socket, rendererDir: RENDERER });
     browser = await launch();
     const page = await (await browser.newContext({ viewport: VIEWPORT })).newPage();
-    // when each call left the page and its answer came back (web mode's WebSocket), to split a
-    // view's wait into the page's work before the call, the helper's answer, and the page's after it
-    const calls = (page.calls = new Map());
-    page.on('websocket', (ws) => {
-      ws.on('framesent', ({ payload }) => {
-        const m = /"id":(\d+),"method":"([\w.]+)"/.exec(String(payload).slice(0, 200));
-        if (m) calls.set(Number(m[1]), { method: m[2], sent: performance.now() });
-      });
-      ws.on('framereceived', ({ payload }) => {
-        const m = /^\{"jsonrpc":"2\.0","id":(\d+),/.exec(String(payload).slice(0, 60));
-        const call = m && calls.get(Number(m[1]));
-        if (call && !call.answered) Object.assign(call, { answered: performance.now(), bytes: payload.length });
-      });
-    });
+    await page.addInitScript(recorder);
     await page.goto(ui.url);
     await page.getByText('Helper connected').waitFor({ timeout: 30_000 });
     const rss0 = host.rssMb();
@@ -69,15 +56,62 @@ async function withGui(rules, f) {
   }
 }
 
-// A view's wait split by its first call of `method` after navigation at `t` (web mode's WebSocket
-// frames): the page's work before the call, the helper's answer, the page's work after it.
+// In the page, from its start: when each call left it and its answer came in (web mode's
+// WebSocket, in the page's clock), and when a view's first element was in the DOM and drawn. Read
+// there, not from Chromium's network events: those carry every frame's payload to the bench (the
+// cleanup plan's megabytes, as the view waits) and come as late as the bench's own event loop
+// (which also runs the web server) gets to them; under load they came hundreds of ms after the page
+// had the answer, so "shown after the answer" held time the page never waited.
+const recorder = () => {
+  const calls = new Map();
+  const b = (window.__bench = { calls, marks: {}, seen: {} });
+  const Ws = window.WebSocket;
+  window.WebSocket = class extends Ws {
+    constructor(...a) {
+      super(...a);
+      this.addEventListener('message', (ev) => {
+        const m = /^\{"jsonrpc":"2\.0","id":(\d+),/.exec(String(ev.data).slice(0, 60));
+        const call = m && calls.get(Number(m[1]));
+        if (call && !call.answered) Object.assign(call, { answered: performance.now(), bytes: String(ev.data).length });
+      });
+    }
+    send(d) {
+      const m = /"id":(\d+),"method":"([\w.]+)"/.exec(String(d).slice(0, 200));
+      if (m) calls.set(Number(m[1]), { method: m[2], sent: performance.now() });
+      return super.send(d);
+    }
+  };
+  b.mark = (name) => (b.marks[name] = performance.now());
+  // the click as the page got it (the bench's click first waits for the element to be stable and hit)
+  document.addEventListener('pointerdown', () => { if (b.marks.nav && !(b.marks.click > b.marks.nav)) b.mark('click'); }, { capture: true });
+  // when `selector` is first in the DOM, and the frame after (drawn)
+  b.watch = (selector) => {
+    const o = new MutationObserver(() => {
+      if (!document.querySelector(selector)) return;
+      o.disconnect();
+      const seen = (b.seen[selector] = { at: performance.now() });
+      requestAnimationFrame(() => setTimeout(() => (seen.drawn = performance.now())));
+    });
+    o.observe(document, { subtree: true, childList: true });
+  };
+};
+
+// A view's wait split by its first call of `method` after navigation (marked in the page just before
+// the click), in the page's clock: the page's work before the call, the helper's answer (with the web
+// server between), the page's work after it until `selector` was in the DOM and the frame after it.
 // A call the app made before navigation (a prefetch) is the one the view shows when none was made after.
-function callSplit(page, method, t, shownAt) {
-  const of = [...page.calls.values()].filter((x) => x.method === method && x.sent < shownAt).sort((a, b) => a.sent - b.sent);
-  const asked = of.find((x) => x.sent >= t) ?? of.at(-1);
-  const when = asked && (asked.sent >= t ? `${ms(asked.sent - t)} after` : `${ms(t - asked.sent)} before`);
+async function callSplit(page, method, selector) {
+  const { of, nav, click, seen } = await page.evaluate(([method, selector]) => {
+    const b = window.__bench;
+    return { of: [...b.calls.values()].filter((x) => x.method === method), nav: b.marks.nav, click: b.marks.click, seen: b.seen[selector] };
+  }, [method, selector]);
+  const shown = seen?.at ?? Infinity;
+  const before = of.filter((x) => x.sent < shown).sort((a, b) => a.sent - b.sent);
+  const asked = before.find((x) => x.sent >= nav) ?? before.at(-1);
+  const when = asked && (asked.sent >= nav ? `${ms(asked.sent - nav)} after` : `${ms(nav - asked.sent)} before`);
+  const asks = of.filter((x) => x.sent >= nav).length;
   return asked?.answered
-    ? `${method} asked ${when} navigation, answered ${ms(asked.answered - asked.sent)} later (${(asked.bytes / 1e6).toFixed(1)} MB), shown ${ms(shownAt - Math.max(t, asked.answered))} after the answer`
+    ? `in the page: click to drawn ${ms(seen.drawn - click)}, ${method} asked ${when} navigation, answered ${ms(asked.answered - asked.sent)} later (${(asked.bytes / 1e6).toFixed(1)} MB), in the DOM ${ms(shown - Math.max(nav, asked.answered))} after the answer, drawn ${ms(seen.drawn - Math.max(nav, asked.answered))} after it; ${asks} ${method} asks since navigation`
     : `${method} not seen`;
 }
 
@@ -86,11 +120,14 @@ function callSplit(page, method, t, shownAt) {
 // the NAT view shows; scroll frames taken meanwhile measure that contention, not the view.
 async function settled(page) {
   const t = performance.now();
-  while ([...page.calls.values()].some((x) => !x.answered) && performance.now() - t < 120_000) await sleep(50);
+  const open = () => page.evaluate(() => [...window.__bench.calls.values()].some((x) => !x.answered));
+  while ((await open()) && performance.now() - t < 120_000) await sleep(50);
   return performance.now() - t;
 }
 
-const go = async (page, view) => {
+// Navigation: marked in the page (callSplit's zero), then clicked; `watch` is the view's first element.
+const go = async (page, view, watch) => {
+  await page.evaluate((sel) => { window.__bench.watch(sel); window.__bench.mark('nav'); }, watch);
   const t = performance.now();
   await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: new RegExp(`^${view}`) }).click();
   return t;
@@ -203,11 +240,13 @@ const frameText = ({ frames, work, waiting, totals, cpu }) => `frame p50 ${frame
   }
 }
 
-if (NAT_RULES) await withGui(NAT_RULES, async (page) => {
-  const t = await go(page, 'Firewall rules');
+if (NAT_RULES) await withGui(NAT_RULES, async (page, host) => {
+  const cpu0 = host.cpuMs();
+  const t = await go(page, 'Firewall rules', '[data-rule-id]');
   await page.locator('[data-rule-id]').first().waitFor({ timeout: 60_000 });
   const firstRows = performance.now() - t;
-  const split = callSplit(page, 'nat.query', t, t + firstRows);
+  const firstCpu = host.cpuMs() - cpu0;
+  const split = await callSplit(page, 'nat.query', '[data-rule-id]');
   const scroller = page.getByTestId('nat-scroll');
   const waited = await settled(page);
   await shot(page, 'nat-first-rows');
@@ -224,18 +263,18 @@ if (NAT_RULES) await withGui(NAT_RULES, async (page) => {
     searches.push(performance.now() - t0);
   }
   await shot(page, 'nat-searched');
-  console.log(`Firewall rules (NAT) view, ${NAT_RULES} rules: first rows ${ms(firstRows)} after navigation (${split}) | scrolling: ${frames} (${rowsInDom} rows in the DOM; scrolled once the app's calls were answered, ${ms(waited)} after first rows) | search (typed to row shown, the input's debounce included) median ${ms(median(searches))}`);
+  console.log(`Firewall rules (NAT) view, ${NAT_RULES} rules: first rows ${ms(firstRows)} after navigation (helper CPU meanwhile ${ms(firstCpu)}; ${split}) | scrolling: ${frames} (${rowsInDom} rows in the DOM; scrolled once the app's calls were answered, ${ms(waited)} after first rows) | search (typed to row shown, the input's debounce included) median ${ms(median(searches))}`);
 });
 
 if (CLEANUP_RULES) await withGui(CLEANUP_RULES, async (page, host, c) => {
   // the helper's CPU from the click until the findings show: a plan it read ahead at its start
   // and kept (docs/decisions.md, "Cleanup") answers without a reading of its own
   const cpuClick = host.cpuMs();
-  const t = await go(page, 'Cleanup');
+  const t = await go(page, 'Cleanup', 'li.finding');
   await page.locator('li.finding').first().waitFor({ timeout: 120_000 });
   const shown = performance.now() - t;
   const shownCpu = host.cpuMs() - cpuClick;
-  const split = callSplit(page, 'cleanup.plan', t, t + shown);
+  const split = await callSplit(page, 'cleanup.plan', 'li.finding');
   const summary = (await page.locator('.cleanup-summary').textContent()) ?? '';
   const cards = await page.locator('li.finding').count();
   const all = page.getByRole('checkbox', { name: /^Select all/ }).first();
@@ -259,8 +298,8 @@ if (CLEANUP_RULES) await withGui(CLEANUP_RULES, async (page, host, c) => {
   await page.reload();
   await page.getByText('Helper connected').waitFor({ timeout: 30_000 });
   await sleep(DWELL_MS);
-  const t3 = await go(page, 'Cleanup');
+  const t3 = await go(page, 'Cleanup', 'li.finding');
   await page.locator('li.finding').first().waitFor({ timeout: 120_000 });
   const shown3 = performance.now() - t3;
-  console.log(`  Cleanup opened ${ms(DWELL_MS)} after the app connected: findings shown ${ms(shown3)} after navigation (${callSplit(page, 'cleanup.plan', t3, t3 + shown3)})`);
+  console.log(`  Cleanup opened ${ms(DWELL_MS)} after the app connected: findings shown ${ms(shown3)} after navigation (${await callSplit(page, 'cleanup.plan', 'li.finding')})`);
 });
