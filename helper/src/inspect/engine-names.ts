@@ -132,4 +132,4 @@ export async function nameEngineRules(rules: FirewallRule[], errors: string[], r
   }
 }
 
-const sameObject = (a: RuleObject | null, b: RuleObject | null) => a === b || (!!a && !!b && a.kind === b.kind && a.id === b.id && a.name === b.name);
+export const sameObject = (a: RuleObject | null, b: RuleObject | null) => a === b || (!!a && !!b && a.kind === b.kind && a.id === b.id && a.name === b.name);

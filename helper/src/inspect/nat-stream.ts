@@ -2,17 +2,17 @@ import type { z } from 'zod';
 import type { FirewallRule, NatTextParams, NatTextResult } from '../../../src/shared/inspect';
 import { readFirewallRaw, streamIptablesSave } from '../kernel/host-readers';
 import { scanSave } from '../kernel/save-lines';
-import { classifyRule, linkOwnerMap, ownerPending, ownHairpins } from './build';
+import { linkOwnerMap, ownerPending, ownHairpins } from './build';
 import { ruleMemo } from './host';
-import { sameRule } from './rule-memo';
-import { objectOfRule, readEngineNames, type EngineNames } from './engine-names';
+import { sameRule, writableRule } from './rule-memo';
+import { objectOfRule, readEngineNames, sameObject, type EngineNames } from './engine-names';
 import type { EngineSource } from './engines';
 import { iptablesSaveParser, type Family } from './iptables-parse';
 import { tableMatches } from './nat-query';
 import { RowCache } from './nat-rows';
 import { jsonLines, measuredWidths, rawLine, tableBytes, tableText } from './nat-text';
 import { parseNftRuleset } from './nft-parse';
-import { linkNameOwner, type LinkOwners } from './owner';
+import { linkNameOwner, ruleOwner, type LinkOwners } from './owner';
 
 type Params = z.infer<typeof NatTextParams>;
 
@@ -65,8 +65,10 @@ export async function streamNatText(p: Params, sink: NatSink): Promise<z.input<t
   // one save's pieces: copied out (raw) or parsed; each piece cut at its last line end
   const reader = (family: Family) => {
     if (out) {
-      // lines the last whole reading had are not parsed again (inspect/rule-memo.ts)
-      const parser = iptablesSaveParser(family, undefined, ruleMemo);
+      // lines the last whole reading had are not parsed again, and a line
+      // unchanged at its place is the last reading's (frozen) rule itself
+      // (inspect/rule-memo.ts): ruleWriter changes a rule through writableRule only
+      const parser = iptablesSaveParser(family, undefined, ruleMemo, true);
       // a pipe's piece (64 KB) parsed and written a slice at a time: while V8's
       // young generation fills, a slice's rules and their output are what is
       // alive and copied, not a whole piece's (json at 10,000 rules: ~-25% of
@@ -145,16 +147,14 @@ function ruleWriter(p: Params, emit: (text: string | Buffer | Buffer[]) => void,
   // as soon as it is written (as settle would at the end): the new object then
   // dies young, while one kept to the end outlived V8's young generation and
   // was copied by it twice (~10,000 of them: most of the listing's collections).
-  let memoOf = { family: '', table: '' };
-  let memoTable: ReturnType<typeof ruleMemo.table>;
+  // Looked up by its place in its family's save first (as the parser and settle
+  // do): by text only when that is another line, so an unchanged host's
+  // listing hashes no rule's text.
+  const seen = { ipv4: 0, ipv6: 0 }; // iptables rules of each family so far
   const settled = (r: FirewallRule): FirewallRule => {
     if (r.source !== 'iptables') return r;
-    if (r.table !== memoOf.table || r.family !== memoOf.family) {
-      memoOf = { family: r.family, table: r.table };
-      memoTable = ruleMemo.table(r.family, r.table);
-    }
-    const prev = memoTable?.get(r.text);
-    return prev && prev.id === r.id && sameRule(prev, r) ? prev : r;
+    const prev = ruleMemo.find(r.family, seen[r.family]++, r.table, r.text, r.id);
+    return prev === r || (prev && sameRule(prev, r)) ? prev! : r;
   };
   let links: LinkOwners | null = null;
   let names: Map<EngineSource, EngineNames> | null = p.format === 'raw' ? new Map() : null;
@@ -174,17 +174,33 @@ function ruleWriter(p: Params, emit: (text: string | Buffer | Buffer[]) => void,
   });
   const named = names ? Promise.resolve() : readEngineNames(nameErrors, ENGINES).then((n) => void (names = n));
 
-  const own = (r: FirewallRule) => {
-    if (r.source !== 'iptables') return;
-    classifyRule(r, links!);
+  // queue[i] owned by what it says (a kept rule whose owner comes out
+  // otherwise now is replaced there by a copy that has it); the rule after
+  const own = (i: number): FirewallRule => {
+    let r = queue[i];
+    if (r.source !== 'iptables') return r;
+    const v = ruleOwner(r, links!);
+    if (r.owner !== v.owner || r.ownerEvidence !== v.evidence) {
+      r = writableRule(queue, i);
+      r.owner = v.owner;
+      r.ownerEvidence = v.evidence;
+    }
     if (r.target === 'DNAT') dnats.push(r);
+    return r;
   };
   const write = (rules: FirewallRule[], last: boolean) => {
     const page: FirewallRule[] = [];
-    for (const r of rules) {
+    for (let i = 0; i < rules.length; i++) {
+      let r = rules[i];
       if (ENGINES.has(r.owner)) engineOwners.add(r.owner);
+      // its engine's object (as engine-names.ts nameEngineRules names a reading's rules)
       const n = names!.get(r.owner as EngineSource);
-      if (n) r.ownerObject = objectOfRule(r, n);
+      const o = n ? objectOfRule(r, n) : undefined;
+      if (o === undefined ? 'ownerObject' in r : !('ownerObject' in r) || !sameObject(r.ownerObject ?? null, o)) {
+        r = writableRule(rules, i);
+        if (o === undefined) delete r.ownerObject;
+        else r.ownerObject = o;
+      }
       if (keep(r.table, r.family) && (!p.owner || r.owner === p.owner)) page.push(r);
       if (read) read.push(settled(r));
     }
@@ -202,9 +218,7 @@ function ruleWriter(p: Params, emit: (text: string | Buffer | Buffer[]) => void,
   const flush = () => {
     if (!links || !names || blocked) return;
     while (owned < queue.length) {
-      const r = queue[owned];
-      own(r);
-      if (ownerPending(r)) {
+      if (ownerPending(own(owned))) {
         blocked = true;
         break;
       }
@@ -225,7 +239,9 @@ function ruleWriter(p: Params, emit: (text: string | Buffer | Buffer[]) => void,
     async end(): Promise<number> {
       await Promise.all([ready, named]);
       flush();
-      for (let i = owned + (blocked ? 1 : 0); i < queue.length; i++) own(queue[i]);
+      for (let i = owned + (blocked ? 1 : 0); i < queue.length; i++) own(i);
+      // a hairpin gets its DNAT's owner in place: a kept one is copied first
+      for (let i = 0; i < queue.length; i++) if (ownerPending(queue[i])) writableRule(queue, i);
       ownHairpins([...dnats, ...queue]);
       write(queue.splice(0), true);
       errors.push(...nameErrors.filter((e) => engineOwners.has(e.split(' ')[0])));
