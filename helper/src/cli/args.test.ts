@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { envList, parseCommandArgs, requireArgs } from './args';
 import { UsageError, type Command } from './command';
-import { COMMANDS } from './commands';
+import { allCommands } from './commands';
 import { commandHelp, groupHelp, topHelp } from './help';
+
+const COMMANDS = await allCommands();
 
 const cmd = (name: string) => COMMANDS.find((c) => c.name === name)!;
 

@@ -2,19 +2,19 @@ import { BerthError } from '../../../src/shared/errors';
 import { connectHelper, resolveSocket, type BerthClient } from '../client/unix-client';
 import { parseCommandArgs, str } from './args';
 import { UsageError, type CliContext, type Command } from './command';
-import { COMMANDS } from './commands';
+import { allCommands, commandsOf } from './commands';
 import { commandHelp, groupHelp, topHelp } from './help';
 import { readLine, writeText } from './io';
 import { VERSION } from '../version';
 
 // The verb named by argv's first words: two words ('network create') before one ('port').
-export function findCommand(argv: string[]): Command | undefined {
+export function findCommand(argv: string[], commands: Command[]): Command | undefined {
   return (
-    COMMANDS.find((c) => c.name.includes(' ') && c.name === argv.slice(0, 2).join(' ')) ??
-    COMMANDS.find((c) => c.name === argv[0])
+    commands.find((c) => c.name.includes(' ') && c.name === argv.slice(0, 2).join(' ')) ??
+    commands.find((c) => c.name === argv[0])
   );
 }
-const isGroup = (w: string | undefined) => w !== undefined && COMMANDS.some((c) => c.name.startsWith(`${w} `));
+const isGroup = (w: string | undefined, commands: Command[]) => w !== undefined && commands.some((c) => c.name.startsWith(`${w} `));
 
 // Where the CLI's own lines go (a verb's output goes through its context,
 // which writes here too): the process's streams, or a test's buffers.
@@ -45,25 +45,28 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
     return code;
   }
   if (!argv.length) {
-    io.err(topHelp(COMMANDS, VERSION));
+    io.err(topHelp(await allCommands(), VERSION));
     return 1;
   }
-  if (argv[0] === '--help' || argv[0] === '-h') return out(topHelp(COMMANDS, VERSION)), 0;
+  if (argv[0] === '--help' || argv[0] === '-h') return out(topHelp(await allCommands(), VERSION)), 0;
   if (argv[0] === '--version' || argv[0] === '-v') argv = ['version'];
   // `berth help`, `berth help ps`, `berth help network create`
   if (argv[0] === 'help') {
     const words = argv.slice(1);
-    if (!words.length) return out(topHelp(COMMANDS, VERSION)), 0;
-    const c = findCommand(words);
-    if (c && c.name.split(' ').length >= Math.min(words.length, 2)) return out(commandHelp(c, COMMANDS)), 0;
-    if (isGroup(words[0]) && words.length === 1) return out(groupHelp(words[0], COMMANDS)), 0;
+    const all = await allCommands();
+    if (!words.length) return out(topHelp(all, VERSION)), 0;
+    const c = findCommand(words, all);
+    if (c && c.name.split(' ').length >= Math.min(words.length, 2)) return out(commandHelp(c, all)), 0;
+    if (isGroup(words[0], all) && words.length === 1) return out(groupHelp(words[0], all)), 0;
     return fail(`unknown help topic: ${words.join(' ')}`, "See 'berth --help'.", 1);
   }
-  const cmd = findCommand(argv);
-  if (!cmd || (isGroup(argv[0]) && argv[1] !== undefined && !argv[1].startsWith('-') && cmd.name === argv[0] && !cmd.args)) {
-    if (isGroup(argv[0])) {
+  // only the verb's own area is loaded: every verb that starts with argv[0] is in it (commands/index.ts)
+  const commands = await commandsOf(argv[0]);
+  const cmd = findCommand(argv, commands);
+  if (!cmd || (isGroup(argv[0], commands) && argv[1] !== undefined && !argv[1].startsWith('-') && cmd.name === argv[0] && !cmd.args)) {
+    if (isGroup(argv[0], commands)) {
       // `berth network` alone prints the group's verbs, as `docker network` does
-      if (argv.length === 1 || argv[1] === '--help' || argv[1] === '-h') return out(groupHelp(argv[0], COMMANDS)), 0;
+      if (argv.length === 1 || argv[1] === '--help' || argv[1] === '-h') return out(groupHelp(argv[0], commands)), 0;
       return fail(`'${argv[1]}' is not a berth ${argv[0]} command.`, `See 'berth ${argv[0]} --help'.`, 1);
     }
     return fail(`'${argv[0]}' is not a berth command.`, "See 'berth --help'.", 1);
@@ -72,7 +75,7 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
   let client: BerthClient | null = null;
   try {
     const args = parseCommandArgs(cmd, rest);
-    if (args.values.help === true) return out(commandHelp(cmd, COMMANDS)), 0;
+    if (args.values.help === true) return out(commandHelp(cmd, await allCommands())), 0;
     const socketPath = resolveSocket(str(args.values.socket) ?? socket);
     const ctx: CliContext = {
       socketPath,

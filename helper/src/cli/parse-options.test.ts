@@ -1,8 +1,10 @@
 import { parseArgs } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { optionsOf } from './args';
-import { COMMANDS } from './commands';
+import { allCommands } from './commands';
 import { parseOptions, type OptionConfig } from './parse-options';
+
+const COMMANDS = await allCommands();
 
 // parseOptions stands in for node:util's parseArgs (args.ts): the same
 // values, positionals, error codes and messages, word for word, for every
