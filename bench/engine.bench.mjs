@@ -46,6 +46,7 @@ const NETAVARK = '/usr/lib/podman/netavark'; // Debian ships it outside PATH, fo
 const DOCKERD = '/usr/sbin/dockerd';
 const BUSYBOX = '/bin/busybox';
 const N = 20; // networks (S1, S1b), containers (S2) or clients (C20) per scenario
+const OVERHEAD_ROUNDS = 10; // back-to-back S2 pairs (CLI, RPC) for the CLI overhead per command
 const SCENARIOS = ['S1', 'S1b', 'S2', 'S2run', 'S3', 'S3-500', 'C20'];
 const PORTS = { S3: 50, 'S3-500': 500 };
 
@@ -1016,12 +1017,26 @@ async function main() {
     }
     loads.push(loadavg()[0]);
 
+    // The CLI overhead per command: S2 through the CLI and through RPC back to back, which
+    // one first alternating, OVERHEAD_ROUNDS times: the two halves of each difference see
+    // the same load (in the repetitions above they are other engines' runs apart).
+    const overhead = [];
+    if (engines['Berth (CLI)'] && engines['Berth (RPC)'] && ONLY.includes('S2')) {
+      log(`CLI overhead: ${OVERHEAD_ROUNDS} rounds of S2 through the CLI and through RPC, back to back …`);
+      for (let i = 0; i < OVERHEAD_ROUNDS && Date.now() < deadline + 10 * 60 * 1000; i++) {
+        const pair = {};
+        for (const label of i % 2 ? ['Berth (RPC)', 'Berth (CLI)'] : ['Berth (CLI)', 'Berth (RPC)']) pair[label] = await engines[label].s.S2();
+        const total = (r) => r.up + r.down;
+        overhead.push((total(pair['Berth (CLI)']) - total(pair['Berth (RPC)'])) / (2 * N));
+      }
+    }
+
     cal = await calibrate();
     if (!opts['no-count'] && hasStrace()) counts = await countPass(engines, peers);
     else log('program counts skipped (no strace, or --no-count)');
 
     for (const h of hosts) if (h.name !== 'calibration') leftovers[h.name] = await h.leftovers();
-    printResults(results, counts, skipped, leftovers, cal, loads);
+    printResults(results, counts, skipped, leftovers, cal, loads, overhead);
     // what the helper complained about during the run (a DNS listener it could not open, a failed drift check)
     const complaints = existsSync(path.join(dir, 'helper.log')) ? readFileSync(path.join(dir, 'helper.log'), 'utf8').split('\n').filter((l) => /cannot|failed|not saved/.test(l)) : [];
     console.log(`\nHelper log: ${complaints.length ? `${complaints.length} complaint(s):\n${complaints.slice(0, 5).map((l) => `- ${l}`).join('\n')}` : 'no complaints (no DNS listener refused, no failed drift check)'}`);
@@ -1081,7 +1096,7 @@ function ratios(a, b) {
 }
 const ratioText = (r) => (r ? `${r.med.toFixed(2)} (${r.min.toFixed(2)}–${r.max.toFixed(2)})` : '—');
 
-function printResults(results, counts, skipped, leftovers, cal, loads) {
+function printResults(results, counts, skipped, leftovers, cal, loads, overhead = []) {
   const labels = [...new Set(Object.values(results).flatMap((r) => Object.keys(r)))];
   const reps = Math.max(0, ...Object.values(results).flatMap((r) => Object.values(r).map((x) => x.filter(Boolean).length)));
   const out = (l = '') => console.log(l);
@@ -1139,6 +1154,11 @@ function printResults(results, counts, skipped, leftovers, cal, loads) {
     for (let i = 0; i < Math.min(cli.length, rpc.length); i++) if (cli[i] && rpc[i]) per.push(((cli[i].up + cli[i].down) - (rpc[i].up + rpc[i].down)) / (2 * N));
     cliOver[sc] = median(per);
     out(`CLI overhead per command (${sc}: (CLI − RPC) ÷ ${2 * N} commands, per repetition, median): ${fmt(cliOver[sc])} ms = ${(cliOver[sc] / cal.veth).toFixed(2)} × the veth pair.`);
+  }
+  if (overhead.length) {
+    cliOver.S2 = median(overhead);
+    const x = (v) => (v / cal.veth).toFixed(2);
+    out(`CLI overhead per command, S2 through the CLI and through RPC back to back (${overhead.length} rounds, median (min–max)): ${fmt(cliOver.S2)} ms = ${x(cliOver.S2)} × the veth pair (${x(Math.min(...overhead))}–${x(Math.max(...overhead))}); the goal reads this one.`);
   }
 
   if (Object.keys(counts).length) {
