@@ -63,13 +63,19 @@ export class RuleMemo {
   find(family: Family, k: number, table: string, text: string, id?: string): FirewallRule | undefined {
     const last = this.last.get(family);
     if (!last) return undefined;
-    const i = last.find(k, (at) => at.text === text && at.table === table && (id === undefined || at.id === id), () => {
-      const { tables, repeats } = last.indexed();
-      const found = tables.get(table)?.get(text) ?? -1;
-      return found >= 0 && id !== undefined && last.items[found].id !== id ? (repeats.get(id) ?? -1) : found;
-    });
+    const q = this.asked;
+    q.rules = last;
+    q.table = table;
+    q.text = text;
+    q.id = id;
+    const i = last.find(k, q.isIt, q.lookup);
+    q.rules = undefined;
+    q.text = '';
     return i < 0 ? undefined : last.items[i];
   }
+  // The line `find` looks for, and its two tests made once: a reading calls `find` twice
+  // per line (tens of thousands), and closures made per call were as many allocations.
+  private readonly asked = new Asked();
 
   // The last reading's rules of one table by text (of a line it had twice, the first).
   table(family: Family, table: string): Table | undefined {
@@ -96,7 +102,9 @@ export class RuleMemo {
       const r = rules[i];
       if (r.source !== 'iptables') continue;
       if (!next.has(r.family)) next.set(r.family, (now = []));
-      const prev = this.find(r.family, now.length, r.table, r.text, r.id);
+      // a line parsed anew (its matches not frozen: no rule the memo holds has them) was
+      // not found when it was parsed, so it is not looked for again (a cold reading's every line)
+      const prev = Object.isFrozen(r.matches) ? this.find(r.family, now.length, r.table, r.text, r.id) : undefined;
       let kept = r;
       if (prev === r || (prev && sameRule(prev, r))) kept = rules[i] = prev;
       else freezeRule(r);
@@ -141,6 +149,20 @@ const byTableAndText = (rules: FirewallRule[]): Rules =>
     });
     return { tables, repeats };
   });
+
+class Asked {
+  rules: Rules | undefined = undefined;
+  table = '';
+  text = '';
+  id: string | undefined = undefined;
+  readonly isIt = (at: FirewallRule): boolean => at.text === this.text && at.table === this.table && (this.id === undefined || at.id === this.id);
+  readonly lookup = (): number => {
+    const rules = this.rules as Rules;
+    const { tables, repeats } = rules.indexed();
+    const found = tables.get(this.table)?.get(this.text) ?? -1;
+    return found >= 0 && this.id !== undefined && rules.items[found].id !== this.id ? (repeats.get(this.id) ?? -1) : found;
+  };
+}
 
 // rules[i], to be changed: a kept (frozen) rule is first replaced by a copy that
 // can be (without its engine's object: naming that is the reading's last step)
