@@ -130,16 +130,26 @@ export function parseRules(raw: Pick<HostRaw, 'iptables' | 'nft'>, parsed: Parse
   const nft = raw.nft ? parseNftRuleset(raw.nft) : { tables: [], rules: [], baseChains: [] };
   baseChains.push(...nft.baseChains);
   // iptables-nft's tables are listed without their rules (see kernel/nft.ts): count them from iptables-save
-  // (a table's rules come together: its key is made when the table changes, not per rule)
-  const counts = new Map<string, number>();
-  let k = '';
-  for (let i = 0; i < rules.length; i++) {
-    const r = rules[i];
-    if (i === 0 || r.table !== rules[i - 1].table || r.family !== rules[i - 1].family) k = `${r.family === 'ipv6' ? 'ip6' : 'ip'} ${r.table}`;
-    counts.set(k, (counts.get(k) ?? 0) + 1);
-  }
+  const counts = tableCounts(rules);
   for (const t of nft.tables) if (t.owner === 'system' && t.rules === 0) t.rules = counts.get(`${t.family} ${t.name}`) ?? 0;
   return { rules: [...rules, ...nft.rules], nftTables: nft.tables, baseChains };
+}
+
+// Rules per `ip|ip6 table`. A table's rules come together: a run is counted where it ends,
+// not per rule. A function of its own, the loop all it does: V8 compiles it once, while
+// parseRules, run once per reading, had its loop compiled mid-run and thrown away after it
+// (code past the loop it had no feedback for) in every reading.
+function tableCounts(rules: FirewallRule[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  let from = 0;
+  for (let i = 1; i <= rules.length; i++) {
+    if (i < rules.length && rules[i].table === rules[from].table && rules[i].family === rules[from].family) continue;
+    const r = rules[from];
+    const k = `${r.family === 'ipv6' ? 'ip6' : 'ip'} ${r.table}`;
+    counts.set(k, (counts.get(k) ?? 0) + i - from);
+    from = i;
+  }
+  return counts;
 }
 
 // The raw reading of the host → the contract's HostInspect: links with peers
