@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { connectHelper } from '../../helper/src/client/unix-client';
+import { consistent, settled, settledOrDead } from './consistency';
 import { hostPerTest, type TestHost } from './harness';
 import { KillPoints } from './kill-point';
 
@@ -72,40 +72,6 @@ const OPS: Op[] = [
   },
 ];
 
-// A reading through the helper: it waits for the engine to settle (a removal's links and rules go after its answer)
-async function settled(h: TestHost): Promise<void> {
-  const c = await connectHelper(h.socket);
-  try {
-    await c.call('host.inspect', {});
-  } finally {
-    c.close();
-  }
-}
-
-// Store and kernel agree; what cleanup finds is Berth's own, and goes. Over
-// one connection (a CLI start per check made a kill point cost a minute under load).
-async function consistent(h: TestHost): Promise<string[]> {
-  const c = await connectHelper(h.socket);
-  try {
-    const first = await c.call('doctor', {});
-    // a heal by the first is allowed; after it, nothing
-    const again = first.missing.length || first.extra.length ? await c.call('doctor', {}) : first;
-    expect({ missing: again.missing, extra: again.extra }).toEqual({ missing: [], extra: [] });
-    const plan = await c.call('cleanup.plan', { maxAgeMs: 0 });
-    expect(plan.findings.filter((f) => f.owner !== 'berth')).toEqual([]);
-    if (plan.findings.length) await c.call('cleanup.apply', { includeForeign: false });
-    expect((await c.call('cleanup.plan', { maxAgeMs: 0 })).findings).toEqual([]);
-    // every veth on the host is an endpoint the store knows
-    let endpoints = 0;
-    for (const x of await c.call('container.list', { all: true })) endpoints += Object.keys((await c.call('container.inspect', { name: x.Id })).NetworkSettings.Networks ?? {}).length;
-    const veths = (await h.shOk(['ip', '-br', 'link', 'show', 'type', 'veth'])).split('\n').filter(Boolean).length;
-    expect(veths).toBe(endpoints);
-    return [...first.missing, ...first.extra, ...plan.findings.map((f) => `${f.kind} ${f.evidence[0]}`)];
-  } finally {
-    c.close();
-  }
-}
-
 describe('SIGKILL midway through a mutation\'s kernel work', () => {
   let kp: KillPoints;
   const host = hostPerTest(async (h) => {
@@ -149,9 +115,3 @@ describe('SIGKILL midway through a mutation\'s kernel work', () => {
     }, 900_000);
   }
 });
-
-// After a kill armed at a step the operation may still be running (a kill in
-// its background part): a reading either waits for it or fails because the helper died.
-async function settledOrDead(h: TestHost): Promise<void> {
-  await settled(h).catch(() => {});
-}
