@@ -362,10 +362,12 @@ function berthScenarios(b, api) {
     ...Object.fromEntries(Object.entries(PORTS).map(([sc, n]) => [sc, async () => {
       await api.netCreate('s3net', '10.14.0.0/24');
       try {
+        await b.beforeAttach?.(); // the counting pass: the work before (the network's, an earlier run's) is done
         const up = await timed(() => api.runC('s3c', 's3net', n));
         await expectVeths(b.host, 1);
         await expectDnats(b.host, n);
         const down = await timed(() => api.rmC('s3c'));
+        await b.afterDetach?.(); // the counting pass: this pair's background work is done, before the network goes
         return { up, down };
       } finally {
         await api.netRm('s3net');
@@ -856,6 +858,24 @@ async function settled(file) {
   marks.push([since - 500, since]); // the end of the settled window, for the whole-operation count
 }
 
+/**
+ * Berth's work for a container's attach + detach is done, background included (the S3 counts: one
+ * container, so "done" is the host as before the attach): no DNAT rule left (deletions commit in the
+ * background) and no `table ip raw` (iptables-nft makes it with the first endpoint's rules; Berth drops
+ * it, empty, once no endpoint came back for 2 s: engine.ts dropRawWhenIdle). Polled from outside the
+ * helper (these programs are not the helper's), at most 15 s.
+ */
+async function berthIdle(host) {
+  const nft = await host.sh(['nft', '--version']).then(() => true, () => false);
+  const raw = () => (nft ? host.sh(['nft', 'list', 'table', 'ip', 'raw']).then(() => true, () => false) : false);
+  const dnats = async () => (await host.sh(['iptables-save', '-t', 'nat']).catch(() => '')).split('\n').some((l) => l.includes('DNAT'));
+  const end = Date.now() + 15_000;
+  while ((await raw()) || (await dnats())) {
+    if (Date.now() > end) throw new Error('Berth\'s background work (DNAT rules deleted, the empty raw table dropped) not done after 15 s');
+    await sleep(100);
+  }
+}
+
 /** Runs fn with strace following an (already running) daemon and everything it starts. */
 async function straceDaemon(pid, file, fn) {
   // the daemon's long-lived children too (Berth's spawner and ip co-process): -f follows only new ones
@@ -890,6 +910,17 @@ async function countPass(engines, peers) {
     for (const sc of scs) {
       if (!e.s[sc]) continue;
       const file = path.join(dir, `strace-${label.replace(/\W+/g, '_')}-${sc}`);
+      // S3 on Berth: the count ends when the pair's work is done, background included (berthIdle), and
+      // before the network is removed: the "until quiet" window no longer ends by timing alone
+      let quietMark = null;
+      if (e.berth && PORTS[sc]) {
+        e.berth.beforeAttach = () => berthIdle(e.berth.host);
+        e.berth.afterDetach = async () => {
+          await berthIdle(e.berth.host);
+          await settled(file);
+          quietMark = marks.at(-1);
+        };
+      }
       try {
         marks.length = 0;
         if (e.daemonPid) await straceDaemon(e.daemonPid(), file, () => e.s[sc]());
@@ -906,7 +937,8 @@ async function countPass(engines, peers) {
         }
         const execs = execsIn(file);
         // a daemon's pass ends with the settled window (see settled()); a wrapped peer's programs end with its calls
-        const [up, down, quiet] = e.daemonPid ? marks.slice(-3) : [...marks.slice(-2), null];
+        const [up, down] = marks; // every scenario times its attach, then its detach
+        const quiet = quietMark ?? (e.daemonPid ? marks.at(-1) : null);
         const apart = label.startsWith('Berth') ? WORKLOAD : new Set();
         const ops = opsPerPhase(sc);
         // attach and detach split by time, and the whole pair (from the attach's start until the engine went
@@ -915,6 +947,8 @@ async function countPass(engines, peers) {
         (counts[sc] ??= {})[label] = { up: perOp(execs, up, ops, apart), down: perOp(execs, down, ops, apart), whole };
       } catch (err) {
         log(`counting ${label} ${sc} failed: ${err.message}`);
+      } finally {
+        if (e.berth) e.berth.beforeAttach = e.berth.afterDetach = undefined;
       }
     }
   }
@@ -980,7 +1014,7 @@ async function main() {
   try {
     berth = await Berth.create();
     if (!opts['no-cli']) engines['Berth (CLI)'] = { s: berthScenarios(berth, berthCli(berth)) };
-    if (!opts['no-rpc']) engines['Berth (RPC)'] = { s: berthScenarios(berth, berthRpc(berth)), daemonPid: () => berth.helper.pid };
+    if (!opts['no-rpc']) engines['Berth (RPC)'] = { s: berthScenarios(berth, berthRpc(berth)), daemonPid: () => berth.helper.pid, berth };
     if (hasPackageBinary(`${CNI_DIR}/bridge`, 'containernetworking-plugins')) {
       peers.CNI = await Cni.create();
       engines.CNI = { s: peers.CNI.scenarios() };
