@@ -49,17 +49,10 @@ export async function createSandbox(eng: Engine, s: State, c: ContainerRecord, u
   const ns = sandboxNetns(c.id);
   const k = eng.kernel;
   const uts = utsPathOf(eng, c.id);
-  // Two programs on different namespaces, run side by side: on a small
-  // machine the run's wall time is mostly waiting for programs to start.
-  // Both are settled, and whichever was made is undone, before a failure is thrown.
-  const [n, u] = await Promise.allSettled([k.addNetns(ns), k.createUts(uts, c.hostname)]);
-  if (n.status === 'fulfilled') {
-    undo.push(() => k.deleteNetns(ns));
-    c.netns = ns;
-  }
-  if (u.status === 'fulfilled') undo.push(() => k.deleteUts(uts));
-  if (n.status === 'rejected') throw n.reason;
-  if (u.status === 'rejected') throw u.reason;
+  // both namespaces in one program; a failure leaves neither (kernel/sandbox-ns.ts)
+  await k.createSandboxNs(ns, uts, c.hostname);
+  undo.push(() => k.deleteSandboxNs(ns, uts));
+  c.netns = ns;
   const sb = namedSandbox(c.id, c.name, ns);
   // lo comes up with the first endpoint, in its ip process; alone without one
   let lo = ['link set dev lo up'];
@@ -82,9 +75,6 @@ export async function destroySandbox(eng: Engine, s: State, c: ContainerRecord):
   // holds no ethN name a later join looks for (a start makes a new namespace)
   for (const ep of c.endpoints) await detachEndpoint(eng, s, ep, null);
   c.endpoints = [];
-  if (c.netns) {
-    await eng.kernel.deleteNetns(c.netns);
-    await eng.kernel.deleteUts(utsPathOf(eng, c.id));
-  }
+  if (c.netns) await eng.kernel.deleteSandboxNs(c.netns, utsPathOf(eng, c.id));
   c.netns = null;
 }

@@ -4,6 +4,7 @@ import { addNetns, deleteNetns, listNetns } from './netns';
 import { nftTableNames } from './nft';
 import { childrenOf, isAlive, procStartTime, resolveExecutable, signalGroup, signalProcess, userOf } from './process';
 import { connectAttach, prepareShim, readExit, startShim } from './shim';
+import { createSandboxNs, deleteSandboxNs } from './sandbox-ns';
 import { ensureSysctl, readSysctl, setIfSysctl6 } from './sysctl';
 import { createUts, deleteUts, listUts, releaseUtsDir } from './uts';
 
@@ -35,6 +36,8 @@ export interface Kernel {
   deleteNetns: typeof deleteNetns;
   createUts: typeof createUts;
   deleteUts: typeof deleteUts;
+  createSandboxNs: typeof createSandboxNs; // a container's netns and UTS namespace, in one program
+  deleteSandboxNs: typeof deleteSandboxNs; // both of a container's namespace files, in one program
   listUts: typeof listUts;
   releaseUtsDir: typeof releaseUtsDir;
   // a container's process: started by its shim, watched, signalled
@@ -71,6 +74,8 @@ export const hostKernel: Kernel = {
   deleteNetns,
   createUts,
   deleteUts,
+  createSandboxNs,
+  deleteSandboxNs,
   listUts,
   releaseUtsDir,
   startShim,

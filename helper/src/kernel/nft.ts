@@ -62,10 +62,16 @@ export async function nftListRuleset(): Promise<{ nftables: unknown[] }> {
 }
 
 // nft works (installed, and the kernel answers): asking for a table nobody
-// has is answered "no such table" (cheap, unlike listing every table).
+// has is answered "no such table" (cheap, unlike listing every table). A yes
+// is kept: the empty raw table's drop (engine.ts) asks after every last
+// endpoint, and a program per ask bought nothing (an nft gone since fails
+// the drop's own listing, which its callers take as nothing dropped).
+let nftWorks = false;
 export async function hasNft(): Promise<boolean> {
+  if (nftWorks) return true;
   try {
     await nftListTable('inet', 'berth-probe-no-such-table');
+    nftWorks = true;
     return true;
   } catch {
     return false;

@@ -156,6 +156,14 @@ export function recordingKernel(o: { routes?: IpRoute[]; sysctls?: Record<string
       step(`uts delete ${file}`);
       kernel.uts.delete(file);
     },
+    async createSandboxNs(netns, file, hostname) {
+      await kernel.addNetns(netns);
+      await kernel.createUts(file, hostname);
+    },
+    async deleteSandboxNs(netns, file) {
+      await kernel.deleteNetns(netns);
+      await kernel.deleteUts(file);
+    },
     async listUts(dir) {
       return [...kernel.uts.keys()].filter((f) => f.startsWith(`${dir}/`)).map((f) => f.slice(dir.length + 1));
     },
