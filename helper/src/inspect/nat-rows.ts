@@ -153,9 +153,12 @@ export class Lines {
 
 // One listing's use of the kept rows; its rules come in order, each asked
 // for once: json() and table() answer the slot of the rule's row (-1: an nft
-// rule, never kept) and whether its kept line is current; if so addJson or
-// addTable copy it out, else keepJson or keepTable keep the line made for it.
+// rule, never kept) and set `current` to whether its kept line is current
+// (a field, not a pair per rule: 10,000 arrays a listing for the collector);
+// if so addJson or addTable copy it out, else keepJson or keepTable keep the
+// line made for it.
 export class RowListing {
+  current = false; // the kept line of the rule json() or table() was last asked for is current
   private at = 0; // where the next rule is looked for first
   private rows: Row[] = [];
   constructor(private readonly cache: RowCache) {}
@@ -178,12 +181,13 @@ export class RowListing {
     return row;
   }
 
-  // [slot, kept line current]
-  json(r: FirewallRule): [number, boolean] {
-    if (r.source !== 'iptables') return [-1, false];
+  // the rule's slot; `current` says whether its kept line is
+  json(r: FirewallRule): number {
+    this.current = false;
+    if (r.source !== 'iptables') return -1;
     const row = this.row(r);
     const slot = this.rows.length - 1;
-    if (row.jsonPiece === NONE) return [slot, false];
+    if (row.jsonPiece === NONE) return slot;
     if (row.jsonPackets !== r.packets || row.jsonBytes !== r.bytes) {
       // the counters are the last `,"packets":` of the line (every later key's
       // value is a string or an object of strings, where a `"` is escaped),
@@ -191,11 +195,12 @@ export class RowListing {
       const line = row.jsonPiece.subarray(row.jsonStart, row.jsonEnd);
       const was = Buffer.from(`,"packets":${row.jsonPackets},"bytes":${row.jsonBytes},`);
       const at = line.lastIndexOf(PACKETS);
-      if (at < 0 || !line.subarray(at, at + was.length).equals(was)) return [slot, false];
+      if (at < 0 || !line.subarray(at, at + was.length).equals(was)) return slot;
       const now = Buffer.concat([line.subarray(0, at), Buffer.from(`,"packets":${r.packets},"bytes":${r.bytes},`), line.subarray(at + was.length)]);
       this.keepJson(slot, r, now, 0, now.length);
     }
-    return [slot, true];
+    this.current = true;
+    return slot;
   }
 
   addJson(slot: number, out: Lines): void {
@@ -213,10 +218,13 @@ export class RowListing {
     row.jsonBytes = r.bytes;
   }
 
-  table(r: FirewallRule): [number, boolean] {
-    if (r.source !== 'iptables') return [-1, false];
+  // as json()
+  table(r: FirewallRule): number {
+    this.current = false;
+    if (r.source !== 'iptables') return -1;
     const row = this.row(r);
-    return [this.rows.length - 1, row.tablePiece !== NONE && row.tablePackets === r.packets];
+    this.current = row.tablePiece !== NONE && row.tablePackets === r.packets;
+    return this.rows.length - 1;
   }
 
   addTable(slot: number, out: Lines): void {

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { FirewallRule, NatTextParams, NatTextResult } from '../../../src/shared/inspect';
 import { readFirewallRaw, streamIptablesSave } from '../kernel/host-readers';
-import { scanSave } from '../kernel/save-lines';
+import { scanSave, type SaveLine } from '../kernel/save-lines';
 import { linkOwnerMap, ownerPending, ownHairpins } from './build';
 import { ruleMemo } from './host';
 import { sameRule, writableRule } from './rule-memo';
@@ -80,13 +80,12 @@ export async function streamNatText(p: Params, sink: NatSink): Promise<z.input<t
     }
     let table = '';
     let rest = '';
+    const copied: CopyState = { family, keep, lines: [] };
     const copy = (text: string) => {
-      const lines: string[] = [];
-      table = scanSave(text, (l) => {
-        if (l.kind === 'rule' && keep(l.table, family)) lines.push(`*${l.table} ${l.text}`);
-      }, table);
-      matched += lines.length;
-      emit(lines.join('\n'));
+      table = scanSave(text, copyLine, table, copied);
+      matched += copied.lines.length;
+      emit(copied.lines.join('\n'));
+      copied.lines = [];
     };
     return {
       push: (c: string) => {
@@ -130,6 +129,17 @@ export async function streamNatText(p: Params, sink: NatSink): Promise<z.input<t
   }
   await written;
   return { matched, errors };
+}
+
+// raw without --owner: a save's rule lines the filters keep, with their table
+// (one function for every piece, its state passed: save-lines.ts scanSave says why)
+interface CopyState {
+  family: Family;
+  keep: (table: string, family: string) => boolean;
+  lines: string[];
+}
+function copyLine(l: SaveLine, st: CopyState): void {
+  if (l.kind === 'rule' && st.keep(l.table, st.family)) st.lines.push(`*${l.table} ${l.text}`);
 }
 
 // Parsed rules in, output out: each rule owned by the links (ip link, read

@@ -25,8 +25,8 @@ export const rawLine = (r: FirewallRule) => `${r.source === 'iptables' ? `*${r.t
 // The lines come as Buffers to send in order (Lines.out: kept runs are views).
 const BETWEEN = Buffer.from('},{"');
 export function jsonLines(page: FirewallRule[], rows?: RowListing): Buffer[] {
-  const asked = rows ? page.map((r) => rows.json(r)) : [];
-  const made = rows ? page.filter((_, i) => !asked[i][1]) : page;
+  const asked = rows ? ask(page, rows, 'json') : undefined;
+  const made = asked ? asked.made : page;
   const b = made.length ? Buffer.from(JSON.stringify(made)) : NO_BYTES;
   const ends: number[] = [];
   for (let i = b.indexOf(BETWEEN); i >= 0; i = b.indexOf(BETWEEN, i + 4)) {
@@ -37,13 +37,13 @@ export function jsonLines(page: FirewallRule[], rows?: RowListing): Buffer[] {
   if (!rows) return b.length ? [b.subarray(1)] : [];
   ends.push(b.length);
   if (made.length === page.length) {
-    for (let i = 0, start = 1; i < page.length; i++) rows.keepJson(asked[i][0], page[i], b, start, (start = ends[i]));
+    for (let i = 0, start = 1; i < page.length; i++) rows.keepJson(asked!.slots[i], page[i], b, start, (start = ends[i]));
     return b.length ? [b.subarray(1)] : [];
   }
   const out = new Lines();
   for (let i = 0, m = 0, start = 1; i < page.length; i++) {
-    const [slot, kept] = asked[i];
-    if (kept) rows.addJson(slot, out);
+    const slot = asked!.slots[i];
+    if (asked!.kept[i]) rows.addJson(slot, out);
     else {
       rows.keepJson(slot, page[i], b, start, ends[m]);
       out.add(b, start, (start = ends[m++]));
@@ -52,6 +52,19 @@ export function jsonLines(page: FirewallRule[], rows?: RowListing): Buffer[] {
   return out.out();
 }
 const NO_BYTES = Buffer.alloc(0);
+
+// Each rule's row slot and whether its kept line is current (RowListing), and
+// the rules whose line is to be made
+function ask(rules: FirewallRule[], rows: RowListing, format: 'json' | 'table') {
+  const slots = new Int32Array(rules.length);
+  const kept = new Uint8Array(rules.length);
+  let current = 0;
+  for (let i = 0; i < rules.length; i++) {
+    slots[i] = format === 'json' ? rows.json(rules[i]) : rows.table(rules[i]);
+    if (rows.current) (kept[i] = 1), current++;
+  }
+  return { slots, kept, made: current ? rules.filter((_, i) => !kept[i]) : rules };
+}
 
 // The table. Its columns have fixed widths, the widest each column's values
 // usually are, so every line is written as soon as its rule is read, as
@@ -106,8 +119,8 @@ export function tableText(rules: FirewallRule[], widths: number[], header: boole
 // a newline; with `rows`, lines made before are taken from there (as
 // jsonLines does) and new ones kept there.
 export function tableBytes(rules: FirewallRule[], header: boolean, rows?: RowListing): Buffer[] {
-  const asked = rows ? rules.map((r) => rows.table(r)) : [];
-  const made = rows ? rules.filter((_, i) => !asked[i][1]) : rules;
+  const asked = rows ? ask(rules, rows, 'table') : undefined;
+  const made = asked ? asked.made : rules;
   const b = made.length || header ? Buffer.from(`${tableText(made, FIXED_WIDTHS, header)}\n`) : NO_BYTES;
   if (!rows) return b.length ? [b] : [];
   // where each made line ends: none has a newline of its own but an nft
@@ -119,8 +132,8 @@ export function tableBytes(rules: FirewallRule[], header: boolean, rows?: RowLis
   let start = header ? ends[0] : 0;
   if (header) out.add(b, 0, start);
   for (let i = 0, m = header ? 1 : 0; i < rules.length; i++) {
-    const [slot, kept] = asked[i];
-    if (kept) rows.addTable(slot, out);
+    const slot = asked!.slots[i];
+    if (asked!.kept[i]) rows.addTable(slot, out);
     else if (cut) {
       rows.keepTable(slot, rules[i], b, start, ends[m]);
       out.add(b, start, (start = ends[m++]));
