@@ -104,9 +104,17 @@ export class Liveness {
     return this.held.has(ip);
   }
 
+  // Of an address or subnet a rule of another owner than a container tool points at
+  // (a user's, a firewall's, Kubernetes'), only a container bridge's subnet says it is
+  // gone (`unreached` says nothing of them): on a host with no such subnet, nothing is
+  // parsed for their rules (thousands of service and pod rules, each parsed through BigInts).
+  private judges(owner: Owner): boolean {
+    return this.containerNets.length > 0 || CONTAINER_TOOLS.has(owner);
+  }
+
   // Why `ip` is gone, or null. `owner` is whose rule (or flow) points at it.
   addressGone(ip: string, owner: Owner): string | null {
-    if (this.held.has(ip)) return null;
+    if (this.held.has(ip) || !this.judges(owner)) return null;
     const p = tryParseAddr(ip);
     if (!p) return null;
     const net = this.containerNetOf.get(p);
@@ -119,6 +127,7 @@ export class Liveness {
   // per owner, then per text: rules of one owner name the same subnets, and no key string is built per rule
   private memo = new Map<Owner, Map<string, string | null>>();
   subnetGone(cidr: string, owner: Owner): string | null {
+    if (!this.judges(owner)) return null;
     let mine = this.memo.get(owner);
     if (!mine) this.memo.set(owner, (mine = new Map()));
     let why = mine.get(cidr);
