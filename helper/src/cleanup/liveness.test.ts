@@ -13,13 +13,13 @@ describe('Liveness: what a rule of another owner than a container tool points at
     expect(live.addressGone('10.244.0.7', 'kubernetes')).toBe('10.244.0.7 is on bridge cni0 (10.244.0.0/24) and no namespace holds it');
     expect(live.subnetGone('10.244.0.7/32', 'kubernetes')).toBe('10.244.0.7 is on bridge cni0 (10.244.0.0/24) and no namespace holds it');
     expect(live.subnetGone('10.96.0.10/32', 'kubernetes')).toBeNull();
-    expect(live.addressGone('10.96.0.10', 'user')).toBeNull();
+    expect(live.addressGone('10.96.0.10', 'ufw')).toBeNull();
   });
 
   it('is never gone on a host with no container bridge; a container tool rule still is', () => {
     const live = new Liveness(host([lo]));
     expect(live.addressGone('10.244.0.7', 'kubernetes')).toBeNull();
-    expect(live.subnetGone('10.244.0.0/24', 'user')).toBeNull();
+    expect(live.subnetGone('10.244.0.0/24', 'ufw')).toBeNull();
     expect(live.addressGone('172.17.0.2', 'docker')).toBe("172.17.0.2 is in docker's address pool 172.17.0.0/16, where the host has no bridge and no route");
     expect(live.subnetGone('172.17.0.2/32', 'docker')).toBe("172.17.0.2 is in docker's address pool 172.17.0.0/16, where the host has no bridge and no route");
   });
