@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectHelper } from '../../helper/src/client/unix-client';
+import { settled } from './consistency';
 import { TestHost } from './harness';
 
 // Group commit (docs/architecture.md): clients that mutate at once share one
@@ -19,6 +20,12 @@ describe('concurrent clients', () => {
   afterAll(async () => h?.destroy());
 
   const raw = async () => (await h.shOk(['iptables-save', '-t', 'raw'])).split('\n').filter((l) => l.startsWith('-A PREROUTING'));
+  // A detach's rule deletions commit after its answer (docs/decisions.md, "Firewall deletions committed in
+  // the background"): a reading through the helper waits for them, then the kernel is read
+  const rawSettled = async () => {
+    await settled(h);
+    return raw();
+  };
 
   it('attach and detach at once: every namespace wired with its own address and rules, then all gone', async () => {
     await h.berthOk(['network', 'create', '--subnet', '10.73.0.0/24', 'busy']);
@@ -43,7 +50,7 @@ describe('concurrent clients', () => {
     const d = await Promise.all(attached.map((n) => h.berth(['network', 'disconnect', 'busy', '--netns', n])));
     expect(d.map((x) => x.code)).toEqual(attached.map(() => 0));
     for (const n of names) expect(await h.shOk(['ip', '-n', n, '-br', 'link'])).not.toContain('eth0');
-    expect((await raw()).filter((l) => l.includes('10.73.0.'))).toEqual([]);
+    expect((await rawSettled()).filter((l) => l.includes('10.73.0.'))).toEqual([]);
     await h.berthOk(['network', 'rm', 'busy']);
     for (const n of names) await h.shOk(['ip', 'netns', 'del', n]);
     expect(await h.snapshot()).toEqual(baseline);
@@ -76,7 +83,7 @@ describe('concurrent clients', () => {
     const listed = JSON.parse(await h.berthOk(['network', 'inspect', 'dual']))[0];
     expect(Object.keys(listed.Containers)).toHaveLength(good.length);
     for (const n of good) await h.berthOk(['network', 'disconnect', 'dual', '--netns', n]);
-    expect((await raw()).filter((l) => l.includes('10.74.0.'))).toEqual([]);
+    expect((await rawSettled()).filter((l) => l.includes('10.74.0.'))).toEqual([]);
     await h.berthOk(['network', 'rm', 'dual']);
     for (const n of six) await h.shOk(['ip', 'netns', 'del', n]);
   });
