@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { consistent, settled, settledOrDead } from './consistency';
+import { consistent, settled } from './consistency';
 import { hostPerTest, type TestHost } from './harness';
 import { KillPoints } from './kill-point';
 
@@ -96,15 +96,7 @@ describe('SIGKILL midway through a mutation\'s kernel work', () => {
       for (const at of [...new Set([1, Math.ceil(steps.length / 2), steps.length])]) {
         const where = `killed at step ${at} of ${steps.length} (${steps[at - 1]})`;
         await op.setup(h);
-        await kp.arm(at);
-        await h.berth(op.argv); // fails (the helper died) or answered before a background step
-        // the kill happened where it was meant to: the count reached it (the helper is then gone)
-        await settledOrDead(h);
-        const counted = await kp.steps();
-        await kp.disarm();
-        expect(counted.length, `${where}: steps this time:\n${counted.join('\n')}`).toBeGreaterThanOrEqual(at);
-        await h.stopHelper('SIGKILL'); // already dead: this reaps it
-        await h.startHelper(NO_DRIFT);
+        await kp.crashAt(at, where, () => h.berth(op.argv), NO_DRIFT);
         const found = await consistent(h);
         if (!(await op.done(h))) await h.berthOk(op.argv);
         expect(await op.done(h), where).toBe(true);

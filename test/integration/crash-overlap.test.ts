@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { connectHelper } from '../../helper/src/client/unix-client';
-import { consistent, settled, settledOrDead } from './consistency';
+import { consistent, settled } from './consistency';
 import { hostPerTest, type TestHost } from './harness';
 import { KillPoints } from './kill-point';
 
@@ -74,14 +74,7 @@ describe('SIGKILL amid a batch of overlapping namespace attaches', () => {
     for (const at of [...new Set([q(1 / 3), q(2 / 3), steps.length])]) {
       const where = `killed at step ${at} of ${steps.length} (${steps[at - 1]})`;
       await setup(h);
-      await kp.arm(at);
-      await attachAll(h); // some may have answered before the kill
-      await settledOrDead(h);
-      const counted = await kp.steps();
-      await kp.disarm();
-      expect(counted.length, `${where}: steps this time:\n${counted.join('\n')}`).toBeGreaterThanOrEqual(at);
-      await h.stopHelper('SIGKILL'); // already dead: this reaps it
-      await h.startHelper(NO_DRIFT);
+      await kp.crashAt(at, where, () => attachAll(h), NO_DRIFT); // some may have answered before the kill
       const found = await consistent(h, NS);
       const inStore = await attachedInStore(h);
       for (const n of NS) expect(await wired(h, n), `${where}: ${n} wired exactly when the store holds it (${inStore})`).toBe(inStore.includes(n));

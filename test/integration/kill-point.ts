@@ -1,5 +1,7 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { expect } from 'vitest';
+import { settledOrDead } from './consistency';
 import type { TestHost } from './harness';
 
 // A SIGKILL of the helper at the Nth step of its kernel work, counted in the
@@ -87,5 +89,19 @@ export class KillPoints {
   // The steps counted since arm()
   async steps(): Promise<string[]> {
     return (await readFile(join(this.dir, 'steps'), 'utf8').catch(() => '')).split('\n').filter(Boolean);
+  }
+
+  // Runs `op` with the helper armed to die at step `at` (op fails, or answered
+  // before a background step), checks the count reached that step, reaps the
+  // dead helper and starts a new one with `helperArgs`.
+  async crashAt(at: number, where: string, op: () => Promise<unknown>, helperArgs: string[]): Promise<void> {
+    await this.arm(at);
+    await op();
+    await settledOrDead(this.h); // the kill may land in the operation's background part
+    const counted = await this.steps();
+    await this.disarm();
+    expect(counted.length, `${where}: steps this time:\n${counted.join('\n')}`).toBeGreaterThanOrEqual(at);
+    await this.h.stopHelper('SIGKILL'); // already dead: this reaps it
+    await this.h.startHelper(helperArgs);
   }
 }
