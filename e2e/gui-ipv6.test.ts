@@ -76,6 +76,7 @@ describe.skipIf(missing.length > 0).each(['iptables', 'nftables'] as const)('IPv
 
     await host.berthOk(['rm', '-f', 'e2e-v6']);
     for (const n of ['e2e-dual', 'e2e-six']) await host.berthOk(['network', 'rm', n]);
+    await host.settled(); // the bridges go after the answers
     expect(await host.shOk(['ip', '-6', 'addr', 'show'])).not.toMatch(/inet6 fd/);
     expect(problems).toEqual([]);
     await ctx.close();

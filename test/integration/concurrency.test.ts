@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectHelper } from '../../helper/src/client/unix-client';
-import { settled } from './consistency';
 import { TestHost } from './harness';
 
 // Group commit (docs/architecture.md): clients that mutate at once share one
@@ -23,7 +22,7 @@ describe('concurrent clients', () => {
   // A detach's rule deletions commit after its answer (docs/decisions.md, "Firewall deletions committed in
   // the background"): a reading through the helper waits for them, then the kernel is read
   const rawSettled = async () => {
-    await settled(h);
+    await h.settled();
     return raw();
   };
 
@@ -49,6 +48,7 @@ describe('concurrent clients', () => {
 
     const d = await Promise.all(attached.map((n) => h.berth(['network', 'disconnect', 'busy', '--netns', n])));
     expect(d.map((x) => x.code)).toEqual(attached.map(() => 0));
+    await h.settled(); // the veths go after the answers
     for (const n of names) expect(await h.shOk(['ip', '-n', n, '-br', 'link'])).not.toContain('eth0');
     expect((await rawSettled()).filter((l) => l.includes('10.73.0.'))).toEqual([]);
     await h.berthOk(['network', 'rm', 'busy']);

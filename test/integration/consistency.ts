@@ -5,20 +5,10 @@ import type { TestHost } from './harness';
 // Checks shared by the crash tests: after a SIGKILL and a restart, the store
 // and the kernel agree (docs/decisions.md, State).
 
-// A reading through the helper: it waits for the engine to settle (a removal's links and rules go after its answer)
-export async function settled(h: TestHost): Promise<void> {
-  const c = await connectHelper(h.socket);
-  try {
-    await c.call('host.inspect', {});
-  } finally {
-    c.close();
-  }
-}
-
 // After a kill armed at a step the operation may still be running (a kill in
 // its background part): a reading either waits for it or fails because the helper died.
 export async function settledOrDead(h: TestHost): Promise<void> {
-  await settled(h).catch(() => {});
+  await h.settled().catch(() => {});
 }
 
 // Store and kernel agree: doctor finds nothing (a heal by its first call is

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { consistent, settled } from './consistency';
+import { consistent } from './consistency';
 import { hostPerTest, type TestHost } from './harness';
 import { KillPoints } from './kill-point';
 
@@ -87,7 +87,7 @@ describe('SIGKILL midway through a mutation\'s kernel work', () => {
       await op.setup(h);
       await kp.arm();
       await h.berthOk(op.argv);
-      await settled(h);
+      await h.settled();
       const steps = await kp.steps();
       expect(steps.length, steps.join('\n')).toBeGreaterThan(1);
       await h.clearBerth();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { connectHelper } from '../../helper/src/client/unix-client';
-import { consistent, settled } from './consistency';
+import { consistent } from './consistency';
 import { hostPerTest, type TestHost } from './harness';
 import { KillPoints } from './kill-point';
 
@@ -63,7 +63,7 @@ describe('SIGKILL amid a batch of overlapping namespace attaches', () => {
     expect((await attachAll(h)).map((r) => r.status)).toEqual(NS.map(() => 'fulfilled'));
     // the batch's own steps (all answered: its work is done); a reading's steps follow
     const steps = await kp.steps();
-    await settled(h);
+    await h.settled();
     expect(steps.length, steps.join('\n')).toBeGreaterThan(NS.length);
     for (const n of NS) expect(await wired(h, n), n).toBe(true);
     await clear(h);

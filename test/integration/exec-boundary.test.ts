@@ -130,6 +130,7 @@ __attribute__((constructor)) static void mark(void) {
       expect(out).toMatch(/^eth0 10\.66\.0\.\d+\/24/);
       expect((await h.sh(['nsenter', `--net=/proc/${pid}/ns/net`, '--', 'ip', '-br', 'addr', 'show', 'eth0'])).stdout).toMatch(/10\.66\.0\.\d+\/24/);
       await h.berthOk(['network', 'disconnect', 'mine', '--pid', String(pid)]);
+      await h.settled(); // the veth goes after the answer
       expect((await h.sh(['nsenter', `--net=/proc/${pid}/ns/net`, '--', 'ip', '-br', 'link'])).stdout).not.toContain('eth0');
       await h.shOk(['kill', '-9', String(pid)]);
     });

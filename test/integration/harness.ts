@@ -330,15 +330,22 @@ export class TestHost {
   // What the kernel holds, for "nothing left behind" comparisons.
   // A removal's links are deleted after it answers (docs/decisions.md, "Links
   // deleted in the background"): the helper's host reading waits for them.
-  async snapshot(): Promise<{ links: string[]; netns: string[]; rules: string[]; routes: string[]; addrs: string[] }> {
-    if (this.helper) {
-      const c = await connectHelper(this.socket);
-      try {
-        await c.call('host.inspect', {});
-      } finally {
-        c.close();
-      }
+  // A removal answers before its kernel work is over: veths and bridges are
+  // deleted, and firewall deletions committed, in the background
+  // (docs/decisions.md, "Links deleted in the background", "Firewall deletions
+  // committed in the background"). A reading through the helper waits for
+  // them, so a test that reads the kernel after a removal calls this first.
+  async settled(): Promise<void> {
+    const c = await connectHelper(this.socket);
+    try {
+      await c.call('host.inspect', {});
+    } finally {
+      c.close();
     }
+  }
+
+  async snapshot(): Promise<{ links: string[]; netns: string[]; rules: string[]; routes: string[]; addrs: string[] }> {
+    if (this.helper) await this.settled();
     const links = JSON.parse(await this.shOk(['ip', '-j', '-d', 'link', 'show'])) as { ifname: string; master?: string; ifalias?: string }[];
     const addrs = JSON.parse(await this.shOk(['ip', '-4', '-j', 'addr', 'show'])) as { ifname: string; addr_info: { local: string; prefixlen: number }[] }[];
     const netns = (await this.shOk(['ls', '/run/netns'])).split('\n').filter(Boolean).sort();

@@ -185,6 +185,7 @@ describe.each(['iptables', 'nftables'] as const)('IPv6 (%s), teardown', (backend
     const h = host();
     for (const c of ['a', 'c', 'p', 'pub']) await h.berthOk(['rm', '-f', c]);
     for (const n of ['dual', 'six', 'priv6']) await h.berthOk(['network', 'rm', n]);
+    await h.settled(); // bridges and rules go after the answers
     const addrs6 = await h.shOk(['ip', '-6', 'addr', 'show']);
     expect(addrs6).not.toMatch(/inet6 fd/);
     expect(await h.shOk(['ip', '-6', 'route', 'show', 'table', 'all'])).not.toMatch(/^fd/m);

@@ -39,6 +39,7 @@ describe('connect, disconnect and teardown', () => {
     await waitFor(async () => (await h.inContainer('app', httpGet(`http://${peerIp}:8000/`, 1))).code === 0, 60_000, 'http to peer');
 
     await h.berthOk(['network', 'disconnect', 'alpha', 'app']);
+    await h.settled(); // the veth goes after the answer
     expect(Object.keys(await nets('app'))).toEqual(['zeta']);
     expect((await h.inContainer('app', ['ip', '-br', 'link'])).stdout).not.toContain('eth1');
     expect((await h.inContainer('app', ['ip', 'route', 'show', 'default'])).stdout).toContain('via 10.70.0.1 dev eth0');
@@ -57,6 +58,7 @@ describe('connect, disconnect and teardown', () => {
     const ip = out.split(' ')[1].split('/')[0];
     expect(await h.pings('app', ip)).toBe(true);
     await h.berthOk(['network', 'disconnect', 'zeta', '--netns', 'foreign1']);
+    await h.settled(); // the veth goes after the answer
     expect((await h.sh(['ip', '-n', 'foreign1', '-br', 'link'])).stdout).toBe(before.stdout);
 
     // a process Berth did not start, in its own namespace
@@ -75,6 +77,7 @@ describe('connect, disconnect and teardown', () => {
     const zeta = JSON.parse(await h.berthOk(['network', 'inspect', 'zeta']))[0];
     expect(Object.keys(zeta.Containers).some((k) => k.startsWith(`pid:${pid}:`))).toBe(true);
     await h.berthOk(['network', 'disconnect', 'zeta', '--pid', String(pid)]);
+    await h.settled();
     expect((await h.sh(['nsenter', `--net=/proc/${pid}/ns/net`, 'ip', '-br', 'link'])).stdout).not.toContain('eth0');
     await h.sh(['kill', String(pid)]);
     await h.shOk(['ip', 'netns', 'delete', 'foreign1']);
