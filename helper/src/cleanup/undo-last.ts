@@ -3,7 +3,8 @@ import type { BerthEvent } from '../../../src/shared/events';
 import { parseIptablesSave } from '../inspect/iptables-parse';
 import { iptablesRestore, iptablesSave, type Family as IpFamily } from '../kernel/iptables';
 import { ipBatch, listLinks } from '../kernel/links';
-import { addNetns, listNetns } from '../kernel/netns';
+import { listNetns } from '../kernel/netns';
+import { createNetns } from '../kernel/sandbox-ns';
 import { insertLines, recreateLinkLines, restoreText } from './restore-text';
 import { chainKey, latestSnapshot, writeManifest, type Snapshot } from './snapshot';
 
@@ -52,7 +53,7 @@ export async function undoLast(dataRoot: string, emit?: (e: BerthEvent) => void)
 
   const restored: string[] = [];
   for (const n of snap.netns) {
-    await addNetns(n.name);
+    await createNetns(n.name);
     if (n.loUp) await ipBatch(n.name, ['link set lo up']);
     restored.push(`netns ${n.name}`);
   }

@@ -50,7 +50,7 @@ export async function createSandbox(eng: Engine, s: State, c: ContainerRecord, u
   const k = eng.kernel;
   const uts = utsPathOf(eng, c.id);
   // both namespaces in one program; a failure leaves neither (kernel/sandbox-ns.ts)
-  await k.createSandboxNs(ns, uts, c.hostname);
+  await k.createSandboxNs(ns, { file: uts, hostname: c.hostname });
   undo.push(() => k.deleteSandboxNs(ns, uts));
   c.netns = ns;
   const sb = namedSandbox(c.id, c.name, ns);

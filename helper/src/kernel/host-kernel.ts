@@ -1,12 +1,12 @@
 import { deleteLinks, ipBatch, linkExists, listAddrs, listLinks, listRoutes } from './links';
 import { linksLeaving, linksReaped, reapLinks } from './link-reaper';
-import { addNetns, deleteNetns, listNetns } from './netns';
+import { deleteNetns, listNetns } from './netns';
 import { nftTableNames } from './nft';
 import { childrenOf, isAlive, procStartTime, resolveExecutable, signalGroup, signalProcess, userOf } from './process';
 import { connectAttach, prepareShim, readExit, startShim } from './shim';
 import { createSandboxNs, deleteSandboxNs } from './sandbox-ns';
 import { ensureSysctl, readSysctl, setIfSysctl6 } from './sysctl';
-import { createUts, deleteUts, listUts, releaseUtsDir } from './uts';
+import { deleteUts, listUts, releaseUtsDir } from './uts';
 
 // The kernel calls behind the engine's decisions as one object, the way
 // netavark hands its drivers a netlink socket: the engine gets it in its
@@ -32,11 +32,9 @@ export interface Kernel {
   setIfSysctl6: typeof setIfSysctl6;
   // a container's sandbox: its network namespace and its hostname's (UTS) namespace file
   listNetns: typeof listNetns;
-  addNetns: typeof addNetns;
   deleteNetns: typeof deleteNetns;
-  createUts: typeof createUts;
   deleteUts: typeof deleteUts;
-  createSandboxNs: typeof createSandboxNs; // a container's netns and UTS namespace, in one program
+  createSandboxNs: typeof createSandboxNs; // a container's netns and UTS namespace, in one program (the one way to make either)
   deleteSandboxNs: typeof deleteSandboxNs; // both of a container's namespace files, in one program
   listUts: typeof listUts;
   releaseUtsDir: typeof releaseUtsDir;
@@ -70,9 +68,7 @@ export const hostKernel: Kernel = {
   ensureSysctl,
   setIfSysctl6,
   listNetns,
-  addNetns,
   deleteNetns,
-  createUts,
   deleteUts,
   createSandboxNs,
   deleteSandboxNs,

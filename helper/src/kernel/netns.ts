@@ -5,9 +5,7 @@ import { run } from './exec';
 export const NETNS_DIR = '/run/netns';
 export const netnsPath = (name: string) => `${NETNS_DIR}/${name}`;
 
-export async function addNetns(name: string): Promise<void> {
-  await run('ip', ['netns', 'add', name]);
-}
+// Named namespaces are made by kernel/sandbox-ns.ts (createSandboxNs, createNetns).
 // Idempotent: a namespace already gone counts as deleted. Says whether this
 // call was the one that deleted it.
 export async function deleteNetns(name: string): Promise<boolean> {

@@ -101,3 +101,42 @@ export async function createFreshAsync(path: string, text: string, o: { mode: nu
 export function openNoFollow(path: string, mode: number): number {
   return openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, mode);
 }
+
+// An empty file for a bind mount to cover (a namespace file under
+// /run/netns or the data root's uts/), made the way every root file is:
+// its directory passes ensureSafeDir, and the file is created with
+// O_CREAT|O_EXCL|O_NOFOLLOW, mode 0, so a name that is taken — a planted
+// symlink above all — is never opened, truncated or followed. A name taken
+// fails with one line saying what is there; the caller decides whether a
+// leftover of its own may go (kernel/sandbox-ns.ts).
+export function createMountTarget(path: string, rule: DirRule, dirMode: number): void {
+  ensureSafeDir(dirname(path), rule, dirMode);
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new BerthError('conflict', `cannot create ${path}: ${whatIsAt(path)}`, { exists: kindAt(path) });
+    throw e;
+  }
+  closeSync(fd);
+}
+
+export type PathKind = 'missing' | 'file' | 'symlink' | 'other';
+
+export function kindAt(path: string): PathKind {
+  try {
+    const st = lstatSync(path);
+    return st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'file' : 'other';
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
+    throw e;
+  }
+}
+
+const whatIsAt = (path: string): string =>
+  ({
+    symlink: 'a symbolic link is there (the helper runs as root and never follows one; it is left as it is)',
+    file: 'it exists already',
+    other: 'something that is not a file is there',
+    missing: 'it was created and removed meanwhile',
+  })[kindAt(path)];

@@ -1,23 +1,64 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { BerthError } from '../../../src/shared/errors';
 import { run } from './exec';
+import { mountAt } from './mountinfo';
 import { NETNS_DIR, netnsPath } from './netns';
+import { NETNS_DIR_RULE, removeNsFiles, UTS_DIR_RULE } from './ns-files';
+import { program } from './programs';
+import { createMountTarget } from './safe-files';
 
-// A container's network namespace (/run/netns/NAME, as `ip netns add`
-// makes it) and its hostname's UTS namespace (kernel/uts.ts) come from one
-// `unshare --net=FILE --uts=FILE hostname H`: one program where `ip netns
-// add` and `unshare --uts … hostname` were two (docs/decisions.md, "`rm
-// -f`"). The netns file is made first and exclusively, so a name that is
-// taken fails as `ip netns add` fails, and nobody else's file is touched.
-export async function createSandboxNs(netns: string, utsFile: string, hostname: string): Promise<void> {
+// The one way Berth makes a named namespace: a container's network
+// namespace (/run/netns/NAME, as `ip netns add` makes it) and its
+// hostname's UTS namespace (kernel/uts.ts) come from one `unshare
+// --net=FILE --uts=FILE hostname H`: one program where `ip netns add` and
+// `unshare --uts … hostname` were two (docs/decisions.md, "`rm -f`").
+// `uts` null: a network namespace alone (cleanup's undo puts back one it
+// removed), `unshare --net=FILE true`. Both files are made first,
+// exclusively and never through a symlink (safe-files.ts createMountTarget):
+// a netns name that is taken fails as `ip netns add` fails, and nobody
+// else's file is touched. A failure leaves neither file.
+export async function createSandboxNs(netns: string, uts: { file: string; hostname: string } | null): Promise<void> {
+  checkNetnsName(netns);
+  // validated by the contract (src/shared/container.ts); a leading '-' would be an option to hostname(1)
+  if (uts && (!uts.hostname || uts.hostname.startsWith('-'))) throw new BerthError('invalid_argument', `invalid hostname ${JSON.stringify(uts.hostname)}`);
   await netnsDirShared();
-  writeFileSync(netnsPath(netns), '', { flag: 'wx', mode: 0 });
+  const made: string[] = [];
   try {
-    writeFileSync(utsFile, '');
-    await run('unshare', [`--net=${netnsPath(netns)}`, `--uts=${utsFile}`, 'hostname', hostname]);
+    createMountTarget(netnsPath(netns), NETNS_DIR_RULE, 0o755);
+    made.push(netnsPath(netns));
+    if (uts) {
+      await createUtsTarget(uts.file);
+      made.push(uts.file);
+    }
+    const args = [`--net=${netnsPath(netns)}`];
+    if (uts) args.push(`--uts=${uts.file}`, program('hostname'), uts.hostname);
+    else args.push(program('true'));
+    await run('unshare', args);
   } catch (e) {
-    await deleteSandboxNs(netns, utsFile).catch(() => {});
+    // only what this call made: a name that was taken is not ours to remove
+    await removeNsFiles(made).catch(() => {});
     throw e;
   }
+}
+
+// A UTS file of Berth's own left by a crash (a regular file in a directory
+// only root can write; restore normally removes those first) is taken off
+// and made anew; a symbolic link or anything else there is refused.
+async function createUtsTarget(file: string): Promise<void> {
+  try {
+    createMountTarget(file, UTS_DIR_RULE, 0o700);
+    return;
+  } catch (e) {
+    if (!(e instanceof BerthError) || (e.details as { exists?: string } | undefined)?.exists !== 'file') throw e;
+  }
+  await removeNsFiles([file]);
+  createMountTarget(file, UTS_DIR_RULE, 0o700);
+}
+
+// What `ip netns` refuses too: a name must stay one file in /run/netns.
+function checkNetnsName(name: string): void {
+  if (!name || name === '.' || name === '..' || name.includes('/') || name.includes('\0') || name.length > 255)
+    throw new BerthError('invalid_argument', `invalid network namespace name ${JSON.stringify(name)}`);
 }
 
 // What `ip netns add` does before each namespace: /run/netns a mount point
@@ -26,10 +67,9 @@ export async function createSandboxNs(netns: string, utsFile: string, hostname: 
 // mountinfo each time (a read of a small file): programs run only when it
 // is not so yet.
 async function netnsDirShared(): Promise<void> {
-  // the last mount on the directory is the one seen there
-  const line = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.split(' ')[4] === NETNS_DIR).at(-1);
-  if (line && / shared:\d+/.test(line.split(' - ')[0])) return;
-  if (!line) {
+  const m = mountAt(NETNS_DIR);
+  if (m?.shared) return;
+  if (!m) {
     mkdirSync(NETNS_DIR, { recursive: true, mode: 0o755 });
     await run('mount', ['--rbind', NETNS_DIR, NETNS_DIR]);
   }
@@ -43,8 +83,9 @@ async function netnsDirShared(): Promise<void> {
 // were two, one after the other (docs/decisions.md, "`rm -f`").
 // Idempotent: a file not mounted (32) or gone is done already.
 export async function deleteSandboxNs(netns: string, utsFile: string): Promise<void> {
-  await run('umount', ['--lazy', netnsPath(netns), utsFile], { okCodes: [1, 32, 64] });
-  // still mounted (a failure other than "not mounted"): unlink says EBUSY, and the removal fails here
-  rmSync(netnsPath(netns), { force: true });
-  rmSync(utsFile, { force: true });
+  checkNetnsName(netns);
+  await removeNsFiles([netnsPath(netns), utsFile]);
 }
+
+// cleanup's undo: a network namespace it removed, back under its name
+export const createNetns = (name: string) => createSandboxNs(name, null);

@@ -20,6 +20,9 @@ import type { ExitRecord } from '../kernel/shim';
 // engine's rollback. Processes get pids above the kernel's largest pid_max
 // (2^22), so one that reached a real kill(2) by mistake signals nobody.
 export interface RecordingKernel extends Kernel {
+  // the two halves of createSandboxNs, for tests that leave strays behind
+  addNetns(name: string): Promise<void>;
+  createUts(file: string, hostname: string): Promise<void>;
   calls: string[];
   links: Map<string, Set<string>>; // namespace ('' = the host's) → link names
   sysctls: Map<string, string>;
@@ -156,9 +159,9 @@ export function recordingKernel(o: { routes?: IpRoute[]; sysctls?: Record<string
       step(`uts delete ${file}`);
       kernel.uts.delete(file);
     },
-    async createSandboxNs(netns, file, hostname) {
+    async createSandboxNs(netns, uts) {
       await kernel.addNetns(netns);
-      await kernel.createUts(file, hostname);
+      if (uts) await kernel.createUts(uts.file, uts.hostname);
     },
     async deleteSandboxNs(netns, file) {
       await kernel.deleteNetns(netns);

@@ -1,0 +1,39 @@
+// kernel/sandbox-ns.ts and kernel/uts.ts (the namespace files the helper
+// creates and removes as root) as a one-shot program, so the test runs them
+// inside its own throwaway host (`TestHost.sh` enters its namespaces). Reads
+// a JSON list of steps on stdin, writes the answer of each: 'ok' or the
+// error's message.
+import { createSandboxNs, deleteSandboxNs } from '../../helper/src/kernel/sandbox-ns';
+import { deleteUts, prepareUtsDir } from '../../helper/src/kernel/uts';
+
+export type Step =
+  | { prepare: string }
+  | { create: { netns: string; uts: { file: string; hostname: string } | null } }
+  | { delete: { netns: string; uts: string } }
+  | { deleteUts: string };
+
+async function main(): Promise<string[]> {
+  let text = '';
+  for await (const chunk of process.stdin) text += chunk;
+  const out: string[] = [];
+  for (const st of JSON.parse(text) as Step[]) {
+    try {
+      if ('prepare' in st) await prepareUtsDir(st.prepare);
+      else if ('create' in st) await createSandboxNs(st.create.netns, st.create.uts);
+      else if ('delete' in st) await deleteSandboxNs(st.delete.netns, st.delete.uts);
+      else await deleteUts(st.deleteUts);
+      out.push('ok');
+    } catch (e) {
+      out.push((e as Error).message);
+    }
+  }
+  return out;
+}
+
+main().then(
+  (r) => process.stdout.write(JSON.stringify(r)),
+  (e) => {
+    process.stderr.write(String((e as Error).stack ?? e));
+    process.exit(1);
+  },
+);
