@@ -1,4 +1,6 @@
-import { copyFile, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, mkdir, readdir, readFile, rename } from 'node:fs/promises';
+import { createFreshAsync } from '../kernel/safe-files';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Family as IpFamily } from '../kernel/iptables';
@@ -58,12 +60,14 @@ export async function createSnapshotDir(dataRoot: string, id: string): Promise<s
 }
 
 export async function saveFile(dir: string, name: string, text: string): Promise<void> {
-  await writeFile(path.join(dir, name), text, { mode: 0o600 });
+  // as every file root creates: O_EXCL|O_NOFOLLOW (kernel/safe-files.ts)
+  await createFreshAsync(path.join(dir, name), text, { mode: 0o600 });
 }
 
 export async function copyStore(dir: string, storePath: string): Promise<string | null> {
   try {
-    await copyFile(storePath, path.join(dir, 'store.json'));
+    // COPYFILE_EXCL: the copy is created O_EXCL, so never through a link already there
+    await copyFile(storePath, path.join(dir, 'store.json'), constants.COPYFILE_EXCL);
     return 'store.json';
   } catch {
     return null; // no store yet: nothing to keep
@@ -73,7 +77,7 @@ export async function copyStore(dir: string, storePath: string): Promise<string 
 // Written to a temp name then renamed, so a crash never leaves half a manifest.
 export async function writeManifest(dir: string, s: Snapshot): Promise<void> {
   const tmp = path.join(dir, 'snapshot.json.tmp');
-  await writeFile(tmp, JSON.stringify(s, null, 2), { mode: 0o600 });
+  await createFreshAsync(tmp, JSON.stringify(s, null, 2), { mode: 0o600 });
   await rename(tmp, path.join(dir, 'snapshot.json'));
 }
 

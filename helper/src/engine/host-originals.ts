@@ -1,17 +1,21 @@
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { z } from 'zod';
+import { createFresh } from '../kernel/safe-files';
 
 // What the host looked like before Berth changed it, kept in the data root
 // across helper restarts so `berth system reset` can put back exactly what
 // Berth changed and nothing it did not: a setting is recorded only at the
 // moment Berth changes it (the first time), never overwritten after.
+// Validated on load as narrowly as what Berth writes: reset hands these to
+// root programs and /proc/sys (a sysctl key is dotted words, kernel/sysctl.ts).
+const Policy = z.string().regex(/^[A-Z]{1,16}$/); // ACCEPT, DROP: a target name, one word
 const Originals = z.object({
   // sysctl key -> value before Berth set it (net.ipv4.ip_forward, …)
-  sysctls: z.record(z.string(), z.string()).default({}),
+  sysctls: z.record(z.string().regex(/^[a-z0-9_-]+(\.[a-z0-9_-]+)+$/), z.string().regex(/^[^\n\0]{0,256}$/)).default({}),
   // iptables filter FORWARD policy before Berth set DROP; null: the table did not exist
-  forwardPolicy: z.string().nullable().optional(),
+  forwardPolicy: Policy.nullable().optional(),
   // the same for ip6tables, when Berth turned IPv6 forwarding on (docs/ipv6.md)
-  forwardPolicy6: z.string().nullable().optional(),
+  forwardPolicy6: Policy.nullable().optional(),
   // nft tables ("ip filter", …) present before Berth first wrote a rule: the
   // ones Berth's iptables rules brought into being are removed when empty
   nftTables: z.array(z.string()).optional(),
@@ -70,7 +74,8 @@ export class HostOriginals {
 
   private save(): void {
     const tmp = `${this.path}.tmp`;
-    writeFileSync(tmp, JSON.stringify(this.data, null, 2) + '\n', { mode: 0o600 });
+    // as every file root creates: O_EXCL|O_NOFOLLOW (kernel/safe-files.ts), fsync'd before the rename
+    createFresh(tmp, JSON.stringify(this.data, null, 2) + '\n', { mode: 0o600 });
     renameSync(tmp, this.path);
   }
 }

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
-import { openSync, closeSync, readFileSync } from 'node:fs';
+import { constants as fsConstants, openSync, closeSync, readFileSync } from 'node:fs';
 import { access, constants, readFile, stat } from 'node:fs/promises';
 import { FIXED_ENV, program } from './programs';
 
@@ -175,7 +175,8 @@ export async function resolveExecutable(cmd: string, pathVar: string, cwd: strin
 // detached, its output appended to a log file. `exited` resolves with its
 // exit code if it ends.
 export function startDetached(file: string, args: string[], logPath: string, env: Readonly<Record<string, string>> = {}): { pid: number; exited: Promise<number> } {
-  const fd = openSync(logPath, 'a', 0o600);
+  // appended to, never through a symbolic link (the data root is checked before: daemonize)
+  const fd = openSync(logPath, fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT | fsConstants.O_NOFOLLOW, 0o600);
   try {
     const child = spawn(file, args, { detached: true, stdio: ['ignore', fd, fd], env: { ...FIXED_ENV, ...env } });
     child.unref();

@@ -1,10 +1,18 @@
 import { readFile, writeFile } from 'node:fs/promises';
 
-const path = (key: string) => `/proc/sys/${key.replace(/\./g, '/')}`;
+// A key is dotted words (net.ipv4.ip_forward): each becomes one path
+// component under /proc/sys, so no key (one read back from host-originals.json
+// at reset included) names a file elsewhere.
+const KEY = /^[a-z0-9_-]+(\.[a-z0-9_-]+)+$/;
+const path = (key: string) => {
+  if (!KEY.test(key)) throw new Error(`bad sysctl key ${JSON.stringify(key)}`);
+  return `/proc/sys/${key.replace(/\./g, '/')}`;
+};
 
 export async function readSysctl(key: string): Promise<string | null> {
+  const file = path(key);
   try {
-    return (await readFile(path(key), 'utf8')).trim();
+    return (await readFile(file, 'utf8')).trim();
   } catch {
     return null;
   }
