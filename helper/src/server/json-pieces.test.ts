@@ -26,6 +26,19 @@ describe('jsonPieces', () => {
     for (const v of values) expect(joined(v)).toBe(JSON.stringify(v) ?? 'null');
   });
 
+  it('writes runs of elements with one JSON.stringify each, and the same text around kept, walked and toJSON elements', () => {
+    const kept = (i: number) => Object.freeze(Object.defineProperty({ kept: i, text: `k${i}` }, KEEP_JSON_TEXT, { value: true }));
+    const mixed = (n: number, size: number) =>
+      Array.from({ length: n }, (_, i) =>
+        i % 97 === 5 ? kept(i) : i % 89 === 7 ? new Date(i) : i % 83 === 3 ? Array.from({ length: 70 }, (_, j) => j) : i % 13 === 0 ? undefined : i % 17 === 0 ? () => i : i % 19 === 0 ? 'é"\\' : { i, text: 'x'.repeat((i * 7) % size), m: { a: `${i}` } });
+    for (const [n, size] of [[64, 10], [500, 100], [3000, 3000], [200, 40_000]]) {
+      const v = { jsonrpc: '2.0', id: 1, result: { rules: mixed(n, size), findings: [] } };
+      const pieces = [...jsonPieces(v)];
+      expect(pieces.join('')).toBe(JSON.stringify(v));
+      if (size <= 3000) expect(Math.max(...pieces.map((p) => p.length))).toBeLessThan(32 * 1024);
+    }
+  });
+
   it('a long array comes in pieces of at most tens of KB; a short answer in few pieces', () => {
     const pieces = [...jsonPieces({ result: { rules: Array.from({ length: 10_000 }, (_, i) => ({ i, text: 'x'.repeat(100) })) } })];
     expect(pieces.length).toBeGreaterThan(50);
