@@ -52,7 +52,12 @@ export class RuleVerdicts {
   // The finding `judge` gives `r`, or the one it gave the same line in the last plan.
   verdict(r: FirewallRule, judge: (r: FirewallRule) => Planned | null): Planned | null {
     const k = this.next.rules.length;
-    const i = this.rules.find(k, (b) => b?.matches === r.matches, () => positionOf(this.rules.indexed(), r.matches));
+    const q = this.asked;
+    q.rules = this.rules;
+    q.matches = r.matches;
+    const i = this.rules.find(k, q.isIt, q.lookup);
+    q.rules = NONE;
+    q.matches = null;
     const before = i < 0 ? null : this.rules.items[i];
     let p: Planned | null;
     if (before && sameLine(before, r)) {
@@ -66,6 +71,10 @@ export class RuleVerdicts {
     this.next.found.push(p);
     return p;
   }
+
+  // The parse `verdict` looks for, and its two tests made once: a plan judges tens of
+  // thousands of rules, and two closures made per rule were as many allocations.
+  private readonly asked = new Asked();
 
   // The plan's rules are all judged: the next plan starts from them.
   end(): void {
@@ -83,4 +92,13 @@ export class RuleVerdicts {
   }
 }
 
+class Asked {
+  rules = NONE;
+  matches: FirewallRule['matches'] | null = null;
+  readonly isIt = (b: FirewallRule | null): boolean => b?.matches === this.matches;
+  readonly lookup = (): number => (this.matches ? positionOf(this.rules.indexed(), this.matches) : -1);
+}
+
 const byParse = (rules: (FirewallRule | null)[]) => new MatchByPlace(rules, firstByKey((r: FirewallRule | null) => r?.matches));
+// what Asked holds between calls: no plan's rules kept there
+const NONE = byParse([]);
