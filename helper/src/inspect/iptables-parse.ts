@@ -2,7 +2,7 @@ import type { BaseChain, FirewallRule } from '../../../src/shared/inspect';
 import { decodeNat } from './nat-decode';
 import { scanSave, type SaveLine } from '../kernel/save-lines';
 import { Atoms } from './save-atoms';
-import { ownText, type RuleMemo } from './rule-memo';
+import { flat, ownText, type RuleMemo } from './rule-memo';
 
 export type Family = 'ipv4' | 'ipv6';
 
@@ -78,16 +78,18 @@ function readSaveLine(l: SaveLine, st: SaveState): void {
       return;
     }
     st.rules.push({
-      id: st.idPrefix + position, family, source: 'iptables', table, chain, position, text: before.text,
+      id: flat(st.idPrefix + position), family, source: 'iptables', table, chain, position, text: before.text,
       matches: before.matches, target: before.target, targetArgs: before.targetArgs, packets: l.packets, bytes: l.bytes,
       comment: before.comment, owner: 'unknown', ownerEvidence: '', mapping: before.mapping,
     });
     return;
   }
   const own = memo ? ownText(l.text) : l.text;
+  // the id in one piece (rule-memo.ts flat): a join of prefix and number is kept as
+  // two strings and a third made when the answer's JSON is written
   const { matches, target, targetArgs } = st.specs.read(memo ? own.slice(own.length - l.spec.length) : l.spec);
   const rule: FirewallRule = {
-    id: st.idPrefix + position,
+    id: flat(st.idPrefix + position),
     family,
     source: 'iptables',
     table,
