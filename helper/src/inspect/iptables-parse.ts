@@ -35,6 +35,11 @@ export function parseIptablesSave(text: string, family: Family, baseChains?: Bas
 }
 const NO_RULES: FirewallRule[] = [];
 
+// Lines read before a reading with none the memo had is taken as cold (SaveState.found):
+// a host read again has most of its first lines as before, even where lines were added
+// or removed before them (the memo finds a line by its text where it is not in place).
+const COLD_LINES = 512;
+
 // One line of a save, into `st.rules` (a function made once, with its state passed:
 // scanSave says why).
 function readSaveLine(l: SaveLine, st: SaveState): void {
@@ -68,8 +73,12 @@ function readSaveLine(l: SaveLine, st: SaveState): void {
     st.idPrefix = `${family}/${table}/${st.lastChain}/`;
   }
   const chain = st.lastChain;
-  const before = memo?.find(family, st.count++, table, l.text);
+  // a reading whose first COLD_LINES lines the memo had none of is read as new (cold): its
+  // other lines are not looked up either (each lookup missed, at the cost of hashing the line)
+  const k = st.count++;
+  const before = memo && (st.found > 0 || k < COLD_LINES) ? memo.find(family, k, table, l.text) : undefined;
   if (before) {
+    st.found++;
     // the same line as in the last reading: what it says is what it said then; at the same
     // place with the same counters it is that rule (its owner and object are checked, and
     // the rule copied if they changed, when the reading classifies and names its rules)
@@ -125,13 +134,14 @@ interface SaveState {
   // engine-names.ts nameEngineRules); for others it is a new object with what that line says
   reuse: boolean;
   count: number; // rules so far
+  found: number; // of them, lines the memo had
   // while a piece is read (parseIptablesSave): its family, where its rules and built-in chains go
   family: Family;
   rules: FirewallRule[];
   baseChains: BaseChain[] | undefined;
 }
 export const newSaveState = (memo?: RuleMemo, reuse = true): SaveState => ({
-  table: '', positions: new Map(), lastTable: '', lastChain: '', lastPosition: 0, idPrefix: '', specs: SPECS, memo, reuse, count: 0,
+  table: '', positions: new Map(), lastTable: '', lastChain: '', lastPosition: 0, idPrefix: '', specs: SPECS, memo, reuse, count: 0, found: 0,
   family: 'ipv4', rules: NO_RULES, baseChains: undefined,
 });
 

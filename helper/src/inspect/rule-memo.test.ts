@@ -252,6 +252,36 @@ describe('RuleMemo: what it keeps', () => {
   });
 });
 
+describe('RuleMemo: a cold reading', () => {
+  // n DNATs in chain DOCKER, the k-th's port moved by `shift` for k < changed
+  const dnats = (n: number, changed = 0, shift = 0, top: string[] = []) =>
+    ['*nat', ':DOCKER - [0:0]', ...top, ...Array.from({ length: n }, (_, k) => `[${k}:0] -A DOCKER ! -i docker0 -p tcp -m tcp --dport ${1000 + k + (k < changed ? shift : 0)} -j DNAT --to-destination 172.17.${k >> 8}.${k & 255}:80`), 'COMMIT', ''].join('\n');
+  const json = (rules: FirewallRule[]) => [...jsonPieces(rules)].join('');
+
+  it('first 512 lines the memo had none of: the rest of the family is read as new, and says the same', () => {
+    const memo = new RuleMemo();
+    const first = reading(memo, raw(dnats(700)));
+    const text = dnats(700, 600, 50_000);
+    const next = reading(memo, raw(text));
+    expect(json(next)).toBe(json(cold(raw(text))));
+    // lines 600-699 are the memo's, unchanged, but looked up no more
+    expect(next.slice(600).filter((r, i) => r === first[600 + i])).toHaveLength(0);
+  });
+
+  it('lines added at the start: the lines after them are still found by text', () => {
+    const memo = new RuleMemo();
+    const first = reading(memo, raw(dnats(700)));
+    const added = Array.from({ length: 100 }, (_, k) => `[0:0] -A DOCKER -p udp -m udp --dport ${9000 + k} -j RETURN`);
+    const text = dnats(700, 0, 0, added);
+    const next = reading(memo, raw(text));
+    expect(json(next)).toBe(json(cold(raw(text))));
+    next.slice(100).forEach((r, i) => {
+      expect(r).not.toBe(first[i]); // another position: another object, with the same parse
+      expect(r.matches).toBe(first[i].matches);
+    });
+  });
+});
+
 describe('ownText and flat', () => {
   it('give the same characters, whatever the string is made of', () => {
     const save = '[3:180] -A KUBE-SERVICES -d 10.96.0.1/32 -m comment --comment "default/kubernetes:https cluster IP" -j KUBE-SVC-NPX\n-A X\n';
