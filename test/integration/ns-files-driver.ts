@@ -1,8 +1,9 @@
 // kernel/sandbox-ns.ts and kernel/uts.ts (the namespace files the helper
 // creates and removes as root) as a one-shot program, so the test runs them
 // inside its own throwaway host (`TestHost.sh` enters its namespaces). Reads
-// a JSON list of steps on stdin, writes the answer of each: 'ok' or the
-// error's message.
+// a JSON list of steps on stdin, writes the answer of each: 'ok' (deleteNetns:
+// whether it deleted one) or the error's message.
+import { deleteNetns } from '../../helper/src/kernel/netns';
 import { createSandboxNs, deleteSandboxNs } from '../../helper/src/kernel/sandbox-ns';
 import { deleteUts, prepareUtsDir } from '../../helper/src/kernel/uts';
 
@@ -10,7 +11,8 @@ export type Step =
   | { prepare: string }
   | { create: { netns: string; uts: { file: string; hostname: string } | null } }
   | { delete: { netns: string; uts: string } }
-  | { deleteUts: string };
+  | { deleteUts: string }
+  | { deleteNetns: string };
 
 async function main(): Promise<string[]> {
   let text = '';
@@ -21,7 +23,10 @@ async function main(): Promise<string[]> {
       if ('prepare' in st) await prepareUtsDir(st.prepare);
       else if ('create' in st) await createSandboxNs(st.create.netns, st.create.uts);
       else if ('delete' in st) await deleteSandboxNs(st.delete.netns, st.delete.uts);
-      else await deleteUts(st.deleteUts);
+      else if ('deleteNetns' in st) {
+        out.push(String(await deleteNetns(st.deleteNetns)));
+        continue;
+      } else await deleteUts(st.deleteUts);
       out.push('ok');
     } catch (e) {
       out.push((e as Error).message);

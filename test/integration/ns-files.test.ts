@@ -78,6 +78,21 @@ describe('namespace files (root file creation and removal)', () => {
     expect((await h.shOk(['ls', '-A', uts(), '/run/netns'])).split('\n').filter((l) => l && !l.endsWith(':'))).toEqual([]);
   });
 
+  it('deleting a network namespace by name never unmounts through a symlink at the name (ip netns delete would)', async () => {
+    await h.shOk(['mkdir', `${h.dir}/elsewhere`]);
+    await h.shOk(['mount', '-t', 'tmpfs', 'berth-victim', `${h.dir}/elsewhere`]);
+    await h.shOk(['ln', '-s', `${h.dir}/elsewhere`, '/run/netns/berth-gggggggggggg']);
+    await h.shOk(['ip', 'netns', 'add', 'real']);
+    expect(await steps([{ deleteNetns: 'berth-gggggggggggg' }, { deleteNetns: 'real' }, { deleteNetns: 'real' }, { deleteNetns: '../x' }])).toEqual([
+      'false',
+      'true',
+      'false',
+      'invalid network namespace name "../x"',
+    ]);
+    expect(await mounts()).toContain(`${h.dir}/elsewhere`);
+    expect((await h.shOk(['ls', '-A', '/run/netns'])).trim()).toBe('');
+  });
+
   it("a leftover UTS file of Berth's own (still mounted after a crash) is replaced, with the new hostname", async () => {
     const file = `${uts()}/eeeeeeeeeeee`;
     expect(await steps([{ prepare: uts() }, { create: { netns: 'berth-old', uts: { file, hostname: 'old' } } }])).toEqual(['ok', 'ok']);

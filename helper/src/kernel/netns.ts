@@ -1,14 +1,35 @@
-import { closeSync, constants, fstatSync, openSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, statSync, unlinkSync } from 'node:fs';
 import { readdir, readlink, stat } from 'node:fs/promises';
+import { BerthError } from '../../../src/shared/errors';
 import { run } from './exec';
+import { kindAt } from './safe-files';
 
 export const NETNS_DIR = '/run/netns';
 export const netnsPath = (name: string) => `${NETNS_DIR}/${name}`;
 
+// What `ip netns` refuses too: a name must stay one file in /run/netns.
+export function checkNetnsName(name: string): void {
+  if (!name || name === '.' || name === '..' || name.includes('/') || name.includes('\0') || name.length > 255)
+    throw new BerthError('invalid_argument', `invalid network namespace name ${JSON.stringify(name)}`);
+}
+
 // Named namespaces are made by kernel/sandbox-ns.ts (createSandboxNs, createNetns).
 // Idempotent: a namespace already gone counts as deleted. Says whether this
-// call was the one that deleted it.
+// call was the one that deleted it. `ip netns delete` unmounts with
+// umount2(2), which follows a symbolic link: a link at the name (in a sticky
+// /run/netns anyone may have put one there) is unlinked instead, never
+// unmounted through, and anything but a file of root's is refused
+// (docs/decisions.md, "Namespace files").
 export async function deleteNetns(name: string): Promise<boolean> {
+  checkNetnsName(name);
+  const p = netnsPath(name);
+  const kind = kindAt(p);
+  if (kind === 'missing') return false;
+  if (kind === 'symlink') {
+    unlinkSync(p);
+    return false; // no namespace was there
+  }
+  if (kind !== 'file' || lstatSync(p).uid !== 0) throw new BerthError('conflict', `refusing to delete network namespace ${name}: ${p} is not a namespace file of root's`);
   const r = await run('ip', ['netns', 'delete', name], { okCodes: [1] });
   return r.exitCode === 0;
 }

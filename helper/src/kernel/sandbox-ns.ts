@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { BerthError } from '../../../src/shared/errors';
 import { run } from './exec';
 import { mountAt } from './mountinfo';
-import { NETNS_DIR, netnsPath } from './netns';
+import { checkNetnsName, NETNS_DIR, netnsPath } from './netns';
 import { NETNS_DIR_RULE, removeNsFiles, UTS_DIR_RULE } from './ns-files';
 import { program } from './programs';
 import { createMountTarget } from './safe-files';
@@ -53,12 +53,6 @@ async function createUtsTarget(file: string): Promise<void> {
   }
   await removeNsFiles([file]);
   createMountTarget(file, UTS_DIR_RULE, 0o700);
-}
-
-// What `ip netns` refuses too: a name must stay one file in /run/netns.
-function checkNetnsName(name: string): void {
-  if (!name || name === '.' || name === '..' || name.includes('/') || name.includes('\0') || name.length > 255)
-    throw new BerthError('invalid_argument', `invalid network namespace name ${JSON.stringify(name)}`);
 }
 
 // What `ip netns add` does before each namespace: /run/netns a mount point
