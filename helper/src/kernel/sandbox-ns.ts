@@ -1,11 +1,10 @@
-import { mkdirSync } from 'node:fs';
 import { BerthError } from '../../../src/shared/errors';
 import { run } from './exec';
 import { mountAt } from './mountinfo';
 import { checkNetnsName, NETNS_DIR, netnsPath } from './netns';
 import { NETNS_DIR_RULE, removeNsFiles, UTS_DIR_RULE } from './ns-files';
 import { program } from './programs';
-import { createMountTarget } from './safe-files';
+import { createMountTarget, ensureSafeDir } from './safe-files';
 
 // The one way Berth makes a named namespace: a container's network
 // namespace (/run/netns/NAME, as `ip netns add` makes it) and its
@@ -61,12 +60,11 @@ async function createUtsTarget(file: string): Promise<void> {
 // mountinfo each time (a read of a small file): programs run only when it
 // is not so yet.
 async function netnsDirShared(): Promise<void> {
+  // checked (and made) first: mount(8) would follow a symbolic link at /run/netns
+  ensureSafeDir(NETNS_DIR, NETNS_DIR_RULE, 0o755);
   const m = mountAt(NETNS_DIR);
   if (m?.shared) return;
-  if (!m) {
-    mkdirSync(NETNS_DIR, { recursive: true, mode: 0o755 });
-    await run('mount', ['--rbind', NETNS_DIR, NETNS_DIR]);
-  }
+  if (!m) await run('mount', ['--rbind', NETNS_DIR, NETNS_DIR]);
   await run('mount', ['--make-rshared', NETNS_DIR]);
 }
 
