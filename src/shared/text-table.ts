@@ -5,9 +5,12 @@
 export const tableWidths = (headers: string[], rows: string[][]): number[] =>
   headers.map((h, i) => rows.reduce((w, r) => Math.max(w, (r[i] ?? '').length), h.length));
 
+// a cell of a column `width` wide, with the 3 spaces before the next
+export const tableCell = (c: string, width: number): string => c.padEnd(width + 3);
+
 export const tableLine = (cells: string[], widths: number[]): string =>
   cells
-    .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] + 3)))
+    .map((c, i) => (i === cells.length - 1 ? c : tableCell(c, widths[i])))
     .join('')
     .trimEnd();
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { FirewallRule } from '../../../src/shared/inspect';
 import { parseIptablesSave } from './iptables-parse';
-import { Lines, RowCache } from './nat-rows';
-import { jsonLines, tableBytes } from './nat-text';
+import { RowCache } from './nat-rows';
+import { JSON_LINE, jsonLines, TABLE_LINE, tableBytes } from './nat-text';
 
 const SAVE = `*nat
 [9:540] -A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER
@@ -66,22 +66,55 @@ describe('nat ls rows kept between listings (nat-rows.ts)', () => {
     expect(listed(cache, 'json', counted.map((r) => ({ ...r, matches: { changed: 'yes' } })), 2)).toBe(fresh('json', counted));
   });
 
-  it('kept lines go out in order: a long run or a lone range as a view of its piece, short runs copied together', () => {
-    const a = Buffer.from('a\nb\n');
-    const c = Buffer.from('c\n');
-    const big = Buffer.alloc(20_000, 'z');
-    const lines = new Lines();
-    lines.add(a, 0, 2);
-    lines.add(c, 0, 2);
-    lines.add(big, 0, 10_000);
-    lines.add(big, 10_000, 20_000); // right after the one before: one run
-    lines.add(a, 2, 4);
-    const out = lines.out();
-    expect(Buffer.concat(out).toString()).toBe(`a\nc\n${'z'.repeat(20_000)}b\n`);
-    expect(out.map((b) => b.length)).toEqual([4, 20_000, 2]);
-    expect(out[1].buffer).toBe(big.buffer); // not copied
-    expect(out[2].buffer).toBe(a.buffer);
-    expect(new Lines().out()).toEqual([]);
+  it('kept lines go out in order: a long run or a lone range as a view of its piece, the rest in one new piece', () => {
+    // 300 rules in one page: ~80 KB of JSON
+    const many = (change = (r: FirewallRule) => r) =>
+      read(`*nat\n${Array.from({ length: 300 }, (_, i) => `[${i}:${i * 60}] -A DOCKER ! -i docker0 -p tcp -m tcp --dport ${1000 + i} -j DNAT --to-destination 172.17.0.2:80`).join('\n')}\nCOMMIT\n`).map(change);
+    const page = (rules: FirewallRule[]) => {
+      const rows = cache.begin();
+      const out = jsonLines(rules, rows);
+      rows.end();
+      expect(Buffer.concat(out).toString()).toBe(fresh('json', rules));
+      return out;
+    };
+    const cache = new RowCache();
+    const [first] = page(many());
+    // the same rules: the piece they were written in, not copied
+    const same = page(many());
+    expect(same).toHaveLength(1);
+    expect(same[0].buffer).toBe(first.buffer);
+    // one rule's line changed in the middle: the runs around it are views, its new line a piece of its own
+    const changed = page(many((r) => (r.position === 150 ? { ...r, owner: 'podman' as const } : r)));
+    expect(changed.map((b) => b.buffer === first.buffer)).toEqual([true, false, true]);
+    // every counter moved: one new piece, every line's counters spliced in
+    page(many());
+    expect(cache.begin().ask(many((r) => ({ ...r, packets: r.packets + 1, bytes: r.bytes + 64 })), JSON_LINE).made).toHaveLength(0);
+    const counted = page(many((r) => ({ ...r, packets: r.packets + 1, bytes: r.bytes + 64 })));
+    expect(counted).toHaveLength(1);
+    expect(counted[0].buffer).not.toBe(first.buffer);
+    // and kept there: the next listing like it is a view of that piece
+    const again = page(many((r) => ({ ...r, packets: r.packets + 1, bytes: r.bytes + 64 })));
+    expect(again).toHaveLength(1);
+    expect(again[0].buffer).toBe(counted[0].buffer);
+  });
+
+  it('table: a kept line whose packets moved gets the new cell in place, whatever its length and the cells before it', () => {
+    const cache = new RowCache();
+    const odd = read().map((r, i) => (i === 2 ? { ...r, owner: 'docker' as const, ownerObject: { kind: 'container' as const, id: 'x', name: 'café-ünïcode-with-a-long-name' } } : r));
+    // lines made: none but the first listing's (the rows asked before each listing)
+    const made = (rules: FirewallRule[]) => cache.begin().ask(rules, TABLE_LINE).made.length;
+    for (const packets of [0, 7, 123456, 1e12, 12345678901234, 3]) {
+      const now = odd.map((r) => ({ ...r, packets: r.packets + packets }));
+      if (packets) expect(made(now)).toBe(0);
+      for (const size of [1, 4]) expect(listed(cache, 'table', now, size), `packets + ${packets}`).toBe(fresh('table', now));
+    }
+    // a last cell that is empty (the line trimmed after the packets) is made again
+    const bare = read().map((r, i) => (i === 0 ? { ...r, mapping: '' as unknown as null, text: '-A PREROUTING ' } : r));
+    for (const packets of [1, 1e13, 5]) {
+      const now = bare.map((r) => ({ ...r, packets: r.packets + packets }));
+      if (packets !== 1) expect(made(now)).toBe(1);
+      expect(listed(cache, 'table', now, 3)).toBe(fresh('table', now));
+    }
   });
 
   it('a listing with filters leaves the kept rows as they were; all of them are dropped when idle', async () => {

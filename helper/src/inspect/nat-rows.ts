@@ -7,10 +7,13 @@ import { firstByKey, MatchByPlace, positionOf } from '../../../src/shared/match-
 // are copied. A kept row is reused while its rule has the same place (family,
 // table, chain, position: its id), text, owner, evidence, engine object and
 // mapping (what the row shows besides its counters; the rest is read from
-// the text). Counters move on a busy host between listings: a JSON row gets
-// the new ones spliced in (`"packets":P,"bytes":B` sits in the middle of the
-// row), a table row (packets only) is made again. Only iptables rules are
-// kept (nft's are few and come whole from one JSON text).
+// the text). Counters move on a busy host between listings: a row gets the
+// new ones spliced in (`,"packets":P,"bytes":B,` in the middle of a JSON
+// row, the packets cell of a table row: LineFormat), written with the rest
+// of its line into one new piece per page, with no object per line (at
+// 10,000 rules: in-process CPU of such a JSON listing ~-30 %, a table's
+// ~-20 %). Only iptables rules are kept (nft's are few and come whole from
+// one JSON text).
 //
 // The rows are looked up in the order the last whole listing wrote them
 // (iptables-save prints the same order each time), by place, else by index
@@ -19,8 +22,9 @@ import { firstByKey, MatchByPlace, positionOf } from '../../../src/shared/match-
 // before it) looked up by id. A Map lookup per rule
 // hashed a new id string each time, which cost about what it saved.
 //
-// A row is one object per rule, its line a range of the piece of output it
-// was written in (no Buffer view per line): what a listing keeps outlives
+// A row is one object per rule and one per format it was listed in, its
+// line a range of the piece of output it was last written in (no Buffer view
+// per line), changed in place from then on: what a listing keeps outlives
 // V8's young generation, and each object kept is copied by it twice before
 // it settles (the helper's semi-space is small, helper-node-flags.ts).
 //
@@ -29,19 +33,24 @@ import { firstByKey, MatchByPlace, positionOf } from '../../../src/shared/match-
 // objects, dropped IDLE_MS after the last listing.
 const IDLE_MS = 30_000;
 
-const NONE: Buffer = Buffer.alloc(0);
+// A row's line in one format: [start, end) of the piece of output it was
+// last written in, with its newline; the counters it shows, and where they
+// stand in it (`at` from the line's start, -1 until a splice first looks).
+class KeptLine {
+  at = -1;
+  len = 0; // the length of the counters' text there
+  constructor(
+    public piece: Buffer,
+    public start: number,
+    public end: number,
+    public packets: number,
+    public bytes: number,
+  ) {}
+}
+
 class Row {
-  // the JSON line [jsonStart, jsonEnd) of jsonPiece, with its newline, and the counters in it
-  jsonPiece: Buffer = NONE;
-  jsonStart = 0;
-  jsonEnd = 0;
-  jsonPackets = 0;
-  jsonBytes = 0;
-  // the table line likewise; the packets it shows
-  tablePiece: Buffer = NONE;
-  tableStart = 0;
-  tableEnd = 0;
-  tablePackets = 0;
+  asJson: KeptLine | null = null; // its line in each format, once made
+  asTable: KeptLine | null = null;
   constructor(
     readonly id: string, // the rule's place, as its id says it: family/table/chain/position
     readonly family: string,
@@ -60,7 +69,6 @@ const objectKey = (r: FirewallRule) => (r.ownerObject === undefined ? '' : r.own
 const same = (row: Row, r: FirewallRule) =>
   row.position === r.position && row.text === r.text && row.chain === r.chain && row.table === r.table && row.family === r.family &&
   row.owner === r.owner && row.evidence === r.ownerEvidence && row.mapping === r.mapping && row.object === objectKey(r);
-const PACKETS = Buffer.from(',"packets":');
 const byId = (rows: Row[]) => new MatchByPlace(rows, firstByKey((row: Row) => row.id));
 
 export class RowCache {
@@ -96,69 +104,48 @@ export class RowCache {
   }
 }
 
-// Runs of kept lines at least this long go out as views of the piece they
-// were written in, not copied: a listing like the last one then makes ~no
-// new bytes (5 MB of JSON at 10,000 rules), and leaves none for a full
-// collection to free after it (release-memory.ts counts such bytes).
+// Runs of lines that are bytes already (kept as they were, or made for this
+// page) at least this long go out as views of the piece they are in, not
+// copied, and so does a lone run between two such: a listing like the last
+// one then makes ~no new bytes (5 MB of JSON at 10,000 rules), and leaves
+// none for a full collection to free after it (release-memory.ts counts
+// such bytes).
 const VIEW_BYTES = 16 * 1024;
 
-// Kept lines to send: pieces and ranges; out() gives them as few Buffers.
-export class Lines {
-  private pieces: Buffer[] = [];
-  private ranges: number[] = [];
-  private length = 0;
-  // a line right after the one before in the same piece (rules listed as the
-  // last time were made there together) extends its range: one copy for the run
-  add(piece: Buffer, start: number, end: number): void {
-    const n = this.pieces.length;
-    if (n && this.pieces[n - 1] === piece && this.ranges[2 * n - 1] === start) {
-      this.ranges[2 * n - 1] = end;
-      this.length += end - start;
-      return;
-    }
-    this.pieces.push(piece);
-    this.ranges.push(start, end);
-    this.length += end - start;
-  }
-  // the lines in order: a long run (or a lone range) as a view of its piece,
-  // shorter runs between long ones copied into one Buffer together
-  out(): Buffer[] {
-    const out: Buffer[] = [];
-    let from = 0; // the first range not out yet
-    let bytes = 0; // the length of ranges [from, i)
-    const copy = (to: number) => {
-      if (to - from === 1) out.push(this.pieces[from].subarray(this.ranges[2 * from], this.ranges[2 * from + 1]));
-      else if (to > from) {
-        const b = Buffer.allocUnsafe(bytes);
-        for (let i = from, at = 0; i < to; i++) at += this.pieces[i].copy(b, at, this.ranges[2 * i], this.ranges[2 * i + 1]);
-        out.push(b);
-      }
-      from = to;
-      bytes = 0;
-    };
-    for (let i = 0; i < this.pieces.length; i++) {
-      const n = this.ranges[2 * i + 1] - this.ranges[2 * i];
-      if (n < VIEW_BYTES) {
-        bytes += n;
-        continue;
-      }
-      copy(i);
-      out.push(this.pieces[i].subarray(this.ranges[2 * i], this.ranges[2 * i + 1]));
-      from = i + 1;
-    }
-    copy(this.pieces.length);
-    return out;
-  }
+// How a format's line shows a rule's counters (nat-text.ts: JSON's
+// `,"packets":P,"bytes":B,`, the table's packets cell): a kept line whose
+// counters moved gets the new ones spliced in their place, the rest of the
+// line copied as it was (every other cell is the same: the row is the rule's).
+export interface LineFormat {
+  readonly name: 'json' | 'table';
+  // whether a line made with these counters shows r's
+  shows(packets: number, bytes: number, r: FirewallRule): boolean;
+  // the counters' text in a line (ASCII); null: no line shows them by a splice (it is made)
+  counters(packets: number, bytes: number): string | null;
+  // where the counters' text `was` starts in the line [start, end) of `piece`, made for r; -1: not as made
+  locate(piece: Buffer, start: number, end: number, r: FirewallRule, was: string): number;
 }
 
-// One listing's use of the kept rows; its rules come in order, each asked
-// for once: json() and table() answer the slot of the rule's row (-1: an nft
-// rule, never kept) and set `current` to whether its kept line is current
-// (a field, not a pair per rule: 10,000 arrays a listing for the collector);
-// if so addJson or addTable copy it out, else keepJson or keepTable keep the
-// line made for it.
+// What a page's line is: made now, a kept one as it is, a kept one with new counters
+const MAKE = 0;
+const KEPT = 1;
+const SPLICE = 2;
+// A page's rules asked of the kept rows (RowListing.ask): each one's row
+// (-1: none, an nft rule), what its line is, a spliced one's new counters'
+// text, and the rules whose lines are to be made.
+export interface Asked {
+  format: LineFormat;
+  rules: FirewallRule[];
+  slots: Int32Array;
+  kinds: Uint8Array;
+  texts: (string | null)[];
+  made: FirewallRule[];
+}
+
+// One listing's use of the kept rows; its rules come in order, a page at a
+// time: ask() says which lines are to be made, out() takes them made and
+// answers the page's bytes, keeping where each line now is.
 export class RowListing {
-  current = false; // the kept line of the rule json() or table() was last asked for is current
   private at = 0; // where the next rule is looked for first
   private rows: Row[] = [];
   constructor(private readonly cache: RowCache) {}
@@ -181,64 +168,160 @@ export class RowListing {
     return row;
   }
 
-  // the rule's slot; `current` says whether its kept line is
-  json(r: FirewallRule): number {
-    this.current = false;
-    if (r.source !== 'iptables') return -1;
-    const row = this.row(r);
-    const slot = this.rows.length - 1;
-    if (row.jsonPiece === NONE) return slot;
-    if (row.jsonPackets !== r.packets || row.jsonBytes !== r.bytes) {
-      // the counters are the last `,"packets":` of the line (every later key's
-      // value is a string or an object of strings, where a `"` is escaped),
-      // as JSON.stringify wrote them
-      const line = row.jsonPiece.subarray(row.jsonStart, row.jsonEnd);
-      const was = Buffer.from(`,"packets":${row.jsonPackets},"bytes":${row.jsonBytes},`);
-      const at = line.lastIndexOf(PACKETS);
-      if (at < 0 || !line.subarray(at, at + was.length).equals(was)) return slot;
-      const now = Buffer.concat([line.subarray(0, at), Buffer.from(`,"packets":${r.packets},"bytes":${r.bytes},`), line.subarray(at + was.length)]);
-      this.keepJson(slot, r, now, 0, now.length);
+  ask(rules: FirewallRule[], format: LineFormat): Asked {
+    const n = rules.length;
+    const a: Asked = { format, rules, slots: new Int32Array(n), kinds: new Uint8Array(n), texts: new Array<string | null>(n).fill(null), made: [] };
+    for (let i = 0; i < n; i++) {
+      const r = rules[i];
+      let kind = MAKE;
+      if (r.source !== 'iptables') a.slots[i] = -1;
+      else {
+        const row = this.row(r);
+        a.slots[i] = this.rows.length - 1;
+        const line = format.name === 'json' ? row.asJson : row.asTable;
+        if (line) kind = this.kindOf(line, r, a, i);
+      }
+      a.kinds[i] = kind;
+      if (kind === MAKE) a.made.push(r);
     }
-    this.current = true;
-    return slot;
+    return a;
   }
 
-  addJson(slot: number, out: Lines): void {
+  // how `line` serves r: as it is, or with r's counters spliced in (their text
+  // to a.texts[i]; where the old ones stand is looked for once per line), else not
+  private kindOf(line: KeptLine, r: FirewallRule, a: Asked, i: number): number {
+    const { format } = a;
+    if (format.shows(line.packets, line.bytes, r)) return KEPT;
+    const now = format.counters(r.packets, r.bytes);
+    if (now === null) return MAKE;
+    if (line.at < 0) {
+      const was = format.counters(line.packets, line.bytes);
+      const at = was === null ? -1 : format.locate(line.piece, line.start, line.end, r, was);
+      if (at < 0) return MAKE;
+      line.at = at - line.start;
+      line.len = was!.length;
+    }
+    a.texts[i] = now;
+    return SPLICE;
+  }
+
+  // The page's bytes to send, in order. `made` holds `head` bytes to go
+  // first (the table's header), then the made lines one after another from
+  // `first`, the m-th ending at ends[m]. Lines that are bytes already go out
+  // as views in runs of VIEW_BYTES or more; the others (shorter runs, and
+  // kept lines with new counters) are written into one new piece. Each row's
+  // line is then the bytes it went out as.
+  out(a: Asked, made: Buffer, first: number, ends: number[], head = 0): Buffer[] {
+    const { rules, kinds, texts } = a;
+    const h = head ? 1 : 0;
+    const n = rules.length + h;
+    // each line's bytes now: [start, end) of piece, and whether they follow the line before's there
+    const pieces: Buffer[] = new Array<Buffer>(n);
+    const starts = new Int32Array(n);
+    const endsAt = new Int32Array(n);
+    const size = new Int32Array(n); // what it takes in the new piece
+    const follows = new Uint8Array(n);
+    if (h) {
+      pieces[0] = made;
+      endsAt[0] = size[0] = head;
+    }
+    for (let i = 0, m = 0, from = first; i < rules.length; i++) {
+      const e = i + h;
+      if (kinds[i] === MAKE) {
+        pieces[e] = made;
+        starts[e] = from;
+        endsAt[e] = from = ends[m++];
+      } else {
+        const line = this.lineOf(a, i)!;
+        pieces[e] = line.piece;
+        starts[e] = line.start;
+        endsAt[e] = line.end;
+      }
+      size[e] = endsAt[e] - starts[e];
+      if (kinds[i] === SPLICE) size[e] += texts[i]!.length - this.lineOf(a, i)!.len;
+      else follows[e] = e > 0 && kinds[e - 1 - h] !== SPLICE && pieces[e - 1] === pieces[e] && endsAt[e - 1] === starts[e] ? 1 : 0;
+    }
+    // runs of lines (a spliced line is a run of its own): of VIEW_BYTES or
+    // more they are views; so is a lone run between two views
+    const runs: number[] = []; // the first line of each, then n
+    const runBytes: number[] = [];
+    const isView: number[] = []; // 0: written into the new piece, 1: a view (2: a lone one)
+    for (let e = 0; e < n; e++) {
+      if (follows[e]) {
+        runBytes[runBytes.length - 1] += size[e];
+        continue;
+      }
+      runs.push(e);
+      runBytes.push(size[e]);
+      isView.push(e >= h && kinds[e - h] === SPLICE ? -1 : 0); // -1: spliced, never a view
+    }
+    runs.push(n);
+    const nruns = isView.length;
+    for (let k = 0; k < nruns; k++) if (isView[k] === 0 && runBytes[k] >= VIEW_BYTES) isView[k] = 1;
+    let fresh = 0;
+    for (let k = 0; k < nruns; k++) {
+      if (isView[k] === 0 && (k === 0 || isView[k - 1] > 0) && (k === nruns - 1 || isView[k + 1] > 0)) isView[k] = 2;
+      if (isView[k] <= 0) fresh += runBytes[k];
+    }
+    const into = fresh ? Buffer.allocUnsafe(fresh) : made;
+    const out: Buffer[] = [];
+    let pos = 0;
+    let since = 0; // the new piece's bytes from there are not out yet
+    for (let k = 0; k < nruns; k++) {
+      if (isView[k] > 0) {
+        if (pos > since) out.push(into.subarray(since, (since = pos)));
+        const e0 = runs[k];
+        const piece = pieces[e0];
+        out.push(piece.subarray(starts[e0], endsAt[runs[k + 1] - 1]));
+        // a kept line stays where it is; a made one is kept there
+        for (let e = Math.max(e0, h); e < runs[k + 1]; e++) if (kinds[e - h] === MAKE) this.keep(a, e - h, piece, starts[e], endsAt[e]);
+        continue;
+      }
+      for (let e = runs[k]; e < runs[k + 1]; e++) {
+        const i = e - h;
+        const piece = pieces[e];
+        const at = pos;
+        if (i >= 0 && kinds[i] === SPLICE) {
+          const line = this.lineOf(a, i)!;
+          pos += piece.copy(into, pos, starts[e], starts[e] + line.at);
+          pos += into.write(texts[i]!, pos, 'latin1');
+          pos += piece.copy(into, pos, starts[e] + line.at + line.len, endsAt[e]);
+        } else pos += piece.copy(into, pos, starts[e], endsAt[e]);
+        if (i >= 0) this.keep(a, i, into, at, pos);
+      }
+    }
+    if (pos > since) out.push(into.subarray(since, pos));
+    return out;
+  }
+
+  private lineOf(a: Asked, i: number): KeptLine | null {
+    const slot = a.slots[i];
+    if (slot < 0) return null;
     const row = this.rows[slot];
-    out.add(row.jsonPiece, row.jsonStart, row.jsonEnd);
+    return a.format.name === 'json' ? row.asJson : row.asTable;
   }
 
-  keepJson(slot: number, r: FirewallRule, piece: Buffer, start: number, end: number): void {
+  // rule i's line is now [start, end) of piece
+  private keep(a: Asked, i: number, piece: Buffer, start: number, end: number): void {
+    const slot = a.slots[i];
     if (slot < 0) return;
-    const row = this.rows[slot];
-    row.jsonPiece = piece;
-    row.jsonStart = start;
-    row.jsonEnd = end;
-    row.jsonPackets = r.packets;
-    row.jsonBytes = r.bytes;
-  }
-
-  // as json()
-  table(r: FirewallRule): number {
-    this.current = false;
-    if (r.source !== 'iptables') return -1;
-    const row = this.row(r);
-    this.current = row.tablePiece !== NONE && row.tablePackets === r.packets;
-    return this.rows.length - 1;
-  }
-
-  addTable(slot: number, out: Lines): void {
-    const row = this.rows[slot];
-    out.add(row.tablePiece, row.tableStart, row.tableEnd);
-  }
-
-  keepTable(slot: number, r: FirewallRule, piece: Buffer, start: number, end: number): void {
-    if (slot < 0) return;
-    const row = this.rows[slot];
-    row.tablePiece = piece;
-    row.tableStart = start;
-    row.tableEnd = end;
-    row.tablePackets = r.packets;
+    const r = a.rules[i];
+    const kind = a.kinds[i];
+    if (kind === MAKE) {
+      const line = new KeptLine(piece, start, end, r.packets, r.bytes);
+      if (a.format.name === 'json') this.rows[slot].asJson = line;
+      else this.rows[slot].asTable = line;
+      return;
+    }
+    const line = this.lineOf(a, i)!;
+    line.piece = piece;
+    line.start = start;
+    line.end = end;
+    if (kind === SPLICE) {
+      line.packets = r.packets;
+      line.bytes = r.bytes;
+      line.len = a.texts[i]!.length;
+    }
   }
 
   // every rule was listed: this listing's rows are the ones kept

@@ -1,6 +1,6 @@
 import type { FirewallRule } from '../../../src/shared/inspect';
-import { tableLine, truncate } from '../../../src/shared/text-table';
-import { Lines, type RowListing } from './nat-rows';
+import { tableCell, tableLine, truncate } from '../../../src/shared/text-table';
+import type { LineFormat, RowListing } from './nat-rows';
 
 // `berth nat ls`'s output, written in the helper a piece at a time as the
 // rules are read (nat.text, docs/architecture.md "How a request flows"): the
@@ -21,11 +21,12 @@ export const rawLine = (r: FirewallRule) => `${r.source === 'iptables' ? `*${r.t
 // JSON.stringify per rule, and than splitting the string (two more copies of
 // it in V8's heap, each collected, before it became bytes).
 // With `rows` (nat-rows.ts), a rule whose line was made before is taken
-// from there, and the others' lines (ranges of this piece) are kept there.
-// The lines come as Buffers to send in order (Lines.out: kept runs are views).
+// from there (its counters spliced in when they moved: JSON_LINE), and the
+// others' lines (ranges of this piece) are kept there. The lines come as
+// Buffers to send in order (RowListing.out: kept runs are views).
 const BETWEEN = Buffer.from('},{"');
 export function jsonLines(page: FirewallRule[], rows?: RowListing): Buffer[] {
-  const asked = rows ? ask(page, rows, 'json') : undefined;
+  const asked = rows?.ask(page, JSON_LINE);
   const made = asked ? asked.made : page;
   const b = made.length ? Buffer.from(JSON.stringify(made)) : NO_BYTES;
   const ends: number[] = [];
@@ -36,35 +37,24 @@ export function jsonLines(page: FirewallRule[], rows?: RowListing): Buffer[] {
   if (b.length) b[b.length - 1] = 0x0a; // the closing `]`: the last line's end
   if (!rows) return b.length ? [b.subarray(1)] : [];
   ends.push(b.length);
-  if (made.length === page.length) {
-    for (let i = 0, start = 1; i < page.length; i++) rows.keepJson(asked!.slots[i], page[i], b, start, (start = ends[i]));
-    return b.length ? [b.subarray(1)] : [];
-  }
-  const out = new Lines();
-  for (let i = 0, m = 0, start = 1; i < page.length; i++) {
-    const slot = asked!.slots[i];
-    if (asked!.kept[i]) rows.addJson(slot, out);
-    else {
-      rows.keepJson(slot, page[i], b, start, ends[m]);
-      out.add(b, start, (start = ends[m++]));
-    }
-  }
-  return out.out();
+  return rows.out(asked!, b, 1, ends);
 }
 const NO_BYTES = Buffer.alloc(0);
 
-// Each rule's row slot and whether its kept line is current (RowListing), and
-// the rules whose line is to be made
-function ask(rules: FirewallRule[], rows: RowListing, format: 'json' | 'table') {
-  const slots = new Int32Array(rules.length);
-  const kept = new Uint8Array(rules.length);
-  let current = 0;
-  for (let i = 0; i < rules.length; i++) {
-    slots[i] = format === 'json' ? rows.json(rules[i]) : rows.table(rules[i]);
-    if (rows.current) (kept[i] = 1), current++;
-  }
-  return { slots, kept, made: current ? rules.filter((_, i) => !kept[i]) : rules };
-}
+// A rule's counters in its JSON line: the last `,"packets":` of the line
+// (every later key's value is a string or an object of strings, where a `"`
+// is escaped) and the bytes after it, as JSON.stringify writes them (a
+// number's JSON is its String but where it is not finite).
+const PACKETS = Buffer.from(',"packets":');
+export const JSON_LINE: LineFormat = {
+  name: 'json',
+  shows: (packets, bytes, r) => packets === r.packets && bytes === r.bytes,
+  counters: (packets, bytes) => (Number.isFinite(packets) && Number.isFinite(bytes) ? `,"packets":${packets},"bytes":${bytes},` : null),
+  locate(piece, start, end, _r, was) {
+    const at = end - start < PACKETS.length ? -1 : piece.lastIndexOf(PACKETS, end - PACKETS.length);
+    return at >= start && piece.toString('latin1', at, at + was.length) === was ? at : -1;
+  },
+};
 
 // The table. Its columns have fixed widths, the widest each column's values
 // usually are, so every line is written as soon as its rule is read, as
@@ -80,13 +70,19 @@ export const TABLE_HEADERS = ['TABLE', 'CHAIN', '#', 'OWNER', 'PKTS', 'MAPPING /
 export const FIXED_WIDTHS = [10, 28, 5, 24, 10];
 // the rule after its chain when it maps nothing (cut at 80 unless --no-trunc)
 const RULE_WIDTH = 80;
-const TRUNCATED = [true, true, false, true, false];
 
 const ownerCell = (r: FirewallRule) => (r.ownerObject ? `${r.owner} (${r.ownerObject.name})` : r.owner);
 const lastCell = (r: FirewallRule, trunc: boolean) => {
   if (r.mapping) return r.mapping;
   const rule = r.text.replace(/^-A \S+ /, '');
   return trunc ? truncate(rule, RULE_WIDTH) : rule;
+};
+
+const PKTS = 4; // the packets column
+// a rule's cells with FIXED_WIDTHS: cut to them
+const fixedCells = (r: FirewallRule) => {
+  const w = FIXED_WIDTHS;
+  return [truncate(r.table, w[0]), truncate(r.chain, w[1]), String(r.position), truncate(ownerCell(r), w[3]), String(r.packets), lastCell(r, true)];
 };
 
 // the columns' widths over `rules` (--no-trunc): from the cells' lengths alone, no string made
@@ -106,20 +102,17 @@ export function measuredWidths(rules: FirewallRule[]): number[] {
 // The table's lines for `rules`, the header first when `header`; `widths`
 // is FIXED_WIDTHS (cells cut to them) or measuredWidths (nothing cut).
 export function tableText(rules: FirewallRule[], widths: number[], header: boolean): string {
-  const trunc = widths === FIXED_WIDTHS;
-  const cut = (s: string, i: number) => (trunc && TRUNCATED[i] ? truncate(s, widths[i]) : s);
-  const lines = rules.map((r) =>
-    tableLine([cut(r.table, 0), cut(r.chain, 1), String(r.position), cut(ownerCell(r), 3), String(r.packets), lastCell(r, trunc)], widths),
-  );
+  const lines = rules.map((r) => tableLine(widths === FIXED_WIDTHS ? fixedCells(r) : [r.table, r.chain, String(r.position), ownerCell(r), String(r.packets), lastCell(r, false)], widths));
   if (header) lines.unshift(tableLine(TABLE_HEADERS, widths));
   return lines.join('\n');
 }
 
 // tableText with fixed widths as bytes to send in order, each line ending in
-// a newline; with `rows`, lines made before are taken from there (as
-// jsonLines does) and new ones kept there.
+// a newline; with `rows`, lines made before are taken from there (their
+// packets cell spliced in when they moved: TABLE_LINE), as jsonLines does,
+// and new ones kept there.
 export function tableBytes(rules: FirewallRule[], header: boolean, rows?: RowListing): Buffer[] {
-  const asked = rows ? ask(rules, rows, 'table') : undefined;
+  const asked = rows?.ask(rules, TABLE_LINE);
   const made = asked ? asked.made : rules;
   const b = made.length || header ? Buffer.from(`${tableText(made, FIXED_WIDTHS, header)}\n`) : NO_BYTES;
   if (!rows) return b.length ? [b] : [];
@@ -127,18 +120,21 @@ export function tableBytes(rules: FirewallRule[], header: boolean, rows?: RowLis
   // rule's text might (its rows are not kept then, and its piece not cut)
   const ends: number[] = [];
   for (let i = b.indexOf(0x0a); i >= 0; i = b.indexOf(0x0a, i + 1)) ends.push(i + 1);
-  const cut = ends.length === made.length + (header ? 1 : 0);
-  const out = new Lines();
-  let start = header ? ends[0] : 0;
-  if (header) out.add(b, 0, start);
-  for (let i = 0, m = header ? 1 : 0; i < rules.length; i++) {
-    const slot = asked!.slots[i];
-    if (asked!.kept[i]) rows.addTable(slot, out);
-    else if (cut) {
-      rows.keepTable(slot, rules[i], b, start, ends[m]);
-      out.add(b, start, (start = ends[m++]));
-    }
-  }
-  if (!cut) return [Buffer.from(`${tableText(rules, FIXED_WIDTHS, header)}\n`)];
-  return made.length === rules.length ? (b.length ? [b] : []) : out.out();
+  if (ends.length !== made.length + (header ? 1 : 0)) return [Buffer.from(`${tableText(rules, FIXED_WIDTHS, header)}\n`)];
+  const head = header ? ends.shift()! : 0;
+  return rows.out(asked!, b, head, ends, head);
 }
+
+// A rule's packets in its fixed-width table line: the cell after the first
+// four, as tableLine pads it; those four are the row's (nat-rows.ts same),
+// so it starts where they end. A line that ends right after it (its last
+// cell empty: the line trimmed) is made again.
+export const TABLE_LINE: LineFormat = {
+  name: 'table',
+  shows: (packets, _bytes, r) => packets === r.packets,
+  counters: (packets) => tableCell(String(packets), FIXED_WIDTHS[PKTS]),
+  locate(piece, start, end, r, was) {
+    const at = start + Buffer.byteLength(fixedCells(r).slice(0, PKTS).map((c, i) => tableCell(c, FIXED_WIDTHS[i])).join(''));
+    return at + was.length < end && piece[at + was.length] !== 0x0a && piece.toString('latin1', at, at + was.length) === was ? at : -1;
+  },
+};
