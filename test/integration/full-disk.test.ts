@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hostPerTest, type TestHost } from './harness';
+import { hostPerTest, type TestHost, waitFor } from './harness';
 
 // The data root fills while a mutation runs: the store's commit fails, the
 // operation is undone (or, for what cannot be undone, completes), the client
@@ -117,7 +117,8 @@ describe('a full disk during a mutation', () => {
     const before = await h.snapshot();
     refused(await whenFull(h, ['run', '-d', '--name', 'u', '--network', 'fu', '-p', '9641:80', 'sleep', '600']));
     expect(await names(h, ['ps', '-a'])).not.toContain('u');
-    expect((await h.sh(['pgrep', '-x', '-f', 'sleep 600'])).code).not.toBe(0);
+    // the undo SIGKILLs the process and does not wait for it to die
+    await waitFor(async () => (await h.sh(['pgrep', '-x', '-f', 'sleep 600'])).code !== 0, 60_000, "the refused run's process to end");
     await h.berthOk(['nat', 'ls']); // a reading: waits for anything in the background
     expect(await h.snapshot()).toEqual(before);
     await consistent(h);

@@ -227,6 +227,18 @@ export class TestHost {
     return r.stdout.slice(r.stdout.lastIndexOf(')') + 2, r.stdout.lastIndexOf(')') + 3) !== 'Z';
   }
 
+  // Runs `change`, then `read` in the same shell right after it: a test that
+  // breaks what the helper repairs by itself (its drift check, every 500 ms
+  // by default here) and looks that the break took, without a second
+  // nsenter's start (tens of ms under load) in between for the repair to land.
+  // `read`'s result; `change` must succeed.
+  async shThenRead(change: string[], read: string[]): Promise<Run> {
+    const q = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+    const r = await this.sh(['sh', '-c', `${change.map(q).join(' ')} || { echo "change failed: $?" >&2; exit 97; }\nexec ${read.map(q).join(' ')}`]);
+    if (r.code === 97 && r.stderr.includes('change failed')) throw new Error(`${change.join(' ')}: ${r.stderr}`);
+    return r;
+  }
+
   async shOk(argv: string[]): Promise<string> {
     const r = await this.sh(argv);
     if (r.code !== 0) throw new Error(`${argv.join(' ')}: exit ${r.code}: ${r.stderr}`);

@@ -52,6 +52,7 @@ describe('nftables backend', () => {
     const h = host();
     expect(await waitFor(() => httpOutside(8080), 60_000, 'outside -> 8080 before the rm')).toBe(true);
     await h.berthOk(['port', 'rm', 'web', '8000']);
+    await h.settled(); // the DNAT's deletion commits after the answer (docs/decisions.md, "Firewall deletions committed in the background")
     expect(await nftList(h, 'chain', 'ip', 'berth', 'nat-berth')).not.toContain('dport 8080');
     expect(await httpOutside(8080)).toBe(false);
     await h.berthOk(['port', 'add', 'web', '8081:8000']);
@@ -66,6 +67,7 @@ describe('nftables backend', () => {
     expect((await outside(udpSend(HOST, 5600, 41000))).stdout.trim()).toBe('echo:hi');
     expect((await h.sh(udpSend('127.0.0.1', 5600, 41001))).stdout.trim()).toBe('echo:hi'); // the proxy
     await h.berthOk(['rm', '-f', 'udp']);
+    await h.settled(); // its rules' deletion commits after the answer
     expect(await nftList(h, 'table', 'ip', 'berth')).not.toContain('5600');
   });
 

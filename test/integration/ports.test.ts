@@ -226,10 +226,14 @@ describe('published ports', () => {
     expect(await h.snapshot()).toEqual(snap);
     expect(await listeners()).toEqual(ls);
 
+    // a removed mapping's DNAT deletion commits, and its conntrack flush runs, after the answer
+    // (docs/decisions.md, "Firewall deletions committed in the background"): the helper settles first
     await h.berthOk(['port', 'rm', 'live', '8600:8000']);
+    await h.settled();
     expect(await httpOutside(8600)).toBe(false);
     expect(await httpHost('127.0.0.1', 8600)).toBe(false);
     await h.berthOk(['port', 'rm', 'live', '5600:5400/udp']);
+    await h.settled();
     expect((await outside(udpSend(HOST, 5600, 41000, 2))).code).not.toBe(0); // the old flow is gone too
     expect(await natRules()).not.toMatch(/--dport (8600|5600) /);
     expect((await listeners()).join('\n')).not.toMatch(/:(8600|5600) /);
@@ -266,6 +270,7 @@ describe('published ports', () => {
     expect(await httpHost('127.0.0.1', 8900)).toBe(true); // proxy re-targeted
     expect((await h.berthOk(['port', 'mv'])).trim().split('\n')[0]).toBe('8000/tcp -> 0.0.0.0:8900');
     await h.berthOk(['network', 'disconnect', 'alpha', 'mv']);
+    await h.settled(); // the endpoint's rules may be deleted after the answer
     expect(await natRules()).not.toContain(`--to-destination ${alphaIp}:8000`);
     expect(await waitFor(() => httpOutside(8900), 60_000, 'after disconnect')).toBe(true);
     expect(await httpHost('127.0.0.1', 8900)).toBe(true);

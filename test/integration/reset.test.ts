@@ -43,7 +43,7 @@ describe.each([
     await h.berthOk(['network', 'create', '--subnet', '10.78.0.0/24', '-o', 'com.docker.network.bridge.enable_icc=false', 'pub']);
     await h.berthOk(['run', '-d', '--name', 'web', '--network', 'pub', '-p', '8080:8000', '--', 'python3', '-m', 'http.server', '8000']);
     await h.berthOk(['run', '-d', '--name', 'def', '--', 'sleep', 'infinity']);
-    await waitFor(async () => (await h.sh(['ip', 'netns', 'exec', 'outside', ...httpGet(`http://${HOST}:8080/`, 1)])).code === 0, 30_000, 'outside -> 8080');
+    await waitFor(async () => (await h.sh(['ip', 'netns', 'exec', 'outside', ...httpGet(`http://${HOST}:8080/`, 1)])).code === 0, 60_000, 'outside -> 8080');
     // a reset with something left refuses and changes nothing
     const refused = await h.berth(['system', 'reset']);
     expect(refused.code).not.toBe(0);
@@ -52,7 +52,7 @@ describe.each([
 
     await h.berthOk(['rm', '-f', 'web', 'def']);
     // the last endpoint's raw DROP gone: no empty `table ip raw` left behind by iptables-nft (dropped once idle)
-    if (backend === 'iptables') await waitFor(async () => (await h.sh(['nft', 'list', 'table', 'ip', 'raw'])).code !== 0, 30_000, 'the empty table ip raw to be dropped');
+    if (backend === 'iptables') await waitFor(async () => (await h.sh(['nft', 'list', 'table', 'ip', 'raw'])).code !== 0, 60_000, 'the empty table ip raw to be dropped');
     await h.berthOk(['network', 'rm', 'pub']);
     const out = await h.berthOk(['system', 'reset']);
     expect(out).toContain('removed   bridge berth0');
