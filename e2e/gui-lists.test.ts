@@ -258,8 +258,9 @@ describe.skipIf(missing.length > 0)('Search, bulk actions and open-in-browser, r
     await (await popup2).waitForLoadState();
     expect(opened).toEqual(['http://127.0.0.1:6100/', 'http://127.0.0.1:6100/']);
     // and that URL is the container's web server, inside the helper's namespace
-    const served = await host.shOk(['python3', '-c', 'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:6100/", timeout=30).read().decode())']);
-    expect(served).toContain('Directory listing');
+    // (polled: python's http.server resolves the host name between bind and listen, which takes seconds here)
+    const get = ['python3', '-c', 'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:6100/", timeout=30).read().decode())'];
+    await expect.poll(async () => (await host.sh(get)).stdout, { timeout: 60_000 }).toContain('Directory listing');
     expect(problems).toEqual([]);
     await ctx.close();
   });

@@ -141,10 +141,10 @@ describe('embedded DNS', () => {
     // straight to the server over TCP: one A record for web, rcode 0. The
     // listeners follow the network's creation (its event): a refused connection
     // would be a test that ran before them, not an answer.
-    await waitFor(async () => (await h.sh(['ss', '-Hltn', 'sport = :53'])).stdout.includes('10.91.0.1:53'), 30_000, "the dnsa network's TCP listener");
+    await waitFor(async () => (await h.sh(['ss', '-Hltn', 'sport = :53'])).stdout.includes('10.91.0.1:53'), 60_000, "the dnsa network's TCP listener");
     expect((await h.berth(['run', '--rm', '--network', 'dnsa', '--', 'python3', '-c', ASK_TCP, '10.91.0.1', 'web'])).stdout).toBe('1 0');
     // upstream answers big.example truncated over UDP; the container's resolver asks again over TCP, forwarded over TCP
-    await waitFor(async () => (await h.sh(['ip', 'netns', 'exec', 'upstream', 'ss', '-Hltn', 'sport = :53'])).stdout.includes('198.51.100.2'), 30_000, 'the TCP upstream to listen');
+    await waitFor(async () => (await h.sh(['ip', 'netns', 'exec', 'upstream', 'ss', '-Hltn', 'sport = :53'])).stdout.includes('198.51.100.2'), 60_000, 'the TCP upstream to listen');
     expect((await h.berth(['run', '--rm', '--network', 'dnsa', '--dns', '198.51.100.2', '--', 'python3', '-c', RESOLVE_ALL, 'big.example'])).stdout).toBe('60');
   });
 
