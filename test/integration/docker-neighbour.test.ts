@@ -122,13 +122,14 @@ describe.skipIf(missing.length > 0).each(['iptables', 'nftables'] as const)('Ber
     // drift repair and doctor put back only Berth's rules
     let mine = await berthRules(h, fw);
     // Berth's DNAT (its whole table, with nftables) goes: the drift check puts it back and nothing of Docker's moves
-    if (fw === 'nftables') await h.shOk(['nft', 'delete', 'table', 'ip', 'berth']);
+    // (each break read back in the same shell: the drift check, every 500 ms, may repair it before a second nsenter)
+    if (fw === 'nftables') expect((await h.shThenRead(['nft', 'delete', 'table', 'ip', 'berth'], ['nft', 'list', 'table', 'ip', 'berth'])).code).not.toBe(0);
     else {
       const dnat = (await h.shOk(['iptables-save', '-t', 'nat'])).split('\n').find((l) => isBerth(l) && l.includes('--dport 18081') && l.startsWith('-A '))!;
       expect(dnat).toBeDefined();
-      await h.shOk(['iptables', '-t', 'nat', ...dnat.replace(/^-A/, '-D').match(/"[^"]*"|\S+/g)!.map((a) => a.replace(/^"|"$/g, ''))]);
+      const del = ['iptables', '-t', 'nat', ...dnat.replace(/^-A/, '-D').match(/"[^"]*"|\S+/g)!.map((a) => a.replace(/^"|"$/g, ''))];
+      expect((await h.shThenRead(del, ['iptables-save', '-t', 'nat'])).stdout).not.toContain(dnat);
     }
-    expect((await berthRules(h, fw)).join('\n')).not.toBe(mine.join('\n'));
     await waitFor(async () => (await berthRules(h, fw)).join('\n') === mine.join('\n'), 60_000, "the drift check to put Berth's DNAT back");
     await doctorClean();
     await dockerUnchanged();

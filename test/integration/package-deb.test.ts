@@ -88,7 +88,7 @@ describe('the Debian package', () => {
     );
     expect(argv.slice(2, 4)).toEqual(['helper', '--foreground']);
     const listener = h.spawn(['systemd-socket-activate', '-l', sock, '--', ...argv], { all: true }).proc;
-    await waitFor(async () => existsSync(sock), 30_000, 'the activation socket');
+    await waitFor(async () => existsSync(sock), 60_000, 'the activation socket');
     expect(existsSync(`${sock}.token`)).toBe(false); // nothing runs yet
 
     const cli = (args: string[]) => h.sh([process.execPath, berthJs, ...args, '--socket', sock], { timeoutMs: 90_000 });
