@@ -46,17 +46,31 @@ export class TopologyPage {
     return this.canvas().locator('.react-flow__viewport').getAttribute('style');
   }
   // The viewport once a zoom, pan or fit animation is over: the same
-  // transform on two reads 250 ms apart (a loaded machine may stretch an
-  // animation well past its nominal length, so no fixed wait would do).
+  // transform before and after 250 ms in which the page also drew at least
+  // 10 frames (a loaded machine may stretch an animation well past its
+  // nominal length, so no fixed wait would do; and a starved page that drew
+  // no frame has not moved its animation on, so time alone proves nothing).
   async settledViewport(ms = 30_000): Promise<string | null> {
     const end = Date.now() + ms;
-    let last = await this.viewport();
     for (;;) {
-      await this.page.waitForTimeout(250);
-      const now = await this.viewport();
-      if (now === last) return now;
-      if (Date.now() > end) throw new Error(`the topology viewport was still moving after ${ms / 1000} s (last: ${now})`);
-      last = now;
+      const r = await this.canvas().locator('.react-flow__viewport').evaluate(
+        (el) =>
+          new Promise<{ before: string | null; after: string | null }>((done) => {
+            const before = el.getAttribute('style');
+            // no frame in 10 s: not settled, and the caller's bound decides
+            setTimeout(() => done({ before, after: null }), 10_000);
+            const t0 = performance.now();
+            let frames = 0;
+            const tick = () => {
+              frames++;
+              if (frames >= 10 && performance.now() - t0 >= 250) done({ before, after: el.getAttribute('style') });
+              else requestAnimationFrame(tick);
+            };
+            requestAnimationFrame(tick);
+          }),
+      );
+      if (r.after !== null && r.before === r.after) return r.after;
+      if (Date.now() > end) throw new Error(`the topology viewport was still moving after ${ms / 1000} s (last: ${r.after})`);
     }
   }
   async select(node: Locator): Promise<Locator> {
