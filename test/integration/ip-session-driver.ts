@@ -3,16 +3,14 @@
 // namespaces). Reads a JSON list of steps on stdin, writes the answer of each.
 import { IpSession } from '../../helper/src/kernel/ip-session';
 import { deleteLinks, ipBatch } from '../../helper/src/kernel/links';
+import { driveSteps } from './step-driver';
 
 export type Step =
   | { session: string[]; stopOnError?: boolean }
   | { batch: string[] }
   | { del: string[] };
 
-async function main(): Promise<unknown[]> {
-  let text = '';
-  for await (const chunk of process.stdin) text += chunk;
-  const steps = JSON.parse(text) as Step[];
+async function main(steps: Step[]): Promise<unknown[]> {
   const s = new IpSession();
   const out: unknown[] = [];
   for (const st of steps) {
@@ -28,10 +26,4 @@ async function main(): Promise<unknown[]> {
   return out;
 }
 
-main().then(
-  (r) => process.stdout.write(JSON.stringify(r)),
-  (e) => {
-    process.stderr.write(String((e as Error).stack ?? e));
-    process.exit(1);
-  },
-);
+driveSteps(main);

@@ -6,6 +6,7 @@
 import { deleteNetns } from '../../helper/src/kernel/netns';
 import { createSandboxNs, deleteSandboxNs } from '../../helper/src/kernel/sandbox-ns';
 import { deleteUts, prepareUtsDir } from '../../helper/src/kernel/uts';
+import { driveSteps } from './step-driver';
 
 export type Step =
   | { prepare: string }
@@ -14,11 +15,9 @@ export type Step =
   | { deleteUts: string }
   | { deleteNetns: string };
 
-async function main(): Promise<string[]> {
-  let text = '';
-  for await (const chunk of process.stdin) text += chunk;
+async function main(steps: Step[]): Promise<string[]> {
   const out: string[] = [];
-  for (const st of JSON.parse(text) as Step[]) {
+  for (const st of steps) {
     try {
       if ('prepare' in st) await prepareUtsDir(st.prepare);
       else if ('create' in st) await createSandboxNs(st.create.netns, st.create.uts);
@@ -35,10 +34,4 @@ async function main(): Promise<string[]> {
   return out;
 }
 
-main().then(
-  (r) => process.stdout.write(JSON.stringify(r)),
-  (e) => {
-    process.stderr.write(String((e as Error).stack ?? e));
-    process.exit(1);
-  },
-);
+driveSteps(main);
