@@ -1,8 +1,8 @@
-import { closeSync, constants, fstatSync, lstatSync, openSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, statSync, unlinkSync } from 'node:fs';
 import { readdir, readlink, stat } from 'node:fs/promises';
 import { BerthError } from '../../../src/shared/errors';
 import { run } from './exec';
-import { kindAt } from './safe-files';
+import { nsFileAt } from './ns-files';
 
 export const NETNS_DIR = '/run/netns';
 export const netnsPath = (name: string) => `${NETNS_DIR}/${name}`;
@@ -23,13 +23,12 @@ export function checkNetnsName(name: string): void {
 export async function deleteNetns(name: string): Promise<boolean> {
   checkNetnsName(name);
   const p = netnsPath(name);
-  const kind = kindAt(p);
+  const kind = nsFileAt(p, `refusing to delete network namespace ${name}: ${p} is not a namespace file of root's`);
   if (kind === 'missing') return false;
   if (kind === 'symlink') {
     unlinkSync(p);
     return false; // no namespace was there
   }
-  if (kind !== 'file' || lstatSync(p).uid !== 0) throw new BerthError('conflict', `refusing to delete network namespace ${name}: ${p} is not a namespace file of root's`);
   const r = await run('ip', ['netns', 'delete', name], { okCodes: [1] });
   return r.exitCode === 0;
 }

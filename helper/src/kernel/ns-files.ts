@@ -1,7 +1,7 @@
 import { lstatSync, unlinkSync } from 'node:fs';
 import { BerthError } from '../../../src/shared/errors';
 import { run } from './exec';
-import { kindAt, type DirRule } from './safe-files';
+import type { DirRule } from './safe-files';
 
 // The files that keep Berth's named namespaces (bind mounts of nsfs files):
 // the directories they may be made in, and their removal.
@@ -24,10 +24,9 @@ export async function removeNsFiles(paths: string[]): Promise<void> {
   const mounted: string[] = [];
   const gone: string[] = [];
   for (const p of paths) {
-    const k = kindAt(p);
+    const k = nsFileAt(p, `refusing to remove ${p}: it is not a namespace file of root's`);
     if (k === 'missing') continue;
-    if (k === 'file' && lstatSync(p).uid === 0) mounted.push(p);
-    else if (k !== 'symlink') throw new BerthError('conflict', `refusing to remove ${p}: it is not a namespace file of root's`);
+    if (k === 'root-file') mounted.push(p);
     gone.push(p);
   }
   if (mounted.length) await run('umount', ['--lazy', ...mounted], { okCodes: [1, 32, 64] });
@@ -41,3 +40,20 @@ export async function removeNsFiles(paths: string[]): Promise<void> {
   }
 }
 
+// What stands at a namespace file's path, read with one lstat: nothing, a
+// symbolic link (to be unlinked, never followed), or a regular file of
+// root's (an nsfs mount shows as one). Anything else is refused with
+// `refusal`. The one check before a namespace file is unmounted or deleted
+// (here and kernel/netns.ts deleteNetns).
+export function nsFileAt(path: string, refusal: string): 'missing' | 'symlink' | 'root-file' {
+  let st;
+  try {
+    st = lstatSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
+    throw e;
+  }
+  if (st.isSymbolicLink()) return 'symlink';
+  if (st.isFile() && st.uid === 0) return 'root-file';
+  throw new BerthError('conflict', refusal);
+}
