@@ -239,6 +239,14 @@ export class TestHost {
     return r;
   }
 
+  // Runs a bundled one-shot driver (test/integration/step-driver.ts) inside
+  // the host: its steps on stdin, the answer of each back.
+  async driveSteps<R>(driver: string, steps: unknown[]): Promise<R[]> {
+    const r = await this.sh([process.execPath, driver], { input: JSON.stringify(steps) });
+    if (r.code !== 0) throw new Error(`${driver}: exit ${r.code}: ${r.stderr}`);
+    return JSON.parse(r.stdout) as R[];
+  }
+
   async shOk(argv: string[]): Promise<string> {
     const r = await this.sh(argv);
     if (r.code !== 0) throw new Error(`${argv.join(' ')}: exit ${r.code}: ${r.stderr}`);

@@ -14,11 +14,7 @@ describe('ip session (one long-lived ip -force -batch)', () => {
   });
   afterEach(async () => h?.destroy());
 
-  const steps = async (s: Step[]): Promise<unknown[]> => {
-    const r = await h.sh([process.execPath, driver], { input: JSON.stringify(s) });
-    expect(r.code, r.stderr).toBe(0);
-    return JSON.parse(r.stdout) as unknown[];
-  };
+  const steps = (s: Step[]) => h.driveSteps<unknown>(driver, s);
   const links = async () => (JSON.parse(await h.shOk(['ip', '-json', 'link'])) as { ifname: string }[]).map((l) => l.ifname).sort();
 
   it('answers per line, keeps going after a failure, and stops at the first one when asked', async () => {

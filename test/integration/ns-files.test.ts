@@ -17,11 +17,7 @@ describe('namespace files (root file creation and removal)', () => {
   afterEach(async () => h?.destroy());
 
   const uts = () => `${h.dir}/data/uts`;
-  const steps = async (s: Step[]): Promise<string[]> => {
-    const r = await h.sh([process.execPath, driver], { input: JSON.stringify(s) });
-    expect(r.code, r.stderr).toBe(0);
-    return JSON.parse(r.stdout) as string[];
-  };
+  const steps = (s: Step[]) => h.driveSteps<string>(driver, s);
   const mounts = async () => (await h.shOk(['cat', '/proc/self/mountinfo'])).split('\n').map((l) => l.split(' ')[4]);
   const hostnameIn = async (file: string) => (await h.shOk(['nsenter', `--uts=${file}`, 'hostname'])).trim();
   const victim = async () => {
