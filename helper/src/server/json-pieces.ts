@@ -105,7 +105,7 @@ function* walk(value: unknown, depth: number): Generator<string, void, undefined
 const keptTexts = new WeakMap<object, string>();
 const isKept = (v: unknown): v is object => v !== null && typeof v === 'object' && (v as { [KEEP_JSON_TEXT]?: boolean })[KEEP_JSON_TEXT] === true;
 // written in a run with others: neither kept nor given its own toJSON (which JSON.stringify passes its key)
-const inRun = (v: unknown): boolean => v === null || typeof v !== 'object' || ((v as { [KEEP_JSON_TEXT]?: boolean })[KEEP_JSON_TEXT] !== true && typeof (v as { toJSON?: unknown }).toJSON !== 'function');
+const inRun = (v: unknown): boolean => !isKept(v) && (v === null || typeof v !== 'object' || typeof (v as { toJSON?: unknown }).toJSON !== 'function');
 function elementText(v: unknown): string {
   if (!isKept(v)) return JSON.stringify(v) ?? 'null';
   let text = keptTexts.get(v);
