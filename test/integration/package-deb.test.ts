@@ -156,10 +156,13 @@ in_root /usr/lib/berth/berth network rm pkgnet >/dev/null
 ip -o link show berth0 >/dev/null && echo "berth0 up"
 in_root dpkg --purge berth >/dev/null
 echo "purged: $(in_root dpkg-query -W -f='\${Status}' berth 2>/dev/null || echo gone)"
-# the reset stops the helper a moment after its answer
-i=0; while kill -0 "$hp" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.2; i=$((i + 1)); done
-kill -0 "$hp" 2>/dev/null && echo "left: helper process $hp" || hp=
-for k in $kids; do kill -0 "$k" 2>/dev/null && echo "left: helper child $k"; done
+# the reset stops the helper a moment after its answer, and its children (spawner, ip sessions,
+# the link reaper finishing its pipe) end when they see it gone: each waited for, up to 60 s. A zombie
+# its new parent has not reaped yet has ended (kill -0 would still find it).
+alive() { st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1; st=\${st##*) }; [ "\${st%% *}" != Z ]; }
+gone() { i=0; while alive "$1" && [ $i -lt 300 ]; do sleep 0.2; i=$((i + 1)); done; ! alive "$1"; }
+gone "$hp" && hp= || echo "left: helper process $hp"
+for k in $kids; do gone "$k" || echo "left: helper child $k"; done
 host > "$t/after"
 diff "$t/before" "$t/after" | sed -n 's/^[<>] /left on the host: /p' || true
 # left behind: files, and directories the machine did not have (dpkg's own records and the man-db cache
