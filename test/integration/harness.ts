@@ -461,6 +461,14 @@ export const httpGet = (url: string, timeoutS = 3) => [
 export const ping = (ip: string) => ['ping', '-c', '1', '-W', '1', ip];
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+// The lines of a listing that publish this host port: a rule's `--dport N`
+// (iptables) or `dport N` (nft), or a mapping `ADDR:N -> ...` (`berth nat
+// ls`). A bare substring test is not enough: bridge names and rule tags
+// carry random hex ids, and one holding '9501' once failed a check that
+// port 9501 was gone.
+export const hostPortLines = (text: string, port: number): string[] =>
+  text.split('\n').filter((l) => new RegExp(`\\bdport ${port}(?![0-9])|:${port} -> `).test(l));
+
 // Polls a real condition until it holds, for at most `ms` (a bound for a
 // loaded machine, not a speed check); the error names what was awaited and
 // the last failure seen.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hostPerTest, httpGet, TestHost, waitFor } from './harness';
+import { hostPortLines, hostPerTest, httpGet, TestHost, waitFor } from './harness';
 
 // The nftables backend end to end (traffic.test.ts runs the network
 // semantics against both backends): published ports from outside, from the
@@ -68,7 +68,7 @@ describe('nftables backend', () => {
     expect((await h.sh(udpSend('127.0.0.1', 5600, 41001))).stdout.trim()).toBe('echo:hi'); // the proxy
     await h.berthOk(['rm', '-f', 'udp']);
     await h.settled(); // its rules' deletion commits after the answer
-    expect(await nftList(h, 'table', 'ip', 'berth')).not.toContain('5600');
+    expect(hostPortLines(await nftList(h, 'table', 'ip', 'berth'), 5600)).toEqual([]);
   });
 
   it("keeps the user's berth-user chain across operations; a drop there wins", async () => {
