@@ -5,14 +5,16 @@
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { buildCliBinary, buildCliFastPath, bundleOptions } from './bundle-options.mjs';
+import { buildCliBinary, buildCliFastPath, selfContainedOptions } from './bundle-options.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 await build({
-  ...bundleOptions(root, 'dist'),
-  // a clone has node_modules: packages stay outside the bundle
-  packages: 'external',
+  // its npm packages inside, as the Debian package and the app have them: loaded as
+  // their own files (zod's and execa's ~200 modules) they cost the started helper
+  // 2.5 MB more RSS (68.0 -> 65.5 MB), and the benches then measure what ships
+  // (docs/architecture.md, "Helper memory")
+  ...selfContainedOptions(root, 'dist'),
   sourcemap: 'linked',
   // positions only: the helper parses its maps at start and keeps them for its life
   // (cli/entry.ts), and the sources' text in them was ~0.9 MB of its heap
