@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DnsName, IPv4, Labels, Name } from './validators';
+import { NETNS_NAME_RE } from './netns-name';
 
 // A network as `docker network inspect` shows it (docs/docker-behaviour.md, "Output shapes").
 export const IPAMConfig = z.object({
@@ -87,7 +88,7 @@ export const SandboxRef = z
   .object({
     container: z.string().min(1).max(128).optional(),
     pid: z.number().int().positive().optional(),
-    netns: z.string().regex(/^[a-zA-Z0-9_.-]{1,64}$/, 'invalid netns name').optional(),
+    netns: z.string().regex(NETNS_NAME_RE, 'invalid netns name').optional(),
   })
   .refine((r) => [r.container, r.pid, r.netns].filter((x) => x !== undefined).length === 1, {
     message: 'name exactly one of a container, --pid or --netns',

@@ -89,6 +89,15 @@ describe('namespace files (root file creation and removal)', () => {
     expect((await h.shOk(['ls', '-A', '/run/netns'])).trim()).toBe('');
   });
 
+  it('a name read back from /run/netns that ip would take as an option is refused before ip runs: every namespace stays', async () => {
+    await h.shOk(['ip', 'netns', 'add', 'real']);
+    // `ip -all netns delete` deletes every namespace: a file named -all must never reach ip's argv
+    await h.shOk(['touch', '/run/netns/-all', '/run/netns/-force']);
+    expect(await steps([{ deleteNetns: '-all' }, { deleteNetns: '-force' }])).toEqual(['invalid network namespace name "-all"', 'invalid network namespace name "-force"']);
+    expect((await h.shOk(['ls', '-A', '/run/netns'])).split('\n').filter(Boolean).sort()).toEqual(['-all', '-force', 'real']);
+    expect(await mounts()).toContain('/run/netns/real');
+  });
+
   it("a leftover UTS file of Berth's own (still mounted after a crash) is replaced, with the new hostname", async () => {
     const file = `${uts()}/eeeeeeeeeeee`;
     expect(await steps([{ prepare: uts() }, { create: { netns: 'berth-old', uts: { file, hostname: 'old' } } }])).toEqual(['ok', 'ok']);

@@ -3,7 +3,7 @@ import type { BerthEvent } from '../../../src/shared/events';
 import { parseIptablesSave } from '../inspect/iptables-parse';
 import { iptablesRestore, iptablesSave, type Family as IpFamily } from '../kernel/iptables';
 import { ipBatch, listLinks } from '../kernel/links';
-import { listNetns } from '../kernel/netns';
+import { isNetnsName, listNetns } from '../kernel/netns';
 import { createNetns } from '../kernel/sandbox-ns';
 import { insertLines, recreateLinkLines, restoreText } from './restore-text';
 import { chainKey, latestSnapshot, writeManifest, type Snapshot } from './snapshot';
@@ -16,6 +16,9 @@ const conflict = (why: string[]) =>
 // namespaces must exist.
 async function validate(snap: Snapshot): Promise<void> {
   const why: string[] = [];
+  // names read back from the snapshot reach `ip` (a batch line's `netns NAME`, `ip -n NAME`): checked as a client's are
+  for (const n of [...snap.netns.map((x) => x.name), ...snap.links.flatMap((l) => (l.peer?.netns && !/^pid:\d+$/.test(l.peer.netns) ? [l.peer.netns] : []))])
+    if (!isNetnsName(n)) why.push(`namespace name ${JSON.stringify(n)} is not one Berth hands to ip`);
   const touched = new Map<string, Set<string>>();
   for (const r of snap.rules) touched.set(r.family, (touched.get(r.family) ?? new Set()).add(r.table));
   for (const [family, tables] of touched) {

@@ -260,6 +260,25 @@ describe('restore at start-up', () => {
     }
   });
 
+  it("deletes only names Berth makes; a name that could be an option to ip is never handed to it, and a namespace file it may not delete is a warning, not a failed start", async () => {
+    const kernel = recordingKernel();
+    kernel.netns.push('-all', 'berth--all', 'berth-0123456789ab', 'berth-x y', 'berth-bbbbbbbbbbbb', 'other');
+    const deleteNetns = kernel.deleteNetns.bind(kernel);
+    kernel.deleteNetns = (name: string) =>
+      name === 'berth-bbbbbbbbbbbb' ? Promise.reject(new Error('refusing to delete network namespace berth-bbbbbbbbbbbb: /run/netns/berth-bbbbbbbbbbbb is not a namespace file of root\'s')) : deleteNetns(name);
+    const { engine } = engineWith(stateOf([red]), kernel);
+    try {
+      await restore(engine);
+      expect(kernel.calls.filter((c) => c.startsWith('netns delete'))).toEqual(['netns delete berth-0123456789ab']);
+      expect(kernel.netns).toEqual(['-all', 'berth--all', 'berth-x y', 'berth-bbbbbbbbbbbb', 'other']);
+      expect(engine.warnings).toContain(
+        "stray network namespace berth-bbbbbbbbbbbb left in place: refusing to delete network namespace berth-bbbbbbbbbbbb: /run/netns/berth-bbbbbbbbbbbb is not a namespace file of root's",
+      );
+    } finally {
+      engine.stopWatching();
+    }
+  });
+
   it("a live container's host veth someone deleted is joined again with its address", async () => {
     const kernel = recordingKernel();
     const { engine } = engineWith(stateOf([red]), kernel);

@@ -8,6 +8,7 @@ import { LINK_ALIAS_PREFIX, shortId } from './naming';
 import { ensurePredefined, ensureV6Forwarding } from './networks';
 import { sandboxOf } from './sandbox-lifecycle';
 import { hasBerthMac } from '../../../src/shared/link-mark';
+import { BERTH_NETNS_RE } from '../../../src/shared/netns-name';
 
 // At helper start (after a reboot or a crash): the store is the truth;
 // bridges, endpoints and rules are put back, dead containers' endpoints
@@ -113,7 +114,13 @@ async function removeOrphans(eng: Engine, s: State, exiting: string[]): Promise<
       .filter((c) => c.netns && (c.state.status !== 'exited' || exiting.includes(c.id)))
       .map((c) => c.netns!),
   );
-  for (const ns of await k.listNetns()) if (ns.startsWith('berth-') && !wanted.has(ns)) await k.deleteNetns(ns);
+  // only names Berth makes (berth-<id12>): anyone may add a file to a sticky
+  // /run/netns, so one that is not a namespace of root's is a warning here,
+  // never a helper that cannot start (docs/decisions.md, "Root boundary")
+  for (const ns of await k.listNetns()) {
+    if (!BERTH_NETNS_RE.test(ns) || wanted.has(ns)) continue;
+    await k.deleteNetns(ns).catch((e: Error) => eng.warnings.push(`stray network namespace ${ns} left in place: ${e.message}`));
+  }
   for (const f of await k.listUts(eng.opts.utsDir)) if (!wanted.has(`berth-${f}`)) await k.deleteUts(`${eng.opts.utsDir}/${f}`);
 }
 

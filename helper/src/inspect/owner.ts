@@ -1,5 +1,7 @@
 import type { FirewallRule, Owner } from '../../../src/shared/inspect';
 import { isIptablesNftTable } from '../kernel/nft';
+import { BERTH_NETNS_RE } from '../../../src/shared/netns-name';
+export { BERTH_NETNS_RE };
 
 export interface Verdict {
   owner: Owner;
@@ -9,7 +11,6 @@ const v = (owner: Owner, evidence: string): Verdict => ({ owner, evidence });
 
 export const BERTH_COMMENT_RE = /^berth:(\S+)$/;
 export const DOCKER_USER_BRIDGE_RE = /^br-[0-9a-f]{12}$/;
-export const BERTH_NETNS_RE = /^berth-[0-9a-f]{12}$/;
 
 // Chain-name prefixes each engine uses for its own chains.
 const CHAIN_PREFIXES: [RegExp, Owner][] = [

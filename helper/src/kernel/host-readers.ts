@@ -3,6 +3,7 @@ import { readdir, readFile, readlink, stat } from 'node:fs/promises';
 import { parseConntrackList, type ConntrackEntry } from './conntrack-parse';
 import { run, runJson, runStreaming } from './exec';
 import { restoreCount } from './iptables';
+import { isNetnsName } from './netns';
 import { nftApplyCount, nftListRuleset } from './nft';
 import type { HostRaw, IpLinkJson, IpNsId, IpRouteJson, RawNetns, RawProcess } from './host-raw-types';
 
@@ -77,9 +78,10 @@ async function readNetnsList(hostInode: number, processes: RawProcess[], errors:
   return found;
 }
 
-// `ip -json addr` inside one namespace: by name, or through nsenter for the rest.
+// `ip -json addr` inside one namespace: by name, or through nsenter for the
+// rest (a name `ip` must not be given, kernel/netns.ts isNetnsName, included).
 async function readNsLinks(ns: { name: string | null; path: string }): Promise<IpLinkJson[]> {
-  if (ns.name) return runJson<IpLinkJson[]>('ip', ['-n', ns.name, '-json', 'addr'], { timeoutMs: 5000 });
+  if (ns.name && isNetnsName(ns.name)) return runJson<IpLinkJson[]>('ip', ['-n', ns.name, '-json', 'addr'], { timeoutMs: 5000 });
   return runJson<IpLinkJson[]>('nsenter', [`--net=${ns.path}`, 'ip', '-json', 'addr'], { timeoutMs: 5000 });
 }
 

@@ -1,6 +1,7 @@
 import { BerthError } from '../../../src/shared/errors';
 import { kernelError, run, runJson } from './exec';
 import { hostIp } from './ip-session';
+import { checkNetnsName } from './netns';
 
 // Thin adapter over iproute2. `ns` names where a command runs: undefined is
 // the helper's own namespace, a plain name is a named netns (/run/netns/NAME),
@@ -31,6 +32,7 @@ import type { IpRouteJson as IpRoute } from './host-raw-types';
 function ipArgv(ns: NsRef, args: string[]): [string, string[]] {
   if (ns === undefined) return ['ip', args];
   if (ns.startsWith('/')) return ['nsenter', [`--net=${ns}`, '--', 'ip', ...args]];
+  checkNetnsName(ns); // never an option to ip (kernel/netns.ts)
   return ['ip', ['-n', ns, ...args]];
 }
 

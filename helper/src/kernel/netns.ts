@@ -1,16 +1,19 @@
 import { closeSync, constants, fstatSync, openSync, statSync, unlinkSync } from 'node:fs';
 import { readdir, readlink, stat } from 'node:fs/promises';
 import { BerthError } from '../../../src/shared/errors';
+import { NETNS_NAME_RE } from '../../../src/shared/netns-name';
 import { run } from './exec';
 import { nsFileAt } from './ns-files';
 
 export const NETNS_DIR = '/run/netns';
 export const netnsPath = (name: string) => `${NETNS_DIR}/${name}`;
 
-// What `ip netns` refuses too: a name must stay one file in /run/netns.
+// Every name that reaches a program (`ip netns delete NAME`, `ip -n NAME`,
+// a batch line's `netns NAME`) passes here first, whether a client sent it
+// or the helper read it back from /run/netns (src/shared/netns-name.ts).
+export const isNetnsName = (name: string) => NETNS_NAME_RE.test(name);
 export function checkNetnsName(name: string): void {
-  if (!name || name === '.' || name === '..' || name.includes('/') || name.includes('\0') || name.length > 255)
-    throw new BerthError('invalid_argument', `invalid network namespace name ${JSON.stringify(name)}`);
+  if (!isNetnsName(name)) throw new BerthError('invalid_argument', `invalid network namespace name ${JSON.stringify(name)}`);
 }
 
 // Named namespaces are made by kernel/sandbox-ns.ts (createSandboxNs, createNetns).

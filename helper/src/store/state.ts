@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CIDRv4, IPv4 } from '../../../src/shared/validators';
 import { isCidr, isIp, isIPv6 } from '../../../src/shared/ip';
+import { BERTH_NETNS_RE } from '../../../src/shared/netns-name';
 
 // The store holds Berth's desired state: what the user asked for and what
 // was allocated. The kernel is made to match it (engine/restore.ts).
@@ -131,7 +132,7 @@ export const ContainerRecord = z.object({
   tty: z.boolean().optional(),
   // --log-opt max-size/max-file (kernel/json-log.ts); absent: the default
   logLimits: z.object({ maxSize: Int.positive(), maxFile: Int.min(1).max(100) }).optional(),
-  netns: z.string().regex(/^berth-[0-9a-f]{12}$/, 'not a Berth namespace name').nullable(), // berth-<id12> while running (own sandbox)
+  netns: z.string().regex(BERTH_NETNS_RE, 'not a Berth namespace name').nullable(), // berth-<id12> while running (own sandbox)
   endpoints: z.array(EndpointRecord), // live only while running
 });
 export type ContainerRecord = z.infer<typeof ContainerRecord>;
