@@ -13,7 +13,7 @@ import type { FirewallChoice } from './firewall/flag-values';
 import { chooseFirewall } from './firewall/select-backend';
 import { startDetached, userOf } from './kernel/process';
 import { useSpawner } from './kernel/exec';
-import { prepareUtsDir } from './kernel/uts';
+import { prepareUtsDir, releaseUtsDir } from './kernel/uts';
 import { dropSpare } from './kernel/shim';
 import { FileStore } from './store/file-store';
 import { ACTIVITY_MAX, ActivityLog } from './store/activity-log';
@@ -173,6 +173,11 @@ export async function helperMain(o: HelperOptions, argv: string[]): Promise<numb
   await engine.ports.shutdown();
   dns.close();
   await server.close();
+  // the uts/ directory's mount of itself, unless a running container's hostname is mounted in it (kernel/uts.ts)
+  await releaseUtsDir(utsDir).then(
+    (r) => r === 'in use' && log(`${utsDir} stays mounted: it holds the hostnames of the containers that keep running`),
+    (e) => log(`${utsDir} stays mounted: ${(e as Error).message}`),
+  );
   activity.flush();
   store.unlock();
   netnsLock.release();

@@ -106,6 +106,19 @@ describe('namespace files (root file creation and removal)', () => {
     expect((await mounts()).filter((m) => m === file)).toHaveLength(1);
   });
 
+  it("the UTS directory's mount of itself is released only when no hostname is mounted in it, and a start takes it either way", async () => {
+    const file = `${uts()}/hhhhhhhhhhhh`;
+    expect(await steps([{ prepare: uts() }, { create: { netns: 'berth-hhhhhhhhhhhh', uts: { file, hostname: 'web' } } }, { release: uts() }])).toEqual(['ok', 'ok', 'in use']);
+    // a running container's hostname stays where the next start finds it
+    expect(await mounts()).toContain(uts());
+    expect(await hostnameIn(file)).toBe('web');
+    expect(await steps([{ prepare: uts() }, { delete: { netns: 'berth-hhhhhhhhhhhh', uts: file } }, { release: uts() }, { release: uts() }])).toEqual(['ok', 'ok', 'released', 'not mounted']);
+    expect(await mounts()).not.toContain(uts());
+    expect(await steps([{ prepare: uts() }, { create: { netns: 'berth-hhhhhhhhhhhh', uts: { file, hostname: 'again' } } }])).toEqual(['ok', 'ok']);
+    expect((await mounts()).filter((m) => m === uts())).toHaveLength(1);
+    expect(await hostnameIn(file)).toBe('again');
+  });
+
   it('a UTS directory others can write is refused before any file is made', async () => {
     await h.shOk(['mkdir', '-p', '-m', '777', uts()]);
     await h.shOk(['chmod', '777', uts()]);

@@ -56,7 +56,9 @@ export async function systemReset(eng: Engine): Promise<ResetResult> {
     await k.linksReaped();
     out.removed.push(...(await dropEmptyIptablesTables(orig.nftTables).catch(() => [])));
     try {
-      if (await k.releaseUtsDir(eng.opts.utsDir)) out.removed.push(`the mount of ${eng.opts.utsDir} (containers' hostnames)`);
+      const r = await k.releaseUtsDir(eng.opts.utsDir);
+      if (r === 'released') out.removed.push(`the mount of ${eng.opts.utsDir} (containers' hostnames)`);
+      else if (r === 'in use') out.kept.push(`the mount of ${eng.opts.utsDir}: a container's hostname file is still mounted in it`);
     } catch (e) {
       out.kept.push(`the mount of ${eng.opts.utsDir}: ${(e as Error).message}; remove it with: umount ${eng.opts.utsDir}`);
     }

@@ -19,4 +19,16 @@ export function mountAt(path: string): MountAt | null {
   return { shared: / shared:\d+/.test(last.split(' - ')[0]) };
 }
 
+// The mount points strictly below `dir` (a directory's own path excluded):
+// whether anything is still mounted inside it.
+export function mountsBelow(dir: string): string[] {
+  const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+  const out: string[] = [];
+  for (const l of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+    const f = l.split(' ');
+    if (f.length > 4 && unescape(f[4]).startsWith(prefix)) out.push(unescape(f[4]));
+  }
+  return out;
+}
+
 const unescape = (field: string) => field.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));

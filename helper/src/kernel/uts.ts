@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { run } from './exec';
-import { mountAt } from './mountinfo';
+import { mountAt, mountsBelow } from './mountinfo';
 import { removeNsFiles, UTS_DIR_RULE } from './ns-files';
 import { ensureSafeDir } from './safe-files';
 
@@ -16,13 +16,20 @@ export async function prepareUtsDir(dir: string): Promise<void> {
   await run('mount', ['--make-private', dir]);
 }
 
-// `system reset` (no container left): the directory's mount of itself goes
-// too, so the host's mount table is as Berth found it and the data root can
-// be deleted (a package purge does). False when it was not mounted.
-export async function releaseUtsDir(dir: string): Promise<boolean> {
-  if (!mountAt(dir)) return false;
+// A clean stop and `system reset`: the directory's mount of itself goes
+// when nothing is mounted inside it (no container's UTS file: none is
+// running), so a stopped Berth leaves the host's mount table as it found it
+// and the data root can be deleted (a package purge does). While a container
+// runs it stays, holding that container's UTS file for the next start
+// (prepareUtsDir takes the directory mounted or not; docs/decisions.md,
+// "Root boundary"). umount without --lazy: a mount made meanwhile fails it
+// (EBUSY), never detaches a container's hostname.
+export type UtsRelease = 'released' | 'in use' | 'not mounted';
+export async function releaseUtsDir(dir: string): Promise<UtsRelease> {
+  if (!mountAt(dir)) return 'not mounted';
+  if (mountsBelow(dir).length) return 'in use';
   await run('umount', [dir]);
-  return true;
+  return 'released';
 }
 
 // A UTS namespace file no container owns (restore): unmounted and removed,

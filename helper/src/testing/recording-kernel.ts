@@ -171,7 +171,7 @@ export function recordingKernel(o: { routes?: IpRoute[]; sysctls?: Record<string
       return [...kernel.uts.keys()].filter((f) => f.startsWith(`${dir}/`)).map((f) => f.slice(dir.length + 1));
     },
     async releaseUtsDir() {
-      return false;
+      return 'not mounted' as const;
     },
     async startShim(s) {
       step(`start ${s.argv.join(' ')} (uid ${s.uid}${s.netnsPath ? `, netns ${s.netnsPath}` : ''})`);
