@@ -281,6 +281,9 @@ describe('RpcServer: what a client can hold', () => {
     c.sock.pause(); // the reader stops reading
     big.encoded = 0;
     c.write(req(2, 'cleanup.plan'));
+    // started first: a test held off the CPU for 300 ms after the write saw its timer
+    // before the request was read, and took 0 encoded for "stopped"
+    await c.until(() => big.encoded > 0, 'the answer to start');
     let last = -1;
     while (last !== big.encoded) {
       last = big.encoded;
