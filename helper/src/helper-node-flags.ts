@@ -49,18 +49,7 @@ export const HELPER_ENV: Readonly<Record<string, string>> = {
 // instead of up to 1.6x (the factor --max-old-space-size=1024 gives). A
 // reading of 10,000 rules allocates ~20 MB with ~40 MB live (the kept
 // readings), so the heap's high-water mark was set by the room V8 left.
-//
-// --optimize-for-size: V8 then grows its old generation by at least 2 MB past
-// what was live instead of 8 MB, and a full collection frees more of the pages
-// it finds fragmented (it moves what is left on the emptiest ones, at most a
-// few MB a collection: not a compaction of everything, docs/architecture.md,
-// "Helper memory"). Measured on a 10,000-rule host (the scale bench's sequence,
-// 3 of each reading, load 16-26, A/B alternating, 7 runs each): RSS right after
-// the sequence 101-108 -> 93-104 MB, 35 s after 84-94 -> 77-82 MB, the highest
-// peak 101-108 -> 99-106 MB; the helper's CPU over the sequence, median of the
-// runs, 3850 -> 4000 ms (+4 %, within the runs' spread), warm host.inspect and
-// nat ls the same within it.
-export const HELPER_V8_FLAGS: readonly string[] = ['--heap-growing-percent=15', '--optimize-for-size'];
+export const HELPER_V8_FLAGS: readonly string[] = ['--heap-growing-percent=15'];
 
 export function setHelperV8Flags(): void {
   for (const f of HELPER_V8_FLAGS) v8.setFlagsFromString(f);
