@@ -30,6 +30,14 @@ export class MatchByPlace<T, I = Map<unknown, number>> {
   }
 }
 
+// A reading whose first COLD_LINES items the last reading had none of is taken as
+// cold (every line of the host changed, or the first reading after a start): its other
+// items are not looked up either, since each lookup of such a reading misses, at the
+// cost of hashing its key (or of the index made for it). A reading with items added or
+// removed near its start still finds the rest by key. The rule memo (inspect/iptables-parse.ts)
+// and a plan's kept verdicts (cleanup/rule-verdicts.ts) stop looking alike.
+export const COLD_LINES = 512;
+
 // The common index: each key's first item (`keyOf` undefined: an item never looked up).
 export const firstByKey =
   <T, K>(keyOf: (item: T) => K | undefined) =>

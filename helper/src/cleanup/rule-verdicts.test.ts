@@ -7,6 +7,7 @@ import { emptyBerthOwned, type BerthOwned } from './berth-owned';
 import { findStale, planStale } from './findings';
 import { publicFinding } from './planned';
 import { RuleVerdicts } from './rule-verdicts';
+import { COLD_LINES } from '../../../src/shared/match-by-place';
 
 // Plans read again through the rule memo, as the helper reads them: a plan that keeps
 // its verdicts (rule-verdicts.ts) must say exactly what a plan judged afresh says.
@@ -29,8 +30,10 @@ const berth: BerthOwned = emptyBerthOwned();
 
 function reader() {
   const memo = new RuleMemo();
-  return (opts: { counter?: number; routes?: HostRaw['routes'] } = {}) => {
-    const host = buildHostInspect({ ...raw, routes: opts.routes ?? raw.routes, iptables: { ipv4: `${raw.iptables.ipv4}${extra(opts.counter ?? 0)}`, ipv6: null } }, {}, memo);
+  // `ahead`: nat DOCKER lines read before the rest
+  return (opts: { counter?: number; routes?: HostRaw['routes']; ahead?: string } = {}) => {
+    const head = opts.ahead ? `*nat\n${opts.ahead}\nCOMMIT\n` : '';
+    const host = buildHostInspect({ ...raw, routes: opts.routes ?? raw.routes, iptables: { ipv4: `${head}${raw.iptables.ipv4}${extra(opts.counter ?? 0)}`, ipv6: null } }, {}, memo);
     memo.settle(host.rules);
     return host;
   };
@@ -89,5 +92,16 @@ describe('a plan that keeps its rule verdicts', () => {
     // and back
     const h4 = read();
     expect(planStale(h4, berth, [], verdicts).map(publicFinding)).toEqual(findStale(h4, berth));
+  });
+
+  it('says what a plan judged afresh says after a cold plan, and when only its first lines are new', () => {
+    const read = reader();
+    const verdicts = new RuleVerdicts();
+    // more new lines ahead of the fixture's than a plan looks up before it takes itself as cold
+    const ahead = (v: number) => Array.from({ length: COLD_LINES + 100 }, (_, i) => `-A DOCKER ! -i docker0 -p tcp -m tcp --dport ${1024 + i + v} -j DNAT --to-destination 172.17.9.${i % 250}:80`).join('\n');
+    const readWith = (v: number) => read({ ahead: ahead(v) });
+    for (const h of [readWith(1), readWith(2), read(), readWith(3), readWith(3)]) {
+      expect(planStale(h, berth, [], verdicts).map(publicFinding)).toEqual(findStale(h, berth));
+    }
   });
 });

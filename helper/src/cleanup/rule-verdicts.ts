@@ -1,5 +1,5 @@
 import type { FirewallRule } from '../../../src/shared/inspect';
-import { firstByKey, MatchByPlace, positionOf } from '../../../src/shared/match-by-place';
+import { COLD_LINES, firstByKey, MatchByPlace, positionOf } from '../../../src/shared/match-by-place';
 import { keepPublic, type Planned } from './planned';
 
 // What the plans shown judged of each rule line, kept from one plan to the next
@@ -16,7 +16,9 @@ import { keepPublic, type Planned } from './planned';
 //
 // As the rule memo, by place, else by index (src/shared/match-by-place.ts): the k-th
 // rule is first compared with the last plan's k-th (most lines stand where they
-// stood), and looked up by its parse only when it is not that one. Held until
+// stood), and looked up by its parse only when it is not that one; a plan whose first
+// COLD_LINES rules the last plan had none of (a cold reading: no line's parse is shared)
+// looks up none of the rest (each would miss). Held until
 // IDLE_MS after the last plan, as the memo's rules.
 const IDLE_MS = 30_000;
 
@@ -34,6 +36,7 @@ export class RuleVerdicts {
   private rules = byParse([]);
   private found: (Planned | null)[] = [];
   private next: { rules: (FirewallRule | null)[]; found: (Planned | null)[] } = { rules: [], found: [] };
+  private hits = 0; // of this plan's rules, ones the last plan had
   private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly idleMs = IDLE_MS) {}
@@ -47,17 +50,22 @@ export class RuleVerdicts {
       this.clear();
     }
     this.next = { rules: [], found: [] };
+    this.hits = 0;
   }
 
   // The finding `judge` gives `r`, or the one it gave the same line in the last plan.
   verdict(r: FirewallRule, judge: (r: FirewallRule) => Planned | null): Planned | null {
     const k = this.next.rules.length;
-    const q = this.asked;
-    q.rules = this.rules;
-    q.matches = r.matches;
-    const i = this.rules.find(k, q.isIt, q.lookup);
-    q.rules = NONE;
-    q.matches = null;
+    let i = -1;
+    if (this.hits > 0 || k < COLD_LINES) {
+      const q = this.asked;
+      q.rules = this.rules;
+      q.matches = r.matches;
+      i = this.rules.find(k, q.isIt, q.lookup);
+      q.rules = NONE;
+      q.matches = null;
+      if (i >= 0) this.hits++;
+    }
     const before = i < 0 ? null : this.rules.items[i];
     let p: Planned | null;
     if (before && sameLine(before, r)) {

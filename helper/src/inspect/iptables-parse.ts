@@ -1,4 +1,5 @@
 import type { BaseChain, FirewallRule } from '../../../src/shared/inspect';
+import { COLD_LINES } from '../../../src/shared/match-by-place';
 import { decodeNat } from './nat-decode';
 import { scanSave, type SaveLine } from '../kernel/save-lines';
 import { Atoms } from './save-atoms';
@@ -35,10 +36,6 @@ export function parseIptablesSave(text: string, family: Family, baseChains?: Bas
 }
 const NO_RULES: FirewallRule[] = [];
 
-// Lines read before a reading with none the memo had is taken as cold (SaveState.found):
-// a host read again has most of its first lines as before, even where lines were added
-// or removed before them (the memo finds a line by its text where it is not in place).
-const COLD_LINES = 512;
 
 // One line of a save, into `st.rules` (a function made once, with its state passed:
 // scanSave says why).
@@ -74,7 +71,7 @@ function readSaveLine(l: SaveLine, st: SaveState): void {
   }
   const chain = st.lastChain;
   // a reading whose first COLD_LINES lines the memo had none of is read as new (cold): its
-  // other lines are not looked up either (each lookup missed, at the cost of hashing the line)
+  // other lines are not looked up either (src/shared/match-by-place.ts)
   const k = st.count++;
   const before = memo && (st.found > 0 || k < COLD_LINES) ? memo.find(family, k, table, l.text) : undefined;
   if (before) {
