@@ -159,23 +159,28 @@ function staleRule(r: FirewallRule, { live, chains, knows, masqChains, berthIps,
 
 // Exact duplicates: the second and later copies in the same chain. The
 // text alone is the key (a rule's text starts with "-A CHAIN", so within a
-// family and table it names the chain): no key string built per rule.
+// family and table it names the chain): no key string built per rule. A text
+// is looked up once (added to a Set, which grows only for a first copy); only
+// repeated ones are counted, in a Map of their own.
 function duplicates(ipt: FirewallRule[]): [Planned, FirewallRule][] {
   const out: [Planned, FirewallRule][] = [];
-  const seen = new Map<string, Map<string, number>>();
-  let texts = new Map<string, number>();
+  const seen = new Map<string, { texts: Set<string>; copies: Map<string, number> }>();
+  let t = { texts: new Set<string>(), copies: new Map<string, number>() };
   let family = '';
   let table = '';
   for (const r of ipt) {
     if (r.family !== family || r.table !== table) {
       ({ family, table } = r); // iptables-save prints a table's rules together: this runs once a table
       const k = `${family}/${table}`;
-      texts = seen.get(k) ?? new Map();
-      seen.set(k, texts);
+      t = seen.get(k) ?? { texts: new Set(), copies: new Map() };
+      seen.set(k, t);
     }
-    const n = (texts.get(r.text) ?? 0) + 1;
-    texts.set(r.text, n);
-    if (n > 1) out.push([ruleFinding('duplicate-rule', r, `copy ${n} of the same rule in ${r.table} ${r.chain}`, [`copy ${n}`]), r]);
+    const before = t.texts.size;
+    t.texts.add(r.text);
+    if (t.texts.size !== before) continue;
+    const n = (t.copies.get(r.text) ?? 1) + 1;
+    t.copies.set(r.text, n);
+    out.push([ruleFinding('duplicate-rule', r, `copy ${n} of the same rule in ${r.table} ${r.chain}`, [`copy ${n}`]), r]);
   }
   return out;
 }

@@ -182,3 +182,24 @@ describe("an empty bridge its engine's API still lists", () => {
     expect(findStale(listed, berth).filter((f) => f.evidence[0].includes('br-0123456789ab'))).toEqual([]);
   });
 });
+
+it('counts each later copy of a rule within its table only', () => {
+  const copies = `*nat
+-A DOCKER -p udp -m udp --dport 53 -j RETURN
+-A DOCKER -p udp -m udp --dport 53 -j RETURN
+-A DOCKER -p udp -m udp --dport 54 -j RETURN
+-A DOCKER -p udp -m udp --dport 53 -j RETURN
+COMMIT
+*filter
+-A DOCKER -p udp -m udp --dport 53 -j RETURN
+-A DOCKER -p udp -m udp --dport 54 -j RETURN
+-A DOCKER -p udp -m udp --dport 54 -j RETURN
+COMMIT
+`;
+  const h = buildHostInspect({ ...raw, iptables: { ipv4: copies, ipv6: copies }, nft: null });
+  const dups = findStale(h, emptyBerthOwned()).filter((f) => f.kind === 'duplicate-rule').map((f) => `${f.evidence[0].split(':')[0]} ${f.evidence[2]} ${f.evidence[0].slice(-18)}`);
+  expect(dups).toEqual([
+    'ipv4 nat copy 2 dport 53 -j RETURN', 'ipv4 nat copy 3 dport 53 -j RETURN', 'ipv4 filter copy 2 dport 54 -j RETURN',
+    'ipv6 nat copy 2 dport 53 -j RETURN', 'ipv6 nat copy 3 dport 53 -j RETURN', 'ipv6 filter copy 2 dport 54 -j RETURN',
+  ]);
+});
