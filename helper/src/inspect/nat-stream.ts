@@ -29,6 +29,7 @@ export interface NatSink {
 const PAGE = 2000;
 // Characters of a save parsed at a time (reader)
 const SLICE = 16 * 1024;
+const NO_RULES: FirewallRule[] = [];
 const SAVES: [Family, 'iptables-save' | 'ip6tables-save'][] = [['ipv4', 'iptables-save'], ['ipv6', 'ip6tables-save']];
 const ENGINES = new Set<string>(['docker', 'podman']);
 // the rows of the last listings (nat-rows.ts): one helper's listings share them
@@ -69,14 +70,40 @@ export async function streamNatText(p: Params, sink: NatSink): Promise<z.input<t
       // unchanged at its place is the last reading's (frozen) rule itself
       // (inspect/rule-memo.ts): ruleWriter changes a rule through writableRule only
       const parser = iptablesSaveParser(family, undefined, ruleMemo, true);
-      // a pipe's piece (64 KB) parsed and written a slice at a time: while V8's
-      // young generation fills, a slice's rules and their output are what is
-      // alive and copied, not a whole piece's (json at 10,000 rules: ~-25% of
-      // this work's CPU; docs/architecture.md "How a request flows")
+      // a pipe's piece (up to 64 KB) parsed and written a slice at a time:
+      // while V8's young generation fills, a slice's rules and their output
+      // are what is alive and copied, not a whole piece's (json at 10,000
+      // rules: ~-25% of this work's CPU; docs/architecture.md "How a request
+      // flows"). Each slice is whole lines of the piece, so the parser reads
+      // it in place: the line cut at a piece's end goes with the next
+      // piece's first line only (given the parser with its cut line ahead,
+      // each slice was one new string, a copy of the whole save per listing).
+      // (and its rule goes out with the first slice's: a page of its own
+      // was a frame of its own, and a piece of one line)
+      let cut = '';
       const push = (c: string) => {
-        for (let i = 0; i < c.length; i += SLICE) out.add(parser.push(c.slice(i, i + SLICE)));
+        const first = c.indexOf('\n');
+        if (first < 0) return void (cut += c);
+        let line = cut ? parser.push(cut + c.slice(0, first + 1)) : NO_RULES;
+        const last = c.lastIndexOf('\n');
+        for (let i = cut ? first + 1 : 0; i <= last; ) {
+          let j = i + SLICE > last ? last + 1 : c.lastIndexOf('\n', i + SLICE) + 1;
+          if (j <= i) j = c.indexOf('\n', i + SLICE) + 1; // a line longer than a slice
+          const rules = parser.push(c.slice(i, j));
+          out.add(line.length ? line.concat(rules) : rules);
+          line = NO_RULES;
+          i = j;
+        }
+        if (line.length) out.add(line);
+        cut = c.slice(last + 1);
       };
-      return { push, end: () => out.add(parser.end()) };
+      return {
+        push,
+        end: () => {
+          if (cut) out.add(parser.push(cut));
+          out.add(parser.end());
+        },
+      };
     }
     let table = '';
     let rest = '';
@@ -105,7 +132,7 @@ export async function streamNatText(p: Params, sink: NatSink): Promise<z.input<t
     const r = reader(family);
     const inTurn = (f: () => void) => (family === 'ipv4' || ipv4Done ? f() : held.push(f));
     try {
-      await streamIptablesSave(tool, (c) => inTurn(() => r.push(c)), sink.signal);
+      await streamIptablesSave(tool, (c) => inTurn(() => r.push(c)), sink.signal, true, false);
     } catch (e) {
       if (!sink.signal.aborted) errors.push(`${tool}: ${(e as Error).message}`);
     }

@@ -1,9 +1,10 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { run, runJson } from './exec';
-import { readFirewallRaw, readHostRaw } from './host-readers';
+import { run, runJson, runStreaming } from './exec';
+import { readFirewallRaw, readHostRaw, streamIptablesSave } from './host-readers';
 import { iptablesRestore } from './iptables';
 
-vi.mock('./exec', () => ({ run: vi.fn(), runJson: vi.fn() }));
+vi.mock('./exec', () => ({ run: vi.fn(), runJson: vi.fn(), runStreaming: vi.fn() }));
+const runStreamingMock = vi.mocked(runStreaming);
 const runMock = vi.mocked(run);
 const runJsonMock = vi.mocked(runJson);
 
@@ -65,5 +66,50 @@ describe('firewall readings already running are joined', () => {
     saves[1].resolve('apply');
     expect((await apply).iptables.ipv4).toBe('apply');
     expect((await plan).iptables.ipv4).toBe('plan');
+  });
+});
+
+describe('a listing that keeps no text of its own (berth nat ls)', () => {
+  // iptables-save printing as the test feeds it, until it ends
+  let feed: ((c: string) => void) | undefined;
+  let finish: () => void = () => {};
+  beforeEach(() => {
+    feed = undefined;
+    runStreamingMock.mockReset();
+    runStreamingMock.mockImplementation(async (_file, _args, onStdout) => {
+      feed = onStdout;
+      await new Promise<void>((r) => (finish = r));
+      return { stdout: '', stderr: '', exitCode: 0 };
+    });
+  });
+
+  it('is joined by a reading asked meanwhile, which gets the whole text from the one run', async () => {
+    const seen: string[] = [];
+    const listing = streamIptablesSave('iptables-save', (c) => seen.push(c), undefined, true, false);
+    await until(() => feed !== undefined);
+    feed!('*nat\n[1:2] -A X -m comment --comment "café');
+    const plan = readFirewallRaw(firewallOnly);
+    feed!(' ünï"\nCOMMIT\n');
+    finish();
+    const whole = '*nat\n[1:2] -A X -m comment --comment "café ünï"\nCOMMIT\n';
+    expect((await plan).iptables.ipv4).toBe(whole);
+    expect(seen.join('')).toBe(whole);
+    await listing;
+    expect(savesOf()).toBe(0);
+    expect(runStreamingMock).toHaveBeenCalledTimes(1);
+  });
+
+  it('resolves to nothing when no reading joined it; one asked after it ended runs the program again', async () => {
+    const seen: string[] = [];
+    const listing = streamIptablesSave('iptables-save', (c) => seen.push(c), undefined, true, false);
+    await until(() => feed !== undefined);
+    feed!('*nat\nCOMMIT\n');
+    finish();
+    expect(await listing).toBe('');
+    expect(seen).toEqual(['*nat\nCOMMIT\n']);
+    const later = readFirewallRaw(firewallOnly);
+    await until(() => saves.length === 1);
+    saves[0].resolve('later');
+    expect((await later).iptables.ipv4).toBe('later');
   });
 });

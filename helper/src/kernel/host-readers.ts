@@ -135,11 +135,18 @@ const iptablesSaveText = (tool: 'iptables-save' | 'ip6tables-save', join: boolea
 // running is joined (its whole text in one chunk); this one is joined by later
 // readers in turn. `join` false (cleanup's apply): neither. `signal`: the reader
 // went away: the program is killed unless another reader joined it.
-export function streamIptablesSave(tool: 'iptables-save' | 'ip6tables-save', onChunk: (text: string) => void, signal?: AbortSignal, join = true): Promise<string> {
+// `wantText` false (`berth nat ls`: it has each chunk in onChunk): resolves to
+// '' unless a later reader joined; the chunks kept for such a reader are bytes
+// outside V8's heap meanwhile, joined only for one. As strings they outlived
+// the young generation (a listing's ~1 MB at 10,000 rules copied by it, then
+// left in the old one) and their join was 1 MB more there: the old generation
+// grew ~2 MB per listing, a full collection every few listings, in one.
+export function streamIptablesSave(tool: 'iptables-save' | 'ip6tables-save', onChunk: (text: string) => void, signal?: AbortSignal, join = true, wantText = true): Promise<string> {
   const chunks: string[] = [];
+  const bytes: Buffer[] = [];
   if (!join) {
     return runStreaming(tool, ['-c'], (c) => {
-      chunks.push(c);
+      if (wantText) chunks.push(c);
       onChunk(c);
     }, { signal }).then(() => chunks.join(''));
   }
@@ -152,13 +159,17 @@ export function streamIptablesSave(tool: 'iptables-save' | 'ip6tables-save', onC
     stopped = true;
     if (!running.get(tool)?.joiners) kill.abort();
   }, { once: true });
-  return joined(tool, gen, async () => {
+  let entry: { joiners: number } | undefined;
+  const text = joined(tool, gen, async () => {
     await runStreaming(tool, ['-c'], (c) => {
-      chunks.push(c);
+      if (wantText) chunks.push(c);
+      else bytes.push(Buffer.from(c));
       if (!stopped) onChunk(c);
     }, { signal: kill.signal });
-    return chunks.join('');
+    return wantText ? chunks.join('') : entry?.joiners ? Buffer.concat(bytes).toString() : '';
   });
+  entry = running.get(tool);
+  return text;
 }
 const nftRuleset = (join: boolean) => {
   if (!join) return nftListRuleset();
