@@ -81,11 +81,12 @@ export function outStream(name: StreamName): NodeJS.WriteStream {
 // it (a verb that streams: logs, nat ls, exec), so lines stay in order. A
 // descriptor that would block (O_NONBLOCK, shared with a parent) hands the
 // rest to the stream, which waits for it; a closed pipe ends the command as
-// the stream's EPIPE does (exitOnClosedPipe).
-export function writeText(name: StreamName, text: string): void {
+// the stream's EPIPE does (exitOnClosedPipe). Bytes go the same way (`berth
+// nat ls`'s output as it comes).
+export function writeText(name: StreamName, text: string | Uint8Array): void {
   if (closing && name === 'stdout') return;
   if (made.has(name)) return void outStream(name).write(text);
-  let b = Buffer.from(text);
+  let b = typeof text === 'string' ? Buffer.from(text) : text;
   while (b.length) {
     try {
       b = b.subarray(writeSync(name === 'stdout' ? 1 : 2, b));

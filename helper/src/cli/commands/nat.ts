@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { OWNERS, type OwnerName } from '../../../../src/shared/owners';
 import { invalid } from '../../../../src/shared/errors';
 import type { Command } from '../command';
-import { outStream } from '../io';
+import { outStream, wasMade, writeText } from '../io';
 
 const s = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
@@ -38,13 +38,20 @@ export const natCommands: Command[] = [
       // "How a request flows").
       // node:crypto loaded here only: at the top it cost every CLI command ~2.5 ms of CPU (docs/architecture.md#the-cli-start)
       const stream = (await import('node:crypto')).randomBytes(6).toString('hex');
+      // Written straight to the descriptor (io.ts writeText): into a full
+      // pipe the write blocks, and the socket is not read meanwhile, as with
+      // the stream. Bun's stream for stdout cost ~4.5 ms of CPU to make and
+      // more per write (docs/architecture.md#the-cli-start); it takes over
+      // once a non-blocking descriptor would block.
       // One wait for 'drain' however many frames arrive meanwhile (those
       // already read when the socket paused): a wait per frame added a
       // 'drain' and an 'error' listener each, and Node warned of a leak.
       let full: Promise<void> | undefined;
-      const out = outStream('stdout');
       const off = c.onBytes((id, bytes) => {
-        if (id !== stream || out.write(bytes)) return;
+        if (id !== stream) return;
+        if (!wasMade('stdout')) return void writeText('stdout', bytes);
+        const out = outStream('stdout');
+        if (out.write(bytes)) return;
         full ??= once(out, 'drain').then(() => {}, () => {}).finally(() => (full = undefined));
         return full;
       });
