@@ -71,6 +71,26 @@ __attribute__((constructor)) static void mark(void) {
     expect(await markers('path-nsenter-')).toEqual([]);
   });
 
+  it('answers alike whether a path exists below a directory the owner cannot search (root never looks there for them)', async () => {
+    const priv = join(u.home, 'priv');
+    await mkdir(join(priv, 'exists'), { recursive: true });
+    await writeFile(join(priv, 'exists', 'tool'), '#!/bin/sh\n');
+    await chmod(join(priv, 'exists', 'tool'), 0o755);
+    await chmod(priv, 0o700); // root's, in a home the owner can search
+    const answer = async (args: string[], p: string) => {
+      const r = await h.berth(['run', '--rm', ...args]);
+      return { code: r.code, stderr: r.stderr.replaceAll(p, 'PATH').trim() };
+    };
+    const [wdA, wdB] = [join(priv, 'exists'), join(priv, 'missing')];
+    const a = await answer(['-w', wdA, '--', 'true'], wdA);
+    expect(a.code).not.toBe(0);
+    expect(await answer(['-w', wdB, '--', 'true'], wdB)).toEqual(a);
+    const [cmdA, cmdB] = [join(priv, 'exists', 'tool'), join(priv, 'exists', 'nothing')];
+    const c = await answer(['-w', '/', '--', cmdA], cmdA);
+    expect(c.code).not.toBe(0);
+    expect(await answer(['-w', '/', '--', cmdB], cmdB)).toEqual(c);
+  });
+
   it("runs the command as the owner with the owner's groups, in the working directory given", async () => {
     const r = await h.berth(['run', '--rm', '-w', u.home, '--', 'sh', '-c', 'id -u; id -g; pwd; env | sort']);
     expect(r.code, r.stderr).toBe(0);

@@ -6,6 +6,7 @@ import { BerthError, conflict, invalid } from '../../../src/shared/errors';
 import { removeEtc } from '../dns/files';
 import { DEFAULT_LIMITS, currentLog } from '../kernel/json-log';
 import type { Kernel } from '../kernel/host-kernel';
+import type { Looker } from '../kernel/process';
 import type { ContainerRecord, State } from '../store/state';
 import { findContainer, findNetwork, type Engine } from './engine';
 import { applyDnsOptions, containerEtc } from './container-dns';
@@ -115,20 +116,26 @@ function resolveMode(s: State, c: ContainerRecord, p: RunOut): void {
 }
 
 async function checkCommand(k: Kernel, c: ContainerRecord): Promise<void> {
-  await checkCommandLine(k, c.cmd, c.env.find((e) => e.startsWith('PATH='))?.slice(5) ?? PATH, c.workdir);
+  const who = { uid: c.uid, gid: c.gid, known: (await k.userOf(c.uid)).known };
+  await checkCommandLine(k, c.cmd, c.env.find((e) => e.startsWith('PATH='))?.slice(5) ?? PATH, c.workdir, who);
 }
 
 // The command exists and can run, checked before anything starts (run and exec), in Docker's words.
-export async function checkCommandLine(k: Kernel, cmd: string[], path: string, workdir: string): Promise<void> {
+// Root looks only where `who` (the user the command runs as) could: below a
+// directory they cannot search the user stage answers, the same whether or
+// not the path is there (kernel/process.ts reachableBy).
+export async function checkCommandLine(k: Kernel, cmd: string[], path: string, workdir: string, who: Looker): Promise<void> {
   // `env` (the user stage, kernel/process.ts) would read NAME=VALUE as a variable
   if (cmd[0].includes('=')) throw invalid(`exec: "${cmd[0]}": a command name containing "=" is not supported`);
-  try {
-    await stat(workdir);
-  } catch {
-    throw invalid(`working directory ${workdir} does not exist`);
+  if (await k.reachableBy(workdir, who)) {
+    try {
+      await stat(workdir);
+    } catch {
+      throw invalid(`working directory ${workdir} does not exist`);
+    }
   }
   try {
-    await k.resolveExecutable(cmd[0], path, workdir);
+    await k.resolveExecutable(cmd[0], path, workdir, who);
   } catch (e) {
     // Docker's run: 127 when the command is not found, 126 when it cannot be executed
     const msg = (e as Error).message;

@@ -31,7 +31,7 @@ export async function execIn(eng: Engine, p: z.output<typeof ExecParams>): Promi
   const env = containerEnv(c, user.home, [...c.env, ...p.env]);
   if (p.tty && env.TERM === undefined) env.TERM = 'xterm'; // as docker exec -t
   const workdir = p.workdir ?? c.workdir;
-  await checkCommandLine(eng.kernel, p.cmd, env.PATH, workdir);
+  await checkCommandLine(eng.kernel, p.cmd, env.PATH, workdir, { uid: user.uid, gid: user.gid, known: user.known });
   const s = eng.state;
   const m = modeOf(c);
   const etcOwner = m.kind === 'container' ? m.donorId : c.id;

@@ -2,7 +2,7 @@ import { deleteLinks, ipBatch, linkExists, listAddrs, listLinks, listRoutes } fr
 import { linksLeaving, linksReaped, reapLinks } from './link-reaper';
 import { deleteNetns, listNetns } from './netns';
 import { nftTableNames } from './nft';
-import { childrenOf, isAlive, procStartTime, resolveExecutable, signalGroup, signalProcess, userOf } from './process';
+import { childrenOf, isAlive, procStartTime, reachableBy, resolveExecutable, signalGroup, signalProcess, userOf } from './process';
 import { connectAttach, prepareShim, readExit, startShim } from './shim';
 import { createSandboxNs, deleteSandboxNs } from './sandbox-ns';
 import { ensureSysctl, readSysctl, setIfSysctl6 } from './sysctl';
@@ -50,6 +50,7 @@ export interface Kernel {
   signalProcess: typeof signalProcess;
   userOf: typeof userOf;
   resolveExecutable: typeof resolveExecutable;
+  reachableBy: typeof reachableBy; // where run's pre-check may look for the container's user
   // the nft tables there were before Berth wrote any (restore records them for system reset)
   nftTableNames: typeof nftTableNames;
 }
@@ -85,5 +86,6 @@ export const hostKernel: Kernel = {
   signalProcess,
   userOf,
   resolveExecutable,
+  reachableBy,
   nftTableNames,
 };

@@ -219,6 +219,9 @@ export function recordingKernel(o: { routes?: IpRoute[]; sysctls?: Record<string
     async userOf(uid) {
       return { name: `user${uid}`, gid: uid, home: `/home/user${uid}`, known: true };
     },
+    async reachableBy() {
+      return true;
+    },
     async resolveExecutable(cmd) {
       const name = cmd.slice(cmd.lastIndexOf('/') + 1);
       if (kernel.programs.has(name)) return cmd.includes('/') ? cmd : `/usr/bin/${cmd}`;
