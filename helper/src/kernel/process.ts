@@ -146,7 +146,7 @@ export async function lookupUser(spec: string): Promise<{ uid: number; gid: numb
   const entry = await userOf(uid);
   let gid = entry.gid;
   if (g !== undefined) {
-    const group = (await readFile('/etc/group', 'utf8').catch(() => '')).split('\n').map((l) => l.split(':')).find((f) => f[0] === g);
+    const group = (await groupEntries()).find((f) => f[0] === g);
     if (group) gid = Number(group[2]);
     else if (/^\d+$/.test(g)) gid = Number(g);
     else return null;
@@ -215,11 +215,15 @@ async function walk(path: string, searchable: (dir: string) => Promise<boolean>)
   return true;
 }
 
+// /etc/group's lines as fields (name, password, gid, members); nothing matches when it cannot be read.
+async function groupEntries(): Promise<string[][]> {
+  return (await readFile('/etc/group', 'utf8').catch(() => '')).split('\n').map((l) => l.split(':'));
+}
+
 // The supplementary groups `setpriv --init-groups` gives a user listed in /etc/passwd.
 async function groupsOf(uid: number): Promise<number[]> {
   const { name } = await userOf(uid);
-  const lines = (await readFile('/etc/group', 'utf8').catch(() => '')).split('\n').map((l) => l.split(':'));
-  return lines.filter((f) => f.length > 3 && f[3].split(',').includes(name)).map((f) => Number(f[2]));
+  return (await groupEntries()).filter((f) => f.length > 3 && f[3].split(',').includes(name)).map((f) => Number(f[2]));
 }
 
 // Finds the program the way execvp would, so `run` can refuse a command that
