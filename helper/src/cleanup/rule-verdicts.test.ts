@@ -94,6 +94,17 @@ describe('a plan that keeps its rule verdicts', () => {
     expect(planStale(h4, berth, [], verdicts).map(publicFinding)).toEqual(findStale(h4, berth));
   });
 
+  it('finds the last verdicts of lines moved down by a few new lines ahead of them (no index made for it)', () => {
+    const read = reader();
+    const verdicts = new RuleVerdicts();
+    const p1 = ruleFindings(planStale(read(), berth, [], verdicts));
+    const ahead = ['-A DOCKER -p tcp -m tcp --dport 1 -j RETURN', '-A DOCKER -p tcp -m tcp --dport 2 -j RETURN', '-A DOCKER -p tcp -m tcp --dport 3 -j RETURN'].join('\n');
+    const h2 = read({ ahead });
+    const p2 = ruleFindings(planStale(h2, berth, [], verdicts));
+    expect(p2.map(publicFinding)).toEqual(findStale(h2, berth).filter((f) => p1.some((p) => p.id === f.id)));
+    p2.forEach((p, i) => expect(publicFinding(p)).toBe(publicFinding(p1[i])));
+  });
+
   it('says what a plan judged afresh says after a cold plan, and when only its first lines are new', () => {
     const read = reader();
     const verdicts = new RuleVerdicts();

@@ -18,9 +18,15 @@ import { keepPublic, type Planned } from './planned';
 // rule is first compared with the last plan's k-th (most lines stand where they
 // stood), and looked up by its parse only when it is not that one; a plan whose first
 // COLD_LINES rules the last plan had none of (a cold reading: no line's parse is shared)
-// looks up none of the rest (each would miss). Held until
+// looks up none of the rest (each would miss). Until a rule of this plan was found, a
+// lookup looks only near its place (NEAR rules either side, by parse) and makes no index:
+// a cold plan made one of the last plan's 10,000 rules at its first line (a Map of
+// 10,000 entries, ~1 MB and ~2.5 ms CPU a plan) only to miss its first COLD_LINES
+// lines in it. A line moved farther before the first found is judged again (the same
+// finding: a verdict is a function of the line and its context). Held until
 // IDLE_MS after the last plan, as the memo's rules.
 const IDLE_MS = 30_000;
+const NEAR = 8;
 
 const sameObject = (a: FirewallRule['ownerObject'], b: FirewallRule['ownerObject']) =>
   (a ?? null) === (b ?? null) || (!!a && !!b && a.kind === b.kind && a.id === b.id && a.name === b.name);
@@ -61,6 +67,7 @@ export class RuleVerdicts {
       const q = this.asked;
       q.rules = this.rules;
       q.matches = r.matches;
+      q.k = this.hits > 0 ? -1 : k;
       i = this.rules.find(k, q.isIt, q.lookup);
       q.rules = NONE;
       q.matches = null;
@@ -103,8 +110,15 @@ export class RuleVerdicts {
 class Asked {
   rules = NONE;
   matches: FirewallRule['matches'] | null = null;
+  k = -1; // the place asked for while nothing was found yet (no index then), else -1
   readonly isIt = (b: FirewallRule | null): boolean => b?.matches === this.matches;
-  readonly lookup = (): number => (this.matches ? positionOf(this.rules.indexed(), this.matches) : -1);
+  readonly lookup = (): number => (!this.matches ? -1 : this.k >= 0 ? this.near() : positionOf(this.rules.indexed(), this.matches));
+  private near(): number {
+    const items = this.rules.items;
+    const to = Math.min(items.length, this.k + NEAR + 1);
+    for (let j = Math.max(0, this.k - NEAR); j < to; j++) if (items[j]?.matches === this.matches) return j;
+    return -1;
+  }
 }
 
 const byParse = (rules: (FirewallRule | null)[]) => new MatchByPlace(rules, firstByKey((r: FirewallRule | null) => r?.matches));
