@@ -7,9 +7,12 @@
 //
 // It only runs what the helper sends over the IPC channel (the program by
 // absolute path, an argument array, the helper's fixed environment); it ends
-// when the helper does.
+// when the helper does. A streamed program's stdout is handed to the helper
+// (both are root: the helper reads what it asked for, as it did when this
+// process relayed it).
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { GENERATION_ARG, type SpawnChunk, type SpawnKill, type SpawnReply, type SpawnRequest } from './spawner-protocol';
+import type { Socket } from 'node:net';
+import { GENERATION_ARG, type SpawnKill, type SpawnReply, type SpawnRequest, type SpawnStdout } from './spawner-protocol';
 
 const reply = (r: SpawnReply) => process.send?.(r);
 // the helper's generation lock, when it passed one at fd 4: each program holds it too (kernel/program-generation.ts)
@@ -27,6 +30,10 @@ process.on('message', (m: SpawnRequest | SpawnKill) => {
   const err: Buffer[] = [];
   let timedOut = false;
   let done = false;
+  // a streamed program's reply waits for its stderr too (its 'close' never
+  // comes: its stdout went to the helper): what it printed there is in it
+  let exited: Omit<SpawnReply, 'id' | 'stdout' | 'stderr' | 'timedOut'> | null = null;
+  let errEnded = false;
   const finish = (r: Omit<SpawnReply, 'id' | 'stdout' | 'stderr' | 'timedOut'>) => {
     if (done) return;
     done = true;
@@ -46,15 +53,36 @@ process.on('message', (m: SpawnRequest | SpawnKill) => {
     timedOut = true;
     c.kill('SIGKILL');
   }, m.timeoutMs);
-  if (m.stream) {
-    streaming.set(m.id, c);
-    c.stdout.setEncoding('utf8');
-    c.stdout.on('data', (chunk: string) => process.send?.({ id: m.id, chunk } satisfies SpawnChunk));
-  } else c.stdout.on('data', (d: Buffer) => out.push(d));
   c.stderr.on('data', (d: Buffer) => err.push(d));
   c.stdin.on('error', () => {}); // a program that exits without reading its input: its exit code tells
   c.on('error', (e) => finish({ exitCode: -1, error: e.message }));
-  c.on('close', (code, signal) => finish({ exitCode: code ?? -1, signal: signal ?? undefined }));
+  if (m.stream) {
+    // The program's stdout itself goes to the helper, which reads it there
+    // (SpawnStdout): relayed here as a message per pipe read, it cost this
+    // process ~6 ms of CPU and the helper a decode per message at 10,000
+    // rules (docs/architecture.md "How a request flows"). Sent once it
+    // started (a program that could not start has no stdout to send).
+    streaming.set(m.id, c);
+    c.on('spawn', () => {
+      // Node starts reading a child's stdout here at once and, once the
+      // handle is sent, drops what it still reads until the helper's
+      // acknowledgement closes it: that read is stopped first, so every byte
+      // is the helper's (the handle has no public way to stop it)
+      (c.stdout as unknown as { _handle?: { readStop?: () => number } })._handle?.readStop?.();
+      process.send?.({ id: m.id, stdout: true } satisfies SpawnStdout, c.stdout as Socket);
+    });
+    c.stderr.on('close', () => {
+      errEnded = true;
+      if (exited) finish(exited);
+    });
+    c.on('exit', (code, signal) => {
+      exited = { exitCode: code ?? -1, signal: signal ?? undefined };
+      if (errEnded) finish(exited);
+    });
+  } else {
+    c.stdout.on('data', (d: Buffer) => out.push(d));
+    c.on('close', (code, signal) => finish({ exitCode: code ?? -1, signal: signal ?? undefined }));
+  }
   c.stdin.end(m.input ?? '');
 });
 // the helper is gone (or closed the channel): nothing more will come

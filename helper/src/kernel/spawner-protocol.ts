@@ -6,7 +6,7 @@ export interface SpawnRequest {
   env: Record<string, string>;
   input?: string;
   timeoutMs: number;
-  // stdout comes as SpawnChunk messages while the program runs (the reply's stdout is then empty)
+  // the program's stdout is handed to the helper (SpawnStdout) to read while it runs (the reply's stdout is then empty)
   stream?: boolean;
 }
 // The helper no longer wants a streamed program's output (its reader went away): the program is killed.
@@ -14,9 +14,13 @@ export interface SpawnKill {
   id: number;
   kill: true;
 }
-export interface SpawnChunk {
+// A streamed program started: this message carries its stdout (the read end
+// of its pipe, a handle passed over the IPC channel), which the helper reads
+// to its end. It comes before the program's reply, which may come before the
+// helper has read everything.
+export interface SpawnStdout {
   id: number;
-  chunk: string; // UTF-8 decoded; a character split across reads is kept whole
+  stdout: true;
 }
 export interface SpawnReply {
   id: number;
