@@ -185,7 +185,17 @@ export const HostInspect = z.object({
   nftTables: z.array(z.object({ family: z.string(), name: z.string(), chains: z.number(), rules: z.number(), owner: Owner })),
   errors: z.array(z.string()), // a source that could not be read is named, not silently skipped
 });
+// The helper's reading of the host: cleanup plans from it, rules with their parse.
 export type HostInspect = z.infer<typeof HostInspect>;
+// A rule as host.inspect answers it: its text, not also its parse. `matches` and
+// `targetArgs` say again what `text` says, as the helper read it (nat.query and
+// `berth nat ls --format json` answer them); at 10,000 rules they were 1.1 of the
+// answer's 5.0 MB and two of the three objects per rule a client parsed
+// (docs/decisions.md, "host.inspect answers rules without their parse").
+export const HostRule = FirewallRule.omit({ matches: true, targetArgs: true });
+export type HostRule = z.infer<typeof HostRule>;
+export const HostInspectAnswer = HostInspect.extend({ rules: z.array(HostRule) });
+export type HostInspectAnswer = z.infer<typeof HostInspectAnswer>;
 
 export const FindingKind = z.enum([
   'orphan-berth-rule', 'orphan-berth-link', 'orphan-berth-netns', 'missing-kernel-object',

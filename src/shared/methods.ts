@@ -7,7 +7,7 @@ import {
 } from './container';
 import { PortEditParams, PortListParams, PortMapping } from './ports';
 import {
-  CleanupApplyParams, CleanupApplyResult, CleanupPlan, CleanupPlanParams, CleanupUndoResult, DoctorReport, HostInspect,
+  CleanupApplyParams, CleanupApplyResult, CleanupPlan, CleanupPlanParams, CleanupUndoResult, DoctorReport, HostInspectAnswer,
   NatConntrackParams, NatConntrackResult, NatCountersParams, NatCountersResult, NatQueryParams, NatQueryResult, NatTextParams, NatTextResult,
 } from './inspect';
 import { SystemInfo, SystemResetResult } from './system';
@@ -61,7 +61,7 @@ export const methods = {
   'port.add': { params: PortEditParams, result: z.array(PortMapping) },
   'port.remove': { params: PortEditParams, result: z.array(PortMapping) },
 
-  'host.inspect': { params: None, result: HostInspect },
+  'host.inspect': { params: None, result: HostInspectAnswer },
   'nat.query': { params: NatQueryParams, result: NatQueryResult },
   'nat.text': { params: NatTextParams, result: NatTextResult },
   'nat.counters': { params: NatCountersParams, result: NatCountersResult },

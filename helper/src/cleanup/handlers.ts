@@ -5,7 +5,7 @@ import type {
 } from '../../../src/shared/inspect';
 import type { MethodHandlers, ResultOf } from '../../../src/shared/methods';
 import type { z } from 'zod';
-import { inspectHost, ruleMemo } from '../inspect/host';
+import { inspectAnswer, inspectHost, ruleMemo } from '../inspect/host';
 import { classifyRules, linkOwnerMap, parseRules } from '../inspect/build';
 import { nameEngineRules } from '../inspect/engine-names';
 import { countersSince, makeSnapshot, queryRules, SnapshotCache, sourcesOf } from '../inspect/nat-query';
@@ -123,7 +123,7 @@ export function makeInspectHandlers(deps: InspectDeps) {
   return {
     'host.inspect': async (_p?: unknown): Promise<ResultOf<'host.inspect'>> => {
       // other engines' bridges, veths, namespaces and rules by their names
-      return inspectHost({ join: true, named: true });
+      return inspectAnswer(await inspectHost({ join: true, named: true }));
     },
 
     'nat.query': async (p: z.infer<typeof NatQueryParams>): Promise<ResultOf<'nat.query'>> => queryRules(await reading(p.snapshot), p),

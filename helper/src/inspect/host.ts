@@ -1,4 +1,5 @@
-import type { BaseChain, FirewallRule, HostInspect } from '../../../src/shared/inspect';
+import type { BaseChain, FirewallRule, HostInspect, HostInspectAnswer, HostRule } from '../../../src/shared/inspect';
+import { writtenAs } from '../../../src/shared/json-written-as';
 import { readHostRaw } from '../kernel/host-readers';
 import { buildHostInspect, type ParsedSave } from './build';
 import { nameEngineObjects } from './engine-host-names';
@@ -32,6 +33,16 @@ export async function inspectHost(opts: { join?: boolean; named?: boolean } = {}
   }
   return host;
 }
+
+// host.inspect's answer of a reading: its rules without their parse (src/shared/inspect.ts
+// HostRule), each copied as it is written (src/shared/json-written-as.ts), so the reading's
+// rules, kept by the memo, are neither copied nor changed.
+export const inspectAnswer = (host: HostInspect): HostInspectAnswer => ({ ...host, rules: writtenAs(host.rules, hostRule) });
+const hostRule = (r: FirewallRule): HostRule => ({
+  id: r.id, family: r.family, source: r.source, table: r.table, chain: r.chain, position: r.position, text: r.text,
+  target: r.target, packets: r.packets, bytes: r.bytes, comment: r.comment, owner: r.owner, ownerEvidence: r.ownerEvidence,
+  ownerObject: r.ownerObject, mapping: r.mapping,
+});
 
 // A save's pieces (cut anywhere) parsed as they come. Should a piece not
 // parse, `end` says so (undefined) and the whole text is parsed after.

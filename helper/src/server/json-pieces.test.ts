@@ -2,6 +2,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { KEEP_JSON_TEXT } from '../../../src/shared/keep-json-text';
+import { writtenAs } from '../../../src/shared/json-written-as';
 import { jsonPieces } from './json-pieces';
 
 setFlagsFromString('--expose-gc');
@@ -24,6 +25,17 @@ describe('jsonPieces', () => {
       new Map([[1, 2]]), new String('boxed'), [new Number(3)],
     ];
     for (const v of values) expect(joined(v)).toBe(JSON.stringify(v) ?? 'null');
+  });
+
+  it('writes an array marked writtenAs as its elements made by `as`, long or short, and leaves the array as it was', () => {
+    const rule = (i: number) => ({ id: `r${i}`, text: `-A X -p tcp --dport ${i}`, matches: { p: 'tcp', dport: `${i}` }, n: i % 5 ? i : undefined });
+    const as = ({ matches: _, ...r }: ReturnType<typeof rule>) => r;
+    for (const n of [0, 3, 64, 2000]) {
+      const items = Array.from({ length: n }, (_, i) => rule(i));
+      const v = { jsonrpc: '2.0', id: 1, result: { rules: writtenAs(items, as), errors: [] } };
+      expect(joined(v)).toBe(JSON.stringify({ jsonrpc: '2.0', id: 1, result: { rules: items.map(as), errors: [] } }));
+      expect(items).toEqual(Array.from({ length: n }, (_, i) => rule(i)));
+    }
   });
 
   it('writes runs of elements with one JSON.stringify each, and the same text around kept, walked and toJSON elements', () => {

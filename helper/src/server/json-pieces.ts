@@ -10,6 +10,7 @@
 // field, and of a long array at one per run of its elements.
 
 import { KEEP_JSON_TEXT } from '../../../src/shared/keep-json-text';
+import { WRITTEN_AS } from '../../../src/shared/json-written-as';
 
 const WALK_OBJECTS_TO_DEPTH = 3; // the frame, its result, the result's fields
 const LONG_ARRAY = 64;
@@ -23,11 +24,14 @@ export const jsonPieces = (value: unknown): Generator<string, void, undefined> =
 // passed for the generator's life, and `value = undefined` frees nothing.
 function* walk(value: unknown, depth: number): Generator<string, void, undefined> {
   if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON !== 'function') {
-    if (Array.isArray(value) && value.length >= LONG_ARRAY) {
+    if (Array.isArray(value) && (value.length >= LONG_ARRAY || WRITTEN_AS in value)) {
       // A copy of the references, each let go once written, and not the
       // array itself: an answer a reader is slow to take holds only what
       // is left to send (the array may be kept elsewhere: not emptied).
       const items: unknown[] = value.slice();
+      // an array marked writtenAs (src/shared/json-written-as.ts): each element as `as` makes it,
+      // once it is written (what is walked or kept is decided by the element as it is)
+      const as = (value as { [WRITTEN_AS]?: (x: unknown) => unknown })[WRITTEN_AS];
       value = undefined;
       // elements gathered into pieces of about PIECE characters: fewer, cheaper steps
       let piece = '[';
@@ -45,17 +49,20 @@ function* walk(value: unknown, depth: number): Generator<string, void, undefined
           yield piece;
           piece = '';
           // no local keeps it while it is written: the walk lets its parts go
-          yield* walk(take(items, i++, undefined), depth + 1);
+          const item = take(items, i++, undefined);
+          yield* walk(as ? as(item) : item, depth + 1);
           continue;
         }
         let end = i + 1;
         if (inRun(items[i])) while (end < items.length && end - i < per && inRun(items[end]) && !isWalked(items[end], depth + 1)) end++;
         if (end - i === 1) {
           // an element JSON has no text for (undefined, a function) is null in an array
-          piece += elementText(take(items, i, undefined));
+          const item = take(items, i, undefined);
+          piece += elementText(as ? as(item) : item);
         } else {
           const run = items.slice(i, end);
           items.fill(undefined, i, end);
+          if (as) for (let k = 0; k < run.length; k++) run[k] = as(run[k]);
           const text = JSON.stringify(run);
           piece += text.slice(1, text.length - 1);
           widest = Math.max(widest, text.length / (end - i));
@@ -133,7 +140,7 @@ function take<T>(a: T[], i: number, empty: T): T {
 
 function isWalked(v: unknown, depth: number): boolean {
   if (v === null || typeof v !== 'object' || typeof (v as { toJSON?: unknown }).toJSON === 'function') return false;
-  return Array.isArray(v) ? v.length >= LONG_ARRAY : depth < WALK_OBJECTS_TO_DEPTH && isPlainObject(v);
+  return Array.isArray(v) ? v.length >= LONG_ARRAY || WRITTEN_AS in v : depth < WALK_OBJECTS_TO_DEPTH && isPlainObject(v);
 }
 
 function isPlainObject(v: object): boolean {

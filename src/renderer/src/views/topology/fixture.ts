@@ -2,7 +2,7 @@
 // (internal, no icc), the default bridge; web on front with ports, api on
 // front and back, a stopped worker on bridge, a foreign netns on front.
 import type { Container, ForeignSandbox } from '../../../../shared/container';
-import type { HostInspect } from '../../../../shared/inspect';
+import type { HostInspectAnswer } from '../../../../shared/inspect';
 import type { Network } from '../../../../shared/network';
 
 export const netFx = (name: string, subnet: string, extra: Partial<Network> = {}): Network => ({
@@ -58,7 +58,7 @@ export function fixture() {
   const veth = (name: string, master: string, peer: string, eid: string) => ({
     ifindex: 0, name, kind: 'veth', state: 'UP', mtu: 1500, mac: '', master, peer, alias: `berth:${eid.slice(0, 12)}`, addresses: [], owner: 'berth' as const, ownerEvidence: '',
   });
-  const host: HostInspect = {
+  const host: HostInspectAnswer = {
     takenAt: '',
     links: [
       { ifindex: 1, name: 'lo', kind: 'loopback', state: 'UNKNOWN', mtu: 65536, mac: '', master: null, peer: null, alias: null, addresses: ['127.0.0.1/8'], owner: 'system', ownerEvidence: '' },

@@ -2,7 +2,7 @@
 // sandboxes, the host reading) matched into what the graph shows, before
 // any geometry. Deterministic: the same data, the same order.
 import type { Container, ForeignSandbox } from '../../../../shared/container';
-import type { HostInspect } from '../../../../shared/inspect';
+import type { HostInspectAnswer } from '../../../../shared/inspect';
 import { bridgeName, containerName } from '../../lib/format';
 import { nodeIdOf, type ContainerData, type EndpointRow, type ForeignData, type HostIface, type HostLink, type PortData, type TopologyInput } from './model';
 
@@ -22,7 +22,7 @@ function findVeth(links: HostLink[], bridge: string, endpointId: string, ifname:
 
 const ipKey = (ip: string) => ip.split('.').reduce((a, b) => a * 256 + (Number(b) || 0), 0);
 
-export function hostInterfaces(host: HostInspect | null | undefined, bridges: Set<string>): HostIface[] {
+export function hostInterfaces(host: HostInspectAnswer | null | undefined, bridges: Set<string>): HostIface[] {
   if (!host) return [];
   return host.links
     .filter((l) => l.kind !== 'loopback' && l.kind !== 'veth' && l.kind !== 'bridge' && !bridges.has(l.name))
@@ -33,7 +33,7 @@ export function hostInterfaces(host: HostInspect | null | undefined, bridges: Se
 }
 
 // The host's default route, as the host node prints it.
-export function defaultRouteOf(host: HostInspect | null | undefined): string | null {
+export function defaultRouteOf(host: HostInspectAnswer | null | undefined): string | null {
   const def = host?.routes.find((r) => r.dst === 'default' || r.dst === '0.0.0.0/0');
   return def ? `default via ${def.gateway ?? '—'}${def.dev ? ` dev ${def.dev}` : ''}` : null;
 }

@@ -4,17 +4,17 @@
 // the React Flow nodes and edges; layout.ts runs the three.
 import type { Edge, Node } from '@xyflow/react';
 import type { Container, ForeignSandbox } from '../../../../shared/container';
-import type { HostInspect } from '../../../../shared/inspect';
+import type { HostInspectAnswer } from '../../../../shared/inspect';
 import type { Network } from '../../../../shared/network';
 import type { SystemInfo } from '../../../../shared/system';
 
-export type HostLink = HostInspect['links'][number];
+export type HostLink = HostInspectAnswer['links'][number];
 
 export interface TopologyInput {
   networks: Network[];
   containers: Container[];
   foreign?: ForeignSandbox[] | null;
-  host?: HostInspect | null;
+  host?: HostInspectAnswer | null;
   hostError?: string | null; // the host reading failed: said so, not "reading…" forever
   system?: SystemInfo | null;
 }
@@ -48,7 +48,7 @@ export interface HostData {
   kernel: string | null;
   firewall: string | null;
   system: SystemInfo | null;
-  host: HostInspect | null;
+  host: HostInspectAnswer | null;
   hostError: string | null;
 }
 export interface NetworkData {
