@@ -45,7 +45,8 @@ export function findOrphanPorts(host: HostInspect, berth: BerthOwned): Planned[]
     out.push(make('orphan-port-binding', 'berth', `host port ${where} is held by Berth (${what}) but no mapping in the store has it`, ev, [],
       { type: 'port', hostIp: canon(h.hostIp), hostPort: h.hostPort, proto: h.proto }));
   }
-  for (const r of host.rules) {
+  for (let i = 0; i < host.rules.length; i++) {
+    const r = host.rules[i]; // by index: no iterator result per rule (find-rules.ts)
     if (r.source !== 'iptables' || (r.table !== 'nat' && r.table !== 'filter')) continue;
     if (!OWN_CHAINS[r.table].includes(r.chain)) continue;
     const tag = berthTag(r.comment);
