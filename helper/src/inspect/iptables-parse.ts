@@ -83,8 +83,10 @@ function readSaveLine(l: SaveLine, st: SaveState): void {
       st.rules.push(before);
       return;
     }
+    // at the same place (its counters changed) its id is the one before: a line says its
+    // chain, the memo its family and table (10,000 strings fewer in a reading of counters)
     st.rules.push({
-      id: flat(st.idPrefix + position), family, source: 'iptables', table, chain, position, text: before.text,
+      id: before.position === position ? before.id : flat(st.idPrefix + position), family, source: 'iptables', table, chain, position, text: before.text,
       matches: before.matches, target: before.target, targetArgs: before.targetArgs, packets: l.packets, bytes: l.bytes,
       comment: before.comment, owner: 'unknown', ownerEvidence: '', mapping: before.mapping,
     });
