@@ -92,7 +92,7 @@ const NAT_STALL_MS = 60_000;
 // What a streaming method needs of its connection (server/rpc-server.ts CallContext).
 export interface StreamContext {
   notify(e: BerthEvent): void;
-  sendBytes(stream: string, data: Uint8Array): void;
+  sendBytes(stream: string, parts: readonly Uint8Array[]): void;
   drained(): Promise<void>;
   closed: Promise<void>;
 }

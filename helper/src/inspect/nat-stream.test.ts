@@ -31,7 +31,7 @@ beforeEach(() => {
 async function list(format: 'json' | 'table' | 'raw', cut: string[]): Promise<string> {
   pieces = cut;
   const out: Buffer[] = [];
-  await streamNatText({ format, noTrunc: false, stream: 's' }, { signal: new AbortController().signal, write: async (b) => void out.push(Buffer.from(b)) });
+  await streamNatText({ format, noTrunc: false, stream: 's' }, { signal: new AbortController().signal, write: async (b) => void out.push(Buffer.concat(b)) });
   return Buffer.concat(out).toString();
 }
 

@@ -17,11 +17,11 @@ import { linkNameOwner, ruleOwner, type LinkOwners } from './owner';
 type Params = z.infer<typeof NatTextParams>;
 
 // Where `berth nat ls`'s output goes, a piece of whole lines (each with its
-// newline) at a time, as the CLI prints it: `write` resolves once
+// newline, in one or more parts: one frame) at a time, as the CLI prints it: `write` resolves once
 // the client has read most of what was sent (the helper never holds more than
 // a little of it); `signal` says the client went away.
 export interface NatSink {
-  write(bytes: Buffer): Promise<void>;
+  write(parts: Buffer[]): Promise<void>;
   signal: AbortSignal;
 }
 
@@ -50,13 +50,15 @@ export async function streamNatText(p: Params, sink: NatSink): Promise<z.input<t
   const keep = (table: string, family: string) => (!p.table || tableMatches(table, p.table)) && (!p.family || family === p.family);
   // each piece goes out after the one before it has been read
   let written = Promise.resolve();
-  // a piece of lines: text (its newline added here) or bytes whose lines end in one
+  // a piece of lines: text (its newline added here) or bytes whose lines end
+  // in one; a page's bytes (Buffer[]: views of kept rows, new ones) are one
+  // piece, sent as one frame (as a frame each, a JSON listing at 10,000
+  // rules was ~300 frames, each with its header, write and wait)
   const emit = (text: string | Buffer | Buffer[]) => {
-    if (Array.isArray(text)) return void text.forEach(emit);
     if (!text.length || sink.signal.aborted) return;
     // as bytes at once: a piece waiting for the one before it is then held
     // outside V8's heap, not copied by each young collection meanwhile
-    const piece = typeof text === 'string' ? Buffer.from(`${text}\n`) : text;
+    const piece = typeof text === 'string' ? [Buffer.from(`${text}\n`)] : Array.isArray(text) ? text : [text];
     written = written.then(() => (sink.signal.aborted ? undefined : sink.write(piece)));
   };
   const nftRead = readFirewallRaw({ ipv4: false, ipv6: false, nft: true, links: false });

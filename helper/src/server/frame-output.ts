@@ -143,12 +143,16 @@ export class FrameOutput implements BudgetedOutput {
     this.budget.remove(this);
   }
 
-  // a bytes frame (rpc-frames.ts bytesFrameHeader): its header line and the bytes as they are
-  sendBytes(stream: string, data: Uint8Array): void {
-    if (this.sock.destroyed || !this.sock.writable || !data.length) return;
-    const header = Buffer.from(bytesFrameHeader(stream, data.length));
+  // a bytes frame (rpc-frames.ts bytesFrameHeader): its header line and the
+  // parts' bytes as they are, one after another (a page of `berth nat ls`:
+  // views of kept rows and new ones, one frame and one write, not one each)
+  sendBytes(stream: string, parts: readonly Uint8Array[]): void {
+    let length = 0;
+    for (const p of parts) length += p.length;
+    if (this.sock.destroyed || !this.sock.writable || !length) return;
+    const header = Buffer.from(bytesFrameHeader(stream, length));
     if (this.waiting) {
-      const frame = Buffer.concat([header, data]);
+      const frame = Buffer.concat([header, ...parts]);
       this.queuedBytes += frame.length;
       this.queue.push(frame);
       this.checkBacklog();
@@ -156,7 +160,7 @@ export class FrameOutput implements BudgetedOutput {
     }
     this.sock.cork(); // header and bytes in one write
     this.sock.write(header);
-    this.sock.write(data);
+    for (const p of parts) if (p.length) this.sock.write(p);
     this.sock.uncork();
     this.checkBacklog();
   }

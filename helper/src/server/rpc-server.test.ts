@@ -57,7 +57,7 @@ const handlers = {
   // bytes frames, as nat.text sends its output
   'nat.text': (async (_p: never, ctx: CallContext) => {
     await big.beforeBytes;
-    ctx.sendBytes('out', Buffer.from('hello'));
+    ctx.sendBytes('out', [Buffer.from('hel'), Buffer.from('lo')]);
     big.bytesSent++;
     return { done: true };
   }) as Handler,

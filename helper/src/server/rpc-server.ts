@@ -19,7 +19,7 @@ import {
 export interface CallContext {
   notify(e: BerthEvent): void; // to this connection only
   // bytes to this connection only, as they are (a bytes frame, rpc-frames.ts LineFramer)
-  sendBytes(stream: string, data: Uint8Array): void;
+  sendBytes(stream: string, parts: readonly Uint8Array[]): void; // one frame of these bytes
   subscribe(): void; // this connection receives every engine event from now on
   closed: Promise<void>;
   // resolves once what was sent to this connection is down to a little (or it
@@ -189,7 +189,7 @@ export class RpcServer {
     const running = new Set<CallAbort>();
     const out = new FrameOutput(sock, L, this.o.log, this.budget);
     const send = (frame: object, big = false) => out.send(frame, big);
-    const sendBytes = (stream: string, data: Uint8Array) => out.sendBytes(stream, data);
+    const sendBytes = (stream: string, parts: readonly Uint8Array[]) => out.sendBytes(stream, parts);
     const drained = () => out.drained();
     const refuse = (frame: RpcResponse) => {
       send(frame);
