@@ -78,7 +78,8 @@ for (let i = 1; i <= n; i++) {
   const seed = shuffle ? 1 + Math.floor(Math.random() * 1e9) : null;
   const order = seed ? ['--sequence.shuffle.tests', `--sequence.seed=${seed}`] : [];
   for (const suite of suites) {
-    const jsonOut = `${dir}/run-${i}-${suite}.json`;
+    // the PID in the name: two hunts at once in one checkout read only their own reports
+    const jsonOut = `${dir}/run-${i}-${suite}-${process.pid}.json`;
     // vitest's own output goes to the terminal as dots; the report is read back
     const { code, report } = await runSuite(suite, { args: [...vitestArgs, ...order, '--passWithNoTests', ...filters], jsonOut, reporter: 'dot' });
     const results = report ? outcomes(report) : [{ name: `${suite} suite (no report, exit ${code})`, status: 'failed', message: '' }];
