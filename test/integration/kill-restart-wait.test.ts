@@ -14,9 +14,15 @@ describe('kill, restart and wait', () => {
   const state = async (name: string) => (await h.inspect(name)).State;
 
   it('kill -s sends one signal to the main process; kill ends it with 137, which wait prints', async () => {
-    await h.berthOk(['run', '-d', '--name', 'trapper', '--', 'sh', '-c', 'trap "echo got-hup" HUP; while :; do sleep 0.1; done']);
+    await h.berthOk(['run', '-d', '--name', 'trapper', '--', 'sh', '-c', 'trap "echo got-hup" HUP; echo trapping; while :; do sleep 0.1; done']);
+    const printed = async (line: string, n: number) =>
+      waitFor(async () => (await h.berthOk(['logs', 'trapper'])).split('\n').filter((l) => l === line).length === n, 60_000, `${n} '${line}' line(s)`);
+    // the first HUP only once the trap is set: `run -d` answers when the
+    // process exists, while it is still nsenter, setpriv or env on its way to
+    // sh, which a HUP then ends (129)
+    await printed('trapping', 1);
     expect((await h.berth(['kill', '-s', 'HUP', 'trapper'])).stdout).toBe('trapper');
-    const traps = async (n: number) => waitFor(async () => (await h.berthOk(['logs', 'trapper'])).split('\n').filter((l) => l === 'got-hup').length === n, 60_000, `${n} trap(s) to print`);
+    const traps = (n: number) => printed('got-hup', n);
     await traps(1);
     expect((await state('trapper')).Status).toBe('running');
     // by number, and with or without SIG. Each waits for the trap before the
