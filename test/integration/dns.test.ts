@@ -77,6 +77,8 @@ describe('embedded DNS', () => {
     await h.berthOk(['run', '-d', '--name', 'other', '--network', 'dnsb', '--', 'sleep', 'infinity']);
     await h.berthOk(['run', '-d', '--name', 'plain', '--', 'sleep', 'infinity']);
     await waitFor(async () => (await h.sh(['ss', '-Hlun', 'sport = :53'])).stdout.includes('127.0.0.53'), 60_000, 'resolver at 127.0.0.53');
+    // the --dns upstream too: a query before its python listens is refused, which no retry of the resolver's mends
+    await waitFor(async () => (await h.sh(['ip', 'netns', 'exec', 'upstream', 'ss', '-Hlun', 'sport = :53'])).stdout.includes('198.51.100.2'), 60_000, 'the upstream resolver at 198.51.100.2');
   });
   afterAll(async () => {
     for (const s of servers) await s.signal('SIGKILL');
