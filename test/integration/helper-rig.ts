@@ -9,16 +9,25 @@ import { TestHost } from './harness';
 export function helperRig(prepare: (h: TestHost) => Promise<void> = async () => {}) {
   let host: TestHost;
   let token: string;
+  // a new start writes a new token
+  const start = async () => {
+    await host.startHelper(['--drift-interval', '3600000']);
+    token = (await readFile(`${host.socket}.token`, 'utf8')).trim();
+  };
   beforeAll(async () => {
     host = await TestHost.create();
     await prepare(host);
-    await host.startHelper(['--drift-interval', '3600000']);
-    token = (await readFile(`${host.socket}.token`, 'utf8')).trim();
+    await start();
   }, 300_000);
   afterAll(async () => host?.destroy());
   return {
     get h() {
       return host;
+    },
+    // for a test that ends the helper: the next one (in any order) finds one running
+    restart: async () => {
+      await host.stopHelper('SIGKILL');
+      await start();
     },
     authed: () => authedClient(host.socket, token),
     served: async () => {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { requestLine as req } from '../../helper/src/testing/raw-rpc-client';
 import { BERTH } from './harness';
 import { helperRig } from './helper-rig';
@@ -64,8 +64,9 @@ describe('the real helper against broken and hostile clients', () => {
     d.sock.destroy();
   }, 300_000);
 
-  // last: it kills the helper
+  // it kills the helper, and starts it again for the tests that come after it when shuffled
   it('the helper killed while `berth nat ls` streams: the CLI exits non-zero with one error line, no stack', async () => {
+    onTestFinished(() => rig.restart(), 300_000);
     const cli = spawn(process.execPath, [BERTH, 'nat', 'ls', '--format', 'json'], { env: { ...process.env, BERTH_SOCKET: rig.h.socket }, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     let err = '';
