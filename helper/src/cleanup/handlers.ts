@@ -117,6 +117,7 @@ export function makeInspectHandlers(deps: InspectDeps) {
   const reading = async (id: string | undefined) => {
     const kept = snapshots.get(id);
     if (kept) return kept;
+    verdicts.forget(); // not held beside a NAT reading (rule-verdicts.ts)
     const { rules, baseChains, errors } = await readNatRules();
     return snapshots.put(makeSnapshot(rules, errors, undefined, baseChains));
   };
@@ -130,6 +131,7 @@ export function makeInspectHandlers(deps: InspectDeps) {
 
     // `berth nat ls`: a new reading, its output sent to this connection while it is read
     'nat.text': async (p: z.infer<typeof NatTextParams>, ctx: StreamContext): Promise<ResultOf<'nat.text'>> => {
+      verdicts.forget(); // not held beside a NAT listing (rule-verdicts.ts)
       const gone = new AbortController();
       void ctx.closed.then(() => gone.abort());
       const res = await streamNatText(p, {

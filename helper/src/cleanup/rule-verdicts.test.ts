@@ -115,4 +115,16 @@ describe('a plan that keeps its rule verdicts', () => {
       expect(planStale(h, berth, [], verdicts).map(publicFinding)).toEqual(findStale(h, berth));
     }
   });
+
+  it('judges every line again after forget (a NAT reading started), saying what a plan judged afresh says', () => {
+    const read = reader();
+    const verdicts = new RuleVerdicts();
+    const p1 = ruleFindings(planStale(read(), berth, [], verdicts));
+    verdicts.forget();
+    const h2 = read();
+    const p2 = planStale(h2, berth, [], verdicts);
+    expect(p2.map(publicFinding)).toEqual(findStale(h2, berth));
+    // made anew, not the kept ones
+    ruleFindings(p2).forEach((p, i) => expect(p).not.toBe(p1[i]));
+  });
 });

@@ -24,7 +24,8 @@ import { keepPublic, type Planned } from './planned';
 // 10,000 entries, ~1 MB and ~2.5 ms CPU a plan) only to miss its first COLD_LINES
 // lines in it. A line moved farther before the first found is judged again (the same
 // finding: a verdict is a function of the line and its context). Held until
-// IDLE_MS after the last plan, as the memo's rules.
+// IDLE_MS after the last plan, as the memo's rules, or until a reading of
+// another kind starts (`forget`: docs/architecture.md, "Helper memory").
 const IDLE_MS = 30_000;
 const NEAR = 8;
 
@@ -99,6 +100,16 @@ export class RuleVerdicts {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => this.clear(), this.idleMs);
     this.timer.unref();
+  }
+
+  // Nothing kept: the next plan judges every line. A NAT listing or view
+  // reading calls it as it starts, so the verdicts' rules are not held beside
+  // that reading's (helper RSS); the Cleanup view shown again pays one plan's
+  // judging, as after IDLE_MS.
+  forget(): void {
+    this.clear();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
   }
 
   private clear(): void {
