@@ -183,18 +183,22 @@ const nftRuleset = (join: boolean) => {
 export async function readHostRaw({ join = false, onSave }: { join?: boolean; onSave?: (family: 'ipv4' | 'ipv6', text: string) => void } = {}): Promise<HostRaw> {
   const errors: string[] = [];
   const takenAt = new Date().toISOString();
-  const hostInode = await attempt('/proc/self/ns/net', errors, () => nsInode('/proc/self/ns/net'), 0);
-  const [links, addrs, routes, nsids, processes, ss, v4, v6, nft] = await Promise.all([
+  // The saves first: on a host with many rules iptables-save is the longest of these
+  // programs, and the spawner starts them one after another in the order asked (a
+  // fork and exec each); the host's namespace inode is waited for by readProcesses only.
+  const hostInodeRead = attempt('/proc/self/ns/net', errors, () => nsInode('/proc/self/ns/net'), 0);
+  const [v4, v6, nft, links, addrs, routes, nsids, processes, ss] = await Promise.all([
+    attempt('iptables-save', errors, () => iptablesSaveText('iptables-save', join, onSave && ((t) => onSave('ipv4', t))), null),
+    attempt('ip6tables-save', errors, () => iptablesSaveText('ip6tables-save', join, onSave && ((t) => onSave('ipv6', t))), null),
+    attempt('nft', errors, () => nftRuleset(join), null),
     attempt('ip link', errors, () => runJson<IpLinkJson[]>('ip', ['-json', '-details', 'link', 'show']), []),
     attempt('ip addr', errors, () => runJson<IpLinkJson[]>('ip', ['-json', 'addr']), []),
     attempt('ip route', errors, () => runJson<IpRouteJson[]>('ip', ['-json', 'route', 'show', 'table', 'all']), []),
     attempt('ip netns list-id', errors, () => runJson<IpNsId[]>('ip', ['-json', 'netns', 'list-id']), []),
-    attempt('/proc/*/ns/net', errors, () => readProcesses(hostInode), []),
+    attempt('/proc/*/ns/net', errors, async () => readProcesses(await hostInodeRead), []),
     attempt('ss', errors, () => text('ss', ['-Htulnp']), null),
-    attempt('iptables-save', errors, () => iptablesSaveText('iptables-save', join, onSave && ((t) => onSave('ipv4', t))), null),
-    attempt('ip6tables-save', errors, () => iptablesSaveText('ip6tables-save', join, onSave && ((t) => onSave('ipv6', t))), null),
-    attempt('nft', errors, () => nftRuleset(join), null),
   ]);
+  const hostInode = await hostInodeRead;
   const list = await readNetnsList(hostInode, processes, errors);
   const read = await mapLimited([...list.entries()], 8, async ([inode, ns]): Promise<RawNetns | null> => {
     try {
