@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { httpGet, TestHost, waitFor } from './harness';
 
 // Berth beside a real ufw (Debian's, enabled inside the test host, its
@@ -29,6 +29,13 @@ describe('beside ufw', () => {
   let ufwBefore: string[];
   const outside = (argv: string[]) => h.sh(['ip', 'netns', 'exec', 'outside', ...argv]);
   const httpOutside = async (port: number) => (await outside(httpGet(`http://${HOST}:${port}/`, 1))).code === 0;
+  // Berth's side: a network and a published web server (again after the test that removes everything:
+  // the tests run in any order, test:repeat --shuffle)
+  const berthUp = async () => {
+    await h.berthOk(['network', 'create', '--subnet', '10.78.0.0/24', 'pub']);
+    await h.berthOk(['run', '-d', '--name', 'web', '--network', 'pub', '-p', '8080:8000', '--', 'python3', '-m', 'http.server', '8000']);
+    await waitFor(async () => (await h.inContainer('web', ['ss', '-Hltn', 'sport = :8000'])).stdout.trim() !== '', 60_000, 'web listening');
+  };
 
   beforeAll(async () => {
     h = await TestHost.create();
@@ -45,9 +52,7 @@ describe('beside ufw', () => {
     expect(ufwBefore.length).toBeGreaterThan(20);
     expect(await h.shOk(['iptables', '-S', 'FORWARD'])).toMatch(/^-P FORWARD DROP$/m);
     await h.startHelper(['--drift-interval', '1000']);
-    await h.berthOk(['network', 'create', '--subnet', '10.78.0.0/24', 'pub']);
-    await h.berthOk(['run', '-d', '--name', 'web', '--network', 'pub', '-p', '8080:8000', '--', 'python3', '-m', 'http.server', '8000']);
-    await waitFor(async () => (await h.inContainer('web', ['ss', '-Hltn', 'sport = :8000'])).stdout.trim() !== '', 60_000, 'web listening');
+    await berthUp();
   }, 600_000);
   afterAll(async () => h?.destroy());
 
@@ -80,6 +85,7 @@ describe('beside ufw', () => {
   });
 
   it('removing everything of Berth\'s leaves ufw as it was', async () => {
+    onTestFinished(berthUp, 300_000);
     await h.clearBerth();
     expect(await ufwLines(h)).toEqual(ufwBefore);
   });
