@@ -309,13 +309,15 @@ export class TestHost {
   }
 
   // Back to a bare helper: every container and user network removed (and
-  // the named namespaces a test made), so a test sharing this host with
-  // others never finds what another one left, whatever its outcome.
-  async clearBerth(): Promise<void> {
+  // the named namespaces a test made, but those in `keep`: the host's own
+  // outside a shared host's other tests still need), so a test sharing this
+  // host with others never finds what another one left, whatever its outcome.
+  async clearBerth(keep: string[] = []): Promise<void> {
     const ids = (await this.berthOk(['ps', '-aq'])).split('\n').filter(Boolean);
     if (ids.length) await this.berthOk(['rm', '-f', ...ids]);
     await this.berthOk(['network', 'prune', '-f']);
-    for (const ns of (await this.shOk(['ls', '/run/netns'])).split('\n').filter((n) => n && !n.startsWith('berth-'))) await this.sh(['ip', 'netns', 'delete', ns]);
+    for (const ns of (await this.shOk(['ls', '/run/netns'])).split('\n').filter((n) => n && !n.startsWith('berth-') && !keep.includes(n)))
+      await this.sh(['ip', 'netns', 'delete', ns]);
   }
 
   async inspect(name: string): Promise<any> {
