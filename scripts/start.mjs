@@ -88,7 +88,7 @@ async function startHelper() {
     // root already: a foreground child of this command, ended by it
     say('starting the helper');
     // with the helper's Node flags and malloc settings (helper/src/helper-node-flags.ts), as the daemonizing start gives them
-    const env = { ...process.env, MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072', MALLOC_TRIM_THRESHOLD_: '131072' };
+    const env = { ...process.env, MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '32768', MALLOC_TRIM_THRESHOLD_: '131072' };
     const child = spawn(NODE, ['--max-semi-space-size=1', '--max-old-space-size=1024', BERTH, 'helper', '--foreground', '--socket', socket, ...dataRoot], { stdio: ['ignore', 'inherit', 'inherit'], env });
     await waitUntilUp(() => child.exitCode !== null);
     return () =>
