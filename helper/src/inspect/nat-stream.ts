@@ -190,9 +190,13 @@ function ruleWriter(p: Params, emit: (text: string | Buffer | Buffer[]) => void,
   // do): by text only when that is another line, so an unchanged host's
   // listing hashes no rule's text.
   const seen = { ipv4: 0, ipv6: 0 }; // iptables rules of each family so far
+  // A frozen rule is a reading's already (the parser's unchanged line, the
+  // memo's object itself): nothing to swap, and no lookup.
   const settled = (r: FirewallRule): FirewallRule => {
     if (r.source !== 'iptables') return r;
-    const prev = ruleMemo.find(r.family, seen[r.family]++, r.table, r.text, r.id);
+    const k = seen[r.family]++;
+    if (Object.isFrozen(r)) return r;
+    const prev = ruleMemo.find(r.family, k, r.table, r.text, r.id);
     return prev === r || (prev && sameRule(prev, r)) ? prev! : r;
   };
   let links: LinkOwners | null = null;

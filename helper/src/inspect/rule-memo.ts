@@ -98,13 +98,19 @@ export class RuleMemo {
     if (rules.length > this.maxRules) return this.clear();
     const next = new Map<Family, FirewallRule[]>();
     let now: FirewallRule[] = [];
+    let before: readonly FirewallRule[] = [];
     for (let i = 0; i < rules.length; i++) {
       const r = rules[i];
       if (r.source !== 'iptables') continue;
-      if (!next.has(r.family)) next.set(r.family, (now = []));
-      // a line parsed anew (its matches not frozen: no rule the memo holds has them) was
-      // not found when it was parsed, so it is not looked for again (a cold reading's every line)
-      const prev = Object.isFrozen(r.matches) ? this.find(r.family, now.length, r.table, r.text, r.id) : undefined;
+      if (!next.has(r.family)) {
+        next.set(r.family, (now = []));
+        before = this.last.get(r.family)?.items ?? [];
+      }
+      // the memo's own rule at its place (an unchanged line; nat-stream.ts settles the
+      // rest as it goes) is itself: checked first, no lookup. A line parsed anew (its
+      // matches not frozen: no rule the memo holds has them) was not found when it was
+      // parsed, so it is not looked for again (a cold reading's every line)
+      const prev = before[now.length] === r ? r : Object.isFrozen(r.matches) ? this.find(r.family, now.length, r.table, r.text, r.id) : undefined;
       let kept = r;
       if (prev === r || (prev && sameRule(prev, r))) kept = rules[i] = prev;
       else freezeRule(r);
