@@ -74,6 +74,7 @@ function readSaveLine(l: SaveLine, st: SaveState): void {
   // other lines are not looked up either (src/shared/match-by-place.ts)
   const k = st.count++;
   const before = memo && (st.found > 0 || k < COLD_LINES) ? memo.find(family, k, table, l.text) : undefined;
+  if (k === COLD_LINES && st.found === 0) memo?.forgetFamily(family); // nothing of it is looked up again
   if (before) {
     st.found++;
     // the same line as in the last reading: what it says is what it said then; at the same

@@ -294,3 +294,24 @@ describe('ownText and flat', () => {
     expect(JSON.stringify({ id: flat('ipv4/nat/KUBE-SERVICES/' + 3), text: ownText(line) })).toBe(JSON.stringify({ id: 'ipv4/nat/KUBE-SERVICES/3', text: line }));
   });
 });
+
+describe('RuleMemo: a cold reading', () => {
+  const many = (variant: string, n = 600) =>
+    ['*filter', ':FORWARD ACCEPT [0:0]', ...Array.from({ length: n }, (_, i) => `[0:0] -A FORWARD -s 10.${variant}.${i >> 8}.${i & 255}/32 -j ACCEPT`), 'COMMIT', ''].join('\n');
+
+  it("drops the last reading's rules of the family once its first COLD_LINES lines were all new, and tells onCold; a warm one keeps them", () => {
+    const memo = new RuleMemo();
+    let told = 0;
+    memo.onCold(() => told++);
+    reading(memo, raw(many('1')));
+    const parser = iptablesSaveParser('ipv4', undefined, memo);
+    parser.push(many('1'));
+    expect(memo.size).toBe(600);
+    expect(told).toBe(0);
+    const cold4 = iptablesSaveParser('ipv4', undefined, memo);
+    const rules = [...cold4.push(many('2')), ...cold4.end()];
+    expect(memo.size).toBe(0);
+    expect(told).toBe(1);
+    expect(rules).toHaveLength(600);
+  });
+});

@@ -120,6 +120,20 @@ export class RuleMemo {
     this.touch();
   }
 
+  // A reading found none of its first COLD_LINES lines of `family` here (cold:
+  // iptables-parse.ts looks up none of the rest), so the last reading's rules of that
+  // family go as it reads on, not once it is whole: they were held beside the new
+  // reading's for nothing (helper RSS, docs/architecture.md "Helper memory").
+  // `onCold` lets what else keeps that reading's rules drop them too.
+  forgetFamily(family: Family): void {
+    if (this.last.delete(family)) for (const f of this.coldListeners) f();
+  }
+  private readonly coldListeners = new Set<() => void>();
+  onCold(f: () => void): () => void {
+    this.coldListeners.add(f);
+    return () => this.coldListeners.delete(f);
+  }
+
   clear(): void {
     this.last = new Map();
     if (this.timer) clearTimeout(this.timer);
