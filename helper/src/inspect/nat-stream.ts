@@ -54,15 +54,26 @@ export async function streamNatText(p: Params, sink: NatSink): Promise<z.input<t
   // in one; a page's bytes (Buffer[]: views of kept rows, new ones) are one
   // piece, sent as one frame (as a frame each, a JSON listing at 10,000
   // rules was ~300 frames, each with its header, write and wait)
+  // The pages made while one pipe piece of a save is handled go out together
+  // (send): one frame, write and wait per ~64 KB of the save, not per 16 KB
+  // slice (a table's page was ~18 KB of output, ~85 frames at 10,000 rules).
+  let pending: Buffer[] = [];
   const emit = (text: string | Buffer | Buffer[]) => {
     if (!text.length || sink.signal.aborted) return;
     // as bytes at once: a piece waiting for the one before it is then held
     // outside V8's heap, not copied by each young collection meanwhile
-    const piece = typeof text === 'string' ? [Buffer.from(`${text}\n`)] : Array.isArray(text) ? text : [text];
+    if (typeof text === 'string') pending.push(Buffer.from(`${text}\n`));
+    else if (Array.isArray(text)) for (const b of text) pending.push(b);
+    else pending.push(text);
+  };
+  const send = () => {
+    if (!pending.length) return;
+    const piece = pending;
+    pending = [];
     written = written.then(() => (sink.signal.aborted ? undefined : sink.write(piece)));
   };
   const nftRead = readFirewallRaw({ ipv4: false, ipv6: false, nft: true, links: false });
-  const out = copyOnly ? null : ruleWriter(p, emit, keep, errors);
+  const out = copyOnly ? null : ruleWriter(p, emit, send, keep, errors);
   let matched = 0;
 
   // one save's pieces: copied out (raw) or parsed; each piece cut at its last line end
@@ -134,11 +145,11 @@ export async function streamNatText(p: Params, sink: NatSink): Promise<z.input<t
     const r = reader(family);
     const inTurn = (f: () => void) => (family === 'ipv4' || ipv4Done ? f() : held.push(f));
     try {
-      await streamIptablesSave(tool, (c) => inTurn(() => r.push(c)), sink.signal, true, false);
+      await streamIptablesSave(tool, (c) => inTurn(() => (r.push(c), send())), sink.signal, true, false);
     } catch (e) {
       if (!sink.signal.aborted) errors.push(`${tool}: ${(e as Error).message}`);
     }
-    inTurn(() => r.end());
+    inTurn(() => (r.end(), send()));
     if (family === 'ipv4') {
       ipv4Done = true;
       for (const f of held.splice(0)) f();
@@ -156,6 +167,7 @@ export async function streamNatText(p: Params, sink: NatSink): Promise<z.input<t
     matched += rules.length;
     emit(rules.map(rawLine).join('\n'));
   }
+  send(); // the rest (and what the owners' reading let out after the last piece)
   await written;
   return { matched, errors };
 }
@@ -174,7 +186,7 @@ function copyLine(l: SaveLine, st: CopyState): void {
 // Parsed rules in, output out: each rule owned by the links (ip link, read
 // beside the saves), named by its engine's API (json and table), kept or not
 // by the filters, and written as soon as nothing before it waits.
-function ruleWriter(p: Params, emit: (text: string | Buffer | Buffer[]) => void, keep: (table: string, family: string) => boolean, errors: string[]) {
+function ruleWriter(p: Params, emit: (text: string | Buffer | Buffer[]) => void, send: () => void, keep: (table: string, family: string) => boolean, errors: string[]) {
   const queue: FirewallRule[] = []; // read, not yet written, in order
   const dnats: FirewallRule[] = []; // what a hairpin's owner comes from
   const kept: FirewallRule[] = []; // table with --no-trunc: every match, written at the end
@@ -293,7 +305,10 @@ function ruleWriter(p: Params, emit: (text: string | Buffer | Buffer[]) => void,
       if (read) ruleMemo.settle(read);
       if (measured) {
         const widths = measuredWidths(kept);
-        for (let offset = 0; offset < kept.length || offset === 0; offset += PAGE) emit(tableText(kept.slice(offset, offset + PAGE), widths, offset === 0));
+        for (let offset = 0; offset < kept.length || offset === 0; offset += PAGE) {
+          emit(tableText(kept.slice(offset, offset + PAGE), widths, offset === 0));
+          send();
+        }
       }
       return matched;
     },
