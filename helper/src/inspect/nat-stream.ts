@@ -50,13 +50,11 @@ export async function streamNatText(p: Params, sink: NatSink): Promise<z.input<t
   const keep = (table: string, family: string) => (!p.table || tableMatches(table, p.table)) && (!p.family || family === p.family);
   // each piece goes out after the one before it has been read
   let written = Promise.resolve();
-  // a piece of lines: text (its newline added here) or bytes whose lines end
-  // in one; a page's bytes (Buffer[]: views of kept rows, new ones) are one
-  // piece, sent as one frame (as a frame each, a JSON listing at 10,000
-  // rules was ~300 frames, each with its header, write and wait)
-  // The pages made while one pipe piece of a save is handled go out together
-  // (send): one frame, write and wait per ~64 KB of the save, not per 16 KB
-  // slice (a table's page was ~18 KB of output, ~85 frames at 10,000 rules).
+  // `emit` gathers lines: text (its newline added here) or bytes whose lines
+  // end in one (a page's Buffer[]: views of kept rows, new ones). `send` puts
+  // what was gathered while one pipe piece of a save was handled out as one
+  // frame: one header, write and wait per ~64 KB of the save (a frame per
+  // page was ~300 frames for a JSON listing at 10,000 rules, ~85 for a table).
   let pending: Buffer[] = [];
   const emit = (text: string | Buffer | Buffer[]) => {
     if (!text.length || sink.signal.aborted) return;
