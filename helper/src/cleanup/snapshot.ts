@@ -1,11 +1,14 @@
 import { constants } from 'node:fs';
-import { copyFile, mkdir, readdir, readFile, rename } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, open, readdir, rename } from 'node:fs/promises';
 import { createFreshAsync } from '../kernel/safe-files';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { BerthError } from '../../../src/shared/errors';
 import type { Family as IpFamily } from '../kernel/iptables';
+import { SnapshotFile, SNAPSHOT_ID_RE } from './snapshot-schema';
 
-// What one apply removed, enough to put each thing back where it was.
+// What one apply removed, enough to put each thing back where it was. Read
+// back through its schema (snapshot-schema.ts), which must stay assignable to it.
 export interface RemovedRule {
   family: IpFamily;
   table: string;
@@ -81,13 +84,71 @@ export async function writeManifest(dir: string, s: Snapshot): Promise<void> {
   await rename(tmp, path.join(dir, 'snapshot.json'));
 }
 
-// The newest snapshot (ids sort by time); null when there is none.
+// The newest snapshot (ids sort by time); null when there is none. Only
+// names of the id's form are snapshots; the newest one that has a manifest is
+// the one undo may take back, and when it is not a file Berth wrote (another
+// owner, a link, over MAX_SNAPSHOT_BYTES, or not the schema: its rule texts
+// go to iptables-restore, its names to `ip`) undo refuses in one line and
+// changes nothing, rather than take back an older cleanup instead.
 export async function latestSnapshot(dataRoot: string): Promise<{ dir: string; snap: Snapshot } | null> {
-  const ids = (await readdir(dirOf(dataRoot)).catch(() => [] as string[])).sort().reverse();
+  const ids = (await readdir(dirOf(dataRoot)).catch(() => [] as string[])).filter((id) => SNAPSHOT_ID_RE.test(id)).sort().reverse();
   for (const id of ids) {
     const dir = path.join(dirOf(dataRoot), id);
-    const text = await readFile(path.join(dir, 'snapshot.json'), 'utf8').catch(() => null);
-    if (text) return { dir, snap: JSON.parse(text) as Snapshot };
+    const snap = await readManifest(dir, id);
+    if (snap) return { dir, snap };
   }
   return null;
+}
+
+// Large enough for a cleanup of every rule of a 100,000-rule host (a removed
+// rule and its chain's text are ~0.4 KB of manifest), small enough that a
+// file planted to exhaust the helper is refused before it is read.
+export const MAX_SNAPSHOT_BYTES = 64 << 20;
+
+// The manifest of snapshot `id`; null when it has none (a cleanup stopped
+// before its first write). Opened without following a link and without
+// blocking on a FIFO, then checked through the descriptor: a regular file of
+// the helper's own, one link, writable by nobody else, within the bound.
+async function readManifest(dir: string, id: string): Promise<Snapshot | null> {
+  const file = path.join(dir, 'snapshot.json');
+  const refuse = (why: string) =>
+    new BerthError('internal', `cannot undo: ${file} is not a snapshot Berth wrote (${why}); nothing was changed`);
+  const d = await lstat(dir);
+  if (!d.isDirectory() || d.uid !== process.geteuid!() || d.mode & 0o022) throw refuse('its directory is not the helper\'s own');
+  const fh = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') return null;
+    throw refuse(e.code === 'ELOOP' ? 'a symbolic link' : `cannot open it: ${e.code ?? e.message}`);
+  });
+  if (!fh) return null;
+  let text: string;
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw refuse('not a regular file');
+    if (st.uid !== process.geteuid!()) throw refuse(`it belongs to uid ${st.uid}`);
+    if (st.nlink !== 1) throw refuse(`it has ${st.nlink} links`);
+    if (st.mode & 0o022) throw refuse('it is writable by group or others');
+    if (st.size > MAX_SNAPSHOT_BYTES) throw refuse(`${st.size} bytes, over ${MAX_SNAPSHOT_BYTES}`);
+    // read at most one byte past the bound: a file that grew after fstat is refused too
+    const buf = Buffer.alloc(st.size + 1);
+    let n = 0;
+    for (let r; n < buf.length && (r = await fh.read(buf, n, buf.length - n, n)).bytesRead > 0; ) n += r.bytesRead;
+    if (n > MAX_SNAPSHOT_BYTES || n > st.size) throw refuse('it changed while it was read');
+    text = buf.toString('utf8', 0, n);
+  } finally {
+    await fh.close();
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw refuse('not JSON');
+  }
+  const parsed = SnapshotFile.safeParse(doc);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0];
+    throw refuse(`${i.path.join('.') || 'the manifest'}: ${i.message}`.replace(/[\x00-\x1f]/g, ' '));
+  }
+  if (parsed.data.id !== id) throw refuse(`it names snapshot ${JSON.stringify(parsed.data.id)}, not ${id}`);
+  const snap: Snapshot = parsed.data; // the schema is no wider than the type
+  return snap;
 }
