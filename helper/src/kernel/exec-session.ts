@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { run } from './exec';
 import { FIXED_ENV } from './programs';
-import { resizePty, withPty } from './pty';
+import { resizePty, unreaped, withPty } from './pty';
 import { statusOf, userStage, type UserCommand } from './process';
 
 // A command run in a running container (`berth exec`; docs/exec.md): the
@@ -13,7 +13,8 @@ import { statusOf, userStage, type UserCommand } from './process';
 // pseudo-terminal is made by a process that is already the user, so nothing
 // of the client's (the command line, TERM, the size) reaches a root program
 // but the numbers of the size, which `stty` (root, fixed env) applies to the
-// session's /dev/pts device when the client's window changes.
+// session's terminal, held by a descriptor, when the client's window changes
+// (kernel/pty.ts).
 
 export interface ExecProcess {
   pid: number;
@@ -79,7 +80,7 @@ export async function startExec(o: UserCommand & { tty: boolean; interactive: bo
       child.stdout!.resume();
       child.stderr!.resume();
     },
-    resize: (cols, rows) => (o.tty ? resizePty(pid, cols, rows, (args) => run('stty', args, { timeoutMs: 5000 })) : Promise.resolve()),
+    resize: (cols, rows) => (o.tty ? resizePty(pid, cols, rows, (args) => run('stty', args, { timeoutMs: 5000 }), () => unreaped(child)) : Promise.resolve()),
     hangup: () => {
       try {
         process.kill(-pid, 'SIGHUP');

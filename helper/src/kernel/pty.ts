@@ -1,4 +1,4 @@
-import { readFile, readlink } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, readFileSync, readlinkSync } from 'node:fs';
 import { program } from './programs';
 import type { UserCommand } from './process';
 
@@ -29,20 +29,84 @@ export function withPty(o: UserCommand, cols: number, rows: number): UserCommand
 // stdin. The child first sets the starting size itself (ptyCommand): a resize
 // waits until it has become the command, so that stty cannot undo this one.
 // `stty` runs the program with these arguments, the caller's way (the
-// helper's spawner, or the shim's own child).
-export async function resizePty(scriptPid: number, cols: number, rows: number, stty: (args: string[]) => Promise<unknown>): Promise<void> {
+// helper's spawner, or the shim's own child); `running` says whether the
+// caller's child `scriptPid` has not been reaped yet.
+//
+// The terminal is never named by its number: /dev/pts/N is freed when the
+// session's last descriptor closes and the next terminal anyone opens may get
+// N, so stty on a number read a moment earlier could resize someone else's
+// terminal. The caller opens the command's own stdin through /proc
+// (holdTerminal) and stty resizes that descriptor (/proc/CALLER/fd/FD); while
+// it is held the number cannot be given to another terminal.
+export async function resizePty(scriptPid: number, cols: number, rows: number, stty: (args: string[]) => Promise<unknown>, running: () => boolean): Promise<void> {
   for (let i = 0; i < 100; i++) {
-    const kids = await readFile(`/proc/${scriptPid}/task/${scriptPid}/children`, 'utf8').catch(() => null);
-    if (kids === null) return; // the session ended
-    for (const k of kids.trim().split(/\s+/).filter(Boolean)) {
-      const cmdline = await readFile(`/proc/${k}/cmdline`, 'utf8').catch(() => '');
-      if (cmdline.includes('\0-c\0stty rows ')) continue; // not yet the command
-      const tty = await readlink(`/proc/${k}/fd/0`).catch(() => '');
-      // a name the kernel gave, checked before root opens it
-      if (!/^\/dev\/pts\/\d+$/.test(tty)) continue;
-      await stty(['-F', tty, 'rows', String(rows), 'cols', String(cols)]);
+    const fd = holdTerminal(scriptPid, running);
+    if (fd === 'ended') return;
+    if (fd !== null) {
+      try {
+        await stty(['-F', `/proc/${process.pid}/fd/${fd}`, 'rows', String(rows), 'cols', String(cols)]);
+      } finally {
+        closeSync(fd);
+      }
       return;
     }
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+// Node reaps a child and sets these in one step: until then its pid is its own.
+export const unreaped = (c: { exitCode: number | null; signalCode: NodeJS.Signals | null }) => c.exitCode === null && c.signalCode === null;
+
+// A descriptor of the terminal the session's command has as stdin, or null
+// when it has not become the command yet. Synchronous from the check that
+// `scriptPid` is unreaped to the last check: the caller reaps its child only
+// in the event loop, so meanwhile the pid is script's and its children are
+// its own. The terminal opened is the one a child of script still holds after
+// the open: the session's, or one the user's own process holds, never one
+// found by number.
+export function holdTerminal(scriptPid: number, running: () => boolean): number | 'ended' | null {
+  if (!running()) return 'ended';
+  const kids = childrenOf(scriptPid);
+  if (kids === null) return 'ended';
+  for (const k of kids) {
+    if (readOr(`/proc/${k}/cmdline`, '').includes('\0-c\0stty rows ')) continue; // not yet the command
+    if (!/^\/dev\/pts\/\d+$/.test(readlinkOr(`/proc/${k}/fd/0`))) continue; // only a terminal is opened
+    let fd: number;
+    try {
+      // O_NOCTTY: the shim is a session leader and must not take the terminal as its own
+      fd = openSync(`/proc/${k}/fd/0`, constants.O_RDONLY | constants.O_NOCTTY | constants.O_NONBLOCK);
+    } catch {
+      continue; // it ended meanwhile
+    }
+    if (isPtsSlave(fstatSync(fd).rdev) && childrenOf(scriptPid)?.includes(k)) return fd;
+    closeSync(fd);
+  }
+  return null;
+}
+
+// Unix98 pseudo-terminal slaves: majors 136-143 (Linux devices.txt).
+const isPtsSlave = (rdev: number) => {
+  const major = Math.floor(rdev / 256) & 0xfff;
+  return major >= 136 && major <= 143;
+};
+
+const childrenOf = (pid: number): string[] | null => {
+  const text = readOr(`/proc/${pid}/task/${pid}/children`, null);
+  return text === null ? null : text.trim().split(/\s+/).filter(Boolean);
+};
+
+function readOr<T>(path: string, none: T): string | T {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return none;
+  }
+}
+
+function readlinkOr(path: string): string {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return '';
   }
 }

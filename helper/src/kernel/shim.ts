@@ -4,7 +4,7 @@ import { closeSync, constants, fsyncSync, mkdirSync, openSync, readFileSync, ren
 import { readFile } from 'node:fs/promises';
 import { DEFAULT_LIMITS, JsonLogWriter, type LogLimits } from './json-log';
 import { procStartTime, statusOf, userStage, type UserCommand } from './process';
-import { resizePty, withPty } from './pty';
+import { resizePty, unreaped, withPty } from './pty';
 import { FIXED_ENV, program } from './programs';
 import { LineFramer } from '../../../src/shared/rpc-frames';
 
@@ -275,7 +275,7 @@ export async function runShim(): Promise<number> {
   }
   const exit = new Promise<number>((resolve) => child.once('exit', (code, signal) => resolve(statusOf(code, signal))));
   const output = new OutputFanOut();
-  const attach = await listenForAttach(spec, child.pid, spec.stdin ? child.stdin! : null, output);
+  const attach = await listenForAttach(spec, child, spec.stdin ? child.stdin! : null, output);
   writeSync(1, JSON.stringify({ pid: child.pid }) + '\n');
   let idle: NodeJS.Timeout | null = null;
   const open = [child.stdout!, child.stderr!].map((s, i) => {
@@ -355,7 +355,7 @@ class OutputFanOut {
 
 // The helper relays a client's input here and reads the output from here (only
 // root can reach the socket: the directory is root's, mode 0700).
-async function listenForAttach(spec: ShimSpec, pid: number, stdin: NodeJS.WritableStream | null, output: OutputFanOut) {
+async function listenForAttach(spec: ShimSpec, child: ChildProcess, stdin: NodeJS.WritableStream | null, output: OutputFanOut) {
   stdin?.on('error', () => {});
   // a socket path longer than 107 bytes is cut short by bind(2): the name is
   // taken relative to the container's directory (the shim's cwd is its own)
@@ -390,7 +390,7 @@ async function listenForAttach(spec: ShimSpec, pid: number, stdin: NodeJS.Writab
       }
       const r = f.resize;
       if (spec.tty && Array.isArray(r) && r.length === 2 && r.every((n) => Number.isInteger(n) && n > 0 && n <= 2000))
-        void resizePty(pid, r[0] as number, r[1] as number, stty).catch(() => {});
+        void resizePty(child.pid!, r[0] as number, r[1] as number, stty, () => unreaped(child)).catch(() => {});
     }
   });
   await new Promise<void>((resolve, reject) => {
