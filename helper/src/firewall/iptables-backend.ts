@@ -7,7 +7,7 @@ import { CHAIN } from './chains';
 import type { FirewallModel } from './model';
 import { renderRuleset, TABLES, type Ruleset } from './render';
 import { BERTH_TAG_RE, type RuleLine } from './rule-line';
-import { afterRestore, parseSave, type SavedTable } from './save-parse';
+import { afterRestore, parseSaveForPlan, type SavedTable } from './save-parse';
 import { onlyDeletes, WriteQueue } from './write-queue';
 
 // Per operation: one iptables-restore --noflush carrying every table that
@@ -89,7 +89,7 @@ function familyBackend(family: Family) {
   let next: { rs: Ruleset } | null = null;
   const read = async () => {
     const at = restoreCount(family);
-    const saved = parseSave(await iptablesSave(family));
+    const saved = parseSaveForPlan(await iptablesSave(family));
     known = { saved, at };
     return saved;
   };

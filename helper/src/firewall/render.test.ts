@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { plan } from './iptables-backend';
 import { renderRuleset } from './render';
-import { afterRestore, parseSave, type SavedTable } from './save-parse';
+import { afterRestore, parseSave, parseSaveForPlan, type SavedTable } from './save-parse';
 
 const NET = { id: 'aaaaaaaaaaaa' + '0'.repeat(52), bridge: 'br-aaaaaaaaaaaa', subnet: '10.1.0.0/24', internal: false, icc: true, masquerade: true };
 const EP = { id: 'eeeeeeeeeeee' + '0'.repeat(52), bridge: NET.bridge, ip: '10.1.0.2', internal: false };
@@ -91,6 +91,31 @@ describe('iptables plan', () => {
     expect(p.script).toContain('-D POSTROUTING -s 10.1.0.0/24');
     expect(p.script).not.toContain('deadbeef0000');
     expect(plan(saved, rs, false, true).script).toContain('-D POSTROUTING -s 10.9.0.0/24'); // at helper start
+  });
+
+  // The backend remembers only the rules its plan reads (parseSaveForPlan): the
+  // plans from that are the ones from the whole save, and so are the next ones.
+  it("plans the same from the backend's remembered save as from the whole save", () => {
+    const text =
+      '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:BERTH - [0:0]\n:BERTH-FORWARD - [0:0]\n:DOCKER - [0:0]\n:KUBE-FORWARD - [0:0]\n' +
+      '-A INPUT -p tcp --dport 22 -j ACCEPT\n-A FORWARD -j DOCKER-USER\n-A FORWARD -m comment --comment "berth:jump" -j BERTH-FORWARD\n-A FORWARD -j KUBE-FORWARD\n' +
+      '-A BERTH -j DROP\n-A BERTH-FORWARD -j BERTH\n-A DOCKER -d 172.17.0.2/32 -p tcp -m tcp --dport 80 -j ACCEPT\n-A KUBE-FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\nCOMMIT\n' +
+      '*nat\n:PREROUTING ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:DOCKER - [0:0]\n' +
+      '-A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER\n-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE\n' +
+      '-A POSTROUTING -s 10.1.0.0/24 ! -o br-aaaaaaaaaaaa -m comment --comment "berth:aaaaaaaaaaaa" -j MASQUERADE\n' +
+      '-A POSTROUTING -s 10.9.0.0/24 -m comment --comment "berth:deadbeef0000" -j MASQUERADE\n-A DOCKER ! -i docker0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80\nCOMMIT\n';
+    const whole = parseSave(text);
+    const kept = parseSaveForPlan(text);
+    expect(kept.get('nat')!.rules.map((r) => r.chain)).toEqual(['POSTROUTING', 'POSTROUTING']);
+    expect([...kept.get('filter')!.chains.keys()]).toEqual([...whole.get('filter')!.chains.keys()]);
+    const removed = renderRuleset([], []);
+    removed.owners.add('aaaaaaaaaaaa');
+    for (const [rs, drop, prune] of [[renderRuleset([NET], [EP]), true, false], [removed, false, false], [renderRuleset([NET], []), false, true]] as const) {
+      const a = plan(whole, rs, drop, prune);
+      const b = plan(kept, rs, drop, prune);
+      expect(b).toEqual(a);
+      expect(plan(afterRestore(kept, b.script), rs, drop, prune)).toEqual(plan(afterRestore(whole, a.script), rs, drop, prune));
+    }
   });
 
   // The backend plans the next operation against afterRestore(saved, script)

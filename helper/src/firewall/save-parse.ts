@@ -1,4 +1,6 @@
-import { scanSave } from '../kernel/save-lines';
+import { ownText, scanSave } from '../kernel/save-lines';
+import { OWN_CHAINS } from './chains';
+import { BERTH_TAG_RE } from './rule-line';
 
 // Just enough of `iptables-save` for the backend to diff against: the chains
 // of each table and their rules in order, each as the text after `-A CHAIN `.
@@ -18,6 +20,26 @@ export function parseSave(text: string): Map<string, SavedTable> {
   });
   return tables;
 }
+
+// What the backend remembers of a save between its writes (iptables-backend.ts
+// `known`, for as long as no one else writes): every chain, and of the rules
+// only the ones its plan reads (Berth's own chains, FORWARD, rules tagged
+// `berth:`), each name and spec a copy of its own (kernel/save-lines.ts ownText):
+// a slice keeps the whole save alive. At 10,000 foreign rules the whole
+// parse held 1.8 MB for the helper's life, the save's text included (4-5 MB
+// at 25,000): docs/architecture.md, "Helper memory".
+export function parseSaveForPlan(text: string): Map<string, SavedTable> {
+  const tables = new Map<string, SavedTable>();
+  let cur: SavedTable | null = null;
+  scanSave(text, (l) => {
+    if (l.kind === 'table') tables.set(ownText(l.table), (cur = { chains: new Map(), rules: [] }));
+    else if (!cur) return;
+    else if (l.kind === 'chain') cur.chains.set(ownText(l.chain), ownText(l.policy));
+    else if (READ_BY_PLAN.has(l.chain) || BERTH_TAG_RE.test(l.spec)) cur.rules.push({ chain: ownText(l.chain), spec: ownText(l.spec) });
+  });
+  return tables;
+}
+const READ_BY_PLAN = new Set(['FORWARD', ...OWN_CHAINS.filter, ...OWN_CHAINS.nat]);
 
 // What `iptables-restore --noflush` does with `script` (lines the backend's
 // plan writes: `*table`, `:CHAIN POLICY`, `-A`, `-I CHAIN n`, `-D`, COMMIT),

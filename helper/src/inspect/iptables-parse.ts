@@ -3,7 +3,8 @@ import { COLD_LINES } from '../../../src/shared/match-by-place';
 import { decodeNat } from './nat-decode';
 import { scanSave, type SaveLine } from '../kernel/save-lines';
 import { Atoms } from './save-atoms';
-import { flat, ownText, type RuleMemo } from './rule-memo';
+import { flat, ownText } from '../kernel/save-lines';
+import type { RuleMemo } from './rule-memo';
 
 export type Family = 'ipv4' | 'ipv6';
 

@@ -6,7 +6,7 @@ import { buildHostInspect } from './build';
 import { engineNamesFrom, nameEngineRules, type EngineNames } from './engine-names';
 import type { EngineSource } from './engines';
 import { iptablesSaveParser } from './iptables-parse';
-import { flat, ownText, RuleMemo } from './rule-memo';
+import { RuleMemo } from './rule-memo';
 
 const raw = (ipv4: string | null, ipv6: string | null = null, links: IpLinkJson[] = []): HostRaw => ({
   takenAt: '2026-12-02T00:00:00.000Z', hostInode: 1, links, addrs: links, routes: [], nsids: [], netns: [], processes: [],
@@ -279,19 +279,6 @@ describe('RuleMemo: a cold reading', () => {
       expect(r).not.toBe(first[i]); // another position: another object, with the same parse
       expect(r.matches).toBe(first[i].matches);
     });
-  });
-});
-
-describe('ownText and flat', () => {
-  it('give the same characters, whatever the string is made of', () => {
-    const save = '[3:180] -A KUBE-SERVICES -d 10.96.0.1/32 -m comment --comment "default/kubernetes:https cluster IP" -j KUBE-SVC-NPX\n-A X\n';
-    const line = save.slice(8, save.indexOf('\n'));
-    for (const s of ['', 'x', 'é', '-A X', 'short line', line, save, `${line}→✓`, line + save]) {
-      expect(ownText(s)).toBe(s);
-      expect(flat(s)).toBe(s);
-      expect(flat(`ipv4/nat/${s}/` + 17)).toBe(`ipv4/nat/${s}/17`);
-    }
-    expect(JSON.stringify({ id: flat('ipv4/nat/KUBE-SERVICES/' + 3), text: ownText(line) })).toBe(JSON.stringify({ id: 'ipv4/nat/KUBE-SERVICES/3', text: line }));
   });
 });
 

@@ -25,7 +25,7 @@ import type { Family } from './iptables-parse';
 //
 // What it keeps: the last reading's rules (at 10,000 rules 6.8 MB of objects
 // and their own copies of their lines, never the save's whole text: see
-// `ownText`; their JSON text is not kept: server/json-pieces.ts). Dropped IDLE_MS after the last reading (`onForget` then
+// `ownText`, kernel/save-lines.ts; their JSON text is not kept: server/json-pieces.ts). Dropped IDLE_MS after the last reading (`onForget` then
 // gives the memory back); a reading of more than MAX_RULES is not kept at
 // all (at 50,000 rules the two would be ~70 MB: such a host is read cold).
 const IDLE_MS = 30_000;
@@ -223,22 +223,3 @@ export function sameRule(a: FirewallRule, b: FirewallRule): boolean {
   );
 }
 
-// A line's own copy of its text, not a slice of the save (a slice keeps the
-// whole save, megabytes, alive as long as the rule: a memo that keeps rules
-// of many readings would keep each of their saves). The copy is the text
-// joined from two parts and flattened (read as a number, as pino's flatstr
-// does): V8 copies the characters into one new string and leaves the join
-// pointing at it, and its collector then has every reference to the join
-// point at that string itself (a flattened join is not kept). So a line costs one
-// string of its length; a slice of a copy (' ' + s).slice(1), as before, cost
-// that copy and the slice besides, each of tens of thousands kept by the memo.
-export const ownText = (s: string): string => flat(s.slice(0, 1) + s.slice(1));
-
-// `s` with its characters in one piece (see ownText). The number is stored where
-// the optimizing compiler cannot drop it: unused, it dropped the conversion, and
-// with it the flattening (a join then kept the slice of the save it was made of).
-const sink = { n: 0 };
-export function flat(s: string): string {
-  sink.n = (s as unknown as number) | 0;
-  return s;
-}

@@ -4,7 +4,7 @@
 // stand in the save, so a repeated one is neither cut out of the rule (an
 // allocation per value per rule, each one more thing for the collector) nor
 // hashed again by V8. docs/architecture.md, "Reading iptables-save".
-import { ownText } from './rule-memo';
+import { ownText } from '../kernel/save-lines';
 
 const MAX_LENGTH = 64; // longer values are rare repeats: cut, not looked up
 
