@@ -82,9 +82,13 @@ export class RuleVerdicts {
       if (p && p.target.type === 'rule' && p.target.rule !== r) p = keepPublic({ ...p, target: { type: 'rule', rule: r } }, keepPublic(p));
       else if (p) keepPublic(p);
     } else p = judge(r);
-    // a line the memo did not keep (not frozen by it) is never read again as this object's parse
-    this.next.rules.push(Object.isFrozen(r.matches) ? r : null);
-    this.next.found.push(p);
+    // a line the memo did not keep (not frozen by it) is never read again as this
+    // object's parse: neither it nor its finding is held for the next plan (on a
+    // host the memo keeps nothing of, 25,000 rules, that was a plan's every
+    // finding and its rule held beside the next plan's reading)
+    const kept = Object.isFrozen(r.matches);
+    this.next.rules.push(kept ? r : null);
+    this.next.found.push(kept ? p : null);
     return p;
   }
 
