@@ -134,6 +134,7 @@ export function makeInspectHandlers(deps: InspectDeps) {
     // `berth nat ls`: a new reading, its output sent to this connection while it is read
     'nat.text': async (p: z.infer<typeof NatTextParams>, ctx: StreamContext): Promise<ResultOf<'nat.text'>> => {
       verdicts.forget(); // not held beside a NAT listing (rule-verdicts.ts)
+      plans.clear(); // nor the kept plan (docs/decisions.md, "The helper reads a plan ahead")
       const gone = new AbortController();
       void ctx.closed.then(() => gone.abort());
       const res = await streamNatText(p, {
