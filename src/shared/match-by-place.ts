@@ -35,7 +35,7 @@ export class MatchByPlace<T, I = Map<unknown, number>> {
 // items are not looked up either, since each lookup of such a reading misses, at the
 // cost of hashing its key (or of the index made for it). A reading with items added or
 // removed near its start still finds the rest by key. The rule memo (inspect/iptables-parse.ts)
-// and a plan's kept verdicts (cleanup/rule-verdicts.ts) stop looking alike.
+// stops looking so; a plan's kept verdicts (cleanup/rule-verdicts.ts) make no index before it.
 export const COLD_LINES = 512;
 
 // The common index: each key's first item (`keyOf` undefined: an item never looked up).

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { HostRaw } from '../kernel/host-raw-types';
 import { buildHostInspect } from '../inspect/build';
 import { RuleMemo } from '../inspect/rule-memo';
@@ -7,7 +7,7 @@ import { emptyBerthOwned, type BerthOwned } from './berth-owned';
 import { findStale, planStale } from './findings';
 import { publicFinding } from './planned';
 import { RuleVerdicts } from './rule-verdicts';
-import { COLD_LINES } from '../../../src/shared/match-by-place';
+import { COLD_LINES, MatchByPlace } from '../../../src/shared/match-by-place';
 
 // Plans read again through the rule memo, as the helper reads them: a plan that keeps
 // its verdicts (rule-verdicts.ts) must say exactly what a plan judged afresh says.
@@ -113,6 +113,42 @@ describe('a plan that keeps its rule verdicts', () => {
     const readWith = (v: number) => read({ ahead: ahead(v) });
     for (const h of [readWith(1), readWith(2), read(), readWith(3), readWith(3)]) {
       expect(planStale(h, berth, [], verdicts).map(publicFinding)).toEqual(findStale(h, berth));
+    }
+  });
+
+  it('finds by index the verdicts of lines moved far, in a plan mostly found', () => {
+    const read = reader();
+    const verdicts = new RuleVerdicts();
+    const same = Array.from({ length: COLD_LINES + 100 }, (_, i) => `-A DOCKER ! -i docker0 -p tcp -m tcp --dport ${1024 + i} -j DNAT --to-destination 172.17.9.${i % 250}:80`);
+    const moved = Array.from({ length: 40 }, (_, i) => `-A DOCKER -p tcp -m tcp --dport ${i + 1} -j RETURN`);
+    const p1 = ruleFindings(planStale(read({ ahead: same.join('\n') }), berth, [], verdicts));
+    const h2 = read({ ahead: [...same, ...moved].join('\n') });
+    const p2 = ruleFindings(planStale(h2, berth, [], verdicts));
+    expect(p2.map(publicFinding)).toEqual(findStale(h2, berth).filter((f) => p1.some((p) => p.id === f.id)));
+    p2.forEach((p, i) => expect(publicFinding(p)).toBe(publicFinding(p1[i])));
+  });
+
+  it('makes no index of the last plan for one whose lines are all new but its first few (as Berth\'s own, printed first)', () => {
+    const memo = new RuleMemo();
+    const verdicts = new RuleVerdicts();
+    // the fixture's lines first, unchanged; then more new lines than a plan looks at before it indexes
+    const many = (v: number) => Array.from({ length: COLD_LINES * 3 }, (_, i) => `-A DOCKER ! -i docker0 -p tcp -m tcp --dport ${1024 + i + v} -j DNAT --to-destination 172.17.9.${i % 250}:80`).join('\n');
+    const readWith = (v: number) => {
+      const host = buildHostInspect({ ...raw, iptables: { ipv4: `${raw.iptables.ipv4}*nat\n${many(v)}\nCOMMIT\n`, ipv6: null } }, {}, memo);
+      memo.settle(host.rules);
+      return host;
+    };
+    const indexed = vi.spyOn(MatchByPlace.prototype, 'indexed');
+    try {
+      for (const v of [1, 2]) {
+        const h = readWith(v);
+        indexed.mockClear(); // the rule memo's own index aside
+        const plan = planStale(h, berth, [], verdicts);
+        expect(indexed).not.toHaveBeenCalled();
+        expect(plan.map(publicFinding)).toEqual(findStale(h, berth));
+      }
+    } finally {
+      indexed.mockRestore();
     }
   });
 

@@ -16,14 +16,15 @@ import { keepPublic, type Planned } from './planned';
 //
 // As the rule memo, by place, else by index (src/shared/match-by-place.ts): the k-th
 // rule is first compared with the last plan's k-th (most lines stand where they
-// stood), and looked up by its parse only when it is not that one; a plan whose first
-// COLD_LINES rules the last plan had none of (a cold reading: no line's parse is shared)
-// looks up none of the rest (each would miss). Until a rule of this plan was found, a
-// lookup looks only near its place (NEAR rules either side, by parse) and makes no index:
-// a cold plan made one of the last plan's 10,000 rules at its first line (a Map of
-// 10,000 entries, ~1 MB and ~2.5 ms CPU a plan) only to miss its first COLD_LINES
-// lines in it. A line moved farther before the first found is judged again (the same
-// finding: a verdict is a function of the line and its context). Held until
+// stood), then with the NEAR rules either side of that place (lines moved by a few
+// added or removed before them), and looked up by its parse in an index of the last
+// plan's rules only past the plan's first COLD_LINES rules, and only while at least
+// half of its rules so far were found. A plan mostly new (every line of the host
+// changed, the same few first lines aside: Berth's own jumps and chains, which iptables-save
+// prints ahead of the rest) makes no index: one of the last plan's 10,000 rules, ~1 MB
+// and ~2.5 ms CPU a plan, made only to miss in it nearly every time. A line moved
+// farther, in a plan not yet mostly found, is judged again (the same finding: a verdict
+// is a function of the line and its context). Held until
 // IDLE_MS after the last plan, as the memo's rules, or until a reading of
 // another kind starts (`forget`: docs/architecture.md, "Helper memory").
 const IDLE_MS = 30_000;
@@ -63,17 +64,16 @@ export class RuleVerdicts {
   // The finding `judge` gives `r`, or the one it gave the same line in the last plan.
   verdict(r: FirewallRule, judge: (r: FirewallRule) => Planned | null): Planned | null {
     const k = this.next.rules.length;
-    let i = -1;
-    if (this.hits > 0 || k < COLD_LINES) {
-      const q = this.asked;
-      q.rules = this.rules;
-      q.matches = r.matches;
-      q.k = this.hits > 0 ? -1 : k;
-      i = this.rules.find(k, q.isIt, q.lookup);
-      q.rules = NONE;
-      q.matches = null;
-      if (i >= 0) this.hits++;
-    }
+    const q = this.asked;
+    q.rules = this.rules;
+    q.matches = r.matches;
+    q.k = k;
+    // the index only for a plan mostly found so far, past its first COLD_LINES rules (see above)
+    q.indexing = k >= COLD_LINES && this.hits * 2 >= k;
+    const i = this.rules.find(k, q.isIt, q.lookup);
+    q.rules = NONE;
+    q.matches = null;
+    if (i >= 0) this.hits++;
     const before = i < 0 ? null : this.rules.items[i];
     let p: Planned | null;
     if (before && sameLine(before, r)) {
@@ -125,9 +125,14 @@ export class RuleVerdicts {
 class Asked {
   rules = NONE;
   matches: FirewallRule['matches'] | null = null;
-  k = -1; // the place asked for while nothing was found yet (no index then), else -1
+  k = -1; // the place asked for
+  indexing = false; // whether a rule not near its place is looked up in the index
   readonly isIt = (b: FirewallRule | null): boolean => b?.matches === this.matches;
-  readonly lookup = (): number => (!this.matches ? -1 : this.k >= 0 ? this.near() : positionOf(this.rules.indexed(), this.matches));
+  readonly lookup = (): number => {
+    if (!this.matches) return -1;
+    const j = this.near();
+    return j >= 0 || !this.indexing ? j : positionOf(this.rules.indexed(), this.matches);
+  };
   private near(): number {
     const items = this.rules.items;
     const to = Math.min(items.length, this.k + NEAR + 1);
