@@ -126,8 +126,12 @@ export class Liveness {
   // Why `cidr` is gone, or null. Wide prefixes (/8, /12) are policy, not a network: never judged.
   // per owner, then per text: rules of one owner name the same subnets, and no key string is built per rule
   private memo = new Map<Owner, Map<string, string | null>>();
+  // One address (/32, /128: a service's or pod's, each named once) is judged as the address,
+  // neither parsed as a prefix first nor kept: judgeSubnet gives it to addressGone as it is.
   subnetGone(cidr: string, owner: Owner): string | null {
     if (!this.judges(owner)) return null;
+    const slash = cidr.indexOf('/');
+    if (cidr.includes(':') ? slash === cidr.length - 4 && cidr.endsWith('/128') : slash === cidr.length - 3 && cidr.endsWith('/32')) return this.addressGone(cidr.slice(0, slash), owner);
     let mine = this.memo.get(owner);
     if (!mine) this.memo.set(owner, (mine = new Map()));
     let why = mine.get(cidr);
