@@ -123,11 +123,12 @@ async function checkCommand(k: Kernel, c: ContainerRecord): Promise<void> {
 // The command exists and can run, checked before anything starts (run and exec), in Docker's words.
 // Root looks only where `who` (the user the command runs as) could: below a
 // directory they cannot search the user stage answers, the same whether or
-// not the path is there (kernel/process.ts reachableBy).
+// not the path is there (kernel/reachable.ts commandLineView).
 export async function checkCommandLine(k: Kernel, cmd: string[], path: string, workdir: string, who: Looker): Promise<void> {
   // `env` (the user stage, kernel/process.ts) would read NAME=VALUE as a variable
   if (cmd[0].includes('=')) throw invalid(`exec: "${cmd[0]}": a command name containing "=" is not supported`);
-  if (await k.reachableBy(workdir, who)) {
+  const look = await k.commandLineView(who, workdir, cmd[0], path);
+  if (look(workdir)) {
     try {
       await stat(workdir);
     } catch {
@@ -135,7 +136,7 @@ export async function checkCommandLine(k: Kernel, cmd: string[], path: string, w
     }
   }
   try {
-    await k.resolveExecutable(cmd[0], path, workdir, who);
+    await k.resolveExecutable(cmd[0], path, workdir, look);
   } catch (e) {
     // Docker's run: 127 when the command is not found, 126 when it cannot be executed
     const msg = (e as Error).message;

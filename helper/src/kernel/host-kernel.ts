@@ -2,7 +2,8 @@ import { deleteLinks, ipBatch, linkExists, listAddrs, listLinks, listRoutes } fr
 import { linksLeaving, linksReaped, reapLinks } from './link-reaper';
 import { deleteNetns, listNetns } from './netns';
 import { nftTableNames } from './nft';
-import { childrenOf, isAlive, procStartTime, reachableBy, resolveExecutable, signalGroup, signalProcess, userOf } from './process';
+import { childrenOf, isAlive, procStartTime, signalGroup, signalProcess, userOf } from './process';
+import { commandLineView, resolveExecutable } from './reachable';
 import { connectAttach, prepareShim, readExit, startShim } from './shim';
 import { createSandboxNs, deleteSandboxNs } from './sandbox-ns';
 import { ensureSysctl, readSysctl, setIfSysctl6 } from './sysctl';
@@ -50,7 +51,7 @@ export interface Kernel {
   signalProcess: typeof signalProcess;
   userOf: typeof userOf;
   resolveExecutable: typeof resolveExecutable;
-  reachableBy: typeof reachableBy; // where run's pre-check may look for the container's user
+  commandLineView: typeof commandLineView; // where run's pre-check may look for the container's user
   // the nft tables there were before Berth wrote any (restore records them for system reset)
   nftTableNames: typeof nftTableNames;
 }
@@ -86,6 +87,6 @@ export const hostKernel: Kernel = {
   signalProcess,
   userOf,
   resolveExecutable,
-  reachableBy,
+  commandLineView,
   nftTableNames,
 };

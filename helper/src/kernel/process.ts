@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
 import { constants as fsConstants, openSync, closeSync, readFileSync } from 'node:fs';
-import { access, constants, lstat, readFile, readlink, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { FIXED_ENV, program } from './programs';
 
 // How a container's command is started, in three steps so nothing the
@@ -161,96 +161,15 @@ export interface Looker {
   known: boolean; // in /etc/passwd: its groups (setpriv --init-groups) count too
 }
 
-// Whether `who` may search every directory on the way to `path`'s last
-// component (by mode bits; symbolic links followed by hand, at most 40), so
-// root's stat of it tells nothing they could not learn themselves. A missing
-// component the user could search for counts as reachable (its absence is
-// theirs to see); false stops root's look at the first directory they
-// cannot search (docs/decisions.md, "Root boundary"). Root sees everything.
-export async function reachableBy(path: string, who: Looker): Promise<boolean> {
-  if (who.uid === 0) return true;
-  return (await userView(who))(path);
-}
-
-// reachableBy for several paths of one user: groups read once, each directory's search bit once.
-async function userView(who: Looker): Promise<(path: string) => Promise<boolean>> {
-  const gids = [who.gid, ...(who.known ? await groupsOf(who.uid) : [])];
-  const known = new Map<string, boolean>();
-  const searchable = async (dir: string) => {
-    let yes = known.get(dir);
-    if (yes === undefined) {
-      const st = await stat(dir);
-      yes = (st.mode & (st.uid === who.uid ? 0o100 : gids.includes(st.gid) ? 0o010 : 0o001)) !== 0;
-      known.set(dir, yes);
-    }
-    return yes;
-  };
-  return (path) => walk(path, searchable).catch(() => false); // changed under the walk: no look
-}
-
-async function walk(path: string, searchable: (dir: string) => Promise<boolean>): Promise<boolean> {
-  let todo = path.split('/').filter(Boolean);
-  let dir = '/';
-  for (let hops = 0; todo.length; ) {
-    if (!(await searchable(dir))) return false;
-    const name = todo.shift()!;
-    if (name === '.') continue;
-    if (name === '..') {
-      dir = dir.slice(0, dir.lastIndexOf('/')) || '/';
-      continue;
-    }
-    const next = dir === '/' ? `/${name}` : `${dir}/${name}`;
-    const st = await lstat(next).catch(() => null);
-    if (!st) return true;
-    if (st.isSymbolicLink()) {
-      if (++hops > 40) return true; // ELOOP, as the user would see it
-      const target = await readlink(next);
-      todo = [...target.split('/').filter(Boolean), ...todo];
-      if (target.startsWith('/')) dir = '/';
-      continue;
-    }
-    if (!st.isDirectory()) return true; // the last component, or ENOTDIR as the user would see it
-    dir = next;
-  }
-  return true;
-}
-
 // /etc/group's lines as fields (name, password, gid, members); nothing matches when it cannot be read.
 async function groupEntries(): Promise<string[][]> {
   return (await readFile('/etc/group', 'utf8').catch(() => '')).split('\n').map((l) => l.split(':'));
 }
 
 // The supplementary groups `setpriv --init-groups` gives a user listed in /etc/passwd.
-async function groupsOf(uid: number): Promise<number[]> {
+export async function groupsOf(uid: number): Promise<number[]> {
   const { name } = await userOf(uid);
   return (await groupEntries()).filter((f) => f.length > 3 && f[3].split(',').includes(name)).map((f) => Number(f[2]));
-}
-
-// Finds the program the way execvp would, so `run` can refuse a command that
-// does not exist before anything is created (Docker's wording). With `who`,
-// only where that user could look: a candidate below a directory they cannot
-// search is not looked at, and when that leaves no answer (null) the user
-// stage's own exec says what there is.
-export async function resolveExecutable(cmd: string, pathVar: string, cwd: string, who?: Looker): Promise<string | null> {
-  const candidates = cmd.includes('/') ? [cmd.startsWith('/') ? cmd : `${cwd}/${cmd}`] : pathVar.split(':').map((d) => `${d || '.'}/${cmd}`);
-  const look = who && who.uid !== 0 ? await userView(who) : null;
-  let unseen = false;
-  for (const c of candidates) {
-    if (look && !(await look(c))) {
-      unseen = true;
-      continue;
-    }
-    try {
-      if ((await stat(c)).isFile()) {
-        await access(c, constants.X_OK);
-        return c;
-      }
-    } catch {
-      /* next */
-    }
-  }
-  if (unseen) return null;
-  throw new Error(cmd.includes('/') ? `exec: "${cmd}": no such file or executable` : `exec: "${cmd}": executable file not found in $PATH`);
 }
 
 // Starts a long-lived program of Berth's own (the daemonized helper),

@@ -219,8 +219,8 @@ export function recordingKernel(o: { routes?: IpRoute[]; sysctls?: Record<string
     async userOf(uid) {
       return { name: `user${uid}`, gid: uid, home: `/home/user${uid}`, known: true };
     },
-    async reachableBy() {
-      return true;
+    async commandLineView() {
+      return () => true;
     },
     async resolveExecutable(cmd) {
       const name = cmd.slice(cmd.lastIndexOf('/') + 1);
