@@ -106,8 +106,13 @@ export function makeInspectHandlers(deps: InspectDeps) {
   const generation = () => `${restoreCount('ipv4')}.${restoreCount('ipv6')}.${nftApplyCount()}.${deps.changes ? deps.changes() : `once-${unique++}`}`;
   // the plans shown judge a rule line once while its context holds (rule-verdicts.ts)
   const verdicts = new RuleVerdicts();
-  // a cold reading (every line new) shares no line's parse with them: not held beside it
-  natMemo.onCold(() => verdicts.forget());
+  // a cold reading (every line new) shares no line's parse with them: not held beside it;
+  // nor the NAT views' readings, whose rows it says are gone (an open view's next
+  // counters ask names them changed and the view reads again, as it would have then)
+  natMemo.onCold(() => {
+    verdicts.forget();
+    snapshots.clear();
+  });
   const plans = new KeptPlan(async (): Promise<ResultOf<'cleanup.plan'>> => {
     memoryMark('cleanup.plan: reading');
     const { host, plan } = await readForPlan(deps, true, verdicts);
