@@ -161,9 +161,14 @@ export function iptablesSaveParser(family: Family, baseChains?: BaseChain[], mem
         rest += chunk;
         return [];
       }
-      const text = rest + chunk.slice(0, nl + 1);
+      // the line the last piece left unfinished, then this piece's other whole lines as
+      // a slice of it: the two joined were copied into one new string (V8 flattens a
+      // join to search it), the whole save once more in every reading
+      const first = chunk.indexOf('\n');
+      const rules = parseIptablesSave(rest + chunk.slice(0, first + 1), family, baseChains, state);
       rest = chunk.slice(nl + 1);
-      return parseIptablesSave(text, family, baseChains, state);
+      if (first < nl) for (const r of parseIptablesSave(chunk.slice(first + 1, nl + 1), family, baseChains, state)) rules.push(r);
+      return rules;
     },
     end(): FirewallRule[] {
       const text = rest;
