@@ -114,14 +114,15 @@ export interface ParsedSave {
 }
 export type ParsedSaves = Partial<Record<Family, ParsedSave>>;
 
-// `parsed`: saves parsed already; a save that was not read (null) has no rules either way.
+// `parsed`: saves parsed already (their text in `raw` may be '': not kept, kernel/host-readers.ts);
+// a save that was not read (null) has no rules either way.
 // `memo`: lines the last reading had are taken from it (inspect/rule-memo.ts).
 export function parseRules(raw: Pick<HostRaw, 'iptables' | 'nft'>, parsed: ParsedSaves = {}, memo?: RuleMemo) {
   const baseChains: BaseChain[] = [];
   const save = (family: Family): FirewallRule[] => {
     const text = raw.iptables[family];
     const done = parsed[family];
-    if (!text) return [];
+    if (text === null) return [];
     if (!done) return parseIptablesSave(text, family, baseChains, newSaveState(memo));
     for (const c of done.baseChains) baseChains.push(c);
     return done.rules;

@@ -1,6 +1,6 @@
 import type { BaseChain, FirewallRule, HostInspect, HostInspectAnswer, HostRule } from '../../../src/shared/inspect';
 import { writtenAs } from '../../../src/shared/json-written-as';
-import { readHostRaw } from '../kernel/host-readers';
+import { readHostRaw, readSaveText } from '../kernel/host-readers';
 import { buildHostInspect, type ParsedSave } from './build';
 import { nameEngineObjects } from './engine-host-names';
 import { iptablesSaveParser, type Family } from './iptables-parse';
@@ -26,7 +26,10 @@ export async function inspectHost(opts: { join?: boolean; named?: boolean } = {}
   releaseMemorySoon();
   const saves = { ipv4: new SaveReading('ipv4'), ipv6: new SaveReading('ipv6') };
   const raw = await readHostRaw({ join: opts.join, onSave: (family, text) => saves[family].push(text) });
-  const host = buildHostInspect(raw, { ipv4: saves.ipv4.end(), ipv6: saves.ipv6.end() }, memo);
+  const parsed = { ipv4: saves.ipv4.end(), ipv6: saves.ipv6.end() };
+  // a save whose pieces did not parse is parsed whole (its text is not kept: read again)
+  for (const family of ['ipv4', 'ipv6'] as const) if (!parsed[family] && raw.iptables[family] === '') raw.iptables[family] = await readSaveText(family);
+  const host = buildHostInspect(raw, parsed, memo);
   if (opts.named) {
     await nameEngineObjects(host);
     memo.settle(host.rules);

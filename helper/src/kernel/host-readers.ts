@@ -123,10 +123,14 @@ function joined(key: string, gen: number, read: () => Promise<string>): Promise<
   text.then(done, done);
   return text;
 }
-// `onChunk`: the text is also given to it as it comes (a joined reading's
-// whole text at once), for a reader that parses it meanwhile (inspect/host.ts).
+// `onChunk`: the text is given to it as it comes (a joined reading's whole text
+// at once), for a reader that parses it meanwhile (inspect/host.ts); the reading
+// then resolves to '' (it was read) and keeps no whole text of its own: kept as
+// strings for the reading's length and joined, it was ~2 MB at 10,000 rules
+// that outlived the young generation in every host.inspect and cleanup.plan,
+// a full collection every second warm reading (docs/architecture.md, "Reading iptables-save").
 const iptablesSaveText = (tool: 'iptables-save' | 'ip6tables-save', join: boolean, onChunk?: (text: string) => void) => {
-  if (onChunk) return streamIptablesSave(tool, onChunk, undefined, join);
+  if (onChunk) return streamIptablesSave(tool, onChunk, undefined, join, false);
   const read = () => text(tool, ['-c']);
   return join ? joined(tool, restoreCount(tool === 'iptables-save' ? 'ipv4' : 'ipv6'), read) : read();
 };
@@ -177,9 +181,13 @@ const nftRuleset = (join: boolean) => {
   return joined('nft', nftApplyCount(), async () => JSON.stringify(await nftListRuleset())).then((t) => JSON.parse(t) as { nftables: unknown[] });
 };
 
+// One save's whole text, read again: for a reader whose parse of the pieces failed (inspect/host.ts).
+export const readSaveText = (family: 'ipv4' | 'ipv6'): Promise<string> => text(family === 'ipv4' ? 'iptables-save' : 'ip6tables-save', ['-c']);
+
 // Read everything host.inspect shows, in parallel where the sources are independent.
 // `join`: firewall readings already running are shared (see `joined`).
-// `onSave`: each iptables-save's text as it comes, besides the whole of it in the answer.
+// `onSave`: each iptables-save's text as it comes; the answer then has '' for a save
+// that was read (null: not read), not its text (see iptablesSaveText).
 export async function readHostRaw({ join = false, onSave }: { join?: boolean; onSave?: (family: 'ipv4' | 'ipv6', text: string) => void } = {}): Promise<HostRaw> {
   const errors: string[] = [];
   const takenAt = new Date().toISOString();
