@@ -7,7 +7,7 @@ import { jsonPieces } from './json-pieces';
 import type { BudgetedOutput, OutputBudget } from './output-budget';
 
 export interface FrameOutputLimits {
-  drainBytes: number; // a big answer waits for the reader above this much unsent
+  drainBytes: number; // other frames wait for the reader above this much unsent (a big answer's next chunk, once any is)
   maxBacklogBytes: number; // unsent output at which a reader that stopped is dropped
   stallMs: number; // how long a big answer waits for a reader that stopped
   maxHeldAnswers: number; // answers waiting for this reader; more are refused
@@ -29,9 +29,9 @@ interface WholeAnswer {
 }
 
 // What one connection sends, in order, one whole line per frame. A frame is
-// encoded in pieces (json-pieces.ts) and written a chunk at a time; while
-// the reader is behind by more than drainBytes, the rest of that frame waits
-// for it (and the frames after it, in line): the helper holds the answer's
+// encoded in pieces (json-pieces.ts) and written a chunk at a time, the next
+// once the kernel took the last; while it has not, the rest of that frame waits
+// for the reader (and the frames after it, in line): the helper holds the answer's
 // objects and a chunk, not a copy of the whole text on top of them
 // (docs/architecture.md, "Helper memory"). A reader that stops mid-answer is
 // dropped after stallMs; a connection that goes drops what was queued.
@@ -209,7 +209,12 @@ export class FrameOutput implements BudgetedOutput {
           if (chunk.length < CHUNK) continue;
           sock.write(chunk);
           chunk = '';
-          if (sock.writableLength > this.limits.drainBytes) {
+          // The next chunk is encoded once the kernel took this one. A chunk it has not
+          // taken yet stays a string in V8's heap, in the socket's own queue: encoded up to
+          // drainBytes ahead (1 MB), they outlived the young generation while a reader took
+          // a 3.9 MB host.inspect answer, ~1-1.5 MB promoted per answer and a full
+          // collection every few readings (docs/architecture.md, "Helper memory").
+          if (sock.writableLength > 0) {
             this.waitForReader(); // the rest of this frame once the reader has read
             return;
           }
