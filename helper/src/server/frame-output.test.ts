@@ -44,3 +44,20 @@ describe('FrameOutput: memory released after each answer is written', () => {
     await vi.waitFor(() => expect(released.calls).toBe(1), { timeout: 10_000, interval: 10 }); // awaited: the answer's write callback
   });
 });
+
+describe('FrameOutput: a big answer ahead of its reader', () => {
+  // chunks the socket has not taken stay strings in V8's heap: encoded far ahead,
+  // they outlived its young generation (docs/architecture.md, "Helper memory")
+  it('is encoded a chunk at a time, the next once the socket took the last', async () => {
+    const sock = new PassThrough({ highWaterMark: 1024 });
+    const budget = new OutputBudget({ maxTotalHeldAnswers: 100, maxTotalBacklogBytes: 1 << 30 }, () => {});
+    const out = new FrameOutput(sock as unknown as net.Socket, { drainBytes: 1 << 20, maxBacklogBytes: 1 << 30, stallMs: 60_000, maxHeldAnswers: 10 }, () => {}, budget);
+    out.send(big(1), true); // ~0.6 MB, and nobody reads yet
+    expect(sock.writableLength).toBeGreaterThan(0);
+    expect(sock.writableLength).toBeLessThan(128 * 1024); // one chunk, not drainBytes of them
+    let text = '';
+    sock.on('data', (d: Buffer) => (text += d.toString()));
+    await vi.waitFor(() => expect(text.endsWith('\n')).toBe(true), { timeout: 10_000, interval: 10 }); // awaited: the whole line read
+    expect(JSON.parse(text)).toEqual(big(1));
+  });
+});
