@@ -7,9 +7,10 @@
 // the path (test/integration/ → integration, e2e/ → e2e, helper/ src/ bench/
 // → unit; anything else: every suite) unless --project says. --load starts K busy loops (default: one per core) that
 // this script owns and ends by PID; they also end on their own if it dies.
-// --shuffle runs each file's tests in a random order, a new seed per run
-// (printed, to replay one order: vitest --sequence.shuffle.tests
-// --sequence.seed=SEED): a test that needs what another one left behind fails.
+// --shuffle runs the files and each file's tests in a random order, a new
+// seed per run (printed, to replay one order: vitest --sequence.shuffle.files
+// --sequence.shuffle.tests --sequence.seed=SEED): a test that needs what
+// another one left behind fails, and files meet other neighbours in the pool.
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -76,7 +77,7 @@ for (let i = 1; i <= n; i++) {
   let passed = 0;
   let failed = 0;
   const seed = shuffle ? 1 + Math.floor(Math.random() * 1e9) : null;
-  const order = seed ? ['--sequence.shuffle.tests', `--sequence.seed=${seed}`] : [];
+  const order = seed ? ['--sequence.shuffle.files', '--sequence.shuffle.tests', `--sequence.seed=${seed}`] : [];
   for (const suite of suites) {
     // the PID in the name: two hunts at once in one checkout read only their own reports
     const jsonOut = `${dir}/run-${i}-${suite}-${process.pid}.json`;
