@@ -188,6 +188,10 @@ describe.skipIf(!ready)('Topology in Chromium, fake helper', () => {
 
   it('updates live from helper events and keeps the viewport', async () => {
     const { app, page, topo, problems } = await open(served.ui.url, 'dark');
+    // the graph is drawn once networks and containers are read; foreign
+    // sandboxes come from a query of their own and may land later, so the
+    // count below is taken from the whole picture
+    await topo.foreign('dev-ns').waitFor();
     // the user zooms and pans; the picture then changes underneath
     await topo.canvas().getByRole('button', { name: 'Zoom out' }).click();
     await topo.canvas().locator('.react-flow__pane').hover();
