@@ -301,4 +301,21 @@ describe('RuleMemo: a cold reading', () => {
     expect(told).toBe(1);
     expect(rules).toHaveLength(600);
   });
+
+  it('is cold also when a few of its first lines are the last reading\'s (Berth\'s own, printed first)', () => {
+    const memo = new RuleMemo();
+    let told = 0;
+    memo.onCold(() => told++);
+    const kept = ['-A FORWARD -m comment --comment "berth:jump" -j BERTH-USER', '-A FORWARD -m comment --comment "berth:jump" -j BERTH-FORWARD'].map((l) => `[0:0] ${l}`);
+    const withKept = (variant: string) => many(variant).replace(':FORWARD ACCEPT [0:0]\n', `:FORWARD ACCEPT [0:0]\n${kept.join('\n')}\n`);
+    reading(memo, raw(withKept('1')));
+    const next = iptablesSaveParser('ipv4', undefined, memo);
+    const rules = [...next.push(withKept('2')), ...next.end()];
+    expect(told).toBe(1);
+    expect(memo.size).toBe(0);
+    expect(rules).toHaveLength(602);
+    const fresh = iptablesSaveParser('ipv4');
+    const parsed = [...fresh.push(withKept('2')), ...fresh.end()];
+    expect(rules.map((r) => [r.text, r.matches, r.target])).toEqual(parsed.map((r) => [r.text, r.matches, r.target]));
+  });
 });
