@@ -99,6 +99,35 @@ describe('a listing that keeps no text of its own (berth nat ls)', () => {
     expect(runStreamingMock).toHaveBeenCalledTimes(1);
   });
 
+  // A listing with a client that may go away (berth nat ls: a signal) keeps nothing for a joiner
+  it('with a signal is not joined: a reading asked meanwhile runs its own program and gets its whole text', async () => {
+    const seen: string[] = [];
+    const listing = streamIptablesSave('iptables-save', (c) => seen.push(c), new AbortController().signal, true, false);
+    await until(() => feed !== undefined);
+    feed!('*nat\n[1:2] -A X -m comment --comment "café');
+    const plan = readFirewallRaw(firewallOnly);
+    await until(() => saves.length === 1);
+    feed!(' ünï"\nCOMMIT\n');
+    finish();
+    saves[0].resolve('its own run');
+    expect((await plan).iptables.ipv4).toBe('its own run');
+    expect(seen.join('')).toBe('*nat\n[1:2] -A X -m comment --comment "café ünï"\nCOMMIT\n');
+    expect(await listing).toBe('');
+    expect(runStreamingMock).toHaveBeenCalledTimes(1);
+  });
+
+  it('with a signal joins a reading already running, whose whole text it gets in one chunk', async () => {
+    const plan = readFirewallRaw(firewallOnly);
+    await until(() => saves.length === 1);
+    const seen: string[] = [];
+    const listing = streamIptablesSave('iptables-save', (c) => seen.push(c), new AbortController().signal, true, false);
+    saves[0].resolve('one run');
+    expect((await plan).iptables.ipv4).toBe('one run');
+    await listing;
+    expect(seen).toEqual(['one run']);
+    expect(runStreamingMock).not.toHaveBeenCalled();
+  });
+
   it('resolves to nothing when no reading joined it; one asked after it ended runs the program again', async () => {
     const seen: string[] = [];
     const listing = streamIptablesSave('iptables-save', (c) => seen.push(c), undefined, true, false);

@@ -137,39 +137,37 @@ const iptablesSaveText = (tool: 'iptables-save' | 'ip6tables-save', join: boolea
 // iptables-save's text as it comes, for a reader that works on it meanwhile
 // (`berth nat ls`, host.inspect); resolves to the whole text. A reading already
 // running is joined (its whole text in one chunk); this one is joined by later
-// readers in turn. `join` false (cleanup's apply): neither. `signal`: the reader
-// went away: the program is killed unless another reader joined it.
-// `wantText` false (`berth nat ls`: it has each chunk in onChunk): resolves to
-// '' unless a later reader joined; the chunks kept for such a reader are bytes
-// outside V8's heap meanwhile, joined only for one. As strings they outlived
-// the young generation (a listing's ~1 MB at 10,000 rules copied by it, then
-// left in the old one) and their join was 1 MB more there: the old generation
-// grew ~2 MB per listing, a full collection every few listings, in one.
+// readers in turn. `join` false (cleanup's apply): neither.
+// `signal` (`berth nat ls`, whose client may go away): the program is killed
+// when it aborts, and its run is not joined by later readers (they run their
+// own), so nothing of it is kept for one: a listing's copy of the save, kept as
+// bytes for a reader that might join, was ~1.1 MB of ArrayBuffers per listing
+// that only a full collection frees (scale bench: 1.1 -> 5.5 MB over five raw
+// listings; docs/architecture.md, "Helper memory").
+// `wantText` false (it has each chunk in onChunk): resolves to '' unless a
+// later reader joined; the chunks kept for such a reader are bytes outside
+// V8's heap meanwhile, joined only for one. As strings they outlived the young
+// generation (~1 MB at 10,000 rules copied by it, then left in the old one).
 export function streamIptablesSave(tool: 'iptables-save' | 'ip6tables-save', onChunk: (text: string) => void, signal?: AbortSignal, join = true, wantText = true): Promise<string> {
   const chunks: string[] = [];
   const bytes: Buffer[] = [];
-  if (!join) {
-    return runStreaming(tool, ['-c'], (c) => {
+  const own = () =>
+    runStreaming(tool, ['-c'], (c) => {
       if (wantText) chunks.push(c);
       onChunk(c);
     }, { signal }).then(() => chunks.join(''));
-  }
+  if (!join) return own();
   const gen = restoreCount(tool === 'iptables-save' ? 'ipv4' : 'ipv6');
   const r = running.get(tool);
   if (r && r.gen === gen) return joined(tool, gen, () => r.text).then((t) => (onChunk(t), t));
-  const kill = new AbortController();
-  let stopped = false;
-  signal?.addEventListener('abort', () => {
-    stopped = true;
-    if (!running.get(tool)?.joiners) kill.abort();
-  }, { once: true });
+  if (signal) return own();
   let entry: { joiners: number } | undefined;
   const text = joined(tool, gen, async () => {
     await runStreaming(tool, ['-c'], (c) => {
       if (wantText) chunks.push(c);
       else bytes.push(Buffer.from(c));
-      if (!stopped) onChunk(c);
-    }, { signal: kill.signal });
+      onChunk(c);
+    });
     return wantText ? chunks.join('') : entry?.joiners ? Buffer.concat(bytes).toString() : '';
   });
   entry = running.get(tool);
