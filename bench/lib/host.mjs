@@ -122,12 +122,13 @@ export async function createHost() {
     },
     async startHelper(connectHelper) {
       // BENCH_HELPER_NODE_FLAGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"): to see where the helper's time goes
+      // (BENCH_HELPER_STDOUT=1 with "--trace-gc": the helper's stdout, where V8 prints its collections)
       // after the helper's own Node flags, as every start of it gives them (a later flag wins:
       // "--max-semi-space-size=16" measures without the one set there)
       const { HELPER_ENV, HELPER_NODE_FLAGS } = await importTs("export { HELPER_ENV, HELPER_NODE_FLAGS } from './helper/src/helper-node-flags';");
       const flags = [...HELPER_NODE_FLAGS, ...(process.env.BENCH_HELPER_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
       helper = spawn('nsenter', [...enter, process.execPath, ...flags, BERTH, 'helper', '--foreground',
-        '--socket', socket, '--data-root', path.join(dir, 'data'), '--drift-interval', '3600000'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...HELPER_ENV, ...process.env } });
+        '--socket', socket, '--data-root', path.join(dir, 'data'), '--drift-interval', '3600000'], { stdio: ['ignore', process.env.BENCH_HELPER_STDOUT ? 'inherit' : 'ignore', 'inherit'], env: { ...HELPER_ENV, ...process.env } });
       // a helper on tens of thousands of rules reads them at start: on a loaded machine that
       // took more than 20 s, so it gets 90 s
       const until = Date.now() + 90_000;
