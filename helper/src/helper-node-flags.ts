@@ -55,7 +55,21 @@ export const HELPER_ENV: Readonly<Record<string, string>> = {
 // instead of up to 1.6x (the factor --max-old-space-size=1024 gives). A
 // reading of 10,000 rules allocates ~20 MB with ~40 MB live (the kept
 // readings), so the heap's high-water mark was set by the room V8 left.
-export const HELPER_V8_FLAGS: readonly string[] = ['--heap-growing-percent=15'];
+//
+// --interrupt-budget=1048576 (V8's default 132 KB): how much bytecode a
+// function runs between V8's looks at whether to optimise it. With the
+// default, a reading's hot loops were optimised on their first few hundred
+// rules' feedback and deoptimised again on later rules (nat-rows' ask/out,
+// the save parser), each round compiled anew on a worker thread. Measured on
+// the scale bench at 10,000 rules, quiet machine, command line then as set
+// here (bench/README.md, scale): helper start CPU 540-560 -> 390-410 ms; the
+// first `berth nat ls` listing, json 136-144 -> 112-117 ms (helper CPU
+// 120-130 -> 70-80), table 114-123 -> 96-105 ms; a table listing on a helper
+// idle 35 s 176-200 -> 148-161 ms (CPU 190-230 -> 120-140); the listings
+// after the same; cold host.inspect and cleanup.plan 2.5 -> 2.6-2.8x
+// iptables-save (+5-10 ms, within 10 ms CPU ticks). `--max-semi-space-size=2`
+// beside it: the idle listing 153 -> 147 ms, RSS the same (not taken).
+export const HELPER_V8_FLAGS: readonly string[] = ['--heap-growing-percent=15', '--interrupt-budget=1048576'];
 
 export function setHelperV8Flags(): void {
   for (const f of HELPER_V8_FLAGS) v8.setFlagsFromString(f);
