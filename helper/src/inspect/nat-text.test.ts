@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { tableLine, truncate } from '../../../src/shared/text-table';
 import { parseIptablesSave } from './iptables-parse';
-import { FIXED_WIDTHS, jsonLines, measuredWidths, rawLine, tableText } from './nat-text';
+import { FIXED_WIDTHS, jsonLines, measuredWidths, rawLine, TABLE_HEADERS, tableBytes, tableText } from './nat-text';
 
 const SAVE = `*nat
 [9:540] -A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER
@@ -48,6 +49,36 @@ describe('nat.text: the pieces of `berth nat ls`, written in the helper', () => 
     for (const l of lines.slice(1)) expect(l.slice(lines[0].indexOf('MAPPING') - 3).startsWith('   ')).toBe(true);
     expect(lines[2].indexOf('0.0.0.0:8080')).toBe(lines[0].indexOf('MAPPING'));
     expect(tableText([], FIXED_WIDTHS, true)).toMatch(/^TABLE {8}CHAIN {26}# {7}OWNER {22}PKTS {9}MAPPING \/ RULE$/);
+  });
+
+  it('table: each fixed-width line is tableLine of its cells cut to the widths, also where trimming or the chain cut is not plain', () => {
+    const w = FIXED_WIDTHS;
+    // the line as tableLine makes it from the cells (what the table was before it was written as one concatenation)
+    const ref = (r: (typeof rules)[number]) => {
+      const owner = r.ownerObject ? `${r.owner} (${r.ownerObject.name})` : r.owner;
+      const last = r.mapping || truncate(r.text.replace(/^-A \S+ /, ''), 80);
+      return tableLine([truncate(r.table, w[0]), truncate(r.chain, w[1]), String(r.position), truncate(owner, w[3]), String(r.packets), last], w);
+    };
+    const r0 = { ...rules[0], mapping: null };
+    const odd = [
+      ...rules,
+      { ...r0, text: '-A PREROUTING -j X   ' }, // the last cell ends in spaces: trimmed
+      { ...r0, text: '-A PREROUTING -j X\u00a0\u3000' }, // in Unicode's spaces
+      { ...r0, text: '-A PREROUTING ' }, // an empty last cell: the packets cell's padding trimmed too
+      { ...r0, text: '-A PREROUTING' }, // no space after the chain: the text whole
+      { ...r0, text: '-A PRE\tROUTING -j X' }, // a tab in the chain's place: the text whole
+      { ...r0, text: '-A PRE\u2028X -j X' }, // a Unicode line end there too
+      { ...r0, text: '-AX PREROUTING -j X' },
+      { ...r0, text: `-A PREROUTING ${'x'.repeat(79)}` }, // 79, 80 and 81 long: cut at 80
+      { ...r0, text: `-A PREROUTING ${'x'.repeat(80)}` },
+      { ...r0, text: `-A PREROUTING ${'x'.repeat(81)}` },
+      { ...r0, table: 't'.repeat(11), chain: 'c'.repeat(29), position: 123456, packets: 12345678901, ownerObject: { kind: 'container' as const, id: 'i', name: 'é'.repeat(30) } },
+      { ...r0, mapping: 'a -> b ' },
+    ];
+    const want = [tableLine(TABLE_HEADERS, w), ...odd.map(ref)].join('\n');
+    expect(tableText(odd, FIXED_WIDTHS, true)).toBe(want);
+    expect(Buffer.concat(tableBytes(odd, true)).toString()).toBe(`${want}\n`);
+    expect(tableText(odd, FIXED_WIDTHS, true).split('\n')[3 + rules.length]).toMatch(new RegExp(` ${r0.packets}$`)); // the empty cell's line ends at the packets
   });
 
   it('table: a longer cell is cut with "…" and keeps the columns; numbers are never cut', () => {

@@ -74,9 +74,18 @@ const RULE_WIDTH = 80;
 const ownerCell = (r: FirewallRule) => (r.ownerObject ? `${r.owner} (${r.ownerObject.name})` : r.owner);
 const lastCell = (r: FirewallRule, trunc: boolean) => {
   if (r.mapping) return r.mapping;
-  const rule = r.text.replace(/^-A \S+ /, '');
+  const rule = afterChain(r.text);
   return trunc ? truncate(rule, RULE_WIDTH) : rule;
 };
+// the rule's text after `-A CHAIN ` (as /^-A \S+ / would cut it), a slice of it: no match object
+function afterChain(t: string): string {
+  if (!t.startsWith('-A ')) return t;
+  let i = 3;
+  while (i < t.length && !isSpace(t.charCodeAt(i))) i++;
+  return i > 3 && t.charCodeAt(i) === 0x20 ? t.slice(i + 1) : t;
+}
+// what \s matches: ASCII's spaces, or one of Unicode's
+const isSpace = (c: number) => (c < 0x80 ? c === 0x20 || (c >= 0x09 && c <= 0x0d) : /\s/.test(String.fromCharCode(c)));
 
 const PKTS = 4; // the packets column
 // a rule's cells with FIXED_WIDTHS: cut to them
@@ -102,10 +111,43 @@ export function measuredWidths(rules: FirewallRule[]): number[] {
 // The table's lines for `rules`, the header first when `header`; `widths`
 // is FIXED_WIDTHS (cells cut to them) or measuredWidths (nothing cut).
 export function tableText(rules: FirewallRule[], widths: number[], header: boolean): string {
-  const lines = rules.map((r) => tableLine(widths === FIXED_WIDTHS ? fixedCells(r) : [r.table, r.chain, String(r.position), ownerCell(r), String(r.packets), lastCell(r, false)], widths));
+  if (widths === FIXED_WIDTHS) return fixedText(rules, header, false);
+  const lines = rules.map((r) => tableLine([r.table, r.chain, String(r.position), ownerCell(r), String(r.packets), lastCell(r, false)], widths));
   if (header) lines.unshift(tableLine(TABLE_HEADERS, widths));
   return lines.join('\n');
 }
+
+// The fixed-width table's lines, each ending in a newline when `ends`: one
+// string made by one join, each line a concatenation of its cells and
+// constant runs of spaces (PAD). tableLine's cells in an array, each padded
+// to a new string, the line joined and trimmed (a flat copy), then the text
+// with its newline (one more) was ~2.4 KB of V8's heap a rule, most of a
+// cold listing's scavenges (docs/architecture.md, "Helper memory").
+function fixedText(rules: FirewallRule[], header: boolean, ends: boolean): string {
+  const lines: string[] = [];
+  if (header) lines.push(FIXED_HEADER);
+  for (let i = 0; i < rules.length; i++) lines.push(fixedLine(rules[i]));
+  if (ends) lines.push('');
+  return lines.join('\n');
+}
+
+// PAD[n]: n spaces
+const PAD = Array.from({ length: 64 }, (_, n) => ' '.repeat(n));
+// c in a column `width` wide with the 3 spaces after it, as tableCell pads it
+const padded = (c: string, width: number) => {
+  const n = width + 3 - c.length;
+  return n <= 0 ? c : n < PAD.length ? c + PAD[n] : tableCell(c, width);
+};
+// tableLine(fixedCells(r), FIXED_WIDTHS): trimmed only when its last cell
+// ends in a space or is empty (trimming flattens the line: a copy)
+function fixedLine(r: FirewallRule): string {
+  const w = FIXED_WIDTHS;
+  const last = lastCell(r, true);
+  const line = padded(truncate(r.table, w[0]), w[0]) + padded(truncate(r.chain, w[1]), w[1]) + padded(String(r.position), w[2]) +
+    padded(truncate(ownerCell(r), w[3]), w[3]) + padded(String(r.packets), w[4]) + last;
+  return last.length && !isSpace(last.charCodeAt(last.length - 1)) ? line : line.trimEnd();
+}
+const FIXED_HEADER = tableLine(TABLE_HEADERS, FIXED_WIDTHS);
 
 // tableText with fixed widths as bytes to send in order, each line ending in
 // a newline; with `rows`, lines made before are taken from there (their
@@ -114,13 +156,13 @@ export function tableText(rules: FirewallRule[], widths: number[], header: boole
 export function tableBytes(rules: FirewallRule[], header: boolean, rows?: RowListing): Buffer[] {
   const asked = rows?.ask(rules, TABLE_LINE);
   const made = asked ? asked.made : rules;
-  const b = made.length || header ? Buffer.from(`${tableText(made, FIXED_WIDTHS, header)}\n`) : NO_BYTES;
+  const b = made.length || header ? Buffer.from(fixedText(made, header, true)) : NO_BYTES;
   if (!rows) return b.length ? [b] : [];
   // where each made line ends: none has a newline of its own but an nft
   // rule's text might (its rows are not kept then, and its piece not cut)
   const ends: number[] = [];
   for (let i = b.indexOf(0x0a); i >= 0; i = b.indexOf(0x0a, i + 1)) ends.push(i + 1);
-  if (ends.length !== made.length + (header ? 1 : 0)) return [Buffer.from(`${tableText(rules, FIXED_WIDTHS, header)}\n`)];
+  if (ends.length !== made.length + (header ? 1 : 0)) return [Buffer.from(fixedText(rules, header, true))];
   const head = header ? ends.shift()! : 0;
   return rows.out(asked!, b, head, ends, head);
 }
