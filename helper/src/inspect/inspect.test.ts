@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { HostRaw } from '../kernel/host-raw-types';
 import { buildHostInspect, parseRules } from './build';
-import { parseIptablesSave } from './iptables-parse';
+import { iptablesSaveParser, parseIptablesSave } from './iptables-parse';
 import { parseNftRuleset } from './nft-parse';
 import { ruleOwner } from './owner';
+import { RuleMemo } from './rule-memo';
 import { parseSs } from './sockets';
 import { splitWords } from './tokens';
 
@@ -47,6 +48,23 @@ describe('parseIptablesSave', () => {
     expect(read('-s 10.0.0.0/8\t-m comment --comment a\\ b "c d" -j X')).toEqual({ matches: { s: '10.0.0.0/8', m: 'comment', comment: 'a b c d' }, target: 'X', targetArgs: {} });
     expect(read('! -i "docker0" -m set --match-set "a b" dst -j RETURN')).toEqual({ matches: { '!i': 'docker0', m: 'set', 'match-set': 'a b dst' }, target: 'RETURN', targetArgs: {} });
     expect(read('-m tcp -m comment --comment "" -m udp -g Y --to ""')).toEqual({ matches: { m: 'tcp,comment,udp', comment: '' }, target: 'Y', targetArgs: { goto: 'true', to: '' } });
+  });
+
+  it('unquotes Latin-1, wider and long words alike, and a quoted word followed by others', () => {
+    const comment = (spec: string) => parseIptablesSave(`*filter\n-A X -m comment --comment ${spec} -j Y\n`, 'ipv4')[0].comment;
+    expect(comment('"é \\"ü\\"\\\\"')).toBe('é "ü"\\');
+    expect(comment('"é \\"ü\\" ✓"')).toBe('é "ü" ✓');
+    expect(comment(`"${'a\\"'.repeat(400)}"`)).toBe('a"'.repeat(400));
+    expect(comment('"a b" c "d"')).toBe('a b c d');
+    expect(comment('"a b"')).toBe('a b');
+  });
+
+  it('reads a line the same with a memo (the rule\'s own copy of its line, its spec read in it) as without', () => {
+    const save = fx('others.save') + fx('docker28.save');
+    const plain = parseIptablesSave(save, 'ipv4');
+    const parser = iptablesSaveParser('ipv4', undefined, new RuleMemo(), true);
+    const pieces = [...parser.push(save.slice(0, 1000)), ...parser.push(save.slice(1000)), ...parser.end()];
+    expect(pieces).toEqual(plain);
   });
 
   it('decodes IPv6 DNAT', () => {

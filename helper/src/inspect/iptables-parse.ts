@@ -1,9 +1,9 @@
 import type { BaseChain, FirewallRule } from '../../../src/shared/inspect';
 import { COLD_LINES } from '../../../src/shared/match-by-place';
 import { decodeNat } from './nat-decode';
-import { scanSave, type SaveLine } from '../kernel/save-lines';
+import { scanSaveAt, type SaveLineAt } from '../kernel/save-lines';
 import { Atoms } from './save-atoms';
-import { flat, ownText } from '../kernel/save-lines';
+import { flat, ownRange, ownText } from '../kernel/save-lines';
 import type { RuleMemo } from './rule-memo';
 
 export type Family = 'ipv4' | 'ipv6';
@@ -25,12 +25,12 @@ const priorityOf = (table: string, chain: string) =>
 // The built-in chains (those with a policy) go to `baseChains` when given.
 // `state`: where the text before this one ended (iptablesSaveParser); what
 // is kept from one line to the next is kept there from one piece to the next.
-export function parseIptablesSave(text: string, family: Family, baseChains?: BaseChain[], state: SaveState = newSaveState()): FirewallRule[] {
-  const rules: FirewallRule[] = [];
+// `rules`: where they go (a piece's rules after the ones before it).
+export function parseIptablesSave(text: string, family: Family, baseChains?: BaseChain[], state: SaveState = newSaveState(), rules: FirewallRule[] = []): FirewallRule[] {
   state.family = family;
   state.baseChains = baseChains;
   state.rules = rules;
-  state.table = scanSave(text, readSaveLine, state.table, state);
+  state.table = scanSaveAt(text, readSaveLine, state.table, state);
   state.rules = NO_RULES;
   state.baseChains = undefined;
   return rules;
@@ -39,8 +39,9 @@ const NO_RULES: FirewallRule[] = [];
 
 
 // One line of a save, into `st.rules` (a function made once, with its state passed:
-// scanSave says why).
-function readSaveLine(l: SaveLine, st: SaveState): void {
+// scanSave says why). A rule line is read where it stands (RuleAt): what the rule
+// keeps of it is cut out here, and nothing else.
+function readSaveLine(l: SaveLineAt, st: SaveState): void {
   const { family } = st;
   if (l.kind === 'chain') {
     const priority = priorityOf(l.table, l.chain);
@@ -98,10 +99,11 @@ function readSaveLine(l: SaveLine, st: SaveState): void {
     });
     return;
   }
-  const own = memo ? ownText(l.text) : l.text;
+  const own = memo ? ownRange(l.src, l.start, l.end) : l.src.slice(l.start, l.end);
   // the id in one piece (rule-memo.ts flat): a join of prefix and number is kept as
-  // two strings and a third made when the answer's JSON is written
-  const { matches, target, targetArgs } = st.specs.read(memo ? own.slice(own.length - l.spec.length) : l.spec);
+  // two strings and a third made when the answer's JSON is written; the spec read in
+  // place in the rule's text (values cut from it are slices of the rule's own copy)
+  const { matches, target, targetArgs } = st.specs.read(own, own.length - (l.end - l.specStart));
   const rule: FirewallRule = {
     id: flat(st.idPrefix + position),
     family,
@@ -171,7 +173,8 @@ export function iptablesSaveParser(family: Family, baseChains?: BaseChain[], mem
       const first = chunk.indexOf('\n');
       const rules = parseIptablesSave(rest + chunk.slice(0, first + 1), family, baseChains, state);
       rest = chunk.slice(nl + 1);
-      if (first < nl) for (const r of parseIptablesSave(chunk.slice(first + 1, nl + 1), family, baseChains, state)) rules.push(r);
+      // into the same array (a for-of over a second one, in V8's baseline code, made an object per rule)
+      if (first < nl) parseIptablesSave(chunk.slice(first + 1, nl + 1), family, baseChains, state, rules);
       return rules;
     },
     end(): FirewallRule[] {
@@ -210,9 +213,9 @@ class Words {
   constructor(public spec: string) {}
 
   // the words of another spec (one reader for the rules of a save)
-  reset(spec: string): void {
+  reset(spec: string, from = 0): void {
     this.spec = spec;
-    this.pos = 0;
+    this.pos = from;
     this.unquoted = null;
   }
 
@@ -258,8 +261,25 @@ class Words {
 }
 
 // splitWords' reading of the one word spec[s, e), in one flat string (a
-// string built by += is a tree of pieces, each kept as long as the rule)
+// string built by += is a tree of pieces, each kept as long as the rule): its
+// characters written to a reused buffer and read back as one string, the one
+// allocation (a CNI comment, `"dnat name: \"cni\" id: \"…\""`, cut in pieces
+// and joined was ~430 bytes of garbage per rule); a word with a character
+// beyond Latin-1 is joined from its pieces.
+let scratch = Buffer.allocUnsafe(512);
 function unquote(spec: string, s: number, e: number): string {
+  if (e - s > scratch.length) scratch = Buffer.allocUnsafe(e - s);
+  let n = 0;
+  for (let i = s; i < e; i++) {
+    let c = spec.charCodeAt(i);
+    if (c === 0x5c && i + 1 < spec.length) c = spec.charCodeAt(++i);
+    else if (c === 0x22) continue;
+    if (c > 0xff) return unquotePieces(spec, s, e);
+    scratch[n++] = c;
+  }
+  return scratch.toString('latin1', 0, n);
+}
+function unquotePieces(spec: string, s: number, e: number): string {
   const pieces: string[] = [];
   let from = s;
   for (let i = s; i < e; i++) {
@@ -301,15 +321,15 @@ class SpecReader {
 
   private out = new RuleOptions();
 
-  // the rule's options, in an object that is this reader's again at the next read
-  read(spec: string): RuleOptions {
+  // the rule's options (of `spec` from `from` on), in an object that is this reader's again at the next read
+  read(spec: string, from = 0): RuleOptions {
     const out = this.out;
     out.matches = {};
     out.targetArgs = NO_ARGS;
     out.target = '';
     out.inTarget = false;
     const w = this.w;
-    w.reset(spec);
+    w.reset(spec, from);
     let negate = false;
     let more = w.next();
     while (more) {
@@ -330,21 +350,23 @@ class SpecReader {
       }
       const name = word === null ? this.names.get(spec, spec.charCodeAt(w.start + 1) === 0x2d ? w.start + 2 : w.start + 1, w.end) : word.slice(word[1] === '-' ? 2 : 1);
       // the words up to the next option
-      let first = -1; // the value so far is spec[first, last) while parts is null
+      let first = -1; // the value so far is spec[first, last) while parts and one are null
       let last = -1;
+      let one: string | null = null; // a value of one word that is not plain (a quoted comment): no array
       let parts: string[] | null = null;
       while ((more = w.next()) && !w.isOption()) {
         if (parts) parts.push(w.text());
+        else if (one !== null) parts = [one, w.text()];
         else if (first < 0) {
           if (w.plain) first = w.start;
-          else parts = [w.text()];
+          else one = w.text();
         } else if (!w.plain || w.start !== last + 1 || spec.charCodeAt(last) !== 0x20) parts = [spec.slice(first, last), w.text()];
         last = w.end;
       }
       const unique = UNIQUE_VALUES.has(name);
       let value: string;
-      if (parts) {
-        value = parts.join(' ');
+      if (parts || one !== null) {
+        value = parts ? parts.join(' ') : (one as string);
         if (!unique) value = this.values.get(value, 0, value.length);
       } else if (first < 0) value = '';
       else value = unique ? spec.slice(first, last) : this.values.get(spec, first, last);

@@ -7,23 +7,60 @@ export type SaveLine =
   | { kind: 'chain'; table: string; chain: string; policy: string }
   | { kind: 'rule'; table: string; chain: string; text: string; spec: string; packets: number; bytes: number };
 
-// Calls `on` for each table header, chain declaration and rule, in order.
-// Comments, COMMIT and blank lines are skipped. No array of lines is built:
-// a 50,000-rule save is read in one pass over the string. A save read in
-// pieces (cut at line ends) passes each piece the table the last one ended in.
-// A rule line is read where it stands in `text` (docs/architecture.md,
-// "Reading iptables-save"): its counters as digits, its chain the string of
-// the rule before when it is the same, so it costs the strings it keeps
-// (text, spec) and not one per part; a line with white space around it, or
-// after its counters, is trimmed first (readLine), as it always was.
-//
+// Calls `on` for each table header, chain declaration and rule, in order
+// (each rule line as a SaveLine of its own: scanSaveAt without the cursor).
 // `ctx` is passed to `on` with each line: a reader that keeps its state there
 // passes a function made once, not a closure per call (V8 optimizes a closure
 // made per call for that closure: a reader called per piece of a save would
 // have its line handler compiled again for each reading).
 export function scanSave<C = undefined>(text: string, on: (line: SaveLine, ctx: C) => void, table = '', ctx?: C): string {
+  return scanSaveAt(text, lineOf, table, { on, ctx: ctx as C });
+}
+function lineOf<C>(l: SaveLineAt, w: { on: (line: SaveLine, ctx: C) => void; ctx: C }): void {
+  w.on(l instanceof RuleAt ? { kind: 'rule', table: l.table, chain: l.chain, text: l.text, spec: l.spec, packets: l.packets, bytes: l.bytes } : l, w.ctx);
+}
+
+// A rule line where it stands: its text is `src` from `start` to `end`, its spec
+// from `specStart` (`end` when it has none). One cursor per scan, moved from
+// line to line: valid only while `on` runs (a reader keeps what it cut out).
+export class RuleAt {
+  readonly kind = 'rule';
+  table = '';
+  chain = '';
+  src = '';
+  start = 0;
+  specStart = 0;
+  end = 0;
+  packets = 0;
+  bytes = 0;
+  get text(): string {
+    return this.src.slice(this.start, this.end);
+  }
+  get spec(): string {
+    return this.src.slice(this.specStart, this.end);
+  }
+}
+
+// What scanSaveAt gives: a table header or chain declaration, or the cursor at a rule line.
+export type SaveLineAt = Exclude<SaveLine, { kind: 'rule' }> | RuleAt;
+
+// scanSave's one pass, a rule line given as the scan's cursor (RuleAt), not as a
+// SaveLine with its text and spec cut out: a reader that copies the line
+// (ownText) or reads its spec in place cut them for nothing (an object and two
+// strings per rule, ~140 bytes, in every cold reading; docs/architecture.md,
+// "Reading iptables-save"). Comments, COMMIT and blank lines are skipped. No
+// array of lines is built: a 50,000-rule save is read in one pass over the
+// string. A save read in pieces (cut at line ends) passes each piece the table
+// the last one ended in. A rule line is read where it stands in `text`: its
+// counters as digits, its chain the string of the rule before when it is the
+// same, so it costs the strings a reader keeps and not one per part; a line
+// with white space around it, or after its counters, is trimmed first
+// (readLine), as it always was.
+export function scanSaveAt<C = undefined>(text: string, on: (line: SaveLineAt, ctx: C) => void, table = '', ctx?: C): string {
   let start = 0;
   let chain = '';
+  const at = new RuleAt();
+  at.src = text;
   while (start < text.length) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
@@ -45,7 +82,7 @@ export function scanSave<C = undefined>(text: string, on: (line: SaveLine, ctx: 
         b = close + 1;
         while (b < end && text.charCodeAt(b) === 0x20) b++;
         if (b < end && text.charCodeAt(b) !== 0x2d) {
-          table = readLine(text.slice(s, end).trim(), on, table, ctx as C);
+          table = readLine(text.slice(s, end).trim(), on, table, ctx as C, at);
           continue;
         }
       }
@@ -55,8 +92,16 @@ export function scanSave<C = undefined>(text: string, on: (line: SaveLine, ctx: 
       const chainEnd = sp < 0 ? end : sp;
       if (chainEnd === b + 3) continue;
       if (chainEnd - b - 3 !== chain.length || !text.startsWith(chain, b + 3)) chain = text.slice(b + 3, chainEnd);
-      on({ kind: 'rule', table, chain, text: text.slice(b, end), spec: sp < 0 ? '' : text.slice(sp + 1, end), packets, bytes }, ctx as C);
-    } else table = readLine(text.slice(s, end).trim(), on, table, ctx as C);
+      at.src = text;
+      at.table = table;
+      at.chain = chain;
+      at.start = b;
+      at.specStart = sp < 0 ? end : sp + 1;
+      at.end = end;
+      at.packets = packets;
+      at.bytes = bytes;
+      on(at, ctx as C);
+    } else table = readLine(text.slice(s, end).trim(), on, table, ctx as C, at);
   }
   return table;
 }
@@ -77,7 +122,7 @@ function counter(text: string, from: number, to: number): number {
 }
 
 // One trimmed line: a table header, a chain, a rule; returns the table after it.
-function readLine<C>(line: string, on: (line: SaveLine, ctx: C) => void, table: string, ctx: C): string {
+function readLine<C>(line: string, on: (line: SaveLineAt, ctx: C) => void, table: string, ctx: C, at: RuleAt): string {
   if (!line || line[0] === '#' || line === 'COMMIT') return table;
   const c = line[0];
   if (c === '*') {
@@ -105,7 +150,15 @@ function readLine<C>(line: string, on: (line: SaveLine, ctx: C) => void, table: 
     const sp = body.indexOf(' ', 3);
     const chain = sp < 0 ? body.slice(3) : body.slice(3, sp);
     if (!chain) return table;
-    on({ kind: 'rule', table, chain, text: body, spec: sp < 0 ? '' : body.slice(sp + 1), packets, bytes }, ctx);
+    at.src = body;
+    at.table = table;
+    at.chain = chain;
+    at.start = 0;
+    at.specStart = sp < 0 ? body.length : sp + 1;
+    at.end = body.length;
+    at.packets = packets;
+    at.bytes = bytes;
+    on(at, ctx);
   }
   return table;
 }
@@ -120,6 +173,9 @@ function readLine<C>(line: string, on: (line: SaveLine, ctx: C) => void, table: 
 // string of its length; a slice of a copy (' ' + s).slice(1), as before, cost
 // that copy and the slice besides, each of tens of thousands kept by the memo.
 export const ownText = (s: string): string => flat(s.slice(0, 1) + s.slice(1));
+// ownText(src.slice(start, end)), without that slice first
+export const ownRange = (src: string, start: number, end: number): string =>
+  end - start < 2 ? src.slice(start, end) : flat(src.slice(start, start + 1) + src.slice(start + 1, end));
 
 // `s` with its characters in one piece (see ownText). The number is stored where
 // the optimizing compiler cannot drop it: unused, it dropped the conversion, and
