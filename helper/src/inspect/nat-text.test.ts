@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { FirewallRule } from '../../../src/shared/inspect';
 import { tableLine, truncate } from '../../../src/shared/text-table';
 import { parseIptablesSave } from './iptables-parse';
 import { FIXED_WIDTHS, jsonLines, measuredWidths, rawLine, TABLE_HEADERS, tableBytes, tableText } from './nat-text';
@@ -54,13 +55,13 @@ describe('nat.text: the pieces of `berth nat ls`, written in the helper', () => 
   it('table: each fixed-width line is tableLine of its cells cut to the widths, also where trimming or the chain cut is not plain', () => {
     const w = FIXED_WIDTHS;
     // the line as tableLine makes it from the cells (what the table was before it was written as one concatenation)
-    const ref = (r: (typeof rules)[number]) => {
+    const ref = (r: FirewallRule) => {
       const owner = r.ownerObject ? `${r.owner} (${r.ownerObject.name})` : r.owner;
       const last = r.mapping || truncate(r.text.replace(/^-A \S+ /, ''), 80);
       return tableLine([truncate(r.table, w[0]), truncate(r.chain, w[1]), String(r.position), truncate(owner, w[3]), String(r.packets), last], w);
     };
     const r0 = { ...rules[0], mapping: null };
-    const odd = [
+    const odd: FirewallRule[] = [
       ...rules,
       { ...r0, text: '-A PREROUTING -j X   ' }, // the last cell ends in spaces: trimmed
       { ...r0, text: '-A PREROUTING -j X\u00a0\u3000' }, // in Unicode's spaces
@@ -74,10 +75,14 @@ describe('nat.text: the pieces of `berth nat ls`, written in the helper', () => 
       { ...r0, text: `-A PREROUTING ${'x'.repeat(81)}` },
       { ...r0, table: 't'.repeat(11), chain: 'c'.repeat(29), position: 123456, packets: 12345678901, ownerObject: { kind: 'container' as const, id: 'i', name: 'é'.repeat(30) } },
       { ...r0, mapping: 'a -> b ' },
+      { ...r0, chain: `${'c'.repeat(26)}😀x`, owner: 'podman' as const, ownerObject: { kind: 'network' as const, id: 'p', name: `${'n'.repeat(12)}😀😀` } }, // a pair cut in two by the cut
+      { ...r0, chain: `${'c'.repeat(27)}😀`, text: `-A PREROUTING ${'é'.repeat(78)}😀x` }, // the rule's cut splits a pair too
+      { ...r0, text: '-A PREROUTING -m comment --comment "two\nlines" -j X' }, // a newline of its own
+      { ...r0, mapping: '' }, // no mapping: the rule
     ];
     const want = [tableLine(TABLE_HEADERS, w), ...odd.map(ref)].join('\n');
     expect(tableText(odd, FIXED_WIDTHS, true)).toBe(want);
-    expect(Buffer.concat(tableBytes(odd, true)).toString()).toBe(`${want}\n`);
+    expect(Buffer.concat(tableBytes(odd, true))).toEqual(Buffer.from(`${want}\n`)); // bytes: a pair the cut split is U+FFFD there
     expect(tableText(odd, FIXED_WIDTHS, true).split('\n')[3 + rules.length]).toMatch(new RegExp(` ${r0.packets}$`)); // the empty cell's line ends at the packets
   });
 

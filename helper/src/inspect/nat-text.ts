@@ -1,6 +1,7 @@
 import type { FirewallRule } from '../../../src/shared/inspect';
 import { tableCell, tableLine, truncate } from '../../../src/shared/text-table';
 import type { LineFormat, RowListing } from './nat-rows';
+import { Utf8Writer } from './utf8-writer';
 
 // `berth nat ls`'s output, written in the helper a piece at a time as the
 // rules are read (nat.text, docs/architecture.md "How a request flows"): the
@@ -74,15 +75,15 @@ const RULE_WIDTH = 80;
 const ownerCell = (r: FirewallRule) => (r.ownerObject ? `${r.owner} (${r.ownerObject.name})` : r.owner);
 const lastCell = (r: FirewallRule, trunc: boolean) => {
   if (r.mapping) return r.mapping;
-  const rule = afterChain(r.text);
+  const rule = r.text.slice(afterChain(r.text));
   return trunc ? truncate(rule, RULE_WIDTH) : rule;
 };
-// the rule's text after `-A CHAIN ` (as /^-A \S+ / would cut it), a slice of it: no match object
-function afterChain(t: string): string {
-  if (!t.startsWith('-A ')) return t;
+// where the rule's text goes on after `-A CHAIN ` (as /^-A \S+ / would cut it), else 0
+function afterChain(t: string): number {
+  if (!t.startsWith('-A ')) return 0;
   let i = 3;
   while (i < t.length && !isSpace(t.charCodeAt(i))) i++;
-  return i > 3 && t.charCodeAt(i) === 0x20 ? t.slice(i + 1) : t;
+  return i > 3 && t.charCodeAt(i) === 0x20 ? i + 1 : 0;
 }
 // what \s matches: ASCII's spaces, or one of Unicode's
 const isSpace = (c: number) => (c < 0x80 ? c === 0x20 || (c >= 0x09 && c <= 0x0d) : /\s/.test(String.fromCharCode(c)));
@@ -117,37 +118,76 @@ export function tableText(rules: FirewallRule[], widths: number[], header: boole
   return lines.join('\n');
 }
 
-// The fixed-width table's lines, each ending in a newline when `ends`: one
-// string made by one join, each line a concatenation of its cells and
-// constant runs of spaces (PAD). tableLine's cells in an array, each padded
-// to a new string, the line joined and trimmed (a flat copy), then the text
-// with its newline (one more) was ~2.4 KB of V8's heap a rule, most of a
-// cold listing's scavenges (docs/architecture.md, "Helper memory").
+// The fixed-width table's lines, each ending in a newline when `ends`.
 function fixedText(rules: FirewallRule[], header: boolean, ends: boolean): string {
-  const lines: string[] = [];
-  if (header) lines.push(FIXED_HEADER);
-  for (let i = 0; i < rules.length; i++) lines.push(fixedLine(rules[i]));
+  const lines = rules.map((r) => tableLine(fixedCells(r), FIXED_WIDTHS));
+  if (header) lines.unshift(FIXED_HEADER);
   if (ends) lines.push('');
   return lines.join('\n');
 }
-
-// PAD[n]: n spaces
-const PAD = Array.from({ length: 64 }, (_, n) => ' '.repeat(n));
-// c in a column `width` wide with the 3 spaces after it, as tableCell pads it
-const padded = (c: string, width: number) => {
-  const n = width + 3 - c.length;
-  return n <= 0 ? c : n < PAD.length ? c + PAD[n] : tableCell(c, width);
-};
-// tableLine(fixedCells(r), FIXED_WIDTHS): trimmed only when its last cell
-// ends in a space or is empty (trimming flattens the line: a copy)
-function fixedLine(r: FirewallRule): string {
-  const w = FIXED_WIDTHS;
-  const last = lastCell(r, true);
-  const line = padded(truncate(r.table, w[0]), w[0]) + padded(truncate(r.chain, w[1]), w[1]) + padded(String(r.position), w[2]) +
-    padded(truncate(ownerCell(r), w[3]), w[3]) + padded(String(r.packets), w[4]) + last;
-  return last.length && !isSpace(last.charCodeAt(last.length - 1)) ? line : line.trimEnd();
-}
 const FIXED_HEADER = tableLine(TABLE_HEADERS, FIXED_WIDTHS);
+
+// The same lines as bytes, each ending in a newline, written in place
+// (utf8-writer.ts) from the rules' own strings: no cell, padding or line is
+// a string of its own. Cells in an array, each padded to a new string, the
+// line joined and trimmed (a flat copy), the text plus its newline (one more)
+// and then its bytes were ~2.4 KB of V8's heap a rule, most of a cold
+// listing's scavenges (docs/architecture.md, "Helper memory"). `ends`: where
+// each line ends, header included.
+const writer = new Utf8Writer();
+const ELLIPSIS = [0xe2, 0x80, 0xa6]; // "…" in UTF-8
+function fixedBytes(rules: FirewallRule[], header: boolean, ends: number[]): Buffer {
+  const out = writer;
+  const w = FIXED_WIDTHS;
+  out.newlines = 0;
+  if (header) {
+    out.room(3 * FIXED_HEADER.length + 1);
+    out.str(FIXED_HEADER);
+    out.byte(0x0a);
+    ends.push(out.pos);
+  }
+  for (const r of rules) {
+    const text = r.text;
+    const from = r.mapping ? 0 : afterChain(text);
+    const last = r.mapping || text; // the last cell: [from, its end), cut at RULE_WIDTH when it is the rule
+    const lastLen = last.length - from;
+    const owner = r.ownerObject ? ownerCell(r) : r.owner;
+    if (lastLen <= 0 || isSpace(last.charCodeAt(last.length - 1)) && (r.mapping || lastLen <= RULE_WIDTH)) {
+      // a line trimmed at its end: tableLine's way
+      const line = tableLine(fixedCells(r), w);
+      out.room(3 * line.length + 1);
+      out.str(line);
+    } else {
+      out.room(3 * (w[0] + w[1] + w[3] + RULE_WIDTH + last.length) + 200);
+      cell(out, r.table, w[0], true);
+      cell(out, r.chain, w[1], true);
+      cell(out, String(r.position), w[2], false);
+      cell(out, owner, w[3], true);
+      cell(out, String(r.packets), w[4], false);
+      if (r.mapping || lastLen <= RULE_WIDTH) out.str(last, from);
+      else cut(out, last, from, RULE_WIDTH);
+    }
+    out.byte(0x0a);
+    ends.push(out.pos);
+  }
+  return out.take();
+}
+// a cell, cut to `width` when `cuts` (a number never is: a longer one pushes
+// the rest of its line), padded as tableCell pads it
+function cell(out: Utf8Writer, s: string, width: number, cuts: boolean): void {
+  if (cuts && s.length > width) {
+    cut(out, s, 0, width);
+    out.spaces(3);
+  } else {
+    out.str(s);
+    out.spaces(width + 3 - s.length);
+  }
+}
+// s[from, ...) cut to n characters as truncate cuts it
+function cut(out: Utf8Writer, s: string, from: number, n: number): void {
+  out.str(s, from, from + n - 1);
+  for (const b of ELLIPSIS) out.byte(b);
+}
 
 // tableText with fixed widths as bytes to send in order, each line ending in
 // a newline; with `rows`, lines made before are taken from there (their
@@ -156,13 +196,12 @@ const FIXED_HEADER = tableLine(TABLE_HEADERS, FIXED_WIDTHS);
 export function tableBytes(rules: FirewallRule[], header: boolean, rows?: RowListing): Buffer[] {
   const asked = rows?.ask(rules, TABLE_LINE);
   const made = asked ? asked.made : rules;
-  const b = made.length || header ? Buffer.from(fixedText(made, header, true)) : NO_BYTES;
-  if (!rows) return b.length ? [b] : [];
-  // where each made line ends: none has a newline of its own but an nft
-  // rule's text might (its rows are not kept then, and its piece not cut)
   const ends: number[] = [];
-  for (let i = b.indexOf(0x0a); i >= 0; i = b.indexOf(0x0a, i + 1)) ends.push(i + 1);
-  if (ends.length !== made.length + (header ? 1 : 0)) return [Buffer.from(fixedText(rules, header, true))];
+  const b = made.length || header ? fixedBytes(made, header, ends) : NO_BYTES;
+  if (!rows) return b.length ? [b] : [];
+  // a line with a newline of its own (an nft rule's text might have one):
+  // its rows are not kept then, and its piece not cut
+  if (writer.newlines !== ends.length) return [fixedBytes(rules, header, [])];
   const head = header ? ends.shift()! : 0;
   return rows.out(asked!, b, head, ends, head);
 }
