@@ -65,6 +65,14 @@ describe('parseIptablesSave', () => {
     const parser = iptablesSaveParser('ipv4', undefined, new RuleMemo(), true);
     const pieces = [...parser.push(save.slice(0, 1000)), ...parser.push(save.slice(1000)), ...parser.end()];
     expect(pieces).toEqual(plain);
+    // lines and ids that are not ASCII (copied and made another way), long positions
+    const wide = `*filter\n${Array.from({ length: 12 }, (_, i) => `-A É${i % 2} -m comment --comment "${i === 5 ? '✓' : 'é'}" -j ACCEPT`).join('\n')}\n${'-A X -j Y\n'.repeat(11)}`;
+    const memo = iptablesSaveParser('ipv4', undefined, new RuleMemo(), true);
+    const read = [...memo.push(wide.slice(0, 200)), ...memo.push(wide.slice(200)), ...memo.end()];
+    expect(read).toEqual(parseIptablesSave(wide, 'ipv4'));
+    expect(read.map((r) => r.id).slice(10, 14)).toEqual(['ipv4/filter/É0/6', 'ipv4/filter/É1/6', 'ipv4/filter/X/1', 'ipv4/filter/X/2']);
+    expect(read.map((r) => r.id).slice(-2)).toEqual(['ipv4/filter/X/10', 'ipv4/filter/X/11']);
+    expect(read[5].comment).toBe('✓');
   });
 
   it('decodes IPv6 DNAT', () => {

@@ -3,7 +3,7 @@ import { COLD_LINES } from '../../../src/shared/match-by-place';
 import { decodeNat } from './nat-decode';
 import { scanSaveAt, type SaveLineAt } from '../kernel/save-lines';
 import { Atoms } from './save-atoms';
-import { flat, ownRange, ownText } from '../kernel/save-lines';
+import { flat, ownText, SaveBytes } from '../kernel/save-lines';
 import type { RuleMemo } from './rule-memo';
 
 export type Family = 'ipv4' | 'ipv6';
@@ -30,12 +30,39 @@ export function parseIptablesSave(text: string, family: Family, baseChains?: Bas
   state.family = family;
   state.baseChains = baseChains;
   state.rules = rules;
+  // with a memo every new line is copied: from the piece's bytes (SaveBytes)
+  if (state.memo) BYTES.load(text);
   state.table = scanSaveAt(text, readSaveLine, state.table, state);
+  BYTES.unload();
   state.rules = NO_RULES;
   state.baseChains = undefined;
   return rules;
 }
 const NO_RULES: FirewallRule[] = [];
+// one for every reading: a piece is read whole, synchronously, before the next (as SPECS)
+const BYTES = new SaveBytes();
+
+// A rule's id, `${prefix}${position}` as one flat string (rule-memo.ts flat says why)
+// made in one allocation: its characters written to a buffer (the prefix once per
+// chain) and read back, where a join made the number's string, the join and the
+// flat copy. A prefix that is not ASCII is joined and flattened.
+class Ids {
+  private buf = Buffer.allocUnsafe(256);
+  private prefix = '';
+  private n = -1; // the prefix's bytes in buf; -1: joined instead
+  id(prefix: string, position: number): string {
+    if (prefix !== this.prefix) {
+      this.prefix = prefix;
+      this.n = prefix.length <= 200 && Buffer.byteLength(prefix, 'utf8') === prefix.length ? this.buf.write(prefix, 0, 'latin1') : -1;
+    }
+    if (this.n < 0 || !(position >= 0 && position < 1e15) || position % 1 !== 0) return flat(prefix + position);
+    let end = this.n + 1;
+    for (let p = position; p >= 10; p = Math.floor(p / 10)) end++;
+    for (let i = end - 1, p = position; i >= this.n; i--, p = Math.floor(p / 10)) this.buf[i] = 0x30 + (p % 10);
+    return this.buf.toString('latin1', 0, end);
+  }
+}
+const IDS = new Ids();
 
 
 // One line of a save, into `st.rules` (a function made once, with its state passed:
@@ -99,13 +126,13 @@ function readSaveLine(l: SaveLineAt, st: SaveState): void {
     });
     return;
   }
-  const own = memo ? ownRange(l.src, l.start, l.end) : l.src.slice(l.start, l.end);
+  const own = memo ? BYTES.own(l.src, l.start, l.end) : l.src.slice(l.start, l.end);
   // the id in one piece (rule-memo.ts flat): a join of prefix and number is kept as
   // two strings and a third made when the answer's JSON is written; the spec read in
   // place in the rule's text (values cut from it are slices of the rule's own copy)
   const { matches, target, targetArgs } = st.specs.read(own, own.length - (l.end - l.specStart));
   const rule: FirewallRule = {
-    id: flat(st.idPrefix + position),
+    id: IDS.id(st.idPrefix, position),
     family,
     source: 'iptables',
     table,

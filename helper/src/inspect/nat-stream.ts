@@ -285,7 +285,8 @@ function ruleWriter(p: Params, emit: (text: string | Buffer | Buffer[]) => void,
 
   return {
     add(rules: FirewallRule[]) {
-      for (const r of rules) queue.push(r);
+      // by index: a for-of here, in V8's baseline code, made an iterator result per rule
+      for (let i = 0; i < rules.length; i++) queue.push(rules[i]);
       flush();
     },
     // the rest, once every rule is read: hairpins get their DNAT's owner

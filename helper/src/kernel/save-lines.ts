@@ -177,6 +177,32 @@ export const ownText = (s: string): string => flat(s.slice(0, 1) + s.slice(1));
 export const ownRange = (src: string, start: number, end: number): string =>
   end - start < 2 ? src.slice(start, end) : flat(src.slice(start, start + 1) + src.slice(start + 1, end));
 
+// A piece of a save as bytes, for a reader that copies most of its lines (a cold
+// reading): when the piece is ASCII (a character is then a byte), a line's own
+// copy is one string read from the bytes, exactly its size, where ownRange made a
+// slice, a join and the copy (~60 bytes of garbage a line, and the flattening).
+// The bytes are the piece's until the next load; a piece over MAX_BYTES, or not
+// ASCII, is copied by ownRange (the buffer stays the size of a pipe's piece).
+const MAX_BYTES = 256 * 1024;
+export class SaveBytes {
+  private buf = Buffer.allocUnsafe(0);
+  private src: string | null = null;
+  load(text: string): void {
+    this.src = null;
+    if (text.length > MAX_BYTES || Buffer.byteLength(text, 'utf8') !== text.length) return;
+    if (this.buf.length < text.length) this.buf = Buffer.allocUnsafe(Math.max(text.length, 32 * 1024));
+    this.buf.write(text, 0, text.length, 'latin1');
+    this.src = text;
+  }
+  // ownRange(src, start, end), from the bytes when `src` is the piece loaded
+  own(src: string, start: number, end: number): string {
+    return src === this.src ? this.buf.toString('latin1', start, end) : ownRange(src, start, end);
+  }
+  unload(): void {
+    this.src = null;
+  }
+}
+
 // `s` with its characters in one piece (see ownText). The number is stored where
 // the optimizing compiler cannot drop it: unused, it dropped the conversion, and
 // with it the flattening (a join then kept the slice of the save it was made of).
