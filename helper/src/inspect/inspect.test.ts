@@ -107,6 +107,19 @@ describe('owners', () => {
     expect(by('-A INPUT -p tcp').owner).toBe('unknown');
   });
 
+  it('gives rules with the same evidence one verdict, and an interface\'s from the links of the reading', () => {
+    const rules = parseIptablesSave('*filter\n-A FORWARD -j DOCKER-USER\n-A INPUT -j DOCKER-USER\n-A X -i br-0123456789ab -j ACCEPT\n-A X -p tcp\n-A Y -p udp\n', 'ipv4');
+    const [a, b, i, n1, n2] = rules.map((r) => ruleOwner(r, noLinks));
+    expect(a).toEqual({ owner: 'docker', evidence: 'jumps to DOCKER-USER' });
+    expect(b).toBe(a);
+    expect(n1).toEqual({ owner: 'unknown', evidence: 'no owner evidence' });
+    expect(n2).toBe(n1);
+    expect(i).toEqual({ owner: 'docker', evidence: 'interface br-0123456789ab (link name br-0123456789ab)' });
+    const alias = new Map([['br-0123456789ab', { owner: 'berth' as const, evidence: 'link alias berth:n1' }]]);
+    expect(ruleOwner(rules[2], alias)).toEqual({ owner: 'berth', evidence: 'interface br-0123456789ab (link alias berth:n1)' });
+    expect(ruleOwner(rules[2], noLinks)).toEqual(i);
+  });
+
   it('lets a berth: link alias win over br-<12hex> naming', () => {
     const [r] = parseIptablesSave('*nat\n-A POSTROUTING -s 10.1.0.0/24 ! -o br-0123456789ab -j MASQUERADE\n', 'ipv4');
     expect(ruleOwner(r, new Map()).owner).toBe('docker');

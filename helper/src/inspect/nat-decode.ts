@@ -1,4 +1,5 @@
 import type { FirewallRule } from '../../../src/shared/inspect';
+import { flat } from '../kernel/save-lines';
 
 type RuleCore = Pick<FirewallRule, 'matches' | 'target' | 'targetArgs' | 'family'>;
 
@@ -11,7 +12,14 @@ const hostPort = (addr: string, port: string, family: string) =>
 //   DNAT       "0.0.0.0:8080 -> 172.17.0.2:80/tcp"
 //   MASQUERADE "172.17.0.0/16 -> !docker0"  (source subnet -> out interface)
 //   SNAT       "172.17.0.0/16 -> 10.0.0.5 via !docker0"
+// The mapping in one piece (kernel/save-lines.ts flat): a rule keeps it, and the
+// joins it is made of were kept with it, each copied by the collector (~100 bytes
+// a DNAT) until the answer's writing flattened it anyway.
 export function decodeNat(r: RuleCore): string | null {
+  const m = decodeParts(r);
+  return m === null ? null : flat(m);
+}
+function decodeParts(r: RuleCore): string | null {
   const m = r.matches;
   const proto = m.p ?? m.protocol ?? '';
   if (r.target === 'DNAT') {

@@ -1,5 +1,6 @@
 import type { FirewallRule, Owner } from '../../../src/shared/inspect';
 import { isIptablesNftTable } from '../kernel/nft';
+import { flat } from '../kernel/save-lines';
 import { BERTH_NETNS_RE } from '../../../src/shared/netns-name';
 export { BERTH_NETNS_RE };
 
@@ -76,24 +77,63 @@ const COMMENT_PATTERNS: [RegExp, Owner][] = [
 
 // A rule's owner, strongest evidence first: Berth's comment tag, the chain
 // it lives in, the chain it jumps to, other engines' comments, then the
-// interfaces it matches.
+// interfaces it matches. A verdict is shared by the rules with the same
+// evidence (remembered per comment, jump target, user chain and interface, as
+// chainOwner per chain): a rule keeps its evidence, and one made per rule was
+// a join kept as long as the rule, and copied by the collector, in every cold
+// reading (verdicts are never changed).
 export function ruleOwner(r: Pick<FirewallRule, 'chain' | 'target' | 'comment' | 'matches'>, links: LinkOwners): Verdict {
-  if (r.comment && BERTH_COMMENT_RE.test(r.comment)) return v('berth', `comment ${r.comment}`);
-  if (USER_CHAINS.has(r.chain) && r.target !== 'RETURN') return v('unknown', `chain ${r.chain} holds the user's own rules`);
+  if (r.comment && BERTH_COMMENT_RE.test(r.comment)) return remembered(byComment, r.comment, 'berth', 'comment ');
+  if (USER_CHAINS.has(r.chain) && r.target !== 'RETURN') return remembered(byUserChain, r.chain, 'unknown', 'chain ', " holds the user's own rules");
   const own = chainOwner(r.chain);
   if (own) return own;
   const jump = chainOwner(r.target);
-  if (jump) return v(jump.owner, `jumps to ${r.target}`);
+  if (jump) return remembered(byJump, r.target, jump.owner, 'jumps to ');
   if (r.comment) {
-    for (const [re, owner] of COMMENT_PATTERNS) if (re.test(r.comment)) return v(owner, `comment ${r.comment}`);
+    for (const [re, owner] of COMMENT_PATTERNS) if (re.test(r.comment)) return remembered(byComment, r.comment, owner, 'comment ');
   }
   for (const key of ['i', '!i', 'o', '!o']) {
     const ifname = r.matches[key];
     if (!ifname) continue;
-    const known = links.get(ifname) ?? linkNameOwner(ifname.replace(/\+$/, ''), null);
-    if (known && known.owner !== 'system') return v(known.owner, `interface ${ifname} (${known.evidence})`);
+    const known = links.get(ifname) ?? namedOwner(ifname);
+    if (known && known.owner !== 'system') return byInterface(ifname, known);
   }
-  return v('unknown', 'no owner evidence');
+  return NO_EVIDENCE;
+}
+const NO_EVIDENCE = v('unknown', 'no owner evidence');
+
+// `${before}${key}${after}` as `owner`'s verdict, one per key (bounded: keys come from the host)
+const byComment = new Map<string, Verdict>();
+const byUserChain = new Map<string, Verdict>();
+const byJump = new Map<string, Verdict>();
+function remembered(known: Map<string, Verdict>, key: string, owner: Owner, before: string, after = ''): Verdict {
+  let verdict = known.get(key);
+  if (verdict === undefined || verdict.owner !== owner) {
+    if (known.size >= 4096) known.clear();
+    known.set(key, (verdict = v(owner, flat(before + key + after))));
+  }
+  return verdict;
+}
+
+// An interface match's verdict: by the link's (this reading's) verdict, else by its name
+const byName = new Map<string, Verdict | null>();
+function namedOwner(ifname: string): Verdict | null {
+  let known = byName.get(ifname);
+  if (known === undefined) {
+    known = linkNameOwner(ifname.replace(/\+$/, ''), null);
+    if (byName.size >= 4096) byName.clear();
+    byName.set(ifname, known);
+  }
+  return known;
+}
+const byIfname = new Map<string, { known: Verdict; verdict: Verdict }>();
+function byInterface(ifname: string, known: Verdict): Verdict {
+  let e = byIfname.get(ifname);
+  if (e === undefined || e.known.owner !== known.owner || e.known.evidence !== known.evidence) {
+    if (byIfname.size >= 4096) byIfname.clear();
+    byIfname.set(ifname, (e = { known, verdict: v(known.owner, flat(`interface ${ifname} (${known.evidence})`)) }));
+  }
+  return e.verdict;
 }
 
 export function nftTableOwner(family: string, name: string): Verdict {
