@@ -112,17 +112,16 @@ export function measuredWidths(rules: FirewallRule[]): number[] {
 // The table's lines for `rules`, the header first when `header`; `widths`
 // is FIXED_WIDTHS (cells cut to them) or measuredWidths (nothing cut).
 export function tableText(rules: FirewallRule[], widths: number[], header: boolean): string {
-  if (widths === FIXED_WIDTHS) return fixedText(rules, header, false);
+  if (widths === FIXED_WIDTHS) return fixedText(rules, header);
   const lines = rules.map((r) => tableLine([r.table, r.chain, String(r.position), ownerCell(r), String(r.packets), lastCell(r, false)], widths));
   if (header) lines.unshift(tableLine(TABLE_HEADERS, widths));
   return lines.join('\n');
 }
 
-// The fixed-width table's lines, each ending in a newline when `ends`.
-function fixedText(rules: FirewallRule[], header: boolean, ends: boolean): string {
+// The fixed-width table's lines.
+function fixedText(rules: FirewallRule[], header: boolean): string {
   const lines = rules.map((r) => tableLine(fixedCells(r), FIXED_WIDTHS));
   if (header) lines.unshift(FIXED_HEADER);
-  if (ends) lines.push('');
   return lines.join('\n');
 }
 const FIXED_HEADER = tableLine(TABLE_HEADERS, FIXED_WIDTHS);

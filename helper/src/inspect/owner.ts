@@ -102,38 +102,34 @@ export function ruleOwner(r: Pick<FirewallRule, 'chain' | 'target' | 'comment' |
 }
 const NO_EVIDENCE = v('unknown', 'no owner evidence');
 
-// `${before}${key}${after}` as `owner`'s verdict, one per key (bounded: keys come from the host)
+// The verdict memos' one way to remember: bounded, as their keys come from the host.
+const MEMO_KEYS = 4096;
+function remember<V>(memo: Map<string, V>, key: string, value: V): V {
+  if (memo.size >= MEMO_KEYS) memo.clear();
+  memo.set(key, value);
+  return value;
+}
+
+// `${before}${key}${after}` as `owner`'s verdict, one per key
 const byComment = new Map<string, Verdict>();
 const byUserChain = new Map<string, Verdict>();
 const byJump = new Map<string, Verdict>();
 function remembered(known: Map<string, Verdict>, key: string, owner: Owner, before: string, after = ''): Verdict {
-  let verdict = known.get(key);
-  if (verdict === undefined || verdict.owner !== owner) {
-    if (known.size >= 4096) known.clear();
-    known.set(key, (verdict = v(owner, flat(before + key + after))));
-  }
-  return verdict;
+  const verdict = known.get(key);
+  return verdict !== undefined && verdict.owner === owner ? verdict : remember(known, key, v(owner, flat(before + key + after)));
 }
 
 // An interface match's verdict: by the link's (this reading's) verdict, else by its name
 const byName = new Map<string, Verdict | null>();
 function namedOwner(ifname: string): Verdict | null {
-  let known = byName.get(ifname);
-  if (known === undefined) {
-    known = linkNameOwner(ifname.replace(/\+$/, ''), null);
-    if (byName.size >= 4096) byName.clear();
-    byName.set(ifname, known);
-  }
-  return known;
+  const known = byName.get(ifname);
+  return known !== undefined ? known : remember(byName, ifname, linkNameOwner(ifname.replace(/\+$/, ''), null));
 }
 const byIfname = new Map<string, { known: Verdict; verdict: Verdict }>();
 function byInterface(ifname: string, known: Verdict): Verdict {
-  let e = byIfname.get(ifname);
-  if (e === undefined || e.known.owner !== known.owner || e.known.evidence !== known.evidence) {
-    if (byIfname.size >= 4096) byIfname.clear();
-    byIfname.set(ifname, (e = { known, verdict: v(known.owner, flat(`interface ${ifname} (${known.evidence})`)) }));
-  }
-  return e.verdict;
+  const e = byIfname.get(ifname);
+  if (e !== undefined && e.known.owner === known.owner && e.known.evidence === known.evidence) return e.verdict;
+  return remember(byIfname, ifname, { known, verdict: v(known.owner, flat(`interface ${ifname} (${known.evidence})`)) }).verdict;
 }
 
 export function nftTableOwner(family: string, name: string): Verdict {

@@ -172,8 +172,9 @@ function readLine<C>(line: string, on: (line: SaveLineAt, ctx: C) => void, table
 // point at that string itself (a flattened join is not kept). So a line costs one
 // string of its length; a slice of a copy (' ' + s).slice(1), as before, cost
 // that copy and the slice besides, each of tens of thousands kept by the memo.
-export const ownText = (s: string): string => flat(s.slice(0, 1) + s.slice(1));
-// ownText(src.slice(start, end)), without that slice first
+export const ownText = (s: string): string => ownRange(s, 0, s.length);
+// ownText(src.slice(start, end)), without that slice first (a string under 2
+// characters is never a slice of another: V8 keeps those whole)
 export const ownRange = (src: string, start: number, end: number): string =>
   end - start < 2 ? src.slice(start, end) : flat(src.slice(start, start + 1) + src.slice(start + 1, end));
 
