@@ -98,6 +98,25 @@ describe('nat ls rows kept between listings (nat-rows.ts)', () => {
     expect(again[0].buffer).toBe(counted[0].buffer);
   });
 
+  it('table: a page whose lines are all kept is sent as views of their pieces, whatever the page before made', () => {
+    const many = () => read(`*nat\n${Array.from({ length: 300 }, (_, i) => `[${i}:${i * 60}] -A DOCKER ! -i docker0 -p tcp -m tcp --dport ${1000 + i} -j DNAT --to-destination 172.17.0.2:80`).join('\n')}\nCOMMIT\n`);
+    const cache = new RowCache();
+    const pages = (rules: FirewallRule[]) => {
+      const rows = cache.begin();
+      const out = cut(rules, 100).map((p, i) => tableBytes(p, i === 0, rows));
+      rows.end();
+      expect(Buffer.concat(out.flat()).toString()).toBe(fresh('table', rules));
+      return out;
+    };
+    const first = pages(many());
+    // the first page makes its header anew; the next ones made nothing: each is its kept piece, not made again
+    const again = pages(many());
+    for (const i of [1, 2]) {
+      expect(again[i]).toHaveLength(1);
+      expect(again[i][0].buffer).toBe(first[i][0].buffer);
+    }
+  });
+
   it('table: a kept line whose packets moved gets the new cell in place, whatever its length and the cells before it', () => {
     const cache = new RowCache();
     const odd = read().map((r, i) => (i === 2 ? { ...r, owner: 'docker' as const, ownerObject: { kind: 'container' as const, id: 'x', name: 'café-ünïcode-with-a-long-name' } } : r));

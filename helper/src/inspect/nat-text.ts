@@ -199,8 +199,10 @@ export function tableBytes(rules: FirewallRule[], header: boolean, rows?: RowLis
   const b = made.length || header ? fixedBytes(made, header, ends) : NO_BYTES;
   if (!rows) return b.length ? [b] : [];
   // a line with a newline of its own (an nft rule's text might have one):
-  // its rows are not kept then, and its piece not cut
-  if (writer.newlines !== ends.length) return [fixedBytes(rules, header, [])];
+  // its rows are not kept then, and its piece not cut (the count is the last
+  // fixedBytes call's: none made here, none to count; read stale, it sent
+  // every page whose lines were all kept to be made again, rows unused)
+  if (b !== NO_BYTES && writer.newlines !== ends.length) return [fixedBytes(rules, header, [])];
   const head = header ? ends.shift()! : 0;
   return rows.out(asked!, b, head, ends, head);
 }
