@@ -57,3 +57,16 @@ describe('streamNatText', () => {
     expect(await list(format, [SAVE])).toBe(whole);
   });
 });
+
+describe('the programs of a listing', () => {
+  it('iptables-save and ip6tables-save are asked for before nft and ip (the spawner starts them in that order)', async () => {
+    const order: string[] = [];
+    vi.mocked(streamIptablesSave).mockImplementation(async (tool) => (order.push(tool), ''));
+    vi.mocked(readFirewallRaw).mockImplementation(async (from) => {
+      order.push(from?.links ? 'ip' : 'nft');
+      return { links: [], iptables: { ipv4: null, ipv6: null }, nft: null, errors: [] };
+    });
+    await list('table', []);
+    expect(order).toEqual(['iptables-save', 'ip6tables-save', 'nft', 'ip']);
+  });
+});

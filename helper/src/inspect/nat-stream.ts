@@ -70,7 +70,6 @@ export async function streamNatText(p: Params, sink: NatSink): Promise<z.input<t
     pending = [];
     written = written.then(() => (sink.signal.aborted ? undefined : sink.write(piece)));
   };
-  const nftRead = readFirewallRaw({ ipv4: false, ipv6: false, nft: true, links: false });
   const out = copyOnly ? null : ruleWriter(p, emit, send, keep, errors);
   let matched = 0;
 
@@ -139,7 +138,7 @@ export async function streamNatText(p: Params, sink: NatSink): Promise<z.input<t
   // IPv4's save is handled as it comes; IPv6's pieces wait for it (the output's order)
   let ipv4Done = !!p.family && p.family !== 'ipv4';
   const held: (() => void)[] = [];
-  await Promise.all(SAVES.filter(([family]) => !p.family || p.family === family).map(async ([family, tool]) => {
+  const saves = Promise.all(SAVES.filter(([family]) => !p.family || p.family === family).map(async ([family, tool]) => {
     const r = reader(family);
     const inTurn = (f: () => void) => (family === 'ipv4' || ipv4Done ? f() : held.push(f));
     try {
@@ -153,6 +152,13 @@ export async function streamNatText(p: Params, sink: NatSink): Promise<z.input<t
       for (const f of held.splice(0)) f();
     }
   }));
+  // The other programs after the saves (asked for above, each up to its first
+  // await): the spawner starts programs one after another in the order asked,
+  // a fork and exec each, and iptables-save is the listing's longest (at
+  // 10,000 rules it started ~5 ms later behind nft and ip).
+  const nftRead = readFirewallRaw({ ipv4: false, ipv6: false, nft: true, links: false });
+  out?.readOwners();
+  await saves;
   const nftRaw = await nftRead;
   if (sink.signal.aborted) return { matched, errors }; // nobody to write the rest to
   errors.push(...nftRaw.errors);
@@ -218,14 +224,22 @@ function ruleWriter(p: Params, emit: (text: string | Buffer | Buffer[]) => void,
   let first = true; // table: the header is still to be written
   let matched = 0;
 
-  const ready = readFirewallRaw({ ipv4: false, ipv6: false, nft: false, links: true }).then((raw) => {
-    errors.push(...raw.errors);
-    links = linkOwnerMap(raw.links.map((l) => {
-      const v = linkNameOwner(l.ifname, l.ifalias ?? null);
-      return { name: l.ifname, owner: v?.owner ?? 'unknown', ownerEvidence: v?.evidence ?? '' } as const;
-    }));
-  });
-  const named = names ? Promise.resolve() : readEngineNames(nameErrors, ENGINES).then((n) => void (names = n));
+  // the links and the engines' names, read once `readOwners` is called (after the saves were asked for)
+  let reading: Promise<unknown> | null = null;
+  const readOwners = () => {
+    reading ??= Promise.all([
+      readFirewallRaw({ ipv4: false, ipv6: false, nft: false, links: true }).then((raw) => {
+        errors.push(...raw.errors);
+        links = linkOwnerMap(raw.links.map((l) => {
+          const v = linkNameOwner(l.ifname, l.ifalias ?? null);
+          return { name: l.ifname, owner: v?.owner ?? 'unknown', ownerEvidence: v?.evidence ?? '' } as const;
+        }));
+      }),
+      names ? undefined : readEngineNames(nameErrors, ENGINES).then((n) => void (names = n)),
+    ]);
+    void reading.then(flush);
+    return reading;
+  };
 
   // queue[i] owned by what it says (a kept rule whose owner comes out
   // otherwise now is replaced there by a copy that has it); the rule after
@@ -281,9 +295,8 @@ function ruleWriter(p: Params, emit: (text: string | Buffer | Buffer[]) => void,
     owned = 0;
     if (out.length) write(out, false);
   };
-  void Promise.all([ready, named]).then(flush);
-
   return {
+    readOwners,
     add(rules: FirewallRule[]) {
       // by index: a for-of here, in V8's baseline code, made an iterator result per rule
       for (let i = 0; i < rules.length; i++) queue.push(rules[i]);
@@ -291,7 +304,7 @@ function ruleWriter(p: Params, emit: (text: string | Buffer | Buffer[]) => void,
     },
     // the rest, once every rule is read: hairpins get their DNAT's owner
     async end(): Promise<number> {
-      await Promise.all([ready, named]);
+      await readOwners();
       flush();
       for (let i = owned + (blocked ? 1 : 0); i < queue.length; i++) own(i);
       // a hairpin gets its DNAT's owner in place: a kept one is copied first

@@ -69,6 +69,18 @@ describe('firewall readings already running are joined', () => {
   });
 });
 
+describe('the programs of a reading are asked for longest first', () => {
+  // the spawner starts them one after another in the order asked: iptables-save, the longest, goes first
+  it('readFirewallRaw asks for the saves before nft and ip', async () => {
+    const order: string[] = [];
+    runMock.mockImplementation(async (file) => (order.push(file), { stdout: '', stderr: '', exitCode: 0 }));
+    runJsonMock.mockImplementation(async (file) => (order.push(file), []));
+    await readFirewallRaw({ links: true, ipv4: true, ipv6: true, nft: true });
+    expect(order.slice(0, 2)).toEqual(['iptables-save', 'ip6tables-save']);
+    expect(order).toContain('ip');
+  });
+});
+
 describe('a listing that keeps no text of its own (berth nat ls)', () => {
   // iptables-save printing as the test feeds it, until it ends
   let feed: ((c: string) => void) | undefined;

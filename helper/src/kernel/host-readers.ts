@@ -234,11 +234,12 @@ const skipped = async <T>(v: T) => v;
 // Only the firewall, for the NAT views: cheaper than the whole host; readings already running are joined.
 export async function readFirewallRaw(from: FirewallSources = EVERY_SOURCE): Promise<Pick<HostRaw, 'iptables' | 'nft' | 'errors' | 'links'>> {
   const errors: string[] = [];
-  const [links, v4, v6, nft] = await Promise.all([
-    from.links ? attempt('ip link', errors, () => runJson<IpLinkJson[]>('ip', ['-json', '-details', 'link', 'show']), []) : skipped([]),
+  // the saves first, as readHostRaw asks for them
+  const [v4, v6, nft, links] = await Promise.all([
     from.ipv4 ? attempt('iptables-save', errors, () => iptablesSaveText('iptables-save', true), null) : skipped(null),
     from.ipv6 ? attempt('ip6tables-save', errors, () => iptablesSaveText('ip6tables-save', true), null) : skipped(null),
     from.nft ? attempt('nft', errors, () => nftRuleset(true), null) : skipped(null),
+    from.links ? attempt('ip link', errors, () => runJson<IpLinkJson[]>('ip', ['-json', '-details', 'link', 'show']), []) : skipped([]),
   ]);
   return { links, iptables: { ipv4: v4, ipv6: v6 }, nft, errors };
 }
