@@ -85,6 +85,13 @@ export class RowCache {
     return this.last.items.length;
   }
 
+  // how many kept rows have a line in this format
+  lines(format: 'json' | 'table'): number {
+    let n = 0;
+    for (const row of this.last.items) if ((format === 'json' ? row.asJson : row.asTable) !== null) n++;
+    return n;
+  }
+
   clear(): void {
     this.last = byId([]);
     if (this.timer) clearTimeout(this.timer);
@@ -333,8 +340,11 @@ export class RowListing {
     }
   }
 
-  // every rule was listed: this listing's rows are the ones kept
+  // every rule was listed (or, rows made ahead of a listing, those made so far):
+  // this listing's rows are the ones kept
   end(): void {
+    this.open = false;
     this.cache.replace(this.rows);
   }
+  open = true; // end() not called yet
 }

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { readFirewallRaw, streamIptablesSave } from '../kernel/host-readers';
-import { streamNatText } from './nat-stream';
+import { ruleMemo } from './host';
+import { keptRows, streamNatText } from './nat-stream';
 
 // `berth nat ls` writes while iptables-save prints: its output is the same
 // bytes however the save's text is cut into pieces (mid-line, mid-character,
@@ -68,5 +69,58 @@ describe('the programs of a listing', () => {
     });
     await list('table', []);
     expect(order).toEqual(['iptables-save', 'ip6tables-save', 'nft', 'ip']);
+  });
+});
+
+describe('rows made ahead of a format\'s first listing, from the rules the helper read last (prefill)', () => {
+  // 1,200 rules: a listing of fewer makes its rows as they come
+  const big = (counters = 0, changed = -1) => ['*nat', ':DOCKER - [0:0]',
+    ...Array.from({ length: 1200 }, (_, i) => `[${i + counters}:${(i + counters) * 64}] -A DOCKER ! -i docker0 -p tcp -m tcp --dport ${1024 + i} -j DNAT --to-destination 172.17.${i === changed ? 9 : 0}.${i % 250}:80`),
+    'COMMIT', ''].join('\n');
+  let gate: Promise<void> = Promise.resolve();
+  beforeEach(() => {
+    gate = Promise.resolve();
+    vi.mocked(streamIptablesSave).mockImplementation(async (tool, onChunk) => {
+      if (tool !== 'iptables-save') return '';
+      await gate; // iptables-save reading the kernel
+      for (const p of pieces) onChunk(p);
+      return '';
+    });
+  });
+  const fresh = async (format: 'json' | 'table', save: string) => {
+    ruleMemo.clear();
+    keptRows(format, true);
+    return list(format, [save]);
+  };
+  const ticks = async (n: number) => {
+    for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+  };
+
+  it.each(['json', 'table'] as const)('%s: made while the save is read, used, and the output is the same', async (format) => {
+    const other = format === 'json' ? 'table' : 'json';
+    for (const [what, now] of [['the same rules', big()], ['new counters and a changed rule', big(7, 600)]] as const) {
+      const expected = await fresh(format, now);
+      // the helper read big() last (a listing of the other format); none of this format's rows kept
+      await fresh(other, big());
+      expect(keptRows(format)).toBe(0);
+      let open!: () => void;
+      gate = new Promise((r) => (open = r));
+      const listing = list(format, [now]);
+      try {
+        await ticks(20);
+        expect(keptRows(format), what).toBe(1200); // made before the save printed its first line
+      } finally {
+        open();
+      }
+      expect(await listing, what).toBe(expected);
+    }
+  });
+
+  it('a save that prints before the rows are made: no further rows made, the output the same', async () => {
+    const expected = await fresh('json', big(3));
+    await fresh('table', big());
+    gate = Promise.resolve();
+    expect(await list('json', [big(3)])).toBe(expected);
+    expect(await list('json', [big(3)])).toBe(expected);
   });
 });

@@ -9,7 +9,7 @@ import { objectOfRule, readEngineNames, sameObject, type EngineNames } from './e
 import type { EngineSource } from './engines';
 import { iptablesSaveParser, type Family } from './iptables-parse';
 import { tableMatches } from './nat-query';
-import { RowCache } from './nat-rows';
+import { RowCache, type RowListing } from './nat-rows';
 import { jsonLines, measuredWidths, rawLine, tableBytes, tableText } from './nat-text';
 import { parseNftRuleset } from './nft-parse';
 import { linkNameOwner, ruleOwner, type LinkOwners } from './owner';
@@ -27,6 +27,10 @@ export interface NatSink {
 
 // Rules per piece of a --no-trunc table, written at the end: ~0.3 MB a piece.
 const PAGE = 2000;
+// Fewer rules than this are made as they come: making them ahead saves less than it risks
+const PREFILL_FROM = 1000;
+// Rules a page of them (~2 ms of the helper's CPU; the listing's first lines wait at most that)
+const PREFILL_PAGE = 250;
 // Characters of a save parsed at a time (reader)
 const SLICE = 16 * 1024;
 const NO_RULES: FirewallRule[] = [];
@@ -34,6 +38,11 @@ const SAVES: [Family, 'iptables-save' | 'ip6tables-save'][] = [['ipv4', 'iptable
 const ENGINES = new Set<string>(['docker', 'podman']);
 // the rows of the last listings (nat-rows.ts): one helper's listings share them
 const rowCache = new RowCache();
+// (tests) how many kept rows have a line in this format; `clear` drops them first
+export function keptRows(format: 'json' | 'table', clear = false): number {
+  if (clear) rowCache.clear();
+  return rowCache.lines(format);
+}
 
 // `berth nat ls` (nat.text, see NatTextParams): one new reading, written to
 // `sink` while iptables-save still prints. IPv6's save runs beside IPv4's and
@@ -158,6 +167,7 @@ export async function streamNatText(p: Params, sink: NatSink): Promise<z.input<t
   // 10,000 rules it started ~5 ms later behind nft and ip).
   const nftRead = readFirewallRaw({ ipv4: false, ipv6: false, nft: true, links: false });
   out?.readOwners();
+  out?.prefill();
   await saves;
   const nftRaw = await nftRead;
   if (sink.signal.aborted) return { matched, errors }; // nobody to write the rest to
@@ -255,7 +265,9 @@ function ruleWriter(p: Params, emit: (text: string | Buffer | Buffer[]) => void,
     if (r.target === 'DNAT') dnats.push(r);
     return r;
   };
+  let prefilling: RowListing | null = null; // rows being made ahead of this listing (`prefill`)
   const write = (rules: FirewallRule[], last: boolean) => {
+    if (prefilling?.open) prefilling.end(); // this listing's rows are found among them from now on
     const page: FirewallRule[] = [];
     for (let i = 0; i < rules.length; i++) {
       let r = rules[i];
@@ -296,6 +308,34 @@ function ruleWriter(p: Params, emit: (text: string | Buffer | Buffer[]) => void,
     if (out.length) write(out, false);
   };
   return {
+    // A format's first listing on a host the helper has read lately (its rules
+    // in ruleMemo): their rows in this format are made while the saves read the
+    // kernel (at 10,000 rules iptables-save prints its first line ~35 ms after
+    // it starts, the helper idle meanwhile), so the listing finds its rules'
+    // rows made, as a repeated one does (json: ~50 ms of the helper's CPU made
+    // as the lines came, the CLI waiting). A page at a time, and no further once
+    // the first rules are read (`write`): what was made by then is kept.
+    // Rows are made of the memo's rules as they were read: a row whose rule is
+    // no longer that (a new owner, engine object or line) is made again as the
+    // listing reaches it (nat-rows.ts `same`).
+    prefill() {
+      if (!rows) return;
+      const format = p.format === 'json' ? 'json' : 'table';
+      const rules = ruleMemo.rules();
+      if (rules.length < PREFILL_FROM || rowCache.lines(format) >= rules.length / 2) return;
+      const made = rowCache.begin();
+      let i = 0;
+      const page = () => {
+        if (!made.open) return;
+        const some = rules.slice(i, (i += PREFILL_PAGE));
+        if (format === 'json') jsonLines(some, made);
+        else tableBytes(some, false, made);
+        if (i < rules.length) setImmediate(page);
+        else made.end();
+      };
+      prefilling = made;
+      page();
+    },
     readOwners,
     add(rules: FirewallRule[]) {
       // by index: a for-of here, in V8's baseline code, made an iterator result per rule

@@ -73,6 +73,13 @@ export class RuleMemo {
     q.text = '';
     return i < 0 ? undefined : last.items[i];
   }
+  // the last reading's iptables rules, each family's in the order its save printed them
+  rules(): FirewallRule[] {
+    const all: FirewallRule[] = [];
+    for (const l of this.last.values()) for (const r of l.items) all.push(r);
+    return all;
+  }
+
   // The line `find` looks for, and its two tests made once: a reading calls `find` twice
   // per line (tens of thousands), and closures made per call were as many allocations.
   private readonly asked = new Asked();
