@@ -117,6 +117,19 @@ describe('nat ls rows kept between listings (nat-rows.ts)', () => {
     }
   });
 
+  it('covers: the kept rows are these rules\' in this format (sampled at their places), not a format listed before the host changed', () => {
+    const many = (port = 1000) => read(`*nat\n${Array.from({ length: 300 }, (_, i) => `[${i}:${i * 60}] -A DOCKER ! -i docker0 -p tcp -m tcp --dport ${port + i} -j DNAT --to-destination 172.17.0.2:80`).join('\n')}\nCOMMIT\n`);
+    const cache = new RowCache();
+    expect(cache.covers(many(), 'json')).toBe(false);
+    listed(cache, 'json', many(), 100);
+    expect(cache.covers(many(), 'json')).toBe(true);
+    expect(cache.covers(many().map((r) => ({ ...r, packets: r.packets + 5 })), 'json')).toBe(true); // counters are spliced in
+    expect(cache.covers(many(), 'table')).toBe(false);
+    expect(cache.covers(many(2000), 'json')).toBe(false); // every rule changed since
+    expect(cache.covers(many().map((r, i) => (i === 299 ? { ...r, owner: 'podman' as const } : r)), 'json')).toBe(false);
+    expect(cache.covers(many().slice(1), 'json')).toBe(false);
+  });
+
   it('table: a kept line whose packets moved gets the new cell in place, whatever its length and the cells before it', () => {
     const cache = new RowCache();
     const odd = read().map((r, i) => (i === 2 ? { ...r, owner: 'docker' as const, ownerObject: { kind: 'container' as const, id: 'x', name: 'café-ünïcode-with-a-long-name' } } : r));

@@ -32,6 +32,8 @@ import { firstByKey, MatchByPlace, positionOf } from '../../../src/shared/match-
 // JSON, ~1.5 MB of table) as bytes outside V8's heap and ~10,000 small
 // objects, dropped IDLE_MS after the last listing.
 const IDLE_MS = 30_000;
+// rows looked at by `covers`
+const SAMPLES = 16;
 
 // A row's line in one format: [start, end) of the piece of output it was
 // last written in, with its newline; the counters it shows, and where they
@@ -90,6 +92,22 @@ export class RowCache {
     let n = 0;
     for (const row of this.last.items) if ((format === 'json' ? row.asJson : row.asTable) !== null) n++;
     return n;
+  }
+
+  // Whether the kept rows are these rules' in this format, judged by SAMPLES of
+  // them spread over the list, each against the row at its place (a listing
+  // keeps its rows in the order the save printed the rules): rows of a format
+  // listed before the host changed are not (a count of rows with lines was
+  // taken for these and no rows were made ahead after such a change).
+  covers(rules: readonly FirewallRule[], format: 'json' | 'table'): boolean {
+    const rows = this.last.items;
+    if (rows.length !== rules.length) return false;
+    for (let s = 0; s < SAMPLES; s++) {
+      const k = Math.floor((s * (rules.length - 1)) / (SAMPLES - 1));
+      const row = rows[k];
+      if (!row || (format === 'json' ? row.asJson : row.asTable) === null || !same(row, rules[k])) return false;
+    }
+    return true;
   }
 
   clear(): void {

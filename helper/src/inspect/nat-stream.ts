@@ -322,7 +322,7 @@ function ruleWriter(p: Params, emit: (text: string | Buffer | Buffer[]) => void,
       if (!rows) return;
       const format = p.format === 'json' ? 'json' : 'table';
       const rules = ruleMemo.rules();
-      if (rules.length < PREFILL_FROM || rowCache.lines(format) >= rules.length / 2) return;
+      if (rules.length < PREFILL_FROM || rowCache.covers(rules, format)) return;
       const made = rowCache.begin();
       let i = 0;
       const page = () => {
