@@ -83,17 +83,28 @@ const COMMENT_PATTERNS: [RegExp, Owner][] = [
 // a join kept as long as the rule, and copied by the collector, in every cold
 // reading (verdicts are never changed).
 export function ruleOwner(r: Pick<FirewallRule, 'chain' | 'target' | 'comment' | 'matches'>, links: LinkOwners): Verdict {
-  if (r.comment && BERTH_COMMENT_RE.test(r.comment)) return remembered(byComment, r.comment, 'berth', 'comment ');
-  if (USER_CHAINS.has(r.chain) && r.target !== 'RETURN') return remembered(byUserChain, r.chain, 'unknown', 'chain ', " holds the user's own rules");
-  const own = chainOwner(r.chain);
+  return ownerBeforeInterfaces(r.chain, r.target, r.comment) ?? interfaceOwner(r.matches, links);
+}
+
+// What a rule's comment, chain and jump say of its owner (ruleOwner's steps
+// before its interfaces), else null: all a table listing on a cold helper
+// reads of most rules (lean-rule.ts).
+export function ownerBeforeInterfaces(chain: string, target: string, comment: string | null): Verdict | null {
+  if (comment && BERTH_COMMENT_RE.test(comment)) return remembered(byComment, comment, 'berth', 'comment ');
+  if (USER_CHAINS.has(chain) && target !== 'RETURN') return remembered(byUserChain, chain, 'unknown', 'chain ', " holds the user's own rules");
+  const own = chainOwner(chain);
   if (own) return own;
-  const jump = chainOwner(r.target);
-  if (jump) return remembered(byJump, r.target, jump.owner, 'jumps to ');
-  if (r.comment) {
-    for (const [re, owner] of COMMENT_PATTERNS) if (re.test(r.comment)) return remembered(byComment, r.comment, owner, 'comment ');
+  const jump = chainOwner(target);
+  if (jump) return remembered(byJump, target, jump.owner, 'jumps to ');
+  if (comment) {
+    for (const [re, owner] of COMMENT_PATTERNS) if (re.test(comment)) return remembered(byComment, comment, owner, 'comment ');
   }
+  return null;
+}
+
+function interfaceOwner(matches: Record<string, string>, links: LinkOwners): Verdict {
   for (const key of ['i', '!i', 'o', '!o']) {
-    const ifname = r.matches[key];
+    const ifname = matches[key];
     if (!ifname) continue;
     const known = links.get(ifname) ?? namedOwner(ifname);
     if (known && known.owner !== 'system') return byInterface(ifname, known);
