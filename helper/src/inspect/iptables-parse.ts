@@ -1,11 +1,13 @@
 import type { BaseChain, FirewallRule } from '../../../src/shared/inspect';
 import { COLD_LINES } from '../../../src/shared/match-by-place';
 import { decodeNat } from './nat-decode';
-import { scanSaveAt, type SaveLineAt } from '../kernel/save-lines';
+import { scanSaveAt, type RuleAt, type SaveLineAt } from '../kernel/save-lines';
 import { Atoms } from './save-atoms';
 import { flat, ownText, SaveBytes } from '../kernel/save-lines';
 import type { RuleMemo } from './rule-memo';
 import { isOption, optionAt, Words } from './spec-words';
+import { LeanReader, UNREAD } from './lean-rule';
+import { ownerBeforeInterfaces } from './owner';
 
 export type Family = 'ipv4' | 'ipv6';
 
@@ -27,7 +29,7 @@ export function parseIptablesSave(text: string, family: Family, baseChains?: Bas
   state.rules = rules;
   // with a memo every new line is copied: from the piece's bytes (SaveBytes)
   if (state.memo) BYTES.load(text);
-  state.table = scanSaveAt(text, readSaveLine, state.table, state);
+  state.table = scanSaveAt(text, state.lean ? readLeanLine : readSaveLine, state.table, state);
   BYTES.unload();
   state.rules = NO_RULES;
   state.baseChains = undefined;
@@ -64,35 +66,65 @@ const IDS = new Ids();
 // scanSave says why). A rule line is read where it stands (RuleAt): what the rule
 // keeps of it is cut out here, and nothing else.
 function readSaveLine(l: SaveLineAt, st: SaveState): void {
-  const { family } = st;
+  const position = placeOf(l, st);
+  if (position) readRule(l as RuleAt, st, position);
+}
+// readSaveLine with a LeanReader (SaveState.lean): a function of its own, so a lean
+// reading's rules never reach (and deoptimise) the full reading's compiled code
+function readLeanLine(l: SaveLineAt, st: SaveState): void {
+  const position = placeOf(l, st);
+  if (position && !leanRule(l as RuleAt, st, position)) readRule(l as RuleAt, st, position);
+}
+
+// A line's place: a built-in chain to `baseChains`; a rule's position in its chain
+// (and the chain's name and ids in `st`), else 0
+function placeOf(l: SaveLineAt, st: SaveState): number {
   if (l.kind === 'chain') {
     const priority = priorityOf(l.table, l.chain);
     if (st.baseChains && l.policy !== '-' && priority !== undefined)
       st.baseChains.push({
-        source: 'iptables', family, table: l.table, chain: l.chain, type: l.table === 'nat' ? 'nat' : 'filter',
+        source: 'iptables', family: st.family, table: l.table, chain: l.chain, type: l.table === 'nat' ? 'nat' : 'filter',
         hook: l.chain.toLowerCase(), priority, policy: l.policy === 'DROP' ? 'drop' : 'accept',
       });
-    return;
+    return 0;
   }
-  if (l.kind !== 'rule') return;
+  if (l.kind !== 'rule') return 0;
   const { table } = l;
-  // the last reading's rules (inspect/rule-memo.ts): a line it had is not parsed again
-  const { memo } = st;
   // iptables-save prints a chain's rules together: the Map (and its key
   // string) only when the chain changes, and the rules of one chain share
   // its name and the start of their ids (tens of thousands of rules are
   // kept while a reading is paged)
-  let position: number;
-  if (l.chain === st.lastChain && table === st.lastTable) position = ++st.lastPosition;
-  else {
-    if (st.lastChain !== '') st.positions.set(`${st.lastTable}/${st.lastChain}`, st.lastPosition);
-    position = (st.positions.get(`${table}/${l.chain}`) ?? 0) + 1;
-    // with a memo, the chain's name is its own string too (see ownText)
-    st.lastTable = table;
-    st.lastChain = memo ? ownText(l.chain) : l.chain;
-    st.lastPosition = position;
-    st.idPrefix = `${family}/${table}/${st.lastChain}/`;
-  }
+  if (l.chain === st.lastChain && table === st.lastTable) return ++st.lastPosition;
+  if (st.lastChain !== '') st.positions.set(`${st.lastTable}/${st.lastChain}`, st.lastPosition);
+  const position = (st.positions.get(`${table}/${l.chain}`) ?? 0) + 1;
+  // with a memo, the chain's name is its own string too (see ownText)
+  st.lastTable = table;
+  st.lastChain = st.memo ? ownText(l.chain) : l.chain;
+  st.lastPosition = position;
+  st.idPrefix = `${st.family}/${table}/${st.lastChain}/`;
+  return position;
+}
+
+// A rule its comment, chain or jump owns, read lean (lean-rule.ts) with that
+// verdict for its owner; false: it is read whole
+function leanRule(l: RuleAt, st: SaveState, position: number): boolean {
+  const lean = st.lean!;
+  if (!lean.read(l.src, l.specStart, l.end)) return false;
+  const chain = st.lastChain;
+  const v = ownerBeforeInterfaces(chain, lean.target, lean.comment);
+  if (!v) return false;
+  st.rules.push({
+    id: IDS.id(st.idPrefix, position), family: st.family, source: 'iptables', table: l.table, chain, position, text: l.src.slice(l.start, l.end),
+    matches: UNREAD, target: lean.target, targetArgs: UNREAD, packets: l.packets, bytes: l.bytes,
+    comment: lean.comment, owner: v.owner, ownerEvidence: v.evidence, mapping: null,
+  });
+  return true;
+}
+
+// A rule read whole: its line's options, or the last reading's rule of the same line
+function readRule(l: RuleAt, st: SaveState, position: number): void {
+  const { family, memo } = st;
+  const { table } = l;
   const chain = st.lastChain;
   // a reading whose first COLD_LINES lines the memo had fewer than 1 in 8 of is read as new
   // (cold): its other lines are not looked up either (src/shared/match-by-place.ts). Not
@@ -162,6 +194,7 @@ interface SaveState {
   // itself: for readers that change rules only through writableRule (build.ts classifyRules,
   // engine-names.ts nameEngineRules); for others it is a new object with what that line says
   reuse: boolean;
+  lean: LeanReader | null; // rules owned by their comment, chain or jump are read lean (lean-rule.ts)
   count: number; // rules so far
   found: number; // of them, lines the memo had
   // while a piece is read (parseIptablesSave): its family, where its rules and built-in chains go
@@ -169,8 +202,9 @@ interface SaveState {
   rules: FirewallRule[];
   baseChains: BaseChain[] | undefined;
 }
-export const newSaveState = (memo?: RuleMemo, reuse = true): SaveState => ({
-  table: '', positions: new Map(), lastTable: '', lastChain: '', lastPosition: 0, idPrefix: '', specs: SPECS, memo, reuse, count: 0, found: 0,
+export const newSaveState = (memo?: RuleMemo, reuse = true, lean = false): SaveState => ({
+  table: '', positions: new Map(), lastTable: '', lastChain: '', lastPosition: 0, idPrefix: '', specs: SPECS, memo, reuse,
+  lean: lean ? LEAN : null, count: 0, found: 0,
   family: 'ipv4', rules: NO_RULES, baseChains: undefined,
 });
 
@@ -178,9 +212,9 @@ export const newSaveState = (memo?: RuleMemo, reuse = true): SaveState => ({
 // while iptables-save still writes): `push` answers the rules of the lines
 // the pieces so far complete, `end` those of a last line with no newline.
 // `memo`: lines the last reading had are taken from it (inspect/rule-memo.ts); `reuseRules`:
-// see SaveState.reuse.
-export function iptablesSaveParser(family: Family, baseChains?: BaseChain[], memo?: RuleMemo, reuseRules = false) {
-  const state = newSaveState(memo, reuseRules);
+// see SaveState.reuse; `lean`: see SaveState.lean (its rules' matches are UNREAD).
+export function iptablesSaveParser(family: Family, baseChains?: BaseChain[], memo?: RuleMemo, reuseRules = false, lean = false) {
+  const state = newSaveState(memo, reuseRules, lean);
   let rest = '';
   return {
     push(chunk: string): FirewallRule[] {
@@ -347,6 +381,16 @@ class RuleOptions {
 // deoptimizations, every second reading at 10,000 rules). Readers of concurrent saves
 // share it: a spec is read whole, synchronously, before the next one.
 const SPECS = new SpecReader();
+// one for every reading, as SPECS
+const LEAN = new LeanReader();
+
+// A lean rule (lean-rule.ts) read whole: what its line says, as a rule read whole has it.
+export function readWhole(r: FirewallRule): FirewallRule {
+  const { matches, target, targetArgs } = SPECS.read(r.text, Math.min(4 + r.chain.length, r.text.length));
+  const whole: FirewallRule = { ...r, matches, target, targetArgs, comment: matches.comment ?? null };
+  whole.mapping = decodeNat(whole);
+  return whole;
+}
 
 // The rule's spec (what follows `-A CHAIN `), for -D / -I lines.
 export const ruleSpec = (r: Pick<FirewallRule, 'text' | 'chain'>) => r.text.slice(4 + r.chain.length);

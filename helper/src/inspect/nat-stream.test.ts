@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { readFirewallRaw, streamIptablesSave } from '../kernel/host-readers';
 import { ruleMemo } from './host';
+import { readEngineNames } from './engine-names';
 import { keptRows, streamNatText } from './nat-stream';
 
 // `berth nat ls` writes while iptables-save prints: its output is the same
@@ -29,10 +32,10 @@ beforeEach(() => {
   });
 });
 
-async function list(format: 'json' | 'table' | 'raw', cut: string[]): Promise<string> {
+async function list(format: 'json' | 'table' | 'raw', cut: string[], more: { owner?: 'docker' | 'kubernetes' | 'unknown'; noTrunc?: boolean } = {}): Promise<string> {
   pieces = cut;
   const out: Buffer[] = [];
-  await streamNatText({ format, noTrunc: false, stream: 's' }, { signal: new AbortController().signal, write: async (b) => void out.push(Buffer.concat(b)) });
+  await streamNatText({ format, noTrunc: false, stream: 's', ...more }, { signal: new AbortController().signal, write: async (b) => void out.push(Buffer.concat(b)) });
   return Buffer.concat(out).toString();
 }
 
@@ -56,6 +59,43 @@ describe('streamNatText', () => {
       expect(await list(format, cut)).toBe(whole);
     }
     expect(await list(format, [SAVE])).toBe(whole);
+  });
+});
+
+// A table (or raw --owner) listing on a helper that holds no reading reads its rules
+// lean (lean-rule.ts): the bytes a listing that read them whole writes, and no reading kept.
+describe('a listing on a helper that holds no reading', () => {
+  const fixture = (name: string) => readFileSync(path.join(__dirname, 'fixtures', name), 'utf8');
+  const saves = { tricky: fixture('tricky.save'), others: fixture('others.save'), docker28: fixture('docker28.save'), synthetic: SAVE };
+  // Docker's names: a lean rule Docker owns is read whole to be named (engine-names.ts objectOfRule)
+  const docker = new Map([['docker', {
+    byBridge: new Map([['docker0', { network: { kind: 'network', id: 'n0', name: 'bridge' }, containers: new Map([['172.17.0.2', { kind: 'container', id: 'c2', name: 'web' }]]) }]]),
+    byAddress: new Map([['172.17.0.3', { kind: 'container', id: 'c3', name: 'db' }]]),
+  }]]) as Awaited<ReturnType<typeof readEngineNames>>;
+  const cases = [
+    ['table', {}], ['table', { noTrunc: true }], ['raw', { owner: 'docker' }], ['raw', { owner: 'kubernetes' }], ['table', { owner: 'unknown' }],
+  ] as const;
+  it.each(Object.keys(saves))('%s: the same output as read whole, with and without engine names', async (name) => {
+    const save = saves[name as keyof typeof saves];
+    try {
+      for (const named of [false, true])
+        for (const [format, more] of cases) {
+          const what = `${format} ${JSON.stringify(more)}${named ? ' named' : ''}`;
+          vi.mocked(readEngineNames).mockResolvedValue(named ? docker : new Map());
+          // read whole: the helper read this host lately (a json listing, whose rules the memo keeps)
+          ruleMemo.clear();
+          await list('json', [save]);
+          expect(ruleMemo.size).toBeGreaterThan(0);
+          const whole = await list(format, [save], more);
+          ruleMemo.clear();
+          const lean = await list(format, [save], more);
+          expect(lean, what).toBe(whole);
+          expect(ruleMemo.size, what).toBe(0); // a lean listing keeps no reading
+          if (named && name === 'docker28' && format === 'table' && !('owner' in more)) expect(lean).toContain('docker (web)');
+        }
+    } finally {
+      vi.mocked(readEngineNames).mockResolvedValue(new Map());
+    }
   });
 });
 
@@ -97,11 +137,11 @@ describe('rows made ahead of a format\'s first listing, from the rules the helpe
   };
 
   it.each(['json', 'table'] as const)('%s: made while the save is read, used, and the output is the same', async (format) => {
-    const other = format === 'json' ? 'table' : 'json';
     for (const [what, now] of [['the same rules', big()], ['new counters and a changed rule', big(7, 600)]] as const) {
       const expected = await fresh(format, now);
-      // the helper read big() last (a listing of the other format); none of this format's rows kept
-      await fresh(other, big());
+      // the helper read big() last (a json listing); no rows kept
+      await fresh('json', big());
+      keptRows(format, true);
       expect(keptRows(format)).toBe(0);
       let open!: () => void;
       gate = new Promise((r) => (open = r));
@@ -118,7 +158,9 @@ describe('rows made ahead of a format\'s first listing, from the rules the helpe
 
   it('a save that prints before the rows are made: no further rows made, the output the same', async () => {
     const expected = await fresh('json', big(3));
-    await fresh('table', big());
+    // the helper read big() last; no rows kept
+    await fresh('json', big());
+    keptRows('json', true);
     gate = Promise.resolve();
     expect(await list('json', [big(3)])).toBe(expected);
     expect(await list('json', [big(3)])).toBe(expected);

@@ -7,7 +7,8 @@ import { ruleMemo } from './host';
 import { sameRule, writableRule } from './rule-memo';
 import { objectOfRule, readEngineNames, sameObject, type EngineNames } from './engine-names';
 import type { EngineSource } from './engines';
-import { iptablesSaveParser, type Family } from './iptables-parse';
+import { iptablesSaveParser, readWhole, type Family } from './iptables-parse';
+import { UNREAD } from './lean-rule';
 import { tableMatches } from './nat-query';
 import { RowCache, type RowListing } from './nat-rows';
 import { jsonLines, measuredWidths, rawLine, tableBytes, tableText } from './nat-text';
@@ -51,6 +52,8 @@ export function keptRows(format: 'json' | 'table', clear = false): number {
 // - raw with --owner, json, table: rules parsed, owned and written as they
 //   come, except from the first hairpin MASQUERADE on, whose owner is its
 //   DNAT's (further on): from there the output waits for the end of the save;
+//   a table or raw --owner on a helper that holds no reading (its memo dropped
+//   after idle) reads most rules lean: target and comment only (lean-rule.ts);
 // - table with --no-trunc: written at the end (its columns are as wide as
 //   its widest cell; without it they have fixed widths, nat-text.ts).
 export async function streamNatText(p: Params, sink: NatSink): Promise<z.input<typeof NatTextResult>> {
@@ -79,7 +82,12 @@ export async function streamNatText(p: Params, sink: NatSink): Promise<z.input<t
     pending = [];
     written = written.then(() => (sink.signal.aborted ? undefined : sink.write(piece)));
   };
-  const out = copyOnly ? null : ruleWriter(p, emit, send, keep, errors);
+  // A table (or raw --owner) on a helper that holds no reading: its rules read lean
+  // (lean-rule.ts), and the memo left empty (a lean rule is no reading's: the next
+  // listing on this helper is lean too, or reads whole what a json listing or
+  // the GUI reads)
+  const lean = (p.format === 'table' || (p.format === 'raw' && !!p.owner)) && ruleMemo.size === 0;
+  const out = copyOnly ? null : ruleWriter(p, emit, send, keep, errors, lean);
   let matched = 0;
 
   // one save's pieces: copied out (raw) or parsed; each piece cut at its last line end
@@ -88,7 +96,7 @@ export async function streamNatText(p: Params, sink: NatSink): Promise<z.input<t
       // lines the last whole reading had are not parsed again, and a line
       // unchanged at its place is the last reading's (frozen) rule itself
       // (inspect/rule-memo.ts): ruleWriter changes a rule through writableRule only
-      const parser = iptablesSaveParser(family, undefined, ruleMemo, true);
+      const parser = lean ? iptablesSaveParser(family, undefined, undefined, true, true) : iptablesSaveParser(family, undefined, ruleMemo, true);
       // a pipe's piece (up to 64 KB) parsed and written a slice at a time:
       // while V8's young generation fills, a slice's rules and their output
       // are what is alive and copied, not a whole piece's (json at 10,000
@@ -200,14 +208,16 @@ function copyLine(l: SaveLine, st: CopyState): void {
 // Parsed rules in, output out: each rule owned by the links (ip link, read
 // beside the saves), named by its engine's API (json and table), kept or not
 // by the filters, and written as soon as nothing before it waits.
-function ruleWriter(p: Params, emit: (text: string | Buffer | Buffer[]) => void, send: () => void, keep: (table: string, family: string) => boolean, errors: string[]) {
+function ruleWriter(p: Params, emit: (text: string | Buffer | Buffer[]) => void, send: () => void, keep: (table: string, family: string) => boolean, errors: string[], lean: boolean) {
   const queue: FirewallRule[] = []; // read, not yet written, in order
   const dnats: FirewallRule[] = []; // what a hairpin's owner comes from
   const kept: FirewallRule[] = []; // table with --no-trunc: every match, written at the end
   const measured = p.format === 'table' && p.noTrunc;
-  const rows = p.format === 'json' || (p.format === 'table' && !measured) ? rowCache.begin() : undefined;
+  // (a lean listing's rows are not kept: its next listing is lean too, and a table's formatting
+  // is a fifth of a lean listing's CPU)
+  const rows = !lean && (p.format === 'json' || (p.format === 'table' && !measured)) ? rowCache.begin() : undefined;
   // json and table of both families: every rule, owned and named, for the next reading to start from (rule-memo.ts)
-  const read: FirewallRule[] | null = p.format === 'raw' || p.family ? null : [];
+  const read: FirewallRule[] | null = lean || p.format === 'raw' || p.family ? null : [];
   // A rule the same in every field as the memo's is kept as the memo's object
   // as soon as it is written (as settle would at the end): the new object then
   // dies young, while one kept to the end outlived V8's young generation and
@@ -272,8 +282,10 @@ function ruleWriter(p: Params, emit: (text: string | Buffer | Buffer[]) => void,
     for (let i = 0; i < rules.length; i++) {
       let r = rules[i];
       if (ENGINES.has(r.owner)) engineOwners.add(r.owner);
-      // its engine's object (as engine-names.ts nameEngineRules names a reading's rules)
+      // its engine's object (as engine-names.ts nameEngineRules names a reading's rules),
+      // read from its matches: a lean rule is read whole first
       const n = names!.get(r.owner as EngineSource);
+      if (n && r.matches === UNREAD) r = rules[i] = readWhole(r);
       const o = n ? objectOfRule(r, n) : undefined;
       if (o === undefined ? 'ownerObject' in r : !('ownerObject' in r) || !sameObject(r.ownerObject ?? null, o)) {
         r = writableRule(rules, i);
