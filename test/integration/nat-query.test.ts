@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FirewallRule } from '../../src/shared/inspect';
 import { connectHelper } from '../../helper/src/client/unix-client';
 import { TestHost } from './harness';
+import { FIXED_WIDTHS, measuredWidths, rawLine, tableText } from '../../helper/src/inspect/nat-text';
 
 // nat.query and `berth nat ls` against the real kernel holding a large
 // planted ruleset: paged or streamed, they return exactly the rules
@@ -149,5 +150,33 @@ describe('nat.query and nat ls at scale, against iptables-save and nft', () => {
     }
     const raw = (await h.berthOk(['nat', 'ls', '--format', 'raw', '--table', 'filter'])).trimEnd().split('\n');
     expect(raw).toEqual((await saved()).filter((w) => w.key.startsWith('filter\t')).map((w) => `*${w.key.replace('\t', ' ')}`));
+  });
+});
+
+// A helper keeps no reading of more than 16,384 rules (inspect/rule-memo.ts MAX_RULES), as
+// none 30 s after its last: its table and raw --owner listings read most rules lean
+// (inspect/lean-rule.ts). What they print is what the same rules read whole say (json).
+describe('berth nat ls on a host with more rules than the helper keeps (read lean)', () => {
+  const M = 17_000;
+  let h: TestHost;
+  beforeAll(async () => {
+    h = await TestHost.create();
+    const restore = await h.sh(['iptables-restore', '-c'], { input: plantedRules(M), timeoutMs: 120_000 });
+    if (restore.code !== 0) throw new Error(`iptables-restore: ${restore.stderr}`);
+    await h.startHelper(['--drift-interval', '3600000']);
+  });
+  afterAll(async () => {
+    await h?.destroy();
+  });
+
+  it('the table, --no-trunc and raw --owner print what the json listing says of every rule', async () => {
+    const json = (await h.berthOk(['nat', 'ls', '--format', 'json'])).trimEnd().split('\n').map((l) => JSON.parse(l) as FirewallRule);
+    expect(json.length).toBeGreaterThan(M);
+    expect((await h.berthOk(['nat', 'ls'])).trimEnd()).toBe(tableText(json, FIXED_WIDTHS, true));
+    expect((await h.berthOk(['nat', 'ls', '--no-trunc'])).trimEnd()).toBe(tableText(json, measuredWidths(json), true));
+    for (const owner of ['docker', 'kubernetes', 'unknown'] as const) {
+      const raw = (await h.berthOk(['nat', 'ls', '--format', 'raw', '--owner', owner])).trimEnd().split('\n').filter(Boolean);
+      expect(raw, owner).toEqual(json.filter((r) => r.owner === owner).map(rawLine));
+    }
   });
 });
