@@ -29,7 +29,7 @@ export function parseIptablesSave(text: string, family: Family, baseChains?: Bas
   state.rules = rules;
   // with a memo every new line is copied: from the piece's bytes (SaveBytes)
   if (state.memo) BYTES.load(text);
-  state.table = scanSaveAt(text, state.lean ? readLeanLine : readSaveLine, state.table, state);
+  state.table = scanSaveAt(text, readSaveLine, state.table, state);
   BYTES.unload();
   state.rules = NO_RULES;
   state.baseChains = undefined;
@@ -67,13 +67,7 @@ const IDS = new Ids();
 // keeps of it is cut out here, and nothing else.
 function readSaveLine(l: SaveLineAt, st: SaveState): void {
   const position = placeOf(l, st);
-  if (position) readRule(l as RuleAt, st, position);
-}
-// readSaveLine with a LeanReader (SaveState.lean): a function of its own, so a lean
-// reading's rules never reach (and deoptimise) the full reading's compiled code
-function readLeanLine(l: SaveLineAt, st: SaveState): void {
-  const position = placeOf(l, st);
-  if (position && !leanRule(l as RuleAt, st, position)) readRule(l as RuleAt, st, position);
+  if (position && !(st.lean && leanRule(l as RuleAt, st, position))) readRule(l as RuleAt, st, position);
 }
 
 // A line's place: a built-in chain to `baseChains`; a rule's position in its chain

@@ -96,7 +96,7 @@ export async function streamNatText(p: Params, sink: NatSink): Promise<z.input<t
       // lines the last whole reading had are not parsed again, and a line
       // unchanged at its place is the last reading's (frozen) rule itself
       // (inspect/rule-memo.ts): ruleWriter changes a rule through writableRule only
-      const parser = lean ? iptablesSaveParser(family, undefined, undefined, true, true) : iptablesSaveParser(family, undefined, ruleMemo, true);
+      const parser = iptablesSaveParser(family, undefined, lean ? undefined : ruleMemo, true, lean);
       // a pipe's piece (up to 64 KB) parsed and written a slice at a time:
       // while V8's young generation fills, a slice's rules and their output
       // are what is alive and copied, not a whole piece's (json at 10,000
