@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { envList, parseCommandArgs, requireArgs } from './args';
 import { UsageError, type Command } from './command';
 import { allCommands } from './commands';
-import { commandHelp, groupHelp, topHelp } from './help';
+import { commandHelp, GROUPS, groupHelp, topHelp } from './help';
 
 const COMMANDS = await allCommands();
 
@@ -16,6 +16,14 @@ describe('one declaration per verb', () => {
       for (const e of c.examples) expect(e.startsWith('berth ') || e.startsWith('sudo berth '), e).toBe(true);
       for (const [k, o] of Object.entries(c.options ?? {})) expect(o.description, `${c.name} --${k}`).toMatch(/\w/);
     }
+  });
+
+  it('every group of verbs has a summary line, and no summary names a group that has none', () => {
+    const groups = [...new Set(COMMANDS.filter((c) => c.name.includes(' ')).map((c) => c.name.split(' ')[0]))];
+    for (const g of groups) expect(GROUPS[g], g).toMatch(/\w/);
+    expect(Object.keys(GROUPS).sort()).toEqual(groups.sort());
+    const top = topHelp(COMMANDS, '1.0').split('\n');
+    for (const g of groups) expect(top.find((l) => l.startsWith(`  ${g} `))?.slice(2 + g.length).trim(), g).toBe(GROUPS[g]);
   });
 
   it("help is generated from it, in Docker's layout", () => {

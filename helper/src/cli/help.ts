@@ -3,7 +3,8 @@ import { GLOBAL_OPTIONS, type Command, type OptionSpec } from './command';
 
 // Help text, generated from the verbs' declarations in Docker's layout.
 
-// What the groups of verbs manage (`berth network`, `berth nat`, ...).
+// What the groups of verbs manage (`berth network`, `berth nat`, ...): one
+// for every group (args.test.ts checks each group of the verbs has its line).
 export const GROUPS: Record<string, string> = {
   network: 'Manage networks',
   container: 'Manage containers',
@@ -11,6 +12,8 @@ export const GROUPS: Record<string, string> = {
   nat: "Read the host's firewall rules",
   host: 'Look at the whole host',
   cleanup: 'Find and remove stale rules, links and namespaces',
+  helper: 'Run the privileged helper (root), see whether it runs, stop it',
+  system: 'Manage Berth on this host',
 };
 
 const words = (c: Command) => c.name.split(' ');
