@@ -26,6 +26,21 @@ describe('one declaration per verb', () => {
     for (const g of groups) expect(top.find((l) => l.startsWith(`  ${g} `))?.slice(2 + g.length).trim(), g).toBe(GROUPS[g]);
   });
 
+  it("the container group lists Docker's container verbs once each; a verb's help names all its names", () => {
+    const g = groupHelp('container', COMMANDS).split('\n');
+    const listed = g.slice(g.indexOf('Commands:') + 1).filter((l) => /^ {2}\w/.test(l)).map((l) => l.trim().split(/\s+/)[0]);
+    expect(listed).toEqual(['attach', 'exec', 'inspect', 'kill', 'logs', 'ls', 'prune', 'restart', 'rm', 'run', 'start', 'stop', 'wait']);
+    for (const v of listed.filter((v) => v !== 'ls' && v !== 'prune')) expect(cmd(`container ${v}`).summary, v).toBe(cmd(v).summary);
+    expect(cmd('container ls').options).toBe(cmd('ps').options);
+    const aliases = 'Aliases:\n  berth container ls, berth container list, berth container ps, berth ps\n';
+    expect(commandHelp(cmd('ps'), COMMANDS)).toContain(aliases);
+    expect(commandHelp(cmd('container list'), COMMANDS)).toContain(aliases);
+    expect(commandHelp(cmd('container run'), COMMANDS)).toContain('Aliases:\n  berth container run, berth run\n');
+    expect(commandHelp(cmd('network ls'), COMMANDS)).not.toContain('Aliases:');
+    // the group's verbs are not listed again among the top-level ones
+    expect(topHelp(COMMANDS, '1.0')).not.toMatch(/^ {2}container (ls|run)/m);
+  });
+
   it("help is generated from it, in Docker's layout", () => {
     const h = commandHelp(cmd('ps'), COMMANDS);
     expect(h.split('\n').slice(0, 3)).toEqual(['Usage:  berth ps [OPTIONS]', '', 'List containers']);

@@ -11,6 +11,9 @@ export interface Command {
   examples: string[]; // shown under "Examples:", each a full command line
   // options stop at the first positional: the rest is a command line (`run`)
   commandLine?: boolean;
+  // another name of this verb (`container ls` of `ps`): its help names them all; exit codes follow it
+  aliasOf?: string;
+  hidden?: boolean; // accepted, not listed in its group's help (`container list`)
   run(ctx: CliContext, args: ParsedArgs): Promise<number>; // exit code
 }
 

@@ -40,6 +40,17 @@ describe('berth over a helper in memory', () => {
     expect(all.out.split('\n').sort()).toEqual([web.id.slice(0, 12), old.id.slice(0, 12)].sort());
   });
 
+  it("Docker's container group: container ls / list / ps are ps, container inspect is inspect; run's usage errors exit 125 under either name", async () => {
+    const ids = [web.id.slice(0, 12), old.id.slice(0, 12)].sort();
+    for (const name of ['ls', 'list', 'ps']) expect((await berth(h, 'container', name, '-aq')).out.split('\n').sort(), name).toEqual(ids);
+    expect((await berth(h, 'container', 'ls')).out).toBe((await berth(h, 'ps')).out);
+    expect(await berth(h, 'container', 'inspect', '-f', '{{.Name}}', 'web')).toMatchObject({ code: 0, out: '/web' });
+    expect(await berth(h, 'container', 'run')).toMatchObject({ code: 125, err: `Error: "berth container run" requires at least 1 argument.\nSee 'berth container run --help'.` });
+    expect((await berth(h, 'run')).code).toBe(125);
+    expect(await berth(h, 'container', 'frob')).toMatchObject({ code: 1, err: "Error: 'frob' is not a berth container command.\nSee 'berth container --help'." });
+    expect(h.store.saves).toBe(0);
+  });
+
   it('inspect -f renders a Go template over the contract\'s shape', async () => {
     const r = await berth(h, 'network', 'inspect', '-f', '{{.Name}} {{.Driver}} {{.Internal}}', 'red');
     expect(r).toMatchObject({ code: 0, out: 'red bridge false' });

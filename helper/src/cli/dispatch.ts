@@ -93,12 +93,14 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
     };
     return await cmd.run(ctx, args);
   } catch (e) {
-    if (e instanceof UsageError) return fail(e.message, `See 'berth ${cmd.name} --help'.`, cmd.name === 'run' ? 125 : e.code);
+    // `run` under any of its names (`container run`)
+    const isRun = (cmd.aliasOf ?? cmd.name) === 'run';
+    if (e instanceof UsageError) return fail(e.message, `See 'berth ${cmd.name} --help'.`, isRun ? 125 : e.code);
     const msg = e instanceof Error ? e.message : String(e);
     // `run` fails before the command ran: Docker's 125 (126/127: the command cannot be run)
     const code = e instanceof BerthError && typeof (e.details as { exitCode?: unknown })?.exitCode === 'number'
       ? (e.details as { exitCode: number }).exitCode
-      : cmd.name === 'run' ? 125 : 1;
+      : isRun ? 125 : 1;
     return fail(msg, '', code);
   } finally {
     (client as BerthClient | null)?.close();

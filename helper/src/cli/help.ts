@@ -37,6 +37,10 @@ export function usageLine(c: Command): string {
 export function commandHelp(c: Command, all: Command[]): string {
   const { socket: _socket, ...own } = optionsOf(c);
   const lines = [`Usage:  ${usageLine(c)}`, '', c.summary];
+  // Docker's "Aliases:": every name of this verb, the listed grouped one first, the verb's own last
+  const rank = (x: Command) => (x.aliasOf ? Number(!!x.hidden) : 2);
+  const names = all.filter((x) => (x.aliasOf ?? x.name) === (c.aliasOf ?? c.name)).sort((a, b) => rank(a) - rank(b));
+  if (names.length > 1) lines.push('', 'Aliases:', `  ${names.map((x) => `berth ${x.name}`).join(', ')}`);
   const subs = all.filter((x) => x.name.startsWith(`${c.name} `));
   if (subs.length) lines.push('', 'Commands:', ...verbList(subs, c.name));
   lines.push('', 'Options:', ...optionLines(own));
@@ -45,7 +49,8 @@ export function commandHelp(c: Command, all: Command[]): string {
   return lines.join('\n');
 }
 
-function verbList(cs: Command[], prefix: string): string[] {
+function verbList(all: Command[], prefix: string): string[] {
+  const cs = all.filter((c) => !c.hidden);
   const name = (c: Command) => (prefix ? c.name.slice(prefix.length + 1) : c.name);
   const w = Math.max(...cs.map((c) => name(c).length)) + 3;
   return cs.map((c) => `  ${name(c).padEnd(w)}${c.summary}`);

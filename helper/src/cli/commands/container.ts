@@ -12,7 +12,7 @@ const FORMAT = {
   description: "Format output: 'table', 'table TEMPLATE', 'json', or a Go template (e.g. '{{.Names}}')",
 } as const;
 
-export const containerCommands: Command[] = [
+const verbs: Command[] = [
   {
     name: 'run',
     summary: 'Run a command in a new container (its own network namespace)',
@@ -381,6 +381,23 @@ export const containerCommands: Command[] = [
       return 0;
     },
   },
+];
+
+// Docker's `docker container VERB`: the container verbs under their group too
+// (`berth container ls` is `berth ps`), each the same declaration under another
+// name (aliasOf); `container list` and `container ps` are accepted, not listed,
+// as Docker lists only `ls`. `container port` is not here: `port` is an area of
+// its own (commands/index.ts loads one area per command).
+const GROUPED: Record<string, string[]> = {
+  attach: ['container attach'], exec: ['container exec'], inspect: ['container inspect'], kill: ['container kill'],
+  logs: ['container logs'], ps: ['container ls', 'container list', 'container ps'], restart: ['container restart'],
+  rm: ['container rm'], run: ['container run'], start: ['container start'], stop: ['container stop'], wait: ['container wait'],
+};
+const grouped = verbs.flatMap((c) => (GROUPED[c.name] ?? []).map((name, i): Command => ({ ...c, name, aliasOf: c.name, hidden: i > 0 })));
+// the group's verbs in Docker's (alphabetical) order in `berth container --help`
+export const containerCommands: Command[] = [
+  ...verbs.filter((c) => !c.name.startsWith('container ')),
+  ...[...verbs.filter((c) => c.name.startsWith('container ')), ...grouped].sort((a, b) => a.name.localeCompare(b.name)),
 ];
 
 // --log-opt max-size=10m --log-opt max-file=3 (Docker's json-file options)
