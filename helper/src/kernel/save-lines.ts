@@ -56,10 +56,29 @@ export type SaveLineAt = Exclude<SaveLine, { kind: 'rule' }> | RuleAt;
 // same, so it costs the strings a reader keeps and not one per part; a line
 // with white space around it, or after its counters, is trimmed first
 // (readLine), as it always was.
+//
+// The cursor is one object kept for every scan, not one made per scan: when
+// the cursor a reading ran with died, V8 discarded the optimised code of the
+// scan and of the readers it inlines ("weak objects" in --trace-deopt), so
+// after each collection the next reading ran them in the interpreter and
+// compiled them again on the second core, beside iptables-save (a table
+// listing after a JSON one: helper CPU 90-160 -> 60-80 ms at 10,000 rules;
+// docs/architecture.md, "Reading iptables-save"). A scan started inside
+// another's `on` (none does) gets a cursor of its own.
+let idleCursor: RuleAt | null = new RuleAt();
 export function scanSaveAt<C = undefined>(text: string, on: (line: SaveLineAt, ctx: C) => void, table = '', ctx?: C): string {
+  const at = idleCursor ?? new RuleAt();
+  idleCursor = null;
+  try {
+    return scanWith(at, text, on, table, ctx as C);
+  } finally {
+    at.src = ''; // the scanned text is not kept past the scan
+    idleCursor = at;
+  }
+}
+function scanWith<C>(at: RuleAt, text: string, on: (line: SaveLineAt, ctx: C) => void, table: string, ctx: C): string {
   let start = 0;
   let chain = '';
-  const at = new RuleAt();
   at.src = text;
   while (start < text.length) {
     let end = text.indexOf('\n', start);
