@@ -69,7 +69,7 @@ describe.skipIf(!hasBun)('the CLI on Bun and on Node', () => {
       'version', '--help', 'help network create', 'ps', 'ps -a', 'ps -a --no-trunc', 'ps -q', "ps -a --format '{{.Names}} {{.Status}}'",
       "ps --filter network=rtnet --format 'table {{.Names}}\\t{{.Ports}}'", 'network ls', 'network ls -q --no-trunc', 'network inspect rtnet',
       'inspect keeper', "inspect -f '{{.State.Running}}' keeper", 'port keeper', 'logs said', 'nat ls', 'info', 'helper status',
-      'container ls -a', 'container --help', 'container run', 'help container ls',
+      'container ls -a', 'container --help', 'container run', 'help container ls', 'container port keeper', 'container inspect rtnet',
       'frobnicate', 'run --bogus true', 'rm ghost', 'network rm nonesuch', "ps --format '{{.Names'", '--socket /nonexistent/berth.sock ps',
     ];
     for (const args of reads) {

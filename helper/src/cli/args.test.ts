@@ -29,8 +29,12 @@ describe('one declaration per verb', () => {
   it("the container group lists Docker's container verbs once each; a verb's help names all its names", () => {
     const g = groupHelp('container', COMMANDS).split('\n');
     const listed = g.slice(g.indexOf('Commands:') + 1).filter((l) => /^ {2}\w/.test(l)).map((l) => l.trim().split(/\s+/)[0]);
-    expect(listed).toEqual(['attach', 'exec', 'inspect', 'kill', 'logs', 'ls', 'prune', 'restart', 'rm', 'run', 'start', 'stop', 'wait']);
-    for (const v of listed.filter((v) => v !== 'ls' && v !== 'prune')) expect(cmd(`container ${v}`).summary, v).toBe(cmd(v).summary);
+    expect(listed).toEqual(['attach', 'exec', 'inspect', 'kill', 'logs', 'ls', 'port', 'prune', 'restart', 'rm', 'run', 'start', 'stop', 'wait']);
+    for (const v of listed.filter((v) => v !== 'ls' && v !== 'prune' && v !== 'inspect')) expect(cmd(`container ${v}`).summary, v).toBe(cmd(v).summary);
+    // Docker's container inspect: containers only, a verb of its own (no --type, no alias)
+    expect(cmd('container inspect').aliasOf).toBeUndefined();
+    expect(Object.keys(cmd('container inspect').options ?? {})).toEqual(['format']);
+    expect(commandHelp(cmd('port'), COMMANDS)).toContain('Aliases:\n  berth container port, berth port\n');
     expect(cmd('container ls').options).toBe(cmd('ps').options);
     const aliases = 'Aliases:\n  berth container ls, berth container list, berth container ps, berth ps\n';
     expect(commandHelp(cmd('ps'), COMMANDS)).toContain(aliases);

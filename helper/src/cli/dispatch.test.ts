@@ -40,11 +40,19 @@ describe('berth over a helper in memory', () => {
     expect(all.out.split('\n').sort()).toEqual([web.id.slice(0, 12), old.id.slice(0, 12)].sort());
   });
 
-  it("Docker's container group: container ls / list / ps are ps, container inspect is inspect; run's usage errors exit 125 under either name", async () => {
+  it("Docker's container group: container ls / list / ps are ps, container port is port, container inspect finds containers only; run's usage errors exit 125 under either name", async () => {
     const ids = [web.id.slice(0, 12), old.id.slice(0, 12)].sort();
     for (const name of ['ls', 'list', 'ps']) expect((await berth(h, 'container', name, '-aq')).out.split('\n').sort(), name).toEqual(ids);
     expect((await berth(h, 'container', 'ls')).out).toBe((await berth(h, 'ps')).out);
     expect(await berth(h, 'container', 'inspect', '-f', '{{.Name}}', 'web')).toMatchObject({ code: 0, out: '/web' });
+    // containers only, as Docker's; `inspect` finds the network of that name, `--type` says which
+    expect(await berth(h, 'container', 'inspect', 'red')).toMatchObject({ code: 1, out: '[]', err: 'Error: No such container: red' });
+    expect(await berth(h, 'inspect', '-f', '{{.Name}}', 'red')).toMatchObject({ code: 0, out: 'red' });
+    expect(await berth(h, 'inspect', '--type', 'container', 'red')).toMatchObject({ code: 1, err: 'Error: No such container: red' });
+    expect(await berth(h, 'inspect', '--type', 'network', 'web')).toMatchObject({ code: 1, err: 'Error: No such network: web' });
+    expect(await berth(h, 'inspect', 'ghost')).toMatchObject({ code: 1, err: 'Error: No such object: ghost' });
+    expect(await berth(h, 'container', 'port', 'web')).toEqual(await berth(h, 'port', 'web'));
+    expect(await berth(h, 'container', 'port', 'ghost')).toEqual(await berth(h, 'port', 'ghost'));
     expect(await berth(h, 'container', 'run')).toMatchObject({ code: 125, err: `Error: "berth container run" requires at least 1 argument.\nSee 'berth container run --help'.` });
     expect((await berth(h, 'run')).code).toBe(125);
     expect(await berth(h, 'container', 'frob')).toMatchObject({ code: 1, err: "Error: 'frob' is not a berth container command.\nSee 'berth container --help'." });

@@ -5,6 +5,7 @@ import { confirm, onClosedPipe, outStream, writeOut } from '../io';
 import { eachName, perName } from '../each-name';
 import { parseSize, parseTime } from '../times';
 import { DEFAULT_LOG_LIMITS } from '../../../../src/shared/log-limits';
+import { portCommands } from './port';
 
 const FORMAT = {
   type: 'string',
@@ -218,27 +219,19 @@ const verbs: Command[] = [
       requireArgs(this, a.positionals, 1);
       const type = str(a.values.type);
       if (type !== undefined && type !== 'container' && type !== 'network') throw new Error(`"${type}" is not a valid value for --type`);
-      const out: unknown[] = [];
-      // like `docker inspect`: a container, else a network of that name
-      const rc = await eachName(ctx, a.positionals, async (name, c) => {
-        if (type !== 'network') {
-          try {
-            out.push(await c.api['container.inspect']({ name }));
-            return;
-          } catch (e) {
-            if (type === 'container' || (e as { kind?: string }).kind !== 'not_found') throw e;
-          }
-        }
-        try {
-          out.push(await c.api['network.inspect']({ name }));
-        } catch (e) {
-          if ((e as { kind?: string }).kind === 'not_found') throw new Error(`No such object: ${name}`);
-          throw e;
-        }
-      });
-      const { renderObjects } = await import('../output');
-      if (out.length || rc === 0 || !str(a.values.format)) renderObjects(out, str(a.values.format)).forEach((l) => ctx.out(l));
-      return rc;
+      return inspectNames(ctx, a.positionals, type, str(a.values.format));
+    },
+  },
+  // Docker's `docker container inspect`: containers only (`inspect` also finds networks)
+  {
+    name: 'container inspect',
+    summary: 'Display detailed information on one or more containers',
+    args: 'CONTAINER [CONTAINER...]',
+    options: { format: { ...FORMAT, short: 'f', description: "Format output with a Go template (e.g. '{{.State.Status}}'), or 'json'" } },
+    examples: ["berth container inspect -f '{{.State.Status}}' web"],
+    async run(ctx, a) {
+      requireArgs(this, a.positionals, 1);
+      return inspectNames(ctx, a.positionals, 'container', str(a.values.format));
     },
   },
   perName(
@@ -386,19 +379,48 @@ const verbs: Command[] = [
 // Docker's `docker container VERB`: the container verbs under their group too
 // (`berth container ls` is `berth ps`), each the same declaration under another
 // name (aliasOf); `container list` and `container ps` are accepted, not listed,
-// as Docker lists only `ls`. `container port` is not here: `port` is an area of
-// its own (commands/index.ts loads one area per command).
+// as Docker lists only `ls`. `container inspect` is a verb of its own above
+// (containers only), and `container port` is `port` (an area of its own, whose
+// module this one loads for it: commands/index.ts loads one area per command).
 const GROUPED: Record<string, string[]> = {
-  attach: ['container attach'], exec: ['container exec'], inspect: ['container inspect'], kill: ['container kill'],
+  attach: ['container attach'], exec: ['container exec'], kill: ['container kill'],
   logs: ['container logs'], ps: ['container ls', 'container list', 'container ps'], restart: ['container restart'],
   rm: ['container rm'], run: ['container run'], start: ['container start'], stop: ['container stop'], wait: ['container wait'],
+  port: ['container port'],
 };
-const grouped = verbs.flatMap((c) => (GROUPED[c.name] ?? []).map((name, i): Command => ({ ...c, name, aliasOf: c.name, hidden: i > 0 })));
+const grouped = [...verbs, ...portCommands].flatMap((c) => (GROUPED[c.name] ?? []).map((name, i): Command => ({ ...c, name, aliasOf: c.name, hidden: i > 0 })));
 // the group's verbs in Docker's (alphabetical) order in `berth container --help`
 export const containerCommands: Command[] = [
   ...verbs.filter((c) => !c.name.startsWith('container ')),
   ...[...verbs.filter((c) => c.name.startsWith('container ')), ...grouped].sort((a, b) => a.name.localeCompare(b.name)),
 ];
+
+// `inspect`'s objects, as `docker inspect` finds them: a container, else a
+// network of that name; `type` only that one (Docker's `No such container:`).
+async function inspectNames(ctx: CliContext, names: string[], type: string | undefined, format: string | undefined): Promise<number> {
+  const out: unknown[] = [];
+  const notFound = (e: unknown) => (e as { kind?: string }).kind === 'not_found';
+  const rc = await eachName(ctx, names, async (name, c) => {
+    if (type !== 'network') {
+      try {
+        out.push(await c.api['container.inspect']({ name }));
+        return;
+      } catch (e) {
+        if (type === 'container' && notFound(e)) throw new Error(`No such container: ${name}`);
+        if (type === 'container' || !notFound(e)) throw e;
+      }
+    }
+    try {
+      out.push(await c.api['network.inspect']({ name }));
+    } catch (e) {
+      if (notFound(e)) throw new Error(type === 'network' ? `No such network: ${name}` : `No such object: ${name}`);
+      throw e;
+    }
+  });
+  const { renderObjects } = await import('../output');
+  if (out.length || rc === 0 || !format) renderObjects(out, format).forEach((l) => ctx.out(l));
+  return rc;
+}
 
 // --log-opt max-size=10m --log-opt max-file=3 (Docker's json-file options)
 function logLimits(opts: string[]): { maxSize: number; maxFile: number } | undefined {
