@@ -109,6 +109,12 @@ describe('scanSaveAt: the one cursor', () => {
     ]);
   });
 
+  it('keeps nothing of the scanned text once the scan is done (its chain names are slices of it)', () => {
+    let cursor: { src: string; table: string; chain: string } | undefined;
+    scanSaveAt(`*nat\n[1:2] -A KUBE-SVC-ABCDEFGHIJKLMNOP -j X\n`, (l) => void (l.kind === 'rule' && (cursor = l)));
+    expect(cursor).toMatchObject({ src: '', table: '', chain: '' });
+  });
+
   it('a handler that throws leaves the next scan whole', () => {
     expect(() => scanSaveAt(SAVE, (l) => {
       if (l.kind === 'rule') throw new Error('handler failed');

@@ -72,7 +72,9 @@ export function scanSaveAt<C = undefined>(text: string, on: (line: SaveLineAt, c
   try {
     return scanWith(at, text, on, table, ctx as C);
   } finally {
-    at.src = ''; // the scanned text is not kept past the scan
+    // nothing of the scanned text is kept past the scan: its table's and chain's
+    // names are slices of it (V8 keeps a slice's whole text alive)
+    at.src = at.table = at.chain = '';
     idleCursor = at;
   }
 }
