@@ -3,7 +3,6 @@ import type { HostRaw } from '../kernel/host-raw-types';
 import { newSaveState, parseIptablesSave, type Family } from './iptables-parse';
 import { writableRule, type RuleMemo } from './rule-memo';
 import { dnatTarget } from './nat-decode';
-import { ownText } from '../kernel/save-lines';
 import { parseNftRuleset } from './nft-parse';
 import { netnsOwner, ruleOwner, type LinkOwners, type Verdict } from './owner';
 import { addrList, buildLinks, nsLabel } from './links';
@@ -62,40 +61,14 @@ const pendingAs = (r: FirewallRule, owner: FirewallRule['owner']) =>
   r.source === 'iptables' && owner === 'unknown' && r.table === 'nat' && r.target === 'MASQUERADE' && !!r.matches.dport &&
   !!r.matches.s && r.matches.s === r.matches.d && /\/(32|128)$/.test(r.matches.s);
 export const ownerPending = (r: FirewallRule) => pendingAs(r, r.owner);
-
-// The owned DNATs a hairpin's owner comes from, by the address, port and
-// protocol they send traffic to (of two to the same, the later one): what a
-// hairpin's verdict needs of a DNAT, not the rule. `berth nat ls` adds each
-// DNAT as it writes it and keeps this to its end. It kept the DNAT rules
-// themselves: at 10,000 rules 2,000 objects with their matches and the pieces
-// of the save their strings were cut from, all outliving V8's young
-// generation (a cold table listing promoted 1.5 MB to the old one; with this,
-// 0.9 MB: docs/architecture.md, "Helper memory").
-export class HairpinDnats {
-  private readonly by = new Map<string, { owner: FirewallRule['owner']; chain: string; mapping: string | null }>();
-  // `owner`: the DNAT's, when it is not yet the rule's (classifyRules' verdicts).
-  // Its strings are copies: a rule's are slices of the save's pieces (64 KB
-  // each), and a slice kept keeps its whole piece.
-  add(r: FirewallRule, owner = r.owner): void {
-    const t = r.source === 'iptables' && r.target === 'DNAT' && owner !== 'unknown' ? dnatTarget(r) : null;
-    if (!t?.port) return;
-    const key = ownText(`${r.family} ${t.ip} ${t.port} ${r.matches.p ?? ''}`);
-    this.by.set(key, { owner, chain: ownText(r.chain), mapping: r.mapping === null ? null : ownText(r.mapping) });
-  }
-  // a pending hairpin's owner: its DNAT's, if one was added
-  verdict(r: FirewallRule): Verdict | undefined {
-    const d = this.by.get(`${r.family} ${r.matches.s.replace(/\/\d+$/, '')} ${r.matches.dport} ${r.matches.p ?? ''}`);
-    return d && { owner: d.owner, evidence: `hairpin MASQUERADE for the DNAT in chain ${d.chain} to ${d.mapping?.split(' -> ')[1] ?? r.matches.s}` };
-  }
-}
-// the pending hairpins among `rules` get their DNAT's owner, in place
-export function ownHairpins(rules: FirewallRule[], dnats: HairpinDnats): void {
-  for (const r of rules) {
-    const v = ownerPending(r) ? dnats.verdict(r) : undefined;
-    if (!v) continue;
-    r.owner = v.owner;
-    r.ownerEvidence = v.evidence;
-  }
+export function ownHairpins(rules: FirewallRule[]): void {
+  const verdicts = new Array<Verdict | undefined>(rules.length);
+  hairpinVerdicts(rules, verdicts);
+  verdicts.forEach((v, i) => {
+    if (!v) return;
+    rules[i].owner = v.owner;
+    rules[i].ownerEvidence = v.evidence;
+  });
 }
 // the hairpins' verdicts, over the rules' owners as `verdicts` has them (else as the rules have them)
 function hairpinVerdicts(rules: FirewallRule[], verdicts: (Verdict | undefined)[]): void {
@@ -103,9 +76,19 @@ function hairpinVerdicts(rules: FirewallRule[], verdicts: (Verdict | undefined)[
   const candidates: number[] = [];
   for (let i = 0; i < rules.length; i++) if (pendingAs(rules[i], ownerAt(i))) candidates.push(i);
   if (!candidates.length) return;
-  const dnats = new HairpinDnats();
-  for (let i = 0; i < rules.length; i++) dnats.add(rules[i], ownerAt(i));
-  for (const c of candidates) verdicts[c] = dnats.verdict(rules[c]) ?? verdicts[c];
+  const dnatOwners = new Map<string, number>();
+  for (let i = 0; i < rules.length; i++) {
+    const r = rules[i];
+    const t = r.source === 'iptables' && r.target === 'DNAT' && ownerAt(i) !== 'unknown' ? dnatTarget(r) : null;
+    if (t?.port) dnatOwners.set(`${r.family} ${t.ip} ${t.port} ${r.matches.p ?? ''}`, i);
+  }
+  for (const c of candidates) {
+    const r = rules[c];
+    const d = dnatOwners.get(`${r.family} ${r.matches.s.replace(/\/\d+$/, '')} ${r.matches.dport} ${r.matches.p ?? ''}`);
+    if (d === undefined) continue;
+    const dnat = rules[d];
+    verdicts[c] = { owner: ownerAt(d), evidence: `hairpin MASQUERADE for the DNAT in chain ${dnat.chain} to ${dnat.mapping?.split(' -> ')[1] ?? r.matches.s}` };
+  }
 }
 
 export interface BridgeNet {

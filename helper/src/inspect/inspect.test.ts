@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { HostRaw } from '../kernel/host-raw-types';
-import { buildHostInspect, HairpinDnats, ownHairpins, parseRules } from './build';
+import { buildHostInspect, parseRules } from './build';
 import { iptablesSaveParser, parseIptablesSave } from './iptables-parse';
 import { parseNftRuleset } from './nft-parse';
 import { ruleOwner } from './owner';
@@ -92,28 +92,6 @@ describe('owners', () => {
     }
     const jump = classify(fx('docker20.save')).find((r) => r.text === '-A FORWARD -j DOCKER-USER')!;
     expect(jump.evidence).toBe('jumps to DOCKER-USER');
-  });
-
-  it("gives a hairpin MASQUERADE the owner of the DNAT it serves (of two, the later; never an unknown one's)", () => {
-    const save = (dnats: string[]) =>
-      parseIptablesSave(['*nat', ...dnats, '-A POSTROUTING -s 172.17.0.2/32 -d 172.17.0.2/32 -p tcp -m tcp --dport 80 -j MASQUERADE', 'COMMIT', ''].join('\n'), 'ipv4');
-    const first = '-A PREROUTING -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80';
-    const later = '-A DOCKER ! -i docker0 -p tcp -m tcp --dport 9090 -j DNAT --to-destination 172.17.0.2:80';
-    const other = '-A DOCKER ! -i docker0 -p udp -m udp --dport 9090 -j DNAT --to-destination 172.17.0.2:80'; // not tcp
-    const owned = (rules: ReturnType<typeof save>, owners: string[]) => {
-      const dnats = new HairpinDnats();
-      rules.forEach((r, i) => {
-        if (i < owners.length) r.owner = owners[i] as typeof r.owner;
-        dnats.add(r);
-      });
-      ownHairpins(rules, dnats);
-      return rules.at(-1)!;
-    };
-    expect(owned(save([first, later, other]), ['podman', 'docker', 'cni'])).toMatchObject({
-      owner: 'docker', ownerEvidence: 'hairpin MASQUERADE for the DNAT in chain DOCKER to 172.17.0.2:80/tcp',
-    });
-    expect(owned(save([first, later]), ['podman', 'unknown'])).toMatchObject({ owner: 'podman', ownerEvidence: expect.stringContaining('chain PREROUTING') });
-    expect(owned(save([later]), ['unknown'])).toMatchObject({ owner: 'unknown' });
   });
 
   it('classifies Berth, CNI, podman, libvirt, kubernetes, ufw and unknown by evidence', () => {

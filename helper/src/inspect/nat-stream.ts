@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { FirewallRule, NatTextParams, NatTextResult } from '../../../src/shared/inspect';
 import { readFirewallRaw, streamIptablesSave } from '../kernel/host-readers';
 import { scanSave, type SaveLine } from '../kernel/save-lines';
-import { HairpinDnats, linkOwnerMap, ownerPending, ownHairpins } from './build';
+import { linkOwnerMap, ownerPending, ownHairpins } from './build';
 import { ruleMemo } from './host';
 import { sameRule, writableRule } from './rule-memo';
 import { objectOfRule, readEngineNames, sameObject, type EngineNames } from './engine-names';
@@ -210,7 +210,7 @@ function copyLine(l: SaveLine, st: CopyState): void {
 // by the filters, and written as soon as nothing before it waits.
 function ruleWriter(p: Params, emit: (text: string | Buffer | Buffer[]) => void, send: () => void, keep: (table: string, family: string) => boolean, errors: string[], lean: boolean) {
   const queue: FirewallRule[] = []; // read, not yet written, in order
-  const dnats = new HairpinDnats(); // what a hairpin's owner comes from
+  const dnats: FirewallRule[] = []; // what a hairpin's owner comes from
   const kept: FirewallRule[] = []; // table with --no-trunc: every match, written at the end
   const measured = p.format === 'table' && p.noTrunc;
   // (a lean listing's rows are not kept: its next listing is lean too, and a table's formatting
@@ -272,7 +272,7 @@ function ruleWriter(p: Params, emit: (text: string | Buffer | Buffer[]) => void,
       r.owner = v.owner;
       r.ownerEvidence = v.evidence;
     }
-    dnats.add(r);
+    if (r.target === 'DNAT') dnats.push(r);
     return r;
   };
   let prefilling: RowListing | null = null; // rows being made ahead of this listing (`prefill`)
@@ -361,7 +361,7 @@ function ruleWriter(p: Params, emit: (text: string | Buffer | Buffer[]) => void,
       for (let i = owned + (blocked ? 1 : 0); i < queue.length; i++) own(i);
       // a hairpin gets its DNAT's owner in place: a kept one is copied first
       for (let i = 0; i < queue.length; i++) if (ownerPending(queue[i])) writableRule(queue, i);
-      ownHairpins(queue, dnats);
+      ownHairpins([...dnats, ...queue]);
       write(queue.splice(0), true);
       errors.push(...nameErrors.filter((e) => engineOwners.has(e.split(' ')[0])));
       // every rule was listed: the kept rows of rules gone from the host go too
