@@ -13,6 +13,9 @@ const FORMAT = {
   description: "Format output: 'table', 'table TEMPLATE', 'json', or a Go template (e.g. '{{.Names}}')",
 } as const;
 
+// inspect's and container inspect's --format
+const INSPECT_FORMAT = { ...FORMAT, short: 'f', description: "Format output with a Go template (e.g. '{{.State.Status}}'), or 'json'" } as const;
+
 const verbs: Command[] = [
   {
     name: 'run',
@@ -207,7 +210,7 @@ const verbs: Command[] = [
     summary: 'Show containers (or networks) in detail: JSON shaped like docker inspect',
     args: 'NAME|ID [NAME|ID...]',
     options: {
-      format: { ...FORMAT, short: 'f', description: "Format output with a Go template (e.g. '{{.State.Status}}'), or 'json'" },
+      format: INSPECT_FORMAT,
       type: { type: 'string', value: 'string', description: 'Only this type of object: container or network' },
     },
     examples: [
@@ -227,7 +230,7 @@ const verbs: Command[] = [
     name: 'container inspect',
     summary: 'Display detailed information on one or more containers',
     args: 'CONTAINER [CONTAINER...]',
-    options: { format: { ...FORMAT, short: 'f', description: "Format output with a Go template (e.g. '{{.State.Status}}'), or 'json'" } },
+    options: { format: INSPECT_FORMAT },
     examples: ["berth container inspect -f '{{.State.Status}}' web"],
     async run(ctx, a) {
       requireArgs(this, a.positionals, 1);
@@ -406,8 +409,8 @@ async function inspectNames(ctx: CliContext, names: string[], type: string | und
         out.push(await c.api['container.inspect']({ name }));
         return;
       } catch (e) {
-        if (type === 'container' && notFound(e)) throw new Error(`No such container: ${name}`);
-        if (type === 'container' || !notFound(e)) throw e;
+        if (!notFound(e)) throw e;
+        if (type === 'container') throw new Error(`No such container: ${name}`);
       }
     }
     try {
