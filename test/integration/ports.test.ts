@@ -219,8 +219,10 @@ describe('published ports', () => {
     expect(dup.stderr).toContain('already published');
     const heldAdd = await h.berth(['port', 'add', 'live', '8510:8000']);
     expect(heldAdd.stderr).toContain('Bind for 0.0.0.0:8510 failed: port is already allocated');
-    expect((await h.berth(['port', 'add', 'live', '8601-8602:8000-8001'])).code).toBe(0);
-    await h.berthOk(['port', 'rm', 'live', '8601-8602:8000-8001']);
+    // under Docker's group name as well (`container port` is `port`, with its verbs)
+    expect((await h.berth(['container', 'port', 'add', 'live', '8601-8602:8000-8001'])).code).toBe(0);
+    expect(await portLines('live')).toEqual(expect.arrayContaining(['8000/tcp -> 0.0.0.0:8601', '8001/tcp -> 0.0.0.0:8602']));
+    await h.berthOk(['container', 'port', 'rm', 'live', '8601-8602:8000-8001']);
     const partial = await h.berth(['port', 'add', 'live', '8509-8510:8000-8001']); // 8509 binds, 8510 fails: all undone
     expect(partial.code).toBe(1);
     expect(await h.snapshot()).toEqual(snap);

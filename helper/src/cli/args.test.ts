@@ -35,6 +35,8 @@ describe('one declaration per verb', () => {
     expect(cmd('container inspect').aliasOf).toBeUndefined();
     expect(Object.keys(cmd('container inspect').options ?? {})).toEqual(['format']);
     expect(commandHelp(cmd('port'), COMMANDS)).toContain('Aliases:\n  berth container port, berth port\n');
+    expect(commandHelp(cmd('container port'), COMMANDS)).toMatch(/\nCommands:\n {2}add {3}.*\n {2}rm {4}/);
+    expect(commandHelp(cmd('container port add'), COMMANDS)).toContain('Aliases:\n  berth container port add, berth port add\n');
     expect(cmd('container ls').options).toBe(cmd('ps').options);
     const aliases = 'Aliases:\n  berth container ls, berth container list, berth container ps, berth ps\n';
     expect(commandHelp(cmd('ps'), COMMANDS)).toContain(aliases);

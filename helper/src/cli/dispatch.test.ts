@@ -53,6 +53,9 @@ describe('berth over a helper in memory', () => {
     expect(await berth(h, 'inspect', 'ghost')).toMatchObject({ code: 1, err: 'Error: No such object: ghost' });
     expect(await berth(h, 'container', 'port', 'web')).toEqual(await berth(h, 'port', 'web'));
     expect(await berth(h, 'container', 'port', 'ghost')).toEqual(await berth(h, 'port', 'ghost'));
+    // and its verbs: `container port add` is not `container port` given three arguments
+    expect(await berth(h, 'container', 'port', 'add', 'ghost', '8080:80')).toEqual(await berth(h, 'port', 'add', 'ghost', '8080:80'));
+    expect(await berth(h, 'container', 'port', 'rm', 'web')).toMatchObject({ code: 1, err: `Error: "berth container port rm" requires exactly 2 arguments.\nSee 'berth container port rm --help'.` });
     expect(await berth(h, 'container', 'run')).toMatchObject({ code: 125, err: `Error: "berth container run" requires at least 1 argument.\nSee 'berth container run --help'.` });
     expect((await berth(h, 'run')).code).toBe(125);
     expect(await berth(h, 'container', 'frob')).toMatchObject({ code: 1, err: "Error: 'frob' is not a berth container command.\nSee 'berth container --help'." });

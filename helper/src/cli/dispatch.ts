@@ -7,12 +7,16 @@ import { commandHelp, groupHelp, topHelp } from './help';
 import { readLine, writeText } from './io';
 import { VERSION } from '../version';
 
-// The verb named by argv's first words: two words ('network create') before one ('port').
+// The verb named by argv's first words, the longest name that matches:
+// 'container port add' before 'container port', 'port add' before 'port'.
 export function findCommand(argv: string[], commands: Command[]): Command | undefined {
-  return (
-    commands.find((c) => c.name.includes(' ') && c.name === argv.slice(0, 2).join(' ')) ??
-    commands.find((c) => c.name === argv[0])
-  );
+  let found: Command | undefined;
+  let words = 0;
+  for (const c of commands) {
+    const n = c.name.split(' ').length;
+    if (n > words && c.name === argv.slice(0, n).join(' ')) [found, words] = [c, n];
+  }
+  return found;
 }
 const isGroup = (w: string | undefined, commands: Command[]) => w !== undefined && commands.some((c) => c.name.startsWith(`${w} `));
 

@@ -56,9 +56,9 @@ function verbList(all: Command[], prefix: string): string[] {
   return cs.map((c) => `  ${name(c).padEnd(w)}${c.summary}`);
 }
 
-// `berth network`: the verbs of one group.
+// `berth network`: the verbs of one group (`container port`'s own verbs are in its help).
 export function groupHelp(group: string, all: Command[]): string {
-  const cs = all.filter((c) => words(c)[0] === group && words(c).length > 1);
+  const cs = all.filter((c) => words(c)[0] === group && words(c).length === 2);
   return [
     `Usage:  berth ${group} COMMAND`,
     '',

@@ -383,13 +383,14 @@ const verbs: Command[] = [
 // (`berth container ls` is `berth ps`), each the same declaration under another
 // name (aliasOf); `container list` and `container ps` are accepted, not listed,
 // as Docker lists only `ls`. `container inspect` is a verb of its own above
-// (containers only), and `container port` is `port` (an area of its own, whose
-// module this one loads for it: commands/index.ts loads one area per command).
+// (containers only), and `container port` is `port`, with its `add` and `rm`
+// (an area of its own, whose module this one loads for it: commands/index.ts
+// loads one area per command).
 const GROUPED: Record<string, string[]> = {
   attach: ['container attach'], exec: ['container exec'], kill: ['container kill'],
   logs: ['container logs'], ps: ['container ls', 'container list', 'container ps'], restart: ['container restart'],
   rm: ['container rm'], run: ['container run'], start: ['container start'], stop: ['container stop'], wait: ['container wait'],
-  port: ['container port'],
+  port: ['container port'], 'port add': ['container port add'], 'port rm': ['container port rm'],
 };
 const grouped = [...verbs, ...portCommands].flatMap((c) => (GROUPED[c.name] ?? []).map((name, i): Command => ({ ...c, name, aliasOf: c.name, hidden: i > 0 })));
 // the group's verbs in Docker's (alphabetical) order in `berth container --help`
