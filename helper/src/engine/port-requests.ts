@@ -62,23 +62,37 @@ const asIp = (ip: string, v6: boolean) => (ip === '' ? (v6 ? '::' : '0.0.0.0') :
 
 // Two explicit host ports that would collide (same port and proto, overlapping
 // addresses; '' stands for 0.0.0.0 and ::). Within one request list that is
-// a bad argument; against mappings already live it is a conflict.
+// a bad argument; against mappings already live it is a conflict. Each request
+// is compared only with those of its own port and proto (a range of thousands
+// of ports, each compared with every other, took seconds).
 function checkNoDuplicates(reqs: SourcedRequest[], existing: PortRecord[]): void {
-  const collide = (aIp: string, aPort: number, aProto: string, b: PortRequest) => {
-    const p = explicitPort(b);
-    if (p === 0 || p !== aPort || b.proto !== aProto) return false;
-    return [false, true].some((v6) => hostIpsOverlap(asIp(aIp, v6), asIp(b.hostIp, v6)));
-  };
-  for (let i = 0; i < reqs.length; i++) {
+  const collide = (aIp: string, b: PortRequest) => [false, true].some((v6) => hostIpsOverlap(asIp(aIp, v6), asIp(b.hostIp, v6)));
+  const later = new Map<string, SourcedRequest[]>(); // port/proto -> the requests of it after the one looked at
+  for (let i = reqs.length - 1; i >= 0; i--) {
     const a = reqs[i];
     const p = explicitPort(a);
     if (p === 0) continue;
-    for (const b of reqs.slice(i + 1)) {
-      if (collide(a.hostIp, p, a.proto, b))
-        throw invalid(`duplicate port mapping: host port ${p}/${a.proto} is published twice (${a.spec || '-P'} and ${b.spec || '-P'})`);
+    const k = `${p}/${a.proto}`;
+    const same = later.get(k) ?? later.set(k, []).get(k)!;
+    same.push(a);
+  }
+  const live = new Map<string, PortRecord[]>();
+  for (const e of existing) {
+    const k = `${e.hostPort}/${e.proto}`;
+    (live.get(k) ?? live.set(k, []).get(k)!).push(e);
+  }
+  for (const a of reqs) {
+    const p = explicitPort(a);
+    if (p === 0) continue;
+    const k = `${p}/${a.proto}`;
+    const same = later.get(k)!;
+    same.pop(); // `a` itself (pushed last, in reverse): the rest come after it
+    for (let j = same.length - 1; j >= 0; j--) {
+      const b = same[j];
+      if (collide(a.hostIp, b)) throw invalid(`duplicate port mapping: host port ${p}/${a.proto} is published twice (${a.spec || '-P'} and ${b.spec || '-P'})`);
     }
-    for (const e of existing) {
-      if (e.hostPort !== p || e.proto !== a.proto || !hostIpsOverlap(e.hostIp, asIp(a.hostIp, e.hostIp.includes(':')))) continue;
+    for (const e of live.get(k) ?? []) {
+      if (!hostIpsOverlap(e.hostIp, asIp(a.hostIp, e.hostIp.includes(':')))) continue;
       throw conflict(`${joinHostPort(e.hostIp, e.hostPort)}/${e.proto} is already published by this container (-> ${e.containerPort}/${e.proto})`);
     }
   }
