@@ -1,4 +1,4 @@
-import { flushConntrack, type ConntrackFilter } from '../kernel/conntrack';
+import { filtersWithEntries, flushConntrack, type ConntrackFilter } from '../kernel/conntrack';
 import { isUnspecified } from '../../../src/shared/ip';
 import type { PortRecord } from '../store/state';
 
@@ -10,10 +10,14 @@ import type { PortRecord } from '../store/state';
 
 const log = (m: string) => process.stderr.write(`${new Date().toISOString()} conntrack: ${m}\n`);
 
-async function flush(filters: ConntrackFilter[]): Promise<void> {
-  await Promise.all(
-    filters.map((f) => flushConntrack(f).catch((e: Error) => log(`flush ${JSON.stringify(f)} failed: ${e.message}`))),
-  );
+// Failures are logged (the rules are right either way). Past this many
+// filters, only those that name an entry are run (kernel/conntrack.ts
+// filtersWithEntries: a listing first).
+const LISTED_FROM = 8;
+export async function flush(filters: ConntrackFilter[]): Promise<void> {
+  const failed = (what: string) => (e: Error) => log(`flush ${what} failed: ${e.message}`);
+  const named = filters.length < LISTED_FROM ? filters : await filtersWithEntries(filters).catch((e: Error) => (failed(`of ${filters.length} filters (listing)`)(e), filters));
+  await Promise.all(named.map((f) => flushConntrack(f).catch(failed(JSON.stringify(f)))));
 }
 
 // The gateway endpoint's addresses: a mapping's flows were DNAT'd to the

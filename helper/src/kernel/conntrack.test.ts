@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { BerthError } from '../../../src/shared/errors';
-import { conntrackFilterArgs, flushConntrack } from './conntrack';
+import { conntrackFilterArgs, filtersWithEntries, flushConntrack } from './conntrack';
 import { run } from './exec';
 
 vi.mock('./exec', () => ({ run: vi.fn() }));
@@ -11,7 +11,10 @@ const deleted = (n: number, exitCode = n === 0 ? 1 : 0) => ({
   exitCode,
 });
 
-beforeEach(() => runMock.mockReset());
+// a block: mockReset returns the mock, and a function returned from beforeEach is run as its cleanup
+beforeEach(() => {
+  runMock.mockReset();
+});
 
 describe('conntrackFilterArgs', () => {
   it('builds the selector in a fixed order', () => {
@@ -45,5 +48,33 @@ describe('flushConntrack', () => {
     const e = await flushConntrack({ proto: 'udp' }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(BerthError);
     expect(e).toMatchObject({ kind: 'kernel', message: 'conntrack -D -f ipv4 -p udp: exit 1: conntrack v1.4.7 (conntrack-tools): Operation failed: Operation not permitted' });
+  });
+});
+
+describe('filtersWithEntries', () => {
+  it('lists each family once and keeps the filters that name a listed entry: original destination and port, reply source', async () => {
+    const listings: Record<string, string> = {
+      ipv4: 'tcp      6 299 ESTABLISHED src=10.9.0.9 dst=10.9.0.1 sport=41000 dport=30000 [UNREPLIED] src=172.18.0.2 dst=10.9.0.9 sport=80 dport=41000 mark=0 use=1\n',
+      ipv6: 'udp      17 99 src=fd00::9 dst=fd00::1 sport=5 dport=30001 [UNREPLIED] src=fd00:0::1 dst=fd00::9 sport=30001 dport=5 mark=0 use=1\n',
+    };
+    runMock.mockImplementation(async (_file, args) => ({ stdout: listings[args[2]], stderr: '', exitCode: 0 }));
+    const named = await filtersWithEntries([
+      { proto: 'tcp', hostPort: 30000, containerIp: '172.18.0.2' }, // yes
+      { proto: 'tcp', hostPort: 30000, origDst: '10.9.0.1' }, // yes
+      { proto: 'tcp', hostPort: 30000, containerIp: '172.18.0.3' }, // another container
+      { proto: 'udp', hostPort: 30000 }, // another proto
+      { proto: 'tcp', hostPort: 30001 }, // another port
+      { proto: 'udp', hostPort: 30001, containerIp: 'fd00::1' }, // yes (written another way in the listing)
+    ]);
+    expect(named).toEqual([
+      { proto: 'tcp', hostPort: 30000, containerIp: '172.18.0.2' },
+      { proto: 'tcp', hostPort: 30000, origDst: '10.9.0.1' },
+      { proto: 'udp', hostPort: 30001, containerIp: 'fd00::1' },
+    ]);
+    expect(runMock.mock.calls.map((c) => c[1])).toEqual([['-L', '-f', 'ipv4'], ['-L', '-f', 'ipv6']]);
+  });
+  it('validates every filter before listing anything', async () => {
+    await expect(filtersWithEntries([{ proto: 'udp', hostPort: 1 }, { proto: 'udp', containerIp: 'x' }])).rejects.toThrow('invalid IP address: x');
+    expect(runMock).not.toHaveBeenCalled();
   });
 });
