@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { execa } from 'execa';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestHost } from './harness';
@@ -74,6 +75,26 @@ describe('bad input changes nothing', () => {
     expect((await h.berth(['network', 'ls'])).code).toBe(0);
     expect(await h.snapshot()).toEqual(before);
     expect(await readFile(`${h.dataRoot}/state.json`, 'utf8')).toBe(store);
+  });
+
+  it('more ports than the helper can hold sockets for: refused at once, naming its limit of open files', async () => {
+    // the helper's soft limit lowered from outside (prlimit on its PID), put back after
+    const pid = String(h.helperHostPid);
+    const was = /^Max open files\s+(\d+)\s+(\d+)/m.exec(await readFile(`/proc/${pid}/limits`, 'utf8'))!;
+    await execa('prlimit', ['--pid', pid, `--nofile=1024:${was[2]}`]); // the soft limit only: raising a hard limit back was refused (EPERM)
+    try {
+      // 1,000 ports at 0.0.0.0 and [::]: 2,000 sockets (it bound them until EMFILE, then undid them)
+      for (const args of [['port', 'add', 'busy', '20000-20999:20000-20999'], ['run', '-d', '--network', 'taken', '-p', '21000-21999:21000-21999', 'sleep', '1']]) {
+        const r = await h.berth(args);
+        expect(r.code, args.join(' ')).not.toBe(0);
+        expect(r.stderr.trim()).toMatch(/^Error: .*takes 2000 host sockets, and the helper can open \d+ more \(its limit of open files is 1024\)/);
+        expect(r.stderr.trim().split('\n')).toHaveLength(1);
+        expect(await h.snapshot()).toEqual(before);
+        expect(await readFile(`${h.dataRoot}/state.json`, 'utf8')).toBe(store);
+      }
+    } finally {
+      await execa('prlimit', ['--pid', pid, `--nofile=${was[1]}:${was[2]}`]);
+    }
   });
 
   it('a client without the token is refused', async () => {

@@ -67,6 +67,7 @@ describe('the Debian package', () => {
     const sysd = join(x, 'usr/lib/systemd/system');
     await writeFile(join(units, 'berth-helper.socket'), await readFile(join(sysd, 'berth-helper.socket')));
     const service = await readFile(join(sysd, 'berth-helper.service'), 'utf8');
+    expect(service).toMatch(/^LimitNOFILE=524288$/m); // a socket per published port and address (portmap/socket-budget.ts)
     await writeFile(join(units, 'berth-helper.service'), service.replace('ExecStart=/usr/lib/berth/berth ', 'ExecStart=/bin/true '));
     const r = await execa('systemd-analyze', ['verify', '--man=no', join(units, 'berth-helper.socket'), join(units, 'berth-helper.service')], { reject: false });
     expect(r.stderr).toBe('');

@@ -6,6 +6,7 @@ import { acquireBindings, type ReserveFn } from '../portmap/acquire';
 import { type HeldPort, parseEphemeralRange, PortAllocator } from '../portmap/allocator';
 import { joinHostPort } from '../../../src/shared/ip';
 import { reserveHostPort } from '../portmap/reservation';
+import { checkSocketBudget } from '../portmap/socket-budget';
 import { defaultHostIps } from '../portmap/spec';
 import type { ContainerRecord, PortRecord, State } from '../store/state';
 import type { Engine } from './engine';
@@ -261,10 +262,13 @@ export class PortService {
   // is undone on failure of this or any later step of the operation.
   private async publish(s: State, c: ContainerRecord, live: LivePorts, reqs: SourcedRequest[], gwIp: string, undo: Undo): Promise<void> {
     const v6 = await (this.v6 ??= probeIpv6());
+    // one socket a TCP or UDP port and address (SCTP holds none): refused before any is bound
+    checkSocketBudget(reqs.reduce((n, r) => n + (r.proto === 'sctp' ? 0 : r.hostIp === '' ? defaultHostIps(v6).length : 1), 0));
     const taken: LiveBinding[] = [];
     undo.push(async () => {
       for (const b of taken) await this.free(b);
-      live.bindings = live.bindings.filter((b) => !taken.includes(b));
+      const gone = new Set(taken);
+      live.bindings = live.bindings.filter((b) => !gone.has(b));
     });
     // The requests bind side by side (the allocator hands out distinct ports
     // synchronously); all settle before a failure is thrown, so the undo
