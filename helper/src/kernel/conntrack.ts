@@ -34,11 +34,21 @@ export async function filtersWithEntries(filters: ConntrackFilter[]): Promise<Co
   const args = filters.map(conntrackFilterArgs); // validated first, as each -D would be
   const families = [...new Set(args.map((a) => a[1]))];
   const listed = await Promise.all(families.map(async (fam) => (await run('conntrack', ['-L', '-f', fam], { okCodes: [1] })).stdout));
-  const entries = listed.join('\n').split('\n').flatMap((l) => {
+  // by protocol and original destination port: a busy host lists thousands of entries
+  const byPort = new Map<string, Entry[]>();
+  for (const l of listed.join('\n').split('\n')) {
     const e = parseEntry(l);
-    return e ? [e] : [];
+    if (!e) continue;
+    const k = `${e.proto} ${e.origDport}`;
+    (byPort.get(k) ?? byPort.set(k, []).get(k)!).push(e);
+  }
+  const all = [...byPort.values()].flat();
+  return filters.filter((f) => {
+    const ip = (x: string | undefined) => (x === undefined ? undefined : (normalizeIp(x) ?? x));
+    const [origDst, replySrc] = [ip(f.origDst), ip(f.containerIp)];
+    const candidates = f.hostPort === undefined ? all : (byPort.get(`${f.proto} ${f.hostPort}`) ?? []);
+    return candidates.some((e) => e.proto === f.proto && (origDst === undefined || e.origDst === origDst) && (replySrc === undefined || e.replySrc === replySrc));
   });
-  return filters.filter((f) => entries.some((e) => entryMatches(f, e)));
 }
 
 interface Entry {
@@ -57,11 +67,6 @@ function parseEntry(line: string): Entry | null {
   if (!proto || !dst || !replySrc) return null;
   return { proto, origDst: normalizeIp(dst) ?? dst, origDport: dport ? Number(dport) : 0, replySrc: normalizeIp(replySrc) ?? replySrc };
 }
-const entryMatches = (f: ConntrackFilter, e: Entry) =>
-  e.proto === f.proto &&
-  (f.hostPort === undefined || e.origDport === f.hostPort) &&
-  (f.origDst === undefined || e.origDst === (normalizeIp(f.origDst) ?? f.origDst)) &&
-  (f.containerIp === undefined || e.replySrc === (normalizeIp(f.containerIp) ?? f.containerIp));
 
 // `conntrack -D <selector>`: the number of entries deleted. Cleanup passes
 // the exact selectors its plan showed.
