@@ -72,7 +72,14 @@ export const Container = z.object({
 });
 export type Container = z.infer<typeof Container>;
 
-const Argv = z.array(z.string().max(65536)).max(4096);
+// A program's arguments, its environment and its directory are C strings to
+// the kernel: a NUL byte in one made the shim fail ("the shim ended (exit
+// 125) before starting the command"); said here instead.
+const NUL_MESSAGE = 'contains a NUL byte, which a program cannot be given';
+const CString = (max: number) => z.string().max(max).refine((v) => !v.includes('\0'), NUL_MESSAGE);
+const Argv = z.array(CString(65536)).max(4096);
+// Docker's: a relative working directory is refused, with Docker's words
+const Workdir = CString(4096).refine((v) => v.startsWith('/'), { error: (iss) => `the working directory '${String(iss.input)}' is invalid, it needs to be an absolute path` });
 
 export const RunParams = z.object({
   name: Name.optional(),
@@ -85,8 +92,8 @@ export const RunParams = z.object({
     .max(63)
     .regex(/^[a-zA-Z0-9][a-zA-Z0-9.-]*$/, 'invalid hostname')
     .optional(),
-  env: z.array(z.string().max(65536).regex(/^[^=]+=/, 'env must be KEY=VALUE')).max(1024).default([]),
-  workdir: z.string().max(4096).optional(),
+  env: z.array(CString(65536).regex(/^[^=]+=/, 'env must be KEY=VALUE')).max(1024).default([]),
+  workdir: Workdir.optional(),
   autoRemove: z.boolean().default(false),
   ports: z.array(z.string().max(128)).max(1024).default([]), // -p specs, Docker syntax
   publishAll: z.boolean().default(false),
@@ -116,14 +123,14 @@ export const StopParams = NameParam.extend({ timeout: z.number().int().min(0).ma
 // runs, the caller alone gets `exec.started` (the session id, before any
 // output) and `exec.output` events, and sends input and window sizes with
 // exec.input / exec.resize naming that session, on the same connection.
-const EnvList = z.array(z.string().max(65536).regex(/^[^=]+=/, 'env must be KEY=VALUE')).max(1024).default([]);
+const EnvList = z.array(CString(65536).regex(/^[^=]+=/, 'env must be KEY=VALUE')).max(1024).default([]);
 export const ExecParams = z.object({
   name: z.string().min(1).max(128),
   cmd: Argv.min(1, 'no command given'),
   env: EnvList, // on top of the container's own
   // USER, UID, USER:GROUP or UID:GID; the helper's owner may only be themselves (root may be anyone)
   user: z.string().max(65).regex(/^[a-zA-Z0-9_][a-zA-Z0-9_.-]*(:[a-zA-Z0-9_][a-zA-Z0-9_.-]*)?$/, 'invalid user: want USER[:GROUP] or UID[:GID]').optional(),
-  workdir: z.string().max(4096).optional(), // default: the container's
+  workdir: Workdir.optional(), // default: the container's
   interactive: z.boolean().default(false), // -i: stdin from exec.input
   tty: z.boolean().default(false), // -t: a pseudo-terminal (stdout and stderr are one stream)
   cols: z.number().int().min(1).max(2000).default(80),

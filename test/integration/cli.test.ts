@@ -90,6 +90,14 @@ describe('berth CLI habits', () => {
     expect([r.stdout, r.exitCode]).toEqual(['from-caller-unset', 0]);
   });
 
+  it("run -w: a relative directory is taken from the caller's (the default); the helper takes absolute ones only, as Docker's daemon", async () => {
+    const run = (dir: string, cwd: string) => execa(CLI[0], [...CLI.slice(1), 'run', '--rm', '-w', dir, '--', 'pwd'], { reject: false, cwd, env: { BERTH_SOCKET: h.socket } });
+    expect(await run('sbin', '/usr')).toMatchObject({ stdout: '/usr/sbin', exitCode: 0 });
+    expect(await run('..', '/usr/sbin')).toMatchObject({ stdout: '/usr', exitCode: 0 });
+    const exec = await h.berth(['exec', '-w', 'etc', 'keeper', 'pwd']);
+    expect([exec.code, exec.stderr.trim()]).toEqual([1, "Error: workdir: the working directory 'etc' is invalid, it needs to be an absolute path"]);
+  });
+
   it('network prune and container prune ask on a terminal and refuse without -f otherwise', async () => {
     await h.berthOk(['network', 'create', 'spare']);
     await h.berthOk(['run', '--name', 'done1', '--network', 'clinet', '--', 'true']);

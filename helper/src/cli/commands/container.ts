@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { envList, keyValues, list, requireArgs, str } from '../args';
 import type { CliContext, Command, ParsedArgs } from '../command';
 import { PS_FILTERS } from '../filter-keys';
@@ -34,7 +35,7 @@ const verbs: Command[] = [
       ip6: { type: 'string', value: 'address', description: 'IPv6 address on the network (e.g. fd00:10::10)' },
       hostname: { type: 'string', short: 'h', value: 'string', description: "Container's hostname (default: the short ID)" },
       env: { type: 'string', short: 'e', multiple: true, value: 'list', description: 'Set an environment variable (KEY=VALUE, or KEY to pass the caller\'s)' },
-      workdir: { type: 'string', short: 'w', value: 'string', description: 'Working directory of the command (default: the current one)' },
+      workdir: { type: 'string', short: 'w', value: 'string', description: 'Working directory of the command (default: the current one; a relative one is taken from it)' },
       publish: { type: 'string', short: 'p', multiple: true, value: 'list', description: "Publish a container's port(s) to the host ([HOST_IP:][HOST_PORT:]PORT[/PROTO])" },
       'publish-all': { type: 'boolean', short: 'P', description: 'Publish every exposed port to a random host port' },
       expose: { type: 'string', multiple: true, value: 'list', description: 'Expose a port or a range of ports (PORT[-END][/PROTO])' },
@@ -75,7 +76,8 @@ const verbs: Command[] = [
         ip6: str(a.values.ip6),
         hostname: str(a.values.hostname),
         env: envList(list(a.values.env)),
-        workdir: str(a.values.workdir) ?? process.cwd(),
+        // relative to this directory, the default (the helper takes absolute ones only, as Docker's daemon)
+        workdir: resolve(process.cwd(), str(a.values.workdir) ?? '.'),
         // a plain attached run removes the container itself once its output is read; -i/-t
         // runs leave it to the helper, so a run detached with ctrl-p,ctrl-q is removed when it ends
         autoRemove: (detach || interactive || tty) && a.values.rm === true,
