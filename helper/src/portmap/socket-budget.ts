@@ -4,9 +4,9 @@ import { invalid } from '../../../src/shared/errors';
 // Every published TCP or UDP host port is a socket the helper holds
 // (reservation.ts), one per address (0.0.0.0 and [::] for a default one). A
 // range of thousands of ports past the helper's limit of open files bound
-// socket after socket until EMFILE, then undid them all (9,000 ports in 1,000
-// to 60,000: seven minutes, then "too many open files"); it is refused up
-// front instead, naming the limit. Descriptors are kept back for clients,
+// socket after socket until EMFILE, then undid them all (1000-60000, 59,001
+// ports under a limit of 20,000: seven minutes, then "too many open files");
+// it is refused up front instead, naming the limit. Descriptors are kept back for clients,
 // the programs' pipes, the store and containers' shims.
 const KEPT_BACK = 512;
 // below this many sockets a request is not checked: an EMFILE there fails as fast
